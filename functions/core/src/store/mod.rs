@@ -302,7 +302,12 @@ impl Store for AnyStore {
     async fn put(&self, item: Item, condition: Condition) -> Result<(), StoreError> {
         delegate!(self, s => s.put(item, condition))
     }
-    async fn update(&self, key: &Key, update: Update, condition: Condition) -> Result<Item, StoreError> {
+    async fn update(
+        &self,
+        key: &Key,
+        update: Update,
+        condition: Condition,
+    ) -> Result<Item, StoreError> {
         delegate!(self, s => s.update(key, update, condition))
     }
     async fn delete(&self, key: &Key, condition: Condition) -> Result<(), StoreError> {
@@ -411,4 +416,190 @@ pub fn condition_holds(condition: &Condition, current: Option<&Item>) -> bool {
         Condition::Exists => current.is_some(),
         Condition::Equals(name, value) => current.and_then(|i| i.get(name)) == Some(value),
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Checks and encodings shared by the two backends, so that both accept and refuse exactly the
+// same requests (the conformance suite relies on it).
+
+/// DynamoDB's limits on the length of a partition and a sort key value, in UTF-8 bytes.
+const MAX_PARTITION_KEY_BYTES: usize = 2048;
+const MAX_SORT_KEY_BYTES: usize = 1024;
+
+/// Checks a key addressed by a request: both parts non-empty and within DynamoDB's key lengths.
+pub(crate) fn check_key(key: &Key) -> Result<(), StoreError> {
+    if key.pk.is_empty() || key.sk.is_empty() {
+        return Err(StoreError::InvalidItem(
+            "key attributes must be non-empty strings".into(),
+        ));
+    }
+    if key.pk.len() > MAX_PARTITION_KEY_BYTES || key.sk.len() > MAX_SORT_KEY_BYTES {
+        return Err(StoreError::InvalidItem(format!(
+            "key too long: partition keys are at most {MAX_PARTITION_KEY_BYTES} bytes, sort keys {MAX_SORT_KEY_BYTES}"
+        )));
+    }
+    Ok(())
+}
+
+/// [`validate_item`] plus the key-length limits DynamoDB enforces on the table and index keys.
+pub(crate) fn check_item(item: &Item) -> Result<Key, StoreError> {
+    let key = validate_item(item)?;
+    check_key(&key)?;
+    if let (Some(Value::String(p)), Some(Value::String(s))) =
+        (item.get(layout::GSI1_PK), item.get(layout::GSI1_SK))
+    {
+        check_key(&Key::new(p.as_str(), s.as_str()))?;
+    }
+    Ok(key)
+}
+
+/// Checks an update before it is sent or applied: key attributes untouched, every attribute named
+/// once (DynamoDB refuses overlapping paths), and what the update sets valid as part of an item.
+/// The size of the merged item is checked again where it is known (embedded) or by DynamoDB.
+pub(crate) fn check_update(key: &Key, update: &Update) -> Result<(), StoreError> {
+    check_key(key)?;
+    let mut seen = std::collections::HashSet::new();
+    let names = update
+        .set
+        .keys()
+        .chain(update.add.iter().map(|(n, _)| n))
+        .chain(update.remove.iter());
+    for name in names {
+        if name.is_empty() {
+            return Err(StoreError::InvalidItem("empty attribute name".into()));
+        }
+        if name == layout::PK || name == layout::SK {
+            return Err(StoreError::InvalidItem(format!(
+                "cannot update key attribute `{name}`"
+            )));
+        }
+        if !seen.insert(name.as_str()) {
+            return Err(StoreError::InvalidItem(format!(
+                "attribute `{name}` appears twice in one update"
+            )));
+        }
+    }
+    let mut candidate = update.set.clone();
+    for (name, by) in &update.add {
+        candidate.insert(name.clone(), Value::from(*by));
+    }
+    candidate.insert(layout::PK.into(), Value::String(key.pk.clone()));
+    candidate.insert(layout::SK.into(), Value::String(key.sk.clone()));
+    check_item(&candidate).map(|_| ())
+}
+
+/// Checks the shape of a transaction: the operation limit, one operation per item, and each
+/// operation on its own.
+pub(crate) fn check_transaction(ops: &[TxOp]) -> Result<(), StoreError> {
+    if ops.len() > layout::MAX_TRANSACTION_OPS {
+        return Err(StoreError::InvalidItem(format!(
+            "a transaction has at most {} operations, not {}",
+            layout::MAX_TRANSACTION_OPS,
+            ops.len()
+        )));
+    }
+    let mut keys = std::collections::HashSet::new();
+    for op in ops {
+        let key = match op {
+            TxOp::Put { item, .. } => check_item(item)?,
+            TxOp::Update { key, update, .. } => {
+                check_update(key, update)?;
+                key.clone()
+            }
+            TxOp::Delete { key, .. } | TxOp::Check { key, .. } => {
+                check_key(key)?;
+                key.clone()
+            }
+        };
+        if !keys.insert(key) {
+            return Err(StoreError::InvalidItem(
+                "a transaction may not have two operations on the same item".into(),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The key attributes that position a query on an index: what a cursor holds.
+pub(crate) fn position_attributes(index: Index) -> &'static [&'static str] {
+    match index {
+        Index::Table => &[layout::PK, layout::SK],
+        Index::Gsi1 => &[layout::GSI1_PK, layout::GSI1_SK, layout::PK, layout::SK],
+    }
+}
+
+/// The partition and sort attribute a query on an index reads.
+pub(crate) fn query_attributes(index: Index) -> (&'static str, &'static str) {
+    match index {
+        Index::Table => (layout::PK, layout::SK),
+        Index::Gsi1 => (layout::GSI1_PK, layout::GSI1_SK),
+    }
+}
+
+/// Whether a sort key lies in a query's range.
+pub(crate) fn sort_key_matches(sort: &SortKey, value: &str) -> bool {
+    match sort {
+        SortKey::All => true,
+        SortKey::Prefix(p) => value.starts_with(p.as_str()),
+        SortKey::Between(from, to) => from.as_str() <= value && value <= to.as_str(),
+    }
+}
+
+/// Checks a query's parameters the way DynamoDB would.
+pub(crate) fn check_query(query: &Query) -> Result<(), StoreError> {
+    if !(1..=1000).contains(&query.limit) {
+        return Err(StoreError::InvalidItem(format!(
+            "query limit must be 1..=1000, not {}",
+            query.limit
+        )));
+    }
+    if query.partition.is_empty() {
+        return Err(StoreError::InvalidItem("empty partition in query".into()));
+    }
+    if let SortKey::Between(from, to) = &query.sort
+        && from > to
+    {
+        return Err(StoreError::InvalidItem(format!(
+            "BETWEEN bounds out of order: {from:?} > {to:?}"
+        )));
+    }
+    Ok(())
+}
+
+/// Encodes the position after the last returned item: base64url of a JSON object of its key
+/// attributes (the same shape as DynamoDB's `LastEvaluatedKey`, so both backends' cursors agree).
+pub(crate) fn encode_cursor(position: &std::collections::BTreeMap<String, String>) -> Cursor {
+    use base64::Engine as _;
+    let json = serde_json::to_vec(position).unwrap_or_default();
+    Cursor(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json))
+}
+
+/// Decodes a query's cursor, refusing anything that is not a position inside the query's own
+/// partition and sort-key range (DynamoDB refuses such starting keys too).
+pub(crate) fn decode_cursor(
+    query: &Query,
+) -> Result<Option<std::collections::BTreeMap<String, String>>, StoreError> {
+    use base64::Engine as _;
+    let Some(cursor) = &query.cursor else {
+        return Ok(None);
+    };
+    let invalid = |why: &str| StoreError::InvalidItem(format!("invalid cursor: {why}"));
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(cursor.0.as_bytes())
+        .map_err(|_| invalid("not base64url"))?;
+    let position: std::collections::BTreeMap<String, String> =
+        serde_json::from_slice(&bytes).map_err(|_| invalid("not a key position"))?;
+    let wanted = position_attributes(query.index);
+    if position.len() != wanted.len()
+        || wanted
+            .iter()
+            .any(|a| position.get(*a).is_none_or(|v| v.is_empty()))
+    {
+        return Err(invalid("wrong key attributes for this index"));
+    }
+    let (part, sort) = query_attributes(query.index);
+    if position[part] != query.partition || !sort_key_matches(&query.sort, &position[sort]) {
+        return Err(invalid("not a position of this query"));
+    }
+    Ok(Some(position))
 }

@@ -1,0 +1,25 @@
+//! Server functions: the islands call these with JavaScript on. With JavaScript off the same
+//! forms post to the page's own address and the `web` function calls the same code.
+
+use crate::model::TellOutcome;
+use leptos::prelude::*;
+
+/// Sends the worry form. Field names match the HTML form's, so the browser can post the form's
+/// own data.
+#[server(prefix = "/api", endpoint = "tell")]
+pub async fn submit_worry(
+    token: String,
+    text: String,
+    urgency: Option<String>,
+) -> Result<TellOutcome, ServerFnError> {
+    let site = expect_context::<crate::server::SiteState>();
+    Ok(crate::server::tell(
+        &site,
+        crate::server::TellForm {
+            token,
+            text,
+            urgency,
+        },
+    )
+    .await)
+}

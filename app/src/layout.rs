@@ -1,0 +1,86 @@
+//! The frame of every page: who this is for, where to go, and where to get help.
+
+use crate::server::SiteState;
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+#[component]
+pub fn Layout(children: Children) -> impl IntoView {
+    let site = expect_context::<SiteState>();
+    view! {
+        <a class="skip-link" href="#main">"Skip to main content"</a>
+        <header class="site-header">
+            <div class="wrap">
+                <a class="brand" href="/">
+                    <span class="brand-org">{site.org.name.clone()}</span>
+                    <span class="brand-sub">"Online safety"</span>
+                </a>
+                <nav aria-label="Main">
+                    <ul>
+                        <li><A href="/" exact=true>"Home"</A></li>
+                        <li><A href="/parents">"Parents and carers"</A></li>
+                        <li><A href="/tell">"Tell someone"</A></li>
+                        <li><A href="/follow-up">"Follow up"</A></li>
+                    </ul>
+                </nav>
+            </div>
+        </header>
+        <main id="main" class="wrap" tabindex="-1">{children()}</main>
+        <HelpFooter/>
+    }
+}
+
+/// Always on every page: 999, the national services and the organisation's own DSL.
+#[component]
+pub fn HelpFooter() -> impl IntoView {
+    let site = expect_context::<SiteState>();
+    let dsl = site.org.dsl.clone();
+    let services = site.help.iter().take(4).cloned().collect::<Vec<_>>();
+    view! {
+        <footer class="site-footer">
+            <div class="wrap">
+                <h2>"Need help?"</h2>
+                <p class="danger-note">
+                    <strong>"If you or someone else is in immediate danger, call "<a href="tel:999">"999"</a>"."</strong>
+                </p>
+                <ul class="help-list">
+                    {services
+                        .into_iter()
+                        .filter(|s| s.id != "emergency")
+                        .map(|s| view! { <li><HelpService service=s/></li> })
+                        .collect_view()}
+                </ul>
+                <p>
+                    "At " {site.org.name.clone()} ", talk to " <strong>{dsl.name.clone()}</strong> ", " {dsl.title.clone()}
+                    ": " <a href=tel_href(&dsl.phone)>{dsl.phone.clone()}</a> " or "
+                    <a href=format!("mailto:{}", dsl.email)>{dsl.email.clone()}</a> ". Or "
+                    <a href="/tell">"tell someone here"</a> ", without giving your name."
+                </p>
+            </div>
+        </footer>
+    }
+}
+
+#[component]
+pub fn HelpService(service: safety_core::org::HelpService) -> impl IntoView {
+    let phone = (!service.phone.is_empty()).then(|| {
+        let href = tel_href(&service.phone);
+        view! { " " <a href=href>{service.phone.clone()}</a> }
+    });
+    let web = (!service.url.is_empty()).then(|| {
+        view! { " " <a href=service.url.clone()>"Website" <span class="visually-hidden">" of " {service.name.clone()}</span></a> }
+    });
+    view! {
+        <strong>{service.name.clone()}</strong> ": " {service.description.clone()} {phone} {web}
+    }
+}
+
+pub fn tel_href(phone: &str) -> String {
+    format!(
+        "tel:{}",
+        phone
+            .chars()
+            .filter(|c| c.is_ascii_digit() || *c == '+')
+            .collect::<String>()
+    )
+}

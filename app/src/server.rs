@@ -1,0 +1,149 @@
+//! Server-side state and the use cases the pages and server functions share. Thin: the rules
+//! live in `safety-core`; this turns their results into what a page shows.
+
+use crate::model::{Choice, FollowUpOutcome, TellOutcome, WorryFormState, WorrySent};
+use chrono::{DateTime, Utc};
+use safety_core::content::{Kind, Page};
+use safety_core::crypto::Secret;
+use safety_core::org::{HelpService, OrgId, OrgProfile};
+use safety_core::store::AnyStore;
+use safety_core::worry::code::FormToken;
+use safety_core::worry::{self, Urgency, WorryError, WorryInput};
+use std::sync::Arc;
+
+/// Hashed addresses of the built CSS and the islands' boot script (absent when the browser
+/// bundle has not been built: pages still work, unstyled and without JavaScript).
+#[derive(Clone, Debug, Default)]
+pub struct Assets {
+    pub css: Option<String>,
+    pub boot_js: Option<String>,
+}
+
+/// Everything a request needs, built once at start-up.
+#[derive(Clone)]
+pub struct SiteState(Arc<SiteInner>);
+
+pub struct SiteInner {
+    pub org_id: OrgId,
+    pub org: OrgProfile,
+    /// The content with this organisation's names and contacts substituted in.
+    pub pages: Vec<Page>,
+    pub help: Vec<HelpService>,
+    pub store: AnyStore,
+    pub secret: Secret,
+    pub assets: Assets,
+}
+
+impl std::ops::Deref for SiteState {
+    type Target = SiteInner;
+    fn deref(&self) -> &SiteInner {
+        &self.0
+    }
+}
+
+impl SiteState {
+    pub fn new(inner: SiteInner) -> Self {
+        SiteState(Arc::new(inner))
+    }
+
+    pub fn page(&self, kind: Kind, id: &str) -> Option<&Page> {
+        self.pages.iter().find(|p| p.kind == kind && p.id == id)
+    }
+
+    pub fn pages_of(&self, kind: Kind) -> impl Iterator<Item = &Page> {
+        self.pages.iter().filter(move |p| p.kind == kind)
+    }
+
+    pub fn help(&self, id: &str) -> Option<&HelpService> {
+        self.help.iter().find(|h| h.id == id)
+    }
+
+    /// A fresh worry form with a new token.
+    pub fn new_worry_form(&self) -> WorryFormState {
+        WorryFormState {
+            token: FormToken::issue(&self.secret, worry::FORM_PURPOSE, Utc::now().timestamp()),
+            text: String::new(),
+            urgency: None,
+            error: None,
+        }
+    }
+}
+
+pub fn urgency_choices() -> Vec<Choice> {
+    Urgency::ALL
+        .iter()
+        .map(|u| (u.as_str().to_string(), u.label().to_string()))
+        .collect()
+}
+
+pub fn date_for_people(t: DateTime<Utc>) -> String {
+    t.format("%-d %B %Y").to_string()
+}
+
+/// The worry form as posted.
+#[derive(Clone, Debug, Default)]
+pub struct TellForm {
+    pub token: String,
+    pub text: String,
+    pub urgency: Option<String>,
+}
+
+/// Sends an anonymous worry; the answer says what to show.
+pub async fn tell(site: &SiteState, form: TellForm) -> TellOutcome {
+    let input = WorryInput {
+        text: form.text.clone(),
+        urgency: form.urgency.clone(),
+    };
+    match worry::submit_anonymous(
+        &site.store,
+        &site.org_id,
+        &site.secret,
+        &form.token,
+        &input,
+        Utc::now(),
+    )
+    .await
+    {
+        Ok(sent) => TellOutcome::Sent(WorrySent {
+            code: sent.follow_up_code.display(),
+            sent_on: date_for_people(sent.created_at),
+            repeated: sent.repeated,
+        }),
+        Err(e) => {
+            if !e.is_input_problem() {
+                tracing::warn!(error = %e, "a worry was not stored");
+            }
+            // A refused token gets a fresh one; otherwise keep the token so a retry stays
+            // idempotent.
+            let token = match e {
+                WorryError::Form(_) => site.new_worry_form().token,
+                _ => form.token,
+            };
+            TellOutcome::NotSent(WorryFormState {
+                token,
+                text: form.text,
+                urgency: form.urgency.filter(|u| Urgency::parse(u).is_some()),
+                error: Some(e.user_message()),
+            })
+        }
+    }
+}
+
+/// Looks a worry up by follow-up code.
+pub async fn follow_up(site: &SiteState, code: &str) -> FollowUpOutcome {
+    match worry::follow_up(&site.store, &site.org_id, code).await {
+        Ok(Some(view)) => FollowUpOutcome::Found {
+            status: view.status.describe().to_string(),
+            urgency: view.urgency.label().to_string(),
+            sent_on: date_for_people(view.created_at),
+        },
+        Ok(None) => FollowUpOutcome::NotFound,
+        Err(e @ WorryError::Code(_)) => FollowUpOutcome::Invalid(e.user_message()),
+        Err(e) => {
+            tracing::warn!(error = %e, "a follow-up look-up failed");
+            FollowUpOutcome::Unavailable(
+                "Sorry, we could not look that up just now. Please try again in a minute. If someone is in danger now, call 999.".into(),
+            )
+        }
+    }
+}

@@ -1,0 +1,69 @@
+//! The HTML document and the routes.
+
+use crate::layout::Layout;
+use crate::pages::{
+    follow_up::FollowUpPage,
+    guidance::{GuidanceList, GuidancePage},
+    home::HomePage,
+    learn::ModulePage,
+    not_found::NotFound,
+    tell::TellPage,
+};
+use crate::server::SiteState;
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, provide_meta_context};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+
+/// Pages with islands load the browser bundle; every other page ships no JavaScript.
+fn needs_islands(path: &str) -> bool {
+    path == "/tell" || path.starts_with("/learn/")
+}
+
+pub fn shell(site: SiteState) -> impl IntoView {
+    // Islands mode: only islands hydrate, so the rest of the page carries no hydration markers.
+    if let Some(sc) = Owner::current_shared_context() {
+        sc.set_is_hydrating(false);
+    }
+    let path = use_context::<http::request::Parts>()
+        .map(|p| p.uri.path().to_string())
+        .unwrap_or_default();
+    let boot = site.assets.boot_js.clone().filter(|_| needs_islands(&path));
+    let css = site.assets.css.clone();
+    provide_context(site);
+    view! {
+        <!DOCTYPE html>
+        <html lang="en-GB">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="referrer" content="same-origin"/>
+                {css.map(|href| view! { <link rel="stylesheet" href=href/> })}
+                {boot.map(|src| view! { <script type="module" src=src></script> })}
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Router>
+            <Layout>
+                <Routes fallback=NotFound>
+                    <Route path=path!("/") view=HomePage/>
+                    <Route path=path!("/parents") view=GuidanceList/>
+                    <Route path=path!("/parents/:id") view=GuidancePage/>
+                    <Route path=path!("/learn/:id") view=ModulePage/>
+                    <Route path=path!("/tell") view=TellPage/>
+                    <Route path=path!("/follow-up") view=FollowUpPage/>
+                </Routes>
+            </Layout>
+        </Router>
+    }
+}

@@ -1,0 +1,572 @@
+//! The curriculum: Markdown pages with TOML front matter in `content/`, organisation profiles and
+//! the national help services. Loaded and checked once (embedded in the binary at build time and
+//! parsed at start-up), never per request.
+//!
+//! `check` reports every problem as `file:line: reason`; the same rules decide whether the
+//! server starts, so content that passes the check is content that serves.
+
+pub mod render;
+
+use crate::org::{HelpService, OrgProfile, PLACEHOLDERS};
+use chrono::NaiveDate;
+use render::{Finding, Section};
+use serde::Deserialize;
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+use std::path::Path;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// Guidance for parents and carers: public, no sign-in.
+    Guidance,
+    /// A learning module (induction for learners, annual training for staff).
+    Module,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Audience {
+    Learners,
+    Staff,
+    Parents,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FrontMatter {
+    id: String,
+    kind: Kind,
+    audience: Vec<Audience>,
+    title: String,
+    summary: String,
+    version: String,
+    source: String,
+    last_reviewed: toml::value::Datetime,
+    next_review: toml::value::Datetime,
+    minutes: u32,
+}
+
+/// One content page, rendered.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Page {
+    pub id: String,
+    pub kind: Kind,
+    pub audience: Vec<Audience>,
+    pub title: String,
+    pub summary: String,
+    pub version: String,
+    /// The policy section(s) the page comes from.
+    pub source: String,
+    pub last_reviewed: NaiveDate,
+    pub next_review: NaiveDate,
+    pub minutes: u32,
+    pub sections: Vec<Section>,
+    /// The file it came from, relative to `content/`.
+    pub file: String,
+}
+
+impl Page {
+    /// The page's address on the site.
+    pub fn url(&self) -> String {
+        url_of(self.kind, &self.id)
+    }
+
+    /// The page with an organisation's names and contacts substituted in.
+    pub fn for_org(&self, org: &OrgProfile) -> Page {
+        let plain = |s: &str| {
+            // Titles and summaries are text, escaped where they are shown: substitute raw values.
+            let mut out = s.to_string();
+            for (_, name) in render::placeholders(s) {
+                if let Some(v) = org.placeholder(name) {
+                    out = out.replace(&format!("{{{{{name}}}}}"), &v);
+                }
+            }
+            out
+        };
+        Page {
+            title: plain(&self.title),
+            summary: plain(&self.summary),
+            sections: self
+                .sections
+                .iter()
+                .map(|s| Section {
+                    anchor: s.anchor.clone(),
+                    title: plain(&s.title),
+                    html: render::substitute(&s.html, |n| org.placeholder(n)),
+                })
+                .collect(),
+            ..self.clone()
+        }
+    }
+}
+
+fn url_of(kind: Kind, id: &str) -> String {
+    match kind {
+        Kind::Guidance => format!("/parents/{id}"),
+        Kind::Module => format!("/learn/{id}"),
+    }
+}
+
+/// Site paths content may link to besides its own pages.
+pub const FIXED_ROUTES: &[&str] = &["/", "/parents", "/tell", "/follow-up"];
+
+/// Help services the pages rely on: the footer and the worry pages show them.
+pub const REQUIRED_HELP: &[&str] = &["emergency", "ceop", "childline"];
+
+/// A content file: its path relative to `content/`, and its text.
+#[derive(Clone, Debug)]
+pub struct SourceFile {
+    pub path: String,
+    pub text: String,
+}
+
+/// A problem in the content, reported as `file:line: reason`.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Problem {
+    pub file: String,
+    pub line: usize,
+    pub reason: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "content/{}:{}: {}", self.file, self.line, self.reason)
+    }
+}
+
+/// Everything in `content/`, checked.
+#[derive(Clone, Debug)]
+pub struct Library {
+    pub pages: Vec<Page>,
+    pub orgs: Vec<OrgProfile>,
+    pub help: Vec<HelpService>,
+}
+
+impl Library {
+    pub fn page(&self, kind: Kind, id: &str) -> Option<&Page> {
+        self.pages.iter().find(|p| p.kind == kind && p.id == id)
+    }
+    pub fn pages_of(&self, kind: Kind) -> impl Iterator<Item = &Page> {
+        self.pages.iter().filter(move |p| p.kind == kind)
+    }
+    pub fn org(&self, id: &str) -> Option<&OrgProfile> {
+        self.orgs.iter().find(|o| o.id.as_str() == id)
+    }
+}
+
+mod embedded_files {
+    include!(concat!(env!("OUT_DIR"), "/content_files.rs"));
+}
+
+/// The content compiled into this binary (`content/` at build time).
+pub fn load_embedded() -> Result<Library, Vec<Problem>> {
+    load(
+        embedded_files::FILES
+            .iter()
+            .map(|(path, text)| SourceFile {
+                path: path.to_string(),
+                text: text.to_string(),
+            })
+            .collect(),
+    )
+}
+
+/// Reads every `.md` and `.toml` file below `dir` (the content check reads the working tree, so
+/// an author sees their edit without a rebuild).
+pub fn load_dir(dir: &Path) -> Result<Library, Vec<Problem>> {
+    fn walk(dir: &Path, root: &Path, out: &mut Vec<SourceFile>) -> std::io::Result<()> {
+        let mut entries: Vec<_> = std::fs::read_dir(dir)?.collect::<Result<_, _>>()?;
+        entries.sort_by_key(|e| e.path());
+        for entry in entries {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(&path, root, out)?;
+            } else if matches!(
+                path.extension().and_then(|e| e.to_str()),
+                Some("md" | "toml")
+            ) {
+                let rel = path.strip_prefix(root).unwrap_or(&path);
+                out.push(SourceFile {
+                    path: rel.to_string_lossy().replace('\\', "/"),
+                    text: std::fs::read_to_string(&path)?,
+                });
+            }
+        }
+        Ok(())
+    }
+    let mut files = Vec::new();
+    walk(dir, dir, &mut files).map_err(|e| {
+        vec![Problem {
+            file: dir.display().to_string(),
+            line: 0,
+            reason: format!("cannot read the content folder: {e}"),
+        }]
+    })?;
+    load(files)
+}
+
+/// Line number (1-based) of a byte offset.
+fn line_at(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].matches('\n').count() + 1
+}
+
+/// Parses and checks every file; returns every problem found, not just the first.
+pub fn load(files: Vec<SourceFile>) -> Result<Library, Vec<Problem>> {
+    let mut problems = Vec::new();
+    let mut pages = Vec::new();
+    let mut orgs = Vec::new();
+    let mut help = Vec::new();
+    // (file, line, target) of internal links, resolved once every page is known.
+    let mut links = Vec::new();
+
+    for file in &files {
+        let mut problem = |line: usize, reason: String| {
+            problems.push(Problem {
+                file: file.path.clone(),
+                line,
+                reason,
+            })
+        };
+        if file.path.ends_with(".md") {
+            if let Some(page) = parse_page(file, &mut problem, &mut links) {
+                pages.push(page);
+            }
+        } else if file.path == "help.toml" {
+            #[derive(Deserialize)]
+            #[serde(deny_unknown_fields)]
+            struct HelpFile {
+                service: Vec<HelpService>,
+            }
+            match toml::from_str::<HelpFile>(&file.text) {
+                Ok(h) => {
+                    let ids: Vec<&str> = h.service.iter().map(|s| s.id.as_str()).collect();
+                    for required in REQUIRED_HELP {
+                        if !ids.contains(required) {
+                            problem(1, format!("help service `{required}` is missing"));
+                        }
+                    }
+                    for s in &h.service {
+                        if s.phone.is_empty() && s.url.is_empty() {
+                            problem(
+                                1,
+                                format!("help service `{}` has no phone and no url", s.id),
+                            );
+                        }
+                        if !s.url.is_empty() && !s.url.starts_with("https://") {
+                            problem(
+                                1,
+                                format!("help service `{}`: url must start with https://", s.id),
+                            );
+                        }
+                    }
+                    help = h.service;
+                }
+                Err(e) => problem(toml_line(&file.text, &e, 0), toml_reason(&e)),
+            }
+        } else if let Some(stem) = file
+            .path
+            .strip_prefix("organisations/")
+            .and_then(|p| p.strip_suffix(".toml"))
+        {
+            match toml::from_str::<OrgProfile>(&file.text) {
+                Ok(org) if org.id.as_str() != stem => problem(
+                    1,
+                    format!(
+                        "organisation id `{}` must match the file name `{stem}`",
+                        org.id
+                    ),
+                ),
+                Ok(org) => orgs.push(org),
+                Err(e) => problem(toml_line(&file.text, &e, 0), toml_reason(&e)),
+            }
+        } else {
+            problem(
+                1,
+                "unexpected file: pages are .md, organisations are organisations/<id>.toml, help services are help.toml"
+                    .into(),
+            );
+        }
+    }
+
+    let mut seen: HashMap<&str, &str> = HashMap::new();
+    for page in &pages {
+        if let Some(first) = seen.insert(&page.id, &page.file) {
+            problems.push(Problem {
+                file: page.file.clone(),
+                line: 2,
+                reason: format!("id `{}` is already used by {first}", page.id),
+            });
+        }
+    }
+    let known: HashSet<String> = pages
+        .iter()
+        .map(Page::url)
+        .chain(FIXED_ROUTES.iter().map(|s| s.to_string()))
+        .collect();
+    for (file, line, target) in links {
+        let path = target.split(['#', '?']).next().unwrap_or_default();
+        let path = if path.len() > 1 {
+            path.trim_end_matches('/')
+        } else {
+            path
+        };
+        if !known.contains(path) {
+            problems.push(Problem {
+                file,
+                line,
+                reason: format!("link to `{target}` does not resolve to a page or route"),
+            });
+        }
+    }
+    if help.is_empty() && !problems.iter().any(|p| p.file == "help.toml") {
+        problems.push(Problem {
+            file: "help.toml".into(),
+            line: 0,
+            reason: "help.toml is missing: the footer needs the national help services".into(),
+        });
+    }
+    if orgs.is_empty() {
+        problems.push(Problem {
+            file: "organisations/".into(),
+            line: 0,
+            reason: "no organisation profile found".into(),
+        });
+    }
+
+    if problems.is_empty() {
+        pages.sort_by(|a, b| a.title.cmp(&b.title));
+        Ok(Library { pages, orgs, help })
+    } else {
+        problems.sort();
+        problems.dedup();
+        Err(problems)
+    }
+}
+
+fn toml_reason(e: &toml::de::Error) -> String {
+    e.message().trim().to_string()
+}
+
+fn toml_line(text: &str, e: &toml::de::Error, first_line: usize) -> usize {
+    first_line + e.span().map(|s| line_at(text, s.start)).unwrap_or(1)
+}
+
+fn parse_date(d: &toml::value::Datetime) -> Option<NaiveDate> {
+    match (d.date, d.time) {
+        (Some(date), None) => {
+            NaiveDate::from_ymd_opt(date.year.into(), date.month.into(), date.day.into())
+        }
+        _ => None,
+    }
+}
+
+fn parse_page(
+    file: &SourceFile,
+    problem: &mut impl FnMut(usize, String),
+    links: &mut Vec<(String, usize, String)>,
+) -> Option<Page> {
+    let text = file.text.replace("\r\n", "\n");
+    let Some(after_open) = text.strip_prefix("+++\n") else {
+        problem(
+            1,
+            "missing front matter: the file must start with a line `+++`".into(),
+        );
+        return None;
+    };
+    let Some(close) = after_open
+        .find("\n+++\n")
+        .or_else(|| after_open.ends_with("\n+++").then(|| after_open.len() - 4))
+    else {
+        problem(1, "front matter is not closed by a line `+++`".into());
+        return None;
+    };
+    let fm_text = &after_open[..close + 1];
+    let body = after_open.get(close + 5..).unwrap_or("");
+    let body_first_line = line_at(&text, 4 + close + 5);
+
+    let fm: FrontMatter = match toml::from_str(fm_text) {
+        Ok(fm) => fm,
+        Err(e) => {
+            problem(toml_line(fm_text, &e, 1), toml_reason(&e));
+            return None;
+        }
+    };
+    let field_line = |name: &str| {
+        fm_text
+            .lines()
+            .position(|l| l.trim_start().starts_with(name))
+            .map(|i| i + 2)
+            .unwrap_or(1)
+    };
+
+    let stem = file
+        .path
+        .rsplit('/')
+        .next()
+        .and_then(|n| n.strip_suffix(".md"))
+        .unwrap_or_default();
+    if fm.id != stem {
+        problem(
+            field_line("id"),
+            format!("id `{}` must match the file name `{stem}.md`", fm.id),
+        );
+    }
+    if fm.id.is_empty()
+        || !fm
+            .id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    {
+        problem(
+            field_line("id"),
+            "id must be lowercase letters, digits and hyphens".into(),
+        );
+    }
+    let expected_dir = match fm.kind {
+        Kind::Guidance => "guidance/",
+        Kind::Module => "modules/",
+    };
+    if !file.path.starts_with(expected_dir) {
+        problem(
+            field_line("kind"),
+            format!("a {:?} page belongs under content/{expected_dir}", fm.kind).to_lowercase(),
+        );
+    }
+    if fm.audience.is_empty() {
+        problem(
+            field_line("audience"),
+            "audience must name at least one of learners, staff, parents".into(),
+        );
+    }
+    if fm.kind == Kind::Guidance && !fm.audience.contains(&Audience::Parents) {
+        problem(
+            field_line("audience"),
+            "guidance pages are for parents: audience must include \"parents\"".into(),
+        );
+    }
+    for (name, value, max) in [
+        ("title", &fm.title, 120),
+        ("summary", &fm.summary, 300),
+        ("source", &fm.source, 500),
+    ] {
+        if value.trim().is_empty() {
+            problem(field_line(name), format!("{name} must not be empty"));
+        } else if value.chars().count() > max {
+            problem(
+                field_line(name),
+                format!("{name} is longer than {max} characters"),
+            );
+        }
+    }
+    let semver = fm.version.split('.').collect::<Vec<_>>();
+    if semver.len() != 3
+        || semver
+            .iter()
+            .any(|p| p.is_empty() || p.parse::<u32>().is_err())
+    {
+        problem(
+            field_line("version"),
+            format!("version `{}` must be MAJOR.MINOR.PATCH", fm.version),
+        );
+    }
+    if !(1..=30).contains(&fm.minutes) {
+        problem(
+            field_line("minutes"),
+            "minutes must be between 1 and 30".into(),
+        );
+    }
+    let last_reviewed = parse_date(&fm.last_reviewed);
+    let next_review = parse_date(&fm.next_review);
+    match (last_reviewed, next_review) {
+        (Some(l), Some(n)) if n <= l => problem(
+            field_line("next_review"),
+            "next_review must be after last_reviewed".into(),
+        ),
+        (None, _) => problem(
+            field_line("last_reviewed"),
+            "last_reviewed must be a date (YYYY-MM-DD)".into(),
+        ),
+        (_, None) => problem(
+            field_line("next_review"),
+            "next_review must be a date (YYYY-MM-DD)".into(),
+        ),
+        _ => {}
+    }
+    for (name, value) in [("title", &fm.title), ("summary", &fm.summary)] {
+        for (_, p) in render::placeholders(value) {
+            if !PLACEHOLDERS.contains(&p) {
+                problem(
+                    field_line(name),
+                    format!("unknown placeholder `{{{{{p}}}}}`"),
+                );
+            }
+        }
+    }
+
+    let body_line = |offset: usize| body_first_line + line_at(body, offset) - 1;
+    for (offset, p) in render::placeholders(body) {
+        if !PLACEHOLDERS.contains(&p) {
+            problem(
+                body_line(offset),
+                format!(
+                    "unknown placeholder `{{{{{p}}}}}`; known: {}",
+                    PLACEHOLDERS.join(", ")
+                ),
+            );
+        }
+    }
+    let rendered = render::render(body);
+    for finding in &rendered.findings {
+        match finding {
+            Finding::RawHtml { offset } => problem(
+                body_line(*offset),
+                "raw HTML is not allowed in content; write it in Markdown".into(),
+            ),
+            Finding::UnsafeLink { offset, target } => problem(
+                body_line(*offset),
+                format!(
+                    "link target `{target}` is not allowed (use /site-paths, https://, mailto: or tel:)"
+                ),
+            ),
+            Finding::Image { offset } => problem(
+                body_line(*offset),
+                "images are not supported in content yet".into(),
+            ),
+            Finding::Heading1 { offset } => problem(
+                body_line(*offset),
+                "use `## ` for sections; the page title comes from the front matter".into(),
+            ),
+            Finding::InternalLink { offset, target } => {
+                links.push((file.path.clone(), body_line(*offset), target.clone()))
+            }
+        }
+    }
+    if rendered.sections.iter().all(|s| s.title.is_empty()) && fm.kind == Kind::Module {
+        problem(
+            body_first_line,
+            "a module needs at least one `## ` section".into(),
+        );
+    }
+    if body.trim().is_empty() {
+        problem(body_first_line, "the page has no text".into());
+    }
+
+    Some(Page {
+        id: fm.id,
+        kind: fm.kind,
+        audience: fm.audience,
+        title: fm.title,
+        summary: fm.summary,
+        version: fm.version,
+        source: fm.source,
+        last_reviewed: last_reviewed.unwrap_or_default(),
+        next_review: next_review.unwrap_or_default(),
+        minutes: fm.minutes,
+        sections: rendered.sections,
+        file: file.path.clone(),
+    })
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,143 @@
+//! Organisations (tenants): the profile pages substitute in (names and contacts), and the scope
+//! every stored item lives in.
+
+use serde::{Deserialize, Serialize};
+
+/// The id of an organisation. Every key in the store starts with it (see `keys`), so one
+/// organisation's items can never be read through another's.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct OrgId(String);
+
+impl OrgId {
+    /// Accepts 1-40 characters of lowercase letters, digits and hyphens.
+    pub fn parse(s: &str) -> Option<OrgId> {
+        let ok = !s.is_empty()
+            && s.len() <= 40
+            && s.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        ok.then(|| OrgId(s.to_string()))
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for OrgId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Contact {
+    pub name: String,
+    pub title: String,
+    pub phone: String,
+    pub email: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LocalServices {
+    pub authority: String,
+    pub lado_phone: String,
+    pub front_door_phone: String,
+}
+
+/// An organisation's profile, from `content/organisations/<id>.toml`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrgProfile {
+    pub id: OrgId,
+    pub name: String,
+    pub kind: String,
+    /// Months after which staff training must be renewed (default 12).
+    #[serde(default = "default_renewal")]
+    pub renewal_months: u32,
+    pub out_of_hours: String,
+    pub dsl: Contact,
+    #[serde(default)]
+    pub deputies: Vec<Contact>,
+    pub allegations_lead: Contact,
+    pub local: LocalServices,
+}
+
+fn default_renewal() -> u32 {
+    12
+}
+
+/// The placeholders content may use, so the content check can refuse unknown ones.
+pub const PLACEHOLDERS: &[&str] = &[
+    "org.name",
+    "dsl.name",
+    "dsl.title",
+    "dsl.phone",
+    "dsl.email",
+    "deputies",
+    "allegations_lead.name",
+    "allegations_lead.title",
+    "out_of_hours",
+];
+
+impl OrgProfile {
+    /// The value of a content placeholder for this organisation.
+    pub fn placeholder(&self, name: &str) -> Option<String> {
+        Some(match name {
+            "org.name" => self.name.clone(),
+            "dsl.name" => self.dsl.name.clone(),
+            "dsl.title" => self.dsl.title.clone(),
+            "dsl.phone" => self.dsl.phone.clone(),
+            "dsl.email" => self.dsl.email.clone(),
+            "deputies" => join_names(self.deputies.iter().map(|d| d.name.as_str())),
+            "allegations_lead.name" => self.allegations_lead.name.clone(),
+            "allegations_lead.title" => self.allegations_lead.title.clone(),
+            "out_of_hours" => self.out_of_hours.clone(),
+            _ => return None,
+        })
+    }
+}
+
+/// "A", "A and B", "A, B and C".
+fn join_names<'a>(names: impl Iterator<Item = &'a str>) -> String {
+    let names: Vec<&str> = names.collect();
+    match names.as_slice() {
+        [] => String::new(),
+        [one] => one.to_string(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+/// A national help service (999, CEOP, Childline...), from `content/help.toml`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HelpService {
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub phone: String,
+    #[serde(default)]
+    pub url: String,
+    pub description: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn org_ids_are_restricted_to_safe_characters() {
+        assert!(OrgId::parse("demo-college").is_some());
+        for bad in ["", "Demo", "a#b", "a/b", "ORG#x", &"a".repeat(41)] {
+            assert!(OrgId::parse(bad).is_none(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn deputies_are_joined_in_plain_english() {
+        assert_eq!(join_names(["A"].into_iter()), "A");
+        assert_eq!(join_names(["A", "B"].into_iter()), "A and B");
+        assert_eq!(join_names(["A", "B", "C"].into_iter()), "A, B and C");
+    }
+}

@@ -1,0 +1,726 @@
+//! The production backend: one DynamoDB table (DynamoDB Local in tests).
+//!
+//! The SDK is configured by hand, without `aws-config`, to keep cold starts lean: credentials come
+//! from the environment variables Lambda sets, TLS is rustls with ring, and timeouts and retries
+//! are short so that an unreachable store fails fast with [`StoreError::Unavailable`] instead of
+//! holding a request for minutes.
+
+use super::{
+    Condition, Index, Item, Key, Page, Query, SortKey, Store, StoreError, TxOp, Update, check_item,
+    check_key, check_query, check_transaction, check_update, decode_cursor, encode_cursor,
+    item_size, layout, query_attributes,
+};
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::config::retry::RetryConfig;
+use aws_sdk_dynamodb::config::timeout::TimeoutConfig;
+use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
+use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::types::{
+    AttributeDefinition, AttributeValue, BillingMode, ConditionCheck, Delete, GlobalSecondaryIndex,
+    KeySchemaElement, KeyType, Projection, ProjectionType, Put, ReturnValue, ScalarAttributeType,
+    StreamSpecification, StreamViewType, TableStatus, TimeToLiveSpecification, TimeToLiveStatus,
+    TransactWriteItem,
+};
+use aws_smithy_http_client::tls;
+use serde_json::{Number, Value};
+use std::collections::{BTreeMap, HashMap};
+use std::time::Duration;
+
+/// Where the table is. Read from the function's configuration at start-up.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DynamoConfig {
+    pub table: String,
+    pub region: String,
+    /// An endpoint override, e.g. `http://127.0.0.1:8000` for DynamoDB Local.
+    pub endpoint: Option<String>,
+}
+
+/// A store over one DynamoDB table.
+#[derive(Clone, Debug)]
+pub struct DynamoStore {
+    client: Client,
+    table: String,
+}
+
+type Attrs = HashMap<String, AttributeValue>;
+
+impl DynamoStore {
+    /// Builds the client from the configuration and the standard credential environment variables.
+    /// With an endpoint override and no credentials in the environment (DynamoDB Local), dummy
+    /// credentials are used: DynamoDB Local accepts any.
+    pub fn from_env_config(cfg: DynamoConfig) -> Result<Self, StoreError> {
+        let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        let credentials = match (env("AWS_ACCESS_KEY_ID"), env("AWS_SECRET_ACCESS_KEY")) {
+            (Some(id), Some(secret)) => {
+                Credentials::new(id, secret, env("AWS_SESSION_TOKEN"), None, "environment")
+            }
+            _ if cfg.endpoint.is_some() => Credentials::new("local", "local", None, None, "local"),
+            _ => {
+                return Err(StoreError::Backend(
+                    "no AWS credentials: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set"
+                        .into(),
+                ));
+            }
+        };
+        let http = aws_smithy_http_client::Builder::new()
+            .tls_provider(tls::Provider::Rustls(
+                tls::rustls_provider::CryptoMode::Ring,
+            ))
+            .build_https();
+        let timeouts = TimeoutConfig::builder()
+            .connect_timeout(Duration::from_secs(3))
+            .operation_attempt_timeout(Duration::from_secs(5))
+            .operation_timeout(Duration::from_secs(10))
+            .build();
+        // Three quick attempts ride out a blip; more would only delay the user's error page.
+        let retries = RetryConfig::standard()
+            .with_max_attempts(3)
+            .with_initial_backoff(Duration::from_millis(100))
+            .with_max_backoff(Duration::from_secs(1));
+        let mut builder = aws_sdk_dynamodb::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new(cfg.region))
+            .credentials_provider(credentials)
+            .http_client(http)
+            .timeout_config(timeouts)
+            .retry_config(retries);
+        if let Some(endpoint) = cfg.endpoint {
+            builder = builder.endpoint_url(endpoint);
+        }
+        Ok(DynamoStore {
+            client: Client::from_conf(builder.build()),
+            table: cfg.table,
+        })
+    }
+
+    /// The table name.
+    pub fn table(&self) -> &str {
+        &self.table
+    }
+
+    /// Creates the table if it does not exist, waits until it is active and enables TTL on
+    /// [`layout::TTL`]. Idempotent. Production tables come from the infrastructure template; this
+    /// is for DynamoDB Local and tests, and must describe the same table.
+    pub async fn create_table(&self) -> Result<(), StoreError> {
+        let key = |name: &str, kind: KeyType| {
+            KeySchemaElement::builder()
+                .attribute_name(name)
+                .key_type(kind)
+                .build()
+                .map_err(build_error)
+        };
+        let string_attr = |name: &str| {
+            AttributeDefinition::builder()
+                .attribute_name(name)
+                .attribute_type(ScalarAttributeType::S)
+                .build()
+                .map_err(build_error)
+        };
+        let gsi = GlobalSecondaryIndex::builder()
+            .index_name(layout::GSI1)
+            .key_schema(key(layout::GSI1_PK, KeyType::Hash)?)
+            .key_schema(key(layout::GSI1_SK, KeyType::Range)?)
+            .projection(
+                Projection::builder()
+                    .projection_type(ProjectionType::All)
+                    .build(),
+            )
+            .build()
+            .map_err(build_error)?;
+        let stream = StreamSpecification::builder()
+            .stream_enabled(true)
+            .stream_view_type(StreamViewType::NewImage)
+            .build()
+            .map_err(build_error)?;
+        let created = self
+            .client
+            .create_table()
+            .table_name(&self.table)
+            .billing_mode(BillingMode::PayPerRequest)
+            .key_schema(key(layout::PK, KeyType::Hash)?)
+            .key_schema(key(layout::SK, KeyType::Range)?)
+            .attribute_definitions(string_attr(layout::PK)?)
+            .attribute_definitions(string_attr(layout::SK)?)
+            .attribute_definitions(string_attr(layout::GSI1_PK)?)
+            .attribute_definitions(string_attr(layout::GSI1_SK)?)
+            .global_secondary_indexes(gsi)
+            .stream_specification(stream)
+            .send()
+            .await;
+        match created {
+            Ok(_) => {}
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|s| s.is_resource_in_use_exception()) => {}
+            Err(e) => return Err(classify(e)),
+        }
+        self.wait_until_active().await?;
+        if self.describe_ttl_attribute().await?.as_deref() != Some(layout::TTL) {
+            let spec = TimeToLiveSpecification::builder()
+                .attribute_name(layout::TTL)
+                .enabled(true)
+                .build()
+                .map_err(build_error)?;
+            self.client
+                .update_time_to_live()
+                .table_name(&self.table)
+                .time_to_live_specification(spec)
+                .send()
+                .await
+                .map_err(classify)?;
+        }
+        Ok(())
+    }
+
+    async fn wait_until_active(&self) -> Result<(), StoreError> {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(120);
+        loop {
+            let out = self
+                .client
+                .describe_table()
+                .table_name(&self.table)
+                .send()
+                .await
+                .map_err(classify)?;
+            if out.table().and_then(|t| t.table_status()) == Some(&TableStatus::Active) {
+                return Ok(());
+            }
+            if tokio::time::Instant::now() > deadline {
+                return Err(StoreError::Unavailable(format!(
+                    "table {} did not become active",
+                    self.table
+                )));
+            }
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+    }
+
+    /// The attribute TTL is enabled (or being enabled) on, if any.
+    pub async fn describe_ttl_attribute(&self) -> Result<Option<String>, StoreError> {
+        let out = self
+            .client
+            .describe_time_to_live()
+            .table_name(&self.table)
+            .send()
+            .await
+            .map_err(classify)?;
+        Ok(out
+            .time_to_live_description()
+            .and_then(|d| match d.time_to_live_status() {
+                Some(TimeToLiveStatus::Enabled | TimeToLiveStatus::Enabling) => {
+                    d.attribute_name().map(str::to_owned)
+                }
+                _ => None,
+            }))
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Values
+
+/// A JSON value as a DynamoDB attribute value.
+pub fn to_attribute(value: &Value) -> AttributeValue {
+    match value {
+        Value::Null => AttributeValue::Null(true),
+        Value::Bool(b) => AttributeValue::Bool(*b),
+        Value::Number(n) => AttributeValue::N(n.to_string()),
+        Value::String(s) => AttributeValue::S(s.clone()),
+        Value::Array(a) => AttributeValue::L(a.iter().map(to_attribute).collect()),
+        Value::Object(m) => AttributeValue::M(
+            m.iter()
+                .map(|(k, v)| (k.clone(), to_attribute(v)))
+                .collect(),
+        ),
+    }
+}
+
+/// A DynamoDB attribute value as JSON. Numbers come back as integers when they are whole and fit,
+/// else as floats; sets (never written by this store) come back as arrays.
+pub fn from_attribute(value: &AttributeValue) -> Result<Value, StoreError> {
+    let number = |n: &str| -> Result<Value, StoreError> {
+        if let Ok(i) = n.parse::<i64>() {
+            return Ok(Value::from(i));
+        }
+        if let Ok(u) = n.parse::<u64>() {
+            return Ok(Value::from(u));
+        }
+        n.parse::<f64>()
+            .ok()
+            .and_then(Number::from_f64)
+            .map(Value::Number)
+            .ok_or_else(|| StoreError::Backend(format!("number {n} does not fit JSON")))
+    };
+    Ok(match value {
+        AttributeValue::Null(_) => Value::Null,
+        AttributeValue::Bool(b) => Value::Bool(*b),
+        AttributeValue::N(n) => number(n)?,
+        AttributeValue::S(s) => Value::String(s.clone()),
+        AttributeValue::L(l) => {
+            Value::Array(l.iter().map(from_attribute).collect::<Result<_, _>>()?)
+        }
+        AttributeValue::M(m) => Value::Object(from_attributes(m)?),
+        AttributeValue::Ss(ss) => Value::Array(ss.iter().cloned().map(Value::String).collect()),
+        AttributeValue::Ns(ns) => {
+            Value::Array(ns.iter().map(|n| number(n)).collect::<Result<_, _>>()?)
+        }
+        other => {
+            return Err(StoreError::Backend(format!(
+                "unsupported attribute type: {other:?}"
+            )));
+        }
+    })
+}
+
+fn from_attributes(attrs: &Attrs) -> Result<Item, StoreError> {
+    attrs
+        .iter()
+        .map(|(k, v)| Ok((k.clone(), from_attribute(v)?)))
+        .collect()
+}
+
+fn to_attributes(item: &Item) -> Attrs {
+    item.iter()
+        .map(|(k, v)| (k.clone(), to_attribute(v)))
+        .collect()
+}
+
+fn key_attributes(key: &Key) -> Attrs {
+    HashMap::from([
+        (layout::PK.to_owned(), AttributeValue::S(key.pk.clone())),
+        (layout::SK.to_owned(), AttributeValue::S(key.sk.clone())),
+    ])
+}
+
+// ---------------------------------------------------------------------------------------------
+// Expressions
+
+/// Builds expressions with placeholders for every name and value: attribute names such as
+/// `status` are reserved words in DynamoDB's expression language.
+#[derive(Default)]
+struct Expr {
+    names: HashMap<String, String>,
+    values: Attrs,
+}
+
+impl Expr {
+    fn name(&mut self, attr: &str) -> String {
+        let placeholder = format!("#n{}", self.names.len());
+        self.names.insert(placeholder.clone(), attr.to_owned());
+        placeholder
+    }
+
+    fn value(&mut self, value: AttributeValue) -> String {
+        let placeholder = format!(":v{}", self.values.len());
+        self.values.insert(placeholder.clone(), value);
+        placeholder
+    }
+
+    fn condition(&mut self, condition: &Condition) -> Option<String> {
+        match condition {
+            Condition::Always => None,
+            Condition::NotExists => {
+                Some(format!("attribute_not_exists({})", self.name(layout::PK)))
+            }
+            Condition::Exists => Some(format!("attribute_exists({})", self.name(layout::PK))),
+            Condition::Equals(attr, value) => {
+                let n = self.name(attr);
+                let v = self.value(to_attribute(value));
+                Some(format!("{n} = {v}"))
+            }
+        }
+    }
+
+    /// The update expression; `None` for an empty update.
+    fn update(&mut self, update: &Update) -> Option<String> {
+        let mut clauses = Vec::new();
+        if !update.set.is_empty() {
+            let parts: Vec<String> = update
+                .set
+                .iter()
+                .map(|(attr, value)| {
+                    let n = self.name(attr);
+                    let v = self.value(to_attribute(value));
+                    format!("{n} = {v}")
+                })
+                .collect();
+            clauses.push(format!("SET {}", parts.join(", ")));
+        }
+        if !update.add.is_empty() {
+            let parts: Vec<String> = update
+                .add
+                .iter()
+                .map(|(attr, by)| {
+                    let n = self.name(attr);
+                    let v = self.value(AttributeValue::N(by.to_string()));
+                    format!("{n} {v}")
+                })
+                .collect();
+            clauses.push(format!("ADD {}", parts.join(", ")));
+        }
+        if !update.remove.is_empty() {
+            let parts: Vec<String> = update.remove.iter().map(|attr| self.name(attr)).collect();
+            clauses.push(format!("REMOVE {}", parts.join(", ")));
+        }
+        (!clauses.is_empty()).then(|| clauses.join(" "))
+    }
+
+    /// DynamoDB refuses empty placeholder maps.
+    fn names(&self) -> Option<HashMap<String, String>> {
+        (!self.names.is_empty()).then(|| self.names.clone())
+    }
+
+    fn values(&self) -> Option<Attrs> {
+        (!self.values.is_empty()).then(|| self.values.clone())
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Errors
+
+fn build_error(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Backend(format!("building a DynamoDB request: {e}"))
+}
+
+/// Error codes that mean "try again later" rather than "this request is wrong".
+fn is_transient(code: &str) -> bool {
+    matches!(
+        code,
+        "ProvisionedThroughputExceededException"
+            | "ThrottlingException"
+            | "RequestLimitExceeded"
+            | "InternalServerError"
+            | "ServiceUnavailable"
+            | "TransactionInProgressException"
+            | "TransactionConflict"
+            | "TransactionConflictException"
+            | "ThrottlingError"
+            | "ProvisionedThroughputExceeded"
+    )
+}
+
+/// A validation message about the item size limit.
+fn is_size_message(message: &str) -> bool {
+    let m = message.to_ascii_lowercase();
+    m.contains("size") && (m.contains("exceed") || m.contains("maximum"))
+}
+
+fn too_large(bytes: usize) -> StoreError {
+    StoreError::ItemTooLarge {
+        bytes: bytes.max(layout::MAX_ITEM_BYTES + 1),
+        limit: layout::MAX_ITEM_BYTES,
+    }
+}
+
+/// Maps an SDK error to the store's errors: failed conditions, refused requests, an unreachable or
+/// overloaded service (retryable), or anything else.
+fn classify<E, R>(err: SdkError<E, R>) -> StoreError
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    match &err {
+        SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) | SdkError::ResponseError(_) => {
+            StoreError::Unavailable(DisplayErrorContext(&err).to_string())
+        }
+        SdkError::ServiceError(service) => {
+            let e = service.err();
+            let code = e.code().unwrap_or_default();
+            let message = e.message().unwrap_or_default().to_owned();
+            match code {
+                "ConditionalCheckFailedException" => StoreError::ConditionFailed,
+                "ValidationException" if is_size_message(&message) => too_large(0),
+                "ValidationException" => StoreError::InvalidItem(message),
+                c if is_transient(c) => StoreError::Unavailable(format!("{c}: {message}")),
+                c => StoreError::Backend(format!("{c}: {message}")),
+            }
+        }
+        _ => StoreError::Backend(DisplayErrorContext(&err).to_string()),
+    }
+}
+
+/// Maps a cancelled transaction: the indexes whose condition failed, or, when something other
+/// than a condition cancelled it, the first such reason.
+fn classify_transaction<R: std::fmt::Debug>(
+    err: SdkError<TransactWriteItemsError, R>,
+) -> StoreError {
+    let Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) =
+        err.as_service_error()
+    else {
+        return classify(err);
+    };
+    let mut failed = Vec::new();
+    for (i, reason) in cancelled.cancellation_reasons().iter().enumerate() {
+        match reason.code().unwrap_or("None") {
+            "None" => {}
+            "ConditionalCheckFailed" => failed.push(i),
+            "ValidationError" => {
+                let message = reason.message().unwrap_or_default();
+                return if is_size_message(message) {
+                    too_large(0)
+                } else {
+                    StoreError::InvalidItem(format!("operation {i}: {message}"))
+                };
+            }
+            code if is_transient(code) => {
+                return StoreError::Unavailable(format!("transaction cancelled: {code}"));
+            }
+            code => return StoreError::Backend(format!("transaction cancelled: {code}")),
+        }
+    }
+    if failed.is_empty() {
+        StoreError::Backend(format!(
+            "transaction cancelled without a reason: {}",
+            cancelled.message().unwrap_or_default()
+        ))
+    } else {
+        StoreError::TransactionConditionFailed { failed }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The store
+
+impl DynamoStore {
+    fn transact_item(&self, op: TxOp) -> Result<TransactWriteItem, StoreError> {
+        let mut expr = Expr::default();
+        let item = match op {
+            TxOp::Put { item, condition } => {
+                let cond = expr.condition(&condition);
+                let put = Put::builder()
+                    .table_name(&self.table)
+                    .set_item(Some(to_attributes(&item)))
+                    .set_condition_expression(cond)
+                    .set_expression_attribute_names(expr.names())
+                    .set_expression_attribute_values(expr.values())
+                    .build()
+                    .map_err(build_error)?;
+                TransactWriteItem::builder().put(put).build()
+            }
+            TxOp::Update {
+                key,
+                update,
+                condition,
+            } => {
+                // An update expression is required here; removing an attribute nobody writes
+                // creates the item with just its key, as an empty `UpdateItem` does.
+                let update_expr = expr
+                    .update(&update)
+                    .unwrap_or_else(|| format!("REMOVE {}", expr.name("__nothing__")));
+                let cond = expr.condition(&condition);
+                let update = aws_sdk_dynamodb::types::Update::builder()
+                    .table_name(&self.table)
+                    .set_key(Some(key_attributes(&key)))
+                    .update_expression(update_expr)
+                    .set_condition_expression(cond)
+                    .set_expression_attribute_names(expr.names())
+                    .set_expression_attribute_values(expr.values())
+                    .build()
+                    .map_err(build_error)?;
+                TransactWriteItem::builder().update(update).build()
+            }
+            TxOp::Delete { key, condition } => {
+                let cond = expr.condition(&condition);
+                let delete = Delete::builder()
+                    .table_name(&self.table)
+                    .set_key(Some(key_attributes(&key)))
+                    .set_condition_expression(cond)
+                    .set_expression_attribute_names(expr.names())
+                    .set_expression_attribute_values(expr.values())
+                    .build()
+                    .map_err(build_error)?;
+                TransactWriteItem::builder().delete(delete).build()
+            }
+            TxOp::Check { key, condition } => {
+                // DynamoDB requires a condition; `Always` becomes one that always holds.
+                let cond = expr.condition(&condition).unwrap_or_else(|| {
+                    let n = expr.name(layout::PK);
+                    format!("attribute_exists({n}) OR attribute_not_exists({n})")
+                });
+                let check = ConditionCheck::builder()
+                    .table_name(&self.table)
+                    .set_key(Some(key_attributes(&key)))
+                    .condition_expression(cond)
+                    .set_expression_attribute_names(expr.names())
+                    .set_expression_attribute_values(expr.values())
+                    .build()
+                    .map_err(build_error)?;
+                TransactWriteItem::builder().condition_check(check).build()
+            }
+        };
+        Ok(item)
+    }
+}
+
+impl Store for DynamoStore {
+    async fn get(&self, key: &Key) -> Result<Option<Item>, StoreError> {
+        check_key(key)?;
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key_attributes(key)))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(classify)?;
+        out.item().map(from_attributes).transpose()
+    }
+
+    async fn put(&self, item: Item, condition: Condition) -> Result<(), StoreError> {
+        check_item(&item)?;
+        let bytes = item_size(&item);
+        let mut expr = Expr::default();
+        let cond = expr.condition(&condition);
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(to_attributes(&item)))
+            .set_condition_expression(cond)
+            .set_expression_attribute_names(expr.names())
+            .set_expression_attribute_values(expr.values())
+            .send()
+            .await
+            .map_err(|e| match classify(e) {
+                StoreError::ItemTooLarge { .. } => too_large(bytes),
+                other => other,
+            })?;
+        Ok(())
+    }
+
+    async fn update(
+        &self,
+        key: &Key,
+        update: Update,
+        condition: Condition,
+    ) -> Result<Item, StoreError> {
+        check_update(key, &update)?;
+        let mut expr = Expr::default();
+        let update_expr = expr.update(&update);
+        let cond = expr.condition(&condition);
+        let out = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key_attributes(key)))
+            .set_update_expression(update_expr)
+            .set_condition_expression(cond)
+            .set_expression_attribute_names(expr.names())
+            .set_expression_attribute_values(expr.values())
+            .return_values(ReturnValue::AllNew)
+            .send()
+            .await
+            .map_err(classify)?;
+        match out.attributes() {
+            Some(attrs) => from_attributes(attrs),
+            // An empty update of an item returns no attributes; the key is all there is to know.
+            None => self
+                .get(key)
+                .await?
+                .ok_or_else(|| StoreError::Backend("updated item not found".into())),
+        }
+    }
+
+    async fn delete(&self, key: &Key, condition: Condition) -> Result<(), StoreError> {
+        check_key(key)?;
+        let mut expr = Expr::default();
+        let cond = expr.condition(&condition);
+        self.client
+            .delete_item()
+            .table_name(&self.table)
+            .set_key(Some(key_attributes(key)))
+            .set_condition_expression(cond)
+            .set_expression_attribute_names(expr.names())
+            .set_expression_attribute_values(expr.values())
+            .send()
+            .await
+            .map_err(classify)?;
+        Ok(())
+    }
+
+    async fn query(&self, query: &Query) -> Result<Page, StoreError> {
+        check_query(query)?;
+        let start = decode_cursor(query)?.map(|position| {
+            position
+                .into_iter()
+                .map(|(k, v)| (k, AttributeValue::S(v)))
+                .collect::<Attrs>()
+        });
+        let (part_attr, sort_attr) = query_attributes(query.index);
+        let mut expr = Expr::default();
+        let p = expr.name(part_attr);
+        let pv = expr.value(AttributeValue::S(query.partition.clone()));
+        let mut key_condition = format!("{p} = {pv}");
+        match &query.sort {
+            SortKey::All => {}
+            SortKey::Prefix(prefix) if prefix.is_empty() => {}
+            SortKey::Prefix(prefix) => {
+                let s = expr.name(sort_attr);
+                let v = expr.value(AttributeValue::S(prefix.clone()));
+                key_condition.push_str(&format!(" AND begins_with({s}, {v})"));
+            }
+            SortKey::Between(from, to) => {
+                let s = expr.name(sort_attr);
+                let a = expr.value(AttributeValue::S(from.clone()));
+                let b = expr.value(AttributeValue::S(to.clone()));
+                key_condition.push_str(&format!(" AND {s} BETWEEN {a} AND {b}"));
+            }
+        }
+        let mut request = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression(key_condition)
+            .set_expression_attribute_names(expr.names())
+            .set_expression_attribute_values(expr.values())
+            .scan_index_forward(!query.descending)
+            .limit(i32::try_from(query.limit).unwrap_or(1000))
+            .set_exclusive_start_key(start);
+        request = match query.index {
+            // Reads its own writes, like the embedded store.
+            Index::Table => request.consistent_read(true),
+            // Global indexes only offer eventually consistent reads.
+            Index::Gsi1 => request.index_name(layout::GSI1),
+        };
+        let out = request.send().await.map_err(classify)?;
+        let items = out
+            .items()
+            .iter()
+            .map(from_attributes)
+            .collect::<Result<Vec<_>, _>>()?;
+        let next = match out.last_evaluated_key() {
+            Some(last) => {
+                let position = last
+                    .iter()
+                    .map(|(k, v)| match v {
+                        AttributeValue::S(s) => Ok((k.clone(), s.clone())),
+                        other => Err(StoreError::Backend(format!(
+                            "non-string key attribute {k} in LastEvaluatedKey: {other:?}"
+                        ))),
+                    })
+                    .collect::<Result<BTreeMap<_, _>, _>>()?;
+                Some(encode_cursor(&position))
+            }
+            _ => None,
+        };
+        Ok(Page { items, next })
+    }
+
+    async fn transact(&self, ops: Vec<TxOp>) -> Result<(), StoreError> {
+        check_transaction(&ops)?;
+        if ops.is_empty() {
+            return Ok(());
+        }
+        let items = ops
+            .into_iter()
+            .map(|op| self.transact_item(op))
+            .collect::<Result<Vec<_>, _>>()?;
+        self.client
+            .transact_write_items()
+            .set_transact_items(Some(items))
+            .send()
+            .await
+            .map_err(classify_transaction)?;
+        Ok(())
+    }
+}

@@ -1,0 +1,139 @@
+//! Configuration from the environment (twelve-factor). Every variable is listed in README.md.
+
+use safety_core::crypto::Secret;
+use safety_core::org::OrgId;
+use safety_core::store::dynamo::DynamoConfig;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Debug)]
+pub enum StoreConfig {
+    /// A file on disk: the default for a local run.
+    Embedded {
+        path: PathBuf,
+    },
+    DynamoDb(DynamoConfig),
+}
+
+#[derive(Debug)]
+pub struct Config {
+    pub in_lambda: bool,
+    pub bind: SocketAddr,
+    pub store: StoreConfig,
+    pub org: OrgId,
+    pub secret: Secret,
+    pub site_dir: PathBuf,
+    pub log_json: bool,
+    /// The public address, when served over HTTPS (turns on HSTS).
+    pub base_url: Option<String>,
+}
+
+fn var(name: &str) -> Option<String> {
+    std::env::var(name)
+        .ok()
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+}
+
+impl Config {
+    pub fn from_env() -> Result<Config, String> {
+        let in_lambda = var("AWS_LAMBDA_RUNTIME_API").is_some();
+        let bind = var("APP_BIND")
+            .unwrap_or_else(|| "127.0.0.1:3000".into())
+            .parse()
+            .map_err(|e| format!("APP_BIND must be an address like 127.0.0.1:3000: {e}"))?;
+        let data_dir = PathBuf::from(var("APP_DATA_DIR").unwrap_or_else(|| "data".into()));
+        let store = match var("APP_STORE").as_deref().unwrap_or(if in_lambda {
+            "dynamodb"
+        } else {
+            "embedded"
+        }) {
+            "embedded" => StoreConfig::Embedded {
+                path: data_dir.join("platform.redb"),
+            },
+            "dynamodb" => StoreConfig::DynamoDb(dynamo_config()),
+            other => {
+                return Err(format!(
+                    "APP_STORE must be `embedded` or `dynamodb`, not `{other}`"
+                ));
+            }
+        };
+        let org_name = var("APP_ORG").unwrap_or_else(|| "demo".into());
+        let org = OrgId::parse(&org_name)
+            .ok_or_else(|| format!("APP_ORG `{org_name}` is not a valid organisation id"))?;
+        let secret = match var("APP_SECRET") {
+            Some(s) => Secret::new(&s).map_err(|e| format!("APP_SECRET: {e}"))?,
+            None if in_lambda => return Err("APP_SECRET must be set on AWS".into()),
+            None => local_secret(&data_dir)?,
+        };
+        let site_dir = var("APP_SITE_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(default_site_dir);
+        let log_json = match var("APP_LOG").as_deref() {
+            Some("json") => true,
+            Some("pretty") => false,
+            Some(other) => {
+                return Err(format!("APP_LOG must be `json` or `pretty`, not `{other}`"));
+            }
+            None => in_lambda,
+        };
+        Ok(Config {
+            in_lambda,
+            bind,
+            store,
+            org,
+            secret,
+            site_dir,
+            log_json,
+            base_url: var("APP_BASE_URL"),
+        })
+    }
+}
+
+pub fn dynamo_config() -> DynamoConfig {
+    DynamoConfig {
+        table: var("APP_TABLE_NAME").unwrap_or_else(|| "online-safety".into()),
+        region: var("AWS_REGION").unwrap_or_else(|| "eu-west-2".into()),
+        endpoint: var("APP_DYNAMODB_ENDPOINT"),
+    }
+}
+
+/// A local run keeps its own random secret in the data folder, made on first start, so no
+/// secret is ever in the repository and sessions survive a restart.
+fn local_secret(data_dir: &std::path::Path) -> Result<Secret, String> {
+    let path = data_dir.join("dev-secret");
+    let value = match std::fs::read_to_string(&path) {
+        Ok(v) => v,
+        Err(_) => {
+            std::fs::create_dir_all(data_dir)
+                .map_err(|e| format!("cannot create {}: {e}", data_dir.display()))?;
+            let v = Secret::generate_hex();
+            write_private(&path, &v)
+                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            v
+        }
+    };
+    Secret::new(&value).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+fn write_private(path: &std::path::Path, value: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)?.write_all(value.as_bytes())
+}
+
+/// `target/site` when run from the workspace, or `site/` beside the binary.
+fn default_site_dir() -> PathBuf {
+    let workspace = PathBuf::from("target/site");
+    if workspace.join("manifest.json").exists() {
+        return workspace;
+    }
+    std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(|d| d.join("site")))
+        .filter(|d| d.join("manifest.json").exists())
+        .unwrap_or(workspace)
+}

@@ -1,0 +1,163 @@
+//! The `web` function. One binary:
+//! * under AWS Lambda (when `AWS_LAMBDA_RUNTIME_API` is set) it serves through `lambda_http`;
+//! * otherwise it serves HTTP on `APP_BIND` (default 127.0.0.1:3000): the local platform.
+//!
+//! `web create-table` creates the DynamoDB table (for DynamoDB Local and tests).
+
+mod assets;
+mod config;
+mod routes;
+
+use app::server::{SiteInner, SiteState};
+use config::{Config, StoreConfig};
+use safety_core::store::AnyStore;
+use safety_core::store::dynamo::DynamoStore;
+use safety_core::store::embedded::EmbeddedStore;
+use std::sync::Arc;
+
+fn main() -> std::process::ExitCode {
+    let started = std::time::Instant::now();
+    let config = match Config::from_env() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("configuration error: {e}");
+            return std::process::ExitCode::from(2);
+        }
+    };
+    init_tracing(config.log_json);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    let command = std::env::args().nth(1);
+    let result = runtime.block_on(async {
+        match command.as_deref() {
+            None | Some("serve") => serve(config, started).await,
+            Some("create-table") => create_table().await,
+            Some(other) => Err(format!(
+                "unknown command `{other}`; use `serve` (default) or `create-table`"
+            )),
+        }
+    });
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!(error = %e, "stopped");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_tracing(json: bool) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    if json {
+        tracing_subscriber::fmt()
+            .json()
+            .with_env_filter(filter)
+            .with_current_span(true)
+            .init();
+    } else {
+        tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_target(false)
+            .compact()
+            .init();
+    }
+}
+
+async fn create_table() -> Result<(), String> {
+    let cfg = config::dynamo_config();
+    let table = cfg.table.clone();
+    let store = DynamoStore::from_env_config(cfg).map_err(|e| e.to_string())?;
+    store.create_table().await.map_err(|e| e.to_string())?;
+    tracing::info!(table, "table ready");
+    Ok(())
+}
+
+async fn open_store(config: &StoreConfig) -> Result<AnyStore, String> {
+    match config {
+        StoreConfig::Embedded { path } => {
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+            }
+            let store = EmbeddedStore::open(path)
+                .map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+            tracing::info!(path = %path.display(), "embedded store opened");
+            Ok(AnyStore::Embedded(store))
+        }
+        StoreConfig::DynamoDb(cfg) => {
+            let local = cfg.endpoint.is_some();
+            let store = DynamoStore::from_env_config(cfg.clone()).map_err(|e| e.to_string())?;
+            if local {
+                // DynamoDB Local starts empty: make the table so the run just works.
+                store.create_table().await.map_err(|e| e.to_string())?;
+            }
+            tracing::info!(table = %cfg.table, endpoint = cfg.endpoint.as_deref().unwrap_or("aws"), "dynamodb store");
+            Ok(AnyStore::Dynamo(store))
+        }
+    }
+}
+
+async fn serve(config: Config, started: std::time::Instant) -> Result<(), String> {
+    let library = safety_core::content::load_embedded().map_err(|problems| {
+        let list: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        format!("the content does not pass the check:\n{}", list.join("\n"))
+    })?;
+    let org = library.org(config.org.as_str()).cloned().ok_or_else(|| {
+        format!(
+            "no organisation profile `{}` in content/organisations",
+            config.org
+        )
+    })?;
+    let store = open_store(&config.store).await?;
+    let assets = assets::AssetFiles::load(&config.site_dir);
+    let site = SiteState::new(SiteInner {
+        org_id: config.org.clone(),
+        pages: library.pages.iter().map(|p| p.for_org(&org)).collect(),
+        help: library.help.clone(),
+        org,
+        store,
+        secret: config.secret.clone(),
+        assets: assets.urls.clone(),
+    });
+    let state = routes::AppState {
+        site,
+        assets: Arc::new(assets),
+        hsts: config
+            .base_url
+            .as_deref()
+            .is_some_and(|u| u.starts_with("https://")),
+    };
+    let app = routes::router(state);
+
+    if config.in_lambda {
+        tracing::info!(
+            startup_ms = started.elapsed().as_millis() as u64,
+            "serving under AWS Lambda"
+        );
+        lambda_http::run(app).await.map_err(|e| e.to_string())
+    } else {
+        let listener = tokio::net::TcpListener::bind(config.bind)
+            .await
+            .map_err(|e| {
+                format!(
+                    "cannot listen on {}: {e} (set APP_BIND to use another address)",
+                    config.bind
+                )
+            })?;
+        let addr = listener.local_addr().map_err(|e| e.to_string())?;
+        tracing::info!(
+            startup_ms = started.elapsed().as_millis() as u64,
+            org = %config.org,
+            "listening on http://{addr}"
+        );
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await
+            .map_err(|e| e.to_string())
+    }
+}

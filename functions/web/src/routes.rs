@@ -1,0 +1,280 @@
+//! The HTTP surface: pages (rendered by the Leptos app), the two plain-HTML form posts, server
+//! functions, and the browser bundle. Handlers only translate HTTP; the rules are in the core.
+
+use crate::assets::{AssetFiles, PREFIX};
+use app::model::{FollowUpResult, TellOutcome, WorryFormState};
+use app::server::{SiteState, TellForm};
+use axum::Router;
+use axum::body::{Body, to_bytes};
+use axum::extract::{Path, Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use leptos::prelude::provide_context;
+use std::collections::HashMap;
+use std::sync::Arc;
+use tower_http::compression::CompressionLayer;
+use tracing::Instrument;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub site: SiteState,
+    pub assets: Arc<AssetFiles>,
+    pub hsts: bool,
+}
+
+/// The largest form we read: a 10,000-character worry in 4-byte characters, percent-encoded,
+/// with room to spare. Anything larger is refused before it is read.
+const MAX_FORM_BYTES: usize = 160 * 1024;
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/tell", post(tell_post))
+        .route("/follow-up", post(follow_up_post))
+        .route("/api/{*fn_name}", post(server_fn))
+        .route(&format!("{PREFIX}{{file}}"), get(asset))
+        .route("/healthz", get(|| async { "ok" }))
+        .fallback(get(page))
+        .layer(middleware::from_fn_with_state(state.clone(), protect))
+        .layer(CompressionLayer::new())
+        .with_state(state)
+}
+
+/// Every request: a request id in its log lines and response, refused cross-site writes
+/// (CSRF), and the security headers.
+async fn protect(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let request_id = req
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| v.len() <= 64 && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+        .map(str::to_string)
+        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    let span = tracing::info_span!("request", request_id = %request_id, method = %req.method(), path = %req.uri().path());
+    async move {
+        let started = std::time::Instant::now();
+        let mut response = if is_cross_site_write(req.method(), req.headers()) {
+            tracing::warn!("refused a cross-site write");
+            plain(StatusCode::FORBIDDEN, "This form was sent from another website, so it was refused. Please use the form on this site.")
+        } else {
+            next.run(req).await
+        };
+        let headers = response.headers_mut();
+        headers.insert("x-request-id", HeaderValue::from_str(&request_id).expect("checked above"));
+        set_security_headers(headers, state.hsts);
+        tracing::info!(status = response.status().as_u16(), micros = started.elapsed().as_micros() as u64, "handled");
+        response
+    }
+    .instrument(span)
+    .await
+}
+
+/// A state-changing request must come from our own pages. Browsers say where a request comes
+/// from (`Sec-Fetch-Site`, `Origin`); a write from another site is refused. Requests without
+/// these headers (old browsers, tools) still meet the signed form token.
+fn is_cross_site_write(method: &Method, headers: &HeaderMap) -> bool {
+    if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) {
+        return false;
+    }
+    let fetch_site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
+    if matches!(fetch_site, Some("cross-site" | "same-site")) {
+        return true;
+    }
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+    match (
+        headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()),
+        host,
+    ) {
+        (Some("null"), _) => true,
+        (Some(origin), Some(host)) => origin.split("://").nth(1) != Some(host),
+        _ => false,
+    }
+}
+
+fn set_security_headers(h: &mut HeaderMap, hsts: bool) {
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; \
+             connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+        ),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    h.insert(
+        "permissions-policy",
+        HeaderValue::from_static("camera=(), microphone=(), geolocation=()"),
+    );
+    if hsts {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        );
+    }
+    if !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    }
+}
+
+fn plain(status: StatusCode, message: &'static str) -> Response {
+    (
+        status,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        message,
+    )
+        .into_response()
+}
+
+/// Renders the app for this request, with extra context (a form's outcome) when there is one.
+async fn render(
+    state: &AppState,
+    req: Request,
+    extra: impl Fn() + Clone + Send + Sync + 'static,
+) -> Response {
+    let site = state.site.clone();
+    let for_context = state.site.clone();
+    let handler = leptos_axum::render_app_async_with_context(
+        move || {
+            provide_context(for_context.clone());
+            extra();
+        },
+        move || app::shell::shell(site.clone()),
+    );
+    handler(req).await
+}
+
+async fn page(State(state): State<AppState>, req: Request) -> Response {
+    let no_store = req.uri().path() == "/tell";
+    let mut response = render(&state, req, || {}).await;
+    if no_store {
+        // The form carries a fresh token: never serve one person's form to another.
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
+}
+
+/// Reads an HTML form body. `None` when it is not a form, too large, or not decodable.
+async fn read_form(req: Request) -> (Request, Option<HashMap<String, String>>) {
+    let (parts, body) = req.into_parts();
+    let is_form = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    let fields = if is_form {
+        match to_bytes(body, MAX_FORM_BYTES).await {
+            Ok(bytes) => serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
+                .ok()
+                .map(|pairs| pairs.into_iter().collect()),
+            Err(_) => None,
+        }
+    } else {
+        None
+    };
+    // The page is rendered for the same address, as if it were a GET.
+    let mut req = Request::from_parts(parts, Body::empty());
+    *req.method_mut() = Method::GET;
+    (req, fields)
+}
+
+/// The worry form with JavaScript off.
+async fn tell_post(State(state): State<AppState>, req: Request) -> Response {
+    let (req, fields) = read_form(req).await;
+    let (outcome, status) = match fields {
+        Some(mut f) => {
+            let form = TellForm {
+                token: f.remove("token").unwrap_or_default(),
+                text: f.remove("text").unwrap_or_default(),
+                urgency: f.remove("urgency"),
+            };
+            let outcome = app::server::tell(&state.site, form).await;
+            let status = match &outcome {
+                TellOutcome::Sent(_) => StatusCode::OK,
+                TellOutcome::NotSent(f) if is_unavailable(f) => StatusCode::SERVICE_UNAVAILABLE,
+                TellOutcome::NotSent(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            };
+            (outcome, status)
+        }
+        None => {
+            tracing::warn!("the worry form post could not be read");
+            let mut form = state.site.new_worry_form();
+            form.error = Some(
+                "We could not read what was sent, so nothing was stored. Please write your message in the box and press Send."
+                    .into(),
+            );
+            (TellOutcome::NotSent(form), StatusCode::BAD_REQUEST)
+        }
+    };
+    let mut response = render(&state, req, move || provide_context(outcome.clone())).await;
+    *response.status_mut() = status;
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+fn is_unavailable(form: &WorryFormState) -> bool {
+    form.error
+        .as_deref()
+        .is_some_and(|e| e.contains("could not save"))
+}
+
+/// The follow-up look-up (a plain form: the code is never put in an address).
+async fn follow_up_post(State(state): State<AppState>, req: Request) -> Response {
+    use app::model::FollowUpOutcome;
+    let (req, fields) = read_form(req).await;
+    let (result, status) = match fields.and_then(|mut f| f.remove("code")) {
+        Some(typed) => {
+            let typed: String = typed.chars().take(100).collect();
+            let outcome = app::server::follow_up(&state.site, &typed).await;
+            let status = match outcome {
+                FollowUpOutcome::Found { .. } => StatusCode::OK,
+                FollowUpOutcome::NotFound => StatusCode::NOT_FOUND,
+                FollowUpOutcome::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+                FollowUpOutcome::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            };
+            (FollowUpResult { typed, outcome }, status)
+        }
+        None => (
+            FollowUpResult {
+                typed: String::new(),
+                outcome: FollowUpOutcome::Invalid(
+                    "We could not read what was sent. Please type your code and try again.".into(),
+                ),
+            },
+            StatusCode::BAD_REQUEST,
+        ),
+    };
+    let mut response = render(&state, req, move || provide_context(result.clone())).await;
+    *response.status_mut() = status;
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+async fn server_fn(State(state): State<AppState>, req: Request) -> impl IntoResponse {
+    let site = state.site.clone();
+    let mut response =
+        leptos_axum::handle_server_fns_with_context(move || provide_context(site.clone()), req)
+            .await
+            .into_response();
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+async fn asset(State(state): State<AppState>, Path(file): Path<String>) -> Response {
+    state.assets.response(&file)
+}
