@@ -11,6 +11,16 @@ use safety_core::worry::code::FormToken;
 use safety_core::worry::{self, Urgency, WorryError, WorryInput};
 use std::sync::Arc;
 
+/// The Content-Security-Policy of every response. Leptos adds a few small inline scripts to a
+/// rendered page, each carrying the per-response nonce; nothing else inline may run.
+pub fn content_security_policy(nonce: Option<&str>) -> String {
+    let inline = nonce.map(|n| format!(" 'nonce-{n}'")).unwrap_or_default();
+    format!(
+        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'{inline}; style-src 'self'; img-src 'self' data:; \
+         connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    )
+}
+
 /// Hashed addresses of the built CSS and the islands' boot script (absent when the browser
 /// bundle has not been built: pages still work, unstyled and without JavaScript).
 #[derive(Clone, Debug, Default)]

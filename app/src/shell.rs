@@ -31,6 +31,13 @@ pub fn shell(site: SiteState) -> impl IntoView {
     let boot = site.assets.boot_js.clone().filter(|_| needs_islands(&path));
     let css = site.assets.css.clone();
     provide_context(site);
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        let nonce = leptos::nonce::use_nonce().map(|n| n.as_inner().to_string());
+        let csp = crate::server::content_security_policy(nonce.as_deref());
+        if let Ok(value) = http::HeaderValue::from_str(&csp) {
+            response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
+        }
+    }
     view! {
         <!DOCTYPE html>
         <html lang="en-GB">

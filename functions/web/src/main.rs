@@ -31,6 +31,7 @@ fn main() -> std::process::ExitCode {
         .expect("tokio runtime");
     let command = std::env::args().nth(1);
     let result = runtime.block_on(async {
+        let _ = any_spawner::Executor::init_tokio();
         match command.as_deref() {
             None | Some("serve") => serve(config, started).await,
             Some("create-table") => create_table().await,

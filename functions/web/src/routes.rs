@@ -30,8 +30,8 @@ const MAX_FORM_BYTES: usize = 160 * 1024;
 
 pub fn router(state: AppState) -> Router {
     Router::new()
-        .route("/tell", post(tell_post))
-        .route("/follow-up", post(follow_up_post))
+        .route("/tell", get(page).post(tell_post))
+        .route("/follow-up", get(page).post(follow_up_post))
         .route("/api/{*fn_name}", post(server_fn))
         .route(&format!("{PREFIX}{{file}}"), get(asset))
         .route("/healthz", get(|| async { "ok" }))
@@ -93,13 +93,14 @@ fn is_cross_site_write(method: &Method, headers: &HeaderMap) -> bool {
 }
 
 fn set_security_headers(h: &mut HeaderMap, hsts: bool) {
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(
-            "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; \
-             connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
-        ),
-    );
+    // Pages set their own policy, with the nonce of their inline scripts.
+    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
+        let csp = app::server::content_security_policy(None);
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_str(&csp).expect("ASCII"),
+        );
+    }
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Builds the browser bundle into target/site: the islands' WebAssembly and its JS glue, the boot
+# script and the stylesheet, each named by a hash of its content so it can be cached for a year,
+# and manifest.json, which the web function reads at start-up.
+#
+# Needs: rustup target wasm32-unknown-unknown, and wasm-bindgen-cli at exactly the wasm-bindgen
+# version in Cargo.lock (`.ci/run` installs both). wasm-opt (Debian's binaryen) is used if present.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+profile="${ASSET_PROFILE:-wasm-release}"
+want=$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/version = |"/,""); print; exit}' Cargo.lock)
+have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)
+if [ "$have" != "$want" ]; then
+  echo "wasm-bindgen-cli $want is needed (found: ${have:-none}): cargo install wasm-bindgen-cli --version $want" >&2
+  exit 1
+fi
+
+echo "building the islands bundle ($profile)..."
+cargo build -p app --lib --target wasm32-unknown-unknown --no-default-features --features hydrate --profile "$profile"
+
+stage=target/site-stage
+out=target/site
+rm -rf "$stage" && mkdir -p "$stage"
+wasm-bindgen --target web --no-typescript --out-dir "$stage" --out-name app \
+  "target/wasm32-unknown-unknown/$profile/app.wasm"
+if command -v wasm-opt >/dev/null 2>&1; then
+  if wasm-opt -Oz --strip-debug --strip-producers --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+      --enable-mutable-globals --enable-reference-types --enable-multivalue \
+      "$stage/app_bg.wasm" -o "$stage/app_bg.opt.wasm" 2>/dev/null; then
+    mv "$stage/app_bg.opt.wasm" "$stage/app_bg.wasm"
+  else
+    echo "wasm-opt could not optimise this module; using wasm-bindgen's output as it is" >&2
+  fi
+fi
+
+hashed() { # file ext -> name-<hash>.ext
+  local h; h=$(sha256sum "$1" | cut -c1-16)
+  echo "$2-$h.$3"
+}
+rm -rf "$out" && mkdir -p "$out/pkg"
+wasm_name=$(hashed "$stage/app_bg.wasm" app_bg wasm)
+cp "$stage/app_bg.wasm" "$out/pkg/$wasm_name"
+js_name=$(hashed "$stage/app.js" app js)
+cp "$stage/app.js" "$out/pkg/$js_name"
+sed -e "s/__APP_JS__/$js_name/" -e "s/__APP_WASM__/$wasm_name/" app/boot.js > "$stage/boot.js"
+boot_name=$(hashed "$stage/boot.js" boot js)
+cp "$stage/boot.js" "$out/pkg/$boot_name"
+css_name=$(hashed app/style/main.css style css)
+cp app/style/main.css "$out/pkg/$css_name"
+
+cat > "$out/manifest.json" <<JSON
+{
+  "css": "$css_name",
+  "boot": "$boot_name",
+  "files": ["$css_name", "$boot_name", "$js_name", "$wasm_name"]
+}
+JSON
+rm -rf "$stage"
+echo "browser bundle in $out:"
+( cd "$out/pkg" && for f in *; do printf '  %-40s %8d bytes, %7d gzipped\n' "$f" "$(wc -c < "$f")" "$(gzip -9c "$f" | wc -c)"; done )
