@@ -32,10 +32,10 @@ pub enum CodeError {
 }
 
 impl FollowUpCode {
-    /// Derives the code from the form token's nonce: a retried submission of the same form gets
-    /// the same code back, although the code itself is never stored.
-    pub fn derive(secret: &Secret, org: &str, form_nonce: &[u8]) -> FollowUpCode {
-        let mac = secret.mac("follow-up-code", &[org.as_bytes(), form_nonce]);
+    /// Derives the code from the form token's nonce and what was sent: a retried submission of
+    /// the same form gets the same code back, although the code itself is never stored.
+    pub fn derive(secret: &Secret, org: &str, submission: &[u8]) -> FollowUpCode {
+        let mac = secret.mac("follow-up-code", &[org.as_bytes(), submission]);
         let mut bits: u128 = u128::from_be_bytes(mac[..16].try_into().expect("16 bytes"));
         let mut chars = Vec::with_capacity(CODE_CHARS);
         for _ in 0..CODE_CHARS {

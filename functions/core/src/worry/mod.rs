@@ -218,8 +218,14 @@ pub async fn submit_anonymous<S: Store>(
 ) -> Result<Submitted, WorryError> {
     let token = FormToken::verify(secret, FORM_PURPOSE, form_token, now.timestamp())?;
     let worry = input.validate()?;
-    let code = FollowUpCode::derive(secret, org.as_str(), &token.nonce);
-    let idem_key = keys::idempotency(org, &crypto::sha256_hex(form_token.as_bytes()));
+    // The same form sent again with the same words is a retry: one worry, same code. The same
+    // form sent with different words (edited after going Back) is a new worry: nothing is lost.
+    let digest = crypto::sha256(format!("{}\n{}", worry.urgency.as_str(), worry.text).as_bytes());
+    let code = FollowUpCode::derive(secret, org.as_str(), &[&token.nonce[..], &digest].concat());
+    let idem_key = keys::idempotency(
+        org,
+        &crypto::sha256_hex(format!("{form_token}:{}", crypto::hex(&digest)).as_bytes()),
+    );
 
     let worry_id = uuid::Uuid::now_v7().to_string();
     let created = timestamp(now);

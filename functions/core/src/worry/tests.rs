@@ -136,6 +136,22 @@ async fn a_resubmitted_form_stores_one_worry_and_gives_the_same_code() {
     assert_eq!(again.follow_up_code, first.follow_up_code);
     assert_eq!(stored_worries(&store, &org()).await.len(), 1);
 
+    // The same form with other words (edited after going Back) is a new worry: nothing is lost.
+    let edited = submit_anonymous(
+        &store,
+        &org(),
+        &secret(),
+        &token,
+        &input("one, and more"),
+        now(),
+    )
+    .await
+    .unwrap();
+    assert!(!edited.repeated);
+    assert_ne!(edited.worry_id, first.worry_id);
+    assert_ne!(edited.follow_up_code, first.follow_up_code);
+    assert_eq!(stored_worries(&store, &org()).await.len(), 2);
+
     let other_token = FormToken::issue(&secret(), FORM_PURPOSE, now().timestamp());
     let second = submit_anonymous(
         &store,
@@ -148,7 +164,7 @@ async fn a_resubmitted_form_stores_one_worry_and_gives_the_same_code() {
     .await
     .unwrap();
     assert_ne!(second.follow_up_code, first.follow_up_code);
-    assert_eq!(stored_worries(&store, &org()).await.len(), 2);
+    assert_eq!(stored_worries(&store, &org()).await.len(), 3);
 }
 
 #[tokio::test]
