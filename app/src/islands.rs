@@ -121,7 +121,7 @@ pub fn WorryForm(form: WorryFormState, urgencies: Vec<Choice>) -> impl IntoView 
                         aria-describedby="worry-hint"
                         required
                     >
-                        {form.text.clone()}
+                        {textarea_text(&form.text)}
                     </textarea>
                 </div>
                 <fieldset class="field">
@@ -163,6 +163,17 @@ impl NoForm {
 #[cfg(not(feature = "hydrate"))]
 fn form_of(_: &leptos::ev::SubmitEvent) -> Option<NoForm> {
     None
+}
+
+/// The text a textarea starts with. tachys 0.2 writes a textarea's children into the server's
+/// HTML without escaping them (fixed upstream in 0.3), so the server escapes them here: typed
+/// `</textarea>` or `&amp;` must come back exactly as typed, never as markup. In the browser
+/// textarea children are never re-rendered.
+fn textarea_text(text: &str) -> String {
+    #[cfg(feature = "ssr")]
+    return safety_core::content::render::escape_html(text);
+    #[cfg(not(feature = "ssr"))]
+    return text.to_string();
 }
 
 /// Moves keyboard and screen-reader focus to the element that just appeared.

@@ -101,6 +101,12 @@ async fn open_store(config: &StoreConfig) -> Result<AnyStore, String> {
     }
 }
 
+/// `https://example.org/path` -> `https://example.org`.
+fn origin_of(url: &str) -> String {
+    let (scheme, rest) = url.split_once("://").unwrap_or(("https", url));
+    format!("{scheme}://{}", rest.split('/').next().unwrap_or_default())
+}
+
 async fn serve(config: Config, started: std::time::Instant) -> Result<(), String> {
     let library = safety_core::content::load_embedded().map_err(|problems| {
         let list: Vec<String> = problems.iter().map(ToString::to_string).collect();
@@ -130,6 +136,7 @@ async fn serve(config: Config, started: std::time::Instant) -> Result<(), String
             .base_url
             .as_deref()
             .is_some_and(|u| u.starts_with("https://")),
+        public_origin: config.base_url.as_deref().map(origin_of),
     };
     let app = routes::router(state);
 

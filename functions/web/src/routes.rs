@@ -22,6 +22,8 @@ pub struct AppState {
     pub site: SiteState,
     pub assets: Arc<AssetFiles>,
     pub hsts: bool,
+    /// `scheme://host[:port]` of `APP_BASE_URL`, when configured.
+    pub public_origin: Option<String>,
 }
 
 /// The largest form we read: a 10,000-character worry in 4-byte characters, percent-encoded,
@@ -44,17 +46,25 @@ pub fn router(state: AppState) -> Router {
 /// Every request: a request id in its log lines and response, refused cross-site writes
 /// (CSRF), and the security headers.
 async fn protect(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let request_id = req
-        .headers()
-        .get("x-request-id")
-        .and_then(|v| v.to_str().ok())
-        .filter(|v| v.len() <= 64 && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
-        .map(str::to_string)
-        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    // Under Lambda the invocation's own request id, so our lines match Lambda's; locally a
+    // well-formed incoming x-request-id, or a new one.
+    let request_id = {
+        use lambda_http::RequestExt;
+        req.lambda_context_ref().map(|c| c.request_id.clone())
+    }
+    .or_else(|| {
+        req.headers()
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok())
+            .filter(|v| v.len() <= 64 && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+            .map(str::to_string)
+    })
+    .filter(|id| HeaderValue::from_str(id).is_ok())
+    .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
     let span = tracing::info_span!("request", request_id = %request_id, method = %req.method(), path = %req.uri().path());
     async move {
         let started = std::time::Instant::now();
-        let mut response = if is_cross_site_write(req.method(), req.headers()) {
+        let mut response = if is_cross_site_write(req.method(), req.headers(), state.public_origin.as_deref()) {
             tracing::warn!("refused a cross-site write");
             plain(StatusCode::FORBIDDEN, "This form was sent from another website, so it was refused. Please use the form on this site.")
         } else {
@@ -72,8 +82,9 @@ async fn protect(State(state): State<AppState>, req: Request, next: Next) -> Res
 
 /// A state-changing request must come from our own pages. Browsers say where a request comes
 /// from (`Sec-Fetch-Site`, `Origin`); a write from another site is refused. Requests without
-/// these headers (old browsers, tools) still meet the signed form token.
-fn is_cross_site_write(method: &Method, headers: &HeaderMap) -> bool {
+/// these headers (old browsers, tools) still meet the signed form token. Behind a CDN the
+/// `Host` is the origin server's, so the configured public address is compared when there is one.
+fn is_cross_site_write(method: &Method, headers: &HeaderMap, public_origin: Option<&str>) -> bool {
     if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) {
         return false;
     }
@@ -81,14 +92,15 @@ fn is_cross_site_write(method: &Method, headers: &HeaderMap) -> bool {
     if matches!(fetch_site, Some("cross-site" | "same-site")) {
         return true;
     }
-    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
-    match (
-        headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()),
-        host,
-    ) {
+    let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
+    match (origin, public_origin) {
         (Some("null"), _) => true,
-        (Some(origin), Some(host)) => origin.split("://").nth(1) != Some(host),
-        _ => false,
+        (Some(origin), Some(public)) => origin != public,
+        (Some(origin), None) => {
+            let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+            host.is_none() || origin.split("://").nth(1) != host
+        }
+        (None, _) => false,
     }
 }
 

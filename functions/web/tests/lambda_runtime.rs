@@ -1,0 +1,687 @@
+//! The AWS Lambda path of the `web` binary: it is started with `AWS_LAMBDA_RUNTIME_API` pointing
+//! at a fake Lambda Runtime API on a loopback port, which hands it API Gateway HTTP API (payload
+//! format 2.0) events and records what it answers. This is the same conversation the real
+//! Lambda service has with the function (lambda_runtime 1.5 / lambda_http 1.3):
+//! `GET /2018-06-01/runtime/invocation/next`, then
+//! `POST /2018-06-01/runtime/invocation/{request id}/response` (or `.../error`).
+
+mod support;
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as B64;
+use serde_json::{Value, json};
+use std::collections::{HashMap, VecDeque};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use support::{ORG_NAME, TEST_SECRET, WAIT, Web, cut, follow_up_code, form, form_token};
+
+const DOMAIN: &str = "a1b2c3d4e5.execute-api.eu-west-2.amazonaws.com";
+const FUNCTION_ARN: &str = "arn:aws:lambda:eu-west-2:123456789012:function:online-safety-web";
+
+/// What the function posted back for one invocation.
+#[derive(Debug)]
+enum Answer {
+    Response(Vec<u8>),
+    Error { error_type: String, body: String },
+}
+
+#[derive(Default)]
+struct RuntimeState {
+    /// Events waiting for the function's next `GET .../invocation/next`: (request id, event).
+    queue: VecDeque<(String, Value)>,
+    answers: HashMap<String, Answer>,
+    /// Anything the function asked that the Runtime API does not offer, or an init error.
+    unexpected: Vec<String>,
+    /// Request ids handed out, in order.
+    handed_out: Vec<String>,
+    closing: bool,
+}
+
+struct Shared {
+    state: Mutex<RuntimeState>,
+    changed: Condvar,
+}
+
+/// A fake Lambda Runtime API: plain HTTP/1.1 on a loopback port, one thread per connection
+/// (the runtime keeps connections alive and may use more than one).
+struct FakeRuntimeApi {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    next_id: u32,
+}
+
+impl FakeRuntimeApi {
+    fn start() -> FakeRuntimeApi {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind the fake Runtime API");
+        let addr = listener.local_addr().expect("its address");
+        let shared = Arc::new(Shared {
+            state: Mutex::new(RuntimeState::default()),
+            changed: Condvar::new(),
+        });
+        let for_accept = shared.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                if for_accept.state.lock().unwrap().closing {
+                    return;
+                }
+                let Ok(stream) = stream else { continue };
+                let shared = for_accept.clone();
+                std::thread::spawn(move || serve_connection(stream, &shared));
+            }
+        });
+        FakeRuntimeApi {
+            addr,
+            shared,
+            next_id: 0,
+        }
+    }
+
+    /// Queues one event and waits (up to [`WAIT`]) until the function answers it. Fails with
+    /// the function's logs if it errors, exits or takes too long.
+    fn invoke(&mut self, web: &mut Web, event: Value) -> Answer {
+        self.next_id += 1;
+        let id = format!("8476a536-e9f4-11e8-9739-{:012}", self.next_id);
+        let mut state = self.shared.state.lock().unwrap();
+        state.queue.push_back((id.clone(), event));
+        self.shared.changed.notify_all();
+        let deadline = Instant::now() + WAIT;
+        loop {
+            if let Some(answer) = state.answers.remove(&id) {
+                return answer;
+            }
+            assert!(
+                state.unexpected.is_empty(),
+                "the function made unexpected Runtime API calls: {:?}\n{}",
+                state.unexpected,
+                web.output()
+            );
+            drop(state);
+            if let Some(status) = web.exited() {
+                panic!(
+                    "the function exited ({status}) during invocation {id}:\n{}",
+                    web.output()
+                );
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no answer to invocation {id} within {WAIT:?} (handed out: {:?}):\n{}",
+                self.shared.state.lock().unwrap().handed_out,
+                web.output()
+            );
+            state = self.shared.state.lock().unwrap();
+            state = self
+                .shared
+                .changed
+                .wait_timeout(state, Duration::from_millis(100))
+                .unwrap()
+                .0;
+        }
+    }
+
+    /// Invokes and returns the API Gateway response, which must be a 2.0 format response.
+    fn http(&mut self, web: &mut Web, event: Value) -> HttpAnswer {
+        let what = format!(
+            "{} {}",
+            event["requestContext"]["http"]["method"], event["rawPath"]
+        );
+        match self.invoke(web, event) {
+            Answer::Response(bytes) => {
+                let json: Value = serde_json::from_slice(&bytes).unwrap_or_else(|e| {
+                    panic!(
+                        "{what}: the response is not JSON ({e}): {}",
+                        String::from_utf8_lossy(&bytes)
+                    )
+                });
+                HttpAnswer::from_json(&what, json)
+            }
+            Answer::Error { error_type, body } => {
+                panic!(
+                    "{what}: the function reported an error {error_type}: {body}\n{}",
+                    web.output()
+                )
+            }
+        }
+    }
+}
+
+impl Drop for FakeRuntimeApi {
+    fn drop(&mut self) {
+        self.shared.state.lock().unwrap().closing = true;
+        self.shared.changed.notify_all();
+        // Wake the accept loop so it sees `closing`.
+        let _ = TcpStream::connect_timeout(&self.addr, Duration::from_millis(200));
+    }
+}
+
+/// One API Gateway HTTP API response as the function returned it.
+struct HttpAnswer {
+    what: String,
+    status: u64,
+    headers: serde_json::Map<String, Value>,
+    /// Decoded from base64 (and gunzipped) when the response says so.
+    body: Vec<u8>,
+    was_base64: bool,
+    raw: Value,
+}
+
+impl HttpAnswer {
+    fn from_json(what: &str, json: Value) -> HttpAnswer {
+        let status = json["statusCode"]
+            .as_u64()
+            .unwrap_or_else(|| panic!("{what}: no statusCode in {json}"));
+        let headers = json["headers"]
+            .as_object()
+            .cloned()
+            .unwrap_or_else(|| panic!("{what}: no headers object in {json}"));
+        let was_base64 = json["isBase64Encoded"].as_bool().unwrap_or(false);
+        let text = json["body"].as_str().unwrap_or_default();
+        let mut body = if was_base64 {
+            B64.decode(text)
+                .unwrap_or_else(|e| panic!("{what}: isBase64Encoded but the body is not: {e}"))
+        } else {
+            text.as_bytes().to_vec()
+        };
+        let gzip = headers
+            .iter()
+            .any(|(n, v)| n.eq_ignore_ascii_case("content-encoding") && v == "gzip");
+        if gzip {
+            assert!(
+                was_base64,
+                "{what}: a gzip body must be sent base64-encoded, or API Gateway mangles it"
+            );
+            let mut plain = Vec::new();
+            flate2::read::GzDecoder::new(&body[..])
+                .read_to_end(&mut plain)
+                .unwrap_or_else(|e| panic!("{what}: the gzip body does not decompress: {e}"));
+            body = plain;
+        }
+        HttpAnswer {
+            what: what.to_string(),
+            status,
+            headers,
+            body,
+            was_base64,
+            raw: json,
+        }
+    }
+
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .and_then(|(_, v)| v.as_str())
+    }
+
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    #[track_caller]
+    fn assert_html_page(&self, status: u64) {
+        let what = &self.what;
+        assert_eq!(
+            self.status,
+            status,
+            "{what}: statusCode; headers {:?}; body: {}",
+            self.headers,
+            cut(&self.text())
+        );
+        let ct = self.header("content-type").unwrap_or_default();
+        assert!(
+            ct.starts_with("text/html"),
+            "{what}: content-type `{ct}`, expected text/html: {}",
+            self.raw
+        );
+        assert!(
+            self.text().contains(ORG_NAME),
+            "{what}: the page does not name the organisation:\n{}",
+            cut(&self.text())
+        );
+        for header in [
+            "content-security-policy",
+            "x-content-type-options",
+            "x-frame-options",
+            "x-request-id",
+        ] {
+            assert!(
+                self.header(header).is_some(),
+                "{what}: no {header} header: {:?}",
+                self.headers
+            );
+        }
+    }
+}
+
+/// Serves one keep-alive connection from the function's runtime client.
+fn serve_connection(stream: TcpStream, shared: &Shared) {
+    let mut reader = BufReader::new(stream.try_clone().expect("clone the stream"));
+    let mut writer = stream;
+    while let Some((method, path, headers, body)) = read_request(&mut reader) {
+        let reply =
+            |writer: &mut TcpStream, status: &str, extra: &[(&str, String)], body: &[u8]| {
+                let mut head = format!(
+                    "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n",
+                    body.len()
+                );
+                for (name, value) in extra {
+                    head.push_str(&format!("{name}: {value}\r\n"));
+                }
+                head.push_str("\r\n");
+                writer.write_all(head.as_bytes())?;
+                writer.write_all(body)?;
+                writer.flush()
+            };
+        let written = match (method.as_str(), path.as_str()) {
+            ("GET", "/2018-06-01/runtime/invocation/next") => {
+                // Long poll, as the real API does, until there is an event.
+                let mut state = shared.state.lock().unwrap();
+                let (id, event) = loop {
+                    if state.closing {
+                        return;
+                    }
+                    if let Some(next) = state.queue.pop_front() {
+                        break next;
+                    }
+                    state = shared
+                        .changed
+                        .wait_timeout(state, Duration::from_millis(200))
+                        .unwrap()
+                        .0;
+                };
+                state.handed_out.push(id.clone());
+                drop(state);
+                let deadline = SystemTime::now()
+                    .duration_since(UNIX_EPOCH)
+                    .expect("clock")
+                    .as_millis()
+                    + 30_000;
+                let body = serde_json::to_vec(&event).expect("event JSON");
+                reply(
+                    &mut writer,
+                    "200 OK",
+                    &[
+                        ("Lambda-Runtime-Aws-Request-Id", id.clone()),
+                        ("Lambda-Runtime-Deadline-Ms", deadline.to_string()),
+                        ("Lambda-Runtime-Invoked-Function-Arn", FUNCTION_ARN.into()),
+                        (
+                            "Lambda-Runtime-Trace-Id",
+                            format!(
+                                "Root=1-5e9f0c65-1de4d666d4dd26aced652b6c;Parent=53995c3f42cd8ad8;Sampled=0;Lineage=1:{}",
+                                &id[id.len() - 6..]
+                            ),
+                        ),
+                    ],
+                    &body,
+                )
+            }
+            ("POST", p) if p.starts_with("/2018-06-01/runtime/invocation/") => {
+                let rest = &p["/2018-06-01/runtime/invocation/".len()..];
+                let mut state = shared.state.lock().unwrap();
+                match rest.split_once('/') {
+                    Some((id, "response")) => {
+                        state.answers.insert(id.to_string(), Answer::Response(body));
+                    }
+                    Some((id, "error")) => {
+                        let error_type = headers
+                            .get("lambda-runtime-function-error-type")
+                            .cloned()
+                            .unwrap_or_default();
+                        state.answers.insert(
+                            id.to_string(),
+                            Answer::Error {
+                                error_type,
+                                body: String::from_utf8_lossy(&body).into_owned(),
+                            },
+                        );
+                    }
+                    _ => state.unexpected.push(format!("{method} {path}")),
+                }
+                shared.changed.notify_all();
+                drop(state);
+                reply(&mut writer, "202 Accepted", &[], br#"{"status":"OK"}"#)
+            }
+            _ => {
+                let mut state = shared.state.lock().unwrap();
+                state.unexpected.push(format!(
+                    "{method} {path}: {}",
+                    String::from_utf8_lossy(&body)
+                ));
+                shared.changed.notify_all();
+                drop(state);
+                reply(&mut writer, "404 Not Found", &[], b"{}")
+            }
+        };
+        if written.is_err() {
+            return;
+        }
+    }
+}
+
+type Request = (String, String, HashMap<String, String>, Vec<u8>);
+
+/// Reads one HTTP/1.1 request (Content-Length or chunked body). `None` at the end of the
+/// connection.
+fn read_request(reader: &mut BufReader<TcpStream>) -> Option<Request> {
+    let mut line = String::new();
+    if reader.read_line(&mut line).ok()? == 0 {
+        return None;
+    }
+    let mut parts = line.split_whitespace();
+    let method = parts.next()?.to_string();
+    let path = parts.next()?.to_string();
+    let mut headers = HashMap::new();
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).ok()? == 0 {
+            return None;
+        }
+        let line = line.trim_end();
+        if line.is_empty() {
+            break;
+        }
+        if let Some((name, value)) = line.split_once(':') {
+            headers.insert(name.trim().to_ascii_lowercase(), value.trim().to_string());
+        }
+    }
+    let mut body = Vec::new();
+    if headers
+        .get("transfer-encoding")
+        .is_some_and(|v| v.contains("chunked"))
+    {
+        loop {
+            let mut size = String::new();
+            reader.read_line(&mut size).ok()?;
+            let size = usize::from_str_radix(size.trim().split(';').next()?, 16).ok()?;
+            let mut chunk = vec![0; size + 2];
+            reader.read_exact(&mut chunk).ok()?;
+            if size == 0 {
+                break;
+            }
+            body.extend_from_slice(&chunk[..size]);
+        }
+    } else if let Some(length) = headers.get("content-length") {
+        body = vec![0; length.parse().ok()?];
+        reader.read_exact(&mut body).ok()?;
+    }
+    Some((method, path, headers, body))
+}
+
+/// An API Gateway HTTP API event, payload format 2.0, `$default` stage and route, as a browser
+/// request produces it. `body` is sent base64-encoded when `base64` is set (API Gateway does
+/// this for form posts).
+fn http_api_event(
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Option<&str>,
+    base64: bool,
+) -> Value {
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .expect("clock")
+        .as_millis() as u64;
+    let user_agent = "Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0";
+    let mut all = serde_json::Map::new();
+    for (name, value) in [
+        ("accept", "text/html,application/xhtml+xml,*/*;q=0.8"),
+        ("accept-language", "en-GB,en;q=0.5"),
+        ("host", DOMAIN),
+        ("user-agent", user_agent),
+        (
+            "x-amzn-trace-id",
+            "Root=1-5e9f0c65-1de4d666d4dd26aced652b6c",
+        ),
+        ("x-forwarded-for", "203.0.113.7"),
+        ("x-forwarded-port", "443"),
+        ("x-forwarded-proto", "https"),
+    ] {
+        all.insert(name.into(), value.into());
+    }
+    for (name, value) in headers {
+        all.insert(name.to_ascii_lowercase(), (*value).into());
+    }
+    if let Some(body) = body {
+        all.insert("content-length".into(), body.len().to_string().into());
+    }
+    let mut event = json!({
+        "version": "2.0",
+        "routeKey": "$default",
+        "rawPath": path,
+        "rawQueryString": "",
+        "headers": all,
+        "requestContext": {
+            "accountId": "123456789012",
+            "apiId": "a1b2c3d4e5",
+            "domainName": DOMAIN,
+            "domainPrefix": "a1b2c3d4e5",
+            "http": {
+                "method": method,
+                "path": path,
+                "protocol": "HTTP/1.1",
+                "sourceIp": "203.0.113.7",
+                "userAgent": user_agent
+            },
+            "requestId": format!("Xk3pQj{now}="),
+            "routeKey": "$default",
+            "stage": "$default",
+            "time": "23/Nov/2026:07:47:38 +0000",
+            "timeEpoch": now
+        },
+        "isBase64Encoded": false
+    });
+    if let Some(body) = body {
+        event["body"] = if base64 {
+            B64.encode(body).into()
+        } else {
+            body.into()
+        };
+        event["isBase64Encoded"] = base64.into();
+    }
+    event
+}
+
+/// A same-origin form post from the function's own page, as a browser sends it.
+fn form_post(path: &str, body: &str, base64: bool) -> Value {
+    let origin = format!("https://{DOMAIN}");
+    http_api_event(
+        "POST",
+        path,
+        &[
+            ("content-type", "application/x-www-form-urlencoded"),
+            ("origin", &origin),
+            ("sec-fetch-site", "same-origin"),
+            ("sec-fetch-mode", "navigate"),
+        ],
+        Some(body),
+        base64,
+    )
+}
+
+#[test]
+fn serves_api_gateway_http_api_events_through_the_lambda_runtime_api() {
+    let began = Instant::now();
+    let mut runtime = FakeRuntimeApi::start();
+    let data = tempfile::tempdir().expect("temp dir");
+    let mut web = Web::spawn(
+        &[
+            ("AWS_LAMBDA_RUNTIME_API", runtime.addr.to_string()),
+            ("AWS_LAMBDA_FUNCTION_NAME", "online-safety-web".into()),
+            ("AWS_LAMBDA_FUNCTION_VERSION", "1".into()),
+            ("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "512".into()),
+            (
+                "AWS_LAMBDA_LOG_STREAM_NAME",
+                "2026/11/23/[1]0123456789abcdef0123456789abcdef".into(),
+            ),
+            (
+                "AWS_LAMBDA_LOG_GROUP_NAME",
+                "/aws/lambda/online-safety-web".into(),
+            ),
+            ("AWS_REGION", "eu-west-2".into()),
+            ("APP_SECRET", TEST_SECRET.into()),
+            ("APP_STORE", "embedded".into()),
+            ("APP_DATA_DIR", data.path().display().to_string()),
+            (
+                "APP_SITE_DIR",
+                data.path().join("no-site").display().to_string(),
+            ),
+        ],
+        &[],
+    );
+
+    // 1. The home page.
+    let home = runtime.http(&mut web, http_api_event("GET", "/", &[], None, false));
+    home.assert_html_page(200);
+    assert!(
+        !home.was_base64,
+        "an uncompressed HTML page is sent as text"
+    );
+    eprintln!("first answer after {:?}", began.elapsed());
+
+    // 2. A guidance page, compressed as a browser asks: gzip, so base64 in the response.
+    let guidance = runtime.http(
+        &mut web,
+        http_api_event(
+            "GET",
+            "/parents/talking-with-your-child",
+            &[("accept-encoding", "gzip, deflate, br, zstd")],
+            None,
+            false,
+        ),
+    );
+    guidance.assert_html_page(200);
+    assert!(
+        guidance.was_base64 && guidance.header("content-encoding") == Some("gzip"),
+        "a compressed page must come back gzip + base64: {}",
+        guidance.raw["headers"]
+    );
+    assert!(
+        guidance
+            .text()
+            .contains("Talking with your child about their online life"),
+        "not the guidance page:\n{}",
+        cut(&guidance.text())
+    );
+
+    // 3. An unknown address is a 404 page, not a Lambda error.
+    let missing = runtime.http(&mut web, http_api_event("GET", "/nope", &[], None, false));
+    missing.assert_html_page(404);
+
+    // 4. The worry form, then sending it (base64 body, as API Gateway sends form posts).
+    let tell = runtime.http(&mut web, http_api_event("GET", "/tell", &[], None, false));
+    tell.assert_html_page(200);
+    assert_eq!(tell.header("cache-control"), Some("no-store"));
+    let token = form_token(&tell.text());
+    let body = form(&[
+        ("token", &token),
+        (
+            "text",
+            "Someone in an online game keeps asking me for pictures & my address 😟",
+        ),
+        ("urgency", "urgent"),
+    ]);
+    let sent = runtime.http(&mut web, form_post("/tell", &body, true));
+    sent.assert_html_page(200);
+    assert_eq!(sent.header("cache-control"), Some("no-store"));
+    let code = follow_up_code(&sent.text())
+        .unwrap_or_else(|| panic!("no follow-up code:\n{}", cut(&sent.text())));
+    assert_eq!(code.len(), 29, "a code is 5 groups of 5: `{code}`");
+
+    // 5. Looking it up (a plain-text body this time).
+    let found = runtime.http(
+        &mut web,
+        form_post("/follow-up", &form(&[("code", &code)]), false),
+    );
+    found.assert_html_page(200);
+    assert!(
+        found.text().contains(r#"data-testid="status""#),
+        "the follow-up page shows a status:\n{}",
+        cut(&found.text())
+    );
+
+    // 6. A cross-site post is refused under Lambda too.
+    let mut evil = form_post("/tell", &body, true);
+    evil["headers"]["origin"] = "https://evil.example".into();
+    evil["headers"]["sec-fetch-site"] = "cross-site".into();
+    let refused = runtime.http(&mut web, evil);
+    assert_eq!(refused.status, 403, "{}", refused.raw);
+
+    assert!(
+        web.exited().is_none(),
+        "the function must keep polling for the next event:\n{}",
+        web.output()
+    );
+    let invocations = runtime.shared.state.lock().unwrap().handed_out.clone();
+    assert_eq!(invocations.len(), 7);
+
+    // The logs: JSON by default under Lambda, one object per line, each request with its id.
+    let stdout = web.stdout();
+    let mut handled = Vec::new();
+    for line in stdout.lines().filter(|l| !l.trim().is_empty()) {
+        let json: Value = serde_json::from_str(line)
+            .unwrap_or_else(|e| panic!("a log line is not JSON ({e}): {line}\n{}", web.output()));
+        if json["fields"]["message"] == "handled" {
+            handled.push(json);
+        }
+    }
+    assert!(
+        stdout.contains("serving under AWS Lambda"),
+        "no start-up line:\n{stdout}"
+    );
+    assert_eq!(
+        handled.len(),
+        invocations.len(),
+        "one `handled` line per request:\n{stdout}"
+    );
+    for (line, aws_id) in handled.iter().zip(&invocations) {
+        let request_id = line["span"]["request_id"].as_str().unwrap_or_default();
+        assert!(
+            !request_id.is_empty(),
+            "a request line without a request_id: {line}"
+        );
+        assert!(line["fields"]["status"].is_u64(), "no status in {line}");
+        // The runtime's span carries the Lambda request id, so a CloudWatch line can be
+        // matched to its invocation.
+        let spans = line["spans"].to_string();
+        assert!(
+            spans.contains(aws_id.as_str()),
+            "the Lambda request id {aws_id} is not in the line's spans: {line}"
+        );
+    }
+    // The worry's text is never logged.
+    assert!(
+        !stdout.contains("pictures & my address") && !stdout.contains(&code),
+        "a worry or its code leaked into the logs:\n{stdout}"
+    );
+    eprintln!("lambda test took {:?}", began.elapsed());
+}
+
+#[test]
+fn refuses_to_start_under_lambda_without_a_secret() {
+    let runtime = FakeRuntimeApi::start();
+    let data = tempfile::tempdir().expect("temp dir");
+    let mut web = Web::spawn(
+        &[
+            ("AWS_LAMBDA_RUNTIME_API", runtime.addr.to_string()),
+            ("AWS_LAMBDA_FUNCTION_NAME", "online-safety-web".into()),
+            ("AWS_LAMBDA_FUNCTION_VERSION", "1".into()),
+            ("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "512".into()),
+            ("AWS_REGION", "eu-west-2".into()),
+            ("APP_STORE", "embedded".into()),
+            ("APP_DATA_DIR", data.path().display().to_string()),
+        ],
+        &[],
+    );
+    let status = web.wait_for_exit();
+    assert_eq!(status.code(), Some(2), "{}", web.output());
+    assert!(
+        web.stderr().contains("APP_SECRET must be set on AWS"),
+        "{}",
+        web.output()
+    );
+    assert!(
+        !data.path().join("dev-secret").exists(),
+        "no local secret may be made under Lambda"
+    );
+}

@@ -1,0 +1,457 @@
+//! Shared by the `web` binary's integration tests: starting the real binary as a child process
+//! (killed on drop), a tiny HTTP/1.1 client over `std::net`, and helpers to read the pages.
+//!
+//! Each test file uses a different part of this module.
+#![allow(dead_code)]
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::time::{Duration, Instant};
+
+/// The demo organisation's name, shown on every page.
+pub const ORG_NAME: &str = "Wexmoor Vale College (demo)";
+/// A signing secret for test runs (at least 32 characters).
+pub const TEST_SECRET: &str = "integration-test-secret-0123456789abcdef";
+/// The longest any test waits for one thing.
+pub const WAIT: Duration = Duration::from_secs(30);
+
+/// The `web` binary, running as a child process. Killed when dropped.
+pub struct Web {
+    child: Option<Child>,
+    dir: tempfile::TempDir,
+    /// Set once it says where it listens (local serving only).
+    pub addr: Option<SocketAddr>,
+}
+
+impl Web {
+    /// Starts the binary with exactly these environment variables (nothing is inherited, so a
+    /// developer's `AWS_*` or `RUST_LOG` cannot change what is tested), and `args`.
+    pub fn spawn(envs: &[(&str, String)], args: &[&str]) -> Web {
+        let dir = tempfile::tempdir().expect("temp dir for the logs");
+        let stdout = std::fs::File::create(dir.path().join("stdout.log")).expect("log file");
+        let stderr = std::fs::File::create(dir.path().join("stderr.log")).expect("log file");
+        let mut command = Command::new(env!("CARGO_BIN_EXE_web"));
+        command
+            .args(args)
+            .env_clear()
+            .env("RUST_BACKTRACE", "1")
+            .stdin(Stdio::null())
+            .stdout(stdout)
+            .stderr(stderr);
+        for (name, value) in envs {
+            command.env(name, value);
+        }
+        let child = command
+            .spawn()
+            .unwrap_or_else(|e| panic!("could not start {}: {e}", env!("CARGO_BIN_EXE_web")));
+        Web {
+            child: Some(child),
+            dir,
+            addr: None,
+        }
+    }
+
+    /// Starts it as a local HTTP server on a free port (`APP_BIND=127.0.0.1:0`, JSON logs) and
+    /// waits until it says where it listens.
+    pub fn serve(envs: &[(&str, String)]) -> Web {
+        let mut all: Vec<(&str, String)> = vec![
+            ("APP_BIND", "127.0.0.1:0".into()),
+            ("APP_LOG", "json".into()),
+            ("APP_SECRET", TEST_SECRET.into()),
+        ];
+        for (name, value) in envs {
+            all.retain(|(n, _)| n != name);
+            all.push((name, value.clone()));
+        }
+        let mut web = Web::spawn(&all, &[]);
+        web.addr = Some(web.wait_until_listening());
+        web
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr.expect("this web process does not serve HTTP")
+    }
+
+    /// What it printed on stdout so far (its log lines).
+    pub fn stdout(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("stdout.log")).unwrap_or_default()
+    }
+
+    pub fn stderr(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("stderr.log")).unwrap_or_default()
+    }
+
+    /// Both outputs, for failure messages.
+    pub fn output(&self) -> String {
+        format!(
+            "--- web stdout ---\n{}\n--- web stderr ---\n{}",
+            self.stdout(),
+            self.stderr()
+        )
+    }
+
+    /// `Some(status)` once it has exited.
+    pub fn exited(&mut self) -> Option<ExitStatus> {
+        self.child
+            .as_mut()
+            .and_then(|c| c.try_wait().ok().flatten())
+    }
+
+    /// Waits (up to [`WAIT`]) for it to exit, e.g. for a one-shot command.
+    pub fn wait_for_exit(&mut self) -> ExitStatus {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            if let Some(status) = self.exited() {
+                return status;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "web did not exit within {WAIT:?}:\n{}",
+                self.output()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Reads the JSON log until the "listening on http://..." line.
+    fn wait_until_listening(&mut self) -> SocketAddr {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            for line in self.stdout().lines() {
+                let Ok(json) = serde_json::from_str::<serde_json::Value>(line) else {
+                    continue;
+                };
+                if let Some(addr) = json["fields"]["message"]
+                    .as_str()
+                    .and_then(|m| m.strip_prefix("listening on http://"))
+                {
+                    return addr
+                        .parse()
+                        .unwrap_or_else(|e| panic!("bad address in `{line}`: {e}"));
+                }
+            }
+            if let Some(status) = self.exited() {
+                panic!(
+                    "web exited ({status}) before it listened:\n{}",
+                    self.output()
+                );
+            }
+            assert!(
+                Instant::now() < deadline,
+                "web did not say it was listening within {WAIT:?}:\n{}",
+                self.output()
+            );
+            std::thread::sleep(Duration::from_millis(25));
+        }
+    }
+
+    pub fn get(&self, path: &str) -> Response {
+        self.request("GET", path, &[], b"")
+    }
+
+    /// Posts an HTML form (fields URL-encoded) with no `Origin` or `Sec-Fetch-*` headers, like a
+    /// tool or an old browser.
+    pub fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> Response {
+        self.request(
+            "POST",
+            path,
+            &[("Content-Type", "application/x-www-form-urlencoded")],
+            form(fields).as_bytes(),
+        )
+    }
+
+    pub fn request(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) -> Response {
+        http_request(self.addr(), method, path, headers, body)
+            .unwrap_or_else(|e| panic!("{method} {path} failed: {e}\n{}", self.output()))
+    }
+}
+
+impl Drop for Web {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+/// URL-encodes form fields.
+pub fn form(fields: &[(&str, &str)]) -> String {
+    serde_urlencoded::to_string(fields).expect("form fields encode")
+}
+
+/// One HTTP response.
+#[derive(Debug)]
+pub struct Response {
+    pub status: u16,
+    /// Names in lower case, in the order received.
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Response {
+    /// The first header of that name (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        let name = name.to_ascii_lowercase();
+        self.headers
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    /// A short description for failure messages.
+    pub fn describe(&self) -> String {
+        let text = self.text();
+        let cut: String = text.chars().take(3000).collect();
+        format!(
+            "status {}\nheaders {:?}\nbody ({} bytes): {cut}",
+            self.status,
+            self.headers,
+            self.body.len()
+        )
+    }
+}
+
+/// Sends one request on a new connection (`Connection: close`) and reads the whole answer. The
+/// body is written from another thread while the answer is read, so a server that answers
+/// before reading a large body (and then closes) is still heard.
+pub fn http_request(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> Result<Response, String> {
+    let mut stream =
+        TcpStream::connect_timeout(&addr, Duration::from_secs(5)).map_err(|e| e.to_string())?;
+    stream
+        .set_read_timeout(Some(WAIT))
+        .map_err(|e| e.to_string())?;
+    stream
+        .set_write_timeout(Some(WAIT))
+        .map_err(|e| e.to_string())?;
+    let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
+    for (name, value) in headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    let chunked = headers
+        .iter()
+        .any(|(n, v)| n.eq_ignore_ascii_case("transfer-encoding") && v.contains("chunked"));
+    if !chunked && (method != "GET" || !body.is_empty()) {
+        head.push_str(&format!("Content-Length: {}\r\n", body.len()));
+    }
+    head.push_str("\r\n");
+    let mut message = head.into_bytes();
+    if chunked {
+        for piece in body.chunks(16 * 1024) {
+            message.extend_from_slice(format!("{:x}\r\n", piece.len()).as_bytes());
+            message.extend_from_slice(piece);
+            message.extend_from_slice(b"\r\n");
+        }
+        message.extend_from_slice(b"0\r\n\r\n");
+    } else {
+        message.extend_from_slice(body);
+    }
+    let mut writer = stream.try_clone().map_err(|e| e.to_string())?;
+    let sending = std::thread::spawn(move || {
+        // The server may answer and close before it has read everything: that is allowed.
+        let _ = writer.write_all(&message);
+        let _ = writer.flush();
+    });
+    let mut raw = Vec::new();
+    let read = stream.read_to_end(&mut raw);
+    let _ = sending.join();
+    match (read, parse_response(&raw)) {
+        (_, Ok(response)) => Ok(response),
+        (Err(e), Err(_)) => Err(format!(
+            "reading the answer failed after {} bytes: {e}",
+            raw.len()
+        )),
+        (Ok(_), Err(e)) => Err(e),
+    }
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// Parses a complete HTTP/1.1 response (the connection was closed after it).
+pub fn parse_response(raw: &[u8]) -> Result<Response, String> {
+    let end = find(raw, b"\r\n\r\n").ok_or_else(|| {
+        format!(
+            "no complete response head in {} bytes: {:?}",
+            raw.len(),
+            String::from_utf8_lossy(&raw[..raw.len().min(500)])
+        )
+    })?;
+    let head = std::str::from_utf8(&raw[..end]).map_err(|e| e.to_string())?;
+    let mut lines = head.split("\r\n");
+    let status_line = lines.next().unwrap_or_default();
+    let status = status_line
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse::<u16>().ok())
+        .ok_or_else(|| format!("bad status line `{status_line}`"))?;
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_string()))
+        .collect();
+    let rest = &raw[end + 4..];
+    let is_chunked = headers
+        .iter()
+        .any(|(n, v)| n == "transfer-encoding" && v.to_ascii_lowercase().contains("chunked"));
+    let length = headers
+        .iter()
+        .find(|(n, _)| n == "content-length")
+        .and_then(|(_, v)| v.parse::<usize>().ok());
+    let body = if is_chunked {
+        decode_chunked(rest)?
+    } else if let Some(length) = length {
+        if rest.len() < length {
+            return Err(format!("body cut short: {} of {length} bytes", rest.len()));
+        }
+        rest[..length].to_vec()
+    } else {
+        rest.to_vec()
+    };
+    Ok(Response {
+        status,
+        headers,
+        body,
+    })
+}
+
+/// Decodes a complete chunked body.
+pub fn decode_chunked(mut rest: &[u8]) -> Result<Vec<u8>, String> {
+    let mut body = Vec::new();
+    loop {
+        let line_end = find(rest, b"\r\n").ok_or("chunked body cut short")?;
+        let size_text = std::str::from_utf8(&rest[..line_end]).map_err(|e| e.to_string())?;
+        let size_text = size_text.split(';').next().unwrap_or_default().trim();
+        let size = usize::from_str_radix(size_text, 16)
+            .map_err(|e| format!("bad chunk size `{size_text}`: {e}"))?;
+        rest = &rest[line_end + 2..];
+        if size == 0 {
+            return Ok(body);
+        }
+        if rest.len() < size + 2 {
+            return Err("chunk cut short".into());
+        }
+        body.extend_from_slice(&rest[..size]);
+        rest = &rest[size + 2..];
+    }
+}
+
+/// The value of the worry form's hidden `token` input.
+pub fn form_token(html: &str) -> String {
+    let marker = r#"name="token" value=""#;
+    let start = html
+        .find(marker)
+        .unwrap_or_else(|| panic!("no form token in the page:\n{}", cut(html)))
+        + marker.len();
+    let len = html[start..].find('"').expect("the token value ends");
+    html[start..start + len].to_string()
+}
+
+/// The follow-up code shown after a worry is sent, if the page shows one.
+pub fn follow_up_code(html: &str) -> Option<String> {
+    let at = html.find(r#"data-testid="follow-up-code""#)?;
+    let open = at + html[at..].find('>')? + 1;
+    let close = open + html[open..].find('<')?;
+    Some(html[open..close].trim().to_string())
+}
+
+/// The raw markup between `<textarea ...>` and the first `</textarea`, exactly as a browser's
+/// parser delimits it.
+pub fn textarea_raw(html: &str) -> String {
+    let at = html
+        .find("<textarea")
+        .unwrap_or_else(|| panic!("no textarea in the page:\n{}", cut(html)));
+    let open = at + html[at..].find('>').expect("the textarea tag closes") + 1;
+    let close = open
+        + html[open..]
+            .find("</textarea")
+            .expect("the textarea is closed");
+    html[open..close].to_string()
+}
+
+/// What a browser shows in the textarea: its raw text with character references decoded
+/// (the common ones, which is all the server writes).
+pub fn textarea_value(html: &str) -> String {
+    let raw = textarea_raw(html);
+    // HTML drops a single newline right after the start tag.
+    let raw = raw.strip_prefix('\n').unwrap_or(&raw);
+    decode_entities(raw)
+}
+
+pub fn decode_entities(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(at) = rest.find('&') {
+        out.push_str(&rest[..at]);
+        rest = &rest[at..];
+        let decoded = rest.find(';').filter(|&end| end <= 10).and_then(|end| {
+            let name = &rest[1..end];
+            let c = match name {
+                "amp" => Some('&'),
+                "lt" => Some('<'),
+                "gt" => Some('>'),
+                "quot" => Some('"'),
+                "apos" => Some('\''),
+                _ => {
+                    if let Some(hex) = name.strip_prefix("#x").or_else(|| name.strip_prefix("#X")) {
+                        u32::from_str_radix(hex, 16).ok().and_then(char::from_u32)
+                    } else if let Some(dec) = name.strip_prefix('#') {
+                        dec.parse::<u32>().ok().and_then(char::from_u32)
+                    } else {
+                        None
+                    }
+                }
+            };
+            c.map(|c| (c, end))
+        });
+        match decoded {
+            Some((c, end)) => {
+                out.push(c);
+                rest = &rest[end + 1..];
+            }
+            None => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The start of a page, for failure messages.
+pub fn cut(s: &str) -> String {
+    s.chars().take(3000).collect()
+}
+
+/// The workspace's `target/site`, where `scripts/build-assets.sh` puts the browser bundle.
+pub fn site_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/site")
+}
+
+/// A fresh name, so runs never share tables or files.
+pub fn unique(what: &str) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock after 1970")
+        .as_nanos();
+    format!("{what}-{}-{nanos}", std::process::id())
+}
