@@ -18,6 +18,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                 <nav aria-label="Main">
                     <ul>
                         <li><A href="/" exact=true>"Home"</A></li>
+                        <li><A href="/learn">"Learning"</A></li>
                         <li><A href="/parents">"Parents and carers"</A></li>
                         <li><A href="/tell">"Tell someone"</A></li>
                         <li><A href="/follow-up">"Follow up"</A></li>

@@ -2,10 +2,11 @@
 
 use crate::layout::Layout;
 use crate::pages::{
+    aup::AupPage,
     follow_up::FollowUpPage,
     guidance::{GuidanceList, GuidancePage},
     home::HomePage,
-    learn::ModulePage,
+    learn::{LearningIndex, ModulePage},
     not_found::NotFound,
     tell::TellPage,
 };
@@ -66,7 +67,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=HomePage/>
                     <Route path=path!("/parents") view=GuidanceList/>
                     <Route path=path!("/parents/:id") view=GuidancePage/>
+                    <Route path=path!("/learn") view=LearningIndex/>
                     <Route path=path!("/learn/:id") view=ModulePage/>
+                    <Route path=path!("/aup/:id") view=AupPage/>
                     <Route path=path!("/tell") view=TellPage/>
                     <Route path=path!("/follow-up") view=FollowUpPage/>
                 </Routes>

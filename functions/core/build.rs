@@ -34,7 +34,8 @@ fn collect(dir: &Path, root: &Path, out: &mut Vec<(String, PathBuf)>) {
         } else if matches!(
             path.extension().and_then(|e| e.to_str()),
             Some("md" | "toml")
-        ) {
+        ) && path.file_name().and_then(|n| n.to_str()) != Some("README.md")
+        {
             let rel = path
                 .strip_prefix(root)
                 .unwrap()

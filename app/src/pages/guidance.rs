@@ -11,7 +11,7 @@ use super::not_found::NotFound;
 pub fn GuidanceList() -> impl IntoView {
     let site = expect_context::<SiteState>();
     let items = site
-        .pages_of(Kind::Guidance)
+        .pages_of(Kind::Guide)
         .map(|p| {
             view! {
                 <li>
@@ -36,7 +36,7 @@ pub fn GuidancePage() -> impl IntoView {
         .read_untracked()
         .get("id")
         .unwrap_or_default();
-    let Some(page) = site.page(Kind::Guidance, &id).cloned() else {
+    let Some(page) = site.page(Kind::Guide, &id).cloned() else {
         return view! { <NotFound/> }.into_any();
     };
     view! {

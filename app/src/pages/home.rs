@@ -1,13 +1,14 @@
 use crate::server::SiteState;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use safety_core::content::Kind;
+use safety_core::content::{Audience, Kind};
 
 #[component]
 pub fn HomePage() -> impl IntoView {
     let site = expect_context::<SiteState>();
     let modules = site
         .pages_of(Kind::Module)
+        .filter(|p| p.is_for(Audience::Learners))
         .map(|p| view! { <li><a href=p.url()>{p.title.clone()}</a> " (" {p.minutes} " minutes)" <p>{p.summary.clone()}</p></li> })
         .collect_view();
     view! {
@@ -23,6 +24,7 @@ pub fn HomePage() -> impl IntoView {
             <section class="card" aria-labelledby="learn-heading">
                 <h2 id="learn-heading">"Learning"</h2>
                 <ul class="plain">{modules}</ul>
+                <p><a href="/learn">"All learning, training and policies"</a></p>
             </section>
             <section class="card" aria-labelledby="parents-heading">
                 <h2 id="parents-heading">"For parents and carers"</h2>

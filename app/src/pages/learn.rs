@@ -5,7 +5,51 @@ use crate::server::SiteState;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
-use safety_core::content::Kind;
+use safety_core::content::{Audience, Kind, Page};
+
+/// Everything there is to learn: induction for learners, training for staff, the AUPs.
+#[component]
+pub fn LearningIndex() -> impl IntoView {
+    let site = expect_context::<SiteState>();
+    let list = |pages: Vec<&Page>| {
+        pages
+            .into_iter()
+            .map(|p| {
+                view! {
+                    <li>
+                        <h3><a href=p.url()>{p.title.clone()}</a></h3>
+                        <p>{p.summary.clone()} " " <span class="meta">{p.minutes} " minutes"</span></p>
+                    </li>
+                }
+            })
+            .collect_view()
+    };
+    let modules_for = |a: Audience| {
+        site.pages_of(Kind::Module)
+            .filter(|p| p.is_for(a))
+            .collect::<Vec<_>>()
+    };
+    let learners = list(modules_for(Audience::Learners));
+    let staff = list(modules_for(Audience::Staff));
+    let aups = list(site.pages_of(Kind::Aup).collect());
+    view! {
+        <Title text="Learning"/>
+        <h1>"Learning"</h1>
+        <section aria-labelledby="learners-heading">
+            <h2 id="learners-heading">"Online safety induction for learners"</h2>
+            <ul class="page-list">{learners}</ul>
+        </section>
+        <section aria-labelledby="staff-heading">
+            <h2 id="staff-heading">"Safeguarding and online safety training for staff"</h2>
+            <p>"Staff complete these every year."</p>
+            <ul class="page-list">{staff}</ul>
+        </section>
+        <section aria-labelledby="aup-heading">
+            <h2 id="aup-heading">"Acceptable Use Policies"</h2>
+            <ul class="page-list">{aups}</ul>
+        </section>
+    }
+}
 
 /// A learning module, for reading (progress, quizzes and sign-off come with the learning journey).
 #[component]
@@ -18,6 +62,19 @@ pub fn ModulePage() -> impl IntoView {
     let Some(page) = site.page(Kind::Module, &id).cloned() else {
         return view! { <NotFound/> }.into_any();
     };
+    let quiz = site
+        .pages
+        .iter()
+        .find(|p| p.kind == Kind::Quiz && p.module.as_deref() == Some(page.id.as_str()))
+        .and_then(|p| p.quiz.as_ref())
+        .map(|q| {
+            view! {
+                <p class="note">
+                    "This module ends with a short quiz of " {q.questions.len()} " questions. You pass with "
+                    {q.pass_mark} " or more right."
+                </p>
+            }
+        });
     let sections: Vec<(String, String)> = page
         .sections
         .iter()
@@ -26,12 +83,14 @@ pub fn ModulePage() -> impl IntoView {
         .collect();
     view! {
         <Title text=page.title.clone()/>
+        <nav aria-label="Breadcrumb" class="breadcrumb"><a href="/learn">"Learning"</a></nav>
         <article class="module">
             <h1>{page.title.clone()}</h1>
             <p class="meta">{page.minutes} " minutes · " {sections.len()} " sections"</p>
             <p class="lead">{page.summary.clone()}</p>
             <ContentsToggle sections/>
             <Sections page=page.clone()/>
+            {quiz}
             <aside class="card card-tell" aria-labelledby="module-tell">
                 <h2 id="module-tell">"Did something here worry you?"</h2>
                 <p><a href="/tell">"Tell someone"</a> ". You do not have to give your name."</p>

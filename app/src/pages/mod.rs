@@ -1,5 +1,6 @@
 //! One module per page. Server-rendered only; interactive parts are islands.
 
+pub mod aup;
 pub mod follow_up;
 pub mod guidance;
 pub mod home;

@@ -5,6 +5,8 @@
 //! `check` reports every problem as `file:line: reason`; the same rules decide whether the
 //! server starts, so content that passes the check is content that serves.
 
+pub mod quiz;
+pub mod readability;
 pub mod render;
 
 use crate::org::{HelpService, OrgProfile, PLACEHOLDERS};
@@ -18,10 +20,14 @@ use std::path::Path;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Kind {
-    /// Guidance for parents and carers: public, no sign-in.
-    Guidance,
+    /// A guide for parents and carers: public, no sign-in.
+    Guide,
     /// A learning module (induction for learners, annual training for staff).
     Module,
+    /// The quiz at the end of a module.
+    Quiz,
+    /// An Acceptable Use Policy: a versioned document people sign.
+    Aup,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Deserialize)]
@@ -45,10 +51,14 @@ struct FrontMatter {
     last_reviewed: toml::value::Datetime,
     next_review: toml::value::Datetime,
     minutes: u32,
+    /// Quizzes: the module they belong to.
+    module: Option<String>,
+    /// Quizzes: how many questions must be answered correctly.
+    pass_mark: Option<u32>,
 }
 
 /// One content page, rendered.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Page {
     pub id: String,
     pub kind: Kind,
@@ -62,6 +72,11 @@ pub struct Page {
     pub next_review: NaiveDate,
     pub minutes: u32,
     pub sections: Vec<Section>,
+    /// Quizzes: the module they belong to, and the questions.
+    pub module: Option<String>,
+    pub quiz: Option<quiz::Quiz>,
+    /// Flesch reading ease of the body.
+    pub reading_ease: Option<f64>,
     /// The file it came from, relative to `content/`.
     pub file: String,
 }
@@ -69,7 +84,14 @@ pub struct Page {
 impl Page {
     /// The page's address on the site.
     pub fn url(&self) -> String {
-        url_of(self.kind, &self.id)
+        match (self.kind, &self.module) {
+            (Kind::Quiz, Some(module)) => format!("/learn/{module}/quiz"),
+            _ => url_of(self.kind, &self.id),
+        }
+    }
+
+    pub fn is_for(&self, audience: Audience) -> bool {
+        self.audience.contains(&audience)
     }
 
     /// The page with an organisation's names and contacts substituted in.
@@ -103,13 +125,15 @@ impl Page {
 
 fn url_of(kind: Kind, id: &str) -> String {
     match kind {
-        Kind::Guidance => format!("/parents/{id}"),
+        Kind::Guide => format!("/parents/{id}"),
         Kind::Module => format!("/learn/{id}"),
+        Kind::Quiz => format!("/learn/{id}"),
+        Kind::Aup => format!("/aup/{id}"),
     }
 }
 
 /// Site paths content may link to besides its own pages.
-pub const FIXED_ROUTES: &[&str] = &["/", "/parents", "/tell", "/follow-up"];
+pub const FIXED_ROUTES: &[&str] = &["/", "/parents", "/learn", "/tell", "/follow-up"];
 
 /// Help services the pages rely on: the footer and the worry pages show them.
 pub const REQUIRED_HELP: &[&str] = &["emergency", "ceop", "childline"];
@@ -141,6 +165,8 @@ pub struct Library {
     pub pages: Vec<Page>,
     pub orgs: Vec<OrgProfile>,
     pub help: Vec<HelpService>,
+    /// Things to fix soon that do not stop the content from serving (a review date passed).
+    pub warnings: Vec<Problem>,
 }
 
 impl Library {
@@ -152,6 +178,12 @@ impl Library {
     }
     pub fn org(&self, id: &str) -> Option<&OrgProfile> {
         self.orgs.iter().find(|o| o.id.as_str() == id)
+    }
+    /// The quiz of a module.
+    pub fn quiz_of(&self, module_id: &str) -> Option<&Page> {
+        self.pages
+            .iter()
+            .find(|p| p.kind == Kind::Quiz && p.module.as_deref() == Some(module_id))
     }
 }
 
@@ -182,10 +214,7 @@ pub fn load_dir(dir: &Path) -> Result<Library, Vec<Problem>> {
             let path = entry.path();
             if path.is_dir() {
                 walk(&path, root, out)?;
-            } else if matches!(
-                path.extension().and_then(|e| e.to_str()),
-                Some("md" | "toml")
-            ) {
+            } else if is_content_file(&path) {
                 let rel = path.strip_prefix(root).unwrap_or(&path);
                 out.push(SourceFile {
                     path: rel.to_string_lossy().replace('\\', "/"),
@@ -204,6 +233,14 @@ pub fn load_dir(dir: &Path) -> Result<Library, Vec<Problem>> {
         }]
     })?;
     load(files)
+}
+
+/// Content files are `.md` and `.toml`, except the authors' guide `README.md`.
+pub fn is_content_file(path: &Path) -> bool {
+    matches!(
+        path.extension().and_then(|e| e.to_str()),
+        Some("md" | "toml")
+    ) && path.file_name().and_then(|n| n.to_str()) != Some("README.md")
 }
 
 /// Line number (1-based) of a byte offset.
@@ -334,13 +371,74 @@ pub fn load(files: Vec<SourceFile>) -> Result<Library, Vec<Problem>> {
         });
     }
 
+    check_quizzes(&pages, &mut problems);
+    let mut warnings = Vec::new();
+    let today = chrono::Utc::now().date_naive();
+    for page in &pages {
+        if page.next_review < today {
+            warnings.push(Problem {
+                file: page.file.clone(),
+                line: 2,
+                reason: format!("warning: review was due on {}", page.next_review),
+            });
+        }
+    }
+
     if problems.is_empty() {
         pages.sort_by(|a, b| a.title.cmp(&b.title));
-        Ok(Library { pages, orgs, help })
+        Ok(Library {
+            pages,
+            orgs,
+            help,
+            warnings,
+        })
     } else {
         problems.sort();
         problems.dedup();
         Err(problems)
+    }
+}
+
+/// Every learner and staff module ends in exactly one quiz, and every quiz belongs to a module
+/// with the same audience.
+fn check_quizzes(pages: &[Page], problems: &mut Vec<Problem>) {
+    for quiz in pages.iter().filter(|p| p.kind == Kind::Quiz) {
+        let module = quiz.module.as_deref().unwrap_or_default();
+        match pages
+            .iter()
+            .find(|p| p.kind == Kind::Module && p.id == module)
+        {
+            None => problems.push(Problem {
+                file: quiz.file.clone(),
+                line: 2,
+                reason: format!("the quiz's module `{module}` does not exist"),
+            }),
+            Some(m) if m.audience != quiz.audience => problems.push(Problem {
+                file: quiz.file.clone(),
+                line: 2,
+                reason: format!(
+                    "the quiz's audience must be the same as its module's ({:?})",
+                    m.audience
+                ),
+            }),
+            Some(_) => {}
+        }
+    }
+    for module in pages.iter().filter(|p| p.kind == Kind::Module) {
+        let quizzes = pages
+            .iter()
+            .filter(|p| p.kind == Kind::Quiz && p.module.as_deref() == Some(module.id.as_str()))
+            .count();
+        if quizzes != 1 && (module.is_for(Audience::Learners) || module.is_for(Audience::Staff)) {
+            problems.push(Problem {
+                file: module.file.clone(),
+                line: 2,
+                reason: format!(
+                    "a module ends in exactly one quiz; `{}` has {quizzes} (write content/quizzes/{}-quiz.md)",
+                    module.id, module.id
+                ),
+            });
+        }
     }
 }
 
@@ -424,8 +522,10 @@ fn parse_page(
         );
     }
     let expected_dir = match fm.kind {
-        Kind::Guidance => "guidance/",
+        Kind::Guide => "guidance/",
         Kind::Module => "modules/",
+        Kind::Quiz => "quizzes/",
+        Kind::Aup => "aups/",
     };
     if !file.path.starts_with(expected_dir) {
         problem(
@@ -439,11 +539,21 @@ fn parse_page(
             "audience must name at least one of learners, staff, parents".into(),
         );
     }
-    if fm.kind == Kind::Guidance && !fm.audience.contains(&Audience::Parents) {
+    if fm.kind == Kind::Guide && !fm.audience.contains(&Audience::Parents) {
         problem(
             field_line("audience"),
-            "guidance pages are for parents: audience must include \"parents\"".into(),
+            "guides are for parents: audience must include \"parents\"".into(),
         );
+    }
+    match (fm.kind, &fm.module, fm.pass_mark) {
+        (Kind::Quiz, None, _) => problem(1, "a quiz needs `module = \"<module id>\"`".into()),
+        (Kind::Quiz, _, _) => {}
+        (_, Some(_), _) => problem(field_line("module"), "only quizzes have `module`".into()),
+        (_, _, Some(_)) => problem(
+            field_line("pass_mark"),
+            "only quizzes have `pass_mark`".into(),
+        ),
+        _ => {}
     }
     for (name, value, max) in [
         ("title", &fm.title, 120),
@@ -551,6 +661,33 @@ fn parse_page(
     if body.trim().is_empty() {
         problem(body_first_line, "the page has no text".into());
     }
+    let quiz = if fm.kind == Kind::Quiz {
+        let (quiz, quiz_problems) = quiz::parse(body, fm.pass_mark);
+        for p in quiz_problems {
+            let line = if p.offset == 0 && p.reason.contains("pass_mark") {
+                field_line("pass_mark").max(1)
+            } else {
+                body_line(p.offset)
+            };
+            problem(line, p.reason);
+        }
+        quiz
+    } else {
+        None
+    };
+    let reading_ease = readability::flesch_reading_ease(&readability::plain_text(body));
+    if fm.audience.contains(&Audience::Learners)
+        && let Some(score) = reading_ease
+        && score < readability::LEARNER_MINIMUM
+    {
+        problem(
+            body_first_line,
+            format!(
+                "too hard to read for learners: Flesch reading ease {score:.0}, needs {:.0} or more (shorter sentences, simpler words)",
+                readability::LEARNER_MINIMUM
+            ),
+        );
+    }
 
     Some(Page {
         id: fm.id,
@@ -563,7 +700,14 @@ fn parse_page(
         last_reviewed: last_reviewed.unwrap_or_default(),
         next_review: next_review.unwrap_or_default(),
         minutes: fm.minutes,
-        sections: rendered.sections,
+        sections: if fm.kind == Kind::Quiz {
+            Vec::new()
+        } else {
+            rendered.sections
+        },
+        module: fm.module,
+        quiz,
+        reading_ease,
         file: file.path.clone(),
     })
 }

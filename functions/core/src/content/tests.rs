@@ -41,7 +41,7 @@ description = "Talk to someone."
 
 fn page(id: &str, extra_body: &str) -> String {
     format!(
-        "+++\nid = \"{id}\"\nkind = \"guidance\"\naudience = [\"parents\"]\ntitle = \"Talking with {{{{org.name}}}}\"\nsummary = \"S\"\nversion = \"1.0.0\"\nsource = \"Kent policy, section 8\"\nlast_reviewed = 2026-01-01\nnext_review = 2027-01-01\nminutes = 5\n+++\n## First\n\nAsk {{{{dsl.name}}}} on {{{{dsl.phone}}}}.\n{extra_body}"
+        "+++\nid = \"{id}\"\nkind = \"guide\"\naudience = [\"parents\"]\ntitle = \"Talking with {{{{org.name}}}}\"\nsummary = \"S\"\nversion = \"1.0.0\"\nsource = \"Kent policy, section 8\"\nlast_reviewed = 2026-01-01\nnext_review = 2027-01-01\nminutes = 5\n+++\n## First\n\nAsk {{{{dsl.name}}}} on {{{{dsl.phone}}}}.\n{extra_body}"
     )
 }
 
@@ -81,7 +81,7 @@ fn a_valid_page_loads_and_substitutes_the_organisation() {
     )]))
     .unwrap();
     let org = lib.org("demo").unwrap();
-    let p = lib.page(Kind::Guidance, "talk").unwrap().for_org(org);
+    let p = lib.page(Kind::Guide, "talk").unwrap().for_org(org);
     assert_eq!(p.title, "Talking with Demo College");
     assert_eq!(p.url(), "/parents/talk");
     assert!(
@@ -151,7 +151,7 @@ fn front_matter_errors_point_at_the_field() {
 #[test]
 fn modules_need_sections_and_review_dates_must_move_forward() {
     let module = page("m", "")
-        .replace("kind = \"guidance\"", "kind = \"module\"")
+        .replace("kind = \"guide\"", "kind = \"module\"")
         .replace("next_review = 2027-01-01", "next_review = 2025-01-01");
     let found = problems(&[("guidance/m.md", module)]);
     assert!(
@@ -179,5 +179,150 @@ fn the_repository_content_passes_the_check() {
                 .collect::<Vec<_>>()
                 .join("\n")
         );
+    }
+}
+
+fn module(id: &str, audience: &str, body: &str) -> String {
+    format!(
+        "+++\nid = \"{id}\"\nkind = \"module\"\naudience = [\"{audience}\"]\ntitle = \"T\"\nsummary = \"S\"\nversion = \"1.0.0\"\nsource = \"Kent policy\"\nlast_reviewed = 2026-01-01\nnext_review = 2099-01-01\nminutes = 5\n+++\n{body}"
+    )
+}
+
+fn quiz_file(id: &str, module: &str, audience: &str, pass: u32, questions: usize) -> String {
+    let mut body = String::new();
+    for n in 1..=questions {
+        body.push_str(&format!("## Question {n}\n\nWhat do you do?\n\n- [ ] Nothing\n- [x] Tell someone\n\n> Telling helps.\n\n"));
+    }
+    format!(
+        "+++\nid = \"{id}\"\nkind = \"quiz\"\nmodule = \"{module}\"\naudience = [\"{audience}\"]\ntitle = \"Quiz\"\nsummary = \"S\"\nversion = \"1.0.0\"\nsource = \"Kent policy\"\nlast_reviewed = 2026-01-01\nnext_review = 2099-01-01\nminutes = 4\npass_mark = {pass}\n+++\n{body}"
+    )
+}
+
+const EASY: &str = "## Be safe\n\nTell someone you trust. It is not your fault.\n";
+
+#[test]
+fn a_module_with_its_quiz_loads_and_the_quiz_is_reachable() {
+    let lib = load(files(&[
+        ("modules/learners/m.md", module("m", "learners", EASY)),
+        (
+            "quizzes/m-quiz.md",
+            quiz_file("m-quiz", "m", "learners", 3, 4),
+        ),
+    ]))
+    .unwrap();
+    let quiz = lib.quiz_of("m").unwrap();
+    assert_eq!(quiz.url(), "/learn/m/quiz");
+    assert_eq!(quiz.quiz.as_ref().unwrap().questions.len(), 4);
+    assert!(lib.page(Kind::Module, "m").unwrap().reading_ease.unwrap() > 60.0);
+}
+
+#[test]
+fn quizzes_and_modules_must_match_up() {
+    let found = problems(&[
+        ("modules/learners/m.md", module("m", "learners", EASY)),
+        ("modules/staff/s.md", module("s", "staff", EASY)),
+        ("quizzes/m-quiz.md", quiz_file("m-quiz", "m", "staff", 3, 4)),
+        (
+            "quizzes/x-quiz.md",
+            quiz_file("x-quiz", "nowhere", "staff", 5, 4),
+        ),
+    ]);
+    for expected in [
+        "content/modules/staff/s.md:2: a module ends in exactly one quiz; `s` has 0",
+        "content/quizzes/m-quiz.md:2: the quiz's audience must be the same as its module's",
+        "content/quizzes/x-quiz.md:2: the quiz's module `nowhere` does not exist",
+        "content/quizzes/x-quiz.md:13: pass_mark 5 cannot be reached: the quiz has 4 questions",
+    ] {
+        assert!(
+            found.iter().any(|f| f.starts_with(expected)),
+            "expected `{expected}` in {found:#?}"
+        );
+    }
+}
+
+#[test]
+fn a_quiz_mistake_points_at_its_question() {
+    let broken = quiz_file("m-quiz", "m", "learners", 3, 4).replacen(
+        "- [x] Tell someone",
+        "- [ ] Tell someone",
+        1,
+    );
+    let found = problems(&[
+        ("modules/learners/m.md", module("m", "learners", EASY)),
+        ("quizzes/m-quiz.md", broken),
+    ]);
+    assert!(
+        found
+            .iter()
+            .any(|f| f.starts_with("content/quizzes/m-quiz.md:15:")
+                && f.contains("no correct answer")),
+        "{found:#?}"
+    );
+}
+
+#[test]
+fn hard_learner_pages_are_refused_with_their_score() {
+    let hard = "## Obligations\n\nNotwithstanding organisational responsibilities, safeguarding considerations necessitate comprehensive documentation of disclosures.\n";
+    let found = problems(&[
+        ("modules/learners/m.md", module("m", "learners", hard)),
+        (
+            "quizzes/m-quiz.md",
+            quiz_file("m-quiz", "m", "learners", 3, 4),
+        ),
+    ]);
+    assert!(
+        found
+            .iter()
+            .any(|f| f
+                .starts_with("content/modules/learners/m.md:13: too hard to read for learners")),
+        "{found:#?}"
+    );
+    // Staff pages have no threshold.
+    load(files(&[
+        ("modules/staff/s.md", module("s", "staff", hard)),
+        ("quizzes/s-quiz.md", quiz_file("s-quiz", "s", "staff", 3, 4)),
+    ]))
+    .unwrap();
+}
+
+#[test]
+fn a_past_review_date_is_a_warning_not_a_failure() {
+    let old = page("old", "").replace("next_review = 2027-01-01", "next_review = 2026-02-01");
+    let lib = load(files(&[("guidance/old.md", old)])).unwrap();
+    assert!(
+        lib.warnings.iter().any(|w| w
+            .to_string()
+            .starts_with("content/guidance/old.md:2: warning: review was due")),
+        "{:?}",
+        lib.warnings
+    );
+}
+
+mod fuzz {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+
+        /// Whatever an author types, the check answers with problems, never a panic.
+        #[test]
+        fn any_text_in_any_kind_of_file_never_panics(text in "\\PC{0,400}", kind in 0usize..4) {
+            let path = ["guidance/x.md", "quizzes/x.md", "modules/learners/x.md", "organisations/x.toml"][kind];
+            let _ = load(vec![SourceFile { path: path.into(), text }]);
+        }
+
+        /// Valid files with random cuts and insertions: the worst real typos.
+        #[test]
+        fn damaged_quiz_files_never_panic(cut in 0usize..900, len in 0usize..40, insert in "[+=\\[\\]x>#\\-\n \"a-z0-9{}]{0,12}") {
+            let mut text = quiz_file("m-quiz", "m", "learners", 3, 4);
+            let start = cut.min(text.len());
+            let end = (start + len).min(text.len());
+            if text.is_char_boundary(start) && text.is_char_boundary(end) {
+                text.replace_range(start..end, &insert);
+            }
+            let _ = load(files(&[("modules/learners/m.md", module("m", "learners", EASY)), ("quizzes/m-quiz.md", text.clone())]));
+            let _ = quiz::parse(&text, Some(3));
+        }
     }
 }

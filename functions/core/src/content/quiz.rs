@@ -1,0 +1,399 @@
+//! Quizzes as content authors write them: one `## ` heading per question, the question text,
+//! a checklist of answers (`- [x]` correct, `- [ ]` wrong) and a `>` quote explaining the answer.
+
+use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, html};
+use serde::{Deserialize, Serialize};
+
+pub const MIN_QUESTIONS: usize = 4;
+pub const MAX_QUESTIONS: usize = 8;
+pub const MIN_OPTIONS: usize = 2;
+pub const MAX_OPTIONS: usize = 6;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuizOption {
+    /// The answer's text as HTML (inline Markdown rendered; raw HTML already escaped).
+    pub html: String,
+    pub correct: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Question {
+    pub prompt_html: String,
+    pub options: Vec<QuizOption>,
+    pub explanation_html: String,
+}
+
+impl Question {
+    /// More than one correct answer: people choose all that apply.
+    pub fn multiple(&self) -> bool {
+        self.options.iter().filter(|o| o.correct).count() > 1
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Quiz {
+    pub questions: Vec<Question>,
+    /// How many questions must be answered correctly to pass.
+    pub pass_mark: u32,
+}
+
+/// A quiz problem at a byte offset of the body.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct QuizProblem {
+    pub offset: usize,
+    pub reason: String,
+}
+
+#[derive(Default)]
+struct Draft<'a> {
+    offset: usize,
+    label: String,
+    prompt: Vec<Event<'a>>,
+    options: Vec<(bool, Vec<Event<'a>>, usize)>,
+    explanation: Vec<Event<'a>>,
+    seen_options: bool,
+    seen_explanation: bool,
+}
+
+fn to_html(events: Vec<Event>) -> String {
+    let mut out = String::new();
+    html::push_html(&mut out, events.into_iter());
+    out.trim().to_string()
+}
+
+/// Parses a quiz body. Problems are reported, never panicked on, whatever the input.
+pub fn parse(markdown: &str, pass_mark: Option<u32>) -> (Option<Quiz>, Vec<QuizProblem>) {
+    let mut problems = Vec::new();
+    let mut drafts: Vec<Draft> = Vec::new();
+    // What the events of the current top-level block are collected into.
+    #[derive(Clone, Copy, PartialEq)]
+    enum Into {
+        Nothing,
+        Heading,
+        Prompt,
+        Options,
+        Option,
+        Explanation,
+    }
+    let mut into = Into::Nothing;
+    let mut depth = 0usize;
+    let mut expect_marker = false;
+    let parser = Parser::new_ext(
+        markdown,
+        Options::ENABLE_TASKLISTS | Options::ENABLE_SMART_PUNCTUATION,
+    );
+
+    for (event, range) in parser.into_offset_iter() {
+        let offset = range.start;
+        // Raw HTML is shown as text, as everywhere else.
+        let event = match event {
+            Event::Html(s) | Event::InlineHtml(s) => Event::Text(s),
+            other => other,
+        };
+        match &event {
+            Event::Start(tag) if depth == 0 => {
+                depth += 1;
+                let last = drafts.last_mut();
+                into = match (tag, last) {
+                    (
+                        Tag::Heading {
+                            level: HeadingLevel::H2,
+                            ..
+                        },
+                        _,
+                    ) => {
+                        drafts.push(Draft {
+                            offset,
+                            ..Draft::default()
+                        });
+                        Into::Heading
+                    }
+                    (_, None) => {
+                        problems.push(QuizProblem {
+                            offset,
+                            reason: "text before the first question: start each question with a `## ` heading".into(),
+                        });
+                        Into::Nothing
+                    }
+                    (Tag::List(None), Some(d)) if !d.seen_options => {
+                        d.seen_options = true;
+                        Into::Options
+                    }
+                    (Tag::BlockQuote(_), Some(d)) if !d.seen_explanation => {
+                        if !d.seen_options {
+                            problems.push(QuizProblem {
+                                offset,
+                                reason: "the explanation (`>`) must come after the answers".into(),
+                            });
+                        }
+                        d.seen_explanation = true;
+                        Into::Explanation
+                    }
+                    (_, Some(d)) if d.seen_options || d.seen_explanation => {
+                        problems.push(QuizProblem {
+                            offset,
+                            reason: "unexpected text after the answers: each question is its text, then `- [ ]` answers, then one `>` explanation".into(),
+                        });
+                        Into::Nothing
+                    }
+                    (_, Some(_)) => Into::Prompt,
+                };
+                if into != Into::Prompt {
+                    continue;
+                }
+            }
+            Event::Start(Tag::Item) if depth == 1 && into == Into::Options => {
+                depth += 1;
+                if let Some(d) = drafts.last_mut() {
+                    d.options.push((false, Vec::new(), offset));
+                }
+                into = Into::Option;
+                expect_marker = true;
+                continue;
+            }
+            Event::Start(_) => depth += 1,
+            Event::End(_) => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    let closing_prompt = into == Into::Prompt;
+                    into = Into::Nothing;
+                    if !closing_prompt {
+                        continue;
+                    }
+                    if let Some(d) = drafts.last_mut() {
+                        d.prompt.push(event);
+                    }
+                    continue;
+                }
+                if depth == 1 && into == Into::Option {
+                    if expect_marker {
+                        problems.push(QuizProblem {
+                            offset,
+                            reason: "each answer must start with `[ ]` or `[x]`".into(),
+                        });
+                        expect_marker = false;
+                    }
+                    into = Into::Options;
+                    continue;
+                }
+            }
+            Event::TaskListMarker(checked) => {
+                if expect_marker
+                    && let Some(option) = drafts.last_mut().and_then(|d| d.options.last_mut())
+                {
+                    option.0 = *checked;
+                }
+                expect_marker = false;
+                continue;
+            }
+            _ => {
+                if expect_marker {
+                    problems.push(QuizProblem {
+                        offset,
+                        reason: "each answer must start with `[ ]` or `[x]`".into(),
+                    });
+                    expect_marker = false;
+                }
+            }
+        }
+        let Some(d) = drafts.last_mut() else { continue };
+        match into {
+            Into::Heading => {
+                if let Event::Text(t) | Event::Code(t) = &event {
+                    d.label.push_str(t);
+                }
+            }
+            Into::Prompt => d.prompt.push(event),
+            Into::Option => {
+                if let Some(o) = d.options.last_mut() {
+                    o.1.push(event);
+                }
+            }
+            Into::Explanation => d.explanation.push(event),
+            Into::Options | Into::Nothing => {}
+        }
+    }
+
+    let mut questions = Vec::new();
+    for d in drafts {
+        let label = if d.label.trim().is_empty() {
+            "a question".to_string()
+        } else {
+            format!("`{}`", d.label.trim())
+        };
+        let mut bad = false;
+        let mut problem = |reason: String| {
+            problems.push(QuizProblem {
+                offset: d.offset,
+                reason,
+            });
+            bad = true;
+        };
+        if d.prompt.is_empty() {
+            problem(format!("{label} has no question text"));
+        }
+        if !(MIN_OPTIONS..=MAX_OPTIONS).contains(&d.options.len()) {
+            problem(format!(
+                "{label} has {} answers; a question needs {MIN_OPTIONS} to {MAX_OPTIONS}, written `- [ ]` or `- [x]`",
+                d.options.len()
+            ));
+        }
+        if !d.options.is_empty() && !d.options.iter().any(|o| o.0) {
+            problem(format!(
+                "{label} has no correct answer: mark at least one with `[x]`"
+            ));
+        }
+        if d.options.iter().any(|o| {
+            o.1.iter()
+                .all(|e| matches!(e, Event::SoftBreak | Event::HardBreak))
+        }) {
+            problem(format!("{label} has an empty answer"));
+        }
+        if d.explanation.is_empty() {
+            problem(format!(
+                "{label} has no explanation: add a `>` quote after the answers"
+            ));
+        }
+        if !bad {
+            questions.push(Question {
+                prompt_html: to_html(d.prompt),
+                options: d
+                    .options
+                    .into_iter()
+                    .map(|(correct, events, _)| QuizOption {
+                        html: to_html(events),
+                        correct,
+                    })
+                    .collect(),
+                explanation_html: to_html(d.explanation),
+            });
+        }
+    }
+    let count = questions.len();
+    let failed_before = !problems.is_empty();
+    if !failed_before && !(MIN_QUESTIONS..=MAX_QUESTIONS).contains(&count) {
+        problems.push(QuizProblem {
+            offset: 0,
+            reason: format!(
+                "the quiz has {count} questions; it needs {MIN_QUESTIONS} to {MAX_QUESTIONS}"
+            ),
+        });
+    }
+    match pass_mark {
+        None => problems.push(QuizProblem {
+            offset: 0,
+            reason: "a quiz needs `pass_mark` in its front matter".into(),
+        }),
+        Some(0) => problems.push(QuizProblem {
+            offset: 0,
+            reason: "pass_mark must be at least 1".into(),
+        }),
+        Some(p) if !failed_before && p as usize > count => problems.push(QuizProblem {
+            offset: 0,
+            reason: format!("pass_mark {p} cannot be reached: the quiz has {count} questions"),
+        }),
+        _ => {}
+    }
+    if problems.is_empty() {
+        (
+            Some(Quiz {
+                questions,
+                pass_mark: pass_mark.unwrap_or_default(),
+            }),
+            problems,
+        )
+    } else {
+        (None, problems)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn question(n: usize, answers: &str) -> String {
+        format!("## Question {n}\n\nWhat do you do?\n\n{answers}\n> Because it is safest.\n\n")
+    }
+
+    fn quiz(questions: usize) -> String {
+        (1..=questions)
+            .map(|n| question(n, "- [ ] Ignore it\n- [x] Tell someone\n"))
+            .collect()
+    }
+
+    #[test]
+    fn a_well_formed_quiz_parses_with_single_and_multiple_choice() {
+        let mut body = quiz(3);
+        body.push_str(&question(
+            4,
+            "- [x] Save it\n- [x] Block them\n- [ ] Reply *angrily*\n",
+        ));
+        let (quiz, problems) = parse(&body, Some(3));
+        assert_eq!(problems, vec![]);
+        let quiz = quiz.unwrap();
+        assert_eq!(quiz.questions.len(), 4);
+        assert!(!quiz.questions[0].multiple());
+        assert!(quiz.questions[3].multiple());
+        assert_eq!(quiz.questions[3].options[2].html, "Reply <em>angrily</em>");
+        assert_eq!(quiz.questions[0].prompt_html, "<p>What do you do?</p>");
+        assert_eq!(
+            quiz.questions[0].explanation_html,
+            "<p>Because it is safest.</p>"
+        );
+    }
+
+    fn reasons(body: &str, pass: Option<u32>) -> Vec<String> {
+        parse(body, pass).1.into_iter().map(|p| p.reason).collect()
+    }
+
+    #[test]
+    fn mistakes_are_reported_with_reasons() {
+        let no_correct = format!("{}{}", quiz(3), question(4, "- [ ] A\n- [ ] B\n"));
+        assert!(
+            reasons(&no_correct, Some(3))
+                .iter()
+                .any(|r| r.contains("no correct answer")),
+            "{:?}",
+            reasons(&no_correct, Some(3))
+        );
+        let one_answer = format!("{}{}", quiz(3), question(4, "- [x] A\n"));
+        assert!(
+            reasons(&one_answer, Some(3))
+                .iter()
+                .any(|r| r.contains("has 1 answers"))
+        );
+        let plain_list = format!("{}{}", quiz(3), question(4, "- A\n- B\n"));
+        assert!(
+            reasons(&plain_list, Some(3))
+                .iter()
+                .any(|r| r.contains("must start with `[ ]` or `[x]`"))
+        );
+        assert!(
+            reasons(&quiz(4), Some(5))
+                .iter()
+                .any(|r| r.contains("pass_mark 5 cannot be reached"))
+        );
+        assert!(
+            reasons(&quiz(4), None)
+                .iter()
+                .any(|r| r.contains("needs `pass_mark`"))
+        );
+        assert!(
+            reasons(&quiz(3), Some(2))
+                .iter()
+                .any(|r| r.contains("3 questions; it needs 4 to 8"))
+        );
+        let no_explanation = quiz(4).replacen("> Because it is safest.", "", 1);
+        assert!(
+            reasons(&no_explanation, Some(3))
+                .iter()
+                .any(|r| r.contains("no explanation"))
+        );
+        let preamble = format!("Intro text\n\n{}", quiz(4));
+        assert!(
+            reasons(&preamble, Some(3))
+                .iter()
+                .any(|r| r.contains("before the first question"))
+        );
+    }
+}

@@ -1,0 +1,119 @@
+//! Flesch reading ease of a page, so learner content stays easy to read. 206.835 - 1.015 x
+//! (words per sentence) - 84.6 x (syllables per word); 60 and over is plain English. List items,
+//! headings and table cells count as sentences, as people read them that way.
+
+use pulldown_cmark::{Event, Parser, TagEnd};
+
+/// The lowest score learner pages may have.
+pub const LEARNER_MINIMUM: f64 = 60.0;
+
+/// The page's text as a reader meets it, with each block ending a sentence.
+pub fn plain_text(markdown: &str) -> String {
+    let mut out = String::new();
+    for event in Parser::new(markdown) {
+        match event {
+            Event::Text(t) | Event::Code(t) => out.push_str(&t),
+            Event::SoftBreak | Event::HardBreak => out.push(' '),
+            Event::End(
+                TagEnd::Paragraph | TagEnd::Item | TagEnd::Heading(_) | TagEnd::TableCell,
+            ) => {
+                let trimmed = out.trim_end();
+                if !trimmed.is_empty() && !trimmed.ends_with(['.', '!', '?', ':']) {
+                    out.truncate(trimmed.len());
+                    out.push('.');
+                }
+                out.push(' ');
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Syllables of an English word, by counting vowel groups (a good estimate, as readability
+/// formulas assume).
+pub fn syllables(word: &str) -> usize {
+    let w: Vec<char> = word
+        .chars()
+        .filter(|c| c.is_alphabetic())
+        .flat_map(char::to_lowercase)
+        .collect();
+    if w.is_empty() {
+        return 0;
+    }
+    let vowel = |c: char| matches!(c, 'a' | 'e' | 'i' | 'o' | 'u' | 'y');
+    let mut count = 0;
+    let mut previous = false;
+    for &c in &w {
+        let v = vowel(c);
+        if v && !previous {
+            count += 1;
+        }
+        previous = v;
+    }
+    // A silent final "e" (make, give), but not "le" (table) or a word like "be".
+    if w.len() > 2 && w[w.len() - 1] == 'e' && w[w.len() - 2] != 'l' && !vowel(w[w.len() - 2]) {
+        count -= 1;
+    }
+    count.max(1)
+}
+
+/// The Flesch reading ease of the text; `None` when there are no words.
+pub fn flesch_reading_ease(text: &str) -> Option<f64> {
+    let words: Vec<&str> = text
+        .split_whitespace()
+        .filter(|w| w.chars().any(char::is_alphabetic))
+        .collect();
+    if words.is_empty() {
+        return None;
+    }
+    let sentences = text
+        .split(['.', '!', '?', ':'])
+        .filter(|s| s.chars().any(char::is_alphabetic))
+        .count()
+        .max(1);
+    let syllables: usize = words.iter().map(|w| syllables(w)).sum();
+    let words = words.len() as f64;
+    Some(206.835 - 1.015 * (words / sentences as f64) - 84.6 * (syllables as f64 / words))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn syllables_are_estimated_sensibly() {
+        for (word, n) in [
+            ("cat", 1),
+            ("table", 2),
+            ("make", 1),
+            ("water", 2),
+            ("guarding", 2),
+            ("be", 1),
+            ("online", 2),
+            ("I", 1),
+        ] {
+            assert_eq!(syllables(word), n, "{word}");
+        }
+    }
+
+    #[test]
+    fn plain_sentences_score_higher_than_dense_ones() {
+        let easy =
+            flesch_reading_ease("Tell someone you trust. You can do it now. It is not your fault.")
+                .unwrap();
+        let hard = flesch_reading_ease(
+            "Notwithstanding organisational responsibilities, safeguarding considerations necessitate comprehensive documentation of disclosures.",
+        )
+        .unwrap();
+        assert!(easy > 80.0, "{easy}");
+        assert!(hard < 0.0, "{hard}");
+        assert_eq!(flesch_reading_ease("  "), None);
+    }
+
+    #[test]
+    fn list_items_and_headings_end_sentences() {
+        let text = plain_text("## Block them\n\n- Save the messages\n- Tell someone\n");
+        assert_eq!(text.trim(), "Block them. Save the messages. Tell someone.");
+    }
+}
