@@ -1,5 +1,5 @@
 use crate::islands::{SentConfirmation, WorryForm};
-use crate::layout::HelpService;
+use crate::layout::{HelpService, tel_href};
 use crate::model::TellOutcome;
 use crate::server::{SiteState, urgency_choices};
 use leptos::prelude::*;
@@ -37,6 +37,15 @@ pub fn TellPage() -> impl IntoView {
             " about anything that worries you, online or offline. It goes to "
             {site.org.dsl.name.clone()} " (" {site.org.dsl.title.clone()} ") and their deputies."
         </p>
+        <div class="note" aria-labelledby="staff-heading">
+            <h2 id="staff-heading">"Is it about a member of staff, or about " {site.org.dsl.name.clone()} "?"</h2>
+            <p>
+                "Please tell " <strong>{site.org.allegations_lead.name.clone()}</strong> " (" {site.org.allegations_lead.title.clone()}
+                ") directly: " <a href=tel_href(&site.org.allegations_lead.phone)>{site.org.allegations_lead.phone.clone()}</a>
+                " or " <a href=format!("mailto:{}", site.org.allegations_lead.email)>{site.org.allegations_lead.email.clone()}</a>
+                ". This form goes to the safeguarding team."
+            </p>
+        </div>
         <div class="note" aria-labelledby="images-heading">
             <h2 id="images-heading">"Please do not send pictures"</h2>
             <p>

@@ -78,6 +78,8 @@ pub const PLACEHOLDERS: &[&str] = &[
     "deputies",
     "allegations_lead.name",
     "allegations_lead.title",
+    "allegations_lead.phone",
+    "allegations_lead.email",
     "out_of_hours",
 ];
 
@@ -93,6 +95,8 @@ impl OrgProfile {
             "deputies" => join_names(self.deputies.iter().map(|d| d.name.as_str())),
             "allegations_lead.name" => self.allegations_lead.name.clone(),
             "allegations_lead.title" => self.allegations_lead.title.clone(),
+            "allegations_lead.phone" => self.allegations_lead.phone.clone(),
+            "allegations_lead.email" => self.allegations_lead.email.clone(),
             "out_of_hours" => self.out_of_hours.clone(),
             _ => return None,
         })
