@@ -118,6 +118,28 @@ impl Page {
                     html: render::substitute(&s.html, |n| org.placeholder(n)),
                 })
                 .collect(),
+            quiz: self.quiz.as_ref().map(|q| {
+                let sub = |html: &str| render::substitute(html, |n| org.placeholder(n));
+                quiz::Quiz {
+                    pass_mark: q.pass_mark,
+                    questions: q
+                        .questions
+                        .iter()
+                        .map(|question| quiz::Question {
+                            prompt_html: sub(&question.prompt_html),
+                            explanation_html: sub(&question.explanation_html),
+                            options: question
+                                .options
+                                .iter()
+                                .map(|o| quiz::QuizOption {
+                                    html: sub(&o.html),
+                                    correct: o.correct,
+                                })
+                                .collect(),
+                        })
+                        .collect(),
+                }
+            }),
             ..self.clone()
         }
     }

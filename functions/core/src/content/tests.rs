@@ -191,7 +191,7 @@ fn module(id: &str, audience: &str, body: &str) -> String {
 fn quiz_file(id: &str, module: &str, audience: &str, pass: u32, questions: usize) -> String {
     let mut body = String::new();
     for n in 1..=questions {
-        body.push_str(&format!("## Question {n}\n\nWhat do you do?\n\n- [ ] Nothing\n- [x] Tell someone\n\n> Telling helps.\n\n"));
+        body.push_str(&format!("## Question {n}\n\nWhat do you do? Ask {{{{dsl.name}}}}.\n\n- [ ] Nothing\n- [x] Tell someone\n\n> Telling helps. {{{{dsl.name}}}} & co.\n\n"));
     }
     format!(
         "+++\nid = \"{id}\"\nkind = \"quiz\"\nmodule = \"{module}\"\naudience = [\"{audience}\"]\ntitle = \"Quiz\"\nsummary = \"S\"\nversion = \"1.0.0\"\nsource = \"Kent policy\"\nlast_reviewed = 2026-01-01\nnext_review = 2099-01-01\nminutes = 4\npass_mark = {pass}\n+++\n{body}"
@@ -212,6 +212,16 @@ fn a_module_with_its_quiz_loads_and_the_quiz_is_reachable() {
     .unwrap();
     let quiz = lib.quiz_of("m").unwrap();
     assert_eq!(quiz.url(), "/learn/m/quiz");
+    let org = lib.org("demo").unwrap();
+    let localised = quiz.for_org(org).quiz.unwrap();
+    assert_eq!(
+        localised.questions[0].prompt_html,
+        "<p>What do you do? Ask Sam Lee.</p>"
+    );
+    assert_eq!(
+        localised.questions[0].explanation_html,
+        "<p>Telling helps. Sam Lee &amp; co.</p>"
+    );
     assert_eq!(quiz.quiz.as_ref().unwrap().questions.len(), 4);
     assert!(lib.page(Kind::Module, "m").unwrap().reading_ease.unwrap() > 60.0);
 }
