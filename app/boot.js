@@ -5,10 +5,14 @@ import init, * as islands from "./__APP_JS__";
 const wasmUrl = new URL("./__APP_WASM__", import.meta.url);
 const pendingChildren = [];
 
+let missing = 0;
+
 async function hydrateIsland(el, name) {
   const hydrate = islands[name];
   if (!hydrate) {
-    console.warn(`No island called ${name} in the bundle.`);
+    // The bundle and the server were built from different code: rebuild the bundle.
+    console.error(`No island called ${name} in the bundle.`);
+    missing += 1;
     return;
   }
   const onChildren = pendingChildren[pendingChildren.length - 1];
@@ -41,5 +45,5 @@ whenIdle(async () => {
   await init({ module_or_path: wasmUrl });
   islands.hydrate();
   await walk(document.body);
-  document.documentElement.dataset.hydrated = "true";
+  document.documentElement.dataset.hydrated = missing === 0 ? "true" : "incomplete";
 });

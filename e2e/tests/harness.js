@@ -1,0 +1,380 @@
+// Shared machinery for the browser tests: starts the `web` binary on a free port with a fresh
+// data folder, launches Debian's Chromium through playwright-core, runs axe-core on a page, and
+// prints the server's log (and the browser's console) when a test fails.
+//
+// Environment: WEB_BIN (the server binary; default ../target/debug/web), APP_SITE_DIR (the
+// browser bundle; default ../target/site), CHROMIUM_PATH (default /usr/bin/chromium).
+// Screenshots go to e2e/test-results/ (gitignored).
+
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, mkdirSync, existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { test } from 'node:test';
+import { chromium } from 'playwright-core';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const E2E_DIR = resolve(here, '..');
+export const REPO_DIR = resolve(E2E_DIR, '..');
+export const RESULTS_DIR = join(E2E_DIR, 'test-results');
+
+export const ORG_NAME = 'Wexmoor Vale College (demo)';
+export const DSL_NAME = 'Priya Marsh';
+export const CODE_PATTERN = /^[0-9A-Z]{5}(-[0-9A-Z]{5}){4}$/;
+
+const WEB_BIN = process.env.WEB_BIN
+  ? resolve(process.env.WEB_BIN)
+  : resolve(E2E_DIR, '../target/debug/web');
+const SITE_DIR = process.env.APP_SITE_DIR
+  ? resolve(process.env.APP_SITE_DIR)
+  : join(REPO_DIR, 'target/site');
+
+/** Asks the OS for a free TCP port (listen on 0, read it, close). */
+export function freePort() {
+  return new Promise((ok, fail) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', fail);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => ok(port));
+    });
+  });
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Starts the server. Returns { baseURL, logs, logText(from), stop() }.
+ * Fails (with the server's output) if it exits or /healthz is not "ok" within 30 s.
+ */
+export async function startServer({ timeoutMs = 30_000 } = {}) {
+  if (!existsSync(WEB_BIN)) {
+    throw new Error(`The web binary is missing: ${WEB_BIN}. Build it with \`cargo build -p web\` or set WEB_BIN.`);
+  }
+  if (!existsSync(join(SITE_DIR, 'manifest.json'))) {
+    throw new Error(`The browser bundle is missing: ${SITE_DIR}/manifest.json. Build it with ./scripts/build-assets.sh.`);
+  }
+  // The port is free when we ask, but another process could take it before the server binds:
+  // then try again with another one.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startServerOnce(timeoutMs);
+    } catch (err) {
+      if (attempt >= 3 || !/cannot listen on/.test(err.message)) throw err;
+    }
+  }
+}
+
+async function startServerOnce(timeoutMs) {
+  const port = await freePort();
+  const dataDir = mkdtempSync(join(tmpdir(), 'online-safety-e2e-'));
+  const logs = [];
+  // The tests expect a local run (embedded store, demo organisation, plain HTTP): settings of
+  // the person running them (APP_STORE, APP_BASE_URL, ...) are not passed on.
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('APP_') && k !== 'AWS_LAMBDA_RUNTIME_API'));
+  const child = spawn(WEB_BIN, ['serve'], {
+    cwd: dataDir,
+    env: {
+      ...inherited,
+      APP_BIND: `127.0.0.1:${port}`,
+      APP_DATA_DIR: dataDir,
+      APP_SITE_DIR: SITE_DIR,
+      APP_LOG: 'pretty',
+      NO_COLOR: '1',
+      RUST_LOG: process.env.RUST_LOG || 'info',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let exited = null;
+  const exitPromise = new Promise((r) => {
+    child.on('exit', (code, signal) => {
+      exited = { code, signal };
+      r(exited);
+    });
+  });
+  const collect = (stream, name) => {
+    let partial = '';
+    stream.setEncoding('utf8');
+    stream.on('data', (chunk) => {
+      const lines = (partial + chunk).split('\n');
+      partial = lines.pop();
+      for (const line of lines) logs.push(`[web ${name}] ${line}`);
+    });
+    stream.on('end', () => {
+      if (partial) logs.push(`[web ${name}] ${partial}`);
+    });
+  };
+  // Never leave a server behind, even if the test process dies without running `after`.
+  const onExit = () => {
+    if (!exited) child.kill('SIGKILL');
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  process.on('exit', onExit);
+  collect(child.stdout, 'out');
+  collect(child.stderr, 'err');
+
+  const baseURL = `http://127.0.0.1:${port}`;
+  const server = {
+    baseURL,
+    port,
+    dataDir,
+    logs,
+    logText: (from = 0) => logs.slice(from).join('\n'),
+    async stop() {
+      if (!exited) {
+        child.kill('SIGINT'); // graceful shutdown (the binary waits for ctrl-c)
+        const done = await Promise.race([exitPromise, sleep(5000).then(() => null)]);
+        if (!done) {
+          child.kill('SIGKILL');
+          await exitPromise;
+        }
+      }
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (exited) {
+      rmSync(dataDir, { recursive: true, force: true });
+      throw new Error(`The web server exited (${JSON.stringify(exited)}) before it was ready:\n${server.logText()}`);
+    }
+    try {
+      const res = await fetch(`${baseURL}/healthz`, { signal: AbortSignal.timeout(2000) });
+      if (res.ok && (await res.text()).trim() === 'ok') break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      await server.stop();
+      throw new Error(`The web server did not answer /healthz within ${timeoutMs} ms:\n${server.logText()}`);
+    }
+    await sleep(100);
+  }
+  return server;
+}
+
+export function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+/** Starts a server and a browser for one test file: call in `before`, stop in `after`. */
+export async function setup() {
+  const server = await startServer();
+  let browser;
+  try {
+    browser = await launchBrowser();
+  } catch (e) {
+    await server.stop();
+    throw e;
+  }
+  current = { server, browser, consoleLines: [] };
+  return {
+    server,
+    browser,
+    /** A new context with the server as base URL; its pages' console errors are recorded. */
+    async newContext(options = {}) {
+      const context = await browser.newContext({ baseURL: server.baseURL, ...options });
+      context.on('page', (page) => watchPage(page));
+      return context;
+    },
+    async teardown() {
+      current = null;
+      await browser.close().catch(() => {});
+      await server.stop();
+    },
+  };
+}
+
+let current = null;
+
+/** Per page: the boot script's complaints about islands it could not find in the bundle. */
+const islandProblems = new WeakMap();
+
+function watchPage(page) {
+  islandProblems.set(page, []);
+  page.on('framenavigated', (frame) => {
+    if (frame === page.mainFrame()) islandProblems.set(page, []);
+  });
+  page.on('console', (msg) => {
+    if (/No island called/.test(msg.text())) islandProblems.get(page)?.push(msg.text());
+    if (msg.type() === 'error' || msg.type() === 'warning') {
+      const source = msg.location()?.url || '';
+      // The site has no favicon; the browser's automatic request for one is not the page's doing.
+      if (source.endsWith('/favicon.ico')) return;
+      current?.consoleLines.push(`[browser ${msg.type()}] ${page.url()}${source && source !== page.url() ? ` (${source})` : ''}: ${msg.text()}`);
+    }
+  });
+  page.on('requestfailed', (req) => {
+    current?.consoleLines.push(`[browser requestfailed] ${req.method()} ${req.url()}: ${req.failure()?.errorText}`);
+  });
+  page.on('pageerror', (err) => {
+    current?.consoleLines.push(`[browser pageerror] ${page.url()}: ${err.message}`);
+  });
+}
+
+/** Uncaught errors and console errors seen in the browser since `from`. */
+export function browserErrors(from = 0) {
+  return (current?.consoleLines ?? []).slice(from).filter((l) => !l.startsWith('[browser warning]'));
+}
+
+/**
+ * `node:test`'s `test`, which on failure prints what the server and the browser logged while the
+ * test ran (the full server log is easy to lose otherwise).
+ */
+export function e2e(name, fn, { timeout = 120_000 } = {}) {
+  return test(name, { timeout }, async (t) => {
+    const fromLog = current?.server.logs.length ?? 0;
+    const fromConsole = current?.consoleLines.length ?? 0;
+    try {
+      await fn(t);
+    } catch (err) {
+      const serverLog = current?.server.logText(fromLog) ?? '(no server)';
+      const consoleLog = (current?.consoleLines ?? []).slice(fromConsole).join('\n');
+      process.stderr.write(
+        `\n----- "${name}" failed; server output during the test -----\n${serverLog || '(nothing)'}\n` +
+          `----- browser console -----\n${consoleLog || '(nothing)'}\n-----\n`,
+      );
+      throw err;
+    }
+  });
+}
+
+/**
+ * Waits until the boot script has hydrated the page's islands (`<html data-hydrated="true">`).
+ * Fails at once, with the error, if the page throws while loading its islands.
+ */
+export async function waitForHydration(page, timeout = 20_000) {
+  let onError;
+  const failed = new Promise((_, reject) => {
+    onError = (err) => reject(new Error(`The islands did not hydrate: the page threw "${err.message}"`));
+    page.on('pageerror', onError);
+  });
+  try {
+    await Promise.race([
+      page.waitForSelector('html[data-hydrated="true"]', { state: 'attached', timeout }),
+      failed,
+    ]);
+  } finally {
+    page.off('pageerror', onError);
+  }
+  // boot.js marks the page hydrated even when an island is missing from the bundle (for
+  // example a bundle built from other sources than the server): that island is then inert.
+  const missing = islandProblems.get(page) ?? [];
+  if (missing.length > 0) {
+    throw new Error(
+      `The islands did not hydrate: ${missing.join('; ')}. The browser bundle (target/site) does not match the server binary: rebuild it with ./scripts/build-assets.sh.`,
+    );
+  }
+}
+
+let axeSource;
+
+/**
+ * Runs axe-core (WCAG 2.0/2.1 A and AA, WCAG 2.2 AA) on the page and fails with a readable list
+ * of violations. Injected with `page.evaluate`, which the page's CSP does not apply to.
+ */
+export async function checkA11y(page, label = page.url()) {
+  axeSource ??= readFileSync(join(E2E_DIR, 'node_modules/axe-core/axe.min.js'), 'utf8');
+  const hasAxe = await page.evaluate(() => typeof window.axe !== 'undefined');
+  if (!hasAxe) await page.evaluate(axeSource);
+  const results = await page.evaluate(() =>
+    window.axe.run(document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] },
+    }),
+  );
+  if (results.violations.length > 0) {
+    const lines = results.violations.map((v) => {
+      const targets = v.nodes
+        .map((n) => `      - ${n.target.join(' ')}${n.failureSummary ? `\n        ${n.failureSummary.replace(/\n/g, '\n        ')}` : ''}`)
+        .join('\n');
+      return `  * ${v.id} (${v.impact}): ${v.help}\n    ${v.helpUrl}\n${targets}`;
+    });
+    throw new Error(`axe found ${results.violations.length} accessibility violation(s) on ${label}:\n${lines.join('\n')}`);
+  }
+  return results;
+}
+
+/**
+ * axe for a page in a JavaScript-off context, where axe itself cannot run (the page's timers
+ * never fire). The page's HTML as the browser parsed it is served again at the same address to
+ * a JavaScript-on page (scripts removed, so it stays the no-JavaScript page) and checked there.
+ */
+export async function checkA11yNoJs(browser, page, label = page.url()) {
+  const html = (await page.content()).replace(/<script\b[\s\S]*?<\/script>/gi, '');
+  const url = page.url();
+  const context = await browser.newContext();
+  try {
+    const copy = await context.newPage();
+    await copy.route(url, (route) => route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: html }));
+    await copy.goto(url);
+    return await checkA11y(copy, `${label} (JavaScript off)`);
+  } finally {
+    await context.close();
+  }
+}
+
+/** The page's visible text (with JavaScript on or off: read through the DOM by Playwright). */
+export async function pageText(page) {
+  return page.locator('body').innerText();
+}
+
+/** Today's date as the app writes it ("%-d %B %Y", UTC): e.g. "3 March 2026". */
+export function todayForPeople(now = new Date()) {
+  const months = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+  return `${now.getUTCDate()} ${months[now.getUTCMonth()]} ${now.getUTCFullYear()}`;
+}
+
+export function resultsPath(name) {
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  return join(RESULTS_DIR, name);
+}
+
+/** Decodes the few HTML entities the server writes in text and attribute values. */
+export function decodeEntities(s) {
+  return s
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#x27;|&#39;/g, "'")
+    .replace(/&#(\d+);/g, (_, n) => String.fromCodePoint(Number(n)))
+    .replace(/&#x([0-9a-f]+);/gi, (_, n) => String.fromCodePoint(parseInt(n, 16)))
+    .replace(/&amp;/g, '&');
+}
+
+/**
+ * The raw inner HTML of the `#worry-text` textarea in a server-rendered page, as a browser reads
+ * it: HTML parsing drops one newline straight after `<textarea>`.
+ */
+export function textareaContent(html) {
+  const m = html.match(/<textarea[^>]*id="worry-text"[^>]*>([\s\S]*?)<\/textarea>/);
+  return m ? m[1].replace(/^\r?\n/, '') : null;
+}
+
+/** The value of the hidden `token` input in a server-rendered /tell page. */
+export function formToken(html) {
+  const m = html.match(/<input[^>]*name="token"[^>]*>/);
+  if (!m) return null;
+  const v = m[0].match(/value="([^"]*)"/);
+  return v ? decodeEntities(v[1]) : null;
+}
+
+/** The follow-up code in a server-rendered confirmation page. */
+export function followUpCode(html) {
+  const m = html.match(/data-testid="follow-up-code"[^>]*>([^<]*)</);
+  return m ? m[1].trim() : null;
+}
