@@ -1,8 +1,9 @@
 //! The frame of every page: who this is for, where to go, and where to get help.
 
-use crate::server::SiteState;
+use crate::server::{SiteState, Viewer};
 use leptos::prelude::*;
 use leptos_router::components::A;
+use safety_core::identity::{Action, allows};
 
 #[component]
 pub fn Layout(children: Children) -> impl IntoView {
@@ -22,12 +23,29 @@ pub fn Layout(children: Children) -> impl IntoView {
                         <li><A href="/parents">"Parents and carers"</A></li>
                         <li><A href="/tell">"Tell someone"</A></li>
                         <li><A href="/follow-up">"Follow up"</A></li>
+                        {account_links()}
                     </ul>
                 </nav>
             </div>
         </header>
         <main id="main" class="wrap" tabindex="-1">{children()}</main>
         <HelpFooter/>
+    }
+}
+
+/// "Sign in", or the signed-in person's links.
+fn account_links() -> impl IntoView {
+    match use_context::<Viewer>() {
+        None => view! { <li><A href="/sign-in">"Sign in"</A></li> }.into_any(),
+        Some(v) => {
+            let admin = allows(&v.person.roles, Action::ManagePeople)
+                .then(|| view! { <li><A href="/admin/people">"People"</A></li> });
+            view! {
+                {admin}
+                <li><A href="/me">"Your account"</A></li>
+            }
+            .into_any()
+        }
     }
 }
 

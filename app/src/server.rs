@@ -11,6 +11,49 @@ use safety_core::worry::code::FormToken;
 use safety_core::worry::{self, Urgency, WorryError, WorryInput};
 use std::sync::Arc;
 
+/// The signed-in person of this request, with the CSRF token their forms must carry.
+#[derive(Clone, Debug)]
+pub struct Viewer {
+    pub person: safety_core::identity::Person,
+    pub csrf: String,
+}
+
+/// What the sign-in pages show.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SignInView {
+    /// The email form, with what was typed and why it was refused.
+    Form {
+        email: String,
+        error: Option<String>,
+    },
+    /// Asked for a link: the same answer whether or not the email is known.
+    Sent { email: String },
+    /// Opened a link: one button to finish (mail scanners that open links do not sign anyone in).
+    Confirm { token: String },
+    /// The link did not work.
+    LinkFailed { message: String },
+}
+
+/// What the people page of an admin shows.
+#[derive(Clone, Debug, Default)]
+pub struct PeopleView {
+    pub people: Vec<safety_core::identity::Person>,
+    /// Cursor of the next page, if any.
+    pub next: Option<String>,
+    pub notice: Option<String>,
+    pub error: Option<String>,
+    /// The invite form as typed (kept when refused).
+    pub invite: InviteForm,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct InviteForm {
+    pub email: String,
+    pub name: String,
+    pub roles: Vec<String>,
+    pub groups: String,
+}
+
 /// The Content-Security-Policy of every response. Leptos adds a few small inline scripts to a
 /// rendered page, each carrying the per-response nonce; nothing else inline may run.
 pub fn content_security_policy(nonce: Option<&str>) -> String {

@@ -2,6 +2,8 @@
 
 use crate::layout::Layout;
 use crate::pages::{
+    account::{MePage, SignInPage},
+    admin::PeoplePage,
     aup::AupPage,
     follow_up::FollowUpPage,
     guidance::{GuidanceList, GuidancePage},
@@ -74,6 +76,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/aup/:id") view=AupPage/>
                     <Route path=path!("/tell") view=TellPage/>
                     <Route path=path!("/follow-up") view=FollowUpPage/>
+                    <Route path=path!("/sign-in") view=SignInPage/>
+                    <Route path=path!("/sign-in/link") view=SignInPage/>
+                    <Route path=path!("/me") view=MePage/>
+                    <Route path=path!("/admin/people") view=PeoplePage/>
                 </Routes>
             </Layout>
         </Router>

@@ -1,5 +1,7 @@
 //! One module per page. Server-rendered only; interactive parts are islands.
 
+pub mod account;
+pub mod admin;
 pub mod aup;
 pub mod follow_up;
 pub mod guidance;

@@ -8,6 +8,11 @@
 //! | an organisation's worries, newest first (gsi1)   | `ORG#<org>#WORRIES`                  | `<created_at>#<id>`      |
 //! | a worry by the hash of its follow-up code        | `ORG#<org>#FOLLOWUP#<sha256(code)>`  | `FOLLOWUP`               |
 //! | a submission by the hash of its form token (TTL) | `ORG#<org>#IDEM#<sha256(token)>`     | `IDEM`                   |
+//! | a person by id                                   | `ORG#<org>#PERSON#<id>`              | `PERSON`                 |
+//! | a person's id by email (uniqueness, same tx)     | `ORG#<org>#EMAIL#<sha256(email)>`    | `EMAIL`                  |
+//! | an organisation's people by name (gsi1)          | `ORG#<org>#PEOPLE`                   | `<lowercase name>#<id>`  |
+//! | a sign-in link by the hash of its token (TTL)    | `ORG#<org>#MAGIC#<sha256(token)>`    | `MAGIC`                  |
+//! | a rate-limit counter for one window (TTL)        | `ORG#<org>#RATE#<bucket>#<start>`    | `RATE`                   |
 
 use crate::org::OrgId;
 use crate::store::Key;
@@ -35,4 +40,31 @@ pub fn follow_up(o: &OrgId, code_hash_hex: &str) -> Key {
 
 pub fn idempotency(o: &OrgId, token_hash_hex: &str) -> Key {
     Key::new(format!("{}#IDEM#{token_hash_hex}", org(o)), "IDEM")
+}
+
+pub fn person(o: &OrgId, person_id: &str) -> Key {
+    Key::new(format!("{}#PERSON#{person_id}", org(o)), "PERSON")
+}
+
+/// The item that makes an email unique within an organisation; holds the person's id.
+pub fn email(o: &OrgId, email_hash_hex: &str) -> Key {
+    Key::new(format!("{}#EMAIL#{email_hash_hex}", org(o)), "EMAIL")
+}
+
+/// gsi1 partition listing an organisation's people.
+pub fn people_index(o: &OrgId) -> String {
+    format!("{}#PEOPLE", org(o))
+}
+
+pub fn people_index_sort(lowercase_name: &str, person_id: &str) -> String {
+    format!("{lowercase_name}#{person_id}")
+}
+
+pub fn magic_link(o: &OrgId, token_hash_hex: &str) -> Key {
+    Key::new(format!("{}#MAGIC#{token_hash_hex}", org(o)), "MAGIC")
+}
+
+/// One fixed window of a rate-limit bucket; `window_start` is epoch seconds.
+pub fn rate_limit(o: &OrgId, bucket: &str, window_start: u64) -> Key {
+    Key::new(format!("{}#RATE#{bucket}#{window_start}", org(o)), "RATE")
 }

@@ -3,6 +3,7 @@
 
 pub mod content;
 pub mod crypto;
+pub mod identity;
 pub mod keys;
 pub mod org;
 pub mod store;

@@ -1,6 +1,7 @@
 //! Configuration from the environment (twelve-factor). Every variable is listed in README.md.
 
 use safety_core::crypto::Secret;
+use safety_core::identity::SessionKeys;
 use safety_core::org::OrgId;
 use safety_core::store::dynamo::DynamoConfig;
 use std::net::SocketAddr;
@@ -24,8 +25,13 @@ pub struct Config {
     pub secret: Secret,
     pub site_dir: PathBuf,
     pub log_json: bool,
-    /// The public address, when served over HTTPS (turns on HSTS).
+    /// The public address (links in emails; an https address turns on HSTS and Secure cookies).
     pub base_url: Option<String>,
+    pub session_keys: SessionKeys,
+    /// Where sign-in emails go. Locally an outbox folder; SES on AWS is not built yet.
+    pub outbox: Option<PathBuf>,
+    /// Seed the demo organisation's people (one of each role) at start-up.
+    pub seed_demo_people: bool,
 }
 
 fn var(name: &str) -> Option<String> {
@@ -77,6 +83,31 @@ impl Config {
             }
             None => in_lambda,
         };
+        let session_keys = match var("APP_SESSION_KEYS") {
+            Some(s) => {
+                SessionKeys::from_config(&s).map_err(|e| format!("APP_SESSION_KEYS: {e}"))?
+            }
+            None if in_lambda => return Err("APP_SESSION_KEYS must be set on AWS".into()),
+            None => {
+                let key = local_file_secret(&data_dir, "dev-session-key")?;
+                SessionKeys::from_config(&format!("local:{key}")).map_err(|e| e.to_string())?
+            }
+        };
+        let outbox = match var("APP_OUTBOX_DIR") {
+            Some(dir) => Some(PathBuf::from(dir)),
+            None if in_lambda => None,
+            None => Some(data_dir.join("outbox")),
+        };
+        let seed_demo_people = match var("APP_DEMO_PEOPLE").as_deref() {
+            Some("1" | "true" | "yes") => true,
+            Some("0" | "false" | "no") => false,
+            Some(other) => {
+                return Err(format!(
+                    "APP_DEMO_PEOPLE must be true or false, not `{other}`"
+                ));
+            }
+            None => !in_lambda && matches!(store, StoreConfig::Embedded { .. }),
+        };
         Ok(Config {
             in_lambda,
             bind,
@@ -86,6 +117,9 @@ impl Config {
             site_dir,
             log_json,
             base_url: var("APP_BASE_URL"),
+            session_keys,
+            outbox,
+            seed_demo_people,
         })
     }
 }
@@ -101,7 +135,13 @@ pub fn dynamo_config() -> DynamoConfig {
 /// A local run keeps its own random secret in the data folder, made on first start, so no
 /// secret is ever in the repository and sessions survive a restart.
 fn local_secret(data_dir: &std::path::Path) -> Result<Secret, String> {
-    let path = data_dir.join("dev-secret");
+    let value = local_file_secret(data_dir, "dev-secret")?;
+    Secret::new(&value).map_err(|e| format!("{}: {e}", data_dir.join("dev-secret").display()))
+}
+
+/// A random secret kept in a file of the data folder, made on first use.
+fn local_file_secret(data_dir: &std::path::Path, name: &str) -> Result<String, String> {
+    let path = data_dir.join(name);
     let value = match std::fs::read_to_string(&path) {
         Ok(v) => v,
         Err(_) => {
@@ -113,7 +153,7 @@ fn local_secret(data_dir: &std::path::Path) -> Result<Secret, String> {
             v
         }
     };
-    Secret::new(&value).map_err(|e| format!("{}: {e}", path.display()))
+    Ok(value.trim().to_string())
 }
 
 fn write_private(path: &std::path::Path, value: &str) -> std::io::Result<()> {

@@ -4,9 +4,12 @@
 //!
 //! `web create-table` creates the DynamoDB table (for DynamoDB Local and tests).
 
+mod admin;
 mod assets;
+mod auth;
 mod config;
 mod routes;
+mod seed;
 
 use app::server::{SiteInner, SiteState};
 use config::{Config, StoreConfig};
@@ -137,7 +140,20 @@ async fn serve(config: Config, started: std::time::Instant) -> Result<(), String
             .as_deref()
             .is_some_and(|u| u.starts_with("https://")),
         public_origin: config.base_url.as_deref().map(origin_of),
+        session_keys: Arc::new(config.session_keys),
+        mailer: config
+            .outbox
+            .clone()
+            .map(|dir| Arc::new(safety_core::identity::OutboxMailer::new(dir))),
+        secure_cookies: config.in_lambda
+            || config
+                .base_url
+                .as_deref()
+                .is_some_and(|u| u.starts_with("https://")),
     };
+    if config.seed_demo_people {
+        seed::demo_people(&state.site).await;
+    }
     let app = routes::router(state);
 
     if config.in_lambda {
@@ -161,11 +177,14 @@ async fn serve(config: Config, started: std::time::Instant) -> Result<(), String
             org = %config.org,
             "listening on http://{addr}"
         );
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async {
-                let _ = tokio::signal::ctrl_c().await;
-            })
-            .await
-            .map_err(|e| e.to_string())
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .map_err(|e| e.to_string())
     }
 }

@@ -12,7 +12,6 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use leptos::prelude::provide_context;
-use std::collections::HashMap;
 use std::sync::Arc;
 use tower_http::compression::CompressionLayer;
 use tracing::Instrument;
@@ -24,6 +23,10 @@ pub struct AppState {
     pub hsts: bool,
     /// `scheme://host[:port]` of `APP_BASE_URL`, when configured.
     pub public_origin: Option<String>,
+    pub session_keys: Arc<safety_core::identity::SessionKeys>,
+    /// Where sign-in emails go (`None`: not configured on this deployment).
+    pub mailer: Option<Arc<safety_core::identity::OutboxMailer>>,
+    pub secure_cookies: bool,
 }
 
 /// The largest form we read: a 10,000-character worry in 4-byte characters, percent-encoded,
@@ -36,8 +39,26 @@ pub fn router(state: AppState) -> Router {
         .route("/follow-up", get(page).post(follow_up_post))
         .route("/api/{*fn_name}", post(server_fn))
         .route(&format!("{PREFIX}{{file}}"), get(asset))
+        .route("/sign-in", get(page).post(crate::auth::sign_in_post))
+        .route(
+            "/sign-in/link",
+            get(crate::auth::sign_in_link_get).post(crate::auth::sign_in_link_post),
+        )
+        .route("/sign-out", post(crate::auth::sign_out))
+        .route("/me", get(crate::auth::me))
+        .route("/admin/people", get(crate::admin::people_get))
+        .route("/admin/people/invite", post(crate::admin::invite_post))
+        .route(
+            "/admin/people/{id}/deactivate",
+            post(crate::admin::deactivate_post),
+        )
+        .route("/admin/people/{id}/roles", post(crate::admin::roles_post))
         .route("/healthz", get(|| async { "ok" }))
         .fallback(get(page))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::auth::session_layer,
+        ))
         .layer(middleware::from_fn_with_state(state.clone(), protect))
         .layer(CompressionLayer::new())
         .with_state(state)
@@ -146,17 +167,22 @@ fn plain(status: StatusCode, message: &'static str) -> Response {
         .into_response()
 }
 
-/// Renders the app for this request, with extra context (a form's outcome) when there is one.
-async fn render(
+/// Renders the app for this request, with extra context (a form's outcome) when there is one,
+/// and the signed-in person when there is one.
+pub async fn render(
     state: &AppState,
     req: Request,
     extra: impl Fn() + Clone + Send + Sync + 'static,
 ) -> Response {
     let site = state.site.clone();
     let for_context = state.site.clone();
+    let viewer = req.extensions().get::<app::server::Viewer>().cloned();
     let handler = leptos_axum::render_app_async_with_context(
         move || {
             provide_context(for_context.clone());
+            if let Some(v) = &viewer {
+                provide_context(v.clone());
+            }
             extra();
         },
         move || app::shell::shell(site.clone()),
@@ -176,8 +202,31 @@ async fn page(State(state): State<AppState>, req: Request) -> Response {
     response
 }
 
-/// Reads an HTML form body. `None` when it is not a form, too large, or not decodable.
-async fn read_form(req: Request) -> (Request, Option<HashMap<String, String>>) {
+/// A posted HTML form: its fields in order (a field can repeat, e.g. checkboxes).
+#[derive(Clone, Debug, Default)]
+pub struct Form(Vec<(String, String)>);
+
+impl Form {
+    /// The first value of a field.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+    /// Every value of a field.
+    pub fn all(&self, name: &str) -> Vec<&str> {
+        self.0
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+}
+
+/// Reads an HTML form body. `None` when it is not a form, too large, or not decodable. The
+/// request comes back as a GET of the same address, to render the page that answers.
+pub async fn read_form(req: Request) -> (Request, Option<Form>) {
     let (parts, body) = req.into_parts();
     let is_form = parts
         .headers
@@ -188,13 +237,12 @@ async fn read_form(req: Request) -> (Request, Option<HashMap<String, String>>) {
         match to_bytes(body, MAX_FORM_BYTES).await {
             Ok(bytes) => serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
                 .ok()
-                .map(|pairs| pairs.into_iter().collect()),
+                .map(Form),
             Err(_) => None,
         }
     } else {
         None
     };
-    // The page is rendered for the same address, as if it were a GET.
     let mut req = Request::from_parts(parts, Body::empty());
     *req.method_mut() = Method::GET;
     (req, fields)
@@ -204,11 +252,11 @@ async fn read_form(req: Request) -> (Request, Option<HashMap<String, String>>) {
 async fn tell_post(State(state): State<AppState>, req: Request) -> Response {
     let (req, fields) = read_form(req).await;
     let (outcome, status) = match fields {
-        Some(mut f) => {
+        Some(f) => {
             let form = TellForm {
-                token: f.remove("token").unwrap_or_default(),
-                text: f.remove("text").unwrap_or_default(),
-                urgency: f.remove("urgency"),
+                token: f.get("token").unwrap_or_default().to_string(),
+                text: f.get("text").unwrap_or_default().to_string(),
+                urgency: f.get("urgency").map(str::to_string),
             };
             let outcome = app::server::tell(&state.site, form).await;
             let status = match &outcome {
@@ -246,7 +294,7 @@ fn is_unavailable(form: &WorryFormState) -> bool {
 async fn follow_up_post(State(state): State<AppState>, req: Request) -> Response {
     use app::model::FollowUpOutcome;
     let (req, fields) = read_form(req).await;
-    let (result, status) = match fields.and_then(|mut f| f.remove("code")) {
+    let (result, status) = match fields.and_then(|f| f.get("code").map(str::to_string)) {
         Some(typed) => {
             let typed: String = typed.chars().take(100).collect();
             let outcome = app::server::follow_up(&state.site, &typed).await;

@@ -520,6 +520,7 @@ fn serves_api_gateway_http_api_events_through_the_lambda_runtime_api() {
             ),
             ("AWS_REGION", "eu-west-2".into()),
             ("APP_SECRET", TEST_SECRET.into()),
+            ("APP_SESSION_KEYS", format!("test:{TEST_SECRET}")),
             ("APP_STORE", "embedded".into()),
             ("APP_DATA_DIR", data.path().display().to_string()),
             (

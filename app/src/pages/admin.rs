@@ -1,0 +1,138 @@
+//! An admin's people page: invite one person, change roles, deactivate (records stay).
+//! Every action is a plain form with the CSRF token; the server checks the admin's role.
+
+use crate::server::{PeopleView, Viewer};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use safety_core::identity::Role;
+
+#[component]
+pub fn PeoplePage() -> impl IntoView {
+    let (Some(viewer), Some(data)) = (use_context::<Viewer>(), use_context::<PeopleView>()) else {
+        return view! { <super::not_found::NotFound/> }.into_any();
+    };
+    let csrf = viewer.csrf.clone();
+    let invite = data.invite.clone();
+    let role_boxes = Role::ALL
+        .iter()
+        .map(|r| {
+            let id = format!("invite-role-{}", r.as_str());
+            let checked = invite.roles.iter().any(|x| x == r.as_str());
+            view! {
+                <div class="radio">
+                    <input type="checkbox" id=id.clone() name="roles" value=r.as_str() checked=checked/>
+                    <label for=id>{r.label()}</label>
+                </div>
+            }
+        })
+        .collect_view();
+    let rows = data
+        .people
+        .iter()
+        .map(|p| {
+            let csrf = csrf.clone();
+            let roles = p.roles.iter().map(|r| r.label()).collect::<Vec<_>>().join(", ");
+            let status = if p.active { "Active" } else { "Deactivated" };
+            let deactivate = p.active.then(|| {
+                let csrf = csrf.clone();
+                view! {
+                    <form method="post" action=format!("/admin/people/{}/deactivate", p.id) class="inline-form">
+                        <input type="hidden" name="csrf" value=csrf/>
+                        <button type="submit" class="button secondary">
+                            "Deactivate" <span class="visually-hidden">" " {p.name.clone()}</span>
+                        </button>
+                    </form>
+                }
+            });
+            let role_form = {
+                let boxes = Role::ALL
+                    .iter()
+                    .map(|r| {
+                        let id = format!("roles-{}-{}", p.id, r.as_str());
+                        let checked = p.roles.contains(r);
+                        view! {
+                            <span class="checkbox-inline">
+                                <input type="checkbox" id=id.clone() name="roles" value=r.as_str() checked=checked/>
+                                <label for=id>{r.label()}</label>
+                            </span>
+                        }
+                    })
+                    .collect_view();
+                view! {
+                    <details>
+                        <summary>"Change roles" <span class="visually-hidden">" of " {p.name.clone()}</span></summary>
+                        <form method="post" action=format!("/admin/people/{}/roles", p.id)>
+                            <input type="hidden" name="csrf" value=csrf.clone()/>
+                            <input type="hidden" name="version" value=p.version.to_string()/>
+                            <fieldset class="field">
+                                <legend>"Roles of " {p.name.clone()}</legend>
+                                {boxes}
+                            </fieldset>
+                            <button type="submit" class="button secondary">"Save roles"</button>
+                        </form>
+                    </details>
+                }
+            };
+            view! {
+                <tr>
+                    <td>{p.name.clone()}</td>
+                    <td>{p.email.clone()}</td>
+                    <td>{roles}</td>
+                    <td>{p.groups.join(", ")}</td>
+                    <td>{status}</td>
+                    <td>{deactivate} {p.active.then_some(role_form)}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let empty = data
+        .people
+        .is_empty()
+        .then(|| view! { <p>"Nobody has been added yet."</p> });
+    let more = data
+        .next
+        .clone()
+        .map(|c| view! { <p><a href=format!("/admin/people?after={c}")>"Next page"</a></p> });
+    view! {
+        <Title text="People"/>
+        <h1>"People"</h1>
+        {data.notice.clone().map(|n| view! { <div class="confirmation" role="status"><p>{n}</p></div> })}
+        {data.error.clone().map(|e| view! { <div class="error-summary" role="alert" id="form-error"><h2>"That did not work"</h2><p>{e}</p></div> })}
+        <section aria-labelledby="invite-heading">
+            <h2 id="invite-heading">"Invite someone"</h2>
+            <form method="post" action="/admin/people/invite">
+                <input type="hidden" name="csrf" value=csrf.clone()/>
+                <div class="field">
+                    <label for="invite-name">"Name"</label>
+                    <input type="text" id="invite-name" name="name" value=invite.name.clone() autocomplete="off" required/>
+                </div>
+                <div class="field">
+                    <label for="invite-email">"Email address"</label>
+                    <input type="email" id="invite-email" name="email" value=invite.email.clone() autocomplete="off" required/>
+                </div>
+                <fieldset class="field">
+                    <legend>"Roles"</legend>
+                    {role_boxes}
+                </fieldset>
+                <div class="field">
+                    <label for="invite-groups">"Groups"</label>
+                    <p class="hint" id="groups-hint">"Optional. Separate groups with commas, for example: Sept 2026 intake, Site B."</p>
+                    <input type="text" id="invite-groups" name="groups" value=invite.groups.clone() aria-describedby="groups-hint"/>
+                </div>
+                <button type="submit" class="button">"Invite"</button>
+            </form>
+        </section>
+        <section aria-labelledby="people-heading">
+            <h2 id="people-heading">"Everyone"</h2>
+            {empty}
+            <div class="table-scroll">
+                <table class="people">
+                    <thead><tr><th scope="col">"Name"</th><th scope="col">"Email"</th><th scope="col">"Roles"</th><th scope="col">"Groups"</th><th scope="col">"Status"</th><th scope="col">"Actions"</th></tr></thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </div>
+            {more}
+        </section>
+    }
+    .into_any()
+}

@@ -1,0 +1,761 @@
+//! Importing people from a spreadsheet (CSV), in two steps so that nothing is written before the
+//! admin has seen what will happen:
+//!
+//! 1. [`preview`] reads the file, checks every row and compares it with the people already in
+//!    the organisation: each row is new, unchanged, an update (saying what changes) or an error
+//!    with its line and reason. It writes nothing.
+//! 2. [`apply`] writes the rows without errors, in transactions of up to [`BATCH_OPS`]
+//!    operations, reporting progress after each.
+//!
+//! People are matched by email, so importing the same file again changes nothing, and a row
+//! whose person was changed or added since the preview is refused (conditional writes), not
+//! applied over the newer data.
+//!
+//! The file: a header `email,name,roles,groups` (any order; `groups` optional), UTF-8 with or
+//! without a byte-order mark, RFC 4180 quoting (fields in double quotes may hold commas, line
+//! breaks and doubled quotes), line ends CRLF or LF. Roles and groups are separated by `;`.
+
+use super::people::{self, PeopleError, Person, PersonDetails};
+use super::roles::Role;
+use crate::org::OrgId;
+use crate::store::{Store, StoreError, TxOp};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+/// The most people one file may hold (an admin with more imports them in parts).
+pub const MAX_ROWS: usize = 5000;
+/// The largest file accepted: far above 5,000 reasonable rows.
+pub const MAX_FILE_BYTES: usize = 5 * 1024 * 1024;
+/// Operations per transaction. DynamoDB allows 100; smaller batches keep a conflicting row from
+/// holding back many others and give finer progress.
+pub const BATCH_OPS: usize = 25;
+
+const COLUMNS: [&str; 4] = ["email", "name", "roles", "groups"];
+
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum ImportError {
+    #[error("the file is not UTF-8 text")]
+    NotUtf8,
+    #[error("the file is {0} bytes, over the limit")]
+    TooLarge(usize),
+    #[error("the file has no rows")]
+    Empty,
+    #[error("bad header: {0}")]
+    Header(String),
+    #[error("line {line}: {reason}")]
+    Malformed { line: usize, reason: String },
+    #[error("the preview was made for another organisation")]
+    WrongOrganisation,
+    #[error(transparent)]
+    People(#[from] PeopleError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl ImportError {
+    /// A plain message for the admin, saying what to do.
+    pub fn user_message(&self) -> String {
+        match self {
+            ImportError::NotUtf8 => {
+                "This file is not saved as UTF-8 text. In Excel, choose Save As and “CSV UTF-8 (Comma delimited)”, then upload it again.".into()
+            }
+            ImportError::TooLarge(_) => format!(
+                "This file is too large. Please split it into files of at most {MAX_ROWS} people."
+            ),
+            ImportError::Empty => {
+                "This file has no people in it. The first line must be the header email,name,roles,groups.".into()
+            }
+            ImportError::Header(why) => format!(
+                "The first line of the file must name the columns: email,name,roles,groups. {why}"
+            ),
+            ImportError::Malformed { line, reason } => {
+                format!("The file could not be read from line {line}: {reason}.")
+            }
+            ImportError::WrongOrganisation => {
+                "This preview belongs to another organisation. Please upload the file again.".into()
+            }
+            ImportError::People(_) | ImportError::Store(_) => {
+                "Sorry, the import stopped because the platform could not save just now. Any people already saved stay saved. Please preview the file again and apply it: nobody is added twice.".into()
+            }
+        }
+    }
+}
+
+/// Turns an upload into text, with a helpful refusal for files saved in an old encoding.
+pub fn decode_upload(bytes: &[u8]) -> Result<&str, ImportError> {
+    if bytes.len() > MAX_FILE_BYTES {
+        return Err(ImportError::TooLarge(bytes.len()));
+    }
+    std::str::from_utf8(bytes).map_err(|_| ImportError::NotUtf8)
+}
+
+// ---------------------------------------------------------------------------------------------
+// RFC 4180 reader
+
+/// One record of the file, with the line it starts on (1-based, the header is line 1).
+#[derive(Debug, PartialEq, Eq)]
+struct Record {
+    line: usize,
+    fields: Vec<String>,
+    /// Why the record could not be read (the rest of its line was skipped).
+    problem: Option<String>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum State {
+    FieldStart,
+    Unquoted,
+    Quoted,
+    /// After a quote inside a quoted field: either an escaped quote or the field's end.
+    QuoteInQuoted,
+    /// After a problem: skip to the end of the physical line.
+    Skip,
+}
+
+/// Reads CSV text into records. A quoted field left open at the end of the file is an error for
+/// the whole file (everything after it would be swallowed); other problems mark their record.
+fn parse_csv(text: &str) -> Result<Vec<Record>, ImportError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut records = Vec::new();
+    let mut line = 1;
+    let mut start_line = 1;
+    let mut fields: Vec<String> = Vec::new();
+    let mut field = String::new();
+    let mut problem: Option<String> = None;
+    let mut state = State::FieldStart;
+    let mut chars = text.chars().peekable();
+
+    let mut end_record = |fields: &mut Vec<String>,
+                          field: &mut String,
+                          problem: &mut Option<String>,
+                          start: usize| {
+        fields.push(std::mem::take(field));
+        let blank = problem.is_none() && fields.iter().all(|f| f.trim().is_empty());
+        if !blank {
+            records.push(Record {
+                line: start,
+                fields: std::mem::take(fields),
+                problem: problem.take(),
+            });
+        }
+        fields.clear();
+    };
+
+    while let Some(c) = chars.next() {
+        // A line end is LF, CRLF or a lone CR.
+        let newline = c == '\n' || c == '\r';
+        if c == '\r' && chars.peek() == Some(&'\n') {
+            chars.next();
+        }
+        match (state, c) {
+            (State::Quoted, _) => {
+                if newline {
+                    line += 1;
+                    field.push('\n');
+                } else if c == '"' {
+                    state = State::QuoteInQuoted;
+                } else {
+                    field.push(c);
+                }
+            }
+            (State::Skip, _) => {
+                if newline {
+                    end_record(&mut fields, &mut field, &mut problem, start_line);
+                    line += 1;
+                    start_line = line;
+                    state = State::FieldStart;
+                }
+            }
+            (_, ',') => {
+                fields.push(std::mem::take(&mut field));
+                state = State::FieldStart;
+            }
+            _ if newline => {
+                end_record(&mut fields, &mut field, &mut problem, start_line);
+                line += 1;
+                start_line = line;
+                state = State::FieldStart;
+            }
+            (State::FieldStart, '"') => state = State::Quoted,
+            (State::QuoteInQuoted, '"') => {
+                field.push('"');
+                state = State::Quoted;
+            }
+            (State::Unquoted, '"') => {
+                problem = Some(
+                    "a quote mark in the middle of a value: put the whole value in quotes and double the quote mark".into(),
+                );
+                state = State::Skip;
+            }
+            (State::QuoteInQuoted, _) => {
+                problem = Some("text after a closing quote mark".into());
+                state = State::Skip;
+            }
+            (State::FieldStart | State::Unquoted, c) => {
+                field.push(c);
+                state = State::Unquoted;
+            }
+        }
+    }
+    match state {
+        State::Quoted => {
+            return Err(ImportError::Malformed {
+                line: start_line,
+                reason: "a value starts with a quote mark that is never closed".into(),
+            });
+        }
+        _ => {
+            if !field.is_empty() || !fields.is_empty() || problem.is_some() {
+                end_record(&mut fields, &mut field, &mut problem, start_line);
+            }
+        }
+    }
+    Ok(records)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Preview
+
+/// What changes for an existing person.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Change {
+    Name { from: String, to: String },
+    Roles { from: Vec<Role>, to: Vec<Role> },
+    Groups { from: Vec<String>, to: Vec<String> },
+}
+
+impl Change {
+    /// For the preview table, e.g. `roles: staff → staff, dsl`.
+    pub fn describe(&self) -> String {
+        fn roles(r: &[Role]) -> String {
+            r.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", ")
+        }
+        fn groups(g: &[String]) -> String {
+            if g.is_empty() {
+                "(none)".into()
+            } else {
+                g.join(", ")
+            }
+        }
+        match self {
+            Change::Name { from, to } => format!("name: {from} → {to}"),
+            Change::Roles { from, to } => format!("roles: {} → {}", roles(from), roles(to)),
+            Change::Groups { from, to } => format!("groups: {} → {}", groups(from), groups(to)),
+        }
+    }
+}
+
+/// The plan for one row of the file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RowPlan {
+    New {
+        line: usize,
+        person: PersonDetails,
+    },
+    Unchanged {
+        line: usize,
+        person_id: String,
+    },
+    Update {
+        line: usize,
+        person_id: String,
+        /// The version read during the preview: the update applies only if it still holds.
+        version: u64,
+        changes: Vec<Change>,
+        to: PersonDetails,
+    },
+    Error {
+        line: usize,
+        reason: String,
+    },
+}
+
+impl RowPlan {
+    pub fn line(&self) -> usize {
+        match self {
+            RowPlan::New { line, .. }
+            | RowPlan::Unchanged { line, .. }
+            | RowPlan::Update { line, .. }
+            | RowPlan::Error { line, .. } => *line,
+        }
+    }
+}
+
+/// Everything [`apply`] needs, and what the admin is shown before applying. Serializable, so
+/// the web layer can keep it between the preview and the apply request; [`apply`] checks every
+/// row again, so a preview that was tampered with cannot store anything invalid.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportPreview {
+    pub org: OrgId,
+    pub rows: Vec<RowPlan>,
+}
+
+/// How many rows of each kind a preview has.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PreviewCounts {
+    pub new: usize,
+    pub update: usize,
+    pub unchanged: usize,
+    pub errors: usize,
+}
+
+impl ImportPreview {
+    pub fn counts(&self) -> PreviewCounts {
+        let mut c = PreviewCounts::default();
+        for row in &self.rows {
+            match row {
+                RowPlan::New { .. } => c.new += 1,
+                RowPlan::Update { .. } => c.update += 1,
+                RowPlan::Unchanged { .. } => c.unchanged += 1,
+                RowPlan::Error { .. } => c.errors += 1,
+            }
+        }
+        c
+    }
+}
+
+/// Where each column is in the file.
+struct Columns {
+    email: usize,
+    name: usize,
+    roles: usize,
+    groups: Option<usize>,
+    count: usize,
+}
+
+fn read_header(record: &Record) -> Result<Columns, ImportError> {
+    if let Some(problem) = &record.problem {
+        return Err(ImportError::Header(format!(
+            "It could not be read: {problem}."
+        )));
+    }
+    let mut found: HashMap<&str, usize> = HashMap::new();
+    for (i, raw) in record.fields.iter().enumerate() {
+        let name = raw.trim().to_lowercase();
+        let Some(known) = COLUMNS.iter().find(|c| **c == name) else {
+            return Err(ImportError::Header(format!(
+                "The column “{}” is not one of them.",
+                raw.trim()
+            )));
+        };
+        if found.insert(known, i).is_some() {
+            return Err(ImportError::Header(format!(
+                "The column “{known}” appears twice."
+            )));
+        }
+    }
+    let need = |name: &str| {
+        found
+            .get(name)
+            .copied()
+            .ok_or_else(|| ImportError::Header(format!("The column “{name}” is missing.")))
+    };
+    Ok(Columns {
+        email: need("email")?,
+        name: need("name")?,
+        roles: need("roles")?,
+        groups: found.get("groups").copied(),
+        count: record.fields.len(),
+    })
+}
+
+fn parse_roles(cell: &str) -> Result<Vec<Role>, String> {
+    let mut roles = Vec::new();
+    for part in cell.split(';').map(str::trim).filter(|p| !p.is_empty()) {
+        match Role::parse(part) {
+            Some(r) => roles.push(r),
+            None => {
+                let known: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
+                return Err(format!("unknown role “{part}”: use {}", known.join(", ")));
+            }
+        }
+    }
+    if roles.is_empty() {
+        return Err("no role given: use at least one, e.g. learner".into());
+    }
+    people::normalise_roles(&roles).map_err(|e| e.to_string())
+}
+
+/// Checks one row on its own.
+fn read_row(cols: &Columns, record: &Record) -> Result<PersonDetails, String> {
+    if let Some(problem) = &record.problem {
+        return Err(problem.clone());
+    }
+    if record.fields.len() != cols.count {
+        return Err(format!(
+            "this row has {} values but the header has {}; a value with a comma in it needs quotes around it",
+            record.fields.len(),
+            cols.count
+        ));
+    }
+    let email = people::normalise_email(&record.fields[cols.email]).map_err(|e| match e {
+        PeopleError::InvalidEmail(why) => format!("bad email ({why})"),
+        e => e.to_string(),
+    })?;
+    let name = people::normalise_name(&record.fields[cols.name]).map_err(|e| match e {
+        PeopleError::InvalidName("it is missing") => "missing name".to_string(),
+        PeopleError::InvalidName(why) => format!("bad name ({why})"),
+        e => e.to_string(),
+    })?;
+    let roles = parse_roles(&record.fields[cols.roles])?;
+    let groups = match cols.groups {
+        Some(i) => {
+            let cell: Vec<String> = record.fields[i].split(';').map(str::to_string).collect();
+            people::normalise_groups(&cell).map_err(|e| e.to_string())?
+        }
+        None => Vec::new(),
+    };
+    Ok(PersonDetails {
+        email,
+        name,
+        roles,
+        groups,
+    })
+}
+
+fn changes(existing: &Person, to: &PersonDetails) -> Vec<Change> {
+    let mut out = Vec::new();
+    if existing.name != to.name {
+        out.push(Change::Name {
+            from: existing.name.clone(),
+            to: to.name.clone(),
+        });
+    }
+    if existing.roles != to.roles {
+        out.push(Change::Roles {
+            from: existing.roles.clone(),
+            to: to.roles.clone(),
+        });
+    }
+    if existing.groups != to.groups {
+        out.push(Change::Groups {
+            from: existing.groups.clone(),
+            to: to.groups.clone(),
+        });
+    }
+    out
+}
+
+/// Reads the file and plans every row against the organisation's people. Writes nothing.
+///
+/// Reads the organisation's whole people list once (a few paged queries) rather than one lookup
+/// per row: a 2,000-row file costs a handful of round trips, not 4,000.
+pub async fn preview<S: Store>(
+    store: &S,
+    org: &OrgId,
+    text: &str,
+) -> Result<ImportPreview, ImportError> {
+    if text.len() > MAX_FILE_BYTES {
+        return Err(ImportError::TooLarge(text.len()));
+    }
+    let records = parse_csv(text)?;
+    let Some((header, rows)) = records.split_first() else {
+        return Err(ImportError::Empty);
+    };
+    let cols = read_header(header)?;
+    if rows.is_empty() {
+        return Err(ImportError::Empty);
+    }
+
+    let existing: HashMap<String, Person> = people::list_all(store, org)
+        .await?
+        .into_iter()
+        .map(|p| (p.email.clone(), p))
+        .collect();
+    let mut first_line_of: HashMap<String, usize> = HashMap::new();
+    let mut plans = Vec::with_capacity(rows.len());
+    for (n, record) in rows.iter().enumerate() {
+        let line = record.line;
+        if n >= MAX_ROWS {
+            plans.push(RowPlan::Error {
+                line,
+                reason: format!(
+                    "over the {MAX_ROWS}-row limit of one import: import the rest in a second file"
+                ),
+            });
+            continue;
+        }
+        let details = match read_row(&cols, record) {
+            Ok(d) => d,
+            Err(reason) => {
+                plans.push(RowPlan::Error { line, reason });
+                continue;
+            }
+        };
+        if let Some(first) = first_line_of.get(&details.email) {
+            plans.push(RowPlan::Error {
+                line,
+                reason: format!("the same email is also on line {first}"),
+            });
+            continue;
+        }
+        first_line_of.insert(details.email.clone(), line);
+        let plan = match existing.get(&details.email) {
+            None => RowPlan::New {
+                line,
+                person: details,
+            },
+            Some(p) if !p.active => RowPlan::Error {
+                line,
+                reason: "this person has been deactivated; the row was left out".into(),
+            },
+            Some(p) => {
+                let changes = changes(p, &details);
+                if changes.is_empty() {
+                    RowPlan::Unchanged {
+                        line,
+                        person_id: p.id.clone(),
+                    }
+                } else {
+                    RowPlan::Update {
+                        line,
+                        person_id: p.id.clone(),
+                        version: p.version,
+                        changes,
+                        to: details,
+                    }
+                }
+            }
+        };
+        plans.push(plan);
+    }
+    Ok(ImportPreview {
+        org: org.clone(),
+        rows: plans,
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Apply
+
+/// A row that was not written, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RowFailure {
+    pub line: usize,
+    pub reason: String,
+}
+
+/// What an import did. `created + updated + unchanged + failed` is the number of rows.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ImportResult {
+    pub created: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    /// Rows with an error in the preview, or refused when written.
+    pub failed: usize,
+    pub failures: Vec<RowFailure>,
+    /// Write requests sent to the store (each a transaction).
+    pub store_writes: usize,
+    /// Items written by those requests.
+    pub items_written: usize,
+}
+
+/// One row's writes, kept together in one transaction.
+struct Unit {
+    line: usize,
+    created: bool,
+    ops: Vec<TxOp>,
+}
+
+impl Unit {
+    /// Why the row's write was refused, from which of its operations failed.
+    fn refusal(&self, failed: &[usize]) -> String {
+        if self.created && failed.contains(&1) {
+            "someone with this email was added since the preview".into()
+        } else if self.created {
+            "the person could not be created".into()
+        } else {
+            "this person was changed since the preview: preview the file again".into()
+        }
+    }
+}
+
+/// Writes the rows of the preview that have no error. `progress(done, total)` is called before
+/// the first write and after each transaction, with rows to write as the unit.
+pub async fn apply<S: Store>(
+    store: &S,
+    org: &OrgId,
+    preview: &ImportPreview,
+    now: DateTime<Utc>,
+    mut progress: impl FnMut(usize, usize),
+) -> Result<ImportResult, ImportError> {
+    if preview.org != *org {
+        return Err(ImportError::WrongOrganisation);
+    }
+    let mut result = ImportResult::default();
+    let mut units = Vec::new();
+    for row in &preview.rows {
+        match row {
+            RowPlan::New { line, person } => match person.revalidate() {
+                Ok(details) => units.push(Unit {
+                    line: *line,
+                    created: true,
+                    ops: people::create_ops(&people::new_person(org, details, now)),
+                }),
+                Err(e) => result.failures.push(RowFailure {
+                    line: *line,
+                    reason: e.to_string(),
+                }),
+            },
+            RowPlan::Update {
+                line,
+                person_id,
+                version,
+                to,
+                ..
+            } => match to.revalidate() {
+                Ok(details) => units.push(Unit {
+                    line: *line,
+                    created: false,
+                    ops: vec![people::update_details_op(
+                        org, person_id, *version, &details, now,
+                    )],
+                }),
+                Err(e) => result.failures.push(RowFailure {
+                    line: *line,
+                    reason: e.to_string(),
+                }),
+            },
+            RowPlan::Unchanged { .. } => result.unchanged += 1,
+            RowPlan::Error { line, reason } => result.failures.push(RowFailure {
+                line: *line,
+                reason: reason.clone(),
+            }),
+        }
+    }
+
+    let total = units.len();
+    let mut done = 0;
+    progress(done, total);
+    let mut rest = units.as_slice();
+    while !rest.is_empty() {
+        let mut take = 0;
+        let mut ops = 0;
+        while take < rest.len() && ops + rest[take].ops.len() <= BATCH_OPS {
+            ops += rest[take].ops.len();
+            take += 1;
+        }
+        let (batch, tail) = rest.split_at(take.max(1));
+        rest = tail;
+        let all: Vec<TxOp> = batch.iter().flat_map(|u| u.ops.iter().cloned()).collect();
+        let count = all.len();
+        result.store_writes += 1;
+        match store.transact(all).await {
+            Ok(()) => {
+                result.items_written += count;
+                for unit in batch {
+                    record_written(&mut result, unit);
+                }
+            }
+            // One row's condition failed and cancelled the batch: write the rows one by one so
+            // only that row is refused.
+            Err(StoreError::TransactionConditionFailed { .. }) => {
+                for unit in batch {
+                    result.store_writes += 1;
+                    match store.transact(unit.ops.clone()).await {
+                        Ok(()) => {
+                            result.items_written += unit.ops.len();
+                            record_written(&mut result, unit);
+                        }
+                        Err(StoreError::TransactionConditionFailed { failed }) => {
+                            result.failures.push(RowFailure {
+                                line: unit.line,
+                                reason: unit.refusal(&failed),
+                            })
+                        }
+                        Err(e) => return Err(e.into()),
+                    }
+                }
+            }
+            Err(e) => {
+                tracing::error!(%org, error = %e, done, total, "import stopped");
+                return Err(e.into());
+            }
+        }
+        done += batch.len();
+        progress(done, total);
+    }
+    result.failures.sort_by_key(|f| f.line);
+    result.failed = result.failures.len();
+    tracing::info!(
+        %org,
+        created = result.created,
+        updated = result.updated,
+        unchanged = result.unchanged,
+        failed = result.failed,
+        store_writes = result.store_writes,
+        "people imported"
+    );
+    Ok(result)
+}
+
+fn record_written(result: &mut ImportResult, unit: &Unit) {
+    if unit.created {
+        result.created += 1;
+    } else {
+        result.updated += 1;
+    }
+}
+
+#[cfg(test)]
+mod csv_tests {
+    use super::*;
+
+    fn fields(text: &str) -> Vec<(usize, Vec<String>)> {
+        parse_csv(text)
+            .unwrap()
+            .into_iter()
+            .map(|r| {
+                assert_eq!(r.problem, None, "line {}", r.line);
+                (r.line, r.fields)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn quoted_fields_hold_commas_quotes_and_line_breaks() {
+        let text = "\u{feff}a,b\r\n\"x, y\",\"say \"\"hi\"\"\"\r\n\"two\nlines\",z\n\nlast,\"\"";
+        assert_eq!(
+            fields(text),
+            vec![
+                (1, vec!["a".to_string(), "b".into()]),
+                (2, vec!["x, y".into(), "say \"hi\"".into()]),
+                (3, vec!["two\nlines".into(), "z".into()]),
+                (6, vec!["last".into(), "".into()]),
+            ]
+        );
+    }
+
+    #[test]
+    fn lone_cr_and_missing_final_newline_are_read() {
+        assert_eq!(
+            fields("a,b\rc,d"),
+            vec![
+                (1, vec!["a".to_string(), "b".into()]),
+                (2, vec!["c".into(), "d".into()])
+            ]
+        );
+    }
+
+    #[test]
+    fn stray_quotes_mark_only_their_row() {
+        let records = parse_csv("a,b\nx\"y,z\n\"q\"r,s\nok,fine\n").unwrap();
+        assert_eq!(records.len(), 4);
+        assert!(records[1].problem.is_some());
+        assert!(records[2].problem.is_some());
+        assert_eq!(records[3].fields, vec!["ok", "fine"]);
+        assert_eq!(records[3].line, 4);
+    }
+
+    #[test]
+    fn an_unclosed_quote_is_a_file_error_with_its_line() {
+        assert_eq!(
+            parse_csv("a,b\nc,\"never closed\nmore\n"),
+            Err(ImportError::Malformed {
+                line: 2,
+                reason: "a value starts with a quote mark that is never closed".into()
+            })
+        );
+    }
+}

@@ -1,0 +1,27 @@
+//! Identity: the people of each organisation, their roles and what each role may do, and how
+//! they sign in (emailed single-use links, short-lived signed sessions, CSRF tokens, rate
+//! limits). No HTTP here: the web layer reads cookies and forms and calls these functions.
+//!
+//! Every function that touches the store takes the [`OrgId`](crate::org::OrgId) and builds its
+//! keys through [`crate::keys`], so one organisation's people, links and sessions can never be
+//! reached through another's.
+
+pub mod csrf;
+pub mod import;
+pub mod magic_link;
+pub mod mail;
+pub mod people;
+pub mod rate_limit;
+pub mod roles;
+pub mod session;
+
+pub use import::{ImportPreview, ImportResult, RowPlan};
+pub use magic_link::{MagicLink, MagicLinkError};
+pub use mail::{Mailer, Message, OutboxMailer};
+pub use people::{NewPerson, PeopleError, Person};
+pub use rate_limit::RateDecision;
+pub use roles::{Action, PERMISSIONS, Role, allows};
+pub use session::{SessionClaims, SessionError, SessionKeys};
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,568 @@
+//! People of an organisation: who they are, their roles and groups, whether they may sign in.
+//!
+//! Rules enforced here:
+//! * an email belongs to at most one person per organisation: a uniqueness item keyed by the
+//!   hash of the email is written in the same transaction as the person, create-once;
+//! * every function takes the [`OrgId`] and builds its keys from it, so one organisation can
+//!   never read or change another's people, whatever id it passes;
+//! * deactivating keeps the records (completion, AUP signatures and worries still point at the
+//!   person) and bumps `session_epoch`, which refuses every session issued before;
+//! * changes use optimistic locking on `version`, so two admins cannot silently overwrite each
+//!   other.
+
+use super::roles::Role;
+use crate::crypto;
+use crate::keys;
+use crate::org::OrgId;
+use crate::store::{
+    Condition, Cursor, Index, Item, Query, Store, StoreError, TxOp, Update, layout,
+};
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde_json::{Value, json};
+
+pub const MAX_EMAIL_LEN: usize = 254;
+pub const MAX_NAME_CHARS: usize = 100;
+pub const MAX_GROUP_CHARS: usize = 60;
+/// Keeps a person item small and a person's page readable.
+pub const MAX_GROUPS: usize = 50;
+/// The most people one page of [`list`] returns.
+pub const MAX_PAGE: usize = 1000;
+
+/// A person known to one organisation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Person {
+    pub org: OrgId,
+    /// A UUID v7: unguessable enough and sortable by creation.
+    pub id: String,
+    /// Trimmed and lowercased.
+    pub email: String,
+    pub name: String,
+    /// At least one, in [`Role::ALL`] order, no repeats.
+    pub roles: Vec<Role>,
+    /// Sorted, no repeats.
+    pub groups: Vec<String>,
+    pub active: bool,
+    /// Sessions carry the epoch they were issued in; bumping it revokes them all.
+    pub session_epoch: u32,
+    pub created_at: DateTime<Utc>,
+    /// Optimistic-locking version: pass it back to change the person.
+    pub version: u64,
+}
+
+/// What an admin enters to invite someone, before checking.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct NewPerson {
+    pub email: String,
+    pub name: String,
+    pub roles: Vec<Role>,
+    pub groups: Vec<String>,
+}
+
+/// A person's details after checking and normalising: what is stored and compared.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PersonDetails {
+    pub email: String,
+    pub name: String,
+    pub roles: Vec<Role>,
+    pub groups: Vec<String>,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum PeopleError {
+    #[error("invalid email address: {0}")]
+    InvalidEmail(&'static str),
+    #[error("invalid name: {0}")]
+    InvalidName(&'static str),
+    #[error("no role was given")]
+    NoRoles,
+    #[error("invalid group: {0}")]
+    InvalidGroup(String),
+    #[error("someone in this organisation already has that email")]
+    DuplicateEmail,
+    #[error("no such person in this organisation")]
+    NotFound,
+    #[error("the person was changed by someone else since it was read")]
+    VersionConflict,
+    #[error("the list position is not valid for this list")]
+    InvalidCursor,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("a stored person is malformed: {0}")]
+    Corrupt(String),
+}
+
+impl PeopleError {
+    /// A plain message for the admin, saying what to do. Details stay in the log.
+    pub fn user_message(&self) -> String {
+        match self {
+            PeopleError::InvalidEmail(why) => {
+                format!("That email address does not look right ({why}). Please check it.")
+            }
+            PeopleError::InvalidName(why) => format!("Please check the name: {why}."),
+            PeopleError::NoRoles => "Please choose at least one role.".into(),
+            PeopleError::InvalidGroup(why) => format!("Please check the groups: {why}."),
+            PeopleError::DuplicateEmail => {
+                "Someone in your organisation already has this email address. Find them in the list of people instead.".into()
+            }
+            PeopleError::NotFound => {
+                "We could not find that person. They may be in another organisation, or the link is wrong.".into()
+            }
+            PeopleError::VersionConflict => {
+                "Someone else changed this person while you were editing. Please reload the page and make your change again.".into()
+            }
+            PeopleError::InvalidCursor => {
+                "This list has changed. Please go back to the first page.".into()
+            }
+            PeopleError::Store(_) | PeopleError::Corrupt(_) => {
+                "Sorry, we could not save or load this just now. Nothing was changed. Please try again in a minute.".into()
+            }
+        }
+    }
+}
+
+/// Trims and lowercases an email, then checks its shape. Deliberately simple: one `@`, something
+/// either side, a dot in the domain, no spaces; whether it exists is proved by the sign-in link.
+pub fn normalise_email(input: &str) -> Result<String, PeopleError> {
+    let email = input.trim().to_lowercase();
+    if email.is_empty() {
+        return Err(PeopleError::InvalidEmail("it is empty"));
+    }
+    if email.len() > MAX_EMAIL_LEN {
+        return Err(PeopleError::InvalidEmail("it is over 254 characters"));
+    }
+    if email.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(PeopleError::InvalidEmail("it has a space in it"));
+    }
+    let mut parts = email.split('@');
+    let (Some(local), Some(domain), None) = (parts.next(), parts.next(), parts.next()) else {
+        return Err(PeopleError::InvalidEmail("it needs exactly one @"));
+    };
+    if local.is_empty() {
+        return Err(PeopleError::InvalidEmail("nothing before the @"));
+    }
+    if domain.is_empty()
+        || !domain.contains('.')
+        || domain.starts_with('.')
+        || domain.ends_with('.')
+        || domain.contains("..")
+    {
+        return Err(PeopleError::InvalidEmail(
+            "the part after the @ is not a domain",
+        ));
+    }
+    Ok(email)
+}
+
+/// Trims a name and folds any run of blank space (including line breaks) into one space.
+pub fn normalise_name(input: &str) -> Result<String, PeopleError> {
+    let name = input.split_whitespace().collect::<Vec<_>>().join(" ");
+    if name.is_empty() {
+        return Err(PeopleError::InvalidName("it is missing"));
+    }
+    if name.chars().count() > MAX_NAME_CHARS {
+        return Err(PeopleError::InvalidName("it is over 100 characters"));
+    }
+    if name.chars().any(char::is_control) {
+        return Err(PeopleError::InvalidName(
+            "it has invisible control characters",
+        ));
+    }
+    Ok(name)
+}
+
+/// Sorts roles into their canonical order and drops repeats; at least one is required.
+pub fn normalise_roles(roles: &[Role]) -> Result<Vec<Role>, PeopleError> {
+    let mut roles = roles.to_vec();
+    roles.sort();
+    roles.dedup();
+    if roles.is_empty() {
+        return Err(PeopleError::NoRoles);
+    }
+    Ok(roles)
+}
+
+/// Trims groups, drops empty entries and repeats, sorts them.
+pub fn normalise_groups(groups: &[String]) -> Result<Vec<String>, PeopleError> {
+    let mut out = Vec::with_capacity(groups.len());
+    for g in groups {
+        let g = g.split_whitespace().collect::<Vec<_>>().join(" ");
+        if g.is_empty() {
+            continue;
+        }
+        if g.chars().count() > MAX_GROUP_CHARS {
+            return Err(PeopleError::InvalidGroup(format!(
+                "“{}…” is over {MAX_GROUP_CHARS} characters",
+                g.chars().take(20).collect::<String>()
+            )));
+        }
+        if g.contains(';') {
+            return Err(PeopleError::InvalidGroup(
+                "a group name cannot contain “;” (it separates groups in a spreadsheet)".into(),
+            ));
+        }
+        if g.chars().any(char::is_control) {
+            return Err(PeopleError::InvalidGroup(
+                "a group name has invisible control characters".into(),
+            ));
+        }
+        out.push(g);
+    }
+    out.sort();
+    out.dedup();
+    if out.len() > MAX_GROUPS {
+        return Err(PeopleError::InvalidGroup(format!(
+            "a person can be in at most {MAX_GROUPS} groups"
+        )));
+    }
+    Ok(out)
+}
+
+impl NewPerson {
+    pub fn validate(&self) -> Result<PersonDetails, PeopleError> {
+        Ok(PersonDetails {
+            email: normalise_email(&self.email)?,
+            name: normalise_name(&self.name)?,
+            roles: normalise_roles(&self.roles)?,
+            groups: normalise_groups(&self.groups)?,
+        })
+    }
+}
+
+impl PersonDetails {
+    /// Checks again (details can be built by hand, e.g. in an import preview).
+    pub fn revalidate(&self) -> Result<PersonDetails, PeopleError> {
+        NewPerson {
+            email: self.email.clone(),
+            name: self.name.clone(),
+            roles: self.roles.clone(),
+            groups: self.groups.clone(),
+        }
+        .validate()
+    }
+}
+
+/// The key of the uniqueness item of an email (already normalised).
+pub(crate) fn email_key(org: &OrgId, email: &str) -> crate::store::Key {
+    keys::email(org, &crypto::sha256_hex(email.as_bytes()))
+}
+
+/// Person ids are UUIDs in their canonical form; anything else cannot name a person, and is
+/// refused before it reaches a key.
+fn check_id(id: &str) -> Result<(), PeopleError> {
+    match uuid::Uuid::parse_str(id) {
+        Ok(u) if u.hyphenated().to_string() == id => Ok(()),
+        _ => Err(PeopleError::NotFound),
+    }
+}
+
+fn timestamp(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+fn with_key(key: crate::store::Key, fields: Value) -> Item {
+    let mut item = match fields {
+        Value::Object(m) => m,
+        _ => Item::new(),
+    };
+    item.insert(layout::PK.into(), key.pk.into());
+    item.insert(layout::SK.into(), key.sk.into());
+    item
+}
+
+fn roles_value(roles: &[Role]) -> Value {
+    Value::Array(roles.iter().map(|r| Value::from(r.as_str())).collect())
+}
+
+fn index_sort(name: &str, id: &str) -> String {
+    keys::people_index_sort(&name.to_lowercase(), id)
+}
+
+fn person_item(p: &Person) -> Item {
+    with_key(
+        keys::person(&p.org, &p.id),
+        json!({
+            "type": "person",
+            "org": p.org.as_str(),
+            "person_id": p.id,
+            "email": p.email,
+            "name": p.name,
+            "roles": roles_value(&p.roles),
+            "groups": p.groups,
+            "active": p.active,
+            "session_epoch": p.session_epoch,
+            "created_at": timestamp(p.created_at),
+            "version": p.version,
+            (layout::GSI1_PK): keys::people_index(&p.org),
+            (layout::GSI1_SK): index_sort(&p.name, &p.id),
+        }),
+    )
+}
+
+/// Reads a stored person, checking it belongs to the organisation asked about.
+fn person_from_item(org: &OrgId, item: &Item) -> Result<Person, PeopleError> {
+    let corrupt = |what: &str| PeopleError::Corrupt(format!("person item: {what}"));
+    let s = |name: &str| {
+        item.get(name)
+            .and_then(Value::as_str)
+            .map(str::to_string)
+            .ok_or_else(|| corrupt(&format!("missing `{name}`")))
+    };
+    if s("org")? != org.as_str() {
+        // Cannot happen through the keys; refuse rather than hand over another tenant's data.
+        return Err(PeopleError::NotFound);
+    }
+    let roles = item
+        .get("roles")
+        .and_then(Value::as_array)
+        .ok_or_else(|| corrupt("missing `roles`"))?
+        .iter()
+        .map(|r| {
+            r.as_str()
+                .and_then(Role::parse)
+                .ok_or_else(|| corrupt("bad role"))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let groups = item
+        .get("groups")
+        .and_then(Value::as_array)
+        .ok_or_else(|| corrupt("missing `groups`"))?
+        .iter()
+        .map(|g| {
+            g.as_str()
+                .map(str::to_string)
+                .ok_or_else(|| corrupt("bad group"))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let created_at = DateTime::parse_from_rfc3339(&s("created_at")?)
+        .map_err(|_| corrupt("bad `created_at`"))?
+        .with_timezone(&Utc);
+    Ok(Person {
+        org: org.clone(),
+        id: s("person_id")?,
+        email: s("email")?,
+        name: s("name")?,
+        roles,
+        groups,
+        active: item
+            .get("active")
+            .and_then(Value::as_bool)
+            .ok_or_else(|| corrupt("missing `active`"))?,
+        session_epoch: item
+            .get("session_epoch")
+            .and_then(Value::as_u64)
+            .and_then(|e| u32::try_from(e).ok())
+            .ok_or_else(|| corrupt("missing `session_epoch`"))?,
+        created_at,
+        version: item
+            .get("version")
+            .and_then(Value::as_u64)
+            .ok_or_else(|| corrupt("missing `version`"))?,
+    })
+}
+
+/// A new, active person with a fresh id (not stored yet).
+pub(crate) fn new_person(org: &OrgId, details: PersonDetails, now: DateTime<Utc>) -> Person {
+    Person {
+        org: org.clone(),
+        id: uuid::Uuid::now_v7().to_string(),
+        email: details.email,
+        name: details.name,
+        roles: details.roles,
+        groups: details.groups,
+        active: true,
+        session_epoch: 0,
+        created_at: now,
+        version: 1,
+    }
+}
+
+/// The two create-once writes that add a person: the person, then the email's uniqueness item
+/// (index 1 failing means the email is taken).
+pub(crate) fn create_ops(p: &Person) -> Vec<TxOp> {
+    let email_item = with_key(
+        email_key(&p.org, &p.email),
+        json!({ "type": "email", "person_id": p.id }),
+    );
+    vec![
+        TxOp::Put {
+            item: person_item(p),
+            condition: Condition::NotExists,
+        },
+        TxOp::Put {
+            item: email_item,
+            condition: Condition::NotExists,
+        },
+    ]
+}
+
+/// The write that changes a person's name, roles and groups (not the email: that is the identity
+/// the import matches on), only if nobody changed them since `version` was read.
+pub(crate) fn update_details_op(
+    org: &OrgId,
+    person_id: &str,
+    version: u64,
+    details: &PersonDetails,
+    now: DateTime<Utc>,
+) -> TxOp {
+    TxOp::Update {
+        key: keys::person(org, person_id),
+        update: Update::default()
+            .set("name", details.name.clone())
+            .set("roles", roles_value(&details.roles))
+            .set("groups", details.groups.clone())
+            .set(layout::GSI1_SK, index_sort(&details.name, person_id))
+            .set("updated_at", timestamp(now))
+            .add("version", 1),
+        condition: Condition::Equals("version".into(), Value::from(version)),
+    }
+}
+
+/// Adds a person to the organisation, active, with no sessions yet.
+pub async fn invite<S: Store>(
+    store: &S,
+    org: &OrgId,
+    new: &NewPerson,
+    now: DateTime<Utc>,
+) -> Result<Person, PeopleError> {
+    let person = new_person(org, new.validate()?, now);
+    match store.transact(create_ops(&person)).await {
+        Ok(()) => {
+            tracing::info!(%org, person_id = person.id, "person invited");
+            Ok(person)
+        }
+        Err(StoreError::TransactionConditionFailed { failed }) if failed.contains(&1) => {
+            Err(PeopleError::DuplicateEmail)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The person with this id in this organisation.
+pub async fn get<S: Store>(store: &S, org: &OrgId, id: &str) -> Result<Person, PeopleError> {
+    check_id(id)?;
+    match store.get(&keys::person(org, id)).await? {
+        Some(item) => person_from_item(org, &item),
+        None => Err(PeopleError::NotFound),
+    }
+}
+
+/// The person with this email in this organisation, if any (any case, surrounding spaces).
+pub async fn find_by_email<S: Store>(
+    store: &S,
+    org: &OrgId,
+    email: &str,
+) -> Result<Option<Person>, PeopleError> {
+    let Ok(email) = normalise_email(email) else {
+        return Ok(None);
+    };
+    let Some(pointer) = store.get(&email_key(org, &email)).await? else {
+        return Ok(None);
+    };
+    let id = pointer
+        .get("person_id")
+        .and_then(Value::as_str)
+        .ok_or_else(|| PeopleError::Corrupt("email item without `person_id`".into()))?;
+    match get(store, org, id).await {
+        Ok(p) => Ok(Some(p)),
+        Err(PeopleError::NotFound) => Err(PeopleError::Corrupt(format!(
+            "email item points at missing person {id}"
+        ))),
+        Err(e) => Err(e),
+    }
+}
+
+/// One page of the organisation's people, by name. Pass the returned cursor to get the next.
+pub async fn list<S: Store>(
+    store: &S,
+    org: &OrgId,
+    cursor: Option<Cursor>,
+    limit: usize,
+) -> Result<(Vec<Person>, Option<Cursor>), PeopleError> {
+    let query = Query::partition(keys::people_index(org))
+        .on_index(Index::Gsi1)
+        .limit(limit.clamp(1, MAX_PAGE))
+        .after(cursor);
+    let page = store.query(&query).await.map_err(|e| match e {
+        StoreError::InvalidItem(_) => PeopleError::InvalidCursor,
+        e => PeopleError::Store(e),
+    })?;
+    let people = page
+        .items
+        .iter()
+        .map(|i| person_from_item(org, i))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((people, page.next))
+}
+
+/// Every person of the organisation (follows the pages). For imports, which compare a whole file.
+pub(crate) async fn list_all<S: Store>(store: &S, org: &OrgId) -> Result<Vec<Person>, PeopleError> {
+    let mut all = Vec::new();
+    let mut cursor = None;
+    loop {
+        let (page, next) = list(store, org, cursor, MAX_PAGE).await?;
+        all.extend(page);
+        match next {
+            Some(next) => cursor = Some(next),
+            None => return Ok(all),
+        }
+    }
+}
+
+/// After a failed conditional write: was the person missing, or changed since it was read?
+async fn missing_or_conflict<S: Store>(store: &S, org: &OrgId, id: &str) -> PeopleError {
+    match store.get(&keys::person(org, id)).await {
+        Ok(None) => PeopleError::NotFound,
+        Ok(Some(_)) => PeopleError::VersionConflict,
+        Err(e) => e.into(),
+    }
+}
+
+/// Replaces a person's roles, if nobody changed the person since `expected_version`.
+///
+/// Sessions keep working: authorise with the roles of the person [`super::session::check_live`]
+/// returns, which are read fresh, not with the roles copied into the token.
+pub async fn set_roles<S: Store>(
+    store: &S,
+    org: &OrgId,
+    id: &str,
+    roles: &[Role],
+    expected_version: u64,
+) -> Result<Person, PeopleError> {
+    check_id(id)?;
+    let roles = normalise_roles(roles)?;
+    let update = Update::default()
+        .set("roles", roles_value(&roles))
+        .add("version", 1);
+    let condition = Condition::Equals("version".into(), Value::from(expected_version));
+    match store
+        .update(&keys::person(org, id), update, condition)
+        .await
+    {
+        Ok(item) => {
+            tracing::info!(%org, person_id = id, "roles changed");
+            person_from_item(org, &item)
+        }
+        Err(StoreError::ConditionFailed) => Err(missing_or_conflict(store, org, id).await),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Stops a person signing in and ends their current sessions. Their records stay.
+pub async fn deactivate<S: Store>(store: &S, org: &OrgId, id: &str) -> Result<Person, PeopleError> {
+    check_id(id)?;
+    let update = Update::default()
+        .set("active", false)
+        .add("session_epoch", 1)
+        .add("version", 1);
+    match store
+        .update(&keys::person(org, id), update, Condition::Exists)
+        .await
+    {
+        Ok(item) => {
+            tracing::info!(%org, person_id = id, "person deactivated; sessions revoked");
+            person_from_item(org, &item)
+        }
+        Err(StoreError::ConditionFailed) => Err(PeopleError::NotFound),
+        Err(e) => Err(e.into()),
+    }
+}

@@ -1,0 +1,258 @@
+//! Roles and what each may do: one table in code, so who can do what is read in one place and
+//! a change to it is a visible change (the test walks the whole table).
+//!
+//! Roles are held per organisation; a person can hold several and gets the union of their
+//! actions. Access to an individual worry is decided by routing on top of `HandleWorries` (a
+//! worry about the DSL is not visible to the DSL), never by role alone.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Learner,
+    Staff,
+    Parent,
+    /// Designated safeguarding lead.
+    Dsl,
+    DeputyDsl,
+    /// The head / managing director: receives allegations about staff and concerns about the DSL.
+    AllegationsLead,
+    Admin,
+}
+
+impl Role {
+    pub const ALL: [Role; 7] = [
+        Role::Learner,
+        Role::Staff,
+        Role::Parent,
+        Role::Dsl,
+        Role::DeputyDsl,
+        Role::AllegationsLead,
+        Role::Admin,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Learner => "learner",
+            Role::Staff => "staff",
+            Role::Parent => "parent",
+            Role::Dsl => "dsl",
+            Role::DeputyDsl => "deputy_dsl",
+            Role::AllegationsLead => "allegations_lead",
+            Role::Admin => "admin",
+        }
+    }
+
+    /// Reads a role as stored (`deputy_dsl`) or as a person types it in a spreadsheet
+    /// (`Deputy DSL`, `deputy-dsl`): case, spaces and hyphens do not matter.
+    pub fn parse(s: &str) -> Option<Role> {
+        let norm: String = s
+            .trim()
+            .chars()
+            .map(|c| match c {
+                ' ' | '-' => '_',
+                c => c.to_ascii_lowercase(),
+            })
+            .collect();
+        Role::ALL.into_iter().find(|r| r.as_str() == norm)
+    }
+
+    /// How the role is shown to people.
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Learner => "Learner",
+            Role::Staff => "Staff member",
+            Role::Parent => "Parent or carer",
+            Role::Dsl => "Designated safeguarding lead (DSL)",
+            Role::DeputyDsl => "Deputy DSL",
+            Role::AllegationsLead => "Allegations lead (head or managing director)",
+            Role::Admin => "Administrator",
+        }
+    }
+}
+
+impl std::fmt::Display for Role {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Everything the platform lets someone do, at the granularity authorisation is decided.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    ReadPublicPages,
+    SubmitWorry,
+    DoOwnTraining,
+    SignAup,
+    ViewOwnProgress,
+    ViewCompletion,
+    ExportCompletion,
+    ReceiveWorries,
+    HandleWorries,
+    ManagePeople,
+    ImportPeople,
+    ManageOrganisation,
+}
+
+impl Action {
+    pub const ALL: [Action; 12] = [
+        Action::ReadPublicPages,
+        Action::SubmitWorry,
+        Action::DoOwnTraining,
+        Action::SignAup,
+        Action::ViewOwnProgress,
+        Action::ViewCompletion,
+        Action::ExportCompletion,
+        Action::ReceiveWorries,
+        Action::HandleWorries,
+        Action::ManagePeople,
+        Action::ImportPeople,
+        Action::ManageOrganisation,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::ReadPublicPages => "read_public_pages",
+            Action::SubmitWorry => "submit_worry",
+            Action::DoOwnTraining => "do_own_training",
+            Action::SignAup => "sign_aup",
+            Action::ViewOwnProgress => "view_own_progress",
+            Action::ViewCompletion => "view_completion",
+            Action::ExportCompletion => "export_completion",
+            Action::ReceiveWorries => "receive_worries",
+            Action::HandleWorries => "handle_worries",
+            Action::ManagePeople => "manage_people",
+            Action::ImportPeople => "import_people",
+            Action::ManageOrganisation => "manage_organisation",
+        }
+    }
+}
+
+use Action::*;
+
+/// What anybody may do, signed in or not: guidance is public and a worry must always be
+/// possible (anonymously too).
+pub const PUBLIC: &[Action] = &[ReadPublicPages, SubmitWorry];
+
+/// The authorisation table: role to the actions it allows, on top of [`PUBLIC`]. The admin
+/// deliberately does not receive or handle worries: setting people up is not a safeguarding role.
+pub const PERMISSIONS: &[(Role, &[Action])] = &[
+    (Role::Learner, &[DoOwnTraining, SignAup, ViewOwnProgress]),
+    (Role::Staff, &[DoOwnTraining, SignAup, ViewOwnProgress]),
+    (Role::Parent, &[SignAup, ViewOwnProgress]),
+    (
+        Role::Dsl,
+        &[
+            ViewCompletion,
+            ExportCompletion,
+            ReceiveWorries,
+            HandleWorries,
+        ],
+    ),
+    (
+        Role::DeputyDsl,
+        &[
+            ViewCompletion,
+            ExportCompletion,
+            ReceiveWorries,
+            HandleWorries,
+        ],
+    ),
+    (Role::AllegationsLead, &[ReceiveWorries, HandleWorries]),
+    (
+        Role::Admin,
+        &[
+            ViewCompletion,
+            ExportCompletion,
+            ManagePeople,
+            ImportPeople,
+            ManageOrganisation,
+        ],
+    ),
+];
+
+/// Whether someone holding these roles (none when not signed in) may do the action.
+pub fn allows(roles: &[Role], action: Action) -> bool {
+    PUBLIC.contains(&action)
+        || PERMISSIONS
+            .iter()
+            .any(|(role, actions)| roles.contains(role) && actions.contains(&action))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The whole table written out: one row per role (and one for anonymous), one column per
+    /// action in `Action::ALL` order. 1 = allowed, 0 = refused.
+    ///
+    /// columns: public, worry, training, aup, own progress, completion, export, receive worries,
+    ///          handle worries, manage people, import people, manage organisation
+    const EXPECTED: &[(&str, [u8; 12])] = &[
+        ("anonymous", [1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
+        ("learner", [1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0]),
+        ("staff", [1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0]),
+        ("parent", [1, 1, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0]),
+        ("dsl", [1, 1, 0, 0, 0, 1, 1, 1, 1, 0, 0, 0]),
+        ("deputy_dsl", [1, 1, 0, 0, 0, 1, 1, 1, 1, 0, 0, 0]),
+        ("allegations_lead", [1, 1, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0]),
+        ("admin", [1, 1, 0, 0, 0, 1, 1, 0, 0, 1, 1, 1]),
+    ];
+
+    #[test]
+    fn the_whole_table_matches_the_expected_matrix() {
+        assert_eq!(EXPECTED.len(), Role::ALL.len() + 1, "a role is missing");
+        assert_eq!(PERMISSIONS.len(), Role::ALL.len(), "a role has no row");
+        let mut checked = 0;
+        for (who, row) in EXPECTED {
+            let roles: Vec<Role> = match *who {
+                "anonymous" => vec![],
+                r => vec![Role::parse(r).expect("known role")],
+            };
+            for (action, expected) in Action::ALL.into_iter().zip(row) {
+                assert_eq!(
+                    allows(&roles, action),
+                    *expected == 1,
+                    "{who} / {}",
+                    action.as_str()
+                );
+                checked += 1;
+            }
+        }
+        assert_eq!(checked, 8 * 12);
+    }
+
+    #[test]
+    fn several_roles_get_the_union_and_nothing_more() {
+        let both = [Role::Staff, Role::Dsl];
+        assert!(allows(&both, DoOwnTraining));
+        assert!(allows(&both, HandleWorries));
+        assert!(!allows(&both, ManagePeople));
+        let admin_staff = [Role::Admin, Role::Staff];
+        assert!(!allows(&admin_staff, HandleWorries));
+        assert!(!allows(&admin_staff, ReceiveWorries));
+    }
+
+    #[test]
+    fn roles_read_back_from_how_they_are_written() {
+        for r in Role::ALL {
+            assert_eq!(Role::parse(r.as_str()), Some(r));
+            assert_eq!(
+                serde_json::to_value(r).unwrap(),
+                serde_json::json!(r.as_str())
+            );
+        }
+        assert_eq!(Role::parse(" Deputy DSL "), Some(Role::DeputyDsl));
+        assert_eq!(Role::parse("allegations-lead"), Some(Role::AllegationsLead));
+        assert_eq!(Role::parse("teacher"), None);
+        assert_eq!(Role::parse(""), None);
+        for a in Action::ALL {
+            assert_eq!(
+                serde_json::to_value(a).unwrap(),
+                serde_json::json!(a.as_str())
+            );
+        }
+    }
+}

@@ -1,0 +1,271 @@
+//! An admin's people pages. Every handler checks, on the server, that the signed-in person may
+//! manage people in this organisation and that the form carries their CSRF token.
+
+use crate::auth::{csrf_ok, forbidden, viewer};
+use crate::routes::{AppState, Form, read_form, render};
+use app::server::{InviteForm, PeopleView, Viewer};
+use axum::extract::{Path, Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::Utc;
+use leptos::prelude::provide_context;
+use safety_core::identity::{Action, NewPerson, PeopleError, Role, allows, people};
+use safety_core::store::Cursor;
+
+const PAGE_SIZE: usize = 50;
+
+/// Why a request to an admin page is refused.
+enum Refusal {
+    SignIn,
+    NotAllowed,
+    StaleForm,
+}
+
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        match self {
+            Refusal::SignIn => Redirect::to("/sign-in").into_response(),
+            Refusal::NotAllowed => forbidden("You do not have access to this page."),
+            Refusal::StaleForm => {
+                forbidden("This form has expired. Please go back, reload the page and try again.")
+            }
+        }
+    }
+}
+
+/// The signed-in admin, or why the request is refused.
+fn admin(req: &Request) -> Result<Viewer, Refusal> {
+    match viewer(req) {
+        None => Err(Refusal::SignIn),
+        Some(v) if allows(&v.person.roles, Action::ManagePeople) => Ok(v),
+        Some(v) => {
+            tracing::warn!(
+                person_id = v.person.id,
+                "refused: not allowed to manage people"
+            );
+            Err(Refusal::NotAllowed)
+        }
+    }
+}
+
+/// Renders the people page: the list (from `after`), with a notice, an error and the invite form.
+async fn people_page(
+    state: &AppState,
+    mut req: Request,
+    mut view: PeopleView,
+    after: Option<String>,
+    status: StatusCode,
+) -> Response {
+    // Form posts to /admin/people/... are answered with the people page itself.
+    *req.uri_mut() = axum::http::Uri::from_static("/admin/people");
+    match people::list(
+        &state.site.store,
+        &state.site.org_id,
+        after.map(Cursor),
+        PAGE_SIZE,
+    )
+    .await
+    {
+        Ok((list, next)) => {
+            view.people = list;
+            view.next = next.map(|c| c.0);
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "the people list could not be read");
+            view.error.get_or_insert(e.user_message());
+        }
+    }
+    let mut response = render(state, req, move || provide_context(view.clone())).await;
+    if status != StatusCode::OK {
+        *response.status_mut() = status;
+    }
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+pub async fn people_get(State(state): State<AppState>, req: Request) -> Response {
+    if let Err(refused) = admin(&req) {
+        return refused.into_response();
+    }
+    let after = req
+        .uri()
+        .query()
+        .and_then(|q| serde_urlencoded::from_str::<Vec<(String, String)>>(q).ok())
+        .and_then(|p| p.into_iter().find(|(k, _)| k == "after").map(|(_, v)| v));
+    people_page(&state, req, PeopleView::default(), after, StatusCode::OK).await
+}
+
+/// Reads and checks an admin's form: signed in, allowed, CSRF token right.
+async fn admin_form(req: Request) -> Result<(Request, Viewer, Form), Refusal> {
+    let who = admin(&req)?;
+    let (req, form) = read_form(req).await;
+    match form {
+        Some(f) if csrf_ok(&who, &f) => Ok((req, who, f)),
+        _ => Err(Refusal::StaleForm),
+    }
+}
+
+fn roles_of(form: &Form) -> Vec<Role> {
+    form.all("roles")
+        .into_iter()
+        .filter_map(Role::parse)
+        .collect()
+}
+
+pub async fn invite_post(State(state): State<AppState>, req: Request) -> Response {
+    let (req, who, form) = match admin_form(req).await {
+        Ok(x) => x,
+        Err(refused) => return refused.into_response(),
+    };
+    let typed = InviteForm {
+        email: form.get("email").unwrap_or_default().to_string(),
+        name: form.get("name").unwrap_or_default().to_string(),
+        roles: form.all("roles").into_iter().map(str::to_string).collect(),
+        groups: form.get("groups").unwrap_or_default().to_string(),
+    };
+    let new = NewPerson {
+        email: typed.email.clone(),
+        name: typed.name.clone(),
+        roles: roles_of(&form),
+        groups: typed
+            .groups
+            .split(',')
+            .map(str::trim)
+            .filter(|g| !g.is_empty())
+            .map(str::to_string)
+            .collect(),
+    };
+    match people::invite(&state.site.store, &state.site.org_id, &new, Utc::now()).await {
+        Ok(person) => {
+            tracing::info!(
+                admin = who.person.id,
+                person_id = person.id,
+                "person invited"
+            );
+            let view = PeopleView {
+                notice: Some(format!(
+                    "{} was added. They can sign in with {} on the sign-in page.",
+                    person.name, person.email
+                )),
+                ..PeopleView::default()
+            };
+            people_page(&state, req, view, None, StatusCode::OK).await
+        }
+        Err(e) => {
+            let status = if matches!(e, PeopleError::Store(_)) {
+                StatusCode::SERVICE_UNAVAILABLE
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
+            let view = PeopleView {
+                error: Some(e.user_message()),
+                invite: typed,
+                ..PeopleView::default()
+            };
+            people_page(&state, req, view, None, status).await
+        }
+    }
+}
+
+pub async fn deactivate_post(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    req: Request,
+) -> Response {
+    let (req, who, _) = match admin_form(req).await {
+        Ok(x) => x,
+        Err(refused) => return refused.into_response(),
+    };
+    let (view, status) = match people::deactivate(&state.site.store, &state.site.org_id, &id).await
+    {
+        Ok(person) => {
+            tracing::info!(
+                admin = who.person.id,
+                person_id = person.id,
+                "person deactivated"
+            );
+            (
+                PeopleView {
+                    notice: Some(format!(
+                        "{} was deactivated and signed out everywhere. Their records are kept.",
+                        person.name
+                    )),
+                    ..PeopleView::default()
+                },
+                StatusCode::OK,
+            )
+        }
+        Err(e) => (
+            PeopleView {
+                error: Some(e.user_message()),
+                ..PeopleView::default()
+            },
+            status_of(&e),
+        ),
+    };
+    people_page(&state, req, view, None, status).await
+}
+
+pub async fn roles_post(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    req: Request,
+) -> Response {
+    let (req, who, form) = match admin_form(req).await {
+        Ok(x) => x,
+        Err(refused) => return refused.into_response(),
+    };
+    let version = form
+        .get("version")
+        .and_then(|v| v.parse::<u64>().ok())
+        .unwrap_or_default();
+    let (view, status) = match people::set_roles(
+        &state.site.store,
+        &state.site.org_id,
+        &id,
+        &roles_of(&form),
+        version,
+    )
+    .await
+    {
+        Ok(person) => {
+            tracing::info!(
+                admin = who.person.id,
+                person_id = person.id,
+                "roles changed"
+            );
+            let roles = person
+                .roles
+                .iter()
+                .map(|r| r.label())
+                .collect::<Vec<_>>()
+                .join(", ");
+            (
+                PeopleView {
+                    notice: Some(format!("{} now has these roles: {roles}.", person.name)),
+                    ..PeopleView::default()
+                },
+                StatusCode::OK,
+            )
+        }
+        Err(e) => (
+            PeopleView {
+                error: Some(e.user_message()),
+                ..PeopleView::default()
+            },
+            status_of(&e),
+        ),
+    };
+    people_page(&state, req, view, None, status).await
+}
+
+fn status_of(e: &PeopleError) -> StatusCode {
+    match e {
+        PeopleError::NotFound => StatusCode::NOT_FOUND,
+        PeopleError::VersionConflict => StatusCode::CONFLICT,
+        PeopleError::Store(_) | PeopleError::Corrupt(_) => StatusCode::SERVICE_UNAVAILABLE,
+        _ => StatusCode::UNPROCESSABLE_ENTITY,
+    }
+}
