@@ -42,6 +42,8 @@ fn web_env(endpoint: &str, table: &str) -> Vec<(&'static str, String)> {
         ("AWS_ACCESS_KEY_ID", key_id),
         ("AWS_SECRET_ACCESS_KEY", secret_key),
         ("APP_SECRET", TEST_SECRET.into()),
+        // Given, so the run writes no local key file into the working folder.
+        ("APP_SESSION_KEYS", format!("test:{TEST_SECRET}")),
         ("APP_SITE_DIR", "/nonexistent-site-dir".into()),
     ]
 }
