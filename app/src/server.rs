@@ -54,6 +54,21 @@ pub struct InviteForm {
     pub groups: String,
 }
 
+/// What the people-import page shows.
+#[derive(Clone, Debug)]
+pub enum ImportView {
+    /// Choose a file (again, with why the last one was refused).
+    Form { error: Option<String> },
+    /// What importing the file would do; nothing is written yet.
+    Preview {
+        /// The file's text, sent back with the confirmation.
+        csv: String,
+        preview: safety_core::identity::ImportPreview,
+    },
+    /// What the import did.
+    Done(safety_core::identity::ImportResult),
+}
+
 /// The Content-Security-Policy of every response. Leptos adds a few small inline scripts to a
 /// rendered page, each carrying the per-response nonce; nothing else inline may run.
 pub fn content_security_policy(nonce: Option<&str>) -> String {

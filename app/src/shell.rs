@@ -8,6 +8,7 @@ use crate::pages::{
     follow_up::FollowUpPage,
     guidance::{GuidanceList, GuidancePage},
     home::HomePage,
+    import::ImportPage,
     learn::{LearningIndex, ModulePage},
     not_found::NotFound,
     tell::TellPage,
@@ -80,6 +81,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/sign-in/link") view=SignInPage/>
                     <Route path=path!("/me") view=MePage/>
                     <Route path=path!("/admin/people") view=PeoplePage/>
+                    <Route path=path!("/admin/people/import") view=ImportPage/>
                 </Routes>
             </Layout>
         </Router>

@@ -98,6 +98,7 @@ pub fn PeoplePage() -> impl IntoView {
         <h1>"People"</h1>
         {data.notice.clone().map(|n| view! { <div class="confirmation" role="status"><p>{n}</p></div> })}
         {data.error.clone().map(|e| view! { <div class="error-summary" role="alert" id="form-error"><h2>"That did not work"</h2><p>{e}</p></div> })}
+        <p><a href="/admin/people/import">"Import many people from a CSV file"</a></p>
         <section aria-labelledby="invite-heading">
             <h2 id="invite-heading">"Invite someone"</h2>
             <form method="post" action="/admin/people/invite">

@@ -6,6 +6,7 @@ pub mod aup;
 pub mod follow_up;
 pub mod guidance;
 pub mod home;
+pub mod import;
 pub mod learn;
 pub mod not_found;
 pub mod tell;

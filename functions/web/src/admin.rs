@@ -2,14 +2,14 @@
 //! manage people in this organisation and that the form carries their CSRF token.
 
 use crate::auth::{csrf_ok, forbidden, viewer};
-use crate::routes::{AppState, Form, read_form, render};
-use app::server::{InviteForm, PeopleView, Viewer};
+use crate::routes::{AppState, Form, read_form, read_form_up_to, render};
+use app::server::{ImportView, InviteForm, PeopleView, Viewer};
 use axum::extract::{Path, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
 use leptos::prelude::provide_context;
-use safety_core::identity::{Action, NewPerson, PeopleError, Role, allows, people};
+use safety_core::identity::{Action, NewPerson, PeopleError, Role, allows, import, people};
 use safety_core::store::Cursor;
 
 const PAGE_SIZE: usize = 50;
@@ -267,5 +267,194 @@ fn status_of(e: &PeopleError) -> StatusCode {
         PeopleError::VersionConflict => StatusCode::CONFLICT,
         PeopleError::Store(_) | PeopleError::Corrupt(_) => StatusCode::SERVICE_UNAVAILABLE,
         _ => StatusCode::UNPROCESSABLE_ENTITY,
+    }
+}
+
+/// A CSV upload, form-encoded when confirmed (percent-encoding can triple it), with room to spare.
+pub const MAX_UPLOAD_BYTES: usize = 3 * import::MAX_FILE_BYTES + 64 * 1024;
+
+async fn import_page(
+    state: &AppState,
+    who: Viewer,
+    view: ImportView,
+    status: StatusCode,
+) -> Response {
+    // Answers are rendered as the import page, whatever address the form posted to.
+    let mut req = Request::new(axum::body::Body::empty());
+    *req.uri_mut() = axum::http::Uri::from_static("/admin/people/import");
+    req.extensions_mut().insert(who);
+    let mut response = render(state, req, move || provide_context(view.clone())).await;
+    *response.status_mut() = status;
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+pub async fn import_get(State(state): State<AppState>, req: Request) -> Response {
+    match admin(&req) {
+        Ok(who) => {
+            import_page(
+                &state,
+                who,
+                ImportView::Form { error: None },
+                StatusCode::OK,
+            )
+            .await
+        }
+        Err(refused) => refused.into_response(),
+    }
+}
+
+/// Checks an uploaded file and shows what importing it would do. Writes nothing.
+pub async fn import_post(State(state): State<AppState>, req: Request) -> Response {
+    use axum::extract::FromRequest;
+    let who = match admin(&req) {
+        Ok(v) => v,
+        Err(refused) => return refused.into_response(),
+    };
+    let mut multipart = match axum::extract::Multipart::from_request(req, &()).await {
+        Ok(m) => m,
+        Err(_) => {
+            let error = Some("Please choose a CSV file and press Check the file.".to_string());
+            return import_page(
+                &state,
+                who,
+                ImportView::Form { error },
+                StatusCode::BAD_REQUEST,
+            )
+            .await;
+        }
+    };
+    let (mut csrf, mut file) = (None, None);
+    loop {
+        match multipart.next_field().await {
+            Ok(Some(field)) => match field.name() {
+                Some("csrf") => csrf = field.text().await.ok(),
+                Some("file") => file = field.bytes().await.ok(),
+                _ => {}
+            },
+            Ok(None) => break,
+            Err(e) => {
+                tracing::info!(error = %e, "an upload could not be read");
+                let error = Some(format!(
+                    "The file could not be read. It must be under {} MB.",
+                    import::MAX_FILE_BYTES / (1024 * 1024)
+                ));
+                return import_page(
+                    &state,
+                    who,
+                    ImportView::Form { error },
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                )
+                .await;
+            }
+        }
+    }
+    if !csrf
+        .is_some_and(|t| safety_core::crypto::constant_time_eq(t.as_bytes(), who.csrf.as_bytes()))
+    {
+        return Refusal::StaleForm.into_response();
+    }
+    let bytes = file.unwrap_or_default();
+    let outcome = match import::decode_upload(&bytes) {
+        Ok(text) => import::preview(&state.site.store, &state.site.org_id, text)
+            .await
+            .map(|p| (text.to_string(), p)),
+        Err(e) => Err(e),
+    };
+    match outcome {
+        Ok((csv, preview)) => {
+            tracing::info!(
+                admin = who.person.id,
+                rows = preview.rows.len(),
+                "import previewed"
+            );
+            import_page(
+                &state,
+                who,
+                ImportView::Preview { csv, preview },
+                StatusCode::OK,
+            )
+            .await
+        }
+        Err(e) => {
+            let status = if matches!(e, import::ImportError::Store(_)) {
+                StatusCode::SERVICE_UNAVAILABLE
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
+            import_page(
+                &state,
+                who,
+                ImportView::Form {
+                    error: Some(e.user_message()),
+                },
+                status,
+            )
+            .await
+        }
+    }
+}
+
+/// Imports a checked file: plans it again against the people as they are now (the file comes
+/// back from the browser, so it is checked again in full), then writes the rows without errors.
+pub async fn import_apply_post(State(state): State<AppState>, req: Request) -> Response {
+    let who = match admin(&req) {
+        Ok(v) => v,
+        Err(refused) => return refused.into_response(),
+    };
+    let (_, form) = read_form_up_to(req, MAX_UPLOAD_BYTES).await;
+    let Some(form) = form.filter(|f| csrf_ok(&who, f)) else {
+        return Refusal::StaleForm.into_response();
+    };
+    let csv = form.get("csv").unwrap_or_default().trim_start_matches('\n');
+    let started = std::time::Instant::now();
+    let result = match import::preview(&state.site.store, &state.site.org_id, csv).await {
+        Ok(preview) => {
+            let total = preview.rows.len();
+            import::apply(
+                &state.site.store,
+                &state.site.org_id,
+                &preview,
+                Utc::now(),
+                |done, of| {
+                    tracing::debug!(done, of, total, "importing people");
+                },
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(result) => {
+            tracing::info!(
+                admin = who.person.id,
+                created = result.created,
+                updated = result.updated,
+                unchanged = result.unchanged,
+                failed = result.failed,
+                store_writes = result.store_writes,
+                millis = started.elapsed().as_millis() as u64,
+                "people imported"
+            );
+            import_page(&state, who, ImportView::Done(result), StatusCode::OK).await
+        }
+        Err(e) => {
+            let status = if matches!(e, import::ImportError::Store(_)) {
+                StatusCode::SERVICE_UNAVAILABLE
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
+            import_page(
+                &state,
+                who,
+                ImportView::Form {
+                    error: Some(e.user_message()),
+                },
+                status,
+            )
+            .await
+        }
     }
 }

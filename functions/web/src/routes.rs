@@ -49,6 +49,20 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/people", get(crate::admin::people_get))
         .route("/admin/people/invite", post(crate::admin::invite_post))
         .route(
+            "/admin/people/import",
+            get(crate::admin::import_get)
+                .post(crate::admin::import_post)
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    crate::admin::MAX_UPLOAD_BYTES,
+                )),
+        )
+        .route(
+            "/admin/people/import/apply",
+            post(crate::admin::import_apply_post).layer(axum::extract::DefaultBodyLimit::max(
+                crate::admin::MAX_UPLOAD_BYTES,
+            )),
+        )
+        .route(
             "/admin/people/{id}/deactivate",
             post(crate::admin::deactivate_post),
         )
@@ -227,6 +241,11 @@ impl Form {
 /// Reads an HTML form body. `None` when it is not a form, too large, or not decodable. The
 /// request comes back as a GET of the same address, to render the page that answers.
 pub async fn read_form(req: Request) -> (Request, Option<Form>) {
+    read_form_up_to(req, MAX_FORM_BYTES).await
+}
+
+/// [`read_form`] with another size limit (a confirmed CSV import carries the whole file).
+pub async fn read_form_up_to(req: Request, max_bytes: usize) -> (Request, Option<Form>) {
     let (parts, body) = req.into_parts();
     let is_form = parts
         .headers
@@ -234,7 +253,7 @@ pub async fn read_form(req: Request) -> (Request, Option<Form>) {
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
     let fields = if is_form {
-        match to_bytes(body, MAX_FORM_BYTES).await {
+        match to_bytes(body, max_bytes).await {
             Ok(bytes) => serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
                 .ok()
                 .map(Form),
