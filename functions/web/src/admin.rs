@@ -178,6 +178,14 @@ pub async fn deactivate_post(
         Ok(x) => x,
         Err(refused) => return refused.into_response(),
     };
+    if id == who.person.id {
+        let error = Some("You cannot deactivate yourself. Ask another admin to do it.".to_string());
+        let view = PeopleView {
+            error,
+            ..PeopleView::default()
+        };
+        return people_page(&state, req, view, None, StatusCode::UNPROCESSABLE_ENTITY).await;
+    }
     let (view, status) = match people::deactivate(&state.site.store, &state.site.org_id, &id).await
     {
         Ok(person) => {
@@ -221,6 +229,16 @@ pub async fn roles_post(
         .get("version")
         .and_then(|v| v.parse::<u64>().ok())
         .unwrap_or_default();
+    // An admin cannot take away their own admin role, so an organisation always keeps one.
+    if id == who.person.id && !roles_of(&form).contains(&Role::Admin) {
+        let error =
+            Some("You cannot remove your own admin role. Ask another admin to do it.".to_string());
+        let view = PeopleView {
+            error,
+            ..PeopleView::default()
+        };
+        return people_page(&state, req, view, None, StatusCode::UNPROCESSABLE_ENTITY).await;
+    }
     let (view, status) = match people::set_roles(
         &state.site.store,
         &state.site.org_id,

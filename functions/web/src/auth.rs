@@ -216,7 +216,10 @@ pub async fn sign_in_post(State(state): State<AppState>, req: Request) -> Respon
         {
             Ok(link) => {
                 if let Some(link) = link {
-                    send_link(&state, &base, &email, &link.token).await;
+                    // To the address on record (lowercased), never the spelling typed.
+                    let to =
+                        safety_core::identity::people::normalise_email(&email).unwrap_or_default();
+                    send_link(&state, &base, &to, &link.token).await;
                 }
                 (
                     SignInView::Sent {
@@ -269,7 +272,12 @@ pub async fn sign_in_link_get(State(state): State<AppState>, req: Request) -> Re
                 .find(|(k, _)| k == "token")
                 .map(|(_, v)| v)
         })
-        .filter(|t| t.len() <= 100);
+        // The shape of a link's token (32 bytes, base64url): anything else fails at once.
+        .filter(|t| {
+            t.len() == 43
+                && t.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        });
     let (view, status) = match token {
         Some(token) => (SignInView::Confirm { token }, StatusCode::OK),
         None => (
@@ -352,6 +360,14 @@ pub async fn sign_out(State(state): State<AppState>, req: Request) -> Response {
     };
     if !form.as_ref().is_some_and(|f| csrf_ok(&who, f)) {
         return forbidden("This form has expired. Please go back, reload the page and try again.");
+    }
+    // Signing out ends the person's sessions on the server too (on every device), so a copied
+    // cookie stops working.
+    let org = &state.site.org_id;
+    if let Err(e) =
+        safety_core::identity::people::end_sessions(&state.site.store, org, &who.person.id).await
+    {
+        tracing::warn!(error = %e, "sessions could not be ended on the server; the cookie is cleared");
     }
     tracing::info!(person_id = who.person.id, "signed out");
     let mut response = Redirect::to("/").into_response();

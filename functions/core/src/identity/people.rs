@@ -548,6 +548,25 @@ pub async fn set_roles<S: Store>(
 }
 
 /// Stops a person signing in and ends their current sessions. Their records stay.
+/// Ends every session of the person (signing out ends them on all devices: a stolen copy of a
+/// session cookie stops working too). They can sign in again.
+pub async fn end_sessions<S: Store>(
+    store: &S,
+    org: &OrgId,
+    id: &str,
+) -> Result<Person, PeopleError> {
+    check_id(id)?;
+    let update = Update::default().add("session_epoch", 1).add("version", 1);
+    match store
+        .update(&keys::person(org, id), update, Condition::Exists)
+        .await
+    {
+        Ok(item) => person_from_item(org, &item),
+        Err(StoreError::ConditionFailed) => Err(PeopleError::NotFound),
+        Err(e) => Err(e.into()),
+    }
+}
+
 pub async fn deactivate<S: Store>(store: &S, org: &OrgId, id: &str) -> Result<Person, PeopleError> {
     check_id(id)?;
     let update = Update::default()

@@ -246,3 +246,23 @@ async fn another_organisation_cannot_read_or_change_a_person_even_with_the_id() 
         );
     }
 }
+
+#[tokio::test]
+async fn ending_sessions_bumps_the_epoch_and_keeps_the_person_active() {
+    let (_dir, store) = store();
+    let p = invite(
+        &store,
+        &org_a(),
+        &person_input("end@example.org", "End Sessions", &[Role::Staff]),
+        now(),
+    )
+    .await
+    .unwrap();
+    let after = end_sessions(&store, &org_a(), &p.id).await.unwrap();
+    assert_eq!(after.session_epoch, p.session_epoch + 1);
+    assert!(after.active);
+    assert_eq!(
+        end_sessions(&store, &org_b(), &p.id).await.unwrap_err(),
+        PeopleError::NotFound
+    );
+}

@@ -1,0 +1,1568 @@
+//! Signing in and the people pages, end to end over HTTP: the real `web` binary with its own
+//! embedded store and the demo people, sign-in links read from the outbox folder, sessions as
+//! cookies. Checks who may do what, that refusals change nothing, and that a session cannot be
+//! forged, replayed after deactivation, or kept across a key it was not signed with.
+//!
+//! An expired session is hard to make from outside (the lifetime is an hour); the core's unit
+//! tests cover expiry.
+
+mod support;
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+use std::path::{Path, PathBuf};
+use support::{Response, Web, cut, decode_entities};
+
+const ADMIN: &str = "admin@wexmoorvale.example.org";
+const ADMIN_NAME: &str = "Chris Admin";
+const LEARNER: &str = "learner@wexmoorvale.example.org";
+const LEARNER_NAME: &str = "Alex Rivers";
+const STAFF: &str = "staff@wexmoorvale.example.org";
+/// Not one of the demo people.
+const UNKNOWN: &str = "nobody-here@wexmoorvale.example.org";
+
+/// Session keys (each secret at least 32 characters).
+const SECRET_OLD: &str = "auth-test-session-secret-old-0123456789";
+const SECRET_NEW: &str = "auth-test-session-secret-new-9876543210";
+const SECRET_OTHER: &str = "auth-test-session-secret-other-abcdefgh";
+
+fn keys(pairs: &[(&str, &str)]) -> String {
+    pairs
+        .iter()
+        .map(|(kid, secret)| format!("{kid}:{secret}"))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// Serves with the embedded store in `data` (the demo people seeded), sign-in emails in
+/// `data/outbox`, these session keys and no browser bundle.
+fn serve_on(data: &Path, session_keys: &str) -> Web {
+    Web::serve(&[
+        ("APP_STORE", "embedded".into()),
+        ("APP_DATA_DIR", data.display().to_string()),
+        ("APP_SITE_DIR", data.join("no-site").display().to_string()),
+        ("APP_SESSION_KEYS", session_keys.into()),
+        ("APP_DEMO_PEOPLE", "true".into()),
+    ])
+}
+
+/// A server with its own data folder.
+struct Site {
+    web: Web,
+    data: tempfile::TempDir,
+}
+
+impl Site {
+    fn start() -> Site {
+        let data = tempfile::tempdir().expect("temp dir");
+        let web = serve_on(data.path(), &keys(&[("k1", SECRET_OLD)]));
+        Site { web, data }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The outbox
+
+/// The emails written so far (`*.txt`; a message being written is a hidden `.partial` file).
+fn outbox(data: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(data.join("outbox")) else {
+        return Vec::new();
+    };
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| {
+            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+            !name.starts_with('.') && name.ends_with(".txt")
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// The emails in `after` that are not in `before`.
+fn new_mail(before: &[PathBuf], after: &[PathBuf]) -> Vec<PathBuf> {
+    after
+        .iter()
+        .filter(|p| !before.contains(p))
+        .cloned()
+        .collect()
+}
+
+/// The sign-in link in an email, as an address on `web` (`/sign-in/link?token=...`). Checks the
+/// link points at the server that sent it.
+#[track_caller]
+fn link_in(web: &Web, mail: &str) -> String {
+    let start = mail
+        .find("http://")
+        .unwrap_or_else(|| panic!("no link in the email:\n{mail}"));
+    let url = mail[start..]
+        .split_whitespace()
+        .next()
+        .expect("the link ends");
+    let origin = format!("http://{}", web.addr());
+    let path = url
+        .strip_prefix(&origin)
+        .unwrap_or_else(|| panic!("the link `{url}` is not on {origin}"));
+    assert!(
+        path.starts_with("/sign-in/link?token="),
+        "not a sign-in link: {url}"
+    );
+    path.to_string()
+}
+
+fn token_of(link: &str) -> String {
+    link.split_once("token=").expect("a token").1.to_string()
+}
+
+fn ask_for_link(web: &Web, email: &str) -> Response {
+    web.post_form("/sign-in", &[("email", email)])
+}
+
+/// Asks `web` (with its outbox in `data`) for a link for `email` and returns it; checks there is
+/// exactly one new email, addressed to `email`.
+#[track_caller]
+fn emailed_link_on(web: &Web, data: &Path, email: &str) -> String {
+    let before = outbox(data);
+    let r = ask_for_link(web, email);
+    assert_eq!(r.status, 200, "POST /sign-in {email}\n{}", r.describe());
+    let sent = new_mail(&before, &outbox(data));
+    assert_eq!(sent.len(), 1, "one email for {email}: {sent:?}");
+    let mail = read(&sent[0]);
+    assert!(
+        mail.starts_with(&format!("To: {email}\n")),
+        "the email is addressed to {email}:\n{mail}"
+    );
+    link_in(web, &mail)
+}
+
+/// Signs `email` in through the emailed link; returns the cookie to send (`session=...`).
+#[track_caller]
+fn sign_in_on(web: &Web, data: &Path, email: &str) -> String {
+    let link = emailed_link_on(web, data, email);
+    let r = web.post_form("/sign-in/link", &[("token", &token_of(&link))]);
+    assert_eq!(r.status, 303, "signing in {email}\n{}", r.describe());
+    session_cookie(&r).unwrap_or_else(|| panic!("no session cookie for {email}\n{}", r.describe()))
+}
+
+#[track_caller]
+fn emailed_link(site: &Site, email: &str) -> String {
+    emailed_link_on(&site.web, site.data.path(), email)
+}
+
+#[track_caller]
+fn sign_in(site: &Site, email: &str) -> String {
+    sign_in_on(&site.web, site.data.path(), email)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cookies
+
+/// Every `Set-Cookie` header.
+fn set_cookies(r: &Response) -> Vec<&str> {
+    r.headers
+        .iter()
+        .filter(|(n, _)| n == "set-cookie")
+        .map(|(_, v)| v.as_str())
+        .collect()
+}
+
+/// The `session=<jwt>` part of a non-empty session cookie set by the response.
+fn session_cookie(r: &Response) -> Option<String> {
+    set_cookies(r)
+        .into_iter()
+        .filter_map(|c| c.split(';').next())
+        .map(str::trim)
+        .find(|c| c.starts_with("session=") && c.len() > "session=".len())
+        .map(str::to_string)
+}
+
+/// Whether the response tells the browser to forget the session cookie.
+fn clears_session(r: &Response) -> bool {
+    set_cookies(r).iter().any(|c| {
+        let parts: Vec<&str> = c.split(';').map(str::trim).collect();
+        parts.first() == Some(&"session=") && parts.contains(&"Max-Age=0")
+    })
+}
+
+fn get_as(web: &Web, path: &str, cookie: &str) -> Response {
+    web.request("GET", path, &[("Cookie", cookie)], b"")
+}
+
+fn post_as(web: &Web, path: &str, cookie: &str, fields: &[(&str, &str)]) -> Response {
+    web.request(
+        "POST",
+        path,
+        &[
+            ("Cookie", cookie),
+            ("Content-Type", "application/x-www-form-urlencoded"),
+        ],
+        support::form(fields).as_bytes(),
+    )
+}
+
+/// The JWT's three parts.
+fn jwt_parts(cookie: &str) -> (String, String, String) {
+    let jwt = cookie.strip_prefix("session=").expect("a session cookie");
+    let parts: Vec<&str> = jwt.split('.').collect();
+    assert_eq!(parts.len(), 3, "a JWT has three parts: {jwt}");
+    (parts[0].into(), parts[1].into(), parts[2].into())
+}
+
+fn json_part(part: &str) -> serde_json::Value {
+    let bytes = B64.decode(part).expect("base64url");
+    serde_json::from_slice(&bytes).expect("JSON")
+}
+
+fn encode_json(value: &serde_json::Value) -> String {
+    B64.encode(serde_json::to_vec(value).expect("JSON"))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading pages
+
+/// The inner text of the element with this `data-testid`.
+fn testid_text(html: &str, id: &str) -> Option<String> {
+    let at = html.find(&format!(r#"data-testid="{id}""#))?;
+    let open = at + html[at..].find('>')? + 1;
+    let close = open + html[open..].find("</")?;
+    Some(text_of(&html[open..close]))
+}
+
+/// Markup to text: tags (and Leptos's `<!>` markers) dropped, entities decoded, trimmed.
+fn text_of(markup: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in markup.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    decode_entities(&out).trim().to_string()
+}
+
+/// The value of the first hidden `csrf` input.
+#[track_caller]
+fn csrf_in(html: &str) -> String {
+    let marker = r#"name="csrf" value=""#;
+    let start = html
+        .find(marker)
+        .unwrap_or_else(|| panic!("no csrf field in the page:\n{}", cut(html)))
+        + marker.len();
+    let len = html[start..].find('"').expect("the value ends");
+    decode_entities(&html[start..start + len])
+}
+
+/// The whole `<input ...>` tag with this id.
+#[track_caller]
+fn input_tag<'a>(html: &'a str, id: &str) -> &'a str {
+    let at = html
+        .find(&format!(r#"id="{id}""#))
+        .unwrap_or_else(|| panic!("no #{id} in the page:\n{}", cut(html)));
+    let open = html[..at].rfind("<input").expect("an input tag");
+    let close = at + html[at..].find('>').expect("the tag closes") + 1;
+    &html[open..close]
+}
+
+/// An attribute's value in a tag.
+fn attribute(tag: &str, name: &str) -> Option<String> {
+    let marker = format!(r#" {name}=""#);
+    let start = tag.find(&marker)? + marker.len();
+    let len = tag[start..].find('"')?;
+    Some(decode_entities(&tag[start..start + len]))
+}
+
+fn is_checked(tag: &str) -> bool {
+    tag.trim_end_matches('>')
+        .trim_end_matches('/')
+        .split_whitespace()
+        .any(|a| a == "checked" || a.starts_with("checked="))
+}
+
+/// One row of the people list.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Row {
+    name: String,
+    email: String,
+    roles: String,
+    groups: String,
+    status: String,
+    /// From the row's forms (none for a deactivated person).
+    id: Option<String>,
+    version: Option<String>,
+}
+
+fn people_rows(html: &str) -> Vec<Row> {
+    let Some(start) = html.find("<tbody>") else {
+        return Vec::new();
+    };
+    let end = start + html[start..].find("</tbody>").expect("the table body ends");
+    html[start + "<tbody>".len()..end]
+        .split("<tr>")
+        .filter(|r| !r.trim().is_empty())
+        .map(|row| {
+            let mut cells = Vec::new();
+            let mut rest = row;
+            while let Some(open) = rest.find("<td>") {
+                let inner = &rest[open + 4..];
+                let close = inner.find("</td>").unwrap_or(inner.len());
+                cells.push(text_of(&inner[..close]));
+                rest = &inner[close..];
+                if cells.len() == 5 {
+                    break;
+                }
+            }
+            assert_eq!(cells.len(), 5, "a people row has its cells: {row}");
+            let id = row.find(r#"action="/admin/people/"#).map(|at| {
+                let from = at + r#"action="/admin/people/"#.len();
+                let len = row[from..].find('/').expect("the id ends");
+                row[from..from + len].to_string()
+            });
+            let version = row.find(r#"name="version" value=""#).map(|at| {
+                let from = at + r#"name="version" value=""#.len();
+                let len = row[from..].find('"').expect("the version ends");
+                row[from..from + len].to_string()
+            });
+            Row {
+                name: cells[0].clone(),
+                email: cells[1].clone(),
+                roles: cells[2].clone(),
+                groups: cells[3].clone(),
+                status: cells[4].clone(),
+                id,
+                version,
+            }
+        })
+        .collect()
+}
+
+/// The people list as an admin sees it.
+#[track_caller]
+fn people(web: &Web, admin: &str) -> Vec<Row> {
+    let r = get_as(web, "/admin/people", admin);
+    assert_eq!(r.status, 200, "GET /admin/people\n{}", r.describe());
+    let rows = people_rows(&r.text());
+    assert!(
+        !rows.is_empty(),
+        "an empty people list:\n{}",
+        cut(&r.text())
+    );
+    rows
+}
+
+#[track_caller]
+fn row_of(rows: &[Row], email: &str) -> Row {
+    rows.iter()
+        .find(|r| r.email == email)
+        .cloned()
+        .unwrap_or_else(|| panic!("{email} is not in the list: {rows:#?}"))
+}
+
+/// The admin page's CSRF token for this session.
+#[track_caller]
+fn admin_csrf(web: &Web, admin: &str) -> String {
+    let r = get_as(web, "/admin/people", admin);
+    assert_eq!(r.status, 200, "GET /admin/people\n{}", r.describe());
+    csrf_in(&r.text())
+}
+
+/// `/me` for this cookie: the person's name, or `None` when signed out (and then redirected).
+#[track_caller]
+fn me_name(web: &Web, cookie: &str) -> Option<String> {
+    let r = get_as(web, "/me", cookie);
+    match r.status {
+        200 => Some(testid_text(&r.text(), "me-name").unwrap_or_else(|| {
+            panic!("no me-name on /me:\n{}", r.describe());
+        })),
+        _ => {
+            assert_redirect("GET /me signed out", &r, "/sign-in");
+            None
+        }
+    }
+}
+
+#[track_caller]
+fn assert_redirect(what: &str, r: &Response, to: &str) {
+    assert!(
+        matches!(r.status, 302 | 303 | 307),
+        "{what}: expected a redirect to {to}\n{}",
+        r.describe()
+    );
+    assert_eq!(r.header("location"), Some(to), "{what}\n{}", r.describe());
+}
+
+/// A signed-out answer to a request that carried a refused cookie: /me redirects to sign in
+/// and the cookie is cleared.
+#[track_caller]
+fn assert_signed_out_and_cleared(what: &str, web: &Web, cookie: &str) {
+    let r = get_as(web, "/me", cookie);
+    assert_redirect(&format!("{what}: GET /me"), &r, "/sign-in");
+    assert!(
+        clears_session(&r),
+        "{what}: the refused cookie must be cleared (session=; Max-Age=0)\n{}",
+        r.describe()
+    );
+    let admin_page = get_as(web, "/admin/people", cookie);
+    assert_redirect(
+        &format!("{what}: GET /admin/people"),
+        &admin_page,
+        "/sign-in",
+    );
+}
+
+/// The `reason` of the server's "session token refused" log lines (JSON logs).
+fn refused_token_reasons(web: &Web) -> Vec<String> {
+    web.stdout()
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|j| j["fields"]["message"] == "session token refused")
+        .map(|j| {
+            j["fields"]["reason"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string()
+        })
+        .collect()
+}
+
+/// The page with the per-response nonce and one typed address replaced, to compare two answers.
+fn normalised_page(r: &Response, email: &str) -> String {
+    let mut text = r.text().replace(email, "EMAIL");
+    if let Some(nonce) = r
+        .header("content-security-policy")
+        .and_then(|csp| csp.split("'nonce-").nth(1))
+        .and_then(|rest| rest.split('\'').next())
+        .filter(|n| !n.is_empty())
+    {
+        text = text.replace(nonce, "NONCE");
+    }
+    text
+}
+
+/// Header names, without those that differ on every response.
+fn header_names(r: &Response) -> Vec<String> {
+    let mut names: Vec<String> = r
+        .headers
+        .iter()
+        .map(|(n, _)| n.clone())
+        .filter(|n| n != "date")
+        .collect();
+    names.sort();
+    names
+}
+
+// ---------------------------------------------------------------------------------------------
+// Signing in
+
+#[test]
+fn the_admin_signs_in_with_an_emailed_link_and_unknown_emails_get_the_same_answer() {
+    let site = Site::start();
+    let web = &site.web;
+    assert!(
+        outbox(site.data.path()).is_empty(),
+        "no email before asking"
+    );
+
+    let form = web.get("/sign-in");
+    assert_eq!(form.status, 200, "GET /sign-in\n{}", form.describe());
+    assert!(form.text().contains(r#"action="/sign-in""#));
+    assert!(form.text().contains(r#"name="email""#));
+
+    // A known email: the "check your email" page and exactly one email, with the link.
+    let known = ask_for_link(web, ADMIN);
+    assert_eq!(known.status, 200, "POST /sign-in\n{}", known.describe());
+    assert_eq!(known.header("cache-control"), Some("no-store"));
+    let known_text = text_of(&known.text());
+    assert!(
+        known_text.contains("Check your email") && known_text.contains(ADMIN),
+        "the sent page:\n{}",
+        cut(&known_text)
+    );
+    assert!(
+        session_cookie(&known).is_none() && set_cookies(&known).is_empty(),
+        "asking for a link sets no cookie\n{}",
+        known.describe()
+    );
+    let mails = outbox(site.data.path());
+    assert_eq!(mails.len(), 1, "one email in the outbox: {mails:?}");
+    let mail = read(&mails[0]);
+    assert!(
+        mail.starts_with(&format!("To: {ADMIN}\nSubject: ")),
+        "addressed to the admin:\n{mail}"
+    );
+    let link = link_in(web, &mail);
+    let token = token_of(&link);
+    assert_eq!(token.len(), 43, "32 random bytes in base64url: {token}");
+
+    // An unknown email: the same page apart from the address, and no email at all.
+    let unknown = ask_for_link(web, UNKNOWN);
+    assert_eq!(
+        unknown.status,
+        known.status,
+        "an unknown email gets the same status\n{}",
+        unknown.describe()
+    );
+    assert_eq!(
+        normalised_page(&unknown, UNKNOWN),
+        normalised_page(&known, ADMIN),
+        "the answer must not reveal whether an email is registered"
+    );
+    assert_eq!(header_names(&unknown), header_names(&known));
+    for name in ["content-type", "cache-control"] {
+        assert_eq!(unknown.header(name), known.header(name), "{name}");
+    }
+    assert_eq!(
+        outbox(site.data.path()),
+        mails,
+        "no email is written for an unknown address"
+    );
+
+    // Opening the link shows one button and signs nobody in (mail scanners open links).
+    let opened = web.get(&link);
+    assert_eq!(opened.status, 200, "GET {link}\n{}", opened.describe());
+    assert!(
+        set_cookies(&opened).is_empty(),
+        "opening the link must not sign in\n{}",
+        opened.describe()
+    );
+    assert_eq!(opened.header("cache-control"), Some("no-store"));
+    assert_eq!(opened.header("referrer-policy"), Some("same-origin"));
+    let html = opened.text();
+    assert!(
+        html.contains(r#"action="/sign-in/link""#),
+        "a form posting to /sign-in/link:\n{}",
+        cut(&html)
+    );
+    assert_eq!(
+        attribute(input_tag_by_name(&html, "token"), "value").as_deref(),
+        Some(token.as_str()),
+        "the form carries the token"
+    );
+    assert!(text_of(&html).contains("Press the button to finish signing in"));
+    // Opening it twice (a scanner, then the person) still leaves it usable.
+    assert_eq!(web.get(&link).status, 200);
+
+    // Pressing the button signs in.
+    let signed_in = web.post_form("/sign-in/link", &[("token", &token)]);
+    assert_eq!(
+        signed_in.status,
+        303,
+        "POST /sign-in/link\n{}",
+        signed_in.describe()
+    );
+    assert_eq!(signed_in.header("location"), Some("/me"));
+    let cookies = set_cookies(&signed_in);
+    assert_eq!(cookies.len(), 1, "one cookie: {cookies:?}");
+    let attributes: Vec<&str> = cookies[0].split(';').map(str::trim).collect();
+    assert!(attributes[0].starts_with("session=ey"), "{cookies:?}");
+    assert!(attributes.contains(&"HttpOnly"), "HttpOnly: {cookies:?}");
+    assert!(
+        attributes.contains(&"SameSite=Lax"),
+        "SameSite=Lax: {cookies:?}"
+    );
+    assert!(attributes.contains(&"Path=/"), "Path=/: {cookies:?}");
+    assert!(
+        !attributes.iter().any(|a| a.eq_ignore_ascii_case("secure")),
+        "no Secure on plain-http localhost (the browser would drop it): {cookies:?}"
+    );
+    let max_age: i64 = attributes
+        .iter()
+        .find_map(|a| a.strip_prefix("Max-Age="))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| panic!("a Max-Age: {cookies:?}"));
+    assert!(
+        (1..=12 * 3600).contains(&max_age),
+        "a short session: {cookies:?}"
+    );
+    let cookie = attributes[0].to_string();
+    let (header, _, _) = jwt_parts(&cookie);
+    let header = json_part(&header);
+    assert_eq!(header["alg"], "HS256", "{header}");
+    assert_eq!(header["kid"], "k1", "{header}");
+
+    let me = get_as(web, "/me", &cookie);
+    assert_eq!(me.status, 200, "GET /me\n{}", me.describe());
+    assert_eq!(me.header("cache-control"), Some("no-store"));
+    assert_eq!(
+        testid_text(&me.text(), "me-name").as_deref(),
+        Some(ADMIN_NAME)
+    );
+    let roles = testid_text(&me.text(), "me-roles").unwrap_or_default();
+    assert!(roles.contains("Administrator"), "roles on /me: {roles}");
+    assert!(text_of(&me.text()).contains("Your account"));
+
+    // The link works once.
+    let again = web.post_form("/sign-in/link", &[("token", &token)]);
+    assert_eq!(
+        again.status,
+        400,
+        "the link used twice\n{}",
+        again.describe()
+    );
+    assert!(
+        set_cookies(&again).is_empty(),
+        "no cookie\n{}",
+        again.describe()
+    );
+    assert!(text_of(&again.text()).contains("That sign-in link did not work"));
+    // ...and opening it again only shows the button, which then fails the same way.
+    assert!(set_cookies(&web.get(&link)).is_empty());
+
+    // Malformed tokens.
+    let well_formed_but_never_issued = B64.encode([7u8; 32]);
+    for (what, token) in [
+        ("garbage", "not-a-token"),
+        ("empty", ""),
+        ("never issued", well_formed_but_never_issued.as_str()),
+        ("cut short", &token[..20]),
+        ("a quote", r#"abc"><script>alert(1)</script>"#),
+    ] {
+        let r = web.post_form("/sign-in/link", &[("token", token)]);
+        assert_eq!(r.status, 400, "POST a {what} token\n{}", r.describe());
+        assert!(
+            set_cookies(&r).is_empty(),
+            "{what}: no cookie\n{}",
+            r.describe()
+        );
+        assert!(
+            !r.text().contains("<script>alert(1)"),
+            "{what}: nothing typed is echoed unescaped"
+        );
+    }
+    let no_form = web.request(
+        "POST",
+        "/sign-in/link",
+        &[("Content-Type", "application/json")],
+        br#"{"token":"x"}"#,
+    );
+    assert_eq!(no_form.status, 400, "a JSON body\n{}", no_form.describe());
+    // Opening a link with no token, or one far too long to be ours.
+    for path in [
+        "/sign-in/link".to_string(),
+        "/sign-in/link?other=1".to_string(),
+        format!("/sign-in/link?token={}", "a".repeat(200)),
+    ] {
+        let r = web.get(&path);
+        assert_eq!(r.status, 400, "GET {path}\n{}", r.describe());
+        assert!(set_cookies(&r).is_empty(), "GET {path}: no cookie");
+        assert!(text_of(&r.text()).contains("That sign-in link did not work"));
+    }
+
+    // Signing out clears the cookie and goes home.
+    let csrf = csrf_in(&me.text());
+    let out = post_as(web, "/sign-out", &cookie, &[("csrf", &csrf)]);
+    assert_redirect("POST /sign-out", &out, "/");
+    assert!(
+        clears_session(&out),
+        "sign-out clears the cookie\n{}",
+        out.describe()
+    );
+}
+
+/// The `<input>` tag with this `name`.
+#[track_caller]
+fn input_tag_by_name<'a>(html: &'a str, name: &str) -> &'a str {
+    let at = html
+        .find(&format!(r#"name="{name}""#))
+        .unwrap_or_else(|| panic!("no input named {name}:\n{}", cut(html)));
+    let open = html[..at].rfind("<input").expect("an input tag");
+    let close = at + html[at..].find('>').expect("the tag closes") + 1;
+    &html[open..close]
+}
+
+#[test]
+fn a_typed_email_is_matched_whatever_its_case_and_spaces() {
+    let site = Site::start();
+    let link = {
+        let before = outbox(site.data.path());
+        let r = ask_for_link(&site.web, "  Admin@WexmoorVale.Example.ORG ");
+        assert_eq!(r.status, 200, "POST /sign-in\n{}", r.describe());
+        let sent = new_mail(&before, &outbox(site.data.path()));
+        assert_eq!(
+            sent.len(),
+            1,
+            "the address is found whatever its case: {sent:?}"
+        );
+        link_in(&site.web, &read(&sent[0]))
+    };
+    let r = site
+        .web
+        .post_form("/sign-in/link", &[("token", &token_of(&link))]);
+    let cookie = session_cookie(&r).expect("signed in");
+    assert_eq!(me_name(&site.web, &cookie).as_deref(), Some(ADMIN_NAME));
+
+    let bad = ask_for_link(&site.web, "not an email");
+    assert_eq!(bad.status, 422, "a malformed email\n{}", bad.describe());
+    assert!(text_of(&bad.text()).contains("does not look right"));
+    assert_eq!(
+        outbox(site.data.path()).len(),
+        1,
+        "no email for a bad address"
+    );
+}
+
+/// BUG (functions/web/src/auth.rs, `sign_in_post` -> `send_link(&state, &base, &email, ...)`): the
+/// email goes to the address as typed, not to the person's stored address. `normalise_email`
+/// lowercases before the look-up, so `Admin@...` finds admin@... and the admin's sign-in link is
+/// mailed to `Admin@...`: the local part of an address may be case-sensitive, so this can deliver
+/// someone's link to a different mailbox.
+#[test]
+fn the_link_is_mailed_to_the_address_on_record() {
+    let site = Site::start();
+    let before = outbox(site.data.path());
+    let r = ask_for_link(&site.web, "Admin@WexmoorVale.Example.ORG");
+    assert_eq!(r.status, 200, "POST /sign-in\n{}", r.describe());
+    let sent = new_mail(&before, &outbox(site.data.path()));
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    let mail = read(&sent[0]);
+    assert!(
+        mail.starts_with(&format!("To: {ADMIN}\n")),
+        "the link must go to the address on record:\n{mail}"
+    );
+}
+
+/// BUG (functions/web/src/auth.rs, `sign_out`): signing out only asks the browser to drop the
+/// cookie; the JWT itself stays valid (and is even renewed by `session_layer` when used after half
+/// its life), so a copied cookie keeps working after "Sign out". Nothing server-side records the
+/// sign-out (no revoked `jti`, no per-person epoch bump).
+#[test]
+fn a_session_cookie_does_not_work_after_signing_out() {
+    let site = Site::start();
+    let cookie = sign_in(&site, ADMIN);
+    let me = get_as(&site.web, "/me", &cookie);
+    let out = post_as(
+        &site.web,
+        "/sign-out",
+        &cookie,
+        &[("csrf", &csrf_in(&me.text()))],
+    );
+    assert_redirect("POST /sign-out", &out, "/");
+    assert_eq!(
+        me_name(&site.web, &cookie),
+        None,
+        "the signed-out session must not be usable again"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Refused
+
+#[test]
+fn a_learner_cannot_see_or_use_the_people_pages() {
+    let site = Site::start();
+    let web = &site.web;
+    let admin = sign_in(&site, ADMIN);
+    let learner = sign_in(&site, LEARNER);
+    let before = people(web, &admin);
+    let learner_me = get_as(web, "/me", &learner);
+    assert_eq!(learner_me.status, 200);
+    let learner_csrf = csrf_in(&learner_me.text());
+    assert!(
+        !learner_me.text().contains(r#"href="/admin/people""#),
+        "a learner's nav has no People link"
+    );
+
+    let page = get_as(web, "/admin/people", &learner);
+    assert_eq!(
+        page.status,
+        403,
+        "a learner's GET /admin/people\n{}",
+        page.describe()
+    );
+    assert!(
+        !page.text().contains(ADMIN) && !page.text().contains(STAFF),
+        "a refusal lists nobody:\n{}",
+        page.describe()
+    );
+    assert!(
+        page.text().contains("You do not have access to this page"),
+        "{}",
+        page.describe()
+    );
+
+    let admin_row = row_of(&before, ADMIN);
+    let learner_row = row_of(&before, LEARNER);
+    let attempts: Vec<(String, Vec<(&str, String)>)> = vec![
+        (
+            "/admin/people/invite".into(),
+            vec![
+                ("csrf", learner_csrf.clone()),
+                ("name", "Sneaky Person".into()),
+                ("email", "sneaky@wexmoorvale.example.org".into()),
+                ("roles", "admin".into()),
+            ],
+        ),
+        (
+            // making themselves an admin
+            format!("/admin/people/{}/roles", learner_row.id.clone().unwrap()),
+            vec![
+                ("csrf", learner_csrf.clone()),
+                ("version", learner_row.version.clone().unwrap()),
+                ("roles", "admin".into()),
+            ],
+        ),
+        (
+            format!("/admin/people/{}/deactivate", admin_row.id.clone().unwrap()),
+            vec![("csrf", learner_csrf.clone())],
+        ),
+    ];
+    for (path, fields) in &attempts {
+        let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let r = post_as(web, path, &learner, &fields);
+        assert_eq!(r.status, 403, "a learner's POST {path}\n{}", r.describe());
+    }
+    assert_eq!(people(web, &admin), before, "nothing changed");
+    assert!(
+        !people(web, &admin)
+            .iter()
+            .any(|r| r.email == "sneaky@wexmoorvale.example.org"),
+        "nobody was added"
+    );
+    // Still a learner, still signed in.
+    let roles = testid_text(&get_as(web, "/me", &learner).text(), "me-roles");
+    assert_eq!(roles.as_deref(), Some("Learner"));
+}
+
+#[test]
+fn signed_out_people_are_sent_to_sign_in() {
+    let site = Site::start();
+    let web = &site.web;
+    let page = web.get("/admin/people");
+    assert_redirect("signed-out GET /admin/people", &page, "/sign-in");
+    assert!(!page.text().contains(ADMIN), "no list when signed out");
+    assert_redirect("signed-out GET /me", &web.get("/me"), "/sign-in");
+
+    let admin = sign_in(&site, ADMIN);
+    let before = people(web, &admin);
+    let invite = web.post_form(
+        "/admin/people/invite",
+        &[
+            ("name", "Nobody Signed In"),
+            ("email", "signed-out@wexmoorvale.example.org"),
+            ("roles", "staff"),
+        ],
+    );
+    assert_redirect("signed-out POST invite", &invite, "/sign-in");
+    let id = row_of(&before, LEARNER).id.unwrap();
+    let deactivate = web.post_form(&format!("/admin/people/{id}/deactivate"), &[]);
+    assert_redirect("signed-out POST deactivate", &deactivate, "/sign-in");
+    assert_eq!(people(web, &admin), before, "nothing changed");
+
+    // Signing out when not signed in just goes home.
+    assert_redirect(
+        "signed-out POST /sign-out",
+        &web.post_form("/sign-out", &[]),
+        "/",
+    );
+}
+
+#[test]
+fn admin_forms_without_this_sessions_csrf_token_are_refused() {
+    let site = Site::start();
+    let web = &site.web;
+    let admin = sign_in(&site, ADMIN);
+    let other_session = sign_in(&site, ADMIN);
+    assert_ne!(admin, other_session, "two sign-ins, two sessions");
+    let own_csrf = admin_csrf(web, &admin);
+    let other_csrf = admin_csrf(web, &other_session);
+    assert_ne!(own_csrf, other_csrf, "each session has its own CSRF token");
+    let before = people(web, &admin);
+    let learner = row_of(&before, LEARNER);
+    let learner_id = learner.id.clone().unwrap();
+    let version = learner.version.clone().unwrap();
+
+    let invite = |csrf: Option<&str>| {
+        let mut fields = vec![
+            ("name", "Forged Invite"),
+            ("email", "forged@wexmoorvale.example.org"),
+            ("roles", "admin"),
+        ];
+        if let Some(c) = csrf {
+            fields.push(("csrf", c));
+        }
+        post_as(web, "/admin/people/invite", &admin, &fields)
+    };
+    for (what, csrf) in [
+        ("no csrf field", None),
+        ("another session's csrf", Some(other_csrf.as_str())),
+        ("an empty csrf", Some("")),
+        ("a garbled csrf", Some("AAAA")),
+    ] {
+        let r = invite(csrf);
+        assert_eq!(r.status, 403, "invite with {what}\n{}", r.describe());
+        assert!(
+            r.text().contains("This form has expired"),
+            "{}",
+            r.describe()
+        );
+    }
+    let deactivate = post_as(
+        web,
+        &format!("/admin/people/{learner_id}/deactivate"),
+        &admin,
+        &[("csrf", &other_csrf)],
+    );
+    assert_eq!(
+        deactivate.status,
+        403,
+        "deactivate\n{}",
+        deactivate.describe()
+    );
+    let deactivate = post_as(
+        web,
+        &format!("/admin/people/{learner_id}/deactivate"),
+        &admin,
+        &[],
+    );
+    assert_eq!(
+        deactivate.status,
+        403,
+        "deactivate, no csrf\n{}",
+        deactivate.describe()
+    );
+    let roles = post_as(
+        web,
+        &format!("/admin/people/{learner_id}/roles"),
+        &admin,
+        &[
+            ("csrf", &other_csrf),
+            ("version", &version),
+            ("roles", "admin"),
+        ],
+    );
+    assert_eq!(roles.status, 403, "roles\n{}", roles.describe());
+    let roles = post_as(
+        web,
+        &format!("/admin/people/{learner_id}/roles"),
+        &admin,
+        &[("version", &version), ("roles", "admin")],
+    );
+    assert_eq!(roles.status, 403, "roles, no csrf\n{}", roles.describe());
+    // The right token in a body that is not a form.
+    let json = web.request(
+        "POST",
+        "/admin/people/invite",
+        &[("Cookie", &admin), ("Content-Type", "application/json")],
+        format!(r#"{{"csrf":"{own_csrf}","name":"Json","email":"json@wexmoorvale.example.org","roles":"staff"}}"#)
+            .as_bytes(),
+    );
+    assert_eq!(json.status, 403, "a JSON body\n{}", json.describe());
+    // The right token from another site's page (the browser says so).
+    let cross_site = web.request(
+        "POST",
+        "/admin/people/invite",
+        &[
+            ("Cookie", &admin),
+            ("Content-Type", "application/x-www-form-urlencoded"),
+            ("Sec-Fetch-Site", "cross-site"),
+            ("Origin", "https://evil.example"),
+        ],
+        support::form(&[
+            ("csrf", own_csrf.as_str()),
+            ("name", "Cross Site"),
+            ("email", "cross@wexmoorvale.example.org"),
+            ("roles", "admin"),
+        ])
+        .as_bytes(),
+    );
+    assert_eq!(
+        cross_site.status,
+        403,
+        "a cross-site post\n{}",
+        cross_site.describe()
+    );
+
+    assert_eq!(people(web, &admin), before, "nothing changed");
+
+    // The session's own token works (the refusals were about the token, not the admin).
+    let ok = invite(Some(&own_csrf));
+    assert_eq!(
+        ok.status,
+        200,
+        "invite with the right csrf\n{}",
+        ok.describe()
+    );
+}
+
+#[test]
+fn a_tampered_session_cookie_counts_as_signed_out_and_is_cleared() {
+    let site = Site::start();
+    let web = &site.web;
+    let learner = sign_in(&site, LEARNER);
+    assert_eq!(me_name(web, &learner).as_deref(), Some(LEARNER_NAME));
+    let (header, payload, signature) = jwt_parts(&learner);
+
+    // One character of the payload flipped.
+    let mut flipped: Vec<char> = payload.chars().collect();
+    let at = flipped.len() / 2;
+    flipped[at] = if flipped[at] == 'A' { 'B' } else { 'A' };
+    let flipped: String = flipped.into_iter().collect();
+    assert_signed_out_and_cleared(
+        "a flipped payload character",
+        web,
+        &format!("session={header}.{flipped}.{signature}"),
+    );
+
+    // A payload rewritten to claim the admin role, with the learner's signature.
+    let mut claims = json_part(&payload);
+    claims["roles"] = serde_json::json!(["admin"]);
+    assert_signed_out_and_cleared(
+        "a payload claiming admin",
+        web,
+        &format!("session={header}.{}.{signature}", encode_json(&claims)),
+    );
+
+    // The signature cut off, or garbage.
+    assert_signed_out_and_cleared("no signature", web, &format!("session={header}.{payload}."));
+    assert_signed_out_and_cleared("garbage", web, "session=not-a-jwt");
+
+    let reasons = refused_token_reasons(web);
+    assert!(
+        reasons.iter().any(|r| r.contains("signature")),
+        "a tampered token is refused for its signature: {reasons:?}"
+    );
+    // The real cookie still works.
+    assert_eq!(me_name(web, &learner).as_deref(), Some(LEARNER_NAME));
+}
+
+#[test]
+fn a_token_with_alg_none_counts_as_signed_out() {
+    let site = Site::start();
+    let web = &site.web;
+    let learner = sign_in(&site, LEARNER);
+    let (header, payload, _) = jwt_parts(&learner);
+    let mut claims = json_part(&payload);
+    claims["roles"] = serde_json::json!(["admin"]);
+    let payload = encode_json(&claims);
+    let kid = json_part(&header)["kid"].clone();
+    for alg in ["none", "None", "NONE"] {
+        let unsigned = encode_json(&serde_json::json!({"alg": alg, "typ": "JWT", "kid": kid}));
+        assert_signed_out_and_cleared(
+            &format!("alg {alg}, no signature"),
+            web,
+            &format!("session={unsigned}.{payload}."),
+        );
+    }
+    // HS512 with the right kid is refused too: exactly one algorithm is accepted.
+    let hs512 = encode_json(&serde_json::json!({"alg": "HS512", "typ": "JWT", "kid": kid}));
+    assert_signed_out_and_cleared("alg HS512", web, &format!("session={hs512}.{payload}.AAAA"));
+    // Each (sent twice by the check above) was refused by the token check itself, before any
+    // key was used, not later for some other reason.
+    let reasons = refused_token_reasons(web);
+    assert_eq!(reasons.len(), 8, "every request was refused: {reasons:?}");
+    assert!(
+        reasons
+            .iter()
+            .all(|r| r.contains("not a well-formed") || r.contains("not signed with HS256")),
+        "refused for its form or algorithm: {reasons:?}"
+    );
+}
+
+#[test]
+fn a_session_signed_with_another_key_counts_as_signed_out() {
+    let data = tempfile::tempdir().expect("temp dir");
+    let original = keys(&[("k1", SECRET_OLD)]);
+    // The same people (the same store) throughout, so only the key differs.
+    let cookie = {
+        let web = serve_on(data.path(), &original);
+        let cookie = sign_in_on(&web, data.path(), ADMIN);
+        assert_eq!(me_name(&web, &cookie).as_deref(), Some(ADMIN_NAME));
+        cookie
+    };
+
+    // The same kid with another secret: a bad signature.
+    {
+        let web = serve_on(data.path(), &keys(&[("k1", SECRET_OTHER)]));
+        assert_signed_out_and_cleared("the same kid, another secret", &web, &cookie);
+        let reasons = refused_token_reasons(&web);
+        assert!(
+            reasons.iter().any(|r| r.contains("signature")),
+            "refused for its signature: {reasons:?}"
+        );
+    }
+    // Another kid altogether: an unknown key.
+    {
+        let web = serve_on(data.path(), &keys(&[("k2", SECRET_OTHER)]));
+        assert_signed_out_and_cleared("another kid", &web, &cookie);
+        let reasons = refused_token_reasons(&web);
+        assert!(
+            reasons.iter().any(|r| r.contains("key")),
+            "refused for its key: {reasons:?}"
+        );
+    }
+    // Back on the original key, the cookie works: only the key was wrong.
+    let web = serve_on(data.path(), &original);
+    assert_eq!(me_name(&web, &cookie).as_deref(), Some(ADMIN_NAME));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Deactivation, invitations, roles
+
+#[test]
+fn deactivating_someone_ends_their_sessions_and_stops_new_links() {
+    let site = Site::start();
+    let web = &site.web;
+    let admin = sign_in(&site, ADMIN);
+    let learner = sign_in(&site, LEARNER);
+    assert_eq!(me_name(web, &learner).as_deref(), Some(LEARNER_NAME));
+    // A link asked for before the deactivation, not used yet.
+    let pending_link = emailed_link(&site, LEARNER);
+
+    let row = row_of(&people(web, &admin), LEARNER);
+    assert_eq!(row.status, "Active");
+    let csrf = admin_csrf(web, &admin);
+    let r = post_as(
+        web,
+        &format!("/admin/people/{}/deactivate", row.id.clone().unwrap()),
+        &admin,
+        &[("csrf", &csrf)],
+    );
+    assert_eq!(r.status, 200, "deactivate\n{}", r.describe());
+    let notice = text_of(&r.text());
+    assert!(
+        notice.contains(&format!("{LEARNER_NAME} was deactivated")),
+        "a notice:\n{}",
+        cut(&notice)
+    );
+
+    // The learner's session has ended.
+    let me = get_as(web, "/me", &learner);
+    assert_redirect("the deactivated learner's GET /me", &me, "/sign-in");
+    assert!(
+        clears_session(&me),
+        "the cookie is cleared\n{}",
+        me.describe()
+    );
+
+    // No new link: the same answer as for anyone, and no email.
+    let before = outbox(site.data.path());
+    let asked = ask_for_link(web, LEARNER);
+    assert_eq!(asked.status, 200, "POST /sign-in\n{}", asked.describe());
+    assert!(text_of(&asked.text()).contains("Check your email"));
+    assert_eq!(
+        outbox(site.data.path()),
+        before,
+        "no email for a deactivated person"
+    );
+    // The link from before does not sign them in either.
+    let used = web.post_form("/sign-in/link", &[("token", &token_of(&pending_link))]);
+    assert_eq!(
+        used.status,
+        400,
+        "an old link after deactivation\n{}",
+        used.describe()
+    );
+    assert!(
+        set_cookies(&used).is_empty(),
+        "no cookie\n{}",
+        used.describe()
+    );
+
+    // The records stay: still listed, as deactivated, with nothing more to do.
+    let row = row_of(&people(web, &admin), LEARNER);
+    assert_eq!(row.status, "Deactivated", "{row:?}");
+    assert_eq!(row.name, LEARNER_NAME);
+    assert_eq!(row.id, None, "no forms for a deactivated person: {row:?}");
+    // The admin is still signed in.
+    assert_eq!(me_name(web, &admin).as_deref(), Some(ADMIN_NAME));
+}
+
+#[test]
+fn an_admin_invites_a_person_and_mistakes_are_shown_with_the_form_kept() {
+    let site = Site::start();
+    let web = &site.web;
+    let admin = sign_in(&site, ADMIN);
+    let csrf = admin_csrf(web, &admin);
+    let count = people(web, &admin).len();
+
+    let invited = post_as(
+        web,
+        "/admin/people/invite",
+        &admin,
+        &[
+            ("csrf", &csrf),
+            ("name", "Morgan Lee"),
+            ("email", "m.lee@wexmoorvale.example.org"),
+            ("roles", "staff"),
+            ("groups", "Site B, Sept 2026 intake"),
+        ],
+    );
+    assert_eq!(invited.status, 200, "invite\n{}", invited.describe());
+    assert_eq!(invited.header("cache-control"), Some("no-store"));
+    let text = text_of(&invited.text());
+    assert!(
+        text.contains("Morgan Lee was added"),
+        "a notice:\n{}",
+        cut(&text)
+    );
+    let rows = people_rows(&invited.text());
+    assert_eq!(rows.len(), count + 1, "one more person: {rows:#?}");
+    let row = row_of(&rows, "m.lee@wexmoorvale.example.org");
+    assert_eq!(row.name, "Morgan Lee");
+    assert_eq!(row.roles, "Staff member");
+    assert_eq!(row.groups, "Sept 2026 intake, Site B");
+    assert_eq!(row.status, "Active");
+    assert_eq!(
+        people(web, &admin),
+        rows,
+        "the list is stored, not just shown"
+    );
+
+    // The same email again (typed differently): refused, with what was typed kept.
+    let again = post_as(
+        web,
+        "/admin/people/invite",
+        &admin,
+        &[
+            ("csrf", &csrf),
+            ("name", "Morgan Lee Again"),
+            ("email", "M.Lee@Wexmoorvale.example.org"),
+            ("roles", "staff"),
+            ("roles", "parent"),
+            ("groups", "Site C"),
+        ],
+    );
+    assert_eq!(again.status, 422, "a duplicate email\n{}", again.describe());
+    let html = again.text();
+    assert!(
+        text_of(&html).contains("Someone in your organisation already has this email address"),
+        "the message:\n{}",
+        cut(&text_of(&html))
+    );
+    assert_eq!(
+        attribute(input_tag(&html, "invite-name"), "value").as_deref(),
+        Some("Morgan Lee Again")
+    );
+    assert_eq!(
+        attribute(input_tag(&html, "invite-email"), "value").as_deref(),
+        Some("M.Lee@Wexmoorvale.example.org")
+    );
+    assert_eq!(
+        attribute(input_tag(&html, "invite-groups"), "value").as_deref(),
+        Some("Site C")
+    );
+    assert!(is_checked(input_tag(&html, "invite-role-staff")));
+    assert!(is_checked(input_tag(&html, "invite-role-parent")));
+    assert!(!is_checked(input_tag(&html, "invite-role-admin")));
+
+    // A bad email; no roles.
+    let bad_email = post_as(
+        web,
+        "/admin/people/invite",
+        &admin,
+        &[
+            ("csrf", &csrf),
+            ("name", "Quote \" <b>Bold</b> & Co"),
+            ("email", "not-an-email"),
+            ("roles", "learner"),
+        ],
+    );
+    assert_eq!(
+        bad_email.status,
+        422,
+        "a bad email\n{}",
+        bad_email.describe()
+    );
+    let html = bad_email.text();
+    assert!(text_of(&html).contains("That email address does not look right"));
+    assert!(!html.contains("<b>Bold</b>"), "what was typed is escaped");
+    assert_eq!(
+        attribute(input_tag(&html, "invite-name"), "value").as_deref(),
+        Some("Quote \" <b>Bold</b> & Co"),
+        "the typed name is kept, intact"
+    );
+    assert_eq!(
+        attribute(input_tag(&html, "invite-email"), "value").as_deref(),
+        Some("not-an-email")
+    );
+    assert!(is_checked(input_tag(&html, "invite-role-learner")));
+
+    for (what, roles) in [("no roles", vec![]), ("an unknown role", vec!["superuser"])] {
+        let mut fields = vec![
+            ("csrf", csrf.as_str()),
+            ("name", "Rowan Price"),
+            ("email", "r.price@wexmoorvale.example.org"),
+        ];
+        fields.extend(roles.iter().map(|r| ("roles", *r)));
+        let r = post_as(web, "/admin/people/invite", &admin, &fields);
+        assert_eq!(r.status, 422, "{what}\n{}", r.describe());
+        let html = r.text();
+        assert!(
+            text_of(&html).contains("Please choose at least one role."),
+            "{what}: the message:\n{}",
+            cut(&text_of(&html))
+        );
+        assert_eq!(
+            attribute(input_tag(&html, "invite-name"), "value").as_deref(),
+            Some("Rowan Price")
+        );
+    }
+    assert_eq!(
+        people(web, &admin).len(),
+        count + 1,
+        "only the first invite was stored"
+    );
+
+    // The new person can sign in.
+    let cookie = sign_in(&site, "m.lee@wexmoorvale.example.org");
+    let me = get_as(web, "/me", &cookie);
+    assert_eq!(
+        testid_text(&me.text(), "me-name").as_deref(),
+        Some("Morgan Lee")
+    );
+    assert_eq!(
+        testid_text(&me.text(), "me-roles").as_deref(),
+        Some("Staff member")
+    );
+}
+
+#[test]
+fn an_admin_changes_roles_and_a_stale_form_is_a_conflict() {
+    let site = Site::start();
+    let web = &site.web;
+    let admin = sign_in(&site, ADMIN);
+    let learner = sign_in(&site, LEARNER);
+    let csrf = admin_csrf(web, &admin);
+    let row = row_of(&people(web, &admin), LEARNER);
+    let path = format!("/admin/people/{}/roles", row.id.clone().unwrap());
+    let stale = row.version.clone().unwrap();
+
+    let changed = post_as(
+        web,
+        &path,
+        &admin,
+        &[
+            ("csrf", &csrf),
+            ("version", &stale),
+            ("roles", "learner"),
+            ("roles", "staff"),
+        ],
+    );
+    assert_eq!(changed.status, 200, "change roles\n{}", changed.describe());
+    assert!(
+        text_of(&changed.text()).contains(&format!(
+            "{LEARNER_NAME} now has these roles: Learner, Staff member."
+        )),
+        "a notice:\n{}",
+        cut(&text_of(&changed.text()))
+    );
+    let row = row_of(&people(web, &admin), LEARNER);
+    assert_eq!(row.roles, "Learner, Staff member");
+    assert_ne!(
+        row.version.as_deref(),
+        Some(stale.as_str()),
+        "a new version"
+    );
+
+    // The learner's session carries on, with the new roles (read fresh, not from the token).
+    assert_eq!(
+        testid_text(&get_as(web, "/me", &learner).text(), "me-roles").as_deref(),
+        Some("Learner, Staff member")
+    );
+
+    // A form from before the change: a conflict, and nothing changed.
+    let conflict = post_as(
+        web,
+        &path,
+        &admin,
+        &[("csrf", &csrf), ("version", &stale), ("roles", "admin")],
+    );
+    assert_eq!(
+        conflict.status,
+        409,
+        "a stale version\n{}",
+        conflict.describe()
+    );
+    assert!(
+        text_of(&conflict.text())
+            .contains("Someone else changed this person while you were editing"),
+        "the message:\n{}",
+        cut(&text_of(&conflict.text()))
+    );
+    let missing_version = post_as(web, &path, &admin, &[("csrf", &csrf), ("roles", "admin")]);
+    assert_eq!(
+        missing_version.status,
+        409,
+        "no version\n{}",
+        missing_version.describe()
+    );
+    let current = row.version.clone().unwrap();
+    let no_roles = post_as(
+        web,
+        &path,
+        &admin,
+        &[("csrf", &csrf), ("version", &current)],
+    );
+    assert_eq!(no_roles.status, 422, "no roles\n{}", no_roles.describe());
+    assert_eq!(
+        row_of(&people(web, &admin), LEARNER),
+        row,
+        "nothing changed"
+    );
+
+    let nobody = post_as(
+        web,
+        "/admin/people/01234567-89ab-7def-8123-456789abcdef/roles",
+        &admin,
+        &[("csrf", &csrf), ("version", "1"), ("roles", "staff")],
+    );
+    assert_eq!(
+        nobody.status,
+        404,
+        "an unknown person\n{}",
+        nobody.describe()
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Limits and keys
+
+#[test]
+fn a_sixth_link_for_one_email_within_15_minutes_is_refused() {
+    let site = Site::start();
+    let web = &site.web;
+    for i in 1..=5 {
+        let r = ask_for_link(web, LEARNER);
+        assert_eq!(r.status, 200, "request {i}\n{}", r.describe());
+        assert_eq!(
+            outbox(site.data.path()).len(),
+            i,
+            "an email for request {i}"
+        );
+    }
+    let before = outbox(site.data.path());
+    let sixth = ask_for_link(web, LEARNER);
+    assert_eq!(sixth.status, 429, "the sixth request\n{}", sixth.describe());
+    assert!(
+        text_of(&sixth.text()).contains("You have asked for several sign-in links"),
+        "{}",
+        cut(&text_of(&sixth.text()))
+    );
+    assert_eq!(
+        outbox(site.data.path()),
+        before,
+        "no email for the sixth request"
+    );
+
+    // The same for an unknown email, so the limit does not tell who is registered.
+    for i in 1..=5 {
+        assert_eq!(
+            ask_for_link(web, UNKNOWN).status,
+            200,
+            "unknown, request {i}"
+        );
+    }
+    assert_eq!(
+        ask_for_link(web, UNKNOWN).status,
+        429,
+        "unknown, the sixth request"
+    );
+    assert_eq!(outbox(site.data.path()), before);
+
+    // The limit is per email: someone else still gets a link.
+    let other = ask_for_link(web, STAFF);
+    assert_eq!(other.status, 200, "another email\n{}", other.describe());
+    assert_eq!(outbox(site.data.path()).len(), before.len() + 1);
+}
+
+#[test]
+fn sessions_survive_a_key_rotation_and_end_when_the_old_key_is_removed() {
+    let data = tempfile::tempdir().expect("temp dir");
+    let old_only = keys(&[("old", SECRET_OLD)]);
+    let rotated = keys(&[("new", SECRET_NEW), ("old", SECRET_OLD)]);
+    let new_only = keys(&[("new", SECRET_NEW)]);
+
+    // Signed in before the rotation (one server at a time on the same data folder).
+    let (old_cookie, old_csrf) = {
+        let web = serve_on(data.path(), &old_only);
+        let cookie = sign_in_on(&web, data.path(), ADMIN);
+        assert_eq!(json_part(&jwt_parts(&cookie).0)["kid"], "old");
+        let csrf = admin_csrf(&web, &cookie);
+        (cookie, csrf)
+    };
+
+    {
+        let web = serve_on(data.path(), &rotated);
+        let me = get_as(&web, "/me", &old_cookie);
+        assert_eq!(
+            me.status,
+            200,
+            "the old session after rotation\n{}",
+            me.describe()
+        );
+        assert_eq!(
+            testid_text(&me.text(), "me-name").as_deref(),
+            Some(ADMIN_NAME)
+        );
+        assert!(!clears_session(&me), "not cleared\n{}", me.describe());
+        // Its forms still work (the CSRF token is bound to the session, not the key).
+        let invited = post_as(
+            &web,
+            "/admin/people/invite",
+            &old_cookie,
+            &[
+                ("csrf", &old_csrf),
+                ("name", "After Rotation"),
+                ("email", "rotation@wexmoorvale.example.org"),
+                ("roles", "staff"),
+            ],
+        );
+        assert_eq!(
+            invited.status,
+            200,
+            "invite after rotation\n{}",
+            invited.describe()
+        );
+
+        // New sessions are signed with the new key.
+        let cookie = sign_in_on(&web, data.path(), STAFF);
+        assert_eq!(json_part(&jwt_parts(&cookie).0)["kid"], "new");
+    }
+
+    // Once the old key is removed, its sessions end.
+    let web = serve_on(data.path(), &new_only);
+    assert_signed_out_and_cleared("the old key removed", &web, &old_cookie);
+}
+
+#[test]
+fn an_admin_cannot_lock_themselves_out() {
+    let site = Site::start();
+    let web = &site.web;
+    let admin = sign_in(&site, ADMIN);
+    let csrf = csrf_in(&get_as(web, "/admin/people", &admin).text());
+    let before = people(web, &admin);
+    let me = before
+        .iter()
+        .find(|r| r.email == ADMIN)
+        .expect("the admin is listed");
+    let id = me.id.clone().unwrap();
+
+    let r = post_as(
+        web,
+        &format!("/admin/people/{id}/deactivate"),
+        &admin,
+        &[("csrf", &csrf)],
+    );
+    assert_eq!(r.status, 422, "{}", r.describe());
+    assert!(r.text().contains("You cannot deactivate yourself"));
+
+    let version = me.version.clone().unwrap();
+    let r = post_as(
+        web,
+        &format!("/admin/people/{id}/roles"),
+        &admin,
+        &[("csrf", &csrf), ("version", &version), ("roles", "staff")],
+    );
+    assert_eq!(r.status, 422, "{}", r.describe());
+    assert!(r.text().contains("You cannot remove your own admin role"));
+
+    assert_eq!(people(web, &admin), before, "nothing changed");
+    assert_eq!(get_as(web, "/me", &admin).status, 200, "still signed in");
+}
