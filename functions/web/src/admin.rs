@@ -309,6 +309,23 @@ async fn import_page(
     response
 }
 
+/// The import form again, saying why the file was refused (503 when the store failed).
+async fn import_refused(state: &AppState, who: Viewer, e: import::ImportError) -> Response {
+    let status = match e {
+        import::ImportError::Store(_) => StatusCode::SERVICE_UNAVAILABLE,
+        _ => StatusCode::UNPROCESSABLE_ENTITY,
+    };
+    import_page(
+        state,
+        who,
+        ImportView::Form {
+            error: Some(e.user_message()),
+        },
+        status,
+    )
+    .await
+}
+
 pub async fn import_get(State(state): State<AppState>, req: Request) -> Response {
     match admin(&req) {
         Ok(who) => {
@@ -396,22 +413,7 @@ pub async fn import_post(State(state): State<AppState>, req: Request) -> Respons
             )
             .await
         }
-        Err(e) => {
-            let status = if matches!(e, import::ImportError::Store(_)) {
-                StatusCode::SERVICE_UNAVAILABLE
-            } else {
-                StatusCode::UNPROCESSABLE_ENTITY
-            };
-            import_page(
-                &state,
-                who,
-                ImportView::Form {
-                    error: Some(e.user_message()),
-                },
-                status,
-            )
-            .await
-        }
+        Err(e) => import_refused(&state, who, e).await,
     }
 }
 
@@ -458,21 +460,6 @@ pub async fn import_apply_post(State(state): State<AppState>, req: Request) -> R
             );
             import_page(&state, who, ImportView::Done(result), StatusCode::OK).await
         }
-        Err(e) => {
-            let status = if matches!(e, import::ImportError::Store(_)) {
-                StatusCode::SERVICE_UNAVAILABLE
-            } else {
-                StatusCode::UNPROCESSABLE_ENTITY
-            };
-            import_page(
-                &state,
-                who,
-                ImportView::Form {
-                    error: Some(e.user_message()),
-                },
-                status,
-            )
-            .await
-        }
+        Err(e) => import_refused(&state, who, e).await,
     }
 }

@@ -14,10 +14,10 @@ use super::rate_limit;
 use crate::crypto::{self, Secret};
 use crate::keys;
 use crate::org::OrgId;
-use crate::store::{Condition, Item, Store, StoreError, layout};
+use crate::store::{Condition, Store, StoreError, layout};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
-use chrono::{DateTime, Duration, SecondsFormat, Utc};
+use chrono::{DateTime, Duration, Utc};
 use serde_json::{Value, json};
 
 pub const LIFETIME_MINUTES: i64 = 15;
@@ -136,18 +136,13 @@ pub async fn request<S: Store>(
     };
     let token = B64.encode(crypto::random_bytes::<32>());
     let expires_at = now + Duration::minutes(LIFETIME_MINUTES);
-    let mut item = Item::new();
     let key = keys::magic_link(org, &crypto::sha256_hex(token.as_bytes()));
-    item.insert(layout::PK.into(), key.pk.into());
-    item.insert(layout::SK.into(), key.sk.into());
-    if let Value::Object(fields) = json!({
+    let item = key.item(json!({
         "type": "magic_link",
         "person_id": person.id,
-        "created_at": now.to_rfc3339_opts(SecondsFormat::Millis, true),
+        "created_at": crate::store::timestamp(now),
         (layout::TTL): expires_at.timestamp(),
-    }) {
-        item.extend(fields);
-    }
+    }));
     store.put(item, Condition::NotExists).await?;
     tracing::info!(%org, person_id = person.id, "sign-in link created");
     Ok(Some(MagicLink {

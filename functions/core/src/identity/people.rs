@@ -17,7 +17,7 @@ use crate::org::OrgId;
 use crate::store::{
     Condition, Cursor, Index, Item, Query, Store, StoreError, TxOp, Update, layout,
 };
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
 pub const MAX_EMAIL_LEN: usize = 254;
@@ -255,20 +255,6 @@ fn check_id(id: &str) -> Result<(), PeopleError> {
     }
 }
 
-fn timestamp(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Millis, true)
-}
-
-fn with_key(key: crate::store::Key, fields: Value) -> Item {
-    let mut item = match fields {
-        Value::Object(m) => m,
-        _ => Item::new(),
-    };
-    item.insert(layout::PK.into(), key.pk.into());
-    item.insert(layout::SK.into(), key.sk.into());
-    item
-}
-
 fn roles_value(roles: &[Role]) -> Value {
     Value::Array(roles.iter().map(|r| Value::from(r.as_str())).collect())
 }
@@ -278,24 +264,21 @@ fn index_sort(name: &str, id: &str) -> String {
 }
 
 fn person_item(p: &Person) -> Item {
-    with_key(
-        keys::person(&p.org, &p.id),
-        json!({
-            "type": "person",
-            "org": p.org.as_str(),
-            "person_id": p.id,
-            "email": p.email,
-            "name": p.name,
-            "roles": roles_value(&p.roles),
-            "groups": p.groups,
-            "active": p.active,
-            "session_epoch": p.session_epoch,
-            "created_at": timestamp(p.created_at),
-            "version": p.version,
-            (layout::GSI1_PK): keys::people_index(&p.org),
-            (layout::GSI1_SK): index_sort(&p.name, &p.id),
-        }),
-    )
+    keys::person(&p.org, &p.id).item(json!({
+        "type": "person",
+        "org": p.org.as_str(),
+        "person_id": p.id,
+        "email": p.email,
+        "name": p.name,
+        "roles": roles_value(&p.roles),
+        "groups": p.groups,
+        "active": p.active,
+        "session_epoch": p.session_epoch,
+        "created_at": crate::store::timestamp(p.created_at),
+        "version": p.version,
+        (layout::GSI1_PK): keys::people_index(&p.org),
+        (layout::GSI1_SK): index_sort(&p.name, &p.id),
+    }))
 }
 
 /// Reads a stored person, checking it belongs to the organisation asked about.
@@ -379,10 +362,8 @@ pub(crate) fn new_person(org: &OrgId, details: PersonDetails, now: DateTime<Utc>
 /// The two create-once writes that add a person: the person, then the email's uniqueness item
 /// (index 1 failing means the email is taken).
 pub(crate) fn create_ops(p: &Person) -> Vec<TxOp> {
-    let email_item = with_key(
-        email_key(&p.org, &p.email),
-        json!({ "type": "email", "person_id": p.id }),
-    );
+    let email_item =
+        email_key(&p.org, &p.email).item(json!({ "type": "email", "person_id": p.id }));
     vec![
         TxOp::Put {
             item: person_item(p),
@@ -411,7 +392,7 @@ pub(crate) fn update_details_op(
             .set("roles", roles_value(&details.roles))
             .set("groups", details.groups.clone())
             .set(layout::GSI1_SK, index_sort(&details.name, person_id))
-            .set("updated_at", timestamp(now))
+            .set("updated_at", crate::store::timestamp(now))
             .add("version", 1),
         condition: Condition::Equals("version".into(), Value::from(version)),
     }

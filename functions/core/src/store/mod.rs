@@ -52,6 +52,17 @@ impl Key {
         }
     }
 
+    /// An item with this key and the given attributes (a JSON object; anything else adds none).
+    pub fn item(&self, fields: Value) -> Item {
+        let mut item = match fields {
+            Value::Object(m) => m,
+            _ => Item::new(),
+        };
+        item.insert(layout::PK.into(), Value::String(self.pk.clone()));
+        item.insert(layout::SK.into(), Value::String(self.sk.clone()));
+        item
+    }
+
     /// Reads the key attributes of an item.
     pub fn of(item: &Item) -> Result<Key, StoreError> {
         let get = |name: &str| match item.get(name) {
@@ -319,6 +330,11 @@ impl Store for AnyStore {
     async fn transact(&self, ops: Vec<TxOp>) -> Result<(), StoreError> {
         delegate!(self, s => s.transact(ops))
     }
+}
+
+/// How times are stored: RFC 3339 in UTC with milliseconds, so they sort as strings.
+pub fn timestamp(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
 /// The size DynamoDB counts for an item: attribute names plus values (strings by UTF-8 length,

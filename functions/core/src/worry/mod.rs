@@ -17,7 +17,7 @@ use crate::crypto::{self, Secret};
 use crate::keys;
 use crate::org::OrgId;
 use crate::store::{Condition, Item, Store, StoreError, TxOp, layout};
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 use code::{CodeError, FollowUpCode, FormToken, TokenError};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -193,20 +193,6 @@ pub struct FollowUpView {
     pub created_at: DateTime<Utc>,
 }
 
-fn timestamp(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Millis, true)
-}
-
-fn item(key: crate::store::Key, fields: Value) -> Item {
-    let mut item = match fields {
-        Value::Object(m) => m,
-        _ => Item::new(),
-    };
-    item.insert(layout::PK.into(), key.pk.into());
-    item.insert(layout::SK.into(), key.sk.into());
-    item
-}
-
 /// Stores an anonymous worry for the organisation. Returns only once it is durably stored.
 pub async fn submit_anonymous<S: Store>(
     store: &S,
@@ -228,35 +214,27 @@ pub async fn submit_anonymous<S: Store>(
     );
 
     let worry_id = uuid::Uuid::now_v7().to_string();
-    let created = timestamp(now);
-    let worry_item = item(
-        keys::worry(org, &worry_id),
-        json!({
-            "type": "worry",
-            "org": org.as_str(),
-            "worry_id": worry_id,
-            "text": worry.text,
-            "urgency": worry.urgency.as_str(),
-            "status": Status::New.as_str(),
-            "anonymous": true,
-            "created_at": created,
-            "version": 1,
-            (layout::GSI1_PK): keys::worries_index(org),
-            (layout::GSI1_SK): keys::worries_index_sort(&created, &worry_id),
-        }),
-    );
-    let follow_up_item = item(
-        keys::follow_up(org, &code.hash_hex()),
-        json!({ "type": "follow_up", "worry_id": worry_id }),
-    );
-    let idem_item = item(
-        idem_key.clone(),
-        json!({
-            "type": "idempotency",
-            "worry_id": worry_id,
-            (layout::TTL): (now + chrono::Duration::days(IDEMPOTENCY_DAYS)).timestamp(),
-        }),
-    );
+    let created = crate::store::timestamp(now);
+    let worry_item = keys::worry(org, &worry_id).item(json!({
+        "type": "worry",
+        "org": org.as_str(),
+        "worry_id": worry_id,
+        "text": worry.text,
+        "urgency": worry.urgency.as_str(),
+        "status": Status::New.as_str(),
+        "anonymous": true,
+        "created_at": created,
+        "version": 1,
+        (layout::GSI1_PK): keys::worries_index(org),
+        (layout::GSI1_SK): keys::worries_index_sort(&created, &worry_id),
+    }));
+    let follow_up_item = keys::follow_up(org, &code.hash_hex())
+        .item(json!({ "type": "follow_up", "worry_id": worry_id }));
+    let idem_item = idem_key.item(json!({
+        "type": "idempotency",
+        "worry_id": worry_id,
+        (layout::TTL): (now + chrono::Duration::days(IDEMPOTENCY_DAYS)).timestamp(),
+    }));
     let ops = vec![
         TxOp::Put {
             item: worry_item,
