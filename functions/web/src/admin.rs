@@ -194,24 +194,12 @@ pub async fn deactivate_post(
                 person_id = person.id,
                 "person deactivated"
             );
-            (
-                PeopleView {
-                    notice: Some(format!(
-                        "{} was deactivated and signed out everywhere. Their records are kept.",
-                        person.name
-                    )),
-                    ..PeopleView::default()
-                },
-                StatusCode::OK,
-            )
+            notice(format!(
+                "{} was deactivated and signed out everywhere. Their records are kept.",
+                person.name
+            ))
         }
-        Err(e) => (
-            PeopleView {
-                error: Some(e.user_message()),
-                ..PeopleView::default()
-            },
-            status_of(&e),
-        ),
+        Err(e) => refused(&e),
     };
     people_page(&state, req, view, None, status).await
 }
@@ -260,23 +248,33 @@ pub async fn roles_post(
                 .map(|r| r.label())
                 .collect::<Vec<_>>()
                 .join(", ");
-            (
-                PeopleView {
-                    notice: Some(format!("{} now has these roles: {roles}.", person.name)),
-                    ..PeopleView::default()
-                },
-                StatusCode::OK,
-            )
+            notice(format!("{} now has these roles: {roles}.", person.name))
         }
-        Err(e) => (
-            PeopleView {
-                error: Some(e.user_message()),
-                ..PeopleView::default()
-            },
-            status_of(&e),
-        ),
+        Err(e) => refused(&e),
     };
     people_page(&state, req, view, None, status).await
+}
+
+/// The people page with a confirmation.
+fn notice(text: String) -> (PeopleView, StatusCode) {
+    (
+        PeopleView {
+            notice: Some(text),
+            ..PeopleView::default()
+        },
+        StatusCode::OK,
+    )
+}
+
+/// The people page saying why a change was refused.
+fn refused(e: &PeopleError) -> (PeopleView, StatusCode) {
+    (
+        PeopleView {
+            error: Some(e.user_message()),
+            ..PeopleView::default()
+        },
+        status_of(e),
+    )
 }
 
 fn status_of(e: &PeopleError) -> StatusCode {
