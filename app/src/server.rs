@@ -32,6 +32,17 @@ pub enum SignInView {
     Confirm { token: String },
     /// The link did not work.
     LinkFailed { message: String },
+    /// Single sign-on did not work.
+    SsoFailed { message: String },
+}
+
+/// A single sign-on provider offered on the sign-in page (configured, with its secret).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SsoButton {
+    pub id: String,
+    pub label: String,
+    /// `scheme://host[:port]` of the provider, for the page's `form-action` policy.
+    pub origin: String,
 }
 
 /// What the people page of an admin shows.
@@ -71,11 +82,16 @@ pub enum ImportView {
 
 /// The Content-Security-Policy of every response. Leptos adds a few small inline scripts to a
 /// rendered page, each carrying the per-response nonce; nothing else inline may run.
-pub fn content_security_policy(nonce: Option<&str>) -> String {
+///
+/// `form_origins`: where forms may lead besides this site. Browsers apply `form-action` to the
+/// redirects that follow a form post too, so the single sign-on buttons need their providers'
+/// origins here.
+pub fn content_security_policy(nonce: Option<&str>, form_origins: &[String]) -> String {
     let inline = nonce.map(|n| format!(" 'nonce-{n}'")).unwrap_or_default();
+    let forms: String = form_origins.iter().map(|o| format!(" {o}")).collect();
     format!(
         "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'{inline}; style-src 'self'; img-src 'self' data:; \
-         connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+         connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'{forms}; frame-ancestors 'none'"
     )
 }
 
@@ -100,6 +116,10 @@ pub struct SiteInner {
     pub store: AnyStore,
     pub secret: Secret,
     pub assets: Assets,
+    /// The single sign-on providers this deployment offers (may be none).
+    pub sso_buttons: Vec<SsoButton>,
+    /// Worries one address may send per 10 minutes (`APP_WORRY_LIMIT`).
+    pub worry_limit_per_address: u32,
 }
 
 impl std::ops::Deref for SiteState {
@@ -156,22 +176,61 @@ pub struct TellForm {
     pub urgency: Option<String>,
 }
 
-/// Sends an anonymous worry; the answer says what to show.
-pub async fn tell(site: &SiteState, form: TellForm) -> TellOutcome {
+/// The client's network address (for per-address rate limits only; never stored with a worry).
+/// The web function provides it to server functions as context.
+#[derive(Clone, Debug, Default)]
+pub struct ClientAddress(pub String);
+
+/// How a worry submission ended, for the HTTP status.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TellStatus {
+    Sent,
+    /// Something to fix in the form.
+    Refused,
+    /// Too many from this address for now.
+    Paused,
+    /// The store failed: nothing was stored.
+    Unavailable,
+}
+
+/// Sends an anonymous worry from `address`; the answer says what to show.
+pub async fn tell(site: &SiteState, form: TellForm, address: &str) -> (TellOutcome, TellStatus) {
     let input = WorryInput {
         text: form.text.clone(),
         urgency: form.urgency.clone(),
     };
-    match worry::submit_anonymous(
+    let now = Utc::now();
+    let submitted = match worry::check_rate(
         &site.store,
         &site.org_id,
         &site.secret,
-        &form.token,
-        &input,
-        Utc::now(),
+        worry::Limited::Submissions,
+        site.worry_limit_per_address,
+        address,
+        now,
     )
     .await
     {
+        Ok(()) => {
+            worry::submit_anonymous(
+                &site.store,
+                &site.org_id,
+                &site.secret,
+                &form.token,
+                &input,
+                now,
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    };
+    let status = match &submitted {
+        Ok(_) => TellStatus::Sent,
+        Err(WorryError::RateLimited { .. }) => TellStatus::Paused,
+        Err(WorryError::Store(_) | WorryError::Corrupt(_)) => TellStatus::Unavailable,
+        Err(_) => TellStatus::Refused,
+    };
+    let outcome = match submitted {
         Ok(sent) => TellOutcome::Sent(WorrySent {
             code: sent.follow_up_code.display(),
             sent_on: date_for_people(sent.created_at),
@@ -194,12 +253,27 @@ pub async fn tell(site: &SiteState, form: TellForm) -> TellOutcome {
                 error: Some(e.user_message()),
             })
         }
-    }
+    };
+    (outcome, status)
 }
 
-/// Looks a worry up by follow-up code.
-pub async fn follow_up(site: &SiteState, code: &str) -> FollowUpOutcome {
-    match worry::follow_up(&site.store, &site.org_id, code).await {
+/// Looks a worry up by follow-up code, from `address`.
+pub async fn follow_up(site: &SiteState, code: &str, address: &str) -> FollowUpOutcome {
+    let found = match worry::check_rate(
+        &site.store,
+        &site.org_id,
+        &site.secret,
+        worry::Limited::FollowUpLookups,
+        worry::Limited::FollowUpLookups.policy().0,
+        address,
+        Utc::now(),
+    )
+    .await
+    {
+        Ok(()) => worry::follow_up(&site.store, &site.org_id, code).await,
+        Err(e) => Err(e),
+    };
+    match found {
         Ok(Some(view)) => FollowUpOutcome::Found {
             status: view.status.describe().to_string(),
             urgency: view.urgency.label().to_string(),
@@ -207,6 +281,7 @@ pub async fn follow_up(site: &SiteState, code: &str) -> FollowUpOutcome {
         },
         Ok(None) => FollowUpOutcome::NotFound,
         Err(e @ WorryError::Code(_)) => FollowUpOutcome::Invalid(e.user_message()),
+        Err(e @ WorryError::RateLimited { .. }) => FollowUpOutcome::Paused(e.user_message()),
         Err(e) => {
             tracing::warn!(error = %e, "a follow-up look-up failed");
             FollowUpOutcome::Unavailable(

@@ -34,10 +34,11 @@ pub fn shell(site: SiteState) -> impl IntoView {
         .unwrap_or_default();
     let boot = site.assets.boot_js.clone().filter(|_| needs_islands(&path));
     let css = site.assets.css.clone();
+    let form_origins: Vec<String> = site.sso_buttons.iter().map(|b| b.origin.clone()).collect();
     provide_context(site);
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
         let nonce = leptos::nonce::use_nonce().map(|n| n.as_inner().to_string());
-        let csp = crate::server::content_security_policy(nonce.as_deref());
+        let csp = crate::server::content_security_policy(nonce.as_deref(), &form_origins);
         if let Ok(value) = http::HeaderValue::from_str(&csp) {
             response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
         }

@@ -50,7 +50,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
  * Starts the server. Returns { baseURL, logs, logText(from), stop() }.
  * Fails (with the server's output) if it exits or /healthz is not "ok" within 30 s.
  */
-export async function startServer({ timeoutMs = 30_000 } = {}) {
+export async function startServer({ timeoutMs = 30_000, env = () => ({}) } = {}) {
   if (!existsSync(WEB_BIN)) {
     throw new Error(`The web binary is missing: ${WEB_BIN}. Build it with \`cargo build -p web\` or set WEB_BIN.`);
   }
@@ -61,14 +61,14 @@ export async function startServer({ timeoutMs = 30_000 } = {}) {
   // then try again with another one.
   for (let attempt = 1; ; attempt++) {
     try {
-      return await startServerOnce(timeoutMs);
+      return await startServerOnce(timeoutMs, env);
     } catch (err) {
       if (attempt >= 3 || !/cannot listen on/.test(err.message)) throw err;
     }
   }
 }
 
-async function startServerOnce(timeoutMs) {
+async function startServerOnce(timeoutMs, extraEnv) {
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'online-safety-e2e-'));
   const logs = [];
@@ -85,6 +85,7 @@ async function startServerOnce(timeoutMs) {
       APP_LOG: 'pretty',
       NO_COLOR: '1',
       RUST_LOG: process.env.RUST_LOG || 'info',
+      ...extraEnv(port),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -157,6 +158,61 @@ async function startServerOnce(timeoutMs) {
   return server;
 }
 
+const OIDC_BIN = process.env.OIDC_BIN
+  ? resolve(process.env.OIDC_BIN)
+  : resolve(dirname(WEB_BIN), 'dev-oidc-provider');
+
+/**
+ * Starts the local OpenID provider (`cargo build -p dev-oidc-provider`) on `port`, for a client
+ * with this secret and callback. Returns { issuer, stop() }.
+ */
+export async function startOidcProvider({ port, clientId, clientSecret, redirectUri }) {
+  if (!existsSync(OIDC_BIN)) {
+    throw new Error(`The dev OIDC provider is missing: ${OIDC_BIN}. Build it with \`cargo build -p dev-oidc-provider\` or set OIDC_BIN.`);
+  }
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('OIDC_')));
+  const child = spawn(OIDC_BIN, [], {
+    env: {
+      ...inherited,
+      OIDC_BIND: `127.0.0.1:${port}`,
+      OIDC_CLIENT_ID: clientId,
+      OIDC_CLIENT_SECRET: clientSecret,
+      OIDC_REDIRECT_URIS: redirectUri,
+      NO_COLOR: '1',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output = [];
+  child.stdout.on('data', (c) => output.push(String(c)));
+  child.stderr.on('data', (c) => output.push(String(c)));
+  const onExit = () => child.kill('SIGKILL');
+  process.on('exit', onExit);
+  const issuer = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`The dev OIDC provider exited:\n${output.join('')}`);
+    try {
+      const res = await fetch(`${issuer}/.well-known/openid-configuration`, { signal: AbortSignal.timeout(2000) });
+      if (res.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`The dev OIDC provider did not answer within 30 s:\n${output.join('')}`);
+    }
+    await sleep(100);
+  }
+  return {
+    issuer,
+    output: () => output.join(''),
+    async stop() {
+      child.kill('SIGKILL');
+      process.off('exit', onExit);
+    },
+  };
+}
+
 export function launchBrowser() {
   return chromium.launch({
     executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
@@ -172,9 +228,12 @@ export function launchBrowser() {
   });
 }
 
-/** Starts a server and a browser for one test file: call in `before`, stop in `after`. */
-export async function setup() {
-  const server = await startServer();
+/**
+ * Starts a server and a browser for one test file: call in `before`, stop in `after`.
+ * `env(port)` adds settings for the server, given the port it will listen on.
+ */
+export async function setup({ env } = {}) {
+  const server = await startServer({ env });
   let browser;
   try {
     browser = await launchBrowser();

@@ -21,6 +21,7 @@ pub fn SignInPage() -> impl IntoView {
                         <p>{e}</p>
                     </div>
                 })}
+                <SsoChoices/>
                 <p class="lead">"Enter the email address " {site.org.name.clone()} " has for you. We will email you a link that signs you in."</p>
                 <form method="post" action="/sign-in">
                     <div class="field">
@@ -53,6 +54,15 @@ pub fn SignInPage() -> impl IntoView {
             </form>
         }
         .into_any(),
+        SignInView::SsoFailed { message } => view! {
+            <div class="error-summary" role="alert" id="form-error">
+                <h2>"We could not sign you in with your account"</h2>
+                <p>{message}</p>
+            </div>
+            <SsoChoices/>
+            <p><a class="button secondary" href="/sign-in">"Sign in with an email link instead"</a></p>
+        }
+        .into_any(),
         SignInView::LinkFailed { message } => view! {
             <div class="error-summary" role="alert" id="form-error">
                 <h2>"That sign-in link did not work"</h2>
@@ -67,6 +77,34 @@ pub fn SignInPage() -> impl IntoView {
         <h1>"Sign in"</h1>
         {body}
     }
+}
+
+/// One button per single sign-on provider (plain forms: they work without JavaScript). Nothing
+/// when the organisation has none.
+#[component]
+fn SsoChoices() -> impl IntoView {
+    let site = expect_context::<SiteState>();
+    if site.sso_buttons.is_empty() {
+        return None;
+    }
+    let buttons = site
+        .sso_buttons
+        .iter()
+        .map(|b| {
+            view! {
+                <form method="post" action=format!("/sign-in/sso/{}", b.id) class="inline-form">
+                    <button type="submit" class="button">{b.label.clone()}</button>
+                </form>
+            }
+        })
+        .collect_view();
+    Some(view! {
+        <section class="sso" aria-labelledby="sso-heading">
+            <h2 id="sso-heading">"With your organisation account"</h2>
+            {buttons}
+        </section>
+        <h2>"Or with an email link"</h2>
+    })
 }
 
 #[component]

@@ -32,7 +32,9 @@ pub fn FollowUpPage() -> impl IntoView {
             </div>
         }
         .into_any(),
-        FollowUpOutcome::Invalid(message) | FollowUpOutcome::Unavailable(message) => view! {
+        FollowUpOutcome::Invalid(message)
+        | FollowUpOutcome::Paused(message)
+        | FollowUpOutcome::Unavailable(message) => view! {
             <div class="error-summary" role="alert" id="form-error">
                 <h2>"We could not look that up"</h2>
                 <p>{message}</p>

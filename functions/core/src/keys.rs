@@ -13,6 +13,7 @@
 //! | an organisation's people by name (gsi1)          | `ORG#<org>#PEOPLE`                   | `<lowercase name>#<id>`  |
 //! | a sign-in link by the hash of its token (TTL)    | `ORG#<org>#MAGIC#<sha256(token)>`    | `MAGIC`                  |
 //! | a rate-limit counter for one window (TTL)        | `ORG#<org>#RATE#<bucket>#<start>`    | `RATE`                   |
+//! | a single sign-on attempt by its state hash (TTL) | `ORG#<org>#SSOSTATE#<sha256(state)>` | `SSOSTATE`               |
 
 use crate::org::OrgId;
 use crate::store::Key;
@@ -67,4 +68,10 @@ pub fn magic_link(o: &OrgId, token_hash_hex: &str) -> Key {
 /// One fixed window of a rate-limit bucket; `window_start` is epoch seconds.
 pub fn rate_limit(o: &OrgId, bucket: &str, window_start: u64) -> Key {
     Key::new(format!("{}#RATE#{bucket}#{window_start}", org(o)), "RATE")
+}
+
+/// A started single sign-on, by the hash of its `state` (the state itself is only in the
+/// browser's cookie and the provider's redirect).
+pub fn sso_state(o: &OrgId, state_hash_hex: &str) -> Key {
+    Key::new(format!("{}#SSOSTATE#{state_hash_hex}", org(o)), "SSOSTATE")
 }

@@ -62,6 +62,94 @@ pub struct OrgProfile {
     pub deputies: Vec<Contact>,
     pub allegations_lead: Contact,
     pub local: LocalServices,
+    /// Single sign-on providers people of this organisation may sign in with (none: email
+    /// links only). Client secrets are configuration, never content.
+    #[serde(default)]
+    pub sso: Vec<SsoProvider>,
+}
+
+/// Which identity service an [`SsoProvider`] is; decides the issuer and the extra claim checks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SsoKind {
+    /// Microsoft Entra ID, one tenant: issuer `https://login.microsoftonline.com/<tenant>/v2.0`,
+    /// and the token's `tid` must be that tenant.
+    Entra,
+    /// Google Workspace: issuer `https://accounts.google.com`, and the token's `hd` (hosted
+    /// domain) must be the organisation's domain, so personal Gmail accounts are refused.
+    Google,
+    /// Any other OpenID Connect provider, by its issuer (e.g. the local demo provider).
+    Oidc,
+}
+
+/// One single sign-on provider of an organisation (`[[sso]]` in its profile).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SsoProvider {
+    /// In the sign-in addresses (`/sign-in/sso/<id>`): 1-20 of `a-z 0-9 -`.
+    pub id: String,
+    /// The button's words, e.g. "Sign in with your college Microsoft account".
+    pub label: String,
+    pub kind: SsoKind,
+    /// Required for `oidc`; derived for `entra` and `google`.
+    #[serde(default)]
+    pub issuer: Option<String>,
+    /// Entra tenant id (a GUID).
+    #[serde(default)]
+    pub tenant: Option<String>,
+    /// Google Workspace domain (required for `google`).
+    #[serde(default)]
+    pub domain: Option<String>,
+    pub client_id: String,
+}
+
+impl SsoProvider {
+    /// The issuer its ID tokens must carry, or why the profile is wrong.
+    pub fn issuer(&self) -> Result<String, String> {
+        match (self.kind, &self.issuer, &self.tenant, &self.domain) {
+            (SsoKind::Entra, None, Some(tenant), _) => {
+                Ok(format!("https://login.microsoftonline.com/{tenant}/v2.0"))
+            }
+            (SsoKind::Entra, _, _, _) => {
+                Err("an `entra` provider needs `tenant` (and no `issuer`)".into())
+            }
+            (SsoKind::Google, None, _, Some(_)) => Ok("https://accounts.google.com".into()),
+            (SsoKind::Google, _, _, _) => {
+                Err("a `google` provider needs `domain` (and no `issuer`)".into())
+            }
+            (SsoKind::Oidc, Some(issuer), _, _) => Ok(issuer.trim_end_matches('/').to_string()),
+            (SsoKind::Oidc, None, _, _) => Err("an `oidc` provider needs `issuer`".into()),
+        }
+    }
+
+    /// What is wrong with this entry, if anything.
+    pub fn problem(&self) -> Option<String> {
+        let id_ok = (1..=20).contains(&self.id.len())
+            && self
+                .id
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        if !id_ok {
+            return Some(format!(
+                "sso id `{}` must be 1-20 of lowercase letters, digits and hyphens",
+                self.id
+            ));
+        }
+        if self.client_id.trim().is_empty() || self.label.trim().is_empty() {
+            return Some(format!("sso `{}` needs a label and a client_id", self.id));
+        }
+        let issuer = match self.issuer() {
+            Ok(i) => i,
+            Err(e) => return Some(format!("sso `{}`: {e}", self.id)),
+        };
+        if !crate::identity::sso::allowed_url(&issuer) {
+            return Some(format!(
+                "sso `{}`: the issuer must be an https address (http only on loopback)",
+                self.id
+            ));
+        }
+        None
+    }
 }
 
 fn default_renewal() -> u32 {

@@ -21,7 +21,7 @@ pub const COOKIE: &str = "session";
 const PER_ADDRESS_LIMIT: u32 = 20;
 const PER_ADDRESS_WINDOW_SECS: u64 = 15 * 60;
 
-fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+pub fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers
         .get_all(header::COOKIE)
         .iter()
@@ -32,7 +32,7 @@ fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .map(|(_, v)| v)
 }
 
-fn set_cookie(state: &AppState, token: &str, max_age: i64) -> HeaderValue {
+pub fn set_cookie(state: &AppState, token: &str, max_age: i64) -> HeaderValue {
     // `Secure` everywhere but plain-http local runs (a browser would drop it there).
     let secure = if state.secure_cookies { "; Secure" } else { "" };
     HeaderValue::from_str(&format!(
@@ -132,7 +132,7 @@ pub fn client_address(req: &Request) -> String {
 }
 
 /// The site's own address for links in emails.
-fn base_url(state: &AppState, req: &Request) -> String {
+pub fn base_url(state: &AppState, req: &Request) -> String {
     match &state.public_origin {
         Some(origin) => origin.clone(),
         None => {
@@ -146,7 +146,7 @@ fn base_url(state: &AppState, req: &Request) -> String {
     }
 }
 
-async fn render_sign_in(
+pub async fn render_sign_in(
     state: &AppState,
     req: Request,
     view: SignInView,
@@ -299,24 +299,13 @@ pub async fn sign_in_link_post(State(state): State<AppState>, req: Request) -> R
         .to_string();
     let now = Utc::now();
     match magic_link::consume(&state.site.store, &state.site.org_id, &token, now).await {
-        Ok(person) => match session::issue(&state.session_keys, &person, now, session::DEFAULT_TTL)
-        {
-            Ok(jwt) => {
-                tracing::info!(person_id = person.id, "signed in");
-                let mut response = Redirect::to("/me").into_response();
-                *response.status_mut() = StatusCode::SEE_OTHER;
-                let value = set_cookie(&state, &jwt, session::DEFAULT_TTL.num_seconds());
-                response.headers_mut().insert(header::SET_COOKIE, value);
-                response
-            }
-            Err(e) => {
-                tracing::error!(error = %e, "a session could not be issued");
+        Ok(person) => match signed_in(&state, &person) {
+            Ok(response) => response,
+            Err(message) => {
                 render_sign_in(
                     &state,
                     req,
-                    SignInView::LinkFailed {
-                        message: e.user_message(),
-                    },
+                    SignInView::LinkFailed { message },
                     StatusCode::SERVICE_UNAVAILABLE,
                 )
                 .await
@@ -336,6 +325,33 @@ pub async fn sign_in_link_post(State(state): State<AppState>, req: Request) -> R
                 status,
             )
             .await
+        }
+    }
+}
+
+/// Starts a session for someone who has just proved who they are (by link or single sign-on):
+/// the session cookie and a redirect to their page. `Err` is the message to show.
+pub fn signed_in(
+    state: &AppState,
+    person: &safety_core::identity::Person,
+) -> Result<Response, String> {
+    match session::issue(
+        &state.session_keys,
+        person,
+        Utc::now(),
+        session::DEFAULT_TTL,
+    ) {
+        Ok(jwt) => {
+            tracing::info!(person_id = person.id, "signed in");
+            let mut response = Redirect::to("/me").into_response();
+            *response.status_mut() = StatusCode::SEE_OTHER;
+            let value = set_cookie(state, &jwt, session::DEFAULT_TTL.num_seconds());
+            response.headers_mut().append(header::SET_COOKIE, value);
+            Ok(response)
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "a session could not be issued");
+            Err(e.user_message())
         }
     }
 }

@@ -32,6 +32,8 @@ pub struct Config {
     pub outbox: Option<PathBuf>,
     /// Seed the demo organisation's people (one of each role) at start-up.
     pub seed_demo_people: bool,
+    /// Worries one client address may send per 10 minutes.
+    pub worry_limit: u32,
 }
 
 fn var(name: &str) -> Option<String> {
@@ -108,6 +110,13 @@ impl Config {
             }
             None => !in_lambda && matches!(store, StoreConfig::Embedded { .. }),
         };
+        let worry_limit =
+            match var("APP_WORRY_LIMIT") {
+                None => safety_core::worry::Limited::Submissions.policy().0,
+                Some(v) => v.parse().ok().filter(|n| *n > 0).ok_or_else(|| {
+                    format!("APP_WORRY_LIMIT must be a positive number, not `{v}`")
+                })?,
+            };
         Ok(Config {
             in_lambda,
             bind,
@@ -120,8 +129,50 @@ impl Config {
             session_keys,
             outbox,
             seed_demo_people,
+            worry_limit,
         })
     }
+}
+
+/// A single sign-on provider of the organisation's profile that this deployment can use.
+#[derive(Clone, Debug)]
+pub struct SsoConfigured {
+    pub provider: safety_core::org::SsoProvider,
+    pub client_secret: String,
+}
+
+/// The profile's single sign-on providers that have their client secret configured
+/// (`APP_SSO_<ID>_CLIENT_SECRET`, the id uppercased with `-` as `_`). An `oidc` provider's
+/// issuer can be moved with `APP_SSO_<ID>_ISSUER` (e.g. the local demo provider on another port).
+pub fn sso_providers(org: &safety_core::org::OrgProfile) -> Result<Vec<SsoConfigured>, String> {
+    use safety_core::org::SsoKind;
+    let mut out = Vec::new();
+    for p in &org.sso {
+        let name = p.id.to_ascii_uppercase().replace('-', "_");
+        let mut provider = p.clone();
+        if let Some(issuer) = var(&format!("APP_SSO_{name}_ISSUER")) {
+            if provider.kind != SsoKind::Oidc {
+                return Err(format!(
+                    "APP_SSO_{name}_ISSUER: only an `oidc` provider's issuer can be set"
+                ));
+            }
+            provider.issuer = Some(issuer);
+            if let Some(why) = provider.problem() {
+                return Err(format!("APP_SSO_{name}_ISSUER: {why}"));
+            }
+        }
+        match var(&format!("APP_SSO_{name}_CLIENT_SECRET")) {
+            Some(client_secret) => out.push(SsoConfigured {
+                provider,
+                client_secret,
+            }),
+            None => tracing::info!(
+                provider = p.id,
+                "single sign-on provider not offered: APP_SSO_{name}_CLIENT_SECRET is not set"
+            ),
+        }
+    }
+    Ok(out)
 }
 
 pub fn dynamo_config() -> DynamoConfig {

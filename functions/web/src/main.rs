@@ -10,6 +10,7 @@ mod auth;
 mod config;
 mod routes;
 mod seed;
+mod sso;
 
 use app::server::{SiteInner, SiteState};
 use config::{Config, StoreConfig};
@@ -121,6 +122,7 @@ async fn serve(config: Config, started: std::time::Instant) -> Result<(), String
             config.org
         )
     })?;
+    let sso = config::sso_providers(&org)?;
     let store = open_store(&config.store).await?;
     let assets = assets::AssetFiles::load(&config.site_dir);
     let site = SiteState::new(SiteInner {
@@ -131,6 +133,15 @@ async fn serve(config: Config, started: std::time::Instant) -> Result<(), String
         store,
         secret: config.secret.clone(),
         assets: assets.urls.clone(),
+        sso_buttons: sso
+            .iter()
+            .map(|s| app::server::SsoButton {
+                id: s.provider.id.clone(),
+                label: s.provider.label.clone(),
+                origin: origin_of(&s.provider.issuer().unwrap_or_default()),
+            })
+            .collect(),
+        worry_limit_per_address: config.worry_limit,
     });
     let state = routes::AppState {
         site,
@@ -150,6 +161,8 @@ async fn serve(config: Config, started: std::time::Instant) -> Result<(), String
                 .base_url
                 .as_deref()
                 .is_some_and(|u| u.starts_with("https://")),
+        sso: Arc::new(sso),
+        sso_cache: Arc::new(safety_core::identity::sso::ProviderCache::default()),
     };
     if config.seed_demo_people {
         seed::demo_people(&state.site).await;

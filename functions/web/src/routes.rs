@@ -2,8 +2,8 @@
 //! functions, and the browser bundle. Handlers only translate HTTP; the rules are in the core.
 
 use crate::assets::{AssetFiles, PREFIX};
-use app::model::{FollowUpResult, TellOutcome, WorryFormState};
-use app::server::{SiteState, TellForm};
+use app::model::{FollowUpResult, TellOutcome};
+use app::server::{SiteState, TellForm, TellStatus};
 use axum::Router;
 use axum::body::{Body, to_bytes};
 use axum::extract::{Path, Request, State};
@@ -27,6 +27,9 @@ pub struct AppState {
     /// Where sign-in emails go (`None`: not configured on this deployment).
     pub mailer: Option<Arc<safety_core::identity::OutboxMailer>>,
     pub secure_cookies: bool,
+    /// Single sign-on providers offered, and what is cached about them.
+    pub sso: Arc<Vec<crate::config::SsoConfigured>>,
+    pub sso_cache: Arc<safety_core::identity::sso::ProviderCache>,
 }
 
 /// The largest form we read: a 10,000-character worry in 4-byte characters, percent-encoded,
@@ -44,6 +47,8 @@ pub fn router(state: AppState) -> Router {
             "/sign-in/link",
             get(crate::auth::sign_in_link_get).post(crate::auth::sign_in_link_post),
         )
+        .route("/sign-in/sso/{id}", post(crate::sso::start))
+        .route("/sign-in/sso/{id}/callback", get(crate::sso::callback))
         .route("/sign-out", post(crate::auth::sign_out))
         .route("/me", get(crate::auth::me))
         .route("/admin/people", get(crate::admin::people_get))
@@ -142,7 +147,7 @@ fn is_cross_site_write(method: &Method, headers: &HeaderMap, public_origin: Opti
 fn set_security_headers(h: &mut HeaderMap, hsts: bool) {
     // Pages set their own policy, with the nonce of their inline scripts.
     if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
-        let csp = app::server::content_security_policy(None);
+        let csp = app::server::content_security_policy(None, &[]);
         h.insert(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_str(&csp).expect("ASCII"),
@@ -269,6 +274,7 @@ pub async fn read_form_up_to(req: Request, max_bytes: usize) -> (Request, Option
 
 /// The worry form with JavaScript off.
 async fn tell_post(State(state): State<AppState>, req: Request) -> Response {
+    let address = crate::auth::client_address(&req);
     let (req, fields) = read_form(req).await;
     let (outcome, status) = match fields {
         Some(f) => {
@@ -277,11 +283,12 @@ async fn tell_post(State(state): State<AppState>, req: Request) -> Response {
                 text: f.get("text").unwrap_or_default().to_string(),
                 urgency: f.get("urgency").map(str::to_string),
             };
-            let outcome = app::server::tell(&state.site, form).await;
-            let status = match &outcome {
-                TellOutcome::Sent(_) => StatusCode::OK,
-                TellOutcome::NotSent(f) if is_unavailable(f) => StatusCode::SERVICE_UNAVAILABLE,
-                TellOutcome::NotSent(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            let (outcome, status) = app::server::tell(&state.site, form, &address).await;
+            let status = match status {
+                TellStatus::Sent => StatusCode::OK,
+                TellStatus::Refused => StatusCode::UNPROCESSABLE_ENTITY,
+                TellStatus::Paused => StatusCode::TOO_MANY_REQUESTS,
+                TellStatus::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             };
             (outcome, status)
         }
@@ -303,24 +310,20 @@ async fn tell_post(State(state): State<AppState>, req: Request) -> Response {
     response
 }
 
-fn is_unavailable(form: &WorryFormState) -> bool {
-    form.error
-        .as_deref()
-        .is_some_and(|e| e.contains("could not save"))
-}
-
 /// The follow-up look-up (a plain form: the code is never put in an address).
 async fn follow_up_post(State(state): State<AppState>, req: Request) -> Response {
     use app::model::FollowUpOutcome;
+    let address = crate::auth::client_address(&req);
     let (req, fields) = read_form(req).await;
     let (result, status) = match fields.and_then(|f| f.get("code").map(str::to_string)) {
         Some(typed) => {
             let typed: String = typed.chars().take(100).collect();
-            let outcome = app::server::follow_up(&state.site, &typed).await;
+            let outcome = app::server::follow_up(&state.site, &typed, &address).await;
             let status = match outcome {
                 FollowUpOutcome::Found { .. } => StatusCode::OK,
                 FollowUpOutcome::NotFound => StatusCode::NOT_FOUND,
                 FollowUpOutcome::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+                FollowUpOutcome::Paused(_) => StatusCode::TOO_MANY_REQUESTS,
                 FollowUpOutcome::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             };
             (FollowUpResult { typed, outcome }, status)
@@ -345,10 +348,16 @@ async fn follow_up_post(State(state): State<AppState>, req: Request) -> Response
 
 async fn server_fn(State(state): State<AppState>, req: Request) -> impl IntoResponse {
     let site = state.site.clone();
-    let mut response =
-        leptos_axum::handle_server_fns_with_context(move || provide_context(site.clone()), req)
-            .await
-            .into_response();
+    let address = app::server::ClientAddress(crate::auth::client_address(&req));
+    let mut response = leptos_axum::handle_server_fns_with_context(
+        move || {
+            provide_context(site.clone());
+            provide_context(address.clone());
+        },
+        req,
+    )
+    .await
+    .into_response();
     response
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

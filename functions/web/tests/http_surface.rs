@@ -395,6 +395,55 @@ fn cross_site_writes_are_refused_with_403() {
 }
 
 #[test]
+fn worries_and_follow_up_look_ups_are_limited_per_address_and_the_text_is_kept() {
+    let data = tempfile::tempdir().expect("temp dir");
+    let web = Web::serve(&[
+        ("APP_STORE", "embedded".into()),
+        ("APP_DATA_DIR", data.path().display().to_string()),
+        (
+            "APP_SITE_DIR",
+            data.path().join("no-site").display().to_string(),
+        ),
+        ("APP_WORRY_LIMIT", "2".into()),
+    ]);
+    let mut code = String::new();
+    for n in 1..=2 {
+        let token = form_token(&web.get("/tell").text());
+        let r = post_tell(&web, &token, &format!("Worry number {n}"), "soon");
+        assert_eq!(r.status, 200, "worry {n}\n{}", r.describe());
+        code = follow_up_code(&r.text()).expect("a code");
+    }
+    let token = form_token(&web.get("/tell").text());
+    let text = "A third worry, which must not be lost";
+    for attempt in 1..=2 {
+        let r = post_tell(&web, &token, text, "now");
+        assert_eq!(r.status, 429, "attempt {attempt}\n{}", r.describe());
+        assert_no_store("a paused worry", &r);
+        assert!(r.text().contains("sending is paused"), "{}", cut(&r.text()));
+        assert!(r.text().contains("has not been sent yet"));
+        assert_eq!(
+            textarea_value(&r.text()),
+            text,
+            "the words are kept in the form"
+        );
+        assert!(follow_up_code(&r.text()).is_none(), "nothing was stored");
+    }
+
+    // Look-ups have their own limit: 30 in the window, whatever the code.
+    for n in 1..=30 {
+        let r = web.post_form("/follow-up", &[("code", &code)]);
+        assert_eq!(r.status, 200, "look-up {n}\n{}", r.describe());
+    }
+    let r = web.post_form("/follow-up", &[("code", &code)]);
+    assert_eq!(r.status, 429, "{}", r.describe());
+    assert!(r.text().contains("Many codes have been checked"));
+    assert!(
+        !web.output().contains(text),
+        "worry text never reaches the log"
+    );
+}
+
+#[test]
 fn follow_up_codes_malformed_422_unknown_404() {
     let (web, _data) = server();
     for code in ["abc", "ABCDE-12345-FGHJK-67890-MNPQ!", &"A".repeat(500)] {

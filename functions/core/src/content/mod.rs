@@ -336,7 +336,17 @@ pub fn load(files: Vec<SourceFile>) -> Result<Library, Vec<Problem>> {
                         org.id
                     ),
                 ),
-                Ok(org) => orgs.push(org),
+                Ok(org) => {
+                    let mut ids = std::collections::HashSet::new();
+                    for p in &org.sso {
+                        if let Some(why) = p.problem() {
+                            problem(1, why);
+                        } else if !ids.insert(p.id.clone()) {
+                            problem(1, format!("sso id `{}` is used twice", p.id));
+                        }
+                    }
+                    orgs.push(org)
+                }
                 Err(e) => problem(toml_line(&file.text, &e, 0), toml_reason(&e)),
             }
         } else {

@@ -14,6 +14,7 @@ pub mod people;
 pub mod rate_limit;
 pub mod roles;
 pub mod session;
+pub mod sso;
 
 pub use import::{ImportPreview, ImportResult, RowPlan};
 pub use magic_link::{MagicLink, MagicLinkError};

@@ -101,10 +101,74 @@ pub enum WorryError {
     Form(#[from] TokenError),
     #[error("the follow-up code was refused: {0}")]
     Code(#[from] CodeError),
+    #[error("too many {what} from one address; retry after {retry_after_secs} s")]
+    RateLimited {
+        what: Limited,
+        retry_after_secs: u64,
+    },
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("a stored worry is malformed: {0}")]
     Corrupt(String),
+}
+
+/// What a per-address rate limit counts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Limited {
+    Submissions,
+    FollowUpLookups,
+}
+
+impl std::fmt::Display for Limited {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Limited::Submissions => "worries",
+            Limited::FollowUpLookups => "follow-up look-ups",
+        })
+    }
+}
+
+impl Limited {
+    /// The default (limit, window in seconds). Submissions are generous: a whole school or
+    /// college often shares one address, and the limit is there to stop floods, never a
+    /// person. Look-ups are tighter: guessing a 125-bit code is hopeless anyway, and this keeps
+    /// trying it cheap.
+    pub fn policy(self) -> (u32, u64) {
+        match self {
+            Limited::Submissions => (60, 10 * 60),
+            Limited::FollowUpLookups => (30, 15 * 60),
+        }
+    }
+}
+
+/// Counts one submission or look-up from `address` (a client IP) and refuses it when over
+/// `limit` per the policy's window. The address is kept only as a keyed MAC in a counter that expires within about an
+/// hour and a half, never with the worry.
+pub async fn check_rate<S: Store>(
+    store: &S,
+    org: &OrgId,
+    secret: &Secret,
+    what: Limited,
+    limit: u32,
+    address: &str,
+    now: DateTime<Utc>,
+) -> Result<(), WorryError> {
+    let kind = match what {
+        Limited::Submissions => "worry-ip",
+        Limited::FollowUpLookups => "follow-up-ip",
+    };
+    let (_, window) = what.policy();
+    let bucket = crate::identity::rate_limit::bucket(secret, kind, address);
+    let decision =
+        crate::identity::rate_limit::check(store, org, &bucket, limit, window, now).await?;
+    if decision.allowed {
+        Ok(())
+    } else {
+        Err(WorryError::RateLimited {
+            what,
+            retry_after_secs: decision.retry_after_secs,
+        })
+    }
 }
 
 impl WorryError {
@@ -123,6 +187,20 @@ impl WorryError {
                 "We could not accept this form. Your message is still below: please press Send again.".into()
             }
             WorryError::Code(e) => format!("That follow-up code does not look right: {e}. Please check it and try again."),
+            WorryError::RateLimited {
+                what: Limited::Submissions,
+                retry_after_secs,
+            } => format!(
+                "A lot of messages have been sent from your network in the last few minutes, so sending is paused. Your message has not been sent yet and is still below: please press Send again in {} minutes. If someone is in danger now, call 999.",
+                retry_after_secs.div_ceil(60)
+            ),
+            WorryError::RateLimited {
+                what: Limited::FollowUpLookups,
+                retry_after_secs,
+            } => format!(
+                "Many codes have been checked from your network in the last few minutes. Please try again in {} minutes.",
+                retry_after_secs.div_ceil(60)
+            ),
             WorryError::Store(_) | WorryError::Corrupt(_) => {
                 "Sorry, we could not save your message just now. Nothing was sent. Your message is still below: please try again in a minute. If someone is in danger now, call 999.".into()
             }

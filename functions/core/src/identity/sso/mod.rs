@@ -1,0 +1,271 @@
+//! Single sign-on with OpenID Connect (Microsoft Entra ID, Google Workspace, or any provider
+//! by issuer): the authorization code flow with PKCE, state and nonce.
+//!
+//! 1. [`start`] makes a random state, nonce and PKCE verifier, stores them (hashed key, 10
+//!    minute TTL) and returns the provider's sign-in address. The caller also puts the state in
+//!    a cookie, which ties the callback to this browser (so nobody can sign a victim in to the
+//!    attacker's account by sending them a callback link).
+//! 2. [`finish`] checks the callback's state against that cookie, uses the stored state once,
+//!    exchanges the code (with the verifier) at the token endpoint, verifies the ID token
+//!    against the provider's keys ([`id_token`]) and finds the person by email in this
+//!    organisation. Single sign-on never creates people: an admin invites them first.
+
+pub mod http;
+pub mod id_token;
+pub mod provider;
+
+pub use http::allowed_url;
+pub use id_token::{Identity, TokenError};
+pub use provider::{ProviderCache, ProviderError};
+
+use super::people::{self, PeopleError, Person};
+use crate::crypto;
+use crate::keys;
+use crate::org::{OrgId, SsoKind, SsoProvider};
+use crate::store::{Condition, Store, StoreError, layout};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+use chrono::{DateTime, Duration, Utc};
+use serde_json::{Value, json};
+
+/// How long someone has to finish signing in at the provider.
+pub const STATE_LIFETIME_MINUTES: i64 = 10;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SsoError {
+    #[error("the provider's configuration is wrong: {0}")]
+    Config(String),
+    #[error("the provider could not be used: {0}")]
+    Provider(#[from] ProviderError),
+    #[error("the callback's state does not match this browser's")]
+    StateMismatch,
+    #[error("the sign-in attempt is unknown, already used or expired")]
+    StateUnknown,
+    #[error("the provider refused or was cancelled: {0}")]
+    Refused(String),
+    #[error("the code could not be exchanged: {0}")]
+    Exchange(String),
+    #[error("the ID token was refused: {0}")]
+    Token(#[from] TokenError),
+    #[error("no active person has this email in the organisation")]
+    NoAccount { email: String },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl SsoError {
+    /// A plain message for the person, saying what to do.
+    pub fn user_message(&self, provider_label: &str) -> String {
+        match self {
+            SsoError::StateMismatch | SsoError::StateUnknown => {
+                "This sign-in attempt has expired or was already used. Please start again.".into()
+            }
+            SsoError::Refused(_) => {
+                "Signing in was cancelled or refused at your account provider. You can try again, or sign in with an email link.".into()
+            }
+            SsoError::NoAccount { email } => format!(
+                "You signed in as {email}, but nobody with that email is set up here. Please ask your administrator to add you, or sign in with an email link."
+            ),
+            SsoError::Token(TokenError::WrongOrganisation(_)) => format!(
+                "That account does not belong to this organisation. Please sign in with your organisation's account ({provider_label})."
+            ),
+            SsoError::Config(_)
+            | SsoError::Provider(_)
+            | SsoError::Exchange(_)
+            | SsoError::Token(_)
+            | SsoError::Store(_) => {
+                "Sorry, we could not sign you in with your account just now. Please try again in a minute, or sign in with an email link.".into()
+            }
+        }
+    }
+}
+
+/// A started sign-in: send the browser to `authorize_url` with `state` in a cookie.
+pub struct Started {
+    pub authorize_url: String,
+    pub state: String,
+}
+
+impl std::fmt::Debug for Started {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Started").finish_non_exhaustive()
+    }
+}
+
+fn random_token() -> String {
+    B64.encode(crypto::random_bytes::<32>())
+}
+
+fn state_key(org: &OrgId, state: &str) -> crate::store::Key {
+    keys::sso_state(org, &crypto::sha256_hex(state.as_bytes()))
+}
+
+/// Begins signing in with `provider`; `redirect_uri` is this site's callback for it.
+pub async fn start<S: Store>(
+    store: &S,
+    org: &OrgId,
+    provider: &SsoProvider,
+    cache: &ProviderCache,
+    redirect_uri: &str,
+    now: DateTime<Utc>,
+) -> Result<Started, SsoError> {
+    let issuer = provider.issuer().map_err(SsoError::Config)?;
+    let endpoints = cache.endpoints(&issuer).await?;
+    let state = random_token();
+    let nonce = random_token();
+    let verifier = random_token();
+    let challenge = B64.encode(crypto::sha256(verifier.as_bytes()));
+    let expires_at = now + Duration::minutes(STATE_LIFETIME_MINUTES);
+    let item = state_key(org, &state).item(json!({
+        "type": "sso_state",
+        "provider": provider.id,
+        "nonce": nonce,
+        "verifier": verifier,
+        "redirect_uri": redirect_uri,
+        "created_at": crate::store::timestamp(now),
+        (layout::TTL): expires_at.timestamp(),
+    }));
+    store.put(item, Condition::NotExists).await?;
+
+    let mut params = vec![
+        ("response_type", "code"),
+        ("client_id", provider.client_id.as_str()),
+        ("redirect_uri", redirect_uri),
+        ("scope", "openid email profile"),
+        ("state", state.as_str()),
+        ("nonce", nonce.as_str()),
+        ("code_challenge", challenge.as_str()),
+        ("code_challenge_method", "S256"),
+    ];
+    // Google shows only the Workspace's accounts.
+    if let (SsoKind::Google, Some(domain)) = (provider.kind, &provider.domain) {
+        params.push(("hd", domain.as_str()));
+    }
+    let query = serde_urlencoded::to_string(&params).expect("string pairs always encode");
+    let separator = if endpoints.authorization.contains('?') {
+        '&'
+    } else {
+        '?'
+    };
+    tracing::info!(%org, provider = provider.id, "single sign-on started");
+    Ok(Started {
+        authorize_url: format!("{}{separator}{query}", endpoints.authorization),
+        state,
+    })
+}
+
+/// What the provider sent back to the callback address.
+#[derive(Clone, Debug, Default)]
+pub struct Callback {
+    pub code: Option<String>,
+    pub state: Option<String>,
+    pub error: Option<String>,
+}
+
+/// Completes signing in: returns the person to start a session for.
+#[allow(clippy::too_many_arguments)]
+pub async fn finish<S: Store>(
+    store: &S,
+    org: &OrgId,
+    provider: &SsoProvider,
+    client_secret: &str,
+    cache: &ProviderCache,
+    callback: &Callback,
+    cookie_state: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<Person, SsoError> {
+    let state = callback.state.as_deref().unwrap_or_default();
+    let same_browser = cookie_state.is_some_and(|c| {
+        !state.is_empty() && crypto::constant_time_eq(c.as_bytes(), state.as_bytes())
+    });
+    if !same_browser {
+        return Err(SsoError::StateMismatch);
+    }
+    // The state is used once, whatever happens next.
+    let key = state_key(org, state);
+    let stored = store.get(&key).await?.ok_or(SsoError::StateUnknown)?;
+    match store.delete(&key, Condition::Exists).await {
+        Ok(()) => {}
+        Err(StoreError::ConditionFailed) => return Err(SsoError::StateUnknown),
+        Err(e) => return Err(e.into()),
+    }
+    let text = |name: &str| stored.get(name).and_then(Value::as_str).unwrap_or_default();
+    let expired = stored
+        .get(layout::TTL)
+        .and_then(Value::as_i64)
+        .is_none_or(|at| now.timestamp() >= at);
+    if expired || text("provider") != provider.id {
+        return Err(SsoError::StateUnknown);
+    }
+    if let Some(error) = &callback.error {
+        return Err(SsoError::Refused(error.chars().take(100).collect()));
+    }
+    let code = callback
+        .code
+        .as_deref()
+        .filter(|c| !c.is_empty())
+        .ok_or_else(|| SsoError::Refused("no code".into()))?;
+
+    let issuer = provider.issuer().map_err(SsoError::Config)?;
+    let endpoints = cache.endpoints(&issuer).await?;
+    let response = cache
+        .http()
+        .post_form(
+            &endpoints.token,
+            &[
+                ("grant_type", "authorization_code"),
+                ("code", code),
+                ("redirect_uri", text("redirect_uri")),
+                ("code_verifier", text("verifier")),
+                ("client_id", provider.client_id.as_str()),
+                ("client_secret", client_secret),
+            ],
+        )
+        .await
+        .map_err(|e| SsoError::Exchange(e.to_string()))?;
+    if response.status != 200 {
+        let error = response.body.get("error").and_then(Value::as_str);
+        return Err(SsoError::Exchange(format!(
+            "status {}: {}",
+            response.status,
+            error.unwrap_or("no error code")
+        )));
+    }
+    let token = response
+        .body
+        .get("id_token")
+        .and_then(Value::as_str)
+        .ok_or_else(|| SsoError::Exchange("no id_token in the answer".into()))?;
+
+    let kid = id_token::key_id(token)?;
+    let key = cache
+        .key(&endpoints.jwks, &kid)
+        .await?
+        .ok_or_else(|| TokenError::UnknownKey(kid.clone()))?;
+    let expected = id_token::Expected {
+        kind: provider.kind,
+        issuer: &issuer,
+        client_id: &provider.client_id,
+        nonce: text("nonce"),
+        tenant: provider.tenant.as_deref(),
+        domain: provider.domain.as_deref(),
+    };
+    let identity = id_token::verify(token, &key, &expected)?;
+
+    let person = match people::find_by_email(store, org, &identity.email).await {
+        Ok(Some(p)) if p.active => p,
+        Ok(_) => {
+            tracing::info!(%org, provider = provider.id, "single sign-on for an unknown or inactive email");
+            return Err(SsoError::NoAccount {
+                email: identity.email,
+            });
+        }
+        Err(PeopleError::Store(e)) => return Err(e.into()),
+        Err(e) => return Err(SsoError::Exchange(e.to_string())),
+    };
+    tracing::info!(%org, provider = provider.id, person_id = person.id, "signed in by single sign-on");
+    Ok(person)
+}
+
+#[cfg(test)]
+mod tests;

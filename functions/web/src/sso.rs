@@ -1,0 +1,172 @@
+//! Single sign-on: the button on the sign-in page posts here, we send the browser to the
+//! provider, and the provider sends it back to the callback. The protocol checks are in
+//! `safety_core::identity::sso`; this file reads and writes cookies and picks the page.
+
+use crate::auth::{base_url, client_address, cookie_value, render_sign_in, signed_in};
+use crate::routes::AppState;
+use app::server::SignInView;
+use axum::extract::{Path, Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::Utc;
+use safety_core::identity::rate_limit;
+use safety_core::identity::sso::{self, Callback, SsoError};
+
+/// Ties a callback to the browser that started the sign-in.
+const STATE_COOKIE: &str = "sso_state";
+/// Sign-in starts per client address per window (each writes a short-lived item).
+const STARTS_PER_ADDRESS: u32 = 30;
+const STARTS_WINDOW_SECS: u64 = 15 * 60;
+
+fn state_cookie(state: &AppState, value: &str, max_age: i64) -> HeaderValue {
+    let secure = if state.secure_cookies { "; Secure" } else { "" };
+    // SameSite=Lax: the provider's redirect back is a top-level GET, which Lax lets through.
+    HeaderValue::from_str(&format!(
+        "{STATE_COOKIE}={value}; Path=/sign-in/sso; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
+    ))
+    .expect("a base64url state is a valid header value")
+}
+
+async fn failed(
+    state: &AppState,
+    mut req: Request,
+    message: String,
+    status: StatusCode,
+) -> Response {
+    // Shown as the sign-in page, whichever address answered.
+    *req.uri_mut() = axum::http::Uri::from_static("/sign-in");
+    let mut response = render_sign_in(state, req, SignInView::SsoFailed { message }, status).await;
+    response
+        .headers_mut()
+        .append(header::SET_COOKIE, state_cookie(state, "", 0));
+    response
+}
+
+fn status_of(e: &SsoError) -> StatusCode {
+    match e {
+        SsoError::Store(_) | SsoError::Provider(_) | SsoError::Exchange(_) => {
+            StatusCode::SERVICE_UNAVAILABLE
+        }
+        SsoError::Config(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        SsoError::NoAccount { .. } => StatusCode::FORBIDDEN,
+        _ => StatusCode::BAD_REQUEST,
+    }
+}
+
+/// `POST /sign-in/sso/<id>`: off to the provider.
+pub async fn start(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    req: Request,
+) -> Response {
+    let Some(configured) = state.sso.iter().find(|s| s.provider.id == id) else {
+        return (StatusCode::NOT_FOUND, "No such sign-in provider.").into_response();
+    };
+    let label = configured.provider.label.clone();
+    let now = Utc::now();
+    let bucket = rate_limit::bucket(&state.site.secret, "sso-ip", &client_address(&req));
+    match rate_limit::check(
+        &state.site.store,
+        &state.site.org_id,
+        &bucket,
+        STARTS_PER_ADDRESS,
+        STARTS_WINDOW_SECS,
+        now,
+    )
+    .await
+    {
+        Ok(d) if d.allowed => {}
+        Ok(d) => {
+            let message = format!(
+                "There have been many sign-in attempts from your network. Please try again in {} minutes.",
+                d.retry_after_secs.div_ceil(60)
+            );
+            return failed(&state, req, message, StatusCode::TOO_MANY_REQUESTS).await;
+        }
+        Err(e) => {
+            let e = SsoError::Store(e);
+            return failed(&state, req, e.user_message(&label), status_of(&e)).await;
+        }
+    }
+    let redirect_uri = format!("{}/sign-in/sso/{id}/callback", base_url(&state, &req));
+    match sso::start(
+        &state.site.store,
+        &state.site.org_id,
+        &configured.provider,
+        &state.sso_cache,
+        &redirect_uri,
+        now,
+    )
+    .await
+    {
+        Ok(started) => {
+            let mut response = Redirect::to(&started.authorize_url).into_response();
+            *response.status_mut() = StatusCode::SEE_OTHER;
+            let max_age = sso::STATE_LIFETIME_MINUTES * 60;
+            response.headers_mut().append(
+                header::SET_COOKIE,
+                state_cookie(&state, &started.state, max_age),
+            );
+            response
+        }
+        Err(e) => {
+            tracing::warn!(provider = id, error = %e, "single sign-on could not start");
+            failed(&state, req, e.user_message(&label), status_of(&e)).await
+        }
+    }
+}
+
+/// `GET /sign-in/sso/<id>/callback?code=..&state=..` (or `?error=..`): back from the provider.
+pub async fn callback(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    req: Request,
+) -> Response {
+    let Some(configured) = state.sso.iter().find(|s| s.provider.id == id) else {
+        return (StatusCode::NOT_FOUND, "No such sign-in provider.").into_response();
+    };
+    let pairs: Vec<(String, String)> = req
+        .uri()
+        .query()
+        .and_then(|q| serde_urlencoded::from_str(q).ok())
+        .unwrap_or_default();
+    let param = |name: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.chars().take(2048).collect::<String>())
+    };
+    let received = Callback {
+        code: param("code"),
+        state: param("state"),
+        error: param("error"),
+    };
+    let cookie = cookie_value(req.headers(), STATE_COOKIE).map(str::to_string);
+    let result = sso::finish(
+        &state.site.store,
+        &state.site.org_id,
+        &configured.provider,
+        &configured.client_secret,
+        &state.sso_cache,
+        &received,
+        cookie.as_deref(),
+        Utc::now(),
+    )
+    .await;
+    match result {
+        Ok(person) => match signed_in(&state, &person) {
+            Ok(mut response) => {
+                response
+                    .headers_mut()
+                    .append(header::SET_COOKIE, state_cookie(&state, "", 0));
+                response
+            }
+            Err(message) => failed(&state, req, message, StatusCode::SERVICE_UNAVAILABLE).await,
+        },
+        Err(e) => {
+            tracing::info!(provider = id, reason = %e, "single sign-on refused");
+            let message = e.user_message(&configured.provider.label);
+            failed(&state, req, message, status_of(&e)).await
+        }
+    }
+}
