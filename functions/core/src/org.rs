@@ -66,6 +66,49 @@ pub struct OrgProfile {
     /// links only). Client secrets are configuration, never content.
     #[serde(default)]
     pub sso: Vec<SsoProvider>,
+    /// What people must complete, by role (and optionally group). Checked against the content.
+    #[serde(default)]
+    pub requirements: Vec<Requirement>,
+}
+
+/// Modules and AUPs everyone with `role` (and, when set, in `group`) must complete.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Requirement {
+    /// A role id, e.g. `learner`, `staff`, `parent`.
+    pub role: String,
+    /// Only people in this group (e.g. "Site B staff"); none: everyone with the role.
+    #[serde(default)]
+    pub group: Option<String>,
+    #[serde(default)]
+    pub modules: Vec<String>,
+    #[serde(default)]
+    pub aups: Vec<String>,
+}
+
+impl OrgProfile {
+    /// The module and AUP ids required of someone with these roles and groups, each once, in
+    /// the order the profile lists them.
+    pub fn required_of(&self, roles: &[&str], groups: &[String]) -> (Vec<String>, Vec<String>) {
+        let mut modules: Vec<String> = Vec::new();
+        let mut aups: Vec<String> = Vec::new();
+        let applies = |r: &Requirement| {
+            roles.contains(&r.role.as_str()) && r.group.as_ref().is_none_or(|g| groups.contains(g))
+        };
+        for r in self.requirements.iter().filter(|r| applies(r)) {
+            for m in &r.modules {
+                if !modules.contains(m) {
+                    modules.push(m.clone());
+                }
+            }
+            for a in &r.aups {
+                if !aups.contains(a) {
+                    aups.push(a.clone());
+                }
+            }
+        }
+        (modules, aups)
+    }
 }
 
 /// Which identity service an [`SsoProvider`] is; decides the issuer and the extra claim checks.
@@ -224,6 +267,37 @@ mod tests {
         for bad in ["", "Demo", "a#b", "a/b", "ORG#x", &"a".repeat(41)] {
             assert!(OrgId::parse(bad).is_none(), "{bad}");
         }
+    }
+
+    #[test]
+    fn requirements_apply_by_role_and_group_each_once() {
+        let req = |role: &str, group: Option<&str>, modules: &[&str], aups: &[&str]| Requirement {
+            role: role.into(),
+            group: group.map(Into::into),
+            modules: modules.iter().map(|m| m.to_string()).collect(),
+            aups: aups.iter().map(|a| a.to_string()).collect(),
+        };
+        let toml = include_str!("../../../content/organisations/demo.toml");
+        let mut org: OrgProfile = toml::from_str(toml).unwrap();
+        org.requirements = vec![
+            req("learner", None, &["a", "b"], &["learner-aup"]),
+            req("staff", None, &["s1"], &["staff-aup"]),
+            req("staff", Some("Site B staff"), &["s2", "s1"], &[]),
+        ];
+        let strings = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            org.required_of(&["learner"], &[]),
+            (strings(&["a", "b"]), strings(&["learner-aup"]))
+        );
+        assert_eq!(
+            org.required_of(&["staff"], &strings(&["Site A staff"])),
+            (strings(&["s1"]), strings(&["staff-aup"]))
+        );
+        assert_eq!(
+            org.required_of(&["staff", "dsl"], &strings(&["Site B staff"])),
+            (strings(&["s1", "s2"]), strings(&["staff-aup"]))
+        );
+        assert_eq!(org.required_of(&["admin"], &[]), (vec![], vec![]));
     }
 
     #[test]

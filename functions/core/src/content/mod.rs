@@ -404,6 +404,9 @@ pub fn load(files: Vec<SourceFile>) -> Result<Library, Vec<Problem>> {
     }
 
     check_quizzes(&pages, &mut problems);
+    for org in &orgs {
+        check_requirements(org, &pages, &mut problems);
+    }
     let mut warnings = Vec::new();
     let today = chrono::Utc::now().date_naive();
     for page in &pages {
@@ -746,3 +749,30 @@ fn parse_page(
 
 #[cfg(test)]
 mod tests;
+
+/// Every requirement of an organisation names a real role, and modules and AUPs that exist.
+fn check_requirements(org: &OrgProfile, pages: &[Page], problems: &mut Vec<Problem>) {
+    let file = format!("organisations/{}.toml", org.id);
+    let of_kind = |id: &str, kind: Kind| pages.iter().any(|p| p.id == id && p.kind == kind);
+    for r in &org.requirements {
+        let mut problem = |reason: String| {
+            problems.push(Problem {
+                file: file.clone(),
+                line: 0,
+                reason,
+            })
+        };
+        if crate::identity::Role::parse(&r.role).is_none() {
+            problem(format!("requirement for unknown role `{}`", r.role));
+        }
+        for m in r.modules.iter().filter(|m| !of_kind(m, Kind::Module)) {
+            problem(format!(
+                "requirement for `{}`: `{m}` is not a module",
+                r.role
+            ));
+        }
+        for a in r.aups.iter().filter(|a| !of_kind(a, Kind::Aup)) {
+            problem(format!("requirement for `{}`: `{a}` is not an AUP", r.role));
+        }
+    }
+}

@@ -336,3 +336,35 @@ mod fuzz {
         }
     }
 }
+
+#[test]
+fn organisation_requirements_and_sso_entries_are_checked() {
+    let org = format!(
+        "{ORG}\n[[requirements]]\nrole = \"learner\"\nmodules = [\"a-guide\", \"missing\"]\naups = [\"nope\"]\n\
+         [[requirements]]\nrole = \"wizard\"\n\
+         [[sso]]\nid = \"Bad Id\"\nlabel = \"x\"\nkind = \"oidc\"\nissuer = \"https://idp.example.org\"\nclient_id = \"c\"\n\
+         [[sso]]\nid = \"plain\"\nlabel = \"x\"\nkind = \"oidc\"\nissuer = \"http://idp.example.org\"\nclient_id = \"c\"\n\
+         [[sso]]\nid = \"ms\"\nlabel = \"x\"\nkind = \"entra\"\nclient_id = \"c\"\n"
+    );
+    let mut all = files(&[("guidance/a-guide.md", page("a-guide", ""))]);
+    all[0].text = org;
+    let found: Vec<String> = load(all)
+        .unwrap_err()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    for expected in [
+        "`a-guide` is not a module",
+        "`missing` is not a module",
+        "`nope` is not an AUP",
+        "unknown role `wizard`",
+        "sso id `Bad Id`",
+        "sso `plain`: the issuer must be an https address",
+        "sso `ms`: an `entra` provider needs `tenant`",
+    ] {
+        assert!(
+            found.iter().any(|p| p.contains(expected)),
+            "expected a problem containing {expected:?} in {found:#?}"
+        );
+    }
+}
