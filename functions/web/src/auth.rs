@@ -254,7 +254,7 @@ async fn send_link(state: &AppState, base: &str, email: &str, token: &str) {
             }
         }
         None => tracing::error!(
-            "no mail is configured (APP_OUTBOX_DIR; SES is not built yet): the sign-in link was not sent"
+            "no mail is configured (APP_MAIL_FROM or APP_OUTBOX_DIR): the sign-in link was not sent"
         ),
     }
 }

@@ -28,8 +28,8 @@ pub struct Config {
     /// The public address (links in emails; an https address turns on HSTS and Secure cookies).
     pub base_url: Option<String>,
     pub session_keys: SessionKeys,
-    /// Where sign-in emails go. Locally an outbox folder; SES on AWS is not built yet.
-    pub outbox: Option<PathBuf>,
+    /// Where emails go: an outbox folder locally, SES on AWS (`None`: not configured).
+    pub mail: Option<MailConfig>,
     /// Seed the demo organisation's people (one of each role) at start-up.
     pub seed_demo_people: bool,
     /// Worries one client address may send per 10 minutes.
@@ -95,10 +95,11 @@ impl Config {
                 SessionKeys::from_config(&format!("local:{key}")).map_err(|e| e.to_string())?
             }
         };
-        let outbox = match var("APP_OUTBOX_DIR") {
-            Some(dir) => Some(PathBuf::from(dir)),
-            None if in_lambda => None,
-            None => Some(data_dir.join("outbox")),
+        let mail = match (var("APP_OUTBOX_DIR"), var("APP_MAIL_FROM")) {
+            (Some(dir), _) => Some(MailConfig::Outbox(PathBuf::from(dir))),
+            (None, Some(from)) => Some(MailConfig::Ses(ses_config(from)?)),
+            (None, None) if in_lambda => None,
+            (None, None) => Some(MailConfig::Outbox(data_dir.join("outbox"))),
         };
         let seed_demo_people = match var("APP_DEMO_PEOPLE").as_deref() {
             Some("1" | "true" | "yes") => true,
@@ -127,7 +128,7 @@ impl Config {
             log_json,
             base_url: var("APP_BASE_URL"),
             session_keys,
-            outbox,
+            mail,
             seed_demo_people,
             worry_limit,
         })
@@ -173,6 +174,34 @@ pub fn sso_providers(org: &safety_core::org::OrgProfile) -> Result<Vec<SsoConfig
         }
     }
     Ok(out)
+}
+
+#[derive(Debug)]
+pub enum MailConfig {
+    Outbox(PathBuf),
+    Ses(safety_core::identity::ses::SesConfig),
+}
+
+/// SES in `APP_SES_REGION` (default `AWS_REGION`), with the function's credentials.
+fn ses_config(from: String) -> Result<safety_core::identity::ses::SesConfig, String> {
+    let (Some(access_key_id), Some(secret_access_key)) =
+        (var("AWS_ACCESS_KEY_ID"), var("AWS_SECRET_ACCESS_KEY"))
+    else {
+        return Err(
+            "APP_MAIL_FROM is set (send with SES) but AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not"
+                .into(),
+        );
+    };
+    Ok(safety_core::identity::ses::SesConfig {
+        region: var("APP_SES_REGION")
+            .or_else(|| var("AWS_REGION"))
+            .unwrap_or_else(|| "eu-west-2".into()),
+        from,
+        endpoint: var("APP_SES_ENDPOINT"),
+        access_key_id,
+        secret_access_key,
+        session_token: var("AWS_SESSION_TOKEN"),
+    })
 }
 
 pub fn dynamo_config() -> DynamoConfig {

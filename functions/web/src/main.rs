@@ -13,7 +13,9 @@ mod seed;
 mod sso;
 
 use app::server::{SiteInner, SiteState};
-use config::{Config, StoreConfig};
+use config::{Config, MailConfig, StoreConfig};
+use safety_core::identity::ses::SesMailer;
+use safety_core::identity::{AnyMailer, OutboxMailer};
 use safety_core::store::AnyStore;
 use safety_core::store::dynamo::DynamoStore;
 use safety_core::store::embedded::EmbeddedStore;
@@ -143,6 +145,13 @@ async fn serve(config: Config, started: std::time::Instant) -> Result<(), String
             .collect(),
         worry_limit_per_address: config.worry_limit,
     });
+    // One client (one connection pool) for every outgoing call: SES, single sign-on.
+    let http = safety_core::http_client::HttpClient::new();
+    if config.mail.is_none() {
+        tracing::error!(
+            "no mail is configured (APP_MAIL_FROM for SES): sign-in links cannot be sent"
+        );
+    }
     let state = routes::AppState {
         site,
         assets: Arc::new(assets),
@@ -152,17 +161,19 @@ async fn serve(config: Config, started: std::time::Instant) -> Result<(), String
             .is_some_and(|u| u.starts_with("https://")),
         public_origin: config.base_url.as_deref().map(origin_of),
         session_keys: Arc::new(config.session_keys),
-        mailer: config
-            .outbox
-            .clone()
-            .map(|dir| Arc::new(safety_core::identity::OutboxMailer::new(dir))),
+        mailer: config.mail.map(|mail| {
+            Arc::new(match mail {
+                MailConfig::Outbox(dir) => AnyMailer::Outbox(OutboxMailer::new(dir)),
+                MailConfig::Ses(ses) => AnyMailer::Ses(Box::new(SesMailer::new(ses, http.clone()))),
+            })
+        }),
         secure_cookies: config.in_lambda
             || config
                 .base_url
                 .as_deref()
                 .is_some_and(|u| u.starts_with("https://")),
         sso: Arc::new(sso),
-        sso_cache: Arc::new(safety_core::identity::sso::ProviderCache::default()),
+        sso_cache: Arc::new(safety_core::identity::sso::ProviderCache::new(http)),
     };
     if config.seed_demo_people {
         seed::demo_people(&state.site).await;

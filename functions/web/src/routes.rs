@@ -25,7 +25,7 @@ pub struct AppState {
     pub public_origin: Option<String>,
     pub session_keys: Arc<safety_core::identity::SessionKeys>,
     /// Where sign-in emails go (`None`: not configured on this deployment).
-    pub mailer: Option<Arc<safety_core::identity::OutboxMailer>>,
+    pub mailer: Option<Arc<safety_core::identity::AnyMailer>>,
     pub secure_cookies: bool,
     /// Single sign-on providers offered, and what is cached about them.
     pub sso: Arc<Vec<crate::config::SsoConfigured>>,

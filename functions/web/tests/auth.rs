@@ -1566,3 +1566,75 @@ fn an_admin_cannot_lock_themselves_out() {
     assert_eq!(people(web, &admin), before, "nothing changed");
     assert_eq!(get_as(web, "/me", &admin).status, 200, "still signed in");
 }
+
+/// With `APP_MAIL_FROM` the link goes through SES: here a local endpoint standing in for SES
+/// receives the signed `SendEmail` call with the link in it, and the outbox stays empty.
+#[test]
+fn with_a_mail_sender_configured_the_link_is_sent_with_ses() {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let endpoint = format!("http://{}", listener.local_addr().unwrap());
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let (mut stream, _) = listener.accept().unwrap();
+        stream
+            .set_read_timeout(Some(std::time::Duration::from_millis(500)))
+            .unwrap();
+        let mut raw = Vec::new();
+        let mut buf = [0u8; 8192];
+        while let Ok(n) = stream.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            raw.extend_from_slice(&buf[..n]);
+            let text = String::from_utf8_lossy(&raw);
+            if text.contains("\r\n\r\n") && text.trim_end().ends_with('}') {
+                break;
+            }
+        }
+        let body = r#"{"MessageId":"m-1"}"#;
+        let _ = stream.write_all(
+            format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            )
+            .as_bytes(),
+        );
+        tx.send(String::from_utf8_lossy(&raw).to_string()).unwrap();
+    });
+    let data = tempfile::tempdir().expect("temp dir");
+    let web = Web::serve(&[
+        ("APP_STORE", "embedded".into()),
+        ("APP_DATA_DIR", data.path().display().to_string()),
+        (
+            "APP_SITE_DIR",
+            data.path().join("no-site").display().to_string(),
+        ),
+        ("APP_DEMO_PEOPLE", "true".into()),
+        (
+            "APP_MAIL_FROM",
+            "Online safety <noreply@wexmoorvale.example.org>".into(),
+        ),
+        ("APP_SES_ENDPOINT", endpoint),
+        ("AWS_ACCESS_KEY_ID", "AKIDTEST".into()),
+        ("AWS_SECRET_ACCESS_KEY", "test-secret".into()),
+    ]);
+    let r = web.post_form("/sign-in", &[("email", LEARNER)]);
+    assert_eq!(r.status, 200, "{}", r.describe());
+    let call = rx
+        .recv_timeout(std::time::Duration::from_secs(10))
+        .unwrap_or_else(|_| panic!("SES was not called\n{}", web.output()));
+    assert!(
+        call.starts_with("POST /v2/email/outbound-emails "),
+        "{call}"
+    );
+    assert!(
+        call.to_ascii_lowercase()
+            .contains("authorization: aws4-hmac-sha256 credential=akidtest/")
+    );
+    assert!(
+        call.contains(LEARNER) && call.contains("/sign-in/link?token="),
+        "{call}"
+    );
+    assert!(outbox(data.path()).is_empty(), "nothing in the outbox");
+}

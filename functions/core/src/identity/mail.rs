@@ -1,7 +1,7 @@
 //! Sending email behind one interface. Locally, [`OutboxMailer`] writes each message to a file in
-//! an outbox folder (which the e2e tests and a newcomer read) and logs that it did. On AWS an SES
-//! mailer implements the same trait (not written yet: it belongs with the `notify` function and
-//! its configuration of the sender address).
+//! an outbox folder (which the e2e tests and a newcomer read) and logs that it did. On AWS
+//! [`SesMailer`](super::ses::SesMailer) sends it with Amazon SES. [`AnyMailer`] is whichever the
+//! deployment is configured with.
 //!
 //! Email is not a secure channel: nothing sensitive (worry content) is ever put in a message.
 
@@ -39,15 +39,18 @@ pub enum MailError {
     /// A header would contain a line break (header injection) or is empty.
     #[error("the {0} header is empty or has a line break")]
     InvalidHeader(&'static str),
-    #[error("the message could not be written: {0}")]
+    #[error("the message could not be written or sent: {0}")]
     Io(String),
+    /// The mail service refused it (e.g. an unverified sender).
+    #[error("the message was refused: {0}")]
+    Rejected(String),
 }
 
 pub trait Mailer: Send + Sync {
     fn send(&self, msg: &Message) -> impl Future<Output = Result<(), MailError>> + Send;
 }
 
-fn check_header(name: &'static str, value: &str) -> Result<(), MailError> {
+pub(crate) fn check_header(name: &'static str, value: &str) -> Result<(), MailError> {
     if value.trim().is_empty() || value.chars().any(char::is_control) {
         return Err(MailError::InvalidHeader(name));
     }
@@ -90,6 +93,22 @@ impl Mailer for OutboxMailer {
         tokio::fs::rename(&partial, &path).await.map_err(io)?;
         tracing::info!(to = %msg.to, subject = %msg.subject, "email written to the outbox");
         Ok(())
+    }
+}
+
+/// The mailer a deployment is configured with.
+pub enum AnyMailer {
+    Outbox(OutboxMailer),
+    /// Boxed: it holds the HTTP client and credentials, the outbox only a path.
+    Ses(Box<super::ses::SesMailer>),
+}
+
+impl Mailer for AnyMailer {
+    async fn send(&self, msg: &Message) -> Result<(), MailError> {
+        match self {
+            AnyMailer::Outbox(m) => m.send(msg).await,
+            AnyMailer::Ses(m) => m.send(msg).await,
+        }
     }
 }
 

@@ -13,12 +13,13 @@ pub mod mail;
 pub mod people;
 pub mod rate_limit;
 pub mod roles;
+pub mod ses;
 pub mod session;
 pub mod sso;
 
 pub use import::{ImportPreview, ImportResult, RowPlan};
 pub use magic_link::{MagicLink, MagicLinkError};
-pub use mail::{Mailer, Message, OutboxMailer};
+pub use mail::{AnyMailer, Mailer, Message, OutboxMailer};
 pub use people::{NewPerson, PeopleError, Person};
 pub use rate_limit::RateDecision;
 pub use roles::{Action, PERMISSIONS, Role, allows};

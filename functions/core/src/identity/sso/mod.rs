@@ -10,11 +10,10 @@
 //!    against the provider's keys ([`id_token`]) and finds the person by email in this
 //!    organisation. Single sign-on never creates people: an admin invites them first.
 
-pub mod http;
 pub mod id_token;
 pub mod provider;
 
-pub use http::allowed_url;
+pub use crate::http_client::allowed_url;
 pub use id_token::{Identity, TokenError};
 pub use provider::{ProviderCache, ProviderError};
 

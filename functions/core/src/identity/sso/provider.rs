@@ -3,7 +3,7 @@
 //! (providers rotate keys) and at most once a second, so a burst of bad tokens cannot turn
 //! into a burst of calls to the provider.
 
-use super::http::{FetchError, HttpClient, allowed_url};
+use crate::http_client::{FetchError, HttpClient, allowed_url};
 use jsonwebtoken::DecodingKey;
 use serde_json::Value;
 use std::collections::HashMap;

@@ -1,6 +1,7 @@
-//! The three HTTPS calls single sign-on makes (discovery, JWKS, the token exchange), on the
-//! hyper + rustls stack the DynamoDB client already brings. Bounded in time and size: a slow
-//! or hostile provider cannot hold a Lambda for long or fill its memory.
+//! The platform's few outgoing HTTPS calls (single sign-on's discovery, JWKS and token
+//! exchange; sending email through SES), on the hyper + rustls stack the DynamoDB client
+//! already brings. Bounded in time and size: a slow or hostile server cannot hold a Lambda for
+//! long or fill its memory.
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
@@ -101,7 +102,8 @@ impl HttpClient {
         self.send(url, request).await
     }
 
-    async fn send(
+    /// Sends a request built by the caller (e.g. signed) and reads a JSON answer.
+    pub async fn send(
         &self,
         url: &str,
         request: Result<http::Request<Full<Bytes>>, http::Error>,

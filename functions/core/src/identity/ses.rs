@@ -1,0 +1,130 @@
+//! Sending email with Amazon SES (the v2 `SendEmail` API), the mailer on AWS. Called over HTTPS
+//! with a SigV4 signature made here, so no SES SDK (and its compile time and cold start) is
+//! needed. Credentials are the function's own, from the Lambda environment.
+
+use super::mail::{MailError, Mailer, Message, check_header};
+use crate::http_client::HttpClient;
+use bytes::Bytes;
+use http_body_util::Full;
+use serde_json::json;
+
+/// Where and as whom SES sends.
+#[derive(Clone, Debug)]
+pub struct SesConfig {
+    pub region: String,
+    /// A verified SES identity (address or domain), e.g. `Online safety <noreply@college.ac.uk>`.
+    pub from: String,
+    /// Endpoint override (tests); default `https://email.<region>.amazonaws.com`.
+    pub endpoint: Option<String>,
+    pub access_key_id: String,
+    pub secret_access_key: String,
+    pub session_token: Option<String>,
+}
+
+pub struct SesMailer {
+    config: SesConfig,
+    http: HttpClient,
+}
+
+impl SesMailer {
+    pub fn new(config: SesConfig, http: HttpClient) -> SesMailer {
+        SesMailer { config, http }
+    }
+
+    fn url(&self) -> String {
+        let base = self
+            .config
+            .endpoint
+            .clone()
+            .unwrap_or_else(|| format!("https://email.{}.amazonaws.com", self.config.region));
+        format!("{}/v2/email/outbound-emails", base.trim_end_matches('/'))
+    }
+}
+
+impl Mailer for SesMailer {
+    async fn send(&self, msg: &Message) -> Result<(), MailError> {
+        check_header("To", &msg.to)?;
+        check_header("Subject", &msg.subject)?;
+        let body = json!({
+            "FromEmailAddress": self.config.from,
+            "Destination": { "ToAddresses": [msg.to.trim()] },
+            "Content": { "Simple": {
+                "Subject": { "Data": msg.subject.trim(), "Charset": "UTF-8" },
+                "Body": { "Text": { "Data": msg.text, "Charset": "UTF-8" } },
+            }},
+        })
+        .to_string();
+        let url = self.url();
+        let mut request = http::Request::post(&url)
+            .header(http::header::CONTENT_TYPE, "application/json")
+            .body(Full::new(Bytes::from(body.clone())))
+            .map_err(|e| MailError::Io(e.to_string()))?;
+        self.sign(&mut request, body.as_bytes())?;
+        let response = self
+            .http
+            .send(&url, Ok(request))
+            .await
+            .map_err(|e| MailError::Io(e.to_string()))?;
+        if response.status != 200 {
+            // SES explains itself in `message` (e.g. an unverified sender); never the content.
+            let why = response
+                .body
+                .get("message")
+                .and_then(|m| m.as_str())
+                .unwrap_or("no reason given");
+            return Err(MailError::Rejected(format!(
+                "SES answered {}: {why}",
+                response.status
+            )));
+        }
+        tracing::info!(
+            message_id = response
+                .body
+                .get("MessageId")
+                .and_then(|m| m.as_str())
+                .unwrap_or(""),
+            "email sent with SES"
+        );
+        Ok(())
+    }
+}
+
+impl SesMailer {
+    fn sign(&self, request: &mut http::Request<Full<Bytes>>, body: &[u8]) -> Result<(), MailError> {
+        use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
+        let identity = aws_credential_types::Credentials::new(
+            &self.config.access_key_id,
+            &self.config.secret_access_key,
+            self.config.session_token.clone(),
+            None,
+            "environment",
+        )
+        .into();
+        let params = aws_sigv4::sign::v4::SigningParams::builder()
+            .identity(&identity)
+            .region(&self.config.region)
+            .name("ses")
+            .time(std::time::SystemTime::now())
+            .settings(SigningSettings::default())
+            .build()
+            .map_err(|e| MailError::Io(e.to_string()))?
+            .into();
+        let headers = request
+            .headers()
+            .iter()
+            .filter_map(|(k, v)| Some((k.as_str(), v.to_str().ok()?)));
+        let uri = request.uri().to_string();
+        let signable = SignableRequest::new(
+            request.method().as_str(),
+            &uri,
+            headers,
+            SignableBody::Bytes(body),
+        )
+        .map_err(|e| MailError::Io(e.to_string()))?;
+        let (instructions, _) = sign(signable, &params)
+            .map_err(|e| MailError::Io(e.to_string()))?
+            .into_parts();
+        instructions.apply_to_request_http1x(request);
+        Ok(())
+    }
+}
