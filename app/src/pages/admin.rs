@@ -60,7 +60,7 @@ pub fn PeoplePage() -> impl IntoView {
                     .collect_view();
                 view! {
                     <details>
-                        <summary>"Change roles" <span class="visually-hidden">" of " {p.name.clone()}</span></summary>
+                        <summary>"Change roles and groups" <span class="visually-hidden">" of " {p.name.clone()}</span></summary>
                         <form method="post" action=format!("/admin/people/{}/roles", p.id)>
                             <input type="hidden" name="csrf" value=csrf.clone()/>
                             <input type="hidden" name="version" value=p.version.to_string()/>
@@ -68,7 +68,13 @@ pub fn PeoplePage() -> impl IntoView {
                                 <legend>"Roles of " {p.name.clone()}</legend>
                                 {boxes}
                             </fieldset>
-                            <button type="submit" class="button secondary">"Save roles"</button>
+                            <div class="field">
+                                <label for=format!("groups-{}", p.id)>"Groups of " {p.name.clone()}</label>
+                                <p class="hint" id=format!("groups-hint-{}", p.id)>"Separate groups with commas."</p>
+                                <input type="text" id=format!("groups-{}", p.id) name="groups" value=p.groups.join(", ")
+                                    aria-describedby=format!("groups-hint-{}", p.id)/>
+                            </div>
+                            <button type="submit" class="button secondary">"Save roles and groups"</button>
                         </form>
                     </details>
                 }

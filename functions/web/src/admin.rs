@@ -129,13 +129,7 @@ pub async fn invite_post(State(state): State<AppState>, req: Request) -> Respons
         email: typed.email.clone(),
         name: typed.name.clone(),
         roles: roles_of(&form),
-        groups: typed
-            .groups
-            .split(',')
-            .map(str::trim)
-            .filter(|g| !g.is_empty())
-            .map(str::to_string)
-            .collect(),
+        groups: split_groups(&typed.groups),
     };
     match people::invite(&state.site.store, &state.site.org_id, &new, Utc::now()).await {
         Ok(person) => {
@@ -227,11 +221,13 @@ pub async fn roles_post(
         };
         return people_page(&state, req, view, None, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
-    let (view, status) = match people::set_roles(
+    let groups = form.get("groups").map(split_groups);
+    let (view, status) = match people::set_roles_and_groups(
         &state.site.store,
         &state.site.org_id,
         &id,
         &roles_of(&form),
+        groups.as_deref(),
         version,
     )
     .await
@@ -248,11 +244,29 @@ pub async fn roles_post(
                 .map(|r| r.label())
                 .collect::<Vec<_>>()
                 .join(", ");
-            notice(format!("{} now has these roles: {roles}.", person.name))
+            let groups = if person.groups.is_empty() {
+                "no groups".to_string()
+            } else {
+                person.groups.join(", ")
+            };
+            notice(format!(
+                "{} now has these roles: {roles}; and {groups}.",
+                person.name
+            ))
         }
         Err(e) => refused(&e),
     };
     people_page(&state, req, view, None, status).await
+}
+
+/// Groups as typed in a form: separated by commas.
+fn split_groups(typed: &str) -> Vec<String> {
+    typed
+        .split(',')
+        .map(str::trim)
+        .filter(|g| !g.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 /// The people page with a confirmation.

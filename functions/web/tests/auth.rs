@@ -1343,12 +1343,13 @@ fn an_admin_changes_roles_and_a_stale_form_is_a_conflict() {
             ("version", &stale),
             ("roles", "learner"),
             ("roles", "staff"),
+            ("groups", " Site B ,, Sept 2026 intake"),
         ],
     );
     assert_eq!(changed.status, 200, "change roles\n{}", changed.describe());
     assert!(
         text_of(&changed.text()).contains(&format!(
-            "{LEARNER_NAME} now has these roles: Learner, Staff member."
+            "{LEARNER_NAME} now has these roles: Learner, Staff member; and Sept 2026 intake, Site B."
         )),
         "a notice:\n{}",
         cut(&text_of(&changed.text()))

@@ -509,11 +509,27 @@ pub async fn set_roles<S: Store>(
     roles: &[Role],
     expected_version: u64,
 ) -> Result<Person, PeopleError> {
+    set_roles_and_groups(store, org, id, roles, None, expected_version).await
+}
+
+/// Changes a person's roles and, when `groups` is given, their groups, if nobody changed the
+/// person since `expected_version`.
+pub async fn set_roles_and_groups<S: Store>(
+    store: &S,
+    org: &OrgId,
+    id: &str,
+    roles: &[Role],
+    groups: Option<&[String]>,
+    expected_version: u64,
+) -> Result<Person, PeopleError> {
     check_id(id)?;
     let roles = normalise_roles(roles)?;
-    let update = Update::default()
+    let mut update = Update::default()
         .set("roles", roles_value(&roles))
         .add("version", 1);
+    if let Some(groups) = groups {
+        update = update.set("groups", Value::from(normalise_groups(groups)?));
+    }
     let condition = Condition::Equals("version".into(), Value::from(expected_version));
     match store
         .update(&keys::person(org, id), update, condition)

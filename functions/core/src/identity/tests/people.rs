@@ -190,6 +190,48 @@ async fn roles_change_with_optimistic_locking() {
 }
 
 #[tokio::test]
+async fn groups_change_with_the_roles_and_bad_groups_change_nothing() {
+    let (_d, store) = store();
+    let p = ada(&store, &org_a()).await;
+    let groups = vec![
+        "Site B".to_string(),
+        " Sept 2026 intake ".into(),
+        "Site B".into(),
+    ];
+    let changed = set_roles_and_groups(&store, &org_a(), &p.id, &p.roles, Some(&groups), p.version)
+        .await
+        .unwrap();
+    assert_eq!(changed.groups, vec!["Sept 2026 intake", "Site B"]);
+    let bad = vec!["A; B".to_string()];
+    assert!(matches!(
+        set_roles_and_groups(
+            &store,
+            &org_a(),
+            &p.id,
+            &p.roles,
+            Some(&bad),
+            changed.version
+        )
+        .await,
+        Err(PeopleError::InvalidGroup(_))
+    ));
+    assert_eq!(get(&store, &org_a(), &p.id).await.unwrap(), changed);
+    // Another organisation cannot change them, even with the id and version.
+    assert_eq!(
+        set_roles_and_groups(
+            &store,
+            &org_b(),
+            &p.id,
+            &p.roles,
+            Some(&groups),
+            changed.version
+        )
+        .await,
+        Err(PeopleError::NotFound)
+    );
+}
+
+#[tokio::test]
 async fn deactivation_keeps_the_record_and_moves_the_session_epoch() {
     let (_d, store) = store();
     let p = ada(&store, &org_a()).await;
