@@ -12,6 +12,7 @@
 //! * the follow-up code is shown once and stored only as a hash.
 
 pub mod code;
+pub mod routing;
 
 use crate::crypto::{self, Secret};
 use crate::keys;

@@ -1,0 +1,144 @@
+//! Who a worry goes to: one function, one table of rules (the safeguarding rules of
+//! `DESIGN.md`). A worry is routed to roles of the organisation, and the same routing decides
+//! who may see it later, so a person the rules leave out cannot read it in a list or by id.
+//!
+//! | the worry is about        | routed to                     | never visible to |
+//! |---------------------------|-------------------------------|------------------|
+//! | the sender, a friend, someone else | DSL and deputy DSLs  |                  |
+//! | a member of staff         | allegations lead and DSL      |                  |
+//! | the DSL                   | allegations lead only         | DSL, deputy DSLs |
+//!
+//! Someone holding an excluded role is excluded even if they also hold a routed role (a
+//! principal who is also the DSL cannot read a worry about the DSL): such an organisation must
+//! give the allegations lead role to someone else.
+//!
+//! Not yet used by the submission and inbox pages (worries are anonymous and unrouted so far);
+//! on-duty and out-of-hours contacts per site are not modelled yet.
+
+use crate::identity::Role;
+use serde::{Deserialize, Serialize};
+
+/// Who the worry is about, as the sender chose.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum About {
+    Me,
+    AFriend,
+    SomeoneElse,
+    AMemberOfStaff,
+    TheDsl,
+}
+
+impl About {
+    pub const ALL: [About; 5] = [
+        About::Me,
+        About::AFriend,
+        About::SomeoneElse,
+        About::AMemberOfStaff,
+        About::TheDsl,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            About::Me => "me",
+            About::AFriend => "a_friend",
+            About::SomeoneElse => "someone_else",
+            About::AMemberOfStaff => "a_member_of_staff",
+            About::TheDsl => "the_dsl",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<About> {
+        About::ALL.into_iter().find(|a| a.as_str() == s)
+    }
+}
+
+/// Where a worry goes and who must never see it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Routing {
+    /// Roles whose holders receive and handle it.
+    pub to: Vec<Role>,
+    /// Roles whose holders may never see it, whatever else they hold.
+    pub never: Vec<Role>,
+}
+
+/// The routing rules (see the table at the top of this file).
+pub fn route(about: About) -> Routing {
+    match about {
+        About::Me | About::AFriend | About::SomeoneElse => Routing {
+            to: vec![Role::Dsl, Role::DeputyDsl],
+            never: vec![],
+        },
+        About::AMemberOfStaff => Routing {
+            to: vec![Role::AllegationsLead, Role::Dsl],
+            never: vec![],
+        },
+        About::TheDsl => Routing {
+            to: vec![Role::AllegationsLead],
+            never: vec![Role::Dsl, Role::DeputyDsl],
+        },
+    }
+}
+
+/// Whether a person holding `roles` may see (and handle) a worry routed this way.
+pub fn may_see(routing: &Routing, roles: &[Role]) -> bool {
+    !roles.iter().any(|r| routing.never.contains(r)) && roles.iter().any(|r| routing.to.contains(r))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Role::*;
+
+    /// Every kind of "about" against every single role: who sees it.
+    #[test]
+    fn the_routing_table() {
+        let table: [(About, &[Role]); 5] = [
+            (About::Me, &[Dsl, DeputyDsl]),
+            (About::AFriend, &[Dsl, DeputyDsl]),
+            (About::SomeoneElse, &[Dsl, DeputyDsl]),
+            (About::AMemberOfStaff, &[AllegationsLead, Dsl]),
+            (About::TheDsl, &[AllegationsLead]),
+        ];
+        for (about, who) in table {
+            for role in Role::ALL {
+                assert_eq!(
+                    may_see(&route(about), &[role]),
+                    who.contains(&role),
+                    "{about:?} seen by {role:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_dsl_never_sees_a_worry_about_the_dsl_whatever_else_they_hold() {
+        let routing = route(About::TheDsl);
+        assert!(!may_see(&routing, &[Dsl, AllegationsLead]));
+        assert!(!may_see(&routing, &[DeputyDsl, AllegationsLead]));
+        assert!(may_see(&routing, &[AllegationsLead, Staff]));
+    }
+
+    #[test]
+    fn learners_staff_parents_and_admins_see_no_worry() {
+        for about in About::ALL {
+            for roles in [
+                &[Learner][..],
+                &[Staff],
+                &[Parent],
+                &[Admin],
+                &[Learner, Staff, Parent, Admin],
+            ] {
+                assert!(!may_see(&route(about), roles), "{about:?} {roles:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn about_round_trips_through_its_name() {
+        for a in About::ALL {
+            assert_eq!(About::parse(a.as_str()), Some(a));
+        }
+        assert_eq!(About::parse("The DSL"), None);
+    }
+}
