@@ -13,6 +13,9 @@
 //! | an organisation's people by name (gsi1)          | `ORG#<org>#PEOPLE`                   | `<lowercase name>#<id>`  |
 //! | a sign-in link by the hash of its token (TTL)    | `ORG#<org>#MAGIC#<sha256(token)>`    | `MAGIC`                  |
 //! | a rate-limit counter for one window (TTL)        | `ORG#<org>#RATE#<bucket>#<start>`    | `RATE`                   |
+//! | an import job: who, when, progress, counts (TTL) | `ORG#<org>#IMPORTJOB#<id>`           | `JOB`                    |
+//! | an import job's planned rows, in order (TTL)     | `ORG#<org>#IMPORTJOB#<id>`           | `CHUNK#<n, 0-based>`     |
+//! | what each chunk of a job did, in order (TTL)     | `ORG#<org>#IMPORTJOB#<id>`           | `DONE#<n, 0-based>`      |
 
 use crate::org::OrgId;
 use crate::store::Key;
@@ -67,4 +70,34 @@ pub fn magic_link(o: &OrgId, token_hash_hex: &str) -> Key {
 /// One fixed window of a rate-limit bucket; `window_start` is epoch seconds.
 pub fn rate_limit(o: &OrgId, bucket: &str, window_start: u64) -> Key {
     Key::new(format!("{}#RATE#{bucket}#{window_start}", org(o)), "RATE")
+}
+
+/// The partition of one import job: the job, its chunks of planned rows and their results.
+pub fn import_job_partition(o: &OrgId, job_id: &str) -> String {
+    format!("{}#IMPORTJOB#{job_id}", org(o))
+}
+
+pub fn import_job(o: &OrgId, job_id: &str) -> Key {
+    Key::new(import_job_partition(o, job_id), "JOB")
+}
+
+/// Sort-key prefix of an import job's chunks of planned rows.
+pub const IMPORT_CHUNK_PREFIX: &str = "CHUNK#";
+/// Sort-key prefix of the results of an import job's applied chunks.
+pub const IMPORT_DONE_PREFIX: &str = "DONE#";
+
+/// Chunk `n` (0-based) of an import job's planned rows; zero-padded so they sort in order.
+pub fn import_job_chunk(o: &OrgId, job_id: &str, n: usize) -> Key {
+    Key::new(
+        import_job_partition(o, job_id),
+        format!("{IMPORT_CHUNK_PREFIX}{n:05}"),
+    )
+}
+
+/// What applying chunk `n` of an import job did (written once, with the job's progress).
+pub fn import_job_done(o: &OrgId, job_id: &str, n: usize) -> Key {
+    Key::new(
+        import_job_partition(o, job_id),
+        format!("{IMPORT_DONE_PREFIX}{n:05}"),
+    )
 }
