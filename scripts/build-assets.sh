@@ -23,7 +23,7 @@ stage=target/site-stage
 out=target/site
 rm -rf "$stage" && mkdir -p "$stage"
 wasm-bindgen --target web --no-typescript --out-dir "$stage" --out-name app \
-  "target/wasm32-unknown-unknown/$profile/app.wasm"
+  "${CARGO_TARGET_DIR:-target}/wasm32-unknown-unknown/$profile/app.wasm"
 # binaryen's wasm-opt from npm (pinned in e2e/package.json): Debian's older wasm-opt (108) breaks
 # wasm-bindgen's externref table, and islands then fail to hydrate.
 wasm_opt=e2e/node_modules/.bin/wasm-opt

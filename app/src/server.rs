@@ -76,8 +76,21 @@ pub enum ImportView {
         csv: String,
         preview: safety_core::identity::ImportPreview,
     },
-    /// What the import did.
-    Done(safety_core::identity::ImportResult),
+    /// An import job: its progress while it runs, what it did once finished.
+    Job(ImportJobView),
+}
+
+/// The page of one import job.
+#[derive(Clone, Debug)]
+pub struct ImportJobView {
+    pub job: safety_core::identity::ImportJob,
+    /// The rows not imported (read once the job has finished).
+    pub failures: Vec<safety_core::identity::RowFailure>,
+    /// While it runs: the address the page refreshes to, which continues the job. `None` when
+    /// finished or stopped (a refresh would only fail again: the admin presses Continue).
+    pub refresh: Option<String>,
+    /// The last attempt to continue it stopped on a store failure.
+    pub stopped: bool,
 }
 
 /// The Content-Security-Policy of every response. Leptos adds a few small inline scripts to a

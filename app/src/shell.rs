@@ -83,6 +83,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/me") view=MePage/>
                     <Route path=path!("/admin/people") view=PeoplePage/>
                     <Route path=path!("/admin/people/import") view=ImportPage/>
+                    <Route path=path!("/admin/people/import/jobs/:id") view=ImportPage/>
                 </Routes>
             </Layout>
         </Router>

@@ -1,10 +1,10 @@
 //! Importing people from a CSV file: choose the file, see what it would do (per-row errors,
-//! nothing written), then confirm.
+//! nothing written), then confirm; the import then runs as a job whose page shows its progress.
 
-use crate::server::{ImportView, Viewer};
+use crate::server::{ImportJobView, ImportView, Viewer};
 use leptos::prelude::*;
-use leptos_meta::Title;
-use safety_core::identity::RowPlan;
+use leptos_meta::{Meta, Title};
+use safety_core::identity::{JobStatus, RowPlan};
 
 /// Rows shown in the preview table; the counts above it cover every row.
 const SHOWN_ROWS: usize = 500;
@@ -84,25 +84,7 @@ pub fn ImportPage() -> impl IntoView {
             }
             .into_any()
         }
-        ImportView::Done(result) => {
-            let failures = result
-                .failures
-                .iter()
-                .map(|f| view! { <li>"Line " {f.line} ": " {f.reason.clone()}</li> })
-                .collect_view();
-            view! {
-                <div class="confirmation" role="status">
-                    <h2>"Import finished"</h2>
-                    <p data-testid="import-result">
-                        {result.created} " added, " {result.updated} " updated, " {result.unchanged} " unchanged, "
-                        {result.failed} " not imported."
-                    </p>
-                </div>
-                {(!result.failures.is_empty()).then(|| view! { <h2>"Rows not imported"</h2><ul>{failures}</ul> })}
-                <p><a href="/admin/people">"Back to people"</a></p>
-            }
-            .into_any()
-        }
+        ImportView::Job(v) => job_view(v, csrf),
     };
     view! {
         <Title text="Import people"/>
@@ -111,4 +93,97 @@ pub fn ImportPage() -> impl IntoView {
         {body}
     }
     .into_any()
+}
+
+/// `2000` -> `2,000`.
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// An import job: progress while it runs (the page refreshes itself to continue it, with a
+/// Continue button for browsers that do not refresh), the summary once finished.
+fn job_view(v: ImportJobView, csrf: String) -> AnyView {
+    let job = v.job;
+    let counts = format!(
+        "{} added, {} updated, {} unchanged, {} not imported.",
+        thousands(job.created),
+        thousands(job.updated),
+        thousands(job.unchanged),
+        thousands(job.failed)
+    );
+    if job.status == JobStatus::Finished {
+        let failures = v
+            .failures
+            .iter()
+            .map(|f| view! { <li>"Line " {f.line} ": " {f.reason.clone()}</li> })
+            .collect_view();
+        return view! {
+            <div class="confirmation" role="status">
+                <h2>"Import finished"</h2>
+                <p data-testid="import-result">{counts}</p>
+            </div>
+            {(!v.failures.is_empty()).then(|| view! { <h2>"Rows not imported"</h2><ul data-testid="import-failures">{failures}</ul> })}
+            <p><a href="/admin/people">"Back to people"</a></p>
+        }
+        .into_any();
+    }
+    let refresh = v
+        .refresh
+        .map(|url| view! { <Meta http_equiv="refresh" content=format!("1;url={url}")/> });
+    // Continue is the way on after a failure, and only a fallback while the page refreshes.
+    let button_class = if v.stopped {
+        "button"
+    } else {
+        "button secondary"
+    };
+    let state = if v.stopped {
+        view! {
+            <div class="error-summary" role="alert">
+                <h2>"The import has stopped"</h2>
+                <p>"The platform could not save just now. Everyone imported so far is kept. Press Continue the import to carry on: nobody is added twice."</p>
+            </div>
+        }
+        .into_any()
+    } else {
+        view! {
+            <p>"This page updates itself every second until the import has finished. Please keep it open. If it does not update, press Continue the import."</p>
+        }
+        .into_any()
+    };
+    view! {
+        {refresh}
+        <h2>"Importing people"</h2>
+        <p id="import-progress-label" data-testid="import-progress">
+            {format!("Imported {} of {} people", thousands(job.done), thousands(job.total))}
+        </p>
+        <progress id="import-progress" max=job.total value=job.done aria-labelledby="import-progress-label">
+            {format!("{} of {}", job.done, job.total)}
+        </progress>
+        <p data-testid="import-counts-so-far">"So far: " {counts}</p>
+        {state}
+        <form method="post" action=format!("/admin/people/import/jobs/{}/continue", job.id)>
+            <input type="hidden" name="csrf" value=csrf/>
+            <button type="submit" class=button_class>"Continue the import"</button>
+        </form>
+    }
+    .into_any()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn thousands_are_grouped() {
+        assert_eq!(super::thousands(0), "0");
+        assert_eq!(super::thousands(999), "999");
+        assert_eq!(super::thousands(2000), "2,000");
+        assert_eq!(super::thousands(1234567), "1,234,567");
+    }
 }

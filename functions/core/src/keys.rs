@@ -14,6 +14,9 @@
 //! | a sign-in link by the hash of its token (TTL)    | `ORG#<org>#MAGIC#<sha256(token)>`    | `MAGIC`                  |
 //! | a rate-limit counter for one window (TTL)        | `ORG#<org>#RATE#<bucket>#<start>`    | `RATE`                   |
 //! | a single sign-on attempt by its state hash (TTL) | `ORG#<org>#SSOSTATE#<sha256(state)>` | `SSOSTATE`               |
+//! | an import job: who, when, progress, counts (TTL) | `ORG#<org>#IMPORTJOB#<id>`           | `JOB`                    |
+//! | an import job's planned rows, in order (TTL)     | `ORG#<org>#IMPORTJOB#<id>`           | `CHUNK#<n, 0-based>`     |
+//! | what each chunk of a job did, in order (TTL)     | `ORG#<org>#IMPORTJOB#<id>`           | `DONE#<n, 0-based>`      |
 
 use crate::org::OrgId;
 use crate::store::Key;
@@ -74,4 +77,34 @@ pub fn rate_limit(o: &OrgId, bucket: &str, window_start: u64) -> Key {
 /// browser's cookie and the provider's redirect).
 pub fn sso_state(o: &OrgId, state_hash_hex: &str) -> Key {
     Key::new(format!("{}#SSOSTATE#{state_hash_hex}", org(o)), "SSOSTATE")
+}
+
+/// The partition of one import job: the job, its chunks of planned rows and their results.
+pub fn import_job_partition(o: &OrgId, job_id: &str) -> String {
+    format!("{}#IMPORTJOB#{job_id}", org(o))
+}
+
+pub fn import_job(o: &OrgId, job_id: &str) -> Key {
+    Key::new(import_job_partition(o, job_id), "JOB")
+}
+
+/// Sort-key prefix of an import job's chunks of planned rows.
+pub const IMPORT_CHUNK_PREFIX: &str = "CHUNK#";
+/// Sort-key prefix of the results of an import job's applied chunks.
+pub const IMPORT_DONE_PREFIX: &str = "DONE#";
+
+/// Chunk `n` (0-based) of an import job's planned rows; zero-padded so they sort in order.
+pub fn import_job_chunk(o: &OrgId, job_id: &str, n: usize) -> Key {
+    Key::new(
+        import_job_partition(o, job_id),
+        format!("{IMPORT_CHUNK_PREFIX}{n:05}"),
+    )
+}
+
+/// What applying chunk `n` of an import job did (written once, with the job's progress).
+pub fn import_job_done(o: &OrgId, job_id: &str, n: usize) -> Key {
+    Key::new(
+        import_job_partition(o, job_id),
+        format!("{IMPORT_DONE_PREFIX}{n:05}"),
+    )
 }

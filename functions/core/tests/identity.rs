@@ -1,15 +1,18 @@
 //! Importing a 2,000-row file of people, through the public interface, on both backends: the
-//! embedded store and a real DynamoDB Local. Prints the figures (time, store writes); asserts
-//! the counts, that a re-import changes nothing, and that progress was reported as it went.
+//! embedded store and a real DynamoDB Local, in one go and as a job in slices the way the admin
+//! pages run it. Prints the figures (time, store writes); asserts the counts, that a re-import
+//! changes nothing, and that progress was reported as it went.
 
 mod support;
 
 use safety_core::identity::import::{self, PreviewCounts};
+use safety_core::identity::import_job::{self, JobStatus, Slice};
 use safety_core::identity::people;
 use safety_core::org::OrgId;
-use safety_core::store::Store;
 use safety_core::store::dynamo::{DynamoConfig, DynamoStore};
 use safety_core::store::embedded::EmbeddedStore;
+use safety_core::store::{Condition, Item, Key, Page, Query, Store, StoreError, TxOp, Update};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 use support::dynamodb_local::DynamoDbLocal;
 
@@ -127,6 +130,169 @@ async fn import_twice<S: Store>(store: &S, backend: &str) {
         reports.len(),
         second.store_writes
     );
+}
+
+/// Counts the write requests that reach the store.
+struct Counting<S> {
+    inner: S,
+    writes: AtomicUsize,
+}
+
+impl<S: Store> Store for Counting<S> {
+    async fn get(&self, key: &Key) -> Result<Option<Item>, StoreError> {
+        self.inner.get(key).await
+    }
+    async fn put(&self, item: Item, condition: Condition) -> Result<(), StoreError> {
+        self.writes.fetch_add(1, Ordering::SeqCst);
+        self.inner.put(item, condition).await
+    }
+    async fn update(
+        &self,
+        key: &Key,
+        update: Update,
+        condition: Condition,
+    ) -> Result<Item, StoreError> {
+        self.writes.fetch_add(1, Ordering::SeqCst);
+        self.inner.update(key, update, condition).await
+    }
+    async fn delete(&self, key: &Key, condition: Condition) -> Result<(), StoreError> {
+        self.writes.fetch_add(1, Ordering::SeqCst);
+        self.inner.delete(key, condition).await
+    }
+    async fn query(&self, query: &Query) -> Result<Page, StoreError> {
+        self.inner.query(query).await
+    }
+    async fn transact(&self, ops: Vec<TxOp>) -> Result<(), StoreError> {
+        self.writes.fetch_add(1, Ordering::SeqCst);
+        self.inner.transact(ops).await
+    }
+}
+
+/// What the web layer does per request (`functions/web/src/admin.rs`).
+const FIRST_SLICE: Slice = Slice {
+    max_chunks: 1,
+    max_time: std::time::Duration::from_secs(2),
+};
+const SLICE: Slice = Slice {
+    max_chunks: usize::MAX,
+    max_time: std::time::Duration::from_secs(2),
+};
+
+/// Confirms a previewed file as a job and advances it request by request until it finishes.
+/// Returns the job, the requests it took and their longest time.
+async fn run_job<S: Store>(
+    store: &S,
+    org: &OrgId,
+    text: &str,
+) -> (import_job::ImportJob, usize, std::time::Duration) {
+    let started = Instant::now();
+    let preview = import::preview(store, org, text).await.unwrap();
+    let job = import_job::start(store, org, &preview, "admin", now())
+        .await
+        .unwrap();
+    let mut advanced = import_job::advance(store, org, &job.id, FIRST_SLICE, now())
+        .await
+        .unwrap();
+    let mut longest = started.elapsed();
+    let mut requests = 1;
+    let mut last = advanced.job.done;
+    while advanced.job.status == JobStatus::Running {
+        let one = Instant::now();
+        advanced = import_job::advance(store, org, &job.id, SLICE, now())
+            .await
+            .unwrap();
+        longest = longest.max(one.elapsed());
+        requests += 1;
+        assert!(advanced.job.done > last, "every request makes progress");
+        last = advanced.job.done;
+    }
+    (advanced.job, requests, longest)
+}
+
+async fn import_twice_as_a_job<S: Store>(inner: S, backend: &str) {
+    let store = Counting {
+        inner,
+        writes: AtomicUsize::new(0),
+    };
+    let org = OrgId::parse("import-job-test").unwrap();
+    let text = generated_file();
+
+    let started = Instant::now();
+    let (job, requests, longest) = run_job(&store, &org, &text).await;
+    let took = started.elapsed();
+    let writes = store.writes.swap(0, Ordering::SeqCst);
+    assert_eq!(
+        (
+            job.total,
+            job.done,
+            job.created,
+            job.updated,
+            job.unchanged,
+            job.failed
+        ),
+        (ROWS, ROWS, ROWS, 0, 0, 0)
+    );
+    assert_eq!(job.chunks, ROWS / import_job::CHUNK_ROWS);
+    assert!(
+        import_job::failures(&store, &org, &job.id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let mut listed = 0;
+    let mut cursor = None;
+    loop {
+        let (page, next) = people::list(&store, &org, cursor, 1000).await.unwrap();
+        listed += page.len();
+        match next {
+            Some(c) => cursor = Some(c),
+            None => break,
+        }
+    }
+    assert_eq!(listed, ROWS, "everyone once");
+
+    // The same file again, as a job: all unchanged, no person written.
+    let again_started = Instant::now();
+    let (again, again_requests, _) = run_job(&store, &org, &text).await;
+    let again_took = again_started.elapsed();
+    let again_writes = store.writes.swap(0, Ordering::SeqCst);
+    assert_eq!(
+        (again.created, again.updated, again.unchanged, again.failed),
+        (0, 0, ROWS, 0)
+    );
+    // Storing the plan (1 transaction) and claiming and recording each of the 10 chunks.
+    assert_eq!(again_writes, 1 + 2 * job.chunks, "only the job's own items");
+
+    eprintln!(
+        "FIGURE import job of {ROWS} rows on {backend}: {took:?} from preview to finished over \
+         {requests} requests (longest {longest:?}), {writes} store write requests ({} chunks of \
+         {} rows: 1 to store the plan, per chunk 1 claim + {} person transactions + 1 record); \
+         re-import as a job (all unchanged) {again_took:?} over {again_requests} requests, \
+         {again_writes} write requests",
+        job.chunks,
+        import_job::CHUNK_ROWS,
+        (writes - 1 - 2 * job.chunks) / job.chunks,
+    );
+}
+
+#[tokio::test]
+async fn a_2000_row_import_job_on_the_embedded_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = EmbeddedStore::open(&dir.path().join("import.redb")).unwrap();
+    import_twice_as_a_job(store, "the embedded store").await;
+}
+
+#[tokio::test]
+async fn a_2000_row_import_job_on_dynamodb_local() {
+    let local = DynamoDbLocal::start();
+    let store = DynamoStore::from_env_config(DynamoConfig {
+        table: format!("identity-import-job-{}", std::process::id()),
+        region: "eu-west-2".into(),
+        endpoint: Some(local.endpoint.clone()),
+    })
+    .expect("client");
+    store.create_table().await.expect("create table");
+    import_twice_as_a_job(store, "DynamoDB Local").await;
 }
 
 #[tokio::test]

@@ -3,14 +3,17 @@
 
 use crate::auth::{csrf_ok, forbidden, viewer};
 use crate::routes::{AppState, Form, read_form, read_form_up_to, render};
-use app::server::{ImportView, InviteForm, PeopleView, Viewer};
+use app::server::{ImportJobView, ImportView, InviteForm, PeopleView, Viewer};
 use axum::extract::{Path, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
 use leptos::prelude::provide_context;
+use safety_core::identity::import::ImportError;
+use safety_core::identity::import_job::{self, JobStatus, Slice};
 use safety_core::identity::{Action, NewPerson, PeopleError, Role, allows, import, people};
 use safety_core::store::Cursor;
+use std::time::Duration;
 
 const PAGE_SIZE: usize = 50;
 
@@ -303,15 +306,29 @@ fn status_of(e: &PeopleError) -> StatusCode {
 /// A CSV upload, form-encoded when confirmed (percent-encoding can triple it), with room to spare.
 pub const MAX_UPLOAD_BYTES: usize = 3 * import::MAX_FILE_BYTES + 64 * 1024;
 
+const IMPORT_PATH: &str = "/admin/people/import";
+
 async fn import_page(
     state: &AppState,
     who: Viewer,
     view: ImportView,
     status: StatusCode,
 ) -> Response {
-    // Answers are rendered as the import page, whatever address the form posted to.
+    import_page_at(state, who, view, status, IMPORT_PATH).await
+}
+
+/// Renders an import page as the page at `path`, whatever address the form posted to.
+async fn import_page_at(
+    state: &AppState,
+    who: Viewer,
+    view: ImportView,
+    status: StatusCode,
+    path: &str,
+) -> Response {
     let mut req = Request::new(axum::body::Body::empty());
-    *req.uri_mut() = axum::http::Uri::from_static("/admin/people/import");
+    *req.uri_mut() = path
+        .parse()
+        .unwrap_or_else(|_| axum::http::Uri::from_static(IMPORT_PATH));
     req.extensions_mut().insert(who);
     let mut response = render(state, req, move || provide_context(view.clone())).await;
     *response.status_mut() = status;
@@ -429,8 +446,25 @@ pub async fn import_post(State(state): State<AppState>, req: Request) -> Respons
     }
 }
 
+/// How much one request does of an import job. The confirming request does one chunk, so the
+/// admin sees the progress page soon; each refresh or Continue then works for about 2 s, far
+/// inside the function's 10 s and API Gateway's 29 s.
+const FIRST_SLICE: Slice = Slice {
+    max_chunks: 1,
+    max_time: Duration::from_secs(2),
+};
+const SLICE: Slice = Slice {
+    max_chunks: usize::MAX,
+    max_time: Duration::from_secs(2),
+};
+
+fn job_path(id: &str) -> String {
+    format!("/admin/people/import/jobs/{id}")
+}
+
 /// Imports a checked file: plans it again against the people as they are now (the file comes
-/// back from the browser, so it is checked again in full), then writes the rows without errors.
+/// back from the browser, so it is checked again in full), stores the plan as a job, does the
+/// first slice of it and sends the admin to the job's page.
 pub async fn import_apply_post(State(state): State<AppState>, req: Request) -> Response {
     let who = match admin(&req) {
         Ok(v) => v,
@@ -441,37 +475,144 @@ pub async fn import_apply_post(State(state): State<AppState>, req: Request) -> R
         return Refusal::StaleForm.into_response();
     };
     let csv = form.get("csv").unwrap_or_default().trim_start_matches('\n');
-    let started = std::time::Instant::now();
-    let result = match import::preview(&state.site.store, &state.site.org_id, csv).await {
-        Ok(preview) => {
-            let total = preview.rows.len();
-            import::apply(
-                &state.site.store,
-                &state.site.org_id,
-                &preview,
-                Utc::now(),
-                |done, of| {
-                    tracing::debug!(done, of, total, "importing people");
-                },
-            )
-            .await
-        }
+    let (store, org) = (&state.site.store, &state.site.org_id);
+    let job = match import::preview(store, org, csv).await {
+        Ok(preview) => import_job::start(store, org, &preview, &who.person.id, Utc::now()).await,
         Err(e) => Err(e),
     };
-    match result {
-        Ok(result) => {
-            tracing::info!(
-                admin = who.person.id,
-                created = result.created,
-                updated = result.updated,
-                unchanged = result.unchanged,
-                failed = result.failed,
-                store_writes = result.store_writes,
-                millis = started.elapsed().as_millis() as u64,
-                "people imported"
-            );
-            import_page(&state, who, ImportView::Done(result), StatusCode::OK).await
+    let job = match job {
+        Ok(job) => job,
+        Err(e) => return import_refused(&state, who, e).await,
+    };
+    tracing::info!(
+        admin = who.person.id,
+        job_id = job.id,
+        rows = job.total,
+        "import confirmed"
+    );
+    // A failure here leaves the job stalled or claimed: its page says so and offers Continue.
+    let _ = import_job::advance(store, org, &job.id, FIRST_SLICE, Utc::now()).await;
+    Redirect::to(&job_path(&job.id)).into_response()
+}
+
+/// An import job's page. Advancing it on a GET is deliberate: a meta refresh, the only way to
+/// continue without JavaScript, can only GET. It is safe: only a GET carrying
+/// [`import_job::continue_token`] (bound to this session's CSRF token and the job) advances,
+/// so another site cannot trigger it and the plain address only shows; the job itself was
+/// confirmed by a CSRF-checked POST; and each chunk is claimed once and idempotent.
+pub async fn import_job_get(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    req: Request,
+) -> Response {
+    let who = match admin(&req) {
+        Ok(v) => v,
+        Err(refused) => return refused.into_response(),
+    };
+    let step = req
+        .uri()
+        .query()
+        .and_then(|q| serde_urlencoded::from_str::<Vec<(String, String)>>(q).ok())
+        .and_then(|p| p.into_iter().find(|(k, _)| k == "step").map(|(_, v)| v));
+    let mut failed = false;
+    if let Some(token) = step {
+        if import_job::continue_token_ok(&state.site.secret, &who.csrf, &id, &token) {
+            let advanced = import_job::advance(
+                &state.site.store,
+                &state.site.org_id,
+                &id,
+                SLICE,
+                Utc::now(),
+            )
+            .await;
+            failed = matches!(advanced, Err(ref e) if *e != ImportError::JobNotFound);
+        } else {
+            // E.g. the session was renewed since the page was rendered: show, the next refresh
+            // carries a fresh token.
+            tracing::info!(job_id = id, "import step token not accepted; showing only");
         }
-        Err(e) => import_refused(&state, who, e).await,
     }
+    job_page(&state, who, &id, failed).await
+}
+
+/// The Continue button (with JavaScript off, when the page does not refresh, or after a
+/// failure): a slice of work, then back to the job's page.
+pub async fn import_job_continue_post(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    req: Request,
+) -> Response {
+    let (_, who, _) = match admin_form(req).await {
+        Ok(x) => x,
+        Err(refused) => return refused.into_response(),
+    };
+    match import_job::advance(
+        &state.site.store,
+        &state.site.org_id,
+        &id,
+        SLICE,
+        Utc::now(),
+    )
+    .await
+    {
+        Ok(_) => Redirect::to(&job_path(&id)).into_response(),
+        Err(e) => job_page(&state, who, &id, e != ImportError::JobNotFound).await,
+    }
+}
+
+/// Shows a job of this organisation (404 for any other id). `failed`: this request's attempt
+/// to continue it stopped on an error (503).
+async fn job_page(state: &AppState, who: Viewer, id: &str, failed: bool) -> Response {
+    let (store, org) = (&state.site.store, &state.site.org_id);
+    let unavailable = |e: ImportError| {
+        tracing::warn!(job_id = id, error = %e, "an import job could not be read");
+        ImportView::Form {
+            error: Some(
+                "We could not load this import just now. Everyone imported so far is kept. Please reload this page in a minute."
+                    .into(),
+            ),
+        }
+    };
+    let job = match import_job::get(store, org, id).await {
+        Ok(job) => job,
+        Err(e @ ImportError::JobNotFound) => {
+            let view = ImportView::Form {
+                error: Some(e.user_message()),
+            };
+            return import_page(state, who, view, StatusCode::NOT_FOUND).await;
+        }
+        Err(e) => {
+            let view = unavailable(e);
+            return import_page(state, who, view, StatusCode::SERVICE_UNAVAILABLE).await;
+        }
+    };
+    let failures = if job.status == JobStatus::Finished {
+        match import_job::failures(store, org, id).await {
+            Ok(f) => f,
+            Err(e) => {
+                let view = unavailable(e);
+                return import_page(state, who, view, StatusCode::SERVICE_UNAVAILABLE).await;
+            }
+        }
+    } else {
+        Vec::new()
+    };
+    let stopped = failed || job.stalled;
+    let refresh = (job.status == JobStatus::Running && !stopped).then(|| {
+        let token = import_job::continue_token(&state.site.secret, &who.csrf, &job.id);
+        format!("{}?step={token}", job_path(&job.id))
+    });
+    let path = job_path(&job.id);
+    let status = if failed {
+        StatusCode::SERVICE_UNAVAILABLE
+    } else {
+        StatusCode::OK
+    };
+    let view = ImportView::Job(ImportJobView {
+        job,
+        failures,
+        refresh,
+        stopped,
+    });
+    import_page_at(state, who, view, status, &path).await
 }

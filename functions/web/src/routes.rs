@@ -68,6 +68,14 @@ pub fn router(state: AppState) -> Router {
             )),
         )
         .route(
+            "/admin/people/import/jobs/{id}",
+            get(crate::admin::import_job_get),
+        )
+        .route(
+            "/admin/people/import/jobs/{id}/continue",
+            post(crate::admin::import_job_continue_post),
+        )
+        .route(
             "/admin/people/{id}/deactivate",
             post(crate::admin::deactivate_post),
         )

@@ -4,8 +4,10 @@
 //! 1. [`preview`] reads the file, checks every row and compares it with the people already in
 //!    the organisation: each row is new, unchanged, an update (saying what changes) or an error
 //!    with its line and reason. It writes nothing.
-//! 2. [`apply`] writes the rows without errors, in transactions of up to [`BATCH_OPS`]
-//!    operations, reporting progress after each.
+//! 2. [`super::import_job`] stores the plan as a job and writes it chunk by chunk over several
+//!    requests, showing progress; [`apply`] writes it in one go (the demo people at start-up).
+//!    Either way the rows without errors are written in transactions of up to [`BATCH_OPS`]
+//!    operations.
 //!
 //! People are matched by email, so importing the same file again changes nothing, and a row
 //! whose person was changed or added since the preview is refused (conditional writes), not
@@ -47,6 +49,10 @@ pub enum ImportError {
     Malformed { line: usize, reason: String },
     #[error("the preview was made for another organisation")]
     WrongOrganisation,
+    #[error("no such import job in this organisation")]
+    JobNotFound,
+    #[error("a stored import job is malformed: {0}")]
+    Corrupt(String),
     #[error(transparent)]
     People(#[from] PeopleError),
     #[error(transparent)]
@@ -75,7 +81,10 @@ impl ImportError {
             ImportError::WrongOrganisation => {
                 "This preview belongs to another organisation. Please upload the file again.".into()
             }
-            ImportError::People(_) | ImportError::Store(_) => {
+            ImportError::JobNotFound => {
+                "We could not find that import. Imports are kept for 30 days; to import the file again, choose it below.".into()
+            }
+            ImportError::People(_) | ImportError::Store(_) | ImportError::Corrupt(_) => {
                 "Sorry, the import stopped because the platform could not save just now. Any people already saved stay saved. Please preview the file again and apply it: nobody is added twice.".into()
             }
         }
@@ -530,7 +539,7 @@ pub async fn preview<S: Store>(
 // Apply
 
 /// A row that was not written, and why.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RowFailure {
     pub line: usize,
     pub reason: String,
@@ -551,84 +560,131 @@ pub struct ImportResult {
     pub items_written: usize,
 }
 
+impl ImportResult {
+    /// Sorts the failures by line and counts them.
+    pub(crate) fn finish(&mut self) {
+        self.failures.sort_by_key(|f| f.line);
+        self.failed = self.failures.len();
+    }
+}
+
 /// One row's writes, kept together in one transaction.
-struct Unit {
+pub(crate) struct Unit {
     line: usize,
-    created: bool,
+    person_id: String,
+    /// For an update: the version it applies to and the details it sets. `None`: a new person.
+    update: Option<(u64, PersonDetails)>,
     ops: Vec<TxOp>,
 }
 
 impl Unit {
     /// Why the row's write was refused, from which of its operations failed.
     fn refusal(&self, failed: &[usize]) -> String {
-        if self.created && failed.contains(&1) {
-            "someone with this email was added since the preview".into()
-        } else if self.created {
-            "the person could not be created".into()
-        } else {
-            "this person was changed since the preview: preview the file again".into()
+        match self.update {
+            None if failed.contains(&1) => {
+                "someone with this email was added since the preview".into()
+            }
+            None => "the person could not be created".into(),
+            Some(_) => "this person was changed since the preview: preview the file again".into(),
         }
     }
 }
 
-/// Writes the rows of the preview that have no error. `progress(done, total)` is called before
-/// the first write and after each transaction, with rows to write as the unit.
-pub async fn apply<S: Store>(
+/// Turns one planned row into its writes, or counts it when there is nothing to write.
+/// `new_id` is the id a new person gets (a job plans it once, so that applying the row again
+/// finds the person it made); `None` makes a fresh one.
+pub(crate) fn plan_unit(
+    org: &OrgId,
+    row: &RowPlan,
+    new_id: Option<&str>,
+    now: DateTime<Utc>,
+    result: &mut ImportResult,
+) -> Option<Unit> {
+    let fail = |result: &mut ImportResult, line: usize, reason: String| {
+        result.failures.push(RowFailure { line, reason });
+        None
+    };
+    match row {
+        RowPlan::New { line, person } => match person.revalidate() {
+            Ok(details) => {
+                let mut p = people::new_person(org, details, now);
+                if let Some(id) = new_id {
+                    p.id = id.to_string();
+                }
+                Some(Unit {
+                    line: *line,
+                    person_id: p.id.clone(),
+                    update: None,
+                    ops: people::create_ops(&p),
+                })
+            }
+            Err(e) => fail(result, *line, e.to_string()),
+        },
+        RowPlan::Update {
+            line,
+            person_id,
+            version,
+            to,
+            ..
+        } => match to.revalidate() {
+            Ok(details) => Some(Unit {
+                line: *line,
+                person_id: person_id.clone(),
+                ops: vec![people::update_details_op(
+                    org, person_id, *version, &details, now,
+                )],
+                update: Some((*version, details)),
+            }),
+            Err(e) => fail(result, *line, e.to_string()),
+        },
+        RowPlan::Unchanged { .. } => {
+            result.unchanged += 1;
+            None
+        }
+        RowPlan::Error { line, reason } => fail(result, *line, reason.clone()),
+    }
+}
+
+/// Whether a refused row's write is already in the store: its new person exists (ids are
+/// planned per row, so only this row made it), or its update is exactly one version on and
+/// holds the row's details. Read only for refused rows.
+async fn already_written<S: Store>(
     store: &S,
     org: &OrgId,
-    preview: &ImportPreview,
-    now: DateTime<Utc>,
-    mut progress: impl FnMut(usize, usize),
-) -> Result<ImportResult, ImportError> {
-    if preview.org != *org {
-        return Err(ImportError::WrongOrganisation);
-    }
-    let mut result = ImportResult::default();
-    let mut units = Vec::new();
-    for row in &preview.rows {
-        match row {
-            RowPlan::New { line, person } => match person.revalidate() {
-                Ok(details) => units.push(Unit {
-                    line: *line,
-                    created: true,
-                    ops: people::create_ops(&people::new_person(org, details, now)),
-                }),
-                Err(e) => result.failures.push(RowFailure {
-                    line: *line,
-                    reason: e.to_string(),
-                }),
-            },
-            RowPlan::Update {
-                line,
-                person_id,
-                version,
-                to,
-                ..
-            } => match to.revalidate() {
-                Ok(details) => units.push(Unit {
-                    line: *line,
-                    created: false,
-                    ops: vec![people::update_details_op(
-                        org, person_id, *version, &details, now,
-                    )],
-                }),
-                Err(e) => result.failures.push(RowFailure {
-                    line: *line,
-                    reason: e.to_string(),
-                }),
-            },
-            RowPlan::Unchanged { .. } => result.unchanged += 1,
-            RowPlan::Error { line, reason } => result.failures.push(RowFailure {
-                line: *line,
-                reason: reason.clone(),
-            }),
+    unit: &Unit,
+) -> Result<bool, ImportError> {
+    let person = match people::get(store, org, &unit.person_id).await {
+        Ok(p) => p,
+        Err(PeopleError::NotFound) => return Ok(false),
+        Err(PeopleError::Store(e)) => return Err(e.into()),
+        Err(e) => return Err(e.into()),
+    };
+    Ok(match &unit.update {
+        None => true,
+        Some((version, to)) => {
+            person.version == version + 1
+                && person.name == to.name
+                && person.roles == to.roles
+                && person.groups == to.groups
         }
-    }
+    })
+}
 
+/// Writes the units in transactions of up to [`BATCH_OPS`] operations. `progress(done, total)`
+/// is called before the first write and after each transaction. A row whose write is refused
+/// but is found already written (applied before, e.g. by an interrupted attempt) counts as
+/// written, so applying the same planned rows again adds nobody twice and counts the same.
+pub(crate) async fn write_units<S: Store>(
+    store: &S,
+    org: &OrgId,
+    units: &[Unit],
+    result: &mut ImportResult,
+    mut progress: impl FnMut(usize, usize),
+) -> Result<(), ImportError> {
     let total = units.len();
     let mut done = 0;
     progress(done, total);
-    let mut rest = units.as_slice();
+    let mut rest = units;
     while !rest.is_empty() {
         let mut take = 0;
         let mut ops = 0;
@@ -645,7 +701,7 @@ pub async fn apply<S: Store>(
             Ok(()) => {
                 result.items_written += count;
                 for unit in batch {
-                    record_written(&mut result, unit);
+                    record_written(result, unit);
                 }
             }
             // One row's condition failed and cancelled the batch: write the rows one by one so
@@ -656,13 +712,17 @@ pub async fn apply<S: Store>(
                     match store.transact(unit.ops.clone()).await {
                         Ok(()) => {
                             result.items_written += unit.ops.len();
-                            record_written(&mut result, unit);
+                            record_written(result, unit);
                         }
                         Err(StoreError::TransactionConditionFailed { failed }) => {
-                            result.failures.push(RowFailure {
-                                line: unit.line,
-                                reason: unit.refusal(&failed),
-                            })
+                            if already_written(store, org, unit).await? {
+                                record_written(result, unit);
+                            } else {
+                                result.failures.push(RowFailure {
+                                    line: unit.line,
+                                    reason: unit.refusal(&failed),
+                                })
+                            }
                         }
                         Err(e) => return Err(e.into()),
                     }
@@ -676,8 +736,31 @@ pub async fn apply<S: Store>(
         done += batch.len();
         progress(done, total);
     }
-    result.failures.sort_by_key(|f| f.line);
-    result.failed = result.failures.len();
+    Ok(())
+}
+
+/// Writes the rows of the preview that have no error, in one go. `progress(done, total)` is
+/// called before the first write and after each transaction, with rows to write as the unit.
+/// The admin pages import through a job instead ([`super::import_job`]), which spreads the
+/// work over requests and survives interruptions.
+pub async fn apply<S: Store>(
+    store: &S,
+    org: &OrgId,
+    preview: &ImportPreview,
+    now: DateTime<Utc>,
+    progress: impl FnMut(usize, usize),
+) -> Result<ImportResult, ImportError> {
+    if preview.org != *org {
+        return Err(ImportError::WrongOrganisation);
+    }
+    let mut result = ImportResult::default();
+    let units: Vec<Unit> = preview
+        .rows
+        .iter()
+        .filter_map(|row| plan_unit(org, row, None, now, &mut result))
+        .collect();
+    write_units(store, org, &units, &mut result, progress).await?;
+    result.finish();
     tracing::info!(
         %org,
         created = result.created,
@@ -691,7 +774,7 @@ pub async fn apply<S: Store>(
 }
 
 fn record_written(result: &mut ImportResult, unit: &Unit) {
-    if unit.created {
+    if unit.update.is_none() {
         result.created += 1;
     } else {
         result.updated += 1;

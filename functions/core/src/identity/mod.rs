@@ -8,6 +8,7 @@
 
 pub mod csrf;
 pub mod import;
+pub mod import_job;
 pub mod magic_link;
 pub mod mail;
 pub mod people;
@@ -17,7 +18,8 @@ pub mod ses;
 pub mod session;
 pub mod sso;
 
-pub use import::{ImportPreview, ImportResult, RowPlan};
+pub use import::{ImportPreview, ImportResult, RowFailure, RowPlan};
+pub use import_job::{ImportJob, JobStatus};
 pub use magic_link::{MagicLink, MagicLinkError};
 pub use mail::{AnyMailer, Mailer, Message, OutboxMailer};
 pub use people::{NewPerson, PeopleError, Person};

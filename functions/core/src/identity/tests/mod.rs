@@ -1,6 +1,7 @@
 //! Tests of the identity core against the embedded store in a temporary folder.
 
 mod import;
+mod import_job;
 mod magic_link;
 mod people;
 mod rate_limit;
