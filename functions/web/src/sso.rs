@@ -42,6 +42,11 @@ async fn failed(
     response
 }
 
+/// The provider `id` if this deployment offers it.
+fn configured<'a>(state: &'a AppState, id: &str) -> Option<&'a crate::config::SsoConfigured> {
+    state.sso.iter().find(|s| s.provider.id == id)
+}
+
 fn status_of(e: &SsoError) -> StatusCode {
     match e {
         SsoError::Store(_) | SsoError::Provider(_) | SsoError::Exchange(_) => {
@@ -59,7 +64,7 @@ pub async fn start(
     Path(id): Path<String>,
     req: Request,
 ) -> Response {
-    let Some(configured) = state.sso.iter().find(|s| s.provider.id == id) else {
+    let Some(configured) = configured(&state, &id) else {
         return (StatusCode::NOT_FOUND, "No such sign-in provider.").into_response();
     };
     let label = configured.provider.label.clone();
@@ -122,7 +127,7 @@ pub async fn callback(
     Path(id): Path<String>,
     req: Request,
 ) -> Response {
-    let Some(configured) = state.sso.iter().find(|s| s.provider.id == id) else {
+    let Some(configured) = configured(&state, &id) else {
         return (StatusCode::NOT_FOUND, "No such sign-in provider.").into_response();
     };
     let pairs: Vec<(String, String)> = req

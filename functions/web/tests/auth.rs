@@ -11,7 +11,7 @@ mod support;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use std::path::{Path, PathBuf};
-use support::{Response, Web, cut, decode_entities};
+use support::{Response, Web, csrf_in, cut, decode_entities, get_as, outbox, post_as};
 
 const ADMIN: &str = "admin@wexmoorvale.example.org";
 const ADMIN_NAME: &str = "Chris Admin";
@@ -62,23 +62,6 @@ impl Site {
 
 // ---------------------------------------------------------------------------------------------
 // The outbox
-
-/// The emails written so far (`*.txt`; a message being written is a hidden `.partial` file).
-fn outbox(data: &Path) -> Vec<PathBuf> {
-    let Ok(entries) = std::fs::read_dir(data.join("outbox")) else {
-        return Vec::new();
-    };
-    let mut files: Vec<PathBuf> = entries
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| {
-            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-            !name.starts_with('.') && name.ends_with(".txt")
-        })
-        .collect();
-    files.sort();
-    files
-}
 
 fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
@@ -189,22 +172,6 @@ fn clears_session(r: &Response) -> bool {
     })
 }
 
-fn get_as(web: &Web, path: &str, cookie: &str) -> Response {
-    web.request("GET", path, &[("Cookie", cookie)], b"")
-}
-
-fn post_as(web: &Web, path: &str, cookie: &str, fields: &[(&str, &str)]) -> Response {
-    web.request(
-        "POST",
-        path,
-        &[
-            ("Cookie", cookie),
-            ("Content-Type", "application/x-www-form-urlencoded"),
-        ],
-        support::form(fields).as_bytes(),
-    )
-}
-
 /// The JWT's three parts.
 fn jwt_parts(cookie: &str) -> (String, String, String) {
     let jwt = cookie.strip_prefix("session=").expect("a session cookie");
@@ -246,18 +213,6 @@ fn text_of(markup: &str) -> String {
         }
     }
     decode_entities(&out).trim().to_string()
-}
-
-/// The value of the first hidden `csrf` input.
-#[track_caller]
-fn csrf_in(html: &str) -> String {
-    let marker = r#"name="csrf" value=""#;
-    let start = html
-        .find(marker)
-        .unwrap_or_else(|| panic!("no csrf field in the page:\n{}", cut(html)))
-        + marker.len();
-    let len = html[start..].find('"').expect("the value ends");
-    decode_entities(&html[start..start + len])
 }
 
 /// The whole `<input ...>` tag with this id.

@@ -9,7 +9,7 @@ use safety_core::identity::{import, import_job, people};
 use safety_core::org::OrgId;
 use safety_core::store::embedded::EmbeddedStore;
 use std::path::{Path, PathBuf};
-use support::{Response, TEST_SECRET, Web, cut, decode_entities};
+use support::{Response, TEST_SECRET, Web, csrf_in, cut, decode_entities, get_as, outbox, post_as};
 
 const ADMIN: &str = "admin@wexmoorvale.example.org";
 const LEARNER: &str = "learner@wexmoorvale.example.org";
@@ -59,21 +59,6 @@ fn demo() -> OrgId {
 // ---------------------------------------------------------------------------------------------
 // Signing in (through the outbox) and requests with the session cookie
 
-fn outbox(data: &Path) -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(data.join("outbox"))
-        .into_iter()
-        .flatten()
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| {
-            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-            !name.starts_with('.') && name.ends_with(".txt")
-        })
-        .collect();
-    files.sort();
-    files
-}
-
 /// Signs `email` in through an emailed link; returns the cookie to send.
 #[track_caller]
 fn sign_in(site: &Site, email: &str) -> String {
@@ -103,22 +88,6 @@ fn sign_in(site: &Site, email: &str) -> String {
         .to_string()
 }
 
-fn get_as(web: &Web, path: &str, cookie: &str) -> Response {
-    web.request("GET", path, &[("Cookie", cookie)], b"")
-}
-
-fn post_as(web: &Web, path: &str, cookie: &str, fields: &[(&str, &str)]) -> Response {
-    web.request(
-        "POST",
-        path,
-        &[
-            ("Cookie", cookie),
-            ("Content-Type", "application/x-www-form-urlencoded"),
-        ],
-        support::form(fields).as_bytes(),
-    )
-}
-
 /// Uploads a file to the preview, as the browser's multipart form does.
 fn upload(web: &Web, cookie: &str, csrf: &str, csv: &str) -> Response {
     let b = "----import-test-7d1b0c";
@@ -139,18 +108,6 @@ fn upload(web: &Web, cookie: &str, csrf: &str, csv: &str) -> Response {
         ],
         body.as_bytes(),
     )
-}
-
-/// The value of the first hidden `csrf` input.
-#[track_caller]
-fn csrf_in(html: &str) -> String {
-    let marker = r#"name="csrf" value=""#;
-    let start = html
-        .find(marker)
-        .unwrap_or_else(|| panic!("no csrf field in the page:\n{}", cut(html)))
-        + marker.len();
-    let len = html[start..].find('"').expect("the value ends");
-    decode_entities(&html[start..start + len])
 }
 
 /// The inner text of the element with this `data-testid` (tags dropped; the element must not

@@ -455,3 +455,51 @@ pub fn unique(what: &str) -> String {
         .as_nanos();
     format!("{what}-{}-{nanos}", std::process::id())
 }
+
+// ---------------------------------------------------------------------------------------------
+// Signed-in requests (shared by the sign-in, import and single sign-on tests)
+
+/// The emails written so far (`*.txt`; a message being written is a hidden `.partial` file).
+pub fn outbox(data: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(data.join("outbox")) else {
+        return Vec::new();
+    };
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| {
+            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+            !name.starts_with('.') && name.ends_with(".txt")
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+pub fn get_as(web: &Web, path: &str, cookie: &str) -> Response {
+    web.request("GET", path, &[("Cookie", cookie)], b"")
+}
+
+pub fn post_as(web: &Web, path: &str, cookie: &str, fields: &[(&str, &str)]) -> Response {
+    web.request(
+        "POST",
+        path,
+        &[
+            ("Cookie", cookie),
+            ("Content-Type", "application/x-www-form-urlencoded"),
+        ],
+        form(fields).as_bytes(),
+    )
+}
+
+/// The value of the first hidden `csrf` input.
+#[track_caller]
+pub fn csrf_in(html: &str) -> String {
+    let marker = r#"name="csrf" value=""#;
+    let start = html
+        .find(marker)
+        .unwrap_or_else(|| panic!("no csrf field in the page:\n{}", cut(html)))
+        + marker.len();
+    let len = html[start..].find('"').expect("the value ends");
+    decode_entities(&html[start..start + len])
+}
