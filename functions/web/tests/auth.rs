@@ -1382,6 +1382,7 @@ fn an_admin_changes_roles_and_a_stale_form_is_a_conflict() {
 
 #[test]
 fn a_sixth_link_for_one_email_within_15_minutes_is_refused() {
+    support::away_from_window_edges(&[15 * 60]);
     let site = Site::start();
     let web = &site.web;
     for i in 1..=5 {

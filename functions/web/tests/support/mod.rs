@@ -503,3 +503,21 @@ pub fn csrf_in(html: &str) -> String {
     let len = html[start..].find('"').expect("the value ends");
     decode_entities(&html[start..start + len])
 }
+
+/// Rate limits count in fixed windows aligned to the epoch (e.g. 600 or 900 seconds): waits,
+/// if need be, until no window of these lengths ends in the next 30 seconds, so a test that
+/// counts up to a limit is not split across two windows.
+pub fn away_from_window_edges(windows: &[u64]) {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("after 1970")
+        .as_secs();
+    let to_next = windows
+        .iter()
+        .map(|w| w - now % w)
+        .min()
+        .unwrap_or(u64::MAX);
+    if to_next < 30 {
+        std::thread::sleep(Duration::from_secs(to_next + 1));
+    }
+}
