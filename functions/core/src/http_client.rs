@@ -9,7 +9,7 @@ use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::Value;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 const TIMEOUT: Duration = Duration::from_secs(10);
@@ -49,33 +49,23 @@ pub struct JsonResponse {
     pub body: Value,
 }
 
-#[derive(Clone)]
+type Inner = Client<HttpsConnector<HttpConnector>, Full<Bytes>>;
+
+/// Cheap to make and to clone (clones share one connection pool). The TLS set-up, which reads
+/// the system's root certificates (several milliseconds), happens on the first call, not at
+/// start-up: most cold starts never call out.
+#[derive(Clone, Default)]
 pub struct HttpClient {
-    inner: Client<HttpsConnector<HttpConnector>, Full<Bytes>>,
+    inner: Arc<OnceLock<Inner>>,
 }
 
 impl HttpClient {
     pub fn new() -> HttpClient {
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let builder = hyper_rustls::HttpsConnectorBuilder::new();
-        let builder = match builder.with_provider_and_native_roots(provider.clone()) {
-            Ok(b) => b,
-            Err(e) => {
-                // Only plain-http loopback providers will work; every https call will fail
-                // with a certificate error, which the sign-in page reports.
-                tracing::error!(error = %e, "no trusted root certificates found: single sign-on over https cannot work");
-                let config = rustls::ClientConfig::builder_with_provider(provider)
-                    .with_safe_default_protocol_versions()
-                    .expect("ring supports the default protocol versions")
-                    .with_root_certificates(rustls::RootCertStore::empty())
-                    .with_no_client_auth();
-                hyper_rustls::HttpsConnectorBuilder::new().with_tls_config(config)
-            }
-        };
-        let https = builder.https_or_http().enable_http1().build();
-        HttpClient {
-            inner: Client::builder(hyper_util::rt::TokioExecutor::new()).build(https),
-        }
+        HttpClient::default()
+    }
+
+    fn client(&self) -> &Inner {
+        self.inner.get_or_init(build)
     }
 
     pub async fn get_json(&self, url: &str) -> Result<JsonResponse, FetchError> {
@@ -118,7 +108,7 @@ impl HttpClient {
         let request = request.map_err(|e| unreachable(e.to_string()))?;
         let call = async {
             let response = self
-                .inner
+                .client()
                 .request(request)
                 .await
                 .map_err(|e| unreachable(format!("{e:?}")))?;
@@ -142,10 +132,25 @@ impl HttpClient {
     }
 }
 
-impl Default for HttpClient {
-    fn default() -> Self {
-        HttpClient::new()
-    }
+fn build() -> Inner {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let builder = hyper_rustls::HttpsConnectorBuilder::new();
+    let builder = match builder.with_provider_and_native_roots(provider.clone()) {
+        Ok(b) => b,
+        Err(e) => {
+            // Only plain-http loopback servers will work; every https call will fail with a
+            // certificate error, which the caller reports.
+            tracing::error!(error = %e, "no trusted root certificates found: outgoing https calls cannot work");
+            let config = rustls::ClientConfig::builder_with_provider(provider)
+                .with_safe_default_protocol_versions()
+                .expect("ring supports the default protocol versions")
+                .with_root_certificates(rustls::RootCertStore::empty())
+                .with_no_client_auth();
+            hyper_rustls::HttpsConnectorBuilder::new().with_tls_config(config)
+        }
+    };
+    let https = builder.https_or_http().enable_http1().build();
+    Client::builder(hyper_util::rt::TokioExecutor::new()).build(https)
 }
 
 #[cfg(test)]
