@@ -9,10 +9,10 @@ use safety_core::identity::import::{self, PreviewCounts};
 use safety_core::identity::import_job::{self, JobStatus, Slice};
 use safety_core::identity::people;
 use safety_core::org::OrgId;
+use safety_core::store::Store;
+use safety_core::store::counting::CountingStore;
 use safety_core::store::dynamo::{DynamoConfig, DynamoStore};
 use safety_core::store::embedded::EmbeddedStore;
-use safety_core::store::{Condition, Item, Key, Page, Query, Store, StoreError, TxOp, Update};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 use support::dynamodb_local::DynamoDbLocal;
 
@@ -132,42 +132,6 @@ async fn import_twice<S: Store>(store: &S, backend: &str) {
     );
 }
 
-/// Counts the write requests that reach the store.
-struct Counting<S> {
-    inner: S,
-    writes: AtomicUsize,
-}
-
-impl<S: Store> Store for Counting<S> {
-    async fn get(&self, key: &Key) -> Result<Option<Item>, StoreError> {
-        self.inner.get(key).await
-    }
-    async fn put(&self, item: Item, condition: Condition) -> Result<(), StoreError> {
-        self.writes.fetch_add(1, Ordering::SeqCst);
-        self.inner.put(item, condition).await
-    }
-    async fn update(
-        &self,
-        key: &Key,
-        update: Update,
-        condition: Condition,
-    ) -> Result<Item, StoreError> {
-        self.writes.fetch_add(1, Ordering::SeqCst);
-        self.inner.update(key, update, condition).await
-    }
-    async fn delete(&self, key: &Key, condition: Condition) -> Result<(), StoreError> {
-        self.writes.fetch_add(1, Ordering::SeqCst);
-        self.inner.delete(key, condition).await
-    }
-    async fn query(&self, query: &Query) -> Result<Page, StoreError> {
-        self.inner.query(query).await
-    }
-    async fn transact(&self, ops: Vec<TxOp>) -> Result<(), StoreError> {
-        self.writes.fetch_add(1, Ordering::SeqCst);
-        self.inner.transact(ops).await
-    }
-}
-
 /// What the web layer does per request (`functions/web/src/admin.rs`).
 const FIRST_SLICE: Slice = Slice {
     max_chunks: 1,
@@ -210,17 +174,14 @@ async fn run_job<S: Store>(
 }
 
 async fn import_twice_as_a_job<S: Store>(inner: S, backend: &str) {
-    let store = Counting {
-        inner,
-        writes: AtomicUsize::new(0),
-    };
+    let store = CountingStore::new(inner);
     let org = OrgId::parse("import-job-test").unwrap();
     let text = generated_file();
 
     let started = Instant::now();
     let (job, requests, longest) = run_job(&store, &org, &text).await;
     let took = started.elapsed();
-    let writes = store.writes.swap(0, Ordering::SeqCst);
+    let writes = store.take_writes();
     assert_eq!(
         (
             job.total,
@@ -255,7 +216,7 @@ async fn import_twice_as_a_job<S: Store>(inner: S, backend: &str) {
     let again_started = Instant::now();
     let (again, again_requests, _) = run_job(&store, &org, &text).await;
     let again_took = again_started.elapsed();
-    let again_writes = store.writes.swap(0, Ordering::SeqCst);
+    let again_writes = store.take_writes();
     assert_eq!(
         (again.created, again.updated, again.unchanged, again.failed),
         (0, 0, ROWS, 0)

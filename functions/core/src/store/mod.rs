@@ -9,6 +9,7 @@
 //! one global secondary index (`gsi1pk`/`gsi1sk`), conditional writes, and all-or-nothing
 //! transactions. There is deliberately no scan.
 
+pub mod counting;
 pub mod dynamo;
 pub mod embedded;
 

@@ -1,57 +1,14 @@
 use super::*;
 use crate::identity::import::*;
 use crate::identity::people::{self, deactivate, set_roles};
-use crate::store::{Condition, Item, Key, Page, Query, Store, StoreError, TxOp, Update};
-use std::sync::atomic::{AtomicUsize, Ordering};
-
-/// Counts the write requests that reach the store.
-struct Counting<S> {
-    inner: S,
-    writes: AtomicUsize,
-}
-
-impl<S: Store> Store for Counting<S> {
-    async fn get(&self, key: &Key) -> Result<Option<Item>, StoreError> {
-        self.inner.get(key).await
-    }
-    async fn put(&self, item: Item, condition: Condition) -> Result<(), StoreError> {
-        self.writes.fetch_add(1, Ordering::SeqCst);
-        self.inner.put(item, condition).await
-    }
-    async fn update(
-        &self,
-        key: &Key,
-        update: Update,
-        condition: Condition,
-    ) -> Result<Item, StoreError> {
-        self.writes.fetch_add(1, Ordering::SeqCst);
-        self.inner.update(key, update, condition).await
-    }
-    async fn delete(&self, key: &Key, condition: Condition) -> Result<(), StoreError> {
-        self.writes.fetch_add(1, Ordering::SeqCst);
-        self.inner.delete(key, condition).await
-    }
-    async fn query(&self, query: &Query) -> Result<Page, StoreError> {
-        self.inner.query(query).await
-    }
-    async fn transact(&self, ops: Vec<TxOp>) -> Result<(), StoreError> {
-        self.writes.fetch_add(1, Ordering::SeqCst);
-        self.inner.transact(ops).await
-    }
-}
+use crate::store::counting::CountingStore;
 
 fn counting() -> (
     tempfile::TempDir,
-    Counting<crate::store::embedded::EmbeddedStore>,
+    CountingStore<crate::store::embedded::EmbeddedStore>,
 ) {
     let (d, inner) = store();
-    (
-        d,
-        Counting {
-            inner,
-            writes: AtomicUsize::new(0),
-        },
-    )
+    (d, CountingStore::new(inner))
 }
 
 fn errors(p: &ImportPreview) -> Vec<(usize, String)> {
@@ -77,11 +34,7 @@ async fn the_preview_reports_each_bad_row_and_writes_nothing() {
         \"fay@example.org\",\"Fay, \"\"the\"\" Deputy\",\"Deputy DSL; staff\",\"Site A;Site B;\"\r\n\
         gus@example.org,Gus,learner\r\n";
     let preview = preview(&store, &org_a(), text).await.unwrap();
-    assert_eq!(
-        store.writes.load(Ordering::SeqCst),
-        0,
-        "a preview writes nothing"
-    );
+    assert_eq!(store.writes(), 0, "a preview writes nothing");
     assert_eq!(
         errors(&preview),
         vec![
