@@ -37,13 +37,13 @@ fn keys(pairs: &[(&str, &str)]) -> String {
 /// Serves with the embedded store in `data` (the demo people seeded), sign-in emails in
 /// `data/outbox`, these session keys and no browser bundle.
 fn serve_on(data: &Path, session_keys: &str) -> Web {
-    Web::serve(&[
-        ("APP_STORE", "embedded".into()),
-        ("APP_DATA_DIR", data.display().to_string()),
-        ("APP_SITE_DIR", data.join("no-site").display().to_string()),
-        ("APP_SESSION_KEYS", session_keys.into()),
-        ("APP_DEMO_PEOPLE", "true".into()),
-    ])
+    Web::serve_embedded(
+        data,
+        &[
+            ("APP_SESSION_KEYS", session_keys.into()),
+            ("APP_DEMO_PEOPLE", "true".into()),
+        ],
+    )
 }
 
 /// A server with its own data folder.
@@ -1560,22 +1560,19 @@ fn with_a_mail_sender_configured_the_link_is_sent_with_ses() {
         tx.send(String::from_utf8_lossy(&raw).to_string()).unwrap();
     });
     let data = tempfile::tempdir().expect("temp dir");
-    let web = Web::serve(&[
-        ("APP_STORE", "embedded".into()),
-        ("APP_DATA_DIR", data.path().display().to_string()),
-        (
-            "APP_SITE_DIR",
-            data.path().join("no-site").display().to_string(),
-        ),
-        ("APP_DEMO_PEOPLE", "true".into()),
-        (
-            "APP_MAIL_FROM",
-            "Online safety <noreply@wexmoorvale.example.org>".into(),
-        ),
-        ("APP_SES_ENDPOINT", endpoint),
-        ("AWS_ACCESS_KEY_ID", "AKIDTEST".into()),
-        ("AWS_SECRET_ACCESS_KEY", "test-secret".into()),
-    ]);
+    let web = Web::serve_embedded(
+        data.path(),
+        &[
+            ("APP_DEMO_PEOPLE", "true".into()),
+            (
+                "APP_MAIL_FROM",
+                "Online safety <noreply@wexmoorvale.example.org>".into(),
+            ),
+            ("APP_SES_ENDPOINT", endpoint),
+            ("AWS_ACCESS_KEY_ID", "AKIDTEST".into()),
+            ("AWS_SECRET_ACCESS_KEY", "test-secret".into()),
+        ],
+    );
     let r = web.post_form("/sign-in", &[("email", LEARNER)]);
     assert_eq!(r.status, 200, "{}", r.describe());
     let call = rx

@@ -8,14 +8,7 @@ use support::{ORG_NAME, Response, Web, cut, follow_up_code, form, form_token, te
 /// A local server with its own empty embedded store, and no browser bundle.
 fn server() -> (Web, tempfile::TempDir) {
     let data = tempfile::tempdir().expect("temp dir");
-    let web = Web::serve(&[
-        ("APP_STORE", "embedded".into()),
-        ("APP_DATA_DIR", data.path().display().to_string()),
-        (
-            "APP_SITE_DIR",
-            data.path().join("no-site").display().to_string(),
-        ),
-    ]);
+    let web = Web::serve_embedded(data.path(), &[]);
     (web, data)
 }
 
@@ -399,15 +392,7 @@ fn worries_and_follow_up_look_ups_are_limited_per_address_and_the_text_is_kept()
     // The worry (10 minutes) and look-up (15 minutes) windows.
     support::away_from_window_edges(&[600, 900]);
     let data = tempfile::tempdir().expect("temp dir");
-    let web = Web::serve(&[
-        ("APP_STORE", "embedded".into()),
-        ("APP_DATA_DIR", data.path().display().to_string()),
-        (
-            "APP_SITE_DIR",
-            data.path().join("no-site").display().to_string(),
-        ),
-        ("APP_WORRY_LIMIT", "2".into()),
-    ]);
+    let web = Web::serve_embedded(data.path(), &[("APP_WORRY_LIMIT", "2".into())]);
     let mut code = String::new();
     for n in 1..=2 {
         let token = form_token(&web.get("/tell").text());

@@ -27,16 +27,13 @@ impl Site {
     }
 
     fn start_in(data: tempfile::TempDir) -> Site {
-        let web = Web::serve(&[
-            ("APP_STORE", "embedded".into()),
-            ("APP_DATA_DIR", data.path().display().to_string()),
-            (
-                "APP_SITE_DIR",
-                data.path().join("no-site").display().to_string(),
-            ),
-            ("APP_SESSION_KEYS", SESSION_KEYS.into()),
-            ("APP_DEMO_PEOPLE", "true".into()),
-        ]);
+        let web = Web::serve_embedded(
+            data.path(),
+            &[
+                ("APP_SESSION_KEYS", SESSION_KEYS.into()),
+                ("APP_DEMO_PEOPLE", "true".into()),
+            ],
+        );
         Site { web, data }
     }
 

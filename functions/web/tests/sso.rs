@@ -35,17 +35,14 @@ fn setup() -> Setup {
         .unwrap();
     let provider_addr = listener.local_addr().unwrap();
     let data = tempfile::tempdir().unwrap();
-    let web = Web::serve(&[
-        ("APP_STORE", "embedded".into()),
-        ("APP_DATA_DIR", data.path().display().to_string()),
-        (
-            "APP_SITE_DIR",
-            data.path().join("no-site").display().to_string(),
-        ),
-        ("APP_DEMO_PEOPLE", "true".into()),
-        ("APP_SSO_DEMO_ISSUER", format!("http://{provider_addr}")),
-        ("APP_SSO_DEMO_CLIENT_SECRET", CLIENT_SECRET.into()),
-    ]);
+    let web = Web::serve_embedded(
+        data.path(),
+        &[
+            ("APP_DEMO_PEOPLE", "true".into()),
+            ("APP_SSO_DEMO_ISSUER", format!("http://{provider_addr}")),
+            ("APP_SSO_DEMO_CLIENT_SECRET", CLIENT_SECRET.into()),
+        ],
+    );
     let callback = format!("http://{}/sign-in/sso/demo/callback", web.addr());
     let provider = rt.block_on(RunningProvider::start(
         listener,

@@ -70,6 +70,17 @@ impl Web {
         web
     }
 
+    /// [`Web::serve`] on its own embedded store in `data`, with no browser bundle, and `envs`.
+    pub fn serve_embedded(data: &Path, envs: &[(&str, String)]) -> Web {
+        let mut all: Vec<(&str, String)> = vec![
+            ("APP_STORE", "embedded".into()),
+            ("APP_DATA_DIR", data.display().to_string()),
+            ("APP_SITE_DIR", data.join("no-site").display().to_string()),
+        ];
+        all.extend(envs.iter().cloned());
+        Web::serve(&all)
+    }
+
     pub fn addr(&self) -> SocketAddr {
         self.addr.expect("this web process does not serve HTTP")
     }
