@@ -10,6 +10,15 @@ fn secret() -> Secret {
     Secret::new("magic-link-tests-secret-magic-link").unwrap()
 }
 
+/// Ada, a person of organisation A, and a sign-in link for her.
+async fn link_for_ada(store: &crate::store::embedded::EmbeddedStore) -> MagicLink {
+    ada(store, &org_a()).await;
+    request(store, &org_a(), "ada@example.org", &secret(), now())
+        .await
+        .unwrap()
+        .unwrap()
+}
+
 #[tokio::test]
 async fn a_link_signs_in_once() {
     let (_d, store) = store();
@@ -40,11 +49,7 @@ async fn a_link_signs_in_once() {
 #[tokio::test]
 async fn concurrent_uses_of_one_link_sign_in_once() {
     let (_d, store) = store();
-    ada(&store, &org_a()).await;
-    let link = request(&store, &org_a(), "ada@example.org", &secret(), now())
-        .await
-        .unwrap()
-        .unwrap();
+    let link = link_for_ada(&store).await;
     let org = org_a();
     let (a, b) = tokio::join!(
         consume(&store, &org, &link.token, now()),
@@ -60,11 +65,7 @@ async fn concurrent_uses_of_one_link_sign_in_once() {
 #[tokio::test]
 async fn an_expired_link_is_refused_even_if_still_stored() {
     let (_d, store) = store();
-    ada(&store, &org_a()).await;
-    let link = request(&store, &org_a(), "ada@example.org", &secret(), now())
-        .await
-        .unwrap()
-        .unwrap();
+    let link = link_for_ada(&store).await;
     assert_eq!(
         consume(&store, &org_a(), &link.token, now() + Duration::minutes(16)).await,
         Err(MagicLinkError::Expired)
@@ -142,11 +143,7 @@ async fn unknown_and_deactivated_emails_get_no_link_and_no_difference() {
 #[tokio::test]
 async fn only_the_hash_of_the_token_is_stored() {
     let (_d, store) = store();
-    ada(&store, &org_a()).await;
-    let link = request(&store, &org_a(), "ada@example.org", &secret(), now())
-        .await
-        .unwrap()
-        .unwrap();
+    let link = link_for_ada(&store).await;
     let key = keys::magic_link(&org_a(), &crypto::sha256_hex(link.token.as_bytes()));
     let item = store
         .get(&key)
