@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 scripts/prerequisites.sh run
 scripts/build-assets.sh
 cargo build -p web -p dev-oidc-provider
+bin="${CARGO_TARGET_DIR:-target}/debug"
 
 bind="${APP_BIND:-127.0.0.1:3000}"
 oidc_bind="${OIDC_BIND:-127.0.0.1:3001}"
@@ -15,9 +16,9 @@ secret="$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 OIDC_BIND="$oidc_bind" OIDC_CLIENT_ID=demo-web OIDC_CLIENT_SECRET="$secret" \
   OIDC_REDIRECT_URIS="http://$bind/sign-in/sso/demo/callback" \
   OIDC_USERS_CSV=content/organisations/demo-people.csv \
-  target/debug/dev-oidc-provider &
+  "$bin/dev-oidc-provider" &
 oidc=$!
 trap 'kill $oidc 2>/dev/null || true' EXIT
 
 APP_BIND="$bind" APP_SSO_DEMO_ISSUER="http://$oidc_bind" APP_SSO_DEMO_CLIENT_SECRET="$secret" \
-  target/debug/web serve
+  "$bin/web" serve

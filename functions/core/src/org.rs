@@ -185,7 +185,7 @@ impl SsoProvider {
             Ok(i) => i,
             Err(e) => return Some(format!("sso `{}`: {e}", self.id)),
         };
-        if !crate::identity::sso::allowed_url(&issuer) {
+        if !crate::http_client::allowed_url(&issuer) {
             return Some(format!(
                 "sso `{}`: the issuer must be an https address (http only on loopback)",
                 self.id
