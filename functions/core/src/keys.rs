@@ -5,7 +5,13 @@
 //! | access pattern                                   | pk / gsi1pk                          | sk / gsi1sk              |
 //! |--------------------------------------------------|--------------------------------------|--------------------------|
 //! | a worry by id                                    | `ORG#<org>#WORRY#<id>`               | `WORRY`                  |
-//! | an organisation's worries, newest first (gsi1)   | `ORG#<org>#WORRIES`                  | `<created_at>#<id>`      |
+//! | a worry's chronology (handling, replies), in order | `ORG#<org>#WORRY#<id>`             | `EVENT#<at>#<event id>`  |
+//! | a worry's audit trail (every read), in order     | `ORG#<org>#WORRY#<id>`               | `AUDIT#<at>#<entry id>`  |
+//! | a handler's form already applied (TTL)           | `ORG#<org>#WORRY#<id>`               | `IDEM#<form id>`         |
+//! | a queue's open / closed worries, newest first (gsi1) | `ORG#<org>#WORRIES#<queue>#OPEN` or `#CLOSED` | `<created_at>#<id>` |
+//! | a named sender's worries, newest first           | `ORG#<org>#SENDER#<person id>`       | `<created_at>#<id>`      |
+//! | a notification to send (who got it so far)      | `ORG#<org>#NOTIFY#<id>`              | `NOTIFY`                 |
+//! | notifications not yet delivered, oldest first (gsi1) | `ORG#<org>#NOTIFY#PENDING`       | `<created_at>#<id>`      |
 //! | a worry by the hash of its follow-up code        | `ORG#<org>#FOLLOWUP#<sha256(code)>`  | `FOLLOWUP`               |
 //! | a submission by the hash of its form token (TTL) | `ORG#<org>#IDEM#<sha256(token)>`     | `IDEM`                   |
 //! | a person by id                                   | `ORG#<org>#PERSON#<id>`              | `PERSON`                 |
@@ -29,13 +35,70 @@ pub fn worry(o: &OrgId, worry_id: &str) -> Key {
     Key::new(format!("{}#WORRY#{worry_id}", org(o)), "WORRY")
 }
 
-/// gsi1 partition listing an organisation's worries.
-pub fn worries_index(o: &OrgId) -> String {
-    format!("{}#WORRIES", org(o))
+/// The partition of one worry: the worry, its chronology, its audit trail.
+pub fn worry_partition(o: &OrgId, worry_id: &str) -> String {
+    format!("{}#WORRY#{worry_id}", org(o))
+}
+
+/// Sort-key prefixes inside a worry's partition.
+pub const WORRY_EVENT_PREFIX: &str = "EVENT#";
+pub const WORRY_AUDIT_PREFIX: &str = "AUDIT#";
+pub const WORRY_IDEM_PREFIX: &str = "IDEM#";
+
+/// One entry of a worry's chronology; `at` is an RFC 3339 timestamp, so they sort in time order.
+pub fn worry_event(o: &OrgId, worry_id: &str, at: &str, event_id: &str) -> Key {
+    Key::new(
+        worry_partition(o, worry_id),
+        format!("{WORRY_EVENT_PREFIX}{at}#{event_id}"),
+    )
+}
+
+/// One read of a worry, in its audit trail.
+pub fn worry_audit(o: &OrgId, worry_id: &str, at: &str, entry_id: &str) -> Key {
+    Key::new(
+        worry_partition(o, worry_id),
+        format!("{WORRY_AUDIT_PREFIX}{at}#{entry_id}"),
+    )
+}
+
+/// Marks a handler's or sender's form as applied, so a double click records it once.
+pub fn worry_form_applied(o: &OrgId, worry_id: &str, form_id: &str) -> Key {
+    Key::new(
+        worry_partition(o, worry_id),
+        format!("{WORRY_IDEM_PREFIX}{form_id}"),
+    )
+}
+
+/// gsi1 partition of one routing queue's open (or closed) worries.
+pub fn worries_index(o: &OrgId, queue: &str, open: bool) -> String {
+    let state = if open { "OPEN" } else { "CLOSED" };
+    format!("{}#WORRIES#{queue}#{state}", org(o))
 }
 
 pub fn worries_index_sort(created_at: &str, worry_id: &str) -> String {
     format!("{created_at}#{worry_id}")
+}
+
+/// A named sender's list of their own worries (a pointer per worry; never for anonymous ones).
+pub fn sender_worries(o: &OrgId, person_id: &str) -> String {
+    format!("{}#SENDER#{person_id}", org(o))
+}
+
+pub fn sender_worry(o: &OrgId, person_id: &str, created_at: &str, worry_id: &str) -> Key {
+    Key::new(
+        sender_worries(o, person_id),
+        worries_index_sort(created_at, worry_id),
+    )
+}
+
+/// A notification waiting to be (or already) delivered.
+pub fn notification(o: &OrgId, notification_id: &str) -> Key {
+    Key::new(format!("{}#NOTIFY#{notification_id}", org(o)), "NOTIFY")
+}
+
+/// gsi1 partition of an organisation's notifications not yet delivered.
+pub fn notifications_pending(o: &OrgId) -> String {
+    format!("{}#NOTIFY#PENDING", org(o))
 }
 
 pub fn follow_up(o: &OrgId, code_hash_hex: &str) -> Key {

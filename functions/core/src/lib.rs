@@ -6,6 +6,7 @@ pub mod crypto;
 pub mod http_client;
 pub mod identity;
 pub mod keys;
+pub mod notify;
 pub mod org;
 pub mod store;
 pub mod worry;

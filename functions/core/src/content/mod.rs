@@ -12,7 +12,7 @@ pub mod render;
 use crate::org::{HelpService, OrgProfile, PLACEHOLDERS};
 use chrono::NaiveDate;
 use render::{Finding, Section};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::path::Path;
@@ -187,6 +187,8 @@ pub struct Library {
     pub pages: Vec<Page>,
     pub orgs: Vec<OrgProfile>,
     pub help: Vec<HelpService>,
+    /// What a worry can be about (`worries.toml`), in the form's order.
+    pub worry_kinds: Vec<WorryKind>,
     /// Things to fix soon that do not stop the content from serving (a review date passed).
     pub warnings: Vec<Problem>,
 }
@@ -276,6 +278,7 @@ pub fn load(files: Vec<SourceFile>) -> Result<Library, Vec<Problem>> {
     let mut pages = Vec::new();
     let mut orgs = Vec::new();
     let mut help = Vec::new();
+    let mut worry_kinds = Vec::new();
     // (file, line, target) of internal links, resolved once every page is known.
     let mut links = Vec::new();
 
@@ -323,6 +326,16 @@ pub fn load(files: Vec<SourceFile>) -> Result<Library, Vec<Problem>> {
                 }
                 Err(e) => problem(toml_line(&file.text, &e, 0), toml_reason(&e)),
             }
+        } else if file.path == "worries.toml" {
+            match toml::from_str::<WorryKindsFile>(&file.text) {
+                Ok(k) => {
+                    for why in check_worry_kinds(&k.kind) {
+                        problem(1, why);
+                    }
+                    worry_kinds = k.kind;
+                }
+                Err(e) => problem(toml_line(&file.text, &e, 0), toml_reason(&e)),
+            }
         } else if let Some(stem) = file
             .path
             .strip_prefix("organisations/")
@@ -352,7 +365,7 @@ pub fn load(files: Vec<SourceFile>) -> Result<Library, Vec<Problem>> {
         } else {
             problem(
                 1,
-                "unexpected file: pages are .md, organisations are organisations/<id>.toml, help services are help.toml"
+                "unexpected file: pages are .md, organisations are organisations/<id>.toml, help services are help.toml, worry kinds are worries.toml"
                     .into(),
             );
         }
@@ -395,6 +408,13 @@ pub fn load(files: Vec<SourceFile>) -> Result<Library, Vec<Problem>> {
             reason: "help.toml is missing: the footer needs the national help services".into(),
         });
     }
+    if worry_kinds.is_empty() && !problems.iter().any(|p| p.file == "worries.toml") {
+        problems.push(Problem {
+            file: "worries.toml".into(),
+            line: 0,
+            reason: "worries.toml is missing: the worry form needs its list of kinds".into(),
+        });
+    }
     if orgs.is_empty() {
         problems.push(Problem {
             file: "organisations/".into(),
@@ -425,6 +445,7 @@ pub fn load(files: Vec<SourceFile>) -> Result<Library, Vec<Problem>> {
             pages,
             orgs,
             help,
+            worry_kinds,
             warnings,
         })
     } else {
@@ -432,6 +453,56 @@ pub fn load(files: Vec<SourceFile>) -> Result<Library, Vec<Problem>> {
         problems.dedup();
         Err(problems)
     }
+}
+
+/// One kind of worry the form offers (`content/worries.toml`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WorryKind {
+    /// Stored with each worry: never changed or reused.
+    pub id: String,
+    pub label: String,
+    pub hint: String,
+}
+
+/// The kind every list must keep: a person unsure which to choose is never stuck.
+pub const OTHER_WORRY_KIND: &str = "other";
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WorryKindsFile {
+    kind: Vec<WorryKind>,
+}
+
+/// What is wrong with a list of worry kinds (nothing: empty).
+pub fn check_worry_kinds(kinds: &[WorryKind]) -> Vec<String> {
+    let mut problems = Vec::new();
+    let mut ids = HashSet::new();
+    for k in kinds {
+        let id_ok = !k.id.is_empty()
+            && k.id.len() <= 40
+            && k.id
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        if !id_ok {
+            problems.push(format!(
+                "worry kind id `{}`: use 1 to 40 lower-case letters, digits and hyphens",
+                k.id
+            ));
+        }
+        if !ids.insert(k.id.as_str()) {
+            problems.push(format!("worry kind `{}` is listed twice", k.id));
+        }
+        if k.label.trim().is_empty() || k.hint.trim().is_empty() {
+            problems.push(format!("worry kind `{}` needs a label and a hint", k.id));
+        }
+    }
+    if !ids.contains(OTHER_WORRY_KIND) {
+        problems.push(format!(
+            "worry kind `{OTHER_WORRY_KIND}` is missing: people unsure which to choose need it"
+        ));
+    }
+    problems
 }
 
 /// Every learner and staff module ends in exactly one quiz, and every quiz belongs to a module

@@ -55,6 +55,10 @@ fn files(pages: &[(&str, String)]) -> Vec<SourceFile> {
             path: "help.toml".into(),
             text: HELP.into(),
         },
+        SourceFile {
+            path: "worries.toml".into(),
+            text: include_str!("../../../../content/worries.toml").into(),
+        },
     ];
     for (path, text) in pages {
         out.push(SourceFile {
@@ -367,4 +371,35 @@ fn organisation_requirements_and_sso_entries_are_checked() {
             "expected a problem containing {expected:?} in {found:#?}"
         );
     }
+}
+
+#[test]
+fn worry_kinds_are_checked() {
+    let kind = |id: &str, label: &str| WorryKind {
+        id: id.into(),
+        label: label.into(),
+        hint: "h".into(),
+    };
+    assert!(check_worry_kinds(&[kind("bullying", "B"), kind("other", "O")]).is_empty());
+    let problems = check_worry_kinds(&[kind("Bad Id", "B"), kind("x", ""), kind("x", "X")]);
+    assert!(
+        problems.iter().any(|p| p.contains("`Bad Id`: use 1 to 40")),
+        "{problems:?}"
+    );
+    assert!(
+        problems.iter().any(|p| p.contains("`x` needs a label")),
+        "{problems:?}"
+    );
+    assert!(
+        problems.iter().any(|p| p.contains("`x` is listed twice")),
+        "{problems:?}"
+    );
+    assert!(
+        problems.iter().any(|p| p.contains("`other` is missing")),
+        "{problems:?}"
+    );
+    // The real list loads, in the form's order, with `other` last.
+    let lib = load(files(&[])).unwrap();
+    assert_eq!(lib.worry_kinds.last().map(|k| k.id.as_str()), Some("other"));
+    assert_eq!(lib.worry_kinds.len(), 8);
 }

@@ -12,8 +12,9 @@
 //! principal who is also the DSL cannot read a worry about the DSL): such an organisation must
 //! give the allegations lead role to someone else.
 //!
-//! Not yet used by the submission and inbox pages (worries are anonymous and unrouted so far);
-//! on-duty and out-of-hours contacts per site are not modelled yet.
+//! Each row is a [`Queue`]: a worry is stored in its queue's index, so an inbox reads only the
+//! queues its reader may see (a list never even loads a worry its reader must not see).
+//! On-duty contacts per site are not modelled yet.
 
 use crate::identity::Role;
 use serde::{Deserialize, Serialize};
@@ -60,6 +61,72 @@ pub struct Routing {
     pub to: Vec<Role>,
     /// Roles whose holders may never see it, whatever else they hold.
     pub never: Vec<Role>,
+}
+
+impl About {
+    /// The queue a worry about this goes to.
+    pub fn queue(self) -> Queue {
+        match self {
+            About::Me | About::AFriend | About::SomeoneElse => Queue::Team,
+            About::AMemberOfStaff => Queue::StaffAllegation,
+            About::TheDsl => Queue::AboutTheDsl,
+        }
+    }
+
+    /// How the form says it.
+    pub fn label(self) -> &'static str {
+        match self {
+            About::Me => "Me",
+            About::AFriend => "A friend",
+            About::SomeoneElse => "Someone else",
+            About::AMemberOfStaff => "A member of staff",
+            About::TheDsl => "The Designated Safeguarding Lead (DSL)",
+        }
+    }
+}
+
+/// One row of the routing table: the worries that go to the same people.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Queue {
+    /// The DSL and deputies (about the sender, a friend, someone else).
+    Team,
+    /// An allegation about a member of staff: the allegations lead and the DSL.
+    StaffAllegation,
+    /// About the DSL: the allegations lead only.
+    AboutTheDsl,
+}
+
+impl Queue {
+    pub const ALL: [Queue; 3] = [Queue::Team, Queue::StaffAllegation, Queue::AboutTheDsl];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Queue::Team => "team",
+            Queue::StaffAllegation => "staff",
+            Queue::AboutTheDsl => "dsl",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Queue> {
+        Queue::ALL.into_iter().find(|q| q.as_str() == s)
+    }
+
+    /// The routing of every worry in this queue.
+    pub fn routing(self) -> Routing {
+        match self {
+            Queue::Team => route(About::Me),
+            Queue::StaffAllegation => route(About::AMemberOfStaff),
+            Queue::AboutTheDsl => route(About::TheDsl),
+        }
+    }
+
+    /// The queues a person holding `roles` may see.
+    pub fn visible_to(roles: &[Role]) -> Vec<Queue> {
+        Queue::ALL
+            .into_iter()
+            .filter(|q| may_see(&q.routing(), roles))
+            .collect()
+    }
 }
 
 /// The routing rules (see the table at the top of this file).
@@ -131,6 +198,35 @@ mod tests {
             ] {
                 assert!(!may_see(&route(about), roles), "{about:?} {roles:?}");
             }
+        }
+    }
+
+    #[test]
+    fn each_queue_routes_like_the_abouts_in_it_and_is_visible_to_exactly_them() {
+        for about in About::ALL {
+            assert_eq!(about.queue().routing(), route(about));
+            for role in Role::ALL {
+                assert_eq!(
+                    Queue::visible_to(&[role]).contains(&about.queue()),
+                    may_see(&route(about), &[role])
+                );
+            }
+        }
+        assert_eq!(
+            Queue::visible_to(&[Dsl]),
+            vec![Queue::Team, Queue::StaffAllegation]
+        );
+        assert_eq!(Queue::visible_to(&[DeputyDsl]), vec![Queue::Team]);
+        assert_eq!(
+            Queue::visible_to(&[AllegationsLead]),
+            vec![Queue::StaffAllegation, Queue::AboutTheDsl]
+        );
+        assert_eq!(
+            Queue::visible_to(&[Dsl, AllegationsLead]),
+            vec![Queue::Team, Queue::StaffAllegation]
+        );
+        for q in Queue::ALL {
+            assert_eq!(Queue::parse(q.as_str()), Some(q));
         }
     }
 

@@ -20,7 +20,31 @@ fn input(text: &str) -> WorryInput {
     WorryInput {
         text: text.into(),
         urgency: Some("soon".into()),
+        about: Some("me".into()),
+        kind: Some("bullying".into()),
+        wants_contact: Some("no".into()),
+        contact_how: String::new(),
     }
+}
+
+fn kinds() -> Vec<WorryKind> {
+    static KINDS: std::sync::OnceLock<Vec<WorryKind>> = std::sync::OnceLock::new();
+    KINDS
+        .get_or_init(|| crate::content::load_embedded().unwrap().worry_kinds)
+        .clone()
+}
+
+/// What the sender sees with their code: (status, urgency, sent at).
+async fn follow_up<S: Store>(
+    store: &S,
+    org: &OrgId,
+    code: &str,
+) -> Result<Option<(Status, Urgency, DateTime<Utc>)>, WorryError> {
+    Ok(
+        sender::read(store, org, sender::SenderProof::Code(code), now())
+            .await?
+            .map(|v| (v.status, v.urgency, v.created_at)),
+    )
 }
 
 fn store() -> (tempfile::TempDir, EmbeddedStore) {
@@ -31,7 +55,7 @@ fn store() -> (tempfile::TempDir, EmbeddedStore) {
 
 async fn stored_worries(store: &EmbeddedStore, org: &OrgId) -> Vec<Item> {
     store
-        .query(&Query::partition(keys::worries_index(org)).on_index(Index::Gsi1))
+        .query(&Query::partition(keys::worries_index(org, "team", true)).on_index(Index::Gsi1))
         .await
         .unwrap()
         .items
@@ -47,6 +71,7 @@ async fn an_anonymous_worry_is_stored_without_identity_and_found_by_its_code() {
         &secret(),
         &token,
         &input("  Someone keeps messaging me\r\n"),
+        &kinds(),
         now(),
     )
     .await
@@ -63,18 +88,24 @@ async fn an_anonymous_worry_is_stored_without_identity_and_found_by_its_code() {
     assert_eq!(
         attributes,
         [
+            "about",
             "anonymous",
+            "contact_how",
             "created_at",
             "gsi1pk",
             "gsi1sk",
+            "kind",
             "org",
             "pk",
+            "queue",
             "sk",
             "status",
             "text",
             "type",
+            "updated_at",
             "urgency",
             "version",
+            "wants_contact",
             "worry_id"
         ]
     );
@@ -82,31 +113,45 @@ async fn an_anonymous_worry_is_stored_without_identity_and_found_by_its_code() {
     let view = follow_up(
         &store,
         &org(),
-        &sent.follow_up_code.display().to_lowercase(),
+        &sent
+            .follow_up_code
+            .as_ref()
+            .unwrap()
+            .display()
+            .to_lowercase(),
     )
     .await
     .unwrap()
     .unwrap();
-    assert_eq!(
-        view,
-        FollowUpView {
-            status: Status::New,
-            urgency: Urgency::Soon,
-            created_at: now()
-        }
-    );
+    assert_eq!(view, (Status::New, Urgency::Soon, now()));
 }
 
 #[tokio::test]
 async fn the_code_is_stored_only_as_a_hash() {
     let (_d, store) = store();
     let token = FormToken::issue(&secret(), FORM_PURPOSE, now().timestamp());
-    let sent = submit_anonymous(&store, &org(), &secret(), &token, &input("x"), now())
-        .await
-        .unwrap();
-    let code = sent.follow_up_code.display().replace('-', "");
+    let sent = submit_anonymous(
+        &store,
+        &org(),
+        &secret(),
+        &token,
+        &input("x"),
+        &kinds(),
+        now(),
+    )
+    .await
+    .unwrap();
+    let code = sent
+        .follow_up_code
+        .as_ref()
+        .unwrap()
+        .display()
+        .replace('-', "");
     let pointer = store
-        .get(&keys::follow_up(&org(), &sent.follow_up_code.hash_hex()))
+        .get(&keys::follow_up(
+            &org(),
+            &sent.follow_up_code.as_ref().unwrap().hash_hex(),
+        ))
         .await
         .unwrap()
         .unwrap();
@@ -125,12 +170,28 @@ async fn the_code_is_stored_only_as_a_hash() {
 async fn a_resubmitted_form_stores_one_worry_and_gives_the_same_code() {
     let (_d, store) = store();
     let token = FormToken::issue(&secret(), FORM_PURPOSE, now().timestamp());
-    let first = submit_anonymous(&store, &org(), &secret(), &token, &input("one"), now())
-        .await
-        .unwrap();
-    let again = submit_anonymous(&store, &org(), &secret(), &token, &input("one"), now())
-        .await
-        .unwrap();
+    let first = submit_anonymous(
+        &store,
+        &org(),
+        &secret(),
+        &token,
+        &input("one"),
+        &kinds(),
+        now(),
+    )
+    .await
+    .unwrap();
+    let again = submit_anonymous(
+        &store,
+        &org(),
+        &secret(),
+        &token,
+        &input("one"),
+        &kinds(),
+        now(),
+    )
+    .await
+    .unwrap();
     assert!(again.repeated);
     assert_eq!(again.worry_id, first.worry_id);
     assert_eq!(again.follow_up_code, first.follow_up_code);
@@ -143,6 +204,7 @@ async fn a_resubmitted_form_stores_one_worry_and_gives_the_same_code() {
         &secret(),
         &token,
         &input("one, and more"),
+        &kinds(),
         now(),
     )
     .await
@@ -159,6 +221,7 @@ async fn a_resubmitted_form_stores_one_worry_and_gives_the_same_code() {
         &secret(),
         &other_token,
         &input("two"),
+        &kinds(),
         now(),
     )
     .await
@@ -182,36 +245,44 @@ async fn bad_input_is_refused_and_nothing_is_stored() {
         ),
         (
             WorryInput {
-                text: "x".into(),
                 urgency: None,
+                ..input("x")
             },
             WorryError::InvalidUrgency,
         ),
         (
             WorryInput {
-                text: "x".into(),
                 urgency: Some("whenever".into()),
+                ..input("x")
             },
             WorryError::InvalidUrgency,
         ),
     ];
     for (bad, expected) in cases {
-        let err = submit_anonymous(&store, &org(), &secret(), &token, &bad, now())
+        let err = submit_anonymous(&store, &org(), &secret(), &token, &bad, &kinds(), now())
             .await
             .unwrap_err();
         assert_eq!(err, expected);
         assert!(err.is_input_problem());
     }
     let forged = token.replace('.', "x.");
-    let err = submit_anonymous(&store, &org(), &secret(), &forged, &input("x"), now())
-        .await
-        .unwrap_err();
+    let err = submit_anonymous(
+        &store,
+        &org(),
+        &secret(),
+        &forged,
+        &input("x"),
+        &kinds(),
+        now(),
+    )
+    .await
+    .unwrap_err();
     assert!(matches!(err, WorryError::Form(_)), "{err:?}");
     assert!(stored_worries(&store, &org()).await.is_empty());
 
     // The limit itself is allowed.
     let longest = input(&"é".repeat(MAX_TEXT_CHARS));
-    submit_anonymous(&store, &org(), &secret(), &token, &longest, now())
+    submit_anonymous(&store, &org(), &secret(), &token, &longest, &kinds(), now())
         .await
         .unwrap();
 }
@@ -220,14 +291,26 @@ async fn bad_input_is_refused_and_nothing_is_stored() {
 async fn codes_do_not_cross_organisations_and_unknown_codes_find_nothing() {
     let (_d, store) = store();
     let token = FormToken::issue(&secret(), FORM_PURPOSE, now().timestamp());
-    let sent = submit_anonymous(&store, &org(), &secret(), &token, &input("x"), now())
-        .await
-        .unwrap();
+    let sent = submit_anonymous(
+        &store,
+        &org(),
+        &secret(),
+        &token,
+        &input("x"),
+        &kinds(),
+        now(),
+    )
+    .await
+    .unwrap();
     let other = OrgId::parse("other").unwrap();
     assert_eq!(
-        follow_up(&store, &other, &sent.follow_up_code.display())
-            .await
-            .unwrap(),
+        follow_up(
+            &store,
+            &other,
+            &sent.follow_up_code.as_ref().unwrap().display()
+        )
+        .await
+        .unwrap(),
         None
     );
     assert_eq!(
@@ -267,9 +350,17 @@ impl Store for DownStore {
 #[tokio::test]
 async fn a_store_that_is_down_gives_a_plain_error_not_a_confirmation() {
     let token = FormToken::issue(&secret(), FORM_PURPOSE, now().timestamp());
-    let err = submit_anonymous(&DownStore, &org(), &secret(), &token, &input("x"), now())
-        .await
-        .unwrap_err();
+    let err = submit_anonymous(
+        &DownStore,
+        &org(),
+        &secret(),
+        &token,
+        &input("x"),
+        &kinds(),
+        now(),
+    )
+    .await
+    .unwrap_err();
     assert!(matches!(err, WorryError::Store(StoreError::Unavailable(_))));
     assert!(err.user_message().contains("Nothing was sent"));
     assert!(!err.is_input_problem());

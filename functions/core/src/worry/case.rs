@@ -1,0 +1,740 @@
+//! Handling a worry: what the people it is routed to see and record. Every read writes an entry
+//! in the worry's audit trail; every action is an entry in its chronology (who, when, what), in
+//! one transaction with the change it makes. Access is decided by the worry's routing, never by
+//! role alone, and a worry someone may not see is "not found", exactly like one that does not
+//! exist (no list or id reveals it).
+
+use super::routing::Queue;
+use super::{Sender, Status, Worry, WorryError, check_text, is_worry_id};
+use crate::identity::Person;
+use crate::keys;
+use crate::notify::{self, Reason};
+use crate::org::OrgId;
+use crate::store::{Condition, Item, Query, Store, StoreError, TxOp, Update, layout};
+use chrono::{DateTime, Duration, Utc};
+use serde_json::{Value, json};
+
+/// The longest note, action, referral detail, reply or outcome, in characters.
+pub const MAX_ENTRY_CHARS: usize = 5_000;
+/// How long the record that a form was applied is kept.
+const FORM_APPLIED_DAYS: i64 = 30;
+
+/// Who a referral was made to (the agencies the seeds name).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReferralTo {
+    Police,
+    ChildrensSocialCare,
+    Lado,
+    Ceop,
+    Iwf,
+    Prevent,
+    Other,
+}
+
+impl ReferralTo {
+    pub const ALL: [ReferralTo; 7] = [
+        ReferralTo::Police,
+        ReferralTo::ChildrensSocialCare,
+        ReferralTo::Lado,
+        ReferralTo::Ceop,
+        ReferralTo::Iwf,
+        ReferralTo::Prevent,
+        ReferralTo::Other,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReferralTo::Police => "police",
+            ReferralTo::ChildrensSocialCare => "childrens_social_care",
+            ReferralTo::Lado => "lado",
+            ReferralTo::Ceop => "ceop",
+            ReferralTo::Iwf => "iwf",
+            ReferralTo::Prevent => "prevent",
+            ReferralTo::Other => "other",
+        }
+    }
+    pub fn parse(s: &str) -> Option<ReferralTo> {
+        ReferralTo::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            ReferralTo::Police => "Police",
+            ReferralTo::ChildrensSocialCare => "Children's social care (or adult social care)",
+            ReferralTo::Lado => "LADO (Local Authority Designated Officer)",
+            ReferralTo::Ceop => "CEOP (National Crime Agency)",
+            ReferralTo::Iwf => "IWF (Internet Watch Foundation)",
+            ReferralTo::Prevent => "Prevent",
+            ReferralTo::Other => "Another agency",
+        }
+    }
+}
+
+/// How a closed worry ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    ResolvedInternally,
+    ReferredOn,
+    NoFurtherAction,
+    Duplicate,
+}
+
+impl Outcome {
+    pub const ALL: [Outcome; 4] = [
+        Outcome::ResolvedInternally,
+        Outcome::ReferredOn,
+        Outcome::NoFurtherAction,
+        Outcome::Duplicate,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::ResolvedInternally => "resolved_internally",
+            Outcome::ReferredOn => "referred_on",
+            Outcome::NoFurtherAction => "no_further_action",
+            Outcome::Duplicate => "duplicate",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Outcome> {
+        Outcome::ALL.into_iter().find(|o| o.as_str() == s)
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            Outcome::ResolvedInternally => "Resolved within the organisation",
+            Outcome::ReferredOn => "Referred on to another agency",
+            Outcome::NoFurtherAction => "No further action needed",
+            Outcome::Duplicate => "Duplicate of another concern",
+        }
+    }
+}
+
+/// What a handler does to a worry.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CaseAction {
+    /// "I have read it and it is being dealt with." From new only.
+    Acknowledge,
+    Note(String),
+    ActionTaken(String),
+    Referral {
+        to: ReferralTo,
+        reference: String,
+        detail: String,
+    },
+    /// To acknowledged or in progress (reopens a closed worry). Closing needs an outcome.
+    SetStatus(Status),
+    /// To another person the worry is routed to (the web layer reads them).
+    Reassign(Person),
+    /// A message the sender reads (their account, or their follow-up code).
+    Reply(String),
+    Close {
+        outcome: Outcome,
+        detail: String,
+    },
+}
+
+/// One entry of the chronology.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EventKind {
+    /// The first time each handler opened it (every read is in the audit trail).
+    Viewed,
+    Acknowledged,
+    Note,
+    ActionTaken,
+    Referral {
+        to: ReferralTo,
+        reference: String,
+    },
+    StatusChanged {
+        from: Status,
+        to: Status,
+    },
+    Reassigned {
+        to_name: String,
+    },
+    Reply,
+    /// The sender added information.
+    SenderAdded,
+    Closed {
+        outcome: Outcome,
+    },
+}
+
+impl EventKind {
+    fn name(&self) -> &'static str {
+        match self {
+            EventKind::Viewed => "viewed",
+            EventKind::Acknowledged => "acknowledged",
+            EventKind::Note => "note",
+            EventKind::ActionTaken => "action",
+            EventKind::Referral { .. } => "referral",
+            EventKind::StatusChanged { .. } => "status",
+            EventKind::Reassigned { .. } => "reassigned",
+            EventKind::Reply => "reply",
+            EventKind::SenderAdded => "sender_added",
+            EventKind::Closed { .. } => "closed",
+        }
+    }
+
+    /// A short description for the chronology.
+    pub fn describe(&self) -> String {
+        match self {
+            EventKind::Viewed => "Opened it for the first time".into(),
+            EventKind::Acknowledged => "Acknowledged it".into(),
+            EventKind::Note => "Added a note".into(),
+            EventKind::ActionTaken => "Recorded an action taken".into(),
+            EventKind::Referral { to, reference } if reference.is_empty() => {
+                format!("Made a referral to {}", to.label())
+            }
+            EventKind::Referral { to, reference } => {
+                format!("Made a referral to {} (reference {reference})", to.label())
+            }
+            EventKind::StatusChanged { from, to } => {
+                format!("Changed the status from {} to {}", from.label(), to.label())
+            }
+            EventKind::Reassigned { to_name } => format!("Assigned it to {to_name}"),
+            EventKind::Reply => "Replied to the person who sent it".into(),
+            EventKind::SenderAdded => "The person who sent it added information".into(),
+            EventKind::Closed { outcome } => format!("Closed it: {}", outcome.label()),
+        }
+    }
+}
+
+/// One chronology entry as stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CaseEvent {
+    pub at: DateTime<Utc>,
+    /// The handler's id; `None` for the sender.
+    pub by_id: Option<String>,
+    pub by_name: String,
+    pub kind: EventKind,
+    pub text: String,
+}
+
+/// One read of the worry.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuditEntry {
+    pub at: DateTime<Utc>,
+    pub by_id: Option<String>,
+    pub by_name: String,
+    pub what: String,
+}
+
+/// A worry with its chronology and audit trail (oldest first).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Case {
+    pub worry: Worry,
+    pub events: Vec<CaseEvent>,
+    pub audit: Vec<AuditEntry>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CaseError {
+    /// Does not exist, or the person may not see it: the same answer for both.
+    #[error("no such worry for this person")]
+    NotFound,
+    /// Someone changed the worry since the form was shown.
+    #[error("the worry changed since the form was shown")]
+    Stale,
+    /// Not possible in the worry's state, or a choice that is not allowed.
+    #[error("refused: {0}")]
+    Refused(String),
+    #[error("bad input: {0}")]
+    Input(WorryError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("a stored worry is malformed: {0}")]
+    Corrupt(String),
+}
+
+impl From<WorryError> for CaseError {
+    fn from(e: WorryError) -> Self {
+        match e {
+            WorryError::Store(s) => CaseError::Store(s),
+            WorryError::Corrupt(c) => CaseError::Corrupt(c),
+            other => CaseError::Input(other),
+        }
+    }
+}
+
+impl CaseError {
+    /// A plain message for the handler.
+    pub fn user_message(&self) -> String {
+        match self {
+            CaseError::NotFound => "There is no concern at this address that you can see.".into(),
+            CaseError::Stale => "Someone else changed this concern while you were looking at it. Its latest state is shown below; what you typed is kept: check it and press the button again.".into(),
+            CaseError::Refused(why) => why.clone(),
+            CaseError::Input(WorryError::Empty) => "Please write something in the box first.".into(),
+            CaseError::Input(WorryError::TooLong { chars, max }) => format!(
+                "That is {chars} characters long. Please shorten it to {max} characters or fewer."
+            ),
+            CaseError::Input(e) => e.user_message(),
+            CaseError::Store(_) | CaseError::Corrupt(_) => "Sorry, this could not be saved or read just now. Nothing was changed and what you typed is kept: please try again in a minute.".into(),
+        }
+    }
+}
+
+/// What an action did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Acted {
+    /// The form had already been applied (double click): nothing new was recorded.
+    pub repeated: bool,
+    /// What to tell the handler.
+    pub notice: String,
+}
+
+/// Reads a worry's partition: the worry, its chronology and audit trail.
+pub(crate) async fn load<S: Store>(
+    store: &S,
+    org: &OrgId,
+    worry_id: &str,
+) -> Result<Option<Case>, CaseError> {
+    if !is_worry_id(worry_id) {
+        return Ok(None);
+    }
+    let mut worry = None;
+    let mut events = Vec::new();
+    let mut audit = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = store
+            .query(&Query::partition(keys::worry_partition(org, worry_id)).after(cursor))
+            .await?;
+        for item in &page.items {
+            let sk = item
+                .get(layout::SK)
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            if sk == "WORRY" {
+                worry = Some(Worry::from_item(item)?);
+            } else if sk.starts_with(keys::WORRY_EVENT_PREFIX) {
+                events.push(event_from_item(item)?);
+            } else if sk.starts_with(keys::WORRY_AUDIT_PREFIX) {
+                audit.push(audit_from_item(item)?);
+            }
+        }
+        match page.next {
+            Some(next) => cursor = Some(next),
+            None => break,
+        }
+    }
+    Ok(worry.map(|worry| Case {
+        worry,
+        events,
+        audit,
+    }))
+}
+
+/// Opens a worry for a handler: refused (not found) unless it is routed to them; the read is
+/// written to the audit trail first (no read without its record), and their first read to the
+/// chronology too.
+pub async fn open<S: Store>(
+    store: &S,
+    org: &OrgId,
+    handler: &Person,
+    worry_id: &str,
+    now: DateTime<Utc>,
+) -> Result<Case, CaseError> {
+    let Some(mut case) = load(store, org, worry_id).await? else {
+        return Err(CaseError::NotFound);
+    };
+    if !handler.active || !case.worry.visible_to(&handler.roles) {
+        tracing::warn!(%org, person_id = handler.id, worry_id, "refused: a worry not routed to this person");
+        return Err(CaseError::NotFound);
+    }
+    let at = crate::store::timestamp(now);
+    let entry = AuditEntry {
+        at: now,
+        by_id: Some(handler.id.clone()),
+        by_name: handler.name.clone(),
+        what: "Viewed".into(),
+    };
+    let mut ops = vec![audit_op(org, worry_id, &at, &entry)];
+    let first_view = !case
+        .audit
+        .iter()
+        .any(|a| a.by_id.as_deref() == Some(handler.id.as_str()));
+    let viewed = CaseEvent {
+        at: now,
+        by_id: Some(handler.id.clone()),
+        by_name: handler.name.clone(),
+        kind: EventKind::Viewed,
+        text: String::new(),
+    };
+    if first_view {
+        ops.push(event_op(org, worry_id, &at, &viewed));
+    }
+    store.transact(ops).await?;
+    tracing::info!(%org, person_id = handler.id, worry_id, "worry viewed");
+    case.audit.push(entry);
+    if first_view {
+        case.events.push(viewed);
+    }
+    Ok(case)
+}
+
+/// Applies a handler's action, if the worry is routed to them and (for changes of state) has not
+/// changed since `version`. `form_id` makes a resubmitted form apply once.
+#[allow(clippy::too_many_arguments)]
+pub async fn act<S: Store>(
+    store: &S,
+    org: &OrgId,
+    handler: &Person,
+    worry_id: &str,
+    form_id: &str,
+    version: u64,
+    action: CaseAction,
+    now: DateTime<Utc>,
+) -> Result<Acted, CaseError> {
+    if uuid::Uuid::parse_str(form_id).is_err() {
+        return Err(CaseError::Refused(
+            "This form could not be read. Please reload the page and try again.".into(),
+        ));
+    }
+    let Some(case) = load(store, org, worry_id).await? else {
+        return Err(CaseError::NotFound);
+    };
+    let worry = &case.worry;
+    if !handler.active || !worry.visible_to(&handler.roles) {
+        tracing::warn!(%org, person_id = handler.id, worry_id, "refused: an action on a worry not routed to this person");
+        return Err(CaseError::NotFound);
+    }
+    let applied_key = keys::worry_form_applied(org, worry_id, form_id);
+    if store.get(&applied_key).await?.is_some() {
+        return Ok(Acted {
+            repeated: true,
+            notice: "That was already saved (the form was sent twice); it is recorded once.".into(),
+        });
+    }
+    let entry = |kind: EventKind, text: String| CaseEvent {
+        at: now,
+        by_id: Some(handler.id.clone()),
+        by_name: handler.name.clone(),
+        kind,
+        text,
+    };
+    // (chronology entries, new status, whether the current version must match, notice)
+    let mut update = Update::default();
+    let mut extra = Vec::new();
+    let (events, new_status, strict, notice) = match action {
+        CaseAction::Acknowledge => {
+            if worry.status != Status::New {
+                return Err(CaseError::Refused(format!(
+                    "This concern is already {}.",
+                    worry.status.label().to_lowercase()
+                )));
+            }
+            (
+                vec![entry(EventKind::Acknowledged, String::new())],
+                Some(Status::Acknowledged),
+                true,
+                "Acknowledged.".to_string(),
+            )
+        }
+        CaseAction::Note(text) => (
+            vec![entry(EventKind::Note, check_text(&text, MAX_ENTRY_CHARS)?)],
+            None,
+            false,
+            "Note added.".into(),
+        ),
+        CaseAction::ActionTaken(text) => (
+            vec![entry(
+                EventKind::ActionTaken,
+                check_text(&text, MAX_ENTRY_CHARS)?,
+            )],
+            None,
+            false,
+            "Action recorded.".into(),
+        ),
+        CaseAction::Referral {
+            to,
+            reference,
+            detail,
+        } => {
+            let reference = super::normalise_text(&reference);
+            if reference.chars().count() > 100 || reference.contains('\n') {
+                return Err(CaseError::Refused(
+                    "The reference must be one line of at most 100 characters.".into(),
+                ));
+            }
+            (
+                vec![entry(
+                    EventKind::Referral { to, reference },
+                    check_text(&detail, MAX_ENTRY_CHARS)?,
+                )],
+                None,
+                false,
+                format!("Referral to {} recorded.", to.label()),
+            )
+        }
+        CaseAction::SetStatus(to) => {
+            if to == Status::Closed || to == Status::New {
+                return Err(CaseError::Refused(
+                    "Choose Acknowledged or In progress. To close a concern, record its outcome."
+                        .into(),
+                ));
+            }
+            if to == worry.status {
+                return Err(CaseError::Refused(format!(
+                    "This concern is already {}.",
+                    to.label().to_lowercase()
+                )));
+            }
+            (
+                vec![entry(
+                    EventKind::StatusChanged {
+                        from: worry.status,
+                        to,
+                    },
+                    String::new(),
+                )],
+                Some(to),
+                true,
+                format!("Status changed to {}.", to.label().to_lowercase()),
+            )
+        }
+        CaseAction::Reassign(to) => {
+            if !to.active || !worry.visible_to(&to.roles) {
+                return Err(CaseError::Refused(format!(
+                    "{} cannot be given this concern: it is not routed to them.",
+                    to.name
+                )));
+            }
+            if worry.assigned.as_ref().map(|(id, _)| id) == Some(&to.id) {
+                return Err(CaseError::Refused(format!(
+                    "It is already assigned to {}.",
+                    to.name
+                )));
+            }
+            update = update
+                .set("assigned_id", to.id.clone())
+                .set("assigned_name", to.name.clone());
+            if to.id != handler.id {
+                extra.push(notify::new_notification(
+                    org,
+                    worry_id,
+                    worry.queue,
+                    Reason::Assigned,
+                    worry.urgency == super::Urgency::Urgent,
+                    Some(&to.id),
+                    now,
+                ));
+            }
+            (
+                vec![entry(
+                    EventKind::Reassigned {
+                        to_name: to.name.clone(),
+                    },
+                    String::new(),
+                )],
+                None,
+                true,
+                format!("Assigned to {}.", to.name),
+            )
+        }
+        CaseAction::Reply(text) => {
+            let text = check_text(&text, MAX_ENTRY_CHARS)?;
+            let notice = match &worry.sender {
+                Sender::Named { person_id, name } => {
+                    extra.push(notify::new_notification(
+                        org,
+                        worry_id,
+                        worry.queue,
+                        Reason::Reply,
+                        false,
+                        Some(person_id),
+                        now,
+                    ));
+                    format!("Reply sent. {name} is emailed that there is a reply (not what it says) and reads it when signed in.")
+                }
+                Sender::Anonymous => "Reply saved. The person who sent it reads it when they look up their follow-up code; we cannot tell them it is there.".into(),
+            };
+            (vec![entry(EventKind::Reply, text)], None, false, notice)
+        }
+        CaseAction::Close { outcome, detail } => {
+            if worry.status == Status::Closed {
+                return Err(CaseError::Refused("This concern is already closed.".into()));
+            }
+            (
+                vec![entry(
+                    EventKind::Closed { outcome },
+                    check_text(&detail, MAX_ENTRY_CHARS)?,
+                )],
+                Some(Status::Closed),
+                true,
+                "Closed.".into(),
+            )
+        }
+    };
+    if strict && version != worry.version {
+        return Err(CaseError::Stale);
+    }
+    let at = crate::store::timestamp(now);
+    update = update.set("updated_at", at.clone()).add("version", 1);
+    if let Some(status) = new_status {
+        update = update.set("status", status.as_str());
+        // Closing and reopening move it between the queue's open and closed lists.
+        let was_open = worry.status != Status::Closed;
+        let is_open = status != Status::Closed;
+        if was_open != is_open {
+            update = update.set(
+                layout::GSI1_PK,
+                keys::worries_index(org, worry.queue.as_str(), is_open),
+            );
+        }
+    }
+    let condition = if strict {
+        Condition::Equals("version".into(), json!(worry.version))
+    } else {
+        Condition::Exists
+    };
+    let mut ops = vec![
+        TxOp::Update {
+            key: keys::worry(org, worry_id),
+            update,
+            condition,
+        },
+        TxOp::Put {
+            item: applied_key.item(json!({
+                "type": "form_applied",
+                (layout::TTL): (now + Duration::days(FORM_APPLIED_DAYS)).timestamp(),
+            })),
+            condition: Condition::NotExists,
+        },
+    ];
+    for (n, e) in events.iter().enumerate() {
+        // Several entries of one action keep their order within the same instant.
+        ops.push(event_op(org, worry_id, &format!("{at}{n}"), e));
+    }
+    ops.extend(extra);
+    match store.transact(ops).await {
+        Ok(()) => {
+            tracing::info!(%org, person_id = handler.id, worry_id, action = events[0].kind.name(), "worry action recorded");
+            Ok(Acted {
+                repeated: false,
+                notice,
+            })
+        }
+        Err(StoreError::TransactionConditionFailed { failed }) if failed.contains(&1) => {
+            Ok(Acted {
+                repeated: true,
+                notice: "That was already saved (the form was sent twice); it is recorded once."
+                    .into(),
+            })
+        }
+        Err(StoreError::TransactionConditionFailed { failed }) if failed.contains(&0) => {
+            Err(CaseError::Stale)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The people a worry could be assigned to: active, and routed it.
+pub fn assignable(queue: Queue, people: &[Person]) -> Vec<&Person> {
+    let routing = queue.routing();
+    people
+        .iter()
+        .filter(|p| p.active && super::routing::may_see(&routing, &p.roles))
+        .collect()
+}
+
+pub(crate) fn event_op(org: &OrgId, worry_id: &str, at: &str, e: &CaseEvent) -> TxOp {
+    let id = uuid::Uuid::new_v4().to_string();
+    let mut fields = json!({
+        "type": "worry_event",
+        "kind": e.kind.name(),
+        "at": crate::store::timestamp(e.at),
+        "by_name": e.by_name,
+        "text": e.text,
+    });
+    if let Some(by) = &e.by_id {
+        fields["by_id"] = json!(by);
+    }
+    match &e.kind {
+        EventKind::Referral { to, reference } => {
+            fields["referral_to"] = json!(to.as_str());
+            fields["reference"] = json!(reference);
+        }
+        EventKind::StatusChanged { from, to } => {
+            fields["from"] = json!(from.as_str());
+            fields["to"] = json!(to.as_str());
+        }
+        EventKind::Reassigned { to_name } => fields["to_name"] = json!(to_name),
+        EventKind::Closed { outcome } => fields["outcome"] = json!(outcome.as_str()),
+        _ => {}
+    }
+    TxOp::Put {
+        item: keys::worry_event(org, worry_id, at, &id).item(fields),
+        condition: Condition::NotExists,
+    }
+}
+
+pub(crate) fn audit_op(org: &OrgId, worry_id: &str, at: &str, a: &AuditEntry) -> TxOp {
+    let id = uuid::Uuid::new_v4().to_string();
+    let mut fields = json!({
+        "type": "worry_audit",
+        "at": crate::store::timestamp(a.at),
+        "by_name": a.by_name,
+        "what": a.what,
+    });
+    if let Some(by) = &a.by_id {
+        fields["by_id"] = json!(by);
+    }
+    TxOp::Put {
+        item: keys::worry_audit(org, worry_id, at, &id).item(fields),
+        condition: Condition::NotExists,
+    }
+}
+
+fn s(item: &Item, name: &str) -> Result<String, CaseError> {
+    item.get(name)
+        .and_then(Value::as_str)
+        .map(str::to_string)
+        .ok_or_else(|| CaseError::Corrupt(format!("missing `{name}`")))
+}
+
+fn event_from_item(item: &Item) -> Result<CaseEvent, CaseError> {
+    let bad = |what: &str| CaseError::Corrupt(format!("event: bad `{what}`"));
+    let status = |name: &str| Status::parse(&s(item, name)?).ok_or_else(|| bad(name));
+    let kind = match s(item, "kind")?.as_str() {
+        "viewed" => EventKind::Viewed,
+        "acknowledged" => EventKind::Acknowledged,
+        "note" => EventKind::Note,
+        "action" => EventKind::ActionTaken,
+        "referral" => EventKind::Referral {
+            to: ReferralTo::parse(&s(item, "referral_to")?).ok_or_else(|| bad("referral_to"))?,
+            reference: s(item, "reference")?,
+        },
+        "status" => EventKind::StatusChanged {
+            from: status("from")?,
+            to: status("to")?,
+        },
+        "reassigned" => EventKind::Reassigned {
+            to_name: s(item, "to_name")?,
+        },
+        "reply" => EventKind::Reply,
+        "sender_added" => EventKind::SenderAdded,
+        "closed" => EventKind::Closed {
+            outcome: Outcome::parse(&s(item, "outcome")?).ok_or_else(|| bad("outcome"))?,
+        },
+        _ => return Err(bad("kind")),
+    };
+    Ok(CaseEvent {
+        at: super::time_field(item, "at")?,
+        by_id: item
+            .get("by_id")
+            .and_then(Value::as_str)
+            .map(str::to_string),
+        by_name: s(item, "by_name")?,
+        kind,
+        text: s(item, "text")?,
+    })
+}
+
+fn audit_from_item(item: &Item) -> Result<AuditEntry, CaseError> {
+    Ok(AuditEntry {
+        at: super::time_field(item, "at")?,
+        by_id: item
+            .get("by_id")
+            .and_then(Value::as_str)
+            .map(str::to_string),
+        by_name: s(item, "by_name")?,
+        what: s(item, "what")?,
+    })
+}

@@ -1,0 +1,192 @@
+//! The handlers' inbox: the worries routed to them, newest first, open or closed, filtered by
+//! status, kind and age, and the counts for their dashboard. Reads only the queues the reader may
+//! see (see [`Queue::visible_to`]), so a worry they must not see is never even loaded.
+
+use super::routing::Queue;
+use super::{Status, Urgency, Worry, WorryError};
+use crate::identity::Role;
+use crate::keys;
+use crate::org::OrgId;
+use crate::store::{Cursor, Index, Query, Store};
+use chrono::{DateTime, Duration, Utc};
+
+/// Worries per inbox page.
+pub const PAGE_SIZE: usize = 25;
+/// Store pages read per queue for one inbox page at most, when filters leave few matches.
+const MAX_READS_PER_QUEUE: usize = 20;
+
+/// What the inbox shows.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Filter {
+    /// Closed worries instead of open ones.
+    pub closed: bool,
+    pub status: Option<Status>,
+    /// A kind id from `content/worries.toml`.
+    pub kind: Option<String>,
+    /// Only worries sent within this many days.
+    pub within_days: Option<u32>,
+}
+
+/// One row of the inbox: no text (the list is not where a worry is read; opening it is audited).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Row {
+    pub worry_id: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub status: Status,
+    pub urgency: Urgency,
+    pub kind: String,
+    pub queue: Queue,
+    pub anonymous: bool,
+    pub assigned_name: Option<String>,
+}
+
+impl From<Worry> for Row {
+    fn from(w: Worry) -> Row {
+        Row {
+            worry_id: w.id,
+            created_at: w.created_at,
+            updated_at: w.updated_at,
+            status: w.status,
+            urgency: w.urgency,
+            kind: w.kind,
+            queue: w.queue,
+            anonymous: matches!(w.sender, super::Sender::Anonymous),
+            assigned_name: w.assigned.map(|(_, name)| name),
+        }
+    }
+}
+
+/// One page of the inbox.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct InboxPage {
+    pub rows: Vec<Row>,
+    /// Where the next page starts (older worries), if there are more.
+    pub next: Option<String>,
+    /// Store requests made (for the figures).
+    pub reads: usize,
+    /// The read limit stopped the search before the oldest worry: narrow the filter.
+    pub truncated: bool,
+}
+
+/// The worries routed to a person holding `roles`, newest first, older than `before` (a cursor
+/// from the previous page).
+pub async fn list<S: Store>(
+    store: &S,
+    org: &OrgId,
+    roles: &[Role],
+    filter: &Filter,
+    before: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<InboxPage, WorryError> {
+    let lower = match filter.within_days {
+        Some(days) => crate::store::timestamp(now - Duration::days(i64::from(days))),
+        None => "0".to_string(),
+    };
+    // `~` sorts after every timestamp; a cursor is exclusive (rows equal to it were shown).
+    let upper = before.unwrap_or("~").to_string();
+    let mut page = InboxPage::default();
+    let mut candidates: Vec<(String, Row)> = Vec::new();
+    for queue in Queue::visible_to(roles) {
+        let mut cursor: Option<Cursor> = None;
+        let mut matches = 0;
+        let mut reads = 0;
+        loop {
+            let q = Query::partition(keys::worries_index(org, queue.as_str(), !filter.closed))
+                .on_index(Index::Gsi1)
+                .between(lower.clone(), upper.clone())
+                .descending()
+                .limit(PAGE_SIZE + 1)
+                .after(cursor);
+            let result = store.query(&q).await?;
+            page.reads += 1;
+            reads += 1;
+            for item in &result.items {
+                let sk = item
+                    .get(crate::store::layout::GSI1_SK)
+                    .and_then(|v| v.as_str())
+                    .unwrap_or_default()
+                    .to_string();
+                if before.is_some_and(|b| sk.as_str() >= b) {
+                    continue;
+                }
+                let worry = Worry::from_item(item)?;
+                if filter.status.is_some_and(|s| s != worry.status)
+                    || filter.kind.as_ref().is_some_and(|k| k != &worry.kind)
+                {
+                    continue;
+                }
+                matches += 1;
+                candidates.push((sk, worry.into()));
+            }
+            match result.next {
+                Some(next) if matches <= PAGE_SIZE => {
+                    if reads >= MAX_READS_PER_QUEUE {
+                        page.truncated = true;
+                        page.next = None;
+                        break;
+                    }
+                    cursor = Some(next);
+                }
+                Some(_) => {
+                    // This queue has more beyond what was read: there is a next page.
+                    page.next = Some(String::new());
+                    break;
+                }
+                None => break,
+            }
+        }
+    }
+    candidates.sort_by(|a, b| b.0.cmp(&a.0));
+    if candidates.len() > PAGE_SIZE || page.next.is_some() {
+        candidates.truncate(PAGE_SIZE);
+        page.next = candidates.last().map(|(sk, _)| sk.clone());
+    }
+    page.rows = candidates.into_iter().map(|(_, row)| row).collect();
+    Ok(page)
+}
+
+/// The numbers on a handler's dashboard.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub open: usize,
+    pub new: usize,
+    pub urgent_open: usize,
+    /// Open worries assigned to the reader.
+    pub assigned_to_me: usize,
+}
+
+/// Counts the open worries routed to a person (reads each visible queue's open list).
+pub async fn counts<S: Store>(
+    store: &S,
+    org: &OrgId,
+    person_id: &str,
+    roles: &[Role],
+) -> Result<Counts, WorryError> {
+    let mut counts = Counts::default();
+    for queue in Queue::visible_to(roles) {
+        let mut cursor = None;
+        loop {
+            let result = store
+                .query(
+                    &Query::partition(keys::worries_index(org, queue.as_str(), true))
+                        .on_index(Index::Gsi1)
+                        .after(cursor),
+                )
+                .await?;
+            for item in &result.items {
+                let w = Worry::from_item(item)?;
+                counts.open += 1;
+                counts.new += usize::from(w.status == Status::New);
+                counts.urgent_open += usize::from(w.urgency == Urgency::Urgent);
+                counts.assigned_to_me +=
+                    usize::from(w.assigned.as_ref().is_some_and(|(id, _)| id == person_id));
+            }
+            match result.next {
+                Some(next) => cursor = Some(next),
+                None => break,
+            }
+        }
+    }
+    Ok(counts)
+}
