@@ -6,18 +6,36 @@ use leptos::prelude::*;
 
 /// Sends the worry form. Field names match the HTML form's, so the browser can post the form's
 /// own data.
+#[allow(clippy::too_many_arguments)]
 #[server(prefix = "/api", endpoint = "tell")]
 pub async fn submit_worry(
     token: String,
     text: String,
     urgency: Option<String>,
+    about: Option<String>,
+    kind: Option<String>,
+    wants_contact: Option<String>,
+    contact_how: Option<String>,
+    identity: Option<String>,
+    csrf: Option<String>,
 ) -> Result<TellOutcome, ServerFnError> {
     let site = expect_context::<crate::server::SiteState>();
     let address = use_context::<crate::server::ClientAddress>().unwrap_or_default();
-    let form = crate::server::TellForm {
+    let viewer = use_context::<crate::server::Viewer>();
+    let form = crate::server::worries::TellForm {
         token,
         text,
         urgency,
+        about,
+        kind,
+        wants_contact,
+        contact_how: contact_how.unwrap_or_default(),
+        identity,
+        csrf,
     };
-    Ok(crate::server::tell(&site, form, &address.0).await.0)
+    Ok(
+        crate::server::worries::tell(&site, form, &address.0, viewer.as_ref())
+            .await
+            .0,
+    )
 }

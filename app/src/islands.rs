@@ -1,7 +1,7 @@
 //! The interactive parts of pages. Each island is rendered on the server like any component
 //! and then hydrated in the browser; without JavaScript it stays a working static page.
 
-use crate::model::{Choice, TellOutcome, WorryFormState, WorrySent};
+use crate::model::{Choice, TellOutcome, WorryChoices, WorryFormState, WorrySent};
 use leptos::prelude::*;
 
 /// The module's contents list. With JavaScript it folds away behind a button so a phone shows
@@ -42,10 +42,11 @@ pub fn ContentsToggle(sections: Vec<Choice>) -> impl IntoView {
 }
 
 /// The worry form. Without JavaScript it posts to `/tell` and the server answers with the
-/// confirmation or the form again (text kept). With JavaScript it sends the same fields to the
-/// `tell` server function and shows the answer in place; the text is never cleared on failure.
+/// confirmation or the form again (everything typed kept). With JavaScript it sends the same
+/// fields to the `tell` server function and shows the answer in place; nothing typed is ever
+/// cleared on failure.
 #[island]
-pub fn WorryForm(form: WorryFormState, urgencies: Vec<Choice>) -> impl IntoView {
+pub fn WorryForm(form: WorryFormState, choices: WorryChoices) -> impl IntoView {
     let error = RwSignal::new(form.error.clone());
     let token = RwSignal::new(form.token.clone());
     let sent = RwSignal::new(None::<WorrySent>);
@@ -64,7 +65,18 @@ pub fn WorryForm(form: WorryFormState, urgencies: Vec<Choice>) -> impl IntoView 
         let form_el = form_of(&ev);
         pending.set(true);
         leptos::task::spawn_local(async move {
-            let result = crate::api::submit_worry(call.token, call.text, call.urgency).await;
+            let result = crate::api::submit_worry(
+                call.token,
+                call.text,
+                call.urgency,
+                call.about,
+                call.kind,
+                call.wants_contact,
+                call.contact_how,
+                call.identity,
+                call.csrf,
+            )
+            .await;
             pending.set(false);
             match result {
                 Ok(TellOutcome::Sent(s)) => {
@@ -91,7 +103,71 @@ pub fn WorryForm(form: WorryFormState, urgencies: Vec<Choice>) -> impl IntoView 
         });
     };
 
-    let initial_urgency = form.urgency.clone();
+    let WorryChoices {
+        urgencies,
+        abouts,
+        kinds,
+        signed_in,
+    } = choices;
+    let radios = move |name: &'static str, options: Vec<Choice>, chosen: Option<String>| {
+        options
+            .into_iter()
+            .map(|(value, label)| {
+                let id = format!("{name}-{value}");
+                let checked = chosen.as_deref() == Some(value.as_str());
+                view! {
+                    <div class="radio">
+                        <input type="radio" id=id.clone() name=name value=value checked=checked required/>
+                        <label for=id>{label}</label>
+                    </div>
+                }
+            })
+            .collect_view()
+    };
+    let chosen_kind = form.kind.clone();
+    let kind_radios = kinds
+        .into_iter()
+        .map(|k| {
+            let id = format!("kind-{}", k.id);
+            let hint_id = format!("{id}-hint");
+            let checked = chosen_kind.as_deref() == Some(k.id.as_str());
+            view! {
+                <div class="radio">
+                    <input type="radio" id=id.clone() name="kind" value=k.id checked=checked aria-describedby=hint_id.clone() required/>
+                    <label for=id>{k.label}</label>
+                    <p class="hint" id=hint_id>{k.hint}</p>
+                </div>
+            }
+        })
+        .collect_view();
+    let contact_choices = vec![
+        ("yes".to_string(), "Yes, please contact me".to_string()),
+        (
+            "no".to_string(),
+            "No, I do not want to be contacted".to_string(),
+        ),
+    ];
+    let identity = signed_in.map(|who| {
+        let named = form.identity.as_deref() == Some("named");
+        let anonymous = form.identity.as_deref() == Some("anonymous");
+        view! {
+            <input type="hidden" name="csrf" value=who.csrf/>
+            <fieldset class="field">
+                <legend>"Send it with your name?"</legend>
+                <div class="radio">
+                    <input type="radio" id="identity-named" name="identity" value="named" checked=named aria-describedby="identity-named-hint" required/>
+                    <label for="identity-named">"Yes, send it as " {who.name}</label>
+                    <p class="hint" id="identity-named-hint">"The safeguarding team will know it is from you. Their replies come to your account, under Your account."</p>
+                </div>
+                <div class="radio">
+                    <input type="radio" id="identity-anonymous" name="identity" value="anonymous" checked=anonymous aria-describedby="identity-anonymous-hint" required/>
+                    <label for="identity-anonymous">"No, send it without my name"</label>
+                    <p class="hint" id="identity-anonymous-hint">"Nothing that says who you are is kept with it. You get a follow-up code to read replies."</p>
+                </div>
+            </fieldset>
+        }
+    });
+
     view! {
         {move || sent.get().map(|sent| view! { <SentConfirmation sent/> })}
         <form method="post" action="/tell" class="worry-form" on:submit=on_submit hidden=move || sent.get().is_some()>
@@ -108,8 +184,20 @@ pub fn WorryForm(form: WorryFormState, urgencies: Vec<Choice>) -> impl IntoView 
                             }
                         })
                 }}
+                <fieldset class="field">
+                    <legend>"Who is it about?"</legend>
+                    {radios("about", abouts, form.about.clone())}
+                </fieldset>
+                <fieldset class="field">
+                    <legend>"What kind of thing is it?"</legend>
+                    {kind_radios}
+                </fieldset>
+                <fieldset class="field">
+                    <legend>"How urgent does it feel?"</legend>
+                    {radios("urgency", urgencies, form.urgency.clone())}
+                </fieldset>
                 <div class="field">
-                    <label for="worry-text">"What is worrying you?"</label>
+                    <label for="worry-text">"What happened?"</label>
                     <p class="hint" id="worry-hint">
                         "Write it in your own words. Say what happened, who it involves if you can, and when. You can write as much or as little as you like (up to 10,000 characters)."
                     </p>
@@ -125,21 +213,15 @@ pub fn WorryForm(form: WorryFormState, urgencies: Vec<Choice>) -> impl IntoView 
                     </textarea>
                 </div>
                 <fieldset class="field">
-                    <legend>"How urgent does it feel?"</legend>
-                    {urgencies
-                        .into_iter()
-                        .map(|(value, label)| {
-                            let id = format!("urgency-{value}");
-                            let checked = initial_urgency.as_deref() == Some(value.as_str());
-                            view! {
-                                <div class="radio">
-                                    <input type="radio" id=id.clone() name="urgency" value=value checked=checked required/>
-                                    <label for=id>{label}</label>
-                                </div>
-                            }
-                        })
-                        .collect_view()}
+                    <legend>"Would you like someone to contact you about it?"</legend>
+                    {radios("wants_contact", contact_choices, form.wants_contact.clone())}
                 </fieldset>
+                <div class="field">
+                    <label for="contact-how">"How and when is it safe to contact you? (optional)"</label>
+                    <p class="hint" id="contact-how-hint">"For example: \"talk to me at break time\", or an email address that only you read. Leave it empty if you would rather not say."</p>
+                    <input type="text" id="contact-how" name="contact_how" maxlength="500" value=form.contact_how.clone() aria-describedby="contact-how-hint"/>
+                </div>
+                {identity}
                 <button type="submit" class="button" disabled=move || pending.get()>
                     {move || if pending.get() { "Sending…" } else { "Send" }}
                 </button>
@@ -193,9 +275,31 @@ fn focus_by_id(id: &'static str) {
     let _ = id;
 }
 
-/// What the sender sees once the worry is stored: the follow-up code, once.
+/// What the sender sees once the worry is stored: the follow-up code, once, or the address of
+/// their named worry.
 #[component]
 pub fn SentConfirmation(sent: WorrySent) -> impl IntoView {
+    let follow = match (sent.code, sent.own_link) {
+        (Some(code), _) => view! {
+            <h3>"Your follow-up code"</h3>
+            <p class="code" data-testid="follow-up-code">{code}</p>
+            <p>
+                "Write this code down or keep it somewhere private. With it you can read replies and add to your message at "
+                <a href="/follow-up">"Follow up"</a>
+                ". We cannot show it to you again, and we do not know who you are, so we cannot send it to you."
+            </p>
+        }
+        .into_any(),
+        (None, Some(link)) => view! {
+            <p>
+                "You sent it with your name. You can read replies and add to it on "
+                <a href=link data-testid="own-worry-link">"your message's page"</a>
+                ", also listed under Your account."
+            </p>
+        }
+        .into_any(),
+        (None, None) => ().into_any(),
+    };
     view! {
         <section class="confirmation" aria-labelledby="sent-heading">
             <h2 id="sent-heading" tabindex="-1">"Your message has been sent"</h2>
@@ -207,13 +311,7 @@ pub fn SentConfirmation(sent: WorrySent) -> impl IntoView {
                 }}
                 "It was saved on " {sent.sent_on} ". The safeguarding team will read it."
             </p>
-            <h3>"Your follow-up code"</h3>
-            <p class="code" data-testid="follow-up-code">{sent.code}</p>
-            <p>
-                "Write this code down or keep it somewhere private. It lets you check on your message at "
-                <a href="/follow-up">"Follow up"</a>
-                ". We cannot show it to you again, and we do not know who you are, so we cannot send it to you."
-            </p>
+            {follow}
             <p class="danger-note">"If you or someone else is in danger right now, call 999."</p>
         </section>
     }

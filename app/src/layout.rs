@@ -40,7 +40,10 @@ fn account_links() -> impl IntoView {
         Some(v) => {
             let admin = allows(&v.person.roles, Action::ManagePeople)
                 .then(|| view! { <li><A href="/admin/people">"People"</A></li> });
+            let concerns = crate::server::worries::handles_worries(&v.person)
+                .then(|| view! { <li><A href="/worries">"Concerns"</A></li> });
             view! {
+                {concerns}
                 {admin}
                 <li><A href="/me">"Your account"</A></li>
             }

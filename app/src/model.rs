@@ -10,15 +10,50 @@ pub struct WorryFormState {
     pub token: String,
     pub text: String,
     pub urgency: Option<String>,
+    /// Who it is about (`About` names).
+    pub about: Option<String>,
+    /// A kind id from `content/worries.toml`.
+    pub kind: Option<String>,
+    /// "yes" or "no".
+    pub wants_contact: Option<String>,
+    pub contact_how: String,
+    /// "named" or "anonymous" (signed-in people only choose; everyone else is anonymous).
+    pub identity: Option<String>,
     /// A plain message saying what went wrong and what to do.
     pub error: Option<String>,
+}
+
+/// A kind of worry offered on the form: (id, label, hint).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KindChoice {
+    pub id: String,
+    pub label: String,
+    pub hint: String,
+}
+
+/// Everything the worry form offers, besides the form's own state.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorryChoices {
+    pub urgencies: Vec<Choice>,
+    pub abouts: Vec<Choice>,
+    pub kinds: Vec<KindChoice>,
+    /// The signed-in person: their name and the session's CSRF token (they may send it named).
+    pub signed_in: Option<SignedIn>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignedIn {
+    pub name: String,
+    pub csrf: String,
 }
 
 /// A worry that was stored.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WorrySent {
-    /// The follow-up code, shown this once.
-    pub code: String,
+    /// The follow-up code of an anonymous worry, shown this once.
+    pub code: Option<String>,
+    /// A named worry: the address where its sender follows it.
+    pub own_link: Option<String>,
     /// When it was stored, for people ("23 November 2026").
     pub sent_on: String,
     /// The form had been sent before: this is that same worry.
@@ -36,14 +71,38 @@ pub enum TellOutcome {
 /// One choice of a radio group: (value, label).
 pub type Choice = (String, String);
 
+/// One message between the sender and the safeguarding team, for people.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MessageView {
+    pub when: String,
+    pub from_team: bool,
+    pub text: String,
+}
+
+/// A sent worry as its sender sees it (by follow-up code or signed in).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SenderWorryView {
+    pub worry_id: String,
+    pub status: String,
+    pub urgency: String,
+    pub kind: String,
+    pub sent_on: String,
+    /// Their own words (signed-in senders only).
+    pub text: Option<String>,
+    pub messages: Vec<MessageView>,
+    /// The "add information" form: a fresh id (a resubmitted form applies once), what was
+    /// typed when it was refused, and why.
+    pub add_form_id: String,
+    pub add_text: String,
+    pub add_error: Option<String>,
+    /// Said once after information was added.
+    pub notice: Option<String>,
+}
+
 /// What the follow-up page shows after a look-up.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum FollowUpOutcome {
-    Found {
-        status: String,
-        urgency: String,
-        sent_on: String,
-    },
+    Found(Box<SenderWorryView>),
     NotFound,
     Invalid(String),
     /// Too many look-ups from this address for now.

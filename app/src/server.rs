@@ -1,14 +1,17 @@
 //! Server-side state and the use cases the pages and server functions share. Thin: the rules
 //! live in `safety-core`; this turns their results into what a page shows.
 
-use crate::model::{Choice, FollowUpOutcome, TellOutcome, WorryFormState, WorrySent};
+pub mod worries;
+
+use crate::model::{Choice, KindChoice, SignedIn, WorryChoices, WorryFormState};
 use chrono::{DateTime, Utc};
 use safety_core::content::{Kind, Page};
 use safety_core::crypto::Secret;
 use safety_core::org::{HelpService, OrgId, OrgProfile};
 use safety_core::store::AnyStore;
 use safety_core::worry::code::FormToken;
-use safety_core::worry::{self, Urgency, WorryError, WorryInput};
+use safety_core::worry::routing::About;
+use safety_core::worry::{self, Urgency};
 use std::sync::Arc;
 
 /// The signed-in person of this request, with the CSRF token their forms must carry.
@@ -133,6 +136,11 @@ pub struct SiteInner {
     pub sso_buttons: Vec<SsoButton>,
     /// Worries one address may send per 10 minutes (`APP_WORRY_LIMIT`).
     pub worry_limit_per_address: u32,
+    /// The kinds of worry the form offers (`content/worries.toml`).
+    pub worry_kinds: Vec<safety_core::content::WorryKind>,
+    /// Called once a worry or a reply is stored: wakes the local notifier, when there is one
+    /// (on AWS the table's stream does it).
+    pub on_worry_stored: Arc<dyn Fn() + Send + Sync>,
 }
 
 impl std::ops::Deref for SiteState {
@@ -165,7 +173,36 @@ impl SiteState {
             token: FormToken::issue(&self.secret, worry::FORM_PURPOSE, Utc::now().timestamp()),
             text: String::new(),
             urgency: None,
+            about: None,
+            kind: None,
+            wants_contact: None,
+            contact_how: String::new(),
+            identity: None,
             error: None,
+        }
+    }
+
+    /// What the worry form offers `viewer` (signed-in people may send it with their name).
+    pub fn worry_choices(&self, viewer: Option<&Viewer>) -> WorryChoices {
+        WorryChoices {
+            urgencies: urgency_choices(),
+            abouts: About::ALL
+                .iter()
+                .map(|a| (a.as_str().to_string(), a.label().to_string()))
+                .collect(),
+            kinds: self
+                .worry_kinds
+                .iter()
+                .map(|k| KindChoice {
+                    id: k.id.clone(),
+                    label: k.label.clone(),
+                    hint: k.hint.clone(),
+                })
+                .collect(),
+            signed_in: viewer.map(|v| SignedIn {
+                name: v.person.name.clone(),
+                csrf: v.csrf.clone(),
+            }),
         }
     }
 }
@@ -181,125 +218,7 @@ pub fn date_for_people(t: DateTime<Utc>) -> String {
     t.format("%-d %B %Y").to_string()
 }
 
-/// The worry form as posted.
-#[derive(Clone, Debug, Default)]
-pub struct TellForm {
-    pub token: String,
-    pub text: String,
-    pub urgency: Option<String>,
-}
-
 /// The client's network address (for per-address rate limits only; never stored with a worry).
 /// The web function provides it to server functions as context.
 #[derive(Clone, Debug, Default)]
 pub struct ClientAddress(pub String);
-
-/// How a worry submission ended, for the HTTP status.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum TellStatus {
-    Sent,
-    /// Something to fix in the form.
-    Refused,
-    /// Too many from this address for now.
-    Paused,
-    /// The store failed: nothing was stored.
-    Unavailable,
-}
-
-/// Sends an anonymous worry from `address`; the answer says what to show.
-pub async fn tell(site: &SiteState, form: TellForm, address: &str) -> (TellOutcome, TellStatus) {
-    let input = WorryInput {
-        text: form.text.clone(),
-        urgency: form.urgency.clone(),
-    };
-    let now = Utc::now();
-    let submitted = match worry::check_rate(
-        &site.store,
-        &site.org_id,
-        &site.secret,
-        worry::Limited::Submissions,
-        site.worry_limit_per_address,
-        address,
-        now,
-    )
-    .await
-    {
-        Ok(()) => {
-            worry::submit_anonymous(
-                &site.store,
-                &site.org_id,
-                &site.secret,
-                &form.token,
-                &input,
-                now,
-            )
-            .await
-        }
-        Err(e) => Err(e),
-    };
-    let status = match &submitted {
-        Ok(_) => TellStatus::Sent,
-        Err(WorryError::RateLimited { .. }) => TellStatus::Paused,
-        Err(WorryError::Store(_) | WorryError::Corrupt(_)) => TellStatus::Unavailable,
-        Err(_) => TellStatus::Refused,
-    };
-    let outcome = match submitted {
-        Ok(sent) => TellOutcome::Sent(WorrySent {
-            code: sent.follow_up_code.display(),
-            sent_on: date_for_people(sent.created_at),
-            repeated: sent.repeated,
-        }),
-        Err(e) => {
-            if !e.is_input_problem() {
-                tracing::warn!(error = %e, "a worry was not stored");
-            }
-            // A refused token gets a fresh one; otherwise keep the token so a retry stays
-            // idempotent.
-            let token = match e {
-                WorryError::Form(_) => site.new_worry_form().token,
-                _ => form.token,
-            };
-            TellOutcome::NotSent(WorryFormState {
-                token,
-                text: form.text,
-                urgency: form.urgency.filter(|u| Urgency::parse(u).is_some()),
-                error: Some(e.user_message()),
-            })
-        }
-    };
-    (outcome, status)
-}
-
-/// Looks a worry up by follow-up code, from `address`.
-pub async fn follow_up(site: &SiteState, code: &str, address: &str) -> FollowUpOutcome {
-    let found = match worry::check_rate(
-        &site.store,
-        &site.org_id,
-        &site.secret,
-        worry::Limited::FollowUpLookups,
-        worry::Limited::FollowUpLookups.policy().0,
-        address,
-        Utc::now(),
-    )
-    .await
-    {
-        Ok(()) => worry::follow_up(&site.store, &site.org_id, code).await,
-        Err(e) => Err(e),
-    };
-    match found {
-        Ok(Some(view)) => FollowUpOutcome::Found {
-            status: view.status.describe().to_string(),
-            urgency: view.urgency.label().to_string(),
-            sent_on: date_for_people(view.created_at),
-        },
-        Ok(None) => FollowUpOutcome::NotFound,
-        Err(e @ WorryError::Code(_)) => FollowUpOutcome::Invalid(e.user_message()),
-        Err(e @ WorryError::RateLimited { .. }) => FollowUpOutcome::Paused(e.user_message()),
-        Err(e) => {
-            tracing::warn!(error = %e, "a follow-up look-up failed");
-            FollowUpOutcome::Unavailable(
-                "Sorry, we could not look that up just now. Please try again in a minute. If someone is in danger now, call 999.".into(),
-            )
-        }
-    }
-}

@@ -10,8 +10,10 @@ use crate::pages::{
     home::HomePage,
     import::ImportPage,
     learn::{LearningIndex, ModulePage},
+    my_worries::{MyWorriesPage, MyWorryPage},
     not_found::NotFound,
     tell::TellPage,
+    worries::{CasePage, InboxPage},
 };
 use crate::server::SiteState;
 use leptos::prelude::*;
@@ -81,6 +83,13 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/sign-in") view=SignInPage/>
                     <Route path=path!("/sign-in/link") view=SignInPage/>
                     <Route path=path!("/me") view=MePage/>
+                    <Route path=path!("/me/worries") view=MyWorriesPage/>
+                    <Route path=path!("/me/worries/:id") view=MyWorryPage/>
+                    <Route path=path!("/me/worries/:id/add") view=MyWorryPage/>
+                    <Route path=path!("/worries") view=InboxPage/>
+                    <Route path=path!("/worries/:id") view=CasePage/>
+                    <Route path=path!("/worries/:id/act") view=CasePage/>
+                    <Route path=path!("/follow-up/add") view=FollowUpPage/>
                     <Route path=path!("/admin/people") view=PeoplePage/>
                     <Route path=path!("/admin/people/import") view=ImportPage/>
                     <Route path=path!("/admin/people/import/jobs/:id") view=ImportPage/>

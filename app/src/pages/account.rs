@@ -133,6 +133,9 @@ pub fn MePage() -> impl IntoView {
             <dt>"Roles"</dt><dd data-testid="me-roles">{roles}</dd>
             <dt>"Groups"</dt><dd>{groups}</dd>
         </dl>
+        <ul>
+            <li><a href="/me/worries">"Messages you sent to the safeguarding team with your name, and their replies"</a></li>
+        </ul>
         <SignOutForm csrf=viewer.csrf/>
     }
     .into_any()

@@ -8,8 +8,10 @@ pub mod guidance;
 pub mod home;
 pub mod import;
 pub mod learn;
+pub mod my_worries;
 pub mod not_found;
 pub mod tell;
+pub mod worries;
 
 use leptos::prelude::*;
 use safety_core::content::Page;
@@ -50,4 +52,9 @@ pub fn Provenance(page: Page) -> impl IntoView {
             </p>
         </aside>
     }
+}
+
+/// The text a server-rendered textarea starts with (see `islands::textarea_text`).
+pub fn textarea_text(text: &str) -> String {
+    format!("\n{}", safety_core::content::render::escape_html(text))
 }

@@ -1,7 +1,7 @@
 use crate::islands::{SentConfirmation, WorryForm};
 use crate::layout::{HelpService, tel_href};
 use crate::model::TellOutcome;
-use crate::server::{SiteState, urgency_choices};
+use crate::server::{SiteState, Viewer};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -13,15 +13,16 @@ pub fn TellPage() -> impl IntoView {
         .iter()
         .filter_map(|id| site.help(id).cloned())
         .collect();
+    let viewer = use_context::<Viewer>();
+    let choices = site.worry_choices(viewer.as_ref());
+    let signed_in = viewer.is_some();
     let body = match use_context::<TellOutcome>() {
         Some(TellOutcome::Sent(sent)) => view! { <SentConfirmation sent/> }.into_any(),
-        Some(TellOutcome::NotSent(form)) => {
-            view! { <WorryForm form urgencies=urgency_choices()/> }.into_any()
-        }
-        None => {
-            view! { <WorryForm form=site.new_worry_form() urgencies=urgency_choices()/> }.into_any()
-        }
+        Some(TellOutcome::NotSent(form)) => view! { <WorryForm form choices/> }.into_any(),
+        None => view! { <WorryForm form=site.new_worry_form() choices/> }.into_any(),
     };
+    let lead = site.org.allegations_lead.clone();
+    let dsl = site.org.dsl.clone();
     view! {
         <Title text="Tell someone"/>
         <h1>"Tell someone"</h1>
@@ -34,18 +35,20 @@ pub fn TellPage() -> impl IntoView {
         </div>
         <p class="lead">
             "Use this form to tell the safeguarding team at " {site.org.name.clone()}
-            " about anything that worries you, online or offline. It goes to "
-            {site.org.dsl.name.clone()} " (" {site.org.dsl.title.clone()} ") and their deputies."
+            " about anything that worries you, online or offline."
         </p>
-        <div class="note" aria-labelledby="staff-heading">
-            <h2 id="staff-heading">"Is it about a member of staff, or about " {site.org.dsl.name.clone()} "?"</h2>
+        <details class="note" open>
+            <summary>"Who reads it?"</summary>
+            <ul>
+                <li>"Usually " {dsl.name.clone()} " (" {dsl.title.clone()} ") and the deputy safeguarding leads."</li>
+                <li>"If it is about a member of staff: " {lead.name.clone()} " (" {lead.title.clone()} ") and " {dsl.name.clone()} "."</li>
+                <li>"If it is about " {dsl.name.clone()} ": only " {lead.name.clone()} ". " {dsl.name.clone()} " cannot see it."</li>
+            </ul>
             <p>
-                "Please tell " <strong>{site.org.allegations_lead.name.clone()}</strong> " (" {site.org.allegations_lead.title.clone()}
-                ") directly: " <a href=tel_href(&site.org.allegations_lead.phone)>{site.org.allegations_lead.phone.clone()}</a>
-                " or " <a href=format!("mailto:{}", site.org.allegations_lead.email)>{site.org.allegations_lead.email.clone()}</a>
-                ". This form goes to the safeguarding team."
+                "You can also talk to " {lead.name.clone()} " directly: " <a href=tel_href(&lead.phone)>{lead.phone.clone()}</a>
+                " or " <a href=format!("mailto:{}", lead.email)>{lead.email.clone()}</a> "."
             </p>
-        </div>
+        </details>
         <div class="note" aria-labelledby="images-heading">
             <h2 id="images-heading">"Please do not send pictures"</h2>
             <p>
@@ -56,10 +59,14 @@ pub fn TellPage() -> impl IntoView {
         <details class="note">
             <summary>"What happens to what I write?"</summary>
             <p>
-                "You do not need to give your name. We do not record who you are, your internet address or your device. "
-                "If you want us to be able to talk to you, you can put your name or how to reach you in your message."
+                "You do not need to give your name. When you send it without your name, we do not record who you are, your internet address or your device, "
+                "and you get a follow-up code: keep it private, it lets you read replies and add to your message later."
             </p>
-            <p>"When you send it, you get a follow-up code. Keep it private: it lets you check on your message later."</p>
+            <p>{if signed_in {
+                "You are signed in, so you can also choose to send it with your name: then replies come to your account."
+            } else {
+                "If you have an account, you can sign in first and send it with your name: then replies come to your account."
+            }}</p>
         </details>
         {body}
     }

@@ -34,6 +34,9 @@ pub struct Config {
     pub seed_demo_people: bool,
     /// Worries one client address may send per 10 minutes.
     pub worry_limit: u32,
+    /// How often the local notifier looks for due notifications besides being woken when a
+    /// worry is stored (`None`: no local notifier; on AWS the `notify` function delivers).
+    pub notify_every: Option<std::time::Duration>,
 }
 
 fn var(name: &str) -> Option<String> {
@@ -118,8 +121,18 @@ impl Config {
                     format!("APP_WORRY_LIMIT must be a positive number, not `{v}`")
                 })?,
             };
+        let notify_every = match var("APP_NOTIFY_INTERVAL_SECS") {
+            None if in_lambda => None,
+            None => Some(5),
+            Some(v) => Some(v.parse::<u64>().map_err(|_| {
+                format!("APP_NOTIFY_INTERVAL_SECS must be a number of seconds (0: off), not `{v}`")
+            })?),
+        }
+        .filter(|secs| *secs > 0)
+        .map(std::time::Duration::from_secs);
         Ok(Config {
             in_lambda,
+            notify_every,
             bind,
             store,
             org,

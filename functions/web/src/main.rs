@@ -8,9 +8,11 @@ mod admin;
 mod assets;
 mod auth;
 mod config;
+mod notifier;
 mod routes;
 mod seed;
 mod sso;
+mod worries;
 
 use app::server::{SiteInner, SiteState};
 use config::{Config, MailConfig, StoreConfig};
@@ -127,6 +129,22 @@ async fn serve(config: Config, started: std::time::Instant) -> Result<(), String
     let sso = config::sso_providers(&org)?;
     let store = open_store(&config.store).await?;
     let assets = assets::AssetFiles::load(&config.site_dir);
+    // One client (one connection pool) for every outgoing call: SES, single sign-on.
+    let http = safety_core::http_client::HttpClient::new();
+    let mailer: Option<Arc<AnyMailer>> = config.mail.map(|mail| {
+        Arc::new(match mail {
+            MailConfig::Outbox(dir) => AnyMailer::Outbox(OutboxMailer::new(dir)),
+            MailConfig::Ses(ses) => AnyMailer::Ses(Box::new(SesMailer::new(ses, http.clone()))),
+        })
+    });
+    let wake_notifier = Arc::new(tokio::sync::Notify::new());
+    let notifier_runs = config.notify_every.is_some() && mailer.is_some();
+    let on_worry_stored: Arc<dyn Fn() + Send + Sync> = if notifier_runs {
+        let wake = wake_notifier.clone();
+        Arc::new(move || wake.notify_one())
+    } else {
+        Arc::new(|| {})
+    };
     let site = SiteState::new(SiteInner {
         org_id: config.org.clone(),
         pages: library.pages.iter().map(|p| p.for_org(&org)).collect(),
@@ -144,10 +162,10 @@ async fn serve(config: Config, started: std::time::Instant) -> Result<(), String
             })
             .collect(),
         worry_limit_per_address: config.worry_limit,
+        worry_kinds: library.worry_kinds.clone(),
+        on_worry_stored,
     });
-    // One client (one connection pool) for every outgoing call: SES, single sign-on.
-    let http = safety_core::http_client::HttpClient::new();
-    if config.mail.is_none() {
+    if mailer.is_none() {
         tracing::error!(
             "no mail is configured (APP_MAIL_FROM for SES): sign-in links cannot be sent"
         );
@@ -161,12 +179,7 @@ async fn serve(config: Config, started: std::time::Instant) -> Result<(), String
             .is_some_and(|u| u.starts_with("https://")),
         public_origin: config.base_url.as_deref().map(origin_of),
         session_keys: Arc::new(config.session_keys),
-        mailer: config.mail.map(|mail| {
-            Arc::new(match mail {
-                MailConfig::Outbox(dir) => AnyMailer::Outbox(OutboxMailer::new(dir)),
-                MailConfig::Ses(ses) => AnyMailer::Ses(Box::new(SesMailer::new(ses, http.clone()))),
-            })
-        }),
+        mailer: mailer.clone(),
         secure_cookies: config.in_lambda
             || config
                 .base_url
@@ -177,6 +190,26 @@ async fn serve(config: Config, started: std::time::Instant) -> Result<(), String
     };
     if config.seed_demo_people {
         seed::demo_people(&state.site).await;
+    }
+    match (config.notify_every, &mailer) {
+        (Some(every), Some(mailer)) => notifier::spawn(
+            state.site.clone(),
+            mailer.clone(),
+            safety_core::notify::Links {
+                base_url: config
+                    .base_url
+                    .clone()
+                    .unwrap_or_else(|| format!("http://{}", config.bind)),
+            },
+            every,
+            wake_notifier,
+        ),
+        (Some(_), None) => tracing::error!(
+            "no mail is configured: worry notifications wait in the store until it is"
+        ),
+        (None, _) => tracing::info!(
+            "no local notifier (APP_NOTIFY_INTERVAL_SECS=0, or on AWS): the notify function delivers worry notifications"
+        ),
     }
     let app = routes::router(state);
 

@@ -2,8 +2,7 @@
 //! functions, and the browser bundle. Handlers only translate HTTP; the rules are in the core.
 
 use crate::assets::{AssetFiles, PREFIX};
-use app::model::{FollowUpResult, TellOutcome};
-use app::server::{SiteState, TellForm, TellStatus};
+use app::server::SiteState;
 use axum::Router;
 use axum::body::{Body, to_bytes};
 use axum::extract::{Path, Request, State};
@@ -38,8 +37,15 @@ const MAX_FORM_BYTES: usize = 160 * 1024;
 
 pub fn router(state: AppState) -> Router {
     Router::new()
-        .route("/tell", get(page).post(tell_post))
-        .route("/follow-up", get(page).post(follow_up_post))
+        .route("/tell", get(page).post(crate::worries::tell_post))
+        .route("/follow-up", get(page).post(crate::worries::follow_up_post))
+        .route("/follow-up/add", post(crate::worries::follow_up_add_post))
+        .route("/me/worries", get(crate::worries::own_list))
+        .route("/me/worries/{id}", get(crate::worries::own_get))
+        .route("/me/worries/{id}/add", post(crate::worries::own_add_post))
+        .route("/worries", get(crate::worries::inbox_get))
+        .route("/worries/{id}", get(crate::worries::case_get))
+        .route("/worries/{id}/act", post(crate::worries::case_act_post))
         .route("/api/{*fn_name}", post(server_fn))
         .route(&format!("{PREFIX}{{file}}"), get(asset))
         .route("/sign-in", get(page).post(crate::auth::sign_in_post))
@@ -280,87 +286,17 @@ pub async fn read_form_up_to(req: Request, max_bytes: usize) -> (Request, Option
     (req, fields)
 }
 
-/// The worry form with JavaScript off.
-async fn tell_post(State(state): State<AppState>, req: Request) -> Response {
-    let address = crate::auth::client_address(&req);
-    let (req, fields) = read_form(req).await;
-    let (outcome, status) = match fields {
-        Some(f) => {
-            let form = TellForm {
-                token: f.get("token").unwrap_or_default().to_string(),
-                text: f.get("text").unwrap_or_default().to_string(),
-                urgency: f.get("urgency").map(str::to_string),
-            };
-            let (outcome, status) = app::server::tell(&state.site, form, &address).await;
-            let status = match status {
-                TellStatus::Sent => StatusCode::OK,
-                TellStatus::Refused => StatusCode::UNPROCESSABLE_ENTITY,
-                TellStatus::Paused => StatusCode::TOO_MANY_REQUESTS,
-                TellStatus::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
-            };
-            (outcome, status)
-        }
-        None => {
-            tracing::warn!("the worry form post could not be read");
-            let mut form = state.site.new_worry_form();
-            form.error = Some(
-                "We could not read what was sent, so nothing was stored. Please write your message in the box and press Send."
-                    .into(),
-            );
-            (TellOutcome::NotSent(form), StatusCode::BAD_REQUEST)
-        }
-    };
-    let mut response = render(&state, req, move || provide_context(outcome.clone())).await;
-    *response.status_mut() = status;
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
-}
-
-/// The follow-up look-up (a plain form: the code is never put in an address).
-async fn follow_up_post(State(state): State<AppState>, req: Request) -> Response {
-    use app::model::FollowUpOutcome;
-    let address = crate::auth::client_address(&req);
-    let (req, fields) = read_form(req).await;
-    let (result, status) = match fields.and_then(|f| f.get("code").map(str::to_string)) {
-        Some(typed) => {
-            let typed: String = typed.chars().take(100).collect();
-            let outcome = app::server::follow_up(&state.site, &typed, &address).await;
-            let status = match outcome {
-                FollowUpOutcome::Found { .. } => StatusCode::OK,
-                FollowUpOutcome::NotFound => StatusCode::NOT_FOUND,
-                FollowUpOutcome::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
-                FollowUpOutcome::Paused(_) => StatusCode::TOO_MANY_REQUESTS,
-                FollowUpOutcome::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-            };
-            (FollowUpResult { typed, outcome }, status)
-        }
-        None => (
-            FollowUpResult {
-                typed: String::new(),
-                outcome: FollowUpOutcome::Invalid(
-                    "We could not read what was sent. Please type your code and try again.".into(),
-                ),
-            },
-            StatusCode::BAD_REQUEST,
-        ),
-    };
-    let mut response = render(&state, req, move || provide_context(result.clone())).await;
-    *response.status_mut() = status;
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
-}
-
 async fn server_fn(State(state): State<AppState>, req: Request) -> impl IntoResponse {
     let site = state.site.clone();
     let address = app::server::ClientAddress(crate::auth::client_address(&req));
+    let viewer = crate::auth::viewer(&req);
     let mut response = leptos_axum::handle_server_fns_with_context(
         move || {
             provide_context(site.clone());
             provide_context(address.clone());
+            if let Some(v) = &viewer {
+                provide_context(v.clone());
+            }
         },
         req,
     )

@@ -77,7 +77,14 @@ fn assert_no_store(what: &str, r: &Response) {
 fn post_tell(web: &Web, token: &str, text: &str, urgency: &str) -> Response {
     web.post_form(
         "/tell",
-        &[("token", token), ("text", text), ("urgency", urgency)],
+        &[
+            ("token", token),
+            ("text", text),
+            ("urgency", urgency),
+            ("about", "me"),
+            ("kind", "bullying"),
+            ("wants_contact", "no"),
+        ],
     )
 }
 
@@ -201,7 +208,14 @@ fn an_oversized_body_is_refused_and_the_server_keeps_answering() {
     let (mut web, _data) = server();
     let token = form_token(&web.get("/tell").text());
     let text = "a".repeat(300 * 1024);
-    let body = form(&[("token", &token), ("text", &text), ("urgency", "soon")]);
+    let body = form(&[
+        ("token", &token),
+        ("text", &text),
+        ("urgency", "soon"),
+        ("about", "me"),
+        ("kind", "bullying"),
+        ("wants_contact", "no"),
+    ]);
     assert!(body.len() > 300 * 1024);
 
     let r = web.request(
@@ -349,6 +363,9 @@ fn cross_site_writes_are_refused_with_403() {
         ("token", &token),
         ("text", "cross-site"),
         ("urgency", "soon"),
+        ("about", "me"),
+        ("kind", "bullying"),
+        ("wants_contact", "no"),
     ]);
     let form_type = ("Content-Type", "application/x-www-form-urlencoded");
     for (path, header) in [

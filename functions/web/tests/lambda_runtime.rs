@@ -581,6 +581,9 @@ fn serves_api_gateway_http_api_events_through_the_lambda_runtime_api() {
             "Someone in an online game keeps asking me for pictures & my address 😟",
         ),
         ("urgency", "urgent"),
+        ("about", "a_friend"),
+        ("kind", "met-online"),
+        ("wants_contact", "no"),
     ]);
     let sent = runtime.http(&mut web, form_post("/tell", &body, true));
     sent.assert_html_page(200);

@@ -64,7 +64,7 @@ fn stored_worries(endpoint: &str, table: &str) -> Vec<Item> {
     runtime.block_on(async {
         let page = store
             .query(
-                &Query::partition(keys::worries_index(&org))
+                &Query::partition(keys::worries_index(&org, "team", true))
                     .on_index(Index::Gsi1)
                     .limit(100),
             )
@@ -78,7 +78,14 @@ fn stored_worries(endpoint: &str, table: &str) -> Vec<Item> {
 fn post_tell(web: &Web, token: &str, text: &str) -> Response {
     web.post_form(
         "/tell",
-        &[("token", token), ("text", text), ("urgency", "soon")],
+        &[
+            ("token", token),
+            ("text", text),
+            ("urgency", "soon"),
+            ("about", "me"),
+            ("kind", "bullying"),
+            ("wants_contact", "no"),
+        ],
     )
 }
 

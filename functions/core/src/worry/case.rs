@@ -625,6 +625,39 @@ pub async fn act<S: Store>(
     }
 }
 
+/// The queue of a worry routed to `handler` (`None`: no such worry, or not theirs).
+pub async fn queue_for<S: Store>(
+    store: &S,
+    org: &OrgId,
+    handler: &Person,
+    worry_id: &str,
+) -> Result<Option<Queue>, CaseError> {
+    if !is_worry_id(worry_id) {
+        return Ok(None);
+    }
+    let Some(item) = store.get(&keys::worry(org, worry_id)).await? else {
+        return Ok(None);
+    };
+    let worry = Worry::from_item(&item)?;
+    Ok((handler.active && worry.visible_to(&handler.roles)).then_some(worry.queue))
+}
+
+/// The people of the organisation a worry in `queue` could be assigned to (reads the people
+/// list: organisations have hundreds of people, not millions).
+pub async fn assignable_people<S: Store>(
+    store: &S,
+    org: &OrgId,
+    queue: Queue,
+) -> Result<Vec<Person>, CaseError> {
+    let people = crate::identity::people::list_all(store, org)
+        .await
+        .map_err(|e| match e {
+            crate::identity::PeopleError::Store(s) => CaseError::Store(s),
+            other => CaseError::Corrupt(other.to_string()),
+        })?;
+    Ok(assignable(queue, &people).into_iter().cloned().collect())
+}
+
 /// The people a worry could be assigned to: active, and routed it.
 pub fn assignable(queue: Queue, people: &[Person]) -> Vec<&Person> {
     let routing = queue.routing();

@@ -111,6 +111,15 @@ impl Queue {
         Queue::ALL.into_iter().find(|q| q.as_str() == s)
     }
 
+    /// How the handlers' pages name it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Queue::Team => "Safeguarding team",
+            Queue::StaffAllegation => "About a member of staff",
+            Queue::AboutTheDsl => "About the DSL",
+        }
+    }
+
     /// The routing of every worry in this queue.
     pub fn routing(self) -> Routing {
         match self {

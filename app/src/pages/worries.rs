@@ -1,0 +1,341 @@
+//! The handlers' pages: the inbox of concerns routed to them, and one concern with its
+//! chronology, audit trail and the forms to act on it. Server-rendered forms only: they work
+//! with JavaScript off, and the concern's text never goes into a script.
+
+use crate::server::worries::{ActForm, CaseView, InboxView, PageProblem};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use safety_core::worry::Status;
+use safety_core::worry::case::{Outcome, ReferralTo};
+
+#[component]
+pub fn InboxPage() -> impl IntoView {
+    let Some(view) = use_context::<InboxView>() else {
+        return ().into_any();
+    };
+    let InboxView {
+        query,
+        rows,
+        next,
+        truncated,
+        counts,
+        undelivered,
+        kinds,
+        error,
+    } = view;
+    let closed = query.show.as_deref() == Some("closed");
+    let selected = |current: &Option<String>, value: &str| current.as_deref() == Some(value);
+    let status_options = Status::ALL
+        .iter()
+        .filter(|s| !closed && **s != Status::Closed)
+        .map(|s| {
+            let sel = selected(&query.status, s.as_str());
+            view! { <option value=s.as_str() selected=sel>{s.label()}</option> }
+        })
+        .collect_view();
+    let kind_options = kinds
+        .into_iter()
+        .map(|(id, label)| {
+            let sel = selected(&query.kind, &id);
+            view! { <option value=id selected=sel>{label}</option> }
+        })
+        .collect_view();
+    let day_options = [
+        ("1", "Last 24 hours"),
+        ("7", "Last 7 days"),
+        ("30", "Last 30 days"),
+        ("90", "Last 90 days"),
+    ]
+    .into_iter()
+    .map(|(v, label)| {
+        let sel = selected(&query.days, v);
+        view! { <option value=v selected=sel>{label}</option> }
+    })
+    .collect_view();
+    let undelivered = (!undelivered.is_empty()).then(|| {
+        view! {
+            <div class="error-summary" role="alert" aria-labelledby="undelivered-heading">
+                <h2 id="undelivered-heading">"Emails about these concerns have not been delivered yet"</h2>
+                <p>"They are retried automatically. Until they are delivered, the people they are for may not know: please check these concerns here."</p>
+                <ul>
+                    {undelivered.into_iter().map(|u| view! {
+                        <li>
+                            <a href=format!("/worries/{}", u.worry_id)>{u.reason}</a>
+                            ", since " {u.since} ", " {u.attempts} " failed attempts"
+                            {u.last_error.map(|e| format!(" (last error: {e})"))}
+                        </li>
+                    }).collect_view()}
+                </ul>
+            </div>
+        }
+    });
+    let list = if rows.is_empty() {
+        view! {
+            <p data-testid="inbox-empty">
+                {if closed { "No closed concerns match." } else { "No open concerns match. When someone sends one, it appears here and you get an email." }}
+            </p>
+        }
+        .into_any()
+    } else {
+        view! {
+            <table class="list inbox">
+                <caption class="visually-hidden">"Concerns, newest first"</caption>
+                <thead><tr>
+                    <th scope="col">"Sent"</th><th scope="col">"Kind"</th><th scope="col">"Urgency"</th>
+                    <th scope="col">"Status"</th><th scope="col">"Routed to"</th><th scope="col">"Assigned to"</th>
+                </tr></thead>
+                <tbody>
+                    {rows.into_iter().map(|r| view! {
+                        <tr class=if r.urgent { "urgent" } else { "" }>
+                            <td><a href=format!("/worries/{}", r.worry_id)>{r.sent}</a>
+                                {r.anonymous.then_some(view! { <span class="tag">"anonymous"</span> })}</td>
+                            <td>{r.kind}</td>
+                            <td>{if r.urgent { view! { <strong class="tag urgent">{r.urgency}</strong> }.into_any() } else { r.urgency.into_any() }}</td>
+                            <td>{r.status}</td>
+                            <td>{r.queue}</td>
+                            <td>{r.assigned.unwrap_or_else(|| "Nobody yet".into())}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        }
+        .into_any()
+    };
+    view! {
+        <Title text="Concerns"/>
+        <h1>"Concerns"</h1>
+        {error.map(|e| view! { <div class="error-summary" role="alert"><p>{e}</p></div> })}
+        <dl class="counts" aria-label="Open concerns">
+            <div><dt>"Open"</dt><dd data-testid="count-open">{counts.open}</dd></div>
+            <div><dt>"New, not yet acknowledged"</dt><dd data-testid="count-new">{counts.new}</dd></div>
+            <div><dt>"Urgent and open"</dt><dd data-testid="count-urgent">{counts.urgent_open}</dd></div>
+            <div><dt>"Assigned to you"</dt><dd>{counts.assigned_to_me}</dd></div>
+        </dl>
+        {undelivered}
+        <form method="get" action="/worries" class="filters">
+            <div class="field">
+                <label for="show">"Show"</label>
+                <select id="show" name="show">
+                    <option value="open" selected=!closed>"Open concerns"</option>
+                    <option value="closed" selected=closed>"Closed concerns"</option>
+                </select>
+            </div>
+            <div class="field">
+                <label for="status">"Status"</label>
+                <select id="status" name="status"><option value="">"Any"</option>{status_options}</select>
+            </div>
+            <div class="field">
+                <label for="kind">"Kind"</label>
+                <select id="kind" name="kind"><option value="">"Any"</option>{kind_options}</select>
+            </div>
+            <div class="field">
+                <label for="days">"Sent"</label>
+                <select id="days" name="days"><option value="">"Any time"</option>{day_options}</select>
+            </div>
+            <button type="submit" class="button secondary">"Show"</button>
+        </form>
+        {list}
+        {truncated.then_some(view! { <p>"Only part of the list was searched. Choose a narrower filter to find older concerns."</p> })}
+        {next.map(|href| view! { <p><a href=href rel="next">"Older concerns"</a></p> })}
+    }
+    .into_any()
+}
+
+#[component]
+pub fn CasePage() -> impl IntoView {
+    let Some(case) = use_context::<CaseView>() else {
+        let problem = use_context::<PageProblem>()
+            .map(|p| p.0)
+            .unwrap_or_default();
+        return view! {
+            <Title text="Concern"/>
+            <p><a href="/worries">"All concerns"</a></p>
+            <h1>"Concern"</h1>
+            <div class="error-summary" role="alert"><p>{problem}</p></div>
+        }
+        .into_any();
+    };
+    let CaseView {
+        worry_id,
+        text,
+        sent,
+        status,
+        urgent,
+        urgency,
+        about,
+        kind,
+        queue,
+        sender,
+        named: _,
+        wants_contact,
+        contact_how,
+        assigned,
+        version,
+        chronology,
+        audit,
+        assignable,
+        csrf,
+        notice,
+        error,
+        typed,
+    } = case;
+    let action = format!("/worries/{worry_id}/act");
+    let closed = status == Status::Closed;
+    let form = FormParts {
+        action,
+        csrf,
+        version,
+        typed,
+    };
+    let acknowledge = (status == Status::New).then(|| {
+        form.render("acknowledge", "Acknowledge", view! {
+            <p class="hint">"Tells the person who sent it that it has been read, and records that you did."</p>
+        })
+    });
+    let typed_text = |a: &str| form.text_for(a);
+    let note = form.render("note", "Add the note", view! {
+        <div class="field"><label for="note-text">"Note (only the people it is routed to can read it)"</label>
+        <textarea id="note-text" name="text" rows="4" maxlength="5000" required>{crate::pages::textarea_text(&typed_text("note"))}</textarea></div>
+    });
+    let action_taken = form.render("action", "Record the action", view! {
+        <div class="field"><label for="action-text">"What was done"</label>
+        <textarea id="action-text" name="text" rows="4" maxlength="5000" required>{crate::pages::textarea_text(&typed_text("action"))}</textarea></div>
+    });
+    let typed_to = form.typed.to.clone();
+    let referral = form.render("referral", "Record the referral", view! {
+        <div class="field"><label for="referral-to">"Referred to"</label>
+        <select id="referral-to" name="to" required><option value="">"Choose…"</option>
+            {ReferralTo::ALL.iter().map(|r| view! { <option value=r.as_str() selected=typed_to == r.as_str()>{r.label()}</option> }).collect_view()}
+        </select></div>
+        <div class="field"><label for="referral-reference">"Their reference (optional)"</label>
+        <input type="text" id="referral-reference" name="reference" maxlength="200" value=form.typed.reference.clone()/></div>
+        <div class="field"><label for="referral-text">"Details"</label>
+        <textarea id="referral-text" name="text" rows="3" maxlength="5000">{crate::pages::textarea_text(&typed_text("referral"))}</textarea></div>
+    });
+    let reply = form.render("reply", "Send the reply", view! {
+        <div class="field"><label for="reply-text">"Reply to the person who sent it (they read it on their follow-up page or account)"</label>
+        <textarea id="reply-text" name="text" rows="4" maxlength="5000" required>{crate::pages::textarea_text(&typed_text("reply"))}</textarea></div>
+    });
+    let status_form = form.render("status", if closed { "Reopen it" } else { "Change the status" }, view! {
+        <div class="field"><label for="status-to">"Status"</label>
+        <select id="status-to" name="status">
+            {[Status::Acknowledged, Status::InProgress].into_iter().filter(|s| *s != status).map(|s| view! { <option value=s.as_str()>{s.label()}</option> }).collect_view()}
+        </select></div>
+    });
+    let reassign = (!assignable.is_empty()).then(|| form.render("reassign", "Assign", view! {
+        <div class="field"><label for="reassign-to">"Assign it to"</label>
+        <select id="reassign-to" name="person">
+            {assignable.into_iter().map(|(id, name)| view! { <option value=id>{name}</option> }).collect_view()}
+        </select></div>
+    }));
+    let typed_outcome = form.typed.outcome.clone();
+    let close = (!closed).then(|| form.render("close", "Close it", view! {
+        <div class="field"><label for="close-outcome">"Outcome"</label>
+        <select id="close-outcome" name="outcome" required><option value="">"Choose…"</option>
+            {Outcome::ALL.iter().map(|o| view! { <option value=o.as_str() selected=typed_outcome == o.as_str()>{o.label()}</option> }).collect_view()}
+        </select></div>
+        <div class="field"><label for="close-text">"Why (optional)"</label>
+        <textarea id="close-text" name="text" rows="3" maxlength="5000">{crate::pages::textarea_text(&typed_text("close"))}</textarea></div>
+    }));
+    view! {
+        <Title text="Concern"/>
+        <p><a href="/worries">"All concerns"</a></p>
+        {notice.map(|n| view! { <div class="notice" role="status" data-testid="notice"><p>{n}</p></div> })}
+        {error.map(|e| view! { <div class="error-summary" role="alert" id="form-error"><h2>"That was not saved"</h2><p>{e}</p></div> })}
+        <h1>"Concern " {urgent.then_some(view! { <strong class="tag urgent">"Urgent"</strong> })}</h1>
+        <dl class="summary">
+            <dt>"Sent"</dt><dd>{sent}</dd>
+            <dt>"Status"</dt><dd data-testid="case-status">{status.label()}</dd>
+            <dt>"About"</dt><dd>{about}</dd>
+            <dt>"Kind"</dt><dd>{kind}</dd>
+            <dt>"How urgent it felt"</dt><dd>{urgency}</dd>
+            <dt>"Routed to"</dt><dd>{queue}</dd>
+            <dt>"From"</dt><dd>{sender}</dd>
+            <dt>"Wants to be contacted"</dt><dd>{if wants_contact { "Yes" } else { "No" }}
+                {(!contact_how.is_empty()).then(|| view! { ": " <span class="message-text">{contact_how}</span> })}</dd>
+            <dt>"Assigned to"</dt><dd>{assigned.unwrap_or_else(|| "Nobody yet".into())}</dd>
+        </dl>
+        <section aria-labelledby="text-heading">
+            <h2 id="text-heading">"What they wrote"</h2>
+            <p class="message-text" data-testid="worry-text">{text}</p>
+        </section>
+        <section aria-labelledby="act-heading" class="case-actions">
+            <h2 id="act-heading">"Act on it"</h2>
+            {acknowledge}
+            <details open=form.typed.action == "note"><summary>"Add a note"</summary>{note}</details>
+            <details open=form.typed.action == "action"><summary>"Record an action taken"</summary>{action_taken}</details>
+            <details open=form.typed.action == "referral"><summary>"Record a referral"</summary>{referral}</details>
+            <details open=form.typed.action == "reply"><summary>"Reply to the person who sent it"</summary>{reply}</details>
+            <details open=form.typed.action == "status"><summary>{if closed { "Reopen it" } else { "Change the status" }}</summary>{status_form}</details>
+            {reassign.map(|r| view! { <details><summary>"Assign it to someone"</summary>{r}</details> })}
+            {close.map(|c| view! { <details open=form.typed.action == "close"><summary>"Close it"</summary>{c}</details> })}
+        </section>
+        <section aria-labelledby="chronology-heading">
+            <h2 id="chronology-heading">"Chronology"</h2>
+            <ol class="chronology" data-testid="chronology">
+                {chronology.into_iter().map(|e| view! {
+                    <li>
+                        <p><strong>{e.what}</strong></p>
+                        <p class="message-meta">{e.who} ", " {e.when}</p>
+                        {(!e.text.is_empty()).then(|| view! { <p class="message-text">{e.text}</p> })}
+                    </li>
+                }).collect_view()}
+            </ol>
+        </section>
+        <section aria-labelledby="audit-heading">
+            <h2 id="audit-heading">"Who has opened it"</h2>
+            <table class="list" data-testid="audit">
+                <thead><tr><th scope="col">"When"</th><th scope="col">"Who"</th><th scope="col">"What"</th></tr></thead>
+                <tbody>
+                    {audit.into_iter().rev().map(|a| view! { <tr><td>{a.when}</td><td>{a.who}</td><td>{a.what}</td></tr> }).collect_view()}
+                </tbody>
+            </table>
+        </section>
+    }
+    .into_any()
+}
+
+/// What every action form on the case page carries.
+struct FormParts {
+    action: String,
+    csrf: String,
+    version: u64,
+    /// The refused form, as typed.
+    typed: ActForm,
+}
+
+impl FormParts {
+    fn text_for(&self, action: &str) -> String {
+        if self.typed.action == action {
+            self.typed.text.clone()
+        } else {
+            String::new()
+        }
+    }
+
+    /// One action's form. Each form has its own id, so going Back and sending another form
+    /// from the same page is never mistaken for a repeat; a refused form keeps its id.
+    fn render(
+        &self,
+        name: &'static str,
+        button: &'static str,
+        fields: impl IntoView + 'static,
+    ) -> AnyView {
+        let form_id = if self.typed.action == name && !self.typed.form_id.is_empty() {
+            self.typed.form_id.clone()
+        } else {
+            uuid::Uuid::new_v4().to_string()
+        };
+        view! {
+            <form method="post" action=self.action.clone() class="case-form">
+                <input type="hidden" name="csrf" value=self.csrf.clone()/>
+                <input type="hidden" name="form_id" value=form_id/>
+                <input type="hidden" name="version" value=self.version.to_string()/>
+                <input type="hidden" name="action" value=name/>
+                {fields}
+                <button type="submit" class="button" data-action=name>{button}</button>
+            </form>
+        }
+        .into_any()
+    }
+}

@@ -1,0 +1,776 @@
+//! The worry use cases the pages and server functions share: sending one, its sender following
+//! it up, and its handlers' inbox and case page. Thin: the rules (routing, who may see what,
+//! the audit trail) live in `safety_core::worry`; this turns their results into what a page shows.
+
+use super::{SiteState, Viewer, date_for_people};
+use crate::model::{
+    FollowUpOutcome, MessageView, SenderWorryView, TellOutcome, WorryFormState, WorrySent,
+};
+use chrono::{DateTime, Utc};
+use safety_core::crypto::constant_time_eq;
+use safety_core::identity::Person;
+use safety_core::notify::Notification;
+use safety_core::worry::case::{self, CaseAction, CaseError, Outcome, ReferralTo};
+use safety_core::worry::inbox::{self, Counts, Filter, Row};
+use safety_core::worry::routing::Queue;
+use safety_core::worry::sender::{self, SenderProof, SenderView};
+use safety_core::worry::{self, Limited, Sender, Status, Urgency, WorryError, WorryInput};
+
+/// The worry form as posted.
+#[derive(Clone, Debug, Default)]
+pub struct TellForm {
+    pub token: String,
+    pub text: String,
+    pub urgency: Option<String>,
+    pub about: Option<String>,
+    pub kind: Option<String>,
+    pub wants_contact: Option<String>,
+    pub contact_how: String,
+    /// "named" to send it with the signed-in person's name.
+    pub identity: Option<String>,
+    /// The session's CSRF token (signed-in people's forms carry it).
+    pub csrf: Option<String>,
+}
+
+/// How a worry submission ended, for the HTTP status.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TellStatus {
+    Sent,
+    /// Something to fix in the form.
+    Refused,
+    /// Too many from this address for now.
+    Paused,
+    /// The store failed: nothing was stored.
+    Unavailable,
+}
+
+/// A time for the handlers' and senders' pages. Shown in UTC, and labelled so, until the
+/// Europe/London formatting of the learning pages is shared here.
+pub fn time_for_people(t: DateTime<Utc>) -> String {
+    t.format("%-d %B %Y, %H:%M UTC").to_string()
+}
+
+fn kind_label(site: &SiteState, id: &str) -> String {
+    site.worry_kinds
+        .iter()
+        .find(|k| k.id == id)
+        .map(|k| k.label.clone())
+        .unwrap_or_else(|| id.to_string())
+}
+
+/// Sends a worry from `address`, by `viewer` when signed in; the answer says what to show.
+pub async fn tell(
+    site: &SiteState,
+    form: TellForm,
+    address: &str,
+    viewer: Option<&Viewer>,
+) -> (TellOutcome, TellStatus) {
+    let input = WorryInput {
+        text: form.text.clone(),
+        urgency: form.urgency.clone(),
+        about: form.about.clone(),
+        kind: form.kind.clone(),
+        wants_contact: form.wants_contact.clone(),
+        contact_how: form.contact_how.clone(),
+    };
+    let now = Utc::now();
+    let wants_name = form.identity.as_deref() == Some("named");
+    // A named worry must come from this session's own page: its replies go to this account.
+    let named = viewer.filter(|v| {
+        form.csrf
+            .as_deref()
+            .is_some_and(|c| constant_time_eq(c.as_bytes(), v.csrf.as_bytes()))
+    });
+    let submitted = if wants_name && named.is_none() {
+        Err(None)
+    } else {
+        send(
+            site,
+            &form,
+            &input,
+            address,
+            named.filter(|_| wants_name),
+            now,
+        )
+        .await
+        .map_err(Some)
+    };
+    let status = match &submitted {
+        Ok(_) => TellStatus::Sent,
+        Err(Some(WorryError::RateLimited { .. })) => TellStatus::Paused,
+        Err(Some(WorryError::Store(_) | WorryError::Corrupt(_))) => TellStatus::Unavailable,
+        Err(_) => TellStatus::Refused,
+    };
+    let outcome = match submitted {
+        Ok(sent) => {
+            if !sent.repeated {
+                (site.on_worry_stored)();
+            }
+            TellOutcome::Sent(WorrySent {
+                code: sent.follow_up_code.map(|c| c.display()),
+                own_link: wants_name.then(|| format!("/me/worries/{}", sent.worry_id)),
+                sent_on: date_for_people(sent.created_at),
+                repeated: sent.repeated,
+            })
+        }
+        Err(e) => {
+            let message = match &e {
+                None => "You are no longer signed in, so we could not send this with your name. Nothing was sent and your message is still below: sign in again in another tab, or choose to send it without your name.".to_string(),
+                Some(e) => e.user_message(),
+            };
+            if let Some(e) = &e
+                && !e.is_input_problem()
+            {
+                // Never the worry's text: only what went wrong.
+                tracing::warn!(error = %e, "a worry was not stored");
+            }
+            // A refused token gets a fresh one; otherwise keep the token so a retry stays
+            // idempotent.
+            let token = match e {
+                Some(WorryError::Form(_)) => site.new_worry_form().token,
+                _ => form.token,
+            };
+            TellOutcome::NotSent(WorryFormState {
+                token,
+                text: form.text,
+                urgency: form.urgency.filter(|u| Urgency::parse(u).is_some()),
+                about: form.about,
+                kind: form.kind,
+                wants_contact: form.wants_contact,
+                contact_how: form.contact_how,
+                identity: form.identity,
+                error: Some(message),
+            })
+        }
+    };
+    (outcome, status)
+}
+
+async fn send(
+    site: &SiteState,
+    form: &TellForm,
+    input: &WorryInput,
+    address: &str,
+    named: Option<&Viewer>,
+    now: DateTime<Utc>,
+) -> Result<worry::Submitted, WorryError> {
+    let limit = |what: Limited, limit: u32, key: String| async move {
+        worry::check_rate(
+            &site.store,
+            &site.org_id,
+            &site.secret,
+            what,
+            limit,
+            &key,
+            now,
+        )
+        .await
+    };
+    limit(
+        Limited::Submissions,
+        site.worry_limit_per_address,
+        address.to_string(),
+    )
+    .await?;
+    let sender = match named {
+        Some(v) => {
+            limit(
+                Limited::AccountSubmissions,
+                Limited::AccountSubmissions.policy().0,
+                v.person.id.clone(),
+            )
+            .await?;
+            Sender::Named {
+                person_id: v.person.id.clone(),
+                name: v.person.name.clone(),
+            }
+        }
+        None => Sender::Anonymous,
+    };
+    worry::submit(
+        &site.store,
+        &site.org_id,
+        &site.secret,
+        &form.token,
+        input,
+        &site.worry_kinds,
+        &sender,
+        now,
+    )
+    .await
+}
+
+fn sender_view(site: &SiteState, v: SenderView) -> SenderWorryView {
+    SenderWorryView {
+        worry_id: v.worry_id,
+        status: v.status.describe().to_string(),
+        urgency: v.urgency.label().to_string(),
+        kind: kind_label(site, &v.kind),
+        sent_on: date_for_people(v.created_at),
+        text: v.text,
+        messages: v
+            .messages
+            .into_iter()
+            .map(|m| MessageView {
+                when: time_for_people(m.at),
+                from_team: m.from_team,
+                text: m.text,
+            })
+            .collect(),
+        add_form_id: uuid::Uuid::new_v4().to_string(),
+        add_text: String::new(),
+        add_error: None,
+        notice: None,
+    }
+}
+
+const LOOKUP_FAILED: &str = "Sorry, we could not look that up just now. Please try again in a minute. If someone is in danger now, call 999.";
+
+/// Looks a worry up by follow-up code, from `address`.
+pub async fn follow_up(site: &SiteState, code: &str, address: &str) -> FollowUpOutcome {
+    let now = Utc::now();
+    let found = match lookup_allowed(site, address, now).await {
+        Ok(()) => sender::read(&site.store, &site.org_id, SenderProof::Code(code), now).await,
+        Err(e) => Err(e),
+    };
+    match found {
+        Ok(Some(view)) => FollowUpOutcome::Found(Box::new(sender_view(site, view))),
+        Ok(None) => FollowUpOutcome::NotFound,
+        Err(e) => lookup_failed(e),
+    }
+}
+
+async fn lookup_allowed(
+    site: &SiteState,
+    address: &str,
+    now: DateTime<Utc>,
+) -> Result<(), WorryError> {
+    worry::check_rate(
+        &site.store,
+        &site.org_id,
+        &site.secret,
+        Limited::FollowUpLookups,
+        Limited::FollowUpLookups.policy().0,
+        address,
+        now,
+    )
+    .await
+}
+
+fn lookup_failed(e: WorryError) -> FollowUpOutcome {
+    match e {
+        e @ WorryError::Code(_) => FollowUpOutcome::Invalid(e.user_message()),
+        e @ WorryError::RateLimited { .. } => FollowUpOutcome::Paused(e.user_message()),
+        e => {
+            tracing::warn!(error = %e, "a follow-up look-up failed");
+            FollowUpOutcome::Unavailable(LOOKUP_FAILED.into())
+        }
+    }
+}
+
+/// The sender adds information to their worry: by follow-up code (`viewer` `None`) or signed in.
+/// The answer is the worry again, with a notice, or with the text kept and why it was refused.
+pub async fn add_information(
+    site: &SiteState,
+    proof: SenderProof<'_>,
+    form_id: &str,
+    text: &str,
+    address: &str,
+) -> FollowUpOutcome {
+    let now = Utc::now();
+    if matches!(proof, SenderProof::Code(_))
+        && let Err(e) = lookup_allowed(site, address, now).await
+    {
+        return lookup_failed(e);
+    }
+    let added = sender::add_information(&site.store, &site.org_id, proof, form_id, text, now).await;
+    let (notice, error) = match added {
+        Ok(None) => return FollowUpOutcome::NotFound,
+        Ok(Some(_)) => {
+            (site.on_worry_stored)();
+            (
+                Some("Thank you. What you added has been sent to the safeguarding team.".into()),
+                None,
+            )
+        }
+        Err(e @ (WorryError::Code(_) | WorryError::RateLimited { .. })) => {
+            return lookup_failed(e);
+        }
+        Err(e) => {
+            if !e.is_input_problem() {
+                tracing::warn!(error = %e, "information added to a worry was not stored");
+            }
+            let message = match e {
+                WorryError::Form(_) => {
+                    "We could not accept this form. What you wrote is still below: please press Send again.".into()
+                }
+                WorryError::Store(_) | WorryError::Corrupt(_) => {
+                    "Sorry, we could not save this just now. Nothing was sent and what you wrote is still below: please try again in a minute. If someone is in danger now, call 999.".into()
+                }
+                e => e.user_message(),
+            };
+            (None, Some(message))
+        }
+    };
+    match sender::read(&site.store, &site.org_id, proof, now).await {
+        Ok(Some(view)) => {
+            let mut view = sender_view(site, view);
+            view.notice = notice;
+            if error.is_some() {
+                view.add_text = text.to_string();
+                view.add_form_id = form_id.to_string();
+                view.add_error = error;
+            }
+            FollowUpOutcome::Found(Box::new(view))
+        }
+        Ok(None) => FollowUpOutcome::NotFound,
+        Err(e) => lookup_failed(e),
+    }
+}
+
+/// A signed-in sender's own worry (`None`: not theirs, or no such worry).
+pub async fn own_worry(site: &SiteState, viewer: &Viewer, worry_id: &str) -> FollowUpOutcome {
+    let proof = SenderProof::Person {
+        person_id: &viewer.person.id,
+        worry_id,
+    };
+    match sender::read(&site.store, &site.org_id, proof, Utc::now()).await {
+        Ok(Some(view)) => FollowUpOutcome::Found(Box::new(sender_view(site, view))),
+        Ok(None) => FollowUpOutcome::NotFound,
+        Err(e) => lookup_failed(e),
+    }
+}
+
+/// One of the signed-in person's own worries, for their list.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OwnWorryRow {
+    pub worry_id: String,
+    pub sent_on: String,
+    pub status: String,
+    pub kind: String,
+    pub replies: usize,
+}
+
+/// A signed-in person's own worries, as read for this request (or why they could not be).
+#[derive(Clone, Debug)]
+pub struct OwnWorries(pub Result<Vec<OwnWorryRow>, String>);
+
+/// Why a page has nothing else to show (not found, or the store failed).
+#[derive(Clone, Debug)]
+pub struct PageProblem(pub String);
+
+/// The signed-in person's own named worries (the newest 50).
+pub async fn own_worries(site: &SiteState, viewer: &Viewer) -> Result<Vec<OwnWorryRow>, String> {
+    match sender::own_worries(&site.store, &site.org_id, &viewer.person.id, 50).await {
+        Ok(list) => Ok(list
+            .into_iter()
+            .map(|w| OwnWorryRow {
+                sent_on: date_for_people(w.created_at),
+                status: w.status.describe().to_string(),
+                kind: kind_label(site, &w.kind),
+                replies: w.replies,
+                worry_id: w.worry_id,
+            })
+            .collect()),
+        Err(e) => {
+            tracing::warn!(error = %e, "a person's own worries could not be read");
+            Err(LOOKUP_FAILED.into())
+        }
+    }
+}
+
+/// Whether a person receives worries at all (the inbox and its link).
+pub fn handles_worries(person: &Person) -> bool {
+    person.active && !Queue::visible_to(&person.roles).is_empty()
+}
+
+/// The inbox's query string: filters and the page cursor.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Deserialize)]
+pub struct InboxQuery {
+    /// "closed" for closed worries.
+    pub show: Option<String>,
+    pub status: Option<String>,
+    pub kind: Option<String>,
+    pub days: Option<String>,
+    pub before: Option<String>,
+}
+
+impl InboxQuery {
+    fn filter(&self) -> Filter {
+        Filter {
+            closed: self.show.as_deref() == Some("closed"),
+            status: self.status.as_deref().and_then(Status::parse),
+            kind: self.kind.clone().filter(|k| !k.is_empty()),
+            within_days: self
+                .days
+                .as_deref()
+                .and_then(|d| d.parse().ok())
+                .filter(|d| *d > 0),
+        }
+    }
+
+    /// The address of the next page, keeping the filters.
+    fn next_page(&self, cursor: &str) -> String {
+        let mut q = self.clone();
+        q.before = Some(cursor.to_string());
+        let fields: Vec<(&str, &str)> = [
+            ("show", q.show.as_deref()),
+            ("status", q.status.as_deref()),
+            ("kind", q.kind.as_deref()),
+            ("days", q.days.as_deref()),
+            ("before", q.before.as_deref()),
+        ]
+        .into_iter()
+        .filter_map(|(k, v)| v.filter(|v| !v.is_empty()).map(|v| (k, v)))
+        .collect();
+        let encoded: Vec<String> = fields
+            .into_iter()
+            .map(|(k, v)| format!("{k}={}", url_encode(v)))
+            .collect();
+        format!("/worries?{}", encoded.join("&"))
+    }
+}
+
+fn url_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// One row of the inbox, for people.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InboxRow {
+    pub worry_id: String,
+    pub sent: String,
+    pub updated: String,
+    pub status: String,
+    pub urgent: bool,
+    pub urgency: String,
+    pub kind: String,
+    pub queue: String,
+    pub anonymous: bool,
+    pub assigned: Option<String>,
+}
+
+/// A notification that has not reached anyone yet (shown so a failure is never silent).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Undelivered {
+    pub worry_id: String,
+    pub reason: String,
+    pub attempts: u32,
+    pub last_error: Option<String>,
+    pub since: String,
+}
+
+/// What the inbox page shows.
+#[derive(Clone, Debug, Default)]
+pub struct InboxView {
+    pub query: InboxQuery,
+    pub rows: Vec<InboxRow>,
+    pub next: Option<String>,
+    pub truncated: bool,
+    pub counts: Counts,
+    pub undelivered: Vec<Undelivered>,
+    pub kinds: Vec<(String, String)>,
+    pub error: Option<String>,
+}
+
+/// Notifications older than this that are still waiting are shown as late.
+const LATE_AFTER_MINUTES: i64 = 5;
+
+/// The handler's inbox: one page of the worries routed to them, the counts and any
+/// notification that is failing or late.
+pub async fn inbox(site: &SiteState, viewer: &Viewer, query: InboxQuery) -> InboxView {
+    let now = Utc::now();
+    let roles = &viewer.person.roles;
+    let filter = query.filter();
+    let mut view = InboxView {
+        kinds: site
+            .worry_kinds
+            .iter()
+            .map(|k| (k.id.clone(), k.label.clone()))
+            .collect(),
+        ..InboxView::default()
+    };
+    let listed = inbox::list(
+        &site.store,
+        &site.org_id,
+        roles,
+        &filter,
+        query.before.as_deref(),
+        now,
+    )
+    .await;
+    let counts = inbox::counts(&site.store, &site.org_id, &viewer.person.id, roles).await;
+    let undelivered = safety_core::notify::undelivered(&site.store, &site.org_id, roles).await;
+    match (listed, counts, undelivered) {
+        (Ok(page), Ok(counts), Ok(undelivered)) => {
+            view.next = page.next.as_deref().map(|c| query.next_page(c));
+            view.truncated = page.truncated;
+            view.rows = page.rows.into_iter().map(|r| inbox_row(site, r)).collect();
+            view.counts = counts;
+            view.undelivered = undelivered
+                .into_iter()
+                .filter(|n| {
+                    n.attempts > 0
+                        || now - n.created_at > chrono::Duration::minutes(LATE_AFTER_MINUTES)
+                })
+                .map(undelivered_row)
+                .collect();
+        }
+        (a, b, c) => {
+            let e = [
+                a.err().map(|e| e.to_string()),
+                b.err().map(|e| e.to_string()),
+                c.err().map(|e| e.to_string()),
+            ];
+            tracing::warn!(errors = ?e, "the inbox could not be read");
+            view.error = Some("Sorry, the inbox could not be read just now. Please reload the page in a minute. If a child is in danger now, call 999.".into());
+        }
+    }
+    view.query = query;
+    view
+}
+
+fn inbox_row(site: &SiteState, r: Row) -> InboxRow {
+    InboxRow {
+        sent: time_for_people(r.created_at),
+        updated: time_for_people(r.updated_at),
+        status: r.status.label().to_string(),
+        urgent: r.urgency == Urgency::Urgent,
+        urgency: r.urgency.label().to_string(),
+        kind: kind_label(site, &r.kind),
+        queue: r.queue.label().to_string(),
+        anonymous: r.anonymous,
+        assigned: r.assigned_name,
+        worry_id: r.worry_id,
+    }
+}
+
+fn undelivered_row(n: Notification) -> Undelivered {
+    Undelivered {
+        worry_id: n.worry_id,
+        reason: n.reason.label().to_string(),
+        attempts: n.attempts,
+        last_error: n.last_error,
+        since: time_for_people(n.created_at),
+    }
+}
+
+/// What the handler typed into one of the case page's forms (kept when refused).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ActForm {
+    pub action: String,
+    pub text: String,
+    pub to: String,
+    pub reference: String,
+    pub status: String,
+    pub person: String,
+    pub outcome: String,
+    pub form_id: String,
+    pub version: String,
+}
+
+/// One chronology or audit line, for people.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CaseLine {
+    pub when: String,
+    pub who: String,
+    pub what: String,
+    pub text: String,
+}
+
+/// What the case page shows.
+#[derive(Clone, Debug)]
+pub struct CaseView {
+    pub worry_id: String,
+    pub text: String,
+    pub sent: String,
+    pub status: Status,
+    pub urgent: bool,
+    pub urgency: String,
+    pub about: String,
+    pub kind: String,
+    pub queue: String,
+    pub sender: String,
+    pub named: bool,
+    pub wants_contact: bool,
+    pub contact_how: String,
+    pub assigned: Option<String>,
+    pub version: u64,
+    pub chronology: Vec<CaseLine>,
+    pub audit: Vec<CaseLine>,
+    /// (id, name) of the people it could be assigned to.
+    pub assignable: Vec<(String, String)>,
+    pub csrf: String,
+    pub notice: Option<String>,
+    pub error: Option<String>,
+    /// The form that was refused, as typed.
+    pub typed: ActForm,
+}
+
+/// Opens a worry for its handler (audited). `Err` when not found or not theirs.
+pub async fn open_case(
+    site: &SiteState,
+    viewer: &Viewer,
+    worry_id: &str,
+) -> Result<CaseView, CaseError> {
+    let case = case::open(
+        &site.store,
+        &site.org_id,
+        &viewer.person,
+        worry_id,
+        Utc::now(),
+    )
+    .await?;
+    let people = case::assignable_people(&site.store, &site.org_id, case.worry.queue).await?;
+    let w = case.worry;
+    let line = |when: DateTime<Utc>, who: &str, what: String, text: String| CaseLine {
+        when: time_for_people(when),
+        who: who.to_string(),
+        what,
+        text,
+    };
+    Ok(CaseView {
+        text: w.text,
+        sent: time_for_people(w.created_at),
+        status: w.status,
+        urgent: w.urgency == Urgency::Urgent,
+        urgency: w.urgency.label().to_string(),
+        about: w.about.label().to_string(),
+        kind: kind_label(site, &w.kind),
+        queue: w.queue.label().to_string(),
+        named: matches!(w.sender, Sender::Named { .. }),
+        sender: match w.sender {
+            Sender::Anonymous => {
+                "Anonymous (replies reach them through their follow-up code)".into()
+            }
+            Sender::Named { name, .. } => {
+                format!("{name} (signed in; replies reach their account)")
+            }
+        },
+        wants_contact: w.wants_contact,
+        contact_how: w.contact_how,
+        assigned: w.assigned.map(|(_, name)| name),
+        version: w.version,
+        chronology: case
+            .events
+            .into_iter()
+            .map(|e| line(e.at, &e.by_name, e.kind.describe(), e.text))
+            .collect(),
+        audit: case
+            .audit
+            .into_iter()
+            .map(|a| line(a.at, &a.by_name, a.what, String::new()))
+            .collect(),
+        assignable: people.into_iter().map(|p| (p.id, p.name)).collect(),
+        csrf: viewer.csrf.clone(),
+        notice: None,
+        error: None,
+        typed: ActForm::default(),
+        worry_id: w.id,
+    })
+}
+
+/// Turns a posted case form into the action it asks for.
+async fn action_of(
+    site: &SiteState,
+    person: &Person,
+    worry_id: &str,
+    form: &ActForm,
+) -> Result<CaseAction, CaseError> {
+    let refused = |why: &str| CaseError::Refused(why.to_string());
+    Ok(match form.action.as_str() {
+        "acknowledge" => CaseAction::Acknowledge,
+        "note" => CaseAction::Note(form.text.clone()),
+        "action" => CaseAction::ActionTaken(form.text.clone()),
+        "reply" => CaseAction::Reply(form.text.clone()),
+        "referral" => CaseAction::Referral {
+            to: ReferralTo::parse(&form.to)
+                .ok_or_else(|| refused("Please choose who the referral was made to."))?,
+            reference: form.reference.clone(),
+            detail: form.text.clone(),
+        },
+        "status" => CaseAction::SetStatus(
+            Status::parse(&form.status).ok_or_else(|| refused("Please choose a status."))?,
+        ),
+        "close" => CaseAction::Close {
+            outcome: Outcome::parse(&form.outcome)
+                .ok_or_else(|| refused("Please choose an outcome before closing it."))?,
+            detail: form.text.clone(),
+        },
+        "reassign" => {
+            // Only someone the worry is routed to: read from the store, never from the form.
+            let Some(queue) = case::queue_for(&site.store, &site.org_id, person, worry_id).await?
+            else {
+                return Err(CaseError::NotFound);
+            };
+            let people = case::assignable_people(&site.store, &site.org_id, queue).await?;
+            let person = people
+                .into_iter()
+                .find(|p| p.id == form.person)
+                .ok_or_else(|| refused("Please choose someone this concern is routed to."))?;
+            CaseAction::Reassign(person)
+        }
+        _ => {
+            return Err(refused(
+                "This form could not be read. Please reload the page and try again.",
+            ));
+        }
+    })
+}
+
+/// Applies a handler's action and shows the case again, with what happened. `Err` only when the
+/// worry is not found (or not theirs): the page answers 404.
+pub async fn act(
+    site: &SiteState,
+    viewer: &Viewer,
+    worry_id: &str,
+    form: ActForm,
+) -> Result<(CaseView, bool), CaseError> {
+    let version = form.version.parse::<u64>().unwrap_or(0);
+    let result = match action_of(site, &viewer.person, worry_id, &form).await {
+        Ok(action) => {
+            case::act(
+                &site.store,
+                &site.org_id,
+                &viewer.person,
+                worry_id,
+                &form.form_id,
+                version,
+                action,
+                Utc::now(),
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    };
+    let (notice, error) = match result {
+        Ok(acted) => {
+            if !acted.repeated {
+                (site.on_worry_stored)();
+            }
+            (Some(acted.notice), None)
+        }
+        Err(CaseError::NotFound) => return Err(CaseError::NotFound),
+        Err(e) => {
+            if matches!(e, CaseError::Store(_) | CaseError::Corrupt(_)) {
+                tracing::warn!(error = %e, worry_id, "a worry action was not saved");
+            }
+            (None, Some(e.user_message()))
+        }
+    };
+    let mut view = open_case(site, viewer, worry_id).await?;
+    let refused = error.is_some();
+    view.notice = notice;
+    view.error = error;
+    if refused {
+        view.typed = form;
+    }
+    Ok((view, refused))
+}

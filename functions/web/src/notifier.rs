@@ -1,0 +1,59 @@
+//! The local notifier: delivers the worry notifications (emails to the people a worry is routed
+//! to) from inside the web process, woken as soon as a worry or a reply is stored and every few
+//! seconds besides, for retries. On AWS the table's stream drives the `notify` function instead,
+//! with the same core code. The embedded store cannot be opened by two processes, which is why
+//! this runs here rather than as a separate command.
+
+use app::server::SiteState;
+use safety_core::identity::AnyMailer;
+use safety_core::notify::{Links, deliver_pending};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::Notify;
+
+/// Notifications delivered per pass at most; another pass follows at once while there are more.
+const BATCH: usize = 50;
+
+/// Starts the notifier; `wake` wakes it.
+pub fn spawn(
+    site: SiteState,
+    mailer: Arc<AnyMailer>,
+    links: Links,
+    every: Duration,
+    wake: Arc<Notify>,
+) {
+    let woken = wake;
+    tokio::spawn(async move {
+        tracing::info!(every_secs = every.as_secs(), "local notifier started");
+        loop {
+            tokio::select! {
+                _ = woken.notified() => {}
+                _ = tokio::time::sleep(every) => {}
+            }
+            loop {
+                let now = chrono::Utc::now();
+                match deliver_pending(&site.store, mailer.as_ref(), &site.org, &links, now, BATCH)
+                    .await
+                {
+                    Ok(d) if d.notifications > 0 => {
+                        tracing::info!(
+                            notifications = d.notifications,
+                            delivered = d.delivered,
+                            emails = d.emails,
+                            failed = d.failed,
+                            "worry notifications delivered"
+                        );
+                        if d.notifications < BATCH || d.delivered == 0 {
+                            break;
+                        }
+                    }
+                    Ok(_) => break,
+                    Err(e) => {
+                        tracing::error!(error = %e, "worry notifications could not be delivered; retrying soon");
+                        break;
+                    }
+                }
+            }
+        }
+    });
+}
