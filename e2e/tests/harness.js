@@ -8,7 +8,7 @@
 // Screenshots go to e2e/test-results/ (gitignored).
 
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, mkdirSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, mkdirSync, existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -24,6 +24,16 @@ export const RESULTS_DIR = join(E2E_DIR, 'test-results');
 export const ORG_NAME = 'Wexmoor Vale College (demo)';
 export const DSL_NAME = 'Priya Marsh';
 export const CODE_PATTERN = /^[0-9A-Z]{5}(-[0-9A-Z]{5}){4}$/;
+
+/** The worry form's required choices besides the text and urgency, as posted. */
+export const WORRY_CHOICES = { about: 'me', kind: 'bullying', wants_contact: 'no' };
+
+/** Ticks the worry form's required choices besides the urgency (about me, bullying, no contact). */
+export async function chooseWorryDetails(page, { about = 'me', kind = 'bullying', contact = 'no' } = {}) {
+  await page.locator(`#about-${about}`).check();
+  await page.locator(`#kind-${kind}`).check();
+  await page.locator(`#wants_contact-${contact}`).check();
+}
 
 const WEB_BIN = process.env.WEB_BIN
   ? resolve(process.env.WEB_BIN)
@@ -444,4 +454,54 @@ export function formToken(html) {
 export function followUpCode(html) {
   const m = html.match(/data-testid="follow-up-code"[^>]*>([^<]*)</);
   return m ? m[1].trim() : null;
+}
+
+/** The emails in the server's outbox folder, oldest first: { file, to, subject, text }. */
+export function outboxMails(server) {
+  const dir = join(server.dataDir, 'outbox');
+  let files = [];
+  try {
+    files = readdirSync(dir).filter((f) => f.endsWith('.txt') && !f.startsWith('.')).sort();
+  } catch {
+    return [];
+  }
+  return files.map((f) => {
+    const mail = readFileSync(join(dir, f), 'utf8');
+    const [head, ...body] = mail.split('\n\n');
+    const to = head.match(/^To: (.*)$/m)?.[1] ?? '';
+    const subject = head.match(/^Subject: (.*)$/m)?.[1] ?? '';
+    return { file: f, to, subject, text: body.join('\n\n') };
+  });
+}
+
+/** Waits until an email in the outbox matches `test` (a function of the mail); returns it. */
+export async function waitForMail(server, test, { timeoutMs = 10_000, what = 'an email' } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = outboxMails(server).find(test);
+    if (found) return found;
+    if (Date.now() > deadline) {
+      const list = outboxMails(server).map((m) => `${m.to}: ${m.subject}`).join('\n');
+      throw new Error(`No ${what} in the outbox within ${timeoutMs} ms. It holds:\n${list}`);
+    }
+    await sleep(50);
+  }
+}
+
+/** Signs `email` in through the pages in `context` (JavaScript on or off): the email form, the
+ * emailed link from the outbox, the confirm button. */
+export async function signIn(server, context, email) {
+  const before = new Set(outboxMails(server).map((m) => m.file));
+  const page = await context.newPage();
+  await page.goto('/sign-in');
+  await page.getByLabel('Email address').fill(email);
+  await Promise.all([page.waitForURL((u) => u.pathname === '/sign-in'), page.getByRole('button', { name: 'Email me a sign-in link' }).click()]);
+  await page.waitForSelector('text=Check your email');
+  const mail = await waitForMail(server, (m) => !before.has(m.file) && m.to === email, { what: `sign-in email to ${email}` });
+  await page.goto(mail.text.match(/http:\/\/\S+\/sign-in\/link\?token=\S+/)[0]);
+  await Promise.all([
+    page.waitForURL((u) => u.pathname === '/me'),
+    page.getByRole('main').getByRole('button', { name: 'Sign in', exact: true }).click(),
+  ]);
+  await page.close();
 }

@@ -3,7 +3,8 @@
 
 import { after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { setup, e2e, checkA11y, waitForHydration, resultsPath, CODE_PATTERN } from './harness.js';
+import { setup, e2e, checkA11y, waitForHydration, resultsPath, CODE_PATTERN, chooseWorryDetails,
+} from './harness.js';
 
 const MODULE = '/learn/four-cs-of-online-risk';
 const PAGES = ['/', '/parents', '/parents/if-you-are-worried', '/parents/talking-with-your-child', MODULE, '/follow-up', '/no-such-page'];
@@ -64,6 +65,7 @@ e2e('11. the worry page reflows at 320px without horizontal scrolling (empty, er
   await page.screenshot({ path: resultsPath('tell-error-320.png'), fullPage: true });
 
   await page.getByLabel('It can wait a few days', { exact: true }).check();
+  await chooseWorryDetails(page);
   await page.getByRole('button', { name: 'Send' }).click();
   const code = page.locator('[data-testid=follow-up-code]');
   await code.waitFor({ state: 'visible' });

@@ -11,6 +11,7 @@ import {
   waitForHydration,
   todayForPeople,
   CODE_PATTERN,
+  chooseWorryDetails,
 } from './harness.js';
 
 const TRICKY_TEXT = "Ceci n'est pas 🙂 <b>ok</b> & \"quoted\"\nsecond line — ünïcödé 中文";
@@ -63,6 +64,7 @@ e2e('4. with JavaScript on, a worry is sent in place and can be followed up', as
   const { page, watch } = await openTell();
   await page.locator('#worry-text').fill('Someone in my year keeps messaging me at night and it is scaring me.');
   await page.getByLabel('I would like someone to look at it soon', { exact: true }).check();
+  await chooseWorryDetails(page);
 
   const [apiResponse] = await Promise.all([
     page.waitForResponse((r) => new URL(r.url()).pathname === '/api/tell'),
@@ -167,6 +169,7 @@ e2e('6a. with JavaScript on, an error is shown in place and the text is kept', a
 
   // Correct it and send: it goes through with the same page.
   await page.getByLabel('It can wait a few days', { exact: true }).check();
+  await chooseWorryDetails(page);
   await page.getByRole('button', { name: 'Send' }).click();
   const code = (await page.locator('[data-testid=follow-up-code]').innerText()).trim();
   assert.match(code, CODE_PATTERN);
@@ -186,6 +189,7 @@ e2e('6b. with JavaScript on, a 10,001-character message is refused with the limi
     el.dispatchEvent(new Event('input', { bubbles: true }));
   }, long);
   await page.getByLabel('It feels urgent', { exact: true }).check();
+  await chooseWorryDetails(page);
   await page.getByRole('button', { name: 'Send' }).click();
   const summary = page.locator('.error-summary');
   await summary.waitFor({ state: 'visible' });

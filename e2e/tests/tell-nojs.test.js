@@ -13,6 +13,8 @@ import {
   formToken,
   followUpCode,
   CODE_PATTERN,
+  WORRY_CHOICES,
+  chooseWorryDetails,
 } from './harness.js';
 
 const TRICKY_TEXT = "Ceci n'est pas 🙂 <b>ok</b> & \"quoted\" </textarea><script>alert(1)</script>";
@@ -56,6 +58,7 @@ e2e('5. with JavaScript off, a worry is sent by a plain form post and can be fol
   assert.equal(await page.locator('html').getAttribute('data-hydrated'), null, 'no hydration without JavaScript');
   await page.locator('#worry-text').fill('A stranger asked me for photos in a game chat.');
   await page.getByLabel('It feels urgent', { exact: true }).check();
+  await chooseWorryDetails(page);
   const [response] = await Promise.all([
     page.waitForNavigation(),
     page.getByRole('button', { name: 'Send' }).click(),
@@ -111,8 +114,9 @@ e2e('6c. with JavaScript off, a form without an urgency comes back with the text
   assert.equal(await page.locator('main script').count(), 0, 'no script smuggled in');
   await checkA11yNoJs(env.browser, page, '/tell error');
 
-  // Choose an urgency and send again: accepted.
+  // Choose an urgency and the rest, and send again: accepted.
   await page.getByLabel('It can wait a few days', { exact: true }).check();
+  await chooseWorryDetails(page);
   const [again] = await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Send' }).click()]);
   assert.equal(again.status(), 200);
   assert.match((await page.locator('[data-testid=follow-up-code]').innerText()).trim(), CODE_PATTERN);
@@ -164,7 +168,7 @@ e2e('6d. with JavaScript off, refused posts keep the text, escaped (raw HTML)', 
 
 e2e('7. the same form sent twice stores one worry and gives the same code', async () => {
   const token = await freshToken();
-  const form = { token, text: 'Sent twice because the connection dropped.', urgency: 'soon' };
+  const form = { token, text: 'Sent twice because the connection dropped.', urgency: 'soon', ...WORRY_CHOICES };
   const first = await context.request.post('/tell', { form });
   const second = await context.request.post('/tell', { form });
   assert.equal(first.status(), 200);
@@ -183,11 +187,12 @@ e2e('7. the same form sent twice stores one worry and gives the same code', asyn
   await page.goto('/tell');
   await page.locator('#worry-text').fill('Double click test.');
   await page.getByLabel('It can wait a few days', { exact: true }).check();
+  await chooseWorryDetails(page);
   const pageToken = await page.locator('input[name=token]').inputValue();
   await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Send' }).click()]);
   const browserCode = (await page.locator('[data-testid=follow-up-code]').innerText()).trim();
   const replay = await context.request.post('/tell', {
-    form: { token: pageToken, text: 'Double click test.', urgency: 'can_wait' },
+    form: { token: pageToken, text: 'Double click test.', urgency: 'can_wait', ...WORRY_CHOICES },
   });
   assert.equal(replay.status(), 200);
   const replayHtml = await replay.text();
@@ -198,7 +203,7 @@ e2e('7. the same form sent twice stores one worry and gives the same code', asyn
 
 e2e('9. cross-site form posts are refused with 403', async () => {
   const token = await freshToken();
-  const form = { token, text: 'Posted from another website.', urgency: 'soon' };
+  const form = { token, text: 'Posted from another website.', urgency: 'soon', ...WORRY_CHOICES };
   for (const [path, body] of [
     ['/tell', form],
     ['/follow-up', { code: 'ABCDE-12345-FGHJK-67890-MNPQR' }],
