@@ -399,6 +399,7 @@ pub async fn submit_quiz<S: Store>(
     let current = state
         .module()
         .and_then(|m| m.current_attempt.clone())
+        .filter(|a| a.id == attempt_id && a.graded.is_none())
         .ok_or(LearningError::UnknownAttempt)?;
     if current.module_version != module.version {
         return Err(LearningError::ModuleChanged);
