@@ -49,6 +49,9 @@ const STAFF_MODULE: &str = "staff-filtering-and-monitoring";
 const FAIL_NONE: u8 = 0;
 const FAIL_BEFORE: u8 = 1;
 const FAIL_AFTER: u8 = 2;
+/// A concurrent identical request wins the race: the same writes land first, so this one's
+/// conditions fail.
+const LOSE_RACE: u8 = 3;
 
 struct TestStore<S> {
     inner: CountingStore<S>,
@@ -97,6 +100,10 @@ impl<S: Store> Store for TestStore<S> {
             FAIL_AFTER => {
                 self.inner.transact(ops).await?;
                 Err(StoreError::Unavailable("injected: after".into()))
+            }
+            LOSE_RACE => {
+                self.inner.transact(ops.clone()).await?;
+                self.inner.transact(ops).await
             }
             _ => self.inner.transact(ops).await,
         }
@@ -818,6 +825,46 @@ async fn store_failure_then_resubmit<S: Store>(store: &TestStore<S>) {
             .await
             .len(),
         2
+    );
+
+    // losing the race to an identical submission: its result, one record
+    let p = invite(store, &org, "Race Loser", vec![Role::Learner]).await;
+    let quiz = learning::start_quiz(store, &setting, &p, LEARNER_MODULE, t0())
+        .await
+        .unwrap();
+    store.fail_next_transact.store(LOSE_RACE, Ordering::SeqCst);
+    let lost = learning::submit_quiz(
+        store,
+        &setting,
+        &p,
+        LEARNER_MODULE,
+        &quiz.attempt_id,
+        &right,
+        t0(),
+    )
+    .await
+    .unwrap();
+    assert!(lost.repeat && lost.result.passed && lost.result.completion.is_some());
+    let items = partition(store, &org, &p).await;
+    assert_eq!(count_prefix(&items, "ATTEMPT#"), 1);
+    assert_eq!(count_prefix(&items, "HISTORY#MODULE#"), 1);
+    // the same for a signature
+    let doc = AupDocument::for_person(&setting, &p, "learner-aup").unwrap();
+    let form = SignAup {
+        aup_id: doc.id.clone(),
+        version: doc.version.clone(),
+        sha256: doc.sha256.clone(),
+        typed_name: "Race Loser".into(),
+        declaration: true,
+    };
+    store.fail_next_transact.store(LOSE_RACE, Ordering::SeqCst);
+    let signed = learning::sign_aup(store, &setting, &p, &form, t0())
+        .await
+        .unwrap();
+    assert!(signed.repeat);
+    assert_eq!(
+        count_prefix(&partition(store, &org, &p).await, "HISTORY#AUP#"),
+        1
     );
 
     // the same for signing

@@ -215,11 +215,11 @@ pub async fn sign_aup<S: Store>(
                 &at,
                 &signature.signature_id,
             )
-            .item(json!({
+            .item(completion::without_nulls(json!({
                 "type": "aup_signature",
                 "signature": serde_json::to_value(&signature).unwrap_or_default(),
                 "valid_until": signature.valid_until,
-            })),
+            }))),
             condition: Condition::NotExists,
         },
     ];

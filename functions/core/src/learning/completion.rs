@@ -41,6 +41,14 @@ pub(crate) struct Recorded {
     pub completion: Option<Completion>,
 }
 
+/// Drops top-level nulls (an item attribute is absent rather than null).
+pub(crate) fn without_nulls(mut v: serde_json::Value) -> serde_json::Value {
+    if let Some(m) = v.as_object_mut() {
+        m.retain(|_, x| !x.is_null());
+    }
+    v
+}
+
 /// When a completion or signature made at `at` stops counting.
 pub(crate) fn valid_until(
     setting: &Setting,
@@ -95,11 +103,11 @@ pub(crate) fn record_attempt(
         let item = ItemRef::module(&module.id);
         ops.push(TxOp::Put {
             item: keys::learning_history(org, &person.id, &item.key_part(), &at, &c.attempt_id)
-                .item(json!({
+                .item(without_nulls(json!({
                     "type": "completion",
                     "completion": serde_json::to_value(&c).unwrap_or_default(),
                     "valid_until": c.valid_until,
-                })),
+                }))),
             condition: Condition::NotExists,
         });
         ops.push(TxOp::Put {

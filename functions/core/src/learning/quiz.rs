@@ -183,6 +183,9 @@ pub fn view(module: &Page, quiz_page: &Page, attempt_id: &str) -> Option<QuizVie
     })
 }
 
+/// How many wrong ids an error names at most.
+const MAX_REPORTED: usize = 10;
+
 /// Marked answers: the answers normalised (each choice once, in id order) and the ids of the
 /// questions answered correctly.
 pub type Marked = (Answers, Vec<String>);
@@ -190,10 +193,12 @@ pub type Marked = (Answers, Vec<String>);
 /// Checks the answers and marks them. Anything missing, extra or unknown is refused.
 pub fn grade(quiz: &Quiz, answers: &Answers) -> Result<Marked, LearningError> {
     let ids: Vec<String> = (0..quiz.questions.len()).map(question_id).collect();
+    // At most a few, each cut short: the error may be logged, and the input is the sender's.
     let extra: Vec<String> = answers
         .keys()
         .filter(|k| !ids.contains(k))
-        .cloned()
+        .take(MAX_REPORTED)
+        .map(|k| k.chars().take(20).collect())
         .collect();
     if !extra.is_empty() {
         return Err(LearningError::ExtraAnswers(extra));

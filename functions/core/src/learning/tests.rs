@@ -122,6 +122,17 @@ fn grading_refuses_missing_extra_and_unknown_answers() {
         grade(&quiz, &extra),
         Err(LearningError::ExtraAnswers(vec!["q99".into()]))
     );
+    let mut flood = all.clone();
+    for i in 0..500 {
+        flood.insert(format!("{i}{}", "x".repeat(1000)), vec![]);
+    }
+    match grade(&quiz, &flood) {
+        Err(LearningError::ExtraAnswers(ids)) => {
+            assert_eq!(ids.len(), 10, "a few named, not all");
+            assert!(ids.iter().all(|i| i.chars().count() <= 20));
+        }
+        other => panic!("{other:?}"),
+    }
     let mut two_for_one = all.clone();
     two_for_one.insert("q1".into(), vec!["a".into(), "b".into()]);
     assert_eq!(
