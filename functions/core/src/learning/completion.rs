@@ -73,7 +73,7 @@ pub(crate) fn record_attempt(
     let before = state
         .module()
         .ok_or_else(|| LearningError::Corrupt("module state expected".into()))?;
-    let due = summary::evaluate_module(setting, module, Some(before), now)
+    let due = summary::evaluate_module(module, Some(before), now)
         .status
         .is_due();
     let mut m = before.clone();

@@ -157,7 +157,6 @@ fn by_expiry(valid_until: Option<&str>, now: DateTime<Utc>) -> (Status, Option<D
 }
 
 pub(crate) fn evaluate_module(
-    _setting: &Setting,
     module: &Page,
     state: Option<&ModuleState>,
     now: DateTime<Utc>,
@@ -292,7 +291,7 @@ pub async fn my_training<S: Store>(
         let m = states
             .get(&ItemRef::module(&module.id))
             .and_then(StoredState::module);
-        let e = evaluate_module(&setting, module, m, now);
+        let e = evaluate_module(module, m, now);
         let next = module_next(e.status, m, &module.version);
         items.push(item(&setting, ItemKind::Module, module, e, m, next));
     }

@@ -327,14 +327,14 @@ fn staff_items_pass_then_expire_soon_then_expire() {
         "2026-11-23T10:00:00.000Z",
         Some("2027-11-23T10:00:00.000Z"),
     );
-    let status = |now: DateTime<Utc>| evaluate_module(&setting, module, Some(&m), now).status;
+    let status = |now: DateTime<Utc>| evaluate_module(module, Some(&m), now).status;
     assert_eq!(status(done), Status::Passed);
     assert_eq!(status(until - Duration::days(31)), Status::Passed);
     assert_eq!(status(until - Duration::days(30)), Status::ExpiringSoon);
     assert_eq!(status(until - Duration::seconds(1)), Status::ExpiringSoon);
     assert_eq!(status(until), Status::Expired);
     assert_eq!(status(until + Duration::days(400)), Status::Expired);
-    let e = evaluate_module(&setting, module, Some(&m), until);
+    let e = evaluate_module(module, Some(&m), until);
     assert_eq!(e.due, Some(until));
     assert!(Status::Expired.is_due() && Status::ExpiringSoon.is_due());
     assert!(!Status::Passed.is_due());
@@ -366,13 +366,13 @@ fn learner_items_never_expire_and_progress_shows() {
         None
     );
     let m = completion(&module.version, "2016-11-23T10:00:00.000Z", None);
-    let e = evaluate_module(&setting, module, Some(&m), at("2036-11-23T10:00:00Z"));
+    let e = evaluate_module(module, Some(&m), at("2036-11-23T10:00:00Z"));
     assert_eq!(e.status, Status::Passed);
     assert_eq!(e.due, None);
 
     let now = at("2026-11-23T10:00:00Z");
     assert_eq!(
-        evaluate_module(&setting, module, None, now).status,
+        evaluate_module(module, None, now).status,
         Status::NotStarted
     );
     let reading = ModuleState {
@@ -382,7 +382,7 @@ fn learner_items_never_expire_and_progress_shows() {
         ..ModuleState::default()
     };
     assert_eq!(
-        evaluate_module(&setting, module, Some(&reading), now).status,
+        evaluate_module(module, Some(&reading), now).status,
         Status::InProgress
     );
     let started_quiz = ModuleState {
@@ -395,7 +395,7 @@ fn learner_items_never_expire_and_progress_shows() {
         ..ModuleState::default()
     };
     assert_eq!(
-        evaluate_module(&setting, module, Some(&started_quiz), now).status,
+        evaluate_module(module, Some(&started_quiz), now).status,
         Status::InProgress
     );
 }
@@ -403,11 +403,6 @@ fn learner_items_never_expire_and_progress_shows() {
 #[test]
 fn new_versions_are_due_again_or_reported_as_older() {
     let lib = library();
-    let profile = profile();
-    let setting = Setting {
-        library: lib,
-        profile: &profile,
-    };
     let now = at("2026-11-23T10:00:00Z");
     let mut module = lib
         .page(Kind::Module, "four-cs-of-online-risk")
@@ -417,19 +412,19 @@ fn new_versions_are_due_again_or_reported_as_older() {
 
     module.version = "2.0.0".into();
     module.recomplete_on_major = false;
-    let e = evaluate_module(&setting, &module, Some(&m), now);
+    let e = evaluate_module(&module, Some(&m), now);
     assert_eq!(e.status, Status::Passed);
     assert!(e.older_version);
     assert_eq!(e.done_version.as_deref(), Some("1.0.0"));
 
     module.recomplete_on_major = true;
-    let e = evaluate_module(&setting, &module, Some(&m), now);
+    let e = evaluate_module(&module, Some(&m), now);
     assert_eq!(e.status, Status::DueAgain);
     assert!(!e.older_version);
 
     // a minor change never makes it due again
     module.version = "1.1.0".into();
-    let e = evaluate_module(&setting, &module, Some(&m), now);
+    let e = evaluate_module(&module, Some(&m), now);
     assert_eq!(e.status, Status::Passed);
     assert!(e.older_version);
 
