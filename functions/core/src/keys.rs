@@ -171,3 +171,71 @@ pub fn import_job_done(o: &OrgId, job_id: &str, n: usize) -> Key {
         format!("{IMPORT_DONE_PREFIX}{n:05}"),
     )
 }
+
+// Learning
+//
+// | access pattern                                        | pk / gsi1pk                           | sk / gsi1sk                    |
+// |-------------------------------------------------------|---------------------------------------|--------------------------------|
+// | a person's state of every module and AUP (1 query)    | `ORG#<org>#LEARNING#<person>`         | `STATE#MODULE#<id>`, `STATE#AUP#<id>` |
+// | every submitted quiz attempt of a module              | `ORG#<org>#LEARNING#<person>`         | `ATTEMPT#<module>#<attempt id>` |
+// | every completion and signature, in time order         | `ORG#<org>#LEARNING#<person>`         | `HISTORY#<item>#<at>#<id>`     |
+// | a module's current completions, oldest first (gsi1)   | `ORG#<org>#COMPLETIONS#<module>`      | `<completed_at>#<person>`      |
+// | an AUP's current signatures, oldest first (gsi1)      | `ORG#<org>#AUPSIGNED#<aup>`           | `<signed_at>#<person>`         |
+// | a certificate by the hash of its verification code    | `ORG#<org>#CERT#<sha256(code)>`       | `CERT`                         |
+// | the exact text of an AUP as signed, once per hash     | `ORG#<org>#AUPTEXT#<sha256(text)>`    | `AUPTEXT`                      |
+
+/// The partition of one person's learning: states, attempts, history.
+pub fn learning_partition(o: &OrgId, person_id: &str) -> String {
+    format!("{}#LEARNING#{person_id}", org(o))
+}
+
+/// Sort-key prefixes inside a person's learning partition.
+pub const LEARNING_STATE_PREFIX: &str = "STATE#";
+pub const LEARNING_ATTEMPT_PREFIX: &str = "ATTEMPT#";
+pub const LEARNING_HISTORY_PREFIX: &str = "HISTORY#";
+
+/// A person's state of one item; `item` is `MODULE#<id>` or `AUP#<id>`.
+pub fn learning_state(o: &OrgId, person_id: &str, item: &str) -> Key {
+    Key::new(
+        learning_partition(o, person_id),
+        format!("{LEARNING_STATE_PREFIX}{item}"),
+    )
+}
+
+/// One submitted quiz attempt.
+pub fn learning_attempt(o: &OrgId, person_id: &str, module_id: &str, attempt_id: &str) -> Key {
+    Key::new(
+        learning_partition(o, person_id),
+        format!("{LEARNING_ATTEMPT_PREFIX}{module_id}#{attempt_id}"),
+    )
+}
+
+/// One completion or signature, kept for good; `at` is an RFC 3339 timestamp.
+pub fn learning_history(o: &OrgId, person_id: &str, item: &str, at: &str, id: &str) -> Key {
+    Key::new(
+        learning_partition(o, person_id),
+        format!("{LEARNING_HISTORY_PREFIX}{item}#{at}#{id}"),
+    )
+}
+
+/// gsi1 partition of a module's current completions (one per person).
+pub fn completions_index(o: &OrgId, module_id: &str) -> String {
+    format!("{}#COMPLETIONS#{module_id}", org(o))
+}
+
+/// gsi1 partition of an AUP's current signatures (one per person).
+pub fn aup_signed_index(o: &OrgId, aup_id: &str) -> String {
+    format!("{}#AUPSIGNED#{aup_id}", org(o))
+}
+
+pub fn learning_index_sort(at: &str, person_id: &str) -> String {
+    format!("{at}#{person_id}")
+}
+
+pub fn certificate(o: &OrgId, code_hash_hex: &str) -> Key {
+    Key::new(format!("{}#CERT#{code_hash_hex}", org(o)), "CERT")
+}
+
+pub fn aup_text(o: &OrgId, text_hash_hex: &str) -> Key {
+    Key::new(format!("{}#AUPTEXT#{text_hash_hex}", org(o)), "AUPTEXT")
+}

@@ -6,6 +6,7 @@ pub mod crypto;
 pub mod http_client;
 pub mod identity;
 pub mod keys;
+pub mod learning;
 pub mod notify;
 pub mod org;
 pub mod store;

@@ -55,6 +55,9 @@ struct FrontMatter {
     module: Option<String>,
     /// Quizzes: how many questions must be answered correctly.
     pass_mark: Option<u32>,
+    /// Modules: whether a completion of an older MAJOR version is due again (default false:
+    /// it still counts as passed, shown as an older version).
+    recomplete_on_major: Option<bool>,
 }
 
 /// One content page, rendered.
@@ -75,6 +78,10 @@ pub struct Page {
     /// Quizzes: the module they belong to, and the questions.
     pub module: Option<String>,
     pub quiz: Option<quiz::Quiz>,
+    /// Modules: a completion of an older MAJOR version counts as due again (front matter
+    /// `recomplete_on_major = true`). When false, it still counts as passed and is reported as an
+    /// older version.
+    pub recomplete_on_major: bool,
     /// Flesch reading ease of the body.
     pub reading_ease: Option<f64>,
     /// The file it came from, relative to `content/`.
@@ -661,6 +668,12 @@ fn parse_page(
         ),
         _ => {}
     }
+    if fm.recomplete_on_major.is_some() && fm.kind != Kind::Module {
+        problem(
+            field_line("recomplete_on_major"),
+            "only modules have `recomplete_on_major`".into(),
+        );
+    }
     for (name, value, max) in [
         ("title", &fm.title, 120),
         ("summary", &fm.summary, 300),
@@ -813,6 +826,7 @@ fn parse_page(
         },
         module: fm.module,
         quiz,
+        recomplete_on_major: fm.recomplete_on_major.unwrap_or(false),
         reading_ease,
         file: file.path.clone(),
     })

@@ -403,3 +403,38 @@ fn worry_kinds_are_checked() {
     assert_eq!(lib.worry_kinds.last().map(|k| k.id.as_str()), Some("other"));
     assert_eq!(lib.worry_kinds.len(), 8);
 }
+
+#[test]
+fn recomplete_on_major_is_read_for_modules_only() {
+    let with = module("m", "learners", EASY)
+        .replace("minutes = 5\n", "minutes = 5\nrecomplete_on_major = true\n");
+    let lib = load(files(&[
+        ("modules/learners/m.md", with),
+        ("modules/learners/n.md", module("n", "learners", EASY)),
+        (
+            "quizzes/m-quiz.md",
+            quiz_file("m-quiz", "m", "learners", 3, 4),
+        ),
+        (
+            "quizzes/n-quiz.md",
+            quiz_file("n-quiz", "n", "learners", 3, 4),
+        ),
+    ]))
+    .unwrap();
+    assert!(lib.page(Kind::Module, "m").unwrap().recomplete_on_major);
+    assert!(!lib.page(Kind::Module, "n").unwrap().recomplete_on_major);
+    let bad = quiz_file("m-quiz", "m", "learners", 3, 4).replace(
+        "pass_mark = 3\n",
+        "pass_mark = 3\nrecomplete_on_major = false\n",
+    );
+    let found = problems(&[
+        ("modules/learners/m.md", module("m", "learners", EASY)),
+        ("quizzes/m-quiz.md", bad),
+    ]);
+    assert!(
+        found
+            .iter()
+            .any(|p| p.contains("only modules have `recomplete_on_major`")),
+        "{found:?}"
+    );
+}

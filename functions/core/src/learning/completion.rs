@@ -1,0 +1,156 @@
+//! Completions: what one quiz attempt writes, all in one transaction.
+//!
+//! # Policy
+//!
+//! * **Every attempt is kept**: each submission writes `ATTEMPT#<module>#<attempt id>` (answers,
+//!   score, pass or fail), create-once, so the same attempt is never recorded twice.
+//! * **The first passing attempt while the module is due records the completion.** Due means
+//!   not started, in progress, expired, expiring within 30 days, or due again because of a new
+//!   version (see [`super::summary::Status`]). A pass while the completion still stands is
+//!   practice: kept as an attempt, no new completion.
+//! * A completion holds the person, the module id and version, the passing attempt's score,
+//!   the number of attempts it took (since the previous completion), `completed_at`, and
+//!   `valid_until`: `completed_at` + the organisation's `renewal_months` for staff modules,
+//!   none for learner and parent modules (they never expire).
+//! * **Best and last score**: the state keeps the best and the last score over all attempts of
+//!   the module (any version), and the attempt count, for the person's page and the DSL.
+//! * Each completion is also written to the person's history (`HISTORY#MODULE#<id>#<at>#<attempt>`)
+//!   and gets a certificate (`CERT#<sha256(code)>`); the state item is the entry of the gsi1
+//!   list `COMPLETIONS#<module>` (one row per person: their latest completion).
+//! * All of it is one transaction, conditional on the state's `rev`: a double submission
+//!   records one completion; a failed write writes nothing and can be resubmitted.
+
+use super::certificate::{self, CertificateCode};
+use super::state::{Completion, CurrentAttempt, Graded, ItemRef, StateBody, StoredState};
+use super::summary::{self};
+use super::{LearningError, Setting, dates, expires};
+use crate::content::Page;
+use crate::identity::Person;
+use crate::keys;
+use crate::store::{Condition, TxOp};
+use chrono::{DateTime, Utc};
+use serde_json::json;
+
+/// The completion policy in one sentence, for pages that explain it.
+pub const COMPLETION_POLICY: &str = "Every attempt is kept. The first pass while a module is due for you records your completion and certificate; the best and last scores are kept.";
+
+/// What recording one attempt writes, and what it recorded.
+pub(crate) struct Recorded {
+    pub ops: Vec<TxOp>,
+    pub graded: Graded,
+    pub completion: Option<Completion>,
+}
+
+/// Drops top-level nulls (an item attribute is absent rather than null).
+pub(crate) fn without_nulls(mut v: serde_json::Value) -> serde_json::Value {
+    if let Some(m) = v.as_object_mut() {
+        m.retain(|_, x| !x.is_null());
+    }
+    v
+}
+
+/// When a completion or signature made at `at` stops counting.
+pub(crate) fn valid_until(
+    setting: &Setting,
+    page: &Page,
+    at: DateTime<Utc>,
+) -> Option<DateTime<Utc>> {
+    expires(page).then(|| dates::add_months(at, setting.profile.renewal_months))
+}
+
+/// The writes of one graded attempt: the attempt, the new state and, when it completes the
+/// module, the history entry and the certificate.
+pub(crate) fn record_attempt(
+    setting: &Setting,
+    person: &Person,
+    module: &Page,
+    state: &StoredState,
+    current: &CurrentAttempt,
+    mut graded: Graded,
+    now: DateTime<Utc>,
+) -> Result<Recorded, LearningError> {
+    let org = &person.org;
+    let before = state
+        .module()
+        .ok_or_else(|| LearningError::Corrupt("module state expected".into()))?;
+    let due = summary::evaluate_module(module, Some(before), now)
+        .status
+        .is_due();
+    let mut m = before.clone();
+    m.attempts += 1;
+    m.cycle_attempts += 1;
+    m.last_score = Some(graded.score);
+    m.best_score = Some(m.best_score.map_or(graded.score, |b| b.max(graded.score)));
+    let at = crate::store::timestamp(now);
+    let mut ops = Vec::with_capacity(4);
+    let mut completion = None;
+    if graded.passed && due {
+        let code = CertificateCode::generate();
+        let c = Completion {
+            person_id: person.id.clone(),
+            module_id: module.id.clone(),
+            module_version: module.version.clone(),
+            score: graded.score,
+            out_of: graded.out_of,
+            attempts: m.cycle_attempts,
+            attempt_id: graded.attempt_id.clone(),
+            completed_at: at.clone(),
+            valid_until: valid_until(setting, module, now).map(crate::store::timestamp),
+            certificate_code: code.as_str().to_string(),
+        };
+        graded.completed = true;
+        m.cycle_attempts = 0;
+        let item = ItemRef::module(&module.id);
+        ops.push(TxOp::Put {
+            item: keys::learning_history(org, &person.id, &item.key_part(), &at, &c.attempt_id)
+                .item(without_nulls(json!({
+                    "type": "completion",
+                    "completion": serde_json::to_value(&c).unwrap_or_default(),
+                    "valid_until": c.valid_until,
+                }))),
+            condition: Condition::NotExists,
+        });
+        ops.push(TxOp::Put {
+            item: certificate::certificate_item(
+                org,
+                &code,
+                &person.name,
+                &format!("{} (version {})", module.title, module.version),
+                &at,
+            ),
+            condition: Condition::NotExists,
+        });
+        m.completion = Some(c.clone());
+        completion = Some(c);
+    }
+    m.current_attempt = Some(CurrentAttempt {
+        graded: Some(graded.clone()),
+        ..current.clone()
+    });
+    ops.insert(
+        0,
+        TxOp::Put {
+            item: keys::learning_attempt(org, &person.id, &module.id, &graded.attempt_id).item(
+                json!({
+                    "type": "quiz_attempt",
+                    "person_id": person.id,
+                    "module_id": module.id,
+                    "started_at": current.started_at,
+                    "attempt": serde_json::to_value(&graded).unwrap_or_default(),
+                }),
+            ),
+            condition: Condition::NotExists,
+        },
+    );
+    let new_state = StoredState {
+        item: state.item.clone(),
+        rev: state.rev,
+        body: StateBody::Module(m),
+    };
+    ops.insert(1, new_state.put_op(org, &person.id));
+    Ok(Recorded {
+        ops,
+        graded,
+        completion,
+    })
+}

@@ -1,0 +1,354 @@
+//! The per-person state items: one `STATE#MODULE#<id>` or `STATE#AUP#<id>` item per module or
+//! AUP a person has touched, holding everything [`super::my_training`] needs, so the whole
+//! summary is one query of the person's learning partition.
+//!
+//! Each state item carries `rev`, bumped by every write; writes are conditional on the `rev`
+//! they read (or on the item not existing yet), so two concurrent submissions cannot both win.
+
+use super::LearningError;
+use crate::keys;
+use crate::org::OrgId;
+use crate::store::{Condition, Item, TxOp, layout};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+
+/// Whether an item is a module (read, then pass its quiz) or an AUP (read and sign).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ItemKind {
+    Module,
+    Aup,
+}
+
+/// A module or an AUP, by id.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ItemRef {
+    pub kind: ItemKind,
+    pub id: String,
+}
+
+impl ItemRef {
+    pub fn module(id: &str) -> ItemRef {
+        ItemRef {
+            kind: ItemKind::Module,
+            id: id.to_string(),
+        }
+    }
+    pub fn aup(id: &str) -> ItemRef {
+        ItemRef {
+            kind: ItemKind::Aup,
+            id: id.to_string(),
+        }
+    }
+    /// How the item is written in sort keys: `MODULE#<id>` or `AUP#<id>`.
+    pub fn key_part(&self) -> String {
+        match self.kind {
+            ItemKind::Module => format!("MODULE#{}", self.id),
+            ItemKind::Aup => format!("AUP#{}", self.id),
+        }
+    }
+    /// Reads [`Self::key_part`] back.
+    pub fn parse(part: &str) -> Option<ItemRef> {
+        let (kind, id) = part.split_once('#')?;
+        let kind = match kind {
+            "MODULE" => ItemKind::Module,
+            "AUP" => ItemKind::Aup,
+            _ => return None,
+        };
+        (!id.is_empty() && !id.contains('#')).then(|| ItemRef {
+            kind,
+            id: id.to_string(),
+        })
+    }
+}
+
+/// The quiz attempt a person is on (or last submitted), for one module.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CurrentAttempt {
+    pub id: String,
+    /// The module version the attempt was started on; a changed module refuses it.
+    pub module_version: String,
+    pub started_at: String,
+    /// Set once submitted: a second submission of the same attempt gets this back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub graded: Option<Graded>,
+}
+
+/// A graded attempt, compactly: what was chosen and what was right, by question and option id
+/// (the text comes from the content when the result is shown).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Graded {
+    pub attempt_id: String,
+    pub module_version: String,
+    /// The chosen option ids of each question id.
+    pub answers: BTreeMap<String, Vec<String>>,
+    /// The ids of the questions answered correctly.
+    pub correct: Vec<String>,
+    pub score: u32,
+    pub out_of: u32,
+    pub pass_mark: u32,
+    pub passed: bool,
+    pub submitted_at: String,
+    /// Whether this attempt recorded a completion.
+    pub completed: bool,
+}
+
+/// A completion: the person passed the module's quiz while it was due for them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Completion {
+    pub person_id: String,
+    pub module_id: String,
+    pub module_version: String,
+    /// The passing attempt's score, out of `out_of`.
+    pub score: u32,
+    pub out_of: u32,
+    /// Attempts it took, counting from the previous completion (or the first attempt).
+    pub attempts: u32,
+    pub attempt_id: String,
+    pub completed_at: String,
+    /// When it stops counting; none: never (learner and parent items).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub valid_until: Option<String>,
+    /// The certificate's verification code (the store keeps only its hash under `CERT#`).
+    pub certificate_code: String,
+}
+
+/// A person's state of one module.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ModuleState {
+    /// The section (0-based) the person is on: where reading resumes.
+    #[serde(default)]
+    pub section: usize,
+    /// How many sections the person has reached (the furthest section + 1).
+    #[serde(default)]
+    pub sections_reached: usize,
+    /// The module version the reading position belongs to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reading_version: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub current_attempt: Option<CurrentAttempt>,
+    /// Every submitted attempt, ever.
+    #[serde(default)]
+    pub attempts: u32,
+    /// Submitted attempts since the last completion.
+    #[serde(default)]
+    pub cycle_attempts: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub best_score: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_score: Option<u32>,
+    /// The latest completion (every completion is also kept in the person's history).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub completion: Option<Completion>,
+}
+
+/// One AUP signature: exactly what was signed, by whom, when.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Signature {
+    pub signature_id: String,
+    pub aup_id: String,
+    pub version: String,
+    /// SHA-256 (hex) of the exact text shown; the text is kept under `AUPTEXT#<sha256>`.
+    pub sha256: String,
+    /// The name as the person typed it.
+    pub typed_name: String,
+    pub signer_id: String,
+    pub signed_at: String,
+    /// When it stops counting; none: until a new version (learner and parent AUPs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub valid_until: Option<String>,
+}
+
+/// A person's state of one AUP.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AupState {
+    /// The latest signature (every signature is also kept in the person's history).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<Signature>,
+}
+
+/// What a state item holds. (Few and short-lived: the size difference does not matter.)
+#[allow(clippy::large_enum_variant)]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StateBody {
+    Module(ModuleState),
+    Aup(AupState),
+}
+
+/// A stored state item, parsed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredState {
+    pub item: ItemRef,
+    /// The `rev` read; `None` when the item does not exist yet.
+    pub rev: Option<u64>,
+    pub body: StateBody,
+}
+
+fn corrupt(what: impl std::fmt::Display) -> LearningError {
+    LearningError::Corrupt(format!("learning state: {what}"))
+}
+
+impl StoredState {
+    /// A state that does not exist yet.
+    pub fn new(item: ItemRef) -> StoredState {
+        let body = match item.kind {
+            ItemKind::Module => StateBody::Module(ModuleState::default()),
+            ItemKind::Aup => StateBody::Aup(AupState::default()),
+        };
+        StoredState {
+            item,
+            rev: None,
+            body,
+        }
+    }
+
+    /// Parses a state item (any item of the partition whose sort key starts with `STATE#`).
+    pub fn from_item(item: &Item) -> Result<StoredState, LearningError> {
+        let sk = item
+            .get(layout::SK)
+            .and_then(Value::as_str)
+            .ok_or_else(|| corrupt("no sort key"))?;
+        let part = sk
+            .strip_prefix(keys::LEARNING_STATE_PREFIX)
+            .ok_or_else(|| corrupt(format!("`{sk}` is not a state")))?;
+        let item_ref = ItemRef::parse(part).ok_or_else(|| corrupt(format!("bad item `{part}`")))?;
+        let rev = item
+            .get("rev")
+            .and_then(Value::as_u64)
+            .ok_or_else(|| corrupt("no `rev`"))?;
+        let state = item.get("state").cloned().unwrap_or(Value::Null);
+        let body = match item_ref.kind {
+            ItemKind::Module => StateBody::Module(
+                serde_json::from_value(state).map_err(|e| corrupt(format!("module: {e}")))?,
+            ),
+            ItemKind::Aup => StateBody::Aup(
+                serde_json::from_value(state).map_err(|e| corrupt(format!("aup: {e}")))?,
+            ),
+        };
+        Ok(StoredState {
+            item: item_ref,
+            rev: Some(rev),
+            body,
+        })
+    }
+
+    pub fn module(&self) -> Option<&ModuleState> {
+        match &self.body {
+            StateBody::Module(m) => Some(m),
+            StateBody::Aup(_) => None,
+        }
+    }
+    pub fn aup(&self) -> Option<&AupState> {
+        match &self.body {
+            StateBody::Aup(a) => Some(a),
+            StateBody::Module(_) => None,
+        }
+    }
+
+    /// The item as it is written back, with `rev` one higher than read. A completed module or a
+    /// signed AUP is also an entry of gsi1 (`COMPLETIONS#<module>` / `AUPSIGNED#<aup>`), and
+    /// carries its expiry as `valid_until` (never `expires_at`: that is the table's TTL).
+    pub fn to_item(&self, org: &OrgId, person_id: &str) -> Item {
+        let key = keys::learning_state(org, person_id, &self.item.key_part());
+        let (state, index) = match &self.body {
+            StateBody::Module(m) => (
+                serde_json::to_value(m).unwrap_or(Value::Null),
+                m.completion.as_ref().map(|c| {
+                    (
+                        keys::completions_index(org, &self.item.id),
+                        keys::learning_index_sort(&c.completed_at, person_id),
+                        c.valid_until.clone(),
+                    )
+                }),
+            ),
+            StateBody::Aup(a) => (
+                serde_json::to_value(a).unwrap_or(Value::Null),
+                a.signature.as_ref().map(|s| {
+                    (
+                        keys::aup_signed_index(org, &self.item.id),
+                        keys::learning_index_sort(&s.signed_at, person_id),
+                        s.valid_until.clone(),
+                    )
+                }),
+            ),
+        };
+        let mut item = key.item(json!({
+            "type": "learning_state",
+            "org": org.as_str(),
+            "person_id": person_id,
+            "item": self.item.key_part(),
+            "rev": self.rev.map_or(1, |r| r + 1),
+            "state": state,
+        }));
+        if let Some((gsi_pk, gsi_sk, valid_until)) = index {
+            item.insert(layout::GSI1_PK.into(), Value::String(gsi_pk));
+            item.insert(layout::GSI1_SK.into(), Value::String(gsi_sk));
+            if let Some(v) = valid_until {
+                item.insert("valid_until".into(), Value::String(v));
+            }
+        }
+        item
+    }
+
+    /// The write of this state, conditional on nobody having written it since it was read.
+    pub fn put_op(&self, org: &OrgId, person_id: &str) -> TxOp {
+        TxOp::Put {
+            item: self.to_item(org, person_id),
+            condition: self.condition(),
+        }
+    }
+
+    pub fn condition(&self) -> Condition {
+        match self.rev {
+            None => Condition::NotExists,
+            Some(rev) => Condition::Equals("rev".into(), Value::from(rev)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn item_refs_read_back_and_refuse_nonsense() {
+        for r in [ItemRef::module("four-cs"), ItemRef::aup("staff-aup")] {
+            assert_eq!(ItemRef::parse(&r.key_part()), Some(r));
+        }
+        for bad in ["", "MODULE", "MODULE#", "QUIZ#x", "AUP#a#b"] {
+            assert_eq!(ItemRef::parse(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn states_round_trip_through_items_with_index_and_valid_until() {
+        let org = OrgId::parse("demo").unwrap();
+        let mut s = StoredState::new(ItemRef::module("m"));
+        if let StateBody::Module(m) = &mut s.body {
+            m.attempts = 2;
+            m.completion = Some(Completion {
+                person_id: "p".into(),
+                module_id: "m".into(),
+                module_version: "1.0.0".into(),
+                score: 5,
+                out_of: 6,
+                attempts: 2,
+                attempt_id: "a".into(),
+                completed_at: "2026-11-23T10:00:00.000Z".into(),
+                valid_until: Some("2027-11-23T10:00:00.000Z".into()),
+                certificate_code: "0123456789ABCDEF".into(),
+            });
+        }
+        let item = s.to_item(&org, "p");
+        assert_eq!(item["rev"], json!(1));
+        assert_eq!(item["valid_until"], json!("2027-11-23T10:00:00.000Z"));
+        assert!(item.get(layout::TTL).is_none());
+        assert_eq!(item[layout::GSI1_PK], json!("ORG#demo#COMPLETIONS#m"));
+        let back = StoredState::from_item(&item).unwrap();
+        assert_eq!(back.rev, Some(1));
+        assert_eq!(back.body, s.body);
+        assert_eq!(back.condition(), Condition::Equals("rev".into(), json!(1)));
+        assert_eq!(s.condition(), Condition::NotExists);
+    }
+}
