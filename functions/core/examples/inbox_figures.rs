@@ -65,15 +65,31 @@ async fn run<S: Store>(name: &str, store: CountingStore<S>) {
         let input = WorryInput {
             text: format!("Figures worry {i}"),
             urgency: Some(if i % 10 == 0 { "urgent" } else { "soon" }.into()),
-            about: Some(if i % 20 == 0 { "a_member_of_staff" } else { "me" }.into()),
+            about: Some(
+                if i % 20 == 0 {
+                    "a_member_of_staff"
+                } else {
+                    "me"
+                }
+                .into(),
+            ),
             kind: Some(kinds[i % kinds.len()].id.clone()),
             wants_contact: Some("no".into()),
             contact_how: String::new(),
         };
         let token = FormToken::issue(&secret, FORM_PURPOSE, at.timestamp());
-        worry::submit(&store, &org, &secret, &token, &input, &kinds, &Sender::Anonymous, at)
-            .await
-            .expect("a worry");
+        worry::submit(
+            &store,
+            &org,
+            &secret,
+            &token,
+            &input,
+            &kinds,
+            &Sender::Anonymous,
+            at,
+        )
+        .await
+        .expect("a worry");
     }
     println!(
         "{name}: {WORRIES} worries stored in {:.1} s ({} write requests)",
@@ -118,7 +134,12 @@ async fn run<S: Store>(name: &str, store: CountingStore<S>) {
     let counts = inbox::counts(&store, &org, &dsl.id, &dsl.roles)
         .await
         .unwrap();
-    measure("dashboard counts (reads every open worry)", r, t, counts.open);
+    measure(
+        "dashboard counts (reads every open worry)",
+        r,
+        t,
+        counts.open,
+    );
     let (r, t) = (store.reads(), Instant::now());
     let pending = safety_core::notify::undelivered(&store, &org, &dsl.roles)
         .await
