@@ -18,6 +18,8 @@ guidance=/parents/talking-with-your-child
 
 echo "== machine: $(nproc) cores, $(uname -m); wrk -t$threads -c$conns -d${secs}s on loopback"
 python3 bench/coldstart.py "$bin" "$port" "$module" 10
+python3 bench/notify_latency.py "$bin" "$port" 200
+cargo run -q --release -p safety-core --example inbox_figures
 
 data=$(mktemp -d)
 APP_BIND=127.0.0.1:$port APP_DATA_DIR=$data RUST_LOG=warn "$bin" >/dev/null 2>&1 &
