@@ -66,6 +66,43 @@ try:
     print(f"worry submit round trip (POST /tell, {n} sequential): p50 {pct(submit, 50):.1f} ms, p99 {pct(submit, 99):.1f} ms")
     print(f"submit -> first notification email in the outbox: p50 {pct(first, 50):.1f} ms, p99 {pct(first, 99):.1f} ms, max {max(first):.1f} ms")
     print(f"submit -> both recipients' emails in the outbox: p50 {pct(last, 50):.1f} ms, p99 {pct(last, 99):.1f} ms")
+
+    # The inbox with 1,000 open worries: 800 more, then the DSL signs in through the outbox.
+    for i in range(1000 - n):
+        c.request("GET", "/tell")
+        token = token_re.search(c.getresponse().read()).group(1).decode()
+        body = urllib.parse.urlencode({"token": token, "text": f"Benchmark worry {n + i}", "urgency": "urgent" if i % 10 == 0 else "soon",
+                                       "about": "me", "kind": "bullying", "wants_contact": "no"})
+        c.request("POST", "/tell", body, {"Content-Type": "application/x-www-form-urlencoded"})
+        c.getresponse().read()
+    dsl = "safeguarding@wexmoorvale.example.org"
+    before = set(emails())
+    c.request("POST", "/sign-in", urllib.parse.urlencode({"email": dsl}), {"Content-Type": "application/x-www-form-urlencoded"})
+    c.getresponse().read()
+    link = None
+    deadline = time.time() + 10
+    while link is None and time.time() < deadline:
+        for f in set(emails()) - before:
+            text = open(os.path.join(outbox, f)).read()
+            m = re.search(r"/sign-in/link\?token=(\S+)", text)
+            if text.startswith(f"To: {dsl}") and m:
+                link = m.group(1)
+        time.sleep(0.01)
+    c.request("POST", "/sign-in/link", urllib.parse.urlencode({"token": link}), {"Content-Type": "application/x-www-form-urlencoded"})
+    r = c.getresponse()
+    r.read()
+    cookie = r.getheader("Set-Cookie").split(";")[0]
+    pages = {"/worries": [], "/worries?kind=bullying&days=7": []}
+    for path, times in pages.items():
+        for _ in range(50):
+            t0 = time.time()
+            c.request("GET", path, headers={"Cookie": cookie})
+            r = c.getresponse()
+            html = r.read()
+            times.append((time.time() - t0) * 1000)
+            if r.status != 200:
+                sys.exit(f"GET {path}: {r.status}")
+        print(f"inbox GET {path} with 1,000 open worries ({len(html)} bytes): p50 {pct(times, 50):.1f} ms, p99 {pct(times, 99):.1f} ms")
 finally:
     proc.terminate()
     proc.wait()
