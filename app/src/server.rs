@@ -214,8 +214,9 @@ pub fn urgency_choices() -> Vec<Choice> {
         .collect()
 }
 
+/// A date for people: stored in UTC, shown as the UK date.
 pub fn date_for_people(t: DateTime<Utc>) -> String {
-    t.format("%-d %B %Y").to_string()
+    safety_core::learning::dates::show_date(t)
 }
 
 /// The client's network address (for per-address rate limits only; never stored with a worry).

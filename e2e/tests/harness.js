@@ -411,9 +411,9 @@ export async function pageText(page) {
 }
 
 /** Today's date as the app writes it ("%-d %B %Y", UTC): e.g. "3 March 2026". */
+/** Today's date as the pages show it: the UK date ("23 November 2026"). */
 export function todayForPeople(now = new Date()) {
-  const months = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
-  return `${now.getUTCDate()} ${months[now.getUTCMonth()]} ${now.getUTCFullYear()}`;
+  return new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', day: 'numeric', month: 'long', year: 'numeric' }).format(now);
 }
 
 export function resultsPath(name) {

@@ -44,10 +44,10 @@ pub enum TellStatus {
     Unavailable,
 }
 
-/// A time for the handlers' and senders' pages. Shown in UTC, and labelled so, until the
-/// Europe/London formatting of the learning pages is shared here.
+/// A time for the handlers' and senders' pages: stored in UTC, shown in UK time (GMT or BST,
+/// labelled).
 pub fn time_for_people(t: DateTime<Utc>) -> String {
-    t.format("%-d %B %Y, %H:%M UTC").to_string()
+    safety_core::learning::dates::show_date_time(t)
 }
 
 fn kind_label(site: &SiteState, id: &str) -> String {
