@@ -263,6 +263,18 @@ e2e('the refusals: a learner on the handlers pages, guessed ids, someone else\'s
   await dp.goto(`/worries/${someId}`);
   assert.ok(!(await dp.locator('[data-testid=chronology]').innerText()).includes('forged'));
 
+  // "With my name" needs this session's own form: a forged CSRF token is refused, nothing stored.
+  const tellPage = await (await learner.request.get('/tell')).text();
+  const token = tellPage.match(/name="token" value="([^"]+)"/)[1];
+  const named = { token, text: 'Forged named worry', urgency: 'soon', about: 'me', kind: 'other', wants_contact: 'no', identity: 'named' };
+  res = await learner.request.post('/tell', { form: { ...named, csrf: 'forged' } });
+  assert.equal(res.status(), 422);
+  assert.match(await res.text(), /no longer signed in/);
+  res = await learner.request.post('/tell', { form: named });
+  assert.equal(res.status(), 422, 'without the token too');
+  await lp.goto('/me/worries');
+  assert.equal(await lp.locator('table.list tbody tr').count(), 1, 'still only the first test\'s named worry');
+
   // A worry about the DSL goes to the allegations lead only: the DSL cannot see it at all.
   await dp.goto('/worries');
   const openBefore = (await dp.locator('[data-testid=count-open]').innerText()).trim();
