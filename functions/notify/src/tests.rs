@@ -100,7 +100,7 @@ fn notification_item(id: &str) -> Map<String, Value> {
         "org": "demo",
         "notification_id": id,
         "worry_id": "0193a0b0-0000-7000-8000-000000000001",
-        "queue": "dsl",
+        "queue": "team",
         "reason": "new_worry",
         "urgent": false,
         "created_at": "2026-11-23T10:00:00.000Z",
