@@ -10,7 +10,7 @@
 //! * `APP_BASE_URL`: the site's public address, for the links in the emails: required;
 //! * `APP_LOG` (`json` by default, `pretty`) and `RUST_LOG` (default `info`).
 
-use lambda_runtime::{LambdaEvent, service_fn};
+use lambda_runtime::{Diagnostic, LambdaEvent, service_fn};
 use notify::Notifier;
 use safety_core::env::var;
 use safety_core::identity::ses::{SesConfig, SesMailer};
@@ -46,9 +46,15 @@ fn main() -> std::process::ExitCode {
         );
         lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| {
             let notifier = notifier.clone();
+            // (the runtime's span already carries the request id into every log line)
             async move {
-                tracing::info!(request_id = event.context.request_id, "invocation");
-                notifier.handle(event.payload, chrono::Utc::now()).await
+                notifier
+                    .handle(event.payload, chrono::Utc::now())
+                    .await
+                    .map_err(|message| Diagnostic {
+                        error_type: "NotifyError".into(),
+                        error_message: message,
+                    })
             }
         }))
         .await
