@@ -3,6 +3,7 @@
 
 pub mod content;
 pub mod crypto;
+pub mod env;
 pub mod http_client;
 pub mod identity;
 pub mod keys;

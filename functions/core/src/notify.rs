@@ -25,6 +25,9 @@ use serde_json::{Value, json};
 
 /// How long a delivered notification is kept (evidence that people were told).
 const KEEP_DAYS: i64 = 400;
+/// The `type` attribute of a notification item (the `notify` function's stream filter matches
+/// it: see infra/template.yaml).
+pub const ITEM_TYPE: &str = "notification";
 /// After this many failed attempts the inbox shows the notification as failing.
 pub const FAILING_AFTER: u32 = 3;
 
@@ -85,7 +88,7 @@ pub fn new_notification(
     let id = uuid::Uuid::now_v7().to_string();
     let created = crate::store::timestamp(now);
     let mut fields = json!({
-        "type": "notification",
+        "type": ITEM_TYPE,
         "org": org.as_str(),
         "notification_id": id,
         "worry_id": worry_id,

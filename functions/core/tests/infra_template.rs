@@ -1,9 +1,10 @@
 //! The AWS template must agree with the code: the table's keys, index, TTL attribute and stream,
-//! and the web function's IAM actions, which must be exactly the DynamoDB calls the request path
-//! makes (least privilege: nothing more, nothing missing).
+//! the web function's IAM actions, which must be exactly the DynamoDB calls the request path
+//! makes (least privilege: nothing more, nothing missing), and the notify function's, which must
+//! be exactly those its delivery path makes, with a stream filter on what the code writes.
 
 use safety_core::store::layout;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 fn read(rel: &str) -> String {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(rel);
@@ -77,14 +78,27 @@ fn table_keys_index_ttl_and_stream_match_the_code() {
     assert!(t.contains("PointInTimeRecoveryEnabled: true"));
 }
 
+/// The DynamoDB actions granted in these lines of the template.
+fn dynamodb_actions(lines: &[&str]) -> BTreeSet<String> {
+    lines
+        .iter()
+        .filter_map(|l| l.trim().strip_prefix("- dynamodb:"))
+        .map(str::to_string)
+        .collect()
+}
+
+/// `update_item` -> `UpdateItem`.
+fn action_name(sdk_call: &str) -> String {
+    sdk_call
+        .split('_')
+        .map(|w| w[..1].to_uppercase() + &w[1..])
+        .collect()
+}
+
 #[test]
 fn the_web_function_may_call_exactly_the_dynamodb_actions_the_code_uses() {
     let t = read("../../infra/template.yaml");
-    let granted: BTreeSet<String> = t
-        .lines()
-        .filter_map(|l| l.trim().strip_prefix("- dynamodb:"))
-        .map(str::to_string)
-        .collect();
+    let granted = dynamodb_actions(&block(&t, "WebFunction:"));
 
     // The SDK calls of the storage backend, minus those only `create_table` makes (a local and
     // test tool; on AWS the table comes from the template).
@@ -106,11 +120,7 @@ fn the_web_function_may_call_exactly_the_dynamodb_actions_the_code_uses() {
                 .next()
                 .unwrap_or_default();
             if !admin_only.contains(&call) {
-                let action: String = call
-                    .split('_')
-                    .map(|w| w[..1].to_uppercase() + &w[1..])
-                    .collect();
-                used.insert(action);
+                used.insert(action_name(call));
             }
         }
     }
@@ -127,4 +137,308 @@ fn the_web_function_may_call_exactly_the_dynamodb_actions_the_code_uses() {
         "template grants {granted:?}, code uses {used:?}"
     );
     assert!(!t.contains("dynamodb:Scan") && !t.contains("dynamodb:*"));
+}
+
+/// For each method of the `Store` interface, the DynamoDB action its backend calls (the first
+/// `self.client.<call>()` in the method's body in dynamo.rs).
+fn store_method_actions() -> BTreeMap<&'static str, String> {
+    let code = read("src/store/dynamo.rs");
+    let lines: Vec<&str> = code.lines().collect();
+    let methods = ["get", "put", "update", "delete", "query", "transact"];
+    let mut out = BTreeMap::new();
+    let mut current = None;
+    for (i, line) in lines.iter().enumerate() {
+        let line = line.trim();
+        if let Some(m) = methods
+            .iter()
+            .find(|m| line.starts_with(&format!("async fn {m}(")))
+        {
+            current = Some(*m);
+        }
+        if let Some(m) = current
+            && line.ends_with(".client")
+        {
+            let next = lines.get(i + 1).map(|l| l.trim()).unwrap_or_default();
+            let call = next
+                .trim_start_matches('.')
+                .split('(')
+                .next()
+                .unwrap_or_default();
+            out.insert(m, action_name(call));
+            current = None;
+        }
+    }
+    assert_eq!(
+        out.len(),
+        methods.len(),
+        "not every store method found in dynamo.rs: {out:?}"
+    );
+    out
+}
+
+mod recording {
+    use safety_core::store::{Condition, Item, Key, Page, Query, Store, StoreError, TxOp, Update};
+    use std::collections::BTreeSet;
+    use std::sync::Mutex;
+
+    /// A store that writes down which of its methods are called.
+    pub struct Recording<S> {
+        pub inner: S,
+        pub calls: Mutex<BTreeSet<&'static str>>,
+    }
+
+    impl<S> Recording<S> {
+        pub fn new(inner: S) -> Self {
+            Recording {
+                inner,
+                calls: Mutex::new(BTreeSet::new()),
+            }
+        }
+        fn saw(&self, method: &'static str) {
+            self.calls.lock().unwrap().insert(method);
+        }
+    }
+
+    impl<S: Store> Store for Recording<S> {
+        async fn get(&self, key: &Key) -> Result<Option<Item>, StoreError> {
+            self.saw("get");
+            self.inner.get(key).await
+        }
+        async fn put(&self, item: Item, condition: Condition) -> Result<(), StoreError> {
+            self.saw("put");
+            self.inner.put(item, condition).await
+        }
+        async fn update(
+            &self,
+            key: &Key,
+            update: Update,
+            condition: Condition,
+        ) -> Result<Item, StoreError> {
+            self.saw("update");
+            self.inner.update(key, update, condition).await
+        }
+        async fn delete(&self, key: &Key, condition: Condition) -> Result<(), StoreError> {
+            self.saw("delete");
+            self.inner.delete(key, condition).await
+        }
+        async fn query(&self, query: &Query) -> Result<Page, StoreError> {
+            self.saw("query");
+            self.inner.query(query).await
+        }
+        async fn transact(&self, ops: Vec<TxOp>) -> Result<(), StoreError> {
+            self.saw(if ops.iter().any(|op| matches!(op, TxOp::Check { .. })) {
+                "transact_check"
+            } else {
+                "transact"
+            });
+            self.inner.transact(ops).await
+        }
+    }
+}
+
+struct DownMailer;
+
+impl safety_core::identity::mail::Mailer for DownMailer {
+    async fn send(
+        &self,
+        _: &safety_core::identity::mail::Message,
+    ) -> Result<(), safety_core::identity::mail::MailError> {
+        Err(safety_core::identity::mail::MailError::Rejected(
+            "down".into(),
+        ))
+    }
+}
+
+/// Runs every branch of the notify function's delivery path (by id and the sweep; delivered,
+/// failed, already delivered, nobody to send to) and returns the store methods it called.
+async fn store_methods_of_the_notify_path() -> BTreeSet<&'static str> {
+    use chrono::{DateTime, Duration, Utc};
+    use safety_core::crypto::Secret;
+    use safety_core::identity::{NewPerson, OutboxMailer, Role, people};
+    use safety_core::notify::{self, Links};
+    use safety_core::org::OrgId;
+    use safety_core::store::embedded::EmbeddedStore;
+    use safety_core::worry::code::FormToken;
+    use safety_core::worry::routing::About;
+    use safety_core::worry::{self, FORM_PURPOSE, WorryInput};
+
+    let t0: DateTime<Utc> = DateTime::parse_from_rfc3339("2026-11-23T10:00:00Z")
+        .unwrap()
+        .with_timezone(&Utc);
+    let dir = tempfile::tempdir().unwrap();
+    let store = EmbeddedStore::open(&dir.path().join("s.redb")).unwrap();
+    let library = safety_core::content::load_embedded().unwrap();
+    let profile = library.org("demo").unwrap().clone();
+    let org = OrgId::parse("demo").unwrap();
+    people::invite(
+        &store,
+        &org,
+        &NewPerson {
+            email: "dsl@example.org".into(),
+            name: "Dana DSL".into(),
+            roles: vec![Role::Dsl],
+            groups: vec![],
+        },
+        t0,
+    )
+    .await
+    .unwrap();
+    let secret = Secret::new("infra-test-secret-infra-test-secret").unwrap();
+    // About the sender (to the DSL), and about the DSL (to an allegations lead: nobody here).
+    for about in [About::Me, About::TheDsl] {
+        let token = FormToken::issue(&secret, FORM_PURPOSE, t0.timestamp());
+        worry::submit_anonymous(
+            &store,
+            &org,
+            &secret,
+            &token,
+            &WorryInput {
+                text: "words".into(),
+                urgency: Some("urgent".into()),
+                about: Some(about.as_str().into()),
+                kind: Some("bullying".into()),
+                wants_contact: Some("no".into()),
+                contact_how: String::new(),
+            },
+            &library.worry_kinds,
+            t0,
+        )
+        .await
+        .unwrap();
+    }
+    // (a worry about the DSL is never shown to someone holding the DSL role)
+    let mut ids = Vec::new();
+    for roles in [[Role::Dsl], [Role::AllegationsLead]] {
+        for n in notify::undelivered(&store, &org, &roles).await.unwrap() {
+            ids.push(n.id);
+        }
+    }
+    assert_eq!(ids.len(), 2);
+
+    let store = recording::Recording::new(store);
+    let links = Links {
+        base_url: "https://safety.example.org".into(),
+    };
+    let outbox = OutboxMailer::new(dir.path().join("outbox"));
+    let now = t0 + Duration::seconds(1);
+    for id in &ids {
+        // the stream's first try fails (or has nobody to send to), the sweep delivers
+        let d = notify::deliver_by_id(&store, &DownMailer, &profile, &links, id, now)
+            .await
+            .unwrap();
+        assert_eq!(d.failed, 1);
+    }
+    let later = now + Duration::hours(2);
+    let d = notify::deliver_pending(&store, &outbox, &profile, &links, later, 100)
+        .await
+        .unwrap();
+    assert_eq!((d.delivered, d.failed), (1, 1), "{d:?}");
+    for id in &ids {
+        notify::deliver_by_id(&store, &outbox, &profile, &links, id, later)
+            .await
+            .unwrap();
+    }
+    store.calls.into_inner().unwrap()
+}
+
+#[tokio::test]
+async fn the_notify_function_may_call_exactly_the_dynamodb_actions_its_path_uses() {
+    let t = read("../../infra/template.yaml");
+    let role = block(&t, "NotifyFunctionRole:").join("\n");
+    let actions = store_method_actions();
+    let used: BTreeSet<String> = store_methods_of_the_notify_path()
+        .await
+        .into_iter()
+        .flat_map(|m| match m {
+            "transact_check" => vec![
+                actions["transact"].clone(),
+                "ConditionCheckItem".to_string(),
+            ],
+            m => vec![actions[m].clone()],
+        })
+        .collect();
+    let items = block(&role, "- Sid: TableItemAccess");
+    assert_eq!(
+        dynamodb_actions(&items),
+        used,
+        "the notify function's role grants {:?}, its path uses {used:?}",
+        dynamodb_actions(&items)
+    );
+    let items = squash(&items);
+    assert!(
+        items.contains("!GetAtt Table.Arn") && items.contains(r#"!Sub "${Table.Arn}/index/*""#),
+        "{items}"
+    );
+    // Reading the stream, on this table's stream only.
+    let stream = block(&role, "- Sid: StreamRead");
+    assert_eq!(
+        dynamodb_actions(&stream),
+        [
+            "DescribeStream",
+            "GetRecords",
+            "GetShardIterator",
+            "ListStreams"
+        ]
+        .map(String::from)
+        .into(),
+    );
+    assert!(squash(&stream).contains(r#"!Sub "${Table.Arn}/stream/*""#));
+    // Nothing else of DynamoDB anywhere in the role, and nothing on every resource.
+    assert_eq!(
+        dynamodb_actions(&block(&t, "NotifyFunctionRole:")),
+        &dynamodb_actions(&block(&role, "- Sid: TableItemAccess"))
+            | &dynamodb_actions(&block(&role, "- Sid: StreamRead"))
+    );
+    assert!(!role.contains("Resource: \"*\"") && !role.contains("- \"*\""));
+}
+
+#[test]
+fn the_notify_stream_filter_matches_the_notification_items_the_code_writes() {
+    use safety_core::notify::{self, Reason};
+    use safety_core::store::TxOp;
+    use safety_core::worry::routing::Queue;
+
+    let t = read("../../infra/template.yaml");
+    let function = block(&t, "NotifyFunction:");
+    let patterns: Vec<serde_json::Value> = function
+        .iter()
+        .filter_map(|l| l.trim().strip_prefix("- Pattern:"))
+        .map(|p| serde_json::from_str(p.trim().trim_matches('\'')).unwrap())
+        .collect();
+    assert_eq!(patterns.len(), 1, "{patterns:?}");
+    let pattern = &patterns[0];
+    assert_eq!(pattern["eventName"], serde_json::json!(["INSERT"]));
+    let image = pattern["dynamodb"]["NewImage"].as_object().unwrap();
+    assert_eq!(image.len(), 1, "{image:?}");
+    let (attribute, matcher) = image.iter().next().unwrap();
+
+    let org = safety_core::org::OrgId::parse("demo").unwrap();
+    let TxOp::Put { item, .. } = notify::new_notification(
+        &org,
+        "w1",
+        Queue::Team,
+        Reason::NewWorry,
+        false,
+        None,
+        chrono::Utc::now(),
+    ) else {
+        panic!("a notification is a put");
+    };
+    assert_eq!(attribute, "type");
+    assert_eq!(item[attribute], serde_json::json!(notify::ITEM_TYPE));
+    assert_eq!(matcher, &serde_json::json!({ "S": [notify::ITEM_TYPE] }));
+    // What the handler reads from the image.
+    assert!(item["notification_id"].is_string());
+    // The stream mapping reports failed records and has somewhere to put what it gives up on.
+    let function = squash(&function);
+    for setting in [
+        "Type: DynamoDB",
+        "Stream: !GetAtt Table.StreamArn",
+        "- ReportBatchItemFailures",
+        "BisectBatchOnFunctionError: true",
+        "Destination: !GetAtt NotifyDeadLetterQueue.Arn",
+        "Schedule: rate(5 minutes)",
+    ] {
+        assert!(function.contains(setting), "{setting} missing: {function}");
+    }
 }

@@ -1,6 +1,7 @@
 //! Configuration from the environment (twelve-factor). Every variable is listed in README.md.
 
 use safety_core::crypto::Secret;
+use safety_core::env::var;
 use safety_core::identity::SessionKeys;
 use safety_core::org::OrgId;
 use safety_core::store::dynamo::DynamoConfig;
@@ -39,13 +40,6 @@ pub struct Config {
     pub notify_every: Option<std::time::Duration>,
 }
 
-fn var(name: &str) -> Option<String> {
-    std::env::var(name)
-        .ok()
-        .map(|v| v.trim().to_string())
-        .filter(|v| !v.is_empty())
-}
-
 impl Config {
     pub fn from_env() -> Result<Config, String> {
         let in_lambda = var("AWS_LAMBDA_RUNTIME_API").is_some();
@@ -62,7 +56,7 @@ impl Config {
             "embedded" => StoreConfig::Embedded {
                 path: data_dir.join("platform.redb"),
             },
-            "dynamodb" => StoreConfig::DynamoDb(dynamo_config()),
+            "dynamodb" => StoreConfig::DynamoDb(DynamoConfig::from_env()),
             other => {
                 return Err(format!(
                     "APP_STORE must be `embedded` or `dynamodb`, not `{other}`"
@@ -100,7 +94,9 @@ impl Config {
         };
         let mail = match (var("APP_OUTBOX_DIR"), var("APP_MAIL_FROM")) {
             (Some(dir), _) => Some(MailConfig::Outbox(PathBuf::from(dir))),
-            (None, Some(from)) => Some(MailConfig::Ses(ses_config(from)?)),
+            (None, Some(from)) => Some(MailConfig::Ses(
+                safety_core::identity::ses::SesConfig::from_env(from)?,
+            )),
             (None, None) if in_lambda => None,
             (None, None) => Some(MailConfig::Outbox(data_dir.join("outbox"))),
         };
@@ -193,36 +189,6 @@ pub fn sso_providers(org: &safety_core::org::OrgProfile) -> Result<Vec<SsoConfig
 pub enum MailConfig {
     Outbox(PathBuf),
     Ses(safety_core::identity::ses::SesConfig),
-}
-
-/// SES in `APP_SES_REGION` (default `AWS_REGION`), with the function's credentials.
-fn ses_config(from: String) -> Result<safety_core::identity::ses::SesConfig, String> {
-    let (Some(access_key_id), Some(secret_access_key)) =
-        (var("AWS_ACCESS_KEY_ID"), var("AWS_SECRET_ACCESS_KEY"))
-    else {
-        return Err(
-            "APP_MAIL_FROM is set (send with SES) but AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not"
-                .into(),
-        );
-    };
-    Ok(safety_core::identity::ses::SesConfig {
-        region: var("APP_SES_REGION")
-            .or_else(|| var("AWS_REGION"))
-            .unwrap_or_else(|| "eu-west-2".into()),
-        from,
-        endpoint: var("APP_SES_ENDPOINT"),
-        access_key_id,
-        secret_access_key,
-        session_token: var("AWS_SESSION_TOKEN"),
-    })
-}
-
-pub fn dynamo_config() -> DynamoConfig {
-    DynamoConfig {
-        table: var("APP_TABLE_NAME").unwrap_or_else(|| "online-safety".into()),
-        region: var("AWS_REGION").unwrap_or_else(|| "eu-west-2".into()),
-        endpoint: var("APP_DYNAMODB_ENDPOINT"),
-    }
 }
 
 /// A local run keeps its own random secret in the data folder, made on first start, so no

@@ -76,7 +76,7 @@ fn init_tracing(json: bool) {
 }
 
 async fn create_table() -> Result<(), String> {
-    let cfg = config::dynamo_config();
+    let cfg = safety_core::store::dynamo::DynamoConfig::from_env();
     let table = cfg.table.clone();
     let store = DynamoStore::from_env_config(cfg).map_err(|e| e.to_string())?;
     store.create_table().await.map_err(|e| e.to_string())?;

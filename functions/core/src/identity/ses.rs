@@ -21,6 +21,32 @@ pub struct SesConfig {
     pub session_token: Option<String>,
 }
 
+impl SesConfig {
+    /// SES in `APP_SES_REGION` (default `AWS_REGION`, then `eu-west-2`), at `APP_SES_ENDPOINT`
+    /// if set, sending as `from` (`APP_MAIL_FROM`) with the function's credentials.
+    pub fn from_env(from: String) -> Result<SesConfig, String> {
+        use crate::env::var;
+        let (Some(access_key_id), Some(secret_access_key)) =
+            (var("AWS_ACCESS_KEY_ID"), var("AWS_SECRET_ACCESS_KEY"))
+        else {
+            return Err(
+                "APP_MAIL_FROM is set (send with SES) but AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not"
+                    .into(),
+            );
+        };
+        Ok(SesConfig {
+            region: var("APP_SES_REGION")
+                .or_else(|| var("AWS_REGION"))
+                .unwrap_or_else(|| "eu-west-2".into()),
+            from,
+            endpoint: var("APP_SES_ENDPOINT"),
+            access_key_id,
+            secret_access_key,
+            session_token: var("AWS_SESSION_TOKEN"),
+        })
+    }
+}
+
 pub struct SesMailer {
     config: SesConfig,
     http: HttpClient,

@@ -36,6 +36,19 @@ pub struct DynamoConfig {
     pub endpoint: Option<String>,
 }
 
+impl DynamoConfig {
+    /// `APP_TABLE_NAME` (default `online-safety`), `AWS_REGION` (default `eu-west-2`) and
+    /// `APP_DYNAMODB_ENDPOINT` (DynamoDB Local).
+    pub fn from_env() -> DynamoConfig {
+        use crate::env::var;
+        DynamoConfig {
+            table: var("APP_TABLE_NAME").unwrap_or_else(|| "online-safety".into()),
+            region: var("AWS_REGION").unwrap_or_else(|| "eu-west-2".into()),
+            endpoint: var("APP_DYNAMODB_ENDPOINT"),
+        }
+    }
+}
+
 /// A store over one DynamoDB table.
 #[derive(Clone, Debug)]
 pub struct DynamoStore {

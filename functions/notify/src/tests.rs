@@ -1,0 +1,386 @@
+//! The events as Lambda hands them over, and the handler over the embedded store.
+
+use super::*;
+use safety_core::content::Library;
+use safety_core::crypto::Secret;
+use safety_core::identity::mail::{MailError, Message};
+use safety_core::identity::{NewPerson, OutboxMailer, Person, Role, people};
+use safety_core::keys;
+use safety_core::org::OrgId;
+use safety_core::store::embedded::EmbeddedStore;
+use safety_core::worry::code::FormToken;
+use safety_core::worry::routing::About;
+use safety_core::worry::{self, FORM_PURPOSE, WorryInput};
+
+const WORRY_TEXT: &str = "Someone keeps sending me messages after school and I feel scared";
+
+fn t0() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-11-23T10:00:00Z")
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+fn library() -> &'static Library {
+    static LIB: std::sync::OnceLock<Library> = std::sync::OnceLock::new();
+    LIB.get_or_init(|| safety_core::content::load_embedded().unwrap())
+}
+
+fn profile() -> OrgProfile {
+    library().org("demo").unwrap().clone()
+}
+
+fn links() -> Links {
+    Links {
+        base_url: "https://safety.example.org".into(),
+    }
+}
+
+/// A plain item as the stream shows it, in DynamoDB JSON.
+fn ddb(value: &Value) -> Value {
+    match value {
+        Value::String(s) => json!({ "S": s }),
+        Value::Number(n) => json!({ "N": n.to_string() }),
+        Value::Bool(b) => json!({ "BOOL": b }),
+        Value::Null => json!({ "NULL": true }),
+        Value::Array(a) => json!({ "L": a.iter().map(ddb).collect::<Vec<_>>() }),
+        Value::Object(m) => json!({ "M": image(m) }),
+    }
+}
+
+fn image(item: &Map<String, Value>) -> Value {
+    Value::Object(item.iter().map(|(k, v)| (k.clone(), ddb(v))).collect())
+}
+
+/// One stream record as Lambda delivers it (the fields of a real record, NEW_IMAGE view).
+fn record(event_name: &str, sequence_number: &str, item: &Map<String, Value>) -> Value {
+    let mut dynamodb = json!({
+        "ApproximateCreationDateTime": 1795428000,
+        "Keys": { "pk": ddb(&item["pk"]), "sk": ddb(&item["sk"]) },
+        "SequenceNumber": sequence_number,
+        "SizeBytes": 412,
+        "StreamViewType": "NEW_IMAGE",
+    });
+    if event_name != "REMOVE" {
+        dynamodb["NewImage"] = image(item);
+    }
+    json!({
+        "eventID": format!("c4ca4238a0b923820dcc509a6f75849{sequence_number}"),
+        "eventName": event_name,
+        "eventVersion": "1.1",
+        "eventSource": "aws:dynamodb",
+        "awsRegion": "eu-west-2",
+        "dynamodb": dynamodb,
+        "eventSourceARN": "arn:aws:dynamodb:eu-west-2:123456789012:table/safety-dev-Table-1ABCDEF/stream/2026-11-01T09:00:00.000",
+    })
+}
+
+fn batch(records: Vec<Value>) -> Value {
+    json!({ "Records": records })
+}
+
+fn scheduled() -> Value {
+    json!({
+        "version": "0",
+        "id": "53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa",
+        "detail-type": "Scheduled Event",
+        "source": "aws.events",
+        "account": "123456789012",
+        "time": "2026-11-23T10:05:00Z",
+        "region": "eu-west-2",
+        "resources": ["arn:aws:events:eu-west-2:123456789012:rule/safety-dev-NotifyFunctionSweep-1ABC"],
+        "detail": {}
+    })
+}
+
+/// A notification item as `safety_core::notify::new_notification` writes it.
+fn notification_item(id: &str) -> Map<String, Value> {
+    let org = OrgId::parse("demo").unwrap();
+    keys::notification(&org, id).item(json!({
+        "type": "notification",
+        "org": "demo",
+        "notification_id": id,
+        "worry_id": "0193a0b0-0000-7000-8000-000000000001",
+        "queue": "team",
+        "reason": "new_worry",
+        "urgent": false,
+        "created_at": "2026-11-23T10:00:00.000Z",
+        "next_attempt_at": "2026-11-23T10:00:00.000Z",
+        "sent_to": [],
+        "attempts": 0,
+        "version": 1,
+        "gsi1pk": keys::notifications_pending(&org),
+        "gsi1sk": format!("2026-11-23T10:00:00.000Z#{id}"),
+    }))
+}
+
+fn stream(value: Value) -> StreamBatch {
+    match Event::parse(value).unwrap() {
+        Event::Stream(b) => b,
+        other => panic!("not a stream batch: {other:?}"),
+    }
+}
+
+#[test]
+fn a_stream_batch_delivers_inserted_notifications_only() {
+    let org = profile();
+    let worry = keys::notification(&org.id, "w").item(json!({
+        "type": "worry", "worry_id": "w", "text": WORRY_TEXT
+    }));
+    let mut delivered = notification_item("n-delivered");
+    delivered.insert("delivered_at".into(), json!("2026-11-23T10:00:01.000Z"));
+    let mut backing_off = notification_item("n-backing-off");
+    backing_off.insert("attempts".into(), json!(1));
+    backing_off.insert("next_attempt_at".into(), json!("2026-11-23T10:00:31.000Z"));
+    let mut no_id = notification_item("n-no-id");
+    no_id.remove("notification_id");
+    let b = stream(batch(vec![
+        record("INSERT", "100", &notification_item("n-new")),
+        record("INSERT", "101", &worry),
+        record("REMOVE", "102", &notification_item("n-gone")),
+        record("MODIFY", "103", &delivered),
+        record("MODIFY", "104", &backing_off),
+        record("INSERT", "105", &no_id),
+        record("MODIFY", "106", &notification_item("n-modified-due")),
+    ]));
+    let now = t0() + chrono::Duration::seconds(1);
+    let actions: Vec<Action> = b.records.iter().map(|r| r.action(&org, now)).collect();
+    assert_eq!(
+        actions,
+        [
+            Action::Deliver("n-new".into()),
+            Action::Ignore("not a notification"),
+            Action::Ignore("not an insert or a modification"),
+            Action::Ignore("already delivered"),
+            Action::Ignore("waiting for its retry time"),
+            Action::Malformed("a notification without a `notification_id`"),
+            Action::Deliver("n-modified-due".into()),
+        ]
+    );
+    assert_eq!(b.records[0].dynamodb.sequence_number, "100");
+    // Its retry time come, a backing-off notification is delivered again.
+    assert_eq!(
+        b.records[4].action(&org, t0() + chrono::Duration::seconds(31)),
+        Action::Deliver("n-backing-off".into())
+    );
+    // Another organisation's notification is not this deployment's.
+    let mut other = notification_item("n-other");
+    other.insert("org".into(), json!("another-college"));
+    let b = stream(batch(vec![record("INSERT", "107", &other)]));
+    assert_eq!(
+        b.records[0].action(&org, now),
+        Action::Ignore("another organisation's notification")
+    );
+}
+
+#[test]
+fn a_scheduled_event_is_a_sweep_and_anything_else_is_refused() {
+    assert!(matches!(
+        Event::parse(scheduled()).unwrap(),
+        Event::Scheduled(ScheduledEvent { ref source, .. }) if source == "aws.events"
+    ));
+    let mut other = scheduled();
+    other["detail-type"] = json!("Object Created");
+    assert!(Event::parse(other).unwrap_err().contains("only scheduled"));
+    assert!(Event::parse(json!({"hello": "world"})).is_err());
+    assert!(Event::parse(json!({"Records": "not a list"})).is_err());
+}
+
+async fn dsl(store: &EmbeddedStore, org: &OrgId) -> Person {
+    people::invite(
+        store,
+        org,
+        &NewPerson {
+            email: "dsl@example.org".into(),
+            name: "Dana DSL".into(),
+            roles: vec![Role::Dsl],
+            groups: vec![],
+        },
+        t0(),
+    )
+    .await
+    .unwrap()
+}
+
+/// An anonymous worry about the sender themself, routed to the DSL; returns its notification
+/// item as stored.
+async fn submit_worry(store: &EmbeddedStore, org: &OrgId) -> Map<String, Value> {
+    let secret = Secret::new("notify-test-secret-notify-test-secret").unwrap();
+    let token = FormToken::issue(&secret, FORM_PURPOSE, t0().timestamp());
+    worry::submit_anonymous(
+        store,
+        org,
+        &secret,
+        &token,
+        &WorryInput {
+            text: WORRY_TEXT.into(),
+            urgency: Some("urgent".into()),
+            about: Some(About::Me.as_str().into()),
+            kind: Some("bullying".into()),
+            wants_contact: Some("yes".into()),
+            contact_how: "At break time, by the library".into(),
+        },
+        &library().worry_kinds,
+        t0(),
+    )
+    .await
+    .unwrap();
+    let pending = notify::undelivered(store, org, &[Role::Dsl]).await.unwrap();
+    assert_eq!(pending.len(), 1);
+    store
+        .get(&keys::notification(org, &pending[0].id))
+        .await
+        .unwrap()
+        .unwrap()
+}
+
+fn outbox_files(dir: &std::path::Path) -> Vec<String> {
+    let mut files: Vec<String> = std::fs::read_dir(dir)
+        .map(|d| {
+            d.map(|e| e.unwrap().path())
+                .filter(|p| p.extension().is_some_and(|x| x == "txt"))
+                .map(|p| std::fs::read_to_string(p).unwrap())
+                .collect()
+        })
+        .unwrap_or_default();
+    files.sort();
+    files
+}
+
+#[tokio::test]
+async fn the_stream_delivers_a_new_worry_s_notification_without_the_worry() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = EmbeddedStore::open(&dir.path().join("s.redb")).unwrap();
+    let org = profile();
+    let person = dsl(&store, &org.id).await;
+    let item = submit_worry(&store, &org.id).await;
+    let outbox = dir.path().join("outbox");
+    let notifier = Notifier {
+        store,
+        mailer: OutboxMailer::new(&outbox),
+        org,
+        links: links(),
+    };
+    let now = t0() + chrono::Duration::seconds(1);
+    let event = batch(vec![
+        record("INSERT", "4200000000000000000001", &item),
+        // the worry itself is in the same transaction; it is not the function's business
+        record(
+            "INSERT",
+            "4200000000000000000002",
+            &keys::notification(&notifier.org.id, "x")
+                .item(json!({ "type": "worry", "text": WORRY_TEXT })),
+        ),
+    ]);
+    let response = notifier.handle(event.clone(), now).await.unwrap();
+    assert_eq!(response, json!({ "batchItemFailures": [] }));
+
+    let emails = outbox_files(&outbox);
+    assert_eq!(emails.len(), 1, "{emails:?}");
+    let email = &emails[0];
+    assert!(
+        email.starts_with(&format!("To: {}\n", person.email)),
+        "{email}"
+    );
+    assert!(
+        email.contains("https://safety.example.org/worries/"),
+        "{email}"
+    );
+    for words in [WORRY_TEXT, "messages after school", "by the library"] {
+        assert!(
+            !email.contains(words),
+            "the email carries the worry: {email}"
+        );
+    }
+    assert!(
+        notify::undelivered(&notifier.store, &notifier.org.id, &[Role::Dsl])
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    // The same batch again (Lambda retries at least once): nothing more is sent.
+    let response = notifier.handle(event, now).await.unwrap();
+    assert_eq!(response, json!({ "batchItemFailures": [] }));
+    assert_eq!(outbox_files(&outbox).len(), 1);
+}
+
+struct DownMailer;
+
+impl Mailer for DownMailer {
+    async fn send(&self, _: &Message) -> Result<(), MailError> {
+        Err(MailError::Rejected("the mail service is down".into()))
+    }
+}
+
+#[tokio::test]
+async fn a_failed_delivery_is_a_batch_item_failure_and_the_sweep_retries_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = EmbeddedStore::open(&dir.path().join("s.redb")).unwrap();
+    let org = profile();
+    dsl(&store, &org.id).await;
+    let item = submit_worry(&store, &org.id).await;
+    let down = Notifier {
+        store,
+        mailer: DownMailer,
+        org,
+        links: links(),
+    };
+    let now = t0() + chrono::Duration::seconds(1);
+    let other = notification_item("n-already-gone");
+    let event = batch(vec![
+        record("INSERT", "300", &other),
+        record("INSERT", "301", &item),
+        // the same notification twice in one batch: tried once, both records reported
+        record("MODIFY", "302", &item),
+    ]);
+    let response = down.handle(event, now).await.unwrap();
+    assert_eq!(
+        response,
+        json!({ "batchItemFailures": [{ "itemIdentifier": "301" }, { "itemIdentifier": "302" }] })
+    );
+    let pending = notify::undelivered(&down.store, &down.org.id, &[Role::Dsl])
+        .await
+        .unwrap();
+    assert_eq!(pending.len(), 1);
+    assert_eq!(pending[0].attempts, 1);
+
+    // The write of that failure comes back on the stream with its back-off: not retried at once.
+    let failed = down
+        .store
+        .get(&keys::notification(&down.org.id, &pending[0].id))
+        .await
+        .unwrap()
+        .unwrap();
+    let response = down
+        .handle(batch(vec![record("MODIFY", "303", &failed)]), now)
+        .await
+        .unwrap();
+    assert_eq!(response, json!({ "batchItemFailures": [] }));
+    assert_eq!(
+        notify::undelivered(&down.store, &down.org.id, &[Role::Dsl])
+            .await
+            .unwrap()[0]
+            .attempts,
+        1
+    );
+
+    // The mail service is back: the sweep after the back-off delivers it.
+    let outbox = dir.path().join("outbox");
+    let up = Notifier {
+        store: down.store,
+        mailer: OutboxMailer::new(&outbox),
+        org: down.org,
+        links: links(),
+    };
+    let too_early = up.handle(scheduled(), now).await.unwrap();
+    assert_eq!(too_early["notifications"], 0);
+    let later = now + notify::retry_delay(1);
+    let swept = up.handle(scheduled(), later).await.unwrap();
+    assert_eq!(
+        swept,
+        json!({ "notifications": 1, "delivered": 1, "emails": 1, "failed": 0 })
+    );
+    let emails = outbox_files(&outbox);
+    assert_eq!(emails.len(), 1);
+    assert!(!emails[0].contains(WORRY_TEXT));
+}
