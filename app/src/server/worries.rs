@@ -480,6 +480,9 @@ pub struct InboxView {
     pub error: Option<String>,
 }
 
+/// Undelivered notifications listed on the inbox at most (the oldest first).
+const UNDELIVERED_SHOWN: usize = 50;
+
 /// Notifications older than this that are still waiting are shown as late.
 const LATE_AFTER_MINUTES: i64 = 5;
 
@@ -507,7 +510,8 @@ pub async fn inbox(site: &SiteState, viewer: &Viewer, query: InboxQuery) -> Inbo
     )
     .await;
     let counts = inbox::counts(&site.store, &site.org_id, &viewer.person.id, roles).await;
-    let undelivered = safety_core::notify::undelivered(&site.store, &site.org_id, roles).await;
+    let undelivered =
+        safety_core::notify::undelivered(&site.store, &site.org_id, roles, UNDELIVERED_SHOWN).await;
     match (listed, counts, undelivered) {
         (Ok(page), Ok(counts), Ok(undelivered)) => {
             view.next = page.next.as_deref().map(|c| query.next_page(c));

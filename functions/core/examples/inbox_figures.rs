@@ -141,7 +141,7 @@ async fn run<S: Store>(name: &str, store: CountingStore<S>) {
         counts.open,
     );
     let (r, t) = (store.reads(), Instant::now());
-    let pending = safety_core::notify::undelivered(&store, &org, &dsl.roles)
+    let pending = safety_core::notify::undelivered(&store, &org, &dsl.roles, 50)
         .await
         .unwrap();
     measure(

@@ -454,12 +454,14 @@ async fn record_failure<S: Store>(
 }
 
 /// The notifications not yet delivered that a person holding `roles` may know about (those
-/// about worries routed to them), oldest first. For the inbox: a failing notification is shown
-/// there, never silently dropped.
+/// about worries routed to them), oldest first, at most `max` (the store is read until `max`
+/// are found or the list ends). For the inbox: a failing notification is shown there, never
+/// silently dropped.
 pub async fn undelivered<S: Store>(
     store: &S,
     org: &OrgId,
     roles: &[crate::identity::Role],
+    max: usize,
 ) -> Result<Vec<Notification>, StoreError> {
     let mut out = Vec::new();
     let mut cursor = None;
@@ -468,6 +470,7 @@ pub async fn undelivered<S: Store>(
             .query(
                 &Query::partition(keys::notifications_pending(org))
                     .on_index(Index::Gsi1)
+                    .limit(max.max(1))
                     .after(cursor),
             )
             .await?;
@@ -475,6 +478,9 @@ pub async fn undelivered<S: Store>(
             let n = Notification::from_item(item)?;
             if may_see(&n.queue.routing(), roles) {
                 out.push(n);
+                if out.len() >= max {
+                    return Ok(out);
+                }
             }
         }
         match page.next {

@@ -406,7 +406,7 @@ async fn a_worry_stored_while_the_notifier_is_stopped_is_notified_when_it_starts
         .unwrap();
     assert_eq!(again.emails, 0);
     assert!(
-        notify::undelivered(&store, &org, &c.dsl.roles)
+        notify::undelivered(&store, &org, &c.dsl.roles, 50)
             .await
             .unwrap()
             .is_empty()
@@ -516,7 +516,7 @@ async fn a_crash_mid_batch_drops_nobody_and_repeats_at_most_the_email_in_flight(
         "9 emails + the one repeated after the crash"
     );
     assert!(
-        notify::undelivered(&store, &org, &c.dsl.roles)
+        notify::undelivered(&store, &org, &c.dsl.roles, 50)
             .await
             .unwrap()
             .is_empty()
@@ -545,7 +545,7 @@ async fn a_notification_that_keeps_failing_is_kept_shown_and_retried_with_back_o
         assert_eq!(soon.notifications, 0);
         now += notify::retry_delay(attempt);
     }
-    let shown = notify::undelivered(&store, &org, &c.deputy.roles)
+    let shown = notify::undelivered(&store, &org, &c.deputy.roles, 50)
         .await
         .unwrap();
     assert_eq!(shown.len(), 1);
@@ -553,7 +553,7 @@ async fn a_notification_that_keeps_failing_is_kept_shown_and_retried_with_back_o
     assert!(shown[0].last_error.as_deref().unwrap().contains("down"));
     // Shown only to those the worry is routed to.
     assert!(
-        notify::undelivered(&store, &org, &c.lead.roles)
+        notify::undelivered(&store, &org, &c.lead.roles, 50)
             .await
             .unwrap()
             .is_empty()
@@ -564,7 +564,7 @@ async fn a_notification_that_keeps_failing_is_kept_shown_and_retried_with_back_o
         .unwrap();
     assert_eq!(d.delivered, 1);
     assert!(
-        notify::undelivered(&store, &org, &c.deputy.roles)
+        notify::undelivered(&store, &org, &c.deputy.roles, 50)
             .await
             .unwrap()
             .is_empty()
@@ -834,7 +834,7 @@ async fn handling_scenario<S: Store>(store: &S, org: &OrgId) {
         .await
         .unwrap();
     assert!(
-        notify::undelivered(store, org, &c.dsl.roles)
+        notify::undelivered(store, org, &c.dsl.roles, 50)
             .await
             .unwrap()
             .is_empty()
