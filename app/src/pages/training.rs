@@ -270,6 +270,8 @@ fn questions_view(
             let unanswered = show_missing && missing.contains(&q.id);
             let legend_id = format!("legend-{}", q.id);
             let input_type = if q.multiple { "checkbox" } else { "radio" };
+            // Said once: the prompt often says it already.
+            let hint = q.multiple && !q.prompt_html.contains("hoose all that apply");
             let name = format!("answer-{}", q.id);
             let options = q
                 .options
@@ -291,7 +293,7 @@ fn questions_view(
                         <span>"Question " {q.number}</span>
                         <span class="question-prompt" inner_html=q.prompt_html></span>
                     </legend>
-                    {q.multiple.then(|| view! { <p class="hint">"Choose all that apply."</p> })}
+                    {hint.then(|| view! { <p class="hint">"Choose all that apply."</p> })}
                     {unanswered.then(|| view! { <p class="field-error">"Please answer this question."</p> })}
                     {options}
                 </fieldset>

@@ -547,3 +547,20 @@ fn staff_sign_their_aup_and_stale_or_tampered_forms_are_refused() {
         "My training links what was signed"
     );
 }
+
+#[test]
+fn certificate_checks_from_one_address_are_limited() {
+    // 30 checks per 15 minutes per address (functions/web/src/learning.rs).
+    support::away_from_window_edges(&[15 * 60]);
+    let site = Site::start();
+    let web = &site.web;
+    for i in 0..30 {
+        let r = web.get("/verify?code=0000-0000-0000-0000");
+        assert_status(&format!("check {}", i + 1), &r, 404);
+        assert_no_store("a check", &r);
+    }
+    let r = web.get("/verify?code=0000-0000-0000-0000");
+    assert_status("the 31st check", &r, 429);
+    assert!(r.text().contains("Too many certificates were checked"));
+    assert_status("the empty form is not counted", &web.get("/verify"), 200);
+}
