@@ -45,7 +45,8 @@ fn account_links() -> impl IntoView {
             view! {
                 {concerns}
                 {admin}
-                <li><A href="/me">"Your account"</A></li>
+                <li><A href="/me/training">"My training"</A></li>
+                <li><A href="/me" exact=true>"Your account"</A></li>
             }
             .into_any()
         }

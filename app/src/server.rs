@@ -1,6 +1,7 @@
 //! Server-side state and the use cases the pages and server functions share. Thin: the rules
 //! live in `safety-core`; this turns their results into what a page shows.
 
+pub mod learning;
 pub mod worries;
 
 use crate::model::{Choice, KindChoice, SignedIn, WorryChoices, WorryFormState};
@@ -128,6 +129,9 @@ pub struct SiteInner {
     pub org: OrgProfile,
     /// The content with this organisation's names and contacts substituted in.
     pub pages: Vec<Page>,
+    /// The content as loaded (the learning core substitutes the names itself, so what it
+    /// hashes and grades is what the pages show).
+    pub library: Arc<safety_core::content::Library>,
     pub help: Vec<HelpService>,
     pub store: AnyStore,
     pub secret: Secret,
@@ -161,6 +165,14 @@ impl SiteState {
 
     pub fn pages_of(&self, kind: Kind) -> impl Iterator<Item = &Page> {
         self.pages.iter().filter(move |p| p.kind == kind)
+    }
+
+    /// What the learning core needs: the content and this organisation.
+    pub fn setting(&self) -> safety_core::learning::Setting<'_> {
+        safety_core::learning::Setting {
+            library: &self.library,
+            profile: &self.org,
+        }
     }
 
     pub fn help(&self, id: &str) -> Option<&HelpService> {

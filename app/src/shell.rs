@@ -13,6 +13,7 @@ use crate::pages::{
     my_worries::{MyWorriesPage, MyWorryPage},
     not_found::NotFound,
     tell::TellPage,
+    training::{CertificatePage, MyTrainingPage, QuizPage, SignedTextPage, VerifyPage},
     worries::{CasePage, InboxPage},
 };
 use crate::server::SiteState;
@@ -23,7 +24,11 @@ use leptos_router::path;
 
 /// Pages with islands load the browser bundle; every other page ships no JavaScript.
 fn needs_islands(path: &str) -> bool {
-    path == "/tell" || path.starts_with("/learn/")
+    path == "/tell"
+        || (path.starts_with("/learn/")
+            && !path.ends_with("/quiz")
+            // a signed-in person's section-by-section reading has no contents toggle
+            && use_context::<crate::server::learning::Reading>().is_none())
 }
 
 pub fn shell(site: SiteState) -> impl IntoView {
@@ -77,7 +82,12 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/parents/:id") view=GuidancePage/>
                     <Route path=path!("/learn") view=LearningIndex/>
                     <Route path=path!("/learn/:id") view=ModulePage/>
+                    <Route path=path!("/learn/:id/quiz") view=QuizPage/>
                     <Route path=path!("/aup/:id") view=AupPage/>
+                    <Route path=path!("/aup/:id/signed/:sha") view=SignedTextPage/>
+                    <Route path=path!("/me/training") view=MyTrainingPage/>
+                    <Route path=path!("/certificates/:code") view=CertificatePage/>
+                    <Route path=path!("/verify") view=VerifyPage/>
                     <Route path=path!("/tell") view=TellPage/>
                     <Route path=path!("/follow-up") view=FollowUpPage/>
                     <Route path=path!("/sign-in") view=SignInPage/>

@@ -134,6 +134,7 @@ pub fn MePage() -> impl IntoView {
             <dt>"Groups"</dt><dd>{groups}</dd>
         </dl>
         <ul>
+            <li><a href="/me/training">"My training: your modules, quizzes, certificates and policies to sign"</a></li>
             <li><a href="/me/worries">"Messages you sent to the safeguarding team with your name, and their replies"</a></li>
         </ul>
         <SignOutForm csrf=viewer.csrf/>

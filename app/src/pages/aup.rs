@@ -15,6 +15,9 @@ pub fn AupPage() -> impl IntoView {
         .read_untracked()
         .get("id")
         .unwrap_or_default();
+    if let Some(screen) = use_context::<crate::server::learning::AupScreen>() {
+        return view! { <crate::pages::training::AupSignPage screen/> }.into_any();
+    }
     let Some(page) = site.page(Kind::Aup, &id).cloned() else {
         return view! { <NotFound/> }.into_any();
     };

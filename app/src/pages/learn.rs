@@ -59,6 +59,9 @@ pub fn ModulePage() -> impl IntoView {
         .read_untracked()
         .get("id")
         .unwrap_or_default();
+    if let Some(reading) = use_context::<crate::server::learning::Reading>() {
+        return view! { <crate::pages::training::ReadingPage reading/> }.into_any();
+    }
     let Some(page) = site.page(Kind::Module, &id).cloned() else {
         return view! { <NotFound/> }.into_any();
     };

@@ -11,6 +11,7 @@ pub mod learn;
 pub mod my_worries;
 pub mod not_found;
 pub mod tell;
+pub mod training;
 pub mod worries;
 
 use leptos::prelude::*;

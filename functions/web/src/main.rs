@@ -8,6 +8,7 @@ mod admin;
 mod assets;
 mod auth;
 mod config;
+mod learning;
 mod notifier;
 mod routes;
 mod seed;
@@ -149,6 +150,7 @@ async fn serve(config: Config, started: std::time::Instant) -> Result<(), String
         org_id: config.org.clone(),
         pages: library.pages.iter().map(|p| p.for_org(&org)).collect(),
         help: library.help.clone(),
+        library: Arc::new(library.clone()),
         org,
         store,
         secret: config.secret.clone(),

@@ -46,6 +46,31 @@ pub fn router(state: AppState) -> Router {
         .route("/worries", get(crate::worries::inbox_get))
         .route("/worries/{id}", get(crate::worries::case_get))
         .route("/worries/{id}/act", post(crate::worries::case_act_post))
+        .route("/me/training", get(crate::learning::training_get))
+        .route(
+            "/learn/{id}",
+            get(crate::learning::module_get).post(crate::learning::module_post),
+        )
+        .route(
+            "/learn/{id}/quiz",
+            get(crate::learning::quiz_get).post(crate::learning::quiz_post),
+        )
+        .route(
+            "/aup/{id}",
+            get(crate::learning::aup_get).post(crate::learning::aup_post),
+        )
+        .route(
+            "/aup/{id}/signed/{sha}",
+            get(crate::learning::signed_text_get),
+        )
+        .route(
+            "/certificates/{code}",
+            get(crate::learning::certificate_get),
+        )
+        .route(
+            "/verify",
+            get(crate::learning::verify_get).post(crate::learning::verify_post),
+        )
         .route("/api/{*fn_name}", post(server_fn))
         .route(&format!("{PREFIX}{{file}}"), get(asset))
         .route("/sign-in", get(page).post(crate::auth::sign_in_post))
@@ -246,6 +271,10 @@ impl Form {
             .iter()
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.as_str())
+    }
+    /// Every field, in order.
+    pub fn pairs(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(k, v)| (k.as_str(), v.as_str()))
     }
     /// Every value of a field.
     pub fn all(&self, name: &str) -> Vec<&str> {

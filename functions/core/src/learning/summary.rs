@@ -11,7 +11,7 @@
 //!   **due again**; otherwise an older version still counts (passed) and is reported as an older
 //!   version, so the person and the DSL see it.
 
-use super::state::{AupState, ItemKind, ItemRef, ModuleState, StoredState};
+use super::state::{AupState, Completion, ItemKind, ItemRef, ModuleState, Signature, StoredState};
 use super::{LearningError, Required, Setting, check_org, dates, major};
 use crate::content::Page;
 use crate::identity::Person;
@@ -120,6 +120,10 @@ pub struct TrainingItem {
     pub attempts: u32,
     pub next: NextStep,
     pub next_text: String,
+    /// A module's latest completion (with its certificate code), when there is one.
+    pub completion: Option<Completion>,
+    /// An AUP's latest signature (with the hash of the text signed), when there is one.
+    pub signature: Option<Signature>,
 }
 
 /// A person's whole summary.
@@ -293,7 +297,9 @@ pub async fn my_training<S: Store>(
             .and_then(StoredState::module);
         let e = evaluate_module(module, m, now);
         let next = module_next(e.status, m, &module.version);
-        items.push(item(&setting, ItemKind::Module, module, e, m, next));
+        let mut it = item(&setting, ItemKind::Module, module, e, m, next);
+        it.completion = m.and_then(|m| m.completion.clone());
+        items.push(it);
     }
     for aup in &required.aups {
         let a = states
@@ -306,7 +312,9 @@ pub async fn my_training<S: Store>(
             Status::DueAgain => NextStep::DoNewVersion,
             Status::NotStarted | Status::InProgress => NextStep::Sign,
         };
-        items.push(item(&setting, ItemKind::Aup, aup, e, None, next));
+        let mut it = item(&setting, ItemKind::Aup, aup, e, None, next);
+        it.signature = a.and_then(|a| a.signature.clone());
+        items.push(it);
     }
     Ok(Training { items })
 }
@@ -336,5 +344,7 @@ fn item(
         attempts: m.map_or(0, |m| m.attempts),
         next_text: next.text(kind),
         next,
+        completion: None,
+        signature: None,
     }
 }
