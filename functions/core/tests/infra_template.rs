@@ -309,7 +309,7 @@ async fn store_methods_of_the_notify_path() -> BTreeSet<&'static str> {
     // (a worry about the DSL is never shown to someone holding the DSL role)
     let mut ids = Vec::new();
     for roles in [[Role::Dsl], [Role::AllegationsLead]] {
-        for n in notify::undelivered(&store, &org, &roles).await.unwrap() {
+        for n in notify::undelivered(&store, &org, &roles, 50).await.unwrap() {
             ids.push(n.id);
         }
     }

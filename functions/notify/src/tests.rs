@@ -224,7 +224,9 @@ async fn submit_worry(store: &EmbeddedStore, org: &OrgId) -> Map<String, Value> 
     )
     .await
     .unwrap();
-    let pending = notify::undelivered(store, org, &[Role::Dsl]).await.unwrap();
+    let pending = notify::undelivered(store, org, &[Role::Dsl], 50)
+        .await
+        .unwrap();
     assert_eq!(pending.len(), 1);
     store
         .get(&keys::notification(org, &pending[0].id))
@@ -292,7 +294,7 @@ async fn the_stream_delivers_a_new_worry_s_notification_without_the_worry() {
         );
     }
     assert!(
-        notify::undelivered(&notifier.store, &notifier.org.id, &[Role::Dsl])
+        notify::undelivered(&notifier.store, &notifier.org.id, &[Role::Dsl], 50)
             .await
             .unwrap()
             .is_empty()
@@ -338,7 +340,7 @@ async fn a_failed_delivery_is_a_batch_item_failure_and_the_sweep_retries_it() {
         response,
         json!({ "batchItemFailures": [{ "itemIdentifier": "301" }, { "itemIdentifier": "302" }] })
     );
-    let pending = notify::undelivered(&down.store, &down.org.id, &[Role::Dsl])
+    let pending = notify::undelivered(&down.store, &down.org.id, &[Role::Dsl], 50)
         .await
         .unwrap();
     assert_eq!(pending.len(), 1);
@@ -357,7 +359,7 @@ async fn a_failed_delivery_is_a_batch_item_failure_and_the_sweep_retries_it() {
         .unwrap();
     assert_eq!(response, json!({ "batchItemFailures": [] }));
     assert_eq!(
-        notify::undelivered(&down.store, &down.org.id, &[Role::Dsl])
+        notify::undelivered(&down.store, &down.org.id, &[Role::Dsl], 50)
             .await
             .unwrap()[0]
             .attempts,
