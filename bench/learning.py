@@ -1,0 +1,56 @@
+"""The learning pages' figures: server time of My training and of the quiz submission (p50/p99,
+sequential requests on loopback, a fresh server), and the bytes of a module section page.
+Usage: learning.py BINARY PORT"""
+import gzip, re, sys, time, urllib.parse
+from server import Server, pct
+
+binary, port = sys.argv[1], int(sys.argv[2])
+MODULE = "four-cs-of-online-risk"
+server = Server(binary, port)
+try:
+    cookie = server.sign_in("learner@wexmoorvale.example.org")
+    c = server.connection()
+
+    def get(path):
+        t0 = time.time()
+        c.request("GET", path, headers={"Cookie": cookie, "Accept-Encoding": "gzip"})
+        r = c.getresponse()
+        body = r.read()
+        ms = (time.time() - t0) * 1000
+        if r.status != 200:
+            sys.exit(f"GET {path}: {r.status}")
+        return ms, body, r.getheader("Content-Encoding") == "gzip"
+
+    times = [get("/me/training")[0] for _ in range(200)]
+    print(f"my training (GET /me/training, signed in): p50 {pct(times, 50):.1f} ms, p99 {pct(times, 99):.1f} ms")
+
+    ms, body, gz = get(f"/learn/{MODULE}?section=1")
+    html = gzip.decompress(body) if gz else body
+    css = re.search(rb'href="(/pkg/style-[^"]+\.css)"', html)
+    css_bytes = len(get(css.group(1).decode())[1]) if css else 0
+    scripts = re.findall(rb'src="(/pkg/[^"]+\.js)"', html)
+    print(f"module section page (GET /learn/{MODULE}?section=1, signed in): HTML {len(body)} bytes "
+          f"{'gzipped' if gz else 'uncompressed'} ({len(html)} raw) + CSS {css_bytes} = {len(body) + css_bytes} bytes; "
+          f"{len(scripts)} scripts (a section page has no islands)")
+
+    submit = []
+    for i in range(100):
+        _, body, gz = get(f"/learn/{MODULE}/quiz")
+        page = (gzip.decompress(body) if gz else body).decode()
+        csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+        attempt = re.search(r'name="attempt" value="([^"]+)"', page).group(1)
+        answers = {}
+        for name, value in re.findall(r'name="(answer-[^"]+)" value="([^"]+)"', page):
+            answers.setdefault(name, value)  # the first option of each question
+        form = urllib.parse.urlencode([("csrf", csrf), ("attempt", attempt)] + list(answers.items()))
+        t0 = time.time()
+        c.request("POST", f"/learn/{MODULE}/quiz", form,
+                  {"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"})
+        r = c.getresponse()
+        r.read()
+        submit.append((time.time() - t0) * 1000)
+        if r.status != 200:
+            sys.exit(f"quiz submit {i}: {r.status}")
+    print(f"quiz submit (POST /learn/{MODULE}/quiz, graded and stored): p50 {pct(submit, 50):.1f} ms, p99 {pct(submit, 99):.1f} ms")
+finally:
+    server.stop()
