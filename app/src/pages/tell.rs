@@ -45,6 +45,9 @@ pub fn TellPage() -> impl IntoView {
                 <li>"If it is about " {dsl.name.clone()} ": only " {lead.name.clone()} ". " {dsl.name.clone()} " cannot see it."</li>
             </ul>
             <p>
+                "The safeguarding team reads these during opening hours. " {site.org.out_of_hours.clone()}
+            </p>
+            <p>
                 "You can also talk to " {lead.name.clone()} " directly: " <a href=tel_href(&lead.phone)>{lead.phone.clone()}</a>
                 " or " <a href=format!("mailto:{}", lead.email)>{lead.email.clone()}</a> "."
             </p>
