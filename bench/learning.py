@@ -1,7 +1,7 @@
 """The learning pages' figures: server time of My training and of the quiz submission (p50/p99,
 sequential requests on loopback, a fresh server), and the bytes of a module section page.
 Usage: learning.py BINARY PORT"""
-import gzip, re, sys, time, urllib.parse
+import gzip, re, shutil, subprocess, sys, time, urllib.parse
 from server import Server, pct
 
 binary, port = sys.argv[1], int(sys.argv[2])
@@ -22,7 +22,16 @@ try:
         return ms, body, r.getheader("Content-Encoding") == "gzip"
 
     times = [get("/me/training")[0] for _ in range(200)]
-    print(f"my training (GET /me/training, signed in): p50 {pct(times, 50):.1f} ms, p99 {pct(times, 99):.1f} ms")
+    print(f"my training (GET /me/training, signed in, sequential): p50 {pct(times, 50):.1f} ms, p99 {pct(times, 99):.1f} ms")
+    if shutil.which("wrk"):
+        out = subprocess.run(["wrk", "-t2", "-c16", "-d5s", "--latency", "-H", f"Cookie: {cookie}",
+                              f"http://127.0.0.1:{port}/me/training"], capture_output=True, text=True).stdout
+        p50 = re.search(r"^\s+50%\s+(\S+)", out, re.M)
+        p99 = re.search(r"^\s+99%\s+(\S+)", out, re.M)
+        rps = re.search(r"^Requests/sec:\s+(\S+)", out, re.M)
+        bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+        print(f"my training under load (wrk -t2 -c16 -d5s): p50 {p50 and p50.group(1)}, p99 {p99 and p99.group(1)}, "
+              f"{rps and rps.group(1)} req/s{', non-2xx: ' + bad.group(1) if bad else ''}")
 
     ms, body, gz = get(f"/learn/{MODULE}?section=1")
     html = gzip.decompress(body) if gz else body
