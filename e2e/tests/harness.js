@@ -63,7 +63,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
  * Starts the server. Returns { baseURL, logs, logText(from), stop() }.
  * Fails (with the server's output) if it exits or /healthz is not "ok" within 30 s.
  */
-export async function startServer({ timeoutMs = 30_000, env = () => ({}) } = {}) {
+export async function startServer({ timeoutMs = 30_000, env = () => ({}), dataDir = null } = {}) {
   if (!existsSync(WEB_BIN)) {
     throw new Error(`The web binary is missing: ${WEB_BIN}. Build it with \`cargo build -p web\` or set WEB_BIN.`);
   }
@@ -74,16 +74,20 @@ export async function startServer({ timeoutMs = 30_000, env = () => ({}) } = {})
   // then try again with another one.
   for (let attempt = 1; ; attempt++) {
     try {
-      return await startServerOnce(timeoutMs, env);
+      return await startServerOnce(timeoutMs, env, dataDir);
     } catch (err) {
       if (attempt >= 3 || !/cannot listen on/.test(err.message)) throw err;
     }
   }
 }
 
-async function startServerOnce(timeoutMs, extraEnv) {
+/** `keptDataDir`: a data folder of the caller's (e.g. to restart on the same store), kept on stop. */
+async function startServerOnce(timeoutMs, extraEnv, keptDataDir) {
   const port = await freePort();
-  const dataDir = mkdtempSync(join(tmpdir(), 'online-safety-e2e-'));
+  const dataDir = keptDataDir ?? mkdtempSync(join(tmpdir(), 'online-safety-e2e-'));
+  const removeData = () => {
+    if (!keptDataDir) rmSync(dataDir, { recursive: true, force: true });
+  };
   const logs = [];
   // The tests expect a local run (embedded store, demo organisation, plain HTTP): settings of
   // the person running them (APP_STORE, APP_BASE_URL, ...) are not passed on.
@@ -124,7 +128,7 @@ async function startServerOnce(timeoutMs, extraEnv) {
   // Never leave a server behind, even if the test process dies without running `after`.
   const onExit = () => {
     if (!exited) child.kill('SIGKILL');
-    rmSync(dataDir, { recursive: true, force: true });
+    removeData();
   };
   process.on('exit', onExit);
   collect(child.stdout, 'out');
@@ -146,14 +150,14 @@ async function startServerOnce(timeoutMs, extraEnv) {
           await exitPromise;
         }
       }
-      rmSync(dataDir, { recursive: true, force: true });
+      removeData();
     },
   };
 
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (exited) {
-      rmSync(dataDir, { recursive: true, force: true });
+      removeData();
       throw new Error(`The web server exited (${JSON.stringify(exited)}) before it was ready:\n${server.logText()}`);
     }
     try {

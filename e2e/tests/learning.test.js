@@ -3,7 +3,7 @@
 // next, failing then passing the quiz, the certificate), and someone signed out checks the
 // certificate's code on /verify; the demo staff member signs the staff AUP and reads back
 // exactly what they signed; a parent sees the parent AUP in My training. axe runs on each kind
-// of page. (A new AUP version needing a new signature is covered by the core's tests.)
+// of page. (A new AUP version needing a new signature: aup-version.test.js.)
 
 import { after, before } from 'node:test';
 import assert from 'node:assert/strict';

@@ -25,6 +25,8 @@ pub struct Config {
     pub org: OrgId,
     pub secret: Secret,
     pub site_dir: PathBuf,
+    /// Content read from this folder instead of the content built into the binary.
+    pub content_dir: Option<PathBuf>,
     pub log_json: bool,
     /// The public address (links in emails; an https address turns on HSTS and Secure cookies).
     pub base_url: Option<String>,
@@ -134,6 +136,7 @@ impl Config {
             org,
             secret,
             site_dir,
+            content_dir: var("APP_CONTENT_DIR").map(PathBuf::from),
             log_json,
             base_url: var("APP_BASE_URL"),
             session_keys,

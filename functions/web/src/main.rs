@@ -117,7 +117,15 @@ fn origin_of(url: &str) -> String {
 }
 
 async fn serve(config: Config, started: std::time::Instant) -> Result<(), String> {
-    let library = safety_core::content::load_embedded().map_err(|problems| {
+    // The content built into the binary, or an organisation's own edited copy of it.
+    let loaded = match &config.content_dir {
+        Some(dir) => {
+            tracing::info!(dir = %dir.display(), "content read from a folder (APP_CONTENT_DIR)");
+            safety_core::content::load_dir(dir)
+        }
+        None => safety_core::content::load_embedded(),
+    };
+    let library = loaded.map_err(|problems| {
         let list: Vec<String> = problems.iter().map(ToString::to_string).collect();
         format!("the content does not pass the check:\n{}", list.join("\n"))
     })?;
