@@ -85,7 +85,7 @@ e2e('a worry reaches the DSL by email, is handled, answered, added to and closed
   await lp.goto('/tell');
   await waitForHydration(lp);
   const tellText = await pageText(lp);
-  for (const needed of ['999', 'CEOP', 'Childline', 'Please do not send pictures', 'cannot see it', 'out-of-hours emergency social care team']) {
+  for (const needed of ['999', 'CEOP', 'Childline', 'Please do not send pictures', 'cannot see it', 'out-of-hours emergency social care team', 'Site B (Vale Street): Hannah Cole', 'Emergency duty team']) {
     assert.ok(tellText.includes(needed), `the form page says "${needed}"`);
   }
   await lp.locator('#about-me').check();

@@ -44,9 +44,30 @@ pub fn TellPage() -> impl IntoView {
                 <li>"If it is about a member of staff: " {lead.name.clone()} " (" {lead.title.clone()} ") and " {dsl.name.clone()} "."</li>
                 <li>"If it is about " {dsl.name.clone()} ": only " {lead.name.clone()} ". " {dsl.name.clone()} " cannot see it."</li>
             </ul>
+            {(!site.org.on_duty.is_empty()).then(|| view! {
+                <p>"On duty for safeguarding, if you would rather talk to someone:"</p>
+                <ul data-testid="on-duty">
+                    {site.org.on_duty.iter().map(|d| view! {
+                        <li>
+                            <strong>{d.site.clone()}</strong> ": " {d.name.clone()} " (" {d.title.clone()} "), "
+                            <a href=tel_href(&d.phone)>{d.phone.clone()}</a>
+                        </li>
+                    }).collect_view()}
+                </ul>
+            })}
             <p>
                 "The safeguarding team reads these during opening hours. " {site.org.out_of_hours.clone()}
             </p>
+            {(!site.org.out_of_hours_contacts.is_empty()).then(|| view! {
+                <ul data-testid="out-of-hours">
+                    {site.org.out_of_hours_contacts.iter().map(|c| view! {
+                        <li>
+                            <strong>{c.name.clone()}</strong> ": " {c.description.clone()} ", "
+                            <a href=tel_href(&c.phone)>{c.phone.clone()}</a>
+                        </li>
+                    }).collect_view()}
+                </ul>
+            })}
             <p>
                 "You can also talk to " {lead.name.clone()} " directly: " <a href=tel_href(&lead.phone)>{lead.phone.clone()}</a>
                 " or " <a href=format!("mailto:{}", lead.email)>{lead.email.clone()}</a> "."

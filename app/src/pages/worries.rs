@@ -112,6 +112,7 @@ pub fn InboxPage() -> impl IntoView {
             <div><dt>"Assigned to you"</dt><dd>{counts.assigned_to_me}</dd></div>
         </dl>
         {undelivered}
+        <OnDuty/>
         <form method="get" action="/worries" class="filters">
             <div class="field">
                 <label for="show">"Show"</label>
@@ -139,6 +140,26 @@ pub fn InboxPage() -> impl IntoView {
         {next.map(|href| view! { <p><a href=href rel="next">"Older concerns"</a></p> })}
     }
     .into_any()
+}
+
+/// Who is on duty, from the organisation's profile (nothing when it names nobody).
+#[component]
+fn OnDuty() -> impl IntoView {
+    let site = expect_context::<crate::server::SiteState>();
+    (!site.org.on_duty.is_empty()).then(|| {
+        view! {
+            <details class="note">
+                <summary>"Who is on duty"</summary>
+                <ul>
+                    {site.org.on_duty.iter().map(|d| view! {
+                        <li><strong>{d.site.clone()}</strong> ": " {d.name.clone()} " (" {d.title.clone()} "), " {d.phone.clone()}
+                            {(!d.email.is_empty()).then(|| format!(", {}", d.email))}</li>
+                    }).collect_view()}
+                </ul>
+                <p>{site.org.out_of_hours.clone()}</p>
+            </details>
+        }
+    })
 }
 
 #[component]

@@ -69,6 +69,36 @@ pub struct OrgProfile {
     /// What people must complete, by role (and optionally group). Checked against the content.
     #[serde(default)]
     pub requirements: Vec<Requirement>,
+    /// Who is on safeguarding duty, per site (or per day): shown on the worry page and to the
+    /// people handling worries. Who receives a worry is still decided by role (routing).
+    #[serde(default)]
+    pub on_duty: Vec<OnDuty>,
+    /// Whom to call when the organisation is closed (e.g. the council's emergency duty team),
+    /// besides the `out_of_hours` sentence.
+    #[serde(default)]
+    pub out_of_hours_contacts: Vec<OutOfHoursContact>,
+}
+
+/// The safeguarding lead on duty at one site.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OnDuty {
+    /// "Site A", "Evening classes", "Mondays and Tuesdays"...
+    pub site: String,
+    pub name: String,
+    pub title: String,
+    pub phone: String,
+    #[serde(default)]
+    pub email: String,
+}
+
+/// A service to call out of hours.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutOfHoursContact {
+    pub name: String,
+    pub description: String,
+    pub phone: String,
 }
 
 /// Modules and AUPs everyone with `role` (and, when set, in `group`) must complete.

@@ -433,6 +433,7 @@ pub fn load(files: Vec<SourceFile>) -> Result<Library, Vec<Problem>> {
     check_quizzes(&pages, &mut problems);
     for org in &orgs {
         check_requirements(org, &pages, &mut problems);
+        check_duty_contacts(org, &mut problems);
     }
     let mut warnings = Vec::new();
     let today = chrono::Utc::now().date_naive();
@@ -836,6 +837,35 @@ fn parse_page(
 mod tests;
 
 /// Every requirement of an organisation names a real role, and modules and AUPs that exist.
+/// Contacts shown to someone in trouble must be complete: a name to ask for and a number.
+fn check_duty_contacts(org: &OrgProfile, problems: &mut Vec<Problem>) {
+    let file = format!("organisations/{}.toml", org.id);
+    let blank = |s: &str| s.trim().is_empty();
+    let mut problem = |reason: String| {
+        problems.push(Problem {
+            file: file.clone(),
+            line: 0,
+            reason,
+        })
+    };
+    for d in &org.on_duty {
+        if blank(&d.site) || blank(&d.name) || blank(&d.title) || blank(&d.phone) {
+            problem(format!(
+                "an `on_duty` entry needs a site, name, title and phone (site `{}`)",
+                d.site
+            ));
+        }
+    }
+    for c in &org.out_of_hours_contacts {
+        if blank(&c.name) || blank(&c.description) || blank(&c.phone) {
+            problem(format!(
+                "an `out_of_hours_contacts` entry needs a name, description and phone (`{}`)",
+                c.name
+            ));
+        }
+    }
+}
+
 fn check_requirements(org: &OrgProfile, pages: &[Page], problems: &mut Vec<Problem>) {
     let file = format!("organisations/{}.toml", org.id);
     let of_kind = |id: &str, kind: Kind| pages.iter().any(|p| p.id == id && p.kind == kind);

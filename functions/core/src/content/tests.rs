@@ -348,7 +348,9 @@ fn organisation_requirements_and_sso_entries_are_checked() {
          [[requirements]]\nrole = \"wizard\"\n\
          [[sso]]\nid = \"Bad Id\"\nlabel = \"x\"\nkind = \"oidc\"\nissuer = \"https://idp.example.org\"\nclient_id = \"c\"\n\
          [[sso]]\nid = \"plain\"\nlabel = \"x\"\nkind = \"oidc\"\nissuer = \"http://idp.example.org\"\nclient_id = \"c\"\n\
-         [[sso]]\nid = \"ms\"\nlabel = \"x\"\nkind = \"entra\"\nclient_id = \"c\"\n"
+         [[sso]]\nid = \"ms\"\nlabel = \"x\"\nkind = \"entra\"\nclient_id = \"c\"\n\
+         [[on_duty]]\nsite = \"Site B\"\nname = \"D\"\ntitle = \"Deputy\"\nphone = \" \"\n\
+         [[out_of_hours_contacts]]\nname = \"EDT\"\ndescription = \"\"\nphone = \"1\"\n"
     );
     let mut all = files(&[("guidance/a-guide.md", page("a-guide", ""))]);
     all[0].text = org;
@@ -365,6 +367,8 @@ fn organisation_requirements_and_sso_entries_are_checked() {
         "sso id `Bad Id`",
         "sso `plain`: the issuer must be an https address",
         "sso `ms`: an `entra` provider needs `tenant`",
+        "an `on_duty` entry needs a site, name, title and phone (site `Site B`)",
+        "an `out_of_hours_contacts` entry needs a name, description and phone (`EDT`)",
     ] {
         assert!(
             found.iter().any(|p| p.contains(expected)),
