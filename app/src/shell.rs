@@ -13,7 +13,7 @@ use crate::pages::{
     my_worries::{MyWorriesPage, MyWorryPage},
     not_found::NotFound,
     tell::TellPage,
-    training::{CertificatePage, MyTrainingPage, QuizPage, SignedTextPage, VerifyPage},
+    training::{CertificatePage, MyTrainingPage, QuizPage, RosterPage, SignedTextPage, VerifyPage},
     worries::{CasePage, InboxPage},
 };
 use crate::server::SiteState;
@@ -86,6 +86,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/aup/:id") view=AupPage/>
                     <Route path=path!("/aup/:id/signed/:sha") view=SignedTextPage/>
                     <Route path=path!("/me/training") view=MyTrainingPage/>
+                    <Route path=path!("/completions/:id") view=RosterPage/>
                     <Route path=path!("/certificates/:code") view=CertificatePage/>
                     <Route path=path!("/verify") view=VerifyPage/>
                     <Route path=path!("/tell") view=TellPage/>

@@ -180,6 +180,34 @@ e2e('the learner completes another module with JavaScript off', async () => {
   }
 });
 
+e2e('the DSL sees who has completed a module and which version; a learner may not', async () => {
+  const dsl = await env.newContext({ javaScriptEnabled: false });
+  const learner = await env.newContext({ javaScriptEnabled: false });
+  try {
+    await signIn(env.server, dsl, 'safeguarding@wexmoorvale.example.org');
+    const page = await dsl.newPage();
+    await page.goto('/learn');
+    await submit(page, page.getByRole('link', { name: 'Who has completed it (The four Cs of online risk)' }));
+    assert.equal(new URL(page.url()).pathname, '/completions/four-cs-of-online-risk');
+    const table = await page.locator('[data-testid=roster]').innerText();
+    assert.match(table, /Alex Rivers/, table);
+    assert.match(await page.locator('[data-testid=roster-summary]').innerText(), /^1 completed\. 0 of them completed an older version/);
+    await checkA11yNoJs(env.browser, page, '/completions/{module}');
+    let res = await page.goto('/completions/no-such-module');
+    assert.equal(res.status(), 404);
+
+    await signIn(env.server, learner, LEARNER);
+    const lp = await learner.newPage();
+    res = await lp.goto('/completions/four-cs-of-online-risk');
+    assert.equal(res.status(), 403, 'a learner cannot see who has completed what');
+    await lp.goto('/learn');
+    assert.equal(await lp.getByRole('link', { name: /Who has completed it/ }).count(), 0);
+  } finally {
+    await dsl.close();
+    await learner.close();
+  }
+});
+
 e2e('the staff member signs the staff AUP and reads back exactly what they signed', async () => {
   const context = await env.newContext({ javaScriptEnabled: false });
   try {

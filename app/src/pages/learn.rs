@@ -11,14 +11,20 @@ use safety_core::content::{Audience, Kind, Page};
 #[component]
 pub fn LearningIndex() -> impl IntoView {
     let site = expect_context::<SiteState>();
+    // The people who check completion see, under each module, who has completed it.
+    let checks_completion = use_context::<crate::server::Viewer>()
+        .is_some_and(|v| crate::server::learning::may_view_completion(&v));
     let list = |pages: Vec<&Page>| {
         pages
             .into_iter()
             .map(|p| {
+                let roster = (checks_completion && p.kind == Kind::Module).then(|| {
+                    view! { <a href=format!("/completions/{}", p.id)>"Who has completed it" <span class="visually-hidden">" (" {p.title.clone()} ")"</span></a> }
+                });
                 view! {
                     <li>
                         <h3><a href=p.url()>{p.title.clone()}</a></h3>
-                        <p>{p.summary.clone()} " " <span class="meta">{p.minutes} " minutes"</span></p>
+                        <p>{p.summary.clone()} " " <span class="meta">{p.minutes} " minutes"</span> " " {roster}</p>
                     </li>
                 }
             })

@@ -583,3 +583,69 @@ pub fn VerifyPage() -> impl IntoView {
         </form>
     }
 }
+
+/// Who has completed a module, and which version (for the people who check completion).
+#[component]
+pub fn RosterPage() -> impl IntoView {
+    let Some(screen) = use_context::<crate::server::learning::RosterScreen>() else {
+        return ().into_any();
+    };
+    let roster = match screen.0 {
+        Ok(r) => r,
+        Err(refused) => {
+            return view! {
+                <Title text="Completions"/>
+                <h1>"Completions"</h1>
+                <div class="error-summary" role="alert"><p>{refused.message}</p></div>
+            }
+            .into_any();
+        }
+    };
+    let date = |s: &str| {
+        safety_core::learning::dates::parse(s)
+            .map(safety_core::learning::dates::show_date)
+            .unwrap_or_else(|| s.to_string())
+    };
+    let older = roster.rows.iter().filter(|r| r.older_version).count();
+    let total = roster.rows.len();
+    let body = if roster.rows.is_empty() {
+        view! { <p data-testid="roster-empty">"Nobody has completed this module yet."</p> }
+            .into_any()
+    } else {
+        view! {
+            <p data-testid="roster-summary">
+                {total} " completed. " {older} " of them completed an older version than the current " {roster.current_version.clone()} "."
+            </p>
+            <table class="list" data-testid="roster">
+                <caption class="visually-hidden">"Each person's latest completion, oldest first"</caption>
+                <thead><tr>
+                    <th scope="col">"Name"</th><th scope="col">"Version"</th><th scope="col">"Score"</th>
+                    <th scope="col">"Completed"</th><th scope="col">"Valid until"</th>
+                </tr></thead>
+                <tbody>
+                    {roster.rows.into_iter().map(|r| {
+                        let c = r.completion;
+                        view! {
+                            <tr>
+                                <td>{r.name}</td>
+                                <td>{c.module_version.clone()}
+                                    {r.older_version.then_some(view! { <span class="tag">"older version"</span> })}</td>
+                                <td>{c.score} " / " {c.out_of}</td>
+                                <td>{date(&c.completed_at)}</td>
+                                <td>{c.valid_until.as_deref().map(date).unwrap_or_else(|| "Does not expire".into())}</td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        }
+        .into_any()
+    };
+    view! {
+        <Title text=format!("Completions of {}", roster.title)/>
+        <h1>"Who has completed " {roster.title.clone()}</h1>
+        <p class="meta">"Current version " {roster.current_version.clone()}</p>
+        {body}
+    }
+    .into_any()
+}

@@ -487,3 +487,51 @@ pub async fn verify(site: &SiteState, typed: &str) -> VerifyScreen {
         },
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Who has completed a module (for the people who check completion)
+
+/// What `/completions/{module}` shows: the module, and each person's latest completion.
+#[derive(Clone, Debug)]
+pub struct RosterScreen(pub Result<Roster, Refused>);
+
+#[derive(Clone, Debug)]
+pub struct Roster {
+    pub module_id: String,
+    pub title: String,
+    pub current_version: String,
+    pub rows: Vec<core::roster::CompletionRow>,
+}
+
+/// Whether the viewer may see who has completed what (DSL, deputies, admins).
+pub fn may_view_completion(viewer: &Viewer) -> bool {
+    viewer.person.active
+        && safety_core::identity::allows(
+            &viewer.person.roles,
+            safety_core::identity::Action::ViewCompletion,
+        )
+}
+
+/// The completions of `module_id` (the caller has checked [`may_view_completion`]).
+pub async fn roster(site: &SiteState, module_id: &str) -> RosterScreen {
+    let Some(page) = site.page(safety_core::content::Kind::Module, module_id) else {
+        return RosterScreen(Err(Refused {
+            message: "There is no module at this address.".into(),
+            outcome: Outcome::NotFound,
+        }));
+    };
+    let rows =
+        core::roster::completions_of(&site.store, &site.org_id, module_id, &page.version).await;
+    RosterScreen(match rows {
+        Ok(rows) => Ok(Roster {
+            module_id: module_id.to_string(),
+            title: page.title.clone(),
+            current_version: page.version.clone(),
+            rows,
+        }),
+        Err(e) => {
+            tracing::warn!(error = %e, module_id, "a module's completions could not be read");
+            Err(e.into())
+        }
+    })
+}

@@ -435,6 +435,22 @@ async fn journey<S: Store>(store: &TestStore<S>) {
     let rows = index_rows(store, keys::completions_index(&org, LEARNER_MODULE)).await;
     assert_eq!(rows.len(), 1, "the DSL's list of completions of the module");
     assert!(rows[0].get("expires_at").is_none());
+    // The roster the DSL reads: the person's name, and the version flagged once it is old.
+    let current = &lib.page(Kind::Module, LEARNER_MODULE).unwrap().version;
+    let roster = learning::roster::completions_of(store, &org, LEARNER_MODULE, current)
+        .await
+        .unwrap();
+    assert_eq!(roster.len(), 1);
+    assert_eq!(roster[0].name, "Lee O'Learner");
+    assert_eq!(&roster[0].completion.module_version, current);
+    assert!(!roster[0].older_version);
+    let later = learning::roster::completions_of(store, &org, LEARNER_MODULE, "99.0.0")
+        .await
+        .unwrap();
+    assert!(
+        later[0].older_version,
+        "a newer version makes this one older"
+    );
 
     let training = learning::my_training(store, setting, &lee, t2)
         .await

@@ -317,3 +317,30 @@ pub async fn verify_post(State(state): State<AppState>, req: Request) -> Respons
     let code = fields.and_then(|f| f.get("code").map(str::to_string));
     verify(&state, req, code).await
 }
+
+/// `/completions/{module}`: who has completed a module, and which version (DSL, deputies, admins).
+pub async fn roster_get(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    req: Request,
+) -> Response {
+    let Some(who) = viewer(&req) else {
+        return sign_in_first();
+    };
+    if !uc::may_view_completion(&who) {
+        tracing::warn!(
+            person_id = who.person.id,
+            "refused: not allowed to view completion"
+        );
+        return no_store(
+            forbidden("You do not have access to this page."),
+            StatusCode::FORBIDDEN,
+        );
+    }
+    let screen = uc::roster(&state.site, &id).await;
+    let status = match &screen.0 {
+        Ok(_) => StatusCode::OK,
+        Err(r) => status_of(r.outcome),
+    };
+    show(&state, req, screen, status).await
+}

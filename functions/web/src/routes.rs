@@ -47,6 +47,7 @@ pub fn router(state: AppState) -> Router {
         .route("/worries/{id}", get(crate::worries::case_get))
         .route("/worries/{id}/act", post(crate::worries::case_act_post))
         .route("/me/training", get(crate::learning::training_get))
+        .route("/completions/{id}", get(crate::learning::roster_get))
         .route(
             "/learn/{id}",
             get(crate::learning::module_get).post(crate::learning::module_post),

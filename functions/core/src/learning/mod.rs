@@ -24,6 +24,7 @@ pub mod completion;
 pub mod dates;
 pub mod quiz;
 pub mod reading;
+pub mod roster;
 pub mod state;
 pub mod summary;
 
