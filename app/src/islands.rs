@@ -251,7 +251,7 @@ fn form_of(_: &leptos::ev::SubmitEvent) -> Option<NoForm> {
 /// HTML without escaping them (fixed upstream in 0.3), so the server escapes them here: typed
 /// `</textarea>` or `&amp;` must come back exactly as typed, never as markup. In the browser
 /// textarea children are never re-rendered.
-fn textarea_text(text: &str) -> String {
+pub(crate) fn textarea_text(text: &str) -> String {
     // A newline straight after `<textarea>` is dropped by HTML parsers: add one so a text that
     // starts with a newline keeps it.
     #[cfg(feature = "ssr")]

@@ -55,7 +55,4 @@ pub fn Provenance(page: Page) -> impl IntoView {
     }
 }
 
-/// The text a server-rendered textarea starts with (see `islands::textarea_text`).
-pub fn textarea_text(text: &str) -> String {
-    format!("\n{}", safety_core::content::render::escape_html(text))
-}
+pub(crate) use crate::islands::textarea_text;

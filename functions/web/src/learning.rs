@@ -4,11 +4,11 @@
 //! Forms are answered at the page's own address. Every signed-in response is `no-store`.
 
 use crate::auth::{csrf_ok, forbidden, viewer};
-use crate::routes::{AppState, read_form, render};
+use crate::routes::{AppState, no_store, read_form, render};
 use app::server::Viewer;
 use app::server::learning::{self as uc, Outcome, VerifyScreen};
 use axum::extract::{Path, Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
 use leptos::prelude::provide_context;
@@ -32,14 +32,6 @@ fn status_of(outcome: Outcome) -> StatusCode {
         Outcome::TooMany => StatusCode::TOO_MANY_REQUESTS,
         Outcome::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
     }
-}
-
-fn no_store(mut response: Response, status: StatusCode) -> Response {
-    *response.status_mut() = status;
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
 }
 
 /// Signed-out people are sent to sign in (see other: a form post becomes a GET).

@@ -249,6 +249,16 @@ pub async fn render(
     handler(req).await
 }
 
+/// The response with `status`, never to be kept by a browser or proxy (it carries a form token,
+/// a person's own page or a worry).
+pub fn no_store(mut response: Response, status: StatusCode) -> Response {
+    *response.status_mut() = status;
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
 async fn page(State(state): State<AppState>, req: Request) -> Response {
     let no_store = req.uri().path() == "/tell";
     let mut response = render(&state, req, || {}).await;

@@ -4,24 +4,16 @@
 //! a child's words or a form token, and must never be kept by a browser or a proxy.
 
 use crate::auth::{csrf_ok, forbidden, viewer};
-use crate::routes::{AppState, Form, read_form, render};
+use crate::routes::{AppState, Form, no_store, read_form, render};
 use app::model::{FollowUpOutcome, FollowUpResult, TellOutcome};
 use app::server::Viewer;
 use app::server::worries::{self as uc, ActForm, InboxQuery, PageProblem, TellForm, TellStatus};
 use axum::extract::{Path, Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use leptos::prelude::provide_context;
 use safety_core::worry::case::CaseError;
 use safety_core::worry::sender::SenderProof;
-
-fn no_store(mut response: Response, status: StatusCode) -> Response {
-    *response.status_mut() = status;
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
-}
 
 const STALE_FORM: &str = "This form has expired. Please go back, reload the page and try again.";
 
