@@ -181,6 +181,7 @@ pub fn import_job_done(o: &OrgId, job_id: &str, n: usize) -> Key {
 // | every completion and signature, in time order         | `ORG#<org>#LEARNING#<person>`         | `HISTORY#<item>#<at>#<id>`     |
 // | a module's current completions, oldest first (gsi1)   | `ORG#<org>#COMPLETIONS#<module>`      | `<completed_at>#<person>`      |
 // | an AUP's current signatures, oldest first (gsi1)      | `ORG#<org>#AUPSIGNED#<aup>`           | `<signed_at>#<person>`         |
+// | a module's states started, never completed (gsi1)    | `ORG#<org>#INPROGRESS#<module>`       | `<person>`                     |
 // | a certificate by the hash of its verification code    | `ORG#<org>#CERT#<sha256(code)>`       | `CERT`                         |
 // | the exact text of an AUP as signed, once per hash     | `ORG#<org>#AUPTEXT#<sha256(text)>`    | `AUPTEXT`                      |
 
@@ -221,6 +222,11 @@ pub fn learning_history(o: &OrgId, person_id: &str, item: &str, at: &str, id: &s
 /// gsi1 partition of a module's current completions (one per person).
 pub fn completions_index(o: &OrgId, module_id: &str) -> String {
     format!("{}#COMPLETIONS#{module_id}", org(o))
+}
+
+/// gsi1 partition of a module's states that were started and never completed (one per person).
+pub fn in_progress_index(o: &OrgId, module_id: &str) -> String {
+    format!("{}#INPROGRESS#{module_id}", org(o))
 }
 
 /// gsi1 partition of an AUP's current signatures (one per person).

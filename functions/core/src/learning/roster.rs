@@ -4,11 +4,12 @@
 //! organisation's people list. The full dashboard (counts, overdue, exports) is a later piece.
 
 use super::LearningError;
-use super::state::{Completion, StoredState};
+use super::state::{Completion, ItemKind, ItemRef, StoredState};
 use crate::identity::people;
 use crate::keys;
 use crate::org::OrgId;
-use crate::store::{Index, Query, Store};
+use crate::store::{Index, Item, Query, Store};
+use serde_json::Value;
 use std::collections::HashMap;
 
 /// One person's latest completion of a module.
@@ -75,4 +76,61 @@ pub async fn completions_of<S: Store>(
             completion: c,
         })
         .collect())
+}
+
+/// One person's stored state of an item (module or AUP).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PersonState {
+    pub person_id: String,
+    pub state: StoredState,
+}
+
+/// Every stored state of one module or AUP in the organisation: a module's completion and
+/// in-progress lists, an AUP's signature list (an AUP state exists only once signed). Costs one
+/// query per 1 MB of states, never one per person; people with no state have not started.
+pub async fn states_of<S: Store>(
+    store: &S,
+    org: &OrgId,
+    item: &ItemRef,
+) -> Result<Vec<PersonState>, LearningError> {
+    let lists = match item.kind {
+        ItemKind::Module => vec![
+            keys::completions_index(org, &item.id),
+            keys::in_progress_index(org, &item.id),
+        ],
+        ItemKind::Aup => vec![keys::aup_signed_index(org, &item.id)],
+    };
+    let mut states = Vec::new();
+    for list in lists {
+        let mut cursor = None;
+        loop {
+            let page = store
+                .query(
+                    &Query::partition(list.clone())
+                        .on_index(Index::Gsi1)
+                        .after(cursor),
+                )
+                .await?;
+            for it in &page.items {
+                states.push(person_state(it)?);
+            }
+            match page.next {
+                Some(next) => cursor = Some(next),
+                None => break,
+            }
+        }
+    }
+    Ok(states)
+}
+
+fn person_state(item: &Item) -> Result<PersonState, LearningError> {
+    let person_id = item
+        .get("person_id")
+        .and_then(Value::as_str)
+        .ok_or_else(|| LearningError::Corrupt("learning state: no `person_id`".into()))?
+        .to_string();
+    Ok(PersonState {
+        person_id,
+        state: StoredState::from_item(item)?,
+    })
 }

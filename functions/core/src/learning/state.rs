@@ -247,20 +247,29 @@ impl StoredState {
     }
 
     /// The item as it is written back, with `rev` one higher than read. A completed module or a
-    /// signed AUP is also an entry of gsi1 (`COMPLETIONS#<module>` / `AUPSIGNED#<aup>`), and
+    /// signed AUP is also an entry of gsi1 (`COMPLETIONS#<module>` / `AUPSIGNED#<aup>`), a module
+    /// started but never completed one of `INPROGRESS#<module>`; a completed one
     /// carries its expiry as `valid_until` (never `expires_at`: that is the table's TTL).
     pub fn to_item(&self, org: &OrgId, person_id: &str) -> Item {
         let key = keys::learning_state(org, person_id, &self.item.key_part());
         let (state, index) = match &self.body {
             StateBody::Module(m) => (
                 serde_json::to_value(m).unwrap_or(Value::Null),
-                m.completion.as_ref().map(|c| {
-                    (
+                match &m.completion {
+                    Some(c) => Some((
                         keys::completions_index(org, &self.item.id),
                         keys::learning_index_sort(&c.completed_at, person_id),
                         c.valid_until.clone(),
-                    )
-                }),
+                    )),
+                    // Started, never completed: on the module's in-progress list, so a dashboard
+                    // or an export reads every state of a module with two queries, not one per
+                    // person.
+                    None => Some((
+                        keys::in_progress_index(org, &self.item.id),
+                        person_id.to_string(),
+                        None,
+                    )),
+                },
             ),
             StateBody::Aup(a) => (
                 serde_json::to_value(a).unwrap_or(Value::Null),
