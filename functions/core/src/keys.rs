@@ -245,3 +245,33 @@ pub fn certificate(o: &OrgId, code_hash_hex: &str) -> Key {
 pub fn aup_text(o: &OrgId, text_hash_hex: &str) -> Key {
     Key::new(format!("{}#AUPTEXT#{text_hash_hex}", org(o)), "AUPTEXT")
 }
+
+// Compliance
+//
+// Maintained aggregates, updated in the same transaction as the write they count, so the DSL's
+// dashboard reads one partition whatever the organisation's size. A cohort is one combination of
+// roles and groups (a person is in exactly one); its id is a hash of that combination.
+//
+// | access pattern                                        | pk                  | sk                                   |
+// |-------------------------------------------------------|---------------------|--------------------------------------|
+// | active people per cohort                              | `ORG#<org>#AGG`     | `PEOPLE#<cohort>`                    |
+// | per item and cohort: in progress, done by version/day | `ORG#<org>#AGG`     | `ITEM#<MODULE|AUP>#<id>#<cohort>`    |
+// | when the aggregates were (re)built from the records   | `ORG#<org>#AGG`     | `BUILT`                              |
+
+/// The partition holding every aggregate of an organisation (one query reads them all).
+pub fn aggregates(o: &OrgId) -> String {
+    format!("{}#AGG", org(o))
+}
+
+pub fn people_aggregate(o: &OrgId, cohort: &str) -> Key {
+    Key::new(aggregates(o), format!("PEOPLE#{cohort}"))
+}
+
+/// `item` is `MODULE#<id>` or `AUP#<id>`.
+pub fn item_aggregate(o: &OrgId, item: &str, cohort: &str) -> Key {
+    Key::new(aggregates(o), format!("ITEM#{item}#{cohort}"))
+}
+
+pub fn aggregates_built(o: &OrgId) -> Key {
+    Key::new(aggregates(o), "BUILT")
+}

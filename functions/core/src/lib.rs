@@ -1,6 +1,7 @@
 //! The core of the online safety platform: everything that is true whatever the transport.
 //! No HTTP and no UI here; the `web` function and the Leptos app call into this library.
 
+pub mod compliance;
 pub mod content;
 pub mod crypto;
 pub mod env;

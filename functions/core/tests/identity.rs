@@ -80,10 +80,14 @@ async fn import_twice<S: Store>(store: &S, backend: &str) {
         ),
         (ROWS, 0, 0, 0)
     );
-    assert_eq!(
+    // A person and an email item each, and per transaction one counter update per cohort of
+    // the rows it holds (the file has 6 roles x 3 intakes x 2 sites: at most 36 cohorts).
+    let counter_updates = result.items_written - 2 * ROWS;
+    assert!(
+        counter_updates >= result.store_writes && counter_updates <= 36 * result.store_writes,
+        "{} items written in {} transactions",
         result.items_written,
-        2 * ROWS,
-        "a person and an email item each"
+        result.store_writes
     );
     assert!(reports.len() > 2, "progress was reported as it went");
     assert_eq!(reports.first(), Some(&(0, ROWS)));

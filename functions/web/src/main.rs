@@ -201,6 +201,28 @@ async fn serve(config: Config, started: std::time::Instant) -> Result<(), String
     if config.seed_demo_people {
         seed::demo_people(&state.site).await;
     }
+    if !config.in_lambda {
+        // Counters for records written before they existed (a data folder from an older
+        // version). On AWS a new table starts with none and every write keeps them; see
+        // infra/README.md for rebuilding them.
+        let site = &state.site;
+        match safety_core::compliance::ensure_counters(
+            &site.store,
+            &site.library,
+            &site.org_id,
+            chrono::Utc::now(),
+        )
+        .await
+        {
+            Ok(Some(r)) => tracing::info!(
+                people = r.people,
+                states = r.states,
+                "compliance counters built"
+            ),
+            Ok(None) => {}
+            Err(e) => tracing::error!(error = %e, "the compliance counters could not be built"),
+        }
+    }
     match (config.notify_every, &mailer) {
         (Some(every), Some(mailer)) => notifier::spawn(
             state.site.clone(),

@@ -684,34 +684,94 @@ pub(crate) async fn write_units<S: Store>(
     let total = units.len();
     let mut done = 0;
     progress(done, total);
-    let mut rest = units;
+    // An update that changes someone's roles or groups moves their dashboard counters in the
+    // same transaction (read now: one read per updated row, one query when the cohort changes).
+    let mut units_with_moves = Vec::with_capacity(units.len());
+    for unit in units {
+        let mut ops = unit.ops.clone();
+        if let Some((version, to)) = &unit.update {
+            match people::get(store, org, &unit.person_id).await {
+                Ok(before) if before.version == *version && before.active => {
+                    let from = crate::compliance::Cohort::of(&before);
+                    let to = crate::compliance::Cohort {
+                        roles: to.roles.clone(),
+                        groups: to.groups.clone(),
+                    };
+                    let moves = crate::compliance::person_moves(
+                        store,
+                        org,
+                        &unit.person_id,
+                        Some(&from),
+                        Some(&to),
+                    )
+                    .await
+                    .map_err(|e| match e {
+                        crate::compliance::ComplianceError::Store(s) => ImportError::from(s),
+                        other => ImportError::from(StoreError::Backend(other.to_string())),
+                    })?;
+                    ops.extend(moves);
+                }
+                // Changed or gone since the preview: the row's own condition refuses it.
+                Ok(_) | Err(PeopleError::NotFound) => {}
+                Err(PeopleError::Store(e)) => return Err(e.into()),
+                Err(e) => return Err(e.into()),
+            }
+        }
+        units_with_moves.push((unit, ops));
+    }
+    let mut rest = &units_with_moves[..];
     while !rest.is_empty() {
+        // Counted as merged: the counter updates of a cohort become one operation.
         let mut take = 0;
         let mut ops = 0;
-        while take < rest.len() && ops + rest[take].ops.len() <= BATCH_OPS {
-            ops += rest[take].ops.len();
+        let mut counters = std::collections::BTreeSet::new();
+        while take < rest.len() {
+            let unit_ops = &rest[take].1;
+            let new_counters: std::collections::BTreeSet<_> = unit_ops
+                .iter()
+                .filter_map(|op| match op {
+                    TxOp::Update { key, .. } if key.pk.ends_with("#AGG") => Some(key.clone()),
+                    _ => None,
+                })
+                .filter(|k| !counters.contains(k))
+                .collect();
+            let others = unit_ops
+                .iter()
+                .filter(|op| !matches!(op, TxOp::Update { key, .. } if key.pk.ends_with("#AGG")))
+                .count();
+            if ops + others + new_counters.len() > BATCH_OPS {
+                break;
+            }
+            ops += others + new_counters.len();
+            counters.extend(new_counters);
             take += 1;
         }
         let (batch, tail) = rest.split_at(take.max(1));
         rest = tail;
-        let all: Vec<TxOp> = batch.iter().flat_map(|u| u.ops.iter().cloned()).collect();
+        // People of one cohort share its counter: one update per counter item per transaction.
+        let all: Vec<TxOp> = crate::compliance::tally::merge_counter_updates(
+            batch
+                .iter()
+                .flat_map(|(_, ops)| ops.iter().cloned())
+                .collect(),
+        );
         let count = all.len();
         result.store_writes += 1;
         match store.transact(all).await {
             Ok(()) => {
                 result.items_written += count;
-                for unit in batch {
+                for (unit, _) in batch {
                     record_written(result, unit);
                 }
             }
             // One row's condition failed and cancelled the batch: write the rows one by one so
             // only that row is refused.
             Err(StoreError::TransactionConditionFailed { .. }) => {
-                for unit in batch {
+                for (unit, ops) in batch {
                     result.store_writes += 1;
-                    match store.transact(unit.ops.clone()).await {
+                    match store.transact(ops.clone()).await {
                         Ok(()) => {
-                            result.items_written += unit.ops.len();
+                            result.items_written += ops.len();
                             record_written(result, unit);
                         }
                         Err(StoreError::TransactionConditionFailed { failed }) => {

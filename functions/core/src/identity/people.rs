@@ -360,11 +360,13 @@ pub(crate) fn new_person(org: &OrgId, details: PersonDetails, now: DateTime<Utc>
 }
 
 /// The two create-once writes that add a person: the person, then the email's uniqueness item
-/// (index 1 failing means the email is taken).
+/// (index 1 failing means the email is taken), then the count of their cohort.
 pub(crate) fn create_ops(p: &Person) -> Vec<TxOp> {
     let email_item =
         email_key(&p.org, &p.email).item(json!({ "type": "email", "person_id": p.id }));
-    vec![
+    let mut counts = crate::compliance::Tally::default();
+    counts.people(&p.org, &crate::compliance::Cohort::of(p), 1);
+    let mut ops = vec![
         TxOp::Put {
             item: person_item(p),
             condition: Condition::NotExists,
@@ -373,7 +375,9 @@ pub(crate) fn create_ops(p: &Person) -> Vec<TxOp> {
             item: email_item,
             condition: Condition::NotExists,
         },
-    ]
+    ];
+    ops.extend(counts.into_ops());
+    ops
 }
 
 /// The write that changes a person's name, roles and groups (not the email: that is the identity
@@ -524,23 +528,57 @@ pub async fn set_roles_and_groups<S: Store>(
 ) -> Result<Person, PeopleError> {
     check_id(id)?;
     let roles = normalise_roles(roles)?;
+    let groups = groups.map(normalise_groups).transpose()?;
     let mut update = Update::default()
         .set("roles", roles_value(&roles))
         .add("version", 1);
-    if let Some(groups) = groups {
-        update = update.set("groups", Value::from(normalise_groups(groups)?));
+    if let Some(groups) = &groups {
+        update = update.set("groups", Value::from(groups.clone()));
     }
     let condition = Condition::Equals("version".into(), Value::from(expected_version));
-    match store
-        .update(&keys::person(org, id), update, condition)
-        .await
-    {
-        Ok(item) => {
+    let before = get(store, org, id).await?;
+    if before.version != expected_version {
+        return Err(PeopleError::VersionConflict);
+    }
+    let after = Person {
+        roles,
+        groups: groups.unwrap_or_else(|| before.groups.clone()),
+        ..before.clone()
+    };
+    // The dashboard's counters move with the person, in the same transaction.
+    let (from, to) = (
+        crate::compliance::Cohort::of(&before),
+        crate::compliance::Cohort::of(&after),
+    );
+    let moves = if before.active {
+        crate::compliance::person_moves(store, org, id, Some(&from), Some(&to))
+            .await
+            .map_err(compliance_error)?
+    } else {
+        Vec::new()
+    };
+    let mut ops = vec![TxOp::Update {
+        key: keys::person(org, id),
+        update,
+        condition,
+    }];
+    ops.extend(moves);
+    match store.transact(ops).await {
+        Ok(()) => {
             tracing::info!(%org, person_id = id, "roles changed");
-            person_from_item(org, &item)
+            get(store, org, id).await
         }
-        Err(StoreError::ConditionFailed) => Err(missing_or_conflict(store, org, id).await),
+        Err(StoreError::TransactionConditionFailed { .. }) => {
+            Err(missing_or_conflict(store, org, id).await)
+        }
         Err(e) => Err(e.into()),
+    }
+}
+
+fn compliance_error(e: crate::compliance::ComplianceError) -> PeopleError {
+    match e {
+        crate::compliance::ComplianceError::Store(s) => PeopleError::Store(s),
+        other => PeopleError::Corrupt(other.to_string()),
     }
 }
 
@@ -566,19 +604,35 @@ pub async fn end_sessions<S: Store>(
 
 pub async fn deactivate<S: Store>(store: &S, org: &OrgId, id: &str) -> Result<Person, PeopleError> {
     check_id(id)?;
+    let before = get(store, org, id).await?;
     let update = Update::default()
         .set("active", false)
         .add("session_epoch", 1)
         .add("version", 1);
-    match store
-        .update(&keys::person(org, id), update, Condition::Exists)
-        .await
-    {
-        Ok(item) => {
+    // A deactivated person leaves the dashboard's counters (their records stay).
+    let moves = if before.active {
+        let cohort = crate::compliance::Cohort::of(&before);
+        crate::compliance::person_moves(store, org, id, Some(&cohort), None)
+            .await
+            .map_err(compliance_error)?
+    } else {
+        Vec::new()
+    };
+    let mut ops = vec![TxOp::Update {
+        key: keys::person(org, id),
+        update,
+        condition: Condition::Equals("version".into(), Value::from(before.version)),
+    }];
+    ops.extend(moves);
+    match store.transact(ops).await {
+        Ok(()) => {
             tracing::info!(%org, person_id = id, "person deactivated; sessions revoked");
-            person_from_item(org, &item)
+            get(store, org, id).await
         }
-        Err(StoreError::ConditionFailed) => Err(PeopleError::NotFound),
+        Err(StoreError::TransactionConditionFailed { .. }) => {
+            // Changed in between (a sign-out, a completion): the caller may simply try again.
+            Err(missing_or_conflict(store, org, id).await)
+        }
         Err(e) => Err(e.into()),
     }
 }

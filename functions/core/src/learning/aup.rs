@@ -223,6 +223,12 @@ pub async fn sign_aup<S: Store>(
             condition: Condition::NotExists,
         },
     ];
+    let mut counts = crate::compliance::Tally::default();
+    counts.learning_change(person, &state, &new_state.body);
+    if !counts.is_empty() {
+        ops.push(crate::compliance::tally::person_unchanged(person));
+        ops.extend(counts.into_ops());
+    }
     if !text_stored {
         // The same hash is the same text: a concurrent first signer writes identical content.
         ops.push(TxOp::Put {

@@ -148,6 +148,13 @@ pub(crate) fn record_attempt(
         body: StateBody::Module(m),
     };
     ops.insert(1, new_state.put_op(org, &person.id));
+    // The dashboard's counters move in the same transaction (see `compliance::tally`).
+    let mut counts = crate::compliance::Tally::default();
+    counts.learning_change(person, state, &new_state.body);
+    if !counts.is_empty() {
+        ops.push(crate::compliance::tally::person_unchanged(person));
+        ops.extend(counts.into_ops());
+    }
     Ok(Recorded {
         ops,
         graded,

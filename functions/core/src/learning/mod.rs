@@ -239,6 +239,40 @@ pub(crate) async fn read_state<S: Store>(
     }
 }
 
+/// Writes a state the person changed (reading position, a quiz started), conditional on it being
+/// as read. When its dashboard counter changes (first reading, first attempt), the counters move
+/// in the same transaction, checked against the person's roles as read. A condition that fails
+/// is `StoreError::ConditionFailed`, as for a single put.
+pub(crate) async fn write_state<S: Store>(
+    store: &S,
+    person: &Person,
+    counted_before: Option<crate::compliance::Counter>,
+    state: &StoredState,
+) -> Result<(), StoreError> {
+    use crate::compliance::tally;
+    let mut counts = tally::Tally::default();
+    counts.counter_change(
+        person,
+        &state.item.key_part(),
+        counted_before,
+        tally::counter_of_body(&state.body),
+    );
+    if counts.is_empty() {
+        return store
+            .put(state.to_item(&person.org, &person.id), state.condition())
+            .await;
+    }
+    let mut ops = vec![
+        state.put_op(&person.org, &person.id),
+        tally::person_unchanged(person),
+    ];
+    ops.extend(counts.into_ops());
+    match store.transact(ops).await {
+        Err(StoreError::TransactionConditionFailed { .. }) => Err(StoreError::ConditionFailed),
+        other => other,
+    }
+}
+
 /// The MAJOR part of a MAJOR.MINOR.PATCH version (0 when unreadable).
 pub(crate) fn major(version: &str) -> u64 {
     version

@@ -350,6 +350,7 @@ pub async fn start_quiz<S: Store>(
 ) -> Result<QuizView, LearningError> {
     let (module, quiz) = module_and_quiz(setting, person, module_id)?;
     let mut state = read_state(store, &person.org, &person.id, ItemRef::module(module_id)).await?;
+    let counted_before = crate::compliance::tally::counter_of(&state);
     let StateBody::Module(m) = &mut state.body else {
         return Err(LearningError::Corrupt("module state expected".into()));
     };
@@ -366,10 +367,7 @@ pub async fn start_quiz<S: Store>(
         started_at: crate::store::timestamp(now),
         graded: None,
     });
-    match store
-        .put(state.to_item(&person.org, &person.id), state.condition())
-        .await
-    {
+    match super::write_state(store, person, counted_before, &state).await {
         Ok(()) => {}
         Err(StoreError::ConditionFailed) => return Err(LearningError::Conflict),
         Err(e) => return Err(e.into()),

@@ -62,6 +62,7 @@ pub async fn read_module<S: Store>(
         return Err(LearningError::UnknownSection(0));
     }
     let mut state = read_state(store, &person.org, &person.id, ItemRef::module(module_id)).await?;
+    let counted_before = crate::compliance::tally::counter_of(&state);
     let StateBody::Module(m) = &mut state.body else {
         return Err(LearningError::Corrupt("module state expected".into()));
     };
@@ -77,10 +78,7 @@ pub async fn read_module<S: Store>(
         m.section = index;
         m.sections_reached = reached;
         m.reading_version = Some(module.version.clone());
-        match store
-            .put(state.to_item(&person.org, &person.id), state.condition())
-            .await
-        {
+        match super::write_state(store, person, counted_before, &state).await {
             Ok(()) => {}
             // Another tab moved at the same moment: showing the page matters more than which
             // position wins.

@@ -1,0 +1,403 @@
+//! The DSL's compliance view: who has done what, what is overdue or expiring, and the
+//! organisation's numbers, for the DSL, deputies and admins (authorised by the caller with
+//! `Action::ViewCompletion`; every function here reads one organisation's keys only).
+//!
+//! * [`dashboard`]: numbers per module and AUP, filtered by role, group and item, from the
+//!   maintained counters ([`tally`]): one query of the organisation's aggregate partition,
+//!   whatever its size. Never a scan, never a read per person.
+//! * [`people_in`]: the people behind one number (reads the people list and the item's state
+//!   lists: proportional to the organisation, on a click).
+//! * [`person_record`]: one person's assignments, completions, signatures and certificates.
+//! * [`rebuild`]: recomputes the counters from the records (first start, repair).
+//!
+//! The standing of a completion (in date, expiring, expired, new version due) is decided by
+//! [`standing`] from the UK day it stops counting, the same way for the numbers and the lists,
+//! so a number and the list behind it always agree.
+
+pub mod tally;
+
+mod dashboard;
+mod lists;
+mod person;
+
+pub use dashboard::{Dashboard, Filter, ItemNumbers, VersionCount, dashboard};
+pub use lists::{ListedPerson, people_in};
+pub use person::{HistoryEntry, PersonRecord, person_record, signed_text_of};
+pub use tally::{Cohort, Counter, Tally};
+
+use crate::content::{Kind, Library, Page};
+use crate::identity::{Person, people};
+use crate::keys;
+use crate::learning::state::{ItemRef, StoredState};
+use crate::learning::{LearningError, major, roster};
+use crate::org::OrgId;
+use crate::store::{Condition, Item, Query, Store, StoreError, TxOp};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// How many days ahead "expiring" looks by default.
+pub const DEFAULT_EXPIRING_DAYS: i64 = 30;
+
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum ComplianceError {
+    #[error("no such person in this organisation")]
+    PersonNotFound,
+    #[error("no such module or AUP")]
+    UnknownItem,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("a stored record is malformed: {0}")]
+    Corrupt(String),
+}
+
+impl From<LearningError> for ComplianceError {
+    fn from(e: LearningError) -> Self {
+        match e {
+            LearningError::Store(s) => ComplianceError::Store(s),
+            other => ComplianceError::Corrupt(other.to_string()),
+        }
+    }
+}
+
+impl From<people::PeopleError> for ComplianceError {
+    fn from(e: people::PeopleError) -> Self {
+        match e {
+            people::PeopleError::Store(s) => ComplianceError::Store(s),
+            people::PeopleError::NotFound => ComplianceError::PersonNotFound,
+            other => ComplianceError::Corrupt(other.to_string()),
+        }
+    }
+}
+
+impl ComplianceError {
+    pub fn user_message(&self) -> String {
+        match self {
+            ComplianceError::PersonNotFound => {
+                "We could not find that person in your organisation.".into()
+            }
+            ComplianceError::UnknownItem => "There is no such module or policy.".into(),
+            ComplianceError::Store(_) | ComplianceError::Corrupt(_) => {
+                "Sorry, we could not load the figures just now. Please try again in a minute."
+                    .into()
+            }
+        }
+    }
+}
+
+/// Where one person stands with one item.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Standing {
+    /// Done and counting, not expiring within the window.
+    InDate,
+    /// Done and counting, but stops counting within the window (or today).
+    Expiring,
+    /// Done once, stopped counting before today: overdue.
+    Expired,
+    /// Done for an older version, and the new version must be done: overdue.
+    NewVersionDue,
+    InProgress,
+    NotStarted,
+}
+
+impl Standing {
+    pub const ALL: [Standing; 6] = [
+        Standing::InDate,
+        Standing::Expiring,
+        Standing::Expired,
+        Standing::NewVersionDue,
+        Standing::InProgress,
+        Standing::NotStarted,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Standing::InDate => "in-date",
+            Standing::Expiring => "expiring",
+            Standing::Expired => "expired",
+            Standing::NewVersionDue => "new-version",
+            Standing::InProgress => "in-progress",
+            Standing::NotStarted => "not-started",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Standing> {
+        Standing::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Standing::InDate => "Done, in date",
+            Standing::Expiring => "Expiring soon",
+            Standing::Expired => "Expired",
+            Standing::NewVersionDue => "New version to do",
+            Standing::InProgress => "In progress",
+            Standing::NotStarted => "Not started",
+        }
+    }
+
+    /// Counts as done now (in date or expiring).
+    pub fn is_done(self) -> bool {
+        matches!(self, Standing::InDate | Standing::Expiring)
+    }
+
+    /// Overdue: expired, or a new version due.
+    pub fn is_overdue(self) -> bool {
+        matches!(self, Standing::Expired | Standing::NewVersionDue)
+    }
+}
+
+/// The standing of a counter against the item as it is in the content now. `today` is the UK
+/// day; a completion counts to the end of the UK day it stops counting.
+pub fn standing(page: &Page, counter: &Counter, today: NaiveDate, within_days: i64) -> Standing {
+    match counter {
+        Counter::Started => Standing::InProgress,
+        Counter::Done { version, until } => {
+            let superseded = match page.kind {
+                Kind::Aup => *version != page.version,
+                _ => page.recomplete_on_major && major(version) < major(&page.version),
+            };
+            if superseded {
+                return Standing::NewVersionDue;
+            }
+            match until {
+                None => Standing::InDate,
+                Some(day) if *day < today => Standing::Expired,
+                Some(day) if *day <= today + Duration::days(within_days) => Standing::Expiring,
+                Some(_) => Standing::InDate,
+            }
+        }
+    }
+}
+
+/// The UK day of a time.
+pub fn uk_day(now: DateTime<Utc>) -> NaiveDate {
+    crate::learning::dates::to_london(now).date_naive()
+}
+
+/// The modules and AUPs of the library, in the library's order, as items.
+pub(crate) fn library_items(library: &Library) -> Vec<(ItemRef, &Page)> {
+    library
+        .pages_of(Kind::Module)
+        .map(|p| (ItemRef::module(&p.id), p))
+        .chain(
+            library
+                .pages_of(Kind::Aup)
+                .map(|p| (ItemRef::aup(&p.id), p)),
+        )
+        .collect()
+}
+
+/// A person with a cohort's roles and groups: what [`crate::learning::Required::of`] needs.
+pub(crate) fn cohort_person(org: &OrgId, cohort: &Cohort) -> Person {
+    Person {
+        org: org.clone(),
+        id: String::new(),
+        email: String::new(),
+        name: String::new(),
+        roles: cohort.roles.clone(),
+        groups: cohort.groups.clone(),
+        active: true,
+        session_epoch: 0,
+        created_at: DateTime::<Utc>::UNIX_EPOCH,
+        version: 0,
+    }
+}
+
+/// Every state of one person (one query of their learning partition).
+pub(crate) async fn states_of_person<S: Store>(
+    store: &S,
+    org: &OrgId,
+    person_id: &str,
+) -> Result<Vec<StoredState>, ComplianceError> {
+    let mut states = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = store
+            .query(
+                &Query::partition(keys::learning_partition(org, person_id))
+                    .prefix(keys::LEARNING_STATE_PREFIX)
+                    .after(cursor),
+            )
+            .await?;
+        for item in &page.items {
+            states.push(StoredState::from_item(item)?);
+        }
+        match page.next {
+            Some(next) => cursor = Some(next),
+            None => return Ok(states),
+        }
+    }
+}
+
+/// The operations that move a person's counters from one cohort to another (`None`: not
+/// counted, i.e. new or deactivated), with a check of each state's `rev`, to go in the same
+/// transaction as the change of the person. Reads the person's states (one query).
+pub async fn person_moves<S: Store>(
+    store: &S,
+    org: &OrgId,
+    person_id: &str,
+    from: Option<&Cohort>,
+    to: Option<&Cohort>,
+) -> Result<Vec<TxOp>, ComplianceError> {
+    if from == to {
+        return Ok(Vec::new());
+    }
+    let states = states_of_person(store, org, person_id).await?;
+    let mut tally = Tally::default();
+    let mut checks = Vec::new();
+    if let Some(c) = from {
+        tally.people(org, c, -1);
+    }
+    if let Some(c) = to {
+        tally.people(org, c, 1);
+    }
+    for state in &states {
+        let Some(counter) = tally::counter_of(state) else {
+            continue;
+        };
+        let item = state.item.key_part();
+        if let Some(c) = from {
+            tally.state(org, c, &item, &counter, -1);
+        }
+        if let Some(c) = to {
+            tally.state(org, c, &item, &counter, 1);
+        }
+        checks.push(TxOp::Check {
+            key: keys::learning_state(org, person_id, &item),
+            condition: state.condition(),
+        });
+    }
+    let mut ops = tally.into_ops();
+    ops.extend(checks);
+    Ok(ops)
+}
+
+/// What [`rebuild`] found and wrote.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Rebuilt {
+    pub people: usize,
+    pub states: usize,
+    pub aggregates: usize,
+}
+
+/// The counters as they should be, computed from the records: active people per cohort, and
+/// every state of an active person of a library item in its counter. Keyed like the store.
+pub async fn computed_counters<S: Store>(
+    store: &S,
+    library: &Library,
+    org: &OrgId,
+) -> Result<(BTreeMap<crate::store::Key, Item>, usize, usize), ComplianceError> {
+    let everyone = people::list_all(store, org).await?;
+    let active: BTreeMap<&str, &Person> = everyone
+        .iter()
+        .filter(|p| p.active)
+        .map(|p| (p.id.as_str(), p))
+        .collect();
+    let mut tally = Tally::default();
+    for p in active.values() {
+        tally.people(org, &Cohort::of(p), 1);
+    }
+    let mut states = 0;
+    for (item, _) in library_items(library) {
+        for ps in roster::states_of(store, org, &item).await? {
+            let Some(p) = active.get(ps.person_id.as_str()) else {
+                continue;
+            };
+            if let Some(counter) = tally::counter_of(&ps.state) {
+                tally.state(org, &Cohort::of(p), &item.key_part(), &counter, 1);
+                states += 1;
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    for op in tally.into_ops() {
+        if let TxOp::Update { key, update, .. } = op {
+            let mut item = key.item(serde_json::json!({}));
+            crate::store::apply_update(&mut item, &key, &update)?;
+            out.insert(key, item);
+        }
+    }
+    Ok((out, active.len(), states))
+}
+
+/// Recomputes every counter from the records and replaces the stored ones. For the first start
+/// of an organisation and for repair; not atomic, so run it when nobody is learning (a write
+/// during it may be counted twice or not at all: run it again).
+pub async fn rebuild<S: Store>(
+    store: &S,
+    library: &Library,
+    org: &OrgId,
+    now: DateTime<Utc>,
+) -> Result<Rebuilt, ComplianceError> {
+    let (computed, people, states) = computed_counters(store, library, org).await?;
+    // Remove what is stored, then write what was computed.
+    let mut cursor = None;
+    loop {
+        let page = store
+            .query(&Query::partition(keys::aggregates(org)).after(cursor))
+            .await?;
+        for item in &page.items {
+            let key = crate::store::Key::of(item)?;
+            if !computed.contains_key(&key) {
+                store.delete(&key, Condition::Always).await?;
+            }
+        }
+        match page.next {
+            Some(next) => cursor = Some(next),
+            None => break,
+        }
+    }
+    let aggregates = computed.len();
+    for (_, item) in computed {
+        store.put(item, Condition::Always).await?;
+    }
+    store
+        .put(
+            keys::aggregates_built(org).item(serde_json::json!({
+                "type": "aggregates_built",
+                "at": crate::store::timestamp(now),
+                "people": people,
+                "states": states,
+            })),
+            Condition::Always,
+        )
+        .await?;
+    tracing::info!(%org, people, states, aggregates, "compliance counters rebuilt");
+    Ok(Rebuilt {
+        people,
+        states,
+        aggregates,
+    })
+}
+
+/// Builds the counters once, when an organisation has none yet (a new table, or records written
+/// before the counters existed). Costs one read when they exist.
+pub async fn ensure_counters<S: Store>(
+    store: &S,
+    library: &Library,
+    org: &OrgId,
+    now: DateTime<Utc>,
+) -> Result<Option<Rebuilt>, ComplianceError> {
+    if store.get(&keys::aggregates_built(org)).await?.is_some() {
+        return Ok(None);
+    }
+    rebuild(store, library, org, now).await.map(Some)
+}
+
+/// The counter attributes of a stored aggregate item, as numbers.
+pub(crate) fn counters_in(item: &Item) -> Vec<(Counter, i64)> {
+    item.iter()
+        .filter_map(|(name, value)| Some((Counter::parse(name)?, value.as_i64()?)))
+        .collect()
+}
+
+/// The item part (`MODULE#<id>` / `AUP#<id>`) of an aggregate item.
+pub(crate) fn item_of(item: &Item) -> Option<ItemRef> {
+    item.get("item")
+        .and_then(Value::as_str)
+        .and_then(ItemRef::parse)
+}
+
+#[cfg(test)]
+mod tests;

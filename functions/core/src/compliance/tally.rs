@@ -1,0 +1,370 @@
+//! The maintained counters behind the dashboard, and the transaction operations that keep them
+//! in step with the records they count.
+//!
+//! Per cohort (one combination of roles and groups; a person is in exactly one):
+//! * `PEOPLE#<cohort>`: how many active people are in it;
+//! * `ITEM#<item>#<cohort>`: per module or AUP, how many of its active people have a state in
+//!   each *counter*: `started` (a module read or attempted, never completed) or
+//!   `d#<version>#<day>` (their latest completion or signature: the version done and the UK day
+//!   it stops counting, `never` when it does not expire).
+//!
+//! Counters hold facts, not statuses: whether `d#1.0.0#2027-03-01` is in date, expiring, expired
+//! or superseded by a new version is decided when the dashboard is read ([`super::standing`]),
+//! so a new version in the content or the passing of time needs no rewrite.
+//!
+//! Every write of a learning state adds the change of its counter to the same transaction, with
+//! a check that the person's roles and groups (their `version`) are still those it was counted
+//! under. A change of roles or groups, or a deactivation, moves the person's counters in one
+//! transaction that checks each state's `rev`. So the counters cannot drift from the records;
+//! [`super::rebuild`] recomputes them from the records (first start, or repair) and the tests
+//! compare the two.
+
+use crate::crypto;
+use crate::identity::{Person, Role};
+use crate::keys;
+use crate::learning::dates;
+use crate::learning::state::{StateBody, StoredState};
+use crate::org::OrgId;
+use crate::store::{Condition, Key, TxOp, Update};
+use chrono::NaiveDate;
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// A module started and never completed.
+pub const STARTED: &str = "started";
+/// Prefix of the counters of completions and signatures.
+pub const DONE_PREFIX: &str = "d#";
+const NEVER: &str = "never";
+
+/// One combination of roles and groups.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Cohort {
+    pub roles: Vec<Role>,
+    pub groups: Vec<String>,
+}
+
+impl Cohort {
+    pub fn of(person: &Person) -> Cohort {
+        Cohort {
+            roles: person.roles.clone(),
+            groups: person.groups.clone(),
+        }
+    }
+
+    /// A short stable id: the hash of the roles and groups (groups may hold any character).
+    pub fn id(&self) -> String {
+        let roles: Vec<&str> = self.roles.iter().map(|r| r.as_str()).collect();
+        let text = format!("{}\n{}", roles.join(","), self.groups.join("\n"));
+        crypto::sha256_hex(text.as_bytes())[..20].to_string()
+    }
+
+    /// The cohort written in an aggregate item (`roles`, `groups`).
+    pub(crate) fn from_item(item: &crate::store::Item) -> Option<Cohort> {
+        let roles = item
+            .get("roles")?
+            .as_array()?
+            .iter()
+            .map(|r| r.as_str().and_then(Role::parse))
+            .collect::<Option<Vec<_>>>()?;
+        let groups = item
+            .get("groups")?
+            .as_array()?
+            .iter()
+            .map(|g| g.as_str().map(str::to_string))
+            .collect::<Option<Vec<_>>>()?;
+        Some(Cohort { roles, groups })
+    }
+}
+
+/// What a counter name means.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Counter {
+    Started,
+    /// The latest completion or signature: the version done, and the UK day it stops counting
+    /// (`None`: never).
+    Done {
+        version: String,
+        until: Option<NaiveDate>,
+    },
+}
+
+impl Counter {
+    pub fn name(&self) -> String {
+        match self {
+            Counter::Started => STARTED.into(),
+            Counter::Done { version, until } => format!(
+                "{DONE_PREFIX}{version}#{}",
+                until.map_or_else(|| NEVER.to_string(), |d| d.to_string())
+            ),
+        }
+    }
+
+    /// A counter from an attribute name; `None` for any other attribute of the item.
+    pub fn parse(name: &str) -> Option<Counter> {
+        if name == STARTED {
+            return Some(Counter::Started);
+        }
+        let rest = name.strip_prefix(DONE_PREFIX)?;
+        let (version, day) = rest.rsplit_once('#')?;
+        let until = match day {
+            NEVER => None,
+            d => Some(NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()?),
+        };
+        Some(Counter::Done {
+            version: version.to_string(),
+            until,
+        })
+    }
+}
+
+fn done(version: &str, valid_until: Option<&str>) -> Counter {
+    Counter::Done {
+        version: version.to_string(),
+        until: valid_until
+            .and_then(dates::parse)
+            .map(|t| dates::to_london(t).date_naive()),
+    }
+}
+
+/// The counter a stored state counts in; `None` for a state not written yet.
+pub fn counter_of(state: &StoredState) -> Option<Counter> {
+    state.rev?;
+    counter_of_body(&state.body)
+}
+
+/// The counter of a state's content, written or about to be.
+pub fn counter_of_body(body: &StateBody) -> Option<Counter> {
+    match body {
+        StateBody::Module(m) => Some(match &m.completion {
+            Some(c) => done(&c.module_version, c.valid_until.as_deref()),
+            None => Counter::Started,
+        }),
+        StateBody::Aup(a) => a
+            .signature
+            .as_ref()
+            .map(|s| done(&s.version, s.valid_until.as_deref())),
+    }
+}
+
+struct Entry {
+    cohort: Cohort,
+    /// `MODULE#<id>` / `AUP#<id>`, for an item aggregate.
+    item: Option<String>,
+    adds: BTreeMap<String, i64>,
+}
+
+/// Counter changes to apply with a write, one update per aggregate item.
+#[derive(Default)]
+pub struct Tally {
+    entries: BTreeMap<Key, Entry>,
+}
+
+impl Tally {
+    fn add(&mut self, key: Key, cohort: &Cohort, item: Option<&str>, counter: String, by: i64) {
+        let entry = self.entries.entry(key).or_insert_with(|| Entry {
+            cohort: cohort.clone(),
+            item: item.map(str::to_string),
+            adds: BTreeMap::new(),
+        });
+        *entry.adds.entry(counter).or_default() += by;
+    }
+
+    /// One more (or fewer) active person in a cohort.
+    pub fn people(&mut self, org: &OrgId, cohort: &Cohort, by: i64) {
+        self.add(
+            keys::people_aggregate(org, &cohort.id()),
+            cohort,
+            None,
+            "people".into(),
+            by,
+        );
+    }
+
+    /// A state of `item` (`MODULE#<id>` / `AUP#<id>`) counted in (or out of) a counter.
+    pub fn state(&mut self, org: &OrgId, cohort: &Cohort, item: &str, counter: &Counter, by: i64) {
+        self.add(
+            keys::item_aggregate(org, item, &cohort.id()),
+            cohort,
+            Some(item),
+            counter.name(),
+            by,
+        );
+    }
+
+    /// The change of one state written by its person: out of the old counter, into the new.
+    pub fn learning_change(&mut self, person: &Person, old: &StoredState, new: &StateBody) {
+        self.counter_change(
+            person,
+            &old.item.key_part(),
+            counter_of(old),
+            counter_of_body(new),
+        );
+    }
+
+    /// A person's state of `item` moving from one counter to another.
+    pub fn counter_change(
+        &mut self,
+        person: &Person,
+        item: &str,
+        from: Option<Counter>,
+        to: Option<Counter>,
+    ) {
+        if from == to {
+            return;
+        }
+        let cohort = Cohort::of(person);
+        let item = item.to_string();
+        if let Some(c) = from {
+            self.state(&person.org, &cohort, &item, &c, -1);
+        }
+        if let Some(c) = to {
+            self.state(&person.org, &cohort, &item, &c, 1);
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries
+            .values()
+            .all(|e| e.adds.values().all(|by| *by == 0))
+    }
+
+    /// One update per aggregate item (a transaction may touch an item once).
+    pub fn into_ops(self) -> Vec<TxOp> {
+        self.entries
+            .into_iter()
+            .filter(|(_, e)| e.adds.values().any(|by| *by != 0))
+            .map(|(key, e)| {
+                let roles: Vec<Value> = e.cohort.roles.iter().map(|r| r.as_str().into()).collect();
+                let mut update = Update::default()
+                    .set("type", "aggregate")
+                    .set("roles", Value::Array(roles))
+                    .set("groups", e.cohort.groups.clone());
+                if let Some(item) = e.item {
+                    update = update.set("item", item);
+                }
+                for (counter, by) in e.adds {
+                    if by != 0 {
+                        update = update.add(counter, by);
+                    }
+                }
+                TxOp::Update {
+                    key,
+                    update,
+                    condition: Condition::Always,
+                }
+            })
+            .collect()
+    }
+}
+
+/// The check that a person is still as read (same roles, groups, active): written with every
+/// counted learning write, so a change of roles cannot slip between the read and the write.
+pub fn person_unchanged(person: &Person) -> TxOp {
+    TxOp::Check {
+        key: keys::person(&person.org, &person.id),
+        condition: Condition::Equals("version".into(), Value::from(person.version)),
+    }
+}
+
+/// Merges the counter updates of several writes batched into one transaction (an import writes
+/// many people of one cohort at once; a transaction may touch an item only once).
+pub fn merge_counter_updates(ops: Vec<TxOp>) -> Vec<TxOp> {
+    let mut out: Vec<TxOp> = Vec::with_capacity(ops.len());
+    let mut at: BTreeMap<Key, usize> = BTreeMap::new();
+    for op in ops {
+        let merged = match &op {
+            TxOp::Update {
+                key,
+                update,
+                condition: Condition::Always,
+            } if key.pk.ends_with("#AGG") => match at.get(key) {
+                Some(&i) => {
+                    if let TxOp::Update { update: into, .. } = &mut out[i] {
+                        for (name, by) in &update.add {
+                            match into.add.iter_mut().find(|(n, _)| n == name) {
+                                Some((_, total)) => *total += by,
+                                None => into.add.push((name.clone(), *by)),
+                            }
+                        }
+                        for (name, value) in &update.set {
+                            into.set.insert(name.clone(), value.clone());
+                        }
+                    }
+                    true
+                }
+                None => {
+                    at.insert(key.clone(), out.len());
+                    false
+                }
+            },
+            _ => false,
+        };
+        if !merged {
+            out.push(op);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counters_read_back() {
+        for c in [
+            Counter::Started,
+            Counter::Done {
+                version: "1.2.0".into(),
+                until: None,
+            },
+            Counter::Done {
+                version: "2.0".into(),
+                until: NaiveDate::from_ymd_opt(2027, 3, 1),
+            },
+        ] {
+            assert_eq!(Counter::parse(&c.name()), Some(c));
+        }
+        for other in ["people", "roles", "d#", "d#1.0#2027-13-01", "type"] {
+            assert_eq!(Counter::parse(other), None, "{other}");
+        }
+    }
+
+    #[test]
+    fn cohort_ids_differ_by_roles_and_groups() {
+        let a = Cohort {
+            roles: vec![Role::Staff],
+            groups: vec!["Site A".into()],
+        };
+        let b = Cohort {
+            roles: vec![Role::Staff],
+            groups: vec!["Site B".into()],
+        };
+        let c = Cohort {
+            roles: vec![Role::Staff, Role::Dsl],
+            groups: vec!["Site A".into()],
+        };
+        assert_ne!(a.id(), b.id());
+        assert_ne!(a.id(), c.id());
+        assert_eq!(a.id(), a.clone().id());
+    }
+
+    #[test]
+    fn merged_updates_add_up_per_item() {
+        let org = OrgId::parse("demo").unwrap();
+        let cohort = Cohort {
+            roles: vec![Role::Learner],
+            groups: vec![],
+        };
+        let mut one = Tally::default();
+        one.people(&org, &cohort, 1);
+        let mut two = Tally::default();
+        two.people(&org, &cohort, 1);
+        let ops = merge_counter_updates([one.into_ops(), two.into_ops()].concat());
+        assert_eq!(ops.len(), 1);
+        let TxOp::Update { update, .. } = &ops[0] else {
+            panic!()
+        };
+        assert_eq!(update.add, vec![("people".to_string(), 2)]);
+    }
+}

@@ -1,0 +1,496 @@
+//! The DSL's compliance numbers through the core's public interface, on both backends: the
+//! maintained counters follow every learning write and every change of people (roles, groups,
+//! deactivation, import) and always equal what a full recount of the records gives; the numbers,
+//! the lists behind them and a person's record agree; the dashboard costs one query; and another
+//! organisation sees none of it.
+
+mod support;
+
+use chrono::{DateTime, Duration, Utc};
+use safety_core::compliance::{
+    self, ComplianceError, Filter, Standing, dashboard, people_in, person_record,
+};
+use safety_core::content::Library;
+use safety_core::identity::{NewPerson, Person, Role, people};
+use safety_core::keys;
+use safety_core::learning::{self, Answers, AupDocument, ItemRef, Setting, SignAup};
+use safety_core::org::{OrgId, OrgProfile};
+use safety_core::store::counting::CountingStore;
+use safety_core::store::dynamo::{DynamoConfig, DynamoStore};
+use safety_core::store::embedded::EmbeddedStore;
+use safety_core::store::{Item, Key, Query, Store};
+use std::collections::BTreeMap;
+use support::dynamodb_local::DynamoDbLocal;
+
+fn t0() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-11-23T10:00:00Z")
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+fn library() -> &'static Library {
+    static LIB: std::sync::OnceLock<Library> = std::sync::OnceLock::new();
+    LIB.get_or_init(|| safety_core::content::load_embedded().unwrap())
+}
+
+fn profile_of(org: &str) -> OrgProfile {
+    let mut p = library().org("demo").unwrap().clone();
+    p.id = OrgId::parse(org).unwrap();
+    p
+}
+
+const LEARNER_MODULE: &str = "four-cs-of-online-risk";
+const STAFF_MODULE: &str = "staff-filtering-and-monitoring";
+
+async fn invite<S: Store>(
+    store: &S,
+    org: &OrgId,
+    name: &str,
+    roles: Vec<Role>,
+    groups: &[&str],
+) -> Person {
+    people::invite(
+        store,
+        org,
+        &NewPerson {
+            email: format!("{}@example.org", uuid::Uuid::new_v4()),
+            name: name.into(),
+            roles,
+            groups: groups.iter().map(|g| g.to_string()).collect(),
+        },
+        t0(),
+    )
+    .await
+    .unwrap()
+}
+
+fn right_answers(module: &str) -> Answers {
+    let quiz = library().quiz_of(module).unwrap().quiz.as_ref().unwrap();
+    quiz.questions
+        .iter()
+        .enumerate()
+        .map(|(i, q)| {
+            (
+                format!("q{}", i + 1),
+                q.options
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, o)| o.correct)
+                    .map(|(j, _)| char::from(b'a' + j as u8).to_string())
+                    .collect(),
+            )
+        })
+        .collect()
+}
+
+async fn pass<S: Store>(
+    store: &S,
+    setting: &Setting<'_>,
+    p: &Person,
+    module: &str,
+    at: DateTime<Utc>,
+) {
+    let quiz = learning::start_quiz(store, setting, p, module, at)
+        .await
+        .unwrap();
+    let done = learning::submit_quiz(
+        store,
+        setting,
+        p,
+        module,
+        &quiz.attempt_id,
+        &right_answers(module),
+        at,
+    )
+    .await
+    .unwrap();
+    assert!(done.result.passed);
+}
+
+async fn sign<S: Store>(
+    store: &S,
+    setting: &Setting<'_>,
+    p: &Person,
+    aup: &str,
+    at: DateTime<Utc>,
+) {
+    let doc = AupDocument::for_person(setting, p, aup).unwrap();
+    learning::sign_aup(
+        store,
+        setting,
+        p,
+        &SignAup {
+            aup_id: aup.into(),
+            version: doc.version.clone(),
+            sha256: doc.sha256.clone(),
+            typed_name: p.name.clone(),
+            declaration: true,
+        },
+        at,
+    )
+    .await
+    .unwrap();
+}
+
+/// The stored counters, without zeros and without the bookkeeping attributes.
+async fn stored_counters<S: Store>(store: &S, org: &OrgId) -> BTreeMap<Key, BTreeMap<String, i64>> {
+    let page = store
+        .query(&Query::partition(keys::aggregates(org)).limit(1000))
+        .await
+        .unwrap();
+    page.items.iter().filter_map(counters).collect()
+}
+
+fn counters(item: &Item) -> Option<(Key, BTreeMap<String, i64>)> {
+    let key = Key::of(item).unwrap();
+    if key.sk == "BUILT" {
+        return None;
+    }
+    let c: BTreeMap<String, i64> = item
+        .iter()
+        .filter(|(n, _)| n.as_str() == "people" || compliance::Counter::parse(n).is_some())
+        .filter_map(|(n, v)| Some((n.clone(), v.as_i64()?)))
+        .filter(|(_, v)| *v != 0)
+        .collect();
+    (!c.is_empty()).then_some((key, c))
+}
+
+/// The counters must equal a recount of the records, whatever happened.
+async fn assert_counters_match_records<S: Store>(store: &S, org: &OrgId, when: &str) {
+    let (computed, _, _) = compliance::computed_counters(store, library(), org)
+        .await
+        .unwrap();
+    let computed: BTreeMap<_, _> = computed.values().filter_map(counters).collect();
+    let stored = stored_counters(store, org).await;
+    assert_eq!(stored, computed, "counters after {when}");
+}
+
+fn numbers<'a>(d: &'a compliance::Dashboard, id: &str) -> &'a compliance::ItemNumbers {
+    d.items.iter().find(|n| n.item.id == id).unwrap()
+}
+
+async fn scenario<S: Store>(store: &CountingStore<S>) {
+    let profile = profile_of("comp-a");
+    let org = profile.id.clone();
+    let setting = Setting {
+        library: library(),
+        profile: &profile,
+    };
+    let lib = library();
+    let ada = invite(store, &org, "Ada Learner", vec![Role::Learner], &["Year 7"]).await;
+    let ben = invite(store, &org, "Ben Learner", vec![Role::Learner], &["Year 7"]).await;
+    let cal = invite(store, &org, "Cal Learner", vec![Role::Learner], &["Year 8"]).await;
+    let sam = invite(store, &org, "Sam Staff", vec![Role::Staff], &[]).await;
+    let tia = invite(store, &org, "Tia Staff", vec![Role::Staff], &[]).await;
+    let _parent = invite(store, &org, "Pat Parent", vec![Role::Parent], &[]).await;
+    assert_counters_match_records(store, &org, "inviting").await;
+
+    // Nobody has done anything: everyone assigned is "not started". One query.
+    let mark = store.reads();
+    let d = dashboard(store, &setting, &Filter::default(), t0())
+        .await
+        .unwrap();
+    assert_eq!(store.reads() - mark, 1, "the dashboard is one query");
+    assert_eq!(d.people, 6);
+    let m = numbers(&d, LEARNER_MODULE);
+    assert_eq!((m.assigned, m.count(Standing::NotStarted)), (3, 3));
+    assert_eq!(numbers(&d, STAFF_MODULE).assigned, 2);
+
+    // Ada reads (in progress), then passes; Ben reads only.
+    learning::read_module(store, &setting, &ada, LEARNER_MODULE, None)
+        .await
+        .unwrap();
+    learning::read_module(store, &setting, &ben, LEARNER_MODULE, None)
+        .await
+        .unwrap();
+    let d = dashboard(store, &setting, &Filter::default(), t0())
+        .await
+        .unwrap();
+    assert_eq!(numbers(&d, LEARNER_MODULE).count(Standing::InProgress), 2);
+    pass(store, &setting, &ada, LEARNER_MODULE, t0()).await;
+    let d = dashboard(store, &setting, &Filter::default(), t0())
+        .await
+        .unwrap();
+    let m = numbers(&d, LEARNER_MODULE);
+    assert_eq!(
+        (
+            m.done(),
+            m.count(Standing::InProgress),
+            m.count(Standing::NotStarted)
+        ),
+        (1, 1, 1)
+    );
+    assert_eq!(m.percent_done(), 33);
+    assert_counters_match_records(store, &org, "reading and passing").await;
+
+    // Staff: Sam passed 11.5 months ago (expires within 30 days), Tia 13 months ago (expired).
+    pass(
+        store,
+        &setting,
+        &sam,
+        STAFF_MODULE,
+        t0() - Duration::days(350),
+    )
+    .await;
+    pass(
+        store,
+        &setting,
+        &tia,
+        STAFF_MODULE,
+        t0() - Duration::days(400),
+    )
+    .await;
+    let d = dashboard(store, &setting, &Filter::default(), t0())
+        .await
+        .unwrap();
+    let s = numbers(&d, STAFF_MODULE);
+    assert_eq!(
+        (s.count(Standing::Expiring), s.count(Standing::Expired)),
+        (1, 1)
+    );
+    assert_eq!((s.done(), s.overdue()), (1, 1));
+    // A shorter window: Sam's is still in date 10 days ahead? (expires in ~15 days: no.)
+    let narrow = Filter {
+        within_days: 7,
+        ..Filter::default()
+    };
+    let d7 = dashboard(store, &setting, &narrow, t0()).await.unwrap();
+    assert_eq!(numbers(&d7, STAFF_MODULE).count(Standing::InDate), 1);
+    // The lists behind the numbers agree with them.
+    let staff_item = ItemRef::module(STAFF_MODULE);
+    let expiring = people_in(
+        store,
+        &setting,
+        &staff_item,
+        Some(Standing::Expiring),
+        &Filter::default(),
+        t0(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        expiring.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(),
+        ["Sam Staff"]
+    );
+    let expired = people_in(
+        store,
+        &setting,
+        &staff_item,
+        Some(Standing::Expired),
+        &Filter::default(),
+        t0(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        expired.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(),
+        ["Tia Staff"]
+    );
+    let not_started = people_in(
+        store,
+        &setting,
+        &ItemRef::module(LEARNER_MODULE),
+        Some(Standing::NotStarted),
+        &Filter::default(),
+        t0(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        not_started
+            .iter()
+            .map(|p| p.name.as_str())
+            .collect::<Vec<_>>(),
+        ["Cal Learner"]
+    );
+
+    // AUP coverage: Ada signs the learner AUP.
+    sign(store, &setting, &ada, "learner-aup", t0()).await;
+    let d = dashboard(store, &setting, &Filter::default(), t0())
+        .await
+        .unwrap();
+    let a = numbers(&d, "learner-aup");
+    assert_eq!(
+        (a.signed_current(), a.signed_older_only(), a.never_signed()),
+        (1, 0, 2)
+    );
+
+    // Filters: by role and by group.
+    let staff_only = Filter {
+        role: Some(Role::Staff),
+        ..Filter::default()
+    };
+    let d = dashboard(store, &setting, &staff_only, t0()).await.unwrap();
+    assert_eq!(d.people, 2);
+    assert!(
+        d.items.iter().all(|n| n.item.id != LEARNER_MODULE),
+        "{:?}",
+        d.items
+    );
+    let year7 = Filter {
+        group: Some("Year 7".into()),
+        ..Filter::default()
+    };
+    let d = dashboard(store, &setting, &year7, t0()).await.unwrap();
+    assert_eq!(d.people, 2);
+    assert_eq!(numbers(&d, LEARNER_MODULE).done(), 1);
+    assert!(d.groups.contains(&"Year 8".to_string()));
+
+    // Ada moves to Year 8: her counters move with her, in the same transaction.
+    let ada = people::set_roles_and_groups(
+        store,
+        &org,
+        &ada.id,
+        &ada.roles,
+        Some(&["Year 8".to_string()]),
+        ada.version,
+    )
+    .await
+    .unwrap();
+    assert_counters_match_records(store, &org, "a change of group").await;
+    let d = dashboard(store, &setting, &year7, t0()).await.unwrap();
+    assert_eq!((d.people, numbers(&d, LEARNER_MODULE).done()), (1, 0));
+    // A learning write with the person as read before the change is refused, and counts nothing.
+    let stale = Person {
+        version: ada.version - 1,
+        ..ada.clone()
+    };
+    let refused = learning::read_module(store, &setting, &stale, "reporting-a-worry", None).await;
+    assert!(
+        learning::Required::of(&setting, &stale)
+            .module("reporting-a-worry")
+            .is_some(),
+        "the module is Ada's to do"
+    );
+    // (reading shows the page even when its position cannot be saved; nothing is counted)
+    assert!(refused.is_ok(), "{refused:?}");
+    assert_counters_match_records(store, &org, "a refused stale write").await;
+
+    // Tia leaves: she is no longer counted anywhere; her records stay.
+    people::deactivate(store, &org, &tia.id).await.unwrap();
+    assert_counters_match_records(store, &org, "a deactivation").await;
+    let d = dashboard(store, &setting, &Filter::default(), t0())
+        .await
+        .unwrap();
+    assert_eq!(d.people, 5);
+    assert_eq!(numbers(&d, STAFF_MODULE).overdue(), 0);
+
+    // An import that changes Ben's group and adds two people keeps the counters true too.
+    let csv = format!(
+        "email,name,roles,groups\n{},Ben Learner,learner,Year 9\nnew1@example.org,New One,learner,Year 9\nnew2@example.org,New Two,staff,\n",
+        ben.email
+    );
+    let preview = safety_core::identity::import::preview(store, &org, &csv)
+        .await
+        .unwrap();
+    safety_core::identity::import::apply(store, &org, &preview, t0(), |_, _| {})
+        .await
+        .unwrap();
+    assert_counters_match_records(store, &org, "an import").await;
+
+    // A person's record: training, history with version and score, signed text.
+    let record = person_record(store, &setting, &ada.id, t0()).await.unwrap();
+    assert_eq!(record.person.name, "Ada Learner");
+    let done = record
+        .history
+        .iter()
+        .find(|h| h.item_id == LEARNER_MODULE)
+        .unwrap();
+    let c = done.completion.as_ref().unwrap();
+    assert_eq!(
+        c.module_version,
+        lib.page(safety_core::content::Kind::Module, LEARNER_MODULE)
+            .unwrap()
+            .version
+    );
+    assert_eq!(c.score, c.out_of);
+    let signed = record
+        .history
+        .iter()
+        .find_map(|h| h.signature.clone())
+        .unwrap();
+    let (_, text) = compliance::signed_text_of(store, &org, &ada.id, &signed.sha256)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(!text.is_empty());
+    assert!(
+        compliance::signed_text_of(store, &org, &cal.id, &signed.sha256)
+            .await
+            .unwrap()
+            .is_none(),
+        "a text Cal never signed is not shown as his"
+    );
+
+    // Rebuilding from the records gives the same numbers.
+    let before = dashboard(store, &setting, &Filter::default(), t0())
+        .await
+        .unwrap();
+    compliance::rebuild(store, library(), &org, t0())
+        .await
+        .unwrap();
+    let after = dashboard(store, &setting, &Filter::default(), t0())
+        .await
+        .unwrap();
+    assert_eq!(before.items, after.items);
+    assert!(
+        compliance::ensure_counters(store, library(), &org, t0())
+            .await
+            .unwrap()
+            .is_none()
+    );
+
+    // Another organisation sees nothing of this one.
+    let other = profile_of("comp-b");
+    let other_setting = Setting {
+        library: library(),
+        profile: &other,
+    };
+    let d = dashboard(store, &other_setting, &Filter::default(), t0())
+        .await
+        .unwrap();
+    assert_eq!((d.people, d.items.len()), (0, 0));
+    let listed = people_in(
+        store,
+        &other_setting,
+        &staff_item,
+        None,
+        &Filter::default(),
+        t0(),
+    )
+    .await
+    .unwrap();
+    assert!(listed.is_empty());
+    assert_eq!(
+        person_record(store, &other_setting, &ada.id, t0())
+            .await
+            .unwrap_err(),
+        ComplianceError::PersonNotFound
+    );
+    assert!(
+        compliance::signed_text_of(store, &other.id, &ada.id, &signed.sha256)
+            .await
+            .is_err(),
+        "another organisation cannot read Ada's signed text"
+    );
+}
+
+#[tokio::test]
+async fn compliance_counters_on_the_embedded_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = CountingStore::new(EmbeddedStore::open(&dir.path().join("s.redb")).unwrap());
+    scenario(&store).await;
+}
+
+#[tokio::test]
+async fn compliance_counters_on_dynamodb_local() {
+    let local = DynamoDbLocal::start();
+    let store = DynamoStore::from_env_config(DynamoConfig {
+        table: format!("compliance-{}", uuid::Uuid::new_v4()),
+        region: "eu-west-2".into(),
+        endpoint: Some(local.endpoint.clone()),
+    })
+    .unwrap();
+    store.create_table().await.unwrap();
+    scenario(&CountingStore::new(store)).await;
+}
