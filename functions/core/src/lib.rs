@@ -4,6 +4,7 @@
 pub mod content;
 pub mod crypto;
 pub mod env;
+pub mod export;
 pub mod http_client;
 pub mod identity;
 pub mod keys;
