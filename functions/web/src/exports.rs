@@ -45,7 +45,11 @@ fn exporter(state: &AppState, req: &Request, what: &str) -> Result<app::server::
         return Err(sign_in_first());
     };
     if !uc::may_export(&state.site, &who) {
-        tracing::warn!(person_id = who.person.id, what, "refused: not allowed to export completion");
+        tracing::warn!(
+            person_id = who.person.id,
+            what,
+            "refused: not allowed to export completion"
+        );
         return Err(no_store(
             forbidden("You do not have access to this page."),
             StatusCode::FORBIDDEN,
@@ -110,8 +114,7 @@ async fn csv(state: AppState, req: Request, kind: CsvKind) -> Response {
     let site = state.site.clone();
     let file = core::file_name(kind.as_str(), &site.org_id, now);
     let (ready_tx, ready_rx) = tokio::sync::oneshot::channel::<Result<(), String>>();
-    let (tx, mut rx) =
-        tokio::sync::mpsc::channel::<Result<String, std::io::Error>>(CHUNKS_AHEAD);
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<String, std::io::Error>>(CHUNKS_AHEAD);
     let person_id = who.person.id.clone();
     let task = async move {
         let started = std::time::Instant::now();
@@ -137,7 +140,12 @@ async fn csv(state: AppState, req: Request, kind: CsvKind) -> Response {
                     let chunk = w.take();
                     bytes += chunk.len();
                     if tx.send(Ok(chunk)).await.is_err() {
-                        tracing::warn!(person_id, export = kind.as_str(), rows, "export: the download was abandoned");
+                        tracing::warn!(
+                            person_id,
+                            export = kind.as_str(),
+                            rows,
+                            "export: the download was abandoned"
+                        );
                         return;
                     }
                     match next {
