@@ -40,9 +40,13 @@ fn sign_in_first() -> Response {
 }
 
 /// The viewer, when they may export; otherwise the response that refuses them.
-fn exporter(state: &AppState, req: &Request, what: &str) -> Result<app::server::Viewer, Response> {
+fn exporter(
+    state: &AppState,
+    req: &Request,
+    what: &str,
+) -> Result<app::server::Viewer, Box<Response>> {
     let Some(who) = viewer(req) else {
-        return Err(sign_in_first());
+        return Err(Box::new(sign_in_first()));
     };
     if !uc::may_export(&state.site, &who) {
         tracing::warn!(
@@ -50,10 +54,10 @@ fn exporter(state: &AppState, req: &Request, what: &str) -> Result<app::server::
             what,
             "refused: not allowed to export completion"
         );
-        return Err(no_store(
+        return Err(Box::new(no_store(
             forbidden("You do not have access to this page."),
             StatusCode::FORBIDDEN,
-        ));
+        )));
     }
     Ok(who)
 }
@@ -61,7 +65,7 @@ fn exporter(state: &AppState, req: &Request, what: &str) -> Result<app::server::
 /// `/compliance/export`.
 pub async fn export_get(State(state): State<AppState>, req: Request) -> Response {
     if let Err(refused) = exporter(&state, &req, "export page") {
-        return refused;
+        return *refused;
     }
     let screen = uc::export_screen(&state.site, Utc::now());
     let response = render(&state, req, move || provide_context(screen.clone())).await;
@@ -72,7 +76,7 @@ pub async fn export_get(State(state): State<AppState>, req: Request) -> Response
 pub async fn evidence_get(State(state): State<AppState>, req: Request) -> Response {
     let who = match exporter(&state, &req, "evidence") {
         Ok(w) => w,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let started = std::time::Instant::now();
     let screen = uc::evidence(&state.site, &who, Utc::now()).await;
@@ -108,7 +112,7 @@ pub async fn signatures_csv_get(State(state): State<AppState>, req: Request) -> 
 async fn csv(state: AppState, req: Request, kind: CsvKind) -> Response {
     let who = match exporter(&state, &req, kind.as_str()) {
         Ok(w) => w,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let now = Utc::now();
     let site = state.site.clone();
