@@ -5,6 +5,7 @@ use crate::pages::{
     account::{MePage, SignInPage},
     admin::PeoplePage,
     aup::AupPage,
+    exports::{EvidencePage, ExportPage},
     follow_up::FollowUpPage,
     guidance::{GuidanceList, GuidancePage},
     home::HomePage,
@@ -87,6 +88,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/aup/:id/signed/:sha") view=SignedTextPage/>
                     <Route path=path!("/me/training") view=MyTrainingPage/>
                     <Route path=path!("/completions/:id") view=RosterPage/>
+                    <Route path=path!("/compliance/export") view=ExportPage/>
+                    <Route path=path!("/compliance/evidence") view=EvidencePage/>
                     <Route path=path!("/certificates/:code") view=CertificatePage/>
                     <Route path=path!("/verify") view=VerifyPage/>
                     <Route path=path!("/tell") view=TellPage/>

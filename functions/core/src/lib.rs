@@ -5,6 +5,7 @@ pub mod compliance;
 pub mod content;
 pub mod crypto;
 pub mod env;
+pub mod export;
 pub mod http_client;
 pub mod identity;
 pub mod keys;

@@ -8,6 +8,7 @@ mod admin;
 mod assets;
 mod auth;
 mod config;
+mod exports;
 mod learning;
 mod notifier;
 mod routes;

@@ -48,6 +48,16 @@ pub fn router(state: AppState) -> Router {
         .route("/worries/{id}/act", post(crate::worries::case_act_post))
         .route("/me/training", get(crate::learning::training_get))
         .route("/completions/{id}", get(crate::learning::roster_get))
+        .route("/compliance/export", get(crate::exports::export_get))
+        .route(
+            "/compliance/export/completion.csv",
+            get(crate::exports::completion_csv_get),
+        )
+        .route(
+            "/compliance/export/aup-signatures.csv",
+            get(crate::exports::signatures_csv_get),
+        )
+        .route("/compliance/evidence", get(crate::exports::evidence_get))
         .route(
             "/learn/{id}",
             get(crate::learning::module_get).post(crate::learning::module_post),

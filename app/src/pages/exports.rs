@@ -1,0 +1,155 @@
+//! The exports page (`/compliance/export`: the two CSV downloads, explained) and the printable
+//! evidence summary (`/compliance/evidence`: semantic tables, print styles, no JavaScript).
+
+use crate::server::exports::{EvidenceScreen, ExportScreen};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use safety_core::export::ItemEvidence;
+use safety_core::learning::{ItemKind, Status};
+
+/// Outstanding people listed per item on the page; the CSV has everyone.
+pub const OUTSTANDING_SHOWN: usize = 500;
+
+#[component]
+pub fn ExportPage() -> impl IntoView {
+    let Some(screen) = use_context::<ExportScreen>() else {
+        return ().into_any();
+    };
+    view! {
+        <Title text="Export completion evidence"/>
+        <nav aria-label="Breadcrumb" class="breadcrumb"><a href="/compliance">"Compliance"</a></nav>
+        <h1>"Export completion evidence"</h1>
+        <p class="lead">"Download " {screen.org_name.clone()} "'s training records as spreadsheets (CSV files), or print a summary for an inspection."</p>
+        <h2 id="completion">"Completion of every module and policy"</h2>
+        <p>"One row per person, with their roles and groups, then for each module and acceptable use policy (AUP): its status, the version done, when, until when it counts, and the quiz score. \"not required\" means the person does not have to do it."</p>
+        <p><a class="button" href="/compliance/export/completion.csv" download=screen.matrix_file.clone()
+            data-testid="export-completion">"Download completion (CSV)"</a></p>
+        <h2 id="signatures">"AUP signatures"</h2>
+        <p>"One row per person and policy they signed: the version signed, whether it is the current version, when, the name they typed and the fingerprint (SHA-256) of the exact text they signed."</p>
+        <p><a class="button" href="/compliance/export/aup-signatures.csv" download=screen.signatures_file.clone()
+            data-testid="export-signatures">"Download AUP signatures (CSV)"</a></p>
+        <h2 id="evidence">"Evidence summary"</h2>
+        <p>"Totals for each module and policy, who is outstanding, and when and by whom the summary was made, ready to print."</p>
+        <p><a href="/compliance/evidence" data-testid="export-evidence">"Open the evidence summary"</a></p>
+        <h2 id="about">"About these files"</h2>
+        <ul>
+            <li>"The files contain personal data. Keep them somewhere safe and delete them when you no longer need them. Every download is recorded."</li>
+            <li>"They open in Excel, LibreOffice and Google Sheets (UTF-8, so names with accents show correctly). Dates are UK dates (year-month-day)."</li>
+            <li>"A cell that starts with =, +, - or @ is written with an apostrophe in front, so that a spreadsheet shows it and never runs it."</li>
+            <li>"For a large organisation the download is sent a page of people at a time: your browser shows it arriving, and it may take a few seconds."</li>
+        </ul>
+    }
+    .into_any()
+}
+
+fn kind_label(kind: ItemKind) -> &'static str {
+    match kind {
+        ItemKind::Module => "Module",
+        ItemKind::Aup => "Acceptable use policy",
+    }
+}
+
+fn item_rows(items: &[ItemEvidence]) -> impl IntoView + use<> {
+    items
+        .iter()
+        .map(|i| {
+            view! {
+                <tr>
+                    <th scope="row">{i.title.clone()} <span class="meta">" (" {kind_label(i.kind)} ", version " {i.version.clone()} ")"</span></th>
+                    <td>{i.assigned}</td>
+                    <td>{i.done_in_date}</td>
+                    <td>{i.expiring}</td>
+                    <td>{i.overdue}</td>
+                    <td>{i.in_progress}</td>
+                    <td>{i.not_started}</td>
+                </tr>
+            }
+        })
+        .collect_view()
+}
+
+fn outstanding(item: &ItemEvidence) -> AnyView {
+    let heading = format!("{}: {} outstanding", item.title, item.outstanding.len());
+    if item.outstanding.is_empty() {
+        return view! {
+            <section class="evidence-item">
+                <h3>{heading}</h3>
+                <p>"Everyone who must do it has done it, and it still counts."</p>
+            </section>
+        }
+        .into_any();
+    }
+    let more = item.outstanding.len().saturating_sub(OUTSTANDING_SHOWN);
+    let rows = item
+        .outstanding
+        .iter()
+        .take(OUTSTANDING_SHOWN)
+        .map(|o| {
+            let status = match (o.status, &o.expired_on) {
+                (Status::Expired, Some(on)) => format!("Expired on {on}"),
+                (s, _) => s.label().to_string(),
+            };
+            view! { <tr><td>{o.name.clone()}</td><td>{o.email.clone()}</td><td>{status}</td></tr> }
+        })
+        .collect_view();
+    view! {
+        <section class="evidence-item">
+            <h3>{heading}</h3>
+            <table class="list">
+                <thead><tr><th scope="col">"Name"</th><th scope="col">"Email"</th><th scope="col">"Status"</th></tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
+            {(more > 0).then(|| view! { <p>"And " {more} " more: the completion CSV lists everyone."</p> })}
+        </section>
+    }
+    .into_any()
+}
+
+#[component]
+pub fn EvidencePage() -> impl IntoView {
+    let Some(screen) = use_context::<EvidenceScreen>() else {
+        return ().into_any();
+    };
+    let e = match screen.0 {
+        Ok(e) => e,
+        Err(message) => {
+            return view! {
+                <Title text="Evidence summary"/>
+                <h1>"Evidence summary"</h1>
+                <div class="error-summary" role="alert"><p>{message}</p></div>
+            }
+            .into_any();
+        }
+    };
+    let rows = item_rows(&e.items);
+    let lists = e.items.iter().map(outstanding).collect_view();
+    view! {
+        <Title text=format!("Evidence summary: {}", e.org_name)/>
+        <nav aria-label="Breadcrumb" class="breadcrumb no-print"><a href="/compliance/export">"Export completion evidence"</a></nav>
+        <h1>"Online safety training: evidence summary"</h1>
+        <dl class="summary" data-testid="evidence-meta">
+            <dt>"Organisation"</dt><dd>{e.org_name.clone()}</dd>
+            <dt>"Generated"</dt><dd data-testid="evidence-generated-at">{e.generated_at_shown.clone()}</dd>
+            <dt>"Generated by"</dt><dd data-testid="evidence-generated-by">{e.generated_by.clone()}</dd>
+            <dt>"Active people"</dt><dd>{e.people}</dd>
+        </dl>
+        <p class="no-print">"Use your browser's Print command to print this page or save it as a PDF."</p>
+        <h2>"Totals"</h2>
+        <table class="list evidence" data-testid="evidence-totals">
+            <caption>"For each module and policy: how many people must do it, and where they stand. \"Done and counting\" includes those expiring within 30 days; \"Overdue\" is expired, or a new version to do."</caption>
+            <thead><tr>
+                <th scope="col">"Module or policy"</th>
+                <th scope="col">"Assigned"</th>
+                <th scope="col">"Done and counting"</th>
+                <th scope="col">"Expiring within 30 days"</th>
+                <th scope="col">"Overdue"</th>
+                <th scope="col">"In progress"</th>
+                <th scope="col">"Not started"</th>
+            </tr></thead>
+            <tbody>{rows}</tbody>
+        </table>
+        <h2>"Who is outstanding"</h2>
+        {lists}
+    }
+    .into_any()
+}
