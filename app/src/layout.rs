@@ -38,12 +38,15 @@ fn account_links() -> impl IntoView {
     match use_context::<Viewer>() {
         None => view! { <li><A href="/sign-in">"Sign in"</A></li> }.into_any(),
         Some(v) => {
+            let compliance = allows(&v.person.roles, Action::ViewCompletion)
+                .then(|| view! { <li><A href="/compliance">"Compliance"</A></li> });
             let admin = allows(&v.person.roles, Action::ManagePeople)
                 .then(|| view! { <li><A href="/admin/people">"People"</A></li> });
             let concerns = crate::server::worries::handles_worries(&v.person)
                 .then(|| view! { <li><A href="/worries">"Concerns"</A></li> });
             view! {
                 {concerns}
+                {compliance}
                 {admin}
                 <li><A href="/me/training">"My training"</A></li>
                 <li><A href="/me" exact=true>"Your account"</A></li>

@@ -1,6 +1,7 @@
 //! Server-side state and the use cases the pages and server functions share. Thin: the rules
 //! live in `safety-core`; this turns their results into what a page shows.
 
+pub mod compliance;
 pub mod exports;
 pub mod learning;
 pub mod worries;

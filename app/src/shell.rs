@@ -5,6 +5,7 @@ use crate::pages::{
     account::{MePage, SignInPage},
     admin::PeoplePage,
     aup::AupPage,
+    compliance::{ComplianceListPage, DashboardPage, PersonRecordPage, SignedByPage},
     exports::{EvidencePage, ExportPage},
     follow_up::FollowUpPage,
     guidance::{GuidanceList, GuidancePage},
@@ -88,6 +89,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/aup/:id/signed/:sha") view=SignedTextPage/>
                     <Route path=path!("/me/training") view=MyTrainingPage/>
                     <Route path=path!("/completions/:id") view=RosterPage/>
+                    <Route path=path!("/compliance") view=DashboardPage/>
+                    <Route path=path!("/compliance/list") view=ComplianceListPage/>
+                    <Route path=path!("/compliance/people/:id") view=PersonRecordPage/>
+                    <Route path=path!("/compliance/people/:id/signed/:sha") view=SignedByPage/>
                     <Route path=path!("/compliance/export") view=ExportPage/>
                     <Route path=path!("/compliance/evidence") view=EvidencePage/>
                     <Route path=path!("/certificates/:code") view=CertificatePage/>

@@ -3,6 +3,7 @@
 pub mod account;
 pub mod admin;
 pub mod aup;
+pub mod compliance;
 pub mod exports;
 pub mod follow_up;
 pub mod guidance;

@@ -19,12 +19,12 @@
 //! response streaming, without changing the core.
 
 use crate::auth::{forbidden, viewer};
-use crate::routes::{AppState, no_store, render};
+use crate::routes::{AppState, no_store, render, sign_in_first};
 use app::server::exports::{self as uc, CsvExport, CsvKind};
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use leptos::prelude::provide_context;
 use safety_core::export::{self as core, csv::CsvWriter};
@@ -32,12 +32,6 @@ use tracing::Instrument;
 
 /// Chunks written ahead of the network (each one page of people).
 const CHUNKS_AHEAD: usize = 2;
-
-fn sign_in_first() -> Response {
-    let mut r = Redirect::to("/sign-in").into_response();
-    *r.status_mut() = StatusCode::SEE_OTHER;
-    no_store(r, StatusCode::SEE_OTHER)
-}
 
 /// The viewer, when they may export; otherwise the response that refuses them.
 fn exporter(

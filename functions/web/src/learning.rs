@@ -4,12 +4,12 @@
 //! Forms are answered at the page's own address. Every signed-in response is `no-store`.
 
 use crate::auth::{csrf_ok, forbidden, viewer};
-use crate::routes::{AppState, no_store, read_form, render};
+use crate::routes::{AppState, no_store, read_form, render, sign_in_first};
 use app::server::Viewer;
 use app::server::learning::{self as uc, Outcome, VerifyScreen};
 use axum::extract::{Path, Request, State};
 use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use leptos::prelude::provide_context;
 use safety_core::identity::rate_limit;
@@ -32,13 +32,6 @@ fn status_of(outcome: Outcome) -> StatusCode {
         Outcome::TooMany => StatusCode::TOO_MANY_REQUESTS,
         Outcome::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
     }
-}
-
-/// Signed-out people are sent to sign in (see other: a form post becomes a GET).
-fn sign_in_first() -> Response {
-    let mut r = Redirect::to("/sign-in").into_response();
-    *r.status_mut() = StatusCode::SEE_OTHER;
-    no_store(r, StatusCode::SEE_OTHER)
 }
 
 async fn show<T: Clone + Send + Sync + 'static>(

@@ -7,6 +7,7 @@
 mod admin;
 mod assets;
 mod auth;
+mod compliance;
 mod config;
 mod exports;
 mod learning;

@@ -48,6 +48,16 @@ pub fn router(state: AppState) -> Router {
         .route("/worries/{id}/act", post(crate::worries::case_act_post))
         .route("/me/training", get(crate::learning::training_get))
         .route("/completions/{id}", get(crate::learning::roster_get))
+        .route("/compliance", get(crate::compliance::dashboard_get))
+        .route("/compliance/list", get(crate::compliance::list_get))
+        .route(
+            "/compliance/people/{id}",
+            get(crate::compliance::person_get),
+        )
+        .route(
+            "/compliance/people/{id}/signed/{sha}",
+            get(crate::compliance::signed_get),
+        )
         .route("/compliance/export", get(crate::exports::export_get))
         .route(
             "/compliance/export/completion.csv",
@@ -267,6 +277,13 @@ pub fn no_store(mut response: Response, status: StatusCode) -> Response {
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
+}
+
+/// Signed-out people are sent to sign in (see other: a form post becomes a GET).
+pub fn sign_in_first() -> Response {
+    let mut r = axum::response::Redirect::to("/sign-in").into_response();
+    *r.status_mut() = StatusCode::SEE_OTHER;
+    no_store(r, StatusCode::SEE_OTHER)
 }
 
 async fn page(State(state): State<AppState>, req: Request) -> Response {
