@@ -111,24 +111,24 @@ pub struct DashboardScreen {
 /// Content due for review within this many days is listed too.
 pub const REVIEW_WITHIN_DAYS: i64 = 60;
 
-fn review_due(pages: Vec<&Page>, today: NaiveDate) -> Vec<ReviewDue> {
-    let mut due: Vec<&Page> = pages
+/// Content due for review (the rule is `safety_core::content::review`), with where to read it.
+fn review_due(library: &safety_core::content::Library, today: NaiveDate) -> Vec<ReviewDue> {
+    safety_core::content::review::due_for_review(library, today, REVIEW_WITHIN_DAYS)
         .into_iter()
-        .filter(|p| p.next_review <= today + chrono::Duration::days(REVIEW_WITHIN_DAYS))
-        .collect();
-    due.sort_by_key(|p| p.next_review);
-    due.into_iter()
-        .map(|p| ReviewDue {
-            kind: match p.kind {
+        .map(|r| ReviewDue {
+            kind: match r.kind {
                 Kind::Module => "Module",
                 Kind::Aup => "Acceptable use policy",
                 _ => "Guidance",
             },
-            title: p.title.clone(),
-            url: p.url(),
-            version: p.version.clone(),
-            next_review: p.next_review.format("%-d %B %Y").to_string(),
-            overdue: p.next_review < today,
+            url: library
+                .page(r.kind, &r.id)
+                .map(Page::url)
+                .unwrap_or_default(),
+            title: r.title,
+            version: r.version,
+            next_review: r.next_review.format("%-d %B %Y").to_string(),
+            overdue: r.overdue,
         })
         .collect()
 }
@@ -155,16 +155,11 @@ pub async fn dashboard(
         )
         .collect();
     let today = core::uk_day(now);
-    let reviewed = lib
-        .pages_of(Kind::Module)
-        .chain(lib.pages_of(Kind::Aup))
-        .chain(lib.pages_of(Kind::Guide))
-        .collect();
     DashboardScreen {
         org_name: site.org.name.clone(),
         result,
         all_items,
-        review: review_due(reviewed, today),
+        review: review_due(lib, today),
         today: dates::show_date(now),
     }
 }

@@ -246,6 +246,40 @@ pub fn aup_text(o: &OrgId, text_hash_hex: &str) -> Key {
     Key::new(format!("{}#AUPTEXT#{text_hash_hex}", org(o)), "AUPTEXT")
 }
 
+// Reminders
+//
+// | access pattern                                        | pk / gsi1pk                           | sk / gsi1sk                    |
+// |-------------------------------------------------------|---------------------------------------|--------------------------------|
+// | what a person was reminded of, and their weekly summaries (1 query, TTL) | `ORG#<org>#REMIND#<person>` | `SENT#<item>#<stage>#<cycle>`, `WEEKLY#<iso week>` |
+
+/// The partition of one person's reminder records: one item per reminder sent (an item's stage
+/// in one cycle) and per weekly summary sent. Kept apart from the learning partition so the
+/// learning code (and its round-trip counts) never sees them.
+pub fn reminders_partition(o: &OrgId, person_id: &str) -> String {
+    format!("{}#REMIND#{person_id}", org(o))
+}
+
+/// Sort-key prefixes inside a person's reminders partition.
+pub const REMINDER_SENT_PREFIX: &str = "SENT#";
+pub const REMINDER_WEEKLY_PREFIX: &str = "WEEKLY#";
+
+/// One reminder sent: `item` is `MODULE#<id>` or `AUP#<id>`, `stage` e.g. `expiring`, `cycle`
+/// what the stage refers to (a `valid_until`, a version), so the next cycle is a new key.
+pub fn reminder_sent(o: &OrgId, person_id: &str, item: &str, stage: &str, cycle: &str) -> Key {
+    Key::new(
+        reminders_partition(o, person_id),
+        format!("{REMINDER_SENT_PREFIX}{item}#{stage}#{cycle}"),
+    )
+}
+
+/// A weekly summary sent to a person; `week` is an ISO week like `2026-W48`.
+pub fn reminder_weekly(o: &OrgId, person_id: &str, week: &str) -> Key {
+    Key::new(
+        reminders_partition(o, person_id),
+        format!("{REMINDER_WEEKLY_PREFIX}{week}"),
+    )
+}
+
 // Compliance
 //
 // Maintained aggregates, updated in the same transaction as the write they count, so the DSL's

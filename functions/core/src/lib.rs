@@ -12,5 +12,6 @@ pub mod keys;
 pub mod learning;
 pub mod notify;
 pub mod org;
+pub mod reminders;
 pub mod store;
 pub mod worry;

@@ -40,6 +40,9 @@ pub struct Config {
     /// How often the local notifier looks for due notifications besides being woken when a
     /// worry is stored (`None`: no local notifier; on AWS the `notify` function delivers).
     pub notify_every: Option<std::time::Duration>,
+    /// How often the web process runs the training reminders (`None`: never; the default, so the
+    /// local outbox holds only what people asked for; on AWS the `reminders` function does it).
+    pub reminders_every: Option<std::time::Duration>,
 }
 
 impl Config {
@@ -128,9 +131,21 @@ impl Config {
         }
         .filter(|secs| *secs > 0)
         .map(std::time::Duration::from_secs);
+        let reminders_every = match var("APP_REMINDERS_INTERVAL_SECS") {
+            None => None,
+            Some(_) if in_lambda => None,
+            Some(v) => Some(v.parse::<u64>().map_err(|_| {
+                format!(
+                    "APP_REMINDERS_INTERVAL_SECS must be a number of seconds (0: off), not `{v}`"
+                )
+            })?),
+        }
+        .filter(|secs| *secs > 0)
+        .map(std::time::Duration::from_secs);
         Ok(Config {
             in_lambda,
             notify_every,
+            reminders_every,
             bind,
             store,
             org,

@@ -12,6 +12,7 @@ mod config;
 mod exports;
 mod learning;
 mod notifier;
+mod reminders;
 mod routes;
 mod seed;
 mod sso;
@@ -46,8 +47,9 @@ fn main() -> std::process::ExitCode {
         match command.as_deref() {
             None | Some("serve") => serve(config, started).await,
             Some("create-table") => create_table().await,
+            Some("reminders") => reminders::once(config).await,
             Some(other) => Err(format!(
-                "unknown command `{other}`; use `serve` (default) or `create-table`"
+                "unknown command `{other}`; use `serve` (default), `create-table` or `reminders`"
             )),
         }
     });
@@ -87,15 +89,25 @@ async fn create_table() -> Result<(), String> {
     Ok(())
 }
 
-async fn open_store(config: &StoreConfig) -> Result<AnyStore, String> {
+pub(crate) async fn open_store(config: &StoreConfig) -> Result<AnyStore, String> {
     match config {
         StoreConfig::Embedded { path } => {
             if let Some(dir) = path.parent() {
                 std::fs::create_dir_all(dir)
                     .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
             }
-            let store = EmbeddedStore::open(path)
-                .map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+            let store = EmbeddedStore::open(path).map_err(|e| {
+                if e.to_string().to_lowercase().contains("already open") {
+                    format!(
+                        "cannot open {}: another process (the local server?) has it open; \
+                         the embedded store is one process's file: stop the server, or let it run \
+                         the reminders itself (APP_REMINDERS_INTERVAL_SECS)",
+                        path.display()
+                    )
+                } else {
+                    format!("cannot open {}: {e}", path.display())
+                }
+            })?;
             tracing::info!(path = %path.display(), "embedded store opened");
             Ok(AnyStore::Embedded(store))
         }
@@ -244,6 +256,21 @@ async fn serve(config: Config, started: std::time::Instant) -> Result<(), String
         (None, _) => tracing::info!(
             "no local notifier (APP_NOTIFY_INTERVAL_SECS=0, or on AWS): the notify function delivers worry notifications"
         ),
+    }
+    match (config.reminders_every, &mailer) {
+        (Some(every), Some(mailer)) => reminders::spawn(
+            state.site.clone(),
+            mailer.clone(),
+            safety_core::notify::Links {
+                base_url: config
+                    .base_url
+                    .clone()
+                    .unwrap_or_else(|| format!("http://{}", config.bind)),
+            },
+            every,
+        ),
+        (Some(_), None) => tracing::error!("no mail is configured: no reminders are sent"),
+        (None, _) => {}
     }
     let app = routes::router(state);
 

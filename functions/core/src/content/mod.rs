@@ -8,6 +8,7 @@
 pub mod quiz;
 pub mod readability;
 pub mod render;
+pub mod review;
 
 use crate::org::{HelpService, OrgProfile, PLACEHOLDERS};
 use chrono::NaiveDate;

@@ -442,3 +442,15 @@ fn recomplete_on_major_is_read_for_modules_only() {
         "{found:?}"
     );
 }
+
+#[test]
+fn a_page_without_next_review_fails_naming_the_file_and_the_field() {
+    let no_review = page("norev", "").replace("next_review = 2027-01-01\n", "");
+    let found = problems(&[("guidance/norev.md", no_review)]);
+    assert!(
+        found
+            .iter()
+            .any(|p| p.starts_with("content/guidance/norev.md:") && p.contains("next_review")),
+        "{found:?}"
+    );
+}

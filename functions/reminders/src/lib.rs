@@ -1,0 +1,75 @@
+//! The `reminders` function: an EventBridge schedule invokes it (daily is enough: every stage is
+//! reminded once, and the weekly summary once per ISO week), and each invocation runs
+//! [`safety_core::reminders::run`] once for the deployment's organisation. The handler answers
+//! with the run's report as JSON and logs it; it never logs an email address or any content.
+//!
+//! An invocation that cannot read the list of people fails (Lambda's retry and the error alarm
+//! see it); a person whose email fails is counted in `failures` and tried again next time.
+
+use chrono::{DateTime, Utc};
+use safety_core::content::Library;
+use safety_core::identity::mail::Mailer;
+use safety_core::learning::Setting;
+use safety_core::notify::Links;
+use safety_core::org::OrgProfile;
+use safety_core::reminders::{self, Report};
+use safety_core::store::Store;
+use serde::Deserialize;
+use serde_json::Value;
+
+/// An EventBridge scheduled event (only the fields used here).
+#[derive(Debug, Deserialize)]
+pub struct ScheduledEvent {
+    #[serde(rename = "detail-type")]
+    pub detail_type: String,
+    pub source: String,
+}
+
+/// Accepts an EventBridge scheduled event and nothing else.
+pub fn parse_event(value: Value) -> Result<ScheduledEvent, String> {
+    let event: ScheduledEvent = serde_json::from_value(value)
+        .map_err(|e| format!("not an EventBridge scheduled event: {e}"))?;
+    if event.detail_type != "Scheduled Event" {
+        return Err(format!(
+            "an EventBridge event of type `{}`: only scheduled events are handled",
+            event.detail_type
+        ));
+    }
+    Ok(event)
+}
+
+/// Everything a run needs, built once per cold start.
+pub struct Reminders<S, M> {
+    pub store: S,
+    pub mailer: M,
+    pub library: Library,
+    pub org: OrgProfile,
+    pub links: Links,
+}
+
+impl<S: Store, M: Mailer> Reminders<S, M> {
+    /// One run for the organisation.
+    pub async fn run(&self, now: DateTime<Utc>) -> Result<Report, String> {
+        let setting = Setting {
+            library: &self.library,
+            profile: &self.org,
+        };
+        reminders::run(&self.store, &self.mailer, setting, &self.links, now)
+            .await
+            .map_err(|e| {
+                tracing::error!(org = %self.org.id, error = %e, "reminders run failed");
+                format!("reminders run failed: {e}")
+            })
+    }
+
+    /// Handles one invocation: a scheduled event runs the reminders once and answers with the
+    /// report; anything else is refused.
+    pub async fn handle(&self, event: Value, now: DateTime<Utc>) -> Result<Value, String> {
+        parse_event(event)?;
+        let report = self.run(now).await?;
+        Ok(serde_json::to_value(&report).expect("a report is JSON"))
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,83 @@
+use super::*;
+use safety_core::identity::{NewPerson, OutboxMailer, Role, people};
+use safety_core::store::embedded::EmbeddedStore;
+use serde_json::json;
+
+fn scheduled() -> Value {
+    json!({
+        "version": "0",
+        "id": "53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa",
+        "detail-type": "Scheduled Event",
+        "source": "aws.events",
+        "account": "123456789012",
+        "time": "2026-11-23T07:00:00Z",
+        "region": "eu-west-2",
+        "resources": ["arn:aws:events:eu-west-2:123456789012:rule/reminders"],
+        "detail": {}
+    })
+}
+
+fn now() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-11-23T07:00:00Z")
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+#[test]
+fn only_scheduled_events_are_accepted() {
+    assert!(parse_event(scheduled()).is_ok());
+    let mut other = scheduled();
+    other["detail-type"] = json!("Object Created");
+    assert!(
+        parse_event(other)
+            .unwrap_err()
+            .contains("only scheduled events")
+    );
+    assert!(parse_event(json!({"Records": []})).is_err());
+}
+
+#[tokio::test]
+async fn a_scheduled_event_runs_once_and_answers_with_the_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let library = safety_core::content::load_embedded().unwrap();
+    let org = library.org("demo").unwrap().clone();
+    let store = EmbeddedStore::open(&dir.path().join("s.redb")).unwrap();
+    let lee = people::invite(
+        &store,
+        &org.id,
+        &NewPerson {
+            email: "lee@example.org".into(),
+            name: "Lee Learner".into(),
+            roles: vec![Role::Learner],
+            groups: vec![],
+        },
+        now(),
+    )
+    .await
+    .unwrap();
+    let outbox = dir.path().join("outbox");
+    let r = Reminders {
+        store,
+        mailer: OutboxMailer::new(&outbox),
+        library,
+        org,
+        links: Links {
+            base_url: "https://safety.example.org".into(),
+        },
+    };
+    let report = r.handle(scheduled(), now()).await.unwrap();
+    assert_eq!(report["org"], "demo");
+    assert_eq!(report["people_checked"], 1);
+    assert_eq!(report["emails_sent"], 1);
+    assert_eq!(report["failures"], 0);
+    assert!(report["reminded"]["due"].as_u64().unwrap() > 0);
+    let files: Vec<_> = std::fs::read_dir(&outbox).unwrap().collect();
+    assert_eq!(files.len(), 1);
+    let text = std::fs::read_to_string(files[0].as_ref().unwrap().path()).unwrap();
+    assert!(text.starts_with(&format!("To: {}\n", lee.email)));
+    // the schedule firing twice sends nothing more
+    let again = r.handle(scheduled(), now()).await.unwrap();
+    assert_eq!(again["emails_sent"], 0);
+    assert_eq!(std::fs::read_dir(&outbox).unwrap().count(), 1);
+    assert!(r.handle(json!({}), now()).await.is_err());
+}

@@ -1,0 +1,88 @@
+//! Training reminders, locally: on an interval inside the web process
+//! (`APP_REMINDERS_INTERVAL_SECS`, off unless set; never under Lambda, where the scheduled
+//! `reminders` function runs them), or once with `web reminders`. The embedded store is one
+//! process's file, so the command cannot run while the server has it open: it says so.
+//! Each stage is reminded once per cycle (recorded in the store), so running often is harmless.
+
+use crate::config::{Config, MailConfig};
+use app::server::SiteState;
+use safety_core::identity::ses::SesMailer;
+use safety_core::identity::{AnyMailer, OutboxMailer};
+use safety_core::learning::Setting;
+use safety_core::notify::Links;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Runs the reminders now, then every `every`.
+pub fn spawn(site: SiteState, mailer: Arc<AnyMailer>, links: Links, every: Duration) {
+    tokio::spawn(async move {
+        tracing::info!(every_secs = every.as_secs(), "local reminders started");
+        loop {
+            let setting = Setting {
+                library: &site.library,
+                profile: &site.org,
+            };
+            match safety_core::reminders::run(
+                &site.store,
+                mailer.as_ref(),
+                setting,
+                &links,
+                chrono::Utc::now(),
+            )
+            .await
+            {
+                // the run logs its own counts
+                Ok(_) => {}
+                Err(e) => {
+                    tracing::error!(error = %e, "reminders could not run; trying again later")
+                }
+            }
+            tokio::time::sleep(every).await;
+        }
+    });
+}
+
+/// `web reminders`: one run against the configured store, the report printed as JSON.
+pub async fn once(config: Config) -> Result<(), String> {
+    let library = match &config.content_dir {
+        Some(dir) => safety_core::content::load_dir(dir),
+        None => safety_core::content::load_embedded(),
+    }
+    .map_err(|problems| {
+        let list: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        format!("the content does not pass the check:\n{}", list.join("\n"))
+    })?;
+    let org = library.org(config.org.as_str()).cloned().ok_or_else(|| {
+        format!(
+            "no organisation profile `{}` in content/organisations",
+            config.org
+        )
+    })?;
+    let mailer = match config.mail {
+        Some(MailConfig::Outbox(dir)) => AnyMailer::Outbox(OutboxMailer::new(dir)),
+        Some(MailConfig::Ses(ses)) => AnyMailer::Ses(Box::new(SesMailer::new(
+            ses,
+            safety_core::http_client::HttpClient::new(),
+        ))),
+        None => return Err("no mail is configured (APP_OUTBOX_DIR or APP_MAIL_FROM)".into()),
+    };
+    let store = crate::open_store(&config.store).await?;
+    let links = Links {
+        base_url: config
+            .base_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", config.bind)),
+    };
+    let setting = Setting {
+        library: &library,
+        profile: &org,
+    };
+    let report = safety_core::reminders::run(&store, &mailer, setting, &links, chrono::Utc::now())
+        .await
+        .map_err(|e| format!("reminders run failed: {e}"))?;
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?
+    );
+    Ok(())
+}
