@@ -5,9 +5,7 @@
 
 import { after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { setup, e2e, checkA11y, signIn, REPO_DIR, DSL_NAME } from './harness.js';
+import { setup, e2e, checkA11y, signIn, DSL_NAME, correctAnswers, submit } from './harness.js';
 
 const LEARNER = 'learner@wexmoorvale.example.org';
 const LEARNER_NAME = 'Alex Rivers';
@@ -23,23 +21,6 @@ before(async () => {
 after(async () => {
   await env?.teardown();
 });
-
-/** The correct option ids of each question of a module's quiz, from its content file. */
-function correctAnswers(moduleId) {
-  const text = readFileSync(join(REPO_DIR, 'content/quizzes', `${moduleId}-quiz.md`), 'utf8');
-  const questions = [];
-  let option = 0;
-  for (const line of text.split('\n')) {
-    if (line.startsWith('## ')) {
-      questions.push({ id: `q${questions.length + 1}`, correct: [] });
-      option = 0;
-    } else if (line.startsWith('- [')) {
-      const id = String.fromCharCode(97 + option++);
-      if (line.startsWith('- [x]')) questions[questions.length - 1].correct.push(id);
-    }
-  }
-  return questions;
-}
 
 /** RFC 4180 CSV (a leading BOM skipped) into records. */
 function parseCsv(text) {
@@ -72,11 +53,6 @@ function parseCsv(text) {
     records.push(record);
   }
   return records;
-}
-
-async function submit(page, locator) {
-  const [response] = await Promise.all([page.waitForNavigation(), locator.click()]);
-  return response;
 }
 
 e2e('a DSL downloads the completion CSV and finds the learner who passed a module', async () => {

@@ -509,3 +509,29 @@ export async function signIn(server, context, email) {
   ]);
   await page.close();
 }
+
+/** The option ids of each question of a module's quiz, and the correct ones, from its content
+ * file (ids are `q1..` and `a..` in content order, whatever order the page shows). */
+export function correctAnswers(moduleId) {
+  const text = readFileSync(join(REPO_DIR, 'content/quizzes', `${moduleId}-quiz.md`), 'utf8');
+  const questions = [];
+  let option = 0;
+  for (const line of text.split('\n')) {
+    if (line.startsWith('## ')) {
+      questions.push({ id: `q${questions.length + 1}`, correct: [], all: [] });
+      option = 0;
+    } else if (line.startsWith('- [')) {
+      const id = String.fromCharCode(97 + option++);
+      const q = questions[questions.length - 1];
+      q.all.push(id);
+      if (line.startsWith('- [x]')) q.correct.push(id);
+    }
+  }
+  return questions;
+}
+
+/** Clicks and waits for the page the click leads to (works with JavaScript on or off). */
+export async function submit(page, locator) {
+  const [response] = await Promise.all([page.waitForNavigation(), locator.click()]);
+  return response;
+}

@@ -7,9 +7,7 @@
 
 import { after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { setup, e2e, checkA11y, checkA11yNoJs, signIn, pageText, REPO_DIR } from './harness.js';
+import { setup, e2e, checkA11y, checkA11yNoJs, signIn, pageText, correctAnswers, submit } from './harness.js';
 
 const LEARNER = 'learner@wexmoorvale.example.org';
 const LEARNER_NAME = 'Alex Rivers';
@@ -26,31 +24,6 @@ before(async () => {
 after(async () => {
   await env?.teardown();
 });
-
-/** The correct option ids of each question of a module's quiz, from its content file. */
-function correctAnswers(moduleId) {
-  const text = readFileSync(join(REPO_DIR, 'content/quizzes', `${moduleId}-quiz.md`), 'utf8');
-  const questions = [];
-  let option = 0;
-  for (const line of text.split('\n')) {
-    if (line.startsWith('## ')) {
-      questions.push({ id: `q${questions.length + 1}`, correct: [], all: [] });
-      option = 0;
-    } else if (line.startsWith('- [')) {
-      const id = String.fromCharCode(97 + option++);
-      const q = questions[questions.length - 1];
-      q.all.push(id);
-      if (line.startsWith('- [x]')) q.correct.push(id);
-    }
-  }
-  return questions;
-}
-
-/** Clicks and waits for the page the click leads to (works with JavaScript on or off). */
-async function submit(page, locator) {
-  const [response] = await Promise.all([page.waitForNavigation(), locator.click()]);
-  return response;
-}
 
 /** Ticks one option per question (`pick(q)` gives the option ids). */
 async function answer(page, questions, pick) {

@@ -1,0 +1,107 @@
+// The DSL's compliance view in real Chromium: the DSL sees the demo learner "not started" on a
+// module (the number links to the list with the learner's name); the learner passes it; the
+// dashboard now counts them done, and their record shows the version, the score and the
+// certificate. The filter works with JavaScript off. Learners and staff are refused (403).
+
+import { after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { setup, e2e, checkA11y, checkA11yNoJs, signIn, correctAnswers, submit } from './harness.js';
+
+const LEARNER = 'learner@wexmoorvale.example.org';
+const LEARNER_NAME = 'Alex Rivers';
+const STAFF = 'staff@wexmoorvale.example.org';
+const DSL = 'safeguarding@wexmoorvale.example.org';
+const MODULE = 'four-cs-of-online-risk';
+
+let env;
+
+before(async () => {
+  env = await setup();
+});
+
+after(async () => {
+  await env?.teardown();
+});
+
+const cell = (page, id, col) => page.locator(`[data-testid=numbers-${id}] [data-testid=${col}]`).innerText();
+
+e2e('a DSL sees a learner go from not started to passed, with the people behind each number', async () => {
+  // Refused: a learner and a member of staff.
+  for (const who of [LEARNER, STAFF]) {
+    const ctx = await env.newContext();
+    await signIn(env.server, ctx, who);
+    const p = await ctx.newPage();
+    for (const path of ['/compliance', `/compliance/list?item=MODULE%23${MODULE}`, '/compliance/export']) {
+      const res = await p.goto(path);
+      assert.equal(res.status(), 403, `${who} on ${path}`);
+    }
+    await ctx.close();
+  }
+  // Signed out: sent to sign in.
+  const anon = await env.newContext();
+  const r = await anon.request.get('/compliance', { maxRedirects: 0 });
+  assert.equal(r.status(), 303);
+  await anon.close();
+
+  // The DSL: the learner has not started the module.
+  const dsl = await env.newContext();
+  await signIn(env.server, dsl, DSL);
+  const d = await dsl.newPage();
+  let res = await d.goto('/compliance');
+  assert.equal(res.status(), 200);
+  assert.equal(res.headers()['cache-control'], 'no-store');
+  assert.equal((await cell(d, MODULE, 'not-started')).trim().split(/\s/)[0], '1');
+  assert.match(await cell(d, MODULE, 'done'), /^0/);
+  await checkA11y(d, '/compliance');
+  // One click to the people behind the number.
+  await submit(d, d.locator(`[data-testid=numbers-${MODULE}] [data-testid=not-started] a`));
+  assert.match(d.url(), /\/compliance\/list\?/);
+  assert.match(await d.locator('[data-testid=people-list]').innerText(), new RegExp(LEARNER_NAME));
+  await checkA11y(d, '/compliance/list');
+  // The content review list shows the overdue review.
+  await d.goto('/compliance');
+  assert.match(await d.locator('[data-testid=review-table]').innerText(), /overdue/);
+
+  // The learner passes the module (JavaScript off: plain forms).
+  const learner = await env.newContext({ javaScriptEnabled: false });
+  await signIn(env.server, learner, LEARNER);
+  const lp = await learner.newPage();
+  res = await lp.goto(`/learn/${MODULE}/quiz`);
+  assert.equal(res.status(), 200);
+  for (const q of correctAnswers(MODULE)) {
+    for (const o of q.correct) await lp.locator(`#${q.id}-${o}`).check();
+  }
+  res = await submit(lp, lp.getByRole('button', { name: 'Send my answers' }));
+  assert.match(await lp.locator('[data-testid=quiz-verdict]').innerText(), /You passed/);
+  await learner.close();
+
+  // The DSL's numbers follow at once.
+  await d.reload();
+  assert.match(await cell(d, MODULE, 'done'), /^1 \(100%\)/);
+  assert.equal((await cell(d, MODULE, 'not-started')).trim(), '0');
+  // Filtered to learners (a plain GET form, JavaScript off).
+  const nojs = await env.newContext({ javaScriptEnabled: false, storageState: await dsl.storageState() });
+  const f = await nojs.newPage();
+  await f.goto('/compliance');
+  await f.locator('#f-role').selectOption('learner');
+  await submit(f, f.getByRole('button', { name: 'Show' }));
+  assert.match(f.url(), /role=learner/);
+  assert.match(await f.locator('[data-testid=compliance-totals]').innerText(), /^1 people/m);
+  assert.equal(await f.locator(`[data-testid=numbers-staff-filtering-and-monitoring]`).count(), 0, 'staff modules are not a learner\'s');
+  await checkA11yNoJs(env.browser, f, '/compliance?role=learner (no JS)');
+  await nojs.close();
+
+  // The learner's record: the completion with version, score and certificate.
+  await d.goto(`/compliance/list?item=MODULE%23${MODULE}&standing=in-date`);
+  await submit(d, d.getByRole('link', { name: LEARNER_NAME }));
+  assert.match(d.url(), /\/compliance\/people\//);
+  assert.equal((await d.locator('[data-testid=person-name]').innerText()).trim(), LEARNER_NAME);
+  const history = await d.locator('[data-testid=history]').innerText();
+  assert.match(history, /Quiz (\d+) out of \1/);
+  assert.match(history, /Certificate [0-9A-Z]{25}/);
+  await checkA11y(d, '/compliance/people/{id}');
+  // A guessed person id is not found.
+  res = await d.goto('/compliance/people/0190f3a0-0000-7000-8000-00000000beef');
+  assert.equal(res.status(), 404);
+  await dsl.close();
+});
