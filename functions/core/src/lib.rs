@@ -10,5 +10,6 @@ pub mod keys;
 pub mod learning;
 pub mod notify;
 pub mod org;
+pub mod secrets;
 pub mod store;
 pub mod worry;

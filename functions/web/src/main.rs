@@ -26,7 +26,16 @@ use std::sync::Arc;
 
 fn main() -> std::process::ExitCode {
     let started = std::time::Instant::now();
-    let config = match Config::from_env() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    // The secrets first: on AWS they are read from Parameter Store once, at cold start (through
+    // the Parameters and Secrets extension); a secret that cannot be read stops the start.
+    let loaded = runtime
+        .block_on(safety_core::secrets::Secrets::load())
+        .and_then(|secrets| Config::from_env(&secrets).map(|config| (config, secrets)));
+    let (config, secrets) = match loaded {
         Ok(c) => c,
         Err(e) => {
             eprintln!("configuration error: {e}");
@@ -34,15 +43,11 @@ fn main() -> std::process::ExitCode {
         }
     };
     init_tracing(config.log_json);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("tokio runtime");
     let command = std::env::args().nth(1);
     let result = runtime.block_on(async {
         let _ = any_spawner::Executor::init_tokio();
         match command.as_deref() {
-            None | Some("serve") => serve(config, started).await,
+            None | Some("serve") => serve(config, secrets, started).await,
             Some("create-table") => create_table().await,
             Some(other) => Err(format!(
                 "unknown command `{other}`; use `serve` (default) or `create-table`"
@@ -116,7 +121,11 @@ fn origin_of(url: &str) -> String {
     format!("{scheme}://{}", rest.split('/').next().unwrap_or_default())
 }
 
-async fn serve(config: Config, started: std::time::Instant) -> Result<(), String> {
+async fn serve(
+    config: Config,
+    secrets: safety_core::secrets::Secrets,
+    started: std::time::Instant,
+) -> Result<(), String> {
     // The content built into the binary, or an organisation's own edited copy of it.
     let loaded = match &config.content_dir {
         Some(dir) => {
@@ -135,7 +144,7 @@ async fn serve(config: Config, started: std::time::Instant) -> Result<(), String
             config.org
         )
     })?;
-    let sso = config::sso_providers(&org)?;
+    let sso = config::sso_providers(&org, &secrets)?;
     let store = open_store(&config.store).await?;
     let assets = assets::AssetFiles::load(&config.site_dir);
     // One client (one connection pool) for every outgoing call: SES, single sign-on.
@@ -197,6 +206,7 @@ async fn serve(config: Config, started: std::time::Instant) -> Result<(), String
                 .is_some_and(|u| u.starts_with("https://")),
         sso: Arc::new(sso),
         sso_cache: Arc::new(safety_core::identity::sso::ProviderCache::new(http)),
+        origin_verify: config.origin_verify.as_deref().map(Arc::from),
     };
     if config.seed_demo_people {
         seed::demo_people(&state.site).await;
