@@ -3,6 +3,8 @@
 //! * otherwise it serves HTTP on `APP_BIND` (default 127.0.0.1:3000): the local platform.
 //!
 //! `web create-table` creates the DynamoDB table (for DynamoDB Local and tests).
+//! `web add-admin <email> <name>` adds an administrator to the organisation (`APP_ORG`) in the
+//! configured store: the first person of a new deployment (infra/README.md).
 
 mod admin;
 mod assets;
@@ -49,8 +51,9 @@ fn main() -> std::process::ExitCode {
         match command.as_deref() {
             None | Some("serve") => serve(config, secrets, started).await,
             Some("create-table") => create_table().await,
+            Some("add-admin") => add_admin(&config).await,
             Some(other) => Err(format!(
-                "unknown command `{other}`; use `serve` (default) or `create-table`"
+                "unknown command `{other}`; use `serve` (default), `create-table` or `add-admin`"
             )),
         }
     });
@@ -87,6 +90,34 @@ async fn create_table() -> Result<(), String> {
     let store = DynamoStore::from_env_config(cfg).map_err(|e| e.to_string())?;
     store.create_table().await.map_err(|e| e.to_string())?;
     tracing::info!(table, "table ready");
+    Ok(())
+}
+
+/// `web add-admin <email> <name>`: adds an administrator to `APP_ORG` in the configured store
+/// (on AWS: APP_STORE=dynamodb, APP_TABLE_NAME, AWS_REGION and credentials of someone allowed
+/// to write the table). They then sign in with an emailed link and add everyone else under
+/// People. Refused if the email address already belongs to someone.
+async fn add_admin(config: &Config) -> Result<(), String> {
+    use safety_core::identity::{NewPerson, Role, people};
+    let args: Vec<String> = std::env::args().skip(2).collect();
+    let [email, name] = args.as_slice() else {
+        return Err("usage: web add-admin <email> \"<full name>\"".into());
+    };
+    let store = open_store(&config.store).await?;
+    let person = people::invite(
+        &store,
+        &config.org,
+        &NewPerson {
+            email: email.clone(),
+            name: name.clone(),
+            roles: vec![Role::Admin],
+            groups: vec![],
+        },
+        chrono::Utc::now(),
+    )
+    .await
+    .map_err(|e| format!("{email} could not be added: {e}"))?;
+    tracing::info!(org = %config.org, person_id = person.id, "administrator added: they can sign in now");
     Ok(())
 }
 
