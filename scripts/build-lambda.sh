@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # Builds the Lambda functions for AWS (provided.al2023, arm64) on an x86_64 Debian machine:
-# cross-compiles the `web` and `notify` binaries to aarch64-unknown-linux-gnu with Debian's
-# cross GCC as linker, and lays them out where infra/template.yaml's CodeUri points:
+# cross-compiles the `web`, `notify` and `reminders` binaries to aarch64-unknown-linux-gnu with
+# Debian's cross GCC as linker, and lays them out where infra/template.yaml's CodeUri points:
 #
 #   target/lambda/web/bootstrap        the web function
 #   target/lambda/web/site/            the browser bundle (scripts/build-assets.sh), which the
 #                                      web function reads from `site/` beside its binary
 #   target/lambda/notify/bootstrap     the notify function
+#   target/lambda/reminders/bootstrap  the reminders function
+#
+# The browser bundle itself (target/site/pkg/) is uploaded to the stack's S3 bucket, which
+# CloudFront serves (infra/README.md, Deploy); the web function only reads its manifest.
 #
 # Then it checks each binary: ELF for aarch64, and no symbol needing a glibc newer than Amazon
 # Linux 2023's (2.34; Debian 12 has 2.36). It fails with the offending symbols if one does.
@@ -22,7 +26,7 @@ cd "$(dirname "$0")/.."
 
 target=aarch64-unknown-linux-gnu
 glibc_max=2.34 # Amazon Linux 2023
-functions=(web notify)
+functions=(web notify reminders)
 assets=1
 for arg in "$@"; do
   case "$arg" in
@@ -58,7 +62,7 @@ fi
   exit 1
 }
 
-echo "building web and notify for $target (release)..."
+echo "building ${functions[*]} for $target (release)..."
 pkgs=()
 for f in "${functions[@]}"; do pkgs+=(-p "$f"); done
 cargo build --release --target "$target" "${pkgs[@]}"

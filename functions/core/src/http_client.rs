@@ -98,6 +98,21 @@ impl HttpClient {
         url: &str,
         request: Result<http::Request<Full<Bytes>>, http::Error>,
     ) -> Result<JsonResponse, FetchError> {
+        let (status, bytes) = self.send_raw(url, request).await?;
+        let body = serde_json::from_slice(&bytes).map_err(|_| FetchError::NotJson {
+            url: url.to_string(),
+            status,
+        })?;
+        Ok(JsonResponse { status, body })
+    }
+
+    /// Sends a request built by the caller and returns the status and the body as it came
+    /// (bounded in size and time like every call).
+    pub async fn send_raw(
+        &self,
+        url: &str,
+        request: Result<http::Request<Full<Bytes>>, http::Error>,
+    ) -> Result<(u16, Bytes), FetchError> {
         if !allowed_url(url) {
             return Err(FetchError::NotAllowed(url.to_string()));
         }
@@ -118,11 +133,7 @@ impl HttpClient {
                 .await
                 .map_err(|e| unreachable(e.to_string()))?
                 .to_bytes();
-            let body = serde_json::from_slice(&bytes).map_err(|_| FetchError::NotJson {
-                url: url.to_string(),
-                status,
-            })?;
-            Ok(JsonResponse { status, body })
+            Ok((status, bytes))
         };
         tokio::time::timeout(TIMEOUT, call)
             .await

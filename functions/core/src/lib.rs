@@ -13,5 +13,6 @@ pub mod learning;
 pub mod notify;
 pub mod org;
 pub mod reminders;
+pub mod secrets;
 pub mod store;
 pub mod worry;

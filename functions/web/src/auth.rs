@@ -115,11 +115,28 @@ pub fn csrf_ok(viewer: &Viewer, form: &Form) -> bool {
         .is_some_and(|t| crypto::constant_time_eq(t.as_bytes(), viewer.csrf.as_bytes()))
 }
 
-/// The address of the client, for rate limits: API Gateway's source IP under Lambda, the peer
-/// address locally. Never stored as such (rate-limit buckets are keyed MACs).
+/// The viewer's address as CloudFront saw it, set by the request middleware only for a request
+/// that proved it came through CloudFront (`APP_ORIGIN_VERIFY`).
+#[derive(Clone, Debug)]
+pub struct ViewerAddress(pub String);
+
+/// `198.51.100.10:46532` or `2001:db8::1:46532` (CloudFront-Viewer-Address: the address, a
+/// colon, the port) -> the address.
+pub fn viewer_ip(value: &str) -> Option<String> {
+    let (ip, port) = value.trim().rsplit_once(':')?;
+    (port.bytes().all(|b| b.is_ascii_digit()) && ip.parse::<std::net::IpAddr>().is_ok())
+        .then(|| ip.to_string())
+}
+
+/// The address of the client, for rate limits: the viewer's address CloudFront reports behind
+/// CloudFront, API Gateway's source IP under Lambda, the peer address locally. Never stored as
+/// such (rate-limit buckets are keyed MACs).
 pub fn client_address(req: &Request) -> String {
     use lambda_http::RequestExt;
     use lambda_http::request::RequestContext;
+    if let Some(ViewerAddress(ip)) = req.extensions().get::<ViewerAddress>() {
+        return ip.clone();
+    }
     match req.request_context_ref() {
         Some(RequestContext::ApiGatewayV2(c)) => c.http.source_ip.clone().unwrap_or_default(),
         Some(RequestContext::ApiGatewayV1(c)) => c.identity.source_ip.clone().unwrap_or_default(),
@@ -401,4 +418,24 @@ pub fn forbidden(message: &'static str) -> Response {
         message,
     )
         .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::viewer_ip;
+
+    #[test]
+    fn the_viewer_address_is_cloudfronts_header_without_the_port() {
+        assert_eq!(
+            viewer_ip("198.51.100.10:46532").as_deref(),
+            Some("198.51.100.10")
+        );
+        assert_eq!(
+            viewer_ip("2001:db8:85a3::8a2e:370:7334:46532").as_deref(),
+            Some("2001:db8:85a3::8a2e:370:7334")
+        );
+        for bad in ["", "198.51.100.10", "not-an-ip:80", "1.2.3.4:x", ":80"] {
+            assert_eq!(viewer_ip(bad), None, "{bad}");
+        }
+    }
 }

@@ -4,6 +4,7 @@ use safety_core::crypto::Secret;
 use safety_core::env::var;
 use safety_core::identity::SessionKeys;
 use safety_core::org::OrgId;
+use safety_core::secrets::Secrets;
 use safety_core::store::dynamo::DynamoConfig;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -43,10 +44,14 @@ pub struct Config {
     /// How often the web process runs the training reminders (`None`: never; the default, so the
     /// local outbox holds only what people asked for; on AWS the `reminders` function does it).
     pub reminders_every: Option<std::time::Duration>,
+    /// Behind CloudFront: the secret value of its `x-origin-verify` header (`APP_ORIGIN_VERIFY`).
+    pub origin_verify: Option<String>,
 }
 
 impl Config {
-    pub fn from_env() -> Result<Config, String> {
+    /// `secrets`: the secret variables (`APP_SECRET`, `APP_SESSION_KEYS`), from Parameter Store
+    /// on AWS when `APP_SECRET_PARAMETERS` names them, else from the environment.
+    pub fn from_env(secrets: &Secrets) -> Result<Config, String> {
         let in_lambda = var("AWS_LAMBDA_RUNTIME_API").is_some();
         let bind = var("APP_BIND")
             .unwrap_or_else(|| "127.0.0.1:3000".into())
@@ -71,9 +76,14 @@ impl Config {
         let org_name = var("APP_ORG").unwrap_or_else(|| "demo".into());
         let org = OrgId::parse(&org_name)
             .ok_or_else(|| format!("APP_ORG `{org_name}` is not a valid organisation id"))?;
-        let secret = match var("APP_SECRET") {
+        let secret = match secrets.var("APP_SECRET") {
             Some(s) => Secret::new(&s).map_err(|e| format!("APP_SECRET: {e}"))?,
-            None if in_lambda => return Err("APP_SECRET must be set on AWS".into()),
+            None if in_lambda => {
+                return Err(
+                    "APP_SECRET must be set on AWS (or read from Parameter Store: APP_SECRET_PARAMETERS)"
+                        .into(),
+                );
+            }
             None => local_secret(&data_dir)?,
         };
         let site_dir = var("APP_SITE_DIR")
@@ -87,11 +97,16 @@ impl Config {
             }
             None => in_lambda,
         };
-        let session_keys = match var("APP_SESSION_KEYS") {
+        let session_keys = match secrets.var("APP_SESSION_KEYS") {
             Some(s) => {
                 SessionKeys::from_config(&s).map_err(|e| format!("APP_SESSION_KEYS: {e}"))?
             }
-            None if in_lambda => return Err("APP_SESSION_KEYS must be set on AWS".into()),
+            None if in_lambda => {
+                return Err(
+                    "APP_SESSION_KEYS must be set on AWS (or read from Parameter Store: APP_SECRET_PARAMETERS)"
+                        .into(),
+                );
+            }
             None => {
                 let key = local_file_secret(&data_dir, "dev-session-key")?;
                 SessionKeys::from_config(&format!("local:{key}")).map_err(|e| e.to_string())?
@@ -158,6 +173,7 @@ impl Config {
             mail,
             seed_demo_people,
             worry_limit,
+            origin_verify: secrets.var("APP_ORIGIN_VERIFY"),
         })
     }
 }
@@ -172,7 +188,11 @@ pub struct SsoConfigured {
 /// The profile's single sign-on providers that have their client secret configured
 /// (`APP_SSO_<ID>_CLIENT_SECRET`, the id uppercased with `-` as `_`). An `oidc` provider's
 /// issuer can be moved with `APP_SSO_<ID>_ISSUER` (e.g. the local demo provider on another port).
-pub fn sso_providers(org: &safety_core::org::OrgProfile) -> Result<Vec<SsoConfigured>, String> {
+/// The client secret may come from Parameter Store (`APP_SECRET_PARAMETERS`).
+pub fn sso_providers(
+    org: &safety_core::org::OrgProfile,
+    secrets: &Secrets,
+) -> Result<Vec<SsoConfigured>, String> {
     use safety_core::org::SsoKind;
     let mut out = Vec::new();
     for p in &org.sso {
@@ -189,7 +209,7 @@ pub fn sso_providers(org: &safety_core::org::OrgProfile) -> Result<Vec<SsoConfig
                 return Err(format!("APP_SSO_{name}_ISSUER: {why}"));
             }
         }
-        match var(&format!("APP_SSO_{name}_CLIENT_SECRET")) {
+        match secrets.var(&format!("APP_SSO_{name}_CLIENT_SECRET")) {
             Some(client_secret) => out.push(SsoConfigured {
                 provider,
                 client_secret,

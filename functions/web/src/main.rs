@@ -3,6 +3,8 @@
 //! * otherwise it serves HTTP on `APP_BIND` (default 127.0.0.1:3000): the local platform.
 //!
 //! `web create-table` creates the DynamoDB table (for DynamoDB Local and tests).
+//! `web add-admin <email> <name>` adds an administrator to the organisation (`APP_ORG`) in the
+//! configured store: the first person of a new deployment (infra/README.md).
 
 mod admin;
 mod assets;
@@ -29,7 +31,16 @@ use std::sync::Arc;
 
 fn main() -> std::process::ExitCode {
     let started = std::time::Instant::now();
-    let config = match Config::from_env() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    // The secrets first: on AWS they are read from Parameter Store once, at cold start (through
+    // the Parameters and Secrets extension); a secret that cannot be read stops the start.
+    let loaded = runtime
+        .block_on(safety_core::secrets::Secrets::load())
+        .and_then(|secrets| Config::from_env(&secrets).map(|config| (config, secrets)));
+    let (config, secrets) = match loaded {
         Ok(c) => c,
         Err(e) => {
             eprintln!("configuration error: {e}");
@@ -37,19 +48,16 @@ fn main() -> std::process::ExitCode {
         }
     };
     init_tracing(config.log_json);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("tokio runtime");
     let command = std::env::args().nth(1);
     let result = runtime.block_on(async {
         let _ = any_spawner::Executor::init_tokio();
         match command.as_deref() {
-            None | Some("serve") => serve(config, started).await,
+            None | Some("serve") => serve(config, secrets, started).await,
             Some("create-table") => create_table().await,
             Some("reminders") => reminders::once(config).await,
+            Some("add-admin") => add_admin(&config).await,
             Some(other) => Err(format!(
-                "unknown command `{other}`; use `serve` (default), `create-table` or `reminders`"
+                "unknown command `{other}`; use `serve` (default), `create-table`, `reminders` or `add-admin`"
             )),
         }
     });
@@ -86,6 +94,34 @@ async fn create_table() -> Result<(), String> {
     let store = DynamoStore::from_env_config(cfg).map_err(|e| e.to_string())?;
     store.create_table().await.map_err(|e| e.to_string())?;
     tracing::info!(table, "table ready");
+    Ok(())
+}
+
+/// `web add-admin <email> <name>`: adds an administrator to `APP_ORG` in the configured store
+/// (on AWS: APP_STORE=dynamodb, APP_TABLE_NAME, AWS_REGION and credentials of someone allowed
+/// to write the table). They then sign in with an emailed link and add everyone else under
+/// People. Refused if the email address already belongs to someone.
+async fn add_admin(config: &Config) -> Result<(), String> {
+    use safety_core::identity::{NewPerson, Role, people};
+    let args: Vec<String> = std::env::args().skip(2).collect();
+    let [email, name] = args.as_slice() else {
+        return Err("usage: web add-admin <email> \"<full name>\"".into());
+    };
+    let store = open_store(&config.store).await?;
+    let person = people::invite(
+        &store,
+        &config.org,
+        &NewPerson {
+            email: email.clone(),
+            name: name.clone(),
+            roles: vec![Role::Admin],
+            groups: vec![],
+        },
+        chrono::Utc::now(),
+    )
+    .await
+    .map_err(|e| format!("{email} could not be added: {e}"))?;
+    tracing::info!(org = %config.org, person_id = person.id, "administrator added: they can sign in now");
     Ok(())
 }
 
@@ -130,7 +166,11 @@ fn origin_of(url: &str) -> String {
     format!("{scheme}://{}", rest.split('/').next().unwrap_or_default())
 }
 
-async fn serve(config: Config, started: std::time::Instant) -> Result<(), String> {
+async fn serve(
+    config: Config,
+    secrets: safety_core::secrets::Secrets,
+    started: std::time::Instant,
+) -> Result<(), String> {
     // The content built into the binary, or an organisation's own edited copy of it.
     let loaded = match &config.content_dir {
         Some(dir) => {
@@ -149,7 +189,7 @@ async fn serve(config: Config, started: std::time::Instant) -> Result<(), String
             config.org
         )
     })?;
-    let sso = config::sso_providers(&org)?;
+    let sso = config::sso_providers(&org, &secrets)?;
     let store = open_store(&config.store).await?;
     let assets = assets::AssetFiles::load(&config.site_dir);
     // One client (one connection pool) for every outgoing call: SES, single sign-on.
@@ -211,6 +251,7 @@ async fn serve(config: Config, started: std::time::Instant) -> Result<(), String
                 .is_some_and(|u| u.starts_with("https://")),
         sso: Arc::new(sso),
         sso_cache: Arc::new(safety_core::identity::sso::ProviderCache::new(http)),
+        origin_verify: config.origin_verify.as_deref().map(Arc::from),
     };
     if config.seed_demo_people {
         seed::demo_people(&state.site).await;

@@ -29,6 +29,10 @@ pub struct AppState {
     /// Single sign-on providers offered, and what is cached about them.
     pub sso: Arc<Vec<crate::config::SsoConfigured>>,
     pub sso_cache: Arc<safety_core::identity::sso::ProviderCache>,
+    /// Behind CloudFront (`APP_ORIGIN_VERIFY`): the value CloudFront adds to every request as
+    /// `x-origin-verify`. A request without it did not come through CloudFront and is refused;
+    /// with it, the viewer's address is CloudFront's `cloudfront-viewer-address`.
+    pub origin_verify: Option<Arc<str>>,
 }
 
 /// The largest form we read: a 10,000-character worry in 4-byte characters, percent-encoded,
@@ -162,9 +166,32 @@ async fn protect(State(state): State<AppState>, req: Request, next: Next) -> Res
     .filter(|id| HeaderValue::from_str(id).is_ok())
     .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
     let span = tracing::info_span!("request", request_id = %request_id, method = %req.method(), path = %req.uri().path());
+    let mut req = req;
+    let through_cdn = match &state.origin_verify {
+        None => true,
+        Some(expected) => {
+            let ok = req.headers().get("x-origin-verify").is_some_and(|v| {
+                safety_core::crypto::constant_time_eq(v.as_bytes(), expected.as_bytes())
+            });
+            if ok
+                && let Some(address) = req
+                    .headers()
+                    .get("cloudfront-viewer-address")
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(crate::auth::viewer_ip)
+            {
+                req.extensions_mut()
+                    .insert(crate::auth::ViewerAddress(address));
+            }
+            ok
+        }
+    };
     async move {
         let started = std::time::Instant::now();
-        let mut response = if is_cross_site_write(req.method(), req.headers(), state.public_origin.as_deref()) {
+        let mut response = if !through_cdn {
+            tracing::warn!("refused a request that did not come through CloudFront");
+            plain(StatusCode::FORBIDDEN, "Please use the site's own address.")
+        } else if is_cross_site_write(req.method(), req.headers(), state.public_origin.as_deref()) {
             tracing::warn!("refused a cross-site write");
             plain(StatusCode::FORBIDDEN, "This form was sent from another website, so it was refused. Please use the form on this site.")
         } else {

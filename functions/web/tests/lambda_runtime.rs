@@ -689,3 +689,49 @@ fn refuses_to_start_under_lambda_without_a_secret() {
         "no local secret may be made under Lambda"
     );
 }
+
+#[test]
+fn refuses_to_start_under_lambda_when_a_secret_parameter_cannot_be_read() {
+    let runtime = FakeRuntimeApi::start();
+    let data = tempfile::tempdir().expect("temp dir");
+    // Nothing listens on this port: the Parameters and Secrets extension is "missing".
+    let closed = TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let began = Instant::now();
+    let mut web = Web::spawn(
+        &[
+            ("AWS_LAMBDA_RUNTIME_API", runtime.addr.to_string()),
+            ("AWS_LAMBDA_FUNCTION_NAME", "online-safety-web".into()),
+            ("AWS_LAMBDA_FUNCTION_VERSION", "1".into()),
+            ("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "512".into()),
+            ("AWS_REGION", "eu-west-2".into()),
+            ("AWS_SESSION_TOKEN", "token".into()),
+            ("PARAMETERS_SECRETS_EXTENSION_HTTP_PORT", closed.to_string()),
+            (
+                "APP_SECRET_PARAMETERS",
+                "APP_SECRET=/safety-test/app-secret,APP_SESSION_KEYS=/safety-test/session-keys"
+                    .into(),
+            ),
+            ("APP_STORE", "embedded".into()),
+            ("APP_DATA_DIR", data.path().display().to_string()),
+        ],
+        &[],
+    );
+    let status = web.wait_for_exit();
+    assert_eq!(status.code(), Some(2), "{}", web.output());
+    assert!(
+        web.stderr().contains(
+            "configuration error: APP_SECRET (from APP_SECRET_PARAMETERS): cannot read the SSM parameter `/safety-test/app-secret`"
+        ),
+        "{}",
+        web.output()
+    );
+    // It waited for the extension to be ready (4 s), well inside Lambda's 10 s init limit.
+    assert!(
+        began.elapsed() < Duration::from_secs(9),
+        "{:?}",
+        began.elapsed()
+    );
+}
