@@ -578,8 +578,113 @@ fn the_browser_bundle_is_served_from_the_bucket_and_pages_are_never_cached() {
     );
 }
 
-// TODO(lead, after merging functions/reminders): add
-// `the_reminders_function_may_call_exactly_the_dynamodb_actions_its_path_uses`, like the notify
-// test above: run safety_core::reminders::run on a Recording store through every branch and
-// compare the store methods it called with RemindersFunctionRole's TableItemAccess actions
-// (granted for now: GetItem, PutItem, UpdateItem, Query, TransactWriteItems); then narrow them.
+struct SentMailer;
+
+impl safety_core::identity::mail::Mailer for SentMailer {
+    async fn send(
+        &self,
+        _: &safety_core::identity::mail::Message,
+    ) -> Result<(), safety_core::identity::mail::MailError> {
+        Ok(())
+    }
+}
+
+/// Runs the reminders through their branches (a learner with training due, the DSL's weekly
+/// summary, a second run that finds both already sent, a failing mail) and returns the store
+/// methods called.
+async fn store_methods_of_the_reminders_path() -> BTreeSet<&'static str> {
+    use chrono::{DateTime, Duration, Utc};
+    use safety_core::identity::{NewPerson, Role, people};
+    use safety_core::learning::Setting;
+    use safety_core::notify::Links;
+    use safety_core::org::OrgId;
+    use safety_core::store::embedded::EmbeddedStore;
+
+    let t0: DateTime<Utc> = DateTime::parse_from_rfc3339("2026-11-23T10:00:00Z")
+        .unwrap()
+        .with_timezone(&Utc);
+    let dir = tempfile::tempdir().unwrap();
+    let store = EmbeddedStore::open(&dir.path().join("s.redb")).unwrap();
+    let library = safety_core::content::load_embedded().unwrap();
+    let profile = library.org("demo").unwrap().clone();
+    let org = OrgId::parse("demo").unwrap();
+    for (email, roles) in [
+        ("dsl@example.org", vec![Role::Dsl]),
+        ("learner@example.org", vec![Role::Learner]),
+        ("staff@example.org", vec![Role::Staff]),
+    ] {
+        people::invite(
+            &store,
+            &org,
+            &NewPerson {
+                email: email.into(),
+                name: "Someone Example".into(),
+                roles,
+                groups: vec![],
+            },
+            t0,
+        )
+        .await
+        .unwrap();
+    }
+    let setting = Setting {
+        library: &library,
+        profile: &profile,
+    };
+    let links = Links {
+        base_url: "https://safety.example.org".into(),
+    };
+    let recording = recording::Recording::new(store);
+    safety_core::reminders::run(&recording, &DownMailer, setting, &links, t0)
+        .await
+        .unwrap();
+    safety_core::reminders::run(&recording, &SentMailer, setting, &links, t0)
+        .await
+        .unwrap();
+    let report = safety_core::reminders::run(
+        &recording,
+        &SentMailer,
+        setting,
+        &links,
+        t0 + Duration::hours(1),
+    )
+    .await
+    .unwrap();
+    assert_eq!(report.emails_sent, 0, "the second run sends nothing new");
+    recording.calls.into_inner().unwrap()
+}
+
+#[tokio::test]
+async fn the_reminders_function_may_call_exactly_the_dynamodb_actions_its_path_uses() {
+    let t = read("../../infra/template.yaml");
+    let role = block(&t, "RemindersFunctionRole:").join("\n");
+    let actions = store_method_actions();
+    let used: BTreeSet<String> = store_methods_of_the_reminders_path()
+        .await
+        .into_iter()
+        .flat_map(|m| match m {
+            // The reminders' transactions hold puts only: IAM checks PutItem for each.
+            "transact" => vec![actions["transact"].clone(), "PutItem".to_string()],
+            "transact_check" => panic!("the reminders path makes no condition checks"),
+            m => vec![actions[m].clone()],
+        })
+        .collect();
+    let items = block(&role, "- Sid: TableItemAccess");
+    assert_eq!(
+        dynamodb_actions(&items),
+        used,
+        "the reminders function's role grants {:?}, its path uses {used:?}",
+        dynamodb_actions(&items)
+    );
+    assert_eq!(
+        dynamodb_actions(&block(&t, "RemindersFunctionRole:")),
+        dynamodb_actions(&items),
+        "no other DynamoDB action anywhere in the role"
+    );
+    let items = squash(&items);
+    assert!(
+        items.contains("!GetAtt Table.Arn") && items.contains(r#"!Sub "${Table.Arn}/index/*""#),
+        "{items}"
+    );
+    assert!(!role.contains("Resource: \"*\"") && !role.contains("- \"*\""));
+}
