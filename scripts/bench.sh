@@ -21,6 +21,7 @@ python3 bench/coldstart.py "$bin" "$port" "$module" 10
 python3 bench/notify_latency.py "$bin" "$port" 200
 python3 bench/learning.py "$bin" "$port"
 cargo run -q --release -p safety-core --example inbox_figures
+cargo run -q --release -p safety-core --example compliance_figures
 
 data=$(mktemp -d)
 APP_BIND=127.0.0.1:$port APP_DATA_DIR=$data RUST_LOG=warn "$bin" >/dev/null 2>&1 &

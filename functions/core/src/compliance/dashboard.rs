@@ -146,7 +146,11 @@ async fn read_aggregates<S: Store>(
     let mut cursor = None;
     loop {
         let page = store
-            .query(&Query::partition(keys::aggregates(&setting.profile.id)).after(cursor))
+            .query(
+                &Query::partition(keys::aggregates(&setting.profile.id))
+                    .limit(1000)
+                    .after(cursor),
+            )
             .await?;
         pages += 1;
         items.extend(page.items);

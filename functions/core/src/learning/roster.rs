@@ -38,6 +38,7 @@ pub async fn completions_of<S: Store>(
             .query(
                 &Query::partition(keys::completions_index(org, module_id))
                     .on_index(Index::Gsi1)
+                    .limit(1000)
                     .after(cursor),
             )
             .await?;
@@ -108,6 +109,7 @@ pub async fn states_of<S: Store>(
                 .query(
                     &Query::partition(list.clone())
                         .on_index(Index::Gsi1)
+                        .limit(1000)
                         .after(cursor),
                 )
                 .await?;
