@@ -13,8 +13,7 @@
 use lambda_runtime::{Diagnostic, LambdaEvent, service_fn};
 use notify::Notifier;
 use safety_core::env::var;
-use safety_core::identity::ses::{SesConfig, SesMailer};
-use safety_core::identity::{AnyMailer, OutboxMailer};
+use safety_core::identity::AnyMailer;
 use safety_core::notify::Links;
 use safety_core::store::dynamo::{DynamoConfig, DynamoStore};
 use serde_json::Value;
@@ -70,26 +69,10 @@ fn main() -> std::process::ExitCode {
 }
 
 fn from_env() -> Result<Live, String> {
-    let org_name = var("APP_ORG").unwrap_or_else(|| "demo".into());
-    let library = safety_core::content::load_embedded().map_err(|problems| {
-        let list: Vec<String> = problems.iter().map(ToString::to_string).collect();
-        format!("the content does not pass the check:\n{}", list.join("\n"))
-    })?;
-    let org = library.org(&org_name).cloned().ok_or_else(|| {
-        format!("APP_ORG: no organisation profile `{org_name}` in content/organisations")
-    })?;
+    let (_, org) = safety_core::env::library_and_org()?;
     let base_url =
         var("APP_BASE_URL").ok_or("APP_BASE_URL must be set: the emails link to the site")?;
-    let mailer = match (var("APP_OUTBOX_DIR"), var("APP_MAIL_FROM")) {
-        (Some(dir), _) => AnyMailer::Outbox(OutboxMailer::new(dir)),
-        (None, Some(from)) => AnyMailer::Ses(Box::new(SesMailer::new(
-            SesConfig::from_env(from)?,
-            safety_core::http_client::HttpClient::new(),
-        ))),
-        (None, None) => {
-            return Err("APP_MAIL_FROM must be set (the SES sender of the notifications)".into());
-        }
-    };
+    let mailer = safety_core::env::mailer("notifications")?;
     let store =
         DynamoStore::from_env_config(DynamoConfig::from_env()).map_err(|e| e.to_string())?;
     Ok(Notifier {
