@@ -17,12 +17,20 @@ use safety_core::store::Store;
 use serde::Deserialize;
 use serde_json::Value;
 
-/// An EventBridge scheduled event (only the fields used here).
+/// A scheduled event (only the fields used here): an EventBridge rule's, or the JSON that
+/// infra/template.yaml gives EventBridge Scheduler to send, which has the same two fields and
+/// Scheduler's time and execution id.
 #[derive(Debug, Deserialize)]
 pub struct ScheduledEvent {
     #[serde(rename = "detail-type")]
     pub detail_type: String,
     pub source: String,
+    /// When the run was due (for the log line).
+    #[serde(default)]
+    pub time: Option<String>,
+    /// The scheduler's id of this attempt (for the log line).
+    #[serde(default)]
+    pub id: Option<String>,
 }
 
 /// Accepts an EventBridge scheduled event and nothing else.
@@ -65,7 +73,14 @@ impl<S: Store, M: Mailer> Reminders<S, M> {
     /// Handles one invocation: a scheduled event runs the reminders once and answers with the
     /// report; anything else is refused.
     pub async fn handle(&self, event: Value, now: DateTime<Utc>) -> Result<Value, String> {
-        parse_event(event)?;
+        let event = parse_event(event)?;
+        tracing::info!(
+            org = %self.org.id,
+            source = %event.source,
+            scheduled_for = event.time.as_deref().unwrap_or(""),
+            schedule_id = event.id.as_deref().unwrap_or(""),
+            "reminders run starting"
+        );
         let report = self.run(now).await?;
         Ok(serde_json::to_value(&report).expect("a report is JSON"))
     }

@@ -36,6 +36,38 @@ fn only_scheduled_events_are_accepted() {
     assert!(parse_event(json!({"Records": []})).is_err());
 }
 
+/// The event EventBridge Scheduler sends is exactly the `Input` the template gives it (no
+/// envelope): it must be one the function accepts, or the reminders would never run.
+#[test]
+fn the_templates_schedule_input_is_accepted() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../infra/template.yaml");
+    let template = std::fs::read_to_string(path).unwrap();
+    let schedule = template
+        .split("Type: ScheduleV2")
+        .nth(1)
+        .expect("the reminders schedule (ScheduleV2) in the template");
+    let line = schedule
+        .lines()
+        .map(str::trim)
+        .take_while(|l| !l.starts_with("RetryPolicy:"))
+        .find_map(|l| l.strip_prefix("Input: "))
+        .expect("the schedule's Input");
+    // A YAML single-quoted scalar: '' is a quote.
+    let input = line
+        .strip_prefix('\'')
+        .and_then(|l| l.strip_suffix('\''))
+        .expect("Input in single quotes")
+        .replace("''", "'");
+    let event = parse_event(serde_json::from_str(&input).expect("Input is JSON")).unwrap();
+    assert_eq!(event.source, "aws.scheduler");
+    assert_eq!(
+        event.time.as_deref(),
+        Some("<aws.scheduler.scheduled-time>")
+    );
+    // What Scheduler sends without an Input is not a scheduled event: the Input is needed.
+    assert!(parse_event(json!({})).is_err());
+}
+
 #[tokio::test]
 async fn a_scheduled_event_runs_once_and_answers_with_the_report() {
     let dir = tempfile::tempdir().unwrap();

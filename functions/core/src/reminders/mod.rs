@@ -22,7 +22,8 @@
 //! Delivery is at-least-once: a record is written just after its email has gone. A crash (or a
 //! failed write) between the two sends that one email again on the next run; an email is never
 //! recorded without having been sent, so none is lost. Two runs at the very same moment could
-//! both send: the schedule runs one at a time (the function's reserved concurrency is 1).
+//! both send: on AWS the schedule starts one run a day and Lambda retries a failed run only after
+//! it has ended; locally the web server's interval runs one pass at a time.
 
 use crate::identity::mail::{Content, MailError, Mailer};
 use crate::identity::{PeopleError, Person, Role, people};
