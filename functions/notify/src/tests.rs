@@ -79,17 +79,10 @@ fn batch(records: Vec<Value>) -> Value {
 }
 
 fn scheduled() -> Value {
-    json!({
-        "version": "0",
-        "id": "53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa",
-        "detail-type": "Scheduled Event",
-        "source": "aws.events",
-        "account": "123456789012",
-        "time": "2026-11-23T10:05:00Z",
-        "region": "eu-west-2",
-        "resources": ["arn:aws:events:eu-west-2:123456789012:rule/safety-dev-NotifyFunctionSweep-1ABC"],
-        "detail": {}
-    })
+    test_support::lambda_runtime::scheduled_event(
+        "safety-dev-NotifyFunctionSweep-1ABC",
+        "2026-11-23T10:05:00Z",
+    )
 }
 
 /// A notification item as `safety_core::notify::new_notification` writes it.
@@ -235,19 +228,6 @@ async fn submit_worry(store: &EmbeddedStore, org: &OrgId) -> Map<String, Value> 
         .unwrap()
 }
 
-fn outbox_files(dir: &std::path::Path) -> Vec<String> {
-    let mut files: Vec<String> = std::fs::read_dir(dir)
-        .map(|d| {
-            d.map(|e| e.unwrap().path())
-                .filter(|p| p.extension().is_some_and(|x| x == "txt"))
-                .map(|p| std::fs::read_to_string(p).unwrap())
-                .collect()
-        })
-        .unwrap_or_default();
-    files.sort();
-    files
-}
-
 #[tokio::test]
 async fn the_stream_delivers_a_new_worry_s_notification_without_the_worry() {
     let dir = tempfile::tempdir().unwrap();
@@ -276,7 +256,7 @@ async fn the_stream_delivers_a_new_worry_s_notification_without_the_worry() {
     let response = notifier.handle(event.clone(), now).await.unwrap();
     assert_eq!(response, json!({ "batchItemFailures": [] }));
 
-    let emails = outbox_files(&outbox);
+    let emails = test_support::outbox_emails(&outbox);
     assert_eq!(emails.len(), 1, "{emails:?}");
     let email = &emails[0];
     assert!(
@@ -303,7 +283,7 @@ async fn the_stream_delivers_a_new_worry_s_notification_without_the_worry() {
     // The same batch again (Lambda retries at least once): nothing more is sent.
     let response = notifier.handle(event, now).await.unwrap();
     assert_eq!(response, json!({ "batchItemFailures": [] }));
-    assert_eq!(outbox_files(&outbox).len(), 1);
+    assert_eq!(test_support::outbox_emails(&outbox).len(), 1);
 }
 
 struct DownMailer;
@@ -382,7 +362,7 @@ async fn a_failed_delivery_is_a_batch_item_failure_and_the_sweep_retries_it() {
         swept,
         json!({ "notifications": 1, "delivered": 1, "emails": 1, "failed": 0 })
     );
-    let emails = outbox_files(&outbox);
+    let emails = test_support::outbox_emails(&outbox);
     assert_eq!(emails.len(), 1);
     assert!(!emails[0].contains(WORRY_TEXT));
 }

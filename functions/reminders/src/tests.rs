@@ -4,17 +4,7 @@ use safety_core::store::embedded::EmbeddedStore;
 use serde_json::json;
 
 fn scheduled() -> Value {
-    json!({
-        "version": "0",
-        "id": "53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa",
-        "detail-type": "Scheduled Event",
-        "source": "aws.events",
-        "account": "123456789012",
-        "time": "2026-11-23T07:00:00Z",
-        "region": "eu-west-2",
-        "resources": ["arn:aws:events:eu-west-2:123456789012:rule/reminders"],
-        "detail": {}
-    })
+    test_support::lambda_runtime::scheduled_event("reminders", "2026-11-23T07:00:00Z")
 }
 
 fn now() -> DateTime<Utc> {

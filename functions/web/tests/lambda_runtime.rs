@@ -10,148 +10,37 @@ mod support;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 use serde_json::{Value, json};
-use std::collections::{HashMap, VecDeque};
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::sync::{Arc, Condvar, Mutex};
+use std::io::Read;
+use std::net::TcpListener;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
-use support::{ORG_NAME, TEST_SECRET, WAIT, Web, cut, follow_up_code, form, form_token};
+use support::{ORG_NAME, TEST_SECRET, Web, cut, follow_up_code, form, form_token};
+use test_support::lambda_runtime::{Answer, FakeRuntimeApi};
 
 const DOMAIN: &str = "a1b2c3d4e5.execute-api.eu-west-2.amazonaws.com";
 const FUNCTION_ARN: &str = "arn:aws:lambda:eu-west-2:123456789012:function:online-safety-web";
 
-/// What the function posted back for one invocation.
-#[derive(Debug)]
-enum Answer {
-    Response(Vec<u8>),
-    Error { error_type: String, body: String },
-}
-
-#[derive(Default)]
-struct RuntimeState {
-    /// Events waiting for the function's next `GET .../invocation/next`: (request id, event).
-    queue: VecDeque<(String, Value)>,
-    answers: HashMap<String, Answer>,
-    /// Anything the function asked that the Runtime API does not offer, or an init error.
-    unexpected: Vec<String>,
-    /// Request ids handed out, in order.
-    handed_out: Vec<String>,
-    closing: bool,
-}
-
-struct Shared {
-    state: Mutex<RuntimeState>,
-    changed: Condvar,
-}
-
-/// A fake Lambda Runtime API: plain HTTP/1.1 on a loopback port, one thread per connection
-/// (the runtime keeps connections alive and may use more than one).
-struct FakeRuntimeApi {
-    addr: SocketAddr,
-    shared: Arc<Shared>,
-    next_id: u32,
-}
-
-impl FakeRuntimeApi {
-    fn start() -> FakeRuntimeApi {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind the fake Runtime API");
-        let addr = listener.local_addr().expect("its address");
-        let shared = Arc::new(Shared {
-            state: Mutex::new(RuntimeState::default()),
-            changed: Condvar::new(),
-        });
-        let for_accept = shared.clone();
-        std::thread::spawn(move || {
-            for stream in listener.incoming() {
-                if for_accept.state.lock().unwrap().closing {
-                    return;
-                }
-                let Ok(stream) = stream else { continue };
-                let shared = for_accept.clone();
-                std::thread::spawn(move || serve_connection(stream, &shared));
-            }
-        });
-        FakeRuntimeApi {
-            addr,
-            shared,
-            next_id: 0,
-        }
-    }
-
-    /// Queues one event and waits (up to [`WAIT`]) until the function answers it. Fails with
-    /// the function's logs if it errors, exits or takes too long.
-    fn invoke(&mut self, web: &mut Web, event: Value) -> Answer {
-        self.next_id += 1;
-        let id = format!("8476a536-e9f4-11e8-9739-{:012}", self.next_id);
-        let mut state = self.shared.state.lock().unwrap();
-        state.queue.push_back((id.clone(), event));
-        self.shared.changed.notify_all();
-        let deadline = Instant::now() + WAIT;
-        loop {
-            if let Some(answer) = state.answers.remove(&id) {
-                return answer;
-            }
-            assert!(
-                state.unexpected.is_empty(),
-                "the function made unexpected Runtime API calls: {:?}\n{}",
-                state.unexpected,
-                web.output()
-            );
-            drop(state);
-            if let Some(status) = web.exited() {
+/// Invokes and returns the API Gateway response, which must be a 2.0 format response.
+fn http(runtime: &mut FakeRuntimeApi, web: &mut Web, event: Value) -> HttpAnswer {
+    let what = format!(
+        "{} {}",
+        event["requestContext"]["http"]["method"], event["rawPath"]
+    );
+    match runtime.invoke(web, event) {
+        Answer::Response(bytes) => {
+            let json: Value = serde_json::from_slice(&bytes).unwrap_or_else(|e| {
                 panic!(
-                    "the function exited ({status}) during invocation {id}:\n{}",
-                    web.output()
-                );
-            }
-            assert!(
-                Instant::now() < deadline,
-                "no answer to invocation {id} within {WAIT:?} (handed out: {:?}):\n{}",
-                self.shared.state.lock().unwrap().handed_out,
-                web.output()
-            );
-            state = self.shared.state.lock().unwrap();
-            state = self
-                .shared
-                .changed
-                .wait_timeout(state, Duration::from_millis(100))
-                .unwrap()
-                .0;
-        }
-    }
-
-    /// Invokes and returns the API Gateway response, which must be a 2.0 format response.
-    fn http(&mut self, web: &mut Web, event: Value) -> HttpAnswer {
-        let what = format!(
-            "{} {}",
-            event["requestContext"]["http"]["method"], event["rawPath"]
-        );
-        match self.invoke(web, event) {
-            Answer::Response(bytes) => {
-                let json: Value = serde_json::from_slice(&bytes).unwrap_or_else(|e| {
-                    panic!(
-                        "{what}: the response is not JSON ({e}): {}",
-                        String::from_utf8_lossy(&bytes)
-                    )
-                });
-                HttpAnswer::from_json(&what, json)
-            }
-            Answer::Error { error_type, body } => {
-                panic!(
-                    "{what}: the function reported an error {error_type}: {body}\n{}",
-                    web.output()
+                    "{what}: the response is not JSON ({e}): {}",
+                    String::from_utf8_lossy(&bytes)
                 )
-            }
+            });
+            HttpAnswer::from_json(&what, json)
         }
-    }
-}
-
-impl Drop for FakeRuntimeApi {
-    fn drop(&mut self) {
-        self.shared.state.lock().unwrap().closing = true;
-        self.shared.changed.notify_all();
-        // Wake the accept loop so it sees `closing`.
-        let _ = TcpStream::connect_timeout(&self.addr, Duration::from_millis(200));
+        Answer::Error { error_type, body } => {
+            panic!(
+                "{what}: the function reported an error {error_type}: {body}\n{}",
+                web.output()
+            )
+        }
     }
 }
 
@@ -254,160 +143,6 @@ impl HttpAnswer {
     }
 }
 
-/// Serves one keep-alive connection from the function's runtime client.
-fn serve_connection(stream: TcpStream, shared: &Shared) {
-    let mut reader = BufReader::new(stream.try_clone().expect("clone the stream"));
-    let mut writer = stream;
-    while let Some((method, path, headers, body)) = read_request(&mut reader) {
-        let reply =
-            |writer: &mut TcpStream, status: &str, extra: &[(&str, String)], body: &[u8]| {
-                let mut head = format!(
-                    "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n",
-                    body.len()
-                );
-                for (name, value) in extra {
-                    head.push_str(&format!("{name}: {value}\r\n"));
-                }
-                head.push_str("\r\n");
-                writer.write_all(head.as_bytes())?;
-                writer.write_all(body)?;
-                writer.flush()
-            };
-        let written = match (method.as_str(), path.as_str()) {
-            ("GET", "/2018-06-01/runtime/invocation/next") => {
-                // Long poll, as the real API does, until there is an event.
-                let mut state = shared.state.lock().unwrap();
-                let (id, event) = loop {
-                    if state.closing {
-                        return;
-                    }
-                    if let Some(next) = state.queue.pop_front() {
-                        break next;
-                    }
-                    state = shared
-                        .changed
-                        .wait_timeout(state, Duration::from_millis(200))
-                        .unwrap()
-                        .0;
-                };
-                state.handed_out.push(id.clone());
-                drop(state);
-                let deadline = SystemTime::now()
-                    .duration_since(UNIX_EPOCH)
-                    .expect("clock")
-                    .as_millis()
-                    + 30_000;
-                let body = serde_json::to_vec(&event).expect("event JSON");
-                reply(
-                    &mut writer,
-                    "200 OK",
-                    &[
-                        ("Lambda-Runtime-Aws-Request-Id", id.clone()),
-                        ("Lambda-Runtime-Deadline-Ms", deadline.to_string()),
-                        ("Lambda-Runtime-Invoked-Function-Arn", FUNCTION_ARN.into()),
-                        (
-                            "Lambda-Runtime-Trace-Id",
-                            format!(
-                                "Root=1-5e9f0c65-1de4d666d4dd26aced652b6c;Parent=53995c3f42cd8ad8;Sampled=0;Lineage=1:{}",
-                                &id[id.len() - 6..]
-                            ),
-                        ),
-                    ],
-                    &body,
-                )
-            }
-            ("POST", p) if p.starts_with("/2018-06-01/runtime/invocation/") => {
-                let rest = &p["/2018-06-01/runtime/invocation/".len()..];
-                let mut state = shared.state.lock().unwrap();
-                match rest.split_once('/') {
-                    Some((id, "response")) => {
-                        state.answers.insert(id.to_string(), Answer::Response(body));
-                    }
-                    Some((id, "error")) => {
-                        let error_type = headers
-                            .get("lambda-runtime-function-error-type")
-                            .cloned()
-                            .unwrap_or_default();
-                        state.answers.insert(
-                            id.to_string(),
-                            Answer::Error {
-                                error_type,
-                                body: String::from_utf8_lossy(&body).into_owned(),
-                            },
-                        );
-                    }
-                    _ => state.unexpected.push(format!("{method} {path}")),
-                }
-                shared.changed.notify_all();
-                drop(state);
-                reply(&mut writer, "202 Accepted", &[], br#"{"status":"OK"}"#)
-            }
-            _ => {
-                let mut state = shared.state.lock().unwrap();
-                state.unexpected.push(format!(
-                    "{method} {path}: {}",
-                    String::from_utf8_lossy(&body)
-                ));
-                shared.changed.notify_all();
-                drop(state);
-                reply(&mut writer, "404 Not Found", &[], b"{}")
-            }
-        };
-        if written.is_err() {
-            return;
-        }
-    }
-}
-
-type Request = (String, String, HashMap<String, String>, Vec<u8>);
-
-/// Reads one HTTP/1.1 request (Content-Length or chunked body). `None` at the end of the
-/// connection.
-fn read_request(reader: &mut BufReader<TcpStream>) -> Option<Request> {
-    let mut line = String::new();
-    if reader.read_line(&mut line).ok()? == 0 {
-        return None;
-    }
-    let mut parts = line.split_whitespace();
-    let method = parts.next()?.to_string();
-    let path = parts.next()?.to_string();
-    let mut headers = HashMap::new();
-    loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line).ok()? == 0 {
-            return None;
-        }
-        let line = line.trim_end();
-        if line.is_empty() {
-            break;
-        }
-        if let Some((name, value)) = line.split_once(':') {
-            headers.insert(name.trim().to_ascii_lowercase(), value.trim().to_string());
-        }
-    }
-    let mut body = Vec::new();
-    if headers
-        .get("transfer-encoding")
-        .is_some_and(|v| v.contains("chunked"))
-    {
-        loop {
-            let mut size = String::new();
-            reader.read_line(&mut size).ok()?;
-            let size = usize::from_str_radix(size.trim().split(';').next()?, 16).ok()?;
-            let mut chunk = vec![0; size + 2];
-            reader.read_exact(&mut chunk).ok()?;
-            if size == 0 {
-                break;
-            }
-            body.extend_from_slice(&chunk[..size]);
-        }
-    } else if let Some(length) = headers.get("content-length") {
-        body = vec![0; length.parse().ok()?];
-        reader.read_exact(&mut body).ok()?;
-    }
-    Some((method, path, headers, body))
-}
-
 /// An API Gateway HTTP API event, payload format 2.0, `$default` stage and route, as a browser
 /// request produces it. `body` is sent base64-encoded when `base64` is set (API Gateway does
 /// this for form posts).
@@ -502,37 +237,27 @@ fn form_post(path: &str, body: &str, base64: bool) -> Value {
 #[test]
 fn serves_api_gateway_http_api_events_through_the_lambda_runtime_api() {
     let began = Instant::now();
-    let mut runtime = FakeRuntimeApi::start();
+    let mut runtime = FakeRuntimeApi::start(FUNCTION_ARN);
     let data = tempfile::tempdir().expect("temp dir");
-    let mut web = Web::spawn(
-        &[
-            ("AWS_LAMBDA_RUNTIME_API", runtime.addr.to_string()),
-            ("AWS_LAMBDA_FUNCTION_NAME", "online-safety-web".into()),
-            ("AWS_LAMBDA_FUNCTION_VERSION", "1".into()),
-            ("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "512".into()),
-            (
-                "AWS_LAMBDA_LOG_STREAM_NAME",
-                "2026/11/23/[1]0123456789abcdef0123456789abcdef".into(),
-            ),
-            (
-                "AWS_LAMBDA_LOG_GROUP_NAME",
-                "/aws/lambda/online-safety-web".into(),
-            ),
-            ("AWS_REGION", "eu-west-2".into()),
-            ("APP_SECRET", TEST_SECRET.into()),
-            ("APP_SESSION_KEYS", format!("test:{TEST_SECRET}")),
-            ("APP_STORE", "embedded".into()),
-            ("APP_DATA_DIR", data.path().display().to_string()),
-            (
-                "APP_SITE_DIR",
-                data.path().join("no-site").display().to_string(),
-            ),
-        ],
-        &[],
-    );
+    let mut envs = runtime.lambda_env("online-safety-web");
+    envs.extend([
+        ("APP_SECRET", TEST_SECRET.into()),
+        ("APP_SESSION_KEYS", format!("test:{TEST_SECRET}")),
+        ("APP_STORE", "embedded".into()),
+        ("APP_DATA_DIR", data.path().display().to_string()),
+        (
+            "APP_SITE_DIR",
+            data.path().join("no-site").display().to_string(),
+        ),
+    ]);
+    let mut web = Web::spawn(&envs, &[]);
 
     // 1. The home page.
-    let home = runtime.http(&mut web, http_api_event("GET", "/", &[], None, false));
+    let home = http(
+        &mut runtime,
+        &mut web,
+        http_api_event("GET", "/", &[], None, false),
+    );
     home.assert_html_page(200);
     assert!(
         !home.was_base64,
@@ -541,7 +266,8 @@ fn serves_api_gateway_http_api_events_through_the_lambda_runtime_api() {
     eprintln!("first answer after {:?}", began.elapsed());
 
     // 2. A guidance page, compressed as a browser asks: gzip, so base64 in the response.
-    let guidance = runtime.http(
+    let guidance = http(
+        &mut runtime,
         &mut web,
         http_api_event(
             "GET",
@@ -566,11 +292,19 @@ fn serves_api_gateway_http_api_events_through_the_lambda_runtime_api() {
     );
 
     // 3. An unknown address is a 404 page, not a Lambda error.
-    let missing = runtime.http(&mut web, http_api_event("GET", "/nope", &[], None, false));
+    let missing = http(
+        &mut runtime,
+        &mut web,
+        http_api_event("GET", "/nope", &[], None, false),
+    );
     missing.assert_html_page(404);
 
     // 4. The worry form, then sending it (base64 body, as API Gateway sends form posts).
-    let tell = runtime.http(&mut web, http_api_event("GET", "/tell", &[], None, false));
+    let tell = http(
+        &mut runtime,
+        &mut web,
+        http_api_event("GET", "/tell", &[], None, false),
+    );
     tell.assert_html_page(200);
     assert_eq!(tell.header("cache-control"), Some("no-store"));
     let token = form_token(&tell.text());
@@ -585,7 +319,7 @@ fn serves_api_gateway_http_api_events_through_the_lambda_runtime_api() {
         ("kind", "met-online"),
         ("wants_contact", "no"),
     ]);
-    let sent = runtime.http(&mut web, form_post("/tell", &body, true));
+    let sent = http(&mut runtime, &mut web, form_post("/tell", &body, true));
     sent.assert_html_page(200);
     assert_eq!(sent.header("cache-control"), Some("no-store"));
     let code = follow_up_code(&sent.text())
@@ -593,7 +327,8 @@ fn serves_api_gateway_http_api_events_through_the_lambda_runtime_api() {
     assert_eq!(code.len(), 29, "a code is 5 groups of 5: `{code}`");
 
     // 5. Looking it up (a plain-text body this time).
-    let found = runtime.http(
+    let found = http(
+        &mut runtime,
         &mut web,
         form_post("/follow-up", &form(&[("code", &code)]), false),
     );
@@ -608,7 +343,7 @@ fn serves_api_gateway_http_api_events_through_the_lambda_runtime_api() {
     let mut evil = form_post("/tell", &body, true);
     evil["headers"]["origin"] = "https://evil.example".into();
     evil["headers"]["sec-fetch-site"] = "cross-site".into();
-    let refused = runtime.http(&mut web, evil);
+    let refused = http(&mut runtime, &mut web, evil);
     assert_eq!(refused.status, 403, "{}", refused.raw);
 
     assert!(
@@ -616,7 +351,7 @@ fn serves_api_gateway_http_api_events_through_the_lambda_runtime_api() {
         "the function must keep polling for the next event:\n{}",
         web.output()
     );
-    let invocations = runtime.shared.state.lock().unwrap().handed_out.clone();
+    let invocations = runtime.handed_out();
     assert_eq!(invocations.len(), 7);
 
     // The logs: JSON by default under Lambda, one object per line, each request with its id.
@@ -663,7 +398,7 @@ fn serves_api_gateway_http_api_events_through_the_lambda_runtime_api() {
 
 #[test]
 fn refuses_to_start_under_lambda_without_a_secret() {
-    let runtime = FakeRuntimeApi::start();
+    let runtime = FakeRuntimeApi::start(FUNCTION_ARN);
     let data = tempfile::tempdir().expect("temp dir");
     let mut web = Web::spawn(
         &[
@@ -692,7 +427,7 @@ fn refuses_to_start_under_lambda_without_a_secret() {
 
 #[test]
 fn refuses_to_start_under_lambda_when_a_secret_parameter_cannot_be_read() {
-    let runtime = FakeRuntimeApi::start();
+    let runtime = FakeRuntimeApi::start(FUNCTION_ARN);
     let data = tempfile::tempdir().expect("temp dir");
     // Nothing listens on this port: the Parameters and Secrets extension is "missing".
     let closed = TcpListener::bind("127.0.0.1:0")

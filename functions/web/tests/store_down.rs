@@ -1,11 +1,8 @@
 //! The "store is down mid-run" fault, end to end over HTTP: `web` serves with the DynamoDB store
 //! against a real DynamoDB Local, which is killed while the site is in use, and later replaced.
 
-#[path = "../../core/tests/support/dynamodb_local.rs"]
-mod dynamodb_local;
 mod support;
 
-use dynamodb_local::DynamoDbLocal;
 use safety_core::keys;
 use safety_core::org::OrgId;
 use safety_core::store::dynamo::{DynamoConfig, DynamoStore};
@@ -18,6 +15,7 @@ use support::{
     ORG_NAME, Response, TEST_SECRET, Web, cut, follow_up_code, form_token, textarea_raw,
     textarea_value,
 };
+use test_support::dynamodb_local::DynamoDbLocal;
 
 const REGION: &str = "eu-west-2";
 

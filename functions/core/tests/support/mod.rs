@@ -1,2 +1,2 @@
 //! Test support shared by integration tests.
-pub mod dynamodb_local;
+pub use test_support::dynamodb_local;

@@ -7,20 +7,20 @@
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::process::ExitStatus;
 use std::time::{Duration, Instant};
+use test_support::function::{Function, Watched};
 
 /// The demo organisation's name, shown on every page.
 pub const ORG_NAME: &str = "Wexmoor Vale College (demo)";
 /// A signing secret for test runs (at least 32 characters).
 pub const TEST_SECRET: &str = "integration-test-secret-0123456789abcdef";
 /// The longest any test waits for one thing.
-pub const WAIT: Duration = Duration::from_secs(30);
+pub const WAIT: Duration = test_support::WAIT;
 
 /// The `web` binary, running as a child process. Killed when dropped.
 pub struct Web {
-    child: Option<Child>,
-    dir: tempfile::TempDir,
+    function: Function,
     /// Set once it says where it listens (local serving only).
     pub addr: Option<SocketAddr>,
 }
@@ -28,27 +28,12 @@ pub struct Web {
 impl Web {
     /// Starts the binary with exactly these environment variables (nothing is inherited, so a
     /// developer's `AWS_*` or `RUST_LOG` cannot change what is tested), and `args`.
+    ///
+    /// `WEB_TEST_BINARY` (read from the test's own environment) replaces the binary under test
+    /// (test_support::function::command_line): e.g. the aarch64 Lambda build under qemu.
     pub fn spawn(envs: &[(&str, String)], args: &[&str]) -> Web {
-        let dir = tempfile::tempdir().expect("temp dir for the logs");
-        let stdout = std::fs::File::create(dir.path().join("stdout.log")).expect("log file");
-        let stderr = std::fs::File::create(dir.path().join("stderr.log")).expect("log file");
-        let mut command = Command::new(env!("CARGO_BIN_EXE_web"));
-        command
-            .args(args)
-            .env_clear()
-            .env("RUST_BACKTRACE", "1")
-            .stdin(Stdio::null())
-            .stdout(stdout)
-            .stderr(stderr);
-        for (name, value) in envs {
-            command.env(name, value);
-        }
-        let child = command
-            .spawn()
-            .unwrap_or_else(|e| panic!("could not start {}: {e}", env!("CARGO_BIN_EXE_web")));
         Web {
-            child: Some(child),
-            dir,
+            function: Function::spawn("web", env!("CARGO_BIN_EXE_web"), args, envs),
             addr: None,
         }
     }
@@ -87,43 +72,26 @@ impl Web {
 
     /// What it printed on stdout so far (its log lines).
     pub fn stdout(&self) -> String {
-        std::fs::read_to_string(self.dir.path().join("stdout.log")).unwrap_or_default()
+        self.function.stdout()
     }
 
     pub fn stderr(&self) -> String {
-        std::fs::read_to_string(self.dir.path().join("stderr.log")).unwrap_or_default()
+        self.function.stderr()
     }
 
     /// Both outputs, for failure messages.
     pub fn output(&self) -> String {
-        format!(
-            "--- web stdout ---\n{}\n--- web stderr ---\n{}",
-            self.stdout(),
-            self.stderr()
-        )
+        self.function.output()
     }
 
     /// `Some(status)` once it has exited.
     pub fn exited(&mut self) -> Option<ExitStatus> {
-        self.child
-            .as_mut()
-            .and_then(|c| c.try_wait().ok().flatten())
+        self.function.exited()
     }
 
     /// Waits (up to [`WAIT`]) for it to exit, e.g. for a one-shot command.
     pub fn wait_for_exit(&mut self) -> ExitStatus {
-        let deadline = Instant::now() + WAIT;
-        loop {
-            if let Some(status) = self.exited() {
-                return status;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "web did not exit within {WAIT:?}:\n{}",
-                self.output()
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        self.function.wait_for_exit()
     }
 
     /// Reads the JSON log until the "listening on http://..." line.
@@ -182,15 +150,6 @@ impl Web {
     ) -> Response {
         http_request(self.addr(), method, path, headers, body)
             .unwrap_or_else(|e| panic!("{method} {path} failed: {e}\n{}", self.output()))
-    }
-}
-
-impl Drop for Web {
-    fn drop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
     }
 }
 
@@ -530,5 +489,16 @@ pub fn away_from_window_edges(windows: &[u64]) {
         .unwrap_or(u64::MAX);
     if to_next < 30 {
         std::thread::sleep(Duration::from_secs(to_next + 1));
+    }
+}
+
+/// So the fake Lambda Runtime API can tell when the web binary has died, and show its logs.
+impl Watched for Web {
+    fn exited(&mut self) -> Option<ExitStatus> {
+        Web::exited(self)
+    }
+
+    fn output(&self) -> String {
+        Web::output(self)
     }
 }
