@@ -131,3 +131,4 @@ for f in "${functions[@]}"; do
   fi
   printf '  %-36s %10d bytes in all\n' "$dir/" "$(du -sb "$dir" | cut -f1)"
 done
+echo "next: scripts/check-lambda-build.sh runs them under emulation through the Lambda tests"
