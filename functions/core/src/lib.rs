@@ -6,6 +6,8 @@ pub mod content;
 pub mod crypto;
 pub mod env;
 pub mod export;
+#[cfg(feature = "function-main")]
+pub mod function_main;
 pub mod http_client;
 pub mod identity;
 pub mod keys;

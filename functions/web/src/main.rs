@@ -47,7 +47,7 @@ fn main() -> std::process::ExitCode {
             return std::process::ExitCode::from(2);
         }
     };
-    init_tracing(config.log_json);
+    safety_core::function_main::init_tracing(config.log_json);
     let command = std::env::args().nth(1);
     let result = runtime.block_on(async {
         let _ = any_spawner::Executor::init_tokio();
@@ -67,24 +67,6 @@ fn main() -> std::process::ExitCode {
             tracing::error!(error = %e, "stopped");
             std::process::ExitCode::FAILURE
         }
-    }
-}
-
-fn init_tracing(json: bool) {
-    use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    if json {
-        tracing_subscriber::fmt()
-            .json()
-            .with_env_filter(filter)
-            .with_current_span(true)
-            .init();
-    } else {
-        tracing_subscriber::fmt()
-            .with_env_filter(filter)
-            .with_target(false)
-            .compact()
-            .init();
     }
 }
 

@@ -1,0 +1,104 @@
+//! What the three function binaries (`web`, `notify`, `reminders`) share around their own code:
+//! the log setup, and for the two event-driven functions the Lambda runtime loop. Behind the
+//! `function-main` feature, so the core library itself needs neither tracing-subscriber nor
+//! lambda_runtime.
+
+use lambda_runtime::{Diagnostic, LambdaEvent, service_fn};
+use serde_json::Value;
+use std::future::Future;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+/// Logs to stdout: one JSON object per line (`json`: what CloudWatch Logs and the alarms'
+/// readers want, each line carrying the Lambda request id of its span), or compact text for a
+/// terminal. `RUST_LOG` filters (default `info`).
+pub fn init_tracing(json: bool) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    if json {
+        tracing_subscriber::fmt()
+            .json()
+            .with_env_filter(filter)
+            .with_current_span(true)
+            .init();
+    } else {
+        tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_target(false)
+            .compact()
+            .init();
+    }
+}
+
+/// An event-driven function (a stream, a schedule): what differs between `notify` and
+/// `reminders`.
+pub struct EventFunction<'a> {
+    /// As in its log lines: `notify`, `reminders`.
+    pub name: &'a str,
+    /// What to run instead when started outside Lambda (printed, exit code 2).
+    pub run_locally: &'a str,
+    /// The `errorType` of a failed invocation, e.g. `NotifyError`.
+    pub error_type: &'a str,
+}
+
+impl EventFunction<'_> {
+    /// The whole life of the binary: logs (`APP_LOG=pretty` for text), refuses to start outside
+    /// Lambda, builds its state once per cold start with `build` (an error stops it, logged),
+    /// logs `<name> function ready` with the organisation and the start-up time, then answers
+    /// each event with `handle` on one thread (Lambda gives an instance one invocation at a
+    /// time). A handler's error is reported as a failed invocation (the function's error alarm
+    /// counts it) and the loop goes on.
+    pub fn run<S, H, F>(
+        &self,
+        build: impl FnOnce() -> Result<S, String>,
+        org: impl Fn(&S) -> String,
+        handle: H,
+    ) -> ExitCode
+    where
+        H: Fn(Arc<S>, Value) -> F,
+        F: Future<Output = Result<Value, String>>,
+    {
+        let started = std::time::Instant::now();
+        init_tracing(crate::env::var("APP_LOG").as_deref() != Some("pretty"));
+        if crate::env::var("AWS_LAMBDA_RUNTIME_API").is_none() {
+            eprintln!(
+                "the {} function runs under AWS Lambda only (AWS_LAMBDA_RUNTIME_API is not set); {}",
+                self.name, self.run_locally
+            );
+            return ExitCode::from(2);
+        }
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("tokio runtime");
+        let result = runtime.block_on(async {
+            let state = Arc::new(build()?);
+            tracing::info!(
+                org = %org(&state),
+                startup_ms = started.elapsed().as_millis() as u64,
+                "{} function ready",
+                self.name
+            );
+            let handle = &handle;
+            lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| {
+                // (the runtime's span already carries the request id into every log line)
+                let answer = handle(state.clone(), event.payload);
+                async move {
+                    answer.await.map_err(|message| Diagnostic {
+                        error_type: self.error_type.to_string(),
+                        error_message: message,
+                    })
+                }
+            }))
+            .await
+            .map_err(|e| e.to_string())
+        });
+        match result {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                tracing::error!(error = %e, "stopped");
+                ExitCode::FAILURE
+            }
+        }
+    }
+}
