@@ -10,37 +10,16 @@ use chrono::{DateTime, Duration, Utc};
 use safety_core::compliance::{
     self, ComplianceError, Filter, Standing, dashboard, people_in, person_record,
 };
-use safety_core::content::Library;
 use safety_core::identity::{NewPerson, Person, Role, people};
 use safety_core::keys;
 use safety_core::learning::{self, Answers, AupDocument, ItemRef, Setting, SignAup};
-use safety_core::org::{OrgId, OrgProfile};
+use safety_core::org::OrgId;
 use safety_core::store::counting::CountingStore;
-use safety_core::store::dynamo::{DynamoConfig, DynamoStore};
 use safety_core::store::embedded::EmbeddedStore;
 use safety_core::store::{Item, Key, Query, Store};
 use std::collections::BTreeMap;
 use support::dynamodb_local::DynamoDbLocal;
-
-fn t0() -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339("2026-11-23T10:00:00Z")
-        .unwrap()
-        .with_timezone(&Utc)
-}
-
-fn library() -> &'static Library {
-    static LIB: std::sync::OnceLock<Library> = std::sync::OnceLock::new();
-    LIB.get_or_init(|| safety_core::content::load_embedded().unwrap())
-}
-
-fn profile_of(org: &str) -> OrgProfile {
-    let mut p = library().org("demo").unwrap().clone();
-    p.id = OrgId::parse(org).unwrap();
-    p
-}
-
-const LEARNER_MODULE: &str = "four-cs-of-online-risk";
-const STAFF_MODULE: &str = "staff-filtering-and-monitoring";
+use support::{LEARNER_MODULE, STAFF_MODULE, library, profile_of, t0};
 
 async fn invite<S: Store>(
     store: &S,
@@ -485,12 +464,6 @@ async fn compliance_counters_on_the_embedded_store() {
 #[tokio::test]
 async fn compliance_counters_on_dynamodb_local() {
     let local = DynamoDbLocal::start();
-    let store = DynamoStore::from_env_config(DynamoConfig {
-        table: format!("compliance-{}", uuid::Uuid::new_v4()),
-        region: "eu-west-2".into(),
-        endpoint: Some(local.endpoint.clone()),
-    })
-    .unwrap();
-    store.create_table().await.unwrap();
+    let store = support::dynamo_table(&local, "compliance").await;
     scenario(&CountingStore::new(store)).await;
 }

@@ -13,36 +13,15 @@ use safety_core::learning::{
     self, Answers, AupDocument, ItemKind, LearningError, NextStep, Setting, SignAup, Status,
     Training, TrainingItem,
 };
-use safety_core::org::{OrgId, OrgProfile};
+use safety_core::org::OrgId;
 use safety_core::store::counting::CountingStore;
-use safety_core::store::dynamo::{DynamoConfig, DynamoStore};
 use safety_core::store::embedded::EmbeddedStore;
 use safety_core::store::{
     Condition, Index, Item, Key, Page, Query, Store, StoreError, TxOp, Update,
 };
 use std::sync::atomic::{AtomicU8, Ordering};
 use support::dynamodb_local::DynamoDbLocal;
-
-fn t0() -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339("2026-11-23T10:00:00Z")
-        .unwrap()
-        .with_timezone(&Utc)
-}
-
-fn library() -> &'static Library {
-    static LIB: std::sync::OnceLock<Library> = std::sync::OnceLock::new();
-    LIB.get_or_init(|| safety_core::content::load_embedded().unwrap())
-}
-
-/// The demo organisation's profile under another id, so each scenario has its own tenant.
-fn profile_of(org: &str) -> OrgProfile {
-    let mut p = library().org("demo").unwrap().clone();
-    p.id = OrgId::parse(org).unwrap();
-    p
-}
-
-const LEARNER_MODULE: &str = "four-cs-of-online-risk";
-const STAFF_MODULE: &str = "staff-filtering-and-monitoring";
+use support::{LEARNER_MODULE, STAFF_MODULE, library, profile_of, t0};
 
 /// Injects a failure into the next transaction: before it is applied (nothing written), or
 /// after (written, but the caller hears an error, as on a timeout).
@@ -1197,12 +1176,6 @@ async fn the_learning_journey_on_the_embedded_store() {
 #[tokio::test]
 async fn the_learning_journey_on_dynamodb_local() {
     let local = DynamoDbLocal::start();
-    let store = DynamoStore::from_env_config(DynamoConfig {
-        table: format!("learning-{}", uuid::Uuid::new_v4()),
-        region: "eu-west-2".into(),
-        endpoint: Some(local.endpoint.clone()),
-    })
-    .unwrap();
-    store.create_table().await.unwrap();
+    let store = support::dynamo_table(&local, "learning").await;
     all_scenarios(&TestStore::new(store)).await;
 }

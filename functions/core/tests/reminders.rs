@@ -6,7 +6,7 @@
 mod support;
 
 use chrono::{DateTime, Duration, Utc};
-use safety_core::content::{Kind, Library, WorryKind};
+use safety_core::content::{Kind, Library};
 use safety_core::crypto::Secret;
 use safety_core::identity::mail::{MailError, Mailer, Message};
 use safety_core::identity::{NewPerson, Person, Role, people};
@@ -14,7 +14,6 @@ use safety_core::learning::{self, AupDocument, Setting, SignAup};
 use safety_core::notify::Links;
 use safety_core::org::{OrgId, OrgProfile};
 use safety_core::reminders::{self, Report};
-use safety_core::store::dynamo::{DynamoConfig, DynamoStore};
 use safety_core::store::embedded::EmbeddedStore;
 use safety_core::store::{Condition, Item, Key, Page, Query, Store, StoreError, TxOp, Update};
 use safety_core::worry::code::FormToken;
@@ -23,31 +22,9 @@ use safety_core::worry::{self, FORM_PURPOSE, Sender, WorryInput};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 use support::dynamodb_local::DynamoDbLocal;
+use support::{STAFF_MODULE, kinds, library, profile_of, t0};
 
-const STAFF_MODULE: &str = "staff-filtering-and-monitoring";
 const WORRY_TEXT: &str = "SECRET-WORRY-TEXT about the bus stop";
-
-fn t0() -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339("2026-11-23T10:00:00Z")
-        .unwrap()
-        .with_timezone(&Utc)
-}
-
-fn library() -> &'static Library {
-    static LIB: std::sync::OnceLock<Library> = std::sync::OnceLock::new();
-    LIB.get_or_init(|| safety_core::content::load_embedded().unwrap())
-}
-
-fn kinds() -> &'static [WorryKind] {
-    &library().worry_kinds
-}
-
-/// The demo organisation's profile under another id, so each scenario has its own tenant.
-fn profile_of(org: &str) -> OrgProfile {
-    let mut p = library().org("demo").unwrap().clone();
-    p.id = OrgId::parse(org).unwrap();
-    p
-}
 
 fn links() -> Links {
     Links {
@@ -511,12 +488,6 @@ async fn reminders_on_the_embedded_store() {
 #[tokio::test]
 async fn reminders_on_dynamodb_local() {
     let local = DynamoDbLocal::start();
-    let store = DynamoStore::from_env_config(DynamoConfig {
-        table: format!("reminders-{}", uuid::Uuid::new_v4()),
-        region: "eu-west-2".into(),
-        endpoint: Some(local.endpoint.clone()),
-    })
-    .unwrap();
-    store.create_table().await.unwrap();
+    let store = support::dynamo_table(&local, "reminders").await;
     all_scenarios(&Watched::new(store)).await;
 }

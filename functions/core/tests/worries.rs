@@ -7,14 +7,12 @@
 mod support;
 
 use chrono::{DateTime, Duration, Utc};
-use safety_core::content::WorryKind;
 use safety_core::crypto::Secret;
 use safety_core::identity::mail::{MailError, Mailer, Message};
 use safety_core::identity::{NewPerson, Person, Role, people};
 use safety_core::notify::{self, Links};
 use safety_core::org::{OrgId, OrgProfile};
 use safety_core::store::counting::CountingStore;
-use safety_core::store::dynamo::{DynamoConfig, DynamoStore};
 use safety_core::store::embedded::EmbeddedStore;
 use safety_core::store::{Store, StoreError};
 use safety_core::worry::case::{self, CaseAction, CaseError, EventKind, Outcome, ReferralTo};
@@ -26,24 +24,10 @@ use safety_core::worry::{self, FORM_PURPOSE, Sender, Status, WorryInput};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use support::dynamodb_local::DynamoDbLocal;
-
-fn t0() -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339("2026-11-23T10:00:00Z")
-        .unwrap()
-        .with_timezone(&Utc)
-}
+use support::{kinds, library, t0};
 
 fn secret() -> Secret {
     Secret::new("worries-test-secret-worries-test-secret").unwrap()
-}
-
-fn library() -> &'static safety_core::content::Library {
-    static LIB: std::sync::OnceLock<safety_core::content::Library> = std::sync::OnceLock::new();
-    LIB.get_or_init(|| safety_core::content::load_embedded().unwrap())
-}
-
-fn kinds() -> &'static [WorryKind] {
-    &library().worry_kinds
 }
 
 fn profile() -> OrgProfile {
@@ -861,13 +845,7 @@ async fn handling_a_worry_on_the_embedded_store() {
 #[tokio::test]
 async fn handling_a_worry_on_dynamodb_local() {
     let local = DynamoDbLocal::start();
-    let store = DynamoStore::from_env_config(DynamoConfig {
-        table: format!("worries-{}", uuid::Uuid::new_v4()),
-        region: "eu-west-2".into(),
-        endpoint: Some(local.endpoint.clone()),
-    })
-    .unwrap();
-    store.create_table().await.unwrap();
+    let store = support::dynamo_table(&local, "worries").await;
     handling_scenario(&store, &OrgId::parse("demo").unwrap()).await;
     inbox_pages_and_filters(&store, &OrgId::parse("other").unwrap(), || 0).await;
 }
