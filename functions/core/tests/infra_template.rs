@@ -688,3 +688,48 @@ async fn the_reminders_function_may_call_exactly_the_dynamodb_actions_its_path_u
     );
     assert!(!role.contains("Resource: \"*\"") && !role.contains("- \"*\""));
 }
+
+/// The logical names directly under a top-level section of the template (`Parameters:`,
+/// `Resources:`, `Outputs:`), in order.
+fn section_names(template: &str, section: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut inside = false;
+    for line in template.lines() {
+        if !line.starts_with(' ') && !line.starts_with('#') && !line.trim().is_empty() {
+            inside = line.trim_end() == format!("{section}:");
+            continue;
+        }
+        if inside
+            && let Some(rest) = line.strip_prefix("  ")
+            && !rest.starts_with(' ')
+            && !rest.starts_with('#')
+            && let Some((name, _)) = rest.split_once(':')
+        {
+            names.push(name.to_string());
+        }
+    }
+    names
+}
+
+/// The deploy guide is what the IT person reads: every parameter they are asked for, every
+/// resource the stack creates and every output they are told to read must be in it, by name.
+#[test]
+fn the_deploy_guide_names_every_parameter_resource_and_output_of_the_template() {
+    let template = read("../../infra/template.yaml");
+    let guide = read("../../infra/README.md");
+    for (section, at_least) in [("Parameters", 10), ("Resources", 20), ("Outputs", 5)] {
+        let names = section_names(&template, section);
+        assert!(
+            names.len() >= at_least,
+            "{section}: only {names:?} found in the template"
+        );
+        let missing: Vec<&String> = names
+            .iter()
+            .filter(|n| !guide.contains(&format!("`{n}`")))
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "infra/README.md does not name these {section} of infra/template.yaml: {missing:?}"
+        );
+    }
+}
