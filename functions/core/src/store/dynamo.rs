@@ -452,8 +452,9 @@ where
     }
 }
 
-/// Maps a cancelled transaction: the indexes whose condition failed, or, when something other
-/// than a condition cancelled it, the first such reason.
+/// Maps a cancelled transaction: a bad request first; else the indexes whose condition failed
+/// (what the caller acts on, even if another operation also met a conflict); else the first
+/// other reason (a conflict or throttling: retryable).
 fn classify_transaction<R: std::fmt::Debug>(
     err: SdkError<TransactWriteItemsError, R>,
 ) -> StoreError {
@@ -463,6 +464,7 @@ fn classify_transaction<R: std::fmt::Debug>(
         return classify(err);
     };
     let mut failed = Vec::new();
+    let mut other = None;
     for (i, reason) in cancelled.cancellation_reasons().iter().enumerate() {
         match reason.code().unwrap_or("None") {
             "None" => {}
@@ -476,19 +478,26 @@ fn classify_transaction<R: std::fmt::Debug>(
                 };
             }
             code if is_transient(code) => {
-                return StoreError::Unavailable(format!("transaction cancelled: {code}"));
+                other.get_or_insert(StoreError::Unavailable(format!(
+                    "transaction cancelled: {code}"
+                )));
             }
-            code => return StoreError::Backend(format!("transaction cancelled: {code}")),
+            code => {
+                other.get_or_insert(StoreError::Backend(format!(
+                    "transaction cancelled: {code}"
+                )));
+            }
         }
     }
-    if failed.is_empty() {
+    if !failed.is_empty() {
+        return StoreError::TransactionConditionFailed { failed };
+    }
+    other.unwrap_or_else(|| {
         StoreError::Backend(format!(
             "transaction cancelled without a reason: {}",
             cancelled.message().unwrap_or_default()
         ))
-    } else {
-        StoreError::TransactionConditionFailed { failed }
-    }
+    })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -728,12 +737,60 @@ impl Store for DynamoStore {
             .into_iter()
             .map(|op| self.transact_item(op))
             .collect::<Result<Vec<_>, _>>()?;
-        self.client
-            .transact_write_items()
-            .set_transact_items(Some(items))
-            .send()
-            .await
-            .map_err(classify_transaction)?;
-        Ok(())
+        // Cancelled only because another transaction held one of its items (the compliance
+        // counters are shared by everyone finishing the same module at the same time): nothing
+        // was written, so it is sent again after a short random pause, a few times, before the
+        // person sees "try again".
+        let mut attempt = 1;
+        loop {
+            let sent = self
+                .client
+                .transact_write_items()
+                .set_transact_items(Some(items.clone()))
+                .send()
+                .await;
+            match sent {
+                Ok(_) => return Ok(()),
+                Err(e) if attempt < TRANSACTION_ATTEMPTS && is_conflict(&e) => {
+                    tracing::info!(
+                        attempt,
+                        "a transaction met another on the same item: sending it again"
+                    );
+                    tokio::time::sleep(conflict_pause(attempt)).await;
+                    attempt += 1;
+                }
+                Err(e) => return Err(classify_transaction(e)),
+            }
+        }
     }
+}
+
+/// How many times a transaction is sent when it keeps meeting others on the same items.
+const TRANSACTION_ATTEMPTS: u32 = 4;
+
+/// Whether a transaction was cancelled only by conflicts with others in flight
+/// (`TransactionConflict`), not by a condition or a bad request: then it wrote nothing and may
+/// simply be sent again.
+fn is_conflict<R>(err: &SdkError<TransactWriteItemsError, R>) -> bool {
+    let Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) =
+        err.as_service_error()
+    else {
+        return false;
+    };
+    let codes: Vec<&str> = cancelled
+        .cancellation_reasons()
+        .iter()
+        .map(|r| r.code().unwrap_or("None"))
+        .collect();
+    codes.contains(&"TransactionConflict")
+        && codes
+            .iter()
+            .all(|c| matches!(*c, "None" | "TransactionConflict"))
+}
+
+/// 20, 40, 60 ms by attempt, plus up to 30 ms at random so that two transactions that met do
+/// not meet again.
+fn conflict_pause(attempt: u32) -> Duration {
+    let [random] = crate::crypto::random_bytes::<1>();
+    Duration::from_millis(20 * u64::from(attempt) + u64::from(random) * 30 / 255)
 }
