@@ -467,3 +467,70 @@ async fn compliance_counters_on_dynamodb_local() {
     let store = support::dynamo_table(&local, "compliance").await;
     scenario(&CountingStore::new(store)).await;
 }
+
+/// Changing someone's roles moves all their counters in one transaction (3 operations per item
+/// they have started, and a few more), which DynamoDB caps at 100 operations. The person who
+/// holds every role and has done everything the demo organisation can ask of anyone must still
+/// be movable: this fails, naming the numbers, when the content grows past what one move holds.
+#[tokio::test]
+async fn the_person_who_has_done_everything_can_still_change_roles() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = EmbeddedStore::open(&dir.path().join("s.redb")).unwrap();
+    let profile = profile_of("comp-all");
+    let org = profile.id.clone();
+    let setting = Setting {
+        library: library(),
+        profile: &profile,
+    };
+    let everything = vec![
+        Role::Learner,
+        Role::Staff,
+        Role::Parent,
+        Role::Dsl,
+        Role::DeputyDsl,
+        Role::AllegationsLead,
+        Role::Admin,
+    ];
+    let all = invite(&store, &org, "Alex All", everything, &["Year 7"]).await;
+    let required = learning::Required::of(&setting, &all);
+    let (modules, aups) = (required.modules.len(), required.aups.len());
+    for module in &required.modules {
+        pass(&store, &setting, &all, &module.id, t0()).await;
+    }
+    for aup in &required.aups {
+        sign(&store, &setting, &all, &aup.id, t0()).await;
+    }
+    let items = modules + aups;
+    assert!(items >= 10, "{modules} modules and {aups} AUPs");
+    let moves = compliance::person_moves(
+        &store,
+        &org,
+        &all.id,
+        Some(&compliance::Cohort::of(&all)),
+        Some(&compliance::Cohort::of(&Person {
+            roles: vec![Role::Learner],
+            ..all.clone()
+        })),
+    )
+    .await
+    .unwrap();
+    assert!(
+        moves.len() < safety_core::store::layout::MAX_TRANSACTION_OPS,
+        "moving someone who has done all {items} items takes {} operations, over DynamoDB's {} \
+         per transaction: role changes would fail for them",
+        moves.len(),
+        safety_core::store::layout::MAX_TRANSACTION_OPS
+    );
+    let current = people::get(&store, &org, &all.id).await.unwrap();
+    people::set_roles_and_groups(
+        &store,
+        &org,
+        &all.id,
+        &[Role::Learner],
+        None,
+        current.version,
+    )
+    .await
+    .unwrap();
+    assert_counters_match_records(&store, &org, "moving the person who did everything").await;
+}
