@@ -1,9 +1,10 @@
 //! The AWS template must agree with the code: the table's keys, index, TTL attribute and stream,
 //! the web function's IAM actions, which must be exactly the DynamoDB calls the request path
 //! makes (least privilege: nothing more, nothing missing), and the notify function's, which must
-//! be exactly those its delivery path makes, with a stream filter on what the code writes; the
-//! web function's secrets are read from the Parameter Store path its role may read, and the
-//! browser bundle's path goes to the S3 origin.
+//! be exactly those its delivery path makes, with a stream filter on what the code writes, and
+//! the reminders function's, exactly those a run makes; the web function's secrets are read from
+//! the Parameter Store path its role may read; the browser bundle's path goes to the S3 origin;
+//! and the deploy guide names every parameter, resource and output.
 
 use safety_core::store::layout;
 use std::collections::{BTreeMap, BTreeSet};
