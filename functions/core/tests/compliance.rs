@@ -12,7 +12,7 @@ use safety_core::compliance::{
 };
 use safety_core::identity::{NewPerson, Person, Role, people};
 use safety_core::keys;
-use safety_core::learning::{self, Answers, AupDocument, ItemRef, Setting, SignAup};
+use safety_core::learning::{self, AupDocument, ItemRef, Setting, SignAup};
 use safety_core::org::OrgId;
 use safety_core::store::counting::CountingStore;
 use safety_core::store::embedded::EmbeddedStore;
@@ -43,25 +43,6 @@ async fn invite<S: Store>(
     .unwrap()
 }
 
-fn right_answers(module: &str) -> Answers {
-    let quiz = library().quiz_of(module).unwrap().quiz.as_ref().unwrap();
-    quiz.questions
-        .iter()
-        .enumerate()
-        .map(|(i, q)| {
-            (
-                format!("q{}", i + 1),
-                q.options
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, o)| o.correct)
-                    .map(|(j, _)| char::from(b'a' + j as u8).to_string())
-                    .collect(),
-            )
-        })
-        .collect()
-}
-
 async fn pass<S: Store>(
     store: &S,
     setting: &Setting<'_>,
@@ -78,7 +59,7 @@ async fn pass<S: Store>(
         p,
         module,
         &quiz.attempt_id,
-        &right_answers(module),
+        &support::right_answers(module),
         at,
     )
     .await

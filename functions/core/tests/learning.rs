@@ -123,26 +123,6 @@ async fn invite<S: Store>(store: &S, org: &OrgId, name: &str, roles: Vec<Role>) 
     .unwrap()
 }
 
-/// The right answers of a module's quiz, from the content (ids are `q1.., a..` in content order).
-fn right_answers(lib: &Library, module: &str) -> Answers {
-    let quiz = lib.quiz_of(module).unwrap().quiz.as_ref().unwrap();
-    quiz.questions
-        .iter()
-        .enumerate()
-        .map(|(i, q)| {
-            (
-                format!("q{}", i + 1),
-                q.options
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, o)| o.correct)
-                    .map(|(j, _)| char::from(b'a' + j as u8).to_string())
-                    .collect(),
-            )
-        })
-        .collect()
-}
-
 /// Answers that fail: every question answered, all wrong.
 fn failing_answers(lib: &Library, module: &str) -> Answers {
     let quiz = lib.quiz_of(module).unwrap().quiz.as_ref().unwrap();
@@ -330,7 +310,7 @@ async fn journey<S: Store>(store: &TestStore<S>) {
         &lee,
         LEARNER_MODULE,
         &retry.attempt_id,
-        &right_answers(lib, LEARNER_MODULE),
+        &support::right_answers(LEARNER_MODULE),
         t2,
     )
     .await
@@ -377,7 +357,7 @@ async fn journey<S: Store>(store: &TestStore<S>) {
         &lee,
         LEARNER_MODULE,
         &retry.attempt_id,
-        &right_answers(lib, LEARNER_MODULE),
+        &support::right_answers(LEARNER_MODULE),
         t2 + Duration::seconds(3),
     )
     .await
@@ -401,7 +381,7 @@ async fn journey<S: Store>(store: &TestStore<S>) {
         &lee,
         LEARNER_MODULE,
         &practice.attempt_id,
-        &right_answers(lib, LEARNER_MODULE),
+        &support::right_answers(LEARNER_MODULE),
         t2 + Duration::minutes(1),
     )
     .await
@@ -502,7 +482,7 @@ async fn refusals<S: Store>(store: &TestStore<S>) {
         .unwrap();
     let before = partition(store, &org, &lee).await;
     let writes = store.writes();
-    let right = right_answers(lib, LEARNER_MODULE);
+    let right = support::right_answers(LEARNER_MODULE);
     let submit = |module: &'static str, attempt: String, answers: Answers, who: Person| async move {
         learning::submit_quiz(store, &setting, &who, module, &attempt, &answers, t0())
             .await
@@ -769,8 +749,8 @@ async fn store_failure_then_resubmit<S: Store>(store: &TestStore<S>) {
         library: library(),
         profile: &profile,
     };
-    let lib = library();
-    let right = right_answers(lib, LEARNER_MODULE);
+    let _lib = library();
+    let right = support::right_answers(LEARNER_MODULE);
     for (name, mode) in [
         ("Before Failure", FAIL_BEFORE),
         ("After Failure", FAIL_AFTER),
@@ -900,12 +880,12 @@ async fn concurrent_double_submit<S: Store>(store: &TestStore<S>) {
         library: library(),
         profile: &profile,
     };
-    let lib = library();
+    let _lib = library();
     let p = invite(store, &org, "Double Clicker", vec![Role::Learner]).await;
     let quiz = learning::start_quiz(store, &setting, &p, LEARNER_MODULE, t0())
         .await
         .unwrap();
-    let right = right_answers(lib, LEARNER_MODULE);
+    let right = support::right_answers(LEARNER_MODULE);
     let (a, b) = tokio::join!(
         learning::submit_quiz(
             store,
@@ -1034,7 +1014,7 @@ async fn staff_renewal<S: Store>(store: &TestStore<S>) {
         library: library(),
         profile: &profile,
     };
-    let lib = library();
+    let _lib = library();
     let sam = invite(store, &org, "Sam Staff", vec![Role::Staff]).await;
     let quiz = learning::start_quiz(store, &setting, &sam, STAFF_MODULE, t0())
         .await
@@ -1045,7 +1025,7 @@ async fn staff_renewal<S: Store>(store: &TestStore<S>) {
         &sam,
         STAFF_MODULE,
         &quiz.attempt_id,
-        &right_answers(lib, STAFF_MODULE),
+        &support::right_answers(STAFF_MODULE),
         t0(),
     )
     .await
@@ -1094,7 +1074,7 @@ async fn staff_renewal<S: Store>(store: &TestStore<S>) {
         &sam,
         STAFF_MODULE,
         &practice.attempt_id,
-        &right_answers(lib, STAFF_MODULE),
+        &support::right_answers(STAFF_MODULE),
         t0() + Duration::days(100),
     )
     .await
@@ -1110,7 +1090,7 @@ async fn staff_renewal<S: Store>(store: &TestStore<S>) {
         &sam,
         STAFF_MODULE,
         &renewal.attempt_id,
-        &right_answers(lib, STAFF_MODULE),
+        &support::right_answers(STAFF_MODULE),
         renew_at,
     )
     .await

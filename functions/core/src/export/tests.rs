@@ -6,8 +6,7 @@ use super::csv::parse;
 use super::*;
 use crate::content::Library;
 use crate::identity::{NewPerson, Role};
-use crate::learning::quiz::{option_id, question_id};
-use crate::learning::{self, Answers, AupDocument, SignAup};
+use crate::learning::{self, AupDocument, SignAup};
 use crate::org::OrgProfile;
 use crate::store::embedded::EmbeddedStore;
 use chrono::Duration;
@@ -28,23 +27,6 @@ fn profile_of(org: &str) -> OrgProfile {
 
 fn t0() -> DateTime<Utc> {
     dates::parse("2026-01-10T10:00:00Z").unwrap()
-}
-
-fn right(lib: &Library, module: &str) -> Answers {
-    let quiz = lib.quiz_of(module).unwrap().quiz.as_ref().unwrap();
-    quiz.questions
-        .iter()
-        .enumerate()
-        .map(|(i, q)| {
-            (
-                question_id(i),
-                (0..q.options.len())
-                    .filter(|&j| q.options[j].correct)
-                    .map(option_id)
-                    .collect(),
-            )
-        })
-        .collect()
 }
 
 async fn invite(
@@ -85,7 +67,15 @@ async fn pass(
         p,
         module,
         &quiz.attempt_id,
-        &right(setting.library, module),
+        &learning::right_answers(
+            setting
+                .library
+                .quiz_of(module)
+                .unwrap()
+                .quiz
+                .as_ref()
+                .unwrap(),
+        ),
         at,
     )
     .await

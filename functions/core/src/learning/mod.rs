@@ -33,7 +33,7 @@ pub use certificate::{CertificateCode, VerifiedCertificate, verify_certificate};
 pub use completion::COMPLETION_POLICY;
 pub use quiz::{
     Answers, OptionView, QuestionResult, QuestionView, QuizResult, QuizView, Submitted,
-    quiz_result, render_quiz, start_quiz, submit_quiz,
+    quiz_result, render_quiz, right_answers, start_quiz, submit_quiz,
 };
 pub use reading::{ReadingView, read_module};
 pub use state::{Completion, ItemKind, ItemRef, Signature};

@@ -101,6 +101,24 @@ pub(crate) fn option_id(j: usize) -> String {
     char::from(b'a' + j as u8).to_string()
 }
 
+/// The answers that pass `quiz`: every correct option of every question, by id. For the tests,
+/// benchmarks and demo data that need a completed module.
+pub fn right_answers(quiz: &Quiz) -> Answers {
+    quiz.questions
+        .iter()
+        .enumerate()
+        .map(|(i, q)| {
+            (
+                question_id(i),
+                (0..q.options.len())
+                    .filter(|&j| q.options[j].correct)
+                    .map(option_id)
+                    .collect(),
+            )
+        })
+        .collect()
+}
+
 /// The order an attempt shows the questions in, and each question's options (indexes into the
 /// content's lists).
 #[derive(Clone, Debug, PartialEq, Eq)]

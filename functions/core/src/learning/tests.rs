@@ -1,6 +1,6 @@
 //! Unit tests of the pure rules: grading, the shuffle, requirements and the status rules.
 
-use super::quiz::{self, Answers, grade, option_id, order, question_id};
+use super::quiz::{self, Answers, grade, option_id, order};
 use super::state::{AupState, Completion, CurrentAttempt, Graded, ModuleState, Signature};
 use super::summary::{Status, evaluate_aup, evaluate_module};
 use super::*;
@@ -41,23 +41,6 @@ fn quiz_of(module: &str) -> Quiz {
     library().quiz_of(module).unwrap().quiz.clone().unwrap()
 }
 
-/// The correct answers of a quiz, from the content.
-fn right(quiz: &Quiz) -> Answers {
-    quiz.questions
-        .iter()
-        .enumerate()
-        .map(|(i, q)| {
-            (
-                question_id(i),
-                (0..q.options.len())
-                    .filter(|&j| q.options[j].correct)
-                    .map(option_id)
-                    .collect(),
-            )
-        })
-        .collect()
-}
-
 /// One wrong option for question `i`.
 fn wrong_option(quiz: &Quiz, i: usize) -> String {
     option_id(
@@ -71,7 +54,7 @@ fn wrong_option(quiz: &Quiz, i: usize) -> String {
 fn grading_counts_exactly_right_questions() {
     let quiz = quiz_of("four-cs-of-online-risk");
     let n = quiz.questions.len();
-    let all = right(&quiz);
+    let all = right_answers(&quiz);
     let (normalised, correct) = grade(&quiz, &all).unwrap();
     assert_eq!(correct.len(), n);
     assert_eq!(normalised, all);
@@ -103,7 +86,7 @@ fn grading_counts_exactly_right_questions() {
 #[test]
 fn grading_refuses_missing_extra_and_unknown_answers() {
     let quiz = quiz_of("four-cs-of-online-risk");
-    let all = right(&quiz);
+    let all = right_answers(&quiz);
     let mut missing = all.clone();
     missing.remove("q3");
     assert_eq!(
@@ -192,7 +175,7 @@ fn a_rendered_quiz_has_no_answers_and_results_explain_each_question() {
     assert_eq!(view.out_of as usize, qz.questions.len());
     assert_eq!(view.pass_mark, qz.pass_mark);
 
-    let (answers, correct) = grade(qz, &right(qz)).unwrap();
+    let (answers, correct) = grade(qz, &right_answers(qz)).unwrap();
     let graded = Graded {
         attempt_id: "a1".into(),
         module_version: module.version.clone(),

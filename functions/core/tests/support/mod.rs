@@ -38,6 +38,12 @@ pub fn profile_of(org: &str) -> OrgProfile {
     p
 }
 
+/// The answers that pass `module`'s quiz in the embedded content.
+pub fn right_answers(module: &str) -> safety_core::learning::Answers {
+    let quiz = library().quiz_of(module).unwrap().quiz.as_ref().unwrap();
+    safety_core::learning::right_answers(quiz)
+}
+
 /// A new, empty table `<prefix>-<uuid>` on `local`.
 pub async fn dynamo_table(local: &dynamodb_local::DynamoDbLocal, prefix: &str) -> DynamoStore {
     let store = DynamoStore::from_env_config(DynamoConfig {
