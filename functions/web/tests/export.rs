@@ -11,7 +11,7 @@ use safety_core::export::csv::{BOM, parse};
 use safety_core::identity::{NewPerson, Role, people, session};
 use safety_core::org::OrgId;
 use safety_core::store::embedded::EmbeddedStore;
-use support::{Response, Web, get_as, outbox};
+use support::{Response, Web, get_as};
 
 const LEARNER: &str = "learner@wexmoorvale.example.org";
 const STAFF: &str = "staff@wexmoorvale.example.org";
@@ -98,28 +98,7 @@ fn start() -> (Site, people::Person) {
 
 #[track_caller]
 fn sign_in(site: &Site, email: &str) -> String {
-    let before = outbox(site.data.path());
-    let r = site.web.post_form("/sign-in", &[("email", email)]);
-    assert_eq!(r.status, 200, "POST /sign-in\n{}", r.describe());
-    let mail = outbox(site.data.path())
-        .into_iter()
-        .find(|p| !before.contains(p))
-        .expect("a sign-in email");
-    let text = std::fs::read_to_string(&mail).expect("the email");
-    let token = text
-        .split_whitespace()
-        .find_map(|w| w.split_once("/sign-in/link?token=").map(|(_, t)| t))
-        .expect("a sign-in link")
-        .to_string();
-    let r = site.web.post_form("/sign-in/link", &[("token", &token)]);
-    assert_eq!(r.status, 303, "signing in {email}\n{}", r.describe());
-    r.headers
-        .iter()
-        .filter(|(n, _)| n == "set-cookie")
-        .filter_map(|(_, v)| v.split(';').next())
-        .find(|c| c.starts_with("session=") && c.len() > 8)
-        .expect("a session cookie")
-        .to_string()
+    support::sign_in(&site.web, site.data.path(), email)
 }
 
 #[track_caller]

@@ -9,7 +9,7 @@ use safety_core::identity::{import, import_job, people};
 use safety_core::org::OrgId;
 use safety_core::store::embedded::EmbeddedStore;
 use std::path::{Path, PathBuf};
-use support::{Response, TEST_SECRET, Web, csrf_in, cut, decode_entities, get_as, outbox, post_as};
+use support::{Response, TEST_SECRET, Web, csrf_in, cut, decode_entities, get_as, post_as};
 
 const ADMIN: &str = "admin@wexmoorvale.example.org";
 const LEARNER: &str = "learner@wexmoorvale.example.org";
@@ -59,30 +59,7 @@ fn demo() -> OrgId {
 /// Signs `email` in through an emailed link; returns the cookie to send.
 #[track_caller]
 fn sign_in(site: &Site, email: &str) -> String {
-    let before = outbox(site.data.path());
-    let asked = site.web.post_form("/sign-in", &[("email", email)]);
-    assert_eq!(asked.status, 200, "{}", asked.describe());
-    let mail = outbox(site.data.path())
-        .into_iter()
-        .find(|p| !before.contains(p))
-        .expect("a new email");
-    let mail = std::fs::read_to_string(mail).unwrap();
-    let token = mail
-        .split_whitespace()
-        .find_map(|w| {
-            w.split_once("/sign-in/link?token=")
-                .map(|(_, t)| t.to_string())
-        })
-        .unwrap_or_else(|| panic!("no link in\n{mail}"));
-    let r = site.web.post_form("/sign-in/link", &[("token", &token)]);
-    assert_eq!(r.status, 303, "{}", r.describe());
-    r.headers
-        .iter()
-        .filter(|(n, _)| n == "set-cookie")
-        .filter_map(|(_, v)| v.split(';').next())
-        .find(|c| c.starts_with("session=") && c.len() > "session=".len())
-        .expect("a session cookie")
-        .to_string()
+    support::sign_in(&site.web, site.data.path(), email)
 }
 
 /// Uploads a file to the preview, as the browser's multipart form does.

@@ -8,7 +8,7 @@
 mod support;
 
 use std::path::Path;
-use support::{Response, Web, csrf_in, decode_entities, get_as, outbox, post_as};
+use support::{Response, Web, csrf_in, decode_entities, get_as, post_as};
 
 const LEARNER: &str = "learner@wexmoorvale.example.org";
 const LEARNER_NAME: &str = "Alex Rivers";
@@ -39,28 +39,7 @@ impl Site {
     /// Signs `email` in through the emailed link; returns the cookie to send.
     #[track_caller]
     fn sign_in(&self, email: &str) -> String {
-        let before = outbox(self.data.path());
-        let r = self.web.post_form("/sign-in", &[("email", email)]);
-        assert_eq!(r.status, 200, "POST /sign-in\n{}", r.describe());
-        let mail = outbox(self.data.path())
-            .into_iter()
-            .find(|p| !before.contains(p))
-            .expect("a sign-in email");
-        let text = std::fs::read_to_string(&mail).expect("the email");
-        let token = text
-            .split_whitespace()
-            .find_map(|w| w.split_once("/sign-in/link?token=").map(|(_, t)| t))
-            .expect("a sign-in link")
-            .to_string();
-        let r = self.web.post_form("/sign-in/link", &[("token", &token)]);
-        assert_eq!(r.status, 303, "signing in {email}\n{}", r.describe());
-        r.headers
-            .iter()
-            .filter(|(n, _)| n == "set-cookie")
-            .filter_map(|(_, v)| v.split(';').next())
-            .find(|c| c.starts_with("session=") && c.len() > 8)
-            .expect("a session cookie")
-            .to_string()
+        support::sign_in(&self.web, self.data.path(), email)
     }
 
     fn data(&self) -> &Path {

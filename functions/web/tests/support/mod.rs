@@ -446,6 +446,34 @@ pub fn outbox(data: &Path) -> Vec<PathBuf> {
     files
 }
 
+/// Signs `email` in on `web` (its outbox in `data`) through the emailed link; returns the cookie
+/// to send (`session=...`).
+#[track_caller]
+pub fn sign_in(web: &Web, data: &Path, email: &str) -> String {
+    let before = outbox(data);
+    let r = web.post_form("/sign-in", &[("email", email)]);
+    assert_eq!(r.status, 200, "POST /sign-in\n{}", r.describe());
+    let mail = outbox(data)
+        .into_iter()
+        .find(|p| !before.contains(p))
+        .expect("a sign-in email");
+    let text = std::fs::read_to_string(&mail).expect("the email");
+    let token = text
+        .split_whitespace()
+        .find_map(|w| w.split_once("/sign-in/link?token=").map(|(_, t)| t))
+        .unwrap_or_else(|| panic!("no sign-in link in\n{text}"))
+        .to_string();
+    let r = web.post_form("/sign-in/link", &[("token", &token)]);
+    assert_eq!(r.status, 303, "signing in {email}\n{}", r.describe());
+    r.headers
+        .iter()
+        .filter(|(n, _)| n == "set-cookie")
+        .filter_map(|(_, v)| v.split(';').next())
+        .find(|c| c.starts_with("session=") && c.len() > "session=".len())
+        .expect("a session cookie")
+        .to_string()
+}
+
 pub fn get_as(web: &Web, path: &str, cookie: &str) -> Response {
     web.request("GET", path, &[("Cookie", cookie)], b"")
 }
