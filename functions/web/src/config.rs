@@ -1,9 +1,12 @@
 //! Configuration from the environment (twelve-factor). Every variable is listed in README.md.
 
+use safety_core::content::Library;
 use safety_core::crypto::Secret;
 use safety_core::env::var;
-use safety_core::identity::SessionKeys;
-use safety_core::org::OrgId;
+use safety_core::identity::ses::SesMailer;
+use safety_core::identity::{AnyMailer, OutboxMailer, SessionKeys};
+use safety_core::notify::Links;
+use safety_core::org::{OrgId, OrgProfile};
 use safety_core::secrets::Secrets;
 use safety_core::store::dynamo::DynamoConfig;
 use std::net::SocketAddr;
@@ -49,6 +52,39 @@ pub struct Config {
 }
 
 impl Config {
+    /// The content (built in, or the organisation's own edited copy in `APP_CONTENT_DIR`) and
+    /// the profile of the organisation `APP_ORG` names.
+    pub fn library_and_org(&self) -> Result<(Library, OrgProfile), String> {
+        let loaded = match &self.content_dir {
+            Some(dir) => {
+                tracing::info!(dir = %dir.display(), "content read from a folder (APP_CONTENT_DIR)");
+                safety_core::content::load_dir(dir)
+            }
+            None => safety_core::content::load_embedded(),
+        };
+        let library = loaded.map_err(|problems| {
+            let list: Vec<String> = problems.iter().map(ToString::to_string).collect();
+            format!("the content does not pass the check:\n{}", list.join("\n"))
+        })?;
+        let org = library.org(self.org.as_str()).cloned().ok_or_else(|| {
+            format!(
+                "no organisation profile `{}` in content/organisations",
+                self.org
+            )
+        })?;
+        Ok((library, org))
+    }
+
+    /// Where the links in emails point: `APP_BASE_URL`, else this server's own address.
+    pub fn links(&self) -> Links {
+        Links {
+            base_url: self
+                .base_url
+                .clone()
+                .unwrap_or_else(|| format!("http://{}", self.bind)),
+        }
+    }
+
     /// `secrets`: the secret variables (`APP_SECRET`, `APP_SESSION_KEYS`), from Parameter Store
     /// on AWS when `APP_SECRET_PARAMETERS` names them, else from the environment.
     pub fn from_env(secrets: &Secrets) -> Result<Config, String> {
@@ -227,6 +263,16 @@ pub fn sso_providers(
 pub enum MailConfig {
     Outbox(PathBuf),
     Ses(safety_core::identity::ses::SesConfig),
+}
+
+impl MailConfig {
+    /// The mailer it configures; SES calls go through `http` (the process's one client).
+    pub fn mailer(&self, http: safety_core::http_client::HttpClient) -> AnyMailer {
+        match self {
+            MailConfig::Outbox(dir) => AnyMailer::Outbox(OutboxMailer::new(dir)),
+            MailConfig::Ses(ses) => AnyMailer::Ses(Box::new(SesMailer::new(ses.clone(), http))),
+        }
+    }
 }
 
 /// A local run keeps its own random secret in the data folder, made on first start, so no

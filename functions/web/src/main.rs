@@ -21,9 +21,8 @@ mod sso;
 mod worries;
 
 use app::server::{SiteInner, SiteState};
-use config::{Config, MailConfig, StoreConfig};
-use safety_core::identity::ses::SesMailer;
-use safety_core::identity::{AnyMailer, OutboxMailer};
+use config::{Config, StoreConfig};
+use safety_core::identity::AnyMailer;
 use safety_core::store::AnyStore;
 use safety_core::store::dynamo::DynamoStore;
 use safety_core::store::embedded::EmbeddedStore;
@@ -154,34 +153,17 @@ async fn serve(
     started: std::time::Instant,
 ) -> Result<(), String> {
     // The content built into the binary, or an organisation's own edited copy of it.
-    let loaded = match &config.content_dir {
-        Some(dir) => {
-            tracing::info!(dir = %dir.display(), "content read from a folder (APP_CONTENT_DIR)");
-            safety_core::content::load_dir(dir)
-        }
-        None => safety_core::content::load_embedded(),
-    };
-    let library = loaded.map_err(|problems| {
-        let list: Vec<String> = problems.iter().map(ToString::to_string).collect();
-        format!("the content does not pass the check:\n{}", list.join("\n"))
-    })?;
-    let org = library.org(config.org.as_str()).cloned().ok_or_else(|| {
-        format!(
-            "no organisation profile `{}` in content/organisations",
-            config.org
-        )
-    })?;
+    let (library, org) = config.library_and_org()?;
+    let links = config.links();
     let sso = config::sso_providers(&org, &secrets)?;
     let store = open_store(&config.store).await?;
     let assets = assets::AssetFiles::load(&config.site_dir);
     // One client (one connection pool) for every outgoing call: SES, single sign-on.
     let http = safety_core::http_client::HttpClient::new();
-    let mailer: Option<Arc<AnyMailer>> = config.mail.map(|mail| {
-        Arc::new(match mail {
-            MailConfig::Outbox(dir) => AnyMailer::Outbox(OutboxMailer::new(dir)),
-            MailConfig::Ses(ses) => AnyMailer::Ses(Box::new(SesMailer::new(ses, http.clone()))),
-        })
-    });
+    let mailer: Option<Arc<AnyMailer>> = config
+        .mail
+        .as_ref()
+        .map(|mail| Arc::new(mail.mailer(http.clone())));
     let wake_notifier = Arc::new(tokio::sync::Notify::new());
     let notifier_runs = config.notify_every.is_some() && mailer.is_some();
     let on_worry_stored: Arc<dyn Fn() + Send + Sync> = if notifier_runs {
@@ -264,12 +246,7 @@ async fn serve(
         (Some(every), Some(mailer)) => notifier::spawn(
             state.site.clone(),
             mailer.clone(),
-            safety_core::notify::Links {
-                base_url: config
-                    .base_url
-                    .clone()
-                    .unwrap_or_else(|| format!("http://{}", config.bind)),
-            },
+            links.clone(),
             every,
             wake_notifier,
         ),
@@ -281,17 +258,9 @@ async fn serve(
         ),
     }
     match (config.reminders_every, &mailer) {
-        (Some(every), Some(mailer)) => reminders::spawn(
-            state.site.clone(),
-            mailer.clone(),
-            safety_core::notify::Links {
-                base_url: config
-                    .base_url
-                    .clone()
-                    .unwrap_or_else(|| format!("http://{}", config.bind)),
-            },
-            every,
-        ),
+        (Some(every), Some(mailer)) => {
+            reminders::spawn(state.site.clone(), mailer.clone(), links, every)
+        }
         (Some(_), None) => tracing::error!("no mail is configured: no reminders are sent"),
         (None, _) => {}
     }

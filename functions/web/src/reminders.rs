@@ -4,10 +4,9 @@
 //! process's file, so the command cannot run while the server has it open: it says so.
 //! Each stage is reminded once per cycle (recorded in the store), so running often is harmless.
 
-use crate::config::{Config, MailConfig};
+use crate::config::Config;
 use app::server::SiteState;
-use safety_core::identity::ses::SesMailer;
-use safety_core::identity::{AnyMailer, OutboxMailer};
+use safety_core::identity::AnyMailer;
 use safety_core::learning::Setting;
 use safety_core::notify::Links;
 use std::sync::Arc;
@@ -44,35 +43,14 @@ pub fn spawn(site: SiteState, mailer: Arc<AnyMailer>, links: Links, every: Durat
 
 /// `web reminders`: one run against the configured store, the report printed as JSON.
 pub async fn once(config: Config) -> Result<(), String> {
-    let library = match &config.content_dir {
-        Some(dir) => safety_core::content::load_dir(dir),
-        None => safety_core::content::load_embedded(),
-    }
-    .map_err(|problems| {
-        let list: Vec<String> = problems.iter().map(ToString::to_string).collect();
-        format!("the content does not pass the check:\n{}", list.join("\n"))
-    })?;
-    let org = library.org(config.org.as_str()).cloned().ok_or_else(|| {
-        format!(
-            "no organisation profile `{}` in content/organisations",
-            config.org
-        )
-    })?;
-    let mailer = match config.mail {
-        Some(MailConfig::Outbox(dir)) => AnyMailer::Outbox(OutboxMailer::new(dir)),
-        Some(MailConfig::Ses(ses)) => AnyMailer::Ses(Box::new(SesMailer::new(
-            ses,
-            safety_core::http_client::HttpClient::new(),
-        ))),
-        None => return Err("no mail is configured (APP_OUTBOX_DIR or APP_MAIL_FROM)".into()),
-    };
+    let (library, org) = config.library_and_org()?;
+    let mailer = config
+        .mail
+        .as_ref()
+        .ok_or("no mail is configured (APP_OUTBOX_DIR or APP_MAIL_FROM)")?
+        .mailer(safety_core::http_client::HttpClient::new());
     let store = crate::open_store(&config.store).await?;
-    let links = Links {
-        base_url: config
-            .base_url
-            .clone()
-            .unwrap_or_else(|| format!("http://{}", config.bind)),
-    };
+    let links = config.links();
     let setting = Setting {
         library: &library,
         profile: &org,
