@@ -13,14 +13,28 @@ pub fn var(name: &str) -> Option<String> {
 /// `demo`), as the `notify` and `reminders` functions start with.
 pub fn library_and_org() -> Result<(crate::content::Library, crate::org::OrgProfile), String> {
     let org_name = var("APP_ORG").unwrap_or_else(|| "demo".into());
-    let library = crate::content::load_embedded().map_err(|problems| {
+    load_library_and_org(None, &org_name).map_err(|e| format!("APP_ORG: {e}"))
+}
+
+/// The content (compiled in, or an edited copy in `content_dir`) if it passes the check, and
+/// the profile of the organisation `org`.
+pub fn load_library_and_org(
+    content_dir: Option<&std::path::Path>,
+    org: &str,
+) -> Result<(crate::content::Library, crate::org::OrgProfile), String> {
+    let loaded = match content_dir {
+        Some(dir) => crate::content::load_dir(dir),
+        None => crate::content::load_embedded(),
+    };
+    let library = loaded.map_err(|problems| {
         let list: Vec<String> = problems.iter().map(ToString::to_string).collect();
         format!("the content does not pass the check:\n{}", list.join("\n"))
     })?;
-    let org = library.org(&org_name).cloned().ok_or_else(|| {
-        format!("APP_ORG: no organisation profile `{org_name}` in content/organisations")
-    })?;
-    Ok((library, org))
+    let profile = library
+        .org(org)
+        .cloned()
+        .ok_or_else(|| format!("no organisation profile `{org}` in content/organisations"))?;
+    Ok((library, profile))
 }
 
 /// The mailer of a function that sends email: files in `APP_OUTBOX_DIR` (trying it out), else SES

@@ -55,24 +55,10 @@ impl Config {
     /// The content (built in, or the organisation's own edited copy in `APP_CONTENT_DIR`) and
     /// the profile of the organisation `APP_ORG` names.
     pub fn library_and_org(&self) -> Result<(Library, OrgProfile), String> {
-        let loaded = match &self.content_dir {
-            Some(dir) => {
-                tracing::info!(dir = %dir.display(), "content read from a folder (APP_CONTENT_DIR)");
-                safety_core::content::load_dir(dir)
-            }
-            None => safety_core::content::load_embedded(),
-        };
-        let library = loaded.map_err(|problems| {
-            let list: Vec<String> = problems.iter().map(ToString::to_string).collect();
-            format!("the content does not pass the check:\n{}", list.join("\n"))
-        })?;
-        let org = library.org(self.org.as_str()).cloned().ok_or_else(|| {
-            format!(
-                "no organisation profile `{}` in content/organisations",
-                self.org
-            )
-        })?;
-        Ok((library, org))
+        if let Some(dir) = &self.content_dir {
+            tracing::info!(dir = %dir.display(), "content read from a folder (APP_CONTENT_DIR)");
+        }
+        safety_core::env::load_library_and_org(self.content_dir.as_deref(), self.org.as_str())
     }
 
     /// Where the links in emails point: `APP_BASE_URL`, else this server's own address.
