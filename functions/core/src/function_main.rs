@@ -4,6 +4,7 @@
 //! lambda_runtime.
 
 use lambda_runtime::{Diagnostic, LambdaEvent, service_fn};
+use serde::Deserialize;
 use serde_json::Value;
 use std::future::Future;
 use std::process::ExitCode;
@@ -27,6 +28,37 @@ pub fn init_tracing(json: bool) {
             .with_target(false)
             .compact()
             .init();
+    }
+}
+
+/// A scheduled event (only the fields used here): an EventBridge rule's, or the JSON that
+/// infra/template.yaml gives EventBridge Scheduler to send, which has the same two fields and
+/// Scheduler's time and execution id.
+#[derive(Debug, Deserialize)]
+pub struct ScheduledEvent {
+    #[serde(rename = "detail-type")]
+    pub detail_type: String,
+    pub source: String,
+    /// When the run was due (for the log line).
+    #[serde(default)]
+    pub time: Option<String>,
+    /// The scheduler's id of this attempt (for the log line).
+    #[serde(default)]
+    pub id: Option<String>,
+}
+
+impl ScheduledEvent {
+    /// Accepts a scheduled event and nothing else.
+    pub fn parse(value: Value) -> Result<ScheduledEvent, String> {
+        let event: ScheduledEvent = serde_json::from_value(value)
+            .map_err(|e| format!("not an EventBridge scheduled event: {e}"))?;
+        if event.detail_type != "Scheduled Event" {
+            return Err(format!(
+                "an EventBridge event of type `{}`: only scheduled events are handled",
+                event.detail_type
+            ));
+        }
+        Ok(event)
     }
 }
 

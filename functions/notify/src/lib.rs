@@ -55,13 +55,7 @@ pub struct StreamData {
     pub new_image: Option<Map<String, Value>>,
 }
 
-/// An EventBridge scheduled event (only the fields used here).
-#[derive(Debug, Deserialize)]
-pub struct ScheduledEvent {
-    #[serde(rename = "detail-type")]
-    pub detail_type: String,
-    pub source: String,
-}
+pub use safety_core::function_main::ScheduledEvent;
 
 /// The events the function accepts.
 #[derive(Debug)]
@@ -78,15 +72,7 @@ impl Event {
                 .map_err(|e| format!("not a DynamoDB stream batch: {e}"));
         }
         if value.get("detail-type").is_some() {
-            let event: ScheduledEvent = serde_json::from_value(value)
-                .map_err(|e| format!("not an EventBridge scheduled event: {e}"))?;
-            if event.detail_type != "Scheduled Event" {
-                return Err(format!(
-                    "an EventBridge event of type `{}`: only scheduled events are handled",
-                    event.detail_type
-                ));
-            }
-            return Ok(Event::Scheduled(event));
+            return ScheduledEvent::parse(value).map(Event::Scheduled);
         }
         Err("unknown event: expected a DynamoDB stream batch (`Records`) or an EventBridge scheduled event (`detail-type`)".into())
     }

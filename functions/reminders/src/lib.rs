@@ -14,37 +14,9 @@ use safety_core::notify::Links;
 use safety_core::org::OrgProfile;
 use safety_core::reminders::{self, Report};
 use safety_core::store::Store;
-use serde::Deserialize;
 use serde_json::Value;
 
-/// A scheduled event (only the fields used here): an EventBridge rule's, or the JSON that
-/// infra/template.yaml gives EventBridge Scheduler to send, which has the same two fields and
-/// Scheduler's time and execution id.
-#[derive(Debug, Deserialize)]
-pub struct ScheduledEvent {
-    #[serde(rename = "detail-type")]
-    pub detail_type: String,
-    pub source: String,
-    /// When the run was due (for the log line).
-    #[serde(default)]
-    pub time: Option<String>,
-    /// The scheduler's id of this attempt (for the log line).
-    #[serde(default)]
-    pub id: Option<String>,
-}
-
-/// Accepts an EventBridge scheduled event and nothing else.
-pub fn parse_event(value: Value) -> Result<ScheduledEvent, String> {
-    let event: ScheduledEvent = serde_json::from_value(value)
-        .map_err(|e| format!("not an EventBridge scheduled event: {e}"))?;
-    if event.detail_type != "Scheduled Event" {
-        return Err(format!(
-            "an EventBridge event of type `{}`: only scheduled events are handled",
-            event.detail_type
-        ));
-    }
-    Ok(event)
-}
+pub use safety_core::function_main::ScheduledEvent;
 
 /// Everything a run needs, built once per cold start.
 pub struct Reminders<S, M> {
@@ -73,7 +45,7 @@ impl<S: Store, M: Mailer> Reminders<S, M> {
     /// Handles one invocation: a scheduled event runs the reminders once and answers with the
     /// report; anything else is refused.
     pub async fn handle(&self, event: Value, now: DateTime<Utc>) -> Result<Value, String> {
-        let event = parse_event(event)?;
+        let event = ScheduledEvent::parse(event)?;
         tracing::info!(
             org = %self.org.id,
             source = %event.source,

@@ -15,15 +15,15 @@ fn now() -> DateTime<Utc> {
 
 #[test]
 fn only_scheduled_events_are_accepted() {
-    assert!(parse_event(scheduled()).is_ok());
+    assert!(ScheduledEvent::parse(scheduled()).is_ok());
     let mut other = scheduled();
     other["detail-type"] = json!("Object Created");
     assert!(
-        parse_event(other)
+        ScheduledEvent::parse(other)
             .unwrap_err()
             .contains("only scheduled events")
     );
-    assert!(parse_event(json!({"Records": []})).is_err());
+    assert!(ScheduledEvent::parse(json!({"Records": []})).is_err());
 }
 
 /// The event EventBridge Scheduler sends is exactly the `Input` the template gives it (no
@@ -48,14 +48,15 @@ fn the_templates_schedule_input_is_accepted() {
         .and_then(|l| l.strip_suffix('\''))
         .expect("Input in single quotes")
         .replace("''", "'");
-    let event = parse_event(serde_json::from_str(&input).expect("Input is JSON")).unwrap();
+    let event =
+        ScheduledEvent::parse(serde_json::from_str(&input).expect("Input is JSON")).unwrap();
     assert_eq!(event.source, "aws.scheduler");
     assert_eq!(
         event.time.as_deref(),
         Some("<aws.scheduler.scheduled-time>")
     );
     // What Scheduler sends without an Input is not a scheduled event: the Input is needed.
-    assert!(parse_event(json!({})).is_err());
+    assert!(ScheduledEvent::parse(json!({})).is_err());
 }
 
 #[tokio::test]
