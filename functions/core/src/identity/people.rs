@@ -582,7 +582,6 @@ fn compliance_error(e: crate::compliance::ComplianceError) -> PeopleError {
     }
 }
 
-/// Stops a person signing in and ends their current sessions. Their records stay.
 /// Ends every session of the person (signing out ends them on all devices: a stolen copy of a
 /// session cookie stops working too). They can sign in again.
 pub async fn end_sessions<S: Store>(
@@ -602,6 +601,7 @@ pub async fn end_sessions<S: Store>(
     }
 }
 
+/// Stops a person signing in and ends their current sessions. Their records stay.
 pub async fn deactivate<S: Store>(store: &S, org: &OrgId, id: &str) -> Result<Person, PeopleError> {
     check_id(id)?;
     let before = get(store, org, id).await?;
