@@ -7,6 +7,8 @@
 //! `cargo run --release -p safety-core --example compliance_figures` (scripts/bench.sh runs it).
 //! `FIGURES_LEARNERS` / `FIGURES_STAFF` change the size.
 
+mod stores;
+
 use chrono::{DateTime, Duration, Utc};
 use safety_core::compliance::{self, Filter, Standing};
 use safety_core::content::Library;
@@ -33,24 +35,10 @@ fn size(var: &str, default: usize) -> usize {
 
 #[tokio::main]
 async fn main() {
-    let dir = std::env::temp_dir().join(format!("compliance-figures-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("a temporary folder");
-    let embedded = safety_core::store::embedded::EmbeddedStore::open(&dir.join("figures.redb"))
-        .expect("the embedded store");
-    run("embedded", CountingStore::new(embedded)).await;
-    let _ = std::fs::remove_dir_all(&dir);
-    if let Ok(endpoint) = std::env::var("DYNAMODB_ENDPOINT") {
-        let store = safety_core::store::dynamo::DynamoStore::from_env_config(
-            safety_core::store::dynamo::DynamoConfig {
-                table: format!("compliance-figures-{}", std::process::id()),
-                region: "eu-west-2".into(),
-                endpoint: Some(endpoint),
-            },
-        )
-        .expect("a DynamoDB client");
-        store.create_table().await.expect("the table");
-        run("DynamoDB", CountingStore::new(store)).await;
-    }
+    stores::on_each_store("compliance-figures", |name, store| {
+        run(name, CountingStore::new(store))
+    })
+    .await;
 }
 
 /// A version of the content's `current` some years back: older majors and minors.

@@ -4,6 +4,8 @@
 //!
 //! `cargo run --release -p safety-core --example inbox_figures` (scripts/bench.sh runs it).
 
+mod stores;
+
 use chrono::{Duration, Utc};
 use safety_core::crypto::Secret;
 use safety_core::identity::{NewPerson, Role, people};
@@ -19,24 +21,10 @@ const WORRIES: usize = 1_000;
 
 #[tokio::main]
 async fn main() {
-    let dir = std::env::temp_dir().join(format!("inbox-figures-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("a temporary folder");
-    let embedded = safety_core::store::embedded::EmbeddedStore::open(&dir.join("figures.redb"))
-        .expect("the embedded store");
-    run("embedded", CountingStore::new(embedded)).await;
-    let _ = std::fs::remove_dir_all(&dir);
-    if let Ok(endpoint) = std::env::var("DYNAMODB_ENDPOINT") {
-        let store = safety_core::store::dynamo::DynamoStore::from_env_config(
-            safety_core::store::dynamo::DynamoConfig {
-                table: format!("inbox-figures-{}", std::process::id()),
-                region: "eu-west-2".into(),
-                endpoint: Some(endpoint),
-            },
-        )
-        .expect("a DynamoDB client");
-        store.create_table().await.expect("the table");
-        run("DynamoDB", CountingStore::new(store)).await;
-    }
+    stores::on_each_store("inbox-figures", |name, store| {
+        run(name, CountingStore::new(store))
+    })
+    .await;
 }
 
 async fn run<S: Store>(name: &str, store: CountingStore<S>) {
