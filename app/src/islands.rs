@@ -70,6 +70,8 @@ pub fn WorryForm(form: WorryFormState, choices: WorryChoices) -> impl IntoView {
                 call.text,
                 call.urgency,
                 call.about,
+                call.involves,
+                call.email_replies,
                 call.kind,
                 call.wants_contact,
                 call.contact_how,

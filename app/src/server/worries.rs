@@ -23,6 +23,9 @@ pub struct TellForm {
     pub text: String,
     pub urgency: Option<String>,
     pub about: Option<String>,
+    pub involves: Option<String>,
+    /// "yes": email me when there is a reply (named senders).
+    pub email_replies: Option<String>,
     pub kind: Option<String>,
     pub wants_contact: Option<String>,
     pub contact_how: String,
@@ -69,6 +72,8 @@ pub async fn tell(
         text: form.text.clone(),
         urgency: form.urgency.clone(),
         about: form.about.clone(),
+        involves: form.involves.clone(),
+        email_replies: form.email_replies.clone(),
         kind: form.kind.clone(),
         wants_contact: form.wants_contact.clone(),
         contact_how: form.contact_how.clone(),
@@ -476,7 +481,6 @@ const LATE_AFTER_MINUTES: i64 = 5;
 /// notification that is failing or late.
 pub async fn inbox(site: &SiteState, viewer: &Viewer, query: InboxQuery) -> InboxView {
     let now = Utc::now();
-    let roles = &viewer.person.roles;
     let filter = query.filter();
     let mut view = InboxView {
         kinds: site
@@ -489,15 +493,28 @@ pub async fn inbox(site: &SiteState, viewer: &Viewer, query: InboxQuery) -> Inbo
     let listed = inbox::list(
         &site.store,
         &site.org_id,
-        roles,
+        &viewer.person,
         &filter,
         query.before.as_deref(),
         now,
     )
     .await;
-    let counts = inbox::counts(&site.store, &site.org_id, &viewer.person.id, roles).await;
-    let undelivered =
-        safety_core::notify::undelivered(&site.store, &site.org_id, roles, UNDELIVERED_SHOWN).await;
+    let counts = inbox::counts(
+        &site.store,
+        &site.org_id,
+        &viewer.person,
+        now,
+        site.org.escalate_after_minutes,
+    )
+    .await;
+    let undelivered = safety_core::notify::undelivered(
+        &site.store,
+        &site.org_id,
+        &viewer.person,
+        UNDELIVERED_SHOWN,
+        now,
+    )
+    .await;
     match (listed, counts, undelivered) {
         (Ok(page), Ok(counts), Ok(undelivered)) => {
             view.next = page.next.as_deref().map(|c| query.next_page(c));
@@ -618,7 +635,7 @@ pub async fn open_case(
         Utc::now(),
     )
     .await?;
-    let people = case::assignable_people(&site.store, &site.org_id, case.worry.queue).await?;
+    let people = case::assignable_people(&site.store, &site.org_id, &case.worry.route).await?;
     let w = case.worry;
     let line = |when: DateTime<Utc>, who: &str, what: String, text: String| CaseLine {
         when: time_for_people(when),
@@ -634,7 +651,7 @@ pub async fn open_case(
         urgency: w.urgency.label().to_string(),
         about: w.about.label().to_string(),
         kind: kind_label(site, &w.kind),
-        queue: w.queue.label().to_string(),
+        queue: w.route.queue.label().to_string(),
         named: matches!(w.sender, Sender::Named { .. }),
         sender: match w.sender {
             Sender::Anonymous => {
@@ -696,11 +713,11 @@ async fn action_of(
         },
         "reassign" => {
             // Only someone the worry is routed to: read from the store, never from the form.
-            let Some(queue) = case::queue_for(&site.store, &site.org_id, person, worry_id).await?
+            let Some(route) = case::route_for(&site.store, &site.org_id, person, worry_id).await?
             else {
                 return Err(CaseError::NotFound);
             };
-            let people = case::assignable_people(&site.store, &site.org_id, queue).await?;
+            let people = case::assignable_people(&site.store, &site.org_id, &route).await?;
             let person = people
                 .into_iter()
                 .find(|p| p.id == form.person)

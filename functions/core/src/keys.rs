@@ -105,6 +105,27 @@ pub fn follow_up(o: &OrgId, code_hash_hex: &str) -> Key {
     Key::new(format!("{}#FOLLOWUP#{code_hash_hex}", org(o)), "FOLLOWUP")
 }
 
+/// That a worry form (by its token's nonce) was used: a second, different worry from the same
+/// form joins a flood group.
+pub fn form_used(o: &OrgId, nonce_hex: &str) -> Key {
+    Key::new(format!("{}#FORMUSED#{nonce_hex}", org(o)), "FORMUSED")
+}
+
+/// A group of worries sent from one form, account or address in a short time (one email for
+/// the group).
+pub fn worry_group(o: &OrgId, group_id: &str) -> Key {
+    Key::new(format!("{}#WORRYGROUP#{group_id}", org(o)), "WORRYGROUP")
+}
+
+/// The permanent record of changes to safeguarding roles (one item per change, oldest first).
+pub fn role_changes(o: &OrgId) -> String {
+    format!("{}#ROLECHANGES", org(o))
+}
+
+pub fn role_change(o: &OrgId, at: &str, id: &str) -> Key {
+    Key::new(role_changes(o), format!("CHANGE#{at}#{id}"))
+}
+
 pub fn idempotency(o: &OrgId, token_hash_hex: &str) -> Key {
     Key::new(format!("{}#IDEM#{token_hash_hex}", org(o)), "IDEM")
 }

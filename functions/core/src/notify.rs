@@ -19,7 +19,7 @@ use crate::identity::{Person, people};
 use crate::keys;
 use crate::org::{OrgId, OrgProfile};
 use crate::store::{Condition, Index, Item, Query, Store, StoreError, TxOp, Update, layout};
-use crate::worry::routing::{Queue, may_see};
+use crate::worry::routing::{Queue, Route, SAFEGUARDING_ROLES};
 use chrono::{DateTime, Duration, Utc};
 use serde_json::{Value, json};
 
@@ -42,6 +42,17 @@ pub enum Reason {
     Reply,
     /// A handler assigned it to someone: to that person.
     Assigned,
+    /// The first of many worries sent from one form, account or address in a short time: one
+    /// email for the group, to everyone it is routed to.
+    Flood,
+    /// An urgent worry nobody acknowledged in time: again to everyone it is routed to, and to
+    /// the on-duty contacts. Due later; sent only if it is still unacknowledged then.
+    Escalation,
+    /// A worry was moved to a stricter (or, by the chair or allegations lead, a less strict)
+    /// queue: to its new readers.
+    Moved,
+    /// A safeguarding role changed: to the DSL, the allegations lead and the chair.
+    RoleChange,
 }
 
 impl Reason {
@@ -51,6 +62,10 @@ impl Reason {
             Reason::MoreInformation => "more_information",
             Reason::Reply => "reply",
             Reason::Assigned => "assigned",
+            Reason::Flood => "flood",
+            Reason::Escalation => "escalation",
+            Reason::Moved => "moved",
+            Reason::RoleChange => "role_change",
         }
     }
     pub fn parse(s: &str) -> Option<Reason> {
@@ -59,6 +74,10 @@ impl Reason {
             Reason::MoreInformation,
             Reason::Reply,
             Reason::Assigned,
+            Reason::Flood,
+            Reason::Escalation,
+            Reason::Moved,
+            Reason::RoleChange,
         ]
         .into_iter()
         .find(|r| r.as_str() == s)
@@ -70,6 +89,10 @@ impl Reason {
             Reason::MoreInformation => "more information added",
             Reason::Reply => "reply to the sender",
             Reason::Assigned => "assignment",
+            Reason::Flood => "many concerns from one place",
+            Reason::Escalation => "urgent concern not yet acknowledged",
+            Reason::Moved => "concern moved to your queue",
+            Reason::RoleChange => "safeguarding role changed",
         }
     }
 }
@@ -79,11 +102,66 @@ impl Reason {
 pub fn new_notification(
     org: &OrgId,
     worry_id: &str,
-    queue: Queue,
+    route: &Route,
     reason: Reason,
     urgent: bool,
     to_person: Option<&str>,
     now: DateTime<Utc>,
+) -> TxOp {
+    notification_op(
+        org, worry_id, route, reason, urgent, to_person, now, now, None,
+    )
+}
+
+/// An escalation of an urgent worry, due at `due`: delivered then only if the worry is still
+/// unacknowledged.
+pub fn new_escalation(
+    org: &OrgId,
+    worry_id: &str,
+    route: &Route,
+    now: DateTime<Utc>,
+    due: DateTime<Utc>,
+) -> TxOp {
+    notification_op(
+        org,
+        worry_id,
+        route,
+        Reason::Escalation,
+        true,
+        None,
+        now,
+        due,
+        None,
+    )
+}
+
+/// Tells the DSL, the allegations lead and the chair that a safeguarding role changed
+/// (`summary`: who, which role, by whom; no worry is involved).
+pub fn new_role_change(org: &OrgId, summary: &str, now: DateTime<Utc>) -> TxOp {
+    notification_op(
+        org,
+        "",
+        &Route::plain(Queue::Team),
+        Reason::RoleChange,
+        false,
+        None,
+        now,
+        now,
+        Some(summary),
+    )
+}
+
+#[allow(clippy::too_many_arguments)]
+fn notification_op(
+    org: &OrgId,
+    worry_id: &str,
+    route: &Route,
+    reason: Reason,
+    urgent: bool,
+    to_person: Option<&str>,
+    now: DateTime<Utc>,
+    due: DateTime<Utc>,
+    summary: Option<&str>,
 ) -> TxOp {
     let id = uuid::Uuid::now_v7().to_string();
     let created = crate::store::timestamp(now);
@@ -92,11 +170,13 @@ pub fn new_notification(
         "org": org.as_str(),
         "notification_id": id,
         "worry_id": worry_id,
-        "queue": queue.as_str(),
+        "queue": route.queue.as_str(),
+        "concerned": route.concerned,
+        "excluded": route.excluded,
         "reason": reason.as_str(),
         "urgent": urgent,
         "created_at": created,
-        "next_attempt_at": created,
+        "next_attempt_at": crate::store::timestamp(due),
         "sent_to": [],
         "attempts": 0,
         "version": 1,
@@ -105,6 +185,9 @@ pub fn new_notification(
     });
     if let Some(p) = to_person {
         fields["to_person"] = json!(p);
+    }
+    if let Some(summary) = summary {
+        fields["summary"] = json!(summary);
     }
     TxOp::Put {
         item: keys::notification(org, &id).item(fields),
@@ -116,8 +199,12 @@ pub fn new_notification(
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Notification {
     pub id: String,
+    /// Empty for a role change.
     pub worry_id: String,
-    pub queue: Queue,
+    /// Who may read the worry it is about (its readers are its recipients).
+    pub route: Route,
+    /// What changed, for a role change.
+    pub summary: Option<String>,
     pub reason: Reason,
     pub urgent: bool,
     pub to_person: Option<String>,
@@ -147,10 +234,29 @@ impl Notification {
                 .map(|t| t.with_timezone(&Utc))
                 .map_err(|_| corrupt(name))
         };
+        let queue = Queue::parse(&s("queue")?).ok_or_else(|| corrupt("queue"))?;
+        let route = match item.get("concerned") {
+            Some(c) => Route {
+                queue,
+                concerned: serde_json::from_value(c.clone()).map_err(|_| corrupt("concerned"))?,
+                excluded: item
+                    .get("excluded")
+                    .cloned()
+                    .map(serde_json::from_value)
+                    .transpose()
+                    .map_err(|_| corrupt("excluded"))?
+                    .unwrap_or_default(),
+            },
+            None => Route::plain(queue),
+        };
         Ok(Notification {
             id: s("notification_id")?,
             worry_id: s("worry_id")?,
-            queue: Queue::parse(&s("queue")?).ok_or_else(|| corrupt("queue"))?,
+            route,
+            summary: item
+                .get("summary")
+                .and_then(Value::as_str)
+                .map(str::to_string),
             reason: Reason::parse(&s("reason")?).ok_or_else(|| corrupt("reason"))?,
             urgent: item.get("urgent").and_then(Value::as_bool).unwrap_or(false),
             to_person: item
@@ -208,6 +314,12 @@ impl Links {
     fn own_worry(&self, id: &str) -> String {
         format!("{}/me/worries/{id}", self.base_url.trim_end_matches('/'))
     }
+    fn inbox(&self) -> String {
+        format!("{}/worries", self.base_url.trim_end_matches('/'))
+    }
+    fn role_changes(&self) -> String {
+        format!("{}/safeguarding-roles", self.base_url.trim_end_matches('/'))
+    }
 }
 
 /// Back-off before the next attempt after `attempts` failures: 30 s, 1, 2, 4, 8 minutes...,
@@ -226,21 +338,33 @@ pub async fn deliver_pending<S: Store, M: Mailer>(
     now: DateTime<Utc>,
     max: usize,
 ) -> Result<Delivery, StoreError> {
-    let page = store
-        .query(
-            &Query::partition(keys::notifications_pending(&org.id))
-                .on_index(Index::Gsi1)
-                .limit(max.max(1)),
-        )
-        .await?;
     let mut total = Delivery::default();
     // The people it may go to, read once per run and only when something is due.
     let mut people: Option<Vec<Person>> = None;
-    for item in &page.items {
-        let n = Notification::from_item(item)?;
-        if n.next_attempt_at > now {
-            continue;
+    // Escalations wait in the list until due: read past them (bounded) to what is due now.
+    let mut cursor = None;
+    let mut due = Vec::new();
+    for _ in 0..20 {
+        let page = store
+            .query(
+                &Query::partition(keys::notifications_pending(&org.id))
+                    .on_index(Index::Gsi1)
+                    .limit(max.max(1))
+                    .after(cursor),
+            )
+            .await?;
+        for item in &page.items {
+            let n = Notification::from_item(item)?;
+            if n.next_attempt_at <= now && due.len() < max.max(1) {
+                due.push(n);
+            }
         }
+        match page.next {
+            Some(next) if due.len() < max.max(1) => cursor = Some(next),
+            _ => break,
+        }
+    }
+    for n in due {
         total.notifications += 1;
         if people.is_none() {
             people = Some(
@@ -255,7 +379,7 @@ pub async fn deliver_pending<S: Store, M: Mailer>(
             org,
             links,
             n,
-            people.as_deref().unwrap(),
+            people.as_deref().unwrap_or_default(),
             now,
         )
         .await?;
@@ -282,7 +406,8 @@ pub async fn deliver_by_id<S: Store, M: Mailer>(
         return Ok(Delivery::default());
     };
     let n = Notification::from_item(&item)?;
-    if n.delivered {
+    // An escalation is written with the worry but due later: the sweep sends it then.
+    if n.delivered || n.next_attempt_at > now {
         return Ok(Delivery::default());
     }
     let people = people::list_all(store, &org.id)
@@ -293,19 +418,61 @@ pub async fn deliver_by_id<S: Store, M: Mailer>(
     Ok(d)
 }
 
-/// Who a notification goes to: active people, by its routing (or its one named person, who must
-/// still be allowed to see the worry when they are a handler).
-fn recipients<'p>(n: &Notification, people: &'p [Person]) -> Vec<&'p Person> {
-    let routing = n.queue.routing();
-    people
-        .iter()
-        .filter(|p| p.active)
-        .filter(|p| match (&n.to_person, n.reason) {
-            (Some(id), Reason::Reply) => &p.id == id,
-            (Some(id), _) => &p.id == id && may_see(&routing, &p.roles),
-            (None, _) => may_see(&routing, &p.roles),
-        })
-        .collect()
+/// One person (or on-duty contact) an email goes to: `id` is recorded once sent.
+struct Recipient {
+    id: String,
+    email: String,
+}
+
+/// Who a notification goes to: active people by the worry's routing (or its one named person,
+/// who must still be allowed to read the worry when they are a handler); for an escalation also
+/// the on-duty contacts; for a role change the DSL, the allegations lead and the chair.
+fn recipients(n: &Notification, people: &[Person], org: &OrgProfile) -> Vec<Recipient> {
+    let person = |p: &Person| Recipient {
+        id: p.id.clone(),
+        email: p.email.clone(),
+    };
+    let active = people.iter().filter(|p| p.active);
+    let mut out: Vec<Recipient> = match (&n.to_person, n.reason) {
+        (_, Reason::RoleChange) => active
+            .filter(|p| {
+                p.roles.iter().any(|r| {
+                    matches!(
+                        r,
+                        crate::identity::Role::Dsl
+                            | crate::identity::Role::AllegationsLead
+                            | crate::identity::Role::Chair
+                    )
+                })
+            })
+            .map(person)
+            .collect(),
+        (Some(id), Reason::Reply) => active.filter(|p| &p.id == id).map(person).collect(),
+        (Some(id), _) => active
+            .filter(|p| &p.id == id && n.route.may_read(p))
+            .map(person)
+            .collect(),
+        (None, _) => active.filter(|p| n.route.may_read(p)).map(person).collect(),
+    };
+    if n.reason == Reason::Escalation {
+        // The on-duty contacts, unless they are people the worry is hidden from.
+        for duty in &org.on_duty {
+            let email = duty.email.trim().to_lowercase();
+            if email.is_empty() || out.iter().any(|r| r.email == email) {
+                continue;
+            }
+            let hidden = people
+                .iter()
+                .any(|p| p.email == email && !n.route.may_read(p));
+            if !hidden {
+                out.push(Recipient {
+                    id: format!("on-duty:{email}"),
+                    email,
+                });
+            }
+        }
+    }
+    out
 }
 
 fn message(n: &Notification, org: &OrgProfile, links: &Links) -> Content {
@@ -330,6 +497,30 @@ fn message(n: &Notification, org: &OrgProfile, links: &Links) -> Content {
                 links.worry(&n.worry_id)
             ),
         },
+        Reason::Flood => Content {
+            subject: format!("{urgent}Many concerns were sent from one place to {org_name}"),
+            text: format!(
+                "Many concerns were sent on {org_name}'s online safety platform in a short time from one form, account or network. Every one is stored and shown as a group in your inbox; this is the only email for the group. Some may be genuine: please read each one.\n\n\
+                 The first:\n\n{}\n\nThe inbox:\n\n{}\n\n{never}\n",
+                links.worry(&n.worry_id),
+                links.inbox()
+            ),
+        },
+        Reason::Escalation => Content {
+            subject: format!("URGENT: a concern at {org_name} has not been acknowledged"),
+            text: format!(
+                "An urgent concern was submitted on {org_name}'s online safety platform and nobody has acknowledged it yet. You are one of the people it was routed to, or on safeguarding duty.\n\n\
+                 Sign in to read it and acknowledge it:\n\n{}\n\nIf you cannot open it, it is not routed to you: make sure someone who can has seen it.\n\n{never}\n",
+                links.worry(&n.worry_id)
+            ),
+        },
+        Reason::Moved => Content {
+            subject: format!("{urgent}A concern at {org_name} was moved to you"),
+            text: format!(
+                "A concern on {org_name}'s online safety platform was moved to a queue you read.\n\nSign in to read it:\n\n{}\n\n{never}\n",
+                links.worry(&n.worry_id)
+            ),
+        },
         Reason::MoreInformation => Content {
             subject: format!("{urgent}More information was added to a concern at {org_name}"),
             text: format!(
@@ -344,12 +535,22 @@ fn message(n: &Notification, org: &OrgProfile, links: &Links) -> Content {
                 links.worry(&n.worry_id)
             ),
         },
+        // A mailbox a parent or anyone else may read: no organisation, no safeguarding words.
         Reason::Reply => Content {
-            subject: format!("You have a reply from the safeguarding team at {org_name}"),
+            subject: "You have a new message".into(),
             text: format!(
-                "The safeguarding team replied to the message you sent them.\n\nSign in to read it:\n\n{}\n\n\
-                 If you or someone else is in danger right now, call 999.\n",
+                "You have a new message. Sign in to read it:\n\n{}\n",
                 links.own_worry(&n.worry_id)
+            ),
+        },
+        Reason::RoleChange => Content {
+            subject: format!("A safeguarding role changed at {org_name}"),
+            text: format!(
+                "A safeguarding role was changed on {org_name}'s online safety platform:\n\n{}\n\n\
+                 Every change is kept in the safeguarding roles record:\n\n{}\n\n\
+                 If you did not expect this change, tell the chair or the allegations lead at once.\n",
+                n.summary.as_deref().unwrap_or("(no summary)"),
+                links.role_changes()
             ),
         },
     }
@@ -365,19 +566,26 @@ async fn deliver<S: Store, M: Mailer>(
     now: DateTime<Utc>,
 ) -> Result<Delivery, StoreError> {
     let key = keys::notification(&org.id, &n.id);
-    let content = message(&n, org, links);
     let mut out = Delivery::default();
-    let everyone = recipients(&n, people);
+    if n.reason == Reason::Escalation && !still_unacknowledged(store, &org.id, &n.worry_id).await? {
+        // Acknowledged in time: nothing to send.
+        finish(store, &key, &n, now).await?;
+        tracing::info!(org = %org.id, notification_id = n.id, worry_id = n.worry_id, "escalation not needed: the worry was acknowledged");
+        out.delivered = 1;
+        return Ok(out);
+    }
+    let content = message(&n, org, links);
+    let everyone = recipients(&n, people, org);
     if everyone.is_empty() {
-        // Nobody holds the roles it is routed to: keep it, say so loudly, retry later (someone
-        // may be given the role).
-        tracing::error!(org = %org.id, notification_id = n.id, worry_id = n.worry_id, queue = n.queue.as_str(),
+        // Nobody holds the roles it is routed to: keep it, say so loudly, show it to every
+        // safeguarding role, retry later (someone may be given the role).
+        tracing::error!(org = %org.id, notification_id = n.id, worry_id = n.worry_id, queue = n.route.queue.as_str(),
             "a notification has nobody to go to: no active person holds the roles it is routed to");
         record_failure(
             store,
             &key,
             &n,
-            "nobody holds the roles it is routed to",
+            "nobody who may read it holds the roles it is routed to",
             now,
         )
         .await?;
@@ -409,9 +617,23 @@ async fn deliver<S: Store, M: Mailer>(
             .await?;
         n.version += 1;
     }
+    finish(store, &key, &n, now).await?;
+    tracing::info!(org = %org.id, notification_id = n.id, worry_id = n.worry_id, reason = n.reason.as_str(),
+        recipients = n.sent_to.len(), latency_ms = (now - n.created_at).num_milliseconds(), "notification delivered");
+    out.delivered = 1;
+    Ok(out)
+}
+
+/// Marks a notification delivered: it leaves the pending list and expires in time.
+async fn finish<S: Store>(
+    store: &S,
+    key: &crate::store::Key,
+    n: &Notification,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
     store
         .update(
-            &key,
+            key,
             Update::default()
                 .set("delivered_at", crate::store::timestamp(now))
                 .set(layout::TTL, (now + Duration::days(KEEP_DAYS)).timestamp())
@@ -421,10 +643,19 @@ async fn deliver<S: Store, M: Mailer>(
             Condition::Equals("version".into(), json!(n.version)),
         )
         .await?;
-    tracing::info!(org = %org.id, notification_id = n.id, worry_id = n.worry_id, reason = n.reason.as_str(),
-        recipients = n.sent_to.len(), latency_ms = (now - n.created_at).num_milliseconds(), "notification delivered");
-    out.delivered = 1;
-    Ok(out)
+    Ok(())
+}
+
+async fn still_unacknowledged<S: Store>(
+    store: &S,
+    org: &OrgId,
+    worry_id: &str,
+) -> Result<bool, StoreError> {
+    Ok(store
+        .get(&keys::worry(org, worry_id))
+        .await?
+        .and_then(|w| w.get("status").and_then(Value::as_str).map(|s| s == "new"))
+        .unwrap_or(false))
 }
 
 async fn record_failure<S: Store>(
@@ -453,16 +684,19 @@ async fn record_failure<S: Store>(
     Ok(())
 }
 
-/// The notifications not yet delivered that a person holding `roles` may know about (those
-/// about worries routed to them), oldest first, at most `max` (the store is read until `max`
-/// are found or the list ends). For the inbox: a failing notification is shown there, never
-/// silently dropped.
+/// The notifications not yet delivered that this person may know about, oldest first, at most
+/// `max`: those about worries they may read, and those that reached nobody (shown to every
+/// safeguarding role, without anything of the worry, so someone fills the role). For the inbox:
+/// a failing notification is shown there, never silently dropped. Escalations not yet due are
+/// not failures and are left out.
 pub async fn undelivered<S: Store>(
     store: &S,
     org: &OrgId,
-    roles: &[crate::identity::Role],
+    person: &Person,
     max: usize,
+    now: DateTime<Utc>,
 ) -> Result<Vec<Notification>, StoreError> {
+    let safeguarding = person.active && person.roles.iter().any(|r| SAFEGUARDING_ROLES.contains(r));
     let mut out = Vec::new();
     let mut cursor = None;
     loop {
@@ -476,7 +710,13 @@ pub async fn undelivered<S: Store>(
             .await?;
         for item in &page.items {
             let n = Notification::from_item(item)?;
-            if may_see(&n.queue.routing(), roles) {
+            if n.reason == Reason::Escalation && n.attempts == 0 && n.next_attempt_at > now {
+                continue;
+            }
+            if n.reason == Reason::RoleChange {
+                continue;
+            }
+            if n.route.may_read(person) || (safeguarding && n.reached_nobody()) {
                 out.push(n);
                 if out.len() >= max {
                     return Ok(out);
@@ -487,6 +727,15 @@ pub async fn undelivered<S: Store>(
             Some(next) => cursor = Some(next),
             None => return Ok(out),
         }
+    }
+}
+
+impl Notification {
+    /// Its last attempt found nobody who may read the worry.
+    pub fn reached_nobody(&self) -> bool {
+        self.last_error
+            .as_deref()
+            .is_some_and(|e| e.starts_with("nobody who may read it"))
     }
 }
 

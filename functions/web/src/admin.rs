@@ -11,7 +11,9 @@ use chrono::Utc;
 use leptos::prelude::provide_context;
 use safety_core::identity::import::ImportError;
 use safety_core::identity::import_job::{self, JobStatus, Slice};
-use safety_core::identity::{Action, NewPerson, PeopleError, Role, allows, import, people};
+use safety_core::identity::{
+    Action, NewPerson, PeopleError, Role, allows, governance, import, people,
+};
 use safety_core::store::Cursor;
 use std::time::Duration;
 
@@ -134,7 +136,15 @@ pub async fn invite_post(State(state): State<AppState>, req: Request) -> Respons
         roles: roles_of(&form),
         groups: split_groups(&typed.groups),
     };
-    match people::invite(&state.site.store, &state.site.org_id, &new, Utc::now()).await {
+    match governance::invite(
+        &state.site.store,
+        &state.site.org_id,
+        &who.person,
+        &new,
+        Utc::now(),
+    )
+    .await
+    {
         Ok(person) => {
             tracing::info!(
                 admin = who.person.id,
@@ -183,7 +193,14 @@ pub async fn deactivate_post(
         };
         return people_page(&state, req, view, None, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
-    let (view, status) = match people::deactivate(&state.site.store, &state.site.org_id, &id).await
+    let (view, status) = match governance::deactivate(
+        &state.site.store,
+        &state.site.org_id,
+        &who.person,
+        &id,
+        Utc::now(),
+    )
+    .await
     {
         Ok(person) => {
             tracing::info!(
@@ -225,13 +242,15 @@ pub async fn roles_post(
         return people_page(&state, req, view, None, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
     let groups = form.get("groups").map(split_groups);
-    let (view, status) = match people::set_roles_and_groups(
+    let (view, status) = match governance::change_roles(
         &state.site.store,
         &state.site.org_id,
+        &who.person,
         &id,
         &roles_of(&form),
         groups.as_deref(),
         version,
+        Utc::now(),
     )
     .await
     {

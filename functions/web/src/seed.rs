@@ -9,7 +9,7 @@ use safety_core::identity::import;
 const DEMO_PEOPLE: &str = include_str!("../../../content/organisations/demo-people.csv");
 
 pub async fn demo_people(site: &SiteState) {
-    let preview = match import::preview(&site.store, &site.org_id, DEMO_PEOPLE).await {
+    let preview = match import::preview_seed(&site.store, &site.org_id, DEMO_PEOPLE).await {
         Ok(p) => p,
         Err(e) => {
             tracing::error!(error = %e, "the demo people could not be read");

@@ -31,6 +31,8 @@ pub async fn tell_post(State(state): State<AppState>, req: Request) -> Response 
                 text: text("text"),
                 urgency: choice("urgency"),
                 about: choice("about"),
+                involves: choice("involves"),
+                email_replies: choice("email_replies"),
                 kind: choice("kind"),
                 wants_contact: choice("wants_contact"),
                 contact_how: text("contact_how"),

@@ -857,6 +857,10 @@ fn check_duty_contacts(org: &OrgProfile, problems: &mut Vec<Problem>) {
             ));
         }
     }
+    // Every kind of worry must reach someone who is not the person it is about.
+    for why in org.routing_problems() {
+        problem(why);
+    }
     for c in &org.out_of_hours_contacts {
         if blank(&c.name) || blank(&c.description) || blank(&c.phone) {
             problem(format!(

@@ -454,3 +454,165 @@ fn a_page_without_next_review_fails_naming_the_file_and_the_field() {
         "{found:?}"
     );
 }
+
+/// The demo organisation's profile, as the repository has it.
+fn demo_org() -> OrgProfile {
+    toml::from_str(include_str!("../../../../content/organisations/demo.toml")).unwrap()
+}
+
+#[test]
+fn routing_placeholders_name_the_people_the_routing_sends_to() {
+    let org = demo_org();
+    let value = |name: &str| org.placeholder(name).unwrap();
+    assert_eq!(
+        value("routing.team"),
+        "Priya Marsh (Designated Safeguarding Lead) and the deputies, Daniel Okafor and Hannah Cole"
+    );
+    assert_eq!(
+        value("routing.staff"),
+        "Dr Martin Ellery (Principal) and Priya Marsh (Designated Safeguarding Lead)"
+    );
+    assert_eq!(
+        value("routing.dsl"),
+        "Dr Martin Ellery (Principal) only, never Priya Marsh (Designated Safeguarding Lead) or the deputies, Daniel Okafor and Hannah Cole"
+    );
+    assert_eq!(
+        value("routing.head"),
+        "Mrs Ruth Adeyemi (Chair of the Corporation (governors)) and Priya Marsh (Designated Safeguarding Lead), never Dr Martin Ellery (Principal)"
+    );
+    assert_eq!(value("chair.name"), "Mrs Ruth Adeyemi");
+    assert_eq!(value("chair.title"), "Chair of the Corporation (governors)");
+    assert_eq!(
+        value("local.authority"),
+        "Wexmoor (fictional) County Council"
+    );
+    assert_eq!(value("local.lado_phone"), "01632 960500");
+    assert_eq!(value("local.front_door_phone"), "01632 960400");
+
+    // Whatever the wording, the words follow the routing itself: everyone the routing sends a
+    // worry in the queue to is named before "never", and the people it is about only after.
+    use crate::worry::routing::{Queue, route};
+    let people = org.safeguarding_people();
+    for queue in Queue::ALL {
+        let words = value(&format!("routing.{}", queue.as_str()));
+        let (reads, never) = words.split_once(", never ").unwrap_or((&words, ""));
+        let route = route(queue, &people);
+        for p in &people {
+            if route.may_read(p) {
+                assert!(
+                    reads.contains(&p.name),
+                    "{queue:?}: {} in {words:?}",
+                    p.name
+                );
+            } else {
+                assert!(
+                    !reads.contains(&p.name),
+                    "{queue:?}: {} in {words:?}",
+                    p.name
+                );
+            }
+            if route.excluded.contains(&p.id) {
+                assert!(
+                    never.contains(&p.name),
+                    "{queue:?}: {} in {words:?}",
+                    p.name
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn a_profile_without_a_chair_still_renders_sensibly() {
+    let mut org = demo_org();
+    org.chair = None;
+    let value = |name: &str| org.placeholder(name).unwrap();
+    assert_eq!(value("chair.name"), "");
+    assert!(
+        value("chair.title").contains("chair"),
+        "{}",
+        value("chair.title")
+    );
+    // Worries about the head are read by the DSL alone, never by the head.
+    assert_eq!(
+        value("routing.head"),
+        "Priya Marsh (Designated Safeguarding Lead) only, never Dr Martin Ellery (Principal)"
+    );
+    assert_eq!(
+        value("routing.dsl"),
+        "Dr Martin Ellery (Principal) only, never Priya Marsh (Designated Safeguarding Lead) or the deputies, Daniel Okafor and Hannah Cole"
+    );
+
+    // The test profile has no chair and no deputies: every placeholder still renders on a page.
+    let body: String = crate::org::PLACEHOLDERS
+        .iter()
+        .map(|p| format!("- {p}: {{{{{p}}}}}\n"))
+        .collect();
+    let body = format!("\n{body}");
+    let lib = load(files(&[("guidance/all.md", page("all", &body))])).unwrap();
+    let org = lib.org("demo").unwrap();
+    let html = &lib.page(Kind::Guide, "all").unwrap().for_org(org).sections[0].html;
+    assert!(!html.contains("{{"), "{html}");
+    assert!(
+        html.contains("routing.team: Sam Lee (Designated Safeguarding Lead)</li>"),
+        "{html}"
+    );
+    assert!(
+        html.contains("routing.head: Sam Lee (Designated Safeguarding Lead) only, never Pat Kay (Principal)</li>"),
+        "{html}"
+    );
+}
+
+#[test]
+fn an_unknown_routing_placeholder_fails_with_file_and_line() {
+    let found = problems(&[(
+        "guidance/r.md",
+        page("r", "\n{{routing.staff}} reads it.\n\n{{routing.nobody}}\n"),
+    )]);
+    assert!(
+        found
+            .iter()
+            .any(|f| f
+                .starts_with("content/guidance/r.md:19: unknown placeholder `{{routing.nobody}}`")),
+        "{found:#?}"
+    );
+    assert!(
+        !found.iter().any(|f| f.contains("`{{routing.staff}}`")),
+        "{found:#?}"
+    );
+}
+
+#[test]
+fn the_pages_about_worries_say_who_reads_them_as_the_routing_does() {
+    let lib = load_embedded().unwrap();
+    let org = lib.org("demo").unwrap();
+    let text = |kind: Kind, id: &str| -> String {
+        let page = lib.page(kind, id).unwrap().for_org(org);
+        page.sections.iter().map(|s| s.html.as_str()).collect()
+    };
+    let words = |name: &str| crate::content::render::escape_html(&org.placeholder(name).unwrap());
+    let learners = text(Kind::Module, "reporting-a-worry");
+    for queue in ["team", "staff", "dsl", "head"] {
+        assert!(
+            learners.contains(&words(&format!("routing.{queue}"))),
+            "{queue}"
+        );
+    }
+    assert!(learners.contains("Is an adult who works or volunteers here involved?"));
+    let staff = text(Kind::Module, "staff-responding-to-an-incident");
+    for name in [
+        "routing.staff",
+        "routing.dsl",
+        "routing.head",
+        "local.lado_phone",
+        "local.front_door_phone",
+    ] {
+        assert!(staff.contains(&words(name)), "{name}");
+    }
+    assert!(
+        !staff.contains("Do not use the"),
+        "the form is for worries about the DSL too"
+    );
+    let aup = text(Kind::Aup, "learner-aup");
+    assert!(aup.contains(&words("routing.staff")));
+}

@@ -455,6 +455,26 @@ pub async fn preview<S: Store>(
     org: &OrgId,
     text: &str,
 ) -> Result<ImportPreview, ImportError> {
+    preview_with(store, org, text, false).await
+}
+
+/// [`preview`] for the platform's own seeding (the demo people at start-up), which may give
+/// safeguarding roles: an admin's import may not (those are given one at a time on the person's
+/// page, where each change is recorded and the safeguarding leads are told).
+pub async fn preview_seed<S: Store>(
+    store: &S,
+    org: &OrgId,
+    text: &str,
+) -> Result<ImportPreview, ImportError> {
+    preview_with(store, org, text, true).await
+}
+
+async fn preview_with<S: Store>(
+    store: &S,
+    org: &OrgId,
+    text: &str,
+    allow_safeguarding: bool,
+) -> Result<ImportPreview, ImportError> {
     if text.len() > MAX_FILE_BYTES {
         return Err(ImportError::TooLarge(text.len()));
     }
@@ -500,6 +520,24 @@ pub async fn preview<S: Store>(
             continue;
         }
         first_line_of.insert(details.email.clone(), line);
+        let sg = |roles: &[Role]| -> Vec<Role> {
+            roles
+                .iter()
+                .copied()
+                .filter(|r| crate::worry::routing::SAFEGUARDING_ROLES.contains(r))
+                .collect()
+        };
+        let before_sg = existing
+            .get(&details.email)
+            .map(|p| sg(&p.roles))
+            .unwrap_or_default();
+        if !allow_safeguarding && sg(&details.roles) != before_sg {
+            plans.push(RowPlan::Error {
+                line,
+                reason: "safeguarding roles (DSL, deputy DSL, allegations lead, chair) are given or taken on the person's page, one at a time, where each change is recorded and the DSL, allegations lead and chair are told: the row was left out".into(),
+            });
+            continue;
+        }
         let plan = match existing.get(&details.email) {
             None => RowPlan::New {
                 line,

@@ -85,6 +85,12 @@ pub enum PeopleError {
     VersionConflict,
     #[error("the list position is not valid for this list")]
     InvalidCursor,
+    /// Nobody gives themselves, or takes from themselves, a role that reads worries.
+    #[error("a person cannot change their own safeguarding roles")]
+    OwnSafeguardingRole,
+    /// The change would leave a kind of worry with nobody to read it.
+    #[error("the change would leave worries unread: {0}")]
+    WouldLeaveUnread(String),
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("a stored person is malformed: {0}")]
@@ -113,6 +119,12 @@ impl PeopleError {
             PeopleError::InvalidCursor => {
                 "This list has changed. Please go back to the first page.".into()
             }
+            PeopleError::OwnSafeguardingRole => {
+                "You cannot give yourself, or take away from yourself, a role that reads worries (DSL, deputy DSL, allegations lead, chair). Another administrator must make this change; the DSL, the allegations lead and the chair are told of every change.".into()
+            }
+            PeopleError::WouldLeaveUnread(why) => format!(
+                "Nothing was changed: {why}. Every kind of worry must always reach someone who can act on it."
+            ),
             PeopleError::Store(_) | PeopleError::Corrupt(_) => {
                 "Sorry, we could not save or load this just now. Nothing was changed. Please try again in a minute.".into()
             }
@@ -409,8 +421,31 @@ pub async fn invite<S: Store>(
     new: &NewPerson,
     now: DateTime<Utc>,
 ) -> Result<Person, PeopleError> {
+    invite_with(store, org, new, now, Vec::new()).await
+}
+
+/// [`invite`] with more writes in the same transaction (the record of a safeguarding role).
+pub(crate) async fn invite_with<S: Store>(
+    store: &S,
+    org: &OrgId,
+    new: &NewPerson,
+    now: DateTime<Utc>,
+    extra: Vec<TxOp>,
+) -> Result<Person, PeopleError> {
     let person = new_person(org, new.validate()?, now);
-    match store.transact(create_ops(&person)).await {
+    invite_person(store, org, person, extra).await
+}
+
+/// Writes a person made by [`new_person`], with more writes in the same transaction.
+pub(crate) async fn invite_person<S: Store>(
+    store: &S,
+    org: &OrgId,
+    person: Person,
+    extra: Vec<TxOp>,
+) -> Result<Person, PeopleError> {
+    let mut ops = create_ops(&person);
+    ops.extend(extra);
+    match store.transact(ops).await {
         Ok(()) => {
             tracing::info!(%org, person_id = person.id, "person invited");
             Ok(person)
@@ -480,7 +515,7 @@ pub async fn list<S: Store>(
 }
 
 /// Every person of the organisation (follows the pages). For imports, which compare a whole file.
-pub(crate) async fn list_all<S: Store>(store: &S, org: &OrgId) -> Result<Vec<Person>, PeopleError> {
+pub async fn list_all<S: Store>(store: &S, org: &OrgId) -> Result<Vec<Person>, PeopleError> {
     let mut all = Vec::new();
     let mut cursor = None;
     loop {
@@ -526,6 +561,19 @@ pub async fn set_roles_and_groups<S: Store>(
     groups: Option<&[String]>,
     expected_version: u64,
 ) -> Result<Person, PeopleError> {
+    set_roles_and_groups_with(store, org, id, roles, groups, expected_version, Vec::new()).await
+}
+
+/// [`set_roles_and_groups`] with more writes in the same transaction.
+pub(crate) async fn set_roles_and_groups_with<S: Store>(
+    store: &S,
+    org: &OrgId,
+    id: &str,
+    roles: &[Role],
+    groups: Option<&[String]>,
+    expected_version: u64,
+    extra: Vec<TxOp>,
+) -> Result<Person, PeopleError> {
     check_id(id)?;
     let roles = normalise_roles(roles)?;
     let groups = groups.map(normalise_groups).transpose()?;
@@ -563,6 +611,7 @@ pub async fn set_roles_and_groups<S: Store>(
         condition,
     }];
     ops.extend(moves);
+    ops.extend(extra);
     match store.transact(ops).await {
         Ok(()) => {
             tracing::info!(%org, person_id = id, "roles changed");
@@ -603,6 +652,16 @@ pub async fn end_sessions<S: Store>(
 
 /// Stops a person signing in and ends their current sessions. Their records stay.
 pub async fn deactivate<S: Store>(store: &S, org: &OrgId, id: &str) -> Result<Person, PeopleError> {
+    deactivate_with(store, org, id, Vec::new()).await
+}
+
+/// [`deactivate`] with more writes in the same transaction.
+pub(crate) async fn deactivate_with<S: Store>(
+    store: &S,
+    org: &OrgId,
+    id: &str,
+    extra: Vec<TxOp>,
+) -> Result<Person, PeopleError> {
     check_id(id)?;
     let before = get(store, org, id).await?;
     let update = Update::default()
@@ -624,6 +683,7 @@ pub async fn deactivate<S: Store>(store: &S, org: &OrgId, id: &str) -> Result<Pe
         condition: Condition::Equals("version".into(), Value::from(before.version)),
     }];
     ops.extend(moves);
+    ops.extend(extra);
     match store.transact(ops).await {
         Ok(()) => {
             tracing::info!(%org, person_id = id, "person deactivated; sessions revoked");

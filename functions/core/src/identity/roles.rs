@@ -18,17 +18,21 @@ pub enum Role {
     DeputyDsl,
     /// The head / managing director: receives allegations about staff and concerns about the DSL.
     AllegationsLead,
+    /// The chair of governors, trustee, proprietor or owner: receives worries about the head /
+    /// managing director (and about the DSL when the DSL is also the head).
+    Chair,
     Admin,
 }
 
 impl Role {
-    pub const ALL: [Role; 7] = [
+    pub const ALL: [Role; 8] = [
         Role::Learner,
         Role::Staff,
         Role::Parent,
         Role::Dsl,
         Role::DeputyDsl,
         Role::AllegationsLead,
+        Role::Chair,
         Role::Admin,
     ];
 
@@ -40,6 +44,7 @@ impl Role {
             Role::Dsl => "dsl",
             Role::DeputyDsl => "deputy_dsl",
             Role::AllegationsLead => "allegations_lead",
+            Role::Chair => "chair",
             Role::Admin => "admin",
         }
     }
@@ -67,6 +72,7 @@ impl Role {
             Role::Dsl => "Designated safeguarding lead (DSL)",
             Role::DeputyDsl => "Deputy DSL",
             Role::AllegationsLead => "Allegations lead (head or managing director)",
+            Role::Chair => "Chair (of governors or trustees, proprietor or owner)",
             Role::Admin => "Administrator",
         }
     }
@@ -161,6 +167,7 @@ pub const PERMISSIONS: &[(Role, &[Action])] = &[
         ],
     ),
     (Role::AllegationsLead, &[ReceiveWorries, HandleWorries]),
+    (Role::Chair, &[ReceiveWorries, HandleWorries]),
     (
         Role::Admin,
         &[
@@ -198,6 +205,7 @@ mod tests {
         ("dsl", [1, 1, 0, 0, 0, 1, 1, 1, 1, 0, 0, 0]),
         ("deputy_dsl", [1, 1, 0, 0, 0, 1, 1, 1, 1, 0, 0, 0]),
         ("allegations_lead", [1, 1, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0]),
+        ("chair", [1, 1, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0]),
         ("admin", [1, 1, 0, 0, 0, 1, 1, 0, 0, 1, 1, 1]),
     ];
 
@@ -221,7 +229,7 @@ mod tests {
                 checked += 1;
             }
         }
-        assert_eq!(checked, 8 * 12);
+        assert_eq!(checked, 9 * 12);
     }
 
     #[test]

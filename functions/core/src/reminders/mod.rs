@@ -325,7 +325,7 @@ pub async fn run<S: Store, M: Mailer>(
     report.items = tally.sorted();
 
     let week = iso_week(now);
-    let mut open: Option<HashMap<Queue, usize>> = None;
+    let mut open: Option<Vec<crate::worry::routing::Route>> = None;
     for lead in &leads {
         let key = keys::reminder_weekly(org, &lead.id, &week);
         match store.get(&key).await {
@@ -340,10 +340,11 @@ pub async fn run<S: Store, M: Mailer>(
         if open.is_none() {
             open = Some(open_concerns(store, org).await?);
         }
-        let concerns: usize = Queue::visible_to(&lead.roles)
-            .iter()
-            .map(|q| open.as_ref().and_then(|o| o.get(q)).copied().unwrap_or(0))
-            .sum();
+        // Only the worries this lead may read (a worry about them is never counted for them).
+        let concerns: usize = open
+            .as_ref()
+            .map(|o| o.iter().filter(|r| r.may_read(lead)).count())
+            .unwrap_or(0);
         let content = summary_message(setting.profile, links, &report.items, concerns, now);
         if let Err(e) = mailer.send(&content.to(lead.email.clone())).await {
             tracing::warn!(org = %org, person_id = lead.id, error = %e, "weekly summary not sent: tried again next run");
@@ -484,13 +485,13 @@ async fn sent_records<S: Store>(
 }
 
 /// Open concerns per queue: counted, never read for their content.
+/// The route of every open worry (who may read it; nothing of what it says).
 async fn open_concerns<S: Store>(
     store: &S,
     org: &OrgId,
-) -> Result<HashMap<Queue, usize>, StoreError> {
-    let mut out = HashMap::new();
+) -> Result<Vec<crate::worry::routing::Route>, StoreError> {
+    let mut out = Vec::new();
     for queue in Queue::ALL {
-        let mut n = 0;
         let mut cursor = None;
         loop {
             let page = store
@@ -501,13 +502,16 @@ async fn open_concerns<S: Store>(
                         .after(cursor),
                 )
                 .await?;
-            n += page.items.len();
+            for item in &page.items {
+                let w = crate::worry::Worry::from_item(item)
+                    .map_err(|e| StoreError::InvalidItem(e.to_string()))?;
+                out.push(w.route);
+            }
             match page.next {
                 Some(next) => cursor = Some(next),
                 None => break,
             }
         }
-        out.insert(queue, n);
     }
     Ok(out)
 }

@@ -4,7 +4,7 @@
 //! role alone, and a worry someone may not see is "not found", exactly like one that does not
 //! exist (no list or id reveals it).
 
-use super::routing::Queue;
+use super::routing::{self, Queue, Route};
 use super::{Sender, Status, Worry, WorryError, check_text, is_worry_id};
 use crate::identity::Person;
 use crate::keys;
@@ -123,6 +123,13 @@ pub enum CaseAction {
     Reassign(Person),
     /// A message the sender reads (their account, or their follow-up code).
     Reply(String),
+    /// To another queue, with the reason: on to a stricter one by anyone who reads it, back to
+    /// a less strict one only by the chair or the allegations lead. Routed afresh over the
+    /// people as they are now; it leaves the mover's view if it is now about them.
+    Move {
+        to: Queue,
+        reason: String,
+    },
     Close {
         outcome: Outcome,
         detail: String,
@@ -148,6 +155,10 @@ pub enum EventKind {
     Reassigned {
         to_name: String,
     },
+    Moved {
+        from: Queue,
+        to: Queue,
+    },
     Reply,
     /// The sender added information.
     SenderAdded,
@@ -166,6 +177,7 @@ impl EventKind {
             EventKind::Referral { .. } => "referral",
             EventKind::StatusChanged { .. } => "status",
             EventKind::Reassigned { .. } => "reassigned",
+            EventKind::Moved { .. } => "moved",
             EventKind::Reply => "reply",
             EventKind::SenderAdded => "sender_added",
             EventKind::Closed { .. } => "closed",
@@ -189,6 +201,9 @@ impl EventKind {
                 format!("Changed the status from {} to {}", from.label(), to.label())
             }
             EventKind::Reassigned { to_name } => format!("Assigned it to {to_name}"),
+            EventKind::Moved { from, to } => {
+                format!("Moved it from \"{}\" to \"{}\"", from.label(), to.label())
+            }
             EventKind::Reply => "Replied to the person who sent it".into(),
             EventKind::SenderAdded => "The person who sent it added information".into(),
             EventKind::Closed { outcome } => format!("Closed it: {}", outcome.label()),
@@ -334,8 +349,17 @@ pub async fn open<S: Store>(
     let Some(mut case) = load(store, org, worry_id).await? else {
         return Err(CaseError::NotFound);
     };
-    if !handler.active || !case.worry.visible_to(&handler.roles) {
+    if !case.worry.visible_to(handler) {
         tracing::warn!(%org, person_id = handler.id, worry_id, "refused: a worry not routed to this person");
+        record_refusal(
+            store,
+            org,
+            handler,
+            worry_id,
+            "Tried to open it: refused (not routed to them)",
+            now,
+        )
+        .await?;
         return Err(CaseError::NotFound);
     }
     let at = crate::store::timestamp(now);
@@ -349,7 +373,7 @@ pub async fn open<S: Store>(
     let first_view = !case
         .audit
         .iter()
-        .any(|a| a.by_id.as_deref() == Some(handler.id.as_str()));
+        .any(|a| a.what == "Viewed" && a.by_id.as_deref() == Some(handler.id.as_str()));
     let viewed = CaseEvent {
         at: now,
         by_id: Some(handler.id.clone()),
@@ -391,8 +415,17 @@ pub async fn act<S: Store>(
         return Err(CaseError::NotFound);
     };
     let worry = &case.worry;
-    if !handler.active || !worry.visible_to(&handler.roles) {
+    if !worry.visible_to(handler) {
         tracing::warn!(%org, person_id = handler.id, worry_id, "refused: an action on a worry not routed to this person");
+        record_refusal(
+            store,
+            org,
+            handler,
+            worry_id,
+            "Tried to change it: refused (not routed to them)",
+            now,
+        )
+        .await?;
         return Err(CaseError::NotFound);
     }
     let applied_key = keys::worry_form_applied(org, worry_id, form_id);
@@ -490,7 +523,7 @@ pub async fn act<S: Store>(
             )
         }
         CaseAction::Reassign(to) => {
-            if !to.active || !worry.visible_to(&to.roles) {
+            if !worry.visible_to(&to) {
                 return Err(CaseError::Refused(format!(
                     "{} cannot be given this concern: it is not routed to them.",
                     to.name
@@ -509,7 +542,7 @@ pub async fn act<S: Store>(
                 extra.push(notify::new_notification(
                     org,
                     worry_id,
-                    worry.queue,
+                    &worry.route,
                     Reason::Assigned,
                     worry.urgency == super::Urgency::Urgent,
                     Some(&to.id),
@@ -532,20 +565,126 @@ pub async fn act<S: Store>(
             let text = check_text(&text, MAX_ENTRY_CHARS)?;
             let notice = match &worry.sender {
                 Sender::Named { person_id, name } => {
-                    extra.push(notify::new_notification(
-                        org,
-                        worry_id,
-                        worry.queue,
-                        Reason::Reply,
-                        false,
-                        Some(person_id),
-                        now,
-                    ));
-                    format!("Reply sent. {name} is emailed that there is a reply (not what it says) and reads it when signed in.")
+                    if worry.email_replies {
+                        extra.push(notify::new_notification(
+                            org,
+                            worry_id,
+                            &worry.route,
+                            Reason::Reply,
+                            false,
+                            Some(person_id),
+                            now,
+                        ));
+                        format!("Reply sent. {name} asked to be emailed: the email says only \"You have a new message\" and a link. They read it when signed in.")
+                    } else {
+                        format!("Reply sent. {name} reads it when signed in (they did not ask to be emailed, so no email is sent).")
+                    }
                 }
                 Sender::Anonymous => "Reply saved. The person who sent it reads it when they look up their follow-up code; we cannot tell them it is there.".into(),
             };
             (vec![entry(EventKind::Reply, text)], None, false, notice)
+        }
+        CaseAction::Move { to, reason } => {
+            let from = worry.queue();
+            if to == from {
+                return Err(CaseError::Refused(format!(
+                    "It is already in \"{}\".",
+                    from.label()
+                )));
+            }
+            let may_relax = handler.roles.iter().any(|r| {
+                matches!(
+                    r,
+                    crate::identity::Role::Chair | crate::identity::Role::AllegationsLead
+                )
+            });
+            if to < from && !may_relax {
+                return Err(CaseError::Refused(
+                    "Only the chair or the allegations lead can move a concern back to a less restricted queue. You can move it on to a stricter one.".into(),
+                ));
+            }
+            let reason = check_text(&reason, MAX_ENTRY_CHARS).map_err(|e| match e {
+                super::WorryError::Empty => CaseError::Refused(
+                    "Please give the reason for moving it: it is kept in the chronology.".into(),
+                ),
+                other => other.into(),
+            })?;
+            let people = crate::identity::people::list_all(store, org)
+                .await
+                .map_err(|e| match e {
+                    crate::identity::PeopleError::Store(s) => CaseError::Store(s),
+                    other => CaseError::Corrupt(other.to_string()),
+                })?;
+            let mut route = routing::route(to, &people);
+            if to > from {
+                // On to a stricter queue: whoever it was hidden from stays hidden from.
+                for e in &worry.route.excluded {
+                    if !route.excluded.contains(e) {
+                        route.excluded.push(e.clone());
+                    }
+                }
+                for r in &worry.route.concerned {
+                    if !route.concerned.contains(r) {
+                        route.concerned.push(*r);
+                    }
+                }
+                route.concerned.sort();
+            }
+            if route.readers(&people).is_empty() {
+                return Err(CaseError::Refused(format!(
+                    "Nobody could read it in \"{}\": {}.",
+                    to.label(),
+                    routing::gaps(&people)
+                        .first()
+                        .map(|g| g.message())
+                        .unwrap_or("its roles are vacant")
+                )));
+            }
+            let is_open = worry.status != Status::Closed;
+            update = update
+                .set("queue", route.queue.as_str())
+                .set("concerned", json!(route.concerned))
+                .set("excluded", json!(route.excluded))
+                .set(
+                    layout::GSI1_PK,
+                    keys::worries_index(org, route.queue.as_str(), is_open),
+                );
+            // Whoever it is assigned to may no longer read it.
+            if let Some((id, _)) = &worry.assigned
+                && let Some(p) = people.iter().find(|p| &p.id == id)
+                && !route.may_read(p)
+            {
+                update = update.remove("assigned_id").remove("assigned_name");
+            }
+            extra.push(notify::new_notification(
+                org,
+                worry_id,
+                &route,
+                Reason::Moved,
+                worry.urgency == super::Urgency::Urgent,
+                None,
+                now,
+            ));
+            let notice = if route.may_read(handler) {
+                format!("Moved to \"{}\".", route.queue.label())
+            } else {
+                format!(
+                    "Moved to \"{}\". You can no longer read it: its new readers have been emailed.",
+                    route.queue.label()
+                )
+            };
+            (
+                vec![entry(
+                    EventKind::Moved {
+                        from,
+                        to: route.queue,
+                    },
+                    reason,
+                )],
+                None,
+                true,
+                notice,
+            )
         }
         CaseAction::Close { outcome, detail } => {
             if worry.status == Status::Closed {
@@ -575,7 +714,7 @@ pub async fn act<S: Store>(
         if was_open != is_open {
             update = update.set(
                 layout::GSI1_PK,
-                keys::worries_index(org, worry.queue.as_str(), is_open),
+                keys::worries_index(org, worry.queue().as_str(), is_open),
             );
         }
     }
@@ -625,13 +764,13 @@ pub async fn act<S: Store>(
     }
 }
 
-/// The queue of a worry routed to `handler` (`None`: no such worry, or not theirs).
-pub async fn queue_for<S: Store>(
+/// The route of a worry `handler` may read (`None`: no such worry, or not theirs).
+pub async fn route_for<S: Store>(
     store: &S,
     org: &OrgId,
     handler: &Person,
     worry_id: &str,
-) -> Result<Option<Queue>, CaseError> {
+) -> Result<Option<Route>, CaseError> {
     if !is_worry_id(worry_id) {
         return Ok(None);
     }
@@ -639,15 +778,15 @@ pub async fn queue_for<S: Store>(
         return Ok(None);
     };
     let worry = Worry::from_item(&item)?;
-    Ok((handler.active && worry.visible_to(&handler.roles)).then_some(worry.queue))
+    Ok(worry.visible_to(handler).then_some(worry.route))
 }
 
-/// The people of the organisation a worry in `queue` could be assigned to (reads the people
-/// list: organisations have hundreds of people, not millions).
+/// The people of the organisation a worry routed this way could be assigned to (reads the
+/// people list: organisations have hundreds of people, not millions).
 pub async fn assignable_people<S: Store>(
     store: &S,
     org: &OrgId,
-    queue: Queue,
+    route: &Route,
 ) -> Result<Vec<Person>, CaseError> {
     let people = crate::identity::people::list_all(store, org)
         .await
@@ -655,16 +794,34 @@ pub async fn assignable_people<S: Store>(
             crate::identity::PeopleError::Store(s) => CaseError::Store(s),
             other => CaseError::Corrupt(other.to_string()),
         })?;
-    Ok(assignable(queue, &people).into_iter().cloned().collect())
+    Ok(route.readers(&people).into_iter().cloned().collect())
 }
 
-/// The people a worry could be assigned to: active, and routed it.
-pub fn assignable(queue: Queue, people: &[Person]) -> Vec<&Person> {
-    let routing = queue.routing();
-    people
-        .iter()
-        .filter(|p| p.active && super::routing::may_see(&routing, &p.roles))
-        .collect()
+/// Writes a refused attempt to open or change a worry into its audit trail, so its readers see
+/// who tried (the worry itself stays "not found" to them).
+async fn record_refusal<S: Store>(
+    store: &S,
+    org: &OrgId,
+    person: &Person,
+    worry_id: &str,
+    what: &str,
+    now: DateTime<Utc>,
+) -> Result<(), CaseError> {
+    let entry = AuditEntry {
+        at: now,
+        by_id: Some(person.id.clone()),
+        by_name: person.name.clone(),
+        what: what.into(),
+    };
+    store
+        .transact(vec![audit_op(
+            org,
+            worry_id,
+            &crate::store::timestamp(now),
+            &entry,
+        )])
+        .await?;
+    Ok(())
 }
 
 pub(crate) fn event_op(org: &OrgId, worry_id: &str, at: &str, e: &CaseEvent) -> TxOp {
@@ -689,6 +846,10 @@ pub(crate) fn event_op(org: &OrgId, worry_id: &str, at: &str, e: &CaseEvent) -> 
             fields["to"] = json!(to.as_str());
         }
         EventKind::Reassigned { to_name } => fields["to_name"] = json!(to_name),
+        EventKind::Moved { from, to } => {
+            fields["from"] = json!(from.as_str());
+            fields["to"] = json!(to.as_str());
+        }
         EventKind::Closed { outcome } => fields["outcome"] = json!(outcome.as_str()),
         _ => {}
     }
@@ -741,6 +902,10 @@ fn event_from_item(item: &Item) -> Result<CaseEvent, CaseError> {
         "reassigned" => EventKind::Reassigned {
             to_name: s(item, "to_name")?,
         },
+        "moved" => EventKind::Moved {
+            from: Queue::parse(&s(item, "from")?).ok_or_else(|| bad("from"))?,
+            to: Queue::parse(&s(item, "to")?).ok_or_else(|| bad("to"))?,
+        },
         "reply" => EventKind::Reply,
         "sender_added" => EventKind::SenderAdded,
         "closed" => EventKind::Closed {
@@ -770,4 +935,80 @@ fn audit_from_item(item: &Item) -> Result<AuditEntry, CaseError> {
         by_name: s(item, "by_name")?,
         what: s(item, "what")?,
     })
+}
+
+/// Closes every open worry of a flood group that `handler` may read, each with its own
+/// chronology entry ("no further action", with the reason): what a DSL does after reading a
+/// group that a prank or a script sent. Worries of the group they may not read are left alone.
+/// Returns how many were closed.
+pub async fn dismiss_group<S: Store>(
+    store: &S,
+    org: &OrgId,
+    handler: &Person,
+    group_id: &str,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<usize, CaseError> {
+    if group_id.len() != 32 || !group_id.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(CaseError::NotFound);
+    }
+    let reason = check_text(reason, MAX_ENTRY_CHARS).map_err(|e| match e {
+        super::WorryError::Empty => CaseError::Refused(
+            "Please say why the group is being closed: it is kept in each concern's chronology."
+                .into(),
+        ),
+        other => other.into(),
+    })?;
+    let mut members = Vec::new();
+    for queue in Queue::visible_to(&handler.roles) {
+        let mut cursor = None;
+        loop {
+            let page = store
+                .query(
+                    &Query::partition(keys::worries_index(org, queue.as_str(), true))
+                        .on_index(crate::store::Index::Gsi1)
+                        .after(cursor),
+                )
+                .await?;
+            for item in &page.items {
+                let w = Worry::from_item(item)?;
+                if w.group_id.as_deref() == Some(group_id) && w.visible_to(handler) {
+                    members.push(w);
+                }
+            }
+            match page.next {
+                Some(next) => cursor = Some(next),
+                None => break,
+            }
+        }
+    }
+    if members.is_empty() {
+        return Err(CaseError::NotFound);
+    }
+    let mut closed = 0;
+    for w in members {
+        let form_id = uuid::Uuid::new_v4().to_string();
+        let acted = act(
+            store,
+            org,
+            handler,
+            &w.id,
+            &form_id,
+            w.version,
+            CaseAction::Close {
+                outcome: Outcome::NoFurtherAction,
+                detail: format!("Closed with its group: {reason}"),
+            },
+            now,
+        )
+        .await;
+        match acted {
+            Ok(_) => closed += 1,
+            // Changed in between (someone is working on it): left open for them.
+            Err(CaseError::Stale | CaseError::Refused(_)) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    tracing::info!(%org, person_id = handler.id, group_id, closed, "worry group dismissed");
+    Ok(closed)
 }

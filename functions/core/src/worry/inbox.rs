@@ -1,10 +1,11 @@
 //! The handlers' inbox: the worries routed to them, newest first, open or closed, filtered by
-//! status, kind and age, and the counts for their dashboard. Reads only the queues the reader may
-//! see (see [`Queue::visible_to`]), so a worry they must not see is never even loaded.
+//! status, kind and age, and the counts for their dashboard. Reads only the queues the reader's
+//! roles read (see [`Queue::visible_to`]), and checks each worry's own exclusions (the people it
+//! is about) before it is shown or counted.
 
 use super::routing::Queue;
 use super::{Status, Urgency, Worry, WorryError};
-use crate::identity::Role;
+use crate::identity::Person;
 use crate::keys;
 use crate::org::OrgId;
 use crate::store::{Cursor, Index, Query, Store};
@@ -23,9 +24,12 @@ pub struct Filter {
     pub status: Option<Status>,
     /// A kind id from `content/worries.toml`.
     pub kind: Option<String>,
-    /// Only worries sent within this many days.
+    /// Only worries sent within this many days (at most [`MAX_DAYS`]).
     pub within_days: Option<u32>,
 }
+
+/// The longest "sent within" filter: a hundred years (anything longer means "all").
+pub const MAX_DAYS: u32 = 36_500;
 
 /// One row of the inbox: no text (the list is not where a worry is read; opening it is audited).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -39,6 +43,8 @@ pub struct Row {
     pub queue: Queue,
     pub anonymous: bool,
     pub assigned_name: Option<String>,
+    /// One of many sent from one form, account or address in a short time.
+    pub group_id: Option<String>,
 }
 
 impl From<Worry> for Row {
@@ -50,9 +56,10 @@ impl From<Worry> for Row {
             status: w.status,
             urgency: w.urgency,
             kind: w.kind,
-            queue: w.queue,
+            queue: w.route.queue,
             anonymous: matches!(w.sender, super::Sender::Anonymous),
             assigned_name: w.assigned.map(|(_, name)| name),
+            group_id: w.group_id,
         }
     }
 }
@@ -69,25 +76,25 @@ pub struct InboxPage {
     pub truncated: bool,
 }
 
-/// The worries routed to a person holding `roles`, newest first, older than `before` (a cursor
-/// from the previous page).
+/// The worries routed to `reader`, newest first, older than `before` (a cursor from the
+/// previous page).
 pub async fn list<S: Store>(
     store: &S,
     org: &OrgId,
-    roles: &[Role],
+    reader: &Person,
     filter: &Filter,
     before: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<InboxPage, WorryError> {
     let lower = match filter.within_days {
-        Some(days) => crate::store::timestamp(now - Duration::days(i64::from(days))),
+        Some(days) => crate::store::timestamp(now - Duration::days(i64::from(days.min(MAX_DAYS)))),
         None => "0".to_string(),
     };
     // `~` sorts after every timestamp; a cursor is exclusive (rows equal to it were shown).
     let upper = before.unwrap_or("~").to_string();
     let mut page = InboxPage::default();
     let mut candidates: Vec<(String, Row)> = Vec::new();
-    for queue in Queue::visible_to(roles) {
+    for queue in Queue::visible_to(&reader.roles) {
         let mut cursor: Option<Cursor> = None;
         let mut matches = 0;
         let mut reads = 0;
@@ -111,7 +118,8 @@ pub async fn list<S: Store>(
                     continue;
                 }
                 let worry = Worry::from_item(item)?;
-                if filter.status.is_some_and(|s| s != worry.status)
+                if !worry.visible_to(reader)
+                    || filter.status.is_some_and(|s| s != worry.status)
                     || filter.kind.as_ref().is_some_and(|k| k != &worry.kind)
                 {
                     continue;
@@ -154,17 +162,20 @@ pub struct Counts {
     pub urgent_open: usize,
     /// Open worries assigned to the reader.
     pub assigned_to_me: usize,
+    /// Urgent worries nobody acknowledged in the organisation's time.
+    pub overdue: usize,
 }
 
 /// Counts the open worries routed to a person (reads each visible queue's open list).
 pub async fn counts<S: Store>(
     store: &S,
     org: &OrgId,
-    person_id: &str,
-    roles: &[Role],
+    reader: &Person,
+    now: DateTime<Utc>,
+    escalate_after_minutes: u32,
 ) -> Result<Counts, WorryError> {
     let mut counts = Counts::default();
-    for queue in Queue::visible_to(roles) {
+    for queue in Queue::visible_to(&reader.roles) {
         let mut cursor = None;
         loop {
             let result = store
@@ -176,11 +187,15 @@ pub async fn counts<S: Store>(
                 .await?;
             for item in &result.items {
                 let w = Worry::from_item(item)?;
+                if !w.visible_to(reader) {
+                    continue;
+                }
                 counts.open += 1;
+                counts.overdue += usize::from(w.is_overdue(now, escalate_after_minutes));
                 counts.new += usize::from(w.status == Status::New);
                 counts.urgent_open += usize::from(w.urgency == Urgency::Urgent);
                 counts.assigned_to_me +=
-                    usize::from(w.assigned.as_ref().is_some_and(|(id, _)| id == person_id));
+                    usize::from(w.assigned.as_ref().is_some_and(|(id, _)| id == &reader.id));
             }
             match result.next {
                 Some(next) => cursor = Some(next),

@@ -29,7 +29,7 @@ use crate::org::OrgId;
 use crate::store::{Condition, Item, Store, StoreError, TxOp, layout};
 use chrono::{DateTime, Utc};
 use code::{CodeError, FollowUpCode, FormToken, TokenError};
-use routing::{About, Queue};
+use routing::{About, Involves, Queue, Route};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
@@ -131,8 +131,13 @@ impl Status {
 pub struct WorryInput {
     pub text: String,
     pub urgency: Option<String>,
-    /// Who it is about ([`About`] names).
+    /// Who is affected ([`About`] names).
     pub about: Option<String>,
+    /// Whether an adult who works or volunteers here is involved, and who ([`Involves`]
+    /// names): decides where it goes.
+    pub involves: Option<String>,
+    /// "yes": email the named sender when there is a reply (off unless chosen).
+    pub email_replies: Option<String>,
     /// What kind of thing (an id from `content/worries.toml`).
     pub kind: Option<String>,
     /// "yes" or "no": whether they would like someone to contact them.
@@ -160,6 +165,8 @@ pub enum WorryError {
     InvalidUrgency,
     #[error("no valid \"about\" was chosen")]
     InvalidAbout,
+    #[error("no valid \"involves\" was chosen")]
+    InvalidInvolves,
     #[error("no valid kind was chosen")]
     InvalidKind,
     #[error("no valid contact choice was made")]
@@ -184,9 +191,11 @@ pub enum WorryError {
 /// What a per-address rate limit counts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Limited {
+    /// Worries from one address: over the limit they are stored and grouped, never refused.
     Submissions,
     FollowUpLookups,
-    /// Named worries from one account (anonymous ones are never counted per account).
+    /// Named worries from one account (anonymous ones are never counted per account): over the
+    /// limit they are stored and grouped, never refused.
     AccountSubmissions,
 }
 
@@ -200,10 +209,10 @@ impl std::fmt::Display for Limited {
 }
 
 impl Limited {
-    /// The default (limit, window in seconds). Submissions are generous: a whole school or
-    /// college often shares one address, and the limit is there to stop floods, never a
-    /// person. Look-ups are tighter: guessing a 125-bit code is hopeless anyway, and this keeps
-    /// trying it cheap.
+    /// The default (limit, window in seconds). For worries the limit only decides when many
+    /// worries from one place become a group (one email for the group): a whole school often
+    /// shares one address, and a worry is never refused for volume. Look-ups are refused over
+    /// theirs: guessing a 125-bit code is hopeless anyway, and this keeps trying it cheap.
     pub fn policy(self) -> (u32, u64) {
         match self {
             Limited::Submissions => (60, 10 * 60),
@@ -211,11 +220,19 @@ impl Limited {
             Limited::AccountSubmissions => (20, 10 * 60),
         }
     }
+
+    fn bucket_kind(self) -> &'static str {
+        match self {
+            Limited::Submissions => "worry-ip",
+            Limited::FollowUpLookups => "follow-up-ip",
+            Limited::AccountSubmissions => "worry-person",
+        }
+    }
 }
 
-/// Counts one submission or look-up from `address` (a client IP) and refuses it when over
-/// `limit` per the policy's window. The address is kept only as a keyed MAC in a counter that expires within about an
-/// hour and a half, never with the worry.
+/// Counts one look-up from `address` (a client IP) and refuses it when over `limit` per the
+/// policy's window. The address is kept only as a keyed MAC in a counter that expires within
+/// about an hour and a half.
 pub async fn check_rate<S: Store>(
     store: &S,
     org: &OrgId,
@@ -225,13 +242,8 @@ pub async fn check_rate<S: Store>(
     address: &str,
     now: DateTime<Utc>,
 ) -> Result<(), WorryError> {
-    let kind = match what {
-        Limited::Submissions => "worry-ip",
-        Limited::FollowUpLookups => "follow-up-ip",
-        Limited::AccountSubmissions => "worry-person",
-    };
     let (_, window) = what.policy();
-    let bucket = crate::identity::rate_limit::bucket(secret, kind, address);
+    let bucket = crate::identity::rate_limit::bucket(secret, what.bucket_kind(), address);
     let decision =
         crate::identity::rate_limit::check(store, org, &bucket, limit, window, now).await?;
     if decision.allowed {
@@ -242,6 +254,37 @@ pub async fn check_rate<S: Store>(
             retry_after_secs: decision.retry_after_secs,
         })
     }
+}
+
+/// Counts one worry against its limit; over it, the id of the group it joins (the same for every
+/// worry over the limit from this source in this window and queue).
+async fn flood_group<S: Store>(
+    store: &S,
+    org: &OrgId,
+    secret: &Secret,
+    what: Limited,
+    limit: u32,
+    source: &str,
+    queue: Queue,
+    now: DateTime<Utc>,
+) -> Result<Option<String>, WorryError> {
+    let (_, window) = what.policy();
+    let bucket = crate::identity::rate_limit::bucket(secret, what.bucket_kind(), source);
+    let decision =
+        crate::identity::rate_limit::check(store, org, &bucket, limit, window, now).await?;
+    if decision.allowed {
+        return Ok(None);
+    }
+    let now_secs = u64::try_from(now.timestamp()).unwrap_or(0);
+    let window_start = now_secs - now_secs % window;
+    Ok(Some(group_id(&format!(
+        "{bucket}:{window_start}:{}",
+        queue.as_str()
+    ))))
+}
+
+fn group_id(seed: &str) -> String {
+    crypto::sha256_hex(seed.as_bytes())[..32].to_string()
 }
 
 impl WorryError {
@@ -261,28 +304,15 @@ impl WorryError {
             }
             WorryError::Code(e) => format!("That follow-up code does not look right: {e}. Please check it and try again."),
             WorryError::InvalidAbout => "Please choose who it is about.".into(),
+            WorryError::InvalidInvolves => "Please say whether an adult who works or volunteers here is involved. If you are not sure, choose \"I'm not sure\".".into(),
             WorryError::InvalidKind => "Please choose what kind of thing it is. If you are not sure, choose \"Something else\".".into(),
             WorryError::InvalidContact => "Please say whether you would like someone to contact you.".into(),
             WorryError::ContactTooLong { chars, max } => format!(
                 "How to contact you is {chars} characters long. Please shorten it to {max} characters or fewer."
             ),
+            // Only look-ups are ever refused for volume (worries are grouped instead).
             WorryError::RateLimited {
-                what: Limited::AccountSubmissions,
-                retry_after_secs,
-            } => format!(
-                "You have sent a lot of messages in the last few minutes, so sending is paused. Your message has not been sent yet and is still below: please press Send again in {} minutes. If someone is in danger now, call 999.",
-                retry_after_secs.div_ceil(60)
-            ),
-            WorryError::RateLimited {
-                what: Limited::Submissions,
-                retry_after_secs,
-            } => format!(
-                "A lot of messages have been sent from your network in the last few minutes, so sending is paused. Your message has not been sent yet and is still below: please press Send again in {} minutes. If someone is in danger now, call 999.",
-                retry_after_secs.div_ceil(60)
-            ),
-            WorryError::RateLimited {
-                what: Limited::FollowUpLookups,
-                retry_after_secs,
+                retry_after_secs, ..
             } => format!(
                 "Many codes have been checked from your network in the last few minutes. Please try again in {} minutes.",
                 retry_after_secs.div_ceil(60)
@@ -301,6 +331,7 @@ impl WorryError {
                 | WorryError::TooLong { .. }
                 | WorryError::InvalidUrgency
                 | WorryError::InvalidAbout
+                | WorryError::InvalidInvolves
                 | WorryError::InvalidKind
                 | WorryError::InvalidContact
                 | WorryError::ContactTooLong { .. }
@@ -314,18 +345,27 @@ pub struct ValidWorry {
     pub text: String,
     pub urgency: Urgency,
     pub about: About,
+    pub involves: Involves,
     pub kind: String,
     pub wants_contact: bool,
     pub contact_how: String,
+    pub email_replies: bool,
 }
 
-/// Line endings unified, control characters other than newlines and tabs removed, surrounding
-/// blank space trimmed; nothing else is changed.
+/// Characters that change the direction of the text around them (U+202A-U+202E,
+/// U+2066-U+2069, U+200E, U+200F, U+061C): kept, they make a worry or a name read backwards on
+/// the handler's screen.
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
+}
+
+/// Line endings unified, control characters other than newlines and tabs (and direction
+/// overrides) removed, surrounding blank space trimmed; nothing else is changed.
 pub fn normalise_text(text: &str) -> String {
     let text: String = text
         .replace("\r\n", "\n")
         .chars()
-        .filter(|c| !c.is_control() || *c == '\n' || *c == '\t')
+        .filter(|c| (!c.is_control() || *c == '\n' || *c == '\t') && !is_bidi_control(*c))
         .collect();
     text.trim().to_string()
 }
@@ -357,6 +397,11 @@ impl WorryInput {
             .as_deref()
             .and_then(About::parse)
             .ok_or(WorryError::InvalidAbout)?;
+        let involves = self
+            .involves
+            .as_deref()
+            .and_then(Involves::parse)
+            .ok_or(WorryError::InvalidInvolves)?;
         let kind = self
             .kind
             .as_deref()
@@ -380,9 +425,11 @@ impl WorryInput {
             text,
             urgency,
             about,
+            involves,
             kind,
             wants_contact,
             contact_how,
+            email_replies: self.email_replies.as_deref() == Some("yes"),
         })
     }
 }
@@ -391,15 +438,54 @@ impl WorryInput {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Submitted {
     pub worry_id: String,
-    /// Anonymous worries only: the code to read replies with.
+    /// Anonymous worries only: the code to read replies with. Shown once: a repeat within
+    /// [`REPEAT_SHOWS_CODE_SECS`] (a double click) gets it again, a later one does not.
     pub follow_up_code: Option<FollowUpCode>,
     pub created_at: DateTime<Utc>,
     /// True when this form had already been submitted: nothing new was stored.
     pub repeated: bool,
+    /// Nobody who may read it is active: it is stored, shown as unread to every safeguarding
+    /// role, and the sender must be told to phone.
+    pub reached_nobody: bool,
+    pub urgency: Urgency,
+}
+
+/// How long after sending a repeat of the same form still shows the follow-up code (a double
+/// click, a slow network); after that, on a shared computer, "Back" then "Resubmit" must not show
+/// the code to the next person.
+pub const REPEAT_SHOWS_CODE_SECS: i64 = 60;
+
+/// What the organisation decides about submissions (from its profile).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SubmitPolicy {
+    /// An urgent worry nobody has acknowledged after this long is escalated.
+    pub escalate_after_minutes: u32,
+    /// Worries from one address in the policy's window before they are grouped.
+    pub group_after_per_address: u32,
+}
+
+impl Default for SubmitPolicy {
+    fn default() -> Self {
+        SubmitPolicy {
+            escalate_after_minutes: 30,
+            group_after_per_address: Limited::Submissions.policy().0,
+        }
+    }
+}
+
+/// One submission as it arrived.
+#[derive(Clone, Copy, Debug)]
+pub struct Submission<'a> {
+    pub form_token: &'a str,
+    pub input: &'a WorryInput,
+    pub sender: &'a Sender,
+    /// The network address it came from: counted (as a keyed MAC, in a counter that expires)
+    /// to group floods, never stored with the worry.
+    pub address: Option<&'a str>,
 }
 
 /// Stores a worry for the organisation, routed by who it is about, with its notification.
-/// Returns only once it is durably stored.
+/// Returns only once it is durably stored. (Tests and tools: no address, default policy.)
 #[allow(clippy::too_many_arguments)]
 pub async fn submit<S: Store>(
     store: &S,
@@ -411,10 +497,47 @@ pub async fn submit<S: Store>(
     sender: &Sender,
     now: DateTime<Utc>,
 ) -> Result<Submitted, WorryError> {
+    let submission = Submission {
+        form_token,
+        input,
+        sender,
+        address: None,
+    };
+    submit_from(
+        store,
+        org,
+        secret,
+        &submission,
+        kinds,
+        &SubmitPolicy::default(),
+        now,
+    )
+    .await
+}
+
+/// Stores a worry: never refused for volume (a flood from one form, address or account is
+/// stored and grouped, one email for the group), routed over the organisation's people as they
+/// are now, with its notification (and an escalation when urgent) in the same transaction.
+pub async fn submit_from<S: Store>(
+    store: &S,
+    org: &OrgId,
+    secret: &Secret,
+    submission: &Submission<'_>,
+    kinds: &[WorryKind],
+    policy: &SubmitPolicy,
+    now: DateTime<Utc>,
+) -> Result<Submitted, WorryError> {
+    let Submission {
+        form_token,
+        input,
+        sender,
+        address,
+    } = *submission;
     let token = FormToken::verify(secret, FORM_PURPOSE, form_token, now.timestamp())?;
     let worry = input.validate(kinds)?;
-    // The same form sent again with the same answers is a retry: one worry, same code. The same
-    // form sent with different answers (edited after going Back) is a new worry: nothing is lost.
+    // The same form sent again with the same answers is a retry: one worry. The same form sent
+    // with different answers (edited after going Back, or a script) is stored too, grouped with
+    // the first: nothing is lost, nothing is sent twice.
     let sender_part = match sender {
         Sender::Anonymous => String::new(),
         Sender::Named { person_id, .. } => person_id.clone(),
@@ -423,9 +546,11 @@ pub async fn submit<S: Store>(
         [
             worry.urgency.as_str(),
             worry.about.as_str(),
+            worry.involves.as_str(),
             &worry.kind,
             if worry.wants_contact { "yes" } else { "no" },
             &worry.contact_how,
+            if worry.email_replies { "yes" } else { "no" },
             &sender_part,
             &worry.text,
         ]
@@ -436,10 +561,72 @@ pub async fn submit<S: Store>(
         org,
         &crypto::sha256_hex(format!("{form_token}:{}", crypto::hex(&digest)).as_bytes()),
     );
+    let code = match sender {
+        Sender::Anonymous => Some(FollowUpCode::derive(
+            secret,
+            org.as_str(),
+            &[&token.nonce[..], &digest].concat(),
+        )),
+        Sender::Named { .. } => None,
+    };
+    if let Some(earlier) = store.get(&idem_key).await? {
+        return repeated(store, org, &earlier, code, now).await;
+    }
+
+    let people = crate::identity::people::list_all(store, org)
+        .await
+        .map_err(|e| match e {
+            crate::identity::PeopleError::Store(s) => WorryError::Store(s),
+            other => WorryError::Corrupt(other.to_string()),
+        })?;
+    let route = routing::route(worry.involves.queue(), &people);
+    let reached_nobody = route.readers(&people).is_empty();
+    let queue = route.queue;
+
+    // Floods: a form used before, or too many from one account or address, join a group.
+    let form_key = keys::form_used(org, &crypto::hex(&token.nonce));
+    let form_reused = store.get(&form_key).await?.is_some();
+    let group = if form_reused {
+        Some(group_id(&format!(
+            "form:{}:{}",
+            crypto::hex(&token.nonce),
+            queue.as_str()
+        )))
+    } else {
+        match (sender, address) {
+            (Sender::Named { person_id, .. }, _) => {
+                let (limit, _) = Limited::AccountSubmissions.policy();
+                flood_group(
+                    store,
+                    org,
+                    secret,
+                    Limited::AccountSubmissions,
+                    limit,
+                    person_id,
+                    queue,
+                    now,
+                )
+                .await?
+            }
+            (Sender::Anonymous, Some(address)) => {
+                flood_group(
+                    store,
+                    org,
+                    secret,
+                    Limited::Submissions,
+                    policy.group_after_per_address,
+                    address,
+                    queue,
+                    now,
+                )
+                .await?
+            }
+            (Sender::Anonymous, None) => None,
+        }
+    };
 
     let worry_id = uuid::Uuid::now_v7().to_string();
     let created = crate::store::timestamp(now);
-    let queue = worry.about.queue();
     let mut fields = json!({
         "type": "worry",
         "org": org.as_str(),
@@ -447,10 +634,14 @@ pub async fn submit<S: Store>(
         "text": worry.text,
         "urgency": worry.urgency.as_str(),
         "about": worry.about.as_str(),
+        "involves": worry.involves.as_str(),
         "queue": queue.as_str(),
+        "concerned": route.concerned,
+        "excluded": route.excluded,
         "kind": worry.kind,
         "wants_contact": worry.wants_contact,
         "contact_how": worry.contact_how,
+        "email_replies": worry.email_replies && matches!(sender, Sender::Named { .. }),
         "status": Status::New.as_str(),
         "anonymous": matches!(sender, Sender::Anonymous),
         "created_at": created,
@@ -459,18 +650,13 @@ pub async fn submit<S: Store>(
         (layout::GSI1_PK): keys::worries_index(org, queue.as_str(), true),
         (layout::GSI1_SK): keys::worries_index_sort(&created, &worry_id),
     });
-    let code = match sender {
-        Sender::Anonymous => Some(FollowUpCode::derive(
-            secret,
-            org.as_str(),
-            &[&token.nonce[..], &digest].concat(),
-        )),
-        Sender::Named { person_id, name } => {
-            fields["sender_id"] = json!(person_id);
-            fields["sender_name"] = json!(name);
-            None
-        }
-    };
+    if let Some(g) = &group {
+        fields["group_id"] = json!(g);
+    }
+    if let Sender::Named { person_id, name } = sender {
+        fields["sender_id"] = json!(person_id);
+        fields["sender_name"] = json!(name);
+    }
     let pointer = match (&code, sender) {
         (Some(code), _) => keys::follow_up(org, &code.hash_hex())
             .item(json!({ "type": "follow_up", "worry_id": worry_id })),
@@ -483,18 +669,11 @@ pub async fn submit<S: Store>(
     let idem_item = idem_key.item(json!({
         "type": "idempotency",
         "worry_id": worry_id,
+        "created_at": created,
         (layout::TTL): (now + chrono::Duration::days(IDEMPOTENCY_DAYS)).timestamp(),
     }));
-    let notification = crate::notify::new_notification(
-        org,
-        &worry_id,
-        queue,
-        crate::notify::Reason::NewWorry,
-        worry.urgency == Urgency::Urgent,
-        None,
-        now,
-    );
-    let ops = vec![
+    let urgent = worry.urgency == Urgency::Urgent;
+    let mut ops = vec![
         TxOp::Put {
             item: keys::worry(org, &worry_id).item(fields),
             condition: Condition::NotExists,
@@ -507,8 +686,72 @@ pub async fn submit<S: Store>(
             item: pointer,
             condition: Condition::NotExists,
         },
-        notification,
     ];
+    if !form_reused {
+        ops.push(TxOp::Put {
+            item: form_key.item(json!({
+                "type": "form_used",
+                (layout::TTL): (now + chrono::Duration::days(IDEMPOTENCY_DAYS)).timestamp(),
+            })),
+            condition: Condition::Always,
+        });
+    }
+    // One email per group: the group's first worry carries it (the group item is created once);
+    // the others only count themselves in.
+    let notify_this = match &group {
+        None => true,
+        Some(g) => {
+            let group_key = keys::worry_group(org, g);
+            let first = store.get(&group_key).await?.is_none();
+            if first {
+                ops.push(TxOp::Put {
+                    item: group_key.item(json!({
+                        "type": "worry_group",
+                        "group_id": g,
+                        "queue": queue.as_str(),
+                        "first_at": created,
+                        "first_worry_id": worry_id,
+                        "count": 1,
+                    })),
+                    condition: Condition::NotExists,
+                });
+            } else {
+                ops.push(TxOp::Update {
+                    key: group_key,
+                    update: crate::store::Update::default()
+                        .add("count", 1)
+                        .set("last_at", created.clone()),
+                    condition: Condition::Exists,
+                });
+            }
+            first
+        }
+    };
+    if notify_this {
+        ops.push(crate::notify::new_notification(
+            org,
+            &worry_id,
+            &route,
+            if group.is_some() {
+                crate::notify::Reason::Flood
+            } else {
+                crate::notify::Reason::NewWorry
+            },
+            urgent,
+            None,
+            now,
+        ));
+    }
+    if urgent {
+        // Sent only if nobody has acknowledged it by then (see `notify`).
+        ops.push(crate::notify::new_escalation(
+            org,
+            &worry_id,
+            &route,
+            now,
+            now + chrono::Duration::minutes(i64::from(policy.escalate_after_minutes)),
+        ));
+    }
     match store.transact(ops).await {
         Ok(()) => {
             tracing::info!(
@@ -517,39 +760,72 @@ pub async fn submit<S: Store>(
                 queue = queue.as_str(),
                 urgency = worry.urgency.as_str(),
                 anonymous = code.is_some(),
+                grouped = group.is_some(),
+                reached_nobody,
                 "worry stored"
             );
+            if reached_nobody {
+                tracing::error!(%org, worry_id, queue = queue.as_str(),
+                    "a worry was stored that no active person may read: the safeguarding roles must be filled");
+            }
             Ok(Submitted {
                 worry_id,
                 follow_up_code: code,
                 created_at: now,
                 repeated: false,
+                reached_nobody,
+                urgency: worry.urgency,
             })
         }
-        // This form was submitted before (double click, browser retry): hand back that worry.
+        // Sent at the same instant twice (double click racing itself): hand back that worry.
         Err(StoreError::TransactionConditionFailed { failed }) if failed.contains(&1) => {
             let earlier = store
                 .get(&idem_key)
                 .await?
                 .ok_or_else(|| WorryError::Corrupt("idempotency record vanished".into()))?;
-            let worry_id = str_field(&earlier, "worry_id")?;
-            let stored = store
-                .get(&keys::worry(org, &worry_id))
-                .await?
-                .ok_or_else(|| WorryError::Corrupt(format!("worry {worry_id} is missing")))?;
-            tracing::info!(%org, worry_id, "repeated worry submission: returned the stored worry");
-            Ok(Submitted {
-                created_at: time_field(&stored, "created_at")?,
-                worry_id,
-                follow_up_code: code,
-                repeated: true,
-            })
+            repeated(store, org, &earlier, code, now).await
+        }
+        // Two of a flood's first worries raced for the group: count this one in and retry.
+        Err(StoreError::TransactionConditionFailed { .. }) if group.is_some() => {
+            Box::pin(submit_from(
+                store, org, secret, submission, kinds, policy, now,
+            ))
+            .await
         }
         Err(e) => {
             tracing::error!(%org, error = %e, "storing a worry failed");
             Err(e.into())
         }
     }
+}
+
+/// The answer to a form sent again with the same answers: the stored worry, and its code only
+/// within a minute of the first send.
+async fn repeated<S: Store>(
+    store: &S,
+    org: &OrgId,
+    earlier: &Item,
+    code: Option<FollowUpCode>,
+    now: DateTime<Utc>,
+) -> Result<Submitted, WorryError> {
+    let worry_id = str_field(earlier, "worry_id")?;
+    let stored = store
+        .get(&keys::worry(org, &worry_id))
+        .await?
+        .ok_or_else(|| WorryError::Corrupt(format!("worry {worry_id} is missing")))?;
+    let created_at = time_field(&stored, "created_at")?;
+    let show_code = (now - created_at).num_seconds() <= REPEAT_SHOWS_CODE_SECS;
+    tracing::info!(%org, worry_id, show_code, "repeated worry submission: returned the stored worry");
+    let urgency = Urgency::parse(&str_field(&stored, "urgency")?)
+        .ok_or_else(|| WorryError::Corrupt("unknown urgency".into()))?;
+    Ok(Submitted {
+        created_at,
+        worry_id,
+        follow_up_code: code.filter(|_| show_code),
+        repeated: true,
+        reached_nobody: false,
+        urgency,
+    })
 }
 
 /// Stores a worry from someone not signed in (or choosing to stay anonymous).
@@ -582,14 +858,20 @@ pub struct Worry {
     pub text: String,
     pub urgency: Urgency,
     pub about: About,
-    pub queue: Queue,
+    pub involves: Involves,
+    /// Its queue and who must never read it.
+    pub route: Route,
     pub kind: String,
     pub wants_contact: bool,
     pub contact_how: String,
+    /// The named sender chose to be emailed when there is a reply.
+    pub email_replies: bool,
     pub status: Status,
     pub sender: Sender,
     /// The routed person handling it, if someone was assigned: (person id, name).
     pub assigned: Option<(String, String)>,
+    /// One of many sent from one form, account or address in a short time.
+    pub group_id: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     /// Optimistic locking: changed by every action.
@@ -613,13 +895,40 @@ impl Worry {
             (Some(id), Some(name)) => Some((id.to_string(), name.to_string())),
             _ => None,
         };
+        let stored_about = str_field(item, "about")?;
+        let queue = Queue::parse(&str_field(item, "queue")?).ok_or_else(|| corrupt("queue"))?;
+        // Worries stored before the form asked who is involved: by their old "about".
+        let involves = match item.get("involves").and_then(Value::as_str) {
+            Some(i) => Involves::parse(i).ok_or_else(|| corrupt("involves"))?,
+            None => match stored_about.as_str() {
+                "a_member_of_staff" => Involves::Staff,
+                "the_dsl" => Involves::Dsl,
+                _ => Involves::Nobody,
+            },
+        };
+        let route = match item.get("concerned") {
+            Some(concerned) => Route {
+                queue,
+                concerned: serde_json::from_value(concerned.clone())
+                    .map_err(|_| corrupt("concerned"))?,
+                excluded: item
+                    .get("excluded")
+                    .cloned()
+                    .map(serde_json::from_value)
+                    .transpose()
+                    .map_err(|_| corrupt("excluded"))?
+                    .unwrap_or_default(),
+            },
+            None => Route::plain(queue),
+        };
         Ok(Worry {
             id: str_field(item, "worry_id")?,
             text: str_field(item, "text")?,
             urgency: Urgency::parse(&str_field(item, "urgency")?)
                 .ok_or_else(|| corrupt("urgency"))?,
-            about: About::parse(&str_field(item, "about")?).ok_or_else(|| corrupt("about"))?,
-            queue: Queue::parse(&str_field(item, "queue")?).ok_or_else(|| corrupt("queue"))?,
+            about: About::parse_stored(&stored_about).ok_or_else(|| corrupt("about"))?,
+            involves,
+            route,
             kind: str_field(item, "kind")?,
             wants_contact: item
                 .get("wants_contact")
@@ -630,9 +939,17 @@ impl Worry {
                 .and_then(Value::as_str)
                 .unwrap_or_default()
                 .to_string(),
+            email_replies: item
+                .get("email_replies")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
             status: Status::parse(&str_field(item, "status")?).ok_or_else(|| corrupt("status"))?,
             sender,
             assigned,
+            group_id: item
+                .get("group_id")
+                .and_then(Value::as_str)
+                .map(str::to_string),
             created_at: time_field(item, "created_at")?,
             updated_at: time_field(item, "updated_at")?,
             version: item
@@ -642,9 +959,21 @@ impl Worry {
         })
     }
 
-    /// Whether a person holding `roles` may see this worry (its routing, never role alone).
-    pub fn visible_to(&self, roles: &[crate::identity::Role]) -> bool {
-        routing::may_see(&self.queue.routing(), roles)
+    /// Its queue.
+    pub fn queue(&self) -> Queue {
+        self.route.queue
+    }
+
+    /// Whether this person may read (and handle) it: its routing, never role alone.
+    pub fn visible_to(&self, person: &crate::identity::Person) -> bool {
+        self.route.may_read(person)
+    }
+
+    /// An urgent worry nobody has acknowledged within the organisation's time.
+    pub fn is_overdue(&self, now: DateTime<Utc>, escalate_after_minutes: u32) -> bool {
+        self.urgency == Urgency::Urgent
+            && self.status == Status::New
+            && now - self.created_at >= chrono::Duration::minutes(i64::from(escalate_after_minutes))
     }
 }
 

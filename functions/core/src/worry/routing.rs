@@ -1,75 +1,64 @@
-//! Who a worry goes to: one function, one table of rules (the safeguarding rules of
-//! `DESIGN.md`). A worry is routed to roles of the organisation, and the same routing decides
-//! who may see it later, so a person the rules leave out cannot read it in a list or by id.
+//! Who a worry goes to: one table of rules over the organisation's structure (the safeguarding
+//! rules of `DESIGN.md`). The same decision says who may read the worry later, so a person the
+//! rules leave out cannot read it in a list, by id, or in an email.
 //!
-//! | the worry is about        | routed to                     | never visible to |
-//! |---------------------------|-------------------------------|------------------|
-//! | the sender, a friend, someone else | DSL and deputy DSLs  |                  |
-//! | a member of staff         | allegations lead and DSL      |                  |
-//! | the DSL                   | allegations lead only         | DSL, deputy DSLs |
+//! The form asks two separate things: who is affected ([`About`]) and whether an adult who works
+//! or volunteers here is involved, and who ([`Involves`]). Routing follows the second:
 //!
-//! Someone holding an excluded role is excluded even if they also hold a routed role (a
-//! principal who is also the DSL cannot read a worry about the DSL): such an organisation must
-//! give the allegations lead role to someone else.
+//! | an adult here is involved         | queue  | read by                          | never read by |
+//! |-----------------------------------|--------|----------------------------------|---------------|
+//! | no                                | team   | DSL and deputy DSLs              |               |
+//! | a member of staff, or "not sure"  | staff  | allegations lead and DSL         |               |
+//! | the DSL                           | dsl    | allegations lead                 | the DSL and deputy DSLs |
+//! | the head / managing director      | head   | chair, and the DSL               | the allegations lead |
 //!
-//! Each row is a [`Queue`]: a worry is stored in its queue's index, so an inbox reads only the
-//! queues its reader may see (a list never even loads a worry its reader must not see).
-//! On-duty contacts per site are not modelled yet.
+//! Roles are what people hold *when the worry is sent* ([`route`]): the people it is about are
+//! recorded by id on the worry (`excluded`), with every safeguarding role they hold
+//! (`concerned`), so
+//! * a worry about someone who holds several roles reaches only people who hold none of them
+//!   (about the DSL, when the DSL is also the allegations lead: the chair);
+//! * gaining a role later never reveals a worry to the person it was about.
+//!
+//! When the queue has no reader left after those exclusions, a worry about the DSL goes on to
+//! the head's queue (the chair). Vacancies are refused where people are changed ([`gaps`]); if
+//! one happens anyway the worry is still stored and shown as unread to every safeguarding role.
+//!
+//! Each queue is a separate index list, so an inbox reads only queues its reader may read; the
+//! per-worry exclusions are checked on every read ([`Route::may_read`]).
 
-use crate::identity::Role;
+use crate::identity::{Person, Role};
 use serde::{Deserialize, Serialize};
 
-/// Who the worry is about, as the sender chose.
+/// Who is affected, as the sender chose (not who caused it: that is [`Involves`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum About {
     Me,
     AFriend,
     SomeoneElse,
-    AMemberOfStaff,
-    TheDsl,
 }
 
 impl About {
-    pub const ALL: [About; 5] = [
-        About::Me,
-        About::AFriend,
-        About::SomeoneElse,
-        About::AMemberOfStaff,
-        About::TheDsl,
-    ];
+    pub const ALL: [About; 3] = [About::Me, About::AFriend, About::SomeoneElse];
 
     pub fn as_str(self) -> &'static str {
         match self {
             About::Me => "me",
             About::AFriend => "a_friend",
             About::SomeoneElse => "someone_else",
-            About::AMemberOfStaff => "a_member_of_staff",
-            About::TheDsl => "the_dsl",
         }
     }
 
     pub fn parse(s: &str) -> Option<About> {
         About::ALL.into_iter().find(|a| a.as_str() == s)
     }
-}
 
-/// Where a worry goes and who must never see it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Routing {
-    /// Roles whose holders receive and handle it.
-    pub to: Vec<Role>,
-    /// Roles whose holders may never see it, whatever else they hold.
-    pub never: Vec<Role>,
-}
-
-impl About {
-    /// The queue a worry about this goes to.
-    pub fn queue(self) -> Queue {
-        match self {
-            About::Me | About::AFriend | About::SomeoneElse => Queue::Team,
-            About::AMemberOfStaff => Queue::StaffAllegation,
-            About::TheDsl => Queue::AboutTheDsl,
+    /// Reads a stored value, including the two the form used to offer before it asked who is
+    /// involved separately (they then meant "someone else", involving staff or the DSL).
+    pub fn parse_stored(s: &str) -> Option<About> {
+        match s {
+            "a_member_of_staff" | "the_dsl" => Some(About::SomeoneElse),
+            s => About::parse(s),
         }
     }
 
@@ -79,31 +68,94 @@ impl About {
             About::Me => "Me",
             About::AFriend => "A friend",
             About::SomeoneElse => "Someone else",
-            About::AMemberOfStaff => "A member of staff",
-            About::TheDsl => "The Designated Safeguarding Lead (DSL)",
         }
     }
 }
 
-/// One row of the routing table: the worries that go to the same people.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+/// Whether an adult who works or volunteers here is involved in what the worry is about, and
+/// who: this decides the queue.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Involves {
+    Nobody,
+    Staff,
+    Dsl,
+    Head,
+    /// The sender is not sure: treated as about staff (the allegations path), never the team
+    /// alone.
+    Unsure,
+}
+
+impl Involves {
+    pub const ALL: [Involves; 5] = [
+        Involves::Nobody,
+        Involves::Staff,
+        Involves::Dsl,
+        Involves::Head,
+        Involves::Unsure,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Involves::Nobody => "nobody",
+            Involves::Staff => "staff",
+            Involves::Dsl => "dsl",
+            Involves::Head => "head",
+            Involves::Unsure => "unsure",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Involves> {
+        Involves::ALL.into_iter().find(|a| a.as_str() == s)
+    }
+
+    /// The queue it starts in.
+    pub fn queue(self) -> Queue {
+        match self {
+            Involves::Nobody => Queue::Team,
+            Involves::Staff | Involves::Unsure => Queue::Staff,
+            Involves::Dsl => Queue::Dsl,
+            Involves::Head => Queue::Head,
+        }
+    }
+
+    /// How the handlers' pages say it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Involves::Nobody => "No adult who works here",
+            Involves::Staff => "A member of staff or volunteer",
+            Involves::Dsl => "The DSL",
+            Involves::Head => "The head or managing director",
+            Involves::Unsure => "Not sure whether an adult who works here is involved",
+        }
+    }
+}
+
+/// One row of the routing table: the worries that go to the same people. In order from the
+/// least to the most restricted: a worry may be moved on down this list by anyone who reads it,
+/// and back up only by the chair or the allegations lead.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Queue {
-    /// The DSL and deputies (about the sender, a friend, someone else).
+    /// No adult here involved: the DSL and deputies.
     Team,
-    /// An allegation about a member of staff: the allegations lead and the DSL.
-    StaffAllegation,
-    /// About the DSL: the allegations lead only.
-    AboutTheDsl,
+    /// About a member of staff (or not sure): the allegations lead and the DSL.
+    Staff,
+    /// About the DSL: the allegations lead.
+    Dsl,
+    /// About the head / managing director (the allegations lead): the chair and the DSL.
+    Head,
 }
 
 impl Queue {
-    pub const ALL: [Queue; 3] = [Queue::Team, Queue::StaffAllegation, Queue::AboutTheDsl];
+    pub const ALL: [Queue; 4] = [Queue::Team, Queue::Staff, Queue::Dsl, Queue::Head];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Queue::Team => "team",
-            Queue::StaffAllegation => "staff",
-            Queue::AboutTheDsl => "dsl",
+            Queue::Staff => "staff",
+            Queue::Dsl => "dsl",
+            Queue::Head => "head",
         }
     }
 
@@ -115,135 +167,210 @@ impl Queue {
     pub fn label(self) -> &'static str {
         match self {
             Queue::Team => "Safeguarding team",
-            Queue::StaffAllegation => "About a member of staff",
-            Queue::AboutTheDsl => "About the DSL",
+            Queue::Staff => "About a member of staff",
+            Queue::Dsl => "About the DSL",
+            Queue::Head => "About the head or managing director",
         }
     }
 
-    /// The routing of every worry in this queue.
-    pub fn routing(self) -> Routing {
+    /// The roles whose holders read it (unless excluded for the worry).
+    pub fn readers(self) -> &'static [Role] {
         match self {
-            Queue::Team => route(About::Me),
-            Queue::StaffAllegation => route(About::AMemberOfStaff),
-            Queue::AboutTheDsl => route(About::TheDsl),
+            Queue::Team => &[Role::Dsl, Role::DeputyDsl],
+            Queue::Staff => &[Role::AllegationsLead, Role::Dsl],
+            Queue::Dsl => &[Role::AllegationsLead],
+            Queue::Head => &[Role::Chair, Role::Dsl],
         }
     }
 
-    /// The queues a person holding `roles` may see.
+    /// The role held by the person a worry in this queue is about, if the queue names one.
+    pub fn subject(self) -> Option<Role> {
+        match self {
+            Queue::Team | Queue::Staff => None,
+            Queue::Dsl => Some(Role::Dsl),
+            Queue::Head => Some(Role::AllegationsLead),
+        }
+    }
+
+    /// Roles whose holders never read a worry in this queue, whatever else they hold.
+    pub fn never(self) -> &'static [Role] {
+        match self {
+            Queue::Team | Queue::Staff => &[],
+            Queue::Dsl => &[Role::Dsl, Role::DeputyDsl],
+            Queue::Head => &[Role::AllegationsLead],
+        }
+    }
+
+    /// Where a worry goes when nobody can read it here once the people it is about are left
+    /// out: about the DSL, when the allegations lead is the DSL too (or there is none), the
+    /// chair reads it.
+    fn next_when_nobody(self) -> Option<Queue> {
+        match self {
+            Queue::Dsl => Some(Queue::Head),
+            _ => None,
+        }
+    }
+
+    /// The queues whose lists a person holding `roles` reads (each worry in them is still
+    /// checked with [`Route::may_read`]).
     pub fn visible_to(roles: &[Role]) -> Vec<Queue> {
         Queue::ALL
             .into_iter()
-            .filter(|q| may_see(&q.routing(), roles))
+            .filter(|q| q.readers().iter().any(|r| roles.contains(r)))
             .collect()
     }
-}
 
-/// The routing rules (see the table at the top of this file).
-pub fn route(about: About) -> Routing {
-    match about {
-        About::Me | About::AFriend | About::SomeoneElse => Routing {
-            to: vec![Role::Dsl, Role::DeputyDsl],
-            never: vec![],
-        },
-        About::AMemberOfStaff => Routing {
-            to: vec![Role::AllegationsLead, Role::Dsl],
-            never: vec![],
-        },
-        About::TheDsl => Routing {
-            to: vec![Role::AllegationsLead],
-            never: vec![Role::Dsl, Role::DeputyDsl],
-        },
+    /// Who the routing sends a worry in this queue to, in words, for a page ("the DSL and the
+    /// deputy DSLs"): from the same table, so the words cannot contradict the code.
+    pub fn readers_in_words(self) -> &'static str {
+        match self {
+            Queue::Team => "the Designated Safeguarding Lead (DSL) and the deputy DSLs",
+            Queue::Staff => "the allegations lead (the head or managing director) and the DSL",
+            Queue::Dsl => {
+                "the allegations lead (the head or managing director) only, never the DSL or the deputy DSLs"
+            }
+            Queue::Head => {
+                "the chair (of governors, trustees, the proprietor or owner) and the DSL, never the head or managing director"
+            }
+        }
     }
 }
 
-/// Whether a person holding `roles` may see (and handle) a worry routed this way.
-pub fn may_see(routing: &Routing, roles: &[Role]) -> bool {
-    !roles.iter().any(|r| routing.never.contains(r)) && roles.iter().any(|r| routing.to.contains(r))
+/// The roles that read worries. Nobody gives themselves one, and every change to one is kept in
+/// the safeguarding roles record.
+pub const SAFEGUARDING_ROLES: [Role; 4] = [
+    Role::Dsl,
+    Role::DeputyDsl,
+    Role::AllegationsLead,
+    Role::Chair,
+];
+
+/// Where one worry goes and who must never read it, fixed when it is sent (and when moved).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Route {
+    pub queue: Queue,
+    /// Roles whose holders never read it: the queue's own and every safeguarding role the
+    /// people it is about held when it was sent.
+    pub concerned: Vec<Role>,
+    /// The people it is about, by id: never readers, whatever roles they gain later.
+    pub excluded: Vec<String>,
+}
+
+impl Route {
+    /// A route with no one excluded by name (the queue's own rule only).
+    pub fn plain(queue: Queue) -> Route {
+        Route {
+            queue,
+            concerned: queue.never().to_vec(),
+            excluded: Vec::new(),
+        }
+    }
+
+    /// Whether this person may read (and handle) a worry routed this way.
+    pub fn may_read(&self, person: &Person) -> bool {
+        person.active && self.may_read_with(&person.id, &person.roles)
+    }
+
+    /// The same rule for someone known by id and roles.
+    pub fn may_read_with(&self, id: &str, roles: &[Role]) -> bool {
+        !self.excluded.iter().any(|e| e == id)
+            && !roles.iter().any(|r| self.concerned.contains(r))
+            && roles.iter().any(|r| self.queue.readers().contains(r))
+    }
+
+    /// The active people who read it.
+    pub fn readers<'p>(&self, people: &'p [Person]) -> Vec<&'p Person> {
+        people.iter().filter(|p| self.may_read(p)).collect()
+    }
+}
+
+/// Routes a worry for `queue` in an organisation with these people (inactive people hold no
+/// role): records who it is about and moves on to a stricter queue when nobody is left.
+pub fn route(queue: Queue, people: &[Person]) -> Route {
+    let subjects: Vec<&Person> = match queue.subject() {
+        Some(role) => people
+            .iter()
+            .filter(|p| p.active && p.roles.contains(&role))
+            .collect(),
+        None => Vec::new(),
+    };
+    let mut concerned: Vec<Role> = queue.never().to_vec();
+    for s in &subjects {
+        for r in &s.roles {
+            if SAFEGUARDING_ROLES.contains(r) && !concerned.contains(r) {
+                concerned.push(*r);
+            }
+        }
+    }
+    concerned.sort();
+    let excluded: Vec<String> = subjects.iter().map(|s| s.id.clone()).collect();
+    let mut route = Route {
+        queue,
+        concerned,
+        excluded,
+    };
+    while route.readers(people).is_empty() {
+        match route.queue.next_when_nobody() {
+            Some(next) => route.queue = next,
+            None => {
+                // Nobody anywhere: stay in the first queue (stored, shown as unread to all).
+                route.queue = queue;
+                break;
+            }
+        }
+    }
+    route
+}
+
+/// A queue that would reach nobody in an organisation: what must be named first.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Gap {
+    pub involves: Involves,
+}
+
+impl Gap {
+    /// What the person changing people is told.
+    pub fn message(&self) -> &'static str {
+        match self.involves {
+            Involves::Nobody => {
+                "worries would reach nobody: name an active DSL or deputy DSL first"
+            }
+            Involves::Staff | Involves::Unsure => {
+                "worries about staff would reach nobody: name an active allegations lead (the head or managing director) or DSL first"
+            }
+            Involves::Dsl => {
+                "worries about the DSL would reach nobody: name an active allegations lead who is not the DSL, or a chair, first"
+            }
+            Involves::Head => {
+                "worries about the head would reach nobody: name an active chair (of governors, trustees, the proprietor or owner) or a DSL who is not the head first"
+            }
+        }
+    }
+}
+
+/// Every kind of worry that would reach nobody with these people (empty: all can be read).
+pub fn gaps(people: &[Person]) -> Vec<Gap> {
+    [
+        Involves::Nobody,
+        Involves::Staff,
+        Involves::Dsl,
+        Involves::Head,
+    ]
+    .into_iter()
+    .filter(|i| route(i.queue(), people).readers(people).is_empty())
+    .map(|involves| Gap { involves })
+    .collect()
+}
+
+/// The gaps a change of people would open that were not there before (a change that leaves an
+/// existing gap as it was is allowed: an organisation being set up fills its roles one by one).
+pub fn new_gaps(before: &[Person], after: &[Person]) -> Vec<Gap> {
+    let had = gaps(before);
+    gaps(after)
+        .into_iter()
+        .filter(|g| !had.contains(g))
+        .collect()
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use Role::*;
-
-    /// Every kind of "about" against every single role: who sees it.
-    #[test]
-    fn the_routing_table() {
-        let table: [(About, &[Role]); 5] = [
-            (About::Me, &[Dsl, DeputyDsl]),
-            (About::AFriend, &[Dsl, DeputyDsl]),
-            (About::SomeoneElse, &[Dsl, DeputyDsl]),
-            (About::AMemberOfStaff, &[AllegationsLead, Dsl]),
-            (About::TheDsl, &[AllegationsLead]),
-        ];
-        for (about, who) in table {
-            for role in Role::ALL {
-                assert_eq!(
-                    may_see(&route(about), &[role]),
-                    who.contains(&role),
-                    "{about:?} seen by {role:?}"
-                );
-            }
-        }
-    }
-
-    #[test]
-    fn the_dsl_never_sees_a_worry_about_the_dsl_whatever_else_they_hold() {
-        let routing = route(About::TheDsl);
-        assert!(!may_see(&routing, &[Dsl, AllegationsLead]));
-        assert!(!may_see(&routing, &[DeputyDsl, AllegationsLead]));
-        assert!(may_see(&routing, &[AllegationsLead, Staff]));
-    }
-
-    #[test]
-    fn learners_staff_parents_and_admins_see_no_worry() {
-        for about in About::ALL {
-            for roles in [
-                &[Learner][..],
-                &[Staff],
-                &[Parent],
-                &[Admin],
-                &[Learner, Staff, Parent, Admin],
-            ] {
-                assert!(!may_see(&route(about), roles), "{about:?} {roles:?}");
-            }
-        }
-    }
-
-    #[test]
-    fn each_queue_routes_like_the_abouts_in_it_and_is_visible_to_exactly_them() {
-        for about in About::ALL {
-            assert_eq!(about.queue().routing(), route(about));
-            for role in Role::ALL {
-                assert_eq!(
-                    Queue::visible_to(&[role]).contains(&about.queue()),
-                    may_see(&route(about), &[role])
-                );
-            }
-        }
-        assert_eq!(
-            Queue::visible_to(&[Dsl]),
-            vec![Queue::Team, Queue::StaffAllegation]
-        );
-        assert_eq!(Queue::visible_to(&[DeputyDsl]), vec![Queue::Team]);
-        assert_eq!(
-            Queue::visible_to(&[AllegationsLead]),
-            vec![Queue::StaffAllegation, Queue::AboutTheDsl]
-        );
-        assert_eq!(
-            Queue::visible_to(&[Dsl, AllegationsLead]),
-            vec![Queue::Team, Queue::StaffAllegation]
-        );
-        for q in Queue::ALL {
-            assert_eq!(Queue::parse(q.as_str()), Some(q));
-        }
-    }
-
-    #[test]
-    fn about_round_trips_through_its_name() {
-        for a in About::ALL {
-            assert_eq!(About::parse(a.as_str()), Some(a));
-        }
-        assert_eq!(About::parse("The DSL"), None);
-    }
-}
+mod tests;

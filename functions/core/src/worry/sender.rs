@@ -42,8 +42,8 @@ pub struct SenderView {
     pub urgency: Urgency,
     pub kind: String,
     pub created_at: DateTime<Utc>,
-    /// Their own words, only for a named sender (signed in); an anonymous sender's code alone
-    /// does not show the text again, in case someone else has the code.
+    /// Their own words (with the code or signed in: the code is theirs alone, and they may need
+    /// to check what they said before adding to it).
     pub text: Option<String>,
     pub messages: Vec<Message>,
 }
@@ -137,13 +137,20 @@ pub async fn read<S: Store>(
         })
         .collect();
     let w = case.worry;
+    // What the sender is told follows what happened: a reply means someone has read it, even if
+    // nobody pressed "Acknowledge" first.
+    let replied = case.events.iter().any(|e| e.kind == EventKind::Reply);
+    let status = match w.status {
+        Status::New if replied => Status::Acknowledged,
+        s => s,
+    };
     Ok(Some(SenderView {
         worry_id: w.id,
-        status: w.status,
+        status,
         urgency: w.urgency,
         kind: w.kind,
         created_at: w.created_at,
-        text: matches!(proof, SenderProof::Person { .. }).then_some(w.text),
+        text: Some(w.text),
         messages,
     }))
 }
@@ -199,7 +206,7 @@ pub async fn add_information<S: Store>(
         notify::new_notification(
             org,
             &worry_id,
-            case.worry.queue,
+            &case.worry.route,
             Reason::MoreInformation,
             case.worry.urgency == Urgency::Urgent,
             None,
@@ -246,16 +253,20 @@ pub async fn own_worries<S: Store>(
     for pointer in &page.items {
         let id = str_field(pointer, "worry_id")?;
         if let Some(case) = case::load(store, org, &id).await.map_err(from_case)? {
+            let replies = case
+                .events
+                .iter()
+                .filter(|e| e.kind == EventKind::Reply)
+                .count();
             out.push(OwnWorry {
                 worry_id: id,
                 created_at: case.worry.created_at,
-                status: case.worry.status,
+                status: match case.worry.status {
+                    Status::New if replies > 0 => Status::Acknowledged,
+                    s => s,
+                },
                 kind: case.worry.kind,
-                replies: case
-                    .events
-                    .iter()
-                    .filter(|e| e.kind == EventKind::Reply)
-                    .count(),
+                replies,
             });
         }
     }
