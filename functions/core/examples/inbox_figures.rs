@@ -53,14 +53,9 @@ async fn run<S: Store>(name: &str, store: CountingStore<S>) {
         let input = WorryInput {
             text: format!("Figures worry {i}"),
             urgency: Some(if i % 10 == 0 { "urgent" } else { "soon" }.into()),
-            about: Some(
-                if i % 20 == 0 {
-                    "a_member_of_staff"
-                } else {
-                    "me"
-                }
-                .into(),
-            ),
+            about: Some("me".into()),
+            involves: Some(if i % 20 == 0 { "staff" } else { "nobody" }.into()),
+            email_replies: None,
             kind: Some(kinds[i % kinds.len()].id.clone()),
             wants_contact: Some("no".into()),
             contact_how: String::new(),
@@ -92,7 +87,7 @@ async fn run<S: Store>(name: &str, store: CountingStore<S>) {
         );
     };
     let (r, t) = (store.reads(), Instant::now());
-    let first = inbox::list(&store, &org, &dsl.roles, &Filter::default(), None, now)
+    let first = inbox::list(&store, &org, &dsl, &Filter::default(), None, now)
         .await
         .unwrap();
     measure("inbox page 1 (list)", r, t, first.rows.len());
@@ -100,7 +95,7 @@ async fn run<S: Store>(name: &str, store: CountingStore<S>) {
     let second = inbox::list(
         &store,
         &org,
-        &dsl.roles,
+        &dsl,
         &Filter::default(),
         first.next.as_deref(),
         now,
@@ -114,12 +109,12 @@ async fn run<S: Store>(name: &str, store: CountingStore<S>) {
         within_days: Some(7),
         ..Filter::default()
     };
-    let filtered = inbox::list(&store, &org, &dsl.roles, &kind, None, now)
+    let filtered = inbox::list(&store, &org, &dsl, &kind, None, now)
         .await
         .unwrap();
     measure("inbox page 1 filtered by kind", r, t, filtered.rows.len());
     let (r, t) = (store.reads(), Instant::now());
-    let counts = inbox::counts(&store, &org, &dsl.id, &dsl.roles)
+    let counts = inbox::counts(&store, &org, &dsl, now, 30)
         .await
         .unwrap();
     measure(
@@ -129,7 +124,7 @@ async fn run<S: Store>(name: &str, store: CountingStore<S>) {
         counts.open,
     );
     let (r, t) = (store.reads(), Instant::now());
-    let pending = safety_core::notify::undelivered(&store, &org, &dsl.roles, 50)
+    let pending = safety_core::notify::undelivered(&store, &org, &dsl, 50, now)
         .await
         .unwrap();
     measure(

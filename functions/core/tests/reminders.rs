@@ -17,7 +17,6 @@ use safety_core::reminders::{self, Report};
 use safety_core::store::embedded::EmbeddedStore;
 use safety_core::store::{Condition, Item, Key, Page, Query, Store, StoreError, TxOp, Update};
 use safety_core::worry::code::FormToken;
-use safety_core::worry::routing::About;
 use safety_core::worry::{self, FORM_PURPOSE, Sender, WorryInput};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -335,7 +334,7 @@ async fn people_and_privacy<S: Store>(store: &S) {
     let lou = invite(store, &org, "Lou Head", vec![Role::AllegationsLead]).await;
     let secret = Secret::new("reminders-test-secret-reminders-test").unwrap();
     // one concern for the team, one about the DSL (never counted for the DSL or the deputy)
-    for about in [About::Me, About::TheDsl] {
+    for involves in ["nobody", "dsl"] {
         let token = FormToken::issue(&secret, FORM_PURPOSE, t0().timestamp());
         worry::submit(
             store,
@@ -345,7 +344,9 @@ async fn people_and_privacy<S: Store>(store: &S) {
             &WorryInput {
                 text: WORRY_TEXT.into(),
                 urgency: Some("urgent".into()),
-                about: Some(about.as_str().into()),
+                about: Some("me".into()),
+                involves: Some(involves.into()),
+                email_replies: None,
                 kind: Some("bullying".into()),
                 wants_contact: Some("no".into()),
                 contact_how: String::new(),

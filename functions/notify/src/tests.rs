@@ -208,6 +208,8 @@ async fn submit_worry(store: &EmbeddedStore, org: &OrgId) -> Map<String, Value> 
             text: WORRY_TEXT.into(),
             urgency: Some("urgent".into()),
             about: Some(About::Me.as_str().into()),
+            involves: Some("nobody".into()),
+            email_replies: None,
             kind: Some("bullying".into()),
             wants_contact: Some("yes".into()),
             contact_how: "At break time, by the library".into(),
@@ -217,7 +219,7 @@ async fn submit_worry(store: &EmbeddedStore, org: &OrgId) -> Map<String, Value> 
     )
     .await
     .unwrap();
-    let pending = notify::undelivered(store, org, &[Role::Dsl], 50)
+    let pending = notify::undelivered(store, org, &reader(&[Role::Dsl]), 50, t0())
         .await
         .unwrap();
     assert_eq!(pending.len(), 1);
@@ -274,7 +276,7 @@ async fn the_stream_delivers_a_new_worry_s_notification_without_the_worry() {
         );
     }
     assert!(
-        notify::undelivered(&notifier.store, &notifier.org.id, &[Role::Dsl], 50)
+        notify::undelivered(&notifier.store, &notifier.org.id, &reader(&[Role::Dsl]), 50, t0())
             .await
             .unwrap()
             .is_empty()
@@ -320,7 +322,7 @@ async fn a_failed_delivery_is_a_batch_item_failure_and_the_sweep_retries_it() {
         response,
         json!({ "batchItemFailures": [{ "itemIdentifier": "301" }, { "itemIdentifier": "302" }] })
     );
-    let pending = notify::undelivered(&down.store, &down.org.id, &[Role::Dsl], 50)
+    let pending = notify::undelivered(&down.store, &down.org.id, &reader(&[Role::Dsl]), 50, t0())
         .await
         .unwrap();
     assert_eq!(pending.len(), 1);
@@ -339,7 +341,7 @@ async fn a_failed_delivery_is_a_batch_item_failure_and_the_sweep_retries_it() {
         .unwrap();
     assert_eq!(response, json!({ "batchItemFailures": [] }));
     assert_eq!(
-        notify::undelivered(&down.store, &down.org.id, &[Role::Dsl], 50)
+        notify::undelivered(&down.store, &down.org.id, &reader(&[Role::Dsl]), 50, t0())
             .await
             .unwrap()[0]
             .attempts,
@@ -365,4 +367,20 @@ async fn a_failed_delivery_is_a_batch_item_failure_and_the_sweep_retries_it() {
     let emails = test_support::outbox_emails(&outbox);
     assert_eq!(emails.len(), 1);
     assert!(!emails[0].contains(WORRY_TEXT));
+}
+
+/// Someone holding `roles`, to ask what they may see (not stored).
+fn reader(roles: &[Role]) -> safety_core::identity::Person {
+    safety_core::identity::Person {
+        org: safety_core::org::OrgId::parse("demo").unwrap(),
+        id: format!("reader-{roles:?}"),
+        email: "reader@example.org".into(),
+        name: "Reader".into(),
+        roles: roles.to_vec(),
+        groups: vec![],
+        active: true,
+        session_epoch: 0,
+        created_at: chrono::DateTime::UNIX_EPOCH,
+        version: 1,
+    }
 }

@@ -65,6 +65,8 @@ async fn the_notify_binary_sweeps_a_pending_notification_through_the_lambda_runt
             text: WORRY_TEXT.into(),
             urgency: Some("urgent".into()),
             about: Some(About::Me.as_str().into()),
+            involves: Some("nobody".into()),
+            email_replies: None,
             kind: Some("bullying".into()),
             wants_contact: Some("no".into()),
             contact_how: String::new(),
@@ -75,7 +77,7 @@ async fn the_notify_binary_sweeps_a_pending_notification_through_the_lambda_runt
     .await
     .unwrap();
     assert_eq!(
-        notify::undelivered(&store, &org, &[Role::Dsl], 50)
+        notify::undelivered(&store, &org, &reader(&[Role::Dsl]), 50, Utc::now())
             .await
             .unwrap()
             .len(),
@@ -119,7 +121,7 @@ async fn the_notify_binary_sweeps_a_pending_notification_through_the_lambda_runt
         emails[0]
     );
     assert!(
-        notify::undelivered(&store, &org, &[Role::Dsl], 50)
+        notify::undelivered(&store, &org, &reader(&[Role::Dsl]), 50, Utc::now())
             .await
             .unwrap()
             .is_empty()
@@ -147,4 +149,20 @@ async fn the_notify_binary_sweeps_a_pending_notification_through_the_lambda_runt
         "{}",
         function.output()
     );
+}
+
+/// Someone holding `roles`, to ask what they may see (not stored).
+fn reader(roles: &[Role]) -> safety_core::identity::Person {
+    safety_core::identity::Person {
+        org: safety_core::org::OrgId::parse("demo").unwrap(),
+        id: "reader".into(),
+        email: "reader@example.org".into(),
+        name: "Reader".into(),
+        roles: roles.to_vec(),
+        groups: vec![],
+        active: true,
+        session_epoch: 0,
+        created_at: chrono::DateTime::UNIX_EPOCH,
+        version: 1,
+    }
 }

@@ -165,8 +165,14 @@ pub fn normalise_email(input: &str) -> Result<String, PeopleError> {
     Ok(email)
 }
 
-/// Trims a name and folds any run of blank space (including line breaks) into one space.
+/// Trims a name, drops direction overrides (U+202E and the like, which make a name read
+/// backwards on every page it appears on) and folds any run of blank space (including line
+/// breaks) into one space.
 pub fn normalise_name(input: &str) -> Result<String, PeopleError> {
+    let input: String = input
+        .chars()
+        .filter(|c| !crate::worry::is_bidi_control(*c))
+        .collect();
     let name = input.split_whitespace().collect::<Vec<_>>().join(" ");
     if name.is_empty() {
         return Err(PeopleError::InvalidName("it is missing"));

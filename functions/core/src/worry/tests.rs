@@ -21,6 +21,8 @@ fn input(text: &str) -> WorryInput {
         text: text.into(),
         urgency: Some("soon".into()),
         about: Some("me".into()),
+        involves: Some("nobody".into()),
+        email_replies: None,
         kind: Some("bullying".into()),
         wants_contact: Some("no".into()),
         contact_how: String::new(),
@@ -90,10 +92,14 @@ async fn an_anonymous_worry_is_stored_without_identity_and_found_by_its_code() {
         [
             "about",
             "anonymous",
+            "concerned",
             "contact_how",
             "created_at",
+            "email_replies",
+            "excluded",
             "gsi1pk",
             "gsi1sk",
+            "involves",
             "kind",
             "org",
             "pk",
@@ -197,7 +203,24 @@ async fn a_resubmitted_form_stores_one_worry_and_gives_the_same_code() {
     assert_eq!(again.follow_up_code, first.follow_up_code);
     assert_eq!(stored_worries(&store, &org()).await.len(), 1);
 
+    // A minute later (Back then Resubmit on a shared computer): the same worry, no code shown.
+    let later = submit_anonymous(
+        &store,
+        &org(),
+        &secret(),
+        &token,
+        &input("one"),
+        &kinds(),
+        now() + chrono::Duration::seconds(REPEAT_SHOWS_CODE_SECS + 1),
+    )
+    .await
+    .unwrap();
+    assert!(later.repeated);
+    assert_eq!(later.worry_id, first.worry_id);
+    assert_eq!(later.follow_up_code, None);
+
     // The same form with other words (edited after going Back) is a new worry: nothing is lost.
+    // The form was used, so it joins a group with a single email.
     let edited = submit_anonymous(
         &store,
         &org(),
@@ -212,7 +235,12 @@ async fn a_resubmitted_form_stores_one_worry_and_gives_the_same_code() {
     assert!(!edited.repeated);
     assert_ne!(edited.worry_id, first.worry_id);
     assert_ne!(edited.follow_up_code, first.follow_up_code);
-    assert_eq!(stored_worries(&store, &org()).await.len(), 2);
+    let stored = stored_worries(&store, &org()).await;
+    assert_eq!(stored.len(), 2);
+    assert_eq!(
+        stored.iter().filter(|w| w.get("group_id").is_some()).count(),
+        1
+    );
 
     let other_token = FormToken::issue(&secret(), FORM_PURPOSE, now().timestamp());
     let second = submit_anonymous(
@@ -285,6 +313,22 @@ async fn bad_input_is_refused_and_nothing_is_stored() {
     submit_anonymous(&store, &org(), &secret(), &token, &longest, &kinds(), now())
         .await
         .unwrap();
+}
+
+#[test]
+fn direction_overrides_are_removed_from_worries() {
+    // U+202E would make the rest of the text read backwards on the handler's screen.
+    assert_eq!(normalise_text("abc\u{202E}fed\u{2066}x\u{200F}"), "abcfedx");
+    let w = input("he said \u{202E}olleh").validate(&kinds()).unwrap();
+    assert_eq!(w.text, "he said olleh");
+    assert_eq!(
+        WorryInput {
+            involves: Some("the_dsl".into()),
+            ..input("x")
+        }
+        .validate(&kinds()),
+        Err(WorryError::InvalidInvolves)
+    );
 }
 
 #[tokio::test]
