@@ -336,7 +336,7 @@ async fn journey<S: Store>(store: &TestStore<S>) {
         .unwrap();
     assert_eq!(store.since(mark).reads, 1);
     assert_eq!(cert.name, "Lee O'Learner");
-    assert!(cert.what.contains(&module.title) && cert.what.contains("1.0.0"));
+    assert!(cert.what.contains(&module.title) && cert.what.contains(&module.version));
     assert_eq!(cert.when, t2);
     assert_eq!(cert.when_shown(), "23 November 2026");
     assert_eq!(
@@ -717,7 +717,7 @@ async fn refusals<S: Store>(store: &TestStore<S>) {
         .iter_mut()
         .find(|p| p.kind == Kind::Module && p.id == LEARNER_MODULE)
         .unwrap()
-        .version = "1.1.0".into();
+        .version = "9.0.0".into();
     let changed = Setting {
         library: &changed_lib,
         profile: &profile,
@@ -941,7 +941,7 @@ async fn new_aup_version<S: Store>(store: &TestStore<S>) {
         .iter_mut()
         .find(|p| p.kind == Kind::Aup && p.id == "learner-aup")
         .unwrap();
-    page.version = "1.1.0".into();
+    page.version = "9.0.0".into();
     page.sections[0]
         .html
         .push_str("<p>A new rule about AI tools.</p>");
@@ -956,7 +956,7 @@ async fn new_aup_version<S: Store>(store: &TestStore<S>) {
     let aup = item(&training, "learner-aup");
     assert_eq!(aup.status, Status::DueAgain);
     assert_eq!(aup.next, NextStep::DoNewVersion);
-    assert_eq!(aup.done_version.as_deref(), Some("1.0.0"));
+    assert_eq!(aup.done_version.as_deref(), Some(doc.version.as_str()));
 
     // the old version can no longer be signed, the new one can
     assert!(matches!(
@@ -969,7 +969,7 @@ async fn new_aup_version<S: Store>(store: &TestStore<S>) {
         .await
         .unwrap();
     assert!(!signed.repeat);
-    assert_eq!(signed.signature.version, "1.1.0");
+    assert_eq!(signed.signature.version, "9.0.0");
     let training = learning::my_training(store, setting2, &p, t1)
         .await
         .unwrap();

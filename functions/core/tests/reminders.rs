@@ -309,7 +309,7 @@ async fn new_aup_version<S: Store>(store: &S) {
         .iter_mut()
         .find(|p| p.kind == Kind::Aup && p.id == "learner-aup")
         .unwrap();
-    page.version = "1.1.0".into();
+    page.version = "9.0.0".into();
     let r = run(store, &mail, &profile, &lib2, t0() + Duration::days(40)).await;
     assert_eq!(
         (r.emails_sent, r.reminded.new_version, r.reminded.due),
