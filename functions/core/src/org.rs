@@ -518,6 +518,28 @@ mod tests {
         assert_eq!(org.required_of(&["admin"], &[]), (vec![], vec![]));
     }
 
+    /// Start-up refuses a profile whose worries could not all be read: the content check runs
+    /// this on every organisation profile.
+    #[test]
+    fn a_profile_whose_dsl_is_the_head_needs_a_chair() {
+        let toml = include_str!("../../../content/organisations/demo.toml");
+        let demo: OrgProfile = toml::from_str(toml).unwrap();
+        assert!(demo.routing_problems().is_empty());
+        let mut small = demo.clone();
+        small.allegations_lead = small.dsl.clone();
+        small.chair = None;
+        let problems = small.routing_problems();
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(problems[0].contains("worries about the DSL would reach nobody"));
+        assert!(problems[1].contains("worries about the head would reach nobody"));
+        small.chair = demo.chair.clone();
+        assert!(small.routing_problems().is_empty());
+        // The same person named twice (case and spaces aside) is one person with two roles.
+        small.chair = None;
+        small.allegations_lead.email = format!(" {} ", small.dsl.email.to_uppercase());
+        assert_eq!(small.routing_problems().len(), 2);
+    }
+
     #[test]
     fn deputies_are_joined_in_plain_english() {
         assert_eq!(join_names(["A"].into_iter()), "A");
