@@ -10,8 +10,12 @@ pub struct WorryFormState {
     pub token: String,
     pub text: String,
     pub urgency: Option<String>,
-    /// Who it is about (`About` names).
+    /// Who is affected (`About` names).
     pub about: Option<String>,
+    /// Whether an adult who works or volunteers here is involved, and who (`Involves` names).
+    pub involves: Option<String>,
+    /// "yes": email me when there is a reply (named senders only).
+    pub email_replies: Option<String>,
     /// A kind id from `content/worries.toml`.
     pub kind: Option<String>,
     /// "yes" or "no".
@@ -23,7 +27,8 @@ pub struct WorryFormState {
     pub error: Option<String>,
 }
 
-/// A kind of worry offered on the form: (id, label, hint).
+/// A choice offered on the form with a hint under it (kinds of worry, who is involved): (id,
+/// label, hint; an empty hint is not shown).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KindChoice {
     pub id: String,
@@ -36,7 +41,12 @@ pub struct KindChoice {
 pub struct WorryChoices {
     pub urgencies: Vec<Choice>,
     pub abouts: Vec<Choice>,
+    /// "Is an adult who works or volunteers here involved?", with the organisation's names.
+    pub involves: Vec<KindChoice>,
     pub kinds: Vec<KindChoice>,
+    /// The longest worry the server accepts, in characters (shown, never enforced by the
+    /// browser: a cut text would be sent half-finished).
+    pub max_text_chars: usize,
     /// The signed-in person: their name and the session's CSRF token (they may send it named).
     pub signed_in: Option<SignedIn>,
 }
@@ -58,6 +68,29 @@ pub struct WorrySent {
     pub sent_on: String,
     /// The form had been sent before: this is that same worry.
     pub repeated: bool,
+    /// A repeat too long after the first send to show the follow-up code again (a shared
+    /// computer: Back then Resubmit must not show it to the next person).
+    pub code_withheld: bool,
+    /// Nobody could be reached online: whom to phone instead (the worry is stored anyway).
+    pub phone_instead: Option<Vec<PhoneContact>>,
+    /// An urgent worry: what to do out of hours, shown at once.
+    pub out_of_hours: Option<OutOfHours>,
+}
+
+/// Someone to phone, for people.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PhoneContact {
+    pub name: String,
+    /// Who they are ("Designated Safeguarding Lead", "Local Authority Designated Officer").
+    pub what: String,
+    pub phone: String,
+}
+
+/// The organisation's out-of-hours help: its sentence and the services to call.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutOfHours {
+    pub sentence: String,
+    pub contacts: Vec<PhoneContact>,
 }
 
 /// The result of sending the worry form.
@@ -87,7 +120,7 @@ pub struct SenderWorryView {
     pub urgency: String,
     pub kind: String,
     pub sent_on: String,
-    /// Their own words (signed-in senders only).
+    /// Their own words (with the code or signed in).
     pub text: Option<String>,
     pub messages: Vec<MessageView>,
     /// The "add information" form: a fresh id (a resubmitted form applies once), what was

@@ -13,7 +13,7 @@ use safety_core::crypto::Secret;
 use safety_core::org::{HelpService, OrgId, OrgProfile};
 use safety_core::store::AnyStore;
 use safety_core::worry::code::FormToken;
-use safety_core::worry::routing::About;
+use safety_core::worry::routing::{self, About, Involves, Queue};
 use safety_core::worry::{self, Urgency};
 use std::sync::Arc;
 
@@ -188,6 +188,8 @@ impl SiteState {
             text: String::new(),
             urgency: None,
             about: None,
+            involves: None,
+            email_replies: None,
             kind: None,
             wants_contact: None,
             contact_how: String::new(),
@@ -204,6 +206,7 @@ impl SiteState {
                 .iter()
                 .map(|a| (a.as_str().to_string(), a.label().to_string()))
                 .collect(),
+            involves: self.involves_choices(),
             kinds: self
                 .worry_kinds
                 .iter()
@@ -213,11 +216,152 @@ impl SiteState {
                     hint: k.hint.clone(),
                 })
                 .collect(),
+            max_text_chars: worry::MAX_TEXT_CHARS,
             signed_in: viewer.map(|v| SignedIn {
                 name: v.person.name.clone(),
                 csrf: v.csrf.clone(),
             }),
         }
+    }
+
+    /// "Is an adult who works or volunteers here involved?": the DSL and the head by name, and
+    /// what the routing then does where the sender may need to know (from the routing table over
+    /// the profile's people, so the words cannot contradict it).
+    fn involves_choices(&self) -> Vec<KindChoice> {
+        let (dsl, lead) = (&self.org.dsl, &self.org.allegations_lead);
+        Involves::ALL
+            .iter()
+            .map(|&i| {
+                let who_reads = self.who_reads(i.queue());
+                let (label, hint) = match i {
+                    Involves::Nobody => ("No".to_string(), String::new()),
+                    Involves::Staff => (
+                        "Yes, a member of staff or a volunteer".to_string(),
+                        String::new(),
+                    ),
+                    Involves::Dsl => (
+                        format!("Yes, {}, the {}", dsl.name, dsl.title),
+                        who_reads.not_seen_by(),
+                    ),
+                    Involves::Head => (
+                        format!("Yes, {}, the {}", lead.name, lead.title),
+                        who_reads.not_seen_by(),
+                    ),
+                    Involves::Unsure => (
+                        "I'm not sure".to_string(),
+                        format!(
+                            "Then it goes to {}, as for a member of staff: never to the safeguarding team alone.",
+                            who_reads.names()
+                        ),
+                    ),
+                };
+                KindChoice {
+                    id: i.as_str().to_string(),
+                    label,
+                    hint,
+                }
+            })
+            .collect()
+    }
+
+    /// Who reads a worry that starts in `queue`, routed over the safeguarding people the
+    /// profile names, exactly as a sent worry is routed.
+    pub fn who_reads(&self, queue: Queue) -> WhoReads {
+        let people = self.org.safeguarding_people();
+        let route = routing::route(queue, &people);
+        let title_of = |p: &safety_core::identity::Person| {
+            let org = &self.org;
+            std::iter::once(&org.dsl)
+                .chain(org.deputies.iter())
+                .chain(std::iter::once(&org.allegations_lead))
+                .chain(org.chair.iter())
+                // Keyed as `safeguarding_people` keys them: by email, else by name.
+                .find(|c| {
+                    let email = c.email.trim().to_lowercase();
+                    let key = if email.is_empty() {
+                        c.name.trim().to_lowercase()
+                    } else {
+                        email
+                    };
+                    key == p.email
+                })
+                .map(|c| c.title.clone())
+                .unwrap_or_default()
+        };
+        let named = |p: &safety_core::identity::Person| (p.name.clone(), title_of(p));
+        WhoReads {
+            queue: route.queue,
+            readers: route.readers(&people).into_iter().map(named).collect(),
+            never: people
+                .iter()
+                .filter(|p| route.excluded.contains(&p.id))
+                .map(named)
+                .collect(),
+        }
+    }
+
+    /// One line per row of the routing table, for the worry page: which answers to "is an adult
+    /// here involved?" lead there, and who reads it.
+    pub fn who_reads_lines(&self) -> Vec<(Vec<&'static str>, WhoReads)> {
+        Queue::ALL
+            .iter()
+            .map(|&q| {
+                let answers = Involves::ALL
+                    .iter()
+                    .filter(|i| i.queue() == q)
+                    .map(|i| i.as_str())
+                    .collect();
+                (answers, self.who_reads(q))
+            })
+            .collect()
+    }
+}
+
+/// Who reads the worries of one queue of the routing table, by name (from the profile).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WhoReads {
+    /// Where it ends up (a worry about the DSL goes on to the chair when nobody else is left).
+    pub queue: Queue,
+    /// (name, title) of each reader.
+    pub readers: Vec<(String, String)>,
+    /// (name, title) of the people it is about, who never see it.
+    pub never: Vec<(String, String)>,
+}
+
+impl WhoReads {
+    /// "Priya Marsh (Designated Safeguarding Lead) and Daniel Okafor (...)".
+    pub fn names(&self) -> String {
+        and_list(
+            &self
+                .readers
+                .iter()
+                .map(|(n, t)| {
+                    if t.is_empty() {
+                        n.clone()
+                    } else {
+                        format!("{n} ({t})")
+                    }
+                })
+                .collect::<Vec<_>>(),
+        )
+    }
+
+    /// "Priya Marsh cannot see it." (empty when it is about nobody named).
+    pub fn not_seen_by(&self) -> String {
+        if self.never.is_empty() {
+            return String::new();
+        }
+        let names: Vec<String> = self.never.iter().map(|(n, _)| n.clone()).collect();
+        format!("{} cannot see it.", and_list(&names))
+    }
+}
+
+/// "a", "a and b", "a, b and c".
+pub fn and_list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
     }
 }
 

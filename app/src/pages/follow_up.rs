@@ -3,19 +3,28 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 /// Look up a worry by its follow-up code. A plain form (POST, so the code never appears in an
-/// address, history or log).
+/// address, history or log). Once found, the code is no longer in the look-up box (a shared
+/// computer): only in the hidden field the "add something" form needs.
 #[component]
 pub fn FollowUpPage() -> impl IntoView {
     let result = use_context::<FollowUpResult>();
-    let typed = result.as_ref().map(|r| r.typed.clone()).unwrap_or_default();
+    let found = matches!(
+        result.as_ref().map(|r| &r.outcome),
+        Some(FollowUpOutcome::Found(_))
+    );
     let invalid = matches!(
         result.as_ref().map(|r| &r.outcome),
         Some(FollowUpOutcome::Invalid(_))
     );
-    let code_for_add = typed.clone();
+    // A code that found nothing stays in the box, to be corrected.
+    let typed = result
+        .as_ref()
+        .filter(|_| !found)
+        .map(|r| r.typed.clone())
+        .unwrap_or_default();
     let outcome = result.map(|r| match r.outcome {
-        FollowUpOutcome::Found(found) => view! {
-            <SenderWorry found=*found action="/follow-up/add".to_string() hidden=vec![("code".to_string(), code_for_add)]/>
+        FollowUpOutcome::Found(view) => view! {
+            <SenderWorry found=*view action="/follow-up/add".to_string() hidden=vec![("code".to_string(), r.typed)]/>
         }
         .into_any(),
         other => not_found_or_failed(other, true).into_any(),
@@ -23,9 +32,12 @@ pub fn FollowUpPage() -> impl IntoView {
     view! {
         <Title text="Follow up on a message"/>
         <h1>"Follow up on a message"</h1>
-        <p class="lead">"Enter the follow-up code you were given when you sent your message."</p>
+        {(!found).then(|| view! {
+            <p class="lead">"Enter the follow-up code you were given when you sent your message."</p>
+        })}
         {outcome}
-        <form method="post" action="/follow-up" class="follow-up-form">
+        <form method="post" action="/follow-up" class="follow-up-form" aria-labelledby=found.then_some("lookup-heading")>
+            {found.then(|| view! { <h2 id="lookup-heading">"Look up another message"</h2> })}
             <div class="field">
                 <label for="code">"Follow-up code"</label>
                 <p class="hint" id="code-hint">"25 letters and numbers, for example ABCDE-12345-FGHJK-67890-MNPQR."</p>
@@ -153,7 +165,10 @@ pub fn SenderWorry(
                 <input type="hidden" name="form_id" value=add_form_id/>
                 <div class="field">
                     <label for="add-text">"Anything else you want to tell the safeguarding team, or an answer to their message"</label>
-                    <textarea id="add-text" name="text" rows="5" maxlength="10000" required aria-invalid=invalid.then_some("true")>
+                    <p class="hint" id="add-text-hint">"Up to " {crate::islands::thousands(safety_core::worry::MAX_TEXT_CHARS)} " characters."</p>
+                    // No `maxlength`: a cut text would be sent half-finished; the server refuses
+                    // a text over the limit and keeps it.
+                    <textarea id="add-text" name="text" rows="5" required aria-describedby="add-text-hint" aria-invalid=invalid.then_some("true")>
                         {crate::pages::textarea_text(&add_text)}
                     </textarea>
                 </div>

@@ -4,7 +4,8 @@
 
 use super::{SiteState, Viewer, date_for_people};
 use crate::model::{
-    FollowUpOutcome, MessageView, SenderWorryView, TellOutcome, WorryFormState, WorrySent,
+    FollowUpOutcome, MessageView, OutOfHours, PhoneContact, SenderWorryView, TellOutcome,
+    WorryFormState, WorrySent,
 };
 use chrono::{DateTime, Utc};
 use safety_core::crypto::constant_time_eq;
@@ -14,7 +15,9 @@ use safety_core::worry::case::{self, CaseAction, CaseError, Outcome, ReferralTo}
 use safety_core::worry::inbox::{self, Counts, Filter, Row};
 use safety_core::worry::routing::Queue;
 use safety_core::worry::sender::{self, SenderProof, SenderView};
-use safety_core::worry::{self, Limited, Sender, Status, Urgency, WorryError, WorryInput};
+use safety_core::worry::{
+    self, Limited, Sender, Status, Submission, SubmitPolicy, Urgency, WorryError, WorryInput,
+};
 
 /// The worry form as posted.
 #[derive(Clone, Debug, Default)]
@@ -35,14 +38,13 @@ pub struct TellForm {
     pub csrf: Option<String>,
 }
 
-/// How a worry submission ended, for the HTTP status.
+/// How a worry submission ended, for the HTTP status. (Never "too many": a worry is never
+/// refused for volume.)
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TellStatus {
     Sent,
     /// Something to fix in the form.
     Refused,
-    /// Too many from this address for now.
-    Paused,
     /// The store failed: nothing was stored.
     Unavailable,
 }
@@ -102,7 +104,6 @@ pub async fn tell(
     };
     let status = match &submitted {
         Ok(_) => TellStatus::Sent,
-        Err(Some(WorryError::RateLimited { .. })) => TellStatus::Paused,
         Err(Some(WorryError::Store(_) | WorryError::Corrupt(_))) => TellStatus::Unavailable,
         Err(_) => TellStatus::Refused,
     };
@@ -111,11 +112,15 @@ pub async fn tell(
             if !sent.repeated {
                 (site.on_worry_stored)();
             }
+            let named = wants_name && named.is_some();
             TellOutcome::Sent(WorrySent {
+                code_withheld: sent.repeated && !named && sent.follow_up_code.is_none(),
                 code: sent.follow_up_code.map(|c| c.display()),
-                own_link: wants_name.then(|| format!("/me/worries/{}", sent.worry_id)),
+                own_link: named.then(|| format!("/me/worries/{}", sent.worry_id)),
                 sent_on: date_for_people(sent.created_at),
                 repeated: sent.repeated,
+                phone_instead: sent.reached_nobody.then(|| phone_instead(site)),
+                out_of_hours: (sent.urgency == Urgency::Urgent).then(|| out_of_hours(site)),
             })
         }
         Err(e) => {
@@ -140,6 +145,8 @@ pub async fn tell(
                 text: form.text,
                 urgency: form.urgency.filter(|u| Urgency::parse(u).is_some()),
                 about: form.about,
+                involves: form.involves,
+                email_replies: form.email_replies,
                 kind: form.kind,
                 wants_contact: form.wants_contact,
                 contact_how: form.contact_how,
@@ -151,6 +158,53 @@ pub async fn tell(
     (outcome, status)
 }
 
+/// Whom to phone when nobody could be reached online: the safeguarding contacts the profile
+/// names, the local authority's LADO and children's services, and 999.
+fn phone_instead(site: &SiteState) -> Vec<PhoneContact> {
+    let org = &site.org;
+    let contact = |c: &safety_core::org::Contact| PhoneContact {
+        name: c.name.clone(),
+        what: c.title.clone(),
+        phone: c.phone.clone(),
+    };
+    let mut list = vec![contact(&org.dsl)];
+    if org.allegations_lead.phone != org.dsl.phone {
+        list.push(contact(&org.allegations_lead));
+    }
+    list.extend(org.chair.iter().map(contact));
+    list.push(PhoneContact {
+        name: org.local.authority.clone(),
+        what: "Local Authority Designated Officer (LADO), for worries about an adult who works with children".into(),
+        phone: org.local.lado_phone.clone(),
+    });
+    list.push(PhoneContact {
+        name: org.local.authority.clone(),
+        what: "children's services (the front door)".into(),
+        phone: org.local.front_door_phone.clone(),
+    });
+    list.retain(|c| !c.phone.trim().is_empty());
+    list
+}
+
+/// What to do out of hours: the profile's sentence and services.
+fn out_of_hours(site: &SiteState) -> OutOfHours {
+    OutOfHours {
+        sentence: site.org.out_of_hours.clone(),
+        contacts: site
+            .org
+            .out_of_hours_contacts
+            .iter()
+            .map(|c| PhoneContact {
+                name: c.name.clone(),
+                what: c.description.clone(),
+                phone: c.phone.clone(),
+            })
+            .collect(),
+    }
+}
+
+/// Stores the worry. Never refused for volume: many from one address (a whole school often
+/// shares one) or one account are stored and grouped by the core, one email for the group.
 async fn send(
     site: &SiteState,
     form: &TellForm,
@@ -159,56 +213,45 @@ async fn send(
     named: Option<&Viewer>,
     now: DateTime<Utc>,
 ) -> Result<worry::Submitted, WorryError> {
-    let limit = |what: Limited, limit: u32, key: String| async move {
-        worry::check_rate(
-            &site.store,
-            &site.org_id,
-            &site.secret,
-            what,
-            limit,
-            &key,
-            now,
-        )
-        .await
-    };
-    limit(
-        Limited::Submissions,
-        site.worry_limit_per_address,
-        address.to_string(),
-    )
-    .await?;
     let sender = match named {
-        Some(v) => {
-            limit(
-                Limited::AccountSubmissions,
-                Limited::AccountSubmissions.policy().0,
-                v.person.id.clone(),
-            )
-            .await?;
-            Sender::Named {
-                person_id: v.person.id.clone(),
-                name: v.person.name.clone(),
-            }
-        }
+        Some(v) => Sender::Named {
+            person_id: v.person.id.clone(),
+            name: v.person.name.clone(),
+        },
         None => Sender::Anonymous,
     };
-    worry::submit(
+    let submission = Submission {
+        form_token: &form.token,
+        input,
+        sender: &sender,
+        address: Some(address),
+    };
+    let policy = SubmitPolicy {
+        escalate_after_minutes: site.org.escalate_after_minutes,
+        group_after_per_address: site.worry_limit_per_address,
+    };
+    worry::submit_from(
         &site.store,
         &site.org_id,
         &site.secret,
-        &form.token,
-        input,
+        &submission,
         &site.worry_kinds,
-        &sender,
+        &policy,
         now,
     )
     .await
 }
 
 fn sender_view(site: &SiteState, v: SenderView) -> SenderWorryView {
+    // A reply means it was read: never "waiting for the team to read it" above a reply, even if
+    // the core's status were ever behind.
+    let status = match v.status {
+        Status::New if v.messages.iter().any(|m| m.from_team) => Status::Acknowledged,
+        s => s,
+    };
     SenderWorryView {
         worry_id: v.worry_id,
-        status: v.status.describe().to_string(),
+        status: status.describe().to_string(),
         urgency: v.urgency.label().to_string(),
         kind: kind_label(site, &v.kind),
         sent_on: date_for_people(v.created_at),

@@ -43,7 +43,6 @@ pub async fn tell_post(State(state): State<AppState>, req: Request) -> Response 
             let status = match status {
                 TellStatus::Sent => StatusCode::OK,
                 TellStatus::Refused => StatusCode::UNPROCESSABLE_ENTITY,
-                TellStatus::Paused => StatusCode::TOO_MANY_REQUESTS,
                 TellStatus::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             };
             (outcome, status)

@@ -316,6 +316,7 @@ fn serves_api_gateway_http_api_events_through_the_lambda_runtime_api() {
         ),
         ("urgency", "urgent"),
         ("about", "a_friend"),
+        ("involves", "nobody"),
         ("kind", "met-online"),
         ("wants_contact", "no"),
     ]);

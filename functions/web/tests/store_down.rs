@@ -81,6 +81,7 @@ fn post_tell(web: &Web, token: &str, text: &str) -> Response {
             ("text", text),
             ("urgency", "soon"),
             ("about", "me"),
+            ("involves", "nobody"),
             ("kind", "bullying"),
             ("wants_contact", "no"),
         ],
