@@ -26,11 +26,15 @@ export const DSL_NAME = 'Priya Marsh';
 export const CODE_PATTERN = /^[0-9A-Z]{5}(-[0-9A-Z]{5}){4}$/;
 
 /** The worry form's required choices besides the text and urgency, as posted. */
-export const WORRY_CHOICES = { about: 'me', kind: 'bullying', wants_contact: 'no' };
+export const WORRY_CHOICES = { about: 'me', involves: 'nobody', kind: 'bullying', wants_contact: 'no' };
 
-/** Ticks the worry form's required choices besides the urgency (about me, bullying, no contact). */
-export async function chooseWorryDetails(page, { about = 'me', kind = 'bullying', contact = 'no' } = {}) {
+/**
+ * Ticks the worry form's required choices besides the urgency (about me, no adult here involved,
+ * bullying, no contact).
+ */
+export async function chooseWorryDetails(page, { about = 'me', involves = 'nobody', kind = 'bullying', contact = 'no' } = {}) {
   await page.locator(`#about-${about}`).check();
+  await page.locator(`#involves-${involves}`).check();
   await page.locator(`#kind-${kind}`).check();
   await page.locator(`#wants_contact-${contact}`).check();
 }

@@ -12,6 +12,8 @@ import {
   todayForPeople,
   CODE_PATTERN,
   chooseWorryDetails,
+  signIn,
+  resultsPath,
 } from './harness.js';
 
 const TRICKY_TEXT = "Ceci n'est pas 🙂 <b>ok</b> & \"quoted\"\nsecond line — ünïcödé 中文";
@@ -101,6 +103,8 @@ e2e('4. with JavaScript on, a worry is sent in place and can be followed up', as
   // Follow up: exact code.
   let response = await lookUp(page, code);
   assert.equal(response.status(), 200);
+  assert.equal(await page.locator('#code').inputValue(), '', 'the code is not left in the look-up box');
+  assert.match(await page.locator('main').innerText(), /Someone in my year keeps messaging me at night/, 'their own words');
   assert.equal(
     (await page.locator('[data-testid=status]').innerText()).trim(),
     'Received. It is waiting for the safeguarding team to read it.',
@@ -182,12 +186,13 @@ e2e('6b. with JavaScript on, a 10,001-character message is refused with the limi
   const { page, watch } = await openTell();
   const long = 'é'.repeat(9_990) + '0123456789a';
   assert.equal([...long].length, 10_001);
-  // The textarea's maxlength stops typing at 10,000; a paste or an old browser may not.
-  await page.locator('#worry-text').evaluate((el, value) => {
-    el.removeAttribute('maxlength');
-    el.value = value;
-    el.dispatchEvent(new Event('input', { bubbles: true }));
-  }, long);
+  // The browser never cuts it (no maxlength: a cut paste would be sent half-finished); the limit
+  // is shown as they type, and the server refuses it with the text kept.
+  assert.equal(await page.locator('#worry-text').getAttribute('maxlength'), null);
+  await page.locator('#worry-text').fill(long);
+  assert.equal(await page.locator('#worry-text').inputValue(), long, 'nothing cut');
+  await page.waitForFunction(() => /1 over the limit/.test(document.querySelector('#worry-count')?.textContent ?? ''));
+  assert.match(await page.locator('#worry-count').innerText(), /You have written 10,001 characters, 1 over the limit/);
   await page.getByLabel('It feels urgent', { exact: true }).check();
   await chooseWorryDetails(page);
   await page.getByRole('button', { name: 'Send' }).click();
@@ -200,4 +205,52 @@ e2e('6b. with JavaScript on, a 10,001-character message is refused with the limi
   assert.equal(await page.locator('#urgency-urgent').isChecked(), true, 'the urgency is kept');
   assert.equal(watch.navigations, 0);
   await page.close();
+});
+
+e2e('4c. on a phone (320x640) the first question is on the first screen, and the confirmation replaces the form in view', async () => {
+  const phone = await env.newContext({ viewport: { width: 320, height: 640 } });
+  const page = await phone.newPage();
+  await page.goto('/tell');
+  await waitForHydration(page);
+  const legend = page.locator('form.worry-form fieldset legend').first();
+  assert.equal((await legend.innerText()).trim(), 'Who is affected?');
+  const box = await legend.boundingBox();
+  assert.ok(box.y + box.height < 640, `the first question is on the first screen: ${JSON.stringify(box)}`);
+
+  await page.locator('#worry-text').fill('Someone posted a photo of me without asking.');
+  await page.locator('#urgency-can_wait').check();
+  await chooseWorryDetails(page);
+  await page.getByRole('button', { name: 'Send' }).click();
+  await page.waitForFunction(() => document.activeElement?.id === 'sent-heading', null, { timeout: 5000 });
+  const heading = await page.locator('#sent-heading').boundingBox();
+  assert.ok(heading.y >= 0 && heading.y + heading.height <= 640, `the confirmation is in view: ${JSON.stringify(heading)}`);
+  await page.screenshot({ path: resultsPath('tell-sent-320-js.png') });
+  await phone.close();
+});
+
+e2e('4d. signed in, "Email me when there is a reply" is offered with the name only, off unless ticked', async () => {
+  const learner = await env.newContext();
+  await signIn(env.server, learner, 'learner@wexmoorvale.example.org');
+  const page = await learner.newPage();
+  await page.goto('/tell');
+  await waitForHydration(page);
+  const box = page.locator('#email_replies');
+  assert.equal(await box.count(), 1);
+  assert.equal(await box.isVisible(), false, 'hidden until "with my name" is chosen');
+  await page.locator('#identity-anonymous').check();
+  assert.equal(await box.isVisible(), false);
+  await page.locator('#identity-named').check();
+  assert.equal(await box.isVisible(), true, 'shown with the name');
+  assert.equal(await box.isChecked(), false, 'off by default');
+  assert.equal(await box.getAttribute('name'), 'email_replies');
+  assert.equal(await box.getAttribute('value'), 'yes');
+  assert.match(await page.locator('#email_replies-hint').innerText(), /says only "You have a new message"/);
+  await checkA11y(page, '/tell signed in, named');
+
+  // Signed out there is nothing of it.
+  const anon = await context.newPage();
+  await anon.goto('/tell');
+  assert.equal(await anon.locator('#email_replies').count(), 0);
+  await anon.close();
+  await learner.close();
 });

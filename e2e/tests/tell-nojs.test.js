@@ -1,5 +1,5 @@
 // The worry form with JavaScript off: a real form post to /tell, errors that keep the text,
-// double submission, and cross-site posts refused.
+// double submission, cross-site posts refused, and the form on a phone's first screen.
 
 import { after, before } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,8 +13,10 @@ import {
   formToken,
   followUpCode,
   CODE_PATTERN,
+  DSL_NAME,
   WORRY_CHOICES,
   chooseWorryDetails,
+  resultsPath,
 } from './harness.js';
 
 const TRICKY_TEXT = "Ceci n'est pas 🙂 <b>ok</b> & \"quoted\" </textarea><script>alert(1)</script>";
@@ -86,9 +88,17 @@ e2e('5. with JavaScript off, a worry is sent by a plain form post and can be fol
   assert.equal((await page.locator('[data-testid=sent-on]').innerText()).trim(), todayForPeople());
   assert.match(await page.locator('main').innerText(), /It feels urgent/);
 
+  // The sender reads their own words again; the code is not left in the look-up box (a shared
+  // computer), only in the hidden field the "add something" form needs.
+  assert.match(await page.locator('main').innerText(), /A stranger asked me for photos in a game chat\./);
+  assert.equal(await page.locator('#code').inputValue(), '', 'the look-up box is empty after a look-up');
+  assert.equal(await page.locator('form.add-form input[name=code]').getAttribute('type'), 'hidden');
+  assert.equal(await page.locator('form.add-form input[name=code]').inputValue(), code);
+
   lookup = await lookUp(page, ` ${code.toLowerCase().replace(/-/g, ' ')} `);
   assert.equal(lookup.status(), 200);
   assert.equal((await page.locator('[data-testid=sent-on]').innerText()).trim(), todayForPeople());
+  assert.equal(await page.locator('#code').inputValue(), '');
   await checkA11yNoJs(env.browser, page, '/follow-up result');
   await page.close();
 });
@@ -244,4 +254,72 @@ e2e('9. cross-site form posts are refused with 403', async () => {
   const headers = response.request().headers();
   assert.equal(headers.origin, 'http://evil.example', 'the browser said where the post came from');
   await jsContext.close();
+});
+
+e2e('12. on a phone (320x640, JavaScript off) the first question is on the first screen, and after Send the confirmation is', async () => {
+  const phone = await env.newContext({ javaScriptEnabled: false, viewport: { width: 320, height: 640 } });
+  const page = await phone.newPage();
+  await page.goto('/tell');
+  const legend = page.locator('form.worry-form fieldset legend').first();
+  assert.equal((await legend.innerText()).trim(), 'Who is affected?');
+  const box = await legend.boundingBox();
+  console.log(`320px: the first question's top is at y=${Math.round(box.y)}`);
+  assert.ok(box.y + box.height < 640, `the first question is on the first screen: ${JSON.stringify(box)}`);
+  await page.screenshot({ path: resultsPath('tell-first-screen-320-nojs.png') });
+
+  // Who is affected, apart from whether an adult here is involved: the DSL and the head by name.
+  assert.deepEqual(
+    await page.locator('input[name=about]').evaluateAll((els) => els.map((e) => e.id)),
+    ['about-me', 'about-a_friend', 'about-someone_else'],
+  );
+  assert.deepEqual(
+    await page.locator('input[name=involves]').evaluateAll((els) => els.map((e) => e.id)),
+    ['involves-nobody', 'involves-staff', 'involves-dsl', 'involves-head', 'involves-unsure'],
+  );
+  assert.match(await page.locator('label[for=involves-dsl]').innerText(), new RegExp(`Yes, ${DSL_NAME}, the Designated Safeguarding Lead`));
+  assert.match(await page.locator('#involves-dsl-hint').innerText(), new RegExp(`${DSL_NAME} cannot see it`));
+  assert.match(await page.locator('#involves-unsure-hint').innerText(), /never to the safeguarding team alone/);
+  assert.equal(await page.locator('#email_replies').count(), 0, 'signed out: no reply email to offer');
+
+  // The long "who reads it" comes after the form, folded; who is on duty stays in view.
+  const whoReads = page.locator('details', { has: page.locator('summary', { hasText: 'Who reads it?' }) });
+  assert.equal(await whoReads.getAttribute('open'), null, '"Who reads it?" is folded');
+  const after = await page.evaluate(() => {
+    const form = document.querySelector('form.worry-form');
+    const details = [...document.querySelectorAll('details')].find((d) => d.textContent.includes('Who reads it?'));
+    return !!(form.compareDocumentPosition(details) & Node.DOCUMENT_POSITION_FOLLOWING);
+  });
+  assert.ok(after, '"Who reads it?" comes after the form');
+  assert.match(await whoReads.textContent(), new RegExp(`${DSL_NAME} cannot see it`));
+  assert.ok(await page.locator('[data-testid=on-duty]').isVisible(), 'who is on duty is shown');
+
+  // The browser never cuts a long text: no maxlength, the limit is in the hint.
+  assert.equal(await page.locator('#worry-text').getAttribute('maxlength'), null);
+  assert.match(await page.locator('#worry-hint').innerText(), /10,000 characters/);
+
+  await page.locator('#worry-text').fill('Someone keeps adding me to a group chat that is horrible.');
+  await page.locator('#urgency-soon').check();
+  await chooseWorryDetails(page, { about: 'a_friend' });
+  const [response] = await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Send' }).click()]);
+  assert.equal(response.status(), 200);
+  const heading = await page.locator('#sent-heading').boundingBox();
+  assert.ok(heading.y + heading.height < 640, `the confirmation is on the first screen: ${JSON.stringify(heading)}`);
+  assert.match((await page.locator('[data-testid=follow-up-code]').innerText()).trim(), CODE_PATTERN);
+  await page.screenshot({ path: resultsPath('tell-sent-first-screen-320-nojs.png') });
+  await checkA11yNoJs(env.browser, page, '/tell confirmation at 320px');
+  await phone.close();
+});
+
+e2e('12b. an urgent worry shows the out-of-hours help at once (JavaScript off)', async () => {
+  const form = { token: await freshToken(), text: 'It is happening tonight.', urgency: 'urgent', ...WORRY_CHOICES };
+  const res = await context.request.post('/tell', { form });
+  assert.equal(res.status(), 200);
+  const html = await res.text();
+  const help = html.match(/data-testid="urgent-help"[\s\S]*?<\/div>/)?.[0] ?? '';
+  assert.match(help, /Outside college opening hours/);
+  assert.match(help, /Emergency duty team/);
+  assert.match(help, /href="tel:01632960999"/);
+
+  const calm = await context.request.post('/tell', { form: { ...form, token: await freshToken(), urgency: 'can_wait' } });
+  assert.doesNotMatch(await calm.text(), /data-testid="urgent-help"/, 'only for an urgent worry');
 });
