@@ -119,7 +119,9 @@ pub async fn tell(
                 own_link: named.then(|| format!("/me/worries/{}", sent.worry_id)),
                 sent_on: date_for_people(sent.created_at),
                 repeated: sent.repeated,
-                phone_instead: sent.reached_nobody.then(|| phone_instead(site)),
+                phone_instead: sent
+                    .reached_nobody
+                    .then(|| phone_instead(site, form.involves.as_deref())),
                 out_of_hours: (sent.urgency == Urgency::Urgent).then(|| out_of_hours(site)),
             })
         }
@@ -159,8 +161,9 @@ pub async fn tell(
 }
 
 /// Whom to phone when nobody could be reached online: the safeguarding contacts the profile
-/// names, the local authority's LADO and children's services, and 999.
-fn phone_instead(site: &SiteState) -> Vec<PhoneContact> {
+/// names (never the person the worry is about, from the routing table), the local authority's
+/// LADO and children's services.
+fn phone_instead(site: &SiteState, involves: Option<&str>) -> Vec<PhoneContact> {
     let org = &site.org;
     let contact = |c: &safety_core::org::Contact| PhoneContact {
         name: c.name.clone(),
@@ -182,7 +185,11 @@ fn phone_instead(site: &SiteState) -> Vec<PhoneContact> {
         what: "children's services (the front door)".into(),
         phone: org.local.front_door_phone.clone(),
     });
-    list.retain(|c| !c.phone.trim().is_empty());
+    let about = involves
+        .and_then(safety_core::worry::routing::Involves::parse)
+        .map(|i| site.who_reads(i.queue()).never)
+        .unwrap_or_default();
+    list.retain(|c| !c.phone.trim().is_empty() && !about.iter().any(|(name, _)| *name == c.name));
     list
 }
 

@@ -508,6 +508,72 @@ fn eighty_anonymous_worries_from_one_address_are_all_stored() {
     }
 }
 
+/// With nobody in post who may read it (here: no people at all), a worry is still stored, and the
+/// sender is told plainly to phone: the named contacts, the local authority's LADO and
+/// children's services, and 999.
+#[test]
+fn a_worry_nobody_can_read_is_stored_and_the_sender_is_told_whom_to_phone() {
+    let data = tempfile::tempdir().expect("temp dir");
+    let web = Web::serve_embedded(data.path(), &[("APP_DEMO_PEOPLE", "false".into())]);
+    let token = form_token(&web.get("/tell").text());
+    let r = post_tell(&web, &token, "Nobody is here to read this.", "urgent");
+    assert_eq!(r.status, 200, "{}", r.describe());
+    let html = r.text();
+    let box_at = html
+        .find(r#"data-testid="reached-nobody""#)
+        .unwrap_or_else(|| panic!("no \"phone instead\" box:\n{}", cut(&html)));
+    let phone_box = &html[box_at..];
+    let phone_box = &phone_box[..phone_box.find("</div>").unwrap_or(phone_box.len())];
+    assert!(phone_box.contains("Nobody could be reached online right now"));
+    for (who, tel) in [
+        ("the DSL", "tel:01632960101"),
+        ("the allegations lead", "tel:01632960100"),
+        ("the chair", "tel:01632960105"),
+        ("the LADO", "tel:01632960500"),
+        ("children's services", "tel:01632960400"),
+        ("999", "tel:999"),
+    ] {
+        assert!(
+            phone_box.contains(&format!(r#"href="{tel}""#)),
+            "{who} ({tel}) is not offered:\n{phone_box}"
+        );
+    }
+    // Stored all the same: its code finds it.
+    let code = follow_up_code(&html).expect("a code: the worry is stored");
+    let found = web.post_form("/follow-up", &[("code", &code)]);
+    assert_eq!(found.status, 200, "{}", found.describe());
+    assert!(found.text().contains("Nobody is here to read this."));
+
+    // About the DSL: the DSL is never the one to phone.
+    let token = form_token(&web.get("/tell").text());
+    let r = web.post_form(
+        "/tell",
+        &[
+            ("token", &token),
+            ("text", "It is about the DSL."),
+            ("urgency", "urgent"),
+            ("about", "me"),
+            ("involves", "dsl"),
+            ("kind", "other"),
+            ("wants_contact", "no"),
+        ],
+    );
+    assert_eq!(r.status, 200, "{}", r.describe());
+    let html = r.text();
+    let phone_box = &html[html
+        .find(r#"data-testid="reached-nobody""#)
+        .expect("the box")..];
+    let phone_box = &phone_box[..phone_box.find("</div>").unwrap_or(phone_box.len())];
+    assert!(
+        phone_box.contains(r#"href="tel:01632960100""#),
+        "{phone_box}"
+    );
+    assert!(
+        !phone_box.contains("tel:01632960101") && !phone_box.contains("Priya Marsh"),
+        "a worry about the DSL must not send the sender to the DSL:\n{phone_box}"
+    );
+}
+
 /// The browser no longer cuts a long text (no `maxlength`): the server refuses it, says why, and
 /// gives the whole text back.
 #[test]
