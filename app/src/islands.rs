@@ -464,3 +464,71 @@ fn PhoneList(contacts: Vec<PhoneContact>) -> impl IntoView {
         </ul>
     }
 }
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::*;
+    use crate::model::OutOfHours;
+
+    fn sent() -> WorrySent {
+        WorrySent {
+            code: Some("ABCDE-12345-FGHJK-67890-MNPQR".into()),
+            own_link: None,
+            sent_on: "5 December 2026".into(),
+            repeated: false,
+            code_withheld: false,
+            phone_instead: None,
+            out_of_hours: None,
+        }
+    }
+
+    fn html(sent: WorrySent) -> String {
+        let owner = Owner::new();
+        owner.with(|| view! { <SentConfirmation sent/> }.to_html())
+    }
+
+    #[test]
+    fn a_late_repeat_says_when_it_was_sent_and_shows_no_code() {
+        let page = html(WorrySent {
+            code: None,
+            repeated: true,
+            code_withheld: true,
+            ..sent()
+        });
+        assert!(page.contains(
+            "This was already sent on 5 December 2026. For your safety the follow-up code is shown only once."
+        ));
+        assert!(!page.contains("follow-up-code"));
+        assert!(page.contains("Your message has been sent"));
+    }
+
+    #[test]
+    fn reaching_nobody_says_whom_to_phone_first_and_urgent_help_is_shown() {
+        let page = html(WorrySent {
+            phone_instead: Some(vec![PhoneContact {
+                name: "Wexmoor County Council".into(),
+                what: "children's services".into(),
+                phone: "01632 960400".into(),
+            }]),
+            out_of_hours: Some(OutOfHours {
+                sentence: "Outside opening hours, call the emergency duty team.".into(),
+                contacts: vec![],
+            }),
+            ..sent()
+        });
+        let nobody = page
+            .find("Nobody could be reached online right now")
+            .expect("told");
+        assert!(nobody < page.find("follow-up-code").expect("the code still"));
+        assert!(page.contains(r#"href="tel:01632960400""#));
+        assert!(page.contains("Outside opening hours, call the emergency duty team."));
+        assert!(!page.contains("Your message has been sent"));
+    }
+
+    #[test]
+    fn thousands_are_grouped() {
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(10_000), "10,000");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+    }
+}
