@@ -4,6 +4,7 @@
 pub mod compliance;
 pub mod exports;
 pub mod learning;
+pub mod roles;
 pub mod worries;
 
 use crate::model::{Choice, KindChoice, SignedIn, WorryChoices, WorryFormState};

@@ -14,6 +14,7 @@ use crate::pages::{
     learn::{LearningIndex, ModulePage},
     my_worries::{MyWorriesPage, MyWorryPage},
     not_found::NotFound,
+    safeguarding_roles::SafeguardingRolesPage,
     tell::TellPage,
     training::{CertificatePage, MyTrainingPage, QuizPage, RosterPage, SignedTextPage, VerifyPage},
     worries::{CasePage, InboxPage},
@@ -109,6 +110,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/worries/:id") view=CasePage/>
                     <Route path=path!("/worries/:id/act") view=CasePage/>
                     <Route path=path!("/follow-up/add") view=FollowUpPage/>
+                    <Route path=path!("/safeguarding-roles") view=SafeguardingRolesPage/>
                     <Route path=path!("/admin/people") view=PeoplePage/>
                     <Route path=path!("/admin/people/import") view=ImportPage/>
                     <Route path=path!("/admin/people/import/jobs/:id") view=ImportPage/>

@@ -12,6 +12,7 @@ pub mod import;
 pub mod learn;
 pub mod my_worries;
 pub mod not_found;
+pub mod safeguarding_roles;
 pub mod tell;
 pub mod training;
 pub mod worries;

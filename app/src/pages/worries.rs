@@ -2,7 +2,7 @@
 //! chronology, audit trail and the forms to act on it. Server-rendered forms only: they work
 //! with JavaScript off, and the concern's text never goes into a script.
 
-use crate::server::worries::{ActForm, CaseView, InboxView, PageProblem};
+use crate::server::worries::{ActForm, CaseView, InboxEntry, InboxRow, InboxView, PageProblem};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use safety_core::worry::Status;
@@ -15,12 +15,15 @@ pub fn InboxPage() -> impl IntoView {
     };
     let InboxView {
         query,
-        rows,
+        entries,
         next,
         truncated,
         counts,
         undelivered,
+        unreached,
         kinds,
+        csrf,
+        notice,
         error,
     } = view;
     let closed = query.show.as_deref() == Some("closed");
@@ -52,6 +55,14 @@ pub fn InboxPage() -> impl IntoView {
         view! { <option value=v selected=sel>{label}</option> }
     })
     .collect_view();
+    let unreached = (!unreached.is_empty()).then(|| {
+        view! {
+            <div class="error-summary" role="alert" aria-labelledby="unreached-heading" data-testid="unreached">
+                <h2 id="unreached-heading">"Concerns that nobody can read"</h2>
+                <ul>{unreached.into_iter().map(|u| view! { <li>{u}</li> }).collect_view()}</ul>
+            </div>
+        }
+    });
     let undelivered = (!undelivered.is_empty()).then(|| {
         view! {
             <div class="error-summary" role="alert" aria-labelledby="undelivered-heading">
@@ -69,7 +80,7 @@ pub fn InboxPage() -> impl IntoView {
             </div>
         }
     });
-    let list = if rows.is_empty() {
+    let list = if entries.is_empty() {
         view! {
             <p data-testid="inbox-empty">
                 {if closed { "No closed concerns match." } else { "No open concerns match. When someone sends one, it appears here and you get an email." }}
@@ -77,38 +88,73 @@ pub fn InboxPage() -> impl IntoView {
         }
         .into_any()
     } else {
+        let mut groups = 0;
+        let bodies = entries
+            .into_iter()
+            .map(|entry| match entry {
+                InboxEntry::One(r) => view! { <tbody>{inbox_row(r)}</tbody> }.into_any(),
+                InboxEntry::Group { group_id, rows } => {
+                    groups += 1;
+                    let heading = format!("group-{groups}");
+                    let labelled_by = heading.clone();
+                    let n = rows.len();
+                    let dismiss = (!closed).then(|| {
+                        let reason_id = format!("group-reason-{groups}");
+                        view! {
+                            <details class="group-dismiss">
+                                <summary>"Close the whole group"</summary>
+                                <form method="post" action=format!("/worries/groups/{group_id}/dismiss")>
+                                    <input type="hidden" name="csrf" value=csrf.clone()/>
+                                    <p class="hint">"Read each one first: some may be genuine. Every open concern of the group that you can read is closed as \"no further action\", each with your reason in its chronology."</p>
+                                    <div class="field">
+                                        <label for=reason_id.clone()>"Why the group is being closed"</label>
+                                        <textarea id=reason_id name="text" rows="2" maxlength="5000" required></textarea>
+                                    </div>
+                                    <button type="submit" class="button secondary">"Close the whole group"</button>
+                                </form>
+                            </details>
+                        }
+                        .into_any()
+                    });
+                    view! {
+                        <tbody class="group" data-testid="group" aria-labelledby=labelled_by>
+                            <tr class="group-head"><td colspan="6">
+                                <p id=heading><strong><span data-testid="group-count">{n}</span>
+                                {if n == 1 { " concern" } else { " concerns" }}</strong>
+                                " sent from one form, account or network in a short time (one email was sent for the group)"</p>
+                                {dismiss}
+                            </td></tr>
+                            {rows.into_iter().map(inbox_row).collect_view().into_any()}
+                        </tbody>
+                    }
+                    .into_any()
+                }
+            })
+            .collect_view();
         view! {
-            <table class="list inbox">
+            <table class="list inbox stacked">
                 <caption class="visually-hidden">"Concerns, newest first"</caption>
                 <thead><tr>
                     <th scope="col">"Sent"</th><th scope="col">"Kind"</th><th scope="col">"Urgency"</th>
                     <th scope="col">"Status"</th><th scope="col">"Routed to"</th><th scope="col">"Assigned to"</th>
                 </tr></thead>
-                <tbody>
-                    {rows.into_iter().map(|r| view! {
-                        <tr class=if r.urgent { "urgent" } else { "" }>
-                            <td><a href=format!("/worries/{}", r.worry_id)>{r.sent}</a>
-                                {r.anonymous.then_some(view! { <span class="tag">"anonymous"</span> })}</td>
-                            <td>{r.kind}</td>
-                            <td>{if r.urgent { view! { <strong class="tag urgent">{r.urgency}</strong> }.into_any() } else { r.urgency.into_any() }}</td>
-                            <td>{r.status}</td>
-                            <td>{r.queue}</td>
-                            <td>{r.assigned.unwrap_or_else(|| "Nobody yet".into())}</td>
-                        </tr>
-                    }).collect_view()}
-                </tbody>
+                {bodies}
             </table>
         }
         .into_any()
     };
+    let overdue_class = if counts.overdue > 0 { "overdue" } else { "" };
     view! {
         <Title text="Concerns"/>
         <h1>"Concerns"</h1>
-        {error.map(|e| view! { <div class="error-summary" role="alert"><p>{e}</p></div> })}
+        {notice.map(|n| view! { <div class="notice" role="status" data-testid="notice"><p>{n}</p></div> })}
+        {error.map(|e| view! { <div class="error-summary" role="alert" id="form-error"><p>{e}</p></div> })}
+        {unreached}
         <dl class="counts" aria-label="Open concerns">
             <div><dt>"Open"</dt><dd data-testid="count-open">{counts.open}</dd></div>
             <div><dt>"New, not yet acknowledged"</dt><dd data-testid="count-new">{counts.new}</dd></div>
             <div><dt>"Urgent and open"</dt><dd data-testid="count-urgent">{counts.urgent_open}</dd></div>
+            <div class=overdue_class><dt>"Urgent, not acknowledged in time"</dt><dd data-testid="count-overdue">{counts.overdue}</dd></div>
             <div><dt>"Assigned to you"</dt><dd>{counts.assigned_to_me}</dd></div>
         </dl>
         {undelivered}
@@ -138,6 +184,28 @@ pub fn InboxPage() -> impl IntoView {
         {list}
         {truncated.then_some(view! { <p>"Only part of the list was searched. Choose a narrower filter to find older concerns."</p> })}
         {next.map(|href| view! { <p><a href=href rel="next">"Older concerns"</a></p> })}
+    }
+    .into_any()
+}
+
+/// One concern's row of the inbox (no text: reading it is on its page, audited).
+fn inbox_row(r: InboxRow) -> AnyView {
+    let class = match (r.overdue, r.urgent) {
+        (true, _) => "urgent overdue",
+        (false, true) => "urgent",
+        _ => "",
+    };
+    view! {
+        <tr class=class>
+            <td data-label="Sent"><a href=format!("/worries/{}", r.worry_id)>{r.sent}</a>
+                {r.anonymous.then_some(view! { <span class="tag">"anonymous"</span> })}</td>
+            <td data-label="Kind">{r.kind}</td>
+            <td data-label="Urgency">{if r.urgent { view! { <strong class="tag urgent">{r.urgency}</strong> }.into_any() } else { r.urgency.into_any() }}
+                {r.overdue.then_some(view! { <strong class="tag overdue" data-testid="overdue">"Overdue"</strong> })}</td>
+            <td data-label="Status">{r.status}</td>
+            <td data-label="Routed to">{r.queue}</td>
+            <td data-label="Assigned to">{r.assigned.unwrap_or_else(|| "Nobody yet".into())}</td>
+        </tr>
     }
     .into_any()
 }
@@ -184,8 +252,10 @@ pub fn CasePage() -> impl IntoView {
         urgent,
         urgency,
         about,
+        involves,
         kind,
         queue,
+        move_to,
         sender,
         named: _,
         wants_contact,
@@ -249,6 +319,30 @@ pub fn CasePage() -> impl IntoView {
             {assignable.into_iter().map(|(id, name)| view! { <option value=id>{name}</option> }).collect_view()}
         </select></div>
     }));
+    let typed_move = if form.typed.action == "move" {
+        form.typed.to.clone()
+    } else {
+        String::new()
+    };
+    let move_form = (!move_to.is_empty()).then(|| {
+        let readers = move_to
+            .iter()
+            .map(|c| view! { <li><strong>{c.queue.label()}</strong> ": read by " {c.queue.readers_in_words()}</li> })
+            .collect_view();
+        form.render("move", "Move it", view! {
+            <p class="hint">"Move it when it turns out to be about someone who should not read it: a member of staff, the DSL, or the head. The new readers are emailed, and the move and your reason are kept in the chronology. If it is now about you, you can no longer open it."</p>
+            <ul class="hint">{readers}</ul>
+            <div class="field"><label for="move-to">"Move it to"</label>
+            <select id="move-to" name="to" required><option value="">"Choose…"</option>
+                {move_to.iter().map(|c| {
+                    let text = if c.stricter { c.queue.label().to_string() } else { format!("{} (less restricted)", c.queue.label()) };
+                    view! { <option value=c.queue.as_str() selected=typed_move == c.queue.as_str()>{text}</option> }
+                }).collect_view()}
+            </select></div>
+            <div class="field"><label for="move-text">"Why (kept in the chronology)"</label>
+            <textarea id="move-text" name="text" rows="3" maxlength="5000" required>{crate::pages::textarea_text(&typed_text("move"))}</textarea></div>
+        })
+    });
     let typed_outcome = form.typed.outcome.clone();
     let close = (!closed).then(|| form.render("close", "Close it", view! {
         <div class="field"><label for="close-outcome">"Outcome"</label>
@@ -267,10 +361,11 @@ pub fn CasePage() -> impl IntoView {
         <dl class="summary">
             <dt>"Sent"</dt><dd>{sent}</dd>
             <dt>"Status"</dt><dd data-testid="case-status">{status.label()}</dd>
-            <dt>"About"</dt><dd>{about}</dd>
+            <dt>"Who is affected"</dt><dd>{about}</dd>
+            <dt>"An adult here involved"</dt><dd data-testid="case-involves">{involves}</dd>
             <dt>"Kind"</dt><dd>{kind}</dd>
             <dt>"How urgent it felt"</dt><dd>{urgency}</dd>
-            <dt>"Routed to"</dt><dd>{queue}</dd>
+            <dt>"Routed to"</dt><dd data-testid="case-queue">{queue}</dd>
             <dt>"From"</dt><dd>{sender}</dd>
             <dt>"Wants to be contacted"</dt><dd>{if wants_contact { "Yes" } else { "No" }}
                 {(!contact_how.is_empty()).then(|| view! { ": " <span class="message-text">{contact_how}</span> })}</dd>
@@ -289,6 +384,7 @@ pub fn CasePage() -> impl IntoView {
             <details open=form.typed.action == "reply"><summary>"Reply to the person who sent it"</summary>{reply}</details>
             <details open=form.typed.action == "status"><summary>{if closed { "Reopen it" } else { "Change the status" }}</summary>{status_form}</details>
             {reassign.map(|r| view! { <details><summary>"Assign it to someone"</summary>{r}</details> })}
+            {move_form.map(|m| view! { <details open=form.typed.action == "move"><summary>"Move this concern"</summary>{m}</details> })}
             {close.map(|c| view! { <details open=form.typed.action == "close"><summary>"Close it"</summary>{c}</details> })}
         </section>
         <section aria-labelledby="chronology-heading">
@@ -304,11 +400,15 @@ pub fn CasePage() -> impl IntoView {
             </ol>
         </section>
         <section aria-labelledby="audit-heading">
-            <h2 id="audit-heading">"Who has opened it"</h2>
+            <h2 id="audit-heading">"Who has opened it, or tried to"</h2>
             <table class="list" data-testid="audit">
                 <thead><tr><th scope="col">"When"</th><th scope="col">"Who"</th><th scope="col">"What"</th></tr></thead>
                 <tbody>
-                    {audit.into_iter().rev().map(|a| view! { <tr><td>{a.when}</td><td>{a.who}</td><td>{a.what}</td></tr> }).collect_view()}
+                    {audit.into_iter().rev().map(|a| {
+                        // A refused attempt to open or change it, by someone it is not routed to.
+                        let refused = a.what.starts_with("Tried to");
+                        view! { <tr class=if refused { "row-error" } else { "" }><td>{a.when}</td><td>{a.who}</td><td>{a.what}</td></tr> }
+                    }).collect_view()}
                 </tbody>
             </table>
         </section>

@@ -9,11 +9,11 @@ use crate::model::{
 };
 use chrono::{DateTime, Utc};
 use safety_core::crypto::constant_time_eq;
-use safety_core::identity::Person;
+use safety_core::identity::{Person, Role};
 use safety_core::notify::Notification;
 use safety_core::worry::case::{self, CaseAction, CaseError, Outcome, ReferralTo};
 use safety_core::worry::inbox::{self, Counts, Filter, Row};
-use safety_core::worry::routing::Queue;
+use safety_core::worry::routing::{Involves, Queue};
 use safety_core::worry::sender::{self, SenderProof, SenderView};
 use safety_core::worry::{
     self, Limited, Sender, Status, Submission, SubmitPolicy, Urgency, WorryError, WorryInput,
@@ -448,6 +448,10 @@ pub struct InboxQuery {
     pub kind: Option<String>,
     pub days: Option<String>,
     pub before: Option<String>,
+    /// After a move that took a worry out of the reader's view: the queue it went to.
+    pub moved: Option<String>,
+    /// After a flood group was closed: how many were closed.
+    pub dismissed: Option<String>,
 }
 
 impl InboxQuery {
@@ -496,6 +500,44 @@ pub struct InboxRow {
     pub queue: String,
     pub anonymous: bool,
     pub assigned: Option<String>,
+    /// Urgent, and nobody acknowledged it in the organisation's time.
+    pub overdue: bool,
+    /// One of many sent from one form, account or address in a short time.
+    pub group_id: Option<String>,
+}
+
+/// One line of the inbox: a worry, or the worries of one flood group on this page together.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum InboxEntry {
+    One(InboxRow),
+    Group {
+        group_id: String,
+        rows: Vec<InboxRow>,
+    },
+}
+
+/// Puts the rows of each flood group together, where its newest row is (rows stay newest
+/// first within a group).
+fn group_rows(rows: Vec<InboxRow>) -> Vec<InboxEntry> {
+    let mut entries: Vec<InboxEntry> = Vec::new();
+    for row in rows {
+        let Some(g) = row.group_id.clone() else {
+            entries.push(InboxEntry::One(row));
+            continue;
+        };
+        let existing = entries.iter_mut().find_map(|e| match e {
+            InboxEntry::Group { group_id, rows } if *group_id == g => Some(rows),
+            _ => None,
+        });
+        match existing {
+            Some(rows) => rows.push(row),
+            None => entries.push(InboxEntry::Group {
+                group_id: g,
+                rows: vec![row],
+            }),
+        }
+    }
+    entries
 }
 
 /// A notification that has not reached anyone yet (shown so a failure is never silent).
@@ -512,12 +554,17 @@ pub struct Undelivered {
 #[derive(Clone, Debug, Default)]
 pub struct InboxView {
     pub query: InboxQuery,
-    pub rows: Vec<InboxRow>,
+    pub entries: Vec<InboxEntry>,
     pub next: Option<String>,
     pub truncated: bool,
     pub counts: Counts,
     pub undelivered: Vec<Undelivered>,
+    /// Concerns nobody can read (a role is vacant), said without anything of the concern.
+    pub unreached: Vec<String>,
     pub kinds: Vec<(String, String)>,
+    /// The session's CSRF token, for the forms that close a flood group.
+    pub csrf: String,
+    pub notice: Option<String>,
     pub error: Option<String>,
 }
 
@@ -527,8 +574,8 @@ const UNDELIVERED_SHOWN: usize = 50;
 /// Notifications older than this that are still waiting are shown as late.
 const LATE_AFTER_MINUTES: i64 = 5;
 
-/// The handler's inbox: one page of the worries routed to them, the counts and any
-/// notification that is failing or late.
+/// The handler's inbox: one page of the worries routed to them, the counts, any notification
+/// that is failing or late, and any concern that nobody can read.
 pub async fn inbox(site: &SiteState, viewer: &Viewer, query: InboxQuery) -> InboxView {
     let now = Utc::now();
     let filter = query.filter();
@@ -538,6 +585,8 @@ pub async fn inbox(site: &SiteState, viewer: &Viewer, query: InboxQuery) -> Inbo
             .iter()
             .map(|k| (k.id.clone(), k.label.clone()))
             .collect(),
+        csrf: viewer.csrf.clone(),
+        notice: inbox_notice(&query),
         ..InboxView::default()
     };
     let listed = inbox::list(
@@ -549,14 +598,8 @@ pub async fn inbox(site: &SiteState, viewer: &Viewer, query: InboxQuery) -> Inbo
         now,
     )
     .await;
-    let counts = inbox::counts(
-        &site.store,
-        &site.org_id,
-        &viewer.person,
-        now,
-        site.org.escalate_after_minutes,
-    )
-    .await;
+    let minutes = site.org.escalate_after_minutes;
+    let counts = inbox::counts(&site.store, &site.org_id, &viewer.person, now, minutes).await;
     let undelivered = safety_core::notify::undelivered(
         &site.store,
         &site.org_id,
@@ -569,16 +612,23 @@ pub async fn inbox(site: &SiteState, viewer: &Viewer, query: InboxQuery) -> Inbo
         (Ok(page), Ok(counts), Ok(undelivered)) => {
             view.next = page.next.as_deref().map(|c| query.next_page(c));
             view.truncated = page.truncated;
-            view.rows = page.rows.into_iter().map(|r| inbox_row(site, r)).collect();
+            view.entries = group_rows(
+                page.rows
+                    .into_iter()
+                    .map(|r| inbox_row(site, r, now, minutes))
+                    .collect(),
+            );
             view.counts = counts;
-            view.undelivered = undelivered
-                .into_iter()
-                .filter(|n| {
-                    n.attempts > 0
-                        || now - n.created_at > chrono::Duration::minutes(LATE_AFTER_MINUTES)
-                })
-                .map(undelivered_row)
-                .collect();
+            for n in undelivered {
+                if n.reached_nobody() && n.to_person.is_none() {
+                    view.unreached.push(unreached_message(&n));
+                } else if n.route.may_read(&viewer.person)
+                    && (n.attempts > 0
+                        || now - n.created_at > chrono::Duration::minutes(LATE_AFTER_MINUTES))
+                {
+                    view.undelivered.push(undelivered_row(n));
+                }
+            }
         }
         (a, b, c) => {
             let e = [
@@ -594,17 +644,61 @@ pub async fn inbox(site: &SiteState, viewer: &Viewer, query: InboxQuery) -> Inbo
     view
 }
 
-fn inbox_row(site: &SiteState, r: Row) -> InboxRow {
+/// What the inbox says after a move out of the reader's view or a closed group.
+fn inbox_notice(query: &InboxQuery) -> Option<String> {
+    if let Some(q) = query.moved.as_deref().and_then(Queue::parse) {
+        return Some(format!(
+            "Moved to \"{}\". You can no longer read it: its new readers have been emailed.",
+            q.label()
+        ));
+    }
+    let n: usize = query.dismissed.as_deref()?.parse().ok()?;
+    Some(match n {
+        1 => "1 concern of the group was closed (no further action), with your reason in its chronology.".into(),
+        n => format!("{n} concerns of the group were closed (no further action), each with your reason in its chronology."),
+    })
+}
+
+/// "A concern sent on ... has nobody who can read it: ..." Nothing of the concern itself (the
+/// reader may not be allowed to read it), and no link they could not open.
+fn unreached_message(n: &Notification) -> String {
+    let involves = match n.route.queue {
+        Queue::Team => Involves::Nobody,
+        Queue::Staff => Involves::Staff,
+        Queue::Dsl => Involves::Dsl,
+        Queue::Head => Involves::Head,
+    };
+    let gap = safety_core::worry::routing::Gap { involves }.message();
+    // "worries about the DSL would reach nobody: name an active ... first"
+    let todo = gap.split_once(": ").map_or(gap, |(_, todo)| todo);
+    format!(
+        "A concern sent on {} ({}{}) has nobody who can read it: an administrator must {todo}. It is kept, and emailed to them as soon as someone is named.",
+        time_for_people(n.created_at),
+        n.route.queue.label(),
+        if n.urgent { ", urgent" } else { "" },
+    )
+}
+
+fn inbox_row(
+    site: &SiteState,
+    r: Row,
+    now: DateTime<Utc>,
+    escalate_after_minutes: u32,
+) -> InboxRow {
     InboxRow {
         sent: time_for_people(r.created_at),
         updated: time_for_people(r.updated_at),
         status: r.status.label().to_string(),
         urgent: r.urgency == Urgency::Urgent,
+        overdue: r.urgency == Urgency::Urgent
+            && r.status == Status::New
+            && now - r.created_at >= chrono::Duration::minutes(i64::from(escalate_after_minutes)),
         urgency: r.urgency.label().to_string(),
         kind: kind_label(site, &r.kind),
         queue: r.queue.label().to_string(),
         anonymous: r.anonymous,
         assigned: r.assigned_name,
+        group_id: r.group_id,
         worry_id: r.worry_id,
     }
 }
@@ -617,6 +711,28 @@ fn undelivered_row(n: Notification) -> Undelivered {
         last_error: n.last_error,
         since: time_for_people(n.created_at),
     }
+}
+
+/// Closes every open worry of a flood group the handler may read, with their reason.
+pub async fn dismiss_group(
+    site: &SiteState,
+    viewer: &Viewer,
+    group_id: &str,
+    reason: &str,
+) -> Result<usize, CaseError> {
+    let closed = case::dismiss_group(
+        &site.store,
+        &site.org_id,
+        &viewer.person,
+        group_id,
+        reason,
+        Utc::now(),
+    )
+    .await?;
+    if closed > 0 {
+        (site.on_worry_stored)();
+    }
+    Ok(closed)
 }
 
 /// What the handler typed into one of the case page's forms (kept when refused).
@@ -652,8 +768,12 @@ pub struct CaseView {
     pub urgent: bool,
     pub urgency: String,
     pub about: String,
+    /// Whether an adult here is involved, and who, as the sender said.
+    pub involves: String,
     pub kind: String,
     pub queue: String,
+    /// The queues the handler may move it to.
+    pub move_to: Vec<MoveChoice>,
     pub sender: String,
     pub named: bool,
     pub wants_contact: bool,
@@ -700,8 +820,10 @@ pub async fn open_case(
         urgent: w.urgency == Urgency::Urgent,
         urgency: w.urgency.label().to_string(),
         about: w.about.label().to_string(),
+        involves: w.involves.label().to_string(),
         kind: kind_label(site, &w.kind),
         queue: w.route.queue.label().to_string(),
+        move_to: move_choices(&viewer.person, w.route.queue),
         named: matches!(w.sender, Sender::Named { .. }),
         sender: match w.sender {
             Sender::Anonymous => {
@@ -734,6 +856,31 @@ pub async fn open_case(
     })
 }
 
+/// A queue a worry may be moved to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MoveChoice {
+    pub queue: Queue,
+    /// More restricted than where it is now.
+    pub stricter: bool,
+}
+
+/// The queues a handler may move a worry on to: every stricter one; the less strict ones too
+/// for the chair and the allegations lead (the core decides again when it is sent).
+fn move_choices(person: &Person, from: Queue) -> Vec<MoveChoice> {
+    let may_relax = person
+        .roles
+        .iter()
+        .any(|r| matches!(r, Role::Chair | Role::AllegationsLead));
+    Queue::ALL
+        .into_iter()
+        .filter(|q| *q > from || (*q < from && may_relax))
+        .map(|queue| MoveChoice {
+            queue,
+            stricter: queue > from,
+        })
+        .collect()
+}
+
 /// Turns a posted case form into the action it asks for.
 async fn action_of(
     site: &SiteState,
@@ -756,6 +903,10 @@ async fn action_of(
         "status" => CaseAction::SetStatus(
             Status::parse(&form.status).ok_or_else(|| refused("Please choose a status."))?,
         ),
+        "move" => CaseAction::Move {
+            to: Queue::parse(&form.to).ok_or_else(|| refused("Please choose where to move it."))?,
+            reason: form.text.clone(),
+        },
         "close" => CaseAction::Close {
             outcome: Outcome::parse(&form.outcome)
                 .ok_or_else(|| refused("Please choose an outcome before closing it."))?,
@@ -782,6 +933,16 @@ async fn action_of(
     })
 }
 
+/// What a handler's action leads to.
+#[derive(Clone, Debug)]
+pub enum ActOutcome {
+    /// The case again, with what happened; `true` when the action was refused.
+    Shown(Box<CaseView>, bool),
+    /// It was moved where the handler can no longer read it: go to this address (the inbox,
+    /// saying so).
+    Left(String),
+}
+
 /// Applies a handler's action and shows the case again, with what happened. `Err` only when the
 /// worry is not found (or not theirs): the page answers 404.
 pub async fn act(
@@ -789,7 +950,7 @@ pub async fn act(
     viewer: &Viewer,
     worry_id: &str,
     form: ActForm,
-) -> Result<(CaseView, bool), CaseError> {
+) -> Result<ActOutcome, CaseError> {
     let version = form.version.parse::<u64>().unwrap_or(0);
     let result = match action_of(site, &viewer.person, worry_id, &form).await {
         Ok(action) => {
@@ -812,6 +973,16 @@ pub async fn act(
             if !acted.repeated {
                 (site.on_worry_stored)();
             }
+            if form.action == "move"
+                && case::route_for(&site.store, &site.org_id, &viewer.person, worry_id)
+                    .await?
+                    .is_none()
+            {
+                // Now about them (or in a queue they do not read): opening it again would be
+                // refused, so it is not tried.
+                let to = Queue::parse(&form.to).map_or("", Queue::as_str);
+                return Ok(ActOutcome::Left(format!("/worries?moved={to}")));
+            }
             (Some(acted.notice), None)
         }
         Err(CaseError::NotFound) => return Err(CaseError::NotFound),
@@ -829,12 +1000,97 @@ pub async fn act(
     if refused {
         view.typed = form;
     }
-    Ok((view, refused))
+    Ok(ActOutcome::Shown(Box::new(view), refused))
 }
 
 #[cfg(test)]
 mod tests {
-    use super::InboxQuery;
+    use super::{InboxEntry, InboxQuery, InboxRow, group_rows, unreached_message};
+    use chrono::TimeZone;
+    use safety_core::notify::{Notification, Reason};
+    use safety_core::worry::routing::{Queue, Route};
+
+    fn row(id: &str, group: Option<&str>) -> InboxRow {
+        InboxRow {
+            worry_id: id.into(),
+            sent: String::new(),
+            updated: String::new(),
+            status: "New".into(),
+            urgent: false,
+            urgency: String::new(),
+            kind: String::new(),
+            queue: String::new(),
+            anonymous: true,
+            assigned: None,
+            overdue: false,
+            group_id: group.map(str::to_string),
+        }
+    }
+
+    /// The rows of a flood group are shown together where its newest is, in their order.
+    #[test]
+    fn a_groups_rows_are_shown_together_where_its_newest_row_is() {
+        let entries = group_rows(vec![
+            row("a", Some("g")),
+            row("b", None),
+            row("c", Some("g")),
+            row("d", Some("h")),
+        ]);
+        let ids = |rows: &[InboxRow]| rows.iter().map(|r| r.worry_id.clone()).collect::<Vec<_>>();
+        match entries.as_slice() {
+            [
+                InboxEntry::Group {
+                    group_id: g,
+                    rows: first,
+                },
+                InboxEntry::One(b),
+                InboxEntry::Group {
+                    group_id: h,
+                    rows: second,
+                },
+            ] => {
+                assert_eq!(
+                    (g.as_str(), ids(first)),
+                    ("g", vec!["a".into(), "c".into()])
+                );
+                assert_eq!(b.worry_id, "b");
+                assert_eq!((h.as_str(), ids(second)), ("h", vec!["d".into()]));
+            }
+            other => panic!("{other:#?}"),
+        }
+    }
+
+    /// A concern nobody can read is announced by when, where and what to do: nothing of the
+    /// concern, and no link.
+    #[test]
+    fn a_concern_nobody_can_read_is_announced_without_its_content() {
+        let at = chrono::Utc.with_ymd_and_hms(2026, 12, 5, 9, 30, 0).unwrap();
+        let n = Notification {
+            id: "n1".into(),
+            worry_id: "0190f5c2-1111-7000-8000-000000000000".into(),
+            route: Route::plain(Queue::Dsl),
+            summary: None,
+            reason: Reason::NewWorry,
+            urgent: true,
+            to_person: None,
+            sent_to: Vec::new(),
+            attempts: 1,
+            last_error: Some("nobody who may read it holds the roles it is routed to".into()),
+            created_at: at,
+            next_attempt_at: at,
+            delivered: false,
+            version: 2,
+        };
+        assert!(n.reached_nobody());
+        let message = unreached_message(&n);
+        assert!(
+            message.starts_with(
+                "A concern sent on 5 December 2026, 09:30 GMT (About the DSL, urgent) has nobody who can read it: an administrator must name an active allegations lead who is not the DSL, or a chair, first."
+            ),
+            "{message}"
+        );
+        assert!(!message.contains(&n.worry_id), "{message}");
+    }
 
     /// The next page keeps the filters and carries the cursor, each value encoded so that it
     /// reads back as it was.
@@ -846,6 +1102,8 @@ mod tests {
             kind: Some("online & offline".into()),
             days: Some(String::new()),
             before: Some("old-cursor".into()),
+            moved: Some("dsl".into()),
+            dismissed: None,
         };
         let next = query.next_page("2026-11-23T10:00:00Z#a/b+c=");
         let (path, q) = next.split_once('?').unwrap();

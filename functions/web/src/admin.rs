@@ -151,6 +151,8 @@ pub async fn invite_post(State(state): State<AppState>, req: Request) -> Respons
                 person_id = person.id,
                 "person invited"
             );
+            // A safeguarding role given is announced to the DSL, allegations lead and chair.
+            (state.site.on_worry_stored)();
             let view = PeopleView {
                 notice: Some(format!(
                     "{} was added. They can sign in with {} on the sign-in page.",
@@ -208,6 +210,7 @@ pub async fn deactivate_post(
                 person_id = person.id,
                 "person deactivated"
             );
+            (state.site.on_worry_stored)();
             notice(format!(
                 "{} was deactivated and signed out everywhere. Their records are kept.",
                 person.name
@@ -260,6 +263,7 @@ pub async fn roles_post(
                 person_id = person.id,
                 "roles changed"
             );
+            (state.site.on_worry_stored)();
             let roles = person
                 .roles
                 .iter()
@@ -320,6 +324,28 @@ fn status_of(e: &PeopleError) -> StatusCode {
         PeopleError::Store(_) | PeopleError::Corrupt(_) => StatusCode::SERVICE_UNAVAILABLE,
         _ => StatusCode::UNPROCESSABLE_ENTITY,
     }
+}
+
+/// The safeguarding roles record: for the DSL, the allegations lead and the chair only (the
+/// people told of every change), whoever else asks, admins included.
+pub async fn safeguarding_roles_get(State(state): State<AppState>, req: Request) -> Response {
+    let Some(who) = viewer(&req) else {
+        return Refusal::SignIn.into_response();
+    };
+    let Some(view) = app::server::roles::record(&state.site, &who).await else {
+        tracing::warn!(
+            person_id = who.person.id,
+            "refused: the safeguarding roles record is for the DSL, the allegations lead and the chair"
+        );
+        return Refusal::NotAllowed.into_response();
+    };
+    let status = if view.error.is_some() {
+        StatusCode::SERVICE_UNAVAILABLE
+    } else {
+        StatusCode::OK
+    };
+    let response = render(&state, req, move || provide_context(view.clone())).await;
+    crate::routes::no_store(response, status)
 }
 
 /// A CSV upload, form-encoded when confirmed (percent-encoding can triple it), with room to spare.

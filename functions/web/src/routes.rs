@@ -50,6 +50,14 @@ pub fn router(state: AppState) -> Router {
         .route("/worries", get(crate::worries::inbox_get))
         .route("/worries/{id}", get(crate::worries::case_get))
         .route("/worries/{id}/act", post(crate::worries::case_act_post))
+        .route(
+            "/worries/groups/{id}/dismiss",
+            post(crate::worries::group_dismiss_post),
+        )
+        .route(
+            "/safeguarding-roles",
+            get(crate::admin::safeguarding_roles_get),
+        )
         .route("/me/training", get(crate::learning::training_get))
         .route("/completions/{id}", get(crate::learning::roster_get))
         .route("/compliance", get(crate::compliance::dashboard_get))

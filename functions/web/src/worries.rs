@@ -309,15 +309,54 @@ pub async fn case_act_post(
         return forbidden(STALE_FORM);
     };
     match uc::act(&state.site, &who, &id, act_form(&f)).await {
-        Ok((view, refused)) => {
+        Ok(uc::ActOutcome::Shown(view, refused)) => {
             let status = if refused {
                 StatusCode::UNPROCESSABLE_ENTITY
             } else {
                 StatusCode::OK
             };
-            let response = render(&state, req, move || provide_context(view.clone())).await;
+            let response = render(&state, req, move || provide_context((*view).clone())).await;
             no_store(response, status)
         }
+        Ok(uc::ActOutcome::Left(to)) => Redirect::to(&to).into_response(),
         Err(e) => case_problem(&state, req, e).await,
     }
+}
+
+/// Closes the open worries of a flood group that the handler may read, with a reason.
+pub async fn group_dismiss_post(
+    State(state): State<AppState>,
+    Path(group_id): Path<String>,
+    req: Request,
+) -> Response {
+    let who = match handler(&req) {
+        Ok(v) => v,
+        Err(r) => return r.into_response(),
+    };
+    let (mut req, fields) = read_form(req).await;
+    let Some(f) = fields.filter(|f| csrf_ok(&who, f)) else {
+        return forbidden(STALE_FORM);
+    };
+    let reason = f.get("text").unwrap_or_default().to_string();
+    let (status, problem) = match uc::dismiss_group(&state.site, &who, &group_id, &reason).await {
+        Ok(closed) => return Redirect::to(&format!("/worries?dismissed={closed}")).into_response(),
+        Err(CaseError::NotFound) => {
+            tracing::warn!(
+                person_id = who.person.id,
+                "refused: closing a group with nothing this person may read"
+            );
+            (StatusCode::NOT_FOUND, CaseError::NotFound.user_message())
+        }
+        Err(e @ (CaseError::Store(_) | CaseError::Corrupt(_))) => {
+            tracing::warn!(error = %e, "a group could not be closed");
+            (StatusCode::SERVICE_UNAVAILABLE, e.user_message())
+        }
+        Err(e) => (StatusCode::UNPROCESSABLE_ENTITY, e.user_message()),
+    };
+    // The inbox again, saying why (the form posted elsewhere).
+    *req.uri_mut() = axum::http::Uri::from_static("/worries");
+    let mut view = uc::inbox(&state.site, &who, InboxQuery::default()).await;
+    view.error = Some(problem);
+    let response = render(&state, req, move || provide_context(view.clone())).await;
+    no_store(response, status)
 }
