@@ -1592,3 +1592,210 @@ fn with_a_mail_sender_configured_the_link_is_sent_with_ses() {
     );
     assert!(outbox(data.path()).is_empty(), "nothing in the outbox");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Governed safeguarding roles
+
+const DSL: &str = "safeguarding@wexmoorvale.example.org";
+const LEAD: &str = "principal@wexmoorvale.example.org";
+const LEAD_NAME: &str = "Dr Martin Ellery";
+const CHAIR: &str = "chair@wexmoorvale.example.org";
+const STAFF_NAME: &str = "Sam Carter";
+
+/// The rows of the safeguarding roles record, as text (one string per change).
+#[track_caller]
+fn role_record(web: &Web, cookie: &str) -> Vec<String> {
+    let r = get_as(web, "/safeguarding-roles", cookie);
+    assert_eq!(r.status, 200, "GET /safeguarding-roles\n{}", r.describe());
+    let html = r.text();
+    let Some(at) = html.find(r#"data-testid="role-changes""#) else {
+        assert!(
+            html.contains(r#"data-testid="roles-empty""#),
+            "{}",
+            cut(&html)
+        );
+        return Vec::new();
+    };
+    let start = at + html[at..].find("<tbody>").expect("a table body");
+    let end = start + html[start..].find("</tbody>").expect("the body ends");
+    html[start..end]
+        .split("<tr>")
+        .skip(1)
+        .map(|row| {
+            text_of(&row.replace("</td>", " | ").replace("</li>", "; "))
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect()
+}
+
+/// Waits until every address in `to` has a new email (since `before`) whose text has `needle`.
+#[track_caller]
+fn wait_for_mails(data: &Path, before: &[PathBuf], to: &[&str], needle: &str) -> Vec<String> {
+    let deadline = std::time::Instant::now() + support::WAIT;
+    loop {
+        let found: Vec<String> = new_mail(before, &outbox(data))
+            .iter()
+            .map(|p| read(p))
+            .filter(|m| m.contains(needle))
+            .collect();
+        if to
+            .iter()
+            .all(|t| found.iter().any(|m| m.starts_with(&format!("To: {t}\n"))))
+        {
+            return found;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "not every one of {to:?} was emailed `{needle}`: {found:#?}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn nobody_gives_themselves_a_role_that_reads_worries_and_every_change_is_recorded_and_told() {
+    let site = Site::start();
+    let web = &site.web;
+    let admin = sign_in(&site, ADMIN);
+    let dsl = sign_in(&site, DSL);
+    let chair = sign_in(&site, CHAIR);
+    let csrf = admin_csrf(web, &admin);
+    let page = get_as(web, "/admin/people", &admin).text();
+    assert!(
+        page.contains(r#"value="chair""#) && page.contains("Chair (of governors or trustees"),
+        "the people page offers the chair role"
+    );
+    assert!(page.contains(r#"data-testid="safeguarding-roles-note""#));
+    let before = people(web, &admin);
+    assert!(role_record(web, &dsl).is_empty(), "nothing recorded yet");
+
+    // The admin gives themselves the allegations lead role: refused, nothing changed.
+    let me = row_of(&before, ADMIN);
+    let r = post_as(
+        web,
+        &format!("/admin/people/{}/roles", me.id.clone().unwrap()),
+        &admin,
+        &[
+            ("csrf", &csrf),
+            ("version", &me.version.clone().unwrap()),
+            ("roles", "admin"),
+            ("roles", "staff"),
+            ("roles", "allegations_lead"),
+        ],
+    );
+    assert_eq!(r.status, 422, "{}", r.describe());
+    assert!(
+        text_of(&r.text()).contains(
+            "You cannot give yourself, or take away from yourself, a role that reads worries"
+        ),
+        "{}",
+        cut(&text_of(&r.text()))
+    );
+    assert_eq!(people(web, &admin), before, "nothing changed");
+    assert!(role_record(web, &dsl).is_empty(), "nothing recorded");
+
+    // The admin makes a member of staff a deputy DSL: recorded, and the DSL, the allegations
+    // lead and the chair are emailed (with a link to the record).
+    let mail_before = outbox(site.data.path());
+    let staff = row_of(&before, STAFF);
+    let r = post_as(
+        web,
+        &format!("/admin/people/{}/roles", staff.id.clone().unwrap()),
+        &admin,
+        &[
+            ("csrf", &csrf),
+            ("version", &staff.version.clone().unwrap()),
+            ("roles", "staff"),
+            ("roles", "deputy_dsl"),
+        ],
+    );
+    assert_eq!(r.status, 200, "{}", r.describe());
+    let record = role_record(web, &dsl);
+    assert_eq!(record.len(), 1, "{record:#?}");
+    // When | whose roles | given | removed | by whom
+    assert!(
+        record[0].ends_with(&format!(
+            "| {STAFF_NAME} | Deputy DSL; | None | {ADMIN_NAME} |"
+        )),
+        "{record:#?}"
+    );
+    assert_eq!(
+        role_record(web, &chair),
+        record,
+        "the chair reads the same record"
+    );
+    let mails = wait_for_mails(
+        site.data.path(),
+        &mail_before,
+        &[DSL, LEAD, CHAIR],
+        "A safeguarding role changed",
+    );
+    for mail in &mails {
+        assert!(
+            mail.contains(STAFF_NAME) && mail.contains("/safeguarding-roles"),
+            "{mail}"
+        );
+    }
+    assert!(
+        mails
+            .iter()
+            .all(|m| !m.starts_with(&format!("To: {ADMIN}\n")) && !m.starts_with("To: d.okafor@")),
+        "only the DSL, the allegations lead and the chair are told"
+    );
+
+    // The chair can be deactivated (the DSL still reads worries about the head) ...
+    let chair_row = row_of(&people(web, &admin), CHAIR);
+    let r = post_as(
+        web,
+        &format!("/admin/people/{}/deactivate", chair_row.id.clone().unwrap()),
+        &admin,
+        &[("csrf", &csrf)],
+    );
+    assert_eq!(r.status, 200, "{}", r.describe());
+    // ... but then not the allegations lead: worries about the DSL would reach nobody.
+    let lead_row = row_of(&people(web, &admin), LEAD);
+    let r = post_as(
+        web,
+        &format!("/admin/people/{}/deactivate", lead_row.id.clone().unwrap()),
+        &admin,
+        &[("csrf", &csrf)],
+    );
+    assert_eq!(r.status, 422, "{}", r.describe());
+    let message = text_of(&r.text());
+    assert!(
+        message.contains("worries about the DSL would reach nobody")
+            && message
+                .contains("name an active allegations lead who is not the DSL, or a chair, first"),
+        "{}",
+        cut(&message)
+    );
+    assert_eq!(row_of(&people(web, &admin), LEAD), lead_row, "still active");
+    // Nor can their role be taken away.
+    let r = post_as(
+        web,
+        &format!("/admin/people/{}/roles", lead_row.id.clone().unwrap()),
+        &admin,
+        &[
+            ("csrf", &csrf),
+            ("version", &lead_row.version.clone().unwrap()),
+            ("roles", "staff"),
+        ],
+    );
+    assert_eq!(r.status, 422, "{}", r.describe());
+    assert!(text_of(&r.text()).contains("would reach nobody"));
+    let record = role_record(web, &dsl);
+    assert_eq!(
+        record.len(),
+        2,
+        "the chair's deactivation is recorded: {record:#?}"
+    );
+    assert!(
+        record[0].ends_with(&format!(
+            "| Ruth Adeyemi | None | Chair (of governors or trustees, proprietor or owner); | {ADMIN_NAME} |"
+        )),
+        "newest first: {record:#?}"
+    );
+    assert!(!record.iter().any(|r| r.contains(LEAD_NAME)), "{record:#?}");
+}
