@@ -89,12 +89,14 @@ e2e('a worry reaches the DSL by email, is handled, answered, added to and closed
     assert.ok(tellText.includes(needed), `the form page says "${needed}"`);
   }
   await lp.locator('#about-me').check();
+  await lp.locator('#involves-nobody').check();
   await lp.locator('#kind-met-online').check();
   await lp.locator('#urgency-urgent').check();
   await lp.locator('#worry-text').fill(NAMED_TEXT);
   await lp.locator('#wants_contact-yes').check();
   await lp.locator('#contact-how').fill('At break time, not by phone');
   await lp.locator('#identity-named').check();
+  await lp.locator('#email_replies').check();
   await lp.getByRole('button', { name: 'Send' }).click();
   const ownLink = lp.locator('[data-testid=own-worry-link]');
   await ownLink.waitFor({ state: 'visible' });
@@ -107,6 +109,7 @@ e2e('a worry reaches the DSL by email, is handled, answered, added to and closed
   await ap.goto('/tell');
   assert.equal(await ap.locator('#identity-named').count(), 0, 'signed out, there is no choice to send it named');
   await ap.locator('#about-a_friend').check();
+  await ap.locator('#involves-nobody').check();
   await ap.locator('#kind-bullying').check();
   await ap.locator('#urgency-soon').check();
   await ap.locator('#worry-text').fill(ANON_TEXT);
@@ -227,7 +230,10 @@ e2e('a worry reaches the DSL by email, is handled, answered, added to and closed
   const NAMED_REPLY = 'Please come and see me at break tomorrow. Do not send him anything.';
   res = await act(dp, 'Reply to the person who sent it', (f) => f.locator('textarea').fill(NAMED_REPLY));
   assert.equal(res.status(), 200);
-  const replyMail = await waitForMail(env.server, (m) => m.to === LEARNER && m.subject.startsWith('You have a reply'), { what: 'reply email to the learner' });
+  // They asked to be emailed: the email says only that there is a message (a mailbox a parent
+  // may read), no organisation or safeguarding words.
+  const replyMail = await waitForMail(env.server, (m) => m.to === LEARNER && m.subject === 'You have a new message', { what: 'reply email to the learner' });
+  assert.doesNotMatch(replyMail.text, /safeguard|concern|worry|Wexmoor/i);
   assert.equal(worryLink(replyMail, NAMED_REPLY, NAMED_TEXT), namedId);
   res = await lp.goto(ownPath);
   assert.equal(res.status(), 200);
@@ -266,7 +272,7 @@ e2e('the refusals: a learner on the handlers pages, guessed ids, someone else\'s
   // "With my name" needs this session's own form: a forged CSRF token is refused, nothing stored.
   const tellPage = await (await learner.request.get('/tell')).text();
   const token = tellPage.match(/name="token" value="([^"]+)"/)[1];
-  const named = { token, text: 'Forged named worry', urgency: 'soon', about: 'me', kind: 'other', wants_contact: 'no', identity: 'named' };
+  const named = { token, text: 'Forged named worry', urgency: 'soon', about: 'me', involves: 'nobody', kind: 'other', wants_contact: 'no', identity: 'named' };
   res = await learner.request.post('/tell', { form: { ...named, csrf: 'forged' } });
   assert.equal(res.status(), 422);
   assert.match(await res.text(), /no longer signed in/);
@@ -280,7 +286,8 @@ e2e('the refusals: a learner on the handlers pages, guessed ids, someone else\'s
   const openBefore = (await dp.locator('[data-testid=count-open]').innerText()).trim();
   const ap = await anon.newPage();
   await ap.goto('/tell');
-  await ap.locator('#about-the_dsl').check();
+  await ap.locator('#about-someone_else').check();
+  await ap.locator('#involves-dsl').check();
   await ap.locator('#kind-other').check();
   await ap.locator('#urgency-soon').check();
   await ap.locator('#worry-text').fill(ABOUT_DSL_TEXT);
@@ -305,4 +312,66 @@ e2e('the refusals: a learner on the handlers pages, guessed ids, someone else\'s
   await lp.close();
   await ap.close();
   await dp.close();
+});
+
+e2e('the DSL moves a worry to "About the DSL": it leaves their inbox, and the allegations lead finds it with the move and the DSL\'s refused look', async () => {
+  const MOVED_TEXT = 'A teacher keeps messaging my friend late at night. It is the safeguarding lead.';
+  const REASON = 'The learner says it is about me: the allegations lead must take it.';
+  const before = new Set(outboxMails(env.server).map((m) => m.file));
+  const ap = await anon.newPage();
+  await ap.goto('/tell');
+  await ap.locator('#about-a_friend').check();
+  await ap.locator('#involves-nobody').check();
+  await ap.locator('#kind-other').check();
+  await ap.locator('#urgency-soon').check();
+  await ap.locator('#worry-text').fill(MOVED_TEXT);
+  await ap.locator('#wants_contact-no').check();
+  assert.equal((await submit(ap, ap.getByRole('button', { name: 'Send' }))).status(), 200);
+  const mail = await waitForMail(env.server, (m) => !before.has(m.file) && m.to === DSL && m.subject.startsWith('A new concern'), { what: 'email to the DSL' });
+  const id = worryLink(mail, MOVED_TEXT);
+
+  const mover = await env.newContext({ javaScriptEnabled: false });
+  await signIn(env.server, mover, DSL);
+  const dp = await mover.newPage();
+  let res = await dp.goto(`/worries/${id}`);
+  assert.equal(res.status(), 200);
+  assert.equal((await dp.locator('[data-testid=case-queue]').innerText()).trim(), 'Safeguarding team');
+  const moveForm = dp.locator('details', { has: dp.locator('summary', { hasText: 'Move this concern' }) });
+  await moveForm.locator('summary').click();
+  const options = await moveForm.locator('select[name=to] option').evaluateAll((os) => os.map((o) => o.value).filter(Boolean));
+  assert.deepEqual(options, ['staff', 'dsl', 'head'], 'only stricter queues for the DSL');
+  await checkA11yNoJs(env.browser, dp, '/worries/{id} with the move form open');
+  await moveForm.locator('select[name=to]').selectOption('dsl');
+  await moveForm.locator('textarea[name=text]').fill(REASON);
+  res = await submit(dp, moveForm.getByRole('button', { name: 'Move it' }));
+  assert.equal(res.status(), 200);
+  assert.equal(new URL(dp.url()).pathname, '/worries', 'back to the inbox');
+  assert.match(await dp.locator('[data-testid=notice]').innerText(), /Moved to "About the DSL"\. You can no longer read it/);
+  assert.equal(await dp.locator(`a[href="/worries/${id}"]`).count(), 0, 'it left the DSL\'s inbox');
+  res = await dp.goto(`/worries/${id}`);
+  assert.equal(res.status(), 404, 'and the DSL cannot open it');
+
+  // The allegations lead is emailed that it was moved to them, and finds it.
+  const movedMail = await waitForMail(env.server, (m) => m.to === PRINCIPAL && m.subject.includes('was moved to you') && m.text.includes(id), { what: 'moved email to the allegations lead' });
+  worryLink(movedMail, MOVED_TEXT, REASON);
+  const lead = await env.newContext({ javaScriptEnabled: false });
+  await signIn(env.server, lead, PRINCIPAL);
+  const pp = await lead.newPage();
+  await pp.goto('/worries');
+  assert.equal(await pp.locator(`a[href="/worries/${id}"]`).count(), 1, 'in the allegations lead\'s inbox');
+  await pp.locator(`a[href="/worries/${id}"]`).click();
+  await pp.waitForURL(`**/worries/${id}`);
+  assert.equal((await pp.locator('[data-testid=worry-text]').innerText()).trim(), MOVED_TEXT);
+  assert.equal((await pp.locator('[data-testid=case-queue]').innerText()).trim(), 'About the DSL');
+  const chronology = await pp.locator('[data-testid=chronology]').innerText();
+  assert.ok(chronology.includes('Moved it from "Safeguarding team" to "About the DSL"') && chronology.includes(REASON) && chronology.includes(DSL_NAME), chronology);
+  const refused = pp.locator('[data-testid=audit] tr.row-error', { hasText: DSL_NAME });
+  assert.ok((await refused.count()) >= 1, 'the DSL\'s refused look is listed');
+  assert.match(await refused.first().innerText(), /Tried to open it: refused/);
+  // The allegations lead may move it back (to a less restricted queue).
+  const leadOptions = await pp.locator('#move-to option').evaluateAll((os) => os.map((o) => o.value).filter(Boolean));
+  assert.deepEqual(leadOptions, ['team', 'staff', 'head']);
+  await lead.close();
+  await mover.close();
+  await ap.close();
 });
