@@ -114,9 +114,7 @@ async fn run<S: Store>(name: &str, store: CountingStore<S>) {
         .unwrap();
     measure("inbox page 1 filtered by kind", r, t, filtered.rows.len());
     let (r, t) = (store.reads(), Instant::now());
-    let counts = inbox::counts(&store, &org, &dsl, now, 30)
-        .await
-        .unwrap();
+    let counts = inbox::counts(&store, &org, &dsl, now, 30).await.unwrap();
     measure(
         "dashboard counts (reads every open worry)",
         r,

@@ -17,7 +17,7 @@ use safety_core::worry::code::FormToken;
 use safety_core::worry::inbox::{self, Filter};
 use safety_core::worry::routing::{Involves, Queue};
 use safety_core::worry::{
-    self, FORM_PURPOSE, Sender, Status, SubmitPolicy, Submission, Submitted, WorryInput,
+    self, FORM_PURPOSE, Sender, Status, Submission, SubmitPolicy, Submitted, WorryInput,
 };
 use std::sync::Mutex;
 use support::{kinds, profile_of, t0};
@@ -50,7 +50,13 @@ impl Mailer for Outbox {
 
 impl Outbox {
     fn to(&self) -> Vec<String> {
-        let mut to: Vec<String> = self.0.lock().unwrap().iter().map(|m| m.to.clone()).collect();
+        let mut to: Vec<String> = self
+            .0
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|m| m.to.clone())
+            .collect();
         to.sort();
         to
     }
@@ -135,11 +141,23 @@ async fn the_head_who_is_dsl_and_admin_never_reads_the_worry_about_them() {
     let deputy = add(&store, &org, "Dee Deputy", &[Role::DeputyDsl]).await;
     let chair = add(&store, &org, "Cal Chair", &[Role::Chair]).await;
 
-    let about_dsl = send(&store, &org, Involves::Dsl, "it is about Hana", "soon", t0()).await;
+    let about_dsl = send(
+        &store,
+        &org,
+        Involves::Dsl,
+        "it is about Hana",
+        "soon",
+        t0(),
+    )
+    .await;
     assert!(!about_dsl.reached_nobody);
     let mail = Outbox::default();
     deliver(&store, &profile, &mail, t0()).await;
-    assert_eq!(mail.to(), vec![chair.email.clone()], "only the chair is told");
+    assert_eq!(
+        mail.to(),
+        vec![chair.email.clone()],
+        "only the chair is told"
+    );
 
     for p in [&head, &deputy] {
         assert!(matches!(
@@ -202,7 +220,11 @@ async fn gaining_a_role_later_never_reveals_the_worry_about_you() {
     let lead = add(&store, &org, "Lou Lead", &[Role::AllegationsLead]).await;
     let chair = add(&store, &org, "Cy Chair", &[Role::Chair]).await;
     let w = send(&store, &org, Involves::Dsl, "about Dan", "soon", t0()).await;
-    assert!(case::open(&store, &org, &lead, &w.worry_id, t0()).await.is_ok());
+    assert!(
+        case::open(&store, &org, &lead, &w.worry_id, t0())
+            .await
+            .is_ok()
+    );
     // Dan steps down as DSL and becomes the allegations lead (Lou becomes DSL).
     let lou = governance::change_roles(
         &store,
@@ -242,12 +264,26 @@ async fn gaining_a_role_later_never_reveals_the_worry_about_you() {
         .unwrap()
         .unwrap();
     assert_eq!(record.len(), 2);
-    assert!(record[0].summary.contains("Dan Dsl"), "{}", record[0].summary);
+    assert!(
+        record[0].summary.contains("Dan Dsl"),
+        "{}",
+        record[0].summary
+    );
     assert_eq!(record[0].added, vec![Role::AllegationsLead]);
     assert_eq!(record[0].removed, vec![Role::Dsl]);
     assert_eq!(record[0].by_name, "Ada Admin");
-    assert!(governance::record(&store, &org, &lou, 10).await.unwrap().is_some());
-    assert!(governance::record(&store, &org, &admin, 10).await.unwrap().is_none());
+    assert!(
+        governance::record(&store, &org, &lou, 10)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert!(
+        governance::record(&store, &org, &admin, 10)
+            .await
+            .unwrap()
+            .is_none()
+    );
     // They are emailed.
     let mail = Outbox::default();
     deliver(&store, &profile_of("later"), &mail, t0()).await;
@@ -262,7 +298,11 @@ async fn gaining_a_role_later_never_reveals_the_worry_about_you() {
     let mut want = vec![dan.email.clone(), lou.email.clone(), chair.email.clone()];
     want.sort();
     assert_eq!(to, want);
-    assert!(changes.iter().any(|m| m.text.contains("/safeguarding-roles")));
+    assert!(
+        changes
+            .iter()
+            .any(|m| m.text.contains("/safeguarding-roles"))
+    );
 }
 
 /// Removing the last holder a queue needs is refused, saying who must be named first; nothing
@@ -290,7 +330,10 @@ async fn the_last_reader_of_a_queue_cannot_be_removed() {
     ] {
         match attempt {
             Err(PeopleError::WouldLeaveUnread(why)) => {
-                assert!(why.contains("worries about the DSL would reach nobody"), "{why}");
+                assert!(
+                    why.contains("worries about the DSL would reach nobody"),
+                    "{why}"
+                );
                 assert!(
                     PeopleError::WouldLeaveUnread(why.clone())
                         .user_message()
@@ -370,7 +413,15 @@ async fn a_worry_moves_to_a_stricter_queue_and_back_only_by_the_lead() {
     let lead = add(&store, &org, "Lou Lead", &[Role::AllegationsLead]).await;
     add(&store, &org, "Cy Chair", &[Role::Chair]).await;
     // A child ticked "no adult" but wrote about the DSL.
-    let w = send(&store, &org, Involves::Nobody, "Mr Dan said...", "soon", t0()).await;
+    let w = send(
+        &store,
+        &org,
+        Involves::Nobody,
+        "Mr Dan said...",
+        "soon",
+        t0(),
+    )
+    .await;
     let form = || uuid::Uuid::new_v4().to_string();
     let version = case::open(&store, &org, &deputy, &w.worry_id, t0())
         .await
@@ -391,7 +442,10 @@ async fn a_worry_moves_to_a_stricter_queue_and_back_only_by_the_lead() {
         t0(),
     )
     .await;
-    assert!(matches!(refused, Err(CaseError::Refused(_))), "a reason is required");
+    assert!(
+        matches!(refused, Err(CaseError::Refused(_))),
+        "a reason is required"
+    );
     let moved = case::act(
         &store,
         &org,
@@ -407,14 +461,20 @@ async fn a_worry_moves_to_a_stricter_queue_and_back_only_by_the_lead() {
     )
     .await
     .unwrap();
-    assert!(moved.notice.contains("can no longer read it"), "{}", moved.notice);
+    assert!(
+        moved.notice.contains("can no longer read it"),
+        "{}",
+        moved.notice
+    );
     for p in [&dsl, &deputy] {
         assert!(matches!(
             case::open(&store, &org, p, &w.worry_id, t0()).await,
             Err(CaseError::NotFound)
         ));
     }
-    let seen = case::open(&store, &org, &lead, &w.worry_id, t0()).await.unwrap();
+    let seen = case::open(&store, &org, &lead, &w.worry_id, t0())
+        .await
+        .unwrap();
     assert_eq!(seen.worry.queue(), Queue::Dsl);
     assert!(seen.events.iter().any(|e| matches!(
         e.kind,
@@ -462,9 +522,16 @@ async fn a_worry_moves_to_a_stricter_queue_and_back_only_by_the_lead() {
             .await
         }
     };
-    assert!(matches!(back(dsl.clone(), v).await, Err(CaseError::Refused(_))));
+    assert!(matches!(
+        back(dsl.clone(), v).await,
+        Err(CaseError::Refused(_))
+    ));
     back(lead.clone(), v).await.unwrap();
-    assert!(case::open(&store, &org, &deputy, &s.worry_id, t0()).await.is_ok());
+    assert!(
+        case::open(&store, &org, &deputy, &s.worry_id, t0())
+            .await
+            .is_ok()
+    );
 }
 
 /// An urgent worry nobody acknowledges within the profile's time is emailed again to its
@@ -480,7 +547,11 @@ async fn an_unacknowledged_urgent_worry_escalates() {
     let seen = send(&store, &org, Involves::Nobody, "help 2", "urgent", t0()).await;
     let mail = Outbox::default();
     deliver(&store, &profile, &mail, t0()).await;
-    assert_eq!(mail.take().len(), 2, "the two new-worry emails, no escalation yet");
+    assert_eq!(
+        mail.take().len(),
+        2,
+        "the two new-worry emails, no escalation yet"
+    );
     let v = case::open(&store, &org, &dsl, &seen.worry_id, t0())
         .await
         .unwrap()
@@ -612,9 +683,16 @@ async fn a_flood_is_stored_and_grouped_and_never_silences_another_child() {
     let mut all = Vec::new();
     let mut before: Option<String> = None;
     loop {
-        let page = inbox::list(&store, &org, &dsl, &Filter::default(), before.as_deref(), at)
-            .await
-            .unwrap();
+        let page = inbox::list(
+            &store,
+            &org,
+            &dsl,
+            &Filter::default(),
+            before.as_deref(),
+            at,
+        )
+        .await
+        .unwrap();
         all.extend(page.rows);
         match page.next {
             Some(n) => before = Some(n),
@@ -634,10 +712,18 @@ async fn a_flood_is_stored_and_grouped_and_never_silences_another_child() {
         .await
         .unwrap();
     assert!(closed == 199 || closed == 171, "{closed}");
-    let open = inbox::counts(&store, &org, &dsl, at, 30).await.unwrap().open;
+    let open = inbox::counts(&store, &org, &dsl, at, 30)
+        .await
+        .unwrap()
+        .open;
     assert_eq!(open, 431 - closed);
-    let r = all.iter().find(|r| r.group_id.as_deref() == Some(&group)).unwrap();
-    let case = case::open(&store, &org, &dsl, &r.worry_id, at).await.unwrap();
+    let r = all
+        .iter()
+        .find(|r| r.group_id.as_deref() == Some(&group))
+        .unwrap();
+    let case = case::open(&store, &org, &dsl, &r.worry_id, at)
+        .await
+        .unwrap();
     assert_eq!(case.worry.status, Status::Closed);
 }
 

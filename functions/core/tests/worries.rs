@@ -306,9 +306,7 @@ async fn the_dsl_cannot_see_a_worry_about_the_dsl_in_lists_counts_by_id_or_email
             ..Filter::default()
         };
         for f in [Filter::default(), closed] {
-            let page = inbox::list(&store, &org, p, &f, None, t0())
-                .await
-                .unwrap();
+            let page = inbox::list(&store, &org, p, &f, None, t0()).await.unwrap();
             assert!(page.rows.is_empty());
         }
     }
@@ -332,11 +330,7 @@ async fn the_dsl_cannot_see_a_worry_about_the_dsl_in_lists_counts_by_id_or_email
         .iter()
         .map(|m| m.to.clone())
         .collect();
-    assert_eq!(
-        to,
-        vec![c.chair.email.clone()],
-        "only the chair is told"
-    );
+    assert_eq!(to, vec![c.chair.email.clone()], "only the chair is told");
 }
 
 /// The notifier is stopped when a worry is stored; when it starts, the email goes out. The
@@ -519,7 +513,15 @@ async fn a_notification_that_keeps_failing_is_kept_shown_and_retried_with_back_o
     let store = EmbeddedStore::open(&dir.path().join("s.redb")).unwrap();
     let org = OrgId::parse("demo").unwrap();
     let c = cast(&store, &org).await;
-    submit(&store, &org, Involves::Nobody, "x", &Sender::Anonymous, t0()).await;
+    submit(
+        &store,
+        &org,
+        Involves::Nobody,
+        "x",
+        &Sender::Anonymous,
+        t0(),
+    )
+    .await;
     let mail = Inbox::default();
     mail.failing.store(true, Ordering::SeqCst);
     let mut now = t0();
@@ -941,7 +943,10 @@ async fn inbox_pages_and_filters<S: Store>(store: &S, org: &OrgId, reads: impl F
         "inbox page of {} rows: {used} store requests",
         page.rows.len()
     );
-    assert!(used <= 3, "one query per queue the DSL reads (team, staff, head): {used}");
+    assert!(
+        used <= 3,
+        "one query per queue the DSL reads (team, staff, head): {used}"
+    );
 }
 
 #[tokio::test]

@@ -108,6 +108,14 @@ impl Config {
             }
             None => local_secret(&data_dir)?,
         };
+        // Links in emails come only from configuration, never from a request's Host header (a
+        // forged Host would otherwise send people's sign-in links to another site).
+        let base_url = var("APP_BASE_URL");
+        if in_lambda && base_url.is_none() {
+            return Err(
+                "APP_BASE_URL must be set on AWS: the links in emails are built from it".into(),
+            );
+        }
         let site_dir = var("APP_SITE_DIR")
             .map(PathBuf::from)
             .unwrap_or_else(default_site_dir);
@@ -190,7 +198,7 @@ impl Config {
             site_dir,
             content_dir: var("APP_CONTENT_DIR").map(PathBuf::from),
             log_json,
-            base_url: var("APP_BASE_URL"),
+            base_url,
             session_keys,
             mail,
             seed_demo_people,

@@ -154,7 +154,6 @@ async fn serve(
 ) -> Result<(), String> {
     // The content built into the binary, or an organisation's own edited copy of it.
     let (library, org) = config.library_and_org()?;
-    let links = config.links();
     let sso = config::sso_providers(&org, &secrets)?;
     let store = open_store(&config.store).await?;
     let assets = assets::AssetFiles::load(&config.site_dir);
@@ -198,6 +197,30 @@ async fn serve(
             "no mail is configured (APP_MAIL_FROM for SES): sign-in links cannot be sent"
         );
     }
+    // Locally, listen first: the links in emails name the address actually bound (APP_BIND may
+    // ask for port 0), and never a request's Host header.
+    let listener = if config.in_lambda {
+        None
+    } else {
+        Some(
+            tokio::net::TcpListener::bind(config.bind)
+                .await
+                .map_err(|e| {
+                    format!(
+                        "cannot listen on {}: {e} (set APP_BIND to use another address)",
+                        config.bind
+                    )
+                })?,
+        )
+    };
+    let link_base = match (&config.base_url, &listener) {
+        (Some(base), _) => base.clone(),
+        (None, Some(l)) => format!("http://{}", l.local_addr().map_err(|e| e.to_string())?),
+        (None, None) => config.links().base_url,
+    };
+    let links = safety_core::notify::Links {
+        base_url: link_base.clone(),
+    };
     let state = routes::AppState {
         site,
         assets: Arc::new(assets),
@@ -206,6 +229,7 @@ async fn serve(
             .as_deref()
             .is_some_and(|u| u.starts_with("https://")),
         public_origin: config.base_url.as_deref().map(origin_of),
+        link_base,
         session_keys: Arc::new(config.session_keys),
         mailer: mailer.clone(),
         secure_cookies: config.in_lambda
@@ -273,14 +297,7 @@ async fn serve(
         );
         lambda_http::run(app).await.map_err(|e| e.to_string())
     } else {
-        let listener = tokio::net::TcpListener::bind(config.bind)
-            .await
-            .map_err(|e| {
-                format!(
-                    "cannot listen on {}: {e} (set APP_BIND to use another address)",
-                    config.bind
-                )
-            })?;
+        let listener = listener.ok_or("no listener")?;
         let addr = listener.local_addr().map_err(|e| e.to_string())?;
         tracing::info!(
             startup_ms = started.elapsed().as_millis() as u64,

@@ -22,6 +22,9 @@ pub struct AppState {
     pub hsts: bool,
     /// `scheme://host[:port]` of `APP_BASE_URL`, when configured.
     pub public_origin: Option<String>,
+    /// Where links in emails point: `APP_BASE_URL`, else the address this server listens on
+    /// (`APP_BIND`). Never the request's Host header.
+    pub link_base: String,
     pub session_keys: Arc<safety_core::identity::SessionKeys>,
     /// Where sign-in emails go (`None`: not configured on this deployment).
     pub mailer: Option<Arc<safety_core::identity::AnyMailer>>,

@@ -93,7 +93,7 @@ pub async fn start(
             return failed(&state, req, e.user_message(&label), status_of(&e)).await;
         }
     }
-    let redirect_uri = format!("{}/sign-in/sso/{id}/callback", base_url(&state, &req));
+    let redirect_uri = format!("{}/sign-in/sso/{id}/callback", base_url(&state));
     match sso::start(
         &state.site.store,
         &state.site.org_id,

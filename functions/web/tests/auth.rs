@@ -683,6 +683,68 @@ fn the_link_is_mailed_to_the_address_on_record() {
     );
 }
 
+/// Links in emails come from configuration only: a forged Host header cannot send someone's
+/// sign-in link to another site.
+#[test]
+fn a_forged_host_header_does_not_change_the_emailed_link() {
+    let site = Site::start();
+    let before = outbox(site.data.path());
+    let body = support::form(&[("email", ADMIN)]);
+    let r = site.web.request(
+        "POST",
+        "/sign-in",
+        &[
+            ("Host", "evil.example"),
+            ("Content-Type", "application/x-www-form-urlencoded"),
+        ],
+        body.as_bytes(),
+    );
+    assert_eq!(r.status, 200, "{}", r.describe());
+    let sent = new_mail(&before, &outbox(site.data.path()));
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    let mail = read(&sent[0]);
+    assert!(!mail.contains("evil.example"), "{mail}");
+    // the link is on the server's own address
+    link_in(&site.web, &mail);
+}
+
+/// A class behind one network address signs in at the start of a lesson: every request gets its
+/// link (the per-address limit is sized for a school; each email still has its own limit).
+#[test]
+fn a_class_behind_one_address_can_all_sign_in() {
+    let site = Site::start();
+    let everyone = [
+        ADMIN,
+        "learner@wexmoorvale.example.org",
+        "staff@wexmoorvale.example.org",
+        "parent@wexmoorvale.example.org",
+        "safeguarding@wexmoorvale.example.org",
+        "d.okafor@wexmoorvale.example.org",
+        "principal@wexmoorvale.example.org",
+        "chair@wexmoorvale.example.org",
+    ];
+    let before = outbox(site.data.path());
+    let mut answered = 0;
+    for round in 0..4 {
+        for email in everyone {
+            let r = ask_for_link(&site.web, email);
+            assert_eq!(
+                r.status,
+                200,
+                "request {round} for {email}\n{}",
+                r.describe()
+            );
+            answered += 1;
+        }
+    }
+    assert_eq!(answered, 32);
+    assert_eq!(
+        new_mail(&before, &outbox(site.data.path())).len(),
+        32,
+        "32 links"
+    );
+}
+
 /// BUG (functions/web/src/auth.rs, `sign_out`): signing out only asks the browser to drop the
 /// cookie; the JWT itself stays valid (and is even renewed by `session_layer` when used after half
 /// its life), so a copied cookie keeps working after "Sign out". Nothing server-side records the

@@ -211,8 +211,8 @@ fn only_dsls_deputies_and_admins_of_this_organisation_export() {
     assert!(!text.contains("Oli Other") && !text.contains("other.example.org"));
     assert_eq!(
         records.len(),
-        1 + 8,
-        "the 7 demo people, Nat, and the header"
+        1 + 9,
+        "the 8 demo people (with the chair), Nat, and the header"
     );
 
     let r = get_as(web, "/compliance/export/aup-signatures.csv", &dsl);

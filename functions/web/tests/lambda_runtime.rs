@@ -241,6 +241,8 @@ fn serves_api_gateway_http_api_events_through_the_lambda_runtime_api() {
     let data = tempfile::tempdir().expect("temp dir");
     let mut envs = runtime.lambda_env("online-safety-web");
     envs.extend([
+        // Required on AWS: the links in emails come only from it.
+        ("APP_BASE_URL", format!("https://{DOMAIN}")),
         ("APP_SECRET", TEST_SECRET.into()),
         ("APP_SESSION_KEYS", format!("test:{TEST_SECRET}")),
         ("APP_STORE", "embedded".into()),

@@ -60,6 +60,7 @@ pub fn may_read_record(person: &Person) -> bool {
 
 /// The record and notification writes for a change from `before` to `after` roles, if any
 /// safeguarding role changed.
+#[allow(clippy::too_many_arguments)]
 fn record_ops(
     org: &OrgId,
     actor: &Person,

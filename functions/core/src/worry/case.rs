@@ -415,6 +415,15 @@ pub async fn act<S: Store>(
         return Err(CaseError::NotFound);
     };
     let worry = &case.worry;
+    // A form already applied (a double click on "Move", after which the mover may no longer
+    // read it) is answered as a repeat, not as a refused attempt. Form ids are random per form.
+    let applied_key = keys::worry_form_applied(org, worry_id, form_id);
+    if store.get(&applied_key).await?.is_some() {
+        return Ok(Acted {
+            repeated: true,
+            notice: "That was already saved (the form was sent twice); it is recorded once.".into(),
+        });
+    }
     if !worry.visible_to(handler) {
         tracing::warn!(%org, person_id = handler.id, worry_id, "refused: an action on a worry not routed to this person");
         record_refusal(
@@ -427,13 +436,6 @@ pub async fn act<S: Store>(
         )
         .await?;
         return Err(CaseError::NotFound);
-    }
-    let applied_key = keys::worry_form_applied(org, worry_id, form_id);
-    if store.get(&applied_key).await?.is_some() {
-        return Ok(Acted {
-            repeated: true,
-            notice: "That was already saved (the form was sent twice); it is recorded once.".into(),
-        });
     }
     let entry = |kind: EventKind, text: String| CaseEvent {
         at: now,

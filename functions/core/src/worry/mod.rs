@@ -258,6 +258,7 @@ pub async fn check_rate<S: Store>(
 
 /// Counts one worry against its limit; over it, the id of the group it joins (the same for every
 /// worry over the limit from this source in this window and queue).
+#[allow(clippy::too_many_arguments)]
 async fn flood_group<S: Store>(
     store: &S,
     org: &OrgId,

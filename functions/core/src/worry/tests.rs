@@ -238,7 +238,10 @@ async fn a_resubmitted_form_stores_one_worry_and_gives_the_same_code() {
     let stored = stored_worries(&store, &org()).await;
     assert_eq!(stored.len(), 2);
     assert_eq!(
-        stored.iter().filter(|w| w.get("group_id").is_some()).count(),
+        stored
+            .iter()
+            .filter(|w| w.get("group_id").is_some())
+            .count(),
         1
     );
 

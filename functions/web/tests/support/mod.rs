@@ -212,7 +212,12 @@ pub fn http_request(
     stream
         .set_write_timeout(Some(WAIT))
         .map_err(|e| e.to_string())?;
-    let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
+    // A test may send its own Host header (a forged one); otherwise the server's address.
+    let mut head = if headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("host")) {
+        format!("{method} {path} HTTP/1.1\r\nConnection: close\r\n")
+    } else {
+        format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n")
+    };
     for (name, value) in headers {
         head.push_str(&format!("{name}: {value}\r\n"));
     }
