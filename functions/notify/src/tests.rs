@@ -276,10 +276,16 @@ async fn the_stream_delivers_a_new_worry_s_notification_without_the_worry() {
         );
     }
     assert!(
-        notify::undelivered(&notifier.store, &notifier.org.id, &reader(&[Role::Dsl]), 50, t0())
-            .await
-            .unwrap()
-            .is_empty()
+        notify::undelivered(
+            &notifier.store,
+            &notifier.org.id,
+            &reader(&[Role::Dsl]),
+            50,
+            t0()
+        )
+        .await
+        .unwrap()
+        .is_empty()
     );
 
     // The same batch again (Lambda retries at least once): nothing more is sent.
