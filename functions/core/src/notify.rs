@@ -235,20 +235,7 @@ impl Notification {
                 .map_err(|_| corrupt(name))
         };
         let queue = Queue::parse(&s("queue")?).ok_or_else(|| corrupt("queue"))?;
-        let route = match item.get("concerned") {
-            Some(c) => Route {
-                queue,
-                concerned: serde_json::from_value(c.clone()).map_err(|_| corrupt("concerned"))?,
-                excluded: item
-                    .get("excluded")
-                    .cloned()
-                    .map(serde_json::from_value)
-                    .transpose()
-                    .map_err(|_| corrupt("excluded"))?
-                    .unwrap_or_default(),
-            },
-            None => Route::plain(queue),
-        };
+        let route = Route::from_item(item, queue).map_err(corrupt)?;
         Ok(Notification {
             id: s("notification_id")?,
             worry_id: s("worry_id")?,

@@ -907,21 +907,7 @@ impl Worry {
                 _ => Involves::Nobody,
             },
         };
-        let route = match item.get("concerned") {
-            Some(concerned) => Route {
-                queue,
-                concerned: serde_json::from_value(concerned.clone())
-                    .map_err(|_| corrupt("concerned"))?,
-                excluded: item
-                    .get("excluded")
-                    .cloned()
-                    .map(serde_json::from_value)
-                    .transpose()
-                    .map_err(|_| corrupt("excluded"))?
-                    .unwrap_or_default(),
-            },
-            None => Route::plain(queue),
-        };
+        let route = Route::from_item(item, queue).map_err(corrupt)?;
         Ok(Worry {
             id: str_field(item, "worry_id")?,
             text: str_field(item, "text")?,

@@ -266,6 +266,26 @@ impl Route {
         }
     }
 
+    /// Reads the route stored on a worry or notification (`queue`, `concerned`, `excluded`);
+    /// items stored before routing recorded exclusions get their queue's own rule. `Err` names
+    /// the bad attribute.
+    pub fn from_item(item: &crate::store::Item, queue: Queue) -> Result<Route, &'static str> {
+        let Some(concerned) = item.get("concerned") else {
+            return Ok(Route::plain(queue));
+        };
+        Ok(Route {
+            queue,
+            concerned: serde_json::from_value(concerned.clone()).map_err(|_| "concerned")?,
+            excluded: item
+                .get("excluded")
+                .cloned()
+                .map(serde_json::from_value)
+                .transpose()
+                .map_err(|_| "excluded")?
+                .unwrap_or_default(),
+        })
+    }
+
     /// Whether this person may read (and handle) a worry routed this way.
     pub fn may_read(&self, person: &Person) -> bool {
         person.active && self.may_read_with(&person.id, &person.roles)
