@@ -63,7 +63,7 @@ async function signInAdmin(context) {
 /** A CSV file of `ROWS` new people whose emails start with `prefix`. */
 function csvFile(prefix) {
   const lines = ['email,name,roles,groups'];
-  const roles = ['learner', 'staff', 'parent', 'staff;dsl'];
+  const roles = ['learner', 'staff', 'parent', 'staff;parent'];
   for (let i = 0; i < ROWS; i++) {
     lines.push(`${prefix}${i}@wexmoorvale.example.org,"${prefix} Surname${i}, Given",${roles[i % roles.length]},Intake ${2026 + (i % 3)}`);
   }
