@@ -10,7 +10,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
 use safety_core::identity::rate_limit;
-use safety_core::identity::sso::{self, Callback, SsoError};
+use safety_core::identity::sso::{self, Callback, Fault, SsoError};
 
 /// Ties a callback to the browser that started the sign-in.
 const STATE_COOKIE: &str = "sso_state";
@@ -48,13 +48,12 @@ fn configured<'a>(state: &'a AppState, id: &str) -> Option<&'a crate::config::Ss
 }
 
 fn status_of(e: &SsoError) -> StatusCode {
-    match e {
-        SsoError::Store(_) | SsoError::Provider(_) | SsoError::Exchange(_) => {
-            StatusCode::SERVICE_UNAVAILABLE
-        }
-        SsoError::Config(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        SsoError::NoAccount { .. } => StatusCode::FORBIDDEN,
-        _ => StatusCode::BAD_REQUEST,
+    match e.fault() {
+        Fault::Attempt | Fault::Cancelled => StatusCode::BAD_REQUEST,
+        Fault::Transient => StatusCode::SERVICE_UNAVAILABLE,
+        Fault::ProviderSetup => StatusCode::BAD_GATEWAY,
+        Fault::Account | Fault::NoAccount => StatusCode::FORBIDDEN,
+        Fault::Config => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
 
@@ -169,7 +168,14 @@ pub async fn callback(
             Err(message) => failed(&state, req, message, StatusCode::SERVICE_UNAVAILABLE).await,
         },
         Err(e) => {
-            tracing::info!(provider = id, reason = %e, "single sign-on refused");
+            match e.fault() {
+                Fault::Transient | Fault::ProviderSetup | Fault::Config => {
+                    tracing::warn!(provider = id, reason = %e, fault = ?e.fault(), "single sign-on failed")
+                }
+                _ => {
+                    tracing::info!(provider = id, reason = %e, fault = ?e.fault(), "single sign-on refused")
+                }
+            }
             let message = e.user_message(&configured.provider.label);
             failed(&state, req, message, status_of(&e)).await
         }

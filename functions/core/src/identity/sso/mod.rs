@@ -10,6 +10,7 @@
 //!    against the provider's keys ([`id_token`]) and finds the person by email in this
 //!    organisation. Single sign-on never creates people: an admin invites them first.
 
+mod exchange;
 pub mod id_token;
 pub mod provider;
 
@@ -42,8 +43,12 @@ pub enum SsoError {
     StateUnknown,
     #[error("the provider refused or was cancelled: {0}")]
     Refused(String),
-    #[error("the code could not be exchanged: {0}")]
-    Exchange(String),
+    #[error("the code could not be exchanged: {reason}")]
+    Exchange { reason: String, transient: bool },
+    #[error("the provider does not accept this platform's client id and secret: {0}")]
+    ClientRejected(String),
+    #[error("the provider's UserInfo endpoint could not be used: {reason}")]
+    UserInfo { reason: String, transient: bool },
     #[error("the ID token was refused: {0}")]
     Token(#[from] TokenError),
     #[error("no active person has this email in the organisation")]
@@ -52,29 +57,122 @@ pub enum SsoError {
     Store(#[from] StoreError),
 }
 
+/// What kind of failure an [`SsoError`] is, which decides what the person is told and the
+/// status of the page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fault {
+    /// This attempt is spent (expired, replayed, another browser's): start again.
+    Attempt,
+    /// Cancelled or refused at the provider.
+    Cancelled,
+    /// The provider (or our store) is unreachable, slow or failing: try again in a minute.
+    Transient,
+    /// The provider and this platform do not fit together (issuer, client secret, keys,
+    /// endpoints): it stays until IT changes a configuration.
+    ProviderSetup,
+    /// The account is not one this organisation accepts, or the provider does not say enough
+    /// about it (email missing or unverified, another tenant or Workspace): permanent.
+    Account,
+    /// A good account the organisation has not set up.
+    NoAccount,
+    /// This deployment's profile is wrong.
+    Config,
+}
+
+const EMAIL_LINK: &str = "Until then you can sign in with an email link.";
+
 impl SsoError {
-    /// A plain message for the person, saying what to do.
+    pub fn fault(&self) -> Fault {
+        match self {
+            SsoError::StateMismatch | SsoError::StateUnknown => Fault::Attempt,
+            SsoError::Refused(_) => Fault::Cancelled,
+            SsoError::Store(_) => Fault::Transient,
+            SsoError::Provider(e) if e.is_transient() => Fault::Transient,
+            SsoError::Provider(_) | SsoError::ClientRejected(_) => Fault::ProviderSetup,
+            SsoError::Exchange { transient, .. } | SsoError::UserInfo { transient, .. } => {
+                if *transient {
+                    Fault::Transient
+                } else {
+                    Fault::ProviderSetup
+                }
+            }
+            // The key set was just fetched without it: a rotation still on its way.
+            SsoError::Token(TokenError::UnknownKey(_)) => Fault::Transient,
+            SsoError::Token(
+                TokenError::NoEmail
+                | TokenError::EmailUnverified { .. }
+                | TokenError::WrongTenant { .. }
+                | TokenError::WrongHostedDomain { .. }
+                | TokenError::EmailOutsideDomain { .. },
+            ) => Fault::Account,
+            SsoError::Token(_) => Fault::ProviderSetup,
+            SsoError::NoAccount { .. } => Fault::NoAccount,
+            SsoError::Config(_) => Fault::Config,
+        }
+    }
+
+    /// A plain message for the person, saying what went wrong and what to do: transient
+    /// faults say to try again in a minute; permanent ones say what to tell IT, never to try
+    /// again.
     pub fn user_message(&self, provider_label: &str) -> String {
+        let tell_it = |what: String| {
+            format!(
+                "Single sign-on cannot work as it is set up: {what}. Please tell your IT team (or whoever looks after this platform) exactly this. {EMAIL_LINK}"
+            )
+        };
         match self {
             SsoError::StateMismatch | SsoError::StateUnknown => {
                 "This sign-in attempt has expired or was already used. Please start again.".into()
             }
             SsoError::Refused(_) => {
-                "Signing in was cancelled or refused at your account provider. You can try again, or sign in with an email link.".into()
+                "Signing in was cancelled or refused at your account provider. You can start again, or sign in with an email link.".into()
             }
             SsoError::NoAccount { email } => format!(
                 "You signed in as {email}, but nobody with that email is set up here. Please ask your administrator to add you, or sign in with an email link."
             ),
-            SsoError::Token(TokenError::WrongOrganisation(_)) => format!(
-                "That account does not belong to this organisation. Please sign in with your organisation's account ({provider_label})."
+            SsoError::Token(TokenError::NoEmail) => format!(
+                "Your account provider did not tell us your email address, so we cannot tell who you are. Please tell your IT team: the single sign-on app must release the email claim (in the ID token or from the UserInfo endpoint). {EMAIL_LINK}"
             ),
-            SsoError::Config(_)
-            | SsoError::Provider(_)
-            | SsoError::Exchange(_)
-            | SsoError::Token(_)
-            | SsoError::Store(_) => {
-                "Sorry, we could not sign you in with your account just now. Please try again in a minute, or sign in with an email link.".into()
-            }
+            SsoError::Token(TokenError::EmailUnverified { email }) => format!(
+                "Your account provider says your email address ({email}) is not verified, so it cannot be used to sign in. Please ask your IT team to verify the address on your account. {EMAIL_LINK}"
+            ),
+            SsoError::Token(TokenError::WrongTenant { found, .. }) => format!(
+                "That Microsoft account belongs to another organisation's directory (tenant {}), not the one set up here. Sign in with your organisation's account ({provider_label}); if that is the account you used, tell your IT team that the tenant set up for single sign-on does not match. {EMAIL_LINK}",
+                found.as_deref().unwrap_or("unknown")
+            ),
+            SsoError::Token(TokenError::WrongHostedDomain { expected, found }) => format!(
+                "That Google account is not part of the {expected} Google Workspace ({}). Sign in with your {expected} account; if that is the account you used, tell your IT team that its Workspace domain does not match the one set up here. {EMAIL_LINK}",
+                match found {
+                    Some(d) => format!("it belongs to {d}"),
+                    None => "it is a personal account".into(),
+                }
+            ),
+            SsoError::Token(TokenError::EmailOutsideDomain { email, domain }) => format!(
+                "Your account's email address ({email}) is not at {domain}, the domain set up here. Sign in with your {domain} account, or tell your IT team. {EMAIL_LINK}"
+            ),
+            SsoError::Token(TokenError::SubjectMismatch { .. }) => tell_it(
+                "the account provider's UserInfo endpoint answered for a different person than its ID token".into(),
+            ),
+            SsoError::Token(TokenError::IssuerMismatch { expected, found }) => tell_it(format!(
+                "the account provider's ID token says it comes from {found}, but the provider publishes {expected}"
+            )),
+            SsoError::Provider(ProviderError::IssuerMismatch {
+                configured,
+                published,
+            }) => tell_it(format!(
+                "the account provider publishes its issuer as {published}, but {configured} is set up here"
+            )),
+            SsoError::ClientRejected(_) => tell_it(
+                "the account provider does not accept this platform's client id or secret".into(),
+            ),
+            SsoError::Provider(ProviderError::NoClientAuth(_)) => tell_it(
+                "the account provider offers no client authentication this platform uses (client_secret_basic or client_secret_post)".into(),
+            ),
+            _ => match self.fault() {
+                Fault::Transient => "Sorry, we could not reach your account provider just now. Please try again in a minute, or sign in with an email link.".into(),
+                Fault::Config => tell_it("this platform's single sign-on settings are incomplete".into()),
+                _ => tell_it(format!("{self}")),
+            },
         }
     }
 }
@@ -207,49 +305,38 @@ pub async fn finish<S: Store>(
 
     let issuer = provider.issuer().map_err(SsoError::Config)?;
     let endpoints = cache.endpoints(&issuer).await?;
-    let response = cache
-        .http()
-        .post_form(
-            &endpoints.token,
-            &[
-                ("grant_type", "authorization_code"),
-                ("code", code),
-                ("redirect_uri", text("redirect_uri")),
-                ("code_verifier", text("verifier")),
-                ("client_id", provider.client_id.as_str()),
-                ("client_secret", client_secret),
-            ],
-        )
-        .await
-        .map_err(|e| SsoError::Exchange(e.to_string()))?;
-    if response.status != 200 {
-        let error = response.body.get("error").and_then(Value::as_str);
-        return Err(SsoError::Exchange(format!(
-            "status {}: {}",
-            response.status,
-            error.unwrap_or("no error code")
-        )));
-    }
-    let token = response
-        .body
-        .get("id_token")
-        .and_then(Value::as_str)
-        .ok_or_else(|| SsoError::Exchange("no id_token in the answer".into()))?;
+    let tokens = exchange::redeem_code(
+        cache.http(),
+        &endpoints,
+        &provider.client_id,
+        client_secret,
+        code,
+        text("redirect_uri"),
+        text("verifier"),
+    )
+    .await?;
 
-    let kid = id_token::key_id(token)?;
+    let kid = id_token::key_id(&tokens.id_token)?;
     let key = cache
         .key(&endpoints.jwks, &kid)
         .await?
         .ok_or_else(|| TokenError::UnknownKey(kid.clone()))?;
     let expected = id_token::Expected {
         kind: provider.kind,
-        issuer: &issuer,
+        issuer: &endpoints.issuer,
         client_id: &provider.client_id,
         nonce: text("nonce"),
         tenant: provider.tenant.as_deref(),
         domain: provider.domain.as_deref(),
     };
-    let identity = id_token::verify(token, &key, &expected)?;
+    let mut claims = id_token::check(&tokens.id_token, &key, &expected)?;
+    if id_token::needs_userinfo(&claims)
+        && let (Some(url), Some(access_token)) = (&endpoints.userinfo, &tokens.access_token)
+    {
+        let userinfo = exchange::userinfo(cache.http(), url, access_token).await?;
+        claims = id_token::merge_userinfo(claims, &userinfo)?;
+    }
+    let identity = id_token::identity(claims, &expected)?;
 
     let person = match people::find_by_email(store, org, &identity.email).await {
         Ok(Some(p)) if p.active => p,
@@ -260,7 +347,12 @@ pub async fn finish<S: Store>(
             });
         }
         Err(PeopleError::Store(e)) => return Err(e.into()),
-        Err(e) => return Err(SsoError::Exchange(e.to_string())),
+        Err(e) => {
+            return Err(SsoError::Exchange {
+                reason: e.to_string(),
+                transient: false,
+            });
+        }
     };
     tracing::info!(%org, provider = provider.id, person_id = person.id, "signed in by single sign-on");
     Ok(person)
