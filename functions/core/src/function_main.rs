@@ -14,21 +14,38 @@ use std::sync::Arc;
 /// readers want, each line carrying the Lambda request id of its span), or compact text for a
 /// terminal. `RUST_LOG` filters (default `info`).
 pub fn init_tracing(json: bool) {
-    use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    use tracing_subscriber::util::SubscriberInitExt;
     if json {
-        tracing_subscriber::fmt()
-            .json()
-            .with_env_filter(filter)
-            .with_current_span(true)
-            .init();
+        json_subscriber(std::io::stdout).init();
     } else {
         tracing_subscriber::fmt()
-            .with_env_filter(filter)
+            .with_env_filter(env_filter())
             .with_target(false)
             .compact()
             .init();
     }
+}
+
+/// The JSON log format of the functions on AWS (`APP_LOG=json`), written to `writer`: one
+/// object per line, the message in `fields.message` (what infra/template.yaml's metric
+/// filters match), the current span and its parents. `init_tracing(true)` installs it on
+/// stdout; tests capture exactly these lines with a writer of their own.
+pub fn json_subscriber<W>(writer: W) -> impl tracing::Subscriber + Send + Sync + 'static
+where
+    W: for<'a> tracing_subscriber::fmt::MakeWriter<'a> + Send + Sync + 'static,
+{
+    tracing_subscriber::fmt()
+        .json()
+        .with_env_filter(env_filter())
+        .with_current_span(true)
+        .with_writer(writer)
+        .finish()
+}
+
+/// `RUST_LOG`, default `info`.
+fn env_filter() -> tracing_subscriber::EnvFilter {
+    use tracing_subscriber::EnvFilter;
+    EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"))
 }
 
 /// A scheduled event (only the fields used here): an EventBridge rule's, or the JSON that

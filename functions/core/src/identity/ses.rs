@@ -6,7 +6,37 @@ use super::mail::{MailError, Mailer, Message, check_header};
 use crate::http_client::HttpClient;
 use bytes::Bytes;
 use http_body_util::Full;
-use serde_json::json;
+use serde_json::{Value, json};
+
+/// The message of the one log line every failed send writes (with `reason`, and `status` when
+/// SES answered). infra/template.yaml's `EmailSendFailed*` metric filters match it in the
+/// functions' JSON logs (`{ $.fields.message = "..." }`) and `EmailSendFailedAlarm` fires on
+/// it; functions/web/tests/email_alarm.rs checks that the filter matches the line written.
+pub const EMAIL_SEND_FAILED_LOG: &str = "email send failed";
+
+/// Why SES refused, from its JSON error body: `Message` (what SES v2 and SES-compatible
+/// services send, with the error's kind in `__type` or the `x-amzn-ErrorType` header) or
+/// `message` (some services and older APIs).
+fn refusal_reason(body: &Value) -> String {
+    let message = ["Message", "message"]
+        .iter()
+        .find_map(|k| body.get(*k).and_then(Value::as_str))
+        .map(str::trim)
+        .filter(|m| !m.is_empty());
+    let kind = body
+        .get("__type")
+        .and_then(Value::as_str)
+        // `Code`, `namespace#Code` or `namespace#Code:url` (the AWS JSON protocols' forms).
+        .map(|t| t.split(':').next().unwrap_or(t))
+        .map(|t| t.rsplit('#').next().unwrap_or(t))
+        .filter(|t| !t.is_empty());
+    match (kind, message) {
+        (Some(kind), Some(message)) => format!("{kind}: {message}"),
+        (None, Some(message)) => message.to_string(),
+        (Some(kind), None) => kind.to_string(),
+        (None, None) => "no reason given".to_string(),
+    }
+}
 
 /// Where and as whom SES sends.
 #[derive(Clone, Debug)]
@@ -68,7 +98,19 @@ impl SesMailer {
 }
 
 impl Mailer for SesMailer {
+    /// Sends with SES. Any failure (refused, unreachable, a bad header) writes one
+    /// [`EMAIL_SEND_FAILED_LOG`] error line with the reason, whatever the caller does next.
     async fn send(&self, msg: &Message) -> Result<(), MailError> {
+        let result = self.try_send(msg).await;
+        if let Err(e) = &result {
+            tracing::error!(reason = %e, "{}", EMAIL_SEND_FAILED_LOG);
+        }
+        result
+    }
+}
+
+impl SesMailer {
+    async fn try_send(&self, msg: &Message) -> Result<(), MailError> {
         check_header("To", &msg.to)?;
         check_header("Subject", &msg.subject)?;
         let body = json!({
@@ -92,15 +134,11 @@ impl Mailer for SesMailer {
             .await
             .map_err(|e| MailError::Io(e.to_string()))?;
         if response.status != 200 {
-            // SES explains itself in `message` (e.g. an unverified sender); never the content.
-            let why = response
-                .body
-                .get("message")
-                .and_then(|m| m.as_str())
-                .unwrap_or("no reason given");
+            // SES explains itself (e.g. an unverified sender); the content is never logged.
             return Err(MailError::Rejected(format!(
-                "SES answered {}: {why}",
-                response.status
+                "SES answered {}: {}",
+                response.status,
+                refusal_reason(&response.body)
             )));
         }
         tracing::info!(
@@ -113,9 +151,7 @@ impl Mailer for SesMailer {
         );
         Ok(())
     }
-}
 
-impl SesMailer {
     fn sign(&self, request: &mut http::Request<Full<Bytes>>, body: &[u8]) -> Result<(), MailError> {
         use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
         let identity = aws_credential_types::Credentials::new(
