@@ -49,6 +49,11 @@ struct FrontMatter {
     summary: String,
     version: String,
     source: String,
+    /// Where the page's facts come from beyond the seeds: guidance, legislation, services.
+    #[serde(default)]
+    sources: Vec<String>,
+    /// Staff pages: the edition of Keeping Children Safe in Education they reflect.
+    kcsie: Option<String>,
     last_reviewed: toml::value::Datetime,
     next_review: toml::value::Datetime,
     minutes: u32,
@@ -72,6 +77,10 @@ pub struct Page {
     pub version: String,
     /// The policy section(s) the page comes from.
     pub source: String,
+    /// The guidance, legislation and services its facts come from (required, at least one).
+    pub sources: Vec<String>,
+    /// Staff pages: the KCSIE edition they reflect, e.g. "KCSIE 2025" (required on staff pages).
+    pub kcsie: Option<String>,
     pub last_reviewed: NaiveDate,
     pub next_review: NaiveDate,
     pub minutes: u32,
@@ -436,17 +445,7 @@ pub fn load(files: Vec<SourceFile>) -> Result<Library, Vec<Problem>> {
         check_requirements(org, &pages, &mut problems);
         check_duty_contacts(org, &mut problems);
     }
-    let mut warnings = Vec::new();
-    let today = chrono::Utc::now().date_naive();
-    for page in &pages {
-        if page.next_review < today {
-            warnings.push(Problem {
-                file: page.file.clone(),
-                line: 2,
-                reason: format!("warning: review was due on {}", page.next_review),
-            });
-        }
-    }
+    let warnings = review_warnings(&pages, chrono::Utc::now().date_naive());
 
     if problems.is_empty() {
         pages.sort_by(|a, b| a.title.cmp(&b.title));
@@ -461,6 +460,49 @@ pub fn load(files: Vec<SourceFile>) -> Result<Library, Vec<Problem>> {
         problems.sort();
         problems.dedup();
         Err(problems)
+    }
+}
+
+/// How many days ahead of a page's `next_review` the check starts to warn.
+pub const REVIEW_WARNING_DAYS: i64 = 60;
+
+/// Reviews due within [`REVIEW_WARNING_DAYS`] of `today` ("warning: review due on ...") or
+/// already past ("overdue: review was due on ..."). Quizzes are reviewed with their module.
+/// Neither stops the content from serving; `check-content` fails on an overdue one
+/// ([`Problem::is_overdue_review`]).
+pub fn review_warnings(pages: &[Page], today: NaiveDate) -> Vec<Problem> {
+    let mut out: Vec<Problem> = pages
+        .iter()
+        .filter(|p| p.kind != Kind::Quiz)
+        .filter_map(|p| {
+            let days = (p.next_review - today).num_days();
+            let reason = if days < 0 {
+                format!(
+                    "{OVERDUE_REVIEW}{} (review it, then move last_reviewed and next_review on)",
+                    p.next_review
+                )
+            } else if days <= REVIEW_WARNING_DAYS {
+                format!("warning: review due on {} (in {days} days)", p.next_review)
+            } else {
+                return None;
+            };
+            Some(Problem {
+                file: p.file.clone(),
+                line: 2,
+                reason,
+            })
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+const OVERDUE_REVIEW: &str = "overdue: review was due on ";
+
+impl Problem {
+    /// A review date that has passed (the content check fails on it; serving goes on).
+    pub fn is_overdue_review(&self) -> bool {
+        self.reason.starts_with(OVERDUE_REVIEW)
     }
 }
 
@@ -555,6 +597,12 @@ fn check_quizzes(pages: &[Page], problems: &mut Vec<Problem>) {
             });
         }
     }
+}
+
+/// `KCSIE` and a four-digit year.
+fn is_kcsie_edition(s: &str) -> bool {
+    s.strip_prefix("KCSIE ")
+        .is_some_and(|y| y.len() == 4 && y.bytes().all(|b| b.is_ascii_digit()))
 }
 
 fn toml_reason(e: &toml::de::Error) -> String {
@@ -690,6 +738,36 @@ fn parse_page(
             );
         }
     }
+    if fm.sources.is_empty() {
+        problem(
+            field_line("source"),
+            "`sources` is missing: name where the page's facts come from (guidance, legislation, services), e.g. sources = [\"KCSIE 2025 (DfE)\"]".into(),
+        );
+    }
+    for s in &fm.sources {
+        if s.trim().is_empty() || s.chars().count() > 300 {
+            problem(
+                field_line("sources"),
+                "each of `sources` must be 1 to 300 characters".into(),
+            );
+        }
+    }
+    let staff_page = fm.audience.contains(&Audience::Staff);
+    match &fm.kcsie {
+        None if staff_page => problem(
+            field_line("audience"),
+            "a staff page must say which edition of Keeping Children Safe in Education it reflects: kcsie = \"KCSIE 2025\"".into(),
+        ),
+        Some(_) if !staff_page => problem(
+            field_line("kcsie"),
+            "only staff pages have `kcsie`".into(),
+        ),
+        Some(edition) if !is_kcsie_edition(edition) => problem(
+            field_line("kcsie"),
+            format!("kcsie `{edition}` must be written `KCSIE YYYY`, e.g. \"KCSIE 2025\""),
+        ),
+        _ => {}
+    }
     let semver = fm.version.split('.').collect::<Vec<_>>();
     if semver.len() != 3
         || semver
@@ -792,6 +870,17 @@ fn parse_page(
             };
             problem(line, p.reason);
         }
+        if let Some(q) = &quiz {
+            let (longest, single) = quiz::longest_is_correct(q);
+            if longest * 3 > single {
+                problem(
+                    body_first_line,
+                    format!(
+                        "the answer is given away by its length: in {longest} of {single} single-answer questions the correct option is the only longest; at most a third may be (make the wrong options as full and plausible)"
+                    ),
+                );
+            }
+        }
         quiz
     } else {
         None
@@ -818,6 +907,8 @@ fn parse_page(
         summary: fm.summary,
         version: fm.version,
         source: fm.source,
+        sources: fm.sources,
+        kcsie: fm.kcsie,
         last_reviewed: last_reviewed.unwrap_or_default(),
         next_review: next_review.unwrap_or_default(),
         minutes: fm.minutes,

@@ -307,6 +307,41 @@ pub fn parse(markdown: &str, pass_mark: Option<u32>) -> (Option<Quiz>, Vec<QuizP
     }
 }
 
+/// The text of an option without its markup, as a learner sees it.
+fn visible_len(html: &str) -> usize {
+    let mut inside = false;
+    let mut n = 0;
+    for c in html.chars() {
+        match c {
+            '<' => inside = true,
+            '>' => inside = false,
+            _ if !inside => n += 1,
+            _ => {}
+        }
+    }
+    n
+}
+
+/// `(giveaways, single)`: of the quiz's `single` single-answer questions, in how many the
+/// correct option is the only longest one (a test-wise learner's guess). The content check
+/// refuses a quiz where that is more than a third.
+pub fn longest_is_correct(quiz: &Quiz) -> (usize, usize) {
+    let single: Vec<&Question> = quiz.questions.iter().filter(|q| !q.multiple()).collect();
+    let giveaways = single
+        .iter()
+        .filter(|q| {
+            let lens: Vec<usize> = q.options.iter().map(|o| visible_len(&o.html)).collect();
+            let max = lens.iter().copied().max().unwrap_or(0);
+            lens.iter().filter(|&&l| l == max).count() == 1
+                && q.options
+                    .iter()
+                    .zip(&lens)
+                    .any(|(o, &l)| o.correct && l == max)
+        })
+        .count();
+    (giveaways, single.len())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

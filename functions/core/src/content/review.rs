@@ -70,25 +70,25 @@ mod tests {
     }
 
     #[test]
-    fn the_demo_content_has_two_reviews_overdue_on_23_november_2026() {
-        let due = due_for_review(&lib(), date("2026-11-23"), 0);
-        let ids: Vec<(&str, bool, i64)> = due
+    fn the_reviews_overdue_in_november_2026_were_done_and_the_next_one_is_filtering_in_september_2027()
+     {
+        let library = lib();
+        // Reviewed on 5 December 2026 (filtering and monitoring, the gaming guide): nothing is
+        // overdue that day, and the next is filtering and monitoring, after the September
+        // KCSIE update.
+        assert_eq!(due_for_review(&library, date("2026-12-05"), 0), []);
+        let next = due_for_review(&library, date("2027-09-01"), 0);
+        let ids: Vec<(&str, bool, i64)> = next
             .iter()
             .map(|r| (r.id.as_str(), r.overdue, r.days))
             .collect();
+        assert_eq!(ids, [("staff-filtering-and-monitoring", false, 0)]);
+        assert_eq!(next[0].kind, Kind::Module);
         assert_eq!(
-            ids,
-            [
-                ("staff-filtering-and-monitoring", true, -83),
-                ("gaming-apps-and-age-ratings", true, -13),
-            ]
-        );
-        assert_eq!(due[0].kind, Kind::Module);
-        assert_eq!(
-            due[0].file,
+            next[0].file,
             "modules/staff/staff-filtering-and-monitoring.md"
         );
-        assert_eq!(due[1].kind, Kind::Guide);
+        assert_eq!(next[0].last_reviewed, date("2026-12-05"));
     }
 
     #[test]

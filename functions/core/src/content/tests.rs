@@ -41,7 +41,7 @@ description = "Talk to someone."
 
 fn page(id: &str, extra_body: &str) -> String {
     format!(
-        "+++\nid = \"{id}\"\nkind = \"guide\"\naudience = [\"parents\"]\ntitle = \"Talking with {{{{org.name}}}}\"\nsummary = \"S\"\nversion = \"1.0.0\"\nsource = \"Kent policy, section 8\"\nlast_reviewed = 2026-01-01\nnext_review = 2027-01-01\nminutes = 5\n+++\n## First\n\nAsk {{{{dsl.name}}}} on {{{{dsl.phone}}}}.\n{extra_body}"
+        "+++\nid = \"{id}\"\nkind = \"guide\"\naudience = [\"parents\"]\ntitle = \"Talking with {{{{org.name}}}}\"\nsummary = \"S\"\nversion = \"1.0.0\"\nsource = \"Kent policy, section 8\"\nsources = [\"NSPCC\"]\nlast_reviewed = 2026-01-01\nnext_review = 2027-01-01\nminutes = 5\n+++\n## First\n\nAsk {{{{dsl.name}}}} on {{{{dsl.phone}}}}.\n{extra_body}"
     )
 }
 
@@ -108,9 +108,9 @@ fn problems_name_the_file_and_line() {
         ("guidance/b.md", page("a", "")),
     ]);
     let expect = [
-        "content/guidance/a.md:17: raw HTML is not allowed",
-        "content/guidance/a.md:19: link to `/parents/nowhere` does not resolve",
-        "content/guidance/a.md:21: unknown placeholder `{{dsl.shoe}}`",
+        "content/guidance/a.md:18: raw HTML is not allowed",
+        "content/guidance/a.md:20: link to `/parents/nowhere` does not resolve",
+        "content/guidance/a.md:22: unknown placeholder `{{dsl.shoe}}`",
         "content/guidance/b.md:2: id `a` must match the file name `b.md`",
         "content/guidance/b.md:2: id `a` is already used by guidance/a.md",
     ];
@@ -147,7 +147,7 @@ fn front_matter_errors_point_at_the_field() {
     assert!(
         found
             .iter()
-            .any(|f| f.starts_with("content/guidance/e.md:12:") && f.contains("colour")),
+            .any(|f| f.starts_with("content/guidance/e.md:13:") && f.contains("colour")),
         "{found:#?}"
     );
 }
@@ -167,7 +167,7 @@ fn modules_need_sections_and_review_dates_must_move_forward() {
     assert!(
         found
             .iter()
-            .any(|f| f.contains(":10: next_review must be after last_reviewed")),
+            .any(|f| f.contains(":11: next_review must be after last_reviewed")),
         "{found:#?}"
     );
 }
@@ -186,19 +186,29 @@ fn the_repository_content_passes_the_check() {
     }
 }
 
+fn kcsie(audience: &str) -> &'static str {
+    if audience == "staff" {
+        "kcsie = \"KCSIE 2025\"\n"
+    } else {
+        ""
+    }
+}
+
 fn module(id: &str, audience: &str, body: &str) -> String {
+    let kcsie = kcsie(audience);
     format!(
-        "+++\nid = \"{id}\"\nkind = \"module\"\naudience = [\"{audience}\"]\ntitle = \"T\"\nsummary = \"S\"\nversion = \"1.0.0\"\nsource = \"Kent policy\"\nlast_reviewed = 2026-01-01\nnext_review = 2099-01-01\nminutes = 5\n+++\n{body}"
+        "+++\nid = \"{id}\"\nkind = \"module\"\naudience = [\"{audience}\"]\ntitle = \"T\"\nsummary = \"S\"\nversion = \"1.0.0\"\nsource = \"Kent policy\"\nsources = [\"DfE\"]\n{kcsie}last_reviewed = 2026-01-01\nnext_review = 2099-01-01\nminutes = 5\n+++\n{body}"
     )
 }
 
 fn quiz_file(id: &str, module: &str, audience: &str, pass: u32, questions: usize) -> String {
     let mut body = String::new();
     for n in 1..=questions {
-        body.push_str(&format!("## Question {n}\n\nWhat do you do? Ask {{{{dsl.name}}}}.\n\n- [ ] Nothing\n- [x] Tell someone\n\n> Telling helps. {{{{dsl.name}}}} & co.\n\n"));
+        body.push_str(&format!("## Question {n}\n\nWhat do you do? Ask {{{{dsl.name}}}}.\n\n- [ ] Keep it to yourself\n- [x] Tell someone\n\n> Telling helps. {{{{dsl.name}}}} & co.\n\n"));
     }
+    let kcsie = kcsie(audience);
     format!(
-        "+++\nid = \"{id}\"\nkind = \"quiz\"\nmodule = \"{module}\"\naudience = [\"{audience}\"]\ntitle = \"Quiz\"\nsummary = \"S\"\nversion = \"1.0.0\"\nsource = \"Kent policy\"\nlast_reviewed = 2026-01-01\nnext_review = 2099-01-01\nminutes = 4\npass_mark = {pass}\n+++\n{body}"
+        "+++\nid = \"{id}\"\nkind = \"quiz\"\nmodule = \"{module}\"\naudience = [\"{audience}\"]\ntitle = \"Quiz\"\nsummary = \"S\"\nversion = \"1.0.0\"\nsource = \"Kent policy\"\nsources = [\"DfE\"]\n{kcsie}last_reviewed = 2026-01-01\nnext_review = 2099-01-01\nminutes = 4\npass_mark = {pass}\n+++\n{body}"
     )
 }
 
@@ -245,7 +255,7 @@ fn quizzes_and_modules_must_match_up() {
         "content/modules/staff/s.md:2: a module ends in exactly one quiz; `s` has 0",
         "content/quizzes/m-quiz.md:2: the quiz's audience must be the same as its module's",
         "content/quizzes/x-quiz.md:2: the quiz's module `nowhere` does not exist",
-        "content/quizzes/x-quiz.md:13: pass_mark 5 cannot be reached: the quiz has 4 questions",
+        "content/quizzes/x-quiz.md:15: pass_mark 5 cannot be reached: the quiz has 4 questions",
     ] {
         assert!(
             found.iter().any(|f| f.starts_with(expected)),
@@ -268,7 +278,7 @@ fn a_quiz_mistake_points_at_its_question() {
     assert!(
         found
             .iter()
-            .any(|f| f.starts_with("content/quizzes/m-quiz.md:15:")
+            .any(|f| f.starts_with("content/quizzes/m-quiz.md:16:")
                 && f.contains("no correct answer")),
         "{found:#?}"
     );
@@ -288,7 +298,7 @@ fn hard_learner_pages_are_refused_with_their_score() {
         found
             .iter()
             .any(|f| f
-                .starts_with("content/modules/learners/m.md:13: too hard to read for learners")),
+                .starts_with("content/modules/learners/m.md:14: too hard to read for learners")),
         "{found:#?}"
     );
     // Staff pages have no threshold.
@@ -306,10 +316,192 @@ fn a_past_review_date_is_a_warning_not_a_failure() {
     assert!(
         lib.warnings.iter().any(|w| w
             .to_string()
-            .starts_with("content/guidance/old.md:2: warning: review was due")),
+            .starts_with("content/guidance/old.md:2: overdue: review was due on 2026-02-01")),
         "{:?}",
         lib.warnings
     );
+}
+
+#[test]
+fn every_page_names_its_sources_and_staff_pages_their_kcsie_edition() {
+    let no_sources = page("a", "").replace("sources = [\"NSPCC\"]\n", "");
+    let found = problems(&[("guidance/a.md", no_sources)]);
+    assert!(
+        found
+            .iter()
+            .any(|f| f.starts_with("content/guidance/a.md:8: `sources` is missing")),
+        "{found:#?}"
+    );
+    let empty = page("a", "").replace("sources = [\"NSPCC\"]", "sources = [\"  \"]");
+    let found = problems(&[("guidance/a.md", empty)]);
+    assert!(
+        found
+            .iter()
+            .any(|f| f.contains("each of `sources` must be 1 to 300 characters")),
+        "{found:#?}"
+    );
+    // A staff module and quiz without `kcsie`, and one with a badly written edition.
+    let found = problems(&[
+        (
+            "modules/staff/s.md",
+            module("s", "staff", EASY).replace("kcsie = \"KCSIE 2025\"\n", ""),
+        ),
+        (
+            "quizzes/s-quiz.md",
+            quiz_file("s-quiz", "s", "staff", 3, 4).replace("KCSIE 2025", "Sept 2025"),
+        ),
+    ]);
+    assert!(
+        found.iter().any(|f| f.starts_with(
+            "content/modules/staff/s.md:4: a staff page must say which edition of Keeping Children Safe in Education"
+        )),
+        "{found:#?}"
+    );
+    assert!(
+        found.iter().any(|f| f.starts_with(
+            "content/quizzes/s-quiz.md:11: kcsie `Sept 2025` must be written `KCSIE YYYY`"
+        )),
+        "{found:#?}"
+    );
+    // Learner pages do not carry it.
+    let found = problems(&[
+        (
+            "modules/learners/m.md",
+            module("m", "learners", EASY).replace(
+                "sources = [\"DfE\"]\n",
+                "sources = [\"DfE\"]\nkcsie = \"KCSIE 2025\"\n",
+            ),
+        ),
+        (
+            "quizzes/m-quiz.md",
+            quiz_file("m-quiz", "m", "learners", 3, 4),
+        ),
+    ]);
+    assert!(
+        found
+            .iter()
+            .any(|f| f.contains("only staff pages have `kcsie`")),
+        "{found:#?}"
+    );
+    let lib = load(files(&[
+        ("modules/staff/s.md", module("s", "staff", EASY)),
+        ("quizzes/s-quiz.md", quiz_file("s-quiz", "s", "staff", 3, 4)),
+    ]))
+    .unwrap();
+    let s = lib.page(Kind::Module, "s").unwrap();
+    assert_eq!(
+        (s.kcsie.as_deref(), s.sources.clone()),
+        (Some("KCSIE 2025"), vec!["DfE".to_string()])
+    );
+}
+
+/// A quiz whose correct options are the longest in `giveaways` of its 6 single-answer questions.
+fn quiz_with_giveaways(giveaways: usize) -> String {
+    let mut body = String::new();
+    for n in 1..=6 {
+        let options = if n <= giveaways {
+            "- [ ] Ignore it\n- [x] Tell a trusted adult what happened\n- [ ] Reply\n"
+        } else {
+            "- [ ] Ignore it and hope it stops\n- [x] Tell a trusted adult\n- [ ] Reply to them angrily\n"
+        };
+        body.push_str(&format!(
+            "## Question {n}\n\nWhat do you do?\n\n{options}\n> Telling helps.\n\n"
+        ));
+    }
+    quiz_file("m-quiz", "m", "learners", 4, 4)
+        .split("+++\n## Question 1")
+        .next()
+        .unwrap()
+        .to_string()
+        + "+++\n"
+        + &body
+}
+
+#[test]
+fn a_quiz_whose_answers_are_the_longest_options_is_refused() {
+    // 3 of 6 single-answer questions give the answer away by its length: more than a third.
+    let found = problems(&[
+        ("modules/learners/m.md", module("m", "learners", EASY)),
+        ("quizzes/m-quiz.md", quiz_with_giveaways(3)),
+    ]);
+    assert!(
+        found.iter().any(|f| f.starts_with(
+            "content/quizzes/m-quiz.md:16: the answer is given away by its length: in 3 of 6 single-answer questions"
+        )),
+        "{found:#?}"
+    );
+    // 2 of 6 is a third: allowed.
+    let lib = load(files(&[
+        ("modules/learners/m.md", module("m", "learners", EASY)),
+        ("quizzes/m-quiz.md", quiz_with_giveaways(2)),
+    ]))
+    .unwrap();
+    let quiz = lib.quiz_of("m").unwrap().quiz.as_ref().unwrap();
+    assert_eq!(quiz::longest_is_correct(quiz), (2, 6));
+    // Equal longest options give nothing away; "choose all that apply" questions do not count.
+    let q = |options: &str| quiz::Question {
+        prompt_html: String::new(),
+        explanation_html: String::new(),
+        options: options
+            .split('|')
+            .map(|o| quiz::QuizOption {
+                html: format!("<em>{}</em>", o.trim_start_matches('*')),
+                correct: o.starts_with('*'),
+            })
+            .collect(),
+    };
+    let quiz = quiz::Quiz {
+        pass_mark: 1,
+        questions: vec![q("*abcd|wxyz|a"), q("*abcd|*wxyz|a"), q("*abcde|wxyz")],
+    };
+    assert_eq!(quiz::longest_is_correct(&quiz), (1, 2));
+}
+
+#[test]
+fn reviews_warn_60_days_ahead_and_a_past_one_is_overdue() {
+    let lib = load(files(&[
+        ("modules/learners/m.md", module("m", "learners", EASY)),
+        (
+            "quizzes/m-quiz.md",
+            quiz_file("m-quiz", "m", "learners", 3, 4),
+        ),
+    ]))
+    .unwrap();
+    // The module is due on 2099-01-01; its quiz is reviewed with it and never listed.
+    let at = |s: &str| {
+        review_warnings(
+            &lib.pages,
+            NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap(),
+        )
+        .iter()
+        .map(|p| (p.to_string(), p.is_overdue_review()))
+        .collect::<Vec<_>>()
+    };
+    assert_eq!(at("2098-11-01"), []);
+    assert_eq!(
+        at("2098-11-02"),
+        [(
+            "content/modules/learners/m.md:2: warning: review due on 2099-01-01 (in 60 days)"
+                .into(),
+            false
+        )]
+    );
+    assert_eq!(
+        at("2099-01-01"),
+        [(
+            "content/modules/learners/m.md:2: warning: review due on 2099-01-01 (in 0 days)".into(),
+            false
+        )]
+    );
+    let overdue = at("2099-01-02");
+    assert_eq!(overdue.len(), 1);
+    assert!(
+        overdue[0]
+            .0
+            .starts_with("content/modules/learners/m.md:2: overdue: review was due on 2099-01-01"),
+        "{overdue:?}"
+    );
+    assert!(overdue[0].1);
 }
 
 mod fuzz {
@@ -573,7 +765,7 @@ fn an_unknown_routing_placeholder_fails_with_file_and_line() {
         found
             .iter()
             .any(|f| f
-                .starts_with("content/guidance/r.md:19: unknown placeholder `{{routing.nobody}}`")),
+                .starts_with("content/guidance/r.md:20: unknown placeholder `{{routing.nobody}}`")),
         "{found:#?}"
     );
     assert!(
