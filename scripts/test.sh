@@ -27,7 +27,7 @@ step "infrastructure lint"
 infra/check.sh
 
 step "browser tests (Chromium + axe)"
-cargo build -q -p web -p dev-oidc-provider
+cargo build -q -p web
 (cd e2e && npm test)
 
 printf '\nall tests passed\n'

@@ -179,26 +179,27 @@ async function startServerOnce(timeoutMs, extraEnv, keptDataDir) {
   return server;
 }
 
-const OIDC_BIN = process.env.OIDC_BIN
-  ? resolve(process.env.OIDC_BIN)
-  : resolve(dirname(WEB_BIN), 'dev-oidc-provider');
+const OIDC_PROVIDER = join(E2E_DIR, 'oidc/provider.mjs');
 
 /**
- * Starts the local OpenID provider (`cargo build -p dev-oidc-provider`) on `port`, for a client
- * with this secret and callback. Returns { issuer, stop() }.
+ * Starts the local OpenID provider (panva's oidc-provider, configured by e2e/oidc/provider.mjs)
+ * with node on `port`, for a client with this secret and callback; `claims` is `userinfo` (the
+ * provider's default: email and name only from the UserInfo endpoint) or `id_token`.
+ * Returns { issuer, output(), stop() }.
  */
-export async function startOidcProvider({ port, clientId, clientSecret, redirectUri }) {
-  if (!existsSync(OIDC_BIN)) {
-    throw new Error(`The dev OIDC provider is missing: ${OIDC_BIN}. Build it with \`cargo build -p dev-oidc-provider\` or set OIDC_BIN.`);
+export async function startOidcProvider({ port, clientId, clientSecret, redirectUri, claims = 'userinfo' }) {
+  if (!existsSync(join(E2E_DIR, 'node_modules/oidc-provider'))) {
+    throw new Error('oidc-provider is missing: run `npm ci --prefix e2e` (scripts/prerequisites.sh does).');
   }
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('OIDC_')));
-  const child = spawn(OIDC_BIN, [], {
+  const child = spawn(process.execPath, [OIDC_PROVIDER], {
     env: {
       ...inherited,
       OIDC_BIND: `127.0.0.1:${port}`,
       OIDC_CLIENT_ID: clientId,
       OIDC_CLIENT_SECRET: clientSecret,
       OIDC_REDIRECT_URIS: redirectUri,
+      OIDC_CLAIMS: claims,
       NO_COLOR: '1',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -211,7 +212,7 @@ export async function startOidcProvider({ port, clientId, clientSecret, redirect
   const issuer = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`The dev OIDC provider exited:\n${output.join('')}`);
+    if (child.exitCode !== null) throw new Error(`The OIDC provider exited:\n${output.join('')}`);
     try {
       const res = await fetch(`${issuer}/.well-known/openid-configuration`, { signal: AbortSignal.timeout(2000) });
       if (res.ok) break;
@@ -220,7 +221,7 @@ export async function startOidcProvider({ port, clientId, clientSecret, redirect
     }
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`The dev OIDC provider did not answer within 30 s:\n${output.join('')}`);
+      throw new Error(`The OIDC provider did not answer within 30 s:\n${output.join('')}`);
     }
     await sleep(100);
   }

@@ -1,7 +1,8 @@
 // Signing in with single sign-on in Chromium, with JavaScript on and off: the button on the
-// sign-in page, the local OpenID provider's page (a real provider: RS256 ID tokens, JWKS, PKCE),
-// back to the platform signed in. Someone the provider knows but the organisation does not is
-// refused with a clear message. axe on the platform's pages of each state.
+// sign-in page, the login page of the local OpenID provider (panva's certified oidc-provider,
+// e2e/oidc/provider.mjs, on its defaults: the email and name come only from UserInfo), back to
+// the platform signed in. Someone the provider knows but the organisation does not is refused
+// with a clear message. axe on the platform's pages of each state.
 
 import { after, before } from 'node:test';
 import assert from 'node:assert/strict';

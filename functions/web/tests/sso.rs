@@ -1,67 +1,192 @@
-//! Single sign-on end to end over HTTP: the real `web` binary and a real OpenID provider (the
-//! dev provider, RS256 tokens, JWKS, PKCE) on loopback. The browser's part (following
-//! redirects, keeping cookies) is done by hand so each step can be checked and tampered with.
+//! Single sign-on end to end over HTTP: the real `web` binary and a certified OpenID provider
+//! (panva's `oidc-provider`, configured by `e2e/oidc/provider.mjs`, run with node) on
+//! loopback, with the claims in the ID token and with the claims only from UserInfo (the
+//! provider's default). The browser's part (following redirects, keeping cookies, typing the
+//! email on the provider's login page) is done by hand so each step can be checked and
+//! tampered with.
 
 mod support;
 
-use dev_oidc_provider::{Client, ProviderConfig, RunningProvider};
-use std::net::SocketAddr;
+use std::io::Read;
+use std::net::{SocketAddr, TcpListener};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 use support::{Response, Web, http_request};
 
-const CLIENT_ID: &str = "demo-web";
 const CLIENT_SECRET: &str = "sso-test-client-secret";
 const LEARNER: &str = "learner@wexmoorvale.example.org";
 const LEARNER_NAME: &str = "Alex Rivers";
+const STAFF: &str = "staff@wexmoorvale.example.org";
 const UNKNOWN: &str = "nobody-here@wexmoorvale.example.org";
+const KEY_SET_FETCHED: &str = "fetched a single sign-on key set";
+
+/// How the provider is started.
+#[derive(Clone)]
+struct ProviderOptions {
+    /// `id_token` (conformIdTokenClaims: false) or `userinfo` (the default).
+    claims: &'static str,
+    /// `OIDC_ISSUER`: the issuer exactly as published, `{port}` replaced.
+    issuer: &'static str,
+    /// `OIDC_AUTH_METHODS`.
+    auth_methods: &'static str,
+    unverified: &'static str,
+    secret: &'static str,
+}
+
+impl Default for ProviderOptions {
+    fn default() -> Self {
+        ProviderOptions {
+            claims: "userinfo",
+            issuer: "http://127.0.0.1:{port}",
+            auth_methods: "client_secret_basic,client_secret_post",
+            unverified: "",
+            secret: CLIENT_SECRET,
+        }
+    }
+}
+
+/// `oidc-provider` running under node, killed when dropped.
+struct Provider {
+    child: Child,
+    addr: SocketAddr,
+    output: Arc<Mutex<String>>,
+}
+
+fn repo_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+impl Provider {
+    fn start(addr: SocketAddr, redirect_uri: &str, options: &ProviderOptions) -> Provider {
+        let e2e = repo_dir().join("e2e");
+        assert!(
+            e2e.join("node_modules/oidc-provider").is_dir(),
+            "oidc-provider is missing: run `npm ci --prefix e2e` (scripts/prerequisites.sh does)"
+        );
+        let issuer = options.issuer.replace("{port}", &addr.port().to_string());
+        let mut child = Command::new("node")
+            .arg(e2e.join("oidc/provider.mjs"))
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("OIDC_BIND", addr.to_string())
+            .env("OIDC_ISSUER", issuer)
+            .env("OIDC_CLIENT_ID", "demo-web")
+            .env("OIDC_CLIENT_SECRET", options.secret)
+            .env("OIDC_REDIRECT_URIS", redirect_uri)
+            .env("OIDC_CLAIMS", options.claims)
+            .env("OIDC_AUTH_METHODS", options.auth_methods)
+            .env("OIDC_UNVERIFIED_EMAILS", options.unverified)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("node runs (scripts/prerequisites.sh installs it)");
+        let output = Arc::new(Mutex::new(String::new()));
+        for mut pipe in [
+            Box::new(child.stdout.take().unwrap()) as Box<dyn Read + Send>,
+            Box::new(child.stderr.take().unwrap()),
+        ] {
+            let output = output.clone();
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 4096];
+                while let Ok(n) = pipe.read(&mut buf) {
+                    if n == 0 {
+                        break;
+                    }
+                    output
+                        .lock()
+                        .unwrap()
+                        .push_str(&String::from_utf8_lossy(&buf[..n]));
+                }
+            });
+        }
+        let mut provider = Provider {
+            child,
+            addr,
+            output,
+        };
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Some(status) = provider.child.try_wait().unwrap() {
+                panic!("the provider exited ({status}):\n{}", provider.output());
+            }
+            let r = http_request(addr, "GET", "/.well-known/openid-configuration", &[], b"");
+            if r.is_ok_and(|r| r.status == 200) {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the provider did not answer within 30 s:\n{}",
+                provider.output()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        provider
+    }
+
+    fn output(&self) -> String {
+        self.output.lock().unwrap().clone()
+    }
+
+    fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Provider {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+fn free_addr() -> SocketAddr {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+}
 
 struct Setup {
     web: Web,
-    provider: RunningProvider,
-    provider_addr: SocketAddr,
+    provider: Provider,
+    options: ProviderOptions,
     _data: tempfile::TempDir,
-    _rt: tokio::runtime::Runtime,
 }
 
-/// The provider's listener is bound first (its address goes into the web's configuration),
-/// the web is started, then the provider with the web's callback as its redirect address.
-fn setup() -> Setup {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap();
-    let listener = rt
-        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-        .unwrap();
-    let provider_addr = listener.local_addr().unwrap();
+/// The web is started with the provider's (future) address as the demo issuer, then the
+/// provider with the web's callback as the client's redirect address.
+fn setup(options: ProviderOptions) -> Setup {
+    setup_with_issuer(options, None)
+}
+
+fn setup_with_issuer(options: ProviderOptions, configured_issuer: Option<&str>) -> Setup {
+    let provider_addr = free_addr();
     let data = tempfile::tempdir().unwrap();
+    let issuer = configured_issuer
+        .unwrap_or("http://127.0.0.1:{port}")
+        .replace("{port}", &provider_addr.port().to_string());
     let web = Web::serve_embedded(
         data.path(),
         &[
             ("APP_DEMO_PEOPLE", "true".into()),
-            ("APP_SSO_DEMO_ISSUER", format!("http://{provider_addr}")),
+            ("APP_SSO_DEMO_ISSUER", issuer),
             ("APP_SSO_DEMO_CLIENT_SECRET", CLIENT_SECRET.into()),
         ],
     );
-    let callback = format!("http://{}/sign-in/sso/demo/callback", web.addr());
-    let provider = rt.block_on(RunningProvider::start(
-        listener,
-        ProviderConfig {
-            clients: vec![Client {
-                id: CLIENT_ID.into(),
-                secret: CLIENT_SECRET.into(),
-                redirect_uris: vec![callback],
-            }],
-            users: vec![],
-        },
-    ));
+    let provider = Provider::start(provider_addr, &callback_uri(&web), &options);
     Setup {
         web,
         provider,
-        provider_addr,
+        options,
         _data: data,
-        _rt: rt,
     }
+}
+
+fn callback_uri(web: &Web) -> String {
+    format!("http://{}/sign-in/sso/demo/callback", web.addr())
 }
 
 fn location(r: &Response) -> String {
@@ -70,15 +195,22 @@ fn location(r: &Response) -> String {
         .to_string()
 }
 
-/// `name=value` of the cookie `name` set by the response.
-fn cookie(r: &Response, name: &str) -> Option<String> {
+/// `name=value` of the cookies set by the response (not the ones it clears).
+fn cookies(r: &Response) -> Vec<(String, String)> {
     r.headers
         .iter()
         .filter(|(n, _)| n == "set-cookie")
         .filter_map(|(_, v)| v.split(';').next())
-        .map(str::trim)
-        .find(|c| c.starts_with(&format!("{name}=")) && c.len() > name.len() + 1)
-        .map(str::to_string)
+        .filter_map(|c| c.trim().split_once('='))
+        .map(|(n, v)| (n.to_string(), v.to_string()))
+        .collect()
+}
+
+fn cookie(r: &Response, name: &str) -> Option<String> {
+    cookies(r)
+        .into_iter()
+        .find(|(n, v)| n == name && !v.is_empty())
+        .map(|(n, v)| format!("{n}={v}"))
 }
 
 fn query_of(url: &str) -> Vec<(String, String)> {
@@ -86,11 +218,37 @@ fn query_of(url: &str) -> Vec<(String, String)> {
     serde_urlencoded::from_str(query).unwrap()
 }
 
-/// The path and query of an absolute URL on `addr`.
+/// The path and query of a URL on `addr` (absolute, or already a path).
 fn path_on(url: &str, addr: SocketAddr) -> String {
+    if url.starts_with('/') {
+        return url.to_string();
+    }
     let prefix = format!("http://{addr}");
     assert!(url.starts_with(&prefix), "{url} is not on {addr}");
     url[prefix.len()..].to_string()
+}
+
+/// The provider's cookies, as a browser would keep them.
+#[derive(Default)]
+struct Jar(Vec<(String, String)>);
+
+impl Jar {
+    fn keep(&mut self, r: &Response) {
+        for (name, value) in cookies(r) {
+            self.0.retain(|(n, _)| *n != name);
+            if !value.is_empty() {
+                self.0.push((name, value));
+            }
+        }
+    }
+
+    fn header(&self) -> String {
+        self.0
+            .iter()
+            .map(|(n, v)| format!("{n}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
 }
 
 /// One started sign-in: where the provider sends the browser back, and the state cookie.
@@ -106,34 +264,48 @@ impl Setup {
         (r, c)
     }
 
-    /// Presses the button, signs in at the provider as `email`; stops before the callback.
-    fn attempt(&self, email: &str) -> Attempt {
-        let (r, state_cookie) = self.start();
-        assert_eq!(r.status, 303, "{}", r.describe());
-        let authorize = location(&r);
-        let state_cookie = state_cookie.expect("a state cookie");
-        let page = http_request(
-            self.provider_addr,
-            "GET",
-            &path_on(&authorize, self.provider_addr),
-            &[],
-            b"",
-        )
-        .unwrap();
-        assert_eq!(page.status, 200, "{}", page.describe());
-        // The provider's form carries the request's parameters, plus the email typed.
-        let mut fields = query_of(&authorize);
-        fields.push(("email".into(), email.into()));
-        let body = serde_urlencoded::to_string(&fields).unwrap();
+    fn at_provider(&self, jar: &mut Jar, method: &str, url: &str, body: &str) -> Response {
+        let cookies = jar.header();
+        let mut headers = vec![("Cookie", cookies.as_str())];
+        if method == "POST" {
+            headers.push(("Content-Type", "application/x-www-form-urlencoded"));
+        }
         let r = http_request(
-            self.provider_addr,
-            "POST",
-            "/authorize",
-            &[("Content-Type", "application/x-www-form-urlencoded")],
+            self.provider.addr,
+            method,
+            &path_on(url, self.provider.addr),
+            &headers,
             body.as_bytes(),
         )
         .unwrap();
+        jar.keep(&r);
+        r
+    }
+
+    /// Presses the button, signs in at the provider as `email` on its login page; stops
+    /// before the callback.
+    fn attempt(&self, email: &str) -> Attempt {
+        let (r, state_cookie) = self.start();
+        assert_eq!(r.status, 303, "{}\n{}", r.describe(), self.web.output());
+        let state_cookie = state_cookie.expect("a state cookie");
+        let mut jar = Jar::default();
+        let r = self.at_provider(&mut jar, "GET", &location(&r), "");
         assert!(matches!(r.status, 302 | 303), "{}", r.describe());
+        let login = location(&r);
+        assert!(login.contains("/interaction/"), "{login}");
+        let page = self.at_provider(&mut jar, "GET", &login, "");
+        assert_eq!(page.status, 200, "{}", page.describe());
+        assert!(page.text().contains("Email address"), "{}", page.describe());
+        let form = serde_urlencoded::to_string([("email", email)]).unwrap();
+        let r = self.at_provider(&mut jar, "POST", &login, &form);
+        assert!(matches!(r.status, 302 | 303), "{}", r.describe());
+        let r = self.at_provider(&mut jar, "GET", &location(&r), "");
+        assert!(
+            matches!(r.status, 302 | 303),
+            "{}\n{}",
+            r.describe(),
+            self.provider.output()
+        );
         Attempt {
             callback_path: path_on(&location(&r), self.web.addr()),
             state_cookie,
@@ -145,11 +317,56 @@ impl Setup {
         self.web
             .request("GET", &attempt.callback_path, &headers, b"")
     }
+
+    /// Signs in as `email` and returns the session cookie, after checking where it lands.
+    fn sign_in(&self, email: &str) -> String {
+        let attempt = self.attempt(email);
+        let r = self.callback(&attempt, Some(&attempt.state_cookie));
+        assert_eq!(
+            r.status,
+            303,
+            "{}\n{}\n{}",
+            r.describe(),
+            self.web.output(),
+            self.provider.output()
+        );
+        assert_eq!(location(&r), "/me");
+        cookie(&r, "session").expect("a session cookie")
+    }
+
+    /// Signs in as `email` and expects a refusal with `status`; returns the message page.
+    fn refused(&self, email: &str, status: u16) -> String {
+        let attempt = self.attempt(email);
+        let r = self.callback(&attempt, Some(&attempt.state_cookie));
+        assert_eq!(r.status, status, "{}\n{}", r.describe(), self.web.output());
+        assert!(cookie(&r, "session").is_none());
+        r.text()
+    }
+
+    fn name_on_me(&self, session: &str) -> String {
+        self.web
+            .request("GET", "/me", &[("Cookie", session)], b"")
+            .text()
+    }
+
+    fn key_set_fetches(&self) -> usize {
+        self.web.output().matches(KEY_SET_FETCHED).count()
+    }
+
+    /// Stops the provider and starts it again on the same address: a new signing key.
+    fn restart_provider(&mut self) {
+        self.provider.stop();
+        let addr = self.provider.addr;
+        self.provider = Provider::start(addr, &callback_uri(&self.web), &self.options);
+    }
 }
 
 #[test]
-fn a_learner_signs_in_with_single_sign_on_and_each_tampering_is_refused() {
-    let s = setup();
+fn with_the_claims_in_the_id_token_a_learner_signs_in_and_each_tampering_is_refused() {
+    let s = setup(ProviderOptions {
+        claims: "id_token",
+        ..Default::default()
+    });
     let page = s.web.get("/sign-in").text();
     assert!(
         page.contains(r#"action="/sign-in/sso/demo""#)
@@ -165,7 +382,7 @@ fn a_learner_signs_in_with_single_sign_on_and_each_tampering_is_refused() {
     assert_eq!(get("code_challenge").map(|c| c.len()), Some(43));
     assert!(get("state").is_some_and(|s| s.len() >= 43));
     assert!(get("nonce").is_some_and(|s| s.len() >= 43));
-    assert_eq!(get("client_id").as_deref(), Some(CLIENT_ID));
+    assert_eq!(get("client_id").as_deref(), Some("demo-web"));
     let set = r
         .headers
         .iter()
@@ -199,8 +416,12 @@ fn a_learner_signs_in_with_single_sign_on_and_each_tampering_is_refused() {
             .iter()
             .any(|(n, v)| n == "set-cookie" && v.starts_with("sso_state=;"))
     );
-    let me = s.web.request("GET", "/me", &[("Cookie", &session)], b"");
-    assert!(me.text().contains(LEARNER_NAME), "{}", me.describe());
+    assert!(s.name_on_me(&session).contains(LEARNER_NAME));
+    assert!(
+        !s.provider.output().contains("GET /me"),
+        "the ID token had the claims: UserInfo was not needed\n{}",
+        s.provider.output()
+    );
 
     // The same callback again (a replayed code and state) does nothing.
     let r = s.callback(&attempt, Some(&attempt.state_cookie));
@@ -208,11 +429,8 @@ fn a_learner_signs_in_with_single_sign_on_and_each_tampering_is_refused() {
     assert!(cookie(&r, "session").is_none());
 
     // Someone the provider knows but the organisation does not: refused, told why.
-    let attempt = s.attempt(UNKNOWN);
-    let r = s.callback(&attempt, Some(&attempt.state_cookie));
-    assert_eq!(r.status, 403, "{}", r.describe());
-    assert!(cookie(&r, "session").is_none());
-    assert!(r.text().contains("nobody with that email is set up here"));
+    let text = s.refused(UNKNOWN, 403);
+    assert!(text.contains("nobody with that email is set up here"));
 
     // Cancelled at the provider.
     let (r, state_cookie) = s.start();
@@ -247,25 +465,122 @@ fn a_learner_signs_in_with_single_sign_on_and_each_tampering_is_refused() {
 }
 
 #[test]
-fn a_rotated_provider_key_is_fetched_once_and_then_cached() {
-    let s = setup();
-    let sign_in = || {
-        let attempt = s.attempt(LEARNER);
-        let r = s.callback(&attempt, Some(&attempt.state_cookie));
-        assert_eq!(r.status, 303, "{}\n{}", r.describe(), s.web.output());
-    };
-    sign_in();
-    sign_in();
-    assert_eq!(s.provider.jwks_fetches(), 1, "the key set is cached");
-    s.provider.rotate_key();
+fn with_the_claims_only_from_userinfo_people_sign_in_and_an_unverified_address_is_refused() {
+    let s = setup(ProviderOptions {
+        unverified: "d.okafor@wexmoorvale.example.org",
+        ..Default::default()
+    });
+    let session = s.sign_in(LEARNER);
+    assert!(s.name_on_me(&session).contains(LEARNER_NAME));
+    assert!(
+        s.provider.output().contains("GET /me"),
+        "the platform read the claims from UserInfo\n{}",
+        s.provider.output()
+    );
+    let session = s.sign_in(STAFF);
+    assert!(s.name_on_me(&session).contains("Sam Carter"));
+
+    // A permanent fault says what is wrong and what to tell IT, not to try again.
+    let text = s.refused("d.okafor@wexmoorvale.example.org", 403);
+    assert!(text.contains("is not verified"), "{text}");
+    assert!(text.contains("IT team"), "{text}");
+    assert!(!text.contains("try again"), "{text}");
+}
+
+#[test]
+fn an_unknown_key_id_fetches_the_rotated_key_set_once_and_then_it_is_cached() {
+    let mut s = setup(ProviderOptions::default());
+    s.sign_in(LEARNER);
+    s.sign_in(LEARNER);
+    assert_eq!(s.key_set_fetches(), 1, "the key set is cached");
+    let jwks_calls = |s: &Setup| s.provider.output().matches("GET /jwks").count();
+    assert_eq!(jwks_calls(&s), 1);
+
+    // The provider starts again with a new signing key: its tokens name a kid we do not hold.
+    s.restart_provider();
     // Refetches are at most once a second.
-    std::thread::sleep(std::time::Duration::from_millis(1100));
-    sign_in();
+    std::thread::sleep(Duration::from_millis(1100));
+    s.sign_in(LEARNER);
     assert_eq!(
-        s.provider.jwks_fetches(),
+        s.key_set_fetches(),
         2,
         "an unknown kid fetches the key set again"
     );
-    sign_in();
-    assert_eq!(s.provider.jwks_fetches(), 2);
+    s.sign_in(LEARNER);
+    assert_eq!(s.key_set_fetches(), 2);
+    assert_eq!(jwks_calls(&s), 1, "one fetch from the restarted provider");
+}
+
+#[test]
+fn an_issuer_published_with_a_trailing_slash_signs_in_whichever_way_it_is_configured() {
+    for configured in ["http://127.0.0.1:{port}/", "http://127.0.0.1:{port}"] {
+        let s = setup_with_issuer(
+            ProviderOptions {
+                issuer: "http://127.0.0.1:{port}/",
+                ..Default::default()
+            },
+            Some(configured),
+        );
+        let session = s.sign_in(LEARNER);
+        assert!(
+            s.name_on_me(&session).contains(LEARNER_NAME),
+            "{configured}"
+        );
+    }
+}
+
+#[test]
+fn client_secret_post_is_used_when_it_is_all_the_provider_offers() {
+    let s = setup(ProviderOptions {
+        auth_methods: "client_secret_post",
+        claims: "id_token",
+        ..Default::default()
+    });
+    let session = s.sign_in(LEARNER);
+    assert!(s.name_on_me(&session).contains(LEARNER_NAME));
+}
+
+#[test]
+fn permanent_provider_faults_say_what_to_tell_it_and_an_unreachable_provider_says_try_again() {
+    // The provider publishes another issuer than the one configured.
+    let s = setup(ProviderOptions {
+        issuer: "http://localhost:{port}",
+        ..Default::default()
+    });
+    let (r, _) = s.start();
+    assert_eq!(r.status, 502, "{}", r.describe());
+    let text = r.text();
+    assert!(
+        text.contains("publishes its issuer as http://localhost:"),
+        "{text}"
+    );
+    assert!(
+        text.contains("IT team") && !text.contains("try again"),
+        "{text}"
+    );
+    drop(s);
+
+    // The provider does not accept the platform's client secret.
+    let s = setup(ProviderOptions {
+        secret: "another-secret",
+        ..Default::default()
+    });
+    let text = s.refused(LEARNER, 502);
+    assert!(text.contains("does not accept this platform"), "{text}");
+    assert!(!text.contains("try again"), "{text}");
+    drop(s);
+
+    // Nobody answers at the provider's address: transient.
+    let data = tempfile::tempdir().unwrap();
+    let web = Web::serve_embedded(
+        data.path(),
+        &[
+            ("APP_DEMO_PEOPLE", "true".into()),
+            ("APP_SSO_DEMO_ISSUER", format!("http://{}", free_addr())),
+            ("APP_SSO_DEMO_CLIENT_SECRET", CLIENT_SECRET.into()),
+        ],
+    );
+    let r = web.post_form("/sign-in/sso/demo", &[]);
+    assert_eq!(r.status, 503, "{}", r.describe());
+    assert!(r.text().contains("try again in a minute"), "{}", r.text());
 }
