@@ -196,8 +196,19 @@ const server = createServer((req, res) => {
     });
     return;
   }
-  // For the tests: which endpoints the platform called.
+  // For the tests: which endpoints the platform called, and how the client authenticated.
   if (path === '/me' || path === '/jwks') console.log(`${req.method} ${path}`);
+  if (path === '/token' && req.method === 'POST') {
+    const method = /^basic /i.test(req.headers.authorization || '') ? 'client_secret_basic' : 'client_secret_post';
+    console.log(`POST /token ${method}`);
+    // oidc-provider takes either secret method for a secret client; this one is strict: only
+    // what discovery offers (so the tests see the platform choose from discovery).
+    if (!authMethods.includes(method)) {
+      res.writeHead(401, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ error: 'invalid_client', error_description: `${method} is not offered` }));
+      return;
+    }
+  }
   handle(req, res);
 });
 server.listen(port, host, () => {

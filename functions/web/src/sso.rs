@@ -39,6 +39,12 @@ async fn failed(
     response
         .headers_mut()
         .append(header::SET_COOKIE, state_cookie(state, "", 0));
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        // Transient: the message says to try again in a minute.
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
+    }
     response
 }
 

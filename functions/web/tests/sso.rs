@@ -479,6 +479,13 @@ fn with_the_claims_only_from_userinfo_people_sign_in_and_an_unverified_address_i
     );
     let session = s.sign_in(STAFF);
     assert!(s.name_on_me(&session).contains("Sam Carter"));
+    assert!(
+        s.provider
+            .output()
+            .contains("POST /token client_secret_basic"),
+        "client_secret_basic is preferred when offered\n{}",
+        s.provider.output()
+    );
 
     // A permanent fault says what is wrong and what to tell IT, not to try again.
     let text = s.refused("d.okafor@wexmoorvale.example.org", 403);
@@ -538,6 +545,15 @@ fn client_secret_post_is_used_when_it_is_all_the_provider_offers() {
     });
     let session = s.sign_in(LEARNER);
     assert!(s.name_on_me(&session).contains(LEARNER_NAME));
+    let output = s.provider.output();
+    assert!(
+        output.contains("POST /token client_secret_post"),
+        "{output}"
+    );
+    assert!(
+        !output.contains("POST /token client_secret_basic"),
+        "{output}"
+    );
 }
 
 #[test]
@@ -549,6 +565,7 @@ fn permanent_provider_faults_say_what_to_tell_it_and_an_unreachable_provider_say
     });
     let (r, _) = s.start();
     assert_eq!(r.status, 502, "{}", r.describe());
+    assert_eq!(r.header("retry-after"), None);
     let text = r.text();
     assert!(
         text.contains("publishes its issuer as http://localhost:"),
@@ -582,5 +599,6 @@ fn permanent_provider_faults_say_what_to_tell_it_and_an_unreachable_provider_say
     );
     let r = web.post_form("/sign-in/sso/demo", &[]);
     assert_eq!(r.status, 503, "{}", r.describe());
+    assert_eq!(r.header("retry-after"), Some("60"));
     assert!(r.text().contains("try again in a minute"), "{}", r.text());
 }
