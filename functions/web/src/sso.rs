@@ -150,6 +150,7 @@ pub async fn callback(
         code: param("code"),
         state: param("state"),
         error: param("error"),
+        iss: param("iss"),
     };
     let cookie = cookie_value(req.headers(), STATE_COOKIE).map(str::to_string);
     let result = sso::finish(

@@ -428,6 +428,29 @@ fn with_the_claims_in_the_id_token_a_learner_signs_in_and_each_tampering_is_refu
     assert_eq!(r.status, 400, "{}", r.describe());
     assert!(cookie(&r, "session").is_none());
 
+    // A response that says it comes from another issuer (a mix-up, RFC 9207): refused
+    // before its code goes anywhere.
+    let attempt = s.attempt(LEARNER);
+    let (path, query) = attempt.callback_path.split_once('?').unwrap();
+    let mut params: Vec<(String, String)> = serde_urlencoded::from_str(query).unwrap();
+    assert!(
+        params.iter().any(|(k, _)| k == "iss"),
+        "the provider sends iss: {query}"
+    );
+    for (k, v) in params.iter_mut() {
+        if k == "iss" {
+            *v = "https://evil.example".into();
+        }
+    }
+    let mixed_up = Attempt {
+        callback_path: format!("{path}?{}", serde_urlencoded::to_string(&params).unwrap()),
+        state_cookie: attempt.state_cookie.clone(),
+    };
+    let r = s.callback(&mixed_up, Some(&mixed_up.state_cookie));
+    assert_eq!(r.status, 502, "{}", r.describe());
+    assert!(cookie(&r, "session").is_none());
+    assert!(r.text().contains("https://evil.example"), "{}", r.text());
+
     // Someone the provider knows but the organisation does not: refused, told why.
     let text = s.refused(UNKNOWN, 403);
     assert!(text.contains("nobody with that email is set up here"));

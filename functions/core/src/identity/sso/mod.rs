@@ -257,6 +257,8 @@ pub struct Callback {
     pub code: Option<String>,
     pub state: Option<String>,
     pub error: Option<String>,
+    /// The issuer the response says it comes from (RFC 9207), when the provider sends it.
+    pub iss: Option<String>,
 }
 
 /// Completes signing in: returns the person to start a session for.
@@ -305,6 +307,17 @@ pub async fn finish<S: Store>(
 
     let issuer = provider.issuer().map_err(SsoError::Config)?;
     let endpoints = cache.endpoints(&issuer).await?;
+    // A response naming another issuer came from another provider (a mix-up): its code is
+    // not sent anywhere (RFC 9207 2.4).
+    if let Some(iss) = &callback.iss
+        && *iss != endpoints.issuer
+    {
+        return Err(TokenError::IssuerMismatch {
+            expected: endpoints.issuer.clone(),
+            found: iss.chars().take(200).collect(),
+        }
+        .into());
+    }
     let tokens = exchange::redeem_code(
         cache.http(),
         &endpoints,
