@@ -308,9 +308,10 @@ pub async fn finish<S: Store>(
     let issuer = provider.issuer().map_err(SsoError::Config)?;
     let endpoints = cache.endpoints(&issuer).await?;
     // A response naming another issuer came from another provider (a mix-up): its code is
-    // not sent anywhere (RFC 9207 2.4).
+    // not sent anywhere (RFC 9207 2.4). A multi-tenant issuer is checked on the token instead.
     if let Some(iss) = &callback.iss
         && *iss != endpoints.issuer
+        && !endpoints.issuer.contains(provider::TENANT_PLACEHOLDER)
     {
         return Err(TokenError::IssuerMismatch {
             expected: endpoints.issuer.clone(),
