@@ -184,10 +184,11 @@ const OIDC_PROVIDER = join(E2E_DIR, 'oidc/provider.mjs');
 /**
  * Starts the local OpenID provider (panva's oidc-provider, configured by e2e/oidc/provider.mjs)
  * with node on `port`, for a client with this secret and callback; `claims` is `userinfo` (the
- * provider's default: email and name only from the UserInfo endpoint) or `id_token`.
+ * provider's default: email and name only from the UserInfo endpoint) or `id_token`;
+ * `unverified` lists addresses it says are not verified (email_verified false).
  * Returns { issuer, output(), stop() }.
  */
-export async function startOidcProvider({ port, clientId, clientSecret, redirectUri, claims = 'userinfo' }) {
+export async function startOidcProvider({ port, clientId, clientSecret, redirectUri, claims = 'userinfo', unverified = [] }) {
   if (!existsSync(join(E2E_DIR, 'node_modules/oidc-provider'))) {
     throw new Error('oidc-provider is missing: run `npm ci --prefix e2e` (scripts/prerequisites.sh does).');
   }
@@ -200,6 +201,7 @@ export async function startOidcProvider({ port, clientId, clientSecret, redirect
       OIDC_CLIENT_SECRET: clientSecret,
       OIDC_REDIRECT_URIS: redirectUri,
       OIDC_CLAIMS: claims,
+      OIDC_UNVERIFIED_EMAILS: unverified.join(','),
       NO_COLOR: '1',
     },
     stdio: ['ignore', 'pipe', 'pipe'],

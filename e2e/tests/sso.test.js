@@ -29,6 +29,7 @@ before(async () => {
     clientId: CLIENT_ID,
     clientSecret: CLIENT_SECRET,
     redirectUri: `${env.server.baseURL}/sign-in/sso/demo/callback`,
+    unverified: ['d.okafor@wexmoorvale.example.org'],
   });
   jsOn = await env.newContext();
   jsOff = await env.newContext({ javaScriptEnabled: false });
@@ -89,5 +90,18 @@ e2e('someone the organisation does not know is refused and told what to do', asy
   // Both ways to try again are offered.
   await page.getByRole('button', { name: 'Sign in with the demo identity provider' }).waitFor();
   await page.getByRole('link', { name: 'Sign in with an email link instead' }).waitFor();
+  await context.close();
+});
+
+e2e('an address the provider says is not verified is refused, saying what to tell IT', async () => {
+  const context = await env.newContext();
+  const page = await context.newPage();
+  await signInWithSso(page, 'd.okafor@wexmoorvale.example.org');
+  const alert = await page.getByRole('alert').textContent();
+  assert.match(alert, /is not verified/);
+  assert.match(alert, /IT team/);
+  assert.doesNotMatch(alert, /try again/i, 'a permanent fault does not say to try again');
+  assert.ok(!(await context.cookies(env.server.baseURL)).some((c) => c.name === 'session' && c.value));
+  await checkA11y(page, 'single sign-on refused: unverified address');
   await context.close();
 });
