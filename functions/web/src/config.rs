@@ -47,8 +47,10 @@ pub struct Config {
     /// How often the web process runs the training reminders (`None`: never; the default, so the
     /// local outbox holds only what people asked for; on AWS the `reminders` function does it).
     pub reminders_every: Option<std::time::Duration>,
-    /// Behind CloudFront: the secret value of its `x-origin-verify` header (`APP_ORIGIN_VERIFY`).
-    pub origin_verify: Option<String>,
+    /// Behind CloudFront: the secret values its `x-origin-verify` header may carry
+    /// (`APP_ORIGIN_VERIFY`, and during a rotation `APP_ORIGIN_VERIFY_PREVIOUS`); empty when not
+    /// behind CloudFront. See [`origin_verify_values`].
+    pub origin_verify: Vec<String>,
 }
 
 impl Config {
@@ -203,9 +205,46 @@ impl Config {
             mail,
             seed_demo_people,
             worry_limit,
-            origin_verify: secrets.var("APP_ORIGIN_VERIFY"),
+            origin_verify: origin_verify_values(secrets)?,
         })
     }
+}
+
+/// The shortest origin secret accepted: `openssl rand -hex 32` gives 64 characters.
+pub const ORIGIN_VERIFY_MIN_CHARS: usize = 32;
+
+/// The values of CloudFront's `x-origin-verify` header this function accepts: `APP_ORIGIN_VERIFY`
+/// (what CloudFront sends) and `APP_ORIGIN_VERIFY_PREVIOUS` (what it sent before a rotation, so
+/// no request is refused while CloudFront's edges change over; the same value outside a
+/// rotation). On AWS both are String parameters read through `APP_SECRET_PARAMETERS`.
+pub fn origin_verify_values(secrets: &Secrets) -> Result<Vec<String>, String> {
+    let current = secrets.var("APP_ORIGIN_VERIFY");
+    let previous = secrets.var("APP_ORIGIN_VERIFY_PREVIOUS");
+    let mut values = Vec::new();
+    match (current, previous) {
+        (None, None) => {}
+        (None, Some(_)) => {
+            return Err("APP_ORIGIN_VERIFY_PREVIOUS is set but APP_ORIGIN_VERIFY is not".into());
+        }
+        (Some(current), previous) => {
+            let previous = previous.filter(|p| *p != current);
+            values.push(current);
+            values.extend(previous);
+        }
+    }
+    for (name, value) in ["APP_ORIGIN_VERIFY", "APP_ORIGIN_VERIFY_PREVIOUS"]
+        .iter()
+        .zip(&values)
+    {
+        if value.chars().count() < ORIGIN_VERIFY_MIN_CHARS
+            || !value.bytes().all(|b| b.is_ascii_graphic())
+        {
+            return Err(format!(
+                "{name} must be at least {ORIGIN_VERIFY_MIN_CHARS} printable characters without spaces (e.g. `openssl rand -hex 32`)"
+            ));
+        }
+    }
+    Ok(values)
 }
 
 /// A single sign-on provider of the organisation's profile that this deployment can use.

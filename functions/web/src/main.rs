@@ -239,7 +239,7 @@ async fn serve(
                 .is_some_and(|u| u.starts_with("https://")),
         sso: Arc::new(sso),
         sso_cache: Arc::new(safety_core::identity::sso::ProviderCache::new(http)),
-        origin_verify: config.origin_verify.as_deref().map(Arc::from),
+        origin_verify: routes::OriginVerify::new(&config.origin_verify),
     };
     if config.seed_demo_people {
         seed::demo_people(&state.site).await;

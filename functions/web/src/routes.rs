@@ -32,10 +32,39 @@ pub struct AppState {
     /// Single sign-on providers offered, and what is cached about them.
     pub sso: Arc<Vec<crate::config::SsoConfigured>>,
     pub sso_cache: Arc<safety_core::identity::sso::ProviderCache>,
-    /// Behind CloudFront (`APP_ORIGIN_VERIFY`): the value CloudFront adds to every request as
-    /// `x-origin-verify`. A request without it did not come through CloudFront and is refused;
-    /// with it, the viewer's address is CloudFront's `cloudfront-viewer-address`.
-    pub origin_verify: Option<Arc<str>>,
+    /// Behind CloudFront (`APP_ORIGIN_VERIFY`, and `APP_ORIGIN_VERIFY_PREVIOUS` during a
+    /// rotation): the values CloudFront may add to every request as `x-origin-verify`. A request
+    /// without one did not come through CloudFront and is refused; with one, the viewer's
+    /// address is CloudFront's `cloudfront-viewer-address`.
+    pub origin_verify: Option<OriginVerify>,
+}
+
+/// The secret values of CloudFront's `x-origin-verify` header this function accepts: the
+/// current one and, while it is being rotated, the previous one (infra/README.md, Rotating the
+/// origin secret). Compared in constant time, each of them every time.
+#[derive(Clone, Debug)]
+pub struct OriginVerify {
+    values: Arc<[Box<str>]>,
+}
+
+impl OriginVerify {
+    /// `None` when there is no value: not behind CloudFront.
+    pub fn new(values: &[String]) -> Option<OriginVerify> {
+        if values.is_empty() {
+            return None;
+        }
+        Some(OriginVerify {
+            values: values.iter().map(|v| Box::from(v.as_str())).collect(),
+        })
+    }
+
+    /// Whether `header` is one of the values. Every value is compared (no early return), each in
+    /// constant time, so the time taken says nothing about which one is close.
+    pub fn accepts(&self, header: &[u8]) -> bool {
+        self.values.iter().fold(false, |ok, value| {
+            ok | safety_core::crypto::constant_time_eq(header, value.as_bytes())
+        })
+    }
 }
 
 /// The largest form we read: a 10,000-character worry in 4-byte characters, percent-encoded,
@@ -181,9 +210,10 @@ async fn protect(State(state): State<AppState>, req: Request, next: Next) -> Res
     let through_cdn = match &state.origin_verify {
         None => true,
         Some(expected) => {
-            let ok = req.headers().get("x-origin-verify").is_some_and(|v| {
-                safety_core::crypto::constant_time_eq(v.as_bytes(), expected.as_bytes())
-            });
+            let ok = req
+                .headers()
+                .get("x-origin-verify")
+                .is_some_and(|v| expected.accepts(v.as_bytes()));
             if ok
                 && let Some(address) = req
                     .headers()
