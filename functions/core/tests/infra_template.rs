@@ -449,12 +449,7 @@ fn the_notify_stream_filter_matches_the_notification_items_the_code_writes() {
     };
     assert_eq!(attribute, "type");
     assert_eq!(item[attribute], serde_json::json!(notify::ITEM_TYPE));
-    // Notifications, and the sign-in requests the notify function emails off the web's
-    // request path.
-    assert_eq!(
-        matcher,
-        &serde_json::json!({ "S": [notify::ITEM_TYPE, safety_core::identity::sign_in_mail::ITEM_TYPE] })
-    );
+    assert_eq!(matcher, &serde_json::json!({ "S": [notify::ITEM_TYPE] }));
     // What the handler reads from the image.
     assert!(item["notification_id"].is_string());
     // The stream mapping reports failed records and has somewhere to put what it gives up on.
@@ -699,7 +694,7 @@ fn production_has_waf_tls_1_2_access_logs_and_notify_keeps_its_concurrency() {
     // Access logs, each kept for a bounded time.
     assert!(
         distribution.contains(
-            "Logging: Bucket: !GetAtt LogsBucket.RegionalDomainName Prefix: cloudfront/ IncludeCookies: false"
+            "Logging: Bucket: !GetAtt LogsBucket.DomainName Prefix: cloudfront/ IncludeCookies: false"
         ),
         "{distribution}"
     );
