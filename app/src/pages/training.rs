@@ -332,7 +332,7 @@ fn result_view(result: QuizResult, repeat: bool) -> impl IntoView {
         view! {
             <div class="error-summary" data-testid="quiz-verdict">
                 <h2>"Not passed this time"</h2>
-                <p>"You scored " {result.score} " out of " {result.out_of} ". You need " {result.pass_mark} " to pass. Read the explanations, look back at the module if you like, then try again."</p>
+                <p>"You scored " {result.score} " out of " {result.out_of} ". You need " {result.pass_mark} " to pass. Below you can see which questions you got wrong, with an explanation of each. The right answers are not shown, so that the next try still tests what you know: read the explanations, look back at the module, then try again. The questions and answers come in a new order each time."</p>
             </div>
         }
         .into_any()
@@ -361,14 +361,17 @@ fn result_view(result: QuizResult, repeat: bool) -> impl IntoView {
                 .options
                 .into_iter()
                 .map(|o| {
+                    // A question answered wrongly in an attempt that did not pass does not say
+                    // which option is right (`correct` is None): only which one they chose.
                     let note = match (o.chosen, o.correct) {
-                        (true, true) => "Your answer, correct",
-                        (true, false) => "Your answer, not correct",
-                        (false, true) => "Correct answer",
-                        (false, false) => "",
+                        (true, Some(true)) => "Your answer, correct",
+                        (true, Some(false)) => "Your answer, not correct",
+                        (true, None) => "Your answer",
+                        (false, Some(true)) => "Correct answer",
+                        (false, _) => "",
                     };
                     view! {
-                        <li class=if o.correct { "correct" } else { "" }>
+                        <li class=if o.correct == Some(true) { "correct" } else { "" }>
                             <span inner_html=o.html></span>
                             {(!note.is_empty()).then(|| view! { " " <strong class="tag">{note}</strong> })}
                         </li>

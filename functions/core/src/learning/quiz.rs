@@ -55,7 +55,10 @@ pub struct QuizView {
 pub struct OptionResult {
     pub id: String,
     pub html: String,
-    pub correct: bool,
+    /// Whether the option is a correct one: `None` when it is not shown, that is in a question
+    /// answered wrongly in an attempt that did not pass (the learner sees that the question was
+    /// wrong and the explanation, not the answer, so the next attempt still tests them).
+    pub correct: Option<bool>,
     pub chosen: bool,
 }
 
@@ -269,7 +272,9 @@ pub fn grade(quiz: &Quiz, answers: &Answers) -> Result<Marked, LearningError> {
     Ok((normalised, correct))
 }
 
-/// The full result of a graded attempt, in the order the attempt showed the questions.
+/// The full result of a graded attempt, in the order the attempt showed the questions. A pass
+/// shows every correct option; a fail shows which questions were wrong and every explanation,
+/// but the correct options only of the questions answered rightly (which the learner chose).
 pub fn result(
     module: &Page,
     quiz_page: &Page,
@@ -286,16 +291,18 @@ pub fn result(
             let q = &quiz.questions[qi];
             let id = question_id(qi);
             let chosen = graded.answers.get(&id).cloned().unwrap_or_default();
+            let right = graded.correct.contains(&id);
+            let shown = graded.passed || right;
             QuestionResult {
                 number: n + 1,
                 prompt_html: q.prompt_html.clone(),
-                correct: graded.correct.contains(&id),
+                correct: right,
                 options: order.options[qi]
                     .iter()
                     .map(|&oj| OptionResult {
                         id: option_id(oj),
                         html: q.options[oj].html.clone(),
-                        correct: q.options[oj].correct,
+                        correct: shown.then_some(q.options[oj].correct),
                         chosen: chosen.contains(&option_id(oj)),
                     })
                     .collect(),

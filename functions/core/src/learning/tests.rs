@@ -199,8 +199,58 @@ fn a_rendered_quiz_has_no_answers_and_results_explain_each_question() {
         let opts: Vec<&str> = qv.options.iter().map(|o| o.id.as_str()).collect();
         let ropts: Vec<&str> = qr.options.iter().map(|o| o.id.as_str()).collect();
         assert_eq!(opts, ropts);
-        assert!(qr.options.iter().all(|o| o.correct == o.chosen));
+        assert!(qr.options.iter().all(|o| o.correct == Some(o.chosen)));
     }
+}
+
+#[test]
+fn a_failed_attempt_shows_which_questions_were_wrong_and_why_but_not_the_right_options() {
+    let lib = library();
+    let module = lib.page(Kind::Module, "four-cs-of-online-risk").unwrap();
+    let quiz_page = lib.quiz_of(&module.id).unwrap();
+    let qz = quiz_page.quiz.as_ref().unwrap();
+    // Right on the first two questions, a wrong option on every other: a fail.
+    let mut answers = right_answers(qz);
+    for i in 2..qz.questions.len() {
+        answers.insert(quiz::question_id(i), vec![wrong_option(qz, i)]);
+    }
+    let (answers, correct) = grade(qz, &answers).unwrap();
+    let graded = |passed: bool| Graded {
+        attempt_id: "a2".into(),
+        module_version: module.version.clone(),
+        answers: answers.clone(),
+        score: correct.len() as u32,
+        correct: correct.clone(),
+        out_of: qz.questions.len() as u32,
+        pass_mark: qz.pass_mark,
+        passed,
+        submitted_at: "2026-12-05T10:00:00.000Z".into(),
+        completed: false,
+    };
+    assert_eq!(correct.len(), 2);
+    let failed = quiz::result(module, quiz_page, &graded(false), None).unwrap();
+    assert!(!failed.passed);
+    for q in &failed.questions {
+        // every explanation is there, and whether the question was right
+        assert!(!q.explanation_html.is_empty());
+        assert_eq!(q.correct, correct.contains(&q.id));
+        if q.correct {
+            // what they chose (all of it right) may be confirmed
+            assert!(q.options.iter().all(|o| o.correct == Some(o.chosen)));
+        } else {
+            // nothing says which option is right; their own choice is still shown
+            assert!(q.options.iter().all(|o| o.correct.is_none()), "{q:?}");
+            assert_eq!(q.options.iter().filter(|o| o.chosen).count(), 1);
+        }
+    }
+    // The same answers in an attempt that passed (a lower pass mark, say) show every answer.
+    let passed = quiz::result(module, quiz_page, &graded(true), None).unwrap();
+    assert!(
+        passed
+            .questions
+            .iter()
+            .all(|q| q.options.iter().all(|o| o.correct.is_some()))
+    );
 }
 
 #[test]
