@@ -1,4 +1,5 @@
 use crate::model::{FollowUpOutcome, FollowUpResult, SenderWorryView};
+use crate::pages::guidance::ExitThisPage;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -31,6 +32,7 @@ pub fn FollowUpPage() -> impl IntoView {
     });
     view! {
         <Title text="Follow up on a message"/>
+        <ExitThisPage/>
         <h1>"Follow up on a message"</h1>
         {(!found).then(|| view! {
             <p class="lead">"Enter the follow-up code you were given when you sent your message."</p>

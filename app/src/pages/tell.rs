@@ -1,6 +1,7 @@
 use crate::islands::{SentConfirmation, WorryForm};
 use crate::layout::tel_href;
 use crate::model::TellOutcome;
+use crate::pages::guidance::ExitThisPage;
 use crate::server::{SiteState, Viewer, WhoReads};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -48,6 +49,7 @@ pub fn TellPage() -> impl IntoView {
     });
     view! {
         <Title text=title/>
+        <ExitThisPage/>
         <h1>"Tell someone"</h1>
         {sent_first}
         {intro}
