@@ -597,7 +597,10 @@ fn worry_kinds_are_checked() {
     // The real list loads, in the form's order, with `other` last.
     let lib = load(files(&[])).unwrap();
     assert_eq!(lib.worry_kinds.last().map(|k| k.id.as_str()), Some("other"));
-    assert_eq!(lib.worry_kinds.len(), 8);
+    assert_eq!(lib.worry_kinds.len(), 11);
+    for id in ["self-harm", "parent-carer", "filtering"] {
+        assert!(lib.worry_kinds.iter().any(|k| k.id == id), "{id}");
+    }
 }
 
 #[test]
