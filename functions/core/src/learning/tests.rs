@@ -318,7 +318,8 @@ fn requirements_come_from_the_profile_by_role_and_group() {
             .iter()
             .all(|m| m.is_for(crate::content::Audience::Staff))
     );
-    assert_eq!(r.modules.len(), 6);
+    // every staff module, searching, screening and confiscation included
+    assert_eq!(r.modules.len(), 7);
     assert!(r.aup("staff-aup").is_some());
 }
 
