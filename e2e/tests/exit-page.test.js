@@ -47,6 +47,10 @@ e2e('exit this page: on each page, a plain link with JavaScript off', async () =
     // Without JavaScript the Shift hint stays hidden: it would not work.
     assert.equal(await page.locator('[data-testid=exit-this-page] [data-exit-hint]').isVisible(), false, path);
   }
+  // A guide names the sources of its facts (front matter `sources`).
+  await page.goto('/parents/more-help-for-parents');
+  assert.match(await page.locator('[data-testid=sources]').innerText(), /Report Fraud/);
+
   // On a phone it stays in view (fixed in the bottom corner), even scrolled to the end.
   const phone = await env.newContext({ javaScriptEnabled: false, viewport: { width: 320, height: 640 } });
   const small = await phone.newPage();

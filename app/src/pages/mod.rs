@@ -49,6 +49,12 @@ pub fn Provenance(page: Page) -> impl IntoView {
     view! {
         <aside class="provenance" aria-label="About this page">
             <p>"Based on: " {page.source.clone()}</p>
+            {page.kcsie.clone().map(|edition| view! {
+                <p data-testid="kcsie">"Reflects " {edition} " (Keeping Children Safe in Education)."</p>
+            })}
+            {(!page.sources.is_empty()).then(|| view! {
+                <p data-testid="sources">"Sources: " {page.sources.join("; ")}</p>
+            })}
             <p>
                 "Version " {page.version.clone()} ". Last reviewed "
                 {page.last_reviewed.format("%-d %B %Y").to_string()} ", next review due "
