@@ -39,6 +39,35 @@ fn main() -> std::process::ExitCode {
                     p.audience
                 );
             }
+            // Easy-read versions (learners who read easy read see these instead), with the
+            // reading score of the page each retells.
+            for p in &lib.easy_read {
+                let standard = lib
+                    .page(p.kind, &p.id)
+                    .and_then(|s| s.reading_ease)
+                    .map(|r| format!("{r:.0}"))
+                    .unwrap_or_default();
+                println!(
+                    "{:<7} {:<48} {:>4} {:>9} {:>8} {:>8}  easy read (standard page: {standard})",
+                    format!("{:?}", p.kind).to_lowercase(),
+                    p.id,
+                    p.minutes,
+                    p.quiz
+                        .as_ref()
+                        .map(|q| format!("{} ({})", q.questions.len(), q.pass_mark))
+                        .unwrap_or_default(),
+                    p.reading_ease
+                        .map(|r| format!("{r:.0}"))
+                        .unwrap_or_default(),
+                    p.quiz
+                        .as_ref()
+                        .map(|q| {
+                            let (longest, single) = longest_is_correct(q);
+                            format!("{longest}/{single}")
+                        })
+                        .unwrap_or_default(),
+                );
+            }
             for w in &lib.warnings {
                 println!("{w}");
             }
@@ -55,11 +84,12 @@ fn main() -> std::process::ExitCode {
             }
             let count = |k: Kind| lib.pages_of(k).count();
             println!(
-                "content OK: {} modules, {} quizzes, {} guides, {} AUPs, {} organisation(s), {} help services",
+                "content OK: {} modules, {} quizzes, {} guides, {} AUPs ({} easy-read versions), {} organisation(s), {} help services",
                 count(Kind::Module),
                 count(Kind::Quiz),
                 count(Kind::Guide),
                 count(Kind::Aup),
+                lib.easy_read.len(),
                 lib.orgs.len(),
                 lib.help.len()
             );

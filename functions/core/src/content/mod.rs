@@ -208,6 +208,11 @@ pub struct Library {
     pub worry_kinds: Vec<WorryKind>,
     /// Things to fix soon that do not stop the content from serving (a review date passed).
     pub warnings: Vec<Problem>,
+    /// Easy-read versions of learner pages (files in an `easy-read/` folder): the same kind, id,
+    /// version and sections as the page they retell in easier words. Not in `pages`.
+    pub easy_read: Vec<Page>,
+    /// The library as an easy-read learner meets it, built once at load.
+    easy_view: Option<std::sync::Arc<Library>>,
 }
 
 impl Library {
@@ -225,6 +230,102 @@ impl Library {
         self.pages
             .iter()
             .find(|p| p.kind == Kind::Quiz && p.module.as_deref() == Some(module_id))
+    }
+    /// The easy-read version of a page, if it has one.
+    pub fn easy_read_of(&self, kind: Kind, id: &str) -> Option<&Page> {
+        self.easy_read.iter().find(|p| p.kind == kind && p.id == id)
+    }
+    /// The library as a learner who reads easy read meets it: every page that has an easy-read
+    /// version replaced by it (same id and version, so completions and signatures are of the
+    /// same module and AUP), in the same order; everything else as it is.
+    pub fn in_easy_read(&self) -> &Library {
+        self.easy_view.as_deref().unwrap_or(self)
+    }
+}
+
+/// Whether a content file is an easy-read version (it is in an `easy-read/` folder).
+pub fn is_easy_read_file(path: &str) -> bool {
+    path.split('/').rev().skip(1).any(|dir| dir == "easy-read")
+}
+
+/// Checks each easy-read page against the page it retells and gives it that page's section
+/// anchors (so a reading position, a link to a section and a quiz question's section mean the
+/// same in both versions).
+fn check_easy_read(pages: &[Page], easy: &mut [Page], problems: &mut Vec<Problem>) {
+    let mut seen = HashSet::new();
+    for page in easy.iter_mut() {
+        let mut problem = |reason: String| {
+            problems.push(Problem {
+                file: page.file.clone(),
+                line: 2,
+                reason,
+            })
+        };
+        if !seen.insert((page.kind as u8, page.id.clone())) {
+            problem(format!("a second easy-read version of `{}`", page.id));
+        }
+        if page.kind == Kind::Guide || page.audience != [Audience::Learners] {
+            problem("easy-read versions are of learner modules, quizzes and AUPs: audience = [\"learners\"]".into());
+            continue;
+        }
+        let Some(standard) = pages
+            .iter()
+            .find(|p| p.kind == page.kind && p.id == page.id)
+        else {
+            problem(format!(
+                "easy-read version of `{}`, which is not a {:?} page (the id must be the standard page's)",
+                page.id, page.kind
+            ).to_lowercase());
+            continue;
+        };
+        if standard.audience != page.audience {
+            problem(format!(
+                "the audience must be the same as `{}`'s",
+                standard.file
+            ));
+        }
+        // A quiz's own version records nothing (attempts and completions carry the module's).
+        if page.kind != Kind::Quiz && standard.version != page.version {
+            problem(format!(
+                "version {} must be the version of `{}` ({}): it is the same page in easier words; change both together",
+                page.version, standard.file, standard.version
+            ));
+        }
+        if standard.module != page.module {
+            problem(format!(
+                "the module must be the same as `{}`'s",
+                standard.file
+            ));
+        }
+        if page.kind != Kind::Quiz {
+            if standard.sections.len() != page.sections.len() {
+                problem(format!(
+                    "has {} sections; `{}` has {}: retell each `## ` section in the same order",
+                    page.sections.len(),
+                    standard.file,
+                    standard.sections.len()
+                ));
+            } else {
+                for (mine, theirs) in page.sections.iter_mut().zip(&standard.sections) {
+                    mine.anchor = theirs.anchor.clone();
+                }
+            }
+        }
+    }
+}
+
+/// The library with the easy-read versions in place of the pages they retell.
+fn easy_view(library: &Library) -> Library {
+    let pages = library
+        .pages
+        .iter()
+        .map(|p| library.easy_read_of(p.kind, &p.id).unwrap_or(p).clone())
+        .collect();
+    Library {
+        pages,
+        easy_read: Vec::new(),
+        easy_view: None,
+        ..library.clone()
     }
 }
 
@@ -388,6 +489,9 @@ pub fn load(files: Vec<SourceFile>) -> Result<Library, Vec<Problem>> {
         }
     }
 
+    let (mut easy, pages): (Vec<Page>, Vec<Page>) =
+        pages.into_iter().partition(|p| is_easy_read_file(&p.file));
+    check_easy_read(&pages, &mut easy, &mut problems);
     let mut seen: HashMap<&str, &str> = HashMap::new();
     for page in &pages {
         if let Some(first) = seen.insert(&page.id, &page.file) {
@@ -441,21 +545,31 @@ pub fn load(files: Vec<SourceFile>) -> Result<Library, Vec<Problem>> {
     }
 
     check_quizzes(&pages, &mut problems);
+    // An easy-read module ends in its easy-read quiz, and the reverse.
+    check_quizzes(&easy, &mut problems);
     for org in &orgs {
         check_requirements(org, &pages, &mut problems);
         check_duty_contacts(org, &mut problems);
     }
-    let warnings = review_warnings(&pages, chrono::Utc::now().date_naive());
+    let all: Vec<Page> = pages.iter().chain(&easy).cloned().collect();
+    let warnings = review_warnings(&all, chrono::Utc::now().date_naive());
 
     if problems.is_empty() {
+        let mut pages = pages;
         pages.sort_by(|a, b| a.title.cmp(&b.title));
-        Ok(Library {
+        let mut library = Library {
             pages,
             orgs,
             help,
             worry_kinds,
             warnings,
-        })
+            easy_read: easy,
+            easy_view: None,
+        };
+        if !library.easy_read.is_empty() {
+            library.easy_view = Some(std::sync::Arc::new(easy_view(&library)));
+        }
+        Ok(library)
     } else {
         problems.sort();
         problems.dedup();
@@ -886,7 +1000,18 @@ fn parse_page(
         None
     };
     let reading_ease = readability::flesch_reading_ease(&readability::plain_text(body));
-    if fm.audience.contains(&Audience::Learners)
+    if is_easy_read_file(&file.path)
+        && let Some(score) = reading_ease
+        && score < readability::EASY_READ_MINIMUM
+    {
+        problem(
+            body_first_line,
+            format!(
+                "too hard for easy read: Flesch reading ease {score:.0}, needs {:.0} or more (one idea per sentence, short everyday words)",
+                readability::EASY_READ_MINIMUM
+            ),
+        );
+    } else if fm.audience.contains(&Audience::Learners)
         && let Some(score) = reading_ease
         && score < readability::LEARNER_MINIMUM
     {
@@ -927,6 +1052,9 @@ fn parse_page(
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod easy_read_tests;
 
 /// Every requirement of an organisation names a real role, and modules and AUPs that exist.
 /// Contacts shown to someone in trouble must be complete: a name to ask for and a number.

@@ -7,6 +7,9 @@ use pulldown_cmark::{Event, Parser, TagEnd};
 /// The lowest score learner pages may have.
 pub const LEARNER_MINIMUM: f64 = 60.0;
 
+/// The lowest score easy-read pages (`easy-read/` folders) may have: very easy to read.
+pub const EASY_READ_MINIMUM: f64 = 80.0;
+
 /// The page's text as a reader meets it, with each block ending a sentence.
 pub fn plain_text(markdown: &str) -> String {
     let mut out = String::new();
