@@ -2,6 +2,7 @@
 //! live in `safety-core`; this turns their results into what a page shows.
 
 pub mod compliance;
+pub mod easy_read;
 pub mod exports;
 pub mod learning;
 pub mod roles;

@@ -455,6 +455,7 @@ pub fn PersonRecordPage() -> impl IntoView {
             <dt>"Groups"</dt><dd>{if p.groups.is_empty() { "None".to_string() } else { p.groups.join(", ") }}</dd>
             <dt>"Account"</dt><dd>{if p.active { "Active" } else { "Deactivated" }}</dd>
         </dl>
+        <crate::pages::easy_read::PersonReadingForm/>
         <h2 id="assignments">"What they must do"</h2>
         {if r.training.items.is_empty() {
             view! { <p>"Nothing is required of this person."</p> }.into_any()

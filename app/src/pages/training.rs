@@ -102,6 +102,7 @@ pub fn MyTrainingPage() -> impl IntoView {
     view! {
         <Title text="My training"/>
         <h1>"My training"</h1>
+        <crate::pages::easy_read::EasyReadSwitch/>
         {body}
     }
 }
@@ -204,6 +205,7 @@ pub fn ReadingPage(reading: Reading) -> impl IntoView {
         <article class="module reading">
             <p class="meta" data-testid="reading-position">"Part " {r.index + 1} " of " {r.count} " · " {minutes}</p>
             <h1>{r.title.clone()}</h1>
+            <crate::pages::easy_read::EasyReadSwitch/>
             <progress max=r.count.to_string() value=(r.index + 1).to_string() aria-label="Your progress through this module">{r.index + 1} " of " {r.count}</progress>
             <section class="prose" aria-labelledby=labelled_by>
                 <h2 id=heading_id>{section_title}</h2>

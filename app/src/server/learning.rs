@@ -75,9 +75,14 @@ pub struct MyTraining(pub Result<Training, Refused>);
 
 pub async fn my_training(site: &SiteState, viewer: &Viewer, now: DateTime<Utc>) -> MyTraining {
     MyTraining(
-        core::my_training(&site.store, site.setting(), &viewer.person, now)
-            .await
-            .map_err(Refused::from),
+        core::my_training(
+            &site.store,
+            super::easy_read::learning_setting(site, viewer).await,
+            &viewer.person,
+            now,
+        )
+        .await
+        .map_err(Refused::from),
     )
 }
 
@@ -111,7 +116,7 @@ pub async fn read(
     Reading(
         core::read_module(
             &site.store,
-            &site.setting(),
+            &super::easy_read::learning_setting(site, viewer).await,
             &viewer.person,
             module_id,
             go_to,
@@ -169,7 +174,8 @@ pub async fn start_quiz(
     module_id: &str,
     now: DateTime<Utc>,
 ) -> QuizScreen {
-    match core::start_quiz(&site.store, &site.setting(), &viewer.person, module_id, now).await {
+    let setting = super::easy_read::learning_setting(site, viewer).await;
+    match core::start_quiz(&site.store, &setting, &viewer.person, module_id, now).await {
         Ok(quiz) => QuizScreen::Questions {
             quiz,
             chosen: Answers::new(),
@@ -188,7 +194,7 @@ pub async fn submit_quiz(
     answers: Answers,
     now: DateTime<Utc>,
 ) -> QuizScreen {
-    let setting = site.setting();
+    let setting = super::easy_read::learning_setting(site, viewer).await;
     let submitted = core::submit_quiz(
         &site.store,
         &setting,
@@ -288,7 +294,8 @@ async fn aup_item(
     aup_id: &str,
     now: DateTime<Utc>,
 ) -> Result<Option<TrainingItem>, LearningError> {
-    let training = core::my_training(&site.store, site.setting(), &viewer.person, now).await?;
+    let setting = super::easy_read::learning_setting(site, viewer).await;
+    let training = core::my_training(&site.store, setting, &viewer.person, now).await?;
     Ok(training
         .items
         .into_iter()
@@ -302,7 +309,8 @@ pub async fn aup(
     aup_id: &str,
     now: DateTime<Utc>,
 ) -> Result<AupScreen, Refused> {
-    let doc = AupDocument::for_person(&site.setting(), &viewer.person, aup_id)?;
+    let setting = super::easy_read::learning_setting(site, viewer).await;
+    let doc = AupDocument::for_person(&setting, &viewer.person, aup_id)?;
     let item = aup_item(site, viewer, aup_id, now).await?;
     Ok(AupScreen {
         doc,
@@ -321,7 +329,8 @@ pub async fn sign_aup(
     form: SignAup,
     now: DateTime<Utc>,
 ) -> Result<AupScreen, Refused> {
-    let signed = core::sign_aup(&site.store, &site.setting(), &viewer.person, &form, now).await;
+    let setting = super::easy_read::learning_setting(site, viewer).await;
+    let signed = core::sign_aup(&site.store, &setting, &viewer.person, &form, now).await;
     let mut screen = aup(site, viewer, &form.aup_id, now).await?;
     match signed {
         Ok(_) => screen.just_signed = true,

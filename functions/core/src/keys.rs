@@ -224,6 +224,17 @@ pub fn learning_state(o: &OrgId, person_id: &str, item: &str) -> Key {
     )
 }
 
+/// A person's reading level (easy read or the standard pages) and who set it last: see
+/// [`crate::learning::easy_read`]. In their learning partition, outside the `STATE#` prefix.
+pub fn reading_level(o: &OrgId, person_id: &str) -> Key {
+    Key::new(learning_partition(o, person_id), "READING")
+}
+
+/// The groups whose people read easy read unless they, or a DSL for them, chose otherwise.
+pub fn easy_read_groups(o: &OrgId) -> Key {
+    Key::new(format!("{}#READING", org(o)), "GROUPS")
+}
+
 /// One submitted quiz attempt.
 pub fn learning_attempt(o: &OrgId, person_id: &str, module_id: &str, attempt_id: &str) -> Key {
     Key::new(

@@ -101,6 +101,12 @@ pub async fn person_get(
         Err(r) => return *r,
     };
     let screen = uc::person(&state.site, &id, Utc::now()).await;
+    let reading = match &screen.0 {
+        Ok(record) => {
+            app::server::easy_read::person_reading(&state.site, &who, &record.person).await
+        }
+        Err(_) => None,
+    };
     let status = match &screen.0 {
         Ok(_) => {
             // Reading someone's record is personal data: say who looked.
@@ -113,7 +119,14 @@ pub async fn person_get(
         }
         Err((code, _)) => status_of(*code),
     };
-    show(&state, req, screen, status).await
+    let response = render(&state, req, move || {
+        provide_context(screen.clone());
+        if let Some(r) = &reading {
+            provide_context(r.clone());
+        }
+    })
+    .await;
+    no_store(response, status)
 }
 
 pub async fn signed_get(

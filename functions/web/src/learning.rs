@@ -44,6 +44,96 @@ async fn show<T: Clone + Send + Sync + 'static>(
     no_store(response, status)
 }
 
+/// A page with the easy-read switch beside what it shows.
+async fn show_with_switch<T: Clone + Send + Sync + 'static>(
+    state: &AppState,
+    req: Request,
+    who: &Viewer,
+    value: T,
+    return_to: &str,
+    status: StatusCode,
+) -> Response {
+    let level = app::server::easy_read::reading_level(&state.site, who).await;
+    let switch = app::server::easy_read::switch_of(&level, return_to);
+    let response = render(state, req, move || {
+        provide_context(value.clone());
+        provide_context(switch.clone());
+    })
+    .await;
+    no_store(response, status)
+}
+
+/// The signed-in person switches between easy read and the standard version of their
+/// learning pages, then goes back to the page they switched on.
+pub async fn reading_level_post(State(state): State<AppState>, req: Request) -> Response {
+    let Some(who) = viewer(&req) else {
+        return sign_in_first();
+    };
+    let (_req, fields) = read_form(req).await;
+    let Some(f) = fields.filter(|f| csrf_ok(&who, f)) else {
+        return no_store(forbidden(STALE_FORM), StatusCode::FORBIDDEN);
+    };
+    let Some(easy_read) = app::server::easy_read::parse_level(f.get("level")) else {
+        return plain_refusal(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Choose easy read or the standard version.".into(),
+        );
+    };
+    let back = app::server::easy_read::safe_return(f.get("return_to").unwrap_or_default());
+    match app::server::easy_read::choose(&state.site, &who, easy_read, Utc::now()).await {
+        Ok(()) => no_store(
+            axum::response::Redirect::to(&back).into_response(),
+            StatusCode::SEE_OTHER,
+        ),
+        Err(e) => {
+            tracing::warn!(error = %e, "reading level not saved");
+            plain_refusal(StatusCode::SERVICE_UNAVAILABLE, e.user_message())
+        }
+    }
+}
+
+/// A DSL, a deputy or an admin sets a person's version (easy read or standard), from the
+/// person's record. Anyone else is refused (403) and nothing is written.
+pub async fn assign_reading_level_post(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    req: Request,
+) -> Response {
+    use safety_core::learning::easy_read::EasyReadError;
+    let Some(who) = viewer(&req) else {
+        return sign_in_first();
+    };
+    let (_req, fields) = read_form(req).await;
+    let Some(f) = fields.filter(|f| csrf_ok(&who, f)) else {
+        return no_store(forbidden(STALE_FORM), StatusCode::FORBIDDEN);
+    };
+    let Some(easy_read) = app::server::easy_read::parse_level(f.get("level")) else {
+        return plain_refusal(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Choose easy read or the standard version.".into(),
+        );
+    };
+    match app::server::easy_read::assign(&state.site, &who, &id, easy_read, Utc::now()).await {
+        Ok(()) => no_store(
+            axum::response::Redirect::to(&format!("/compliance/people/{id}")).into_response(),
+            StatusCode::SEE_OTHER,
+        ),
+        Err(e @ EasyReadError::NotAllowed) => {
+            tracing::warn!(
+                person_id = who.person.id,
+                target = id,
+                "refused: may not assign easy read"
+            );
+            plain_refusal(StatusCode::FORBIDDEN, e.user_message())
+        }
+        Err(e @ EasyReadError::NotFound) => plain_refusal(StatusCode::NOT_FOUND, e.user_message()),
+        Err(e) => {
+            tracing::warn!(error = %e, "reading level not assigned");
+            plain_refusal(StatusCode::SERVICE_UNAVAILABLE, e.user_message())
+        }
+    }
+}
+
 /// A refusal with nothing else to show, as plain text.
 fn plain_refusal(status: StatusCode, message: String) -> Response {
     let response = (
@@ -65,7 +155,7 @@ pub async fn training_get(State(state): State<AppState>, req: Request) -> Respon
         Ok(_) => StatusCode::OK,
         Err(r) => status_of(r.outcome),
     };
-    show(&state, req, training, status).await
+    show_with_switch(&state, req, &who, training, "/me/training", status).await
 }
 
 fn query_field(req: &Request, name: &str) -> Option<String> {
@@ -96,7 +186,8 @@ async fn reading(
         Ok(_) => StatusCode::OK,
         Err(r) => status_of(r.outcome),
     };
-    show(state, req, reading, status).await
+    let back = format!("/learn/{id}");
+    show_with_switch(state, req, who, reading, &back, status).await
 }
 
 /// `/learn/{id}`: the public page, or for a person who must do it, the section where they

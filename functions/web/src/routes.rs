@@ -91,6 +91,14 @@ pub fn router(state: AppState) -> Router {
             get(crate::admin::safeguarding_roles_get),
         )
         .route("/me/training", get(crate::learning::training_get))
+        .route(
+            "/me/reading-level",
+            post(crate::learning::reading_level_post),
+        )
+        .route(
+            "/compliance/people/{id}/reading-level",
+            post(crate::learning::assign_reading_level_post),
+        )
         .route("/completions/{id}", get(crate::learning::roster_get))
         .route("/compliance", get(crate::compliance::dashboard_get))
         .route("/compliance/list", get(crate::compliance::list_get))

@@ -22,6 +22,7 @@ pub mod aup;
 pub mod certificate;
 pub mod completion;
 pub mod dates;
+pub mod easy_read;
 pub mod quiz;
 pub mod reading;
 pub mod roster;
