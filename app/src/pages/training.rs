@@ -233,6 +233,20 @@ pub fn QuizPage() -> impl IntoView {
             error,
         }) => questions_view(quiz, chosen, error).into_any(),
         Some(QuizScreen::Result { result, repeat }) => result_view(result, repeat).into_any(),
+        Some(QuizScreen::ReadAgain {
+            module_id,
+            message,
+            sections,
+        }) => view! {
+            <Title text="Read the module again first"/>
+            <nav aria-label="Breadcrumb" class="breadcrumb"><a href="/me/training">"My training"</a></nav>
+            <h1>"Read the module again first"</h1>
+            <div class="notice" data-testid="read-again">
+                <p>{message}</p>
+                {read_again_list(&module_id, sections)}
+            </div>
+        }
+        .into_any(),
         Some(QuizScreen::Refused(r)) => view! {
             <Title text="Quiz"/>
             <h1>"Quiz"</h1>
@@ -317,6 +331,24 @@ fn questions_view(
     }
 }
 
+/// Links to the sections to open again, each saying whether it has been.
+fn read_again_list(
+    module_id: &str,
+    sections: Vec<safety_core::learning::SectionToRead>,
+) -> impl IntoView + use<> {
+    let items = sections
+        .into_iter()
+        .map(|s| {
+            let href = format!("/learn/{module_id}?section={}", s.number);
+            let done = s
+                .opened
+                .then(|| view! { " " <strong class="tag">"Read again"</strong> });
+            view! { <li><a href=href>{s.title}</a>{done}</li> }
+        })
+        .collect_view();
+    view! { <ul data-testid="read-again-sections">{items}</ul> }
+}
+
 fn result_view(result: QuizResult, repeat: bool) -> impl IntoView {
     let certificate = result.completion.as_ref().map(|c| {
         let href = format!("/certificates/{}", c.certificate_code);
@@ -334,7 +366,7 @@ fn result_view(result: QuizResult, repeat: bool) -> impl IntoView {
         view! {
             <div class="error-summary" data-testid="quiz-verdict">
                 <h2>"Not passed this time"</h2>
-                <p>"You scored " {result.score} " out of " {result.out_of} ". You need " {result.pass_mark} " to pass. Below you can see which questions you got wrong, with an explanation of each. The right answers are not shown, so that the next try still tests what you know: read the explanations, look back at the module, then try again. The questions and answers come in a new order each time."</p>
+                <p>"You scored " {result.score} " out of " {result.out_of} ". You need " {result.pass_mark} " to pass. Below you can see which questions you got wrong, with an explanation of each. The right answers are not shown, so that the next try still tests what you know: read the explanations, look back at the module, then try again. Each try asks questions drawn afresh from the quiz's bank, in a new order."</p>
             </div>
         }
         .into_any()
@@ -344,12 +376,23 @@ fn result_view(result: QuizResult, repeat: bool) -> impl IntoView {
     });
     let retry_href = format!("/learn/{}/quiz", result.module_id);
     let module_href = format!("/learn/{}", result.module_id);
-    let retry = (!result.passed).then(|| {
+    let read_again = !result.read_again.is_empty();
+    let retry = (!result.passed && !read_again).then(|| {
         view! {
             <p>
                 <a class="button" href=retry_href data-testid="retry">"Try the quiz again"</a>
                 " " <a href=module_href>"Look back at the module"</a>
             </p>
+        }
+    });
+    let sections = result.read_again.clone();
+    let read_again = (!result.passed && read_again).then(|| {
+        view! {
+            <div class="notice" data-testid="read-again">
+                <h2>"Read these parts of the module again"</h2>
+                <p>"You have not passed this quiz two times in a row. Before your next try, open each of these parts of the module and read it again. They are where the questions you missed come from. Then the quiz opens again."</p>
+                {read_again_list(&result.module_id, sections)}
+            </div>
         }
     });
     let questions = result
@@ -398,6 +441,7 @@ fn result_view(result: QuizResult, repeat: bool) -> impl IntoView {
         {verdict}
         {certificate}
         {retry}
+        {read_again}
         <h2>"Your answers"</h2>
         {questions}
         <p><a href="/me/training">"Back to My training"</a></p>

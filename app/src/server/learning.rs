@@ -36,7 +36,8 @@ pub fn outcome_of(e: &LearningError) -> Outcome {
         LearningError::UnknownAttempt
         | LearningError::ModuleChanged
         | LearningError::NotCurrentVersion { .. }
-        | LearningError::Conflict => Outcome::Conflict,
+        | LearningError::Conflict
+        | LearningError::ReadAgainFirst(_) => Outcome::Conflict,
         LearningError::MissingAnswers(_)
         | LearningError::ExtraAnswers(_)
         | LearningError::UnknownOption { .. }
@@ -154,6 +155,12 @@ pub enum QuizScreen {
         result: QuizResult,
         repeat: bool,
     },
+    /// Two failed attempts in a row: the sections to open again before the next attempt.
+    ReadAgain {
+        module_id: String,
+        message: String,
+        sections: Vec<core::SectionToRead>,
+    },
     Refused(Refused),
 }
 
@@ -162,6 +169,7 @@ impl QuizScreen {
         match self {
             QuizScreen::Questions { error: Some(_), .. } => Outcome::Invalid,
             QuizScreen::Refused(r) => r.outcome,
+            QuizScreen::ReadAgain { .. } => Outcome::Conflict,
             _ => Outcome::Ok,
         }
     }
@@ -180,6 +188,11 @@ pub async fn start_quiz(
             quiz,
             chosen: Answers::new(),
             error: None,
+        },
+        Err(LearningError::ReadAgainFirst(sections)) => QuizScreen::ReadAgain {
+            module_id: module_id.to_string(),
+            message: LearningError::ReadAgainFirst(sections.clone()).user_message(),
+            sections,
         },
         Err(e) => QuizScreen::Refused(e.into()),
     }

@@ -548,9 +548,11 @@ async fn refusals<S: Store>(store: &TestStore<S>) {
             "{bogus}"
         );
     }
-    // missing, extra and unknown answers
+    // missing, extra and unknown answers (the attempt shows 6 of the bank: a question it
+    // shows left unanswered is missing; an id that is no question of the quiz is refused)
+    let shown_first = quiz.questions[0].id.clone();
     let mut missing = right.clone();
-    missing.remove("q2");
+    missing.remove(&shown_first);
     assert_eq!(
         submit(
             LEARNER_MODULE,
@@ -559,16 +561,16 @@ async fn refusals<S: Store>(store: &TestStore<S>) {
             lee.clone()
         )
         .await,
-        Err(LearningError::MissingAnswers(vec!["q2".into()]))
+        Err(LearningError::MissingAnswers(vec![shown_first.clone()]))
     );
     let mut extra = right.clone();
-    extra.insert("q9".into(), vec!["a".into()]);
+    extra.insert("q99".into(), vec!["a".into()]);
     assert_eq!(
         submit(LEARNER_MODULE, quiz.attempt_id.clone(), extra, lee.clone()).await,
-        Err(LearningError::ExtraAnswers(vec!["q9".into()]))
+        Err(LearningError::ExtraAnswers(vec!["q99".into()]))
     );
     let mut unknown = right.clone();
-    unknown.insert("q1".into(), vec!["<script>".into()]);
+    unknown.insert(shown_first.clone(), vec!["<script>".into()]);
     assert!(matches!(
         submit(
             LEARNER_MODULE,
@@ -1137,8 +1139,97 @@ async fn staff_renewal<S: Store>(store: &TestStore<S>) {
     assert_eq!(item(&t, "staff-aup").status, Status::Passed);
 }
 
+/// Two failed attempts in a row: the third waits until the sections of the missed questions
+/// have been opened again; each attempt shows 6 of the bank, a retry a different draw.
+async fn two_fails_then_read_again<S: Store>(store: &TestStore<S>) {
+    let profile = profile_of("read-again");
+    let org = profile.id.clone();
+    let setting = Setting {
+        library: library(),
+        profile: &profile,
+    };
+    let robin = invite(store, &org, "Robin Retry", vec![Role::Learner]).await;
+    let lib = library();
+    let module = lib.page(Kind::Module, LEARNER_MODULE).unwrap();
+    let bank = lib.quiz_of(LEARNER_MODULE).unwrap().quiz.clone().unwrap();
+    assert!(bank.questions.len() >= 10);
+    let section_of = |id: &str| {
+        let i: usize = id[1..].parse::<usize>().unwrap() - 1;
+        bank.questions[i].section.clone()
+    };
+    let mut missed = std::collections::BTreeSet::new();
+    let mut papers: Vec<Vec<String>> = Vec::new();
+    for n in 1..=2 {
+        let quiz = learning::start_quiz(store, &setting, &robin, LEARNER_MODULE, t0())
+            .await
+            .unwrap();
+        let ids: Vec<String> = quiz.questions.iter().map(|q| q.id.clone()).collect();
+        assert_eq!(ids.len(), 6, "an attempt shows 6 of the bank");
+        assert_eq!(quiz.out_of, 6);
+        // Wrong on everything, the questions not shown included: those are ignored.
+        let failed = learning::submit_quiz(
+            store,
+            &setting,
+            &robin,
+            LEARNER_MODULE,
+            &quiz.attempt_id,
+            &failing_answers(lib, LEARNER_MODULE),
+            t0(),
+        )
+        .await
+        .unwrap()
+        .result;
+        assert!(!failed.passed);
+        assert_eq!((failed.score, failed.out_of), (0, 6));
+        let graded: Vec<String> = failed.questions.iter().map(|q| q.id.clone()).collect();
+        assert_eq!(graded, ids, "graded exactly what was shown");
+        missed.extend(ids.iter().map(|id| section_of(id)));
+        papers.push(ids);
+        if n == 1 {
+            assert!(failed.read_again.is_empty(), "one fail: try again at once");
+        } else {
+            let expected: Vec<String> = module
+                .sections
+                .iter()
+                .map(|s| s.anchor.clone())
+                .filter(|a| missed.contains(a))
+                .collect();
+            let got: Vec<String> = failed.read_again.iter().map(|s| s.anchor.clone()).collect();
+            assert_eq!(got, expected);
+            assert!(failed.read_again.iter().all(|s| !s.opened));
+        }
+    }
+    assert_ne!(papers[0], papers[1], "a retry draws a different paper");
+    // The third attempt is refused until each section has been opened again.
+    let sections = match learning::start_quiz(store, &setting, &robin, LEARNER_MODULE, t0()).await {
+        Err(LearningError::ReadAgainFirst(s)) => s,
+        other => panic!("{other:?}"),
+    };
+    assert!(!sections.is_empty());
+    for (k, s) in sections.iter().enumerate() {
+        let page =
+            learning::read_module(store, &setting, &robin, LEARNER_MODULE, Some(s.number - 1))
+                .await
+                .unwrap();
+        assert_eq!(page.section.anchor, s.anchor);
+        let after = learning::start_quiz(store, &setting, &robin, LEARNER_MODULE, t0()).await;
+        if k + 1 < sections.len() {
+            match after {
+                Err(LearningError::ReadAgainFirst(left)) => {
+                    assert_eq!(left.iter().filter(|l| l.opened).count(), k + 1)
+                }
+                other => panic!("still refused: {other:?}"),
+            }
+        } else {
+            let third = after.expect("every section opened: the third attempt starts");
+            assert_eq!(third.questions.len(), 6);
+        }
+    }
+}
+
 async fn all_scenarios<S: Store>(store: &TestStore<S>) {
     journey(store).await;
+    two_fails_then_read_again(store).await;
     refusals(store).await;
     store_failure_then_resubmit(store).await;
     concurrent_double_submit(store).await;

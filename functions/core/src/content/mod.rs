@@ -143,6 +143,7 @@ impl Page {
                         .questions
                         .iter()
                         .map(|question| quiz::Question {
+                            section: question.section.clone(),
                             prompt_html: sub(&question.prompt_html),
                             explanation_html: sub(&question.explanation_html),
                             options: question
@@ -692,7 +693,7 @@ fn check_quizzes(pages: &[Page], problems: &mut Vec<Problem>) {
                     m.audience
                 ),
             }),
-            Some(_) => {}
+            Some(m) => check_quiz_sections(quiz, m, problems),
         }
     }
     for module in pages.iter().filter(|p| p.kind == Kind::Module) {
@@ -707,6 +708,28 @@ fn check_quizzes(pages: &[Page], problems: &mut Vec<Problem>) {
                 reason: format!(
                     "a module ends in exactly one quiz; `{}` has {quizzes} (write content/quizzes/{}-quiz.md)",
                     module.id, module.id
+                ),
+            });
+        }
+    }
+}
+
+/// Every question names a section (a `## ` heading's anchor) of its module, so a learner who
+/// fails twice can be sent back to it.
+fn check_quiz_sections(quiz: &Page, module: &Page, problems: &mut Vec<Problem>) {
+    let Some(q) = &quiz.quiz else { return };
+    let anchors: Vec<&str> = module.sections.iter().map(|s| s.anchor.as_str()).collect();
+    for (i, question) in q.questions.iter().enumerate() {
+        if !anchors.contains(&question.section.as_str()) {
+            problems.push(Problem {
+                file: quiz.file.clone(),
+                line: 2,
+                reason: format!(
+                    "question {} names section `{}`, which is not a `## ` heading of the module `{}` (its sections: {})",
+                    i + 1,
+                    question.section,
+                    module.id,
+                    anchors.join(", ")
                 ),
             });
         }

@@ -204,7 +204,7 @@ fn module(id: &str, audience: &str, body: &str) -> String {
 fn quiz_file(id: &str, module: &str, audience: &str, pass: u32, questions: usize) -> String {
     let mut body = String::new();
     for n in 1..=questions {
-        body.push_str(&format!("## Question {n}\n\nWhat do you do? Ask {{{{dsl.name}}}}.\n\n- [ ] Keep it to yourself\n- [x] Tell someone\n\n> Telling helps. {{{{dsl.name}}}} & co.\n\n"));
+        body.push_str(&format!("## Question {n} (section: be-safe)\n\nWhat do you do? Ask {{{{dsl.name}}}}.\n\n- [ ] Keep it to yourself\n- [x] Tell someone\n\n> Telling helps. {{{{dsl.name}}}} & co.\n\n"));
     }
     let kcsie = kcsie(audience);
     format!(
@@ -220,7 +220,7 @@ fn a_module_with_its_quiz_loads_and_the_quiz_is_reachable() {
         ("modules/learners/m.md", module("m", "learners", EASY)),
         (
             "quizzes/m-quiz.md",
-            quiz_file("m-quiz", "m", "learners", 3, 4),
+            quiz_file("m-quiz", "m", "learners", 3, 10),
         ),
     ]))
     .unwrap();
@@ -236,7 +236,8 @@ fn a_module_with_its_quiz_loads_and_the_quiz_is_reachable() {
         localised.questions[0].explanation_html,
         "<p>Telling helps. Sam Lee &amp; co.</p>"
     );
-    assert_eq!(quiz.quiz.as_ref().unwrap().questions.len(), 4);
+    assert_eq!(quiz.quiz.as_ref().unwrap().questions.len(), 10);
+    assert_eq!(quiz.quiz.as_ref().unwrap().questions[0].section, "be-safe");
     assert!(lib.page(Kind::Module, "m").unwrap().reading_ease.unwrap() > 60.0);
 }
 
@@ -245,17 +246,20 @@ fn quizzes_and_modules_must_match_up() {
     let found = problems(&[
         ("modules/learners/m.md", module("m", "learners", EASY)),
         ("modules/staff/s.md", module("s", "staff", EASY)),
-        ("quizzes/m-quiz.md", quiz_file("m-quiz", "m", "staff", 3, 4)),
+        (
+            "quizzes/m-quiz.md",
+            quiz_file("m-quiz", "m", "staff", 3, 10),
+        ),
         (
             "quizzes/x-quiz.md",
-            quiz_file("x-quiz", "nowhere", "staff", 5, 4),
+            quiz_file("x-quiz", "nowhere", "staff", 7, 10),
         ),
     ]);
     for expected in [
         "content/modules/staff/s.md:2: a module ends in exactly one quiz; `s` has 0",
         "content/quizzes/m-quiz.md:2: the quiz's audience must be the same as its module's",
         "content/quizzes/x-quiz.md:2: the quiz's module `nowhere` does not exist",
-        "content/quizzes/x-quiz.md:15: pass_mark 5 cannot be reached: the quiz has 4 questions",
+        "content/quizzes/x-quiz.md:15: pass_mark 7 cannot be reached: an attempt shows 6 questions",
     ] {
         assert!(
             found.iter().any(|f| f.starts_with(expected)),
@@ -265,8 +269,62 @@ fn quizzes_and_modules_must_match_up() {
 }
 
 #[test]
+fn a_quiz_bank_below_the_minimum_is_refused() {
+    let short = quiz::MIN_QUESTIONS - 1;
+    let found = problems(&[
+        ("modules/learners/m.md", module("m", "learners", EASY)),
+        (
+            "quizzes/m-quiz.md",
+            quiz_file("m-quiz", "m", "learners", 3, short),
+        ),
+    ]);
+    assert!(
+        found
+            .iter()
+            .any(|f| f.starts_with("content/quizzes/m-quiz.md:")
+                && f.contains(&format!(
+                    "the quiz has {short} questions; it needs {} to 30",
+                    quiz::MIN_QUESTIONS
+                ))),
+        "{found:#?}"
+    );
+}
+
+#[test]
+fn every_question_names_a_real_section_of_its_module() {
+    // No `(section: ...)` on a question's heading.
+    let unnamed =
+        quiz_file("m-quiz", "m", "learners", 3, 10).replacen(" (section: be-safe)", "", 1);
+    let found = problems(&[
+        ("modules/learners/m.md", module("m", "learners", EASY)),
+        ("quizzes/m-quiz.md", unnamed),
+    ]);
+    assert!(
+        found
+            .iter()
+            .any(|f| f.starts_with("content/quizzes/m-quiz.md:16:")
+                && f.contains("`Question 1` does not name its section")),
+        "{found:#?}"
+    );
+    // A section that is not a heading of the module.
+    let elsewhere = quiz_file("m-quiz", "m", "learners", 3, 10).replacen(
+        "(section: be-safe)",
+        "(section: be-kind)",
+        1,
+    );
+    let found = problems(&[
+        ("modules/learners/m.md", module("m", "learners", EASY)),
+        ("quizzes/m-quiz.md", elsewhere),
+    ]);
+    assert!(
+        found.iter().any(|f| f.starts_with("content/quizzes/m-quiz.md:2: question 1 names section `be-kind`, which is not a `## ` heading of the module `m` (its sections: be-safe)")),
+        "{found:#?}"
+    );
+}
+
+#[test]
 fn a_quiz_mistake_points_at_its_question() {
-    let broken = quiz_file("m-quiz", "m", "learners", 3, 4).replacen(
+    let broken = quiz_file("m-quiz", "m", "learners", 3, 10).replacen(
         "- [x] Tell someone",
         "- [ ] Tell someone",
         1,
@@ -291,7 +349,7 @@ fn hard_learner_pages_are_refused_with_their_score() {
         ("modules/learners/m.md", module("m", "learners", hard)),
         (
             "quizzes/m-quiz.md",
-            quiz_file("m-quiz", "m", "learners", 3, 4),
+            quiz_file("m-quiz", "m", "learners", 3, 10),
         ),
     ]);
     assert!(
@@ -304,7 +362,11 @@ fn hard_learner_pages_are_refused_with_their_score() {
     // Staff pages have no threshold.
     load(files(&[
         ("modules/staff/s.md", module("s", "staff", hard)),
-        ("quizzes/s-quiz.md", quiz_file("s-quiz", "s", "staff", 3, 4)),
+        (
+            "quizzes/s-quiz.md",
+            quiz_file("s-quiz", "s", "staff", 3, 10)
+                .replace("(section: be-safe)", "(section: obligations)"),
+        ),
     ]))
     .unwrap();
 }
@@ -348,7 +410,7 @@ fn every_page_names_its_sources_and_staff_pages_their_kcsie_edition() {
         ),
         (
             "quizzes/s-quiz.md",
-            quiz_file("s-quiz", "s", "staff", 3, 4).replace("KCSIE 2025", "Sept 2025"),
+            quiz_file("s-quiz", "s", "staff", 3, 10).replace("KCSIE 2025", "Sept 2025"),
         ),
     ]);
     assert!(
@@ -374,7 +436,7 @@ fn every_page_names_its_sources_and_staff_pages_their_kcsie_edition() {
         ),
         (
             "quizzes/m-quiz.md",
-            quiz_file("m-quiz", "m", "learners", 3, 4),
+            quiz_file("m-quiz", "m", "learners", 3, 10),
         ),
     ]);
     assert!(
@@ -385,7 +447,10 @@ fn every_page_names_its_sources_and_staff_pages_their_kcsie_edition() {
     );
     let lib = load(files(&[
         ("modules/staff/s.md", module("s", "staff", EASY)),
-        ("quizzes/s-quiz.md", quiz_file("s-quiz", "s", "staff", 3, 4)),
+        (
+            "quizzes/s-quiz.md",
+            quiz_file("s-quiz", "s", "staff", 3, 10),
+        ),
     ]))
     .unwrap();
     let s = lib.page(Kind::Module, "s").unwrap();
@@ -395,21 +460,21 @@ fn every_page_names_its_sources_and_staff_pages_their_kcsie_edition() {
     );
 }
 
-/// A quiz whose correct options are the longest in `giveaways` of its 6 single-answer questions.
+/// A quiz whose correct options are the longest in `giveaways` of its 12 single-answer questions.
 fn quiz_with_giveaways(giveaways: usize) -> String {
     let mut body = String::new();
-    for n in 1..=6 {
+    for n in 1..=12 {
         let options = if n <= giveaways {
             "- [ ] Ignore it\n- [x] Tell a trusted adult what happened\n- [ ] Reply\n"
         } else {
             "- [ ] Ignore it and hope it stops\n- [x] Tell a trusted adult\n- [ ] Reply to them angrily\n"
         };
         body.push_str(&format!(
-            "## Question {n}\n\nWhat do you do?\n\n{options}\n> Telling helps.\n\n"
+            "## Question {n} (section: be-safe)\n\nWhat do you do?\n\n{options}\n> Telling helps.\n\n"
         ));
     }
-    quiz_file("m-quiz", "m", "learners", 4, 4)
-        .split("+++\n## Question 1")
+    quiz_file("m-quiz", "m", "learners", 4, 10)
+        .split("+++\n## Question 1 ")
         .next()
         .unwrap()
         .to_string()
@@ -419,27 +484,28 @@ fn quiz_with_giveaways(giveaways: usize) -> String {
 
 #[test]
 fn a_quiz_whose_answers_are_the_longest_options_is_refused() {
-    // 3 of 6 single-answer questions give the answer away by its length: more than a third.
+    // 5 of 12 single-answer questions give the answer away by its length: more than a third.
     let found = problems(&[
         ("modules/learners/m.md", module("m", "learners", EASY)),
-        ("quizzes/m-quiz.md", quiz_with_giveaways(3)),
+        ("quizzes/m-quiz.md", quiz_with_giveaways(5)),
     ]);
     assert!(
         found.iter().any(|f| f.starts_with(
-            "content/quizzes/m-quiz.md:16: the answer is given away by its length: in 3 of 6 single-answer questions"
+            "content/quizzes/m-quiz.md:16: the answer is given away by its length: in 5 of 12 single-answer questions"
         )),
         "{found:#?}"
     );
-    // 2 of 6 is a third: allowed.
+    // 4 of 12 is a third: allowed.
     let lib = load(files(&[
         ("modules/learners/m.md", module("m", "learners", EASY)),
-        ("quizzes/m-quiz.md", quiz_with_giveaways(2)),
+        ("quizzes/m-quiz.md", quiz_with_giveaways(4)),
     ]))
     .unwrap();
     let quiz = lib.quiz_of("m").unwrap().quiz.as_ref().unwrap();
-    assert_eq!(quiz::longest_is_correct(quiz), (2, 6));
+    assert_eq!(quiz::longest_is_correct(quiz), (4, 12));
     // Equal longest options give nothing away; "choose all that apply" questions do not count.
     let q = |options: &str| quiz::Question {
+        section: String::new(),
         prompt_html: String::new(),
         explanation_html: String::new(),
         options: options
@@ -463,7 +529,7 @@ fn reviews_warn_60_days_ahead_and_a_past_one_is_overdue() {
         ("modules/learners/m.md", module("m", "learners", EASY)),
         (
             "quizzes/m-quiz.md",
-            quiz_file("m-quiz", "m", "learners", 3, 4),
+            quiz_file("m-quiz", "m", "learners", 3, 10),
         ),
     ]))
     .unwrap();
@@ -521,7 +587,7 @@ mod fuzz {
         /// Valid files with random cuts and insertions: the worst real typos.
         #[test]
         fn damaged_quiz_files_never_panic(cut in 0usize..900, len in 0usize..40, insert in "[+=\\[\\]x>#\\-\n \"a-z0-9{}]{0,12}") {
-            let mut text = quiz_file("m-quiz", "m", "learners", 3, 4);
+            let mut text = quiz_file("m-quiz", "m", "learners", 3, 10);
             let start = cut.min(text.len());
             let end = (start + len).min(text.len());
             if text.is_char_boundary(start) && text.is_char_boundary(end) {
@@ -612,17 +678,17 @@ fn recomplete_on_major_is_read_for_modules_only() {
         ("modules/learners/n.md", module("n", "learners", EASY)),
         (
             "quizzes/m-quiz.md",
-            quiz_file("m-quiz", "m", "learners", 3, 4),
+            quiz_file("m-quiz", "m", "learners", 3, 10),
         ),
         (
             "quizzes/n-quiz.md",
-            quiz_file("n-quiz", "n", "learners", 3, 4),
+            quiz_file("n-quiz", "n", "learners", 3, 10),
         ),
     ]))
     .unwrap();
     assert!(lib.page(Kind::Module, "m").unwrap().recomplete_on_major);
     assert!(!lib.page(Kind::Module, "n").unwrap().recomplete_on_major);
-    let bad = quiz_file("m-quiz", "m", "learners", 3, 4).replace(
+    let bad = quiz_file("m-quiz", "m", "learners", 3, 10).replace(
         "pass_mark = 3\n",
         "pass_mark = 3\nrecomplete_on_major = false\n",
     );

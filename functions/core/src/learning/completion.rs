@@ -17,11 +17,17 @@
 //! * Each completion is also written to the person's history (`HISTORY#MODULE#<id>#<at>#<attempt>`)
 //!   and gets a certificate (`CERT#<sha256(code)>`); the state item is the entry of the gsi1
 //!   list `COMPLETIONS#<module>` (one row per person: their latest completion).
+//! * **Two failed attempts in a row send the person back to the module**: the sections (anchors)
+//!   of the questions missed in those attempts are kept in the state as [`ReadAgain`], and the
+//!   next attempt waits until each has been opened again (see `quiz::start_quiz` and
+//!   `reading::read_module`). A pass clears the count.
 //! * All of it is one transaction, conditional on the state's `rev`: a double submission
 //!   records one completion; a failed write writes nothing and can be resubmitted.
 
 use super::certificate::{self, CertificateCode};
-use super::state::{Completion, CurrentAttempt, Graded, ItemRef, StateBody, StoredState};
+use super::state::{
+    Completion, CurrentAttempt, Graded, ItemRef, ReadAgain, StateBody, StoredState,
+};
 use super::summary::{self};
 use super::{LearningError, Setting, dates, expires};
 use crate::content::Page;
@@ -39,6 +45,8 @@ pub(crate) struct Recorded {
     pub ops: Vec<TxOp>,
     pub graded: Graded,
     pub completion: Option<Completion>,
+    /// Set when this attempt was the second failed one in a row.
+    pub read_again: Option<ReadAgain>,
 }
 
 /// Drops top-level nulls (an item attribute is absent rather than null).
@@ -59,7 +67,9 @@ pub(crate) fn valid_until(
 }
 
 /// The writes of one graded attempt: the attempt, the new state and, when it completes the
-/// module, the history entry and the certificate.
+/// module, the history entry and the certificate. `missed_sections`: the sections of the
+/// questions the attempt got wrong.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn record_attempt(
     setting: &Setting,
     person: &Person,
@@ -67,6 +77,7 @@ pub(crate) fn record_attempt(
     state: &StoredState,
     current: &CurrentAttempt,
     mut graded: Graded,
+    missed_sections: &[String],
     now: DateTime<Utc>,
 ) -> Result<Recorded, LearningError> {
     let org = &person.org;
@@ -82,6 +93,33 @@ pub(crate) fn record_attempt(
     m.last_score = Some(graded.score);
     m.best_score = Some(m.best_score.map_or(graded.score, |b| b.max(graded.score)));
     let at = crate::store::timestamp(now);
+    if graded.passed {
+        m.fails_in_row = 0;
+        m.missed_sections.clear();
+        m.read_again = None;
+    } else {
+        m.fails_in_row += 1;
+        for s in missed_sections {
+            if !m.missed_sections.contains(s) {
+                m.missed_sections.push(s.clone());
+            }
+        }
+        if m.fails_in_row % 2 == 0 {
+            let sections = module
+                .sections
+                .iter()
+                .map(|s| s.anchor.clone())
+                .filter(|a| m.missed_sections.contains(a))
+                .collect();
+            m.missed_sections.clear();
+            m.read_again = Some(ReadAgain {
+                sections,
+                opened: Vec::new(),
+                since: at.clone(),
+            });
+        }
+    }
+    let read_again = m.read_again.clone();
     let mut ops = Vec::with_capacity(4);
     let mut completion = None;
     if graded.passed && due {
@@ -159,5 +197,6 @@ pub(crate) fn record_attempt(
         ops,
         graded,
         completion,
+        read_again,
     })
 }

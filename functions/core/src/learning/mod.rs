@@ -33,8 +33,8 @@ pub use aup::{AupDocument, SignAup, Signed, names_match, sign_aup, signed_text};
 pub use certificate::{CertificateCode, VerifiedCertificate, verify_certificate};
 pub use completion::COMPLETION_POLICY;
 pub use quiz::{
-    Answers, OptionView, QuestionResult, QuestionView, QuizResult, QuizView, Submitted,
-    quiz_result, render_quiz, right_answers, start_quiz, submit_quiz,
+    Answers, OptionView, QuestionResult, QuestionView, QuizResult, QuizView, SectionToRead,
+    Submitted, quiz_result, render_quiz, right_answers, start_quiz, submit_quiz,
 };
 pub use reading::{ReadingView, read_module};
 pub use state::{Completion, ItemKind, ItemRef, Signature};
@@ -72,6 +72,8 @@ pub enum LearningError {
     ExtraAnswers(Vec<String>),
     #[error("unknown option `{option}` for question `{question}`")]
     UnknownOption { question: String, option: String },
+    #[error("read these sections again before another attempt: {0:?}")]
+    ReadAgainFirst(Vec<quiz::SectionToRead>),
     #[error("the module has no section {0}")]
     UnknownSection(usize),
     #[error("version {offered} is not the current version {current}")]
@@ -125,6 +127,10 @@ impl LearningError {
             LearningError::UnknownOption { .. } => {
                 "One of the answers was not one of the choices. Please reload the quiz and try again.".into()
             }
+            LearningError::ReadAgainFirst(sections) => format!(
+                "You have not passed this quiz two times in a row. Before you try again, read again the {} of the module that the questions you missed come from. Then the quiz opens again.",
+                if sections.len() == 1 { "part" } else { "parts" }
+            ),
             LearningError::UnknownSection(_) => {
                 "That part of the module does not exist. Go back to the start of the module.".into()
             }

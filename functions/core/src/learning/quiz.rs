@@ -2,13 +2,20 @@
 //! per attempt (seeded by the attempt id, so a reload shows the same order), graded on the
 //! server against the content, with each question's explanation in the result.
 //!
+//! A quiz is a bank of at least 10 questions; an attempt shows [`SHOWN_PER_ATTEMPT`] of them,
+//! drawn when it starts (a retry never draws the same paper in the same order as the attempt
+//! before). The drawn ids are stored with the attempt on the server, and grading counts exactly
+//! those: an answer to a bank question the attempt did not show is ignored, an unknown id
+//! refused. After two failed attempts in a row, the next one waits until the person has opened
+//! again the module's sections the missed questions come from ([`ReadAgain`]).
+//!
 //! Question ids are `q1`, `q2`, ... and option ids `a`, `b`, ... in the order the content
 //! lists them; only the order they are shown in changes. A question with one correct option
 //! takes exactly one choice; one with several ("choose all that apply") is right only when
 //! exactly the correct options are chosen. The pass mark comes from the quiz's front matter.
 
 use super::completion;
-use super::state::{CurrentAttempt, Graded, ItemRef, StateBody, StoredState};
+use super::state::{CurrentAttempt, Graded, ItemRef, ReadAgain, StateBody, StoredState};
 use super::{LearningError, Required, Setting, check_org, read_state};
 use crate::content::{Page, quiz::Quiz};
 use crate::crypto;
@@ -16,6 +23,44 @@ use crate::identity::Person;
 use crate::store::{Store, StoreError};
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, BTreeSet};
+
+pub use crate::content::quiz::SHOWN_PER_ATTEMPT;
+
+/// A section of the module to read again before the next attempt, with a link's worth of
+/// detail.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SectionToRead {
+    /// 1-based, as in `/learn/{id}?section=N`.
+    pub number: usize,
+    pub anchor: String,
+    pub title: String,
+    /// Opened again since the second failed attempt.
+    pub opened: bool,
+}
+
+/// The sections of `module` that `read_again` names, in the module's order.
+pub fn sections_to_read(module: &Page, read_again: &ReadAgain) -> Vec<SectionToRead> {
+    module
+        .sections
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| read_again.sections.contains(&s.anchor))
+        .map(|(i, s)| SectionToRead {
+            number: i + 1,
+            anchor: s.anchor.clone(),
+            title: if s.title.is_empty() {
+                "Introduction".into()
+            } else {
+                s.title.clone()
+            },
+            opened: read_again.opened.contains(&s.anchor),
+        })
+        .collect()
+}
+
+fn anchors(module: &Page) -> Vec<&str> {
+    module.sections.iter().map(|s| s.anchor.as_str()).collect()
+}
 
 /// What a person answered: question id to the chosen option ids.
 pub type Answers = BTreeMap<String, Vec<String>>;
@@ -86,6 +131,9 @@ pub struct QuizResult {
     pub questions: Vec<QuestionResult>,
     /// The completion this attempt recorded, if it did (with the certificate code).
     pub completion: Option<super::Completion>,
+    /// After a second failed attempt in a row: the sections to open again before the next
+    /// attempt (empty otherwise).
+    pub read_again: Vec<SectionToRead>,
 }
 
 /// What [`submit_quiz`] returns.
@@ -156,6 +204,27 @@ impl SplitMix {
     }
 }
 
+/// The questions an attempt draws from the bank (indexes into the content's list, in the order
+/// shown): the first [`SHOWN_PER_ATTEMPT`] of the attempt's shuffled order.
+pub fn draw(module_id: &str, attempt_id: &str, quiz: &Quiz) -> Vec<usize> {
+    let mut questions = order(module_id, attempt_id, quiz).questions;
+    questions.truncate(SHOWN_PER_ATTEMPT);
+    questions
+}
+
+fn index_of(quiz: &Quiz, id: &str) -> Option<usize> {
+    (0..quiz.questions.len()).find(|&i| question_id(i) == id)
+}
+
+/// The questions an attempt shows, from the ids stored with it on the server. An attempt
+/// stored before banks (no ids) gets its draw from its id.
+pub fn shown(module_id: &str, attempt_id: &str, stored: &[String], quiz: &Quiz) -> Vec<usize> {
+    if stored.is_empty() {
+        return draw(module_id, attempt_id, quiz);
+    }
+    stored.iter().filter_map(|id| index_of(quiz, id)).collect()
+}
+
 /// The order for one attempt: the same attempt id always gives the same order.
 pub fn order(module_id: &str, attempt_id: &str, quiz: &Quiz) -> Order {
     let digest = crypto::sha256(format!("quiz-order\0{module_id}\0{attempt_id}").as_bytes());
@@ -169,12 +238,16 @@ pub fn order(module_id: &str, attempt_id: &str, quiz: &Quiz) -> Order {
     Order { questions, options }
 }
 
-/// The attempt's questions, shuffled, without answers.
-pub fn view(module: &Page, quiz_page: &Page, attempt_id: &str) -> Option<QuizView> {
+/// The attempt's questions (`shown`, in that order), options shuffled, without answers.
+pub fn view(
+    module: &Page,
+    quiz_page: &Page,
+    attempt_id: &str,
+    shown: &[usize],
+) -> Option<QuizView> {
     let quiz = quiz_page.quiz.as_ref()?;
     let order = order(&module.id, attempt_id, quiz);
-    let questions = order
-        .questions
+    let questions = shown
         .iter()
         .enumerate()
         .map(|(n, &qi)| {
@@ -199,7 +272,7 @@ pub fn view(module: &Page, quiz_page: &Page, attempt_id: &str) -> Option<QuizVie
         module_title: module.title.clone(),
         attempt_id: attempt_id.to_string(),
         pass_mark: quiz.pass_mark,
-        out_of: quiz.questions.len() as u32,
+        out_of: shown.len() as u32,
         questions,
     })
 }
@@ -211,21 +284,25 @@ const MAX_REPORTED: usize = 10;
 /// questions answered correctly.
 pub type Marked = (Answers, Vec<String>);
 
-/// Checks the answers and marks them. Anything missing, extra or unknown is refused.
-pub fn grade(quiz: &Quiz, answers: &Answers) -> Result<Marked, LearningError> {
-    let ids: Vec<String> = (0..quiz.questions.len()).map(question_id).collect();
+/// Checks the answers to the questions the attempt showed (`shown`, from the server's record of
+/// the attempt) and marks them. A shown question without an answer, an id that is no question
+/// of the quiz, or an unknown option is refused; an answer to a bank question the attempt did
+/// not show is ignored (it is neither marked nor kept).
+pub fn grade(quiz: &Quiz, shown: &[usize], answers: &Answers) -> Result<Marked, LearningError> {
+    let bank: Vec<String> = (0..quiz.questions.len()).map(question_id).collect();
     // At most a few, each cut short: the error may be logged, and the input is the sender's.
     let extra: Vec<String> = answers
         .keys()
-        .filter(|k| !ids.contains(k))
+        .filter(|k| !bank.contains(k))
         .take(MAX_REPORTED)
         .map(|k| k.chars().take(20).collect())
         .collect();
     if !extra.is_empty() {
         return Err(LearningError::ExtraAnswers(extra));
     }
-    let missing: Vec<String> = ids
+    let missing: Vec<String> = shown
         .iter()
+        .map(|&qi| &bank[qi])
         .filter(|id| answers.get(*id).is_none_or(|a| a.is_empty()))
         .cloned()
         .collect();
@@ -235,8 +312,9 @@ pub fn grade(quiz: &Quiz, answers: &Answers) -> Result<Marked, LearningError> {
     let mut normalised = BTreeMap::new();
     let mut correct = Vec::new();
     let mut too_many = Vec::new();
-    for (qi, q) in quiz.questions.iter().enumerate() {
-        let id = &ids[qi];
+    for &qi in shown {
+        let q = &quiz.questions[qi];
+        let id = &bank[qi];
         let mut chosen = BTreeSet::new();
         for option in &answers[id] {
             let j = (0..q.options.len()).find(|&j| option_id(j) == *option);
@@ -280,11 +358,26 @@ pub fn result(
     quiz_page: &Page,
     graded: &Graded,
     completion: Option<super::Completion>,
+    read_again: Option<&ReadAgain>,
 ) -> Option<QuizResult> {
     let quiz = quiz_page.quiz.as_ref()?;
     let order = order(&module.id, &graded.attempt_id, quiz);
-    let questions = order
-        .questions
+    let shown: Vec<usize> = if graded.questions.is_empty() {
+        // Recorded before banks: every question answered, in the attempt's order.
+        order
+            .questions
+            .iter()
+            .copied()
+            .filter(|&qi| graded.answers.contains_key(&question_id(qi)))
+            .collect()
+    } else {
+        graded
+            .questions
+            .iter()
+            .filter_map(|id| index_of(quiz, id))
+            .collect()
+    };
+    let questions = shown
         .iter()
         .enumerate()
         .map(|(n, &qi)| {
@@ -321,6 +414,9 @@ pub fn result(
         passed: graded.passed,
         questions,
         completion,
+        read_again: read_again
+            .map(|r| sections_to_read(module, r))
+            .unwrap_or_default(),
     })
 }
 
@@ -358,14 +454,23 @@ pub async fn render_quiz<S: Store>(
     let state = read_state(store, &person.org, &person.id, ItemRef::module(module_id)).await?;
     match state.module().and_then(|m| m.current_attempt.as_ref()) {
         Some(a) if a.id == attempt_id && a.graded.is_none() => {
-            view(&module, &quiz, attempt_id).ok_or(LearningError::NoQuiz(module.id.clone()))
+            let bank = quiz
+                .quiz
+                .as_ref()
+                .ok_or(LearningError::NoQuiz(module.id.clone()))?;
+            let shown = shown(&module.id, &a.id, &a.questions, bank);
+            view(&module, &quiz, attempt_id, &shown).ok_or(LearningError::NoQuiz(module.id.clone()))
         }
         _ => Err(LearningError::UnknownAttempt),
     }
 }
 
 /// Starts a quiz attempt, or returns the one in progress (a reload or a second tab gets the
-/// same attempt, in the same order). 1 read, and 1 write when a new attempt starts.
+/// same attempt, in the same order). A new attempt draws its questions from the bank (never the
+/// same questions in the same order as the attempt before) and stores their ids with it. After
+/// two failed attempts in a row it is refused ([`LearningError::ReadAgainFirst`]) until the
+/// person has opened again the sections the missed questions come from. 1 read, and 1 write
+/// when a new attempt starts.
 pub async fn start_quiz<S: Store>(
     store: &S,
     setting: &Setting<'_>,
@@ -379,17 +484,46 @@ pub async fn start_quiz<S: Store>(
     let StateBody::Module(m) = &mut state.body else {
         return Err(LearningError::Corrupt("module state expected".into()));
     };
+    let bank = quiz
+        .quiz
+        .as_ref()
+        .ok_or(LearningError::NoQuiz(module.id.clone()))?;
     if let Some(a) = &m.current_attempt
         && a.graded.is_none()
         && a.module_version == module.version
     {
-        return view(&module, &quiz, &a.id).ok_or(LearningError::NoQuiz(module.id.clone()));
+        let shown = shown(&module.id, &a.id, &a.questions, bank);
+        return view(&module, &quiz, &a.id, &shown).ok_or(LearningError::NoQuiz(module.id.clone()));
     }
-    let attempt_id = uuid::Uuid::new_v4().to_string();
+    if let Some(r) = &m.read_again
+        && !r.done(&anchors(&module))
+    {
+        return Err(LearningError::ReadAgainFirst(sections_to_read(&module, r)));
+    }
+    let before: Vec<String> = m
+        .current_attempt
+        .as_ref()
+        .map(|a| {
+            let shown = shown(&module.id, &a.id, &a.questions, bank);
+            shown.into_iter().map(question_id).collect()
+        })
+        .unwrap_or_default();
+    // A new draw until it differs from the attempt before (with a bank of 10 and 6 shown, the
+    // first draw nearly always does).
+    let (attempt_id, drawn) = (0..32)
+        .map(|_| {
+            let id = uuid::Uuid::new_v4().to_string();
+            let drawn = draw(&module.id, &id, bank);
+            (id, drawn)
+        })
+        .find(|(_, drawn)| drawn.iter().copied().map(question_id).collect::<Vec<_>>() != before)
+        .ok_or_else(|| LearningError::Corrupt("no new draw of the quiz".into()))?;
+    m.read_again = None;
     m.current_attempt = Some(CurrentAttempt {
         id: attempt_id.clone(),
         module_version: module.version.clone(),
         started_at: crate::store::timestamp(now),
+        questions: drawn.iter().copied().map(question_id).collect(),
         graded: None,
     });
     match super::write_state(store, person, counted_before, &state).await {
@@ -397,7 +531,7 @@ pub async fn start_quiz<S: Store>(
         Err(StoreError::ConditionFailed) => return Err(LearningError::Conflict),
         Err(e) => return Err(e.into()),
     }
-    view(&module, &quiz, &attempt_id).ok_or(LearningError::NoQuiz(module.id.clone()))
+    view(&module, &quiz, &attempt_id, &drawn).ok_or(LearningError::NoQuiz(module.id.clone()))
 }
 
 /// Grades an attempt and records it; the first passing attempt while the module is due records
@@ -433,22 +567,37 @@ pub async fn submit_quiz<S: Store>(
         return Err(LearningError::ModuleChanged);
     }
     let quiz = quiz_page.quiz.as_ref().expect("checked in module_and_quiz");
-    let (normalised, correct) = grade(quiz, answers)?;
+    let shown = shown(&module.id, &current.id, &current.questions, quiz);
+    let (normalised, correct) = grade(quiz, &shown, answers)?;
     let score = correct.len() as u32;
+    let missed_sections: Vec<String> = shown
+        .iter()
+        .filter(|&&qi| !correct.contains(&question_id(qi)))
+        .map(|&qi| quiz.questions[qi].section.clone())
+        .collect();
     let graded = Graded {
         attempt_id: attempt_id.to_string(),
         module_version: module.version.clone(),
+        questions: shown.iter().copied().map(question_id).collect(),
         answers: normalised,
         correct,
         score,
-        out_of: quiz.questions.len() as u32,
+        out_of: shown.len() as u32,
         pass_mark: quiz.pass_mark,
         passed: score >= quiz.pass_mark,
         submitted_at: crate::store::timestamp(now),
         completed: false,
     };
-    let recorded =
-        completion::record_attempt(setting, person, &module, &state, &current, graded, now)?;
+    let recorded = completion::record_attempt(
+        setting,
+        person,
+        &module,
+        &state,
+        &current,
+        graded,
+        &missed_sections,
+        now,
+    )?;
     match store.transact(recorded.ops).await {
         Ok(()) => {
             tracing::info!(
@@ -459,8 +608,14 @@ pub async fn submit_quiz<S: Store>(
                 completed = recorded.completion.is_some(),
                 "quiz attempt recorded"
             );
-            let result = result(&module, &quiz_page, &recorded.graded, recorded.completion)
-                .ok_or(LearningError::NoQuiz(module.id.clone()))?;
+            let result = result(
+                &module,
+                &quiz_page,
+                &recorded.graded,
+                recorded.completion,
+                recorded.read_again.as_ref(),
+            )
+            .ok_or(LearningError::NoQuiz(module.id.clone()))?;
             Ok(Submitted {
                 result,
                 repeat: false,
@@ -495,7 +650,7 @@ fn already_submitted(
                     .completion
                     .clone()
                     .filter(|c| g.completed && c.attempt_id == g.attempt_id);
-                let result = result(module, quiz_page, g, completion)
+                let result = result(module, quiz_page, g, completion, m.read_again.as_ref())
                     .ok_or(LearningError::NoQuiz(module.id.clone()))?;
                 Ok(Some(Submitted {
                     result,

@@ -1,6 +1,7 @@
 //! Reading a module one section at a time, with the position kept on the server: a person who
 //! comes back (on any device) resumes where they were, moves with previous / next, and sees
-//! roughly how many minutes are left.
+//! roughly how many minutes are left. After two failed quiz attempts in a row, opening a section
+//! the quiz sent the person back to is recorded here (the next attempt waits for it).
 
 use super::state::{ItemRef, StateBody};
 use super::{LearningError, Required, Setting, check_org, read_state};
@@ -74,7 +75,16 @@ pub async fn read_module<S: Store>(
     };
     let index = go_to.unwrap_or(saved_section);
     let reached = saved_reached.max(index + 1).min(count);
-    if !same_version || index != m.section || reached != m.sections_reached {
+    let anchor = &module.sections[index].anchor;
+    let mut opened_again = false;
+    if let Some(r) = &mut m.read_again
+        && r.sections.contains(anchor)
+        && !r.opened.contains(anchor)
+    {
+        r.opened.push(anchor.clone());
+        opened_again = true;
+    }
+    if !same_version || index != m.section || reached != m.sections_reached || opened_again {
         m.section = index;
         m.sections_reached = reached;
         m.reading_version = Some(module.version.clone());

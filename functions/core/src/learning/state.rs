@@ -70,6 +70,11 @@ pub struct CurrentAttempt {
     /// The module version the attempt was started on; a changed module refuses it.
     pub module_version: String,
     pub started_at: String,
+    /// The question ids the attempt shows, in the order shown: drawn from the quiz's bank when
+    /// the attempt starts and kept here, so grading counts exactly these (never a list the
+    /// browser sends). Empty in attempts stored before banks: derived from the id then.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub questions: Vec<String>,
     /// Set once submitted: a second submission of the same attempt gets this back.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub graded: Option<Graded>,
@@ -81,6 +86,9 @@ pub struct CurrentAttempt {
 pub struct Graded {
     pub attempt_id: String,
     pub module_version: String,
+    /// The question ids the attempt showed, in the order shown (empty in older records).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub questions: Vec<String>,
     /// The chosen option ids of each question id.
     pub answers: BTreeMap<String, Vec<String>>,
     /// The ids of the questions answered correctly.
@@ -141,6 +149,37 @@ pub struct ModuleState {
     /// The latest completion (every completion is also kept in the person's history).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub completion: Option<Completion>,
+    /// Failed attempts in a row (since the last pass).
+    #[serde(default)]
+    pub fails_in_row: u32,
+    /// The sections (anchors) of the questions missed in failed attempts not yet sent back for.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub missed_sections: Vec<String>,
+    /// After two failed attempts in a row: the sections to read again before the next attempt.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub read_again: Option<ReadAgain>,
+}
+
+/// Sections a person must open again before their next quiz attempt (after two fails in a row).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReadAgain {
+    /// The sections' anchors, in the module's order.
+    pub sections: Vec<String>,
+    /// Those opened since (anchors).
+    #[serde(default)]
+    pub opened: Vec<String>,
+    /// When it was set (the second failed attempt's submission).
+    pub since: String,
+}
+
+impl ReadAgain {
+    /// Whether every section has been opened again (anchors no longer in the module count as
+    /// opened: there is nothing to read).
+    pub fn done(&self, anchors: &[&str]) -> bool {
+        self.sections
+            .iter()
+            .all(|s| self.opened.contains(s) || !anchors.contains(&s.as_str()))
+    }
 }
 
 /// One AUP signature: exactly what was signed, by whom, when.
@@ -166,6 +205,21 @@ pub struct AupState {
     /// The latest signature (every signature is also kept in the person's history).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signature: Option<Signature>,
+    /// A linked parent's or carer's co-signature of that signature (a child under 16's learner
+    /// AUP); cleared when the child signs again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cosignature: Option<CoSignature>,
+}
+
+/// A parent's or carer's co-signature of their child's AUP signature: which signature, by whom
+/// (their id and the name as they typed it), when.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CoSignature {
+    /// The child's signature it co-signs.
+    pub signature_id: String,
+    pub parent_id: String,
+    pub typed_name: String,
+    pub cosigned_at: String,
 }
 
 /// What a state item holds. (Few and short-lived: the size difference does not matter.)

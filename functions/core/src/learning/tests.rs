@@ -54,15 +54,17 @@ fn wrong_option(quiz: &Quiz, i: usize) -> String {
 fn grading_counts_exactly_right_questions() {
     let quiz = quiz_of("four-cs-of-online-risk");
     let n = quiz.questions.len();
+    // An attempt showing the whole bank: every rule of marking, on every question.
+    let every: Vec<usize> = (0..n).collect();
     let all = right_answers(&quiz);
-    let (normalised, correct) = grade(&quiz, &all).unwrap();
+    let (normalised, correct) = grade(&quiz, &every, &all).unwrap();
     assert_eq!(correct.len(), n);
     assert_eq!(normalised, all);
 
     // one wrong single-choice answer
     let mut one_wrong = all.clone();
     one_wrong.insert("q1".into(), vec![wrong_option(&quiz, 0)]);
-    let (_, correct) = grade(&quiz, &one_wrong).unwrap();
+    let (_, correct) = grade(&quiz, &every, &one_wrong).unwrap();
     assert_eq!(correct.len(), n - 1);
     assert!(!correct.contains(&"q1".to_string()));
 
@@ -70,46 +72,47 @@ fn grading_counts_exactly_right_questions() {
     assert!(quiz.questions[1].multiple());
     let mut subset = all.clone();
     subset.get_mut("q2").unwrap().pop();
-    assert_eq!(grade(&quiz, &subset).unwrap().1.len(), n - 1);
+    assert_eq!(grade(&quiz, &every, &subset).unwrap().1.len(), n - 1);
     let mut superset = all.clone();
     superset.get_mut("q2").unwrap().push(wrong_option(&quiz, 1));
-    assert_eq!(grade(&quiz, &superset).unwrap().1.len(), n - 1);
+    assert_eq!(grade(&quiz, &every, &superset).unwrap().1.len(), n - 1);
 
     // repeats and order do not matter
     let mut shuffled = all.clone();
     let q2 = shuffled.get_mut("q2").unwrap();
     q2.reverse();
     q2.push(q2[0].clone());
-    assert_eq!(grade(&quiz, &shuffled).unwrap().1.len(), n);
+    assert_eq!(grade(&quiz, &every, &shuffled).unwrap().1.len(), n);
 }
 
 #[test]
 fn grading_refuses_missing_extra_and_unknown_answers() {
     let quiz = quiz_of("four-cs-of-online-risk");
+    let every: Vec<usize> = (0..quiz.questions.len()).collect();
     let all = right_answers(&quiz);
     let mut missing = all.clone();
     missing.remove("q3");
     assert_eq!(
-        grade(&quiz, &missing),
+        grade(&quiz, &every, &missing),
         Err(LearningError::MissingAnswers(vec!["q3".into()]))
     );
     let mut empty = all.clone();
     empty.insert("q4".into(), vec![]);
     assert_eq!(
-        grade(&quiz, &empty),
+        grade(&quiz, &every, &empty),
         Err(LearningError::MissingAnswers(vec!["q4".into()]))
     );
     let mut extra = all.clone();
     extra.insert("q99".into(), vec!["a".into()]);
     assert_eq!(
-        grade(&quiz, &extra),
+        grade(&quiz, &every, &extra),
         Err(LearningError::ExtraAnswers(vec!["q99".into()]))
     );
     let mut flood = all.clone();
     for i in 0..500 {
         flood.insert(format!("{i}{}", "x".repeat(1000)), vec![]);
     }
-    match grade(&quiz, &flood) {
+    match grade(&quiz, &every, &flood) {
         Err(LearningError::ExtraAnswers(ids)) => {
             assert_eq!(ids.len(), 10, "a few named, not all");
             assert!(ids.iter().all(|i| i.chars().count() <= 20));
@@ -119,20 +122,20 @@ fn grading_refuses_missing_extra_and_unknown_answers() {
     let mut two_for_one = all.clone();
     two_for_one.insert("q1".into(), vec!["a".into(), "b".into()]);
     assert_eq!(
-        grade(&quiz, &two_for_one),
+        grade(&quiz, &every, &two_for_one),
         Err(LearningError::ExtraAnswers(vec!["q1".into()]))
     );
     let mut unknown = all.clone();
     unknown.insert("q1".into(), vec!["z".into()]);
     assert_eq!(
-        grade(&quiz, &unknown),
+        grade(&quiz, &every, &unknown),
         Err(LearningError::UnknownOption {
             question: "q1".into(),
             option: "z".into()
         })
     );
     assert!(matches!(
-        grade(&quiz, &Answers::new()),
+        grade(&quiz, &every, &Answers::new()),
         Err(LearningError::MissingAnswers(m)) if m.len() == quiz.questions.len()
     ));
 }
@@ -160,25 +163,120 @@ fn the_shuffle_is_a_permutation_fixed_by_the_attempt_id() {
 }
 
 #[test]
+fn every_quiz_is_a_bank_an_attempt_draws_six_from() {
+    for page in library().pages_of(Kind::Quiz) {
+        let qz = page.quiz.as_ref().unwrap();
+        let module = page.module.as_deref().unwrap();
+        assert!(qz.questions.len() >= 5, "{}", page.id);
+        let drawn = quiz::draw(module, "attempt-1", qz);
+        assert_eq!(
+            drawn.len(),
+            quiz::SHOWN_PER_ATTEMPT.min(qz.questions.len()),
+            "{}",
+            page.id
+        );
+        let distinct: std::collections::BTreeSet<usize> = drawn.iter().copied().collect();
+        assert_eq!(distinct.len(), drawn.len(), "no question twice");
+        assert!(drawn.iter().all(|&i| i < qz.questions.len()));
+        assert_eq!(
+            drawn,
+            quiz::draw(module, "attempt-1", qz),
+            "fixed by the attempt"
+        );
+        assert!(qz.pass_mark as usize <= drawn.len());
+    }
+    // Different attempts draw different sets (over 20 attempts, 10 choose 6 = 210 sets), and
+    // between them every question of the bank is asked.
+    let qz = quiz_of("four-cs-of-online-risk");
+    let draws: Vec<Vec<usize>> = (0..20)
+        .map(|i| quiz::draw("four-cs-of-online-risk", &format!("attempt-{i}"), &qz))
+        .collect();
+    let sets: std::collections::HashSet<std::collections::BTreeSet<usize>> =
+        draws.iter().map(|d| d.iter().copied().collect()).collect();
+    assert!(sets.len() > 10, "{}", sets.len());
+    let asked: std::collections::BTreeSet<usize> = draws.iter().flatten().copied().collect();
+    assert_eq!(asked.len(), qz.questions.len());
+    // What is stored with the attempt is what it shows; an old attempt without ids gets its draw.
+    let stored: Vec<String> = draws[3].iter().map(|&i| quiz::question_id(i)).collect();
+    assert_eq!(
+        quiz::shown("four-cs-of-online-risk", "x", &stored, &qz),
+        draws[3]
+    );
+    assert_eq!(
+        quiz::shown("four-cs-of-online-risk", "attempt-3", &[], &qz),
+        draws[3]
+    );
+}
+
+#[test]
+fn grading_counts_only_the_questions_the_attempt_showed() {
+    let qz = quiz_of("four-cs-of-online-risk");
+    let drawn = quiz::draw("four-cs-of-online-risk", "attempt-7", &qz);
+    let not_shown: Vec<usize> = (0..qz.questions.len())
+        .filter(|i| !drawn.contains(i))
+        .collect();
+    assert!(!not_shown.is_empty());
+    // Wrong on every shown question, and (forged) right on every question not shown: the forged
+    // answers neither count nor are kept.
+    let mut answers = right_answers(&qz);
+    for &i in &drawn {
+        answers.insert(quiz::question_id(i), vec![wrong_option(&qz, i)]);
+    }
+    let (kept, correct) = grade(&qz, &drawn, &answers).unwrap();
+    assert_eq!(correct, Vec::<String>::new());
+    let shown_ids: std::collections::BTreeSet<String> =
+        drawn.iter().map(|&i| quiz::question_id(i)).collect();
+    assert_eq!(
+        kept.keys()
+            .cloned()
+            .collect::<std::collections::BTreeSet<_>>(),
+        shown_ids
+    );
+    // Right on the shown ones: 6 of 6, whatever the rest says.
+    let mut right = right_answers(&qz);
+    for &i in &not_shown {
+        right.insert(quiz::question_id(i), vec![wrong_option(&qz, i)]);
+    }
+    assert_eq!(grade(&qz, &drawn, &right).unwrap().1.len(), drawn.len());
+    // Answers only to questions not shown: every shown one is missing.
+    let only_others: Answers = not_shown
+        .iter()
+        .map(|&i| (quiz::question_id(i), vec![option_id(0)]))
+        .collect();
+    match grade(&qz, &drawn, &only_others) {
+        Err(LearningError::MissingAnswers(ids)) => {
+            assert_eq!(
+                ids.into_iter().collect::<std::collections::BTreeSet<_>>(),
+                shown_ids
+            )
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
 fn a_rendered_quiz_has_no_answers_and_results_explain_each_question() {
     let lib = library();
     let module = lib.page(Kind::Module, "four-cs-of-online-risk").unwrap();
     let quiz_page = lib.quiz_of(&module.id).unwrap();
-    let view = quiz::view(module, quiz_page, "a1").unwrap();
-    assert_eq!(view, quiz::view(module, quiz_page, "a1").unwrap());
-    let shown = format!("{view:?}");
     let qz = quiz_page.quiz.as_ref().unwrap();
+    let drawn = quiz::draw(&module.id, "a1", qz);
+    let view = quiz::view(module, quiz_page, "a1", &drawn).unwrap();
+    assert_eq!(view, quiz::view(module, quiz_page, "a1", &drawn).unwrap());
+    let shown = format!("{view:?}");
     for q in &qz.questions {
         assert!(!shown.contains(&q.explanation_html), "explanation leaked");
     }
     assert!(!shown.contains("correct"));
-    assert_eq!(view.out_of as usize, qz.questions.len());
+    assert_eq!(view.out_of as usize, quiz::SHOWN_PER_ATTEMPT);
+    assert_eq!(view.questions.len(), quiz::SHOWN_PER_ATTEMPT);
     assert_eq!(view.pass_mark, qz.pass_mark);
 
-    let (answers, correct) = grade(qz, &right_answers(qz)).unwrap();
+    let (answers, correct) = grade(qz, &drawn, &right_answers(qz)).unwrap();
     let graded = Graded {
         attempt_id: "a1".into(),
         module_version: module.version.clone(),
+        questions: drawn.iter().map(|&i| quiz::question_id(i)).collect(),
         answers,
         score: correct.len() as u32,
         correct,
@@ -188,7 +286,7 @@ fn a_rendered_quiz_has_no_answers_and_results_explain_each_question() {
         submitted_at: "2026-11-23T10:00:00.000Z".into(),
         completed: false,
     };
-    let result = quiz::result(module, quiz_page, &graded, None).unwrap();
+    let result = quiz::result(module, quiz_page, &graded, None, None).unwrap();
     // same order as the attempt showed
     let shown_ids: Vec<&str> = view.questions.iter().map(|q| q.id.as_str()).collect();
     let result_ids: Vec<&str> = result.questions.iter().map(|q| q.id.as_str()).collect();
@@ -209,26 +307,29 @@ fn a_failed_attempt_shows_which_questions_were_wrong_and_why_but_not_the_right_o
     let module = lib.page(Kind::Module, "four-cs-of-online-risk").unwrap();
     let quiz_page = lib.quiz_of(&module.id).unwrap();
     let qz = quiz_page.quiz.as_ref().unwrap();
-    // Right on the first two questions, a wrong option on every other: a fail.
+    let drawn = quiz::draw(&module.id, "a2", qz);
+    // Right on the first two questions shown, a wrong option on every other: a fail.
     let mut answers = right_answers(qz);
-    for i in 2..qz.questions.len() {
+    for &i in &drawn[2..] {
         answers.insert(quiz::question_id(i), vec![wrong_option(qz, i)]);
     }
-    let (answers, correct) = grade(qz, &answers).unwrap();
+    let (answers, correct) = grade(qz, &drawn, &answers).unwrap();
     let graded = |passed: bool| Graded {
         attempt_id: "a2".into(),
         module_version: module.version.clone(),
+        questions: drawn.iter().map(|&i| quiz::question_id(i)).collect(),
         answers: answers.clone(),
         score: correct.len() as u32,
         correct: correct.clone(),
-        out_of: qz.questions.len() as u32,
+        out_of: drawn.len() as u32,
         pass_mark: qz.pass_mark,
         passed,
         submitted_at: "2026-12-05T10:00:00.000Z".into(),
         completed: false,
     };
     assert_eq!(correct.len(), 2);
-    let failed = quiz::result(module, quiz_page, &graded(false), None).unwrap();
+    let failed = quiz::result(module, quiz_page, &graded(false), None, None).unwrap();
+    assert_eq!(failed.questions.len(), quiz::SHOWN_PER_ATTEMPT);
     assert!(!failed.passed);
     for q in &failed.questions {
         // every explanation is there, and whether the question was right
@@ -244,7 +345,7 @@ fn a_failed_attempt_shows_which_questions_were_wrong_and_why_but_not_the_right_o
         }
     }
     // The same answers in an attempt that passed (a lower pass mark, say) show every answer.
-    let passed = quiz::result(module, quiz_page, &graded(true), None).unwrap();
+    let passed = quiz::result(module, quiz_page, &graded(true), None, None).unwrap();
     assert!(
         passed
             .questions
@@ -424,6 +525,7 @@ fn learner_items_never_expire_and_progress_shows() {
             id: "a".into(),
             module_version: module.version.clone(),
             started_at: "2026-11-23T10:00:00.000Z".into(),
+            questions: vec![],
             graded: None,
         }),
         ..ModuleState::default()
@@ -475,6 +577,7 @@ fn new_versions_are_due_again_or_reported_as_older() {
             signed_at: "2026-11-01T10:00:00.000Z".into(),
             valid_until: None,
         }),
+        cosignature: None,
     };
     assert_eq!(
         evaluate_aup(&aup, Some(&signed), now).status,
