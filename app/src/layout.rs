@@ -46,11 +46,17 @@ fn account_links() -> impl IntoView {
                 .then(|| view! { <li><A href="/worries">"Concerns"</A></li> });
             let roles = safety_core::identity::governance::may_read_record(&v.person)
                 .then(|| view! { <li><A href="/safeguarding-roles">"Safeguarding roles"</A></li> });
+            let children = v
+                .person
+                .roles
+                .contains(&safety_core::identity::Role::Parent)
+                .then(|| view! { <li><A href="/me/children">"Your children"</A></li> });
             view! {
                 {concerns}
                 {roles}
                 {compliance}
                 {admin}
+                {children}
                 <li><A href="/me/training">"My training"</A></li>
                 <li><A href="/me" exact=true>"Your account"</A></li>
             }

@@ -4,6 +4,7 @@
 pub mod compliance;
 pub mod easy_read;
 pub mod exports;
+pub mod family;
 pub mod learning;
 pub mod roles;
 pub mod worries;

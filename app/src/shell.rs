@@ -7,6 +7,7 @@ use crate::pages::{
     aup::AupPage,
     compliance::{ComplianceListPage, DashboardPage, PersonRecordPage, SignedByPage},
     exports::{EvidencePage, ExportPage},
+    family::{ChildrenPageView, FamilyAdminPage},
     follow_up::FollowUpPage,
     guidance::{GuidanceList, GuidancePage},
     home::HomePage,
@@ -113,6 +114,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/safeguarding-roles") view=SafeguardingRolesPage/>
                     <Route path=path!("/admin/people") view=PeoplePage/>
                     <Route path=path!("/admin/people/import") view=ImportPage/>
+                    <Route path=path!("/admin/people/:id/family") view=FamilyAdminPage/>
+                    <Route path=path!("/me/children") view=ChildrenPageView/>
                     <Route path=path!("/admin/people/import/jobs/:id") view=ImportPage/>
                 </Routes>
             </Layout>

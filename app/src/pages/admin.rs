@@ -86,7 +86,11 @@ pub fn PeoplePage() -> impl IntoView {
                     <td>{roles}</td>
                     <td>{p.groups.join(", ")}</td>
                     <td>{status}</td>
-                    <td>{deactivate} {p.active.then_some(role_form)}</td>
+                    <td>{deactivate} {p.active.then_some(role_form)}
+                        {(p.roles.contains(&Role::Parent) || p.roles.contains(&Role::Learner)).then(|| view! {
+                            <a href=format!("/admin/people/{}/family", p.id)>"Family" <span class="visually-hidden">" of " {p.name.clone()}</span></a>
+                        })}
+                    </td>
                 </tr>
             }
         })

@@ -421,7 +421,13 @@ pub fn PersonRecordPage() -> impl IntoView {
                         <a href=format!("/compliance/people/{}/signed/{}", person_id, s.sha256)>"The text signed" <span class="visually-hidden">" (" {h.title.clone()} ", version " {h.version.clone()} ")"</span></a></span>
                     }
                     .into_any(),
-                    _ => ().into_any(),
+                    _ => match &h.cosignature {
+                        Some(c) => view! {
+                            <span data-testid="cosignature">"Co-signed by their parent or carer as “" {c.typed_name.clone()} "”."</span>
+                        }
+                        .into_any(),
+                        None => ().into_any(),
+                    },
                 };
                 view! {
                     <tr>

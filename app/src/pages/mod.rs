@@ -6,6 +6,7 @@ pub mod aup;
 pub mod compliance;
 pub mod easy_read;
 pub mod exports;
+pub mod family;
 pub mod follow_up;
 pub mod guidance;
 pub mod home;

@@ -151,7 +151,10 @@ fn history_ops(setting: &Setting<'_>, person: &Person, n: usize, now: DateTime<U
         let state = StoredState {
             item,
             rev: None,
-            body: StateBody::Aup(AupState { signature: Some(s) }),
+            body: StateBody::Aup(AupState {
+                signature: Some(s),
+                cosignature: None,
+            }),
         };
         ops.push(TxOp::Put {
             item: state.to_item(org, &person.id),

@@ -341,3 +341,44 @@ pub fn item_aggregate(o: &OrgId, item: &str, cohort: &str) -> Key {
 pub fn aggregates_built(o: &OrgId) -> Key {
     Key::new(aggregates(o), "BUILT")
 }
+
+// Families
+//
+// A parent or carer linked to a child, by an admin (or an import): one item in each person's
+// family partition, written and deleted together, so either side is one query. The child's date
+// of birth (entered by an admin, used only to decide whether a parent may co-sign the learner
+// AUP: under 16) is in the child's partition too.
+//
+// | access pattern                                        | pk                                   | sk                    |
+// |-------------------------------------------------------|--------------------------------------|-----------------------|
+// | a parent's linked children                            | `ORG#<org>#FAMILY#<parent>`          | `CHILD#<child>`       |
+// | a child's linked parents, and their date of birth     | `ORG#<org>#FAMILY#<child>`           | `PARENT#<parent>`, `BIRTH` |
+
+/// The family partition of one person (their children, or their parents and date of birth).
+pub fn family_partition(o: &OrgId, person_id: &str) -> String {
+    format!("{}#FAMILY#{person_id}", org(o))
+}
+
+pub const FAMILY_CHILD_PREFIX: &str = "CHILD#";
+pub const FAMILY_PARENT_PREFIX: &str = "PARENT#";
+
+/// The link as seen from the parent.
+pub fn family_child(o: &OrgId, parent_id: &str, child_id: &str) -> Key {
+    Key::new(
+        family_partition(o, parent_id),
+        format!("{FAMILY_CHILD_PREFIX}{child_id}"),
+    )
+}
+
+/// The link as seen from the child.
+pub fn family_parent(o: &OrgId, child_id: &str, parent_id: &str) -> Key {
+    Key::new(
+        family_partition(o, child_id),
+        format!("{FAMILY_PARENT_PREFIX}{parent_id}"),
+    )
+}
+
+/// A child's date of birth.
+pub fn family_birth(o: &OrgId, child_id: &str) -> Key {
+    Key::new(family_partition(o, child_id), "BIRTH")
+}

@@ -12,6 +12,7 @@ mod auth;
 mod compliance;
 mod config;
 mod exports;
+mod family;
 mod learning;
 mod notifier;
 mod reminders;

@@ -184,6 +184,14 @@ pub fn router(state: AppState) -> Router {
             post(crate::admin::deactivate_post),
         )
         .route("/admin/people/{id}/roles", post(crate::admin::roles_post))
+        .route(
+            "/admin/people/{id}/family",
+            get(crate::family::family_get).post(crate::family::family_post),
+        )
+        .route(
+            "/me/children",
+            get(crate::family::children_get).post(crate::family::children_post),
+        )
         .route("/healthz", get(|| async { "ok" }))
         .fallback(get(page))
         .layer(middleware::from_fn_with_state(

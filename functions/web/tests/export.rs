@@ -228,7 +228,9 @@ fn only_dsls_deputies_and_admins_of_this_organisation_export() {
             "signed at",
             "valid until",
             "sha256",
-            "typed name"
+            "typed name",
+            "co-signed by (parent or carer)",
+            "co-signed at"
         ]
     );
 

@@ -6,7 +6,7 @@ use super::ComplianceError;
 use crate::content::Kind;
 use crate::identity::{Person, people};
 use crate::keys;
-use crate::learning::state::{Completion, ItemKind, Signature};
+use crate::learning::state::{CoSignature, Completion, ItemKind, Signature};
 use crate::learning::{Setting, Training, dates, my_training, signed_text};
 use crate::org::OrgId;
 use crate::store::{Query, Store};
@@ -26,6 +26,8 @@ pub struct HistoryEntry {
     pub valid_until: Option<String>,
     pub completion: Option<Completion>,
     pub signature: Option<Signature>,
+    /// A parent's or carer's co-signature of the person's AUP signature (a child under 16).
+    pub cosignature: Option<CoSignature>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -100,6 +102,7 @@ fn history_entry(
                 valid_until: until(&c.valid_until),
                 completion: Some(c),
                 signature: None,
+                cosignature: None,
             })
         }
         Some("aup_signature") => {
@@ -115,6 +118,32 @@ fn history_entry(
                 valid_until: until(&s.valid_until),
                 completion: None,
                 signature: Some(s),
+                cosignature: None,
+            })
+        }
+        Some("aup_cosignature") => {
+            let c: CoSignature =
+                serde_json::from_value(item.get("cosignature").cloned().unwrap_or_default())
+                    .map_err(corrupt)?;
+            let aup_id = item
+                .get("aup_id")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string();
+            Some(HistoryEntry {
+                kind: ItemKind::Aup,
+                title: title(Kind::Aup, &aup_id),
+                item_id: aup_id,
+                version: item
+                    .get("version")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string(),
+                at: shown(&c.cosigned_at),
+                valid_until: None,
+                completion: None,
+                signature: None,
+                cosignature: Some(c),
             })
         }
         _ => None,

@@ -95,6 +95,8 @@ pub struct Cell {
     pub score: Option<(u32, u32)>,
     /// An AUP's latest signature.
     pub signature: Option<Box<Signature>>,
+    /// A parent's or carer's co-signature of that signature (a child under 16).
+    pub cosignature: Option<crate::learning::state::CoSignature>,
 }
 
 impl Cell {
@@ -106,6 +108,7 @@ impl Cell {
             valid_until: None,
             score: None,
             signature: None,
+            cosignature: None,
         }
     }
 
@@ -156,6 +159,7 @@ impl<'a> Standings<'a> {
                                 .and_then(dates::parse),
                             score: c.map(|c| (c.score, c.out_of)),
                             signature: None,
+                            cosignature: None,
                         }
                     }
                     ItemKind::Aup => {
@@ -171,6 +175,9 @@ impl<'a> Standings<'a> {
                                 .and_then(|s| s.valid_until.as_deref())
                                 .and_then(dates::parse),
                             score: None,
+                            cosignature: a.and_then(|a| a.cosignature.clone()).filter(|c| {
+                                s.as_ref().is_some_and(|s| s.signature_id == c.signature_id)
+                            }),
                             signature: s.map(Box::new),
                         }
                     }

@@ -3,7 +3,9 @@
 //! signed stays evidence. Columns: `name`, `email`, `aup`, `version signed`, `current version`
 //! (`yes` when the signed version is the AUP's version now), `signed at` (UK time), `valid
 //! until` (staff AUPs; empty: until a new version), `sha256` (of the exact text signed, kept
-//! under `AUPTEXT#<sha256>` and readable at `/aup/{id}/signed/{sha256}`), `typed name`.
+//! under `AUPTEXT#<sha256>` and readable at `/aup/{id}/signed/{sha256}`), `typed name`, and for
+//! a child under 16 whose linked parent co-signed that signature, `co-signed by (parent or
+//! carer)` (the name the parent typed) and `co-signed at` (UK time); empty otherwise.
 
 use super::csv::CsvWriter;
 use super::{ExportError, Standings, csv_date, csv_date_time, people_page};
@@ -14,7 +16,7 @@ use crate::org::OrgId;
 use crate::store::Store;
 use chrono::{DateTime, Utc};
 
-pub const COLUMNS: [&str; 9] = [
+pub const COLUMNS: [&str; 11] = [
     "name",
     "email",
     "aup",
@@ -24,6 +26,8 @@ pub const COLUMNS: [&str; 9] = [
     "valid until",
     "sha256",
     "typed name",
+    "co-signed by (parent or carer)",
+    "co-signed at",
 ];
 
 /// The signatures, ready to be written page by page of people.
@@ -53,13 +57,11 @@ impl<'a> Signatures<'a> {
         let mut rows = 0;
         for person in people.iter().filter(|p| p.org == self.standings.org) {
             for (i, col) in self.standings.columns.iter().enumerate() {
-                let Some(s) = self
-                    .standings
-                    .stored(&person.id, i)
-                    .and_then(|c| c.signature.as_deref())
-                else {
+                let cell = self.standings.stored(&person.id, i);
+                let Some(s) = cell.and_then(|c| c.signature.as_deref()) else {
                     continue;
                 };
+                let cosignature = cell.and_then(|c| c.cosignature.as_ref());
                 let signed_at = crate::learning::dates::parse(&s.signed_at);
                 let valid_until = s
                     .valid_until
@@ -81,6 +83,13 @@ impl<'a> Signatures<'a> {
                     valid_until.map(csv_date).unwrap_or_default(),
                     s.sha256.clone(),
                     s.typed_name.clone(),
+                    cosignature
+                        .map(|c| c.typed_name.clone())
+                        .unwrap_or_default(),
+                    cosignature
+                        .and_then(|c| crate::learning::dates::parse(&c.cosigned_at))
+                        .map(csv_date_time)
+                        .unwrap_or_default(),
                 ]);
                 rows += 1;
             }

@@ -16,6 +16,14 @@
 //! The file: a header `email,name,roles,groups` (any order; `groups` optional), UTF-8 with or
 //! without a byte-order mark, RFC 4180 quoting (fields in double quotes may hold commas, line
 //! breaks and doubled quotes), line ends CRLF or LF. Roles and groups are separated by `;`.
+//!
+//! Two optional columns link a learner to their parents or carers ([`super::family`]): on the
+//! learner's row, `parents` lists their parents' emails (separated by `;`; each parent already
+//! in the organisation, or on an earlier line of the file, with the parent role) and
+//! `date_of_birth` (`YYYY-MM-DD` or `DD/MM/YYYY`) says whether a parent co-signs their learner
+//! AUP (under 16). A row whose link cannot be made is an error, like any other. Links are made
+//! after the row's person is written; importing the file again links nobody twice, and a link
+//! left out of a later file is not removed (unlinking is done on the person's family page).
 
 use super::people::{self, PeopleError, Person, PersonDetails};
 use super::roles::Role;
@@ -33,7 +41,14 @@ pub const MAX_FILE_BYTES: usize = 5 * 1024 * 1024;
 /// holding back many others and give finer progress.
 pub const BATCH_OPS: usize = 25;
 
-const COLUMNS: [&str; 4] = ["email", "name", "roles", "groups"];
+const COLUMNS: [&str; 6] = [
+    "email",
+    "name",
+    "roles",
+    "groups",
+    "parents",
+    "date_of_birth",
+];
 
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum ImportError {
@@ -298,6 +313,35 @@ impl RowPlan {
 pub struct ImportPreview {
     pub org: OrgId,
     pub rows: Vec<RowPlan>,
+    /// The rows that link a learner to parents or record a date of birth (rows without an
+    /// error only), made once the people are written.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub family: Vec<FamilyPlan>,
+}
+
+/// What one learner's row says of their family.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FamilyPlan {
+    pub line: usize,
+    pub child_email: String,
+    /// Normalised, no repeats.
+    pub parent_emails: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub birth_date: Option<chrono::NaiveDate>,
+}
+
+impl FamilyPlan {
+    /// For the preview table, e.g. `parents: a@x.org; born 2014-03-02`.
+    pub fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        if !self.parent_emails.is_empty() {
+            parts.push(format!("linked to {}", self.parent_emails.join(", ")));
+        }
+        if let Some(b) = self.birth_date {
+            parts.push(format!("born {}", b.format("%Y-%m-%d")));
+        }
+        parts.join("; ")
+    }
 }
 
 /// How many rows of each kind a preview has.
@@ -330,6 +374,8 @@ struct Columns {
     name: usize,
     roles: usize,
     groups: Option<usize>,
+    parents: Option<usize>,
+    birth: Option<usize>,
     count: usize,
 }
 
@@ -365,6 +411,8 @@ fn read_header(record: &Record) -> Result<Columns, ImportError> {
         name: need("name")?,
         roles: need("roles")?,
         groups: found.get("groups").copied(),
+        parents: found.get("parents").copied(),
+        birth: found.get("date_of_birth").copied(),
         count: record.fields.len(),
     })
 }
@@ -421,6 +469,63 @@ fn read_row(cols: &Columns, record: &Record) -> Result<PersonDetails, String> {
         roles,
         groups,
     })
+}
+
+/// Reads a row's `parents` and `date_of_birth` cells (the row itself already read).
+fn read_family(
+    cols: &Columns,
+    record: &Record,
+    details: &PersonDetails,
+    today: chrono::NaiveDate,
+) -> Result<Option<FamilyPlan>, String> {
+    let cell = |i: Option<usize>| i.map(|i| record.fields[i].trim()).unwrap_or_default();
+    let mut parent_emails = Vec::new();
+    for part in cell(cols.parents)
+        .split(';')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
+        let email = people::normalise_email(part).map_err(|e| match e {
+            PeopleError::InvalidEmail(why) => format!("bad parent email “{part}” ({why})"),
+            e => e.to_string(),
+        })?;
+        if email == details.email {
+            return Err("a person cannot be their own parent".into());
+        }
+        if !parent_emails.contains(&email) {
+            parent_emails.push(email);
+        }
+    }
+    if parent_emails.len() > super::family::MAX_LINKS {
+        return Err(format!(
+            "at most {} parents per person",
+            super::family::MAX_LINKS
+        ));
+    }
+    let birth = cell(cols.birth);
+    let birth_date = if birth.is_empty() {
+        None
+    } else {
+        Some(
+            super::family::parse_birth_date(birth, today)
+                .map_err(|e| format!("date_of_birth: {e}"))?,
+        )
+    };
+    if parent_emails.is_empty() && birth_date.is_none() {
+        return Ok(None);
+    }
+    if !details.roles.contains(&Role::Learner) {
+        return Err(
+            "parents and a date of birth are given only for a learner: add the learner role or leave them empty"
+                .into(),
+        );
+    }
+    Ok(Some(FamilyPlan {
+        line: record.line,
+        child_email: details.email.clone(),
+        parent_emails,
+        birth_date,
+    }))
 }
 
 fn changes(existing: &Person, to: &PersonDetails) -> Vec<Change> {
@@ -493,6 +598,10 @@ async fn preview_with<S: Store>(
         .map(|p| (p.email.clone(), p))
         .collect();
     let mut first_line_of: HashMap<String, usize> = HashMap::new();
+    // Emails of the file's rows (without errors so far) that will be parents.
+    let mut parents_in_file: HashMap<String, usize> = HashMap::new();
+    let mut family = Vec::new();
+    let today = Utc::now().date_naive();
     let mut plans = Vec::with_capacity(rows.len());
     for (n, record) in rows.iter().enumerate() {
         let line = record.line;
@@ -520,6 +629,30 @@ async fn preview_with<S: Store>(
             continue;
         }
         first_line_of.insert(details.email.clone(), line);
+        let family_plan = match read_family(&cols, record, &details, today) {
+            Ok(f) => f,
+            Err(reason) => {
+                plans.push(RowPlan::Error { line, reason });
+                continue;
+            }
+        };
+        if let Some(f) = &family_plan {
+            let missing = f.parent_emails.iter().find(|e| {
+                let existing_parent = existing
+                    .get(*e)
+                    .is_some_and(|p| p.active && p.roles.contains(&Role::Parent));
+                !existing_parent && !parents_in_file.contains_key(*e)
+            });
+            if let Some(e) = missing {
+                plans.push(RowPlan::Error {
+                    line,
+                    reason: format!(
+                        "the parent {e} is not an active parent or carer here, nor on an earlier line of this file with the parent role"
+                    ),
+                });
+                continue;
+            }
+        }
         let sg = |roles: &[Role]| -> Vec<Role> {
             roles
                 .iter()
@@ -565,12 +698,91 @@ async fn preview_with<S: Store>(
                 }
             }
         };
+        if !matches!(plan, RowPlan::Error { .. }) {
+            if let Some(f) = family_plan {
+                family.push(f);
+            }
+            if details_is_parent(&plan) {
+                parents_in_file.insert(plan_email(&plan), line);
+            }
+        }
         plans.push(plan);
     }
     Ok(ImportPreview {
         org: org.clone(),
         rows: plans,
+        family,
     })
+}
+
+/// Whether the row, once written, makes a parent.
+fn details_is_parent(plan: &RowPlan) -> bool {
+    match plan {
+        RowPlan::New { person, .. } => person.roles.contains(&Role::Parent),
+        RowPlan::Update { to, .. } => to.roles.contains(&Role::Parent),
+        // Unchanged: already in `existing` with their roles.
+        RowPlan::Unchanged { .. } | RowPlan::Error { .. } => false,
+    }
+}
+
+fn plan_email(plan: &RowPlan) -> String {
+    match plan {
+        RowPlan::New { person, .. } => person.email.clone(),
+        RowPlan::Update { to, .. } => to.email.clone(),
+        RowPlan::Unchanged { .. } | RowPlan::Error { .. } => String::new(),
+    }
+}
+
+/// Makes a row's family links and records its date of birth, once its person is written:
+/// resolves the emails (now all in the store), then links. Returns why it could not, if so.
+pub(crate) async fn apply_family<S: Store>(
+    store: &S,
+    org: &OrgId,
+    plan: &FamilyPlan,
+    by: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<RowFailure>, ImportError> {
+    use super::family::{self, FamilyError};
+    let fail = |reason: String| {
+        Ok(Some(RowFailure {
+            line: plan.line,
+            reason,
+        }))
+    };
+    let Some(child) = people::find_by_email(store, org, &plan.child_email).await? else {
+        return fail("the person was not added, so no parent was linked".into());
+    };
+    for email in &plan.parent_emails {
+        let Some(parent) = people::find_by_email(store, org, email).await? else {
+            return fail(format!(
+                "the parent {email} was not added, so was not linked"
+            ));
+        };
+        match family::link_people(store, &parent, &child, by, now).await {
+            Ok(()) => {}
+            Err(FamilyError::Store(e)) => return Err(e.into()),
+            Err(FamilyError::People(PeopleError::Store(e))) => return Err(e.into()),
+            Err(e) => {
+                return fail(format!(
+                    "added, but not linked to {email}: {}",
+                    e.user_message()
+                ));
+            }
+        }
+    }
+    if let Some(date) = plan.birth_date {
+        match family::set_birth_date_of(store, &child, Some(date), by, now).await {
+            Ok(()) => {}
+            Err(FamilyError::Store(e)) => return Err(e.into()),
+            Err(e) => {
+                return fail(format!(
+                    "added, but the date of birth was not recorded: {}",
+                    e.user_message()
+                ));
+            }
+        }
+    }
+    Ok(None)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -596,6 +808,9 @@ pub struct ImportResult {
     pub store_writes: usize,
     /// Items written by those requests.
     pub items_written: usize,
+    /// Rows whose person was written but whose family link could not be made (not counted in
+    /// `failed`: the row's person is in `created`, `updated` or `unchanged`).
+    pub family_failures: Vec<RowFailure>,
 }
 
 impl ImportResult {
@@ -858,6 +1073,14 @@ pub async fn apply<S: Store>(
         .filter_map(|row| plan_unit(org, row, None, now, &mut result))
         .collect();
     write_units(store, org, &units, &mut result, progress).await?;
+    for plan in &preview.family {
+        if result.failures.iter().any(|f| f.line == plan.line) {
+            continue;
+        }
+        if let Some(failure) = apply_family(store, org, plan, "import", now).await? {
+            result.family_failures.push(failure);
+        }
+    }
     result.finish();
     tracing::info!(
         %org,

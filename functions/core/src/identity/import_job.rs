@@ -114,6 +114,9 @@ struct PlannedRow {
     plan: RowPlan,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     id: Option<String>,
+    /// The row's family links and date of birth, made once its person is written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    family: Option<super::import::FamilyPlan>,
 }
 
 /// What applying one chunk did, stored once beside it.
@@ -124,6 +127,9 @@ struct ChunkResult {
     updated: usize,
     unchanged: usize,
     failures: Vec<RowFailure>,
+    /// Rows written whose family link could not be made (listed, not counted as failed).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    family_failures: Vec<RowFailure>,
 }
 
 fn corrupt(what: impl Into<String>) -> ImportError {
@@ -244,6 +250,11 @@ pub async fn start<S: Store>(
         let planned = PlannedRow {
             plan: row.clone(),
             id: matches!(row, RowPlan::New { .. }).then(|| uuid::Uuid::now_v7().to_string()),
+            family: preview
+                .family
+                .iter()
+                .find(|f| f.line == row.line())
+                .cloned(),
         };
         let json = serde_json::to_string(&planned).map_err(|e| corrupt(e.to_string()))?;
         if current.len() == CHUNK_ROWS
@@ -554,6 +565,15 @@ async fn apply_chunk<S: Store>(
         .filter_map(|r| plan_unit(org, &r.plan, r.id.as_deref(), now, &mut result))
         .collect();
     write_units(store, org, &units, &mut result, |_, _| {}).await?;
+    let mut family_failures = Vec::new();
+    for plan in rows.iter().filter_map(|r| r.family.as_ref()) {
+        if result.failures.iter().any(|f| f.line == plan.line) {
+            continue;
+        }
+        if let Some(f) = super::import::apply_family(store, org, plan, "import", now).await? {
+            family_failures.push(f);
+        }
+    }
     result.finish();
     Ok(ChunkResult {
         rows: rows.len(),
@@ -561,6 +581,7 @@ async fn apply_chunk<S: Store>(
         updated: result.updated,
         unchanged: result.unchanged,
         failures: result.failures,
+        family_failures,
     })
 }
 
@@ -588,6 +609,7 @@ pub async fn failures<S: Store>(
                 .and_then(|text| serde_json::from_str(text).ok())
                 .ok_or_else(|| corrupt("import job: unreadable chunk result"))?;
             out.extend(result.failures);
+            out.extend(result.family_failures);
         }
         match page.next {
             Some(next) => cursor = Some(next),

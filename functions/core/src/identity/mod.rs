@@ -7,6 +7,7 @@
 //! reached through another's.
 
 pub mod csrf;
+pub mod family;
 pub mod governance;
 pub mod import;
 pub mod import_job;

@@ -203,6 +203,7 @@ pub async fn sign_aup<S: Store>(
         rev: state.rev,
         body: StateBody::Aup(super::state::AupState {
             signature: Some(signature.clone()),
+            cosignature: None,
         }),
     };
     let mut ops = vec![
@@ -269,7 +270,7 @@ pub async fn sign_aup<S: Store>(
 }
 
 /// The person's signature of exactly this text, when it still stands (not expiring).
-fn standing(
+pub(crate) fn standing(
     page: &Page,
     state: &StoredState,
     doc: &AupDocument,
