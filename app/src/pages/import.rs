@@ -21,6 +21,8 @@ pub fn ImportPage() -> impl IntoView {
             <p class="lead">"Add or update many people at once from a spreadsheet saved as CSV (UTF-8)."</p>
             <p>"The first line must be the header " <code>"email,name,roles,groups"</code> ". Separate several roles or groups with " <code>";"</code>
                ". Roles: learner, staff, parent, dsl, deputy_dsl, allegations_lead, admin. Importing the same file again changes nothing."</p>
+            <p data-testid="family-columns">"Optional, on a learner's row: " <code>"parents"</code> " (their parents' or carers' emails, separated by " <code>";"</code>
+               "; each already here, or on an earlier line, with the parent role) and " <code>"date_of_birth"</code> " (YYYY-MM-DD), so that a linked parent co-signs the learner agreement of a child under 16."</p>
             <form method="post" action="/admin/people/import" enctype="multipart/form-data">
                 <input type="hidden" name="csrf" value=csrf/>
                 <div class="field">
