@@ -64,6 +64,22 @@ pub fn PersonReadingForm() -> impl IntoView {
                 <input type="hidden" name="level" value=value/>
                 <button type="submit" class="button secondary">{button}</button>
             </form>
+            {p.groups.iter().map(|(g, on)| {
+                let (label, value) = if *on {
+                    (format!("Take easy read off for the group {g}"), "standard")
+                } else {
+                    (format!("Set easy read for everyone in the group {g}"), "easy")
+                };
+                view! {
+                    <form method="post" action="/compliance/reading-level/group">
+                        <input type="hidden" name="csrf" value=csrf()/>
+                        <input type="hidden" name="group" value=g.clone()/>
+                        <input type="hidden" name="person" value=p.person_id.clone()/>
+                        <input type="hidden" name="level" value=value/>
+                        <button type="submit" class="button secondary">{label}</button>
+                    </form>
+                }
+            }).collect_view()}
         </section>
     }
     .into_any()

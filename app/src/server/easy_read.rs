@@ -129,6 +129,8 @@ pub struct PersonReading {
     pub person_id: String,
     pub easy_read: bool,
     pub because: String,
+    /// The person's groups, each with whether it is set to easy read.
+    pub groups: Vec<(String, bool)>,
 }
 
 pub async fn person_reading(
@@ -146,9 +148,21 @@ pub async fn person_reading(
         Because::Group(g) => format!("Set for their group {g}."),
         Because::Default => "Nobody has chosen: the standard version.".to_string(),
     };
+    let set = if person.groups.is_empty() {
+        Vec::new()
+    } else {
+        core::easy_read_groups(&site.store, &person.org)
+            .await
+            .ok()?
+    };
     Some(PersonReading {
         person_id: person.id.clone(),
         easy_read: level.easy_read,
         because,
+        groups: person
+            .groups
+            .iter()
+            .map(|g| (g.clone(), set.contains(g)))
+            .collect(),
     })
 }

@@ -134,6 +134,63 @@ pub async fn assign_reading_level_post(
     }
 }
 
+/// A DSL, a deputy or an admin sets a group to easy read (or takes it off), from a person's
+/// record; back to that record. Anyone else is refused (403) and nothing is written.
+pub async fn assign_group_reading_level_post(
+    State(state): State<AppState>,
+    req: Request,
+) -> Response {
+    use safety_core::learning::easy_read::EasyReadError;
+    let Some(who) = viewer(&req) else {
+        return sign_in_first();
+    };
+    let (_req, fields) = read_form(req).await;
+    let Some(f) = fields.filter(|f| csrf_ok(&who, f)) else {
+        return no_store(forbidden(STALE_FORM), StatusCode::FORBIDDEN);
+    };
+    let Some(easy_read) = app::server::easy_read::parse_level(f.get("level")) else {
+        return plain_refusal(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Choose easy read or the standard version.".into(),
+        );
+    };
+    let group = f.get("group").unwrap_or_default().to_string();
+    let person: String = f
+        .get("person")
+        .unwrap_or_default()
+        .chars()
+        .filter(|c| c.is_ascii_hexdigit() || *c == '-')
+        .take(40)
+        .collect();
+    match app::server::easy_read::assign_group(&state.site, &who, &group, easy_read).await {
+        Ok(_) => {
+            let back = if person.is_empty() {
+                "/compliance".to_string()
+            } else {
+                format!("/compliance/people/{person}")
+            };
+            no_store(
+                axum::response::Redirect::to(&back).into_response(),
+                StatusCode::SEE_OTHER,
+            )
+        }
+        Err(e @ EasyReadError::NotAllowed) => {
+            tracing::warn!(
+                person_id = who.person.id,
+                "refused: may not set easy read for a group"
+            );
+            plain_refusal(StatusCode::FORBIDDEN, e.user_message())
+        }
+        Err(e @ EasyReadError::InvalidGroup(_)) => {
+            plain_refusal(StatusCode::UNPROCESSABLE_ENTITY, e.user_message())
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "group reading level not set");
+            plain_refusal(StatusCode::SERVICE_UNAVAILABLE, e.user_message())
+        }
+    }
+}
+
 /// A refusal with nothing else to show, as plain text.
 fn plain_refusal(status: StatusCode, message: String) -> Response {
     let response = (

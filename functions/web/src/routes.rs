@@ -99,6 +99,10 @@ pub fn router(state: AppState) -> Router {
             "/compliance/people/{id}/reading-level",
             post(crate::learning::assign_reading_level_post),
         )
+        .route(
+            "/compliance/reading-level/group",
+            post(crate::learning::assign_group_reading_level_post),
+        )
         .route("/completions/{id}", get(crate::learning::roster_get))
         .route("/compliance", get(crate::compliance::dashboard_get))
         .route("/compliance/list", get(crate::compliance::list_get))

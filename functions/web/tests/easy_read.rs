@@ -348,6 +348,59 @@ fn a_learner_switches_to_easy_read_passes_and_it_counts_as_the_same_module() {
         ))
         .contains("Set by ")
     );
+    // A group: a member of staff without the role is refused; the DSL sets the learner's group
+    // to easy read from the record (the learner's own assignment still stands over it).
+    let group = "Sept 2026 intake";
+    assert_status(
+        "a member of staff setting a group",
+        &post_as(
+            web,
+            "/compliance/reading-level/group",
+            &staff,
+            &[("csrf", &staff_csrf), ("group", group), ("level", "easy")],
+        ),
+        403,
+    );
+    let record = html(&get_as(
+        web,
+        &format!("/compliance/people/{learner_id}"),
+        &dsl,
+    ));
+    assert!(
+        record.contains(&format!("Set easy read for everyone in the group {group}")),
+        "{record}"
+    );
+    let r = post_as(
+        web,
+        "/compliance/reading-level/group",
+        &dsl,
+        &[
+            ("csrf", &dsl_csrf),
+            ("group", group),
+            ("person", &learner_id),
+            ("level", "easy"),
+        ],
+    );
+    assert_status("the DSL setting a group", &r, 303);
+    assert_eq!(
+        r.header("location"),
+        Some(format!("/compliance/people/{learner_id}").as_str())
+    );
+    let record = html(&get_as(
+        web,
+        &format!("/compliance/people/{learner_id}"),
+        &dsl,
+    ));
+    assert!(
+        record.contains(&format!("Take easy read off for the group {group}")),
+        "{record}"
+    );
+    assert!(
+        html(&get_as(web, &module_path, &learner))
+            .contains("You are reading the standard version."),
+        "the DSL's assignment to the person stands over the group"
+    );
+
     // Unknown person: 404.
     assert_status(
         "assigning to nobody",
