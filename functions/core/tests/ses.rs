@@ -6,48 +6,11 @@
 use safety_core::http_client::HttpClient;
 use safety_core::identity::mail::{MailError, Mailer, Message};
 use safety_core::identity::ses::{SesConfig, SesMailer};
-use std::io::{Read, Write};
-use std::net::TcpListener;
 use std::sync::mpsc;
 
 /// Answers one request with `status` and `body`; sends the raw request it read to the channel.
 fn one_shot_server(status: u16, body: &'static str) -> (String, mpsc::Receiver<String>) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        let (mut stream, _) = listener.accept().unwrap();
-        let mut raw = Vec::new();
-        let mut buf = [0u8; 8192];
-        loop {
-            let n = stream.read(&mut buf).unwrap();
-            raw.extend_from_slice(&buf[..n]);
-            let text = String::from_utf8_lossy(&raw).to_string();
-            if let Some((head, rest)) = text.split_once("\r\n\r\n") {
-                let len = head
-                    .lines()
-                    .find_map(|l| {
-                        l.to_ascii_lowercase()
-                            .strip_prefix("content-length:")
-                            .map(|v| v.trim().parse::<usize>().unwrap())
-                    })
-                    .unwrap_or(0);
-                if rest.len() >= len {
-                    break;
-                }
-            }
-            if n == 0 {
-                break;
-            }
-        }
-        tx.send(String::from_utf8_lossy(&raw).to_string()).unwrap();
-        let answer = format!(
-            "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-            body.len()
-        );
-        stream.write_all(answer.as_bytes()).unwrap();
-    });
-    (format!("http://{addr}"), rx)
+    test_support::one_shot_http::serve(status, "", body)
 }
 
 fn mailer(endpoint: String, session_token: Option<&str>) -> SesMailer {

@@ -4,11 +4,13 @@
 //!   records its answers, the conversation the Lambda service has with it;
 //! * [`function`]: a function binary started as a child process with exactly the environment
 //!   given, its logs kept for failure messages. `<NAME>_TEST_BINARY` replaces the binary (e.g.
-//!   the aarch64 Lambda build under qemu: scripts/check-lambda-build.sh).
+//!   the aarch64 Lambda build under qemu: scripts/check-lambda-build.sh);
+//! * [`one_shot_http`]: a stand-in for an HTTP service (SES) that answers one request.
 
 pub mod dynamodb_local;
 pub mod function;
 pub mod lambda_runtime;
+pub mod one_shot_http;
 
 /// How long a test waits for a process to start, answer or exit.
 pub const WAIT: std::time::Duration = std::time::Duration::from_secs(30);

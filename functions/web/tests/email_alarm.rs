@@ -8,8 +8,7 @@ use safety_core::http_client::HttpClient;
 use safety_core::identity::mail::{MailError, Mailer, Message};
 use safety_core::identity::ses::{EMAIL_SEND_FAILED_LOG, SesConfig, SesMailer};
 use serde_json::Value;
-use std::io::{Read, Write};
-use std::net::TcpListener;
+use std::io::Write;
 use std::sync::{Arc, Mutex};
 
 fn read(rel: &str) -> String {
@@ -24,40 +23,7 @@ const REFUSAL: &str = r#"{"__type":"MessageRejected","Message":"Email address is
 
 /// A stand-in for SES on loopback that reads one request and answers `status` and `body`.
 fn fake_ses(status: u16, body: &'static str) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    std::thread::spawn(move || {
-        let (mut stream, _) = listener.accept().unwrap();
-        let mut raw = Vec::new();
-        let mut buf = [0u8; 8192];
-        loop {
-            let n = stream.read(&mut buf).unwrap();
-            raw.extend_from_slice(&buf[..n]);
-            let text = String::from_utf8_lossy(&raw).to_string();
-            if let Some((head, rest)) = text.split_once("\r\n\r\n") {
-                let len = head
-                    .lines()
-                    .find_map(|l| {
-                        l.to_ascii_lowercase()
-                            .strip_prefix("content-length:")
-                            .map(|v| v.trim().parse::<usize>().unwrap())
-                    })
-                    .unwrap_or(0);
-                if rest.len() >= len {
-                    break;
-                }
-            }
-            if n == 0 {
-                break;
-            }
-        }
-        let answer = format!(
-            "HTTP/1.1 {status} Bad Request\r\nContent-Type: application/json\r\nx-amzn-ErrorType: MessageRejected\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-            body.len()
-        );
-        stream.write_all(answer.as_bytes()).unwrap();
-    });
-    format!("http://{addr}")
+    test_support::one_shot_http::serve(status, "x-amzn-ErrorType: MessageRejected\r\n", body).0
 }
 
 fn mailer(endpoint: String) -> SesMailer {
