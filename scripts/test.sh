@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of the platform: formatting and lints, the content check, unit tests, the
 # storage conformance suite on both backends (with DynamoDB Local really started), the web
-# function's HTTP and Lambda tests, cfn-lint on the infrastructure, and the browser tests in
-# headless Chromium with axe.
+# function's HTTP and Lambda tests, cfn-lint and checkov on the infrastructure, and the browser
+# tests in headless Chromium with axe.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 step() { printf '\n==> %s\n' "$*"; }

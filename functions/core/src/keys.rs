@@ -152,6 +152,17 @@ pub fn magic_link(o: &OrgId, token_hash_hex: &str) -> Key {
     Key::new(format!("{}#MAGIC#{token_hash_hex}", org(o)), "MAGIC")
 }
 
+/// A sign-in email asked for and not yet sent (it holds the address typed, for at most the
+/// link's lifetime): see [`crate::identity::sign_in_mail`].
+pub fn sign_in_request(o: &OrgId, request_id: &str) -> Key {
+    Key::new(format!("{}#SIGNIN#{request_id}", org(o)), "SIGNIN")
+}
+
+/// gsi1 partition of an organisation's sign-in emails not yet sent.
+pub fn sign_in_requests_pending(o: &OrgId) -> String {
+    format!("{}#SIGNIN#PENDING", org(o))
+}
+
 /// One fixed window of a rate-limit bucket; `window_start` is epoch seconds.
 pub fn rate_limit(o: &OrgId, bucket: &str, window_start: u64) -> Key {
     Key::new(format!("{}#RATE#{bucket}#{window_start}", org(o)), "RATE")

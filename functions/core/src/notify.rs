@@ -295,6 +295,13 @@ pub struct Links {
 }
 
 impl Links {
+    /// The emailed sign-in link for this token.
+    pub fn sign_in(&self, token: &str) -> String {
+        format!(
+            "{}/sign-in/link?token={token}",
+            self.base_url.trim_end_matches('/')
+        )
+    }
     fn worry(&self, id: &str) -> String {
         format!("{}/worries/{id}", self.base_url.trim_end_matches('/'))
     }

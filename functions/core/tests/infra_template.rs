@@ -271,7 +271,7 @@ impl safety_core::identity::mail::Mailer for DownMailer {
 async fn store_methods_of_the_notify_path() -> BTreeSet<&'static str> {
     use chrono::{DateTime, Duration, Utc};
     use safety_core::crypto::Secret;
-    use safety_core::identity::{NewPerson, OutboxMailer, Role, people};
+    use safety_core::identity::{NewPerson, OutboxMailer, Role, people, sign_in_mail};
     use safety_core::notify::{self, Links};
     use safety_core::org::OrgId;
     use safety_core::store::embedded::EmbeddedStore;
@@ -335,6 +335,15 @@ async fn store_methods_of_the_notify_path() -> BTreeSet<&'static str> {
         }
     }
     assert_eq!(ids.len(), 2);
+    // Sign-in links asked for (by the web function): one known address, one unknown.
+    let mut sign_ins = Vec::new();
+    for email in ["dsl@example.org", "nobody@example.org"] {
+        sign_ins.push(
+            sign_in_mail::queue(&store, &org, email, &secret, t0)
+                .await
+                .unwrap(),
+        );
+    }
 
     let store = recording::Recording::new(store);
     let links = Links {
@@ -361,6 +370,23 @@ async fn store_methods_of_the_notify_path() -> BTreeSet<&'static str> {
             .await
             .unwrap();
     }
+    // A sign-in email refused and then sent by the sweep; an unknown address sent nothing.
+    for id in &sign_ins {
+        sign_in_mail::deliver(&store, &DownMailer, &profile, &links, id, now)
+            .await
+            .unwrap();
+    }
+    let swept = sign_in_mail::deliver_pending(
+        &store,
+        &outbox,
+        &profile,
+        &links,
+        now + Duration::minutes(2),
+        100,
+    )
+    .await
+    .unwrap();
+    assert_eq!(swept.sent, 1, "{swept:?}");
     store.calls.into_inner().unwrap()
 }
 
@@ -449,7 +475,10 @@ fn the_notify_stream_filter_matches_the_notification_items_the_code_writes() {
     };
     assert_eq!(attribute, "type");
     assert_eq!(item[attribute], serde_json::json!(notify::ITEM_TYPE));
-    assert_eq!(matcher, &serde_json::json!({ "S": [notify::ITEM_TYPE] }));
+    assert_eq!(
+        matcher,
+        &serde_json::json!({ "S": [notify::ITEM_TYPE, safety_core::identity::sign_in_mail::ITEM_TYPE] })
+    );
     // What the handler reads from the image.
     assert!(item["notification_id"].is_string());
     // The stream mapping reports failed records and has somewhere to put what it gives up on.

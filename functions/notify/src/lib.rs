@@ -1,15 +1,20 @@
 //! The `notify` function: tells the people a worry is routed to that it needs them, by email,
 //! without the worry's content (the emails are written by [`safety_core::notify`]).
 //!
+//! It also sends the emailed sign-in links asked for on the site
+//! ([`safety_core::identity::sign_in_mail`]), so the sign-in page answers in the same time
+//! whether or not an address is registered.
+//!
 //! One handler for two kinds of event:
 //! * a **DynamoDB Streams batch** from the table: each new notification item (written in the
 //!   same transaction as the worry, reply or assignment it announces) is delivered at once with
 //!   [`notify::deliver_by_id`]. A record whose delivery fails is reported back in
 //!   `batchItemFailures` (partial batch response), so Lambda retries from that record and the
-//!   records before it are not handed over again;
+//!   records before it are not handed over again. A new sign-in request is delivered the same
+//!   way ([`sign_in_mail::deliver`]);
 //! * an **EventBridge scheduled event** (every 5 minutes): [`notify::deliver_pending`] sweeps the
 //!   notifications still pending whose retry time has come (back-off after failures, anything the
-//!   stream gave up on).
+//!   stream gave up on), and the sign-in emails whose retry time has come.
 //!
 //! Delivery is idempotent per recipient (each one is recorded on the item as soon as their email
 //! has gone), so a record seen twice, or a sweep racing the stream, repeats at most the one
@@ -18,6 +23,7 @@
 
 use chrono::{DateTime, Utc};
 use safety_core::identity::mail::Mailer;
+use safety_core::identity::sign_in_mail;
 use safety_core::notify::{self, Delivery, Links};
 use safety_core::org::OrgProfile;
 use safety_core::store::{Store, StoreError};
@@ -83,6 +89,8 @@ impl Event {
 pub enum Action {
     /// Deliver the notification with this id.
     Deliver(String),
+    /// Send the sign-in email asked for by the request with this id.
+    SignIn(String),
     /// Not for this function (another item type, a removal, already delivered...).
     Ignore(&'static str),
     /// A notification item without what delivery needs: logged as an error, not retried
@@ -107,14 +115,20 @@ impl StreamRecord {
         let Some(image) = &self.dynamodb.new_image else {
             return Action::Ignore("no new image");
         };
+        if string_attribute(image, "org").is_some_and(|o| o != org.id.as_str()) {
+            return Action::Ignore("another organisation's item");
+        }
+        if string_attribute(image, "type") == Some(sign_in_mail::ITEM_TYPE) {
+            return match string_attribute(image, "request_id") {
+                Some(id) if !id.trim().is_empty() => Action::SignIn(id.to_string()),
+                _ => Action::Malformed("a sign-in request without a `request_id`"),
+            };
+        }
         if string_attribute(image, "type") != Some(notify::ITEM_TYPE) {
             return Action::Ignore("not a notification");
         }
         if image.contains_key("delivered_at") {
             return Action::Ignore("already delivered");
-        }
-        if string_attribute(image, "org").is_some_and(|o| o != org.id.as_str()) {
-            return Action::Ignore("another organisation's notification");
         }
         if let Some(next) = string_attribute(image, "next_attempt_at")
             .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
@@ -191,6 +205,14 @@ impl<S: Store, M: Mailer> Notifier<S, M> {
         for record in &batch.records {
             let id = match record.action(&self.org, now) {
                 Action::Deliver(id) => id,
+                Action::SignIn(id) => {
+                    if !self.sign_in(&id, now).await {
+                        response.batch_item_failures.push(ItemFailure {
+                            item_identifier: record.dynamodb.sequence_number.clone(),
+                        });
+                    }
+                    continue;
+                }
                 Action::Ignore(_) => {
                     ignored += 1;
                     continue;
@@ -251,8 +273,44 @@ impl<S: Store, M: Mailer> Notifier<S, M> {
         response
     }
 
-    /// Delivers the pending notifications that are due.
+    /// Sends one requested sign-in email; false when the store failed (the record is retried).
+    /// A refused email is not a failure here: the request keeps its back-off for the sweep.
+    async fn sign_in(&self, request_id: &str, now: DateTime<Utc>) -> bool {
+        match sign_in_mail::deliver(
+            &self.store,
+            &self.mailer,
+            &self.org,
+            &self.links,
+            request_id,
+            now,
+        )
+        .await
+        {
+            Ok(_) => true,
+            Err(e) => {
+                tracing::error!(org = %self.org.id, request_id, error = %e,
+                    "sign-in request could not be handled: the record is retried");
+                false
+            }
+        }
+    }
+
+    /// Delivers the pending notifications that are due, then the sign-in emails due a retry.
     pub async fn sweep(&self, now: DateTime<Utc>) -> Result<Delivery, StoreError> {
+        let sign_ins = sign_in_mail::deliver_pending(
+            &self.store,
+            &self.mailer,
+            &self.org,
+            &self.links,
+            now,
+            SWEEP_MAX,
+        )
+        .await?;
+        if sign_ins.requests > 0 {
+            tracing::info!(org = %self.org.id, requests = sign_ins.requests, sent = sign_ins.sent,
+                no_account = sign_ins.no_account, failed = sign_ins.failed, too_old = sign_ins.too_old,
+                "sign-in sweep done");
+        }
         let d = notify::deliver_pending(
             &self.store,
             &self.mailer,

@@ -161,7 +161,7 @@ fn a_stream_batch_delivers_inserted_notifications_only() {
     let b = stream(batch(vec![record("INSERT", "107", &other)]));
     assert_eq!(
         b.records[0].action(&org, now),
-        Action::Ignore("another organisation's notification")
+        Action::Ignore("another organisation's item")
     );
 }
 
@@ -389,4 +389,150 @@ fn reader(roles: &[Role]) -> safety_core::identity::Person {
         created_at: chrono::DateTime::UNIX_EPOCH,
         version: 1,
     }
+}
+
+/// Asks for a sign-in link for `email` as the site does; returns the request item as stored.
+async fn ask_for_link(store: &EmbeddedStore, org: &OrgId, email: &str) -> Map<String, Value> {
+    let secret = Secret::new("notify-test-secret-notify-test-secret").unwrap();
+    let id = sign_in_mail::queue(store, org, email, &secret, t0())
+        .await
+        .unwrap();
+    store
+        .get(&keys::sign_in_request(org, &id))
+        .await
+        .unwrap()
+        .expect("the request is stored")
+}
+
+#[tokio::test]
+async fn the_stream_sends_a_sign_in_link_to_a_known_address_only_and_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = EmbeddedStore::open(&dir.path().join("s.redb")).unwrap();
+    let org = profile();
+    let person = dsl(&store, &org.id).await;
+    let known = ask_for_link(&store, &org.id, "DSL@example.org").await;
+    let unknown = ask_for_link(&store, &org.id, "nobody@example.org").await;
+    let outbox = dir.path().join("outbox");
+    let notifier = Notifier {
+        store,
+        mailer: OutboxMailer::new(&outbox),
+        org,
+        links: links(),
+    };
+    let b = stream(batch(vec![
+        record("INSERT", "500", &known),
+        record("INSERT", "501", &unknown),
+    ]));
+    assert!(matches!(
+        b.records[0].action(&notifier.org, t0()),
+        Action::SignIn(_)
+    ));
+    let event = batch(vec![
+        record("INSERT", "500", &known),
+        record("INSERT", "501", &unknown),
+    ]);
+    let now = t0() + chrono::Duration::seconds(1);
+    let response = notifier.handle(event.clone(), now).await.unwrap();
+    assert_eq!(response, json!({ "batchItemFailures": [] }));
+    let emails = test_support::outbox_emails(&outbox);
+    assert_eq!(emails.len(), 1, "{emails:?}");
+    assert!(
+        emails[0].starts_with(&format!("To: {}\n", person.email)),
+        "{}",
+        emails[0]
+    );
+    assert!(
+        emails[0].contains("https://safety.example.org/sign-in/link?token="),
+        "{}",
+        emails[0]
+    );
+    // Both requests are gone (the address typed is not kept).
+    for item in [&known, &unknown] {
+        let key = safety_core::store::Key::of(item).unwrap();
+        assert!(notifier.store.get(&key).await.unwrap().is_none());
+    }
+    // Lambda hands the batch over again: nothing more is sent.
+    notifier.handle(event, now).await.unwrap();
+    assert_eq!(test_support::outbox_emails(&outbox).len(), 1);
+    // Another organisation's request is not this deployment's.
+    let mut other = known.clone();
+    other.insert("org".into(), json!("another-college"));
+    let b = stream(batch(vec![record("INSERT", "502", &other)]));
+    assert_eq!(
+        b.records[0].action(&notifier.org, now),
+        Action::Ignore("another organisation's item")
+    );
+}
+
+#[tokio::test]
+async fn a_refused_sign_in_email_is_kept_and_the_sweep_sends_it_after_its_back_off() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = EmbeddedStore::open(&dir.path().join("s.redb")).unwrap();
+    let org = profile();
+    dsl(&store, &org.id).await;
+    let known = ask_for_link(&store, &org.id, "dsl@example.org").await;
+    let down = Notifier {
+        store,
+        mailer: DownMailer,
+        org,
+        links: links(),
+    };
+    let now = t0() + chrono::Duration::seconds(1);
+    let response = down
+        .handle(batch(vec![record("INSERT", "600", &known)]), now)
+        .await
+        .unwrap();
+    // Not a batch failure: the request carries its own back-off, for the sweep.
+    assert_eq!(response, json!({ "batchItemFailures": [] }));
+    let key = safety_core::store::Key::of(&known).unwrap();
+    let kept = down.store.get(&key).await.unwrap().expect("kept");
+    assert_eq!(kept["attempts"], 1);
+    assert!(
+        kept["last_error"]
+            .as_str()
+            .unwrap()
+            .contains("the mail service is down")
+    );
+
+    let outbox = dir.path().join("outbox");
+    let up = Notifier {
+        store: down.store,
+        mailer: OutboxMailer::new(&outbox),
+        org: down.org,
+        links: links(),
+    };
+    up.handle(scheduled(), now).await.unwrap();
+    assert!(test_support::outbox_emails(&outbox).is_empty(), "too early");
+    up.handle(scheduled(), now + notify::retry_delay(1))
+        .await
+        .unwrap();
+    let emails = test_support::outbox_emails(&outbox);
+    assert_eq!(emails.len(), 1);
+    assert!(emails[0].contains("/sign-in/link?token="));
+    assert!(up.store.get(&key).await.unwrap().is_none());
+}
+
+#[tokio::test]
+async fn a_sign_in_request_older_than_a_link_s_life_is_dropped_unsent() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = EmbeddedStore::open(&dir.path().join("s.redb")).unwrap();
+    let org = profile();
+    dsl(&store, &org.id).await;
+    let known = ask_for_link(&store, &org.id, "dsl@example.org").await;
+    let outbox = dir.path().join("outbox");
+    let notifier = Notifier {
+        store,
+        mailer: OutboxMailer::new(&outbox),
+        org,
+        links: links(),
+    };
+    let late =
+        t0() + chrono::Duration::minutes(safety_core::identity::magic_link::LIFETIME_MINUTES);
+    notifier
+        .handle(batch(vec![record("INSERT", "700", &known)]), late)
+        .await
+        .unwrap();
+    assert!(test_support::outbox_emails(&outbox).is_empty());
+    let key = safety_core::store::Key::of(&known).unwrap();
+    assert!(notifier.store.get(&key).await.unwrap().is_none());
 }

@@ -12,9 +12,9 @@ use chrono::Utc;
 use leptos::prelude::provide_context;
 use safety_core::crypto;
 use safety_core::identity::{
-    MagicLinkError, Mailer, csrf, magic_link, mail::sign_in_message, rate_limit, session,
-    session::SessionError,
+    MagicLinkError, csrf, magic_link, rate_limit, session, session::SessionError, sign_in_mail,
 };
+use safety_core::notify::Links;
 
 pub const COOKIE: &str = "session";
 /// Sign-in requests per client address per window, on top of the per-email limit in the core
@@ -174,7 +174,6 @@ pub async fn render_sign_in(
 /// Asks for a sign-in link. The answer is the same whether or not the email is known.
 pub async fn sign_in_post(State(state): State<AppState>, req: Request) -> Response {
     let address = client_address(&req);
-    let base = base_url(&state);
     let (req, form) = read_form(req).await;
     let email: String = form
         .as_ref()
@@ -194,6 +193,7 @@ pub async fn sign_in_post(State(state): State<AppState>, req: Request) -> Respon
         )
     };
 
+    let mut retry_after = None;
     let bucket = rate_limit::bucket(&state.site.secret, "signin-ip", &address);
     let (view, status) = match rate_limit::check(
         &state.site.store,
@@ -205,18 +205,25 @@ pub async fn sign_in_post(State(state): State<AppState>, req: Request) -> Respon
     )
     .await
     {
-        Ok(d) if !d.allowed => refuse(
-            MagicLinkError::RateLimited {
-                retry_after_secs: d.retry_after_secs,
-            }
-            .user_message(),
-            StatusCode::TOO_MANY_REQUESTS,
-        ),
+        Ok(d) if !d.allowed => {
+            tracing::warn!(
+                limit = PER_ADDRESS_LIMIT,
+                "sign-in refused: too many requests from one address"
+            );
+            retry_after = Some(d.retry_after_secs);
+            refuse(
+                MagicLinkError::NetworkBusy {
+                    retry_after_secs: d.retry_after_secs,
+                }
+                .user_message(),
+                StatusCode::TOO_MANY_REQUESTS,
+            )
+        }
         Err(e) => refuse(
             MagicLinkError::Store(e).user_message(),
             StatusCode::SERVICE_UNAVAILABLE,
         ),
-        Ok(_) => match magic_link::request(
+        Ok(_) => match sign_in_mail::queue(
             &state.site.store,
             &state.site.org_id,
             &email,
@@ -225,13 +232,8 @@ pub async fn sign_in_post(State(state): State<AppState>, req: Request) -> Respon
         )
         .await
         {
-            Ok(link) => {
-                if let Some(link) = link {
-                    // To the address on record (lowercased), never the spelling typed.
-                    let to =
-                        safety_core::identity::people::normalise_email(&email).unwrap_or_default();
-                    send_link(&state, &base, &to, &link.token).await;
-                }
+            Ok(request_id) => {
+                deliver_here(&state, request_id);
                 (
                     SignInView::Sent {
                         email: email.clone(),
@@ -239,35 +241,53 @@ pub async fn sign_in_post(State(state): State<AppState>, req: Request) -> Respon
                     StatusCode::OK,
                 )
             }
-            Err(e @ MagicLinkError::RateLimited { .. }) => {
+            Err(e @ MagicLinkError::RateLimited { retry_after_secs }) => {
+                retry_after = Some(retry_after_secs);
                 refuse(e.user_message(), StatusCode::TOO_MANY_REQUESTS)
             }
             Err(e @ MagicLinkError::InvalidEmail(_)) => {
                 refuse(e.user_message(), StatusCode::UNPROCESSABLE_ENTITY)
             }
             Err(e) => {
-                tracing::warn!(error = %e, "a sign-in link could not be made");
+                tracing::warn!(error = %e, "a sign-in request could not be stored");
                 refuse(e.user_message(), StatusCode::SERVICE_UNAVAILABLE)
             }
         },
     };
-    render_sign_in(&state, req, view, status).await
+    let mut response = render_sign_in(&state, req, view, status).await;
+    if let Some(secs) = retry_after {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(secs.max(1)));
+    }
+    response
 }
 
-async fn send_link(state: &AppState, base: &str, email: &str, token: &str) {
-    let link = format!("{base}/sign-in/link?token={token}");
-    let message =
-        sign_in_message(&state.site.org.name, &link, magic_link::LIFETIME_MINUTES).to(email);
-    match &state.mailer {
-        Some(mailer) => {
-            if let Err(e) = mailer.send(&message).await {
-                tracing::error!(error = %e, "the sign-in email could not be sent");
-            }
+/// A local run sends the email itself, after answering: the answer never waits for the person
+/// lookup or the mail, so it takes the same time for every address. (Under Lambda the `notify`
+/// function does it from the table's stream; a refused email is retried by either's sweep.)
+fn deliver_here(state: &AppState, request_id: String) {
+    let Some(mailer) = state.local_mailer.clone() else {
+        return;
+    };
+    let site = state.site.clone();
+    let links = Links {
+        base_url: base_url(state),
+    };
+    tokio::spawn(async move {
+        if let Err(e) = sign_in_mail::deliver(
+            &site.store,
+            mailer.as_ref(),
+            &site.org,
+            &links,
+            &request_id,
+            Utc::now(),
+        )
+        .await
+        {
+            tracing::error!(request_id, error = %e, "a sign-in request could not be handled; the notifier retries it");
         }
-        None => tracing::error!(
-            "no mail is configured (APP_MAIL_FROM or APP_OUTBOX_DIR): the sign-in link was not sent"
-        ),
-    }
+    });
 }
 
 /// Opening the emailed link shows one button; pressing it (a POST) signs in. Mail scanners that

@@ -193,9 +193,9 @@ async fn serve(
         worry_kinds: library.worry_kinds.clone(),
         on_worry_stored,
     });
-    if mailer.is_none() {
+    if mailer.is_none() && !config.in_lambda {
         tracing::error!(
-            "no mail is configured (APP_MAIL_FROM for SES): sign-in links cannot be sent"
+            "no mail is configured (APP_MAIL_FROM for SES, or APP_OUTBOX_DIR): sign-in links wait in the store until it is"
         );
     }
     // Locally, listen first: the links in emails name the address actually bound (APP_BIND may
@@ -232,7 +232,7 @@ async fn serve(
         public_origin: config.base_url.as_deref().map(origin_of),
         link_base,
         session_keys: Arc::new(config.session_keys),
-        mailer: mailer.clone(),
+        local_mailer: mailer.clone().filter(|_| !config.in_lambda),
         secure_cookies: config.in_lambda
             || config
                 .base_url

@@ -1,11 +1,12 @@
 //! The local notifier: delivers the worry notifications (emails to the people a worry is routed
 //! to) from inside the web process, woken as soon as a worry or a reply is stored and every few
-//! seconds besides, for retries. On AWS the table's stream drives the `notify` function instead,
+//! seconds besides, for retries; it also retries the sign-in emails that were refused. On AWS
+//! the table's stream drives the `notify` function instead,
 //! with the same core code. The embedded store cannot be opened by two processes, which is why
 //! this runs here rather than as a separate command.
 
 use app::server::SiteState;
-use safety_core::identity::AnyMailer;
+use safety_core::identity::{AnyMailer, sign_in_mail};
 use safety_core::notify::{Links, deliver_pending};
 use std::sync::Arc;
 use std::time::Duration;
@@ -53,6 +54,26 @@ pub fn spawn(
                         break;
                     }
                 }
+            }
+            // Sign-in emails are sent as they are asked for; this retries those refused.
+            match sign_in_mail::deliver_pending(
+                &site.store,
+                mailer.as_ref(),
+                &site.org,
+                &links,
+                chrono::Utc::now(),
+                BATCH,
+            )
+            .await
+            {
+                Ok(c) if c.requests > 0 => tracing::info!(
+                    requests = c.requests,
+                    sent = c.sent,
+                    failed = c.failed,
+                    "sign-in emails retried"
+                ),
+                Ok(_) => {}
+                Err(e) => tracing::error!(error = %e, "sign-in emails could not be retried"),
             }
         }
     });

@@ -26,8 +26,10 @@ pub struct AppState {
     /// (`APP_BIND`). Never the request's Host header.
     pub link_base: String,
     pub session_keys: Arc<safety_core::identity::SessionKeys>,
-    /// Where sign-in emails go (`None`: not configured on this deployment).
-    pub mailer: Option<Arc<safety_core::identity::AnyMailer>>,
+    /// Sends the sign-in emails asked for here, in a task of their own after the answer: a
+    /// local run. `None` under Lambda (the `notify` function sends them from the table's
+    /// stream), or when no mail is configured (the requests wait in the table).
+    pub local_mailer: Option<Arc<safety_core::identity::AnyMailer>>,
     pub secure_cookies: bool,
     /// Single sign-on providers offered, and what is cached about them.
     pub sso: Arc<Vec<crate::config::SsoConfigured>>,

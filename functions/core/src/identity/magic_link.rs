@@ -50,6 +50,10 @@ pub enum MagicLinkError {
     InvalidEmail(&'static str),
     #[error("too many sign-in links asked for; retry after {retry_after_secs} s")]
     RateLimited { retry_after_secs: u64 },
+    /// Too many requests from one network address (a whole school is often one address, so
+    /// the limit is high and the message says so).
+    #[error("too many sign-in links asked for from one network; retry after {retry_after_secs} s")]
+    NetworkBusy { retry_after_secs: u64 },
     /// Unknown, malformed, another organisation's, or already used (and deleted).
     #[error("the sign-in link is not valid")]
     Invalid,
@@ -75,6 +79,10 @@ impl MagicLinkError {
             }
             MagicLinkError::RateLimited { retry_after_secs } => format!(
                 "You have asked for several sign-in links in a short time. Please use the newest email we sent, or try again in {} minutes.",
+                retry_after_secs.div_ceil(60)
+            ),
+            MagicLinkError::NetworkBusy { retry_after_secs } => format!(
+                "A great many sign-in links have been asked for from your network in the last few minutes. Please try again in {} minutes. If this keeps happening, tell your school's or college's IT team.",
                 retry_after_secs.div_ceil(60)
             ),
             MagicLinkError::Invalid | MagicLinkError::Used => {
@@ -111,6 +119,22 @@ pub async fn request<S: Store>(
     secret: &Secret,
     now: DateTime<Utc>,
 ) -> Result<Option<MagicLink>, MagicLinkError> {
+    let email = check_limit(store, org, email, secret, now).await?;
+    match find_active(store, org, &email).await? {
+        Some(person) => create(store, org, &person, now).await.map(Some),
+        None => Ok(None),
+    }
+}
+
+/// Checks the email is well formed and still within [`PER_EMAIL_LIMIT`] (counting this request);
+/// returns it normalised. The same work for a known and an unknown address.
+pub async fn check_limit<S: Store>(
+    store: &S,
+    org: &OrgId,
+    email: &str,
+    secret: &Secret,
+    now: DateTime<Utc>,
+) -> Result<String, MagicLinkError> {
     let email = people::normalise_email(email).map_err(from_people)?;
     let bucket = rate_limit::bucket(secret, "signin-email", &email);
     let decision = rate_limit::check(
@@ -127,13 +151,28 @@ pub async fn request<S: Store>(
             retry_after_secs: decision.retry_after_secs,
         });
     }
-    let person = match people::find_by_email(store, org, &email)
+    Ok(email)
+}
+
+/// The active person with this (normalised) email, if any.
+pub async fn find_active<S: Store>(
+    store: &S,
+    org: &OrgId,
+    email: &str,
+) -> Result<Option<Person>, MagicLinkError> {
+    Ok(people::find_by_email(store, org, email)
         .await
         .map_err(from_people)?
-    {
-        Some(p) if p.active => p,
-        _ => return Ok(None),
-    };
+        .filter(|p| p.active))
+}
+
+/// Stores a new link for `person` (its hash only) and returns the token to email.
+pub async fn create<S: Store>(
+    store: &S,
+    org: &OrgId,
+    person: &Person,
+    now: DateTime<Utc>,
+) -> Result<MagicLink, MagicLinkError> {
     let token = B64.encode(crypto::random_bytes::<32>());
     let expires_at = now + Duration::minutes(LIFETIME_MINUTES);
     let key = keys::magic_link(org, &crypto::sha256_hex(token.as_bytes()));
@@ -145,11 +184,11 @@ pub async fn request<S: Store>(
     }));
     store.put(item, Condition::NotExists).await?;
     tracing::info!(%org, person_id = person.id, "sign-in link created");
-    Ok(Some(MagicLink {
+    Ok(MagicLink {
         token,
-        person_id: person.id,
+        person_id: person.id.clone(),
         expires_at,
-    }))
+    })
 }
 
 /// Uses a sign-in link: returns the person to start a session for. Works once.

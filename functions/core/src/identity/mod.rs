@@ -18,6 +18,7 @@ pub mod rate_limit;
 pub mod roles;
 pub mod ses;
 pub mod session;
+pub mod sign_in_mail;
 pub mod sso;
 
 pub use import::{ImportPreview, ImportResult, RowFailure, RowPlan};

@@ -451,6 +451,47 @@ pub fn outbox(data: &Path) -> Vec<PathBuf> {
     files
 }
 
+/// Sign-in emails are sent after the answer (off the request path): waits until the outbox in
+/// `data` holds at least `n` emails not in `before` (at most [`WAIT`]), and returns them all.
+#[track_caller]
+pub fn wait_for_new_mail(data: &Path, before: &[PathBuf], n: usize) -> Vec<PathBuf> {
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        let new: Vec<PathBuf> = outbox(data)
+            .into_iter()
+            .filter(|p| !before.contains(p))
+            .collect();
+        if new.len() >= n {
+            return new;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{} new emails after {WAIT:?}, expected {n}: {new:?}",
+            new.len()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+/// For checking that an email was NOT sent: waits until the outbox has not changed for a second
+/// (the delivery of a request runs within milliseconds of its answer), and returns it.
+pub fn let_mail_settle(data: &Path) -> Vec<PathBuf> {
+    let mut last = outbox(data);
+    let mut still_since = std::time::Instant::now();
+    let deadline = still_since + WAIT;
+    while still_since.elapsed() < std::time::Duration::from_secs(1)
+        && std::time::Instant::now() < deadline
+    {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        let now = outbox(data);
+        if now != last {
+            last = now;
+            still_since = std::time::Instant::now();
+        }
+    }
+    last
+}
+
 /// Signs `email` in on `web` (its outbox in `data`) through the emailed link; returns the cookie
 /// to send (`session=...`).
 #[track_caller]
@@ -458,10 +499,24 @@ pub fn sign_in(web: &Web, data: &Path, email: &str) -> String {
     let before = outbox(data);
     let r = web.post_form("/sign-in", &[("email", email)]);
     assert_eq!(r.status, 200, "POST /sign-in\n{}", r.describe());
-    let mail = outbox(data)
-        .into_iter()
-        .find(|p| !before.contains(p))
-        .expect("a sign-in email");
+    let deadline = std::time::Instant::now() + WAIT;
+    // another email (a notification) may arrive first: the sign-in one is addressed to `email`
+    let mail = loop {
+        let to = format!("To: {}\n", email.trim().to_lowercase());
+        if let Some(found) = outbox(data).into_iter().find(|p| {
+            !before.contains(p)
+                && std::fs::read_to_string(p)
+                    .is_ok_and(|t| t.starts_with(&to) && t.contains("/sign-in/link?token="))
+        }) {
+            break found;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no sign-in email to {email} within {WAIT:?}\n{}",
+            web.output()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
     let text = std::fs::read_to_string(&mail).expect("the email");
     let token = text
         .split_whitespace()

@@ -1,0 +1,264 @@
+//! Sign-in emails, sent off the request path.
+//!
+//! Asking for a link ([`queue`]) checks the limits and stores the request: the same work, and so
+//! the same answer and the same time, whether or not the address belongs to anybody. Whether it
+//! does is found out later, by [`deliver`]: for an active person it makes the link and emails it;
+//! for anyone else it sends nothing. On AWS the table's stream hands each new request to the
+//! `notify` function at once, and its 5-minute sweep ([`deliver_pending`]) retries what failed;
+//! locally the web process delivers it in a task of its own and its notifier retries.
+//!
+//! * A request holds the address typed, so it lives no longer than a link would
+//!   ([`magic_link::LIFETIME_MINUTES`], also its TTL) and is deleted once handled.
+//! * Delivery claims a request for [`CLAIM_SECS`] (a conditional write on its version) before
+//!   sending, so the stream and a sweep racing each other send one email, not two.
+//! * A refused email keeps the request with the reason and a back-off (the mailer writes the
+//!   `email send failed` line the alarm counts); a request older than a link's lifetime is
+//!   dropped, logged: the person will have asked again.
+
+use super::magic_link::{self, MagicLinkError};
+use super::mail::{Mailer, sign_in_message};
+use crate::crypto::Secret;
+use crate::keys;
+use crate::notify::{Links, retry_delay};
+use crate::org::{OrgId, OrgProfile};
+use crate::store::{Condition, Index, Item, Query, Store, StoreError, Update, layout};
+use chrono::{DateTime, Duration, Utc};
+use serde_json::{Value, json};
+
+/// The `type` of a stored sign-in request (the `notify` stream filter names it).
+pub const ITEM_TYPE: &str = "sign_in_request";
+/// How long a delivery holds a request before another may try it.
+pub const CLAIM_SECS: i64 = 60;
+
+/// Checks the limits and stores the request; the caller answers the same page whatever the
+/// address. Returns the request's id (to deliver it at once where that is possible).
+pub async fn queue<S: Store>(
+    store: &S,
+    org: &OrgId,
+    email: &str,
+    secret: &Secret,
+    now: DateTime<Utc>,
+) -> Result<String, MagicLinkError> {
+    let email = magic_link::check_limit(store, org, email, secret, now).await?;
+    let id = uuid::Uuid::new_v4().to_string();
+    let created = crate::store::timestamp(now);
+    let expires = now + Duration::minutes(magic_link::LIFETIME_MINUTES);
+    let item = keys::sign_in_request(org, &id).item(json!({
+        "type": ITEM_TYPE,
+        "org": org.as_str(),
+        "request_id": id,
+        "email": email,
+        "created_at": created,
+        "next_attempt_at": created,
+        "attempts": 0,
+        "version": 0,
+        (layout::TTL): expires.timestamp(),
+        (layout::GSI1_PK): keys::sign_in_requests_pending(org),
+        (layout::GSI1_SK): format!("{created}#{id}"),
+    }));
+    store.put(item, Condition::NotExists).await?;
+    Ok(id)
+}
+
+/// What delivering one request did.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// The link was emailed; the request is deleted.
+    Sent,
+    /// Nobody active has the address: nothing sent; the request is deleted.
+    NoAccount,
+    /// The email was refused: kept with the reason, retried after a back-off.
+    Failed,
+    /// Older than a link's lifetime: dropped unsent.
+    TooOld,
+    /// Already handled (or never stored).
+    Gone,
+    /// Waiting for its retry time, or being delivered by another run.
+    NotDue,
+}
+
+/// Counts of a [`deliver_pending`] run.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub requests: usize,
+    pub sent: usize,
+    pub no_account: usize,
+    pub failed: usize,
+    pub too_old: usize,
+}
+
+struct Request {
+    email: String,
+    created_at: DateTime<Utc>,
+    next_attempt_at: DateTime<Utc>,
+    attempts: u32,
+    version: i64,
+}
+
+fn parse(item: &Item) -> Result<Request, StoreError> {
+    let bad = |what: &str| StoreError::InvalidItem(format!("sign-in request: {what}"));
+    let time = |name: &str| {
+        item.get(name)
+            .and_then(Value::as_str)
+            .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+            .map(|t| t.with_timezone(&Utc))
+            .ok_or_else(|| bad(name))
+    };
+    Ok(Request {
+        email: item
+            .get("email")
+            .and_then(Value::as_str)
+            .ok_or_else(|| bad("email"))?
+            .to_string(),
+        created_at: time("created_at")?,
+        next_attempt_at: time("next_attempt_at")?,
+        attempts: item.get("attempts").and_then(Value::as_u64).unwrap_or(0) as u32,
+        version: item
+            .get("version")
+            .and_then(Value::as_i64)
+            .ok_or_else(|| bad("version"))?,
+    })
+}
+
+fn store_error(e: MagicLinkError) -> StoreError {
+    match e {
+        MagicLinkError::Store(e) => e,
+        e => StoreError::Unavailable(e.to_string()),
+    }
+}
+
+/// Delivers one request by id: finds the person, makes their link and emails it.
+pub async fn deliver<S: Store, M: Mailer>(
+    store: &S,
+    mailer: &M,
+    org: &OrgProfile,
+    links: &Links,
+    request_id: &str,
+    now: DateTime<Utc>,
+) -> Result<Outcome, StoreError> {
+    let key = keys::sign_in_request(&org.id, request_id);
+    let Some(item) = store.get(&key).await? else {
+        return Ok(Outcome::Gone);
+    };
+    let r = parse(&item)?;
+    if now >= r.created_at + Duration::minutes(magic_link::LIFETIME_MINUTES) {
+        tracing::error!(org = %org.id, request_id, attempts = r.attempts,
+            "a sign-in email was not sent in time: dropped");
+        return delete(store, &key, r.version, Outcome::TooOld).await;
+    }
+    if r.next_attempt_at > now {
+        return Ok(Outcome::NotDue);
+    }
+    // The claim: of two runs holding the same version, one goes on.
+    let claimed = store
+        .update(
+            &key,
+            Update::default()
+                .set(
+                    "next_attempt_at",
+                    crate::store::timestamp(now + Duration::seconds(CLAIM_SECS)),
+                )
+                .add("version", 1),
+            Condition::Equals("version".into(), json!(r.version)),
+        )
+        .await;
+    match claimed {
+        Ok(_) => {}
+        Err(StoreError::ConditionFailed) => return Ok(Outcome::NotDue),
+        Err(e) => return Err(e),
+    }
+    let version = r.version + 1;
+    let Some(person) = magic_link::find_active(store, &org.id, &r.email)
+        .await
+        .map_err(store_error)?
+    else {
+        tracing::info!(org = %org.id, request_id, "sign-in asked for an address with no active account: nothing sent");
+        return delete(store, &key, version, Outcome::NoAccount).await;
+    };
+    let link = magic_link::create(store, &org.id, &person, now)
+        .await
+        .map_err(store_error)?;
+    let message = sign_in_message(
+        &org.name,
+        &links.sign_in(&link.token),
+        magic_link::LIFETIME_MINUTES,
+    )
+    .to(person.email.clone());
+    match mailer.send(&message).await {
+        Ok(()) => {
+            tracing::info!(org = %org.id, request_id, person_id = person.id,
+                latency_ms = (now - r.created_at).num_milliseconds(), "sign-in email sent");
+            delete(store, &key, version, Outcome::Sent).await
+        }
+        Err(e) => {
+            let attempts = r.attempts + 1;
+            tracing::warn!(org = %org.id, request_id, person_id = person.id, attempts, error = %e,
+                "a sign-in email failed: kept, to retry");
+            let error: String = e.to_string().chars().take(300).collect();
+            store
+                .update(
+                    &key,
+                    Update::default()
+                        .set("attempts", attempts)
+                        .set("last_error", error)
+                        .set(
+                            "next_attempt_at",
+                            crate::store::timestamp(now + retry_delay(attempts)),
+                        )
+                        .add("version", 1),
+                    Condition::Equals("version".into(), json!(version)),
+                )
+                .await?;
+            Ok(Outcome::Failed)
+        }
+    }
+}
+
+async fn delete<S: Store>(
+    store: &S,
+    key: &crate::store::Key,
+    version: i64,
+    outcome: Outcome,
+) -> Result<Outcome, StoreError> {
+    match store
+        .delete(key, Condition::Equals("version".into(), json!(version)))
+        .await
+    {
+        Ok(()) | Err(StoreError::ConditionFailed) => Ok(outcome),
+        Err(e) => Err(e),
+    }
+}
+
+/// Delivers the organisation's pending sign-in requests that are due, oldest first, at most
+/// `max` (the sweep; also what retries a refused email).
+pub async fn deliver_pending<S: Store, M: Mailer>(
+    store: &S,
+    mailer: &M,
+    org: &OrgProfile,
+    links: &Links,
+    now: DateTime<Utc>,
+    max: usize,
+) -> Result<Counts, StoreError> {
+    let page = store
+        .query(
+            &Query::partition(keys::sign_in_requests_pending(&org.id))
+                .on_index(Index::Gsi1)
+                .limit(max.max(1)),
+        )
+        .await?;
+    let mut counts = Counts::default();
+    for item in &page.items {
+        let Some(id) = item.get("request_id").and_then(Value::as_str) else {
+            continue;
+        };
+        match deliver(store, mailer, org, links, id, now).await? {
+            Outcome::Sent => counts.sent += 1,
+            Outcome::NoAccount => counts.no_account += 1,
+            Outcome::Failed => counts.failed += 1,
+            Outcome::TooOld => counts.too_old += 1,
+            Outcome::Gone | Outcome::NotDue => continue,
+        }
+        counts.requests += 1;
+    }
+    Ok(counts)
+}
