@@ -14,8 +14,10 @@ use safety_core::identity::sso::{self, Callback, Fault, SsoError};
 
 /// Ties a callback to the browser that started the sign-in.
 const STATE_COOKIE: &str = "sso_state";
-/// Sign-in starts per client address per window (each writes a short-lived item).
-const STARTS_PER_ADDRESS: u32 = 30;
+/// Sign-in starts per client address per window (each writes a short-lived item). A school is
+/// often one address: a year group of 200 pressing the button at the start of a lesson, some
+/// twice, must all get through; this only stops one address filling the table.
+pub const STARTS_PER_ADDRESS: u32 = 600;
 const STARTS_WINDOW_SECS: u64 = 15 * 60;
 
 fn state_cookie(state: &AppState, value: &str, max_age: i64) -> HeaderValue {
@@ -87,11 +89,20 @@ pub async fn start(
     {
         Ok(d) if d.allowed => {}
         Ok(d) => {
+            tracing::warn!(
+                limit = STARTS_PER_ADDRESS,
+                "single sign-on refused: too many starts from one address"
+            );
             let message = format!(
-                "There have been many sign-in attempts from your network. Please try again in {} minutes.",
+                "There have been a great many sign-in attempts from your network. Please try again in {} minutes. If this keeps happening, tell your school's or college's IT team.",
                 d.retry_after_secs.div_ceil(60)
             );
-            return failed(&state, req, message, StatusCode::TOO_MANY_REQUESTS).await;
+            let mut response = failed(&state, req, message, StatusCode::TOO_MANY_REQUESTS).await;
+            response.headers_mut().insert(
+                header::RETRY_AFTER,
+                HeaderValue::from(d.retry_after_secs.max(1)),
+            );
+            return response;
         }
         Err(e) => {
             let e = SsoError::Store(e);

@@ -625,3 +625,34 @@ fn permanent_provider_faults_say_what_to_tell_it_and_an_unreachable_provider_say
     assert_eq!(r.header("retry-after"), Some("60"));
     assert!(r.text().contains("try again in a minute"), "{}", r.text());
 }
+
+/// A year group behind one network address presses the button at the start of a lesson: 600
+/// starts in 15 minutes all go to the provider; the next is refused, saying it is the network,
+/// when to try again (also as Retry-After) and whom to tell.
+#[test]
+fn a_year_group_behind_one_address_can_start_single_sign_on_and_a_flood_is_refused() {
+    support::away_from_window_edges(&[15 * 60]);
+    let s = setup(ProviderOptions::default());
+    let mut states = std::collections::BTreeSet::new();
+    for n in 1..=600 {
+        let (r, state) = s.start();
+        assert_eq!(r.status, 303, "start {n}\n{}", r.describe());
+        states.insert(state.expect("a state cookie"));
+    }
+    assert_eq!(states.len(), 600, "each start has its own state");
+    let (refused, state) = s.start();
+    assert_eq!(refused.status, 429, "{}", refused.describe());
+    assert!(state.is_none(), "no state for a refused start");
+    let text = refused.text();
+    assert!(
+        text.contains("from your network") && text.contains("IT team"),
+        "{}",
+        refused.describe()
+    );
+    let retry: u64 = refused
+        .header("retry-after")
+        .expect("Retry-After")
+        .parse()
+        .unwrap();
+    assert!((1..=15 * 60).contains(&retry), "{retry}");
+}
