@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Prints the platform's speed and size figures (a benchmark, not a test): cold start, latency and
-# throughput of the module page and the worry submission under wrk on loopback, bytes transferred
+# throughput of the module page and the worry submission under wrk on loopback, sign-in time for
+# registered and unregistered addresses, bytes transferred
 # (gzip) per page, release binary and WASM sizes. Uses the release build and the embedded store.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,6 +20,7 @@ guidance=/parents/talking-with-your-child
 echo "== machine: $(nproc) cores, $(uname -m); wrk -t$threads -c$conns -d${secs}s on loopback"
 python3 bench/coldstart.py "$bin" "$port" "$module" 10
 python3 bench/notify_latency.py "$bin" "$port" 200
+python3 bench/sign_in_timing.py "$bin" "$port" 100
 python3 bench/learning.py "$bin" "$port"
 cargo run -q --release -p safety-core --example inbox_figures
 cargo run -q --release -p safety-core --example compliance_figures
