@@ -5,7 +5,7 @@
 
 import { after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { setup, e2e, checkA11y, checkA11yNoJs, signIn, correctAnswers, submit } from './harness.js';
+import { setup, e2e, checkA11y, checkA11yNoJs, signIn, answerShown, submit } from './harness.js';
 
 const LEARNER = 'learner@wexmoorvale.example.org';
 const LEARNER_NAME = 'Alex Rivers';
@@ -68,9 +68,7 @@ e2e('a DSL sees a learner go from not started to passed, with the people behind 
   const lp = await learner.newPage();
   res = await lp.goto(`/learn/${MODULE}/quiz`);
   assert.equal(res.status(), 200);
-  for (const q of correctAnswers(MODULE)) {
-    for (const o of q.correct) await lp.locator(`#${q.id}-${o}`).check();
-  }
+  await answerShown(lp, MODULE, (q) => q.correct);
   res = await submit(lp, lp.getByRole('button', { name: 'Send my answers' }));
   assert.match(await lp.locator('[data-testid=quiz-verdict]').innerText(), /You passed/);
   await learner.close();

@@ -55,7 +55,12 @@ e2e('a learner switches to easy read, reads, passes the easy-read quiz and the m
   // The switch, from the keyboard: focus the button and press Enter.
   const button = page.getByRole('button', { name: 'Use easy read' });
   await button.focus();
-  await Promise.all([page.waitForURL((u) => u.pathname === `/learn/${MODULE}`), page.keyboard.press('Enter')]);
+  // (The page is already at this address: wait for the form's POST and the page it leads to.)
+  await Promise.all([
+    page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/me/reading-level'),
+    page.keyboard.press('Enter'),
+  ]);
+  await page.waitForSelector('[data-testid=reading-level]:has-text("easy-read version")');
   assert.equal((await level.innerText()).trim(), 'You are reading the easy-read version.');
   assert.match(await page.locator('h1').innerText(), /\(easy read\)/);
   await checkA11y(page, `/learn/${MODULE} (easy read)`);

@@ -5,7 +5,7 @@
 
 import { after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { setup, e2e, checkA11y, signIn, DSL_NAME, correctAnswers, submit } from './harness.js';
+import { setup, e2e, checkA11y, signIn, DSL_NAME, answerShown, submit } from './harness.js';
 
 const LEARNER = 'learner@wexmoorvale.example.org';
 const LEARNER_NAME = 'Alex Rivers';
@@ -62,9 +62,7 @@ e2e('a DSL downloads the completion CSV and finds the learner who passed a modul
   const page = await learner.newPage();
   let res = await page.goto(`/learn/${MODULE}/quiz`);
   assert.equal(res.status(), 200);
-  for (const q of correctAnswers(MODULE)) {
-    for (const o of q.correct) await page.locator(`#${q.id}-${o}`).check();
-  }
+  await answerShown(page, MODULE, (q) => q.correct);
   res = await submit(page, page.getByRole('button', { name: 'Send my answers' }));
   assert.equal(res.status(), 200);
   assert.match(await page.locator('[data-testid=quiz-verdict]').innerText(), /You passed/);

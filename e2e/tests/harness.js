@@ -542,3 +542,23 @@ export async function submit(page, locator) {
   const [response] = await Promise.all([page.waitForNavigation(), locator.click()]);
   return response;
 }
+
+/** The question ids the quiz page shows (an attempt draws 6 of the bank), in order. */
+export function shownQuestionIds(page) {
+  return page
+    .locator('form.quiz fieldset.question input')
+    .evaluateAll((els) => [...new Set(els.map((e) => e.name.replace(/^answer-/, '')))]);
+}
+
+/** Ticks, for each question the page shows, the options `pick(q)` gives (`q` from
+ * `correctAnswers(moduleId)`, or from `bank` when given); returns the questions shown. */
+export async function answerShown(page, moduleId, pick, bank = correctAnswers(moduleId)) {
+  const shown = [];
+  for (const id of await shownQuestionIds(page)) {
+    const q = bank.find((b) => b.id === id);
+    if (!q) throw new Error(`question ${id} shown is not in the ${moduleId} quiz file`);
+    for (const o of pick(q)) await page.locator(`#${q.id}-${o}`).check();
+    shown.push(q);
+  }
+  return shown;
+}

@@ -7,7 +7,7 @@
 
 import { after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { setup, e2e, checkA11y, checkA11yNoJs, signIn, pageText, correctAnswers, submit } from './harness.js';
+import { setup, e2e, checkA11y, checkA11yNoJs, signIn, pageText, answerShown, submit } from './harness.js';
 
 const LEARNER = 'learner@wexmoorvale.example.org';
 const LEARNER_NAME = 'Alex Rivers';
@@ -24,13 +24,6 @@ before(async () => {
 after(async () => {
   await env?.teardown();
 });
-
-/** Ticks one option per question (`pick(q)` gives the option ids). */
-async function answer(page, questions, pick) {
-  for (const q of questions) {
-    for (const o of pick(q)) await page.locator(`#${q.id}-${o}`).check();
-  }
-}
 
 /** Check an axe run: with JavaScript off axe runs on a copy of the page. */
 async function a11y(page, js, label) {
@@ -73,9 +66,9 @@ async function completeModule(context, moduleId, js) {
   await submit(page, page.getByRole('link', { name: 'Take the quiz' }));
   assert.equal(new URL(page.url()).pathname, `/learn/${moduleId}/quiz`);
   await a11y(page, js, 'the quiz');
-  const questions = correctAnswers(moduleId);
-  assert.equal(await page.locator('fieldset.question').count(), questions.length);
-  await answer(page, questions, (q) => [q.all.find((o) => !q.correct.includes(o))]);
+  // An attempt shows 6 questions of the module's bank.
+  assert.equal(await page.locator('fieldset.question').count(), 6);
+  await answerShown(page, moduleId, (q) => [q.all.find((o) => !q.correct.includes(o))]);
   res = await submit(page, page.getByRole('button', { name: 'Send my answers' }));
   assert.equal(res.status(), 200);
   assert.match(await page.locator('[data-testid=quiz-verdict]').innerText(), /Not passed this time/);
@@ -84,7 +77,7 @@ async function completeModule(context, moduleId, js) {
 
   // Then pass.
   await submit(page, page.locator('[data-testid=retry]'));
-  await answer(page, questions, (q) => q.correct);
+  await answerShown(page, moduleId, (q) => q.correct);
   res = await submit(page, page.getByRole('button', { name: 'Send my answers' }));
   assert.equal(res.status(), 200);
   assert.match(await page.locator('[data-testid=quiz-verdict]').innerText(), /You passed/);
