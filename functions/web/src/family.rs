@@ -4,41 +4,16 @@
 //! in `safety_core` (and checked here first: signed in, the right role, the CSRF token).
 
 use crate::auth::{csrf_ok, forbidden, viewer};
-use crate::routes::{AppState, no_store, read_form, render, sign_in_first};
+use crate::learning::{STALE_FORM, show, status_of};
+use crate::routes::{AppState, no_store, read_form, sign_in_first};
 use app::server::Viewer;
 use app::server::family::{self as uc, FamilyAction};
-use app::server::learning::Outcome;
 use axum::extract::{Path, Request, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::Utc;
-use leptos::prelude::provide_context;
 use safety_core::identity::{Action, Role, allows};
 use safety_core::learning::cosign::CoSign;
-
-const STALE_FORM: &str = "This form has expired. Please go back, reload the page and try again.";
-
-fn status_of(outcome: Outcome) -> StatusCode {
-    match outcome {
-        Outcome::Ok => StatusCode::OK,
-        Outcome::NotFound => StatusCode::NOT_FOUND,
-        Outcome::Forbidden => StatusCode::FORBIDDEN,
-        Outcome::Conflict => StatusCode::CONFLICT,
-        Outcome::Invalid => StatusCode::UNPROCESSABLE_ENTITY,
-        Outcome::TooMany => StatusCode::TOO_MANY_REQUESTS,
-        Outcome::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
-    }
-}
-
-async fn show<T: Clone + Send + Sync + 'static>(
-    state: &AppState,
-    req: Request,
-    value: T,
-    status: StatusCode,
-) -> Response {
-    let response = render(state, req, move || provide_context(value.clone())).await;
-    no_store(response, status)
-}
 
 /// The signed-in admin, or the response refusing the request.
 fn admin_of(req: &Request) -> Result<Viewer, Box<Response>> {

@@ -15,14 +15,15 @@ use leptos::prelude::provide_context;
 use safety_core::identity::rate_limit;
 use safety_core::learning::SignAup;
 
-const STALE_FORM: &str = "This form has expired. Please go back, reload the page and try again.";
+pub(crate) const STALE_FORM: &str =
+    "This form has expired. Please go back, reload the page and try again.";
 
 /// Certificate checks one address may make per window (the codes are 80 random bits; this
 /// keeps the page from being used to hammer the store).
 const VERIFY_LIMIT: u32 = 30;
 const VERIFY_WINDOW_SECS: u64 = 15 * 60;
 
-fn status_of(outcome: Outcome) -> StatusCode {
+pub(crate) fn status_of(outcome: Outcome) -> StatusCode {
     match outcome {
         Outcome::Ok => StatusCode::OK,
         Outcome::NotFound => StatusCode::NOT_FOUND,
@@ -34,7 +35,7 @@ fn status_of(outcome: Outcome) -> StatusCode {
     }
 }
 
-async fn show<T: Clone + Send + Sync + 'static>(
+pub(crate) async fn show<T: Clone + Send + Sync + 'static>(
     state: &AppState,
     req: Request,
     value: T,
