@@ -377,7 +377,7 @@ pub fn urgency_choices() -> Vec<Choice> {
 
 /// A date for people: stored in UTC, shown as the UK date.
 pub fn date_for_people(t: DateTime<Utc>) -> String {
-    safety_core::learning::dates::show_date(t)
+    safety_core::dates::show_date(t)
 }
 
 /// The client's network address (for per-address rate limits only; never stored with a worry).

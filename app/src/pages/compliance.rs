@@ -382,7 +382,7 @@ pub fn PersonRecordPage() -> impl IntoView {
             let done = match (&i.done_version, i.done_at) {
                 (Some(v), Some(at)) => format!(
                     "Version {v}, {}{}",
-                    safety_core::learning::dates::show_date(at),
+                    safety_core::dates::show_date(at),
                     if i.older_version { " (older version)" } else { "" }
                 ),
                 _ => "—".into(),

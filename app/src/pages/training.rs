@@ -458,8 +458,8 @@ pub fn AupSignPage(screen: AupScreen) -> impl IntoView {
     let can_sign = screen.can_sign();
     let signature = screen.item.as_ref().and_then(|i| i.signature.clone());
     let status = signature.filter(|_| !can_sign).map(|s| {
-        let when = safety_core::learning::dates::parse(&s.signed_at)
-            .map(safety_core::learning::dates::show_date_time)
+        let when = safety_core::dates::parse(&s.signed_at)
+            .map(safety_core::dates::show_date_time)
             .unwrap_or_default();
         let href = format!("/aup/{}/signed/{}", doc.id, s.sha256);
         let until = screen.item.as_ref().and_then(|i| i.due_shown.clone());
@@ -651,8 +651,8 @@ pub fn RosterPage() -> impl IntoView {
         }
     };
     let date = |s: &str| {
-        safety_core::learning::dates::parse(s)
-            .map(safety_core::learning::dates::show_date)
+        safety_core::dates::parse(s)
+            .map(safety_core::dates::show_date)
             .unwrap_or_else(|| s.to_string())
     };
     let older = roster.rows.iter().filter(|r| r.older_version).count();

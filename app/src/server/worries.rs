@@ -52,7 +52,7 @@ pub enum TellStatus {
 /// A time for the handlers' and senders' pages: stored in UTC, shown in UK time (GMT or BST,
 /// labelled).
 pub fn time_for_people(t: DateTime<Utc>) -> String {
-    safety_core::learning::dates::show_date_time(t)
+    safety_core::dates::show_date_time(t)
 }
 
 fn kind_label(site: &SiteState, id: &str) -> String {

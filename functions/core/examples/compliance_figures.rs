@@ -86,7 +86,7 @@ fn history_ops(setting: &Setting<'_>, person: &Person, n: usize, now: DateTime<U
                     attempt_id: format!("{}-{y}", person.id),
                     completed_at: safety_core::store::timestamp(at),
                     valid_until: staff.then(|| {
-                        safety_core::store::timestamp(safety_core::learning::dates::add_months(
+                        safety_core::store::timestamp(safety_core::dates::add_months(
                             at, 12,
                         ))
                     }),
@@ -133,7 +133,7 @@ fn history_ops(setting: &Setting<'_>, person: &Person, n: usize, now: DateTime<U
             signer_id: person.id.clone(),
             signed_at: safety_core::store::timestamp(at),
             valid_until: staff.then(|| {
-                safety_core::store::timestamp(safety_core::learning::dates::add_months(at, 12))
+                safety_core::store::timestamp(safety_core::dates::add_months(at, 12))
             }),
         };
         let item = ItemRef::aup(&page.id);

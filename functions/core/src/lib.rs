@@ -4,6 +4,7 @@
 pub mod compliance;
 pub mod content;
 pub mod crypto;
+pub mod dates;
 pub mod env;
 pub mod export;
 #[cfg(feature = "function-main")]
@@ -12,6 +13,8 @@ pub mod http_client;
 pub mod identity;
 pub mod keys;
 pub mod learning;
+#[cfg(test)]
+mod module_graph_tests;
 pub mod notify;
 pub mod org;
 pub mod reminders;

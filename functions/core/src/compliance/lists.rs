@@ -6,7 +6,8 @@ use super::tally::{Cohort, counter_of};
 use super::{ComplianceError, Filter, Standing, cohort_person, library_items, standing, uk_day};
 use crate::identity::{Role, people};
 use crate::learning::state::{ItemRef, StoredState};
-use crate::learning::{Required, Setting, dates, roster};
+use crate::dates;
+use crate::learning::{Required, Setting, roster};
 use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::HashMap;
 

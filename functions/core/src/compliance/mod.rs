@@ -172,7 +172,7 @@ pub fn standing(page: &Page, counter: &Counter, today: NaiveDate, within_days: i
 
 /// The UK day of a time.
 pub fn uk_day(now: DateTime<Utc>) -> NaiveDate {
-    crate::learning::dates::to_london(now).date_naive()
+    crate::dates::to_london(now).date_naive()
 }
 
 /// The modules and AUPs of the library, in the library's order, as items.

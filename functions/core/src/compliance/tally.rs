@@ -22,7 +22,7 @@
 use crate::crypto;
 use crate::identity::{Person, Role};
 use crate::keys;
-use crate::learning::dates;
+use crate::dates;
 use crate::learning::state::{StateBody, StoredState};
 use crate::org::OrgId;
 use crate::store::{Condition, Key, TxOp, Update};

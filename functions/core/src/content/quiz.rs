@@ -5,10 +5,9 @@ use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, html};
 use serde::{Deserialize, Serialize};
 
 /// A quiz is a bank of questions; each attempt shows [`SHOWN_PER_ATTEMPT`] of them, drawn
-/// afresh, so a retry is not the same paper. The aim (issue 19) is a bank of at least 10 per
-/// module; 4 of the 15 quizzes have it so far, so the check still accepts 5 (the smallest quiz
-/// today). Raise this to 10 when the other banks are written.
-pub const MIN_QUESTIONS: usize = 5;
+/// afresh, so a retry is not the same paper. A bank has at least 10 questions (issue 19), so
+/// that there is a real choice of papers to draw from.
+pub const MIN_QUESTIONS: usize = 10;
 pub const MAX_QUESTIONS: usize = 30;
 /// How many of the bank's questions one attempt shows (the pass mark is out of these).
 pub const SHOWN_PER_ATTEMPT: usize = 6;

@@ -6,7 +6,7 @@
 use super::{Cell, ExportError, Standings, people_page};
 use crate::identity::Person;
 use crate::learning::Setting;
-use crate::learning::dates;
+use crate::dates;
 use crate::learning::state::ItemKind;
 use crate::learning::summary::Status;
 use crate::org::OrgId;

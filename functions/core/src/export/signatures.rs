@@ -62,11 +62,11 @@ impl<'a> Signatures<'a> {
                     continue;
                 };
                 let cosignature = cell.and_then(|c| c.cosignature.as_ref());
-                let signed_at = crate::learning::dates::parse(&s.signed_at);
+                let signed_at = crate::dates::parse(&s.signed_at);
                 let valid_until = s
                     .valid_until
                     .as_deref()
-                    .and_then(crate::learning::dates::parse);
+                    .and_then(crate::dates::parse);
                 w.record(&[
                     person.name.clone(),
                     person.email.clone(),
@@ -87,7 +87,7 @@ impl<'a> Signatures<'a> {
                         .map(|c| c.typed_name.clone())
                         .unwrap_or_default(),
                     cosignature
-                        .and_then(|c| crate::learning::dates::parse(&c.cosigned_at))
+                        .and_then(|c| crate::dates::parse(&c.cosigned_at))
                         .map(csv_date_time)
                         .unwrap_or_default(),
                 ]);

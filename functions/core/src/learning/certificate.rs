@@ -5,7 +5,8 @@
 //! `ORG#<org>#CERT#<sha256(code)>`, with the three things a check reveals: the person's name,
 //! what they completed, and when. Nothing else about the person is reachable from a code.
 
-use super::{LearningError, dates};
+use super::LearningError;
+use crate::dates;
 use crate::crypto;
 use crate::keys;
 use crate::org::OrgId;

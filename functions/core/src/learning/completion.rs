@@ -29,7 +29,8 @@ use super::state::{
     Completion, CurrentAttempt, Graded, ItemRef, ReadAgain, StateBody, StoredState,
 };
 use super::summary::{self};
-use super::{LearningError, Setting, dates, expires};
+use super::{LearningError, Setting, expires};
+use crate::dates;
 use crate::content::Page;
 use crate::identity::Person;
 use crate::keys;

@@ -22,7 +22,6 @@ pub mod aup;
 pub mod certificate;
 pub mod completion;
 pub mod cosign;
-pub mod dates;
 pub mod easy_read;
 pub mod quiz;
 pub mod reading;

@@ -12,7 +12,8 @@
 //!   version, so the person and the DSL see it.
 
 use super::state::{AupState, Completion, ItemKind, ItemRef, ModuleState, Signature, StoredState};
-use super::{LearningError, Required, Setting, check_org, dates, major};
+use super::{LearningError, Required, Setting, check_org, major};
+use crate::dates;
 use crate::content::Page;
 use crate::identity::Person;
 use crate::keys;

@@ -6,6 +6,7 @@ use super::summary::{Status, evaluate_aup, evaluate_module};
 use super::*;
 use crate::content::quiz::Quiz;
 use crate::content::{Kind, Library};
+use crate::dates;
 use crate::identity::Person;
 use chrono::{DateTime, Duration, Utc};
 

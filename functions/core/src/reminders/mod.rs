@@ -28,7 +28,8 @@
 use crate::identity::mail::{Content, MailError, Mailer};
 use crate::identity::{PeopleError, Person, Role, people};
 use crate::keys;
-use crate::learning::{self, ItemKind, LearningError, Setting, Status, TrainingItem, dates};
+use crate::dates;
+use crate::learning::{self, ItemKind, LearningError, Setting, Status, TrainingItem};
 use crate::notify::Links;
 use crate::org::{OrgId, OrgProfile};
 use crate::store::{Condition, Index, Query, Store, StoreError, TxOp, layout};
