@@ -297,6 +297,17 @@ fn default_renewal() -> u32 {
     12
 }
 
+/// The kinds of organisation a profile may be (`kind = "..."`). A module's `required_in` names
+/// some of them: every organisation of those kinds requires it of the module's audience.
+pub const ORG_KINDS: &[&str] = &["school", "college", "adult-learning", "training-provider"];
+
+impl OrgProfile {
+    /// Whether this organisation is of one of `kinds` (none: it is not).
+    pub fn is_one_of(&self, kinds: &[String]) -> bool {
+        kinds.iter().any(|k| *k == self.kind)
+    }
+}
+
 /// The placeholders content may use, so the content check can refuse unknown ones.
 pub const PLACEHOLDERS: &[&str] = &[
     "org.name",
@@ -538,6 +549,24 @@ mod tests {
         small.chair = None;
         small.allegations_lead.email = format!(" {} ", small.dsl.email.to_uppercase());
         assert_eq!(small.routing_problems().len(), 2);
+    }
+
+    #[test]
+    fn an_organisation_is_of_the_kinds_that_name_its_own() {
+        let toml = include_str!("../../../content/organisations/demo.toml");
+        let mut org: OrgProfile = toml::from_str(toml).unwrap();
+        assert_eq!(org.kind, "college");
+        assert!(ORG_KINDS.contains(&org.kind.as_str()));
+        let kinds = |k: &[&str]| k.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let adult = kinds(&["adult-learning"]);
+        assert!(
+            !org.is_one_of(&adult),
+            "a college is not an adult learning service"
+        );
+        assert!(!org.is_one_of(&[]), "no kinds: none");
+        assert!(org.is_one_of(&kinds(&["school", "college"])));
+        org.kind = "adult-learning".into();
+        assert!(org.is_one_of(&adult));
     }
 
     #[test]

@@ -46,8 +46,14 @@ fn files(pages: &[(&str, String)]) -> Vec<SourceFile> {
 }
 
 fn page(kind: &str, id: &str, title: &str, version: &str, body: &str) -> String {
+    // Learner modules name the UKCIS strands they cover.
+    let ukcis = if kind == "module" {
+        "ukcis = [\"online-relationships\"]\n"
+    } else {
+        ""
+    };
     format!(
-        "+++\nid = \"{id}\"\nkind = \"{kind}\"\naudience = [\"learners\"]\ntitle = \"{title}\"\nsummary = \"S\"\nversion = \"{version}\"\nsource = \"Kent policy\"\nsources = [\"DfE\"]\nlast_reviewed = 2026-01-01\nnext_review = 2099-01-01\nminutes = 5\n+++\n{body}"
+        "+++\nid = \"{id}\"\nkind = \"{kind}\"\naudience = [\"learners\"]\ntitle = \"{title}\"\nsummary = \"S\"\nversion = \"{version}\"\nsource = \"Kent policy\"\nsources = [\"DfE\"]\n{ukcis}last_reviewed = 2026-01-01\nnext_review = 2099-01-01\nminutes = 5\n+++\n{body}"
     )
 }
 

@@ -10,7 +10,7 @@ pub mod readability;
 pub mod render;
 pub mod review;
 
-use crate::org::{HelpService, OrgProfile, PLACEHOLDERS};
+use crate::org::{HelpService, ORG_KINDS, OrgProfile, PLACEHOLDERS};
 use chrono::NaiveDate;
 use render::{Finding, Section};
 use serde::{Deserialize, Serialize};
@@ -64,7 +64,32 @@ struct FrontMatter {
     /// Modules: whether a completion of an older MAJOR version is due again (default false:
     /// it still counts as passed, shown as an older version).
     recomplete_on_major: Option<bool>,
+    /// Modules: the UKCIS "Education for a Connected World" strands they cover (ids of
+    /// [`UKCIS_STRANDS`]); at least one on every learner module.
+    #[serde(default)]
+    ukcis: Vec<String>,
+    /// Modules: the kinds of organisation ([`ORG_KINDS`]) whose people of the module's audience
+    /// must complete it, whatever the profile's requirements; other kinds may still use it, but
+    /// do not get it by default.
+    #[serde(default)]
+    required_in: Vec<String>,
 }
+
+/// The eight strands of the UKCIS framework "Education for a Connected World" (2020 edition):
+/// (the id content uses in `ukcis = [...]`, the strand's name), in the framework's order.
+pub const UKCIS_STRANDS: &[(&str, &str)] = &[
+    ("self-image-and-identity", "Self-image and identity"),
+    ("online-relationships", "Online relationships"),
+    ("online-reputation", "Online reputation"),
+    ("online-bullying", "Online bullying"),
+    ("managing-online-information", "Managing online information"),
+    (
+        "health-wellbeing-and-lifestyle",
+        "Health, well-being and lifestyle",
+    ),
+    ("privacy-and-security", "Privacy and security"),
+    ("copyright-and-ownership", "Copyright and ownership"),
+];
 
 /// One content page, rendered.
 #[derive(Clone, Debug, PartialEq)]
@@ -92,6 +117,12 @@ pub struct Page {
     /// `recomplete_on_major = true`). When false, it still counts as passed and is reported as an
     /// older version.
     pub recomplete_on_major: bool,
+    /// Modules: the UKCIS "Education for a Connected World" strands they cover (ids of
+    /// [`UKCIS_STRANDS`], in the front matter's order).
+    pub ukcis: Vec<String>,
+    /// Modules: the kinds of organisation whose people of the module's audience must complete
+    /// it (front matter `required_in`; empty: only where a profile requires it).
+    pub required_in: Vec<String>,
     /// Flesch reading ease of the body.
     pub reading_ease: Option<f64>,
     /// The file it came from, relative to `content/`.
@@ -298,6 +329,15 @@ fn check_easy_read(pages: &[Page], easy: &mut [Page], problems: &mut Vec<Problem
                 standard.file
             ));
         }
+        if page.ukcis.is_empty() {
+            page.ukcis = standard.ukcis.clone();
+        } else if page.ukcis != standard.ukcis {
+            problem(format!(
+                "ukcis must be the same as `{}`'s (or left out: an easy-read version takes its strands)",
+                standard.file
+            ));
+        }
+        page.required_in = standard.required_in.clone();
         if page.kind != Kind::Quiz {
             if standard.sections.len() != page.sections.len() {
                 problem(format!(
@@ -469,6 +509,16 @@ pub fn load(files: Vec<SourceFile>) -> Result<Library, Vec<Problem>> {
                     ),
                 ),
                 Ok(org) => {
+                    if !ORG_KINDS.contains(&org.kind.as_str()) {
+                        problem(
+                            1,
+                            format!(
+                                "unknown kind of organisation `{}` (kinds: {})",
+                                org.kind,
+                                ORG_KINDS.join(", ")
+                            ),
+                        );
+                    }
                     let mut ids = std::collections::HashSet::new();
                     for p in &org.sso {
                         if let Some(why) = p.problem() {
@@ -736,6 +786,75 @@ fn check_quiz_sections(quiz: &Page, module: &Page, problems: &mut Vec<Problem>) 
     }
 }
 
+/// A module's UKCIS strands are known ones, each once, and a learner module names at least one
+/// (an easy-read version may leave them out: it takes its standard page's). Only modules have
+/// strands or `required_in`, whose kinds must be known ones.
+fn check_ukcis(
+    fm: &FrontMatter,
+    easy_read: bool,
+    field_line: &impl Fn(&str) -> usize,
+    problem: &mut impl FnMut(usize, String),
+) {
+    let strands = || {
+        UKCIS_STRANDS
+            .iter()
+            .map(|(id, _)| *id)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if fm.kind != Kind::Module {
+        if !fm.ukcis.is_empty() {
+            problem(field_line("ukcis"), "only modules have `ukcis`".into());
+        }
+        if !fm.required_in.is_empty() {
+            problem(
+                field_line("required_in"),
+                "only modules have `required_in`".into(),
+            );
+        }
+        return;
+    }
+    let mut seen = HashSet::new();
+    for strand in &fm.ukcis {
+        if !UKCIS_STRANDS.iter().any(|(id, _)| id == strand) {
+            problem(
+                field_line("ukcis"),
+                format!(
+                    "unknown UKCIS strand `{strand}`; the eight strands of Education for a Connected World (2020) are: {}",
+                    strands()
+                ),
+            );
+        } else if !seen.insert(strand) {
+            problem(
+                field_line("ukcis"),
+                format!("UKCIS strand `{strand}` is listed twice"),
+            );
+        }
+    }
+    if fm.ukcis.is_empty() && fm.audience.contains(&Audience::Learners) && !easy_read {
+        problem(
+            field_line("audience"),
+            format!(
+                "a learner module must name the UKCIS Education for a Connected World strands it covers, at least one: ukcis = [\"online-relationships\"] (strands: {})",
+                strands()
+            ),
+        );
+    }
+    for kind in fm
+        .required_in
+        .iter()
+        .filter(|k| !ORG_KINDS.contains(&k.as_str()))
+    {
+        problem(
+            field_line("required_in"),
+            format!(
+                "unknown kind of organisation `{kind}` in `required_in` (kinds: {})",
+                ORG_KINDS.join(", ")
+            ),
+        );
+    }
+}
+
 /// `KCSIE` and a four-digit year.
 fn is_kcsie_edition(s: &str) -> bool {
     s.strip_prefix("KCSIE ")
@@ -861,6 +980,12 @@ fn parse_page(
             "only modules have `recomplete_on_major`".into(),
         );
     }
+    check_ukcis(
+        &fm,
+        is_easy_read_file(&file.path),
+        &field_line,
+        &mut *problem,
+    );
     for (name, value, max) in [
         ("title", &fm.title, 120),
         ("summary", &fm.summary, 300),
@@ -1068,9 +1193,39 @@ fn parse_page(
         module: fm.module,
         quiz,
         recomplete_on_major: fm.recomplete_on_major.unwrap_or(false),
+        ukcis: fm.ukcis,
+        required_in: fm.required_in,
         reading_ease,
         file: file.path.clone(),
     })
+}
+
+/// The content compiled in and the profile of the organisation `APP_ORG` names (default
+/// `demo`), as the `notify` and `reminders` functions start with.
+pub fn library_and_org() -> Result<(Library, crate::org::OrgProfile), String> {
+    let org_name = crate::env::var("APP_ORG").unwrap_or_else(|| "demo".into());
+    load_library_and_org(None, &org_name).map_err(|e| format!("APP_ORG: {e}"))
+}
+
+/// The content (compiled in, or an edited copy in `content_dir`) if it passes the check, and
+/// the profile of the organisation `org`.
+pub fn load_library_and_org(
+    content_dir: Option<&Path>,
+    org: &str,
+) -> Result<(Library, crate::org::OrgProfile), String> {
+    let loaded = match content_dir {
+        Some(dir) => load_dir(dir),
+        None => load_embedded(),
+    };
+    let library = loaded.map_err(|problems| {
+        let list: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        format!("the content does not pass the check:\n{}", list.join("\n"))
+    })?;
+    let profile = library
+        .org(org)
+        .cloned()
+        .ok_or_else(|| format!("no organisation profile `{org}` in content/organisations"))?;
+    Ok((library, profile))
 }
 
 #[cfg(test)]

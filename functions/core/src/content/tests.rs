@@ -196,8 +196,14 @@ fn kcsie(audience: &str) -> &'static str {
 
 fn module(id: &str, audience: &str, body: &str) -> String {
     let kcsie = kcsie(audience);
+    // Learner modules name the UKCIS strands they cover.
+    let ukcis = if audience == "learners" {
+        "ukcis = [\"online-relationships\"]\n"
+    } else {
+        ""
+    };
     format!(
-        "+++\nid = \"{id}\"\nkind = \"module\"\naudience = [\"{audience}\"]\ntitle = \"T\"\nsummary = \"S\"\nversion = \"1.0.0\"\nsource = \"Kent policy\"\nsources = [\"DfE\"]\n{kcsie}last_reviewed = 2026-01-01\nnext_review = 2099-01-01\nminutes = 5\n+++\n{body}"
+        "+++\nid = \"{id}\"\nkind = \"module\"\naudience = [\"{audience}\"]\ntitle = \"T\"\nsummary = \"S\"\nversion = \"1.0.0\"\nsource = \"Kent policy\"\nsources = [\"DfE\"]\n{kcsie}{ukcis}last_reviewed = 2026-01-01\nnext_review = 2099-01-01\nminutes = 5\n+++\n{body}"
     )
 }
 
@@ -356,7 +362,7 @@ fn hard_learner_pages_are_refused_with_their_score() {
         found
             .iter()
             .any(|f| f
-                .starts_with("content/modules/learners/m.md:14: too hard to read for learners")),
+                .starts_with("content/modules/learners/m.md:15: too hard to read for learners")),
         "{found:#?}"
     );
     // Staff pages have no threshold.
@@ -701,6 +707,124 @@ fn recomplete_on_major_is_read_for_modules_only() {
             .iter()
             .any(|p| p.contains("only modules have `recomplete_on_major`")),
         "{found:?}"
+    );
+}
+
+#[test]
+fn learner_modules_name_known_ukcis_strands() {
+    let with = |strands: &str| {
+        module("m", "learners", EASY).replace(
+            "ukcis = [\"online-relationships\"]\n",
+            &format!("ukcis = [{strands}]\n"),
+        )
+    };
+    let quiz = || quiz_file("m-quiz", "m", "learners", 3, 10);
+    let lib = load(files(&[
+        (
+            "modules/learners/m.md",
+            with("\"privacy-and-security\", \"online-bullying\""),
+        ),
+        ("quizzes/m-quiz.md", quiz()),
+    ]))
+    .unwrap();
+    assert_eq!(
+        lib.page(Kind::Module, "m").unwrap().ukcis,
+        ["privacy-and-security", "online-bullying"]
+    );
+    assert_eq!(UKCIS_STRANDS.len(), 8);
+
+    // An unknown strand, a strand twice, and a learner module with none: each a problem.
+    let found = problems(&[
+        (
+            "modules/learners/m.md",
+            with("\"online-safety\", \"online-bullying\", \"online-bullying\""),
+        ),
+        ("quizzes/m-quiz.md", quiz()),
+    ]);
+    assert!(
+        found.iter().any(|p| p.starts_with(
+            "content/modules/learners/m.md:10: unknown UKCIS strand `online-safety`; the eight strands of Education for a Connected World (2020) are: self-image-and-identity,"
+        )),
+        "{found:#?}"
+    );
+    assert!(
+        found
+            .iter()
+            .any(|p| p.contains("UKCIS strand `online-bullying` is listed twice")),
+        "{found:#?}"
+    );
+    let found = problems(&[
+        ("modules/learners/m.md", with("")),
+        ("quizzes/m-quiz.md", quiz()),
+    ]);
+    assert!(
+        found.iter().any(|p| p.starts_with(
+            "content/modules/learners/m.md:4: a learner module must name the UKCIS Education for a Connected World strands it covers"
+        )),
+        "{found:#?}"
+    );
+    // Staff modules may leave them out; other kinds of page may not have them.
+    let staff = module("s", "staff", EASY);
+    let guide = page("g", "").replace(
+        "minutes = 5\n",
+        "minutes = 5\nukcis = [\"online-reputation\"]\n",
+    );
+    let found = problems(&[
+        ("modules/staff/s.md", staff),
+        (
+            "quizzes/s-quiz.md",
+            quiz_file("s-quiz", "s", "staff", 3, 10),
+        ),
+        ("guidance/g.md", guide),
+    ]);
+    assert_eq!(
+        found,
+        ["content/guidance/g.md:13: only modules have `ukcis`"],
+        "{found:#?}"
+    );
+}
+
+#[test]
+fn required_in_names_known_kinds_of_organisation() {
+    let staff = |kinds: &str| {
+        module("s", "staff", EASY).replace(
+            "minutes = 5\n",
+            &format!("minutes = 5\nrequired_in = [{kinds}]\n"),
+        )
+    };
+    let quiz = || quiz_file("s-quiz", "s", "staff", 3, 10);
+    let lib = load(files(&[
+        ("modules/staff/s.md", staff("\"adult-learning\"")),
+        ("quizzes/s-quiz.md", quiz()),
+    ]))
+    .unwrap();
+    assert_eq!(
+        lib.page(Kind::Module, "s").unwrap().required_in,
+        ["adult-learning"]
+    );
+    let found = problems(&[
+        ("modules/staff/s.md", staff("\"adult-education\"")),
+        ("quizzes/s-quiz.md", quiz()),
+    ]);
+    assert!(
+        found.iter().any(|p| p.contains(
+            "unknown kind of organisation `adult-education` in `required_in` (kinds: school, college, adult-learning, training-provider)"
+        )),
+        "{found:#?}"
+    );
+    // A profile's kind is one of the same list.
+    let mut all = files(&[]);
+    all[0].text = ORG.replace("kind = \"college\"", "kind = \"academy\"");
+    let found: Vec<String> = load(all)
+        .unwrap_err()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert!(
+        found
+            .iter()
+            .any(|p| p.contains("unknown kind of organisation `academy`")),
+        "{found:#?}"
     );
 }
 

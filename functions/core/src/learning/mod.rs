@@ -170,22 +170,30 @@ impl<'a> Required<'a> {
     /// The modules and AUPs the person's roles (and groups) require: the profile's
     /// `[[requirements]]`. A profile without any requirements falls back to the content's
     /// audience: learners get the learner items, staff the staff items, parents the parent ones.
+    ///
+    /// A module with `required_in` (kinds of organisation) is required of its audience in every
+    /// organisation of those kinds, after the profile's own; other kinds do not get it by default.
     pub fn of(setting: &Setting<'a>, person: &Person) -> Required<'a> {
         let lib = setting.library;
-        if setting.profile.requirements.is_empty() {
-            let audiences: Vec<Audience> = person
-                .roles
-                .iter()
-                .filter_map(|r| match r {
-                    Role::Learner => Some(Audience::Learners),
-                    Role::Staff => Some(Audience::Staff),
-                    Role::Parent => Some(Audience::Parents),
-                    _ => None,
-                })
-                .collect();
+        let profile = setting.profile;
+        let audiences: Vec<Audience> = person
+            .roles
+            .iter()
+            .filter_map(|r| match r {
+                Role::Learner => Some(Audience::Learners),
+                Role::Staff => Some(Audience::Staff),
+                Role::Parent => Some(Audience::Parents),
+                _ => None,
+            })
+            .collect();
+        let for_person = |p: &Page| audiences.iter().any(|a| p.is_for(*a));
+        if profile.requirements.is_empty() {
             let of_kind = |kind: Kind| {
                 lib.pages_of(kind)
-                    .filter(|p| audiences.iter().any(|a| p.is_for(*a)))
+                    .filter(|p| {
+                        for_person(p)
+                            && (p.required_in.is_empty() || profile.is_one_of(&p.required_in))
+                    })
                     .collect::<Vec<_>>()
             };
             return Required {
@@ -194,12 +202,21 @@ impl<'a> Required<'a> {
             };
         }
         let roles: Vec<&str> = person.roles.iter().map(|r| r.as_str()).collect();
-        let (modules, aups) = setting.profile.required_of(&roles, &person.groups);
+        let (modules, aups) = profile.required_of(&roles, &person.groups);
+        let mut modules: Vec<&'a Page> = modules
+            .iter()
+            .filter_map(|m| lib.page(Kind::Module, m))
+            .collect();
+        for p in lib.pages_of(Kind::Module) {
+            if profile.is_one_of(&p.required_in)
+                && for_person(p)
+                && !modules.iter().any(|m| m.id == p.id)
+            {
+                modules.push(p);
+            }
+        }
         Required {
-            modules: modules
-                .iter()
-                .filter_map(|m| lib.page(Kind::Module, m))
-                .collect(),
+            modules,
             aups: aups.iter().filter_map(|a| lib.page(Kind::Aup, a)).collect(),
         }
     }

@@ -376,6 +376,8 @@ fn requirements_come_from_the_profile_by_role_and_group() {
     let staff = Required::of(&setting, &person(&[Role::Staff], &[]));
     assert_eq!(staff.modules.len(), 6);
     assert!(staff.module("four-cs-of-online-risk").is_none());
+    // a college does not require the adults at risk module (`required_in = ["adult-learning"]`)
+    assert!(staff.module("staff-adults-at-risk").is_none());
     assert!(staff.aup("staff-aup").is_some());
     assert!(Required::of(&setting, &person(&[Role::Dsl], &[])).is_empty());
     let parent = Required::of(&setting, &person(&[Role::Parent], &[]));
@@ -420,9 +422,44 @@ fn requirements_come_from_the_profile_by_role_and_group() {
             .iter()
             .all(|m| m.is_for(crate::content::Audience::Staff))
     );
-    // every staff module, searching, screening and confiscation included
+    // every staff module, searching, screening and confiscation included, but not the one
+    // meant for adult learning services
     assert_eq!(r.modules.len(), 7);
+    assert!(r.module("staff-adults-at-risk").is_none());
     assert!(r.aup("staff-aup").is_some());
+
+    // an adult learning service: its staff must also do the adults at risk module, after the
+    // profile's own, and its learners do not
+    let mut adult = profile.clone();
+    adult.kind = "adult-learning".into();
+    let setting = Setting {
+        library: lib,
+        profile: &adult,
+    };
+    let staff = Required::of(&setting, &person(&[Role::Staff], &[]));
+    assert_eq!(staff.modules.len(), 7);
+    assert_eq!(staff.modules[6].id, "staff-adults-at-risk");
+    let learner = Required::of(&setting, &person(&[Role::Learner], &[]));
+    assert!(learner.module("staff-adults-at-risk").is_none());
+    assert_eq!(learner.modules.len(), 8);
+    // named by the profile too: once
+    adult.requirements[1]
+        .modules
+        .push("staff-adults-at-risk".into());
+    let setting = Setting {
+        library: lib,
+        profile: &adult,
+    };
+    let staff = Required::of(&setting, &person(&[Role::Staff], &[]));
+    assert_eq!(staff.modules.len(), 7);
+    // and without requirements, by audience: every staff module
+    adult.requirements.clear();
+    let setting = Setting {
+        library: lib,
+        profile: &adult,
+    };
+    let r = Required::of(&setting, &person(&[Role::Staff], &[]));
+    assert_eq!(r.modules.len(), 8);
 }
 
 fn completion(version: &str, at_: &str, valid_until: Option<&str>) -> ModuleState {
