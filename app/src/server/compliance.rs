@@ -13,8 +13,8 @@ use safety_core::compliance::{
     self as core, ComplianceError, Dashboard, Filter, ListedPerson, PersonRecord, Standing,
 };
 use safety_core::content::{Kind, Page};
-use safety_core::identity::{Action, Role, allows};
 use safety_core::dates;
+use safety_core::identity::{Action, Role, allows};
 use safety_core::learning::{ItemKind, ItemRef};
 use serde::Deserialize;
 

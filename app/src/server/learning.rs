@@ -5,11 +5,11 @@
 
 use super::{SiteState, Viewer};
 use chrono::{DateTime, Utc};
+use safety_core::dates;
 use safety_core::learning::{
     self as core, Answers, AupDocument, CertificateCode, LearningError, QuizResult, QuizView,
     ReadingView, SignAup, Training, TrainingItem,
 };
-use safety_core::dates;
 
 /// How a page answers, besides its body: the handler turns it into an HTTP status.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

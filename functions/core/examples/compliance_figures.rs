@@ -86,9 +86,7 @@ fn history_ops(setting: &Setting<'_>, person: &Person, n: usize, now: DateTime<U
                     attempt_id: format!("{}-{y}", person.id),
                     completed_at: safety_core::store::timestamp(at),
                     valid_until: staff.then(|| {
-                        safety_core::store::timestamp(safety_core::dates::add_months(
-                            at, 12,
-                        ))
+                        safety_core::store::timestamp(safety_core::dates::add_months(at, 12))
                     }),
                     certificate_code: format!("C{n:07}{i:02}{y}"),
                 };
@@ -132,9 +130,8 @@ fn history_ops(setting: &Setting<'_>, person: &Person, n: usize, now: DateTime<U
             typed_name: person.name.clone(),
             signer_id: person.id.clone(),
             signed_at: safety_core::store::timestamp(at),
-            valid_until: staff.then(|| {
-                safety_core::store::timestamp(safety_core::dates::add_months(at, 12))
-            }),
+            valid_until: staff
+                .then(|| safety_core::store::timestamp(safety_core::dates::add_months(at, 12))),
         };
         let item = ItemRef::aup(&page.id);
         ops.push(TxOp::Put {

@@ -13,6 +13,7 @@ pub mod http_client;
 pub mod identity;
 pub mod keys;
 pub mod learning;
+pub mod mail;
 #[cfg(test)]
 mod module_graph_tests;
 pub mod notify;

@@ -14,9 +14,9 @@
 //! notification that keeps failing stays pending (retried with back-off) and is shown on the
 //! handlers' inbox; it is never dropped.
 
-use crate::identity::mail::{Content, Mailer};
 use crate::identity::{Person, people};
 use crate::keys;
+use crate::mail::{Content, Mailer};
 use crate::org::{OrgId, OrgProfile};
 use crate::store::{Condition, Index, Item, Query, Store, StoreError, TxOp, Update, layout};
 use crate::worry::routing::{Queue, Route, SAFEGUARDING_ROLES};

@@ -255,14 +255,12 @@ mod recording {
 
 struct DownMailer;
 
-impl safety_core::identity::mail::Mailer for DownMailer {
+impl safety_core::mail::Mailer for DownMailer {
     async fn send(
         &self,
-        _: &safety_core::identity::mail::Message,
-    ) -> Result<(), safety_core::identity::mail::MailError> {
-        Err(safety_core::identity::mail::MailError::Rejected(
-            "down".into(),
-        ))
+        _: &safety_core::mail::Message,
+    ) -> Result<(), safety_core::mail::MailError> {
+        Err(safety_core::mail::MailError::Rejected("down".into()))
     }
 }
 
@@ -271,7 +269,8 @@ impl safety_core::identity::mail::Mailer for DownMailer {
 async fn store_methods_of_the_notify_path() -> BTreeSet<&'static str> {
     use chrono::{DateTime, Duration, Utc};
     use safety_core::crypto::Secret;
-    use safety_core::identity::{NewPerson, OutboxMailer, Role, people, sign_in_mail};
+    use safety_core::identity::{NewPerson, Role, people, sign_in_mail};
+    use safety_core::mail::OutboxMailer;
     use safety_core::notify::{self, Links};
     use safety_core::org::OrgId;
     use safety_core::store::embedded::EmbeddedStore;
@@ -804,7 +803,7 @@ fn a_failed_email_counts_in_the_metric_of_an_alarm() {
     let t = read("../../infra/template.yaml");
     let pattern = format!(
         r#"FilterPattern: '{{ $.fields.message = "{}" }}'"#,
-        safety_core::identity::ses::EMAIL_SEND_FAILED_LOG
+        safety_core::mail::ses::EMAIL_SEND_FAILED_LOG
     );
     for group in ["WebLogGroup", "NotifyLogGroup", "RemindersLogGroup"] {
         let name = format!(
@@ -835,11 +834,11 @@ fn a_failed_email_counts_in_the_metric_of_an_alarm() {
 
 struct SentMailer;
 
-impl safety_core::identity::mail::Mailer for SentMailer {
+impl safety_core::mail::Mailer for SentMailer {
     async fn send(
         &self,
-        _: &safety_core::identity::mail::Message,
-    ) -> Result<(), safety_core::identity::mail::MailError> {
+        _: &safety_core::mail::Message,
+    ) -> Result<(), safety_core::mail::MailError> {
         Ok(())
     }
 }

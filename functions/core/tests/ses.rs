@@ -4,8 +4,8 @@
 //! (Real SES is not reachable from the tests; the deploy guide's first sign-in checks it.)
 
 use safety_core::http_client::HttpClient;
-use safety_core::identity::mail::{MailError, Mailer, Message};
-use safety_core::identity::ses::{SesConfig, SesMailer};
+use safety_core::mail::ses::{SesConfig, SesMailer};
+use safety_core::mail::{MailError, Mailer, Message};
 use std::sync::mpsc;
 
 /// Answers one request with `status` and `body`; sends the raw request it read to the channel.

@@ -22,8 +22,8 @@
 //! an event or an image.
 
 use chrono::{DateTime, Utc};
-use safety_core::identity::mail::Mailer;
 use safety_core::identity::sign_in_mail;
+use safety_core::mail::Mailer;
 use safety_core::notify::{self, Delivery, Links};
 use safety_core::org::OrgProfile;
 use safety_core::store::{Store, StoreError};

@@ -14,7 +14,7 @@
 use reminders::Reminders;
 use safety_core::env::var;
 use safety_core::function_main::EventFunction;
-use safety_core::identity::AnyMailer;
+use safety_core::mail::AnyMailer;
 use safety_core::notify::Links;
 use safety_core::store::dynamo::{DynamoConfig, DynamoStore};
 
@@ -35,10 +35,10 @@ fn main() -> std::process::ExitCode {
 }
 
 fn from_env() -> Result<Live, String> {
-    let (library, org) = safety_core::env::library_and_org()?;
+    let (library, org) = safety_core::content::library_and_org()?;
     let base_url =
         var("APP_BASE_URL").ok_or("APP_BASE_URL must be set: the emails link to the site")?;
-    let mailer = safety_core::env::mailer("reminders")?;
+    let mailer = safety_core::mail::from_env("reminders")?;
     let store =
         DynamoStore::from_env_config(DynamoConfig::from_env()).map_err(|e| e.to_string())?;
     Ok(Reminders {

@@ -1,5 +1,6 @@
 use super::*;
-use safety_core::identity::{NewPerson, OutboxMailer, Role, people};
+use safety_core::identity::{NewPerson, Role, people};
+use safety_core::mail::OutboxMailer;
 use safety_core::store::embedded::EmbeddedStore;
 use serde_json::json;
 

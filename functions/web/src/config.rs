@@ -3,8 +3,9 @@
 use safety_core::content::Library;
 use safety_core::crypto::Secret;
 use safety_core::env::var;
-use safety_core::identity::ses::SesMailer;
-use safety_core::identity::{AnyMailer, OutboxMailer, SessionKeys};
+use safety_core::identity::SessionKeys;
+use safety_core::mail::ses::SesMailer;
+use safety_core::mail::{AnyMailer, OutboxMailer};
 use safety_core::notify::Links;
 use safety_core::org::{OrgId, OrgProfile};
 use safety_core::secrets::Secrets;
@@ -60,7 +61,7 @@ impl Config {
         if let Some(dir) = &self.content_dir {
             tracing::info!(dir = %dir.display(), "content read from a folder (APP_CONTENT_DIR)");
         }
-        safety_core::env::load_library_and_org(self.content_dir.as_deref(), self.org.as_str())
+        safety_core::content::load_library_and_org(self.content_dir.as_deref(), self.org.as_str())
     }
 
     /// Where the links in emails point: `APP_BASE_URL`, else this server's own address.
@@ -147,7 +148,7 @@ impl Config {
         let mail = match (var("APP_OUTBOX_DIR"), var("APP_MAIL_FROM")) {
             (Some(dir), _) => Some(MailConfig::Outbox(PathBuf::from(dir))),
             (None, Some(from)) => Some(MailConfig::Ses(
-                safety_core::identity::ses::SesConfig::from_env(from)?,
+                safety_core::mail::ses::SesConfig::from_env(from)?,
             )),
             (None, None) if in_lambda => None,
             (None, None) => Some(MailConfig::Outbox(data_dir.join("outbox"))),
@@ -295,7 +296,7 @@ pub fn sso_providers(
 #[derive(Debug)]
 pub enum MailConfig {
     Outbox(PathBuf),
-    Ses(safety_core::identity::ses::SesConfig),
+    Ses(safety_core::mail::ses::SesConfig),
 }
 
 impl MailConfig {

@@ -23,7 +23,7 @@ mod worries;
 
 use app::server::{SiteInner, SiteState};
 use config::{Config, StoreConfig};
-use safety_core::identity::AnyMailer;
+use safety_core::mail::AnyMailer;
 use safety_core::store::AnyStore;
 use safety_core::store::dynamo::DynamoStore;
 use safety_core::store::embedded::EmbeddedStore;

@@ -6,7 +6,8 @@
 //! this runs here rather than as a separate command.
 
 use app::server::SiteState;
-use safety_core::identity::{AnyMailer, sign_in_mail};
+use safety_core::identity::sign_in_mail;
+use safety_core::mail::AnyMailer;
 use safety_core::notify::{Links, deliver_pending};
 use std::sync::Arc;
 use std::time::Duration;

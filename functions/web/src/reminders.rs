@@ -6,8 +6,8 @@
 
 use crate::config::Config;
 use app::server::SiteState;
-use safety_core::identity::AnyMailer;
 use safety_core::learning::Setting;
+use safety_core::mail::AnyMailer;
 use safety_core::notify::Links;
 use std::sync::Arc;
 use std::time::Duration;

@@ -29,7 +29,7 @@ pub struct AppState {
     /// Sends the sign-in emails asked for here, in a task of their own after the answer: a
     /// local run. `None` under Lambda (the `notify` function sends them from the table's
     /// stream), or when no mail is configured (the requests wait in the table).
-    pub local_mailer: Option<Arc<safety_core::identity::AnyMailer>>,
+    pub local_mailer: Option<Arc<safety_core::mail::AnyMailer>>,
     pub secure_cookies: bool,
     /// Single sign-on providers offered, and what is cached about them.
     pub sso: Arc<Vec<crate::config::SsoConfigured>>,

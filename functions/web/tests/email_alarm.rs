@@ -5,8 +5,8 @@
 //! pattern is read from the template and evaluated here), so changing either side fails here.
 
 use safety_core::http_client::HttpClient;
-use safety_core::identity::mail::{MailError, Mailer, Message};
-use safety_core::identity::ses::{EMAIL_SEND_FAILED_LOG, SesConfig, SesMailer};
+use safety_core::mail::ses::{EMAIL_SEND_FAILED_LOG, SesConfig, SesMailer};
+use safety_core::mail::{MailError, Mailer, Message};
 use serde_json::Value;
 use std::io::Write;
 use std::sync::{Arc, Mutex};

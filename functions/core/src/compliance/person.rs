@@ -4,10 +4,10 @@
 
 use super::ComplianceError;
 use crate::content::Kind;
+use crate::dates;
 use crate::identity::{Person, people};
 use crate::keys;
 use crate::learning::state::{CoSignature, Completion, ItemKind, Signature};
-use crate::dates;
 use crate::learning::{Setting, Training, my_training, signed_text};
 use crate::org::OrgId;
 use crate::store::{Query, Store};

@@ -20,9 +20,9 @@
 //! compare the two.
 
 use crate::crypto;
+use crate::dates;
 use crate::identity::{Person, Role};
 use crate::keys;
-use crate::dates;
 use crate::learning::state::{StateBody, StoredState};
 use crate::org::OrgId;
 use crate::store::{Condition, Key, TxOp, Update};

@@ -4,9 +4,9 @@
 //! when it was made and by whom. Active people only.
 
 use super::{Cell, ExportError, Standings, people_page};
+use crate::dates;
 use crate::identity::Person;
 use crate::learning::Setting;
-use crate::dates;
 use crate::learning::state::ItemKind;
 use crate::learning::summary::Status;
 use crate::org::OrgId;

@@ -25,10 +25,10 @@ pub use matrix::{Matrix, matrix_csv};
 pub use signatures::{Signatures, signatures_csv};
 
 use crate::content::{Kind, Page};
+use crate::dates;
 use crate::identity::{PeopleError, Person, people};
 use crate::learning::state::{ItemKind, ItemRef, Signature};
 use crate::learning::summary::{Status, evaluate_aup, evaluate_module};
-use crate::dates;
 use crate::learning::{LearningError, Required, Setting, roster};
 use crate::org::OrgId;
 use crate::store::{Cursor, Store};

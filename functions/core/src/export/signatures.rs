@@ -63,10 +63,7 @@ impl<'a> Signatures<'a> {
                 };
                 let cosignature = cell.and_then(|c| c.cosignature.as_ref());
                 let signed_at = crate::dates::parse(&s.signed_at);
-                let valid_until = s
-                    .valid_until
-                    .as_deref()
-                    .and_then(crate::dates::parse);
+                let valid_until = s.valid_until.as_deref().and_then(crate::dates::parse);
                 w.record(&[
                     person.name.clone(),
                     person.email.clone(),

@@ -16,9 +16,9 @@
 //!   dropped, logged: the person will have asked again.
 
 use super::magic_link::{self, MagicLinkError};
-use super::mail::{Mailer, sign_in_message};
 use crate::crypto::Secret;
 use crate::keys;
+use crate::mail::{Mailer, sign_in_message};
 use crate::notify::{Links, retry_delay};
 use crate::org::{OrgId, OrgProfile};
 use crate::store::{Condition, Index, Item, Query, Store, StoreError, Update, layout};

@@ -6,8 +6,8 @@
 //! what they completed, and when. Nothing else about the person is reachable from a code.
 
 use super::LearningError;
-use crate::dates;
 use crate::crypto;
+use crate::dates;
 use crate::keys;
 use crate::org::OrgId;
 use crate::store::{Item, Store};

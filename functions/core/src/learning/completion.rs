@@ -30,8 +30,8 @@ use super::state::{
 };
 use super::summary::{self};
 use super::{LearningError, Setting, expires};
-use crate::dates;
 use crate::content::Page;
+use crate::dates;
 use crate::identity::Person;
 use crate::keys;
 use crate::store::{Condition, TxOp};

@@ -13,8 +13,8 @@
 
 use super::state::{AupState, Completion, ItemKind, ItemRef, ModuleState, Signature, StoredState};
 use super::{LearningError, Required, Setting, check_org, major};
-use crate::dates;
 use crate::content::Page;
+use crate::dates;
 use crate::identity::Person;
 use crate::keys;
 use crate::store::{Query, Store};

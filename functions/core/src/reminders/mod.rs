@@ -25,11 +25,11 @@
 //! both send: on AWS the schedule starts one run a day and Lambda retries a failed run only after
 //! it has ended; locally the web server's interval runs one pass at a time.
 
-use crate::identity::mail::{Content, MailError, Mailer};
+use crate::dates;
 use crate::identity::{PeopleError, Person, Role, people};
 use crate::keys;
-use crate::dates;
 use crate::learning::{self, ItemKind, LearningError, Setting, Status, TrainingItem};
+use crate::mail::{Content, MailError, Mailer};
 use crate::notify::Links;
 use crate::org::{OrgId, OrgProfile};
 use crate::store::{Condition, Index, Query, Store, StoreError, TxOp, layout};

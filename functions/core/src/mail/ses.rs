@@ -2,7 +2,7 @@
 //! with a SigV4 signature made here, so no SES SDK (and its compile time and cold start) is
 //! needed. Credentials are the function's own, from the Lambda environment.
 
-use super::mail::{MailError, Mailer, Message, check_header};
+use super::{MailError, Mailer, Message, check_header};
 use crate::http_client::HttpClient;
 use bytes::Bytes;
 use http_body_util::Full;

@@ -1,9 +1,11 @@
 //! Sending email behind one interface. Locally, [`OutboxMailer`] writes each message to a file in
 //! an outbox folder (which the e2e tests and a newcomer read) and logs that it did. On AWS
-//! [`SesMailer`](super::ses::SesMailer) sends it with Amazon SES. [`AnyMailer`] is whichever the
+//! [`SesMailer`](ses::SesMailer) sends it with Amazon SES. [`AnyMailer`] is whichever the
 //! deployment is configured with.
 //!
 //! Email is not a secure channel: nothing sensitive (worry content) is ever put in a message.
+
+pub mod ses;
 
 use chrono::{SecondsFormat, Utc};
 use std::future::Future;
@@ -100,7 +102,7 @@ impl Mailer for OutboxMailer {
 pub enum AnyMailer {
     Outbox(OutboxMailer),
     /// Boxed: it holds the HTTP client and credentials, the outbox only a path.
-    Ses(Box<super::ses::SesMailer>),
+    Ses(Box<ses::SesMailer>),
 }
 
 impl Mailer for AnyMailer {
@@ -193,5 +195,22 @@ mod tests {
         };
         assert_eq!(mailer.send(&msg).await, Err(MailError::InvalidHeader("To")));
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+}
+
+/// The mailer of a function that sends email: files in `APP_OUTBOX_DIR` (trying it out), else SES
+/// as `APP_MAIL_FROM`; `what` names the emails in the error when neither is set.
+pub fn from_env(what: &str) -> Result<AnyMailer, String> {
+    use crate::env::var;
+    use ses::{SesConfig, SesMailer};
+    match (var("APP_OUTBOX_DIR"), var("APP_MAIL_FROM")) {
+        (Some(dir), _) => Ok(AnyMailer::Outbox(OutboxMailer::new(dir))),
+        (None, Some(from)) => Ok(AnyMailer::Ses(Box::new(SesMailer::new(
+            SesConfig::from_env(from)?,
+            crate::http_client::HttpClient::new(),
+        )))),
+        (None, None) => Err(format!(
+            "APP_MAIL_FROM must be set (the SES sender of the {what})"
+        )),
     }
 }
