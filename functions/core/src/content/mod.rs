@@ -1228,34 +1228,6 @@ pub fn load_library_and_org(
     Ok((library, profile))
 }
 
-/// The content compiled in and the profile of the organisation `APP_ORG` names (default
-/// `demo`), as the `notify` and `reminders` functions start with.
-pub fn library_and_org() -> Result<(Library, crate::org::OrgProfile), String> {
-    let org_name = crate::env::var("APP_ORG").unwrap_or_else(|| "demo".into());
-    load_library_and_org(None, &org_name).map_err(|e| format!("APP_ORG: {e}"))
-}
-
-/// The content (compiled in, or an edited copy in `content_dir`) if it passes the check, and
-/// the profile of the organisation `org`.
-pub fn load_library_and_org(
-    content_dir: Option<&Path>,
-    org: &str,
-) -> Result<(Library, crate::org::OrgProfile), String> {
-    let loaded = match content_dir {
-        Some(dir) => load_dir(dir),
-        None => load_embedded(),
-    };
-    let library = loaded.map_err(|problems| {
-        let list: Vec<String> = problems.iter().map(ToString::to_string).collect();
-        format!("the content does not pass the check:\n{}", list.join("\n"))
-    })?;
-    let profile = library
-        .org(org)
-        .cloned()
-        .ok_or_else(|| format!("no organisation profile `{org}` in content/organisations"))?;
-    Ok((library, profile))
-}
-
 #[cfg(test)]
 mod tests;
 
