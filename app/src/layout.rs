@@ -91,6 +91,7 @@ pub fn HelpFooter() -> impl IntoView {
                     <a href=format!("mailto:{}", dsl.email)>{dsl.email.clone()}</a> ". Or "
                     <a href="/tell">"tell someone here"</a> ", without giving your name."
                 </p>
+                <p><a href="/curriculum">"What our online safety curriculum covers"</a></p>
             </div>
         </footer>
     }

@@ -6,6 +6,7 @@ use crate::pages::{
     admin::PeoplePage,
     aup::AupPage,
     compliance::{ComplianceListPage, DashboardPage, PersonRecordPage, SignedByPage},
+    curriculum::CurriculumPage,
     exports::{EvidencePage, ExportPage},
     family::{ChildrenPageView, FamilyAdminPage},
     follow_up::FollowUpPage,
@@ -85,6 +86,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/parents") view=GuidanceList/>
                     <Route path=path!("/parents/:id") view=GuidancePage/>
                     <Route path=path!("/learn") view=LearningIndex/>
+                    <Route path=path!("/curriculum") view=CurriculumPage/>
                     <Route path=path!("/learn/:id") view=ModulePage/>
                     <Route path=path!("/learn/:id/quiz") view=QuizPage/>
                     <Route path=path!("/aup/:id") view=AupPage/>

@@ -304,7 +304,7 @@ pub const ORG_KINDS: &[&str] = &["school", "college", "adult-learning", "trainin
 impl OrgProfile {
     /// Whether this organisation is of one of `kinds` (none: it is not).
     pub fn is_one_of(&self, kinds: &[String]) -> bool {
-        kinds.iter().any(|k| *k == self.kind)
+        kinds.contains(&self.kind)
     }
 }
 

@@ -118,6 +118,49 @@ fn pages_render_with_security_headers_and_unknown_addresses_are_404() {
     assert_security_headers("GET /healthz", &health);
 }
 
+/// The public curriculum page lists each UKCIS strand with the modules tagged with it, and the
+/// footer of every page links to it.
+#[test]
+fn the_curriculum_page_lists_the_ukcis_strands_and_their_modules() {
+    let (web, _data) = server();
+    let page = web.get("/curriculum");
+    assert_eq!(page.status, 200, "GET /curriculum\n{}", page.describe());
+    assert_html("GET /curriculum", &page);
+    let html = page.text();
+    // From this strand's term to the next one: its modules.
+    let start = html
+        .find(r#"<dt id="strand-online-bullying">"#)
+        .unwrap_or_else(|| panic!("no online bullying strand in\n{}", cut(&html)));
+    let strand = &html[start..];
+    let strand = &strand[..strand[4..].find("<dt ").map_or(strand.len(), |i| i + 4)];
+    assert!(strand.contains("Online bullying"), "{strand}");
+    assert!(
+        strand.contains(
+            r#"<a href="/learn/bullying-harassment-and-hate">Bullying, harassment and hate</a>"#
+        ),
+        "the strand lists the module that covers it: {strand}"
+    );
+    assert!(strand.contains("For learners"), "{strand}");
+    for name in [
+        "Self-image and identity",
+        "Health, well-being and lifestyle",
+        "Copyright and ownership",
+    ] {
+        assert!(
+            html.contains(name),
+            "GET /curriculum lacks the strand {name}"
+        );
+    }
+    assert!(
+        !html.contains("<script type=\"module\""),
+        "a content page loads no JavaScript bundle"
+    );
+    assert!(
+        web.get("/").text().contains(r#"href="/curriculum""#),
+        "the footer links to the curriculum page"
+    );
+}
+
 #[test]
 fn a_worry_is_sent_and_can_be_looked_up() {
     let (web, _data) = server();
