@@ -18,6 +18,7 @@ pub mod mail;
 mod module_graph_tests;
 pub mod notify;
 pub mod org;
+pub mod rate_limit;
 pub mod reminders;
 pub mod secrets;
 pub mod store;

@@ -11,9 +11,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
 use leptos::prelude::provide_context;
 use safety_core::crypto;
-use safety_core::identity::{
-    MagicLinkError, csrf, magic_link, rate_limit, session, session::SessionError, sign_in_mail,
-};
+use safety_core::identity::{MagicLinkError, csrf, magic_link, session, session::SessionError, sign_in_mail};
+use safety_core::rate_limit;
 use safety_core::notify::Links;
 
 pub const COOKIE: &str = "session";

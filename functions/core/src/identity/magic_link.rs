@@ -10,10 +10,10 @@
 //! * Expiry is checked on read: DynamoDB's TTL deletion can lag by hours.
 
 use super::people::{self, PeopleError, Person};
-use super::rate_limit;
 use crate::crypto::{self, Secret};
 use crate::keys;
 use crate::org::OrgId;
+use crate::rate_limit;
 use crate::store::{Condition, Store, StoreError, layout};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;

@@ -13,7 +13,6 @@ pub mod import;
 pub mod import_job;
 pub mod magic_link;
 pub mod people;
-pub mod rate_limit;
 pub mod roles;
 pub mod session;
 pub mod sign_in_mail;
@@ -23,7 +22,6 @@ pub use import::{ImportPreview, ImportResult, RowFailure, RowPlan};
 pub use import_job::{ImportJob, JobStatus};
 pub use magic_link::{MagicLink, MagicLinkError};
 pub use people::{NewPerson, PeopleError, Person};
-pub use rate_limit::RateDecision;
 pub use roles::{Action, PERMISSIONS, Role, allows};
 pub use session::{SessionClaims, SessionError, SessionKeys};
 

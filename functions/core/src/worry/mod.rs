@@ -243,9 +243,8 @@ pub async fn check_rate<S: Store>(
     now: DateTime<Utc>,
 ) -> Result<(), WorryError> {
     let (_, window) = what.policy();
-    let bucket = crate::identity::rate_limit::bucket(secret, what.bucket_kind(), address);
-    let decision =
-        crate::identity::rate_limit::check(store, org, &bucket, limit, window, now).await?;
+    let bucket = crate::rate_limit::bucket(secret, what.bucket_kind(), address);
+    let decision = crate::rate_limit::check(store, org, &bucket, limit, window, now).await?;
     if decision.allowed {
         Ok(())
     } else {
@@ -270,9 +269,8 @@ async fn flood_group<S: Store>(
     now: DateTime<Utc>,
 ) -> Result<Option<String>, WorryError> {
     let (_, window) = what.policy();
-    let bucket = crate::identity::rate_limit::bucket(secret, what.bucket_kind(), source);
-    let decision =
-        crate::identity::rate_limit::check(store, org, &bucket, limit, window, now).await?;
+    let bucket = crate::rate_limit::bucket(secret, what.bucket_kind(), source);
+    let decision = crate::rate_limit::check(store, org, &bucket, limit, window, now).await?;
     if decision.allowed {
         return Ok(None);
     }

@@ -1,7 +1,7 @@
 use super::*;
 use crate::crypto::Secret;
-use crate::identity::rate_limit::*;
 use crate::keys;
+use crate::rate_limit::*;
 use crate::store::{Store, StoreError, layout};
 use chrono::Duration;
 
