@@ -3,7 +3,7 @@
 use crate::server::{SiteState, Viewer};
 use leptos::prelude::*;
 use leptos_router::components::A;
-use safety_core::identity::{Action, allows};
+use safety_core::roles::{Action, allows};
 
 #[component]
 pub fn Layout(children: Children) -> impl IntoView {
@@ -49,7 +49,7 @@ fn account_links() -> impl IntoView {
             let children = v
                 .person
                 .roles
-                .contains(&safety_core::identity::Role::Parent)
+                .contains(&safety_core::roles::Role::Parent)
                 .then(|| view! { <li><A href="/me/children">"Your children"</A></li> });
             view! {
                 {concerns}

@@ -4,7 +4,7 @@
 use crate::server::{PeopleView, Viewer};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use safety_core::identity::Role;
+use safety_core::roles::Role;
 
 #[component]
 pub fn PeoplePage() -> impl IntoView {

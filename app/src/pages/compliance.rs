@@ -9,8 +9,8 @@ use crate::server::compliance::{
 use leptos::prelude::*;
 use leptos_meta::Title;
 use safety_core::compliance::{Filter, ItemNumbers, ListedPerson, Standing};
-use safety_core::identity::Role;
 use safety_core::learning::{ItemKind, Status};
+use safety_core::roles::Role;
 
 fn list_href(filter: &Filter, n: &ItemNumbers, standing: Option<Standing>) -> String {
     let f = Filter {

@@ -7,7 +7,7 @@ use crate::server::family::{ChildrenPage, FamilyPage};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use safety_core::dates;
-use safety_core::identity::Role;
+use safety_core::roles::Role;
 
 fn shown_at(at: &str) -> String {
     dates::parse(at).map_or_else(|| at.to_string(), dates::show_date_time)

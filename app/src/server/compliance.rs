@@ -14,8 +14,8 @@ use safety_core::compliance::{
 };
 use safety_core::content::{Kind, Page};
 use safety_core::dates;
-use safety_core::identity::{Action, Role, allows};
 use safety_core::learning::{ItemKind, ItemRef};
+use safety_core::roles::{Action, Role, allows};
 use serde::Deserialize;
 
 /// People listed per page behind a number.

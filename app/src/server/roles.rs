@@ -4,7 +4,8 @@
 
 use super::Viewer;
 use super::worries::time_for_people;
-use safety_core::identity::{Role, governance};
+use safety_core::identity::governance;
+use safety_core::roles::Role;
 
 /// How many changes the page lists (newest first).
 pub const SHOWN: usize = 200;

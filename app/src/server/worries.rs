@@ -9,7 +9,8 @@ use crate::model::{
 };
 use chrono::{DateTime, Utc};
 use safety_core::crypto::constant_time_eq;
-use safety_core::identity::{Person, Role};
+use safety_core::identity::Person;
+use safety_core::roles::Role;
 use safety_core::notify::Notification;
 use safety_core::worry::case::{self, CaseAction, CaseError, Outcome, ReferralTo};
 use safety_core::worry::inbox::{self, Counts, Filter, Row};

@@ -8,8 +8,9 @@ mod stores;
 
 use chrono::{Duration, Utc};
 use safety_core::crypto::Secret;
-use safety_core::identity::{NewPerson, Role, people};
+use safety_core::identity::{NewPerson, people};
 use safety_core::org::OrgId;
+use safety_core::roles::Role;
 use safety_core::store::Store;
 use safety_core::store::counting::CountingStore;
 use safety_core::worry::code::FormToken;

@@ -20,6 +20,7 @@ pub mod notify;
 pub mod org;
 pub mod rate_limit;
 pub mod reminders;
+pub mod roles;
 pub mod secrets;
 pub mod store;
 pub mod worry;

@@ -18,8 +18,9 @@ use crate::identity::{Person, people};
 use crate::keys;
 use crate::mail::{Content, Mailer};
 use crate::org::{OrgId, OrgProfile};
+use crate::roles::SAFEGUARDING_ROLES;
 use crate::store::{Condition, Index, Item, Query, Store, StoreError, TxOp, Update, layout};
-use crate::worry::routing::{Queue, Route, SAFEGUARDING_ROLES};
+use crate::worry::routing::{Queue, Route};
 use chrono::{DateTime, Duration, Utc};
 use serde_json::{Value, json};
 
@@ -433,9 +434,9 @@ fn recipients(n: &Notification, people: &[Person], org: &OrgProfile) -> Vec<Reci
                 p.roles.iter().any(|r| {
                     matches!(
                         r,
-                        crate::identity::Role::Dsl
-                            | crate::identity::Role::AllegationsLead
-                            | crate::identity::Role::Chair
+                        crate::roles::Role::Dsl
+                            | crate::roles::Role::AllegationsLead
+                            | crate::roles::Role::Chair
                     )
                 })
             })

@@ -97,7 +97,7 @@ impl OrgProfile {
     /// (someone named twice holds both roles): for checking that every kind of worry has a
     /// reader before the profile is used.
     pub fn safeguarding_people(&self) -> Vec<crate::identity::Person> {
-        use crate::identity::Role;
+        use crate::roles::Role;
         let mut people: Vec<crate::identity::Person> = Vec::new();
         let mut add = |c: &Contact, role: Role| {
             let email = c.email.trim().to_lowercase();
@@ -343,7 +343,8 @@ impl OrgProfile {
     /// [`Queue::readers`]: crate::worry::routing::Queue::readers
     /// [`route`]: crate::worry::routing::route
     pub fn placeholder(&self, name: &str) -> Option<String> {
-        use crate::identity::{Person, Role};
+        use crate::identity::Person;
+        use crate::roles::Role;
         use crate::worry::routing::{Queue, route};
 
         /// The profile's people holding `role` (none for roles the profile does not name).

@@ -10,10 +10,11 @@ use chrono::{DateTime, Duration, Utc};
 use safety_core::compliance::{
     self, ComplianceError, Filter, Standing, dashboard, people_in, person_record,
 };
-use safety_core::identity::{NewPerson, Person, Role, people};
+use safety_core::identity::{NewPerson, Person, people};
 use safety_core::keys;
 use safety_core::learning::{self, AupDocument, ItemRef, Setting, SignAup};
 use safety_core::org::OrgId;
+use safety_core::roles::Role;
 use safety_core::store::counting::CountingStore;
 use safety_core::store::embedded::EmbeddedStore;
 use safety_core::store::{Item, Key, Query, Store};

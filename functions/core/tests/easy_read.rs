@@ -3,9 +3,10 @@
 //! over it (the most recent of those two wins), and only a DSL, deputy or admin assigns.
 
 use chrono::{Duration, TimeZone, Utc};
-use safety_core::identity::{NewPerson, Person, Role, people};
+use safety_core::identity::{NewPerson, Person, people};
 use safety_core::learning::easy_read::{self, Because, EasyReadError};
 use safety_core::org::OrgId;
+use safety_core::roles::Role;
 use safety_core::store::embedded::EmbeddedStore;
 
 async fn invite(

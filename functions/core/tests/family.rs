@@ -9,10 +9,11 @@ use chrono::{Duration, NaiveDate};
 use safety_core::compliance::person_record;
 use safety_core::export::signatures_csv;
 use safety_core::identity::family::{self, FamilyError};
-use safety_core::identity::{NewPerson, Person, Role, people};
+use safety_core::identity::{NewPerson, Person, people};
 use safety_core::learning::cosign::{self, CoSign, CoSignError};
 use safety_core::learning::{AupDocument, Setting, SignAup, sign_aup};
 use safety_core::org::{OrgId, OrgProfile};
+use safety_core::roles::Role;
 use safety_core::store::embedded::EmbeddedStore;
 use support::{library, profile_of, t0};
 

@@ -269,10 +269,11 @@ impl safety_core::mail::Mailer for DownMailer {
 async fn store_methods_of_the_notify_path() -> BTreeSet<&'static str> {
     use chrono::{DateTime, Duration, Utc};
     use safety_core::crypto::Secret;
-    use safety_core::identity::{NewPerson, Role, people, sign_in_mail};
+    use safety_core::identity::{NewPerson, people, sign_in_mail};
     use safety_core::mail::OutboxMailer;
     use safety_core::notify::{self, Links};
     use safety_core::org::OrgId;
+    use safety_core::roles::Role;
     use safety_core::store::embedded::EmbeddedStore;
     use safety_core::worry::code::FormToken;
     use safety_core::worry::{self, FORM_PURPOSE, WorryInput};
@@ -848,10 +849,11 @@ impl safety_core::mail::Mailer for SentMailer {
 /// methods called.
 async fn store_methods_of_the_reminders_path() -> BTreeSet<&'static str> {
     use chrono::{DateTime, Duration, Utc};
-    use safety_core::identity::{NewPerson, Role, people};
+    use safety_core::identity::{NewPerson, people};
     use safety_core::learning::Setting;
     use safety_core::notify::Links;
     use safety_core::org::OrgId;
+    use safety_core::roles::Role;
     use safety_core::store::embedded::EmbeddedStore;
 
     let t0: DateTime<Utc> = DateTime::parse_from_rfc3339("2026-11-23T10:00:00Z")
@@ -989,7 +991,7 @@ fn the_deploy_guide_names_every_parameter_resource_and_output_of_the_template() 
 }
 
 /// Someone holding `roles`, to ask what they may see (not stored).
-fn reader(roles: &[safety_core::identity::Role]) -> safety_core::identity::Person {
+fn reader(roles: &[safety_core::roles::Role]) -> safety_core::identity::Person {
     safety_core::identity::Person {
         org: safety_core::org::OrgId::parse("demo").unwrap(),
         id: format!("reader-{roles:?}"),

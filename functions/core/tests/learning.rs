@@ -7,13 +7,14 @@ mod support;
 
 use chrono::{DateTime, Duration, Utc};
 use safety_core::content::{Kind, Library};
-use safety_core::identity::{NewPerson, Person, Role, people};
+use safety_core::identity::{NewPerson, Person, people};
 use safety_core::keys;
 use safety_core::learning::{
     self, Answers, AupDocument, ItemKind, LearningError, NextStep, Setting, SignAup, Status,
     Training, TrainingItem,
 };
 use safety_core::org::OrgId;
+use safety_core::roles::Role;
 use safety_core::store::counting::CountingStore;
 use safety_core::store::embedded::EmbeddedStore;
 use safety_core::store::{

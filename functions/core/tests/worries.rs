@@ -8,10 +8,11 @@ mod support;
 
 use chrono::{DateTime, Duration, Utc};
 use safety_core::crypto::Secret;
-use safety_core::identity::{NewPerson, Person, Role, people};
+use safety_core::identity::{NewPerson, Person, people};
 use safety_core::mail::{MailError, Mailer, Message};
 use safety_core::notify::{self, Links};
 use safety_core::org::{OrgId, OrgProfile};
+use safety_core::roles::Role;
 use safety_core::store::counting::CountingStore;
 use safety_core::store::embedded::EmbeddedStore;
 use safety_core::store::{Store, StoreError};

@@ -3,11 +3,12 @@
 use super::*;
 use safety_core::content::Library;
 use safety_core::crypto::Secret;
-use safety_core::identity::{NewPerson, Person, Role, people};
+use safety_core::identity::{NewPerson, Person, people};
 use safety_core::keys;
 use safety_core::mail::OutboxMailer;
 use safety_core::mail::{MailError, Message};
 use safety_core::org::OrgId;
+use safety_core::roles::Role;
 use safety_core::store::embedded::EmbeddedStore;
 use safety_core::worry::code::FormToken;
 use safety_core::worry::routing::About;

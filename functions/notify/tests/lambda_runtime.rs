@@ -6,9 +6,10 @@
 
 use chrono::Utc;
 use safety_core::crypto::Secret;
-use safety_core::identity::{NewPerson, Role, people};
+use safety_core::identity::{NewPerson, people};
 use safety_core::notify;
 use safety_core::org::OrgId;
+use safety_core::roles::Role;
 use safety_core::store::dynamo::{DynamoConfig, DynamoStore};
 use safety_core::worry::code::FormToken;
 use safety_core::worry::routing::About;

@@ -1,6 +1,7 @@
 use super::*;
-use safety_core::identity::{NewPerson, Role, people};
+use safety_core::identity::{NewPerson, people};
 use safety_core::mail::OutboxMailer;
+use safety_core::roles::Role;
 use safety_core::store::embedded::EmbeddedStore;
 use serde_json::json;
 

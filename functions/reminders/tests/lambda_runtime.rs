@@ -6,8 +6,9 @@
 //! `REMINDERS_TEST_BINARY` runs the aarch64 Lambda build instead (scripts/check-lambda-build.sh).
 
 use chrono::Utc;
-use safety_core::identity::{NewPerson, Role, people};
+use safety_core::identity::{NewPerson, people};
 use safety_core::org::OrgId;
+use safety_core::roles::Role;
 use safety_core::store::dynamo::{DynamoConfig, DynamoStore};
 use serde_json::{Value, json};
 use test_support::dynamodb_local::DynamoDbLocal;

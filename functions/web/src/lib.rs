@@ -84,7 +84,8 @@ async fn create_table() -> Result<(), String> {
 /// to write the table). They then sign in with an emailed link and add everyone else under
 /// People. Refused if the email address already belongs to someone.
 async fn add_admin(config: &Config) -> Result<(), String> {
-    use safety_core::identity::{NewPerson, Role, people};
+    use safety_core::identity::{NewPerson, people};
+    use safety_core::roles::Role;
     let args: Vec<String> = std::env::args().skip(2).collect();
     let [email, name] = args.as_slice() else {
         return Err("usage: web add-admin <email> \"<full name>\"".into());

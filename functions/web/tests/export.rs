@@ -8,8 +8,9 @@
 mod support;
 
 use safety_core::export::csv::{BOM, parse};
-use safety_core::identity::{NewPerson, Role, people, session};
+use safety_core::identity::{NewPerson, people, session};
 use safety_core::org::OrgId;
+use safety_core::roles::Role;
 use safety_core::store::embedded::EmbeddedStore;
 use support::{Response, Web, get_as};
 

@@ -5,10 +5,10 @@ use super::tally::Cohort;
 use super::{
     ComplianceError, Standing, cohort_person, counters_in, item_of, library_items, standing, uk_day,
 };
-use crate::identity::Role;
 use crate::keys;
 use crate::learning::state::{ItemKind, ItemRef};
 use crate::learning::{Required, Setting};
+use crate::roles::Role;
 use crate::store::{Item, Query, Store};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::Value;

@@ -5,9 +5,10 @@
 use super::tally::{Cohort, counter_of};
 use super::{ComplianceError, Filter, Standing, cohort_person, library_items, standing, uk_day};
 use crate::dates;
-use crate::identity::{Role, people};
+use crate::identity::people;
 use crate::learning::state::{ItemRef, StoredState};
 use crate::learning::{Required, Setting, roster};
+use crate::roles::Role;
 use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::HashMap;
 

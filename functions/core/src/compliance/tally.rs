@@ -21,10 +21,11 @@
 
 use crate::crypto;
 use crate::dates;
-use crate::identity::{Person, Role};
+use crate::identity::Person;
 use crate::keys;
 use crate::learning::state::{StateBody, StoredState};
 use crate::org::OrgId;
+use crate::roles::Role;
 use crate::store::{Condition, Key, TxOp, Update};
 use chrono::NaiveDate;
 use serde_json::Value;

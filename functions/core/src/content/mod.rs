@@ -1279,7 +1279,7 @@ fn check_requirements(org: &OrgProfile, pages: &[Page], problems: &mut Vec<Probl
                 reason,
             })
         };
-        if crate::identity::Role::parse(&r.role).is_none() {
+        if crate::roles::Role::parse(&r.role).is_none() {
             problem(format!("requirement for unknown role `{}`", r.role));
         }
         for m in r.modules.iter().filter(|m| !of_kind(m, Kind::Module)) {

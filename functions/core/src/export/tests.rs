@@ -5,9 +5,10 @@
 use super::csv::parse;
 use super::*;
 use crate::content::Library;
-use crate::identity::{NewPerson, Role};
+use crate::identity::NewPerson;
 use crate::learning::{self, AupDocument, SignAup};
 use crate::org::OrgProfile;
+use crate::roles::Role;
 use crate::store::embedded::EmbeddedStore;
 use chrono::Duration;
 

@@ -19,9 +19,9 @@
 //!   may co-sign, and shown only on the admin's family page.
 
 use super::people::{self, PeopleError, Person};
-use super::roles::{Action, Role, allows};
 use crate::keys;
 use crate::org::OrgId;
+use crate::roles::{Action, Role, allows};
 use crate::store::{Condition, Query, Store, StoreError, TxOp};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde_json::{Value, json};

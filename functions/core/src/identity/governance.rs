@@ -11,11 +11,12 @@
 //! stay for imports of people without safeguarding roles and for tests.
 
 use super::people::{self, NewPerson, PeopleError, Person};
-use super::roles::Role;
 use crate::keys;
 use crate::org::OrgId;
+use crate::roles::Role;
+use crate::roles::SAFEGUARDING_ROLES;
 use crate::store::{Condition, Query, Store, TxOp};
-use crate::worry::routing::{self, SAFEGUARDING_ROLES};
+use crate::worry::routing;
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 

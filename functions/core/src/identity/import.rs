@@ -26,8 +26,8 @@
 //! left out of a later file is not removed (unlinking is done on the person's family page).
 
 use super::people::{self, PeopleError, Person, PersonDetails};
-use super::roles::Role;
 use crate::org::OrgId;
+use crate::roles::Role;
 use crate::store::{Store, StoreError, TxOp};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -657,7 +657,7 @@ async fn preview_with<S: Store>(
             roles
                 .iter()
                 .copied()
-                .filter(|r| crate::worry::routing::SAFEGUARDING_ROLES.contains(r))
+                .filter(|r| crate::roles::SAFEGUARDING_ROLES.contains(r))
                 .collect()
         };
         let before_sg = existing

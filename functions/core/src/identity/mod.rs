@@ -13,7 +13,6 @@ pub mod import;
 pub mod import_job;
 pub mod magic_link;
 pub mod people;
-pub mod roles;
 pub mod session;
 pub mod sign_in_mail;
 pub mod sso;
@@ -22,7 +21,6 @@ pub use import::{ImportPreview, ImportResult, RowFailure, RowPlan};
 pub use import_job::{ImportJob, JobStatus};
 pub use magic_link::{MagicLink, MagicLinkError};
 pub use people::{NewPerson, PeopleError, Person};
-pub use roles::{Action, PERMISSIONS, Role, allows};
 pub use session::{SessionClaims, SessionError, SessionKeys};
 
 #[cfg(test)]

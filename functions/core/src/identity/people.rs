@@ -10,10 +10,10 @@
 //! * changes use optimistic locking on `version`, so two admins cannot silently overwrite each
 //!   other.
 
-use super::roles::Role;
 use crate::crypto;
 use crate::keys;
 use crate::org::OrgId;
+use crate::roles::Role;
 use crate::store::{
     Condition, Cursor, Index, Item, Query, Store, StoreError, TxOp, Update, layout,
 };

@@ -13,9 +13,9 @@
 //!   the same on every instance.
 
 use super::people::{self, PeopleError, Person};
-use super::roles::Role;
 use crate::crypto::Secret;
 use crate::org::OrgId;
+use crate::roles::Role;
 use crate::store::{Store, StoreError};
 use chrono::{DateTime, Duration, Utc};
 use jsonwebtoken::errors::ErrorKind;

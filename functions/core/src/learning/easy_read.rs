@@ -22,10 +22,10 @@
 
 use super::state::StateBody;
 use crate::content::Library;
-use crate::identity::roles::{Action, allows};
 use crate::identity::{Person, people};
 use crate::keys;
 use crate::org::OrgId;
+use crate::roles::{Action, allows};
 use crate::store::{Condition, Query, Store, StoreError};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};

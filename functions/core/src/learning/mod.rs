@@ -41,9 +41,10 @@ pub use state::{Completion, ItemKind, ItemRef, Signature};
 pub use summary::{NextStep, Status, Training, TrainingItem, my_training};
 
 use crate::content::{Audience, Kind, Library, Page};
-use crate::identity::{Person, Role};
+use crate::identity::Person;
 use crate::keys;
 use crate::org::{OrgId, OrgProfile};
+use crate::roles::Role;
 use crate::store::{Store, StoreError};
 use state::{ItemRef as Ref, StoredState};
 

@@ -26,12 +26,13 @@
 //! it has ended; locally the web server's interval runs one pass at a time.
 
 use crate::dates;
-use crate::identity::{PeopleError, Person, Role, people};
+use crate::identity::{PeopleError, Person, people};
 use crate::keys;
 use crate::learning::{self, ItemKind, LearningError, Setting, Status, TrainingItem};
 use crate::mail::{Content, MailError, Mailer};
 use crate::notify::Links;
 use crate::org::{OrgId, OrgProfile};
+use crate::roles::Role;
 use crate::store::{Condition, Index, Query, Store, StoreError, TxOp, layout};
 use crate::worry::routing::Queue;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc, Weekday};

@@ -597,7 +597,7 @@ pub async fn act<S: Store>(
             let may_relax = handler.roles.iter().any(|r| {
                 matches!(
                     r,
-                    crate::identity::Role::Chair | crate::identity::Role::AllegationsLead
+                    crate::roles::Role::Chair | crate::roles::Role::AllegationsLead
                 )
             });
             if to < from && !may_relax {

@@ -26,7 +26,8 @@
 //! Each queue is a separate index list, so an inbox reads only queues its reader may read; the
 //! per-worry exclusions are checked on every read ([`Route::may_read`]).
 
-use crate::identity::{Person, Role};
+use crate::identity::Person;
+use crate::roles::{Role, SAFEGUARDING_ROLES};
 use serde::{Deserialize, Serialize};
 
 /// Who is affected, as the sender chose (not who caused it: that is [`Involves`]).
@@ -235,15 +236,6 @@ impl Queue {
         }
     }
 }
-
-/// The roles that read worries. Nobody gives themselves one, and every change to one is kept in
-/// the safeguarding roles record.
-pub const SAFEGUARDING_ROLES: [Role; 4] = [
-    Role::Dsl,
-    Role::DeputyDsl,
-    Role::AllegationsLead,
-    Role::Chair,
-];
 
 /// Where one worry goes and who must never read it, fixed when it is sent (and when moved).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

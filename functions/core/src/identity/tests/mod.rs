@@ -8,8 +8,8 @@ mod rate_limit;
 mod session;
 
 use super::people::{NewPerson, Person, invite};
-use super::roles::Role;
 use crate::org::OrgId;
+use crate::roles::Role;
 use crate::store::embedded::EmbeddedStore;
 use chrono::{DateTime, Utc};
 

@@ -24,6 +24,15 @@ pub enum Role {
     Admin,
 }
 
+/// The roles that read worries. Nobody gives themselves one, and every change to one is kept in
+/// the safeguarding roles record.
+pub const SAFEGUARDING_ROLES: [Role; 4] = [
+    Role::Dsl,
+    Role::DeputyDsl,
+    Role::AllegationsLead,
+    Role::Chair,
+];
+
 impl Role {
     pub const ALL: [Role; 8] = [
         Role::Learner,
