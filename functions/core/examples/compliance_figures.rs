@@ -16,10 +16,10 @@ use safety_core::export::csv::CsvWriter;
 use safety_core::export::{self, Matrix};
 use safety_core::identity::{Person, import, people};
 use safety_core::keys;
-use safety_core::learning::state::{
+use safety_core::learning::{Required, Setting};
+use safety_core::learning_state::{
     AupState, Completion, ItemRef, ModuleState, Signature, StateBody, StoredState,
 };
-use safety_core::learning::{Required, Setting};
 use safety_core::org::OrgId;
 use safety_core::roles::Role;
 use safety_core::store::counting::CountingStore;

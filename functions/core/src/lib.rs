@@ -3,6 +3,7 @@
 
 pub mod compliance;
 pub mod content;
+pub mod counters;
 pub mod crypto;
 pub mod dates;
 pub mod env;
@@ -13,6 +14,7 @@ pub mod http_client;
 pub mod identity;
 pub mod keys;
 pub mod learning;
+pub mod learning_state;
 pub mod mail;
 #[cfg(test)]
 mod module_graph_tests;

@@ -10,6 +10,7 @@ use chrono::{DateTime, Duration, Utc};
 use safety_core::compliance::{
     self, ComplianceError, Filter, Standing, dashboard, people_in, person_record,
 };
+use safety_core::counters;
 use safety_core::identity::{NewPerson, Person, people};
 use safety_core::keys;
 use safety_core::learning::{self, AupDocument, ItemRef, Setting, SignAup};
@@ -109,7 +110,7 @@ fn counters(item: &Item) -> Option<(Key, BTreeMap<String, i64>)> {
     }
     let c: BTreeMap<String, i64> = item
         .iter()
-        .filter(|(n, _)| n.as_str() == "people" || compliance::Counter::parse(n).is_some())
+        .filter(|(n, _)| n.as_str() == "people" || counters::Counter::parse(n).is_some())
         .filter_map(|(n, v)| Some((n.clone(), v.as_i64()?)))
         .filter(|(_, v)| *v != 0)
         .collect();
@@ -484,12 +485,12 @@ async fn the_person_who_has_done_everything_can_still_change_roles() {
     }
     let items = modules + aups;
     assert!(items >= 10, "{modules} modules and {aups} AUPs");
-    let moves = compliance::person_moves(
+    let moves = counters::person_moves(
         &store,
         &org,
         &all.id,
-        Some(&compliance::Cohort::of(&all)),
-        Some(&compliance::Cohort::of(&Person {
+        Some(&counters::Cohort::of(&all)),
+        Some(&counters::Cohort::of(&Person {
             roles: vec![Role::Learner],
             ..all.clone()
         })),

@@ -1,13 +1,13 @@
 //! The organisation's numbers, from the maintained counters: one query of the aggregate
 //! partition (a page per MB; a few items per cohort and item), whatever the number of people.
 
-use super::tally::Cohort;
 use super::{
     ComplianceError, Standing, cohort_person, counters_in, item_of, library_items, standing, uk_day,
 };
+use crate::counters::Cohort;
 use crate::keys;
-use crate::learning::state::{ItemKind, ItemRef};
 use crate::learning::{Required, Setting};
+use crate::learning_state::{ItemKind, ItemRef};
 use crate::roles::Role;
 use crate::store::{Item, Query, Store};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -259,7 +259,7 @@ pub async fn dashboard<S: Store>(
                 }
                 let s = standing(page, &counter, today, filter.within_days);
                 *numbers[i].counts.entry(s).or_default() += n;
-                if let super::Counter::Done { version, .. } = &counter {
+                if let crate::counters::Counter::Done { version, .. } = &counter {
                     *done_people[i].entry(version.clone()).or_default() += n;
                 }
             }

@@ -2,12 +2,12 @@
 //! filter) who stands where asked. Reads the people list and the item's state lists (a query per
 //! MB of each), never a query per person; judged by the same [`standing`] as the numbers.
 
-use super::tally::{Cohort, counter_of};
 use super::{ComplianceError, Filter, Standing, cohort_person, library_items, standing, uk_day};
+use crate::counters::{Cohort, counter_of};
 use crate::dates;
 use crate::identity::people;
-use crate::learning::state::{ItemRef, StoredState};
 use crate::learning::{Required, Setting, roster};
+use crate::learning_state::{ItemRef, StoredState};
 use crate::roles::Role;
 use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::HashMap;
@@ -77,7 +77,7 @@ pub async fn people_in<S: crate::store::Store>(
             continue;
         }
         let (version, done_at, until) = match (state, &counter) {
-            (Some(st), Some(super::Counter::Done { version, until })) => {
+            (Some(st), Some(crate::counters::Counter::Done { version, until })) => {
                 let at = st
                     .module()
                     .and_then(|m| m.completion.as_ref().map(|c| c.completed_at.clone()))

@@ -3,7 +3,7 @@
 //! `Action::ViewCompletion`; every function here reads one organisation's keys only).
 //!
 //! * [`dashboard`]: numbers per module and AUP, filtered by role, group and item, from the
-//!   maintained counters ([`tally`]): one query of the organisation's aggregate partition,
+//!   maintained counters ([`crate::counters`]): one query of the organisation's aggregate partition,
 //!   whatever its size. Never a scan, never a read per person.
 //! * [`people_in`]: the people behind one number (reads the people list and the item's state
 //!   lists: proportional to the organisation, on a click).
@@ -14,8 +14,6 @@
 //! [`standing`] from the UK day it stops counting, the same way for the numbers and the lists,
 //! so a number and the list behind it always agree.
 
-pub mod tally;
-
 mod dashboard;
 mod lists;
 mod person;
@@ -23,13 +21,13 @@ mod person;
 pub use dashboard::{Dashboard, Filter, ItemNumbers, VersionCount, dashboard};
 pub use lists::{ListedPerson, people_in};
 pub use person::{HistoryEntry, PersonRecord, person_record, signed_text_of};
-pub use tally::{Cohort, Counter, Tally};
 
 use crate::content::{Kind, Library, Page};
+use crate::counters::{self, Cohort, CountError, Counter, Tally};
 use crate::identity::{Person, people};
 use crate::keys;
-use crate::learning::state::{ItemRef, StoredState};
 use crate::learning::{LearningError, major, roster};
+use crate::learning_state::ItemRef;
 use crate::org::OrgId;
 use crate::store::{Condition, Item, Query, Store, StoreError, TxOp};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
@@ -56,6 +54,15 @@ impl From<LearningError> for ComplianceError {
         match e {
             LearningError::Store(s) => ComplianceError::Store(s),
             other => ComplianceError::Corrupt(other.to_string()),
+        }
+    }
+}
+
+impl From<CountError> for ComplianceError {
+    fn from(e: CountError) -> Self {
+        match e {
+            CountError::Store(s) => ComplianceError::Store(s),
+            CountError::Corrupt(s) => ComplianceError::Corrupt(s),
         }
     }
 }
@@ -204,75 +211,6 @@ pub(crate) fn cohort_person(org: &OrgId, cohort: &Cohort) -> Person {
     }
 }
 
-/// Every state of one person (one query of their learning partition).
-pub(crate) async fn states_of_person<S: Store>(
-    store: &S,
-    org: &OrgId,
-    person_id: &str,
-) -> Result<Vec<StoredState>, ComplianceError> {
-    let mut states = Vec::new();
-    let mut cursor = None;
-    loop {
-        let page = store
-            .query(
-                &Query::partition(keys::learning_partition(org, person_id))
-                    .prefix(keys::LEARNING_STATE_PREFIX)
-                    .after(cursor),
-            )
-            .await?;
-        for item in &page.items {
-            states.push(StoredState::from_item(item)?);
-        }
-        match page.next {
-            Some(next) => cursor = Some(next),
-            None => return Ok(states),
-        }
-    }
-}
-
-/// The operations that move a person's counters from one cohort to another (`None`: not
-/// counted, i.e. new or deactivated), with a check of each state's `rev`, to go in the same
-/// transaction as the change of the person. Reads the person's states (one query).
-pub async fn person_moves<S: Store>(
-    store: &S,
-    org: &OrgId,
-    person_id: &str,
-    from: Option<&Cohort>,
-    to: Option<&Cohort>,
-) -> Result<Vec<TxOp>, ComplianceError> {
-    if from == to {
-        return Ok(Vec::new());
-    }
-    let states = states_of_person(store, org, person_id).await?;
-    let mut tally = Tally::default();
-    let mut checks = Vec::new();
-    if let Some(c) = from {
-        tally.people(org, c, -1);
-    }
-    if let Some(c) = to {
-        tally.people(org, c, 1);
-    }
-    for state in &states {
-        let Some(counter) = tally::counter_of(state) else {
-            continue;
-        };
-        let item = state.item.key_part();
-        if let Some(c) = from {
-            tally.state(org, c, &item, &counter, -1);
-        }
-        if let Some(c) = to {
-            tally.state(org, c, &item, &counter, 1);
-        }
-        checks.push(TxOp::Check {
-            key: keys::learning_state(org, person_id, &item),
-            condition: state.condition(),
-        });
-    }
-    let mut ops = tally.into_ops();
-    ops.extend(checks);
-    Ok(ops)
-}
-
 /// What [`rebuild`] found and wrote.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Rebuilt {
@@ -304,7 +242,7 @@ pub async fn computed_counters<S: Store>(
             let Some(p) = active.get(ps.person_id.as_str()) else {
                 continue;
             };
-            if let Some(counter) = tally::counter_of(&ps.state) {
+            if let Some(counter) = counters::counter_of(&ps.state) {
                 tally.state(org, &Cohort::of(p), &item.key_part(), &counter, 1);
                 states += 1;
             }

@@ -9,7 +9,7 @@ use super::csv::CsvWriter;
 use super::{Cell, ExportError, NOT_REQUIRED, Standings, csv_date, people_page, status_text};
 use crate::identity::Person;
 use crate::learning::Setting;
-use crate::learning::state::ItemKind;
+use crate::learning_state::ItemKind;
 use crate::org::OrgId;
 use crate::store::Store;
 use chrono::{DateTime, Utc};

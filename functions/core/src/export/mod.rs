@@ -27,9 +27,9 @@ pub use signatures::{Signatures, signatures_csv};
 use crate::content::{Kind, Page};
 use crate::dates;
 use crate::identity::{PeopleError, Person, people};
-use crate::learning::state::{ItemKind, ItemRef, Signature};
 use crate::learning::summary::{Status, evaluate_aup, evaluate_module};
 use crate::learning::{LearningError, Required, Setting, roster};
+use crate::learning_state::{ItemKind, ItemRef, Signature};
 use crate::org::OrgId;
 use crate::store::{Cursor, Store};
 use chrono::{DateTime, Utc};
@@ -97,7 +97,7 @@ pub struct Cell {
     /// An AUP's latest signature.
     pub signature: Option<Box<Signature>>,
     /// A parent's or carer's co-signature of that signature (a child under 16).
-    pub cosignature: Option<crate::learning::state::CoSignature>,
+    pub cosignature: Option<crate::learning_state::CoSignature>,
 }
 
 impl Cell {

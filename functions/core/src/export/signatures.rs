@@ -11,7 +11,7 @@ use super::csv::CsvWriter;
 use super::{ExportError, Standings, csv_date, csv_date_time, people_page};
 use crate::identity::Person;
 use crate::learning::Setting;
-use crate::learning::state::ItemKind;
+use crate::learning_state::ItemKind;
 use crate::org::OrgId;
 use crate::store::Store;
 use chrono::{DateTime, Utc};

@@ -945,12 +945,12 @@ pub(crate) async fn write_units<S: Store>(
         if let Some((version, to)) = &unit.update {
             match people::get(store, org, &unit.person_id).await {
                 Ok(before) if before.version == *version && before.active => {
-                    let from = crate::compliance::Cohort::of(&before);
-                    let to = crate::compliance::Cohort {
+                    let from = crate::counters::Cohort::of(&before);
+                    let to = crate::counters::Cohort {
                         roles: to.roles.clone(),
                         groups: to.groups.clone(),
                     };
-                    let moves = crate::compliance::person_moves(
+                    let moves = crate::counters::person_moves(
                         store,
                         org,
                         &unit.person_id,
@@ -959,7 +959,7 @@ pub(crate) async fn write_units<S: Store>(
                     )
                     .await
                     .map_err(|e| match e {
-                        crate::compliance::ComplianceError::Store(s) => ImportError::from(s),
+                        crate::counters::CountError::Store(s) => ImportError::from(s),
                         other => ImportError::from(StoreError::Backend(other.to_string())),
                     })?;
                     ops.extend(moves);
@@ -1002,7 +1002,7 @@ pub(crate) async fn write_units<S: Store>(
         let (batch, tail) = rest.split_at(take.max(1));
         rest = tail;
         // People of one cohort share its counter: one update per counter item per transaction.
-        let all: Vec<TxOp> = crate::compliance::tally::merge_counter_updates(
+        let all: Vec<TxOp> = crate::counters::merge_counter_updates(
             batch
                 .iter()
                 .flat_map(|(_, ops)| ops.iter().cloned())

@@ -49,6 +49,25 @@ pub struct Person {
     pub version: u64,
 }
 
+/// The counters know a person by these (and sit below identity).
+impl crate::counters::Counted for Person {
+    fn org(&self) -> &OrgId {
+        &self.org
+    }
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn roles(&self) -> &[Role] {
+        &self.roles
+    }
+    fn groups(&self) -> &[String] {
+        &self.groups
+    }
+    fn version(&self) -> u64 {
+        self.version
+    }
+}
+
 /// What an admin enters to invite someone, before checking.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct NewPerson {
@@ -382,8 +401,8 @@ pub(crate) fn new_person(org: &OrgId, details: PersonDetails, now: DateTime<Utc>
 pub(crate) fn create_ops(p: &Person) -> Vec<TxOp> {
     let email_item =
         email_key(&p.org, &p.email).item(json!({ "type": "email", "person_id": p.id }));
-    let mut counts = crate::compliance::Tally::default();
-    counts.people(&p.org, &crate::compliance::Cohort::of(p), 1);
+    let mut counts = crate::counters::Tally::default();
+    counts.people(&p.org, &crate::counters::Cohort::of(p), 1);
     let mut ops = vec![
         TxOp::Put {
             item: person_item(p),
@@ -601,11 +620,11 @@ pub(crate) async fn set_roles_and_groups_with<S: Store>(
     };
     // The dashboard's counters move with the person, in the same transaction.
     let (from, to) = (
-        crate::compliance::Cohort::of(&before),
-        crate::compliance::Cohort::of(&after),
+        crate::counters::Cohort::of(&before),
+        crate::counters::Cohort::of(&after),
     );
     let moves = if before.active {
-        crate::compliance::person_moves(store, org, id, Some(&from), Some(&to))
+        crate::counters::person_moves(store, org, id, Some(&from), Some(&to))
             .await
             .map_err(compliance_error)?
     } else {
@@ -630,9 +649,9 @@ pub(crate) async fn set_roles_and_groups_with<S: Store>(
     }
 }
 
-fn compliance_error(e: crate::compliance::ComplianceError) -> PeopleError {
+fn compliance_error(e: crate::counters::CountError) -> PeopleError {
     match e {
-        crate::compliance::ComplianceError::Store(s) => PeopleError::Store(s),
+        crate::counters::CountError::Store(s) => PeopleError::Store(s),
         other => PeopleError::Corrupt(other.to_string()),
     }
 }
@@ -676,8 +695,8 @@ pub(crate) async fn deactivate_with<S: Store>(
         .add("version", 1);
     // A deactivated person leaves the dashboard's counters (their records stay).
     let moves = if before.active {
-        let cohort = crate::compliance::Cohort::of(&before);
-        crate::compliance::person_moves(store, org, id, Some(&cohort), None)
+        let cohort = crate::counters::Cohort::of(&before);
+        crate::counters::person_moves(store, org, id, Some(&cohort), None)
             .await
             .map_err(compliance_error)?
     } else {

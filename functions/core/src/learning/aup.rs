@@ -11,13 +11,13 @@
 //! the person's, the declaration not ticked. Signing again while a signature of the same text
 //! stands returns it and writes nothing (a double click). 2 reads + 1 transaction.
 
-use super::state::{ItemRef, Signature, StateBody, StoredState};
 use super::summary::{Status, evaluate_aup};
 use super::{LearningError, Required, Setting, check_org, completion, read_state};
 use crate::content::Page;
 use crate::crypto;
 use crate::identity::Person;
 use crate::keys;
+use crate::learning_state::{ItemRef, Signature, StateBody, StoredState};
 use crate::org::OrgId;
 use crate::store::{Condition, Store, StoreError, TxOp};
 use chrono::{DateTime, Utc};
@@ -201,7 +201,7 @@ pub async fn sign_aup<S: Store>(
     let new_state = StoredState {
         item: item.clone(),
         rev: state.rev,
-        body: StateBody::Aup(super::state::AupState {
+        body: StateBody::Aup(crate::learning_state::AupState {
             signature: Some(signature.clone()),
             cosignature: None,
         }),
@@ -224,10 +224,10 @@ pub async fn sign_aup<S: Store>(
             condition: Condition::NotExists,
         },
     ];
-    let mut counts = crate::compliance::Tally::default();
+    let mut counts = crate::counters::Tally::default();
     counts.learning_change(person, &state, &new_state.body);
     if !counts.is_empty() {
-        ops.push(crate::compliance::tally::person_unchanged(person));
+        ops.push(crate::counters::person_unchanged(person));
         ops.extend(counts.into_ops());
     }
     if !text_stored {

@@ -25,15 +25,15 @@
 //!   records one completion; a failed write writes nothing and can be resubmitted.
 
 use super::certificate::{self, CertificateCode};
-use super::state::{
-    Completion, CurrentAttempt, Graded, ItemRef, ReadAgain, StateBody, StoredState,
-};
 use super::summary::{self};
 use super::{LearningError, Setting, expires};
 use crate::content::Page;
 use crate::dates;
 use crate::identity::Person;
 use crate::keys;
+use crate::learning_state::{
+    Completion, CurrentAttempt, Graded, ItemRef, ReadAgain, StateBody, StoredState,
+};
 use crate::store::{Condition, TxOp};
 use chrono::{DateTime, Utc};
 use serde_json::json;
@@ -187,11 +187,11 @@ pub(crate) fn record_attempt(
         body: StateBody::Module(m),
     };
     ops.insert(1, new_state.put_op(org, &person.id));
-    // The dashboard's counters move in the same transaction (see `compliance::tally`).
-    let mut counts = crate::compliance::Tally::default();
+    // The dashboard's counters move in the same transaction (see `crate::counters`).
+    let mut counts = crate::counters::Tally::default();
     counts.learning_change(person, state, &new_state.body);
     if !counts.is_empty() {
-        ops.push(crate::compliance::tally::person_unchanged(person));
+        ops.push(crate::counters::person_unchanged(person));
         ops.extend(counts.into_ops());
     }
     Ok(Recorded {

@@ -11,13 +11,13 @@
 //! shows (the child's new signature has none).
 
 use super::aup::{AupDocument, names_match, standing};
-use super::state::{CoSignature, ItemRef, StateBody, StoredState};
 use super::summary::{Status, evaluate_aup};
 use super::{LearningError, Required, Setting, read_state};
 use crate::content::Audience;
 use crate::identity::family::{self, FamilyError};
 use crate::identity::{PeopleError, Person, people};
 use crate::keys;
+use crate::learning_state::{CoSignature, ItemRef, StateBody, StoredState};
 use crate::roles::Role;
 use crate::store::Store;
 use crate::store::{Condition, StoreError, TxOp};
@@ -254,7 +254,7 @@ pub async fn cosign_aup<S: Store>(
     let new_state = StoredState {
         item: item.clone(),
         rev: state.rev,
-        body: StateBody::Aup(super::state::AupState {
+        body: StateBody::Aup(crate::learning_state::AupState {
             signature: Some(signature.clone()),
             cosignature: Some(cosignature.clone()),
         }),

@@ -20,10 +20,10 @@
 //!
 //! Round trips: [`reading_of`] 1 get (2 when the person is in a group).
 
-use super::state::StateBody;
 use crate::content::Library;
 use crate::identity::{Person, people};
 use crate::keys;
+use crate::learning_state::StateBody;
 use crate::org::OrgId;
 use crate::roles::{Action, allows};
 use crate::store::{Condition, Query, Store, StoreError};
@@ -306,8 +306,8 @@ async fn drop_attempts_in_progress<S: Store>(
             )
             .await?;
         for item in &page.items {
-            let s = super::state::StoredState::from_item(item)
-                .map_err(|e| EasyReadError::Corrupt(e.to_string()))?;
+            let s = crate::learning_state::StoredState::from_item(item)
+                .map_err(|e| EasyReadError::Corrupt(super::LearningError::from(e).to_string()))?;
             states.push(s);
         }
         match page.next {
@@ -316,7 +316,7 @@ async fn drop_attempts_in_progress<S: Store>(
         }
     }
     for mut state in states {
-        let counted_before = crate::compliance::tally::counter_of(&state);
+        let counted_before = crate::counters::counter_of(&state);
         let StateBody::Module(m) = &mut state.body else {
             continue;
         };

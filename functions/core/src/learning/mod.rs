@@ -26,9 +26,9 @@ pub mod easy_read;
 pub mod quiz;
 pub mod reading;
 pub mod roster;
-pub mod state;
 pub mod summary;
 
+pub use crate::learning_state::{Completion, ItemKind, ItemRef, Signature};
 pub use aup::{AupDocument, SignAup, Signed, names_match, sign_aup, signed_text};
 pub use certificate::{CertificateCode, VerifiedCertificate, verify_certificate};
 pub use completion::COMPLETION_POLICY;
@@ -37,16 +37,15 @@ pub use quiz::{
     Submitted, quiz_result, render_quiz, right_answers, start_quiz, submit_quiz,
 };
 pub use reading::{ReadingView, read_module};
-pub use state::{Completion, ItemKind, ItemRef, Signature};
 pub use summary::{NextStep, Status, Training, TrainingItem, my_training};
 
 use crate::content::{Audience, Kind, Library, Page};
 use crate::identity::Person;
 use crate::keys;
+use crate::learning_state::{CorruptState, ItemRef as Ref, StoredState};
 use crate::org::{OrgId, OrgProfile};
 use crate::roles::Role;
 use crate::store::{Store, StoreError};
-use state::{ItemRef as Ref, StoredState};
 
 /// The content and the organisation a person learns in.
 #[derive(Clone, Copy, Debug)]
@@ -93,6 +92,12 @@ pub enum LearningError {
     Store(#[from] StoreError),
     #[error("a stored learning record is malformed: {0}")]
     Corrupt(String),
+}
+
+impl From<CorruptState> for LearningError {
+    fn from(e: CorruptState) -> Self {
+        LearningError::Corrupt(e.to_string())
+    }
 }
 
 impl LearningError {
@@ -259,7 +264,7 @@ pub(crate) async fn read_state<S: Store>(
         .get(&keys::learning_state(org, person_id, &item.key_part()))
         .await?
     {
-        Some(i) => StoredState::from_item(&i),
+        Some(i) => Ok(StoredState::from_item(&i)?),
         None => Ok(StoredState::new(item)),
     }
 }
@@ -271,16 +276,15 @@ pub(crate) async fn read_state<S: Store>(
 pub(crate) async fn write_state<S: Store>(
     store: &S,
     person: &Person,
-    counted_before: Option<crate::compliance::Counter>,
+    counted_before: Option<crate::counters::Counter>,
     state: &StoredState,
 ) -> Result<(), StoreError> {
-    use crate::compliance::tally;
-    let mut counts = tally::Tally::default();
+    let mut counts = crate::counters::Tally::default();
     counts.counter_change(
         person,
         &state.item.key_part(),
         counted_before,
-        tally::counter_of_body(&state.body),
+        crate::counters::counter_of_body(&state.body),
     );
     if counts.is_empty() {
         return store
@@ -289,7 +293,7 @@ pub(crate) async fn write_state<S: Store>(
     }
     let mut ops = vec![
         state.put_op(&person.org, &person.id),
-        tally::person_unchanged(person),
+        crate::counters::person_unchanged(person),
     ];
     ops.extend(counts.into_ops());
     match store.transact(ops).await {

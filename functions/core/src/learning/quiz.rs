@@ -15,11 +15,11 @@
 //! exactly the correct options are chosen. The pass mark comes from the quiz's front matter.
 
 use super::completion;
-use super::state::{CurrentAttempt, Graded, ItemRef, ReadAgain, StateBody, StoredState};
 use super::{LearningError, Required, Setting, check_org, read_state};
 use crate::content::{Page, quiz::Quiz};
 use crate::crypto;
 use crate::identity::Person;
+use crate::learning_state::{CurrentAttempt, Graded, ItemRef, ReadAgain, StateBody, StoredState};
 use crate::store::{Store, StoreError};
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, BTreeSet};
@@ -480,7 +480,7 @@ pub async fn start_quiz<S: Store>(
 ) -> Result<QuizView, LearningError> {
     let (module, quiz) = module_and_quiz(setting, person, module_id)?;
     let mut state = read_state(store, &person.org, &person.id, ItemRef::module(module_id)).await?;
-    let counted_before = crate::compliance::tally::counter_of(&state);
+    let counted_before = crate::counters::counter_of(&state);
     let StateBody::Module(m) = &mut state.body else {
         return Err(LearningError::Corrupt("module state expected".into()));
     };

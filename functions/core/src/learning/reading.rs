@@ -3,10 +3,10 @@
 //! roughly how many minutes are left. After two failed quiz attempts in a row, opening a section
 //! the quiz sent the person back to is recorded here (the next attempt waits for it).
 
-use super::state::{ItemRef, StateBody};
 use super::{LearningError, Required, Setting, check_org, read_state};
 use crate::content::render::Section;
 use crate::identity::Person;
+use crate::learning_state::{ItemRef, StateBody};
 use crate::store::{Store, StoreError};
 
 /// One section of a module as shown, with where it is in the module.
@@ -63,7 +63,7 @@ pub async fn read_module<S: Store>(
         return Err(LearningError::UnknownSection(0));
     }
     let mut state = read_state(store, &person.org, &person.id, ItemRef::module(module_id)).await?;
-    let counted_before = crate::compliance::tally::counter_of(&state);
+    let counted_before = crate::counters::counter_of(&state);
     let StateBody::Module(m) = &mut state.body else {
         return Err(LearningError::Corrupt("module state expected".into()));
     };

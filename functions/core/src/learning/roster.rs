@@ -4,9 +4,9 @@
 //! organisation's people list. The full dashboard (counts, overdue, exports) is a later piece.
 
 use super::LearningError;
-use super::state::{Completion, ItemKind, ItemRef, StoredState};
 use crate::identity::people;
 use crate::keys;
+use crate::learning_state::{Completion, ItemKind, ItemRef, StoredState};
 use crate::org::OrgId;
 use crate::store::{Index, Item, Query, Store};
 use serde_json::Value;

@@ -11,12 +11,14 @@
 //!   **due again**; otherwise an older version still counts (passed) and is reported as an older
 //!   version, so the person and the DSL see it.
 
-use super::state::{AupState, Completion, ItemKind, ItemRef, ModuleState, Signature, StoredState};
 use super::{LearningError, Required, Setting, check_org, major};
 use crate::content::Page;
 use crate::dates;
 use crate::identity::Person;
 use crate::keys;
+use crate::learning_state::{
+    AupState, Completion, ItemKind, ItemRef, ModuleState, Signature, StoredState,
+};
 use crate::store::{Query, Store};
 use chrono::{DateTime, Duration, Utc};
 use std::collections::HashMap;

@@ -1,13 +1,13 @@
 //! Unit tests of the pure rules: grading, the shuffle, requirements and the status rules.
 
 use super::quiz::{self, Answers, grade, option_id, order};
-use super::state::{AupState, Completion, CurrentAttempt, Graded, ModuleState, Signature};
 use super::summary::{Status, evaluate_aup, evaluate_module};
 use super::*;
 use crate::content::quiz::Quiz;
 use crate::content::{Kind, Library};
 use crate::dates;
 use crate::identity::Person;
+use crate::learning_state::{AupState, Completion, CurrentAttempt, Graded, ModuleState, Signature};
 use chrono::{DateTime, Duration, Utc};
 
 fn library() -> &'static Library {

@@ -1,5 +1,10 @@
-//! The maintained counters behind the dashboard, and the transaction operations that keep them
-//! in step with the records they count.
+//! The maintained counters behind the compliance dashboard, and the transaction operations that
+//! keep them in step with the records they count.
+//!
+//! Below [`crate::identity`] and [`crate::learning`], which write them (a person added, moved
+//! or deactivated; a learning state written), and [`crate::compliance`], which reads them: it
+//! knows a person only as [`Counted`] (implemented by `identity::Person`) and a learning state
+//! only as its record ([`crate::learning_state`]).
 //!
 //! Per cohort (one combination of roles and groups; a person is in exactly one):
 //! * `PEOPLE#<cohort>`: how many active people are in it;
@@ -9,27 +14,70 @@
 //!   it stops counting, `never` when it does not expire).
 //!
 //! Counters hold facts, not statuses: whether `d#1.0.0#2027-03-01` is in date, expiring, expired
-//! or superseded by a new version is decided when the dashboard is read ([`super::standing`]),
+//! or superseded by a new version is decided when the dashboard is read ([`crate::compliance::standing`]),
 //! so a new version in the content or the passing of time needs no rewrite.
 //!
 //! Every write of a learning state adds the change of its counter to the same transaction, with
 //! a check that the person's roles and groups (their `version`) are still those it was counted
 //! under. A change of roles or groups, or a deactivation, moves the person's counters in one
 //! transaction that checks each state's `rev`. So the counters cannot drift from the records;
-//! [`super::rebuild`] recomputes them from the records (first start, or repair) and the tests
+//! [`crate::compliance::rebuild`] recomputes them from the records (first start, or repair) and the tests
 //! compare the two.
 
 use crate::crypto;
 use crate::dates;
-use crate::identity::Person;
 use crate::keys;
-use crate::learning::state::{StateBody, StoredState};
+use crate::learning_state::{CorruptState, StateBody, StoredState};
 use crate::org::OrgId;
 use crate::roles::Role;
-use crate::store::{Condition, Key, TxOp, Update};
+use crate::store::{Condition, Key, Query, Store, StoreError, TxOp, Update};
 use chrono::NaiveDate;
 use serde_json::Value;
 use std::collections::BTreeMap;
+
+/// A person as the counters see them: implemented by `identity::Person`, so the counters need
+/// not know the rest of a person.
+pub trait Counted {
+    fn org(&self) -> &OrgId;
+    fn id(&self) -> &str;
+    fn roles(&self) -> &[Role];
+    fn groups(&self) -> &[String];
+    /// Bumped by every change of the person (roles, groups, active).
+    fn version(&self) -> u64;
+}
+
+impl<T: Counted + ?Sized> Counted for &T {
+    fn org(&self) -> &OrgId {
+        (**self).org()
+    }
+    fn id(&self) -> &str {
+        (**self).id()
+    }
+    fn roles(&self) -> &[Role] {
+        (**self).roles()
+    }
+    fn groups(&self) -> &[String] {
+        (**self).groups()
+    }
+    fn version(&self) -> u64 {
+        (**self).version()
+    }
+}
+
+/// Reading a person's states to move their counters failed.
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum CountError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("a stored record is malformed: {0}")]
+    Corrupt(String),
+}
+
+impl From<CorruptState> for CountError {
+    fn from(e: CorruptState) -> Self {
+        CountError::Corrupt(format!("a stored learning record is malformed: {e}"))
+    }
+}
 
 /// A module started and never completed.
 pub const STARTED: &str = "started";
@@ -45,10 +93,10 @@ pub struct Cohort {
 }
 
 impl Cohort {
-    pub fn of(person: &Person) -> Cohort {
+    pub fn of(person: &(impl Counted + ?Sized)) -> Cohort {
         Cohort {
-            roles: person.roles.clone(),
-            groups: person.groups.clone(),
+            roles: person.roles().to_vec(),
+            groups: person.groups().to_vec(),
         }
     }
 
@@ -193,7 +241,12 @@ impl Tally {
     }
 
     /// The change of one state written by its person: out of the old counter, into the new.
-    pub fn learning_change(&mut self, person: &Person, old: &StoredState, new: &StateBody) {
+    pub fn learning_change(
+        &mut self,
+        person: &(impl Counted + ?Sized),
+        old: &StoredState,
+        new: &StateBody,
+    ) {
         self.counter_change(
             person,
             &old.item.key_part(),
@@ -205,7 +258,7 @@ impl Tally {
     /// A person's state of `item` moving from one counter to another.
     pub fn counter_change(
         &mut self,
-        person: &Person,
+        person: &(impl Counted + ?Sized),
         item: &str,
         from: Option<Counter>,
         to: Option<Counter>,
@@ -216,10 +269,10 @@ impl Tally {
         let cohort = Cohort::of(person);
         let item = item.to_string();
         if let Some(c) = from {
-            self.state(&person.org, &cohort, &item, &c, -1);
+            self.state(person.org(), &cohort, &item, &c, -1);
         }
         if let Some(c) = to {
-            self.state(&person.org, &cohort, &item, &c, 1);
+            self.state(person.org(), &cohort, &item, &c, 1);
         }
     }
 
@@ -260,10 +313,10 @@ impl Tally {
 
 /// The check that a person is still as read (same roles, groups, active): written with every
 /// counted learning write, so a change of roles cannot slip between the read and the write.
-pub fn person_unchanged(person: &Person) -> TxOp {
+pub fn person_unchanged(person: &(impl Counted + ?Sized)) -> TxOp {
     TxOp::Check {
-        key: keys::person(&person.org, &person.id),
-        condition: Condition::Equals("version".into(), Value::from(person.version)),
+        key: keys::person(person.org(), person.id()),
+        condition: Condition::Equals("version".into(), Value::from(person.version())),
     }
 }
 
@@ -305,6 +358,75 @@ pub fn merge_counter_updates(ops: Vec<TxOp>) -> Vec<TxOp> {
         }
     }
     out
+}
+
+/// Every state of one person (one query of their learning partition).
+async fn states_of_person<S: Store>(
+    store: &S,
+    org: &OrgId,
+    person_id: &str,
+) -> Result<Vec<StoredState>, CountError> {
+    let mut states = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = store
+            .query(
+                &Query::partition(keys::learning_partition(org, person_id))
+                    .prefix(keys::LEARNING_STATE_PREFIX)
+                    .after(cursor),
+            )
+            .await?;
+        for item in &page.items {
+            states.push(StoredState::from_item(item)?);
+        }
+        match page.next {
+            Some(next) => cursor = Some(next),
+            None => return Ok(states),
+        }
+    }
+}
+
+/// The operations that move a person's counters from one cohort to another (`None`: not
+/// counted, i.e. new or deactivated), with a check of each state's `rev`, to go in the same
+/// transaction as the change of the person. Reads the person's states (one query).
+pub async fn person_moves<S: Store>(
+    store: &S,
+    org: &OrgId,
+    person_id: &str,
+    from: Option<&Cohort>,
+    to: Option<&Cohort>,
+) -> Result<Vec<TxOp>, CountError> {
+    if from == to {
+        return Ok(Vec::new());
+    }
+    let states = states_of_person(store, org, person_id).await?;
+    let mut tally = Tally::default();
+    let mut checks = Vec::new();
+    if let Some(c) = from {
+        tally.people(org, c, -1);
+    }
+    if let Some(c) = to {
+        tally.people(org, c, 1);
+    }
+    for state in &states {
+        let Some(counter) = counter_of(state) else {
+            continue;
+        };
+        let item = state.item.key_part();
+        if let Some(c) = from {
+            tally.state(org, c, &item, &counter, -1);
+        }
+        if let Some(c) = to {
+            tally.state(org, c, &item, &counter, 1);
+        }
+        checks.push(TxOp::Check {
+            key: keys::learning_state(org, person_id, &item),
+            condition: state.condition(),
+        });
+    }
+    let mut ops = tally.into_ops();
+    ops.extend(checks);
+    Ok(ops)
 }
 
 #[cfg(test)]

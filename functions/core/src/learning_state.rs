@@ -1,11 +1,14 @@
-//! The per-person state items: one `STATE#MODULE#<id>` or `STATE#AUP#<id>` item per module or
-//! AUP a person has touched, holding everything [`super::my_training`] needs, so the whole
-//! summary is one query of the person's learning partition.
+//! The per-person learning state items: one `STATE#MODULE#<id>` or `STATE#AUP#<id>` item per
+//! module or AUP a person has touched, holding everything [`crate::learning::my_training`]
+//! needs, so the whole summary is one query of the person's learning partition.
+//!
+//! The records only, below [`crate::counters`] (which counts them) and [`crate::identity`]
+//! (whose changes of roles move their counts); the rules that write them are in
+//! [`crate::learning`].
 //!
 //! Each state item carries `rev`, bumped by every write; writes are conditional on the `rev`
 //! they read (or on the item not existing yet), so two concurrent submissions cannot both win.
 
-use super::LearningError;
 use crate::keys;
 use crate::org::OrgId;
 use crate::store::{Condition, Item, TxOp, layout};
@@ -239,8 +242,13 @@ pub struct StoredState {
     pub body: StateBody,
 }
 
-fn corrupt(what: impl std::fmt::Display) -> LearningError {
-    LearningError::Corrupt(format!("learning state: {what}"))
+/// A stored state that cannot be read (`LearningError::Corrupt` in the learning core).
+#[derive(Debug, thiserror::Error, PartialEq)]
+#[error("learning state: {0}")]
+pub struct CorruptState(pub String);
+
+fn corrupt(what: impl std::fmt::Display) -> CorruptState {
+    CorruptState(what.to_string())
 }
 
 impl StoredState {
@@ -258,7 +266,7 @@ impl StoredState {
     }
 
     /// Parses a state item (any item of the partition whose sort key starts with `STATE#`).
-    pub fn from_item(item: &Item) -> Result<StoredState, LearningError> {
+    pub fn from_item(item: &Item) -> Result<StoredState, CorruptState> {
         let sk = item
             .get(layout::SK)
             .and_then(Value::as_str)
