@@ -44,7 +44,7 @@ fn account_links() -> impl IntoView {
                 .then(|| view! { <li><A href="/admin/people">"People"</A></li> });
             let concerns = crate::server::worries::handles_worries(&v.person)
                 .then(|| view! { <li><A href="/worries">"Concerns"</A></li> });
-            let roles = safety_core::identity::governance::may_read_record(&v.person)
+            let roles = safety_core::governance::may_read_record(&v.person)
                 .then(|| view! { <li><A href="/safeguarding-roles">"Safeguarding roles"</A></li> });
             let children = v
                 .person

@@ -1,10 +1,10 @@
 //! The safeguarding roles record: every change to a role that reads worries (DSL, deputy DSL,
 //! allegations lead, chair), for the DSL, the allegations lead and the chair. The rules (who
-//! may read it, what is recorded) are in `safety_core::identity::governance`.
+//! may read it, what is recorded) are in `safety_core::governance`.
 
 use super::Viewer;
 use super::worries::time_for_people;
-use safety_core::identity::governance;
+use safety_core::governance;
 use safety_core::roles::Role;
 
 /// How many changes the page lists (newest first).

@@ -10,6 +10,7 @@ pub mod env;
 pub mod export;
 #[cfg(feature = "function-main")]
 pub mod function_main;
+pub mod governance;
 pub mod http_client;
 pub mod identity;
 pub mod keys;

@@ -315,6 +315,13 @@ fn report(graph: &Graph, components: &[Vec<String>]) -> String {
     let mut out = String::new();
     for component in components {
         out += &format!("modules importing each other: {}\n", component.join(", "));
+        for from in component {
+            for (to, files) in &graph[from] {
+                if component.contains(to) {
+                    out += &format!("  edge {from} → {to}: {}\n", files.join(", "));
+                }
+            }
+        }
         let mut shown = BTreeSet::new();
         for start in component {
             let cycle = shortest_cycle(graph, component, start);

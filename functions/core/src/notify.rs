@@ -16,7 +16,7 @@
 
 use crate::identity::{Person, people};
 use crate::keys;
-use crate::mail::{Content, Mailer};
+use crate::mail::{Content, Links, Mailer, retry_delay};
 use crate::org::{OrgId, OrgProfile};
 use crate::roles::SAFEGUARDING_ROLES;
 use crate::store::{Condition, Index, Item, Query, Store, StoreError, TxOp, Update, layout};
@@ -287,41 +287,6 @@ pub struct Delivery {
     pub emails: usize,
     /// Notifications that failed this time (kept, retried later).
     pub failed: usize,
-}
-
-/// Where a notifier sends people: the public address of the site.
-#[derive(Clone, Debug)]
-pub struct Links {
-    pub base_url: String,
-}
-
-impl Links {
-    /// The emailed sign-in link for this token.
-    pub fn sign_in(&self, token: &str) -> String {
-        format!(
-            "{}/sign-in/link?token={token}",
-            self.base_url.trim_end_matches('/')
-        )
-    }
-    fn worry(&self, id: &str) -> String {
-        format!("{}/worries/{id}", self.base_url.trim_end_matches('/'))
-    }
-    fn own_worry(&self, id: &str) -> String {
-        format!("{}/me/worries/{id}", self.base_url.trim_end_matches('/'))
-    }
-    fn inbox(&self) -> String {
-        format!("{}/worries", self.base_url.trim_end_matches('/'))
-    }
-    fn role_changes(&self) -> String {
-        format!("{}/safeguarding-roles", self.base_url.trim_end_matches('/'))
-    }
-}
-
-/// Back-off before the next attempt after `attempts` failures: 30 s, 1, 2, 4, 8 minutes...,
-/// at most an hour.
-pub fn retry_delay(attempts: u32) -> Duration {
-    let secs = 30i64.saturating_mul(1i64 << attempts.saturating_sub(1).min(10));
-    Duration::seconds(secs.min(3600))
 }
 
 /// Delivers the organisation's pending notifications that are due (oldest first, at most `max`).

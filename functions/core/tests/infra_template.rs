@@ -270,8 +270,9 @@ async fn store_methods_of_the_notify_path() -> BTreeSet<&'static str> {
     use chrono::{DateTime, Duration, Utc};
     use safety_core::crypto::Secret;
     use safety_core::identity::{NewPerson, people, sign_in_mail};
+    use safety_core::mail::Links;
     use safety_core::mail::OutboxMailer;
-    use safety_core::notify::{self, Links};
+    use safety_core::notify::{self};
     use safety_core::org::OrgId;
     use safety_core::roles::Role;
     use safety_core::store::embedded::EmbeddedStore;
@@ -851,7 +852,7 @@ async fn store_methods_of_the_reminders_path() -> BTreeSet<&'static str> {
     use chrono::{DateTime, Duration, Utc};
     use safety_core::identity::{NewPerson, people};
     use safety_core::learning::Setting;
-    use safety_core::notify::Links;
+    use safety_core::mail::Links;
     use safety_core::org::OrgId;
     use safety_core::roles::Role;
     use safety_core::store::embedded::EmbeddedStore;

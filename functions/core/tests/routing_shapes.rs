@@ -6,10 +6,11 @@ mod support;
 
 use chrono::{DateTime, Duration, Utc};
 use safety_core::crypto::Secret;
-use safety_core::identity::governance;
+use safety_core::governance;
 use safety_core::identity::{NewPerson, PeopleError, Person, people};
+use safety_core::mail::Links;
 use safety_core::mail::{MailError, Mailer, Message};
-use safety_core::notify::{self, Links};
+use safety_core::notify::{self};
 use safety_core::org::{OrgId, OrgProfile};
 use safety_core::roles::Role;
 use safety_core::store::embedded::EmbeddedStore;

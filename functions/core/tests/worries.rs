@@ -9,8 +9,9 @@ mod support;
 use chrono::{DateTime, Duration, Utc};
 use safety_core::crypto::Secret;
 use safety_core::identity::{NewPerson, Person, people};
+use safety_core::mail::Links;
 use safety_core::mail::{MailError, Mailer, Message};
-use safety_core::notify::{self, Links};
+use safety_core::notify::{self};
 use safety_core::org::{OrgId, OrgProfile};
 use safety_core::roles::Role;
 use safety_core::store::counting::CountingStore;
@@ -536,7 +537,7 @@ async fn a_notification_that_keeps_failing_is_kept_shown_and_retried_with_back_o
             .await
             .unwrap();
         assert_eq!(soon.notifications, 0);
-        now += notify::retry_delay(attempt);
+        now += safety_core::mail::retry_delay(attempt);
     }
     let shown = notify::undelivered(&store, &org, &c.deputy, 50, t0())
         .await

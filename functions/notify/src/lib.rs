@@ -23,8 +23,9 @@
 
 use chrono::{DateTime, Utc};
 use safety_core::identity::sign_in_mail;
+use safety_core::mail::Links;
 use safety_core::mail::Mailer;
-use safety_core::notify::{self, Delivery, Links};
+use safety_core::notify::{self, Delivery};
 use safety_core::org::OrgProfile;
 use safety_core::store::{Store, StoreError};
 use serde::{Deserialize, Serialize};

@@ -366,7 +366,7 @@ async fn a_failed_delivery_is_a_batch_item_failure_and_the_sweep_retries_it() {
     };
     let too_early = up.handle(scheduled(), now).await.unwrap();
     assert_eq!(too_early["notifications"], 0);
-    let later = now + notify::retry_delay(1);
+    let later = now + safety_core::mail::retry_delay(1);
     let swept = up.handle(scheduled(), later).await.unwrap();
     assert_eq!(
         swept,
@@ -505,7 +505,7 @@ async fn a_refused_sign_in_email_is_kept_and_the_sweep_sends_it_after_its_back_o
     };
     up.handle(scheduled(), now).await.unwrap();
     assert!(test_support::outbox_emails(&outbox).is_empty(), "too early");
-    up.handle(scheduled(), now + notify::retry_delay(1))
+    up.handle(scheduled(), now + safety_core::mail::retry_delay(1))
         .await
         .unwrap();
     let emails = test_support::outbox_emails(&outbox);

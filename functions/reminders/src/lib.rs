@@ -9,8 +9,8 @@
 use chrono::{DateTime, Utc};
 use safety_core::content::Library;
 use safety_core::learning::Setting;
+use safety_core::mail::Links;
 use safety_core::mail::Mailer;
-use safety_core::notify::Links;
 use safety_core::org::OrgProfile;
 use safety_core::reminders::{self, Report};
 use safety_core::store::Store;

@@ -15,7 +15,7 @@ use reminders::Reminders;
 use safety_core::env::var;
 use safety_core::function_main::EventFunction;
 use safety_core::mail::AnyMailer;
-use safety_core::notify::Links;
+use safety_core::mail::Links;
 use safety_core::store::dynamo::{DynamoConfig, DynamoStore};
 
 type Live = Reminders<DynamoStore, AnyMailer>;

@@ -13,7 +13,7 @@ use leptos::prelude::provide_context;
 use safety_core::crypto;
 use safety_core::identity::{MagicLinkError, csrf, magic_link, session, session::SessionError, sign_in_mail};
 use safety_core::rate_limit;
-use safety_core::notify::Links;
+use safety_core::mail::Links;
 
 pub const COOKIE: &str = "session";
 /// Sign-in requests per client address per window, on top of the per-email limit in the core

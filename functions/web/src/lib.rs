@@ -220,7 +220,7 @@ async fn serve(
         (None, Some(l)) => format!("http://{}", l.local_addr().map_err(|e| e.to_string())?),
         (None, None) => config.links().base_url,
     };
-    let links = safety_core::notify::Links {
+    let links = safety_core::mail::Links {
         base_url: link_base.clone(),
     };
     let state = routes::AppState {

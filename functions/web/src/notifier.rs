@@ -8,7 +8,8 @@
 use app::server::SiteState;
 use safety_core::identity::sign_in_mail;
 use safety_core::mail::AnyMailer;
-use safety_core::notify::{Links, deliver_pending};
+use safety_core::mail::Links;
+use safety_core::notify::deliver_pending;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Notify;

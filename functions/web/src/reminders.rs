@@ -8,7 +8,7 @@ use crate::config::Config;
 use app::server::SiteState;
 use safety_core::learning::Setting;
 use safety_core::mail::AnyMailer;
-use safety_core::notify::Links;
+use safety_core::mail::Links;
 use std::sync::Arc;
 use std::time::Duration;
 

@@ -8,7 +8,6 @@
 
 pub mod csrf;
 pub mod family;
-pub mod governance;
 pub mod import;
 pub mod import_job;
 pub mod magic_link;

@@ -18,8 +18,8 @@
 use super::magic_link::{self, MagicLinkError};
 use crate::crypto::Secret;
 use crate::keys;
+use crate::mail::{Links, retry_delay};
 use crate::mail::{Mailer, sign_in_message};
-use crate::notify::{Links, retry_delay};
 use crate::org::{OrgId, OrgProfile};
 use crate::store::{Condition, Index, Item, Query, Store, StoreError, Update, layout};
 use chrono::{DateTime, Duration, Utc};

@@ -198,6 +198,41 @@ mod tests {
     }
 }
 
+/// Where the links in emails point: the public address of the site.
+#[derive(Clone, Debug)]
+pub struct Links {
+    pub base_url: String,
+}
+
+impl Links {
+    /// The emailed sign-in link for this token.
+    pub fn sign_in(&self, token: &str) -> String {
+        format!(
+            "{}/sign-in/link?token={token}",
+            self.base_url.trim_end_matches('/')
+        )
+    }
+    pub(crate) fn worry(&self, id: &str) -> String {
+        format!("{}/worries/{id}", self.base_url.trim_end_matches('/'))
+    }
+    pub(crate) fn own_worry(&self, id: &str) -> String {
+        format!("{}/me/worries/{id}", self.base_url.trim_end_matches('/'))
+    }
+    pub(crate) fn inbox(&self) -> String {
+        format!("{}/worries", self.base_url.trim_end_matches('/'))
+    }
+    pub(crate) fn role_changes(&self) -> String {
+        format!("{}/safeguarding-roles", self.base_url.trim_end_matches('/'))
+    }
+}
+
+/// Back-off before the next attempt after `attempts` failures: 30 s, 1, 2, 4, 8 minutes...,
+/// at most an hour.
+pub fn retry_delay(attempts: u32) -> chrono::Duration {
+    let secs = 30i64.saturating_mul(1i64 << attempts.saturating_sub(1).min(10));
+    chrono::Duration::seconds(secs.min(3600))
+}
+
 /// The mailer of a function that sends email: files in `APP_OUTBOX_DIR` (trying it out), else SES
 /// as `APP_MAIL_FROM`; `what` names the emails in the error when neither is set.
 pub fn from_env(what: &str) -> Result<AnyMailer, String> {

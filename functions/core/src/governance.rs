@@ -7,10 +7,10 @@
 //! * every change to a safeguarding role is kept in a permanent record that the DSL, the
 //!   allegations lead and the chair can read, and they are emailed in the same transaction.
 //!
-//! The admin pages change people through these functions; the plain ones in [`super::people`]
+//! The admin pages change people through these functions; the plain ones in [`crate::identity::people`]
 //! stay for imports of people without safeguarding roles and for tests.
 
-use super::people::{self, NewPerson, PeopleError, Person};
+use crate::identity::people::{self, NewPerson, PeopleError, Person};
 use crate::keys;
 use crate::org::OrgId;
 use crate::roles::Role;
