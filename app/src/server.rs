@@ -1,13 +1,18 @@
 //! Server-side state and the use cases the pages and server functions share. Thin: the rules
 //! live in `safety-core`; this turns their results into what a page shows.
 
+pub mod admin;
 pub mod compliance;
 pub mod easy_read;
 pub mod exports;
 pub mod family;
 pub mod learning;
+mod outcome;
 pub mod roles;
+pub mod sign_in;
 pub mod worries;
+
+pub use outcome::Outcome;
 
 use crate::model::{Choice, KindChoice, SignedIn, WorryChoices, WorryFormState};
 use chrono::{DateTime, Utc};
@@ -25,6 +30,14 @@ use std::sync::Arc;
 pub struct Viewer {
     pub person: safety_core::identity::Person,
     pub csrf: String,
+}
+
+/// Whether the viewer may do `action` here: the core's one permission table
+/// (`safety_core::roles::allows`), for an active person of this organisation.
+pub fn may(site: &SiteState, viewer: &Viewer, action: safety_core::roles::Action) -> bool {
+    viewer.person.active
+        && viewer.person.org == site.org_id
+        && safety_core::roles::allows(&viewer.person.roles, action)
 }
 
 /// What the sign-in pages show.
@@ -52,54 +65,6 @@ pub struct SsoButton {
     pub label: String,
     /// `scheme://host[:port]` of the provider, for the page's `form-action` policy.
     pub origin: String,
-}
-
-/// What the people page of an admin shows.
-#[derive(Clone, Debug, Default)]
-pub struct PeopleView {
-    pub people: Vec<safety_core::identity::Person>,
-    /// Cursor of the next page, if any.
-    pub next: Option<String>,
-    pub notice: Option<String>,
-    pub error: Option<String>,
-    /// The invite form as typed (kept when refused).
-    pub invite: InviteForm,
-}
-
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct InviteForm {
-    pub email: String,
-    pub name: String,
-    pub roles: Vec<String>,
-    pub groups: String,
-}
-
-/// What the people-import page shows.
-#[derive(Clone, Debug)]
-pub enum ImportView {
-    /// Choose a file (again, with why the last one was refused).
-    Form { error: Option<String> },
-    /// What importing the file would do; nothing is written yet.
-    Preview {
-        /// The file's text, sent back with the confirmation.
-        csv: String,
-        preview: safety_core::identity::ImportPreview,
-    },
-    /// An import job: its progress while it runs, what it did once finished.
-    Job(ImportJobView),
-}
-
-/// The page of one import job.
-#[derive(Clone, Debug)]
-pub struct ImportJobView {
-    pub job: safety_core::identity::ImportJob,
-    /// The rows not imported (read once the job has finished).
-    pub failures: Vec<safety_core::identity::RowFailure>,
-    /// While it runs: the address the page refreshes to, which continues the job. `None` when
-    /// finished or stopped (a refresh would only fail again: the admin presses Continue).
-    pub refresh: Option<String>,
-    /// The last attempt to continue it stopped on a store failure.
-    pub stopped: bool,
 }
 
 /// The Content-Security-Policy of every response. Leptos adds a few small inline scripts to a

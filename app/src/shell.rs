@@ -108,11 +108,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/me") view=MePage/>
                     <Route path=path!("/me/worries") view=MyWorriesPage/>
                     <Route path=path!("/me/worries/:id") view=MyWorryPage/>
-                    <Route path=path!("/me/worries/:id/add") view=MyWorryPage/>
                     <Route path=path!("/worries") view=InboxPage/>
                     <Route path=path!("/worries/:id") view=CasePage/>
-                    <Route path=path!("/worries/:id/act") view=CasePage/>
-                    <Route path=path!("/follow-up/add") view=FollowUpPage/>
                     <Route path=path!("/safeguarding-roles") view=SafeguardingRolesPage/>
                     <Route path=path!("/admin/people") view=PeoplePage/>
                     <Route path=path!("/admin/people/import") view=ImportPage/>

@@ -1,7 +1,8 @@
 //! An admin's people page: invite one person, change roles, deactivate (records stay).
 //! Every action is a plain form with the CSRF token; the server checks the admin's role.
 
-use crate::server::{PeopleView, Viewer};
+use crate::server::Viewer;
+use crate::server::admin::PeopleView;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use safety_core::roles::Role;

@@ -1,7 +1,8 @@
 //! Importing people from a CSV file: choose the file, see what it would do (per-row errors,
 //! nothing written), then confirm; the import then runs as a job whose page shows its progress.
 
-use crate::server::{ImportJobView, ImportView, Viewer};
+use crate::server::Viewer;
+use crate::server::admin::{ImportJobView, ImportView};
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 use safety_core::identity::{JobStatus, RowPlan};

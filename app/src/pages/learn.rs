@@ -13,7 +13,7 @@ pub fn LearningIndex() -> impl IntoView {
     let site = expect_context::<SiteState>();
     // The people who check completion see, under each module, who has completed it.
     let checks_completion = use_context::<crate::server::Viewer>()
-        .is_some_and(|v| crate::server::learning::may_view_completion(&v));
+        .is_some_and(|v| crate::server::may(&site, &v, safety_core::roles::Action::ViewCompletion));
     let list = |pages: Vec<&Page>| {
         pages
             .into_iter()

@@ -7,7 +7,7 @@
 //! organisation. Everything is read with this site's organisation id, never one from the
 //! request, so another organisation's people cannot be named.
 
-use super::{SiteState, Viewer};
+use super::{Outcome, SiteState};
 use chrono::{DateTime, NaiveDate, Utc};
 use safety_core::compliance::{
     self as core, ComplianceError, Dashboard, Filter, ListedPerson, PersonRecord, Standing,
@@ -15,19 +15,13 @@ use safety_core::compliance::{
 use safety_core::content::{Kind, Page};
 use safety_core::dates;
 use safety_core::learning::{ItemKind, ItemRef};
-use safety_core::roles::{Action, Role, allows};
+use safety_core::roles::Role;
 use serde::Deserialize;
 
 /// People listed per page behind a number.
 pub const LIST_PAGE: usize = 100;
 /// The most days "expiring" may look ahead.
 pub const MAX_DAYS: i64 = 366;
-
-pub fn may_view(site: &SiteState, viewer: &Viewer) -> bool {
-    viewer.person.active
-        && viewer.person.org == site.org_id
-        && allows(&viewer.person.roles, Action::ViewCompletion)
-}
 
 /// The dashboard's and the lists' query string. Anything unreadable is ignored (the unfiltered
 /// view), never an error.
@@ -224,17 +218,17 @@ pub async fn list(site: &SiteState, query: &ComplianceQuery, now: DateTime<Utc>)
 
 /// What `/compliance/people/{id}` shows.
 #[derive(Clone, Debug)]
-pub struct PersonScreen(pub Result<PersonRecord, (u16, String)>);
+pub struct PersonScreen(pub Result<PersonRecord, (Outcome, String)>);
 
 pub async fn person(site: &SiteState, person_id: &str, now: DateTime<Utc>) -> PersonScreen {
     PersonScreen(
         core::person_record(&site.store, &site.setting(), person_id, now)
             .await
             .map_err(|e| match e {
-                ComplianceError::PersonNotFound => (404, e.user_message()),
+                ComplianceError::PersonNotFound => (Outcome::NotFound, e.user_message()),
                 e => {
                     tracing::error!(error = %e, "a person's record could not be read");
-                    (503, e.user_message())
+                    (Outcome::Unavailable, e.user_message())
                 }
             }),
     )
@@ -242,7 +236,7 @@ pub async fn person(site: &SiteState, person_id: &str, now: DateTime<Utc>) -> Pe
 
 /// What `/compliance/people/{id}/signed/{sha}` shows: the exact text a person signed.
 #[derive(Clone, Debug)]
-pub struct SignedByScreen(pub Result<SignedBy, (u16, String)>);
+pub struct SignedByScreen(pub Result<SignedBy, (Outcome, String)>);
 
 #[derive(Clone, Debug)]
 pub struct SignedBy {
@@ -258,7 +252,7 @@ pub struct SignedBy {
 pub async fn signed_by(site: &SiteState, person_id: &str, sha256: &str) -> SignedByScreen {
     let not_found = || {
         (
-            404,
+            Outcome::NotFound,
             "We could not find that signed text for this person.".to_string(),
         )
     };
@@ -288,7 +282,7 @@ pub async fn signed_by(site: &SiteState, person_id: &str, sha256: &str) -> Signe
         Ok(None) | Err(ComplianceError::PersonNotFound) => Err(not_found()),
         Err(e) => {
             tracing::error!(error = %e, "a signed text could not be read");
-            Err((503, e.user_message()))
+            Err((Outcome::Unavailable, e.user_message()))
         }
     })
 }

@@ -166,3 +166,22 @@ pub async fn person_reading(
             .collect(),
     })
 }
+
+/// How a refused choice or assignment ended, with its words for people; anything but a plain
+/// refusal is logged.
+pub fn refusal(e: &EasyReadError) -> super::learning::Refused {
+    use super::Outcome;
+    let outcome = match e {
+        EasyReadError::NotAllowed => Outcome::Forbidden,
+        EasyReadError::NotFound => Outcome::NotFound,
+        EasyReadError::InvalidGroup(_) => Outcome::Invalid,
+        EasyReadError::Conflict | EasyReadError::Store(_) | EasyReadError::Corrupt(_) => {
+            tracing::warn!(error = %e, "a reading level was not saved");
+            Outcome::Unavailable
+        }
+    };
+    super::learning::Refused {
+        message: e.user_message(),
+        outcome,
+    }
+}

@@ -8,14 +8,6 @@
 use super::{SiteState, Viewer};
 use chrono::{DateTime, Utc};
 use safety_core::export::{self as core, Evidence, ExportError, Matrix, Signatures};
-use safety_core::identity::{Action, allows};
-
-/// Whether the viewer may export this organisation's completion and signatures.
-pub fn may_export(site: &SiteState, viewer: &Viewer) -> bool {
-    viewer.person.active
-        && viewer.person.org == site.org_id
-        && allows(&viewer.person.roles, Action::ExportCompletion)
-}
 
 /// What `/compliance/export` shows.
 #[derive(Clone, Debug, PartialEq, Eq)]

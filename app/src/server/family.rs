@@ -3,7 +3,7 @@
 //! (their AUP status, co-signing a child's learner AUP). Thin: the rules (who may link, who may
 //! co-sign) are in `safety_core::identity::family` and `safety_core::learning::cosign`.
 
-use super::learning::Outcome;
+use super::Outcome;
 use super::{SiteState, Viewer};
 use chrono::{DateTime, Utc};
 use safety_core::identity::family::{self, Family, FamilyError};

@@ -1,31 +1,15 @@
 //! The learning journey's use cases for the pages: my training, reading a module section by
 //! section, its quiz, AUP sign-off, certificates and their public check. Thin: every rule is in
 //! `safety_core::learning`; this calls it with the site's setting and turns its answers into
-//! what a page shows, with the HTTP status the handler should answer with.
+//! what a page shows, with the [`Outcome`] the edge turns into a status.
 
-use super::{SiteState, Viewer};
+use super::{Outcome, SiteState, Viewer};
 use chrono::{DateTime, Utc};
 use safety_core::dates;
 use safety_core::learning::{
     self as core, Answers, AupDocument, CertificateCode, LearningError, QuizResult, QuizView,
     ReadingView, SignAup, Training, TrainingItem,
 };
-
-/// How a page answers, besides its body: the handler turns it into an HTTP status.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Outcome {
-    Ok,
-    /// The page or thing does not exist (or is not the person's).
-    NotFound,
-    /// Not part of the person's training, or another organisation.
-    Forbidden,
-    /// A stale form: an old attempt, a changed module, a write that lost a race.
-    Conflict,
-    /// What was sent cannot be accepted as it is; the form comes back to correct.
-    Invalid,
-    TooMany,
-    Unavailable,
-}
 
 /// The status a refusal of the core answers with. Store failures are logged here.
 pub fn outcome_of(e: &LearningError) -> Outcome {
@@ -493,9 +477,49 @@ impl VerifyScreen {
     }
 }
 
-/// Checks a certificate code: name, what, when; nothing else.
-pub async fn verify(site: &SiteState, typed: &str) -> VerifyScreen {
+/// Certificate checks one address may make per window (the codes are 80 random bits; this
+/// keeps the page from being used to hammer the store).
+const VERIFY_LIMIT: u32 = 30;
+const VERIFY_WINDOW_SECS: u64 = 15 * 60;
+
+/// The public certificate check from `address`: the form when no code was typed, else name,
+/// what and when; nothing else. Each address may check [`VERIFY_LIMIT`] codes per 15 minutes.
+pub async fn verify(site: &SiteState, typed: Option<&str>, address: &str) -> VerifyScreen {
+    use safety_core::rate_limit;
+    let Some(typed) = typed.filter(|c| !c.trim().is_empty()) else {
+        return VerifyScreen::Form;
+    };
     let typed: String = typed.chars().take(60).collect();
+    let bucket = rate_limit::bucket(&site.secret, "verify-ip", address);
+    let counted = rate_limit::check(
+        &site.store,
+        &site.org_id,
+        &bucket,
+        VERIFY_LIMIT,
+        VERIFY_WINDOW_SECS,
+        Utc::now(),
+    )
+    .await;
+    match counted {
+        Ok(d) if !d.allowed => {
+            return VerifyScreen::Refused {
+                typed,
+                message: "Too many certificates were checked from here just now. Please wait a few minutes and try again.".into(),
+                outcome: Outcome::TooMany,
+            };
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "the certificate check could not count this request");
+            return VerifyScreen::Refused {
+                typed,
+                message:
+                    "Sorry, we could not check certificates just now. Please try again in a minute."
+                        .into(),
+                outcome: Outcome::Unavailable,
+            };
+        }
+        Ok(_) => {}
+    }
     match core::verify_certificate(&site.store, &site.org_id, &typed).await {
         Ok(v) => VerifyScreen::Found {
             when: v.when_shown(),
@@ -526,16 +550,7 @@ pub struct Roster {
     pub rows: Vec<core::roster::CompletionRow>,
 }
 
-/// Whether the viewer may see who has completed what (DSL, deputies, admins).
-pub fn may_view_completion(viewer: &Viewer) -> bool {
-    viewer.person.active
-        && safety_core::identity::allows(
-            &viewer.person.roles,
-            safety_core::identity::Action::ViewCompletion,
-        )
-}
-
-/// The completions of `module_id` (the caller has checked [`may_view_completion`]).
+/// The completions of `module_id` (the caller has checked `may(.., Action::ViewCompletion)`).
 pub async fn roster(site: &SiteState, module_id: &str) -> RosterScreen {
     let Some(page) = site.page(safety_core::content::Kind::Module, module_id) else {
         return RosterScreen(Err(Refused {

@@ -10,8 +10,8 @@ use crate::model::{
 use chrono::{DateTime, Utc};
 use safety_core::crypto::constant_time_eq;
 use safety_core::identity::Person;
-use safety_core::roles::Role;
 use safety_core::notify::Notification;
+use safety_core::roles::Role;
 use safety_core::worry::case::{self, CaseAction, CaseError, Outcome, ReferralTo};
 use safety_core::worry::inbox::{self, Counts, Filter, Row};
 use safety_core::worry::routing::{Involves, Queue};
@@ -20,8 +20,11 @@ use safety_core::worry::{
     self, Limited, Sender, Status, Submission, SubmitPolicy, Urgency, WorryError, WorryInput,
 };
 
-/// The worry form as posted.
-#[derive(Clone, Debug, Default)]
+/// The worry form as posted (a field left out is empty). How it ended is a
+/// [`super::Outcome`]:
+/// never "too many", as a worry is never refused for volume.
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+#[serde(default)]
 pub struct TellForm {
     pub token: String,
     pub text: String,
@@ -37,17 +40,6 @@ pub struct TellForm {
     pub identity: Option<String>,
     /// The session's CSRF token (signed-in people's forms carry it).
     pub csrf: Option<String>,
-}
-
-/// How a worry submission ended, for the HTTP status. (Never "too many": a worry is never
-/// refused for volume.)
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum TellStatus {
-    Sent,
-    /// Something to fix in the form.
-    Refused,
-    /// The store failed: nothing was stored.
-    Unavailable,
 }
 
 /// A time for the handlers' and senders' pages: stored in UTC, shown in UK time (GMT or BST,
@@ -70,7 +62,7 @@ pub async fn tell(
     form: TellForm,
     address: &str,
     viewer: Option<&Viewer>,
-) -> (TellOutcome, TellStatus) {
+) -> (TellOutcome, super::Outcome) {
     let input = WorryInput {
         text: form.text.clone(),
         urgency: form.urgency.clone(),
@@ -104,9 +96,9 @@ pub async fn tell(
         .map_err(Some)
     };
     let status = match &submitted {
-        Ok(_) => TellStatus::Sent,
-        Err(Some(WorryError::Store(_) | WorryError::Corrupt(_))) => TellStatus::Unavailable,
-        Err(_) => TellStatus::Refused,
+        Ok(_) => super::Outcome::Ok,
+        Err(Some(WorryError::Store(_) | WorryError::Corrupt(_))) => super::Outcome::Unavailable,
+        Err(_) => super::Outcome::Invalid,
     };
     let outcome = match submitted {
         Ok(sent) => {
@@ -737,7 +729,8 @@ pub async fn dismiss_group(
 }
 
 /// What the handler typed into one of the case page's forms (kept when refused).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(default)]
 pub struct ActForm {
     pub action: String,
     pub text: String,
@@ -1002,6 +995,31 @@ pub async fn act(
         view.typed = form;
     }
     Ok(ActOutcome::Shown(Box::new(view), refused))
+}
+
+/// How a follow-up page ended (the sender's look-up, or what they added).
+pub fn outcome_of_follow_up(outcome: &FollowUpOutcome) -> super::Outcome {
+    use super::Outcome as O;
+    match outcome {
+        FollowUpOutcome::Found(f) if f.add_error.is_some() => O::Invalid,
+        FollowUpOutcome::Found(_) => O::Ok,
+        FollowUpOutcome::NotFound => O::NotFound,
+        FollowUpOutcome::Invalid(_) => O::Invalid,
+        FollowUpOutcome::Paused(_) => O::TooMany,
+        FollowUpOutcome::Unavailable(_) => O::Unavailable,
+    }
+}
+
+/// How opening or acting on a case ended when it failed; failures of the store are logged.
+pub fn outcome_of_case(e: &CaseError) -> super::Outcome {
+    match e {
+        CaseError::NotFound => super::Outcome::NotFound,
+        CaseError::Store(_) | CaseError::Corrupt(_) => {
+            tracing::warn!(error = %e, "a worry could not be opened or changed");
+            super::Outcome::Unavailable
+        }
+        _ => super::Outcome::Invalid,
+    }
 }
 
 #[cfg(test)]

@@ -2,26 +2,22 @@
 //! request re-checks the person is still active (so deactivating someone ends their sessions),
 //! renews the cookie when half its life has passed, and hands the person to the pages.
 
-use crate::routes::{AppState, Form, read_form, render};
+use crate::edge::{
+    AnyForm, AppError, Client, CsrfForm, Form, MaybeSignedIn, Page, QueryOrDefault, SignedIn,
+};
+use crate::routes::AppState;
+use app::server::Outcome;
+use app::server::sign_in;
 use app::server::{SignInView, Viewer};
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
-use leptos::prelude::provide_context;
-use safety_core::crypto;
-use safety_core::identity::{MagicLinkError, csrf, magic_link, session, session::SessionError, sign_in_mail};
-use safety_core::rate_limit;
+use safety_core::identity::{csrf, session, session::SessionError, sign_in_mail};
 use safety_core::mail::Links;
 
 pub const COOKIE: &str = "session";
-/// Sign-in requests per client address per window, on top of the per-email limit in the core
-/// (5 per address in 15 minutes). A school or college is often one address: a class of 30, a
-/// year group of 200 signing in at the start of a lesson must all get their links, so this only
-/// stops one address flooding the platform (and the mail service).
-const PER_ADDRESS_LIMIT: u32 = 300;
-const PER_ADDRESS_WINDOW_SECS: u64 = 15 * 60;
 
 pub fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers
@@ -111,12 +107,6 @@ pub fn viewer(req: &Request) -> Option<Viewer> {
     req.extensions().get::<Viewer>().cloned()
 }
 
-/// Whether a signed-in form carries this session's CSRF token.
-pub fn csrf_ok(viewer: &Viewer, form: &Form) -> bool {
-    form.get("csrf")
-        .is_some_and(|t| crypto::constant_time_eq(t.as_bytes(), viewer.csrf.as_bytes()))
-}
-
 /// The viewer's address as CloudFront saw it, set by the request middleware only for a request
 /// that proved it came through CloudFront (`APP_ORIGIN_VERIFY`).
 #[derive(Clone, Debug)]
@@ -134,16 +124,23 @@ pub fn viewer_ip(value: &str) -> Option<String> {
 /// CloudFront, API Gateway's source IP under Lambda, the peer address locally. Never stored as
 /// such (rate-limit buckets are keyed MACs).
 pub fn client_address(req: &Request) -> String {
-    use lambda_http::RequestExt;
+    client_address_in(req.extensions())
+}
+
+/// [`client_address`] from a request's parts (for an extractor).
+pub fn client_address_of(parts: &axum::http::request::Parts) -> String {
+    client_address_in(&parts.extensions)
+}
+
+fn client_address_in(extensions: &axum::http::Extensions) -> String {
     use lambda_http::request::RequestContext;
-    if let Some(ViewerAddress(ip)) = req.extensions().get::<ViewerAddress>() {
+    if let Some(ViewerAddress(ip)) = extensions.get::<ViewerAddress>() {
         return ip.clone();
     }
-    match req.request_context_ref() {
+    match extensions.get::<RequestContext>() {
         Some(RequestContext::ApiGatewayV2(c)) => c.http.source_ip.clone().unwrap_or_default(),
         Some(RequestContext::ApiGatewayV1(c)) => c.identity.source_ip.clone().unwrap_or_default(),
-        _ => req
-            .extensions()
+        _ => extensions
             .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
             .map(|c| c.0.ip().to_string())
             .unwrap_or_default(),
@@ -156,110 +153,38 @@ pub fn base_url(state: &AppState) -> String {
     state.link_base.trim_end_matches('/').to_string()
 }
 
-pub async fn render_sign_in(
-    state: &AppState,
-    req: Request,
-    view: SignInView,
-    status: StatusCode,
-) -> Response {
-    let mut response = render(state, req, move || provide_context(view.clone())).await;
-    *response.status_mut() = status;
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
+/// The sign-in page showing `view`.
+pub fn sign_in_page((view, outcome): (SignInView, Outcome)) -> Page {
+    Page::of(view).outcome(outcome)
+}
+
+/// The sign-in form's one field.
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct EmailForm {
+    email: String,
 }
 
 /// Asks for a sign-in link. The answer is the same whether or not the email is known.
-pub async fn sign_in_post(State(state): State<AppState>, req: Request) -> Response {
-    let address = client_address(&req);
-    let (req, form) = read_form(req).await;
-    let email: String = form
-        .as_ref()
-        .and_then(|f| f.get("email"))
-        .unwrap_or_default()
-        .chars()
-        .take(300)
-        .collect();
-    let now = Utc::now();
-    let refuse = |message: String, status| {
-        (
-            SignInView::Form {
-                email: email.clone(),
-                error: Some(message),
-            },
-            status,
-        )
-    };
-
-    let mut retry_after = None;
-    let bucket = rate_limit::bucket(&state.site.secret, "signin-ip", &address);
-    let (view, status) = match rate_limit::check(
-        &state.site.store,
-        &state.site.org_id,
-        &bucket,
-        PER_ADDRESS_LIMIT,
-        PER_ADDRESS_WINDOW_SECS,
-        now,
-    )
-    .await
-    {
-        Ok(d) if !d.allowed => {
-            tracing::warn!(
-                limit = PER_ADDRESS_LIMIT,
-                "sign-in refused: too many requests from one address"
-            );
-            retry_after = Some(d.retry_after_secs);
-            refuse(
-                MagicLinkError::NetworkBusy {
-                    retry_after_secs: d.retry_after_secs,
-                }
-                .user_message(),
-                StatusCode::TOO_MANY_REQUESTS,
-            )
-        }
-        Err(e) => refuse(
-            MagicLinkError::Store(e).user_message(),
-            StatusCode::SERVICE_UNAVAILABLE,
-        ),
-        Ok(_) => match sign_in_mail::queue(
-            &state.site.store,
-            &state.site.org_id,
-            &email,
-            &state.site.secret,
-            now,
-        )
-        .await
-        {
-            Ok(request_id) => {
-                deliver_here(&state, request_id);
-                (
-                    SignInView::Sent {
-                        email: email.clone(),
-                    },
-                    StatusCode::OK,
-                )
-            }
-            Err(e @ MagicLinkError::RateLimited { retry_after_secs }) => {
-                retry_after = Some(retry_after_secs);
-                refuse(e.user_message(), StatusCode::TOO_MANY_REQUESTS)
-            }
-            Err(e @ MagicLinkError::InvalidEmail(_)) => {
-                refuse(e.user_message(), StatusCode::UNPROCESSABLE_ENTITY)
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, "a sign-in request could not be stored");
-                refuse(e.user_message(), StatusCode::SERVICE_UNAVAILABLE)
-            }
-        },
-    };
-    let mut response = render_sign_in(&state, req, view, status).await;
-    if let Some(secs) = retry_after {
-        response
-            .headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from(secs.max(1)));
+pub async fn sign_in_post(
+    State(state): State<AppState>,
+    Client(address): Client,
+    AnyForm(form): AnyForm<EmailForm>,
+) -> Response {
+    let email = form.map(|f| f.email).unwrap_or_default();
+    let asked = sign_in::ask(&state.site, &email, &address, Utc::now()).await;
+    if let Some(request_id) = asked.queued {
+        deliver_here(&state, request_id);
     }
-    response
+    let page = sign_in_page((asked.view, asked.outcome));
+    match asked.retry_after {
+        Some(secs) => (
+            [(header::RETRY_AFTER, HeaderValue::from(secs.max(1)))],
+            page,
+        )
+            .into_response(),
+        None => page.into_response(),
+    }
 }
 
 /// A local run sends the email itself, after answering: the answer never waits for the person
@@ -289,73 +214,33 @@ fn deliver_here(state: &AppState, request_id: String) {
     });
 }
 
-/// Opening the emailed link shows one button; pressing it (a POST) signs in. Mail scanners that
-/// open links therefore do not use them up.
-pub async fn sign_in_link_get(State(state): State<AppState>, req: Request) -> Response {
-    let token = req
-        .uri()
-        .query()
-        .and_then(|q| serde_urlencoded::from_str::<Vec<(String, String)>>(q).ok())
-        .and_then(|pairs| {
-            pairs
-                .into_iter()
-                .find(|(k, _)| k == "token")
-                .map(|(_, v)| v)
-        })
-        // The shape of a link's token (32 bytes, base64url): anything else fails at once.
-        .filter(|t| {
-            t.len() == 43
-                && t.bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-        });
-    let (view, status) = match token {
-        Some(token) => (SignInView::Confirm { token }, StatusCode::OK),
-        None => (
-            SignInView::LinkFailed {
-                message: MagicLinkError::Invalid.user_message(),
-            },
-            StatusCode::BAD_REQUEST,
-        ),
-    };
-    render_sign_in(&state, req, view, status).await
+/// `?token=` of an emailed link (or the token posted by its page's button).
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct TokenForm {
+    token: Option<String>,
 }
 
-pub async fn sign_in_link_post(State(state): State<AppState>, req: Request) -> Response {
-    let (req, form) = read_form(req).await;
-    let token = form
-        .as_ref()
-        .and_then(|f| f.get("token"))
-        .unwrap_or_default()
-        .to_string();
-    let now = Utc::now();
-    match magic_link::consume(&state.site.store, &state.site.org_id, &token, now).await {
+/// Opening the emailed link shows one button; pressing it (a POST) signs in. Mail scanners that
+/// open links therefore do not use them up.
+pub async fn sign_in_link_get(QueryOrDefault(query): QueryOrDefault<TokenForm>) -> Page {
+    sign_in_page(sign_in::confirm(query.token.as_deref()))
+}
+
+pub async fn sign_in_link_post(
+    State(state): State<AppState>,
+    AnyForm(form): AnyForm<TokenForm>,
+) -> Response {
+    let token = form.and_then(|f| f.token).unwrap_or_default();
+    match sign_in::use_link(&state.site, &token, Utc::now()).await {
         Ok(person) => match signed_in(&state, &person) {
             Ok(response) => response,
             Err(message) => {
-                render_sign_in(
-                    &state,
-                    req,
-                    SignInView::LinkFailed { message },
-                    StatusCode::SERVICE_UNAVAILABLE,
-                )
-                .await
+                sign_in_page((SignInView::LinkFailed { message }, Outcome::Unavailable))
+                    .into_response()
             }
         },
-        Err(e) => {
-            let status = match e {
-                MagicLinkError::Store(_) => StatusCode::SERVICE_UNAVAILABLE,
-                _ => StatusCode::BAD_REQUEST,
-            };
-            render_sign_in(
-                &state,
-                req,
-                SignInView::LinkFailed {
-                    message: e.user_message(),
-                },
-                status,
-            )
-            .await
-        }
+        Err(failed) => sign_in_page(failed).into_response(),
     }
 }
 
@@ -387,28 +272,23 @@ pub fn signed_in(
 }
 
 /// The person's own page; signed-out people are sent to sign in.
-pub async fn me(State(state): State<AppState>, req: Request) -> Response {
-    if viewer(&req).is_none() {
-        return Redirect::to("/sign-in").into_response();
-    }
-    let mut response = render(&state, req, || {}).await;
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
+pub async fn me(_: SignedIn) -> Page {
+    Page::plain()
 }
 
-pub async fn sign_out(State(state): State<AppState>, req: Request) -> Response {
-    let who = viewer(&req);
-    let (_, form) = read_form(req).await;
+/// Signs out: the person's sessions end on the server too (on every device), so a copied
+/// cookie stops working.
+pub async fn sign_out(
+    State(state): State<AppState>,
+    MaybeSignedIn(who): MaybeSignedIn,
+    form: Result<CsrfForm<Form>, AppError>,
+) -> Response {
     let Some(who) = who else {
         return Redirect::to("/").into_response();
     };
-    if !form.as_ref().is_some_and(|f| csrf_ok(&who, f)) {
-        return forbidden("This form has expired. Please go back, reload the page and try again.");
+    if form.is_err() {
+        return AppError::StaleForm.into_response();
     }
-    // Signing out ends the person's sessions on the server too (on every device), so a copied
-    // cookie stops working.
     let org = &state.site.org_id;
     if let Err(e) =
         safety_core::identity::people::end_sessions(&state.site.store, org, &who.person.id).await
@@ -422,15 +302,6 @@ pub async fn sign_out(State(state): State<AppState>, req: Request) -> Response {
         .headers_mut()
         .insert(header::SET_COOKIE, set_cookie(&state, "", 0));
     response
-}
-
-pub fn forbidden(message: &'static str) -> Response {
-    (
-        StatusCode::FORBIDDEN,
-        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-        message,
-    )
-        .into_response()
 }
 
 #[cfg(test)]

@@ -1,64 +1,33 @@
 //! The compliance pages' HTTP handlers: `/compliance` (the numbers), `/compliance/list` (the
 //! people behind a number), `/compliance/people/{id}` (a person's record) and
 //! `/compliance/people/{id}/signed/{sha}` (the exact text they signed). Only HTTP here: who may
-//! see them is decided by `app::server::compliance::may_view` on every request, the figures by
-//! `safety_core::compliance`. All GETs (nothing is written), all `no-store` (personal data).
+//! see them is checked on every request by the [`ViewCompletion`] permission, the figures come
+//! from `safety_core::compliance`. All GETs (nothing is written), all `no-store` (personal data).
 
-use crate::auth::{forbidden, viewer};
-use crate::routes::{AppState, no_store, render, sign_in_first};
-use app::server::Viewer;
+use crate::edge::permission::ViewCompletion;
+use crate::edge::{Allowed, Page, QueryOrDefault};
+use crate::routes::AppState;
+use app::server::Outcome;
 use app::server::compliance::{self as uc, ComplianceQuery};
-use axum::extract::{Path, Request, State};
-use axum::http::StatusCode;
-use axum::response::Response;
+use axum::extract::{Path, State};
 use chrono::Utc;
-use leptos::prelude::provide_context;
 
-/// The viewer, when they may see the compliance pages; otherwise the response refusing them.
-fn checker(state: &AppState, req: &Request, what: &str) -> Result<Viewer, Box<Response>> {
-    let Some(who) = viewer(req) else {
-        return Err(Box::new(sign_in_first()));
-    };
-    if !uc::may_view(&state.site, &who) {
-        tracing::warn!(
-            person_id = who.person.id,
-            what,
-            "refused: not allowed to view compliance"
-        );
-        return Err(Box::new(no_store(
-            forbidden("You do not have access to this page."),
-            StatusCode::FORBIDDEN,
-        )));
+/// How a page that may hold a refusal ended.
+fn ending<T>(result: &Result<T, (Outcome, String)>) -> Outcome {
+    match result {
+        Ok(_) => Outcome::Ok,
+        Err((o, _)) => *o,
     }
-    Ok(who)
 }
 
-/// The query string; one that cannot be read is the unfiltered view.
-fn query_of(req: &Request) -> ComplianceQuery {
-    req.uri()
-        .query()
-        .and_then(|q| serde_urlencoded::from_str(q).ok())
-        .unwrap_or_default()
-}
-
-async fn show<T: Clone + Send + Sync + 'static>(
-    state: &AppState,
-    req: Request,
-    screen: T,
-    status: StatusCode,
-) -> Response {
-    let response = render(state, req, move || provide_context(screen.clone())).await;
-    no_store(response, status)
-}
-
-pub async fn dashboard_get(State(state): State<AppState>, req: Request) -> Response {
-    let who = match checker(&state, &req, "dashboard") {
-        Ok(w) => w,
-        Err(r) => return *r,
-    };
+pub async fn dashboard_get(
+    State(state): State<AppState>,
+    Allowed(who, _): Allowed<ViewCompletion>,
+    QueryOrDefault(query): QueryOrDefault<ComplianceQuery>,
+) -> Page {
     let started = std::time::Instant::now();
-    let screen = uc::dashboard(&state.site, &query_of(&req), Utc::now()).await;
-    let status = match &screen.result {
+    let screen = uc::dashboard(&state.site, &query, Utc::now()).await;
+    let outcome = match &screen.result {
         Ok(d) => {
             tracing::info!(
                 person_id = who.person.id,
@@ -67,80 +36,55 @@ pub async fn dashboard_get(State(state): State<AppState>, req: Request) -> Respo
                 ms = started.elapsed().as_millis() as u64,
                 "compliance dashboard shown"
             );
-            StatusCode::OK
+            Outcome::Ok
         }
-        Err(_) => StatusCode::SERVICE_UNAVAILABLE,
+        Err(_) => Outcome::Unavailable,
     };
-    show(&state, req, screen, status).await
+    Page::of(screen).outcome(outcome)
 }
 
-pub async fn list_get(State(state): State<AppState>, req: Request) -> Response {
-    if let Err(r) = checker(&state, &req, "list") {
-        return *r;
-    }
-    let screen = uc::list(&state.site, &query_of(&req), Utc::now()).await;
-    let status = match &screen.result {
-        Ok(_) => StatusCode::OK,
-        Err(_) if screen.item.is_none() || screen.title.is_empty() => StatusCode::NOT_FOUND,
-        Err(_) => StatusCode::SERVICE_UNAVAILABLE,
+pub async fn list_get(
+    State(state): State<AppState>,
+    _: Allowed<ViewCompletion>,
+    QueryOrDefault(query): QueryOrDefault<ComplianceQuery>,
+) -> Page {
+    let screen = uc::list(&state.site, &query, Utc::now()).await;
+    let outcome = match &screen.result {
+        Ok(_) => Outcome::Ok,
+        Err(_) if screen.item.is_none() || screen.title.is_empty() => Outcome::NotFound,
+        Err(_) => Outcome::Unavailable,
     };
-    show(&state, req, screen, status).await
-}
-
-fn status_of(code: u16) -> StatusCode {
-    StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+    Page::of(screen).outcome(outcome)
 }
 
 pub async fn person_get(
     State(state): State<AppState>,
+    Allowed(who, _): Allowed<ViewCompletion>,
     Path(id): Path<String>,
-    req: Request,
-) -> Response {
-    let who = match checker(&state, &req, "person") {
-        Ok(w) => w,
-        Err(r) => return *r,
-    };
+) -> Page {
     let screen = uc::person(&state.site, &id, Utc::now()).await;
     let reading = match &screen.0 {
         Ok(record) => {
-            app::server::easy_read::person_reading(&state.site, &who, &record.person).await
-        }
-        Err(_) => None,
-    };
-    let status = match &screen.0 {
-        Ok(_) => {
             // Reading someone's record is personal data: say who looked.
             tracing::info!(
                 person_id = who.person.id,
                 viewed = id,
                 "training record viewed"
             );
-            StatusCode::OK
+            app::server::easy_read::person_reading(&state.site, &who, &record.person).await
         }
-        Err((code, _)) => status_of(*code),
+        Err(_) => None,
     };
-    let response = render(&state, req, move || {
-        provide_context(screen.clone());
-        if let Some(r) = &reading {
-            provide_context(r.clone());
-        }
-    })
-    .await;
-    no_store(response, status)
+    let outcome = ending(&screen.0);
+    Page::of(screen).and_maybe(reading).outcome(outcome)
 }
 
 pub async fn signed_get(
     State(state): State<AppState>,
+    _: Allowed<ViewCompletion>,
     Path((id, sha)): Path<(String, String)>,
-    req: Request,
-) -> Response {
-    if let Err(r) = checker(&state, &req, "signed text") {
-        return *r;
-    }
+) -> Page {
     let screen = uc::signed_by(&state.site, &id, &sha).await;
-    let status = match &screen.0 {
-        Ok(_) => StatusCode::OK,
-        Err((code, _)) => status_of(*code),
-    };
-    show(&state, req, screen, status).await
+    let outcome = ending(&screen.0);
+    Page::of(screen).outcome(outcome)
 }

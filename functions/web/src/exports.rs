@@ -1,6 +1,6 @@
 //! The exports' HTTP handlers: the export page, the evidence summary and the two CSV downloads
 //! (`/compliance/export/completion.csv`, `/compliance/export/aup-signatures.csv`). Only HTTP
-//! here: who may export is decided by `app::server::exports::may_export` on every request, the
+//! here: who may export is checked on every request by the `ExportCompletion` permission, the
 //! files are written by `safety_core::export`. Every export is logged (who, what, rows, bytes,
 //! milliseconds): it is personal data leaving the platform.
 //!
@@ -18,63 +18,35 @@
 //! `identity::import_job` (chunks in the table, a meta-refresh progress page) or Lambda
 //! response streaming, without changing the core.
 
-use crate::auth::{forbidden, viewer};
-use crate::routes::{AppState, no_store, render, sign_in_first};
+use crate::edge::permission::ExportCompletion;
+use crate::edge::{Allowed, AppError, Page, no_store};
+use crate::routes::AppState;
+use app::server::Outcome;
 use app::server::exports::{self as uc, CsvExport, CsvKind};
 use axum::body::Body;
-use axum::extract::{Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::extract::State;
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
-use leptos::prelude::provide_context;
 use safety_core::export::{self as core, csv::CsvWriter};
 use tracing::Instrument;
 
 /// Chunks written ahead of the network (each one page of people).
 const CHUNKS_AHEAD: usize = 2;
 
-/// The viewer, when they may export; otherwise the response that refuses them.
-fn exporter(
-    state: &AppState,
-    req: &Request,
-    what: &str,
-) -> Result<app::server::Viewer, Box<Response>> {
-    let Some(who) = viewer(req) else {
-        return Err(Box::new(sign_in_first()));
-    };
-    if !uc::may_export(&state.site, &who) {
-        tracing::warn!(
-            person_id = who.person.id,
-            what,
-            "refused: not allowed to export completion"
-        );
-        return Err(Box::new(no_store(
-            forbidden("You do not have access to this page."),
-            StatusCode::FORBIDDEN,
-        )));
-    }
-    Ok(who)
-}
-
 /// `/compliance/export`.
-pub async fn export_get(State(state): State<AppState>, req: Request) -> Response {
-    if let Err(refused) = exporter(&state, &req, "export page") {
-        return *refused;
-    }
-    let screen = uc::export_screen(&state.site, Utc::now());
-    let response = render(&state, req, move || provide_context(screen.clone())).await;
-    no_store(response, StatusCode::OK)
+pub async fn export_get(State(state): State<AppState>, _: Allowed<ExportCompletion>) -> Page {
+    Page::of(uc::export_screen(&state.site, Utc::now()))
 }
 
 /// `/compliance/evidence`: the printable summary.
-pub async fn evidence_get(State(state): State<AppState>, req: Request) -> Response {
-    let who = match exporter(&state, &req, "evidence") {
-        Ok(w) => w,
-        Err(r) => return *r,
-    };
+pub async fn evidence_get(
+    State(state): State<AppState>,
+    Allowed(who, _): Allowed<ExportCompletion>,
+) -> Page {
     let started = std::time::Instant::now();
     let screen = uc::evidence(&state.site, &who, Utc::now()).await;
-    let status = match &screen.0 {
+    let outcome = match &screen.0 {
         Ok(e) => {
             tracing::info!(
                 person_id = who.person.id,
@@ -84,30 +56,35 @@ pub async fn evidence_get(State(state): State<AppState>, req: Request) -> Respon
                 ms = started.elapsed().as_millis() as u64,
                 "export: evidence summary made"
             );
-            StatusCode::OK
+            Outcome::Ok
         }
-        Err(_) => StatusCode::SERVICE_UNAVAILABLE,
+        Err(_) => Outcome::Unavailable,
     };
-    let response = render(&state, req, move || provide_context(screen.clone())).await;
-    no_store(response, status)
+    Page::of(screen).outcome(outcome)
 }
 
-pub async fn completion_csv_get(State(state): State<AppState>, req: Request) -> Response {
-    csv(state, req, CsvKind::Completion).await
+pub async fn completion_csv_get(
+    State(state): State<AppState>,
+    Allowed(who, _): Allowed<ExportCompletion>,
+) -> Result<Response, AppError> {
+    csv(state, who, CsvKind::Completion).await
 }
 
-pub async fn signatures_csv_get(State(state): State<AppState>, req: Request) -> Response {
-    csv(state, req, CsvKind::Signatures).await
+pub async fn signatures_csv_get(
+    State(state): State<AppState>,
+    Allowed(who, _): Allowed<ExportCompletion>,
+) -> Result<Response, AppError> {
+    csv(state, who, CsvKind::Signatures).await
 }
 
 /// Streams a CSV: reads the standings, answers with the headers once they are read (a failure
 /// before that is a plain 503), then one chunk per page of people. A failure half-way ends the
 /// body with an error, so the download fails visibly instead of looking complete.
-async fn csv(state: AppState, req: Request, kind: CsvKind) -> Response {
-    let who = match exporter(&state, &req, kind.as_str()) {
-        Ok(w) => w,
-        Err(r) => return *r,
-    };
+async fn csv(
+    state: AppState,
+    who: app::server::Viewer,
+    kind: CsvKind,
+) -> Result<Response, AppError> {
     let now = Utc::now();
     let site = state.site.clone();
     let file = core::file_name(kind.as_str(), &site.org_id, now);
@@ -172,20 +149,12 @@ async fn csv(state: AppState, req: Request, kind: CsvKind) -> Response {
     tokio::spawn(task.instrument(tracing::Span::current()));
     match ready_rx.await {
         Ok(Ok(())) => {}
-        Ok(Err(message)) => {
-            let r = (
-                StatusCode::SERVICE_UNAVAILABLE,
-                [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-                message,
-            )
-                .into_response();
-            return no_store(r, StatusCode::SERVICE_UNAVAILABLE);
-        }
+        Ok(Err(message)) => return Err(AppError::refused(Outcome::Unavailable, message)),
         Err(_) => {
-            return no_store(
-                (StatusCode::SERVICE_UNAVAILABLE, "The export stopped.").into_response(),
-                StatusCode::SERVICE_UNAVAILABLE,
-            );
+            return Err(AppError::refused(
+                Outcome::Unavailable,
+                "The export stopped.",
+            ));
         }
     }
     let stream = futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx));
@@ -198,5 +167,5 @@ async fn csv(state: AppState, req: Request, kind: CsvKind) -> Response {
     if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{file}\"")) {
         headers.insert(header::CONTENT_DISPOSITION, v);
     }
-    no_store(response, StatusCode::OK)
+    Ok(no_store(response))
 }

@@ -1,4 +1,4 @@
-//! The `web` function. One binary:
+//! The `web` function (the binary in `main.rs` calls [`run`]). One binary:
 //! * under AWS Lambda (when `AWS_LAMBDA_RUNTIME_API` is set) it serves through `lambda_http`;
 //! * otherwise it serves HTTP on `APP_BIND` (default 127.0.0.1:3000): the local platform.
 //!
@@ -11,6 +11,7 @@ mod assets;
 mod auth;
 mod compliance;
 mod config;
+mod edge;
 mod exports;
 mod family;
 mod learning;
@@ -29,7 +30,9 @@ use safety_core::store::dynamo::DynamoStore;
 use safety_core::store::embedded::EmbeddedStore;
 use std::sync::Arc;
 
-fn main() -> std::process::ExitCode {
+/// The whole program: reads the configuration, then serves or runs the command named by the
+/// first argument.
+pub fn run() -> std::process::ExitCode {
     let started = std::time::Instant::now();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

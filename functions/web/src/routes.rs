@@ -4,7 +4,6 @@
 use crate::assets::{AssetFiles, PREFIX};
 use app::server::SiteState;
 use axum::Router;
-use axum::body::{Body, to_bytes};
 use axum::extract::{Path, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
@@ -68,10 +67,6 @@ impl OriginVerify {
         })
     }
 }
-
-/// The largest form we read: a 10,000-character worry in 4-byte characters, percent-encoded,
-/// with room to spare. Anything larger is refused before it is read.
-const MAX_FORM_BYTES: usize = 160 * 1024;
 
 pub fn router(state: AppState) -> Router {
     Router::new()
@@ -200,6 +195,10 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/healthz", get(|| async { "ok" }))
         .fallback(get(page))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::edge::render_pages,
+        ))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             crate::auth::session_layer,
@@ -359,23 +358,6 @@ pub async fn render(
     handler(req).await
 }
 
-/// The response with `status`, never to be kept by a browser or proxy (it carries a form token,
-/// a person's own page or a worry).
-pub fn no_store(mut response: Response, status: StatusCode) -> Response {
-    *response.status_mut() = status;
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
-}
-
-/// Signed-out people are sent to sign in (see other: a form post becomes a GET).
-pub fn sign_in_first() -> Response {
-    let mut r = axum::response::Redirect::to("/sign-in").into_response();
-    *r.status_mut() = StatusCode::SEE_OTHER;
-    no_store(r, StatusCode::SEE_OTHER)
-}
-
 async fn page(State(state): State<AppState>, req: Request) -> Response {
     let no_store = req.uri().path() == "/tell";
     let mut response = render(&state, req, || {}).await;
@@ -386,61 +368,6 @@ async fn page(State(state): State<AppState>, req: Request) -> Response {
             .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     response
-}
-
-/// A posted HTML form: its fields in order (a field can repeat, e.g. checkboxes).
-#[derive(Clone, Debug, Default)]
-pub struct Form(Vec<(String, String)>);
-
-impl Form {
-    /// The first value of a field.
-    pub fn get(&self, name: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    }
-    /// Every field, in order.
-    pub fn pairs(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.0.iter().map(|(k, v)| (k.as_str(), v.as_str()))
-    }
-    /// Every value of a field.
-    pub fn all(&self, name: &str) -> Vec<&str> {
-        self.0
-            .iter()
-            .filter(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-            .collect()
-    }
-}
-
-/// Reads an HTML form body. `None` when it is not a form, too large, or not decodable. The
-/// request comes back as a GET of the same address, to render the page that answers.
-pub async fn read_form(req: Request) -> (Request, Option<Form>) {
-    read_form_up_to(req, MAX_FORM_BYTES).await
-}
-
-/// [`read_form`] with another size limit (a confirmed CSV import carries the whole file).
-pub async fn read_form_up_to(req: Request, max_bytes: usize) -> (Request, Option<Form>) {
-    let (parts, body) = req.into_parts();
-    let is_form = parts
-        .headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    let fields = if is_form {
-        match to_bytes(body, max_bytes).await {
-            Ok(bytes) => serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
-                .ok()
-                .map(Form),
-            Err(_) => None,
-        }
-    } else {
-        None
-    };
-    let mut req = Request::from_parts(parts, Body::empty());
-    *req.method_mut() = Method::GET;
-    (req, fields)
 }
 
 async fn server_fn(State(state): State<AppState>, req: Request) -> impl IntoResponse {

@@ -2,8 +2,9 @@
 //! provider, and the provider sends it back to the callback. The protocol checks are in
 //! `safety_core::identity::sso`; this file reads and writes cookies and picks the page.
 
-use crate::auth::{base_url, client_address, cookie_value, render_sign_in, signed_in};
+use crate::auth::{base_url, client_address, cookie_value, sign_in_page, signed_in};
 use crate::routes::AppState;
+use app::server::Outcome;
 use app::server::SignInView;
 use axum::extract::{Path, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -29,25 +30,18 @@ fn state_cookie(state: &AppState, value: &str, max_age: i64) -> HeaderValue {
     .expect("a base64url state is a valid header value")
 }
 
-async fn failed(
-    state: &AppState,
-    mut req: Request,
-    message: String,
-    status: StatusCode,
-) -> Response {
-    // Shown as the sign-in page, whichever address answered.
-    *req.uri_mut() = axum::http::Uri::from_static("/sign-in");
-    let mut response = render_sign_in(state, req, SignInView::SsoFailed { message }, status).await;
-    response
-        .headers_mut()
-        .append(header::SET_COOKIE, state_cookie(state, "", 0));
-    if status == StatusCode::SERVICE_UNAVAILABLE {
+/// The sign-in page saying why single sign-on failed (whichever address answered), with the
+/// state cookie cleared.
+fn failed(state: &AppState, message: String, outcome: Outcome) -> Response {
+    let page = sign_in_page((SignInView::SsoFailed { message }, outcome)).at("/sign-in");
+    let clear = (header::SET_COOKIE, state_cookie(state, "", 0));
+    if outcome == Outcome::Unavailable {
         // Transient: the message says to try again in a minute.
-        response
-            .headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
+        let retry = (header::RETRY_AFTER, HeaderValue::from_static("60"));
+        ([clear, retry], page).into_response()
+    } else {
+        ([clear], page).into_response()
     }
-    response
 }
 
 /// The provider `id` if this deployment offers it.
@@ -55,13 +49,13 @@ fn configured<'a>(state: &'a AppState, id: &str) -> Option<&'a crate::config::Ss
     state.sso.iter().find(|s| s.provider.id == id)
 }
 
-fn status_of(e: &SsoError) -> StatusCode {
+fn outcome_of(e: &SsoError) -> Outcome {
     match e.fault() {
-        Fault::Attempt | Fault::Cancelled => StatusCode::BAD_REQUEST,
-        Fault::Transient => StatusCode::SERVICE_UNAVAILABLE,
-        Fault::ProviderSetup => StatusCode::BAD_GATEWAY,
-        Fault::Account | Fault::NoAccount => StatusCode::FORBIDDEN,
-        Fault::Config => StatusCode::INTERNAL_SERVER_ERROR,
+        Fault::Attempt | Fault::Cancelled => Outcome::Unreadable,
+        Fault::Transient => Outcome::Unavailable,
+        Fault::ProviderSetup => Outcome::Upstream,
+        Fault::Account | Fault::NoAccount => Outcome::Forbidden,
+        Fault::Config => Outcome::Misconfigured,
     }
 }
 
@@ -97,7 +91,7 @@ pub async fn start(
                 "There have been a great many sign-in attempts from your network. Please try again in {} minutes. If this keeps happening, tell your school's or college's IT team.",
                 d.retry_after_secs.div_ceil(60)
             );
-            let mut response = failed(&state, req, message, StatusCode::TOO_MANY_REQUESTS).await;
+            let mut response = failed(&state, message, Outcome::TooMany);
             response.headers_mut().insert(
                 header::RETRY_AFTER,
                 HeaderValue::from(d.retry_after_secs.max(1)),
@@ -106,7 +100,7 @@ pub async fn start(
         }
         Err(e) => {
             let e = SsoError::Store(e);
-            return failed(&state, req, e.user_message(&label), status_of(&e)).await;
+            return failed(&state, e.user_message(&label), outcome_of(&e));
         }
     }
     let redirect_uri = format!("{}/sign-in/sso/{id}/callback", base_url(&state));
@@ -132,7 +126,7 @@ pub async fn start(
         }
         Err(e) => {
             tracing::warn!(provider = id, error = %e, "single sign-on could not start");
-            failed(&state, req, e.user_message(&label), status_of(&e)).await
+            failed(&state, e.user_message(&label), outcome_of(&e))
         }
     }
 }
@@ -183,7 +177,7 @@ pub async fn callback(
                     .append(header::SET_COOKIE, state_cookie(&state, "", 0));
                 response
             }
-            Err(message) => failed(&state, req, message, StatusCode::SERVICE_UNAVAILABLE).await,
+            Err(message) => failed(&state, message, Outcome::Unavailable),
         },
         Err(e) => {
             match e.fault() {
@@ -195,7 +189,7 @@ pub async fn callback(
                 }
             }
             let message = e.user_message(&configured.provider.label);
-            failed(&state, req, message, status_of(&e)).await
+            failed(&state, message, outcome_of(&e))
         }
     }
 }
