@@ -1,33 +1,75 @@
 #!/usr/bin/env bash
-# Runs every test of the platform: formatting and lints, the content check, unit tests, the
-# storage conformance suite on both backends (with DynamoDB Local really started), the web
-# function's HTTP and Lambda tests, cfn-lint and checkov on the infrastructure, and the browser
-# tests in headless Chromium with axe.
+# Runs the platform's tests. With no argument, every stage in order; with stage names, only
+# those (e.g. `scripts/test.sh unit web` while working on a handler):
+#   fmt    formatting, clippy and the content check
+#   unit   the crates' unit tests and doc tests (no services)
+#   store  the integration tests of the core, notify and reminders: the storage conformance
+#          suite on both backends (DynamoDB Local really started), the domain and Lambda tests
+#   web    the web function's HTTP and Lambda tests (builds the browser bundle first)
+#   infra  cfn-lint and checkov on the templates
+#   e2e    the browser tests in headless Chromium with axe (builds the bundle and the server)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 step() { printf '\n==> %s\n' "$*"; }
 
+all=(fmt unit store web infra e2e)
+stages=("$@")
+[ ${#stages[@]} -eq 0 ] && stages=("${all[@]}")
+for s in "${stages[@]}"; do
+  case " ${all[*]} " in
+    *" $s "*) ;;
+    *) echo "unknown stage '$s'; the stages are: ${all[*]}" >&2; exit 2 ;;
+  esac
+done
+
 step "prerequisites"
 scripts/prerequisites.sh
 
-step "formatting and lints"
-cargo fmt --all -- --check
-cargo clippy --workspace --all-targets -- -D warnings
+bundle_built=
+bundle() {
+  if [ -z "$bundle_built" ]; then
+    step "browser bundle"
+    scripts/build-assets.sh
+    bundle_built=1
+  fi
+}
 
-step "content check"
-cargo run -q -p safety-core --bin check-content -- content
+for s in "${stages[@]}"; do
+  started=$SECONDS
+  case "$s" in
+    fmt)
+      step "formatting and lints"
+      cargo fmt --all -- --check
+      cargo clippy --workspace --all-targets -- -D warnings
+      step "content check"
+      cargo run -q -p safety-core --bin check-content -- content
+      ;;
+    unit)
+      step "unit tests"
+      cargo test --workspace --lib --bins
+      cargo test --workspace --doc
+      ;;
+    store)
+      step "core, notify and reminders integration tests (both stores)"
+      cargo test --workspace --exclude web --test '*'
+      ;;
+    web)
+      bundle
+      step "web function tests"
+      cargo test -p web --test '*'
+      ;;
+    infra)
+      step "infrastructure lint"
+      infra/check.sh
+      ;;
+    e2e)
+      bundle
+      step "browser tests (Chromium + axe)"
+      cargo build -q -p web
+      (cd e2e && npm test)
+      ;;
+  esac
+  printf '==> %s: %ss\n' "$s" "$((SECONDS - started))"
+done
 
-step "browser bundle"
-scripts/build-assets.sh
-
-step "unit, conformance and web tests"
-cargo test --workspace
-
-step "infrastructure lint"
-infra/check.sh
-
-step "browser tests (Chromium + axe)"
-cargo build -q -p web
-(cd e2e && npm test)
-
-printf '\nall tests passed\n'
+printf '\nall tests passed (%s)\n' "${stages[*]}"
