@@ -445,8 +445,8 @@ async fn the_notify_function_may_call_exactly_the_dynamodb_actions_its_path_uses
 #[test]
 fn the_notify_stream_filter_matches_the_notification_items_the_code_writes() {
     use safety_core::notify::{self, Reason};
+    use safety_core::routing::Queue;
     use safety_core::store::TxOp;
-    use safety_core::worry::routing::Queue;
 
     let t = read("../../infra/template.yaml");
     let function = block(&t, "NotifyFunction:");
@@ -466,7 +466,7 @@ fn the_notify_stream_filter_matches_the_notification_items_the_code_writes() {
     let TxOp::Put { item, .. } = notify::new_notification(
         &org,
         "w1",
-        &safety_core::worry::routing::Route::plain(Queue::Team),
+        &safety_core::routing::Route::plain(Queue::Team),
         Reason::NewWorry,
         false,
         None,
@@ -798,7 +798,7 @@ fn production_has_waf_tls_1_2_access_logs_and_notify_keeps_its_concurrency() {
 
 /// Every failed email raises EmailSendFailedAlarm: a metric filter on the log group of each
 /// function that sends email, on the line the SES mailer writes (matched against the real line
-/// by functions/web/tests/email_alarm.rs), counted in the metric the alarm watches, which
+/// by functions/web/tests/it/email_alarm.rs), counted in the metric the alarm watches, which
 /// notifies the alarm topic like the others.
 #[test]
 fn a_failed_email_counts_in_the_metric_of_an_alarm() {

@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 /// The message of the one log line every failed send writes (with `reason`, and `status` when
 /// SES answered). infra/template.yaml's `EmailSendFailed*` metric filters match it in the
 /// functions' JSON logs (`{ $.fields.message = "..." }`) and `EmailSendFailedAlarm` fires on
-/// it; functions/web/tests/email_alarm.rs checks that the filter matches the line written.
+/// it; functions/web/tests/it/email_alarm.rs checks that the filter matches the line written.
 pub const EMAIL_SEND_FAILED_LOG: &str = "email send failed";
 
 /// Why SES refused, from its JSON error body: `Message` (what SES v2 and SES-compatible

@@ -5,7 +5,7 @@
 //! `GET /2018-06-01/runtime/invocation/next`, then
 //! `POST /2018-06-01/runtime/invocation/{request id}/response` (or `.../error`).
 
-mod support;
+use crate::support;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;

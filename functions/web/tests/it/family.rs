@@ -5,7 +5,7 @@
 //! without the token, or before the child has signed, is refused. The core's tests
 //! (functions/core/tests/family.rs) cover the rules themselves.
 
-mod support;
+use crate::support;
 
 use support::{Web, csrf_in, get_as, post_as};
 

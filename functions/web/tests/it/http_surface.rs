@@ -1,7 +1,7 @@
 //! The HTTP surface of the `web` binary, served locally with the embedded store: bad input,
 //! cross-site writes, error pages, security headers and the browser bundle.
 
-mod support;
+use crate::support;
 
 use support::{ORG_NAME, Response, Web, cut, follow_up_code, form, form_token, textarea_value};
 

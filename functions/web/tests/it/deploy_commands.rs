@@ -1,6 +1,6 @@
 //! The command a new deployment's first administrator is made with (infra/README.md).
 
-mod support;
+use crate::support;
 
 use support::Web;
 

@@ -5,7 +5,7 @@
 //! hash (the typed name kept); another person's certificate or signed text. The core's own
 //! tests cover the rules themselves.
 
-mod support;
+use crate::support;
 
 use std::path::Path;
 use support::{Response, Web, csrf_in, decode_entities, get_as, post_as};

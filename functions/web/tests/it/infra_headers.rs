@@ -1,7 +1,7 @@
 //! Behind CloudFront (infra/template.yaml): the security headers CloudFront adds are the ones
 //! the app sends itself, and a request that did not come through CloudFront is refused.
 
-mod support;
+use crate::support;
 
 use support::Web;
 

@@ -6,7 +6,7 @@
 //! shown together and closed together; urgent worries nobody acknowledged are marked overdue;
 //! the safeguarding roles record is for the DSL, the allegations lead and the chair only.
 
-mod support;
+use crate::support;
 
 use std::path::{Path, PathBuf};
 use support::{Response, Web, csrf_in, cut, form_token, get_as, outbox, post_as};

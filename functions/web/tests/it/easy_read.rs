@@ -5,7 +5,7 @@
 //! version back from the person's record; a learner and a member of staff without the role
 //! cannot assign, and nothing is written when they try.
 
-mod support;
+use crate::support;
 
 use support::{Response, Web, csrf_in, decode_entities, get_as, post_as};
 

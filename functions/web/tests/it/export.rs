@@ -5,7 +5,7 @@
 //! columns, the formula made inert, nothing of the other organisation, and the log line of each
 //! export. The core's own tests cover the rows themselves.
 
-mod support;
+use crate::support;
 
 use safety_core::export::csv::{BOM, parse};
 use safety_core::identity::{NewPerson, people, session};

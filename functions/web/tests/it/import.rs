@@ -3,7 +3,7 @@
 //! page with a `<progress>` element that refreshes itself to continue, and the summary; who may
 //! do it; and that a job of another organisation, or an unknown one, is not found.
 
-mod support;
+use crate::support;
 
 use safety_core::identity::{import, import_job, people};
 use safety_core::org::OrgId;

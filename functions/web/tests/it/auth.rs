@@ -6,7 +6,7 @@
 //! An expired session is hard to make from outside (the lifetime is an hour); the core's unit
 //! tests cover expiry.
 
-mod support;
+use crate::support;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;

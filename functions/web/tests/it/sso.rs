@@ -5,7 +5,7 @@
 //! email on the provider's login page) is done by hand so each step can be checked and
 //! tampered with.
 
-mod support;
+use crate::support;
 
 use std::io::Read;
 use std::net::{SocketAddr, TcpListener};

@@ -1,7 +1,7 @@
 //! The "store is down mid-run" fault, end to end over HTTP: `web` serves with the DynamoDB store
 //! against a real DynamoDB Local, which is killed while the site is in use, and later replaced.
 
-mod support;
+use crate::support;
 
 use safety_core::keys;
 use safety_core::org::OrgId;
