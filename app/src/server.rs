@@ -19,9 +19,9 @@ use chrono::{DateTime, Utc};
 use safety_core::content::{Kind, Page};
 use safety_core::crypto::Secret;
 use safety_core::org::{HelpService, OrgId, OrgProfile};
+use safety_core::routing::{self, About, Involves, Queue};
 use safety_core::store::AnyStore;
 use safety_core::worry::code::FormToken;
-use safety_core::worry::routing::{self, About, Involves, Queue};
 use safety_core::worry::{self, Urgency};
 use std::sync::Arc;
 
@@ -235,7 +235,7 @@ impl SiteState {
     /// Who reads a worry that starts in `queue`, routed over the safeguarding people the
     /// profile names, exactly as a sent worry is routed.
     pub fn who_reads(&self, queue: Queue) -> WhoReads {
-        let people = self.org.safeguarding_people();
+        let people = safety_core::routing::safeguarding_people(&self.org);
         let route = routing::route(queue, &people);
         let title_of = |p: &safety_core::identity::Person| {
             let org = &self.org;

@@ -12,9 +12,9 @@ use safety_core::crypto::constant_time_eq;
 use safety_core::identity::Person;
 use safety_core::notify::Notification;
 use safety_core::roles::Role;
+use safety_core::routing::{Involves, Queue};
 use safety_core::worry::case::{self, CaseAction, CaseError, Outcome, ReferralTo};
 use safety_core::worry::inbox::{self, Counts, Filter, Row};
-use safety_core::worry::routing::{Involves, Queue};
 use safety_core::worry::sender::{self, SenderProof, SenderView};
 use safety_core::worry::{
     self, Limited, Sender, Status, Submission, SubmitPolicy, Urgency, WorryError, WorryInput,
@@ -179,7 +179,7 @@ fn phone_instead(site: &SiteState, involves: Option<&str>) -> Vec<PhoneContact> 
         phone: org.local.front_door_phone.clone(),
     });
     let about = involves
-        .and_then(safety_core::worry::routing::Involves::parse)
+        .and_then(safety_core::routing::Involves::parse)
         .map(|i| site.who_reads(i.queue()).never)
         .unwrap_or_default();
     list.retain(|c| !c.phone.trim().is_empty() && !about.iter().any(|(name, _)| *name == c.name));
@@ -661,7 +661,7 @@ fn unreached_message(n: &Notification) -> String {
         Queue::Dsl => Involves::Dsl,
         Queue::Head => Involves::Head,
     };
-    let gap = safety_core::worry::routing::Gap { involves }.message();
+    let gap = safety_core::routing::Gap { involves }.message();
     // "worries about the DSL would reach nobody: name an active ... first"
     let todo = gap.split_once(": ").map_or(gap, |(_, todo)| todo);
     format!(
@@ -1027,7 +1027,7 @@ mod tests {
     use super::{InboxEntry, InboxQuery, InboxRow, group_rows, unreached_message};
     use chrono::TimeZone;
     use safety_core::notify::{Notification, Reason};
-    use safety_core::worry::routing::{Queue, Route};
+    use safety_core::routing::{Queue, Route};
 
     fn row(id: &str, group: Option<&str>) -> InboxRow {
         InboxRow {

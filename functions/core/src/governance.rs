@@ -15,8 +15,8 @@ use crate::keys;
 use crate::org::OrgId;
 use crate::roles::Role;
 use crate::roles::SAFEGUARDING_ROLES;
+use crate::routing;
 use crate::store::{Condition, Query, Store, TxOp};
-use crate::worry::routing;
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 

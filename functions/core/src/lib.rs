@@ -1,5 +1,21 @@
 //! The core of the online safety platform: everything that is true whatever the transport.
 //! No HTTP and no UI here; the `web` function and the Leptos app call into this library.
+//!
+//! The modules import one way, each only from the layers below it (checked by
+//! `module_graph_tests`, which fails on any cycle between these top-level modules):
+//!
+//! 1. `crypto`, `dates` (UK time), `env` (variables), `http_client`, `roles` (the permission
+//!    table): import nothing of the crate.
+//! 2. `store`, `secrets`, `mail` (mailers, links in emails), `org` (organisation id and profile).
+//! 3. `keys` (every key built from the organisation id).
+//! 4. `rate_limit`, `learning_state` (the learning records).
+//! 5. `counters` (the dashboard counters; knows a person as `counters::Counted`).
+//! 6. `identity` (people, sign-in, sessions, SSO, imports; writes the counters).
+//! 7. `routing` (who reads which worry; the profile's safeguarding people and placeholders).
+//! 8. `content` (the library, with the profile's and the routing's placeholders), `notify`.
+//! 9. `learning`, `worry`, `governance` (safeguarding-role changes).
+//! 10. `compliance`, `export` (read learning and the counters).
+//! 11. `reminders`; `function_main` (the functions' start-up) only reads `env`.
 
 pub mod compliance;
 pub mod content;
@@ -24,6 +40,7 @@ pub mod org;
 pub mod rate_limit;
 pub mod reminders;
 pub mod roles;
+pub mod routing;
 pub mod secrets;
 pub mod store;
 pub mod worry;

@@ -339,7 +339,6 @@ fn report(graph: &Graph, components: &[Vec<String>]) -> String {
 }
 
 #[test]
-#[ignore = "WIP issue 21: cycles being broken"]
 fn top_level_modules_import_one_way() {
     let graph = graph();
     assert!(graph.len() > 10, "lib.rs declares the modules: {graph:?}");

@@ -19,8 +19,8 @@ use crate::keys;
 use crate::mail::{Content, Links, Mailer, retry_delay};
 use crate::org::{OrgId, OrgProfile};
 use crate::roles::SAFEGUARDING_ROLES;
+use crate::routing::{Queue, Route};
 use crate::store::{Condition, Index, Item, Query, Store, StoreError, TxOp, Update, layout};
-use crate::worry::routing::{Queue, Route};
 use chrono::{DateTime, Duration, Utc};
 use serde_json::{Value, json};
 

@@ -13,11 +13,11 @@ use safety_core::mail::{MailError, Mailer, Message};
 use safety_core::notify::{self};
 use safety_core::org::{OrgId, OrgProfile};
 use safety_core::roles::Role;
+use safety_core::routing::{Involves, Queue};
 use safety_core::store::embedded::EmbeddedStore;
 use safety_core::worry::case::{self, CaseAction, CaseError, EventKind};
 use safety_core::worry::code::FormToken;
 use safety_core::worry::inbox::{self, Filter};
-use safety_core::worry::routing::{Involves, Queue};
 use safety_core::worry::{
     self, FORM_PURPOSE, Sender, Status, Submission, SubmitPolicy, Submitted, WorryInput,
 };

@@ -9,9 +9,9 @@ use safety_core::mail::OutboxMailer;
 use safety_core::mail::{MailError, Message};
 use safety_core::org::OrgId;
 use safety_core::roles::Role;
+use safety_core::routing::About;
 use safety_core::store::embedded::EmbeddedStore;
 use safety_core::worry::code::FormToken;
-use safety_core::worry::routing::About;
 use safety_core::worry::{self, FORM_PURPOSE, WorryInput};
 
 const WORRY_TEXT: &str = "Someone keeps sending me messages after school and I feel scared";

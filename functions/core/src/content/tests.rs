@@ -848,7 +848,7 @@ fn demo_org() -> OrgProfile {
 #[test]
 fn routing_placeholders_name_the_people_the_routing_sends_to() {
     let org = demo_org();
-    let value = |name: &str| org.placeholder(name).unwrap();
+    let value = |name: &str| crate::routing::placeholder(&org, name).unwrap();
     assert_eq!(
         value("routing.team"),
         "Priya Marsh (Designated Safeguarding Lead) and the deputies, Daniel Okafor and Hannah Cole"
@@ -876,8 +876,8 @@ fn routing_placeholders_name_the_people_the_routing_sends_to() {
 
     // Whatever the wording, the words follow the routing itself: everyone the routing sends a
     // worry in the queue to is named before "never", and the people it is about only after.
-    use crate::worry::routing::{Queue, route};
-    let people = org.safeguarding_people();
+    use crate::routing::{Queue, route};
+    let people = crate::routing::safeguarding_people(&org);
     for queue in Queue::ALL {
         let words = value(&format!("routing.{}", queue.as_str()));
         let (reads, never) = words.split_once(", never ").unwrap_or((&words, ""));
@@ -911,7 +911,7 @@ fn routing_placeholders_name_the_people_the_routing_sends_to() {
 fn a_profile_without_a_chair_still_renders_sensibly() {
     let mut org = demo_org();
     org.chair = None;
-    let value = |name: &str| org.placeholder(name).unwrap();
+    let value = |name: &str| crate::routing::placeholder(&org, name).unwrap();
     assert_eq!(value("chair.name"), "");
     assert!(
         value("chair.title").contains("chair"),
@@ -975,7 +975,9 @@ fn the_pages_about_worries_say_who_reads_them_as_the_routing_does() {
         let page = lib.page(kind, id).unwrap().for_org(org);
         page.sections.iter().map(|s| s.html.as_str()).collect()
     };
-    let words = |name: &str| crate::content::render::escape_html(&org.placeholder(name).unwrap());
+    let words = |name: &str| {
+        crate::content::render::escape_html(&crate::routing::placeholder(&org, name).unwrap())
+    };
     let learners = text(Kind::Module, "reporting-a-worry");
     for queue in ["team", "staff", "dsl", "head"] {
         assert!(

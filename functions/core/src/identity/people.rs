@@ -184,14 +184,18 @@ pub fn normalise_email(input: &str) -> Result<String, PeopleError> {
     Ok(email)
 }
 
+/// Characters that change the direction of the text around them (U+202A-U+202E,
+/// U+2066-U+2069, U+200E, U+200F, U+061C): kept, they make a worry or a name read backwards on
+/// the handler's screen.
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
+}
+
 /// Trims a name, drops direction overrides (U+202E and the like, which make a name read
 /// backwards on every page it appears on) and folds any run of blank space (including line
 /// breaks) into one space.
 pub fn normalise_name(input: &str) -> Result<String, PeopleError> {
-    let input: String = input
-        .chars()
-        .filter(|c| !crate::worry::is_bidi_control(*c))
-        .collect();
+    let input: String = input.chars().filter(|c| !is_bidi_control(*c)).collect();
     let name = input.split_whitespace().collect::<Vec<_>>().join(" ");
     if name.is_empty() {
         return Err(PeopleError::InvalidName("it is missing"));

@@ -33,8 +33,8 @@ use crate::mail::Links;
 use crate::mail::{Content, MailError, Mailer};
 use crate::org::{OrgId, OrgProfile};
 use crate::roles::Role;
+use crate::routing::Queue;
 use crate::store::{Condition, Index, Query, Store, StoreError, TxOp, layout};
-use crate::worry::routing::Queue;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc, Weekday};
 use serde::Serialize;
 use serde_json::json;
@@ -327,7 +327,7 @@ pub async fn run<S: Store, M: Mailer>(
     report.items = tally.sorted();
 
     let week = iso_week(now);
-    let mut open: Option<Vec<crate::worry::routing::Route>> = None;
+    let mut open: Option<Vec<crate::routing::Route>> = None;
     for lead in &leads {
         let key = keys::reminder_weekly(org, &lead.id, &week);
         match store.get(&key).await {
@@ -491,7 +491,7 @@ async fn sent_records<S: Store>(
 async fn open_concerns<S: Store>(
     store: &S,
     org: &OrgId,
-) -> Result<Vec<crate::worry::routing::Route>, StoreError> {
+) -> Result<Vec<crate::routing::Route>, StoreError> {
     let mut out = Vec::new();
     for queue in Queue::ALL {
         let mut cursor = None;

@@ -4,12 +4,12 @@
 //! role alone, and a worry someone may not see is "not found", exactly like one that does not
 //! exist (no list or id reveals it).
 
-use super::routing::{self, Queue, Route};
 use super::{Sender, Status, Worry, WorryError, check_text, is_worry_id};
 use crate::identity::Person;
 use crate::keys;
 use crate::notify::{self, Reason};
 use crate::org::OrgId;
+use crate::routing::{self, Queue, Route};
 use crate::store::{Condition, Item, Query, Store, StoreError, TxOp, Update, layout};
 use chrono::{DateTime, Duration, Utc};
 use serde_json::{Value, json};

@@ -3,11 +3,11 @@
 //! roles read (see [`Queue::visible_to`]), and checks each worry's own exclusions (the people it
 //! is about) before it is shown or counted.
 
-use super::routing::Queue;
 use super::{Status, Urgency, Worry, WorryError};
 use crate::identity::Person;
 use crate::keys;
 use crate::org::OrgId;
+use crate::routing::Queue;
 use crate::store::{Cursor, Index, Query, Store};
 use chrono::{DateTime, Duration, Utc};
 

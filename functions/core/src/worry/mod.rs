@@ -19,17 +19,17 @@
 pub mod case;
 pub mod code;
 pub mod inbox;
-pub mod routing;
 pub mod sender;
 
 use crate::content::WorryKind;
 use crate::crypto::{self, Secret};
+use crate::identity::people::is_bidi_control;
 use crate::keys;
 use crate::org::OrgId;
+use crate::routing::{self, About, Involves, Queue, Route};
 use crate::store::{Condition, Item, Store, StoreError, TxOp, layout};
 use chrono::{DateTime, Utc};
 use code::{CodeError, FollowUpCode, FormToken, TokenError};
-use routing::{About, Involves, Queue, Route};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
@@ -349,13 +349,6 @@ pub struct ValidWorry {
     pub wants_contact: bool,
     pub contact_how: String,
     pub email_replies: bool,
-}
-
-/// Characters that change the direction of the text around them (U+202A-U+202E,
-/// U+2066-U+2069, U+200E, U+200F, U+061C): kept, they make a worry or a name read backwards on
-/// the handler's screen.
-pub fn is_bidi_control(c: char) -> bool {
-    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
 }
 
 /// Line endings unified, control characters other than newlines and tabs (and direction

@@ -290,3 +290,25 @@ fn queues_are_read_by_their_table_rows() {
     assert_eq!(About::parse_stored("the_dsl"), Some(About::SomeoneElse));
     assert_eq!(About::parse("the_dsl"), None);
 }
+
+/// Start-up refuses a profile whose worries could not all be read: the content check runs
+/// this on every organisation profile.
+#[test]
+fn a_profile_whose_dsl_is_the_head_needs_a_chair() {
+    let toml = include_str!("../../../../content/organisations/demo.toml");
+    let demo: crate::org::OrgProfile = toml::from_str(toml).unwrap();
+    assert!(profile_problems(&demo).is_empty());
+    let mut small = demo.clone();
+    small.allegations_lead = small.dsl.clone();
+    small.chair = None;
+    let problems = profile_problems(&small);
+    assert_eq!(problems.len(), 2, "{problems:?}");
+    assert!(problems[0].contains("worries about the DSL would reach nobody"));
+    assert!(problems[1].contains("worries about the head would reach nobody"));
+    small.chair = demo.chair.clone();
+    assert!(profile_problems(&small).is_empty());
+    // The same person named twice (case and spaces aside) is one person with two roles.
+    small.chair = None;
+    small.allegations_lead.email = format!(" {} ", small.dsl.email.to_uppercase());
+    assert_eq!(profile_problems(&small).len(), 2);
+}

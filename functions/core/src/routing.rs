@@ -27,6 +27,7 @@
 //! per-worry exclusions are checked on every read ([`Route::may_read`]).
 
 use crate::identity::Person;
+use crate::org::{Contact, OrgProfile};
 use crate::roles::{Role, SAFEGUARDING_ROLES};
 use serde::{Deserialize, Serialize};
 
@@ -382,6 +383,160 @@ pub fn new_gaps(before: &[Person], after: &[Person]) -> Vec<Gap> {
         .into_iter()
         .filter(|g| !had.contains(g))
         .collect()
+}
+
+/// The safeguarding roles as the profile names them, one pretend person per email address
+/// (someone named twice holds both roles): for checking that every kind of worry has a
+/// reader before the profile is used.
+pub fn safeguarding_people(org: &OrgProfile) -> Vec<Person> {
+    let mut people: Vec<Person> = Vec::new();
+    let mut add = |c: &Contact, role: Role| {
+        let email = c.email.trim().to_lowercase();
+        let key = if email.is_empty() {
+            c.name.trim().to_lowercase()
+        } else {
+            email
+        };
+        match people.iter_mut().find(|p| p.email == key) {
+            Some(p) => {
+                if !p.roles.contains(&role) {
+                    p.roles.push(role);
+                }
+            }
+            None => people.push(Person {
+                org: org.id.clone(),
+                id: key.clone(),
+                email: key,
+                name: c.name.clone(),
+                roles: vec![role],
+                groups: vec![],
+                active: true,
+                session_epoch: 0,
+                created_at: chrono::DateTime::UNIX_EPOCH,
+                version: 0,
+            }),
+        }
+    };
+    add(&org.dsl, Role::Dsl);
+    for d in &org.deputies {
+        add(d, Role::DeputyDsl);
+    }
+    add(&org.allegations_lead, Role::AllegationsLead);
+    if let Some(chair) = &org.chair {
+        add(chair, Role::Chair);
+    }
+    people
+}
+
+/// Problems with who would read worries: every kind of worry must reach someone who is not
+/// the person it is about (e.g. a DSL who is also the head needs a chair).
+pub fn profile_problems(org: &OrgProfile) -> Vec<String> {
+    gaps(&safeguarding_people(org))
+        .iter()
+        .map(|g| format!("as this profile names its people, {}", g.message()))
+        .collect()
+}
+
+/// `routing.<queue>` says who reads a worry in that queue, with this organisation's names:
+/// the roles come from the routing table ([`Queue::readers`]) and the people from [`route`]
+/// over the profile's safeguarding people, so a page cannot name someone the routing leaves out
+/// (the person a worry is about, or someone holding their role too). Any other placeholder is
+/// the profile's own ([`OrgProfile::placeholder`]).
+pub fn placeholder(org: &OrgProfile, name: &str) -> Option<String> {
+    /// The profile's people holding `role` (none for roles the profile does not name).
+    fn holders(org: &OrgProfile, role: Role) -> Vec<&Contact> {
+        match role {
+            Role::Dsl => vec![&org.dsl],
+            Role::DeputyDsl => org.deputies.iter().collect(),
+            Role::AllegationsLead => vec![&org.allegations_lead],
+            Role::Chair => org.chair.iter().collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// "Priya Marsh (Designated Safeguarding Lead)", "the deputies, A and B": the people
+    /// holding `role` among `who`.
+    fn in_words(role: Role, who: &[&Contact]) -> Option<String> {
+        let named = |c: &&Contact| match c.title.trim() {
+            "" => c.name.clone(),
+            title => format!("{} ({title})", c.name),
+        };
+        match (role, who) {
+            (_, []) => None,
+            (Role::DeputyDsl, [one]) => Some(format!("the deputy, {}", one.name)),
+            (Role::DeputyDsl, many) => Some(format!(
+                "the deputies, {}",
+                crate::org::join_names(many.iter().map(|c| c.name.as_str()))
+            )),
+            (_, who) => Some(join_with(who.iter().map(named).collect(), "and")),
+        }
+    }
+
+    /// "A", "A and B", "A, B and C" (or with "or").
+    fn join_with(parts: Vec<String>, word: &str) -> String {
+        match parts.as_slice() {
+            [] => String::new(),
+            [one] => one.clone(),
+            [init @ .., last] => format!("{} {word} {last}", init.join(", ")),
+        }
+    }
+
+    /// Who reads a worry sent to `queue`, and who never does.
+    fn routing_in_words(org: &OrgProfile, queue: Queue) -> String {
+        let people = safeguarding_people(org);
+        let route = route(queue, &people);
+        // The person `safeguarding_people` made of this contact (keyed the same way).
+        let person = |c: &Contact| {
+            let email = c.email.trim().to_lowercase();
+            let key = if email.is_empty() {
+                c.name.trim().to_lowercase()
+            } else {
+                email
+            };
+            people.iter().find(|p| p.id == key)
+        };
+        // Each role's holders for whom `keep` holds, each person once, in the roles' order.
+        let in_order = |roles: &[Role], keep: &dyn Fn(&Person) -> bool| {
+            let mut seen: Vec<&str> = Vec::new();
+            let mut parts: Vec<String> = Vec::new();
+            for &role in roles {
+                let mut who: Vec<&Contact> = Vec::new();
+                for c in holders(org, role) {
+                    if let Some(p) = person(c)
+                        && keep(p)
+                        && !seen.contains(&p.id.as_str())
+                    {
+                        seen.push(&p.id);
+                        who.push(c);
+                    }
+                }
+                parts.extend(in_words(role, &who));
+            }
+            parts
+        };
+        let readers = in_order(route.queue.readers(), &|p| route.may_read(p));
+        let never = in_order(route.concerned.as_slice(), &|_| true);
+        match (readers.len(), never.is_empty()) {
+            // Nobody to name (a profile the content check refuses): the table's own words.
+            (0, _) => route.queue.readers_in_words().to_string(),
+            (_, true) => join_with(readers, "and"),
+            (1, false) => format!("{} only, never {}", readers[0], join_with(never, "or")),
+            (_, false) => format!(
+                "{}, never {}",
+                join_with(readers, "and"),
+                join_with(never, "or")
+            ),
+        }
+    }
+
+    let queue = match name {
+        "routing.team" => Queue::Team,
+        "routing.staff" => Queue::Staff,
+        "routing.dsl" => Queue::Dsl,
+        "routing.head" => Queue::Head,
+        _ => return org.placeholder(name),
+    };
+    Some(routing_in_words(org, queue))
 }
 
 #[cfg(test)]
