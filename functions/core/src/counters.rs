@@ -316,7 +316,7 @@ impl Tally {
 pub fn person_unchanged(person: &(impl Counted + ?Sized)) -> TxOp {
     TxOp::Check {
         key: keys::person(person.org(), person.id()),
-        condition: Condition::Equals("version".into(), Value::from(person.version())),
+        condition: Condition::version(person.version()),
     }
 }
 

@@ -24,6 +24,29 @@
 //! | an import job's planned rows, in order (TTL)     | `ORG#<org>#IMPORTJOB#<id>`           | `CHUNK#<n, 0-based>`     |
 //! | what each chunk of a job did, in order (TTL)     | `ORG#<org>#IMPORTJOB#<id>`           | `DONE#<n, 0-based>`      |
 
+//!
+//! ## Which record each key holds
+//!
+//! Every item is one typed record (`#[derive(Serialize, Deserialize)]`), written and read only
+//! through [`crate::store::record::to_item`] / [`from_item`](crate::store::record::from_item);
+//! its `type` attribute is the record's `TYPE`. Optimistic locking uses the one
+//! [`crate::store::VERSION`] attribute ([`Condition::version`](crate::store::Condition::version),
+//! [`Update::bump_version`](crate::store::Update::bump_version)).
+//!
+//! | key function                | `type`              | record                                            |
+//! |-----------------------------|---------------------|---------------------------------------------------|
+//! | [`worry`]                   | `worry`             | [`WorryRecord`](crate::worry::records::WorryRecord) |
+//! | [`worry_event`]             | `worry_event`       | [`WorryEventRecord`](crate::worry::records::WorryEventRecord) |
+//! | [`worry_audit`]             | `worry_audit`       | [`WorryAuditRecord`](crate::worry::records::WorryAuditRecord) |
+//! | [`worry_form_applied`]      | `form_applied`      | [`FormAppliedRecord`](crate::worry::records::FormAppliedRecord) |
+//! | [`sender_worry`]            | `sender_worry`      | [`SenderWorryRecord`](crate::worry::records::SenderWorryRecord) |
+//! | [`follow_up`]               | `follow_up`         | [`FollowUpRecord`](crate::worry::records::FollowUpRecord) |
+//! | [`idempotency`]             | `idempotency`       | [`SubmissionRecord`](crate::worry::records::SubmissionRecord) |
+//! | [`form_used`]               | `form_used`         | [`FormUsedRecord`](crate::worry::records::FormUsedRecord) |
+//! | [`worry_group`]             | `worry_group`       | [`WorryGroupRecord`](crate::worry::records::WorryGroupRecord) |
+//! | [`notification`]            | `notification`      | [`NotificationRecord`](crate::notify::NotificationRecord) |
+//! | [`sign_in_request`]         | `sign_in_request`   | [`SignInRequestRecord`](crate::identity::sign_in_mail::SignInRequestRecord) |
+
 use crate::org::OrgId;
 use crate::store::Key;
 

@@ -19,10 +19,11 @@ use crate::keys;
 use crate::mail::{Content, Links, Mailer, retry_delay};
 use crate::org::{OrgId, OrgProfile};
 use crate::roles::SAFEGUARDING_ROLES;
-use crate::routing::{Queue, Route};
+use crate::routing::{Queue, Route, StoredRoute};
+use crate::store::record::{self, Record, to_item};
 use crate::store::{Condition, Index, Item, Query, Store, StoreError, TxOp, Update, layout};
 use chrono::{DateTime, Duration, Utc};
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
 
 /// How long a delivered notification is kept (evidence that people were told).
 const KEEP_DAYS: i64 = 400;
@@ -32,8 +33,9 @@ pub const ITEM_TYPE: &str = "notification";
 /// After this many failed attempts the inbox shows the notification as failing.
 pub const FAILING_AFTER: u32 = 3;
 
-/// What a notification announces.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// What a notification announces (stored as [`Reason::as_str`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Reason {
     /// A new worry: to everyone it is routed to.
     NewWorry,
@@ -166,34 +168,79 @@ fn notification_op(
 ) -> TxOp {
     let id = uuid::Uuid::now_v7().to_string();
     let created = crate::store::timestamp(now);
-    let mut fields = json!({
-        "type": ITEM_TYPE,
-        "org": org.as_str(),
-        "notification_id": id,
-        "worry_id": worry_id,
-        "queue": route.queue.as_str(),
-        "concerned": route.concerned,
-        "excluded": route.excluded,
-        "reason": reason.as_str(),
-        "urgent": urgent,
-        "created_at": created,
-        "next_attempt_at": crate::store::timestamp(due),
-        "sent_to": [],
-        "attempts": 0,
-        "version": 1,
-        (layout::GSI1_PK): keys::notifications_pending(org),
-        (layout::GSI1_SK): keys::worries_index_sort(&created, &id),
-    });
-    if let Some(p) = to_person {
-        fields["to_person"] = json!(p);
-    }
-    if let Some(summary) = summary {
-        fields["summary"] = json!(summary);
-    }
+    let record = NotificationRecord {
+        org: org.as_str().to_string(),
+        notification_id: id.clone(),
+        worry_id: worry_id.to_string(),
+        route: route.into(),
+        reason,
+        urgent,
+        created_at: now,
+        next_attempt_at: due,
+        sent_to: Vec::new(),
+        attempts: 0,
+        version: 1,
+        gsi1pk: Some(keys::notifications_pending(org)),
+        gsi1sk: Some(keys::worries_index_sort(&created, &id)),
+        to_person: to_person.map(str::to_string),
+        summary: summary.map(str::to_string),
+        last_error: None,
+        delivered_at: None,
+        expires_at: None,
+    };
     TxOp::Put {
-        item: keys::notification(org, &id).item(fields),
+        item: to_item(&keys::notification(org, &id), &record),
         condition: Condition::NotExists,
     }
+}
+
+/// A notification (`keys::notification`), listed on gsi1 until delivered; delivery records
+/// `sent_to`, `attempts`, `last_error`, `next_attempt_at` and finally `delivered_at` and the TTL
+/// by updates.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct NotificationRecord {
+    pub org: String,
+    pub notification_id: String,
+    /// Empty for a role change.
+    pub worry_id: String,
+    #[serde(flatten)]
+    pub route: StoredRoute,
+    pub reason: Reason,
+    #[serde(default)]
+    pub urgent: bool,
+    #[serde(with = "record::time")]
+    pub created_at: DateTime<Utc>,
+    #[serde(with = "record::time")]
+    pub next_attempt_at: DateTime<Utc>,
+    #[serde(default)]
+    pub sent_to: Vec<String>,
+    #[serde(default)]
+    pub attempts: u32,
+    pub version: u64,
+    /// `keys::notifications_pending` until delivered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gsi1pk: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gsi1sk: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to_person: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_error: Option<String>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "record::time_opt"
+    )]
+    pub delivered_at: Option<DateTime<Utc>>,
+    /// The TTL, once delivered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<i64>,
+}
+
+impl Record for NotificationRecord {
+    const TYPE: &'static str = ITEM_TYPE;
 }
 
 /// A notification as stored.
@@ -218,62 +265,38 @@ pub struct Notification {
     pub version: u64,
 }
 
-fn corrupt(what: &str) -> StoreError {
-    StoreError::InvalidItem(format!("notification: bad or missing `{what}`"))
-}
-
 impl Notification {
+    /// Reads a stored notification ([`NotificationRecord`]).
     pub fn from_item(item: &Item) -> Result<Notification, StoreError> {
-        let s = |name: &str| {
-            item.get(name)
-                .and_then(Value::as_str)
-                .map(str::to_string)
-                .ok_or_else(|| corrupt(name))
-        };
-        let t = |name: &str| {
-            DateTime::parse_from_rfc3339(&s(name)?)
-                .map(|t| t.with_timezone(&Utc))
-                .map_err(|_| corrupt(name))
-        };
-        let queue = Queue::parse(&s("queue")?).ok_or_else(|| corrupt("queue"))?;
-        let route = Route::from_item(item, queue).map_err(corrupt)?;
+        let r: NotificationRecord = record::from_item(item)?;
         Ok(Notification {
-            id: s("notification_id")?,
-            worry_id: s("worry_id")?,
-            route,
-            summary: item
-                .get("summary")
-                .and_then(Value::as_str)
-                .map(str::to_string),
-            reason: Reason::parse(&s("reason")?).ok_or_else(|| corrupt("reason"))?,
-            urgent: item.get("urgent").and_then(Value::as_bool).unwrap_or(false),
-            to_person: item
-                .get("to_person")
-                .and_then(Value::as_str)
-                .map(str::to_string),
-            sent_to: item
-                .get("sent_to")
-                .and_then(Value::as_array)
-                .map(|a| {
-                    a.iter()
-                        .filter_map(|v| v.as_str().map(str::to_string))
-                        .collect()
-                })
-                .unwrap_or_default(),
-            attempts: item.get("attempts").and_then(Value::as_u64).unwrap_or(0) as u32,
-            last_error: item
-                .get("last_error")
-                .and_then(Value::as_str)
-                .map(str::to_string),
-            created_at: t("created_at")?,
-            next_attempt_at: t("next_attempt_at")?,
-            delivered: item.get("delivered_at").is_some(),
-            version: item
-                .get("version")
-                .and_then(Value::as_u64)
-                .ok_or_else(|| corrupt("version"))?,
+            id: r.notification_id,
+            worry_id: r.worry_id,
+            route: r.route.into(),
+            summary: r.summary,
+            reason: r.reason,
+            urgent: r.urgent,
+            to_person: r.to_person,
+            sent_to: r.sent_to,
+            attempts: r.attempts,
+            last_error: r.last_error,
+            created_at: r.created_at,
+            next_attempt_at: r.next_attempt_at,
+            delivered: r.delivered_at.is_some(),
+            version: r.version,
         })
     }
+}
+
+/// The part of a worry's record delivery reads (the worry's own record is
+/// `crate::worry::records::WorryRecord`, in a layer above this one).
+#[derive(Serialize, Deserialize)]
+struct WorryStatus {
+    status: String,
+}
+
+impl Record for WorryStatus {
+    const TYPE: &'static str = "worry";
 }
 
 /// What one delivery run did.
@@ -570,9 +593,9 @@ async fn deliver<S: Store, M: Mailer>(
             .update(
                 &key,
                 Update::default()
-                    .set("sent_to", json!(n.sent_to))
-                    .add("version", 1),
-                Condition::Equals("version".into(), json!(n.version)),
+                    .set("sent_to", n.sent_to.clone())
+                    .bump_version(),
+                Condition::version(n.version),
             )
             .await?;
         n.version += 1;
@@ -597,10 +620,10 @@ async fn finish<S: Store>(
             Update::default()
                 .set("delivered_at", crate::store::timestamp(now))
                 .set(layout::TTL, (now + Duration::days(KEEP_DAYS)).timestamp())
-                .add("version", 1)
+                .bump_version()
                 .remove(layout::GSI1_PK)
                 .remove(layout::GSI1_SK),
-            Condition::Equals("version".into(), json!(n.version)),
+            Condition::version(n.version),
         )
         .await?;
     Ok(())
@@ -614,8 +637,8 @@ async fn still_unacknowledged<S: Store>(
     Ok(store
         .get(&keys::worry(org, worry_id))
         .await?
-        .and_then(|w| w.get("status").and_then(Value::as_str).map(|s| s == "new"))
-        .unwrap_or(false))
+        .and_then(|w| record::from_item::<WorryStatus>(&w).ok())
+        .is_some_and(|w| w.status == "new"))
 }
 
 async fn record_failure<S: Store>(
@@ -637,8 +660,8 @@ async fn record_failure<S: Store>(
                     "next_attempt_at",
                     crate::store::timestamp(now + retry_delay(attempts)),
                 )
-                .add("version", 1),
-            Condition::Equals("version".into(), json!(n.version)),
+                .bump_version(),
+            Condition::version(n.version),
         )
         .await?;
     Ok(())

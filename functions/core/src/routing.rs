@@ -249,6 +249,41 @@ pub struct Route {
     pub excluded: Vec<String>,
 }
 
+/// How a route is stored, flattened into the records of a worry and of a notification: its
+/// `queue`, `concerned` and `excluded` attributes. Items stored before routing recorded
+/// exclusions have no `concerned` and get their queue's own rule.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredRoute {
+    pub queue: Queue,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub concerned: Option<Vec<Role>>,
+    #[serde(default)]
+    pub excluded: Vec<String>,
+}
+
+impl From<&Route> for StoredRoute {
+    fn from(r: &Route) -> Self {
+        StoredRoute {
+            queue: r.queue,
+            concerned: Some(r.concerned.clone()),
+            excluded: r.excluded.clone(),
+        }
+    }
+}
+
+impl From<StoredRoute> for Route {
+    fn from(s: StoredRoute) -> Self {
+        match s.concerned {
+            None => Route::plain(s.queue),
+            Some(concerned) => Route {
+                queue: s.queue,
+                concerned,
+                excluded: s.excluded,
+            },
+        }
+    }
+}
+
 impl Route {
     /// A route with no one excluded by name (the queue's own rule only).
     pub fn plain(queue: Queue) -> Route {
@@ -257,26 +292,6 @@ impl Route {
             concerned: queue.never().to_vec(),
             excluded: Vec::new(),
         }
-    }
-
-    /// Reads the route stored on a worry or notification (`queue`, `concerned`, `excluded`);
-    /// items stored before routing recorded exclusions get their queue's own rule. `Err` names
-    /// the bad attribute.
-    pub fn from_item(item: &crate::store::Item, queue: Queue) -> Result<Route, &'static str> {
-        let Some(concerned) = item.get("concerned") else {
-            return Ok(Route::plain(queue));
-        };
-        Ok(Route {
-            queue,
-            concerned: serde_json::from_value(concerned.clone()).map_err(|_| "concerned")?,
-            excluded: item
-                .get("excluded")
-                .cloned()
-                .map(serde_json::from_value)
-                .transpose()
-                .map_err(|_| "excluded")?
-                .unwrap_or_default(),
-        })
     }
 
     /// Whether this person may read (and handle) a worry routed this way.

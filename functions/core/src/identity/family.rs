@@ -174,11 +174,11 @@ pub(crate) fn link_ops(parent: &Person, child: &Person, by: &str, now: DateTime<
     vec![
         TxOp::Check {
             key: keys::person(org, &parent.id),
-            condition: Condition::Equals("version".into(), Value::from(parent.version)),
+            condition: Condition::version(parent.version),
         },
         TxOp::Check {
             key: keys::person(org, &child.id),
-            condition: Condition::Equals("version".into(), Value::from(child.version)),
+            condition: Condition::version(child.version),
         },
         TxOp::Put {
             item: keys::family_child(org, &parent.id, &child.id).item(json!({

@@ -399,13 +399,9 @@ pub async fn advance<S: Store>(
             )
             .set("stalled", false)
             .set("updated_at", timestamp(at))
-            .add("version", 1);
+            .bump_version();
         match store
-            .update(
-                &key,
-                claim,
-                Condition::Equals("version".into(), job.version.into()),
-            )
+            .update(&key, claim, Condition::version(job.version))
             .await
         {
             Ok(_) => {}
@@ -445,7 +441,7 @@ pub async fn advance<S: Store>(
             .set("updated_at", timestamp(at))
             .remove("claim_chunk")
             .remove("claim_until")
-            .add("version", 1);
+            .bump_version();
         let chunk_failed = result.failures.len();
         let record = keys::import_job_done(org, id, n).item(json!({
             "type": "import_chunk_done",
@@ -457,7 +453,7 @@ pub async fn advance<S: Store>(
                 TxOp::Update {
                     key,
                     update: progress,
-                    condition: Condition::Equals("version".into(), claimed.into()),
+                    condition: Condition::version(claimed),
                 },
                 TxOp::Put {
                     item: record,
@@ -529,12 +525,12 @@ async fn stall<S: Store>(
         .set("updated_at", timestamp(at))
         .remove("claim_chunk")
         .remove("claim_until")
-        .add("version", 1);
+        .bump_version();
     if let Err(e) = store
         .update(
             &keys::import_job(org, id),
             release,
-            Condition::Equals("version".into(), claimed.into()),
+            Condition::version(claimed),
         )
         .await
     {

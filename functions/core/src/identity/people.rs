@@ -438,8 +438,8 @@ pub(crate) fn update_details_op(
             .set("groups", details.groups.clone())
             .set(layout::GSI1_SK, index_sort(&details.name, person_id))
             .set("updated_at", crate::store::timestamp(now))
-            .add("version", 1),
-        condition: Condition::Equals("version".into(), Value::from(version)),
+            .bump_version(),
+        condition: Condition::version(version),
     }
 }
 
@@ -608,11 +608,11 @@ pub(crate) async fn set_roles_and_groups_with<S: Store>(
     let groups = groups.map(normalise_groups).transpose()?;
     let mut update = Update::default()
         .set("roles", roles_value(&roles))
-        .add("version", 1);
+        .bump_version();
     if let Some(groups) = &groups {
         update = update.set("groups", Value::from(groups.clone()));
     }
-    let condition = Condition::Equals("version".into(), Value::from(expected_version));
+    let condition = Condition::version(expected_version);
     let before = get(store, org, id).await?;
     if before.version != expected_version {
         return Err(PeopleError::VersionConflict);
@@ -668,7 +668,7 @@ pub async fn end_sessions<S: Store>(
     id: &str,
 ) -> Result<Person, PeopleError> {
     check_id(id)?;
-    let update = Update::default().add("session_epoch", 1).add("version", 1);
+    let update = Update::default().add("session_epoch", 1).bump_version();
     match store
         .update(&keys::person(org, id), update, Condition::Exists)
         .await
@@ -696,7 +696,7 @@ pub(crate) async fn deactivate_with<S: Store>(
     let update = Update::default()
         .set("active", false)
         .add("session_epoch", 1)
-        .add("version", 1);
+        .bump_version();
     // A deactivated person leaves the dashboard's counters (their records stay).
     let moves = if before.active {
         let cohort = crate::counters::Cohort::of(&before);
@@ -709,7 +709,7 @@ pub(crate) async fn deactivate_with<S: Store>(
     let mut ops = vec![TxOp::Update {
         key: keys::person(org, id),
         update,
-        condition: Condition::Equals("version".into(), Value::from(before.version)),
+        condition: Condition::version(before.version),
     }];
     ops.extend(moves);
     ops.extend(extra);

@@ -21,9 +21,10 @@ use crate::keys;
 use crate::mail::{Links, retry_delay};
 use crate::mail::{Mailer, sign_in_message};
 use crate::org::{OrgId, OrgProfile};
-use crate::store::{Condition, Index, Item, Query, Store, StoreError, Update, layout};
+use crate::store::record::{self, Record, to_item};
+use crate::store::{Condition, Index, Item, Query, Store, StoreError, Update};
 use chrono::{DateTime, Duration, Utc};
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
 
 /// The `type` of a stored sign-in request (the `notify` stream filter names it).
 pub const ITEM_TYPE: &str = "sign_in_request";
@@ -43,20 +44,25 @@ pub async fn queue<S: Store>(
     let id = uuid::Uuid::new_v4().to_string();
     let created = crate::store::timestamp(now);
     let expires = now + Duration::minutes(magic_link::LIFETIME_MINUTES);
-    let item = keys::sign_in_request(org, &id).item(json!({
-        "type": ITEM_TYPE,
-        "org": org.as_str(),
-        "request_id": id,
-        "email": email,
-        "created_at": created,
-        "next_attempt_at": created,
-        "attempts": 0,
-        "version": 0,
-        (layout::TTL): expires.timestamp(),
-        (layout::GSI1_PK): keys::sign_in_requests_pending(org),
-        (layout::GSI1_SK): format!("{created}#{id}"),
-    }));
-    store.put(item, Condition::NotExists).await?;
+    let record = SignInRequestRecord {
+        org: org.as_str().to_string(),
+        request_id: id.clone(),
+        email,
+        created_at: now,
+        next_attempt_at: now,
+        attempts: 0,
+        version: 0,
+        last_error: None,
+        expires_at: expires.timestamp(),
+        gsi1pk: keys::sign_in_requests_pending(org),
+        gsi1sk: format!("{created}#{id}"),
+    };
+    store
+        .put(
+            to_item(&keys::sign_in_request(org, &id), &record),
+            Condition::NotExists,
+        )
+        .await?;
     Ok(id)
 }
 
@@ -87,37 +93,35 @@ pub struct Counts {
     pub too_old: usize,
 }
 
-struct Request {
-    email: String,
-    created_at: DateTime<Utc>,
-    next_attempt_at: DateTime<Utc>,
-    attempts: u32,
-    version: i64,
+/// A sign-in email asked for and not yet sent (`keys::sign_in_request`, TTL), listed on gsi1
+/// while pending.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SignInRequestRecord {
+    pub org: String,
+    pub request_id: String,
+    /// The address as typed (normalised).
+    pub email: String,
+    #[serde(with = "record::time")]
+    pub created_at: DateTime<Utc>,
+    #[serde(with = "record::time")]
+    pub next_attempt_at: DateTime<Utc>,
+    #[serde(default)]
+    pub attempts: u32,
+    pub version: u64,
+    /// Why the last email was refused (set by an update).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_error: Option<String>,
+    pub expires_at: i64,
+    pub gsi1pk: String,
+    pub gsi1sk: String,
 }
 
-fn parse(item: &Item) -> Result<Request, StoreError> {
-    let bad = |what: &str| StoreError::InvalidItem(format!("sign-in request: {what}"));
-    let time = |name: &str| {
-        item.get(name)
-            .and_then(Value::as_str)
-            .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
-            .map(|t| t.with_timezone(&Utc))
-            .ok_or_else(|| bad(name))
-    };
-    Ok(Request {
-        email: item
-            .get("email")
-            .and_then(Value::as_str)
-            .ok_or_else(|| bad("email"))?
-            .to_string(),
-        created_at: time("created_at")?,
-        next_attempt_at: time("next_attempt_at")?,
-        attempts: item.get("attempts").and_then(Value::as_u64).unwrap_or(0) as u32,
-        version: item
-            .get("version")
-            .and_then(Value::as_i64)
-            .ok_or_else(|| bad("version"))?,
-    })
+impl Record for SignInRequestRecord {
+    const TYPE: &'static str = ITEM_TYPE;
+}
+
+fn parse(item: &Item) -> Result<SignInRequestRecord, StoreError> {
+    Ok(record::from_item(item)?)
 }
 
 fn store_error(e: MagicLinkError) -> StoreError {
@@ -158,8 +162,8 @@ pub async fn deliver<S: Store, M: Mailer>(
                     "next_attempt_at",
                     crate::store::timestamp(now + Duration::seconds(CLAIM_SECS)),
                 )
-                .add("version", 1),
-            Condition::Equals("version".into(), json!(r.version)),
+                .bump_version(),
+            Condition::version(r.version),
         )
         .await;
     match claimed {
@@ -205,8 +209,8 @@ pub async fn deliver<S: Store, M: Mailer>(
                             "next_attempt_at",
                             crate::store::timestamp(now + retry_delay(attempts)),
                         )
-                        .add("version", 1),
-                    Condition::Equals("version".into(), json!(version)),
+                        .bump_version(),
+                    Condition::version(version),
                 )
                 .await?;
             Ok(Outcome::Failed)
@@ -217,13 +221,10 @@ pub async fn deliver<S: Store, M: Mailer>(
 async fn delete<S: Store>(
     store: &S,
     key: &crate::store::Key,
-    version: i64,
+    version: u64,
     outcome: Outcome,
 ) -> Result<Outcome, StoreError> {
-    match store
-        .delete(key, Condition::Equals("version".into(), json!(version)))
-        .await
-    {
+    match store.delete(key, Condition::version(version)).await {
         Ok(()) | Err(StoreError::ConditionFailed) => Ok(outcome),
         Err(e) => Err(e),
     }
@@ -248,10 +249,14 @@ pub async fn deliver_pending<S: Store, M: Mailer>(
         .await?;
     let mut counts = Counts::default();
     for item in &page.items {
-        let Some(id) = item.get("request_id").and_then(Value::as_str) else {
-            continue;
+        let request = match parse(item) {
+            Ok(r) => r,
+            Err(e) => {
+                tracing::error!(org = %org.id, error = %e, "a malformed sign-in request was skipped");
+                continue;
+            }
         };
-        match deliver(store, mailer, org, links, id, now).await? {
+        match deliver(store, mailer, org, links, &request.request_id, now).await? {
             Outcome::Sent => counts.sent += 1,
             Outcome::NoAccount => counts.no_account += 1,
             Outcome::Failed => counts.failed += 1,

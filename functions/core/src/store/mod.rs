@@ -12,7 +12,9 @@
 pub mod counting;
 pub mod dynamo;
 pub mod embedded;
+pub mod record;
 
+pub use record::{Record, VERSION};
 use serde_json::Value;
 use std::future::Future;
 

@@ -4,15 +4,17 @@
 //! role alone, and a worry someone may not see is "not found", exactly like one that does not
 //! exist (no list or id reveals it).
 
+use super::records::{self, FormAppliedRecord, WorryAuditRecord, WorryEventRecord};
 use super::{Sender, Status, Worry, WorryError, check_text, is_worry_id};
 use crate::identity::Person;
 use crate::keys;
 use crate::notify::{self, Reason};
 use crate::org::OrgId;
-use crate::routing::{self, Queue, Route};
+use crate::routing::{self, Queue, Route, StoredRoute};
+use crate::store::record::to_item;
 use crate::store::{Condition, Item, Query, Store, StoreError, TxOp, Update, layout};
 use chrono::{DateTime, Duration, Utc};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 /// The longest note, action, referral detail, reply or outcome, in characters.
 pub const MAX_ENTRY_CHARS: usize = 5_000;
@@ -643,14 +645,10 @@ pub async fn act<S: Store>(
                 )));
             }
             let is_open = worry.status != Status::Closed;
-            update = update
-                .set("queue", route.queue.as_str())
-                .set("concerned", json!(route.concerned))
-                .set("excluded", json!(route.excluded))
-                .set(
-                    layout::GSI1_PK,
-                    keys::worries_index(org, route.queue.as_str(), is_open),
-                );
+            update = update.set_fields(&StoredRoute::from(&route)).set(
+                layout::GSI1_PK,
+                keys::worries_index(org, route.queue.as_str(), is_open),
+            );
             // Whoever it is assigned to may no longer read it.
             if let Some((id, _)) = &worry.assigned
                 && let Some(p) = people.iter().find(|p| &p.id == id)
@@ -707,7 +705,7 @@ pub async fn act<S: Store>(
         return Err(CaseError::Stale);
     }
     let at = crate::store::timestamp(now);
-    update = update.set("updated_at", at.clone()).add("version", 1);
+    update = update.set("updated_at", at.clone()).bump_version();
     if let Some(status) = new_status {
         update = update.set("status", status.as_str());
         // Closing and reopening move it between the queue's open and closed lists.
@@ -721,7 +719,7 @@ pub async fn act<S: Store>(
         }
     }
     let condition = if strict {
-        Condition::Equals("version".into(), json!(worry.version))
+        Condition::version(worry.version)
     } else {
         Condition::Exists
     };
@@ -732,10 +730,12 @@ pub async fn act<S: Store>(
             condition,
         },
         TxOp::Put {
-            item: applied_key.item(json!({
-                "type": "form_applied",
-                (layout::TTL): (now + Duration::days(FORM_APPLIED_DAYS)).timestamp(),
-            })),
+            item: to_item(
+                &applied_key,
+                &FormAppliedRecord {
+                    expires_at: (now + Duration::days(FORM_APPLIED_DAYS)).timestamp(),
+                },
+            ),
             condition: Condition::NotExists,
         },
     ];
@@ -828,114 +828,125 @@ async fn record_refusal<S: Store>(
 
 pub(crate) fn event_op(org: &OrgId, worry_id: &str, at: &str, e: &CaseEvent) -> TxOp {
     let id = uuid::Uuid::new_v4().to_string();
-    let mut fields = json!({
-        "type": "worry_event",
-        "kind": e.kind.name(),
-        "at": crate::store::timestamp(e.at),
-        "by_name": e.by_name,
-        "text": e.text,
-    });
-    if let Some(by) = &e.by_id {
-        fields["by_id"] = json!(by);
-    }
-    match &e.kind {
-        EventKind::Referral { to, reference } => {
-            fields["referral_to"] = json!(to.as_str());
-            fields["reference"] = json!(reference);
-        }
-        EventKind::StatusChanged { from, to } => {
-            fields["from"] = json!(from.as_str());
-            fields["to"] = json!(to.as_str());
-        }
-        EventKind::Reassigned { to_name } => fields["to_name"] = json!(to_name),
-        EventKind::Moved { from, to } => {
-            fields["from"] = json!(from.as_str());
-            fields["to"] = json!(to.as_str());
-        }
-        EventKind::Closed { outcome } => fields["outcome"] = json!(outcome.as_str()),
-        _ => {}
-    }
     TxOp::Put {
-        item: keys::worry_event(org, worry_id, at, &id).item(fields),
+        item: to_item(
+            &keys::worry_event(org, worry_id, at, &id),
+            &WorryEventRecord::from(e),
+        ),
         condition: Condition::NotExists,
     }
 }
 
 pub(crate) fn audit_op(org: &OrgId, worry_id: &str, at: &str, a: &AuditEntry) -> TxOp {
     let id = uuid::Uuid::new_v4().to_string();
-    let mut fields = json!({
-        "type": "worry_audit",
-        "at": crate::store::timestamp(a.at),
-        "by_name": a.by_name,
-        "what": a.what,
-    });
-    if let Some(by) = &a.by_id {
-        fields["by_id"] = json!(by);
-    }
+    let record = WorryAuditRecord {
+        at: a.at,
+        by_name: a.by_name.clone(),
+        what: a.what.clone(),
+        by_id: a.by_id.clone(),
+    };
     TxOp::Put {
-        item: keys::worry_audit(org, worry_id, at, &id).item(fields),
+        item: to_item(&keys::worry_audit(org, worry_id, at, &id), &record),
         condition: Condition::NotExists,
     }
 }
 
-fn s(item: &Item, name: &str) -> Result<String, CaseError> {
-    item.get(name)
-        .and_then(Value::as_str)
-        .map(str::to_string)
-        .ok_or_else(|| CaseError::Corrupt(format!("missing `{name}`")))
+impl From<&CaseEvent> for WorryEventRecord {
+    fn from(e: &CaseEvent) -> Self {
+        let mut r = WorryEventRecord {
+            kind: e.kind.name().to_string(),
+            at: e.at,
+            by_name: e.by_name.clone(),
+            text: e.text.clone(),
+            by_id: e.by_id.clone(),
+            referral_to: None,
+            reference: None,
+            from: None,
+            to: None,
+            to_name: None,
+            outcome: None,
+        };
+        match &e.kind {
+            EventKind::Referral { to, reference } => {
+                r.referral_to = Some(to.as_str().into());
+                r.reference = Some(reference.clone());
+            }
+            EventKind::StatusChanged { from, to } => {
+                r.from = Some(from.as_str().into());
+                r.to = Some(to.as_str().into());
+            }
+            EventKind::Reassigned { to_name } => r.to_name = Some(to_name.clone()),
+            EventKind::Moved { from, to } => {
+                r.from = Some(from.as_str().into());
+                r.to = Some(to.as_str().into());
+            }
+            EventKind::Closed { outcome } => r.outcome = Some(outcome.as_str().into()),
+            _ => {}
+        }
+        r
+    }
+}
+
+impl TryFrom<WorryEventRecord> for CaseEvent {
+    type Error = CaseError;
+
+    fn try_from(r: WorryEventRecord) -> Result<CaseEvent, CaseError> {
+        let bad = |what: &str| CaseError::Corrupt(format!("event: bad `{what}`"));
+        let need = |v: Option<String>, what: &str| v.ok_or_else(|| bad(what));
+        let status =
+            |v: Option<String>, what: &str| Status::parse(&need(v, what)?).ok_or_else(|| bad(what));
+        let queue =
+            |v: Option<String>, what: &str| Queue::parse(&need(v, what)?).ok_or_else(|| bad(what));
+        let kind = match r.kind.as_str() {
+            "viewed" => EventKind::Viewed,
+            "acknowledged" => EventKind::Acknowledged,
+            "note" => EventKind::Note,
+            "action" => EventKind::ActionTaken,
+            "referral" => EventKind::Referral {
+                to: ReferralTo::parse(&need(r.referral_to, "referral_to")?)
+                    .ok_or_else(|| bad("referral_to"))?,
+                reference: need(r.reference, "reference")?,
+            },
+            "status" => EventKind::StatusChanged {
+                from: status(r.from, "from")?,
+                to: status(r.to, "to")?,
+            },
+            "reassigned" => EventKind::Reassigned {
+                to_name: need(r.to_name, "to_name")?,
+            },
+            "moved" => EventKind::Moved {
+                from: queue(r.from, "from")?,
+                to: queue(r.to, "to")?,
+            },
+            "reply" => EventKind::Reply,
+            "sender_added" => EventKind::SenderAdded,
+            "closed" => EventKind::Closed {
+                outcome: Outcome::parse(&need(r.outcome, "outcome")?)
+                    .ok_or_else(|| bad("outcome"))?,
+            },
+            _ => return Err(bad("kind")),
+        };
+        Ok(CaseEvent {
+            at: r.at,
+            by_id: r.by_id,
+            by_name: r.by_name,
+            kind,
+            text: r.text,
+        })
+    }
 }
 
 fn event_from_item(item: &Item) -> Result<CaseEvent, CaseError> {
-    let bad = |what: &str| CaseError::Corrupt(format!("event: bad `{what}`"));
-    let status = |name: &str| Status::parse(&s(item, name)?).ok_or_else(|| bad(name));
-    let kind = match s(item, "kind")?.as_str() {
-        "viewed" => EventKind::Viewed,
-        "acknowledged" => EventKind::Acknowledged,
-        "note" => EventKind::Note,
-        "action" => EventKind::ActionTaken,
-        "referral" => EventKind::Referral {
-            to: ReferralTo::parse(&s(item, "referral_to")?).ok_or_else(|| bad("referral_to"))?,
-            reference: s(item, "reference")?,
-        },
-        "status" => EventKind::StatusChanged {
-            from: status("from")?,
-            to: status("to")?,
-        },
-        "reassigned" => EventKind::Reassigned {
-            to_name: s(item, "to_name")?,
-        },
-        "moved" => EventKind::Moved {
-            from: Queue::parse(&s(item, "from")?).ok_or_else(|| bad("from"))?,
-            to: Queue::parse(&s(item, "to")?).ok_or_else(|| bad("to"))?,
-        },
-        "reply" => EventKind::Reply,
-        "sender_added" => EventKind::SenderAdded,
-        "closed" => EventKind::Closed {
-            outcome: Outcome::parse(&s(item, "outcome")?).ok_or_else(|| bad("outcome"))?,
-        },
-        _ => return Err(bad("kind")),
-    };
-    Ok(CaseEvent {
-        at: super::time_field(item, "at")?,
-        by_id: item
-            .get("by_id")
-            .and_then(Value::as_str)
-            .map(str::to_string),
-        by_name: s(item, "by_name")?,
-        kind,
-        text: s(item, "text")?,
-    })
+    records::read::<WorryEventRecord>(item)?.try_into()
 }
 
 fn audit_from_item(item: &Item) -> Result<AuditEntry, CaseError> {
+    let r: WorryAuditRecord = records::read(item)?;
     Ok(AuditEntry {
-        at: super::time_field(item, "at")?,
-        by_id: item
-            .get("by_id")
-            .and_then(Value::as_str)
-            .map(str::to_string),
-        by_name: s(item, "by_name")?,
-        what: s(item, "what")?,
+        at: r.at,
+        by_id: r.by_id,
+        by_name: r.by_name,
+        what: r.what,
     })
 }
 

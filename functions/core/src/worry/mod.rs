@@ -19,6 +19,7 @@
 pub mod case;
 pub mod code;
 pub mod inbox;
+pub mod records;
 pub mod sender;
 
 use crate::content::WorryKind;
@@ -27,11 +28,15 @@ use crate::identity::people::is_bidi_control;
 use crate::keys;
 use crate::org::OrgId;
 use crate::routing::{self, About, Involves, Queue, Route};
-use crate::store::{Condition, Item, Store, StoreError, TxOp, layout};
+use crate::store::record::to_item;
+use crate::store::{Condition, Item, Store, StoreError, TxOp};
 use chrono::{DateTime, Utc};
 use code::{CodeError, FollowUpCode, FormToken, TokenError};
+use records::{
+    FollowUpRecord, FormUsedRecord, SenderWorryRecord, SubmissionRecord, WorryGroupRecord,
+    WorryRecord,
+};
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
 
 /// The longest worry we accept, in characters.
 pub const MAX_TEXT_CHARS: usize = 10_000;
@@ -619,55 +624,63 @@ pub async fn submit_from<S: Store>(
 
     let worry_id = uuid::Uuid::now_v7().to_string();
     let created = crate::store::timestamp(now);
-    let mut fields = json!({
-        "type": "worry",
-        "org": org.as_str(),
-        "worry_id": worry_id,
-        "text": worry.text,
-        "urgency": worry.urgency.as_str(),
-        "about": worry.about.as_str(),
-        "involves": worry.involves.as_str(),
-        "queue": queue.as_str(),
-        "concerned": route.concerned,
-        "excluded": route.excluded,
-        "kind": worry.kind,
-        "wants_contact": worry.wants_contact,
-        "contact_how": worry.contact_how,
-        "email_replies": worry.email_replies && matches!(sender, Sender::Named { .. }),
-        "status": Status::New.as_str(),
-        "anonymous": matches!(sender, Sender::Anonymous),
-        "created_at": created,
-        "updated_at": created,
-        "version": 1,
-        (layout::GSI1_PK): keys::worries_index(org, queue.as_str(), true),
-        (layout::GSI1_SK): keys::worries_index_sort(&created, &worry_id),
-    });
-    if let Some(g) = &group {
-        fields["group_id"] = json!(g);
-    }
-    if let Sender::Named { person_id, name } = sender {
-        fields["sender_id"] = json!(person_id);
-        fields["sender_name"] = json!(name);
-    }
+    let (sender_id, sender_name) = match sender {
+        Sender::Named { person_id, name } => (Some(person_id.clone()), Some(name.clone())),
+        Sender::Anonymous => (None, None),
+    };
+    let record = WorryRecord {
+        org: org.as_str().to_string(),
+        worry_id: worry_id.clone(),
+        text: worry.text.clone(),
+        urgency: worry.urgency,
+        about: worry.about.as_str().to_string(),
+        involves: Some(worry.involves),
+        route: (&route).into(),
+        kind: worry.kind.clone(),
+        wants_contact: worry.wants_contact,
+        contact_how: worry.contact_how.clone(),
+        email_replies: worry.email_replies && matches!(sender, Sender::Named { .. }),
+        status: Status::New,
+        anonymous: matches!(sender, Sender::Anonymous),
+        created_at: now,
+        updated_at: now,
+        version: 1,
+        gsi1pk: keys::worries_index(org, queue.as_str(), true),
+        gsi1sk: keys::worries_index_sort(&created, &worry_id),
+        group_id: group.clone(),
+        sender_id,
+        sender_name,
+        assigned_id: None,
+        assigned_name: None,
+    };
     let pointer = match (&code, sender) {
-        (Some(code), _) => keys::follow_up(org, &code.hash_hex())
-            .item(json!({ "type": "follow_up", "worry_id": worry_id })),
-        (None, Sender::Named { person_id, .. }) => {
-            keys::sender_worry(org, person_id, &created, &worry_id)
-                .item(json!({ "type": "sender_worry", "worry_id": worry_id }))
-        }
+        (Some(code), _) => to_item(
+            &keys::follow_up(org, &code.hash_hex()),
+            &FollowUpRecord {
+                worry_id: worry_id.clone(),
+            },
+        ),
+        (None, Sender::Named { person_id, .. }) => to_item(
+            &keys::sender_worry(org, person_id, &created, &worry_id),
+            &SenderWorryRecord {
+                worry_id: worry_id.clone(),
+            },
+        ),
         (None, Sender::Anonymous) => unreachable!("anonymous worries always get a code"),
     };
-    let idem_item = idem_key.item(json!({
-        "type": "idempotency",
-        "worry_id": worry_id,
-        "created_at": created,
-        (layout::TTL): (now + chrono::Duration::days(IDEMPOTENCY_DAYS)).timestamp(),
-    }));
+    let expires_at = (now + chrono::Duration::days(IDEMPOTENCY_DAYS)).timestamp();
+    let idem_item = to_item(
+        &idem_key,
+        &SubmissionRecord {
+            worry_id: worry_id.clone(),
+            created_at: now,
+            expires_at,
+        },
+    );
     let urgent = worry.urgency == Urgency::Urgent;
     let mut ops = vec![
         TxOp::Put {
-            item: keys::worry(org, &worry_id).item(fields),
+            item: to_item(&keys::worry(org, &worry_id), &record),
             condition: Condition::NotExists,
         },
         TxOp::Put {
@@ -681,10 +694,7 @@ pub async fn submit_from<S: Store>(
     ];
     if !form_reused {
         ops.push(TxOp::Put {
-            item: form_key.item(json!({
-                "type": "form_used",
-                (layout::TTL): (now + chrono::Duration::days(IDEMPOTENCY_DAYS)).timestamp(),
-            })),
+            item: to_item(&form_key, &FormUsedRecord { expires_at }),
             condition: Condition::Always,
         });
     }
@@ -697,14 +707,17 @@ pub async fn submit_from<S: Store>(
             let first = store.get(&group_key).await?.is_none();
             if first {
                 ops.push(TxOp::Put {
-                    item: group_key.item(json!({
-                        "type": "worry_group",
-                        "group_id": g,
-                        "queue": queue.as_str(),
-                        "first_at": created,
-                        "first_worry_id": worry_id,
-                        "count": 1,
-                    })),
+                    item: to_item(
+                        &group_key,
+                        &WorryGroupRecord {
+                            group_id: g.clone(),
+                            queue,
+                            first_at: now,
+                            first_worry_id: worry_id.clone(),
+                            count: 1,
+                            last_at: None,
+                        },
+                    ),
                     condition: Condition::NotExists,
                 });
             } else {
@@ -800,16 +813,17 @@ async fn repeated<S: Store>(
     code: Option<FollowUpCode>,
     now: DateTime<Utc>,
 ) -> Result<Submitted, WorryError> {
-    let worry_id = str_field(earlier, "worry_id")?;
-    let stored = store
-        .get(&keys::worry(org, &worry_id))
-        .await?
-        .ok_or_else(|| WorryError::Corrupt(format!("worry {worry_id} is missing")))?;
-    let created_at = time_field(&stored, "created_at")?;
+    let worry_id = records::read::<SubmissionRecord>(earlier)?.worry_id;
+    let stored: WorryRecord = records::read(
+        &store
+            .get(&keys::worry(org, &worry_id))
+            .await?
+            .ok_or_else(|| WorryError::Corrupt(format!("worry {worry_id} is missing")))?,
+    )?;
+    let created_at = stored.created_at;
     let show_code = (now - created_at).num_seconds() <= REPEAT_SHOWS_CODE_SECS;
     tracing::info!(%org, worry_id, show_code, "repeated worry submission: returned the stored worry");
-    let urgency = Urgency::parse(&str_field(&stored, "urgency")?)
-        .ok_or_else(|| WorryError::Corrupt("unknown urgency".into()))?;
+    let urgency = stored.urgency;
     Ok(Submitted {
         created_at,
         worry_id,
@@ -871,70 +885,9 @@ pub struct Worry {
 }
 
 impl Worry {
+    /// Reads a stored worry ([`WorryRecord`]).
     pub fn from_item(item: &Item) -> Result<Worry, WorryError> {
-        let corrupt = |what: &str| WorryError::Corrupt(format!("unknown {what}"));
-        let sender = match item.get("sender_id").and_then(Value::as_str) {
-            Some(id) => Sender::Named {
-                person_id: id.to_string(),
-                name: str_field(item, "sender_name")?,
-            },
-            None => Sender::Anonymous,
-        };
-        let assigned = match (
-            item.get("assigned_id").and_then(Value::as_str),
-            item.get("assigned_name").and_then(Value::as_str),
-        ) {
-            (Some(id), Some(name)) => Some((id.to_string(), name.to_string())),
-            _ => None,
-        };
-        let stored_about = str_field(item, "about")?;
-        let queue = Queue::parse(&str_field(item, "queue")?).ok_or_else(|| corrupt("queue"))?;
-        // Worries stored before the form asked who is involved: by their old "about".
-        let involves = match item.get("involves").and_then(Value::as_str) {
-            Some(i) => Involves::parse(i).ok_or_else(|| corrupt("involves"))?,
-            None => match stored_about.as_str() {
-                "a_member_of_staff" => Involves::Staff,
-                "the_dsl" => Involves::Dsl,
-                _ => Involves::Nobody,
-            },
-        };
-        let route = Route::from_item(item, queue).map_err(corrupt)?;
-        Ok(Worry {
-            id: str_field(item, "worry_id")?,
-            text: str_field(item, "text")?,
-            urgency: Urgency::parse(&str_field(item, "urgency")?)
-                .ok_or_else(|| corrupt("urgency"))?,
-            about: About::parse_stored(&stored_about).ok_or_else(|| corrupt("about"))?,
-            involves,
-            route,
-            kind: str_field(item, "kind")?,
-            wants_contact: item
-                .get("wants_contact")
-                .and_then(Value::as_bool)
-                .unwrap_or(false),
-            contact_how: item
-                .get("contact_how")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_string(),
-            email_replies: item
-                .get("email_replies")
-                .and_then(Value::as_bool)
-                .unwrap_or(false),
-            status: Status::parse(&str_field(item, "status")?).ok_or_else(|| corrupt("status"))?,
-            sender,
-            assigned,
-            group_id: item
-                .get("group_id")
-                .and_then(Value::as_str)
-                .map(str::to_string),
-            created_at: time_field(item, "created_at")?,
-            updated_at: time_field(item, "updated_at")?,
-            version: item
-                .get("version")
-                .and_then(Value::as_u64)
-                .ok_or_else(|| WorryError::Corrupt("missing `version`".into()))?,
-        })
+        records::read::<WorryRecord>(item)?.try_into()
     }
 
     /// Its queue.
@@ -958,19 +911,6 @@ impl Worry {
 /// Worry ids are UUIDs: anything else is refused before it reaches a key.
 pub fn is_worry_id(id: &str) -> bool {
     id.len() == 36 && uuid::Uuid::parse_str(id).is_ok()
-}
-
-pub(crate) fn str_field(item: &Item, name: &str) -> Result<String, WorryError> {
-    item.get(name)
-        .and_then(Value::as_str)
-        .map(str::to_string)
-        .ok_or_else(|| WorryError::Corrupt(format!("missing `{name}`")))
-}
-
-pub(crate) fn time_field(item: &Item, name: &str) -> Result<DateTime<Utc>, WorryError> {
-    DateTime::parse_from_rfc3339(&str_field(item, name)?)
-        .map(|t| t.with_timezone(&Utc))
-        .map_err(|e| WorryError::Corrupt(format!("`{name}`: {e}")))
 }
 
 #[cfg(test)]

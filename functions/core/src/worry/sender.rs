@@ -5,13 +5,14 @@
 
 use super::case::{self, AuditEntry, CaseEvent, EventKind};
 use super::code::FollowUpCode;
-use super::{MAX_TEXT_CHARS, Sender, Status, Urgency, WorryError, check_text, str_field};
+use super::records::{self, FollowUpRecord, FormAppliedRecord, SenderWorryRecord};
+use super::{MAX_TEXT_CHARS, Sender, Status, Urgency, WorryError, check_text};
 use crate::keys;
 use crate::notify::{self, Reason};
 use crate::org::OrgId;
-use crate::store::{Condition, Query, Store, StoreError, TxOp, Update, layout};
+use crate::store::record::to_item;
+use crate::store::{Condition, Query, Store, StoreError, TxOp, Update};
 use chrono::{DateTime, Duration, Utc};
-use serde_json::json;
 
 /// How the sender shows the worry is theirs.
 #[derive(Clone, Copy, Debug)]
@@ -60,8 +61,9 @@ async fn worry_id_of<S: Store>(
             Ok(store
                 .get(&keys::follow_up(org, &code.hash_hex()))
                 .await?
-                .map(|pointer| str_field(&pointer, "worry_id"))
-                .transpose()?)
+                .map(|pointer| records::read::<FollowUpRecord>(&pointer))
+                .transpose()?
+                .map(|p| p.worry_id))
         }
         SenderProof::Person { worry_id, .. } => Ok(Some(worry_id.to_string())),
     }
@@ -192,14 +194,16 @@ pub async fn add_information<S: Store>(
             key: keys::worry(org, &worry_id),
             update: Update::default()
                 .set("updated_at", at.clone())
-                .add("version", 1),
+                .bump_version(),
             condition: Condition::Exists,
         },
         TxOp::Put {
-            item: keys::worry_form_applied(org, &worry_id, form_id).item(json!({
-                "type": "form_applied",
-                (layout::TTL): (now + Duration::days(30)).timestamp(),
-            })),
+            item: to_item(
+                &keys::worry_form_applied(org, &worry_id, form_id),
+                &FormAppliedRecord {
+                    expires_at: (now + Duration::days(30)).timestamp(),
+                },
+            ),
             condition: Condition::NotExists,
         },
         case::event_op(org, &worry_id, &at, &event),
@@ -251,7 +255,7 @@ pub async fn own_worries<S: Store>(
         .await?;
     let mut out = Vec::new();
     for pointer in &page.items {
-        let id = str_field(pointer, "worry_id")?;
+        let id = records::read::<SenderWorryRecord>(pointer)?.worry_id;
         if let Some(case) = case::load(store, org, &id).await.map_err(from_case)? {
             let replies = case
                 .events
