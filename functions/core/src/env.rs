@@ -1,10 +1,57 @@
 //! Reading configuration from the environment (twelve-factor), shared by the functions so that
 //! they read the same variables the same way (README.md lists every variable).
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+thread_local! {
+    /// Variables that replace the whole environment on this thread, while [`with_vars`] runs.
+    static OVERRIDE: RefCell<Option<HashMap<String, String>>> = const { RefCell::new(None) };
+}
+
 /// A variable's value, trimmed; unset and empty are the same.
 pub fn var(name: &str) -> Option<String> {
-    std::env::var(name)
-        .ok()
+    let value = OVERRIDE.with(|o| match &*o.borrow() {
+        Some(vars) => Some(vars.get(name).cloned()),
+        None => None,
+    });
+    value
+        .unwrap_or_else(|| std::env::var(name).ok())
         .map(|v| v.trim().to_string())
         .filter(|v| !v.is_empty())
+}
+
+/// Runs `f` with `vars` as the whole environment seen by [`var`] on this thread (nothing of the
+/// process's own environment shows through): how a test starts a function in its own process
+/// with a configuration of its own, as if it were a fresh process.
+pub fn with_vars<R>(vars: &[(&str, String)], f: impl FnOnce() -> R) -> R {
+    let map = vars
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.clone()))
+        .collect();
+    let before = OVERRIDE.with(|o| o.borrow_mut().replace(map));
+    let result = f();
+    OVERRIDE.with(|o| *o.borrow_mut() = before);
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn with_vars_replaces_the_whole_environment_on_this_thread_only() {
+        assert!(var("PATH").is_some(), "the process environment is read");
+        with_vars(
+            &[("APP_X", " set ".into()), ("APP_EMPTY", "".into())],
+            || {
+                assert_eq!(var("APP_X").as_deref(), Some("set"));
+                assert_eq!(var("APP_EMPTY"), None);
+                assert_eq!(var("PATH"), None, "nothing of the process shows through");
+                let other = std::thread::spawn(|| var("APP_X")).join().unwrap();
+                assert_eq!(other, None, "another thread sees its own environment");
+            },
+        );
+        assert!(var("PATH").is_some(), "restored afterwards");
+    }
 }

@@ -152,14 +152,146 @@ fn origin_of(url: &str) -> String {
     format!("{scheme}://{}", rest.split('/').next().unwrap_or_default())
 }
 
+/// The server made from a configuration, ready to answer: its routes, the listener (a local
+/// run), and the tasks it runs beside the requests (the local notifier and reminders).
+struct Prepared {
+    app: axum::Router,
+    listener: Option<tokio::net::TcpListener>,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+    org: safety_core::org::OrgId,
+}
+
 async fn serve(
     config: Config,
     secrets: safety_core::secrets::Secrets,
     started: std::time::Instant,
 ) -> Result<(), String> {
-    // The content built into the binary, or an organisation's own edited copy of it.
+    let in_lambda = config.in_lambda;
+    let prepared = prepare(startup(config, &secrets)?).await?;
+    if in_lambda {
+        tracing::info!(
+            startup_ms = started.elapsed().as_millis() as u64,
+            "serving under AWS Lambda"
+        );
+        lambda_http::run(prepared.app)
+            .await
+            .map_err(|e| e.to_string())
+    } else {
+        let listener = prepared.listener.ok_or("no listener")?;
+        let addr = listener.local_addr().map_err(|e| e.to_string())?;
+        tracing::info!(
+            startup_ms = started.elapsed().as_millis() as u64,
+            org = %prepared.org,
+            "listening on http://{addr}"
+        );
+        axum::serve(
+            listener,
+            prepared
+                .app
+                .into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .map_err(|e| e.to_string())
+    }
+}
+
+/// A local server running inside this process (for tests): where it listens, and how to stop
+/// it. Made from a configuration as `web serve` makes it.
+pub struct Running {
+    pub addr: std::net::SocketAddr,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    server: tokio::task::JoinHandle<()>,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl Running {
+    /// Stops answering, ends its background tasks and waits until everything it held (the
+    /// embedded store's file among them) is let go.
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        let _ = (&mut self.server).await;
+        for task in &self.tasks {
+            task.abort();
+        }
+        for task in self.tasks.drain(..) {
+            let _ = task.await;
+        }
+    }
+}
+
+/// Starts a local server in this process on the current tokio runtime, from the configuration
+/// in `vars` (read as the whole environment: see `safety_core::env::with_vars`). The
+/// configuration must not ask for Lambda.
+pub async fn start(vars: &[(&str, String)]) -> Result<Running, String> {
+    let _ = any_spawner::Executor::init_tokio();
+    let startup = safety_core::env::with_vars(vars, || {
+        let secrets = safety_core::secrets::Secrets::env_only();
+        startup(Config::from_env(&secrets)?, &secrets)
+    })?;
+    if startup.config.in_lambda {
+        return Err("an in-process server cannot run under Lambda".into());
+    }
+    let prepared = prepare(startup).await?;
+    let listener = prepared.listener.ok_or("no listener")?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let app = prepared.app;
+    let server = tokio::spawn(async move {
+        let served = axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .with_graceful_shutdown(async {
+            let _ = stopped.await;
+        })
+        .await;
+        if let Err(e) = served {
+            tracing::error!(error = %e, "the in-process server stopped");
+        }
+    });
+    Ok(Running {
+        addr,
+        stop: Some(stop),
+        server,
+        tasks: prepared.tasks,
+    })
+}
+
+/// What is read from the configuration before anything is opened: the content built into the
+/// binary (or an organisation's own edited copy of it), its profile, and the single sign-on
+/// providers offered. Read at once (the variables are read here), so an error stops the start.
+struct Startup {
+    config: Config,
+    library: safety_core::content::Library,
+    org: safety_core::org::OrgProfile,
+    sso: Vec<config::SsoConfigured>,
+}
+
+fn startup(config: Config, secrets: &safety_core::secrets::Secrets) -> Result<Startup, String> {
     let (library, org) = config.library_and_org()?;
-    let sso = config::sso_providers(&org, &secrets)?;
+    let sso = config::sso_providers(&org, secrets)?;
+    Ok(Startup {
+        config,
+        library,
+        org,
+        sso,
+    })
+}
+
+/// Everything `serve` does before answering: content, store, mail, state, seeding, the
+/// background tasks and the routes.
+async fn prepare(startup: Startup) -> Result<Prepared, String> {
+    let Startup {
+        config,
+        library,
+        org,
+        sso,
+    } = startup;
     let store = open_store(&config.store).await?;
     let assets = assets::AssetFiles::load(&config.site_dir);
     // One client (one connection pool) for every outgoing call: SES, single sign-on.
@@ -271,14 +403,15 @@ async fn serve(
             Err(e) => tracing::error!(error = %e, "the compliance counters could not be built"),
         }
     }
+    let mut tasks = Vec::new();
     match (config.notify_every, &mailer) {
-        (Some(every), Some(mailer)) => notifier::spawn(
+        (Some(every), Some(mailer)) => tasks.push(notifier::spawn(
             state.site.clone(),
             mailer.clone(),
             links.clone(),
             every,
             wake_notifier,
-        ),
+        )),
         (Some(_), None) => tracing::error!(
             "no mail is configured: worry notifications wait in the store until it is"
         ),
@@ -287,36 +420,19 @@ async fn serve(
         ),
     }
     match (config.reminders_every, &mailer) {
-        (Some(every), Some(mailer)) => {
-            reminders::spawn(state.site.clone(), mailer.clone(), links, every)
-        }
+        (Some(every), Some(mailer)) => tasks.push(reminders::spawn(
+            state.site.clone(),
+            mailer.clone(),
+            links,
+            every,
+        )),
         (Some(_), None) => tracing::error!("no mail is configured: no reminders are sent"),
         (None, _) => {}
     }
-    let app = routes::router(state);
-
-    if config.in_lambda {
-        tracing::info!(
-            startup_ms = started.elapsed().as_millis() as u64,
-            "serving under AWS Lambda"
-        );
-        lambda_http::run(app).await.map_err(|e| e.to_string())
-    } else {
-        let listener = listener.ok_or("no listener")?;
-        let addr = listener.local_addr().map_err(|e| e.to_string())?;
-        tracing::info!(
-            startup_ms = started.elapsed().as_millis() as u64,
-            org = %config.org,
-            "listening on http://{addr}"
-        );
-        axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-        )
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
-        .map_err(|e| e.to_string())
-    }
+    Ok(Prepared {
+        app: routes::router(state),
+        listener,
+        tasks,
+        org: config.org,
+    })
 }

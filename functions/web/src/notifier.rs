@@ -24,7 +24,7 @@ pub fn spawn(
     links: Links,
     every: Duration,
     wake: Arc<Notify>,
-) {
+) -> tokio::task::JoinHandle<()> {
     let woken = wake;
     tokio::spawn(async move {
         tracing::info!(every_secs = every.as_secs(), "local notifier started");
@@ -78,5 +78,5 @@ pub fn spawn(
                 Err(e) => tracing::error!(error = %e, "sign-in emails could not be retried"),
             }
         }
-    });
+    })
 }

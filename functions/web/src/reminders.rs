@@ -13,7 +13,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 /// Runs the reminders now, then every `every`.
-pub fn spawn(site: SiteState, mailer: Arc<AnyMailer>, links: Links, every: Duration) {
+pub fn spawn(
+    site: SiteState,
+    mailer: Arc<AnyMailer>,
+    links: Links,
+    every: Duration,
+) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         tracing::info!(every_secs = every.as_secs(), "local reminders started");
         loop {
@@ -38,7 +43,7 @@ pub fn spawn(site: SiteState, mailer: Arc<AnyMailer>, links: Links, every: Durat
             }
             tokio::time::sleep(every).await;
         }
-    });
+    })
 }
 
 /// `web reminders`: one run against the configured store, the report printed as JSON.

@@ -63,7 +63,7 @@ impl DynamoStore {
     /// With an endpoint override and no credentials in the environment (DynamoDB Local), dummy
     /// credentials are used: DynamoDB Local accepts any.
     pub fn from_env_config(cfg: DynamoConfig) -> Result<Self, StoreError> {
-        let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        let env = crate::env::var;
         let credentials = match (env("AWS_ACCESS_KEY_ID"), env("AWS_SECRET_ACCESS_KEY")) {
             (Some(id), Some(secret)) => {
                 Credentials::new(id, secret, env("AWS_SESSION_TOKEN"), None, "environment")

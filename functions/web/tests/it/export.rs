@@ -87,7 +87,8 @@ fn prepare(data: &std::path::Path) -> people::Person {
 fn start() -> (Site, people::Person) {
     let data = tempfile::tempdir().expect("temp dir");
     let other_dsl = prepare(data.path());
-    let web = Web::serve_embedded(
+    // A child process: the test reads its log of every export.
+    let web = Web::serve_embedded_child(
         data.path(),
         &[
             ("APP_SESSION_KEYS", SESSION_KEYS.into()),

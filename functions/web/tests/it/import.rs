@@ -27,7 +27,8 @@ impl Site {
     }
 
     fn start_in(data: tempfile::TempDir) -> Site {
-        let web = Web::serve_embedded(
+        // A child process: a test reads its log of the job.
+        let web = Web::serve_embedded_child(
             data.path(),
             &[
                 ("APP_SESSION_KEYS", SESSION_KEYS.into()),

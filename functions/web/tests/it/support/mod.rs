@@ -1,5 +1,7 @@
-//! Shared by the `web` binary's integration tests: starting the real binary as a child process
-//! (killed on drop), a tiny HTTP/1.1 client over `std::net`, and helpers to read the pages.
+//! Shared by the `web` function's integration tests: starting the server (in this process from
+//! the `web` library, or the real binary as a child process where the process itself or its
+//! log is what is tested), a tiny HTTP/1.1 client over `std::net`, and helpers to read the
+//! pages.
 //!
 //! Each test file uses a different part of this module.
 #![allow(dead_code)]
@@ -18,11 +20,66 @@ pub const TEST_SECRET: &str = "integration-test-secret-0123456789abcdef";
 /// The longest any test waits for one thing.
 pub const WAIT: Duration = test_support::WAIT;
 
-/// The `web` binary, running as a child process. Killed when dropped.
+/// One runtime for every server started in this process.
+static RUNTIME: std::sync::LazyLock<tokio::runtime::Runtime> = std::sync::LazyLock::new(|| {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("the tests' runtime")
+});
+
+enum Process {
+    Child(Function),
+    /// `None` once stopped.
+    InProcess(Option<web::Running>),
+}
+
+/// The web function under test: a server in this process, or the binary as a child process.
+/// Stopped (killed) when dropped.
 pub struct Web {
-    function: Function,
+    process: Process,
     /// Set once it says where it listens (local serving only).
     pub addr: Option<SocketAddr>,
+}
+
+impl Drop for Web {
+    fn drop(&mut self) {
+        if let Process::InProcess(running) = &mut self.process
+            && let Some(running) = running.take()
+        {
+            RUNTIME.block_on(running.stop());
+        }
+    }
+}
+
+/// The variables every local test server gets, with `envs` on top.
+fn serving_env(envs: &[(&str, String)]) -> Vec<(String, String)> {
+    let mut all: Vec<(String, String)> = vec![
+        ("APP_BIND".into(), "127.0.0.1:0".into()),
+        ("APP_LOG".into(), "json".into()),
+        ("APP_SECRET".into(), TEST_SECRET.into()),
+    ];
+    for (name, value) in envs {
+        all.retain(|(n, _)| n != name);
+        all.push((name.to_string(), value.clone()));
+    }
+    all
+}
+
+fn embedded_env(data: &Path, envs: &[(&str, String)]) -> Vec<(String, String)> {
+    let mut all: Vec<(&str, String)> = vec![
+        ("APP_STORE", "embedded".into()),
+        ("APP_DATA_DIR", data.display().to_string()),
+        ("APP_SITE_DIR", data.join("no-site").display().to_string()),
+    ];
+    all.extend(envs.iter().cloned());
+    serving_env(&all)
+}
+
+/// `(name, value)` pairs as the callee takes them.
+fn borrowed(vars: &[(String, String)]) -> Vec<(&str, String)> {
+    vars.iter().map(|(n, v)| (n.as_str(), v.clone())).collect()
 }
 
 impl Web {
@@ -33,37 +90,56 @@ impl Web {
     /// (test_support::function::command_line): e.g. the aarch64 Lambda build under qemu.
     pub fn spawn(envs: &[(&str, String)], args: &[&str]) -> Web {
         Web {
-            function: Function::spawn("web", env!("CARGO_BIN_EXE_web"), args, envs),
+            process: Process::Child(Function::spawn(
+                "web",
+                env!("CARGO_BIN_EXE_web"),
+                args,
+                envs,
+            )),
             addr: None,
         }
     }
 
-    /// Starts it as a local HTTP server on a free port (`APP_BIND=127.0.0.1:0`, JSON logs) and
-    /// waits until it says where it listens.
+    /// Starts a local HTTP server on a free port, in this process, configured by exactly these
+    /// variables (`APP_BIND=127.0.0.1:0` and a test secret unless given): the same code as
+    /// `web serve`, without a process of its own. It has no log to read: see
+    /// [`Web::serve_child`].
     pub fn serve(envs: &[(&str, String)]) -> Web {
-        let mut all: Vec<(&str, String)> = vec![
-            ("APP_BIND", "127.0.0.1:0".into()),
-            ("APP_LOG", "json".into()),
-            ("APP_SECRET", TEST_SECRET.into()),
-        ];
-        for (name, value) in envs {
-            all.retain(|(n, _)| n != name);
-            all.push((name, value.clone()));
+        let vars = serving_env(envs);
+        let running = RUNTIME
+            .block_on(web::start(&borrowed(&vars)))
+            .unwrap_or_else(|e| panic!("the server did not start: {e}"));
+        Web {
+            addr: Some(running.addr),
+            process: Process::InProcess(Some(running)),
         }
-        let mut web = Web::spawn(&all, &[]);
-        web.addr = Some(web.wait_until_listening());
-        web
     }
 
     /// [`Web::serve`] on its own embedded store in `data`, with no browser bundle, and `envs`.
     pub fn serve_embedded(data: &Path, envs: &[(&str, String)]) -> Web {
-        let mut all: Vec<(&str, String)> = vec![
-            ("APP_STORE", "embedded".into()),
-            ("APP_DATA_DIR", data.display().to_string()),
-            ("APP_SITE_DIR", data.join("no-site").display().to_string()),
-        ];
-        all.extend(envs.iter().cloned());
-        Web::serve(&all)
+        Web::serve(&borrowed(&embedded_env(data, envs)))
+    }
+
+    /// Starts the binary as a child process serving HTTP on a free port (JSON logs), and waits
+    /// until it says where it listens: for tests of its log or of the process itself.
+    pub fn serve_child(envs: &[(&str, String)]) -> Web {
+        let mut web = Web::spawn(&borrowed(&serving_env(envs)), &[]);
+        web.addr = Some(web.wait_until_listening());
+        web
+    }
+
+    /// [`Web::serve_child`] on its own embedded store in `data`.
+    pub fn serve_embedded_child(data: &Path, envs: &[(&str, String)]) -> Web {
+        Web::serve_child(&borrowed(&embedded_env(data, envs)))
+    }
+
+    fn child(&self) -> &Function {
+        match &self.process {
+            Process::Child(f) => f,
+            Process::InProcess(_) => panic!(
+                "this server runs in the test's own process and has no log or exit status: start it with Web::serve_child"
+            ),
+        }
     }
 
     pub fn addr(&self) -> SocketAddr {
@@ -72,26 +148,37 @@ impl Web {
 
     /// What it printed on stdout so far (its log lines).
     pub fn stdout(&self) -> String {
-        self.function.stdout()
+        self.child().stdout()
     }
 
     pub fn stderr(&self) -> String {
-        self.function.stderr()
+        self.child().stderr()
     }
 
     /// Both outputs, for failure messages.
     pub fn output(&self) -> String {
-        self.function.output()
+        match &self.process {
+            Process::Child(f) => f.output(),
+            Process::InProcess(_) => {
+                "(a server in the test's process: no output of its own)".into()
+            }
+        }
     }
 
     /// `Some(status)` once it has exited.
     pub fn exited(&mut self) -> Option<ExitStatus> {
-        self.function.exited()
+        match &mut self.process {
+            Process::Child(f) => f.exited(),
+            Process::InProcess(_) => None,
+        }
     }
 
     /// Waits (up to [`WAIT`]) for it to exit, e.g. for a one-shot command.
     pub fn wait_for_exit(&mut self) -> ExitStatus {
-        self.function.wait_for_exit()
+        match &mut self.process {
+            Process::Child(f) => f.wait_for_exit(),
+            Process::InProcess(_) => panic!("an in-process server does not exit by itself"),
+        }
     }
 
     /// Reads the JSON log until the "listening on http://..." line.
