@@ -3,7 +3,7 @@
 //! * [`embedded::EmbeddedStore`]: a file on disk (redb), the default for the local run.
 //! * [`dynamo::DynamoStore`]: DynamoDB, the production store (and DynamoDB Local in tests).
 //!
-//! Both pass the same conformance suite (`functions/core/tests/store_conformance.rs`).
+//! Both pass the same conformance suite (`functions/core/tests/it/store_conformance.rs`).
 //! The interface follows DynamoDB's model so that nothing the domain writes is impossible there:
 //! items are maps of attributes, addressed by a partition key (`pk`) and a sort key (`sk`), with
 //! one global secondary index (`gsi1pk`/`gsi1sk`), conditional writes, and all-or-nothing

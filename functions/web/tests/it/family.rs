@@ -3,7 +3,7 @@
 //! a date of birth; refused: signed out, without the CSRF token, a learner linking themselves,
 //! a parent using the admin page. The parent then sees their child at /me/children; co-signing
 //! without the token, or before the child has signed, is refused. The core's tests
-//! (functions/core/tests/family.rs) cover the rules themselves.
+//! (functions/core/tests/it/family.rs) cover the rules themselves.
 
 use crate::support;
 

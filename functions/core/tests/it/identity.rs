@@ -3,7 +3,7 @@
 //! pages run it. Prints the figures (time, store writes); asserts the counts, that a re-import
 //! changes nothing, and that progress was reported as it went.
 
-mod support;
+use crate::support;
 
 use safety_core::identity::import::{self, PreviewCounts};
 use safety_core::identity::import_job::{self, JobStatus, Slice};

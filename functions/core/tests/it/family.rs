@@ -3,7 +3,7 @@
 //! only for their own child under 16, never across organisations; the co-signature shows in
 //! the compliance record and the signatures export.
 
-mod support;
+use crate::support;
 
 use chrono::{Duration, NaiveDate};
 use safety_core::compliance::person_record;

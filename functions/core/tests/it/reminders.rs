@@ -3,7 +3,7 @@
 //! deactivated people, nothing sensitive in any email, the weekly summary once per ISO week to
 //! the DSL and deputies, a failed email tried again, and another organisation never touched.
 
-mod support;
+use crate::support;
 
 use chrono::{DateTime, Duration, Utc};
 use safety_core::content::{Kind, Library};

@@ -3,7 +3,7 @@
 //! every refusal writing nothing, a store failure in the middle of a completion, a new AUP
 //! version, staff renewal, and the round trips each step costs.
 
-mod support;
+use crate::support;
 
 use chrono::{DateTime, Duration, Utc};
 use safety_core::content::{Kind, Library};

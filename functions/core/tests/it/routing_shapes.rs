@@ -2,7 +2,7 @@
 //! roles, a role falling vacant, a deactivated holder, a whole class behind one address, a role
 //! given later; the governed changes of safeguarding roles; re-routing; escalation; floods.
 
-mod support;
+use crate::support;
 
 use chrono::{DateTime, Duration, Utc};
 use safety_core::crypto::Secret;

@@ -2,7 +2,7 @@
 //! the embedded redb file and a real DynamoDB Local. What passes here behaves the same locally
 //! and in production.
 
-mod support;
+use crate::support;
 
 use safety_core::store::dynamo::{DynamoConfig, DynamoStore};
 use safety_core::store::embedded::EmbeddedStore;

@@ -4,7 +4,7 @@
 //! the lists behind them and a person's record agree; the dashboard costs one query; and another
 //! organisation sees none of it.
 
-mod support;
+use crate::support;
 
 use chrono::{DateTime, Duration, Utc};
 use safety_core::compliance::{

@@ -4,7 +4,7 @@
 //! chronology and audit trail, the sender's side, and the inbox. The main scenario runs on both
 //! backends (embedded and a real DynamoDB Local).
 
-mod support;
+use crate::support;
 
 use chrono::{DateTime, Duration, Utc};
 use safety_core::crypto::Secret;
