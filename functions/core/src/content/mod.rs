@@ -148,7 +148,7 @@ impl Page {
             // Titles and summaries are text, escaped where they are shown: substitute raw values.
             let mut out = s.to_string();
             for (_, name) in render::placeholders(s) {
-                if let Some(v) = crate::routing::placeholder(&org, name) {
+                if let Some(v) = crate::routing::placeholder(org, name) {
                     out = out.replace(&format!("{{{{{name}}}}}"), &v);
                 }
             }
@@ -163,12 +163,12 @@ impl Page {
                 .map(|s| Section {
                     anchor: s.anchor.clone(),
                     title: plain(&s.title),
-                    html: render::substitute(&s.html, |n| crate::routing::placeholder(&org, n)),
+                    html: render::substitute(&s.html, |n| crate::routing::placeholder(org, n)),
                 })
                 .collect(),
             quiz: self.quiz.as_ref().map(|q| {
                 let sub =
-                    |html: &str| render::substitute(html, |n| crate::routing::placeholder(&org, n));
+                    |html: &str| render::substitute(html, |n| crate::routing::placeholder(org, n));
                 quiz::Quiz {
                     pass_mark: q.pass_mark,
                     questions: q
@@ -1256,7 +1256,7 @@ fn check_duty_contacts(org: &OrgProfile, problems: &mut Vec<Problem>) {
         }
     }
     // Every kind of worry must reach someone who is not the person it is about.
-    for why in crate::routing::profile_problems(&org) {
+    for why in crate::routing::profile_problems(org) {
         problem(why);
     }
     for c in &org.out_of_hours_contacts {

@@ -976,7 +976,7 @@ fn the_pages_about_worries_say_who_reads_them_as_the_routing_does() {
         page.sections.iter().map(|s| s.html.as_str()).collect()
     };
     let words = |name: &str| {
-        crate::content::render::escape_html(&crate::routing::placeholder(&org, name).unwrap())
+        crate::content::render::escape_html(&crate::routing::placeholder(org, name).unwrap())
     };
     let learners = text(Kind::Module, "reporting-a-worry");
     for queue in ["team", "staff", "dsl", "head"] {

@@ -16,5 +16,5 @@ mod secrets;
 mod ses;
 mod sso_cross_library;
 mod store_conformance;
-mod worries;
 mod support;
+mod worries;
