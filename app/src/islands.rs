@@ -72,20 +72,7 @@ pub fn WorryForm(form: WorryFormState, choices: WorryChoices) -> impl IntoView {
         let form_el = form_of(&ev);
         pending.set(true);
         leptos::task::spawn_local(async move {
-            let result = crate::api::submit_worry(
-                call.token,
-                call.text,
-                call.urgency,
-                call.about,
-                call.involves,
-                call.email_replies,
-                call.kind,
-                call.wants_contact,
-                call.contact_how,
-                call.identity,
-                call.csrf,
-            )
-            .await;
+            let result = crate::api::submit_worry(call.form).await;
             pending.set(false);
             match result {
                 Ok(TellOutcome::Sent(s)) => {

@@ -2,6 +2,27 @@
 
 use serde::{Deserialize, Serialize};
 
+/// The worry form as posted, by the browser itself (JavaScript off) or by the island through
+/// the `submit_worry` server function: one type for both. A field left out is empty.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TellForm {
+    pub token: String,
+    pub text: String,
+    pub urgency: Option<String>,
+    pub about: Option<String>,
+    pub involves: Option<String>,
+    /// "yes": email me when there is a reply (named senders).
+    pub email_replies: Option<String>,
+    pub kind: Option<String>,
+    pub wants_contact: Option<String>,
+    pub contact_how: String,
+    /// "named" to send it with the signed-in person's name.
+    pub identity: Option<String>,
+    /// The session's CSRF token (signed-in people's forms carry it).
+    pub csrf: Option<String>,
+}
+
 /// The worry form as it should be shown: a fresh one, or one coming back with an error and
 /// everything the person typed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

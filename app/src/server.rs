@@ -10,6 +10,7 @@ pub mod learning;
 mod outcome;
 pub mod roles;
 pub mod sign_in;
+pub mod sso;
 pub mod worries;
 
 pub use outcome::Outcome;

@@ -20,27 +20,7 @@ use safety_core::worry::{
     self, Limited, Sender, Status, Submission, SubmitPolicy, Urgency, WorryError, WorryInput,
 };
 
-/// The worry form as posted (a field left out is empty). How it ended is a
-/// [`super::Outcome`]:
-/// never "too many", as a worry is never refused for volume.
-#[derive(Clone, Debug, Default, serde::Deserialize)]
-#[serde(default)]
-pub struct TellForm {
-    pub token: String,
-    pub text: String,
-    pub urgency: Option<String>,
-    pub about: Option<String>,
-    pub involves: Option<String>,
-    /// "yes": email me when there is a reply (named senders).
-    pub email_replies: Option<String>,
-    pub kind: Option<String>,
-    pub wants_contact: Option<String>,
-    pub contact_how: String,
-    /// "named" to send it with the signed-in person's name.
-    pub identity: Option<String>,
-    /// The session's CSRF token (signed-in people's forms carry it).
-    pub csrf: Option<String>,
-}
+pub use crate::model::TellForm;
 
 /// A time for the handlers' and senders' pages: stored in UTC, shown in UK time (GMT or BST,
 /// labelled).

@@ -9,11 +9,10 @@ use crate::edge::{
     SignedIn,
 };
 use crate::routes::AppState;
-use app::model::{FollowUpOutcome, FollowUpResult, TellOutcome};
+use app::model::{FollowUpOutcome, FollowUpResult, TellForm, TellOutcome};
 use app::server::Outcome;
 use app::server::worries::{
-    self as uc, ActForm, InboxQuery, OwnWorries, PageProblem, TellForm, outcome_of_case,
-    outcome_of_follow_up,
+    self as uc, ActForm, InboxQuery, OwnWorries, PageProblem, outcome_of_case, outcome_of_follow_up,
 };
 use axum::extract::{Path, State};
 use safety_core::worry::case::CaseError;
