@@ -11,10 +11,7 @@ thread_local! {
 
 /// A variable's value, trimmed; unset and empty are the same.
 pub fn var(name: &str) -> Option<String> {
-    let value = OVERRIDE.with(|o| match &*o.borrow() {
-        Some(vars) => Some(vars.get(name).cloned()),
-        None => None,
-    });
+    let value = OVERRIDE.with(|o| o.borrow().as_ref().map(|vars| vars.get(name).cloned()));
     value
         .unwrap_or_else(|| std::env::var(name).ok())
         .map(|v| v.trim().to_string())
