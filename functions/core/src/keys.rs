@@ -46,6 +46,11 @@
 //! | [`worry_group`]             | `worry_group`       | [`WorryGroupRecord`](crate::worry::records::WorryGroupRecord) |
 //! | [`notification`]            | `notification`      | [`NotificationRecord`](crate::notify::NotificationRecord) |
 //! | [`sign_in_request`]         | `sign_in_request`   | [`SignInRequestRecord`](crate::identity::sign_in_mail::SignInRequestRecord) |
+//! | [`person`]                  | `person`            | [`PersonRecord`](crate::identity::people::PersonRecord) |
+//! | [`email`]                   | `email`             | [`EmailRecord`](crate::identity::people::EmailRecord) |
+//! | [`magic_link`]              | `magic_link`        | [`MagicLinkRecord`](crate::identity::magic_link::MagicLinkRecord) |
+//! | [`rate_limit`]              | none (made by an update) | [`RateWindowRecord`](crate::rate_limit::RateWindowRecord) |
+//! | [`learning_state`]          | `learning_state`    | [`LearningStateRecord`](crate::learning_state::LearningStateRecord) of a module or AUP state |
 
 use crate::org::OrgId;
 use crate::store::Key;

@@ -11,9 +11,10 @@
 
 use crate::keys;
 use crate::org::OrgId;
-use crate::store::{Condition, Item, TxOp, layout};
+use crate::store::record::{Record, from_item, to_item};
+use crate::store::{Condition, Item, Key, TxOp};
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::Value;
 use std::collections::BTreeMap;
 
 /// Whether an item is a module (read, then pass its quiz) or an AUP (read and sign).
@@ -233,6 +234,53 @@ pub enum StateBody {
     Aup(AupState),
 }
 
+/// The attribute of a learning state that a write is conditional on (its own version).
+pub const REV: &str = "rev";
+
+/// A person's state of one module (`S` = [`ModuleState`]) or AUP ([`AupState`]), in their
+/// learning partition (`keys::learning_state`). A completed module or a signed AUP is also an
+/// entry of gsi1 (`COMPLETIONS#<module>` / `AUPSIGNED#<aup>`), a module started but never
+/// completed one of `INPROGRESS#<module>`; a completed one carries its expiry as `valid_until`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(bound = "S: Serialize + serde::de::DeserializeOwned")]
+pub struct LearningStateRecord<S> {
+    pub org: String,
+    pub person_id: String,
+    /// `MODULE#<id>` or `AUP#<id>` ([`ItemRef::key_part`]).
+    pub item: String,
+    pub rev: u64,
+    pub state: S,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gsi1pk: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gsi1sk: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub valid_until: Option<String>,
+}
+
+impl LearningStateRecord<()> {
+    fn with_state<S>(self, state: S) -> LearningStateRecord<S> {
+        LearningStateRecord {
+            org: self.org,
+            person_id: self.person_id,
+            item: self.item,
+            rev: self.rev,
+            state,
+            gsi1pk: self.gsi1pk,
+            gsi1sk: self.gsi1sk,
+            valid_until: self.valid_until,
+        }
+    }
+}
+
+impl Record for LearningStateRecord<ModuleState> {
+    const TYPE: &'static str = "learning_state";
+}
+
+impl Record for LearningStateRecord<AupState> {
+    const TYPE: &'static str = "learning_state";
+}
+
 /// A stored state item, parsed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StoredState {
@@ -267,26 +315,20 @@ impl StoredState {
 
     /// Parses a state item (any item of the partition whose sort key starts with `STATE#`).
     pub fn from_item(item: &Item) -> Result<StoredState, CorruptState> {
-        let sk = item
-            .get(layout::SK)
-            .and_then(Value::as_str)
-            .ok_or_else(|| corrupt("no sort key"))?;
+        let sk = Key::of(item).map_err(corrupt)?.sk;
         let part = sk
             .strip_prefix(keys::LEARNING_STATE_PREFIX)
             .ok_or_else(|| corrupt(format!("`{sk}` is not a state")))?;
         let item_ref = ItemRef::parse(part).ok_or_else(|| corrupt(format!("bad item `{part}`")))?;
-        let rev = item
-            .get("rev")
-            .and_then(Value::as_u64)
-            .ok_or_else(|| corrupt("no `rev`"))?;
-        let state = item.get("state").cloned().unwrap_or(Value::Null);
-        let body = match item_ref.kind {
-            ItemKind::Module => StateBody::Module(
-                serde_json::from_value(state).map_err(|e| corrupt(format!("module: {e}")))?,
-            ),
-            ItemKind::Aup => StateBody::Aup(
-                serde_json::from_value(state).map_err(|e| corrupt(format!("aup: {e}")))?,
-            ),
+        let (rev, body) = match item_ref.kind {
+            ItemKind::Module => {
+                let r: LearningStateRecord<ModuleState> = from_item(item).map_err(corrupt)?;
+                (r.rev, StateBody::Module(r.state))
+            }
+            ItemKind::Aup => {
+                let r: LearningStateRecord<AupState> = from_item(item).map_err(corrupt)?;
+                (r.rev, StateBody::Aup(r.state))
+            }
         };
         Ok(StoredState {
             item: item_ref,
@@ -314,52 +356,48 @@ impl StoredState {
     /// carries its expiry as `valid_until` (never `expires_at`: that is the table's TTL).
     pub fn to_item(&self, org: &OrgId, person_id: &str) -> Item {
         let key = keys::learning_state(org, person_id, &self.item.key_part());
-        let (state, index) = match &self.body {
-            StateBody::Module(m) => (
-                serde_json::to_value(m).unwrap_or(Value::Null),
-                match &m.completion {
-                    Some(c) => Some((
-                        keys::completions_index(org, &self.item.id),
-                        keys::learning_index_sort(&c.completed_at, person_id),
-                        c.valid_until.clone(),
-                    )),
-                    // Started, never completed: on the module's in-progress list, so a dashboard
-                    // or an export reads every state of a module with two queries, not one per
-                    // person.
-                    None => Some((
-                        keys::in_progress_index(org, &self.item.id),
-                        person_id.to_string(),
-                        None,
-                    )),
-                },
-            ),
-            StateBody::Aup(a) => (
-                serde_json::to_value(a).unwrap_or(Value::Null),
-                a.signature.as_ref().map(|s| {
-                    (
-                        keys::aup_signed_index(org, &self.item.id),
-                        keys::learning_index_sort(&s.signed_at, person_id),
-                        s.valid_until.clone(),
-                    )
-                }),
-            ),
+        let index = match &self.body {
+            StateBody::Module(m) => match &m.completion {
+                Some(c) => Some((
+                    keys::completions_index(org, &self.item.id),
+                    keys::learning_index_sort(&c.completed_at, person_id),
+                    c.valid_until.clone(),
+                )),
+                // Started, never completed: on the module's in-progress list, so a dashboard
+                // or an export reads every state of a module with two queries, not one per
+                // person.
+                None => Some((
+                    keys::in_progress_index(org, &self.item.id),
+                    person_id.to_string(),
+                    None,
+                )),
+            },
+            StateBody::Aup(a) => a.signature.as_ref().map(|s| {
+                (
+                    keys::aup_signed_index(org, &self.item.id),
+                    keys::learning_index_sort(&s.signed_at, person_id),
+                    s.valid_until.clone(),
+                )
+            }),
         };
-        let mut item = key.item(json!({
-            "type": "learning_state",
-            "org": org.as_str(),
-            "person_id": person_id,
-            "item": self.item.key_part(),
-            "rev": self.rev.map_or(1, |r| r + 1),
-            "state": state,
-        }));
-        if let Some((gsi_pk, gsi_sk, valid_until)) = index {
-            item.insert(layout::GSI1_PK.into(), Value::String(gsi_pk));
-            item.insert(layout::GSI1_SK.into(), Value::String(gsi_sk));
-            if let Some(v) = valid_until {
-                item.insert("valid_until".into(), Value::String(v));
-            }
+        let (gsi1pk, gsi1sk, valid_until) = match index {
+            Some((pk, sk, valid_until)) => (Some(pk), Some(sk), valid_until),
+            None => (None, None, None),
+        };
+        let record = LearningStateRecord {
+            org: org.as_str().to_string(),
+            person_id: person_id.to_string(),
+            item: self.item.key_part(),
+            rev: self.rev.map_or(1, |r| r + 1),
+            state: (),
+            gsi1pk,
+            gsi1sk,
+            valid_until,
+        };
+        match &self.body {
+            StateBody::Module(m) => to_item(&key, &record.with_state(m.clone())),
+            StateBody::Aup(a) => to_item(&key, &record.with_state(a.clone())),
         }
-        item
     }
 
     /// The write of this state, conditional on nobody having written it since it was read.
@@ -373,7 +411,7 @@ impl StoredState {
     pub fn condition(&self) -> Condition {
         match self.rev {
             None => Condition::NotExists,
-            Some(rev) => Condition::Equals("rev".into(), Value::from(rev)),
+            Some(rev) => Condition::Equals(REV.into(), Value::from(rev)),
         }
     }
 }
@@ -381,6 +419,8 @@ impl StoredState {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::layout;
+    use serde_json::json;
 
     #[test]
     fn item_refs_read_back_and_refuse_nonsense() {

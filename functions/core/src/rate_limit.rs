@@ -13,12 +13,25 @@
 use crate::crypto::{self, Secret};
 use crate::keys;
 use crate::org::OrgId;
+use crate::store::record::{self, Record};
 use crate::store::{Condition, Store, StoreError, Update, layout};
 use chrono::{DateTime, Utc};
-use serde_json::Value;
+use serde::{Deserialize, Serialize};
 
 /// How long a window's counter is kept after the window ends.
 const KEEP_AFTER_SECS: u64 = 3600;
+
+/// One fixed window of a bucket (`keys::rate_limit`): made and counted by an update (so it has no
+/// `type` attribute), `count` added to and the TTL set on every check.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RateWindowRecord {
+    pub count: u64,
+    pub expires_at: u64,
+}
+
+impl Record for RateWindowRecord {
+    const TYPE: &'static str = "rate_limit";
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RateDecision {
@@ -80,9 +93,9 @@ pub async fn check<S: Store>(
             Condition::Always,
         )
         .await?;
-    let count = item
-        .get("count")
-        .and_then(Value::as_u64)
+    // Unreadable counts as over the limit.
+    let count = record::from_item::<RateWindowRecord>(&item)
+        .map(|r| r.count)
         .unwrap_or(u64::MAX);
     if count <= u64::from(limit) {
         Ok(RateDecision {

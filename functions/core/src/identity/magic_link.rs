@@ -14,11 +14,12 @@ use crate::crypto::{self, Secret};
 use crate::keys;
 use crate::org::OrgId;
 use crate::rate_limit;
-use crate::store::{Condition, Store, StoreError, layout};
+use crate::store::record::{self, Record, to_item};
+use crate::store::{Condition, Store, StoreError};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use chrono::{DateTime, Duration, Utc};
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
 
 pub const LIFETIME_MINUTES: i64 = 15;
 /// Links one email address may ask for per window (stops flooding someone's inbox).
@@ -166,6 +167,19 @@ pub async fn find_active<S: Store>(
         .filter(|p| p.active))
 }
 
+/// A sign-in link, by the hash of its token (`keys::magic_link`); the TTL is its expiry.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MagicLinkRecord {
+    pub person_id: String,
+    #[serde(with = "record::time")]
+    pub created_at: DateTime<Utc>,
+    pub expires_at: i64,
+}
+
+impl Record for MagicLinkRecord {
+    const TYPE: &'static str = "magic_link";
+}
+
 /// Stores a new link for `person` (its hash only) and returns the token to email.
 pub async fn create<S: Store>(
     store: &S,
@@ -176,13 +190,14 @@ pub async fn create<S: Store>(
     let token = B64.encode(crypto::random_bytes::<32>());
     let expires_at = now + Duration::minutes(LIFETIME_MINUTES);
     let key = keys::magic_link(org, &crypto::sha256_hex(token.as_bytes()));
-    let item = key.item(json!({
-        "type": "magic_link",
-        "person_id": person.id,
-        "created_at": crate::store::timestamp(now),
-        (layout::TTL): expires_at.timestamp(),
-    }));
-    store.put(item, Condition::NotExists).await?;
+    let record = MagicLinkRecord {
+        person_id: person.id.clone(),
+        created_at: now,
+        expires_at: expires_at.timestamp(),
+    };
+    store
+        .put(to_item(&key, &record), Condition::NotExists)
+        .await?;
     tracing::info!(%org, person_id = person.id, "sign-in link created");
     Ok(MagicLink {
         token,
@@ -213,17 +228,12 @@ pub async fn consume<S: Store>(
         Err(StoreError::ConditionFailed) => return Err(MagicLinkError::Used),
         Err(e) => return Err(e.into()),
     }
-    let expires_at = item
-        .get(layout::TTL)
-        .and_then(Value::as_i64)
-        .ok_or_else(|| MagicLinkError::Corrupt("missing expiry".into()))?;
-    if now.timestamp() >= expires_at {
+    let link: MagicLinkRecord =
+        record::from_item(&item).map_err(|e| MagicLinkError::Corrupt(e.to_string()))?;
+    if now.timestamp() >= link.expires_at {
         return Err(MagicLinkError::Expired);
     }
-    let person_id = item
-        .get("person_id")
-        .and_then(Value::as_str)
-        .ok_or_else(|| MagicLinkError::Corrupt("missing person".into()))?;
+    let person_id = link.person_id.as_str();
     let person = match people::get(store, org, person_id).await {
         Ok(p) => p,
         Err(PeopleError::NotFound) => return Err(MagicLinkError::Inactive),

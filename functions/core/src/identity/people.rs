@@ -14,11 +14,13 @@ use crate::crypto;
 use crate::keys;
 use crate::org::OrgId;
 use crate::roles::Role;
+use crate::store::record::{self, Record, to_item};
 use crate::store::{
     Condition, Cursor, Index, Item, Query, Store, StoreError, TxOp, Update, layout,
 };
 use chrono::{DateTime, Utc};
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 pub const MAX_EMAIL_LEN: usize = 254;
 pub const MAX_NAME_CHARS: usize = 100;
@@ -304,83 +306,88 @@ fn index_sort(name: &str, id: &str) -> String {
     keys::people_index_sort(&name.to_lowercase(), id)
 }
 
+/// A person (`keys::person`), listed by name on gsi1 (`keys::people_index`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PersonRecord {
+    pub org: String,
+    pub person_id: String,
+    pub email: String,
+    pub name: String,
+    pub roles: Vec<Role>,
+    pub groups: Vec<String>,
+    pub active: bool,
+    pub session_epoch: u32,
+    #[serde(with = "record::time")]
+    pub created_at: DateTime<Utc>,
+    /// Set by the updates that change a person's details.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "record::time_opt"
+    )]
+    pub updated_at: Option<DateTime<Utc>>,
+    pub version: u64,
+    #[serde(default)]
+    pub gsi1pk: String,
+    #[serde(default)]
+    pub gsi1sk: String,
+}
+
+impl Record for PersonRecord {
+    const TYPE: &'static str = "person";
+}
+
+/// The item that makes an email unique within an organisation (`keys::email`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EmailRecord {
+    pub person_id: String,
+}
+
+impl Record for EmailRecord {
+    const TYPE: &'static str = "email";
+}
+
 fn person_item(p: &Person) -> Item {
-    keys::person(&p.org, &p.id).item(json!({
-        "type": "person",
-        "org": p.org.as_str(),
-        "person_id": p.id,
-        "email": p.email,
-        "name": p.name,
-        "roles": roles_value(&p.roles),
-        "groups": p.groups,
-        "active": p.active,
-        "session_epoch": p.session_epoch,
-        "created_at": crate::store::timestamp(p.created_at),
-        "version": p.version,
-        (layout::GSI1_PK): keys::people_index(&p.org),
-        (layout::GSI1_SK): index_sort(&p.name, &p.id),
-    }))
+    let record = PersonRecord {
+        org: p.org.as_str().to_string(),
+        person_id: p.id.clone(),
+        email: p.email.clone(),
+        name: p.name.clone(),
+        roles: p.roles.clone(),
+        groups: p.groups.clone(),
+        active: p.active,
+        session_epoch: p.session_epoch,
+        created_at: p.created_at,
+        updated_at: None,
+        version: p.version,
+        gsi1pk: keys::people_index(&p.org),
+        gsi1sk: index_sort(&p.name, &p.id),
+    };
+    to_item(&keys::person(&p.org, &p.id), &record)
+}
+
+fn corrupt(e: record::Malformed) -> PeopleError {
+    PeopleError::Corrupt(e.to_string())
 }
 
 /// Reads a stored person, checking it belongs to the organisation asked about.
 fn person_from_item(org: &OrgId, item: &Item) -> Result<Person, PeopleError> {
-    let corrupt = |what: &str| PeopleError::Corrupt(format!("person item: {what}"));
-    let s = |name: &str| {
-        item.get(name)
-            .and_then(Value::as_str)
-            .map(str::to_string)
-            .ok_or_else(|| corrupt(&format!("missing `{name}`")))
-    };
-    if s("org")? != org.as_str() {
+    let r: PersonRecord = record::from_item(item).map_err(corrupt)?;
+    if r.org != org.as_str() {
         // Cannot happen through the keys; refuse rather than hand over another tenant's data.
         return Err(PeopleError::NotFound);
     }
-    let roles = item
-        .get("roles")
-        .and_then(Value::as_array)
-        .ok_or_else(|| corrupt("missing `roles`"))?
-        .iter()
-        .map(|r| {
-            r.as_str()
-                .and_then(Role::parse)
-                .ok_or_else(|| corrupt("bad role"))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    let groups = item
-        .get("groups")
-        .and_then(Value::as_array)
-        .ok_or_else(|| corrupt("missing `groups`"))?
-        .iter()
-        .map(|g| {
-            g.as_str()
-                .map(str::to_string)
-                .ok_or_else(|| corrupt("bad group"))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    let created_at = DateTime::parse_from_rfc3339(&s("created_at")?)
-        .map_err(|_| corrupt("bad `created_at`"))?
-        .with_timezone(&Utc);
     Ok(Person {
         org: org.clone(),
-        id: s("person_id")?,
-        email: s("email")?,
-        name: s("name")?,
-        roles,
-        groups,
-        active: item
-            .get("active")
-            .and_then(Value::as_bool)
-            .ok_or_else(|| corrupt("missing `active`"))?,
-        session_epoch: item
-            .get("session_epoch")
-            .and_then(Value::as_u64)
-            .and_then(|e| u32::try_from(e).ok())
-            .ok_or_else(|| corrupt("missing `session_epoch`"))?,
-        created_at,
-        version: item
-            .get("version")
-            .and_then(Value::as_u64)
-            .ok_or_else(|| corrupt("missing `version`"))?,
+        id: r.person_id,
+        email: r.email,
+        name: r.name,
+        roles: r.roles,
+        groups: r.groups,
+        active: r.active,
+        session_epoch: r.session_epoch,
+        created_at: r.created_at,
+        version: r.version,
     })
 }
 
@@ -403,8 +410,12 @@ pub(crate) fn new_person(org: &OrgId, details: PersonDetails, now: DateTime<Utc>
 /// The two create-once writes that add a person: the person, then the email's uniqueness item
 /// (index 1 failing means the email is taken), then the count of their cohort.
 pub(crate) fn create_ops(p: &Person) -> Vec<TxOp> {
-    let email_item =
-        email_key(&p.org, &p.email).item(json!({ "type": "email", "person_id": p.id }));
+    let email_item = to_item(
+        &email_key(&p.org, &p.email),
+        &EmailRecord {
+            person_id: p.id.clone(),
+        },
+    );
     let mut counts = crate::counters::Tally::default();
     counts.people(&p.org, &crate::counters::Cohort::of(p), 1);
     let mut ops = vec![
@@ -507,10 +518,9 @@ pub async fn find_by_email<S: Store>(
     let Some(pointer) = store.get(&email_key(org, &email)).await? else {
         return Ok(None);
     };
-    let id = pointer
-        .get("person_id")
-        .and_then(Value::as_str)
-        .ok_or_else(|| PeopleError::Corrupt("email item without `person_id`".into()))?;
+    let id = &record::from_item::<EmailRecord>(&pointer)
+        .map_err(corrupt)?
+        .person_id;
     match get(store, org, id).await {
         Ok(p) => Ok(Some(p)),
         Err(PeopleError::NotFound) => Err(PeopleError::Corrupt(format!(
