@@ -51,6 +51,12 @@
 //! | [`magic_link`]              | `magic_link`        | [`MagicLinkRecord`](crate::identity::magic_link::MagicLinkRecord) |
 //! | [`rate_limit`]              | none (made by an update) | [`RateWindowRecord`](crate::rate_limit::RateWindowRecord) |
 //! | [`learning_state`]          | `learning_state`    | [`LearningStateRecord`](crate::learning_state::LearningStateRecord) of a module or AUP state |
+//! | [`learning_history`]        | `completion`, `aup_signature`, `aup_cosignature` | [`CompletionRecord`](crate::learning_state::CompletionRecord), [`AupSignatureRecord`](crate::learning_state::AupSignatureRecord), [`AupCosignatureRecord`](crate::learning_state::AupCosignatureRecord) (by `type`: [`record::is`](crate::store::record::is)) |
+//! | [`learning_attempt`]        | `quiz_attempt`      | [`QuizAttemptRecord`](crate::learning_state::QuizAttemptRecord) |
+//! | [`aup_text`]                | `aup_text`          | [`AupTextRecord`](crate::learning_state::AupTextRecord) |
+//! | [`certificate`]             | `certificate`       | [`CertificateRecord`](crate::learning::certificate::CertificateRecord) |
+//! | [`reading_level`]           | `reading_level`     | [`ReadingLevelRecord`](crate::learning::easy_read::ReadingLevelRecord) |
+//! | [`easy_read_groups`]        | `easy_read_groups`  | [`EasyReadGroupsRecord`](crate::learning::easy_read::EasyReadGroupsRecord) |
 
 use crate::org::OrgId;
 use crate::store::Key;

@@ -281,6 +281,71 @@ impl Record for LearningStateRecord<AupState> {
     const TYPE: &'static str = "learning_state";
 }
 
+/// A completion, kept for good in the person's history (`keys::learning_history`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CompletionRecord {
+    pub completion: Completion,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub valid_until: Option<String>,
+}
+
+impl Record for CompletionRecord {
+    const TYPE: &'static str = "completion";
+}
+
+/// An AUP signature, kept for good in the person's history (`keys::learning_history`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AupSignatureRecord {
+    pub signature: Signature,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub valid_until: Option<String>,
+}
+
+impl Record for AupSignatureRecord {
+    const TYPE: &'static str = "aup_signature";
+}
+
+/// A parent's or carer's co-signature, kept for good in the child's history
+/// (`keys::learning_history`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AupCosignatureRecord {
+    #[serde(default)]
+    pub aup_id: String,
+    /// The version of the AUP the co-signed signature is of.
+    #[serde(default)]
+    pub version: String,
+    pub cosignature: CoSignature,
+}
+
+impl Record for AupCosignatureRecord {
+    const TYPE: &'static str = "aup_cosignature";
+}
+
+/// One submitted quiz attempt (`keys::learning_attempt`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct QuizAttemptRecord {
+    pub person_id: String,
+    pub module_id: String,
+    pub started_at: String,
+    pub attempt: Graded,
+}
+
+impl Record for QuizAttemptRecord {
+    const TYPE: &'static str = "quiz_attempt";
+}
+
+/// The exact text of an AUP as signed, once per hash (`keys::aup_text`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AupTextRecord {
+    pub aup_id: String,
+    pub version: String,
+    pub text: String,
+}
+
+impl Record for AupTextRecord {
+    const TYPE: &'static str = "aup_text";
+}
+
 /// A stored state item, parsed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StoredState {
@@ -315,26 +380,34 @@ impl StoredState {
 
     /// Parses a state item (any item of the partition whose sort key starts with `STATE#`).
     pub fn from_item(item: &Item) -> Result<StoredState, CorruptState> {
+        Ok(StoredState::read(item)?.1)
+    }
+
+    /// [`Self::from_item`], with the id of the person whose state it is.
+    pub fn read(item: &Item) -> Result<(String, StoredState), CorruptState> {
         let sk = Key::of(item).map_err(corrupt)?.sk;
         let part = sk
             .strip_prefix(keys::LEARNING_STATE_PREFIX)
             .ok_or_else(|| corrupt(format!("`{sk}` is not a state")))?;
         let item_ref = ItemRef::parse(part).ok_or_else(|| corrupt(format!("bad item `{part}`")))?;
-        let (rev, body) = match item_ref.kind {
+        let (person_id, rev, body) = match item_ref.kind {
             ItemKind::Module => {
                 let r: LearningStateRecord<ModuleState> = from_item(item).map_err(corrupt)?;
-                (r.rev, StateBody::Module(r.state))
+                (r.person_id, r.rev, StateBody::Module(r.state))
             }
             ItemKind::Aup => {
                 let r: LearningStateRecord<AupState> = from_item(item).map_err(corrupt)?;
-                (r.rev, StateBody::Aup(r.state))
+                (r.person_id, r.rev, StateBody::Aup(r.state))
             }
         };
-        Ok(StoredState {
-            item: item_ref,
-            rev: Some(rev),
-            body,
-        })
+        Ok((
+            person_id,
+            StoredState {
+                item: item_ref,
+                rev: Some(rev),
+                body,
+            },
+        ))
     }
 
     pub fn module(&self) -> Option<&ModuleState> {

@@ -8,11 +8,14 @@ use crate::dates;
 use crate::identity::{Person, people};
 use crate::keys;
 use crate::learning::{Setting, Training, my_training, signed_text};
-use crate::learning_state::{CoSignature, Completion, ItemKind, Signature};
+use crate::learning_state::{
+    AupCosignatureRecord, AupSignatureRecord, CoSignature, Completion, CompletionRecord, ItemKind,
+    Signature,
+};
 use crate::org::OrgId;
+use crate::store::record;
 use crate::store::{Query, Store};
 use chrono::{DateTime, Utc};
-use serde_json::Value;
 
 /// One completion or signature from a person's history, newest first.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -80,7 +83,7 @@ fn history_entry(
     setting: &Setting<'_>,
     item: &crate::store::Item,
 ) -> Result<Option<HistoryEntry>, ComplianceError> {
-    let corrupt = |e: serde_json::Error| ComplianceError::Corrupt(format!("history: {e}"));
+    let corrupt = |e: record::Malformed| ComplianceError::Corrupt(format!("history: {e}"));
     let title = |kind: Kind, id: &str| {
         setting
             .library
@@ -89,65 +92,51 @@ fn history_entry(
     };
     let shown = |at: &str| dates::parse(at).map_or_else(|| at.to_string(), dates::show_date_time);
     let until = |v: &Option<String>| v.as_deref().and_then(dates::parse).map(dates::show_date);
-    Ok(match item.get("type").and_then(Value::as_str) {
-        Some("completion") => {
-            let c: Completion =
-                serde_json::from_value(item.get("completion").cloned().unwrap_or_default())
-                    .map_err(corrupt)?;
-            Some(HistoryEntry {
-                kind: ItemKind::Module,
-                item_id: c.module_id.clone(),
-                title: title(Kind::Module, &c.module_id),
-                version: c.module_version.clone(),
-                at: shown(&c.completed_at),
-                valid_until: until(&c.valid_until),
-                completion: Some(c),
-                signature: None,
-                cosignature: None,
-            })
-        }
-        Some("aup_signature") => {
-            let s: Signature =
-                serde_json::from_value(item.get("signature").cloned().unwrap_or_default())
-                    .map_err(corrupt)?;
-            Some(HistoryEntry {
-                kind: ItemKind::Aup,
-                item_id: s.aup_id.clone(),
-                title: title(Kind::Aup, &s.aup_id),
-                version: s.version.clone(),
-                at: shown(&s.signed_at),
-                valid_until: until(&s.valid_until),
-                completion: None,
-                signature: Some(s),
-                cosignature: None,
-            })
-        }
-        Some("aup_cosignature") => {
-            let c: CoSignature =
-                serde_json::from_value(item.get("cosignature").cloned().unwrap_or_default())
-                    .map_err(corrupt)?;
-            let aup_id = item
-                .get("aup_id")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_string();
-            Some(HistoryEntry {
-                kind: ItemKind::Aup,
-                title: title(Kind::Aup, &aup_id),
-                item_id: aup_id,
-                version: item
-                    .get("version")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-                    .to_string(),
-                at: shown(&c.cosigned_at),
-                valid_until: None,
-                completion: None,
-                signature: None,
-                cosignature: Some(c),
-            })
-        }
-        _ => None,
+    Ok(if record::is::<CompletionRecord>(item) {
+        let c = record::from_item::<CompletionRecord>(item)
+            .map_err(corrupt)?
+            .completion;
+        Some(HistoryEntry {
+            kind: ItemKind::Module,
+            item_id: c.module_id.clone(),
+            title: title(Kind::Module, &c.module_id),
+            version: c.module_version.clone(),
+            at: shown(&c.completed_at),
+            valid_until: until(&c.valid_until),
+            completion: Some(c),
+            signature: None,
+            cosignature: None,
+        })
+    } else if record::is::<AupSignatureRecord>(item) {
+        let s = record::from_item::<AupSignatureRecord>(item)
+            .map_err(corrupt)?
+            .signature;
+        Some(HistoryEntry {
+            kind: ItemKind::Aup,
+            item_id: s.aup_id.clone(),
+            title: title(Kind::Aup, &s.aup_id),
+            version: s.version.clone(),
+            at: shown(&s.signed_at),
+            valid_until: until(&s.valid_until),
+            completion: None,
+            signature: Some(s),
+            cosignature: None,
+        })
+    } else if record::is::<AupCosignatureRecord>(item) {
+        let r = record::from_item::<AupCosignatureRecord>(item).map_err(corrupt)?;
+        Some(HistoryEntry {
+            kind: ItemKind::Aup,
+            title: title(Kind::Aup, &r.aup_id),
+            item_id: r.aup_id,
+            version: r.version,
+            at: shown(&r.cosignature.cosigned_at),
+            valid_until: None,
+            completion: None,
+            signature: None,
+            cosignature: Some(r.cosignature),
+        })
+    } else {
+        None
     })
 }
 
@@ -170,11 +159,12 @@ pub async fn signed_text_of<S: Store>(
             )
             .await?;
         for item in &page.items {
-            let Some(v) = item.get("signature") else {
+            if !record::is::<AupSignatureRecord>(item) {
                 continue;
-            };
-            let s: Signature = serde_json::from_value(v.clone())
-                .map_err(|e| ComplianceError::Corrupt(format!("signature: {e}")))?;
+            }
+            let s: Signature = record::from_item::<AupSignatureRecord>(item)
+                .map_err(|e| ComplianceError::Corrupt(format!("signature: {e}")))?
+                .signature;
             if s.sha256 == sha256 {
                 return Ok(signed_text(store, org, sha256).await?.map(|text| (s, text)));
             }

@@ -17,11 +17,13 @@ use crate::content::Page;
 use crate::crypto;
 use crate::identity::Person;
 use crate::keys;
-use crate::learning_state::{ItemRef, Signature, StateBody, StoredState};
+use crate::learning_state::{
+    AupSignatureRecord, AupTextRecord, ItemRef, Signature, StateBody, StoredState,
+};
 use crate::org::OrgId;
+use crate::store::record::{from_item, to_item};
 use crate::store::{Condition, Store, StoreError, TxOp};
 use chrono::{DateTime, Utc};
-use serde_json::{Value, json};
 
 /// Longest typed name accepted (the people module allows 100 characters).
 const MAX_TYPED_NAME: usize = 200;
@@ -209,18 +211,19 @@ pub async fn sign_aup<S: Store>(
     let mut ops = vec![
         new_state.put_op(org, &person.id),
         TxOp::Put {
-            item: keys::learning_history(
-                org,
-                &person.id,
-                &item.key_part(),
-                &at,
-                &signature.signature_id,
-            )
-            .item(completion::without_nulls(json!({
-                "type": "aup_signature",
-                "signature": serde_json::to_value(&signature).unwrap_or_default(),
-                "valid_until": signature.valid_until,
-            }))),
+            item: to_item(
+                &keys::learning_history(
+                    org,
+                    &person.id,
+                    &item.key_part(),
+                    &at,
+                    &signature.signature_id,
+                ),
+                &AupSignatureRecord {
+                    signature: signature.clone(),
+                    valid_until: signature.valid_until.clone(),
+                },
+            ),
             condition: Condition::NotExists,
         },
     ];
@@ -233,12 +236,14 @@ pub async fn sign_aup<S: Store>(
     if !text_stored {
         // The same hash is the same text: a concurrent first signer writes identical content.
         ops.push(TxOp::Put {
-            item: text_key.item(json!({
-                "type": "aup_text",
-                "aup_id": doc.id,
-                "version": doc.version,
-                "text": doc.html,
-            })),
+            item: to_item(
+                &text_key,
+                &AupTextRecord {
+                    aup_id: doc.id.clone(),
+                    version: doc.version.clone(),
+                    text: doc.html.clone(),
+                },
+            ),
             condition: Condition::Always,
         });
     }
@@ -295,16 +300,15 @@ pub async fn signed_text<S: Store>(
     let Some(item) = store.get(&keys::aup_text(org, &sha)).await? else {
         return Ok(None);
     };
-    let text = item
-        .get("text")
-        .and_then(Value::as_str)
-        .ok_or_else(|| LearningError::Corrupt("AUP text without `text`".into()))?;
+    let text = from_item::<AupTextRecord>(&item)
+        .map_err(|e| LearningError::Corrupt(e.to_string()))?
+        .text;
     if crypto::sha256_hex(text.as_bytes()) != sha {
         return Err(LearningError::Corrupt(
             "AUP text does not match its hash".into(),
         ));
     }
-    Ok(Some(text.to_string()))
+    Ok(Some(text))
 }
 
 #[cfg(test)]

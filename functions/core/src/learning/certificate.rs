@@ -10,9 +10,10 @@ use crate::crypto;
 use crate::dates;
 use crate::keys;
 use crate::org::OrgId;
+use crate::store::record::{Record, from_item, to_item};
 use crate::store::{Item, Store};
 use chrono::{DateTime, Utc};
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
 
 /// Crockford's base32: no I, L, O or U.
 const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
@@ -93,6 +94,20 @@ impl VerifiedCertificate {
     }
 }
 
+/// A certificate by the hash of its verification code (`keys::certificate`): what the public
+/// check shows.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CertificateRecord {
+    pub name: String,
+    pub what: String,
+    /// The completion's time (RFC 3339).
+    pub when: String,
+}
+
+impl Record for CertificateRecord {
+    const TYPE: &'static str = "certificate";
+}
+
 pub(crate) fn certificate_item(
     org: &OrgId,
     code: &CertificateCode,
@@ -100,12 +115,14 @@ pub(crate) fn certificate_item(
     what: &str,
     when: &str,
 ) -> Item {
-    keys::certificate(org, &code.hash_hex()).item(json!({
-        "type": "certificate",
-        "name": name,
-        "what": what,
-        "when": when,
-    }))
+    to_item(
+        &keys::certificate(org, &code.hash_hex()),
+        &CertificateRecord {
+            name: name.to_string(),
+            what: what.to_string(),
+            when: when.to_string(),
+        },
+    )
 }
 
 /// The certificate with this code in the organisation: name, what, when. 1 read.
@@ -119,17 +136,13 @@ pub async fn verify_certificate<S: Store>(
         .get(&keys::certificate(org, &code.hash_hex()))
         .await?
         .ok_or(LearningError::CertificateNotFound)?;
-    let s = |name: &str| {
-        item.get(name)
-            .and_then(Value::as_str)
-            .map(str::to_string)
-            .ok_or_else(|| LearningError::Corrupt(format!("certificate without `{name}`")))
-    };
+    let r: CertificateRecord =
+        from_item(&item).map_err(|e| LearningError::Corrupt(e.to_string()))?;
     Ok(VerifiedCertificate {
-        name: s("name")?,
-        what: s("what")?,
-        when: dates::parse(&s("when")?)
+        when: dates::parse(&r.when)
             .ok_or_else(|| LearningError::Corrupt("certificate `when`".into()))?,
+        name: r.name,
+        what: r.what,
     })
 }
 

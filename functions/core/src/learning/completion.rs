@@ -32,11 +32,12 @@ use crate::dates;
 use crate::identity::Person;
 use crate::keys;
 use crate::learning_state::{
-    Completion, CurrentAttempt, Graded, ItemRef, ReadAgain, StateBody, StoredState,
+    Completion, CompletionRecord, CurrentAttempt, Graded, ItemRef, QuizAttemptRecord, ReadAgain,
+    StateBody, StoredState,
 };
+use crate::store::record::to_item;
 use crate::store::{Condition, TxOp};
 use chrono::{DateTime, Utc};
-use serde_json::json;
 
 /// The completion policy in one sentence, for pages that explain it.
 pub const COMPLETION_POLICY: &str = "Every attempt is kept. The first pass while a module is due for you records your completion and certificate; the best and last scores are kept.";
@@ -48,14 +49,6 @@ pub(crate) struct Recorded {
     pub completion: Option<Completion>,
     /// Set when this attempt was the second failed one in a row.
     pub read_again: Option<ReadAgain>,
-}
-
-/// Drops top-level nulls (an item attribute is absent rather than null).
-pub(crate) fn without_nulls(mut v: serde_json::Value) -> serde_json::Value {
-    if let Some(m) = v.as_object_mut() {
-        m.retain(|_, x| !x.is_null());
-    }
-    v
 }
 
 /// When a completion or signature made at `at` stops counting.
@@ -141,12 +134,13 @@ pub(crate) fn record_attempt(
         m.cycle_attempts = 0;
         let item = ItemRef::module(&module.id);
         ops.push(TxOp::Put {
-            item: keys::learning_history(org, &person.id, &item.key_part(), &at, &c.attempt_id)
-                .item(without_nulls(json!({
-                    "type": "completion",
-                    "completion": serde_json::to_value(&c).unwrap_or_default(),
-                    "valid_until": c.valid_until,
-                }))),
+            item: to_item(
+                &keys::learning_history(org, &person.id, &item.key_part(), &at, &c.attempt_id),
+                &CompletionRecord {
+                    completion: c.clone(),
+                    valid_until: c.valid_until.clone(),
+                },
+            ),
             condition: Condition::NotExists,
         });
         ops.push(TxOp::Put {
@@ -169,14 +163,14 @@ pub(crate) fn record_attempt(
     ops.insert(
         0,
         TxOp::Put {
-            item: keys::learning_attempt(org, &person.id, &module.id, &graded.attempt_id).item(
-                json!({
-                    "type": "quiz_attempt",
-                    "person_id": person.id,
-                    "module_id": module.id,
-                    "started_at": current.started_at,
-                    "attempt": serde_json::to_value(&graded).unwrap_or_default(),
-                }),
+            item: to_item(
+                &keys::learning_attempt(org, &person.id, &module.id, &graded.attempt_id),
+                &QuizAttemptRecord {
+                    person_id: person.id.clone(),
+                    module_id: module.id.clone(),
+                    started_at: current.started_at.clone(),
+                    attempt: graded.clone(),
+                },
             ),
             condition: Condition::NotExists,
         },

@@ -17,12 +17,12 @@ use crate::content::Audience;
 use crate::identity::family::{self, FamilyError};
 use crate::identity::{PeopleError, Person, people};
 use crate::keys;
-use crate::learning_state::{CoSignature, ItemRef, StateBody, StoredState};
+use crate::learning_state::{AupCosignatureRecord, CoSignature, ItemRef, StateBody, StoredState};
 use crate::roles::Role;
 use crate::store::Store;
+use crate::store::record::to_item;
 use crate::store::{Condition, StoreError, TxOp};
 use chrono::{DateTime, Utc};
-use serde_json::json;
 
 const MAX_TYPED_NAME: usize = 200;
 
@@ -267,19 +267,20 @@ pub async fn cosign_aup<S: Store>(
             condition: Condition::Exists,
         },
         TxOp::Put {
-            item: keys::learning_history(
-                org,
-                &child.id,
-                &item.key_part(),
-                &at,
-                &uuid::Uuid::new_v4().to_string(),
-            )
-            .item(json!({
-                "type": "aup_cosignature",
-                "aup_id": page.id,
-                "version": signature.version,
-                "cosignature": serde_json::to_value(&cosignature).unwrap_or_default(),
-            })),
+            item: to_item(
+                &keys::learning_history(
+                    org,
+                    &child.id,
+                    &item.key_part(),
+                    &at,
+                    &uuid::Uuid::new_v4().to_string(),
+                ),
+                &AupCosignatureRecord {
+                    aup_id: page.id.clone(),
+                    version: signature.version.clone(),
+                    cosignature: cosignature.clone(),
+                },
+            ),
             condition: Condition::NotExists,
         },
     ];

@@ -23,9 +23,10 @@
 use crate::content::Library;
 use crate::identity::{Person, people};
 use crate::keys;
-use crate::learning_state::StateBody;
+use crate::learning_state::{REV, StateBody};
 use crate::org::OrgId;
 use crate::roles::{Action, allows};
+use crate::store::record::{Record, from_item, to_item};
 use crate::store::{Condition, Query, Store, StoreError};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -114,9 +115,32 @@ impl EasyReadError {
     }
 }
 
-fn from_value<T: for<'de> Deserialize<'de>>(v: Option<&Value>) -> Result<T, EasyReadError> {
-    serde_json::from_value(v.cloned().unwrap_or(Value::Null))
-        .map_err(|e| EasyReadError::Corrupt(e.to_string()))
+/// A person's reading level (`keys::reading_level`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReadingLevelRecord {
+    pub person_id: String,
+    pub level: ReadingLevel,
+}
+
+impl Record for ReadingLevelRecord {
+    const TYPE: &'static str = "reading_level";
+}
+
+/// The groups set to easy read (`keys::easy_read_groups`); `rev` is what a write is conditional
+/// on ([`REV`]).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EasyReadGroupsRecord {
+    pub groups: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rev: Option<u64>,
+}
+
+impl Record for EasyReadGroupsRecord {
+    const TYPE: &'static str = "easy_read_groups";
+}
+
+fn read<R: Record>(item: &crate::store::Item) -> Result<R, EasyReadError> {
+    from_item(item).map_err(|e| EasyReadError::Corrupt(e.to_string()))
 }
 
 /// The person's own level, if anyone set one (1 get).
@@ -126,7 +150,7 @@ pub async fn own_level<S: Store>(
     person_id: &str,
 ) -> Result<Option<ReadingLevel>, EasyReadError> {
     match store.get(&keys::reading_level(org, person_id)).await? {
-        Some(item) => Ok(Some(from_value(item.get("level"))?)),
+        Some(item) => Ok(Some(read::<ReadingLevelRecord>(&item)?.level)),
         None => Ok(None),
     }
 }
@@ -144,10 +168,10 @@ async fn read_groups<S: Store>(
     org: &OrgId,
 ) -> Result<(Vec<String>, Option<u64>), EasyReadError> {
     match store.get(&keys::easy_read_groups(org)).await? {
-        Some(item) => Ok((
-            from_value(item.get("groups"))?,
-            item.get("rev").and_then(Value::as_u64),
-        )),
+        Some(item) => {
+            let r: EasyReadGroupsRecord = read(&item)?;
+            Ok((r.groups, r.rev))
+        }
         None => Ok((Vec::new(), None)),
     }
 }
@@ -254,13 +278,15 @@ pub async fn assign_group<S: Store>(
         groups.push(group);
     }
     groups.sort();
-    let item = keys::easy_read_groups(&actor.org).item(serde_json::json!({
-        "type": "easy_read_groups",
-        "groups": groups,
-        "rev": rev.map_or(1, |r| r + 1),
-    }));
+    let item = to_item(
+        &keys::easy_read_groups(&actor.org),
+        &EasyReadGroupsRecord {
+            groups: groups.clone(),
+            rev: Some(rev.map_or(1, |r| r + 1)),
+        },
+    );
     let condition = match rev {
-        Some(r) => Condition::Equals("rev".into(), Value::from(r)),
+        Some(r) => Condition::Equals(REV.into(), Value::from(r)),
         None => Condition::NotExists,
     };
     match store.put(item, condition).await {
@@ -282,11 +308,13 @@ async fn set<S: Store>(
     if before.easy_read != level.easy_read {
         drop_attempts_in_progress(store, person).await?;
     }
-    let item = keys::reading_level(&person.org, &person.id).item(serde_json::json!({
-        "type": "reading_level",
-        "person_id": person.id,
-        "level": level,
-    }));
+    let item = to_item(
+        &keys::reading_level(&person.org, &person.id),
+        &ReadingLevelRecord {
+            person_id: person.id.clone(),
+            level,
+        },
+    );
     store.put(item, Condition::Always).await?;
     Ok(())
 }

@@ -9,7 +9,6 @@ use crate::keys;
 use crate::learning_state::{Completion, ItemKind, ItemRef, StoredState};
 use crate::org::OrgId;
 use crate::store::{Index, Item, Query, Store};
-use serde_json::Value;
 use std::collections::HashMap;
 
 /// One person's latest completion of a module.
@@ -126,13 +125,6 @@ pub async fn states_of<S: Store>(
 }
 
 fn person_state(item: &Item) -> Result<PersonState, LearningError> {
-    let person_id = item
-        .get("person_id")
-        .and_then(Value::as_str)
-        .ok_or_else(|| LearningError::Corrupt("learning state: no `person_id`".into()))?
-        .to_string();
-    Ok(PersonState {
-        person_id,
-        state: StoredState::from_item(item)?,
-    })
+    let (person_id, state) = StoredState::read(item)?;
+    Ok(PersonState { person_id, state })
 }

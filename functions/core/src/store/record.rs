@@ -68,6 +68,17 @@ pub fn from_item<R: Record>(item: &Item) -> Result<R, Malformed> {
     })
 }
 
+/// The `type` attribute of a stored item: which record it is, where one partition holds several
+/// kinds (a person's learning history).
+pub fn type_of(item: &Item) -> Option<&str> {
+    item.get("type").and_then(Value::as_str)
+}
+
+/// Whether a stored item is an `R`.
+pub fn is<R: Record>(item: &Item) -> bool {
+    type_of(item) == Some(R::TYPE)
+}
+
 impl Condition {
     /// The item must exist at this version (optimistic locking).
     pub fn version(version: u64) -> Condition {
