@@ -214,3 +214,29 @@ async fn job_page(state: &AppState, who: &app::server::Viewer, id: &str, failed:
     };
     import_page((view, outcome), &path)
 }
+
+/// This area's routes (merged into the app's in `routes::router`).
+pub fn router() -> axum::Router<crate::routes::AppState> {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route("/safeguarding-roles", get(safeguarding_roles_get))
+        .route("/admin/people", get(people_get))
+        .route("/admin/people/invite", post(invite_post))
+        .route(
+            "/admin/people/import",
+            get(import_get)
+                .post(import_post)
+                .layer(axum::extract::DefaultBodyLimit::max(MAX_UPLOAD_BYTES)),
+        )
+        .route(
+            "/admin/people/import/apply",
+            post(import_apply_post).layer(axum::extract::DefaultBodyLimit::max(MAX_UPLOAD_BYTES)),
+        )
+        .route("/admin/people/import/jobs/{id}", get(import_job_get))
+        .route(
+            "/admin/people/import/jobs/{id}/continue",
+            post(import_job_continue_post),
+        )
+        .route("/admin/people/{id}/deactivate", post(deactivate_post))
+        .route("/admin/people/{id}/roles", post(roles_post))
+}

@@ -304,6 +304,19 @@ pub async fn sign_out(
     response
 }
 
+/// This area's routes (merged into the app's in `routes::router`).
+pub fn router() -> axum::Router<crate::routes::AppState> {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route("/sign-in", get(crate::routes::page).post(sign_in_post))
+        .route(
+            "/sign-in/link",
+            get(sign_in_link_get).post(sign_in_link_post),
+        )
+        .route("/sign-out", post(sign_out))
+        .route("/me", get(me))
+}
+
 #[cfg(test)]
 mod tests {
     use super::viewer_ip;

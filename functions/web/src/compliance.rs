@@ -88,3 +88,13 @@ pub async fn signed_get(
     let outcome = ending(&screen.0);
     Page::of(screen).outcome(outcome)
 }
+
+/// This area's routes (merged into the app's in `routes::router`).
+pub fn router() -> axum::Router<crate::routes::AppState> {
+    use axum::routing::get;
+    axum::Router::new()
+        .route("/compliance", get(dashboard_get))
+        .route("/compliance/list", get(list_get))
+        .route("/compliance/people/{id}", get(person_get))
+        .route("/compliance/people/{id}/signed/{sha}", get(signed_get))
+}

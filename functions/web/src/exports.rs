@@ -169,3 +169,16 @@ async fn csv(
     }
     Ok(no_store(response))
 }
+
+/// This area's routes (merged into the app's in `routes::router`).
+pub fn router() -> axum::Router<crate::routes::AppState> {
+    use axum::routing::get;
+    axum::Router::new()
+        .route("/compliance/export", get(export_get))
+        .route("/compliance/export/completion.csv", get(completion_csv_get))
+        .route(
+            "/compliance/export/aup-signatures.csv",
+            get(signatures_csv_get),
+        )
+        .route("/compliance/evidence", get(evidence_get))
+}

@@ -103,3 +103,14 @@ pub async fn children_post(
     let (outcome, page) = uc::cosign(&state.site, &who, form, Utc::now()).await;
     Page::of(page).outcome(outcome)
 }
+
+/// This area's routes (merged into the app's in `routes::router`).
+pub fn router() -> axum::Router<crate::routes::AppState> {
+    use axum::routing::get;
+    axum::Router::new()
+        .route(
+            "/admin/people/{id}/family",
+            get(family_get).post(family_post),
+        )
+        .route("/me/children", get(children_get).post(children_post))
+}

@@ -322,3 +322,26 @@ pub async fn roster_get(
     let outcome = ending(&screen.0);
     Page::of(screen).outcome(outcome)
 }
+
+/// This area's routes (merged into the app's in `routes::router`).
+pub fn router() -> axum::Router<crate::routes::AppState> {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route("/me/training", get(training_get))
+        .route("/me/reading-level", post(reading_level_post))
+        .route(
+            "/compliance/people/{id}/reading-level",
+            post(assign_reading_level_post),
+        )
+        .route(
+            "/compliance/reading-level/group",
+            post(assign_group_reading_level_post),
+        )
+        .route("/completions/{id}", get(roster_get))
+        .route("/learn/{id}", get(module_get).post(module_post))
+        .route("/learn/{id}/quiz", get(quiz_get).post(quiz_post))
+        .route("/aup/{id}", get(aup_get).post(aup_post))
+        .route("/aup/{id}/signed/{sha}", get(signed_text_get))
+        .route("/certificates/{code}", get(certificate_get))
+        .route("/verify", get(verify_get).post(verify_post))
+}

@@ -70,129 +70,16 @@ impl OriginVerify {
 
 pub fn router(state: AppState) -> Router {
     Router::new()
-        .route("/tell", get(page).post(crate::worries::tell_post))
-        .route("/follow-up", get(page).post(crate::worries::follow_up_post))
-        .route("/follow-up/add", post(crate::worries::follow_up_add_post))
-        .route("/me/worries", get(crate::worries::own_list))
-        .route("/me/worries/{id}", get(crate::worries::own_get))
-        .route("/me/worries/{id}/add", post(crate::worries::own_add_post))
-        .route("/worries", get(crate::worries::inbox_get))
-        .route("/worries/{id}", get(crate::worries::case_get))
-        .route("/worries/{id}/act", post(crate::worries::case_act_post))
-        .route(
-            "/worries/groups/{id}/dismiss",
-            post(crate::worries::group_dismiss_post),
-        )
-        .route(
-            "/safeguarding-roles",
-            get(crate::admin::safeguarding_roles_get),
-        )
-        .route("/me/training", get(crate::learning::training_get))
-        .route(
-            "/me/reading-level",
-            post(crate::learning::reading_level_post),
-        )
-        .route(
-            "/compliance/people/{id}/reading-level",
-            post(crate::learning::assign_reading_level_post),
-        )
-        .route(
-            "/compliance/reading-level/group",
-            post(crate::learning::assign_group_reading_level_post),
-        )
-        .route("/completions/{id}", get(crate::learning::roster_get))
-        .route("/compliance", get(crate::compliance::dashboard_get))
-        .route("/compliance/list", get(crate::compliance::list_get))
-        .route(
-            "/compliance/people/{id}",
-            get(crate::compliance::person_get),
-        )
-        .route(
-            "/compliance/people/{id}/signed/{sha}",
-            get(crate::compliance::signed_get),
-        )
-        .route("/compliance/export", get(crate::exports::export_get))
-        .route(
-            "/compliance/export/completion.csv",
-            get(crate::exports::completion_csv_get),
-        )
-        .route(
-            "/compliance/export/aup-signatures.csv",
-            get(crate::exports::signatures_csv_get),
-        )
-        .route("/compliance/evidence", get(crate::exports::evidence_get))
-        .route(
-            "/learn/{id}",
-            get(crate::learning::module_get).post(crate::learning::module_post),
-        )
-        .route(
-            "/learn/{id}/quiz",
-            get(crate::learning::quiz_get).post(crate::learning::quiz_post),
-        )
-        .route(
-            "/aup/{id}",
-            get(crate::learning::aup_get).post(crate::learning::aup_post),
-        )
-        .route(
-            "/aup/{id}/signed/{sha}",
-            get(crate::learning::signed_text_get),
-        )
-        .route(
-            "/certificates/{code}",
-            get(crate::learning::certificate_get),
-        )
-        .route(
-            "/verify",
-            get(crate::learning::verify_get).post(crate::learning::verify_post),
-        )
+        .merge(crate::worries::router())
+        .merge(crate::admin::router())
+        .merge(crate::learning::router())
+        .merge(crate::compliance::router())
+        .merge(crate::exports::router())
+        .merge(crate::auth::router())
+        .merge(crate::sso::router())
+        .merge(crate::family::router())
         .route("/api/{*fn_name}", post(server_fn))
         .route(&format!("{PREFIX}{{file}}"), get(asset))
-        .route("/sign-in", get(page).post(crate::auth::sign_in_post))
-        .route(
-            "/sign-in/link",
-            get(crate::auth::sign_in_link_get).post(crate::auth::sign_in_link_post),
-        )
-        .route("/sign-in/sso/{id}", post(crate::sso::start))
-        .route("/sign-in/sso/{id}/callback", get(crate::sso::callback))
-        .route("/sign-out", post(crate::auth::sign_out))
-        .route("/me", get(crate::auth::me))
-        .route("/admin/people", get(crate::admin::people_get))
-        .route("/admin/people/invite", post(crate::admin::invite_post))
-        .route(
-            "/admin/people/import",
-            get(crate::admin::import_get)
-                .post(crate::admin::import_post)
-                .layer(axum::extract::DefaultBodyLimit::max(
-                    crate::admin::MAX_UPLOAD_BYTES,
-                )),
-        )
-        .route(
-            "/admin/people/import/apply",
-            post(crate::admin::import_apply_post).layer(axum::extract::DefaultBodyLimit::max(
-                crate::admin::MAX_UPLOAD_BYTES,
-            )),
-        )
-        .route(
-            "/admin/people/import/jobs/{id}",
-            get(crate::admin::import_job_get),
-        )
-        .route(
-            "/admin/people/import/jobs/{id}/continue",
-            post(crate::admin::import_job_continue_post),
-        )
-        .route(
-            "/admin/people/{id}/deactivate",
-            post(crate::admin::deactivate_post),
-        )
-        .route("/admin/people/{id}/roles", post(crate::admin::roles_post))
-        .route(
-            "/admin/people/{id}/family",
-            get(crate::family::family_get).post(crate::family::family_post),
-        )
-        .route(
-            "/me/children",
-            get(crate::family::children_get).post(crate::family::children_post),
-        )
         .route("/healthz", get(|| async { "ok" }))
         .fallback(get(page))
         .layer(middleware::from_fn_with_state(
@@ -358,7 +245,9 @@ pub async fn render(
     handler(req).await
 }
 
-async fn page(State(state): State<AppState>, req: Request) -> Response {
+/// A page of the app with no data of its own (the router's fallback, and the GET side of a
+/// plain form).
+pub async fn page(State(state): State<AppState>, req: Request) -> Response {
     let no_store = req.uri().path() == "/tell";
     let mut response = render(&state, req, || {}).await;
     if no_store {

@@ -150,3 +150,11 @@ pub async fn callback(
         Err(why) => failed(&state, why),
     })
 }
+
+/// This area's routes (merged into the app's in `routes::router`).
+pub fn router() -> axum::Router<crate::routes::AppState> {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route("/sign-in/sso/{id}", post(start))
+        .route("/sign-in/sso/{id}/callback", get(callback))
+}
