@@ -233,7 +233,7 @@ pub async fn sign_in_link_post(
 ) -> Response {
     let token = form.and_then(|f| f.token).unwrap_or_default();
     match sign_in::use_link(&state.site, &token, Utc::now()).await {
-        Ok(person) => match signed_in(&state, &person) {
+        Ok(person) => match start_session(&state, &person) {
             Ok(response) => response,
             Err(message) => {
                 sign_in_page((SignInView::LinkFailed { message }, Outcome::Unavailable))
@@ -246,7 +246,7 @@ pub async fn sign_in_link_post(
 
 /// Starts a session for someone who has just proved who they are (by link or single sign-on):
 /// the session cookie and a redirect to their page. `Err` is the message to show.
-pub fn signed_in(
+pub fn start_session(
     state: &AppState,
     person: &safety_core::identity::Person,
 ) -> Result<Response, String> {

@@ -3,7 +3,7 @@
 //! `app::server::sso` (the protocol in `safety_core::identity::sso`); this file reads and
 //! writes the cookies and picks the answer.
 
-use crate::auth::{base_url, cookie_value, sign_in_page, signed_in};
+use crate::auth::{base_url, cookie_value, sign_in_page, start_session};
 use crate::edge::{AppError, Client, QueryOrDefault};
 use crate::routes::AppState;
 use app::server::sso::{self as uc, Failed};
@@ -131,7 +131,7 @@ pub async fn callback(
     )
     .await;
     Ok(match result {
-        Ok(person) => match signed_in(&state, &person) {
+        Ok(person) => match start_session(&state, &person) {
             Ok(mut response) => {
                 response
                     .headers_mut()
