@@ -10,7 +10,7 @@ use app::server::Outcome;
 use app::server::sign_in;
 use app::server::{SignInView, Viewer};
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
@@ -258,8 +258,7 @@ pub fn start_session(
     ) {
         Ok(jwt) => {
             tracing::info!(person_id = person.id, "signed in");
-            let mut response = Redirect::to("/me").into_response();
-            *response.status_mut() = StatusCode::SEE_OTHER;
+            let mut response = crate::edge::see_other("/me");
             let value = set_cookie(state, &jwt, session::DEFAULT_TTL.num_seconds());
             response.headers_mut().append(header::SET_COOKIE, value);
             Ok(response)
@@ -296,8 +295,7 @@ pub async fn sign_out(
         tracing::warn!(error = %e, "sessions could not be ended on the server; the cookie is cleared");
     }
     tracing::info!(person_id = who.person.id, "signed out");
-    let mut response = Redirect::to("/").into_response();
-    *response.status_mut() = StatusCode::SEE_OTHER;
+    let mut response = crate::edge::see_other("/");
     response
         .headers_mut()
         .insert(header::SET_COOKIE, set_cookie(&state, "", 0));

@@ -5,7 +5,7 @@ use crate::assets::{AssetFiles, PREFIX};
 use app::server::SiteState;
 use axum::Router;
 use axum::extract::{Path, Request, State};
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, Method, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -139,10 +139,10 @@ async fn protect(State(state): State<AppState>, req: Request, next: Next) -> Res
         let started = std::time::Instant::now();
         let mut response = if !through_cdn {
             tracing::warn!("refused a request that did not come through CloudFront");
-            plain(StatusCode::FORBIDDEN, "Please use the site's own address.")
+            refused("Please use the site's own address.")
         } else if is_cross_site_write(req.method(), req.headers(), state.public_origin.as_deref()) {
             tracing::warn!("refused a cross-site write");
-            plain(StatusCode::FORBIDDEN, "This form was sent from another website, so it was refused. Please use the form on this site.")
+            refused("This form was sent from another website, so it was refused. Please use the form on this site.")
         } else {
             next.run(req).await
         };
@@ -213,13 +213,8 @@ fn set_security_headers(h: &mut HeaderMap, hsts: bool) {
     }
 }
 
-fn plain(status: StatusCode, message: &'static str) -> Response {
-    (
-        status,
-        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-        message,
-    )
-        .into_response()
+fn refused(message: &'static str) -> Response {
+    crate::edge::AppError::refused(app::server::Outcome::Forbidden, message).into_response()
 }
 
 /// Renders the app for this request, with extra context (a form's outcome) when there is one,
