@@ -104,7 +104,14 @@ impl Web {
     /// variables (`APP_BIND=127.0.0.1:0` and a test secret unless given): the same code as
     /// `web serve`, without a process of its own. It has no log to read: see
     /// [`Web::serve_child`].
+    ///
+    /// With `WEB_TEST_BINARY` set (another build of the binary under test, e.g. the aarch64
+    /// Lambda build under qemu: scripts/check-lambda-build.sh), every server is that binary as a
+    /// child process instead, so the whole suite checks it.
     pub fn serve(envs: &[(&str, String)]) -> Web {
+        if std::env::var_os("WEB_TEST_BINARY").is_some() {
+            return Web::serve_child(envs);
+        }
         let vars = serving_env(envs);
         let running = RUNTIME
             .block_on(web::start(&borrowed(&vars)))
