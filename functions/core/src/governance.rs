@@ -16,22 +16,30 @@ use crate::org::OrgId;
 use crate::roles::Role;
 use crate::roles::SAFEGUARDING_ROLES;
 use crate::routing;
+use crate::store::record::{self, Record, to_item};
 use crate::store::{Condition, Query, Store, TxOp};
 use chrono::{DateTime, Utc};
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
 
-/// One change to someone's safeguarding roles, as kept.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// One change to someone's safeguarding roles, as kept: the record of `keys::role_change`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RoleChange {
+    #[serde(with = "record::time")]
     pub at: DateTime<Utc>,
     pub by_id: String,
     pub by_name: String,
     pub person_id: String,
     pub person_name: String,
+    #[serde(default)]
     pub added: Vec<Role>,
+    #[serde(default)]
     pub removed: Vec<Role>,
     /// "Dr Lou Head was made Chair by Chris Admin." (also the email's text)
     pub summary: String,
+}
+
+impl Record for RoleChange {
+    const TYPE: &'static str = "role_change";
 }
 
 fn safeguarding(roles: &[Role]) -> Vec<Role> {
@@ -102,17 +110,19 @@ fn record_ops(
     let id = uuid::Uuid::now_v7().to_string();
     vec![
         TxOp::Put {
-            item: keys::role_change(org, &at, &id).item(json!({
-                "type": "role_change",
-                "at": at,
-                "by_id": actor.id,
-                "by_name": actor.name,
-                "person_id": person_id,
-                "person_name": person_name,
-                "added": added,
-                "removed": removed,
-                "summary": summary,
-            })),
+            item: to_item(
+                &keys::role_change(org, &at, &id),
+                &RoleChange {
+                    at: now,
+                    by_id: actor.id.clone(),
+                    by_name: actor.name.clone(),
+                    person_id: person_id.to_string(),
+                    person_name: person_name.to_string(),
+                    added,
+                    removed,
+                    summary: summary.clone(),
+                },
+            ),
             condition: Condition::NotExists,
         },
         crate::notify::new_role_change(org, &summary, now),
@@ -256,32 +266,12 @@ pub async fn record<S: Store>(
                 .limit(limit.max(1)),
         )
         .await?;
-    let s = |item: &crate::store::Item, name: &str| -> Result<String, PeopleError> {
-        item.get(name)
-            .and_then(Value::as_str)
-            .map(str::to_string)
-            .ok_or_else(|| PeopleError::Corrupt(format!("role change: missing `{name}`")))
-    };
-    let roles = |item: &crate::store::Item, name: &str| -> Vec<Role> {
-        item.get(name)
-            .cloned()
-            .and_then(|v| serde_json::from_value(v).ok())
-            .unwrap_or_default()
-    };
     let mut out = Vec::new();
     for item in &page.items {
-        out.push(RoleChange {
-            at: DateTime::parse_from_rfc3339(&s(item, "at")?)
-                .map(|t| t.with_timezone(&Utc))
+        out.push(
+            record::from_item::<RoleChange>(item)
                 .map_err(|e| PeopleError::Corrupt(e.to_string()))?,
-            by_id: s(item, "by_id")?,
-            by_name: s(item, "by_name")?,
-            person_id: s(item, "person_id")?,
-            person_name: s(item, "person_name")?,
-            added: roles(item, "added"),
-            removed: roles(item, "removed"),
-            summary: s(item, "summary")?,
-        });
+        );
     }
     Ok(Some(out))
 }

@@ -57,6 +57,16 @@
 //! | [`certificate`]             | `certificate`       | [`CertificateRecord`](crate::learning::certificate::CertificateRecord) |
 //! | [`reading_level`]           | `reading_level`     | [`ReadingLevelRecord`](crate::learning::easy_read::ReadingLevelRecord) |
 //! | [`easy_read_groups`]        | `easy_read_groups`  | [`EasyReadGroupsRecord`](crate::learning::easy_read::EasyReadGroupsRecord) |
+//! | [`import_job`]              | `import_job`        | [`ImportJobRecord`](crate::identity::import_job::ImportJobRecord) |
+//! | [`import_job_chunk`]        | `import_chunk`      | [`ImportChunkRecord`](crate::identity::import_job::ImportChunkRecord) |
+//! | [`import_job_done`]         | `import_chunk_done` | [`ImportChunkDoneRecord`](crate::identity::import_job::ImportChunkDoneRecord) |
+//! | [`family_child`], [`family_parent`] | `family_link` | [`FamilyLinkRecord`](crate::identity::family::FamilyLinkRecord) |
+//! | [`family_birth`]            | `birth_date`        | [`BirthDateRecord`](crate::identity::family::BirthDateRecord) |
+//! | [`sso_state`]               | `sso_state`         | [`SsoStateRecord`](crate::identity::sso::SsoStateRecord) |
+//! | [`role_change`]             | `role_change`       | [`RoleChange`](crate::governance::RoleChange) |
+//! | [`reminder_sent`]           | `reminder`          | [`ReminderSentRecord`](crate::reminders::ReminderSentRecord) |
+//! | [`reminder_weekly`]         | `reminder`          | [`WeeklySummaryRecord`](crate::reminders::WeeklySummaryRecord) |
+//! | [`aggregates_built`]        | `aggregates_built`  | [`AggregatesBuiltRecord`](crate::compliance::AggregatesBuiltRecord) |
 
 use crate::org::OrgId;
 use crate::store::Key;

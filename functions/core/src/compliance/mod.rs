@@ -29,8 +29,10 @@ use crate::keys;
 use crate::learning::{LearningError, major, roster};
 use crate::learning_state::ItemRef;
 use crate::org::OrgId;
+use crate::store::record::{Record, to_item};
 use crate::store::{Condition, Item, Query, Store, StoreError, TxOp};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
@@ -251,12 +253,25 @@ pub async fn computed_counters<S: Store>(
     let mut out = BTreeMap::new();
     for op in tally.into_ops() {
         if let TxOp::Update { key, update, .. } = op {
-            let mut item = key.item(serde_json::json!({}));
+            let mut item = Item::new();
             crate::store::apply_update(&mut item, &key, &update)?;
             out.insert(key, item);
         }
     }
     Ok((out, active.len(), states))
+}
+
+/// When the counters were (re)built from the records, and from how many (`keys::aggregates_built`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AggregatesBuiltRecord {
+    #[serde(with = "crate::store::record::time")]
+    pub at: DateTime<Utc>,
+    pub people: usize,
+    pub states: usize,
+}
+
+impl Record for AggregatesBuiltRecord {
+    const TYPE: &'static str = "aggregates_built";
 }
 
 /// Recomputes every counter from the records and replaces the stored ones. For the first start
@@ -292,12 +307,14 @@ pub async fn rebuild<S: Store>(
     }
     store
         .put(
-            keys::aggregates_built(org).item(serde_json::json!({
-                "type": "aggregates_built",
-                "at": crate::store::timestamp(now),
-                "people": people,
-                "states": states,
-            })),
+            to_item(
+                &keys::aggregates_built(org),
+                &AggregatesBuiltRecord {
+                    at: now,
+                    people,
+                    states,
+                },
+            ),
             Condition::Always,
         )
         .await?;

@@ -22,9 +22,10 @@ use super::people::{self, PeopleError, Person};
 use crate::keys;
 use crate::org::OrgId;
 use crate::roles::{Action, Role, allows};
+use crate::store::record::{self, Record, to_item};
 use crate::store::{Condition, Query, Store, StoreError, TxOp};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
 
 /// The most children one parent, or parents one child, may be linked to.
 pub const MAX_LINKS: usize = 20;
@@ -170,7 +171,12 @@ async fn count_prefix<S: Store>(
 /// versions). Writing it again is harmless: it puts the same two items.
 pub(crate) fn link_ops(parent: &Person, child: &Person, by: &str, now: DateTime<Utc>) -> Vec<TxOp> {
     let org = &parent.org;
-    let at = crate::store::timestamp(now);
+    let link = FamilyLinkRecord {
+        parent_id: parent.id.clone(),
+        child_id: child.id.clone(),
+        linked_at: now,
+        linked_by: by.to_string(),
+    };
     vec![
         TxOp::Check {
             key: keys::person(org, &parent.id),
@@ -181,23 +187,11 @@ pub(crate) fn link_ops(parent: &Person, child: &Person, by: &str, now: DateTime<
             condition: Condition::version(child.version),
         },
         TxOp::Put {
-            item: keys::family_child(org, &parent.id, &child.id).item(json!({
-                "type": "family_link",
-                "parent_id": parent.id,
-                "child_id": child.id,
-                "linked_at": at,
-                "linked_by": by,
-            })),
+            item: to_item(&keys::family_child(org, &parent.id, &child.id), &link),
             condition: Condition::Always,
         },
         TxOp::Put {
-            item: keys::family_parent(org, &child.id, &parent.id).item(json!({
-                "type": "family_link",
-                "parent_id": parent.id,
-                "child_id": child.id,
-                "linked_at": at,
-                "linked_by": by,
-            })),
+            item: to_item(&keys::family_parent(org, &child.id, &parent.id), &link),
             condition: Condition::Always,
         },
     ]
@@ -317,13 +311,15 @@ pub(crate) async fn set_birth_date_of<S: Store>(
             }
             store
                 .put(
-                    key.item(json!({
-                        "type": "birth_date",
-                        "person_id": child.id,
-                        "date": date.format("%Y-%m-%d").to_string(),
-                        "recorded_at": crate::store::timestamp(now),
-                        "recorded_by": by,
-                    })),
+                    to_item(
+                        &key,
+                        &BirthDateRecord {
+                            person_id: child.id.clone(),
+                            date: date.format("%Y-%m-%d").to_string(),
+                            recorded_at: now,
+                            recorded_by: by.to_string(),
+                        },
+                    ),
                     Condition::Always,
                 )
                 .await?;
@@ -340,11 +336,42 @@ pub(crate) async fn set_birth_date_of<S: Store>(
     Ok(())
 }
 
-fn id_of(item: &crate::store::Item, field: &str) -> Result<String, FamilyError> {
-    item.get(field)
-        .and_then(Value::as_str)
-        .map(str::to_string)
-        .ok_or_else(|| FamilyError::Corrupt(format!("family item without `{field}`")))
+/// A link between a parent and a child, stored twice: as seen from the parent
+/// (`keys::family_child`) and from the child (`keys::family_parent`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FamilyLinkRecord {
+    pub parent_id: String,
+    pub child_id: String,
+    #[serde(with = "record::time")]
+    pub linked_at: DateTime<Utc>,
+    pub linked_by: String,
+}
+
+impl Record for FamilyLinkRecord {
+    const TYPE: &'static str = "family_link";
+}
+
+/// A child's date of birth (`keys::family_birth`), `YYYY-MM-DD`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BirthDateRecord {
+    pub person_id: String,
+    pub date: String,
+    #[serde(with = "record::time")]
+    pub recorded_at: DateTime<Utc>,
+    pub recorded_by: String,
+}
+
+impl Record for BirthDateRecord {
+    const TYPE: &'static str = "birth_date";
+}
+
+fn read<R: Record>(item: &crate::store::Item) -> Result<R, FamilyError> {
+    record::from_item(item).map_err(|e| FamilyError::Corrupt(e.to_string()))
+}
+
+fn birth_of(item: &crate::store::Item) -> Result<NaiveDate, FamilyError> {
+    NaiveDate::parse_from_str(&read::<BirthDateRecord>(item)?.date, "%Y-%m-%d")
+        .map_err(|_| FamilyError::Corrupt("bad date of birth".into()))
 }
 
 /// The ids of a person's linked children (when a parent) and parents (when a child), and their
@@ -359,19 +386,15 @@ async fn family_ids<S: Store>(
         .await?;
     let (mut children, mut parents, mut birth) = (Vec::new(), Vec::new(), None);
     for item in &page.items {
-        let sk = item
-            .get(crate::store::layout::SK)
-            .and_then(Value::as_str)
+        let sk = crate::store::Key::of(item)
+            .map(|k| k.sk)
             .unwrap_or_default();
         if sk.starts_with(keys::FAMILY_CHILD_PREFIX) {
-            children.push(id_of(item, "child_id")?);
+            children.push(read::<FamilyLinkRecord>(item)?.child_id);
         } else if sk.starts_with(keys::FAMILY_PARENT_PREFIX) {
-            parents.push(id_of(item, "parent_id")?);
+            parents.push(read::<FamilyLinkRecord>(item)?.parent_id);
         } else if sk == "BIRTH" {
-            birth = Some(
-                NaiveDate::parse_from_str(&id_of(item, "date")?, "%Y-%m-%d")
-                    .map_err(|_| FamilyError::Corrupt("bad date of birth".into()))?,
-            );
+            birth = Some(birth_of(item)?);
         }
     }
     Ok((children, parents, birth))
@@ -452,9 +475,7 @@ pub async fn birth_date<S: Store>(
     let Some(item) = store.get(&keys::family_birth(org, child_id)).await? else {
         return Ok(None);
     };
-    NaiveDate::parse_from_str(&id_of(&item, "date")?, "%Y-%m-%d")
-        .map(Some)
-        .map_err(|_| FamilyError::Corrupt("bad date of birth".into()))
+    birth_of(&item).map(Some)
 }
 
 #[cfg(test)]

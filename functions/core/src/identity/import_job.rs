@@ -21,10 +21,10 @@ use super::import::{
 use crate::crypto::{self, Secret};
 use crate::keys;
 use crate::org::OrgId;
+use crate::store::record::{self, Record, to_item};
 use crate::store::{Condition, Item, Query, Store, StoreError, TxOp, Update, layout, timestamp};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 
 /// Rows per chunk: 200 typical rows are about 40 KB.
@@ -39,7 +39,8 @@ pub const KEEP_DAYS: i64 = 30;
 /// What one transaction of [`start`] may carry (DynamoDB allows 4 MB).
 const START_TX_BYTES: usize = 3 * 1024 * 1024;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum JobStatus {
     Running,
     Finished,
@@ -140,81 +141,124 @@ fn expires_at(now: DateTime<Utc>) -> u64 {
     (now + chrono::Duration::days(KEEP_DAYS)).timestamp().max(0) as u64
 }
 
+/// An import job: who, when, progress, counts (`keys::import_job`, TTL). A claim on the next
+/// chunk (`claim_chunk`, `claim_until`) is set and removed by updates.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ImportJobRecord {
+    pub org: String,
+    pub job_id: String,
+    pub started_by: String,
+    #[serde(with = "record::time")]
+    pub started_at: DateTime<Utc>,
+    #[serde(with = "record::time")]
+    pub updated_at: DateTime<Utc>,
+    pub total: usize,
+    pub done: usize,
+    pub created: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    pub failed: usize,
+    pub chunks: usize,
+    pub next_chunk: usize,
+    pub status: JobStatus,
+    #[serde(default)]
+    pub stalled: bool,
+    pub version: u64,
+    pub expires_at: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub claim_chunk: Option<usize>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "record::time_opt"
+    )]
+    pub claim_until: Option<DateTime<Utc>>,
+}
+
+impl Record for ImportJobRecord {
+    const TYPE: &'static str = "import_job";
+}
+
+/// A chunk of a job's planned rows (`keys::import_job_chunk`, TTL): `rows` is the JSON text of
+/// a list of planned rows.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ImportChunkRecord {
+    pub rows: String,
+    pub count: usize,
+    pub expires_at: u64,
+}
+
+impl Record for ImportChunkRecord {
+    const TYPE: &'static str = "import_chunk";
+}
+
+/// What applying a chunk did (`keys::import_job_done`, TTL): `result` is the JSON text of it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ImportChunkDoneRecord {
+    pub result: String,
+    pub expires_at: u64,
+}
+
+impl Record for ImportChunkDoneRecord {
+    const TYPE: &'static str = "import_chunk_done";
+}
+
 fn job_item(job: &ImportJob, expires: u64) -> Item {
-    keys::import_job(&job.org, &job.id).item(json!({
-        "type": "import_job",
-        "org": job.org.as_str(),
-        "job_id": job.id,
-        "started_by": job.started_by,
-        "started_at": timestamp(job.started_at),
-        "updated_at": timestamp(job.updated_at),
-        "total": job.total,
-        "done": job.done,
-        "created": job.created,
-        "updated": job.updated,
-        "unchanged": job.unchanged,
-        "failed": job.failed,
-        "chunks": job.chunks,
-        "next_chunk": job.next_chunk,
-        "status": job.status.as_str(),
-        "stalled": job.stalled,
-        "version": job.version,
-        (layout::TTL): expires,
-    }))
+    let record = ImportJobRecord {
+        org: job.org.as_str().to_string(),
+        job_id: job.id.clone(),
+        started_by: job.started_by.clone(),
+        started_at: job.started_at,
+        updated_at: job.updated_at,
+        total: job.total,
+        done: job.done,
+        created: job.created,
+        updated: job.updated,
+        unchanged: job.unchanged,
+        failed: job.failed,
+        chunks: job.chunks,
+        next_chunk: job.next_chunk,
+        status: job.status,
+        stalled: job.stalled,
+        version: job.version,
+        expires_at: expires,
+        claim_chunk: job.claim.as_ref().map(|c| c.chunk),
+        claim_until: job.claim.as_ref().map(|c| c.until),
+    };
+    to_item(&keys::import_job(&job.org, &job.id), &record)
+}
+
+fn read<R: Record>(item: &Item) -> Result<R, ImportError> {
+    record::from_item(item).map_err(|e| corrupt(e.to_string()))
 }
 
 fn job_from_item(org: &OrgId, item: &Item) -> Result<ImportJob, ImportError> {
-    let s = |name: &str| {
-        item.get(name)
-            .and_then(Value::as_str)
-            .ok_or_else(|| corrupt(format!("import job: missing `{name}`")))
-    };
-    let n = |name: &str| {
-        item.get(name)
-            .and_then(Value::as_u64)
-            .ok_or_else(|| corrupt(format!("import job: missing `{name}`")))
-    };
-    let time = |text: &str| {
-        DateTime::parse_from_rfc3339(text)
-            .map(|t| t.with_timezone(&Utc))
-            .map_err(|_| corrupt("import job: bad time"))
-    };
-    if s("org")? != org.as_str() {
+    let r: ImportJobRecord = read(item)?;
+    if r.org != org.as_str() {
         // Cannot happen through the keys; refuse rather than show another tenant's job.
         return Err(ImportError::JobNotFound);
     }
-    let status = match s("status")? {
-        "running" => JobStatus::Running,
-        "finished" => JobStatus::Finished,
-        other => return Err(corrupt(format!("import job: status `{other}`"))),
-    };
-    let claim = match (item.get("claim_chunk"), item.get("claim_until")) {
-        (Some(chunk), Some(Value::String(until))) => Some(Claim {
-            chunk: chunk
-                .as_u64()
-                .ok_or_else(|| corrupt("import job: bad claim"))? as usize,
-            until: time(until)?,
-        }),
-        _ => None,
-    };
     Ok(ImportJob {
         org: org.clone(),
-        id: s("job_id")?.to_string(),
-        started_by: s("started_by")?.to_string(),
-        started_at: time(s("started_at")?)?,
-        updated_at: time(s("updated_at")?)?,
-        total: n("total")? as usize,
-        done: n("done")? as usize,
-        created: n("created")? as usize,
-        updated: n("updated")? as usize,
-        unchanged: n("unchanged")? as usize,
-        failed: n("failed")? as usize,
-        chunks: n("chunks")? as usize,
-        next_chunk: n("next_chunk")? as usize,
-        status,
-        stalled: item.get("stalled").and_then(Value::as_bool) == Some(true),
-        claim,
-        version: n("version")?,
+        id: r.job_id,
+        started_by: r.started_by,
+        started_at: r.started_at,
+        updated_at: r.updated_at,
+        total: r.total,
+        done: r.done,
+        created: r.created,
+        updated: r.updated,
+        unchanged: r.unchanged,
+        failed: r.failed,
+        chunks: r.chunks,
+        next_chunk: r.next_chunk,
+        status: r.status,
+        stalled: r.stalled,
+        claim: r
+            .claim_chunk
+            .zip(r.claim_until)
+            .map(|(chunk, until)| Claim { chunk, until }),
+        version: r.version,
     })
 }
 
@@ -297,12 +341,14 @@ pub async fn start<S: Store>(
         .iter()
         .enumerate()
         .map(|(n, rows)| {
-            keys::import_job_chunk(org, &id, n).item(json!({
-                "type": "import_chunk",
-                "rows": format!("[{}]", rows.join(",")),
-                "count": rows.len(),
-                (layout::TTL): expires,
-            }))
+            to_item(
+                &keys::import_job_chunk(org, &id, n),
+                &ImportChunkRecord {
+                    rows: format!("[{}]", rows.join(",")),
+                    count: rows.len(),
+                    expires_at: expires,
+                },
+            )
         })
         .collect();
     // The job last: it only exists once all its chunks do (leftovers of a failed start expire).
@@ -443,11 +489,13 @@ pub async fn advance<S: Store>(
             .remove("claim_until")
             .bump_version();
         let chunk_failed = result.failures.len();
-        let record = keys::import_job_done(org, id, n).item(json!({
-            "type": "import_chunk_done",
-            "result": serde_json::to_string(&result).map_err(|e| corrupt(e.to_string()))?,
-            (layout::TTL): expires_at(at),
-        }));
+        let record = to_item(
+            &keys::import_job_done(org, id, n),
+            &ImportChunkDoneRecord {
+                result: serde_json::to_string(&result).map_err(|e| corrupt(e.to_string()))?,
+                expires_at: expires_at(at),
+            },
+        );
         match store
             .transact(vec![
                 TxOp::Update {
@@ -550,10 +598,9 @@ async fn apply_chunk<S: Store>(
         .get(&keys::import_job_chunk(org, id, n))
         .await?
         .ok_or_else(|| corrupt(format!("import job: chunk {n} is missing")))?;
-    let rows: Vec<PlannedRow> = item
-        .get("rows")
-        .and_then(Value::as_str)
-        .and_then(|text| serde_json::from_str(text).ok())
+    let rows: Vec<PlannedRow> = read::<ImportChunkRecord>(&item)
+        .ok()
+        .and_then(|chunk| serde_json::from_str(&chunk.rows).ok())
         .ok_or_else(|| corrupt(format!("import job: chunk {n} is unreadable")))?;
     let mut result = ImportResult::default();
     let units: Vec<_> = rows
@@ -599,10 +646,9 @@ pub async fn failures<S: Store>(
             )
             .await?;
         for item in &page.items {
-            let result: ChunkResult = item
-                .get("result")
-                .and_then(Value::as_str)
-                .and_then(|text| serde_json::from_str(text).ok())
+            let result: ChunkResult = read::<ImportChunkDoneRecord>(item)
+                .ok()
+                .and_then(|done| serde_json::from_str(&done.result).ok())
                 .ok_or_else(|| corrupt("import job: unreadable chunk result"))?;
             out.extend(result.failures);
             out.extend(result.family_failures);

@@ -34,10 +34,10 @@ use crate::mail::{Content, MailError, Mailer};
 use crate::org::{OrgId, OrgProfile};
 use crate::roles::Role;
 use crate::routing::Queue;
+use crate::store::record::{self, Record, to_item};
 use crate::store::{Condition, Index, Query, Store, StoreError, TxOp, layout};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc, Weekday};
-use serde::Serialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 
 /// How long a record of a reminder is kept (TTL). A stage still standing after this is reminded
@@ -47,6 +47,40 @@ pub const KEEP_DAYS: i64 = 400;
 const PEOPLE_PAGE: usize = 200;
 /// The `type` attribute of the records.
 pub const ITEM_TYPE: &str = "reminder";
+
+/// A reminder sent to a person: an item's stage in one cycle (`keys::reminder_sent`, TTL).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReminderSentRecord {
+    pub org: String,
+    pub person_id: String,
+    /// `MODULE#<id>` or `AUP#<id>`.
+    pub item: String,
+    pub stage: String,
+    pub cycle: String,
+    #[serde(with = "record::time")]
+    pub sent_at: DateTime<Utc>,
+    pub expires_at: i64,
+}
+
+impl Record for ReminderSentRecord {
+    const TYPE: &'static str = ITEM_TYPE;
+}
+
+/// A weekly summary sent to a person (`keys::reminder_weekly`, TTL).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct WeeklySummaryRecord {
+    pub org: String,
+    pub person_id: String,
+    /// An ISO week like `2026-W48`.
+    pub week: String,
+    #[serde(with = "record::time")]
+    pub sent_at: DateTime<Utc>,
+    pub expires_at: i64,
+}
+
+impl Record for WeeklySummaryRecord {
+    const TYPE: &'static str = ITEM_TYPE;
+}
 
 /// Where a person is with one item, as far as reminders go.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -355,14 +389,16 @@ pub async fn run<S: Store, M: Mailer>(
         }
         report.summaries_sent += 1;
         // Recorded just after sending (see the module's comment: at least once).
-        let record = key.item(json!({
-            "type": ITEM_TYPE,
-            "org": org.as_str(),
-            "person_id": lead.id,
-            "week": week,
-            "sent_at": crate::store::timestamp(now),
-            (layout::TTL): (now + Duration::days(KEEP_DAYS)).timestamp(),
-        }));
+        let record = to_item(
+            &key,
+            &WeeklySummaryRecord {
+                org: org.as_str().to_string(),
+                person_id: lead.id.clone(),
+                week: week.clone(),
+                sent_at: now,
+                expires_at: (now + Duration::days(KEEP_DAYS)).timestamp(),
+            },
+        );
         if let Err(e) = store.put(record, Condition::Always).await {
             tracing::error!(org = %org, person_id = lead.id, error = %e,
                 "weekly summary sent but not recorded: it will be sent again next run");
@@ -427,23 +463,24 @@ async fn remind<S: Store, M: Mailer>(
     mailer.send(&content.to(person.email.clone())).await?;
     // Recorded at once, after sending: a failure here repeats this one email next run, never
     // loses it. Plain puts (no condition): a record is a fact, writing it twice is harmless.
-    let sent_at = crate::store::timestamp(now);
     let expires = (now + Duration::days(KEEP_DAYS)).timestamp();
     let ops: Vec<TxOp> = new
         .iter()
         .map(|d| {
             let (key, item) = key_of(d);
             TxOp::Put {
-                item: key.item(json!({
-                    "type": ITEM_TYPE,
-                    "org": org.as_str(),
-                    "person_id": person.id,
-                    "item": item,
-                    "stage": d.stage.as_str(),
-                    "cycle": d.cycle,
-                    "sent_at": sent_at,
-                    (layout::TTL): expires,
-                })),
+                item: to_item(
+                    &key,
+                    &ReminderSentRecord {
+                        org: org.as_str().to_string(),
+                        person_id: person.id.clone(),
+                        item,
+                        stage: d.stage.as_str().to_string(),
+                        cycle: d.cycle.clone(),
+                        sent_at: now,
+                        expires_at: expires,
+                    },
+                ),
                 condition: Condition::Always,
             }
         })

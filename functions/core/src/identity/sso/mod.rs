@@ -22,11 +22,12 @@ use super::people::{self, PeopleError, Person};
 use crate::crypto;
 use crate::keys;
 use crate::org::{OrgId, SsoKind, SsoProvider};
-use crate::store::{Condition, Store, StoreError, layout};
+use crate::store::record::{Record, from_item, to_item};
+use crate::store::{Condition, Store, StoreError};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use chrono::{DateTime, Duration, Utc};
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
 
 /// How long someone has to finish signing in at the provider.
 pub const STATE_LIFETIME_MINUTES: i64 = 10;
@@ -193,6 +194,22 @@ fn random_token() -> String {
     B64.encode(crypto::random_bytes::<32>())
 }
 
+/// A started single sign-on, by the hash of its state (`keys::sso_state`, TTL).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SsoStateRecord {
+    pub provider: String,
+    pub nonce: String,
+    pub verifier: String,
+    pub redirect_uri: String,
+    #[serde(with = "crate::store::record::time")]
+    pub created_at: DateTime<Utc>,
+    pub expires_at: i64,
+}
+
+impl Record for SsoStateRecord {
+    const TYPE: &'static str = "sso_state";
+}
+
 fn state_key(org: &OrgId, state: &str) -> crate::store::Key {
     keys::sso_state(org, &crypto::sha256_hex(state.as_bytes()))
 }
@@ -213,15 +230,17 @@ pub async fn start<S: Store>(
     let verifier = random_token();
     let challenge = B64.encode(crypto::sha256(verifier.as_bytes()));
     let expires_at = now + Duration::minutes(STATE_LIFETIME_MINUTES);
-    let item = state_key(org, &state).item(json!({
-        "type": "sso_state",
-        "provider": provider.id,
-        "nonce": nonce,
-        "verifier": verifier,
-        "redirect_uri": redirect_uri,
-        "created_at": crate::store::timestamp(now),
-        (layout::TTL): expires_at.timestamp(),
-    }));
+    let item = to_item(
+        &state_key(org, &state),
+        &SsoStateRecord {
+            provider: provider.id.clone(),
+            nonce: nonce.clone(),
+            verifier: verifier.clone(),
+            redirect_uri: redirect_uri.to_string(),
+            created_at: now,
+            expires_at: expires_at.timestamp(),
+        },
+    );
     store.put(item, Condition::NotExists).await?;
 
     let mut params = vec![
@@ -288,12 +307,8 @@ pub async fn finish<S: Store>(
         Err(StoreError::ConditionFailed) => return Err(SsoError::StateUnknown),
         Err(e) => return Err(e.into()),
     }
-    let text = |name: &str| stored.get(name).and_then(Value::as_str).unwrap_or_default();
-    let expired = stored
-        .get(layout::TTL)
-        .and_then(Value::as_i64)
-        .is_none_or(|at| now.timestamp() >= at);
-    if expired || text("provider") != provider.id {
+    let stored: SsoStateRecord = from_item(&stored).map_err(|_| SsoError::StateUnknown)?;
+    if now.timestamp() >= stored.expires_at || stored.provider != provider.id {
         return Err(SsoError::StateUnknown);
     }
     if let Some(error) = &callback.error {
@@ -325,8 +340,8 @@ pub async fn finish<S: Store>(
         &provider.client_id,
         client_secret,
         code,
-        text("redirect_uri"),
-        text("verifier"),
+        &stored.redirect_uri,
+        &stored.verifier,
     )
     .await?;
 
@@ -339,7 +354,7 @@ pub async fn finish<S: Store>(
         kind: provider.kind,
         issuer: &endpoints.issuer,
         client_id: &provider.client_id,
-        nonce: text("nonce"),
+        nonce: &stored.nonce,
         tenant: provider.tenant.as_deref(),
         domain: provider.domain.as_deref(),
     };
