@@ -30,8 +30,10 @@ use crate::keys;
 use crate::learning_state::{CorruptState, StateBody, StoredState};
 use crate::org::OrgId;
 use crate::roles::Role;
+use crate::store::record::{self, Record};
 use crate::store::{Condition, Key, Query, Store, StoreError, TxOp, Update};
 use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
@@ -85,8 +87,8 @@ pub const STARTED: &str = "started";
 pub const DONE_PREFIX: &str = "d#";
 const NEVER: &str = "never";
 
-/// One combination of roles and groups.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// One combination of roles and groups (stored in each aggregate item as `roles`, `groups`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Cohort {
     pub roles: Vec<Role>,
     pub groups: Vec<String>,
@@ -109,19 +111,44 @@ impl Cohort {
 
     /// The cohort written in an aggregate item (`roles`, `groups`).
     pub(crate) fn from_item(item: &crate::store::Item) -> Option<Cohort> {
-        let roles = item
-            .get("roles")?
-            .as_array()?
+        AggregateRecord::read(item).map(|r| r.cohort)
+    }
+}
+
+/// A maintained aggregate (`keys::people_aggregate`, `keys::item_aggregate`): made and counted
+/// only by updates ([`Tally::into_ops`]), and put whole by a rebuild.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AggregateRecord {
+    #[serde(flatten)]
+    pub cohort: Cohort,
+    /// `MODULE#<id>` or `AUP#<id>`: item aggregates only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item: Option<String>,
+    /// Active people in the cohort: people aggregates only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub people: Option<i64>,
+    /// Every other attribute: the item aggregates' counters, named by [`Counter::name`] (and
+    /// the key attributes, which are not counters).
+    #[serde(flatten)]
+    pub other: BTreeMap<String, Value>,
+}
+
+impl Record for AggregateRecord {
+    const TYPE: &'static str = "aggregate";
+}
+
+impl AggregateRecord {
+    /// An aggregate item as its record; `None` when it is not one.
+    pub fn read(item: &crate::store::Item) -> Option<AggregateRecord> {
+        record::from_item(item).ok()
+    }
+
+    /// Its counters, as numbers.
+    pub fn counters(&self) -> Vec<(Counter, i64)> {
+        self.other
             .iter()
-            .map(|r| r.as_str().and_then(Role::parse))
-            .collect::<Option<Vec<_>>>()?;
-        let groups = item
-            .get("groups")?
-            .as_array()?
-            .iter()
-            .map(|g| g.as_str().map(str::to_string))
-            .collect::<Option<Vec<_>>>()?;
-        Some(Cohort { roles, groups })
+            .filter_map(|(name, value)| Some((Counter::parse(name)?, value.as_i64()?)))
+            .collect()
     }
 }
 
@@ -288,11 +315,9 @@ impl Tally {
             .into_iter()
             .filter(|(_, e)| e.adds.values().any(|by| *by != 0))
             .map(|(key, e)| {
-                let roles: Vec<Value> = e.cohort.roles.iter().map(|r| r.as_str().into()).collect();
                 let mut update = Update::default()
-                    .set("type", "aggregate")
-                    .set("roles", Value::Array(roles))
-                    .set("groups", e.cohort.groups.clone());
+                    .set("type", AggregateRecord::TYPE)
+                    .set_fields(&e.cohort);
                 if let Some(item) = e.item {
                     update = update.set("item", item);
                 }
@@ -489,5 +514,43 @@ mod tests {
             panic!()
         };
         assert_eq!(update.add, vec![("people".to_string(), 2)]);
+    }
+
+    #[test]
+    fn an_aggregate_item_reads_as_its_record() {
+        let item = Key::new("ORG#o#AGG", "ITEM#MODULE#m#c").item(serde_json::json!({
+            "type": "aggregate",
+            "roles": ["staff", "deputy_dsl"],
+            "groups": ["Year 7"],
+            "item": "MODULE#m",
+            "started": 2,
+            "d#1.0#never": 3,
+        }));
+        let r = AggregateRecord::read(&item).unwrap();
+        assert_eq!(r.cohort.roles, [Role::Staff, Role::DeputyDsl]);
+        assert_eq!(r.cohort.groups, ["Year 7"]);
+        assert_eq!(r.item.as_deref(), Some("MODULE#m"));
+        assert_eq!(r.people, None);
+        let mut counters = r.counters();
+        counters.sort_by_key(|(c, _)| c.name());
+        assert_eq!(
+            counters,
+            [
+                (
+                    Counter::Done {
+                        version: "1.0".into(),
+                        until: None
+                    },
+                    3
+                ),
+                (Counter::Started, 2)
+            ]
+        );
+        let update = Update::default().set_fields(&r.cohort);
+        assert_eq!(
+            update.set["roles"],
+            serde_json::json!(["staff", "deputy_dsl"])
+        );
+        assert_eq!(update.set["groups"], serde_json::json!(["Year 7"]));
     }
 }

@@ -67,6 +67,7 @@
 //! | [`reminder_sent`]           | `reminder`          | [`ReminderSentRecord`](crate::reminders::ReminderSentRecord) |
 //! | [`reminder_weekly`]         | `reminder`          | [`WeeklySummaryRecord`](crate::reminders::WeeklySummaryRecord) |
 //! | [`aggregates_built`]        | `aggregates_built`  | [`AggregatesBuiltRecord`](crate::compliance::AggregatesBuiltRecord) |
+//! | [`people_aggregate`], [`item_aggregate`] | `aggregate` (set by the update that makes it) | [`AggregateRecord`](crate::counters::AggregateRecord) |
 
 use crate::org::OrgId;
 use crate::store::Key;
@@ -258,6 +259,7 @@ pub fn import_job_done(o: &OrgId, job_id: &str, n: usize) -> Key {
 // | a module's current completions, oldest first (gsi1)   | `ORG#<org>#COMPLETIONS#<module>`      | `<completed_at>#<person>`      |
 // | an AUP's current signatures, oldest first (gsi1)      | `ORG#<org>#AUPSIGNED#<aup>`           | `<signed_at>#<person>`         |
 // | a module's states started, never completed (gsi1)    | `ORG#<org>#INPROGRESS#<module>`       | `<person>`                     |
+// | everyone's own reading level (gsi1)                   | `ORG#<org>#READINGLEVELS`             | `<person>`                     |
 // | a certificate by the hash of its verification code    | `ORG#<org>#CERT#<sha256(code)>`       | `CERT`                         |
 // | the exact text of an AUP as signed, once per hash     | `ORG#<org>#AUPTEXT#<sha256(text)>`    | `AUPTEXT`                      |
 
@@ -288,6 +290,12 @@ pub fn reading_level(o: &OrgId, person_id: &str) -> Key {
 /// The groups whose people read easy read unless they, or a DSL for them, chose otherwise.
 pub fn easy_read_groups(o: &OrgId) -> Key {
     Key::new(format!("{}#READING", org(o)), "GROUPS")
+}
+
+/// gsi1 partition of everyone's own reading level (sort key: the person id), so the completion
+/// export reads them all with one query, not one read per person.
+pub fn reading_levels_index(o: &OrgId) -> String {
+    format!("{}#READINGLEVELS", org(o))
 }
 
 /// One submitted quiz attempt.

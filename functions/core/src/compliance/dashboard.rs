@@ -4,7 +4,7 @@
 use super::{
     ComplianceError, Standing, cohort_person, counters_in, item_of, library_items, standing, uk_day,
 };
-use crate::counters::Cohort;
+use crate::counters::{AggregateRecord, Cohort};
 use crate::keys;
 use crate::learning::{Required, Setting};
 use crate::learning_state::{ItemKind, ItemRef};
@@ -219,9 +219,8 @@ pub async fn dashboard<S: Store>(
         };
         let key = sk(agg);
         if key.starts_with("PEOPLE#") {
-            let n = agg
-                .get("people")
-                .and_then(Value::as_i64)
+            let n = AggregateRecord::read(agg)
+                .and_then(|r| r.people)
                 .unwrap_or(0)
                 .max(0) as u64;
             if n == 0 {

@@ -23,7 +23,7 @@ pub use lists::{ListedPerson, people_in};
 pub use person::{HistoryEntry, PersonRecord, person_record, signed_text_of};
 
 use crate::content::{Kind, Library, Page};
-use crate::counters::{self, Cohort, CountError, Counter, Tally};
+use crate::counters::{self, AggregateRecord, Cohort, CountError, Counter, Tally};
 use crate::identity::{Person, people};
 use crate::keys;
 use crate::learning::{LearningError, major, roster};
@@ -33,7 +33,6 @@ use crate::store::record::{Record, to_item};
 use crate::store::{Condition, Item, Query, Store, StoreError, TxOp};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use std::collections::BTreeMap;
 
 /// How many days ahead "expiring" looks by default.
@@ -342,15 +341,14 @@ pub async fn ensure_counters<S: Store>(
 
 /// The counter attributes of a stored aggregate item, as numbers.
 pub(crate) fn counters_in(item: &Item) -> Vec<(Counter, i64)> {
-    item.iter()
-        .filter_map(|(name, value)| Some((Counter::parse(name)?, value.as_i64()?)))
-        .collect()
+    AggregateRecord::read(item).map_or_else(Vec::new, |r| r.counters())
 }
 
 /// The item part (`MODULE#<id>` / `AUP#<id>`) of an aggregate item.
 pub(crate) fn item_of(item: &Item) -> Option<ItemRef> {
-    item.get("item")
-        .and_then(Value::as_str)
+    AggregateRecord::read(item)?
+        .item
+        .as_deref()
         .and_then(ItemRef::parse)
 }
 
