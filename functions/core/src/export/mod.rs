@@ -46,6 +46,8 @@ pub enum ExportError {
     Learning(#[from] LearningError),
     #[error(transparent)]
     People(#[from] PeopleError),
+    #[error(transparent)]
+    EasyRead(#[from] crate::learning::easy_read::EasyReadError),
 }
 
 impl ExportError {

@@ -245,6 +245,42 @@ async fn the_matrix_has_a_row_per_active_person_and_stable_columns() {
         library: &w.lib2,
         profile: &w.profile,
     };
+    // Easy read: Ina chose it; the DSL assigned it to Nat, set the group Year 10 to it (Sam and
+    // the DSL are in it) and assigned Lee the standard pages (their own level stands over the
+    // group's). Oli, of another organisation, chose it too.
+    use crate::learning::easy_read;
+    let by_email = |e: &'static str| {
+        let store = &w.store;
+        let org = org.clone();
+        async move {
+            people::find_by_email(store, &org, e)
+                .await
+                .unwrap()
+                .unwrap()
+        }
+    };
+    let dsl = by_email("dsl@example.org").await;
+    easy_read::choose(&w.store, &by_email("ina@example.org").await, true, t0())
+        .await
+        .unwrap();
+    let nat = by_email("nat@example.org").await;
+    easy_read::assign(&w.store, &dsl, &nat.id, true, t0())
+        .await
+        .unwrap();
+    let lee = by_email("lee@example.org").await;
+    easy_read::assign(&w.store, &dsl, &lee.id, false, t0())
+        .await
+        .unwrap();
+    easy_read::assign_group(&w.store, &dsl, "Year 10", true)
+        .await
+        .unwrap();
+    let other = OrgId::parse("other-college").unwrap();
+    let oli = people::find_by_email(&w.store, &other, "oli@other.example.org")
+        .await
+        .unwrap()
+        .unwrap();
+    easy_read::choose(&w.store, &oli, true, t0()).await.unwrap();
+
     let (text, rows) = matrix_csv(&w.store, setting, &org, later()).await.unwrap();
     assert!(text.starts_with(csv::BOM), "starts with the BOM for Excel");
     let records = parse(&text);
@@ -256,7 +292,20 @@ async fn the_matrix_has_a_row_per_active_person_and_stable_columns() {
         col(header, &format!("learner-aup {suffix}"));
     }
     let n_items = library().pages_of(Kind::Module).count() + library().pages_of(Kind::Aup).count();
-    assert_eq!(header.len(), 4 + 5 * n_items);
+    assert_eq!(header.len(), 4 + 5 * n_items + 1);
+    assert_eq!(
+        header.last().map(String::as_str),
+        Some("easy read"),
+        "the easy read column comes last, after every item's columns"
+    );
+    assert_eq!(
+        header[4],
+        format!(
+            "{} status",
+            library().pages_of(Kind::Module).next().unwrap().id
+        ),
+        "the items' columns start where they did"
+    );
     assert!(
         records.iter().all(|r| r.len() == header.len()),
         "every row is complete"
@@ -312,7 +361,19 @@ async fn the_matrix_has_a_row_per_active_person_and_stable_columns() {
     assert_eq!(sam[m("status")], "not required");
 
     let dsl = row(&records, "Dee Lead");
-    assert!(dsl[4..].iter().all(|c| c == "not required" || c.is_empty()));
+    assert!(
+        dsl[4..header.len() - 1]
+            .iter()
+            .all(|c| c == "not required" || c.is_empty())
+    );
+
+    // Who reads easy read, and why.
+    let easy = col(header, "easy read");
+    assert_eq!(row(&records, "Ina Progress")[easy], "yes: chosen");
+    assert_eq!(nat[easy], "yes: assigned by Dee Lead");
+    assert_eq!(lee[easy], "no", "their own level stands over the group's");
+    assert_eq!(sam[easy], "yes: group Year 10");
+    assert_eq!(dsl[easy], "yes: group Year 10");
 
     // nothing of the other organisation, nor the deactivated person
     for absent in ["Oli Other", "oli@other.example.org", "Ola", "Gus Gone"] {

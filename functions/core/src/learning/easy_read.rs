@@ -115,11 +115,16 @@ impl EasyReadError {
     }
 }
 
-/// A person's reading level (`keys::reading_level`).
+/// A person's reading level (`keys::reading_level`), an entry of gsi1
+/// (`keys::reading_levels_index`, sorted by person id) so an export reads them all at once.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ReadingLevelRecord {
     pub person_id: String,
     pub level: ReadingLevel,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gsi1pk: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gsi1sk: Option<String>,
 }
 
 impl Record for ReadingLevelRecord {
@@ -178,8 +183,20 @@ async fn read_groups<S: Store>(
 
 /// What the person reads and why: their own level, else a group's, else the standard pages.
 pub async fn reading_of<S: Store>(store: &S, person: &Person) -> Result<Reading, EasyReadError> {
-    if let Some(level) = own_level(store, &person.org, &person.id).await? {
-        return Ok(Reading {
+    let own = own_level(store, &person.org, &person.id).await?;
+    let groups = if own.is_none() && !person.groups.is_empty() {
+        easy_read_groups(store, &person.org).await?
+    } else {
+        Vec::new()
+    };
+    Ok(decide(own, person, &groups))
+}
+
+/// The rule of [`reading_of`] on what was read: the person's own level, else the first of their
+/// groups set to easy read, else the standard pages.
+pub fn decide(own: Option<ReadingLevel>, person: &Person, easy_read_groups: &[String]) -> Reading {
+    if let Some(level) = own {
+        return Reading {
             easy_read: level.easy_read,
             because: if level.assigned {
                 Because::Assigned {
@@ -188,21 +205,47 @@ pub async fn reading_of<S: Store>(store: &S, person: &Person) -> Result<Reading,
             } else {
                 Because::Chosen
             },
-        });
+        };
     }
-    if !person.groups.is_empty() {
-        let groups = easy_read_groups(store, &person.org).await?;
-        if let Some(g) = person.groups.iter().find(|g| groups.contains(g)) {
-            return Ok(Reading {
-                easy_read: true,
-                because: Because::Group(g.clone()),
-            });
+    match person.groups.iter().find(|g| easy_read_groups.contains(g)) {
+        Some(g) => Reading {
+            easy_read: true,
+            because: Because::Group(g.clone()),
+        },
+        None => Reading {
+            easy_read: false,
+            because: Because::Default,
+        },
+    }
+}
+
+/// Everyone's own reading level in the organisation, by person id: one query of gsi1 per 1,000
+/// people who have one (people who never chose, nor were assigned, have none).
+pub async fn levels_of_org<S: Store>(
+    store: &S,
+    org: &OrgId,
+) -> Result<std::collections::HashMap<String, ReadingLevel>, EasyReadError> {
+    let mut out = std::collections::HashMap::new();
+    let mut cursor = None;
+    loop {
+        let page = store
+            .query(
+                &Query::partition(keys::reading_levels_index(org))
+                    .on_index(crate::store::Index::Gsi1)
+                    .limit(1000)
+                    .after(cursor),
+            )
+            .await?;
+        for item in &page.items {
+            let r: ReadingLevelRecord = read(item)?;
+            out.insert(r.person_id, r.level);
+        }
+        match page.next {
+            Some(next) => cursor = Some(next),
+            None => break,
         }
     }
-    Ok(Reading {
-        easy_read: false,
-        because: Because::Default,
-    })
+    Ok(out)
 }
 
 /// The person chooses their own level (the switch). Only ever for the person signed in: there is
@@ -313,6 +356,8 @@ async fn set<S: Store>(
         &ReadingLevelRecord {
             person_id: person.id.clone(),
             level,
+            gsi1pk: Some(keys::reading_levels_index(&person.org)),
+            gsi1sk: Some(person.id.clone()),
         },
     );
     store.put(item, Condition::Always).await?;
