@@ -38,6 +38,8 @@ mod module_graph_tests;
 pub mod notify;
 pub mod org;
 pub mod rate_limit;
+#[cfg(test)]
+mod record_layout_tests;
 pub mod reminders;
 pub mod roles;
 pub mod routing;
