@@ -34,6 +34,20 @@ pub fn TellPage() -> impl IntoView {
             Some(view! { <WorryForm form=site.new_worry_form() choices/> }.into_any()),
         ),
     };
+    // The local authority's own services: children's social care (and adult social care in an
+    // adult learning service), for someone at risk of harm who is not in danger this minute.
+    let local = &site.org.local;
+    let (what, phone) = if site.org.kind == "adult-learning" {
+        ("adult social care", local.adult_services_phone.clone())
+    } else {
+        ("children's social care", local.front_door_phone.clone())
+    };
+    let local_help = (!phone.trim().is_empty()).then(|| {
+        let tel = format!("tel:{}", phone.replace(' ', ""));
+        view! {
+            <li>{format!("{}, {what}: ", local.authority)} <a href=tel>{phone}</a></li>
+        }
+    });
     let title = if sent_first.is_some() {
         "Message sent - Tell someone"
     } else {
@@ -53,12 +67,15 @@ pub fn TellPage() -> impl IntoView {
         <h1>"Tell someone"</h1>
         {sent_first}
         {intro}
-        <div class="danger-box" role="note" aria-labelledby="danger-heading">
+        // A section named by its heading (a region), not a `<div aria-labelledby>`: a name on a
+        // generic element is not announced, and axe reports it.
+        <section class="danger-box" aria-labelledby="danger-heading">
             <h2 id="danger-heading">"In danger now? Call " <a href="tel:999">"999"</a></h2>
             <ul class="help-inline">
                 {services.into_iter().map(|s| view! { <li><ShortHelp service=s/></li> }).collect_view()}
+                {local_help}
             </ul>
-        </div>
+        </section>
         {form}
         {view! { <TalkToSomeone/> }.into_any()}
         {view! { <WhoReadsIt/> }.into_any()}

@@ -230,6 +230,41 @@ fn OnDuty() -> impl IntoView {
     })
 }
 
+/// The local authority's services beside "Record a referral": whom to call, from the profile.
+fn local_services() -> AnyView {
+    let site = expect_context::<crate::server::SiteState>();
+    let local = &site.org.local;
+    let numbers: Vec<(&str, String)> = [
+        (
+            "LADO (an allegation about an adult who works with children)",
+            &local.lado_phone,
+        ),
+        ("Children's services front door", &local.front_door_phone),
+        ("Adult social care", &local.adult_services_phone),
+    ]
+    .into_iter()
+    .filter(|(_, phone)| !phone.trim().is_empty())
+    .map(|(what, phone)| (what, phone.clone()))
+    .collect();
+    let partnership = (!local.partnership_site.trim().is_empty()).then(|| {
+        let href = local.partnership_site.clone();
+        view! { <p><a href=href.clone()>"The local safeguarding partnership's procedures"</a></p> }
+    });
+    view! {
+        <div class="local-services">
+            <p>{local.authority.clone()} ":"</p>
+            <ul>
+                {numbers.into_iter().map(|(what, phone)| {
+                    let tel = format!("tel:{}", phone.replace(' ', ""));
+                    view! { <li>{what} ": " <a href=tel>{phone}</a></li> }
+                }).collect_view()}
+            </ul>
+            {partnership}
+        </div>
+    }
+    .into_any()
+}
+
 #[component]
 pub fn CasePage() -> impl IntoView {
     let Some(case) = use_context::<CaseView>() else {
@@ -292,6 +327,7 @@ pub fn CasePage() -> impl IntoView {
         <div class="field"><label for="action-text">"What was done"</label>
         <textarea id="action-text" name="text" rows="4" maxlength="5000" required>{crate::pages::textarea_text(&typed_text("action"))}</textarea></div>
     });
+    let local_services = local_services();
     let typed_to = form.typed.to.clone();
     let referral = form.render("referral", "Record the referral", view! {
         <div class="field"><label for="referral-to">"Referred to"</label>
@@ -380,7 +416,7 @@ pub fn CasePage() -> impl IntoView {
             {acknowledge}
             <details open=form.typed.action == "note"><summary>"Add a note"</summary>{note}</details>
             <details open=form.typed.action == "action"><summary>"Record an action taken"</summary>{action_taken}</details>
-            <details open=form.typed.action == "referral"><summary>"Record a referral"</summary>{referral}</details>
+            <details open=form.typed.action == "referral"><summary>"Record a referral"</summary>{local_services}{referral}</details>
             <details open=form.typed.action == "reply"><summary>"Reply to the person who sent it"</summary>{reply}</details>
             <details open=form.typed.action == "status"><summary>{if closed { "Reopen it" } else { "Change the status" }}</summary>{status_form}</details>
             {reassign.map(|r| view! { <details><summary>"Assign it to someone"</summary>{r}</details> })}

@@ -44,6 +44,12 @@ pub struct LocalServices {
     pub authority: String,
     pub lado_phone: String,
     pub front_door_phone: String,
+    /// Adult social care, for an adult at risk (adult learning services; optional elsewhere).
+    #[serde(default)]
+    pub adult_services_phone: String,
+    /// The local safeguarding partnership's site: its procedures and thresholds (https).
+    #[serde(default)]
+    pub partnership_site: String,
 }
 
 /// An organisation's profile, from `content/organisations/<id>.toml`.
@@ -271,6 +277,8 @@ pub const PLACEHOLDERS: &[&str] = &[
     "local.authority",
     "local.lado_phone",
     "local.front_door_phone",
+    "local.adult_services_phone",
+    "local.partnership_site",
     "routing.team",
     "routing.staff",
     "routing.dsl",
@@ -304,6 +312,8 @@ impl OrgProfile {
             "local.authority" => self.local.authority.clone(),
             "local.lado_phone" => self.local.lado_phone.clone(),
             "local.front_door_phone" => self.local.front_door_phone.clone(),
+            "local.adult_services_phone" => self.local.adult_services_phone.clone(),
+            "local.partnership_site" => self.local.partnership_site.clone(),
             _ => return None,
         })
     }

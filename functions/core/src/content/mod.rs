@@ -1255,6 +1255,18 @@ fn check_duty_contacts(org: &OrgProfile, problems: &mut Vec<Problem>) {
             ));
         }
     }
+    let site = org.local.partnership_site.trim();
+    if !site.is_empty() && !site.starts_with("https://") {
+        problem(format!(
+            "`local.partnership_site` must be an https:// address (`{site}`)"
+        ));
+    }
+    if org.kind == "adult-learning" && blank(&org.local.adult_services_phone) {
+        problem(
+            "an adult learning service needs `local.adult_services_phone` (adult social care, for an adult at risk)"
+                .into(),
+        );
+    }
     // Every kind of worry must reach someone who is not the person it is about.
     for why in crate::routing::profile_problems(org) {
         problem(why);

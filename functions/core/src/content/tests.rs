@@ -642,6 +642,57 @@ fn organisation_requirements_and_sso_entries_are_checked() {
 }
 
 #[test]
+fn local_services_are_checked() {
+    let problems_of = |org: String| -> Vec<String> {
+        let mut all = files(&[("guidance/a-guide.md", page("a-guide", ""))]);
+        all[0].text = org;
+        match load(all) {
+            Ok(_) => Vec::new(),
+            Err(found) => found.iter().map(ToString::to_string).collect(),
+        }
+    };
+    let with_site = ORG.replace(
+        "[local]\n",
+        "[local]\npartnership_site = \"http://partnership.example.org\"\n",
+    );
+    assert!(
+        with_site.contains("partnership_site"),
+        "the fixture has a [local] table"
+    );
+    let found = problems_of(with_site);
+    assert!(
+        found
+            .iter()
+            .any(|p| p.contains("`local.partnership_site` must be an https:// address")),
+        "{found:#?}"
+    );
+    // An adult learning service must give adult social care's number; a college need not.
+    let adult = ORG.replace("kind = \"college\"", "kind = \"adult-learning\"");
+    let found = problems_of(adult.clone());
+    assert!(
+        found
+            .iter()
+            .any(|p| p.contains("needs `local.adult_services_phone`")),
+        "{found:#?}"
+    );
+    let given = adult.replace(
+        "[local]\n",
+        "[local]\nadult_services_phone = \"01632 960450\"\n",
+    );
+    assert!(
+        !problems_of(given)
+            .iter()
+            .any(|p| p.contains("adult_services_phone")),
+        "given, it is accepted"
+    );
+    assert!(
+        !problems_of(ORG.to_string())
+            .iter()
+            .any(|p| p.contains("local."))
+    );
+}
+
+#[test]
 fn worry_kinds_are_checked() {
     let kind = |id: &str, label: &str| WorryKind {
         id: id.into(),
@@ -993,6 +1044,8 @@ fn the_pages_about_worries_say_who_reads_them_as_the_routing_does() {
         "routing.head",
         "local.lado_phone",
         "local.front_door_phone",
+        "local.adult_services_phone",
+        "local.partnership_site",
     ] {
         assert!(staff.contains(&words(name)), "{name}");
     }

@@ -101,6 +101,12 @@ fn pages_render_with_security_headers_and_unknown_addresses_are_404() {
     assert_eq!(tell.status, 200, "GET /tell\n{}", tell.describe());
     assert_html("GET /tell", &tell);
     assert_no_store("GET /tell (it carries a fresh token)", &tell);
+    assert!(
+        tell.text().contains("children&#x27;s social care")
+            || tell.text().contains("children's social care"),
+        "the danger box names the local children's services"
+    );
+    assert!(tell.text().contains("tel:01632960400"));
     let first = form_token(&tell.text());
     assert_ne!(
         first,
@@ -741,6 +747,42 @@ fn browser_bundle_is_served_with_long_caching() {
         assert_eq!(r.header("x-content-type-options"), Some("nosniff"));
         let on_disk = std::fs::read(site.join("pkg").join(file)).expect("the file is on disk");
         assert!(r.body == on_disk, "/pkg/{file}: body differs from the file");
+
+        // Pre-compressed: brotli when accepted, else gzip, else the plain file.
+        for (accept, encoding, suffix) in [
+            ("gzip, deflate, br, zstd", Some("br"), "br"),
+            ("gzip", Some("gzip"), "gz"),
+            ("identity", None, ""),
+        ] {
+            let r = web.request(
+                "GET",
+                &format!("/pkg/{file}"),
+                &[("Accept-Encoding", accept)],
+                b"",
+            );
+            assert_eq!(r.status, 200, "/pkg/{file} ({accept})");
+            assert_eq!(
+                r.header("content-encoding"),
+                encoding,
+                "/pkg/{file} ({accept})"
+            );
+            assert!(
+                r.headers
+                    .iter()
+                    .any(|(n, v)| n == "vary" && v.to_ascii_lowercase().contains("accept-encoding")),
+                "/pkg/{file} ({accept}): Vary: Accept-Encoding"
+            );
+            let want = if suffix.is_empty() {
+                on_disk.clone()
+            } else {
+                std::fs::read(site.join("pkg").join(format!("{file}.{suffix}")))
+                    .expect("the build writes .br and .gz beside each file")
+            };
+            assert!(
+                r.body == want,
+                "/pkg/{file} ({accept}): not the pre-compressed file"
+            );
+        }
     }
 
     // The pages point at the bundle: the stylesheet everywhere, the islands' boot script on
@@ -752,11 +794,14 @@ fn browser_bundle_is_served_with_long_caching() {
         home.contains(&format!(r#"href="/pkg/{css}""#)),
         "the home page does not link the stylesheet /pkg/{css}"
     );
-    let tell = web.get("/tell").text();
-    assert!(
-        tell.contains(&format!(r#"src="/pkg/{boot}""#)),
-        "the worry form page does not load the islands' boot script /pkg/{boot}"
-    );
+    // No page needs the islands now (see `ISLAND_PAGES` in app/src/shell.rs).
+    for path in ["/", "/tell", "/learn/four-cs-of-online-risk"] {
+        let html = web.get(path).text();
+        assert!(
+            !html.contains(&format!(r#"src="/pkg/{boot}""#)) && !html.contains("<script"),
+            "{path} loads a script"
+        );
+    }
 
     for path in [
         "/pkg/x.js",

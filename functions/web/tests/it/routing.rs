@@ -251,6 +251,14 @@ fn the_dsl_moves_a_worry_to_about_the_dsl_and_loses_it_and_only_the_lead_or_chai
         testid_text(&page, "case-queue").as_deref(),
         Some("Safeguarding team")
     );
+    // Beside "Record a referral": the local authority's services, from the demo profile.
+    for number in [
+        "tel:01632960500",
+        "tel:01632960400",
+        "https://safeguarding.wexmoor.example.org",
+    ] {
+        assert!(page.contains(number), "the case page lacks {number}");
+    }
     // The DSL may move it on to any stricter queue, never back (it is in the least strict).
     assert_eq!(move_options(&page), ["staff", "dsl", "head"]);
 
