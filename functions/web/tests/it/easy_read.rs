@@ -413,3 +413,138 @@ fn a_learner_switches_to_easy_read_passes_and_it_counts_as_the_same_module() {
         404,
     );
 }
+
+#[test]
+fn a_learner_on_easy_read_signs_the_easy_read_learner_aup_and_it_counts_as_the_same_aup() {
+    let data = tempfile::tempdir().expect("temp dir");
+    let web = Web::serve_embedded(
+        data.path(),
+        &[
+            ("APP_SESSION_KEYS", SESSION_KEYS.into()),
+            ("APP_DEMO_PEOPLE", "true".into()),
+        ],
+    );
+    let web = &web;
+    let learner = support::sign_in(web, data.path(), LEARNER);
+    let dsl = support::sign_in(web, data.path(), DSL);
+    let aup_path = "/aup/learner-aup";
+    let list_path = "/compliance/list?item=AUP%23learner-aup";
+
+    // The standard text first: its version and hash.
+    let standard = html(&get_as(web, aup_path, &learner));
+    assert!(!standard.contains("(easy read)"), "{standard}");
+    let standard_sha = hidden(&standard, "sha256");
+    let csrf = csrf_in(&standard);
+    let learner_id = person_id_in(&html(&get_as(web, list_path, &dsl)), LEARNER_NAME);
+    let signed_before = html(&get_as(web, &format!("{list_path}&standing=in-date"), &dsl));
+    assert!(
+        !signed_before.contains(&format!(">{LEARNER_NAME}</a>")),
+        "not signed yet:\n{signed_before}"
+    );
+
+    // The learner switches to easy read: the AUP page is the easy-read text, same id and
+    // version, another hash (another text).
+    let r = post_as(
+        web,
+        "/me/reading-level",
+        &learner,
+        &[
+            ("csrf", &csrf),
+            ("level", "easy"),
+            ("return_to", "/me/training"),
+        ],
+    );
+    assert_status("switching to easy read", &r, 303);
+    let page = get_as(web, aup_path, &learner);
+    assert_status("the easy-read AUP", &page, 200);
+    let easy = html(&page);
+    assert!(
+        easy.contains("Learner rules for using computers and phones (easy read)"),
+        "{easy}"
+    );
+    let version = hidden(&easy, "version");
+    assert_eq!(version, hidden(&standard, "version"), "the same version");
+    let sha = hidden(&easy, "sha256");
+    assert_ne!(sha, standard_sha, "the easy-read text is another text");
+
+    // Signing with the standard text's hash while on easy read is refused: the hash must be of
+    // the text shown.
+    let sign = |sha: &str| {
+        post_as(
+            web,
+            aup_path,
+            &learner,
+            &[
+                ("csrf", &csrf),
+                ("version", &version),
+                ("sha256", sha),
+                ("typed_name", LEARNER_NAME),
+                ("declaration", "yes"),
+            ],
+        )
+    };
+    assert_status("the standard hash on easy read", &sign(&standard_sha), 422);
+
+    // Signed: the exact easy-read text is kept.
+    let r = sign(&sha);
+    assert_status("signing the easy-read AUP", &r, 200);
+    assert!(html(&r).contains("Signed on"), "{}", html(&r));
+    let signed_text = html(&get_as(
+        web,
+        &format!("/aup/learner-aup/signed/{sha}"),
+        &learner,
+    ));
+    assert!(
+        signed_text.contains("These rules help keep you safe online."),
+        "the easy-read text is what was signed:\n{signed_text}"
+    );
+    assert!(
+        !signed_text.contains("This agreement helps keep you, and everyone at"),
+        "not the standard text:\n{signed_text}"
+    );
+
+    // In compliance it is the learner AUP, signed, once; the record shows the signature of that
+    // AUP; the completion export says signed, current version.
+    let signed = html(&get_as(web, &format!("{list_path}&standing=in-date"), &dsl));
+    assert_eq!(
+        signed.matches(&format!(">{LEARNER_NAME}</a>")).count(),
+        1,
+        "counted once as the learner AUP:\n{signed}"
+    );
+    let record = html(&get_as(
+        web,
+        &format!("/compliance/people/{learner_id}"),
+        &dsl,
+    ));
+    assert!(
+        record.contains(&format!("Signed as “{LEARNER_NAME}”")),
+        "{record}"
+    );
+    assert!(record.contains(&format!("/compliance/people/{learner_id}/signed/{sha}")));
+    let csv = get_as(web, "/compliance/export/completion.csv", &dsl).text();
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let row: Vec<&str> = lines
+        .find(|l| l.starts_with(LEARNER_NAME))
+        .unwrap()
+        .split(',')
+        .collect();
+    assert_eq!(row[col("learner-aup status")], "done", "{row:?}");
+    assert_eq!(row[col("learner-aup version")], version, "{row:?}");
+
+    // Back on the standard version, the AUP still stands as signed: the same AUP.
+    let r = post_as(
+        web,
+        "/me/reading-level",
+        &learner,
+        &[("csrf", &csrf), ("level", "standard")],
+    );
+    assert_status("switching back", &r, 303);
+    let training = html(&get_as(web, "/me/training", &learner));
+    let row_start = training
+        .find(r#"data-testid="training-learner-aup""#)
+        .unwrap_or_else(|| panic!("the AUP's row on My training:\n{training}"));
+    let row = &training[row_start..row_start + training[row_start..].find("</tr>").unwrap()];
+    assert!(row.contains("Done") || row.contains("Signed"), "{row}");
+}
