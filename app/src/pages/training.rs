@@ -37,12 +37,42 @@ fn status_class(s: Status) -> &'static str {
 
 /// Where an item's next step is done.
 fn next_href(i: &TrainingItem) -> String {
+    if let Some(first) = i.read_again.first() {
+        return section_href(i, first.number);
+    }
     match (i.kind, &i.next) {
         (ItemKind::Module, safety_core::learning::NextStep::TakeQuiz)
         | (ItemKind::Module, safety_core::learning::NextStep::RetakeQuiz) => {
             format!("{}/quiz", i.url)
         }
         _ => i.url.clone(),
+    }
+}
+
+/// A section of a module to read again.
+fn section_href(i: &TrainingItem, number: usize) -> String {
+    format!("{}?section={number}", i.url)
+}
+
+/// A quiz locked after two failed attempts in a row, in plain words: the sections to read again
+/// first, each a link (instead of the quiz).
+fn read_again_first(i: &TrainingItem) -> impl IntoView + use<> {
+    let last = i.read_again.len().saturating_sub(1);
+    let links = i
+        .read_again
+        .iter()
+        .enumerate()
+        .map(|(n, s)| {
+            let sep = match n {
+                0 => "",
+                n if n == last => " and ",
+                _ => ", ",
+            };
+            view! { {sep} <a href=section_href(i, s.number)>{s.title.clone()}</a> }
+        })
+        .collect_view();
+    view! {
+        <span data-testid="read-again-first">"Read the sections again before your next try: " {links} "."</span>
     }
 }
 
@@ -59,6 +89,14 @@ pub fn MyTrainingPage() -> impl IntoView {
         .into_any(),
         Some(Ok(training)) => {
             let next = match next_item(&training) {
+                Some(i) if !i.read_again.is_empty() => view! {
+                    <div class="next-step" data-testid="next-step">
+                        <h2 id="next-heading">"What to do next"</h2>
+                        <p><strong>{i.title.clone()}</strong> ": " {read_again_first(i)}</p>
+                        <p><a class="button" href=next_href(i)>"Read again" <span class="visually-hidden">": " {i.title.clone()}</span></a></p>
+                    </div>
+                }
+                .into_any(),
                 Some(i) => view! {
                     <div class="next-step" data-testid="next-step">
                         <h2 id="next-heading">"What to do next"</h2>
@@ -133,7 +171,9 @@ fn training_row(i: TrainingItem) -> impl IntoView {
         let href = format!("/aup/{}/signed/{}", i.id, s.sha256);
         view! { <br/><a href=href>"What you signed" <span class="visually-hidden">" (" {i.title.clone()} ")"</span></a> }
     });
-    let next = if i.status.is_due() {
+    let next = if !i.read_again.is_empty() {
+        read_again_first(&i).into_any()
+    } else if i.status.is_due() {
         view! { <a href=next_href(&i)>{i.next_text.clone()} <span class="visually-hidden">": " {i.title.clone()}</span></a> }.into_any()
     } else {
         view! { <span>{i.next_text.clone()}</span> }.into_any()

@@ -9,8 +9,12 @@
 //! * an AUP signed for an older version: **due again** (a new version must be signed);
 //! * a module completed at an older MAJOR version when the module says `recomplete_on_major`:
 //!   **due again**; otherwise an older version still counts (passed) and is reported as an older
-//!   version, so the person and the DSL see it.
+//!   version, so the person and the DSL see it;
+//! * a module whose quiz is locked after two failed attempts in a row (the sections of the
+//!   missed questions must be opened again first, [`super::quiz`]): the next step is
+//!   **read those sections again**, named in [`TrainingItem::read_again`], not the quiz.
 
+use super::quiz::{SectionToRead, sections_to_read};
 use super::{LearningError, Required, Setting, check_org, major};
 use crate::content::Page;
 use crate::dates;
@@ -65,6 +69,9 @@ pub enum NextStep {
     TakeQuiz,
     /// Failed the last attempt: read again if needed, then retake.
     RetakeQuiz,
+    /// Failed two attempts in a row: the quiz opens again once the sections in
+    /// [`TrainingItem::read_again`] have been opened again.
+    ReadAgainFirst,
     Sign,
     /// Renew before (or after) it expires: read again and retake the quiz or sign again.
     Renew,
@@ -82,6 +89,7 @@ impl NextStep {
             }
             (NextStep::TakeQuiz, _) => "Take the quiz".into(),
             (NextStep::RetakeQuiz, _) => "Look back at the module, then try the quiz again".into(),
+            (NextStep::ReadAgainFirst, _) => "Read the sections again before your next try".into(),
             (NextStep::Sign, _) => "Read and sign".into(),
             (NextStep::Renew, ItemKind::Module) => {
                 "Renew: read it again and retake the quiz".into()
@@ -127,6 +135,9 @@ pub struct TrainingItem {
     pub completion: Option<Completion>,
     /// An AUP's latest signature (with the hash of the text signed), when there is one.
     pub signature: Option<Signature>,
+    /// A module whose quiz is locked after two failed attempts in a row: the sections still to
+    /// open again before the next attempt (empty otherwise).
+    pub read_again: Vec<SectionToRead>,
 }
 
 /// A person's whole summary.
@@ -264,6 +275,22 @@ fn module_next(status: Status, m: Option<&ModuleState>, version: &str) -> NextSt
     }
 }
 
+/// When the module's quiz is locked (two failed attempts in a row, sections not yet all opened
+/// again): the sections still to open, in the module's order. Empty when the quiz is open.
+fn locked_quiz(module: &Page, m: Option<&ModuleState>) -> Vec<SectionToRead> {
+    let Some(r) = m.and_then(|m| m.read_again.as_ref()) else {
+        return Vec::new();
+    };
+    let anchors: Vec<&str> = module.sections.iter().map(|s| s.anchor.as_str()).collect();
+    if r.done(&anchors) {
+        return Vec::new();
+    }
+    sections_to_read(module, r)
+        .into_iter()
+        .filter(|s| !s.opened)
+        .collect()
+}
+
 /// Everything the person must do, with status, due date and next step. 1 query.
 pub async fn my_training<S: Store>(
     store: &S,
@@ -299,9 +326,15 @@ pub async fn my_training<S: Store>(
             .get(&ItemRef::module(&module.id))
             .and_then(StoredState::module);
         let e = evaluate_module(module, m, now);
-        let next = module_next(e.status, m, &module.version);
+        let read_again = locked_quiz(module, m);
+        let next = if read_again.is_empty() {
+            module_next(e.status, m, &module.version)
+        } else {
+            NextStep::ReadAgainFirst
+        };
         let mut it = item(&setting, ItemKind::Module, module, e, m, next);
         it.completion = m.and_then(|m| m.completion.clone());
+        it.read_again = read_again;
         items.push(it);
     }
     for aup in &required.aups {
@@ -349,5 +382,6 @@ fn item(
         next,
         completion: None,
         signature: None,
+        read_again: Vec::new(),
     }
 }

@@ -27,6 +27,7 @@ fn item(kind: ItemKind, status: Status, due: Option<&str>) -> TrainingItem {
         next_text: String::new(),
         completion: None,
         signature: None,
+        read_again: Vec::new(),
     }
 }
 

@@ -543,3 +543,123 @@ fn certificate_checks_from_one_address_are_limited() {
     assert!(r.text().contains("Too many certificates were checked"));
     assert_status("the empty form is not counted", &web.get("/verify"), 200);
 }
+
+/// The row of `id` on My training.
+#[track_caller]
+fn training_row(html: &str, id: &str) -> String {
+    let start = html
+        .find(&format!(r#"data-testid="training-{id}""#))
+        .unwrap_or_else(|| panic!("no row for {id}:\n{html}"));
+    let len = html[start..].find("</tr>").expect("the row ends");
+    html[start..start + len].to_string()
+}
+
+/// The `/learn/...?section=N` links in a piece of a page.
+fn section_links(html: &str, module: &str) -> Vec<String> {
+    let marker = format!(r#"href="/learn/{module}?section="#);
+    html.match_indices(&marker)
+        .map(|(at, _)| {
+            let from = at + r#"href=""#.len();
+            html[from..from + html[from..].find('"').unwrap()].to_string()
+        })
+        .collect()
+}
+
+#[test]
+fn after_two_failed_attempts_my_training_says_to_read_the_sections_again_not_the_quiz() {
+    let site = Site::start();
+    let web = &site.web;
+    let learner = site.sign_in(LEARNER);
+    let quiz_path = format!("/learn/{MODULE}/quiz");
+    let correct = correct_answers("four-cs-of-online-risk-quiz.md");
+    let text = |r: Response| decode_entities(&r.text().replace("<!>", ""));
+
+    // Fails an attempt: a wrong option for every question shown.
+    let fail = || {
+        let quiz = text(get_as(web, &quiz_path, &learner));
+        let mut fields = vec![
+            ("csrf".to_string(), csrf_in(&quiz)),
+            ("attempt".to_string(), hidden(&quiz, "attempt")),
+        ];
+        let mut shown: Vec<String> = Vec::new();
+        for part in quiz.split(r#"name="answer-"#).skip(1) {
+            let q: String = part.chars().take_while(|c| *c != '"').collect();
+            if !shown.contains(&q) {
+                shown.push(q);
+            }
+        }
+        assert!(!shown.is_empty(), "{quiz}");
+        for q in &shown {
+            let (_, right) = correct.iter().find(|(id, _)| id == q).unwrap();
+            let pick = ["a", "b", "c", "d"]
+                .into_iter()
+                .find(|o| !right.iter().any(|r| r == o))
+                .unwrap();
+            fields.push((format!("answer-{q}"), pick.to_string()));
+        }
+        let r = post_fields(web, &quiz_path, &learner, &fields);
+        assert_status("a failed attempt", &r, 200);
+        assert!(text(r).contains("Not passed this time"));
+    };
+
+    // One fail: My training offers the quiz again.
+    fail();
+    let training = text(get_as(web, "/me/training", &learner));
+    let row = training_row(&training, MODULE);
+    assert!(row.contains(&format!(r#"href="{quiz_path}""#)), "{row}");
+    assert!(!row.contains("read-again-first"), "{row}");
+
+    // Two fails in a row: the quiz is locked, and My training says so in plain words, with a
+    // link to each section to read again, and no link to the quiz (in the row or the next step).
+    fail();
+    assert_status(
+        "the quiz while locked",
+        &get_as(web, &quiz_path, &learner),
+        409,
+    );
+    let training = text(get_as(web, "/me/training", &learner));
+    let row = training_row(&training, MODULE);
+    assert!(
+        row.contains("Read the sections again before your next try: "),
+        "{row}"
+    );
+    assert!(!row.contains(&format!(r#"href="{quiz_path}""#)), "{row}");
+    let links = section_links(&row, MODULE);
+    assert!(!links.is_empty(), "links to the sections: {row}");
+    let next_start = training.find(r#"data-testid="next-step""#).unwrap();
+    let next_step =
+        &training[next_start..next_start + training[next_start..].find("</div>").unwrap()];
+    assert!(
+        next_step.contains("Read the sections again before your next try"),
+        "{next_step}"
+    );
+    assert!(
+        !next_step.contains(&format!(r#"href="{quiz_path}""#)),
+        "{next_step}"
+    );
+    assert!(
+        next_step.contains(&format!(r#"href="{}""#, links[0])),
+        "{next_step}"
+    );
+    // The section titles named are the module's (each link's text is a title shown in it).
+    for link in &links {
+        let r = get_as(web, link, &learner);
+        assert_status("a section to read again", &r, 200);
+        let page = text(r);
+        let at = row.find(&format!(r#"href="{link}""#)).unwrap();
+        let title = &row[at + row[at..].find('>').unwrap() + 1..];
+        let title = &title[..title.find("</a>").unwrap()];
+        assert!(page.contains(title), "the section {link} is titled {title}");
+    }
+
+    // Every section opened again: the quiz is offered once more.
+    let training = text(get_as(web, "/me/training", &learner));
+    let row = training_row(&training, MODULE);
+    assert!(!row.contains("read-again-first"), "{row}");
+    assert!(row.contains(&format!(r#"href="{quiz_path}""#)), "{row}");
+    assert_status(
+        "the quiz after reading again",
+        &get_as(web, &quiz_path, &learner),
+        200,
+    );
+}
