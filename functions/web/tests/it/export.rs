@@ -204,6 +204,14 @@ fn only_dsls_deputies_and_admins_of_this_organisation_export() {
     assert_eq!(alex[status], "not started");
     let sam = records.iter().find(|r| r[0] == "Sam Carter").unwrap();
     assert_eq!(sam[status], "not required");
+    // the last column says who reads easy read (nobody has chosen it here)
+    assert_eq!(
+        records[0].last().map(|h| h.as_str()),
+        Some("easy read"),
+        "{:?}",
+        records[0]
+    );
+    assert_eq!(alex.last().map(|c| c.as_str()), Some("no"), "{alex:?}");
     // the formula is written with an apostrophe, raw and parsed
     let text = r.text();
     assert!(text.contains("\"'=HYPERLINK("), "{text}");
