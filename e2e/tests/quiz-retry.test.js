@@ -7,7 +7,7 @@
 import { after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { setup, e2e, checkA11yNoJs, signIn, correctAnswers, submit, REPO_DIR } from './harness.js';
+import { setup, e2e, checkA11yNoJs, signIn, correctAnswers, submit, resultsPath, REPO_DIR } from './harness.js';
 
 const LEARNER = 'learner@wexmoorvale.example.org';
 const MODULE = 'four-cs-of-online-risk';
@@ -103,6 +103,22 @@ e2e('a failed quiz shows what was wrong and why, not the right options; the retr
   assert.equal(res.status(), 409);
   assert.match(await page.locator('[data-testid=read-again]').innerText(), /two times in a row/);
   assert.equal(await page.locator('form.quiz').count(), 0);
+
+  // My training says so in plain words, with the same sections as links, and offers no quiz.
+  res = await page.goto('/me/training');
+  assert.equal(res.status(), 200);
+  const row = page.locator(`[data-testid=training-${MODULE}]`);
+  assert.match(await row.locator('[data-testid=read-again-first]').innerText(), /^Read the sections again before your next try: .+\.$/);
+  assert.deepEqual(await row.locator('[data-testid=read-again-first] a').evaluateAll((as) => as.map((a) => a.getAttribute('href'))), hrefs);
+  assert.equal(await row.locator(`a[href="/learn/${MODULE}/quiz"]`).count(), 0, 'no quiz offered in the row');
+  assert.equal(await page.locator(`[data-testid=next-step] a[href="/learn/${MODULE}/quiz"]`).count(), 0, 'nor in What to do next');
+  await checkA11yNoJs(env.browser, page, 'My training with a quiz locked');
+  await page.setViewportSize({ width: 320, height: 900 });
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  assert.ok(overflow <= 0, `My training scrolls sideways by ${overflow}px at 320 px`);
+  await page.screenshot({ path: resultsPath('training-read-again-320.png'), fullPage: true });
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.screenshot({ path: resultsPath('training-read-again-1280.png'), fullPage: true });
   for (const [k, h] of hrefs.entries()) {
     res = await page.goto(h);
     assert.equal(res.status(), 200);
