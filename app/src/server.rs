@@ -13,7 +13,7 @@ pub mod sign_in;
 pub mod sso;
 pub mod worries;
 
-pub use outcome::Outcome;
+pub use outcome::{Ended, Outcome};
 
 use crate::model::{Choice, KindChoice, SignedIn, WorryChoices, WorryFormState};
 use chrono::{DateTime, Utc};

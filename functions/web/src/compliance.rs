@@ -12,14 +12,6 @@ use app::server::compliance::{self as uc, ComplianceQuery};
 use axum::extract::{Path, State};
 use chrono::Utc;
 
-/// How a page that may hold a refusal ended.
-fn ending<T>(result: &Result<T, (Outcome, String)>) -> Outcome {
-    match result {
-        Ok(_) => Outcome::Ok,
-        Err((o, _)) => *o,
-    }
-}
-
 pub async fn dashboard_get(
     State(state): State<AppState>,
     Allowed(who, _): Allowed<ViewCompletion>,
@@ -75,8 +67,7 @@ pub async fn person_get(
         }
         Err(_) => None,
     };
-    let outcome = ending(&screen.0);
-    Page::of(screen).and_maybe(reading).outcome(outcome)
+    Page::shown(screen).and_maybe(reading)
 }
 
 pub async fn signed_get(
@@ -84,9 +75,7 @@ pub async fn signed_get(
     _: Allowed<ViewCompletion>,
     Path((id, sha)): Path<(String, String)>,
 ) -> Page {
-    let screen = uc::signed_by(&state.site, &id, &sha).await;
-    let outcome = ending(&screen.0);
-    Page::of(screen).outcome(outcome)
+    Page::shown(uc::signed_by(&state.site, &id, &sha).await)
 }
 
 /// This area's routes (merged into the app's in `routes::router`).

@@ -74,6 +74,13 @@ impl Page {
         Page::plain().and(value)
     }
 
+    /// The page at the request's address showing what a use case answered, with the status of
+    /// how it ended.
+    pub fn shown<T: app::server::Ended + Clone + Send + Sync + 'static>(value: T) -> Page {
+        let outcome = value.outcome();
+        Page::of(value).outcome(outcome)
+    }
+
     /// The page at the request's address with nothing more than the app finds itself.
     pub fn plain() -> Page {
         Page {

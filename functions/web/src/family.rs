@@ -12,23 +12,13 @@ use axum::extract::{Path, State};
 use chrono::Utc;
 use safety_core::learning::cosign::CoSign;
 
-/// How a page that may hold a refusal ended.
-fn ending<T>(result: &Result<T, (Outcome, String)>) -> Outcome {
-    match result {
-        Ok(_) => Outcome::Ok,
-        Err((o, _)) => *o,
-    }
-}
-
 /// `GET /admin/people/{id}/family`.
 pub async fn family_get(
     State(state): State<AppState>,
     _: Allowed<ManagePeople>,
     Path(id): Path<String>,
 ) -> Page {
-    let page = uc::family_page(&state.site, &id).await;
-    let outcome = ending(&page.0);
-    Page::of(page).outcome(outcome)
+    Page::shown(uc::family_page(&state.site, &id).await)
 }
 
 /// The family page's form: `action` is `link-parent` or `link-child` (with `email`), `unlink`
@@ -71,9 +61,7 @@ pub async fn family_post(
 
 /// `GET /me/children`.
 pub async fn children_get(State(state): State<AppState>, Allowed(who, _): Allowed<Parent>) -> Page {
-    let page = uc::children_page(&state.site, &who, Utc::now()).await;
-    let outcome = ending(&page.0);
-    Page::of(page).outcome(outcome)
+    Page::shown(uc::children_page(&state.site, &who, Utc::now()).await)
 }
 
 /// The co-signing form.

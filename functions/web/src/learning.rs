@@ -22,14 +22,6 @@ fn refused(r: Refused) -> AppError {
     AppError::Refused(r.outcome, r.message)
 }
 
-/// How a page that may hold a refusal ended.
-fn ending<T>(result: &Result<T, Refused>) -> Outcome {
-    match result {
-        Ok(_) => Outcome::Ok,
-        Err(r) => r.outcome,
-    }
-}
-
 /// The page with the easy-read switch beside what it shows.
 async fn with_switch(state: &AppState, who: &Viewer, page: Page, return_to: &str) -> Page {
     let level = reading_level::reading_level(&state.site, who).await;
@@ -126,14 +118,7 @@ pub async fn assign_group_reading_level_post(
 /// `/me/training`.
 pub async fn training_get(State(state): State<AppState>, SignedIn(who): SignedIn) -> Page {
     let training = uc::my_training(&state.site, &who, Utc::now()).await;
-    let outcome = ending(&training.0);
-    with_switch(
-        &state,
-        &who,
-        Page::of(training).outcome(outcome),
-        "/me/training",
-    )
-    .await
+    with_switch(&state, &who, Page::shown(training), "/me/training").await
 }
 
 /// `?section=N`.
@@ -149,14 +134,7 @@ async fn reading(state: &AppState, who: &Viewer, id: &str, section: Option<&str>
         Ok(go_to) => uc::read(&state.site, who, id, go_to).await,
         Err(r) => uc::Reading(Err(r)),
     };
-    let outcome = ending(&reading.0);
-    with_switch(
-        state,
-        who,
-        Page::of(reading).outcome(outcome),
-        &format!("/learn/{id}"),
-    )
-    .await
+    with_switch(state, who, Page::shown(reading), &format!("/learn/{id}")).await
 }
 
 /// `/learn/{id}`: the public page, or for a person who must do it, the section where they
@@ -194,9 +172,7 @@ pub async fn quiz_get(
     SignedIn(who): SignedIn,
     Path(id): Path<String>,
 ) -> Page {
-    let screen = uc::start_quiz(&state.site, &who, &id, Utc::now()).await;
-    let outcome = screen.outcome();
-    Page::of(screen).outcome(outcome)
+    Page::shown(uc::start_quiz(&state.site, &who, &id, Utc::now()).await)
 }
 
 /// Sends the answers (`answer-<question>` fields, and the `attempt`): the result, or the
@@ -208,9 +184,7 @@ pub async fn quiz_post(
 ) -> Page {
     let answers = uc::answers_from_fields(form.pairs());
     let attempt = form.get("attempt").unwrap_or_default();
-    let screen = uc::submit_quiz(&state.site, &who, &id, attempt, answers, Utc::now()).await;
-    let outcome = screen.outcome();
-    Page::of(screen).outcome(outcome)
+    Page::shown(uc::submit_quiz(&state.site, &who, &id, attempt, answers, Utc::now()).await)
 }
 
 /// `/aup/{id}`: the public page, or for a person who must sign it, the text and the form.
@@ -266,9 +240,7 @@ pub async fn signed_text_get(
     SignedIn(who): SignedIn,
     Path((id, sha)): Path<(String, String)>,
 ) -> Page {
-    let screen = uc::signed_text(&state.site, &who, &id, &sha, Utc::now()).await;
-    let outcome = ending(&screen);
-    Page::of(screen).outcome(outcome)
+    Page::shown(uc::signed_text(&state.site, &who, &id, &sha, Utc::now()).await)
 }
 
 /// A certificate, for its owner to print.
@@ -277,9 +249,8 @@ pub async fn certificate_get(
     SignedIn(who): SignedIn,
     Path(code): Path<String>,
 ) -> Page {
-    let screen = uc::own_certificate(&state.site, &who, &code, Utc::now()).await;
-    let outcome = ending(&screen);
-    Page::of(screen).outcome(outcome)
+    let base = crate::auth::base_url(&state);
+    Page::shown(uc::own_certificate(&state.site, &who, &code, &base, Utc::now()).await)
 }
 
 /// The certificate check's one field.
@@ -295,9 +266,7 @@ pub async fn verify_get(
     Client(address): Client,
     QueryOrDefault(query): QueryOrDefault<CodeForm>,
 ) -> Page {
-    let screen = uc::verify(&state.site, query.code.as_deref(), &address).await;
-    let outcome = screen.outcome();
-    Page::of(screen).outcome(outcome)
+    Page::shown(uc::verify(&state.site, query.code.as_deref(), &address).await)
 }
 
 /// The public check: a posted `code`.
@@ -307,9 +276,7 @@ pub async fn verify_post(
     AnyForm(form): AnyForm<CodeForm>,
 ) -> Page {
     let code = form.and_then(|f| f.code);
-    let screen = uc::verify(&state.site, code.as_deref(), &address).await;
-    let outcome = screen.outcome();
-    Page::of(screen).outcome(outcome)
+    Page::shown(uc::verify(&state.site, code.as_deref(), &address).await)
 }
 
 /// `/completions/{module}`: who has completed a module, and which version (DSL, deputies, admins).
@@ -318,9 +285,7 @@ pub async fn roster_get(
     _: Allowed<ViewCompletion>,
     Path(id): Path<String>,
 ) -> Page {
-    let screen = uc::roster(&state.site, &id).await;
-    let outcome = ending(&screen.0);
-    Page::of(screen).outcome(outcome)
+    Page::shown(uc::roster(&state.site, &id).await)
 }
 
 /// This area's routes (merged into the app's in `routes::router`).
