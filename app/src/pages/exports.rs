@@ -21,7 +21,7 @@ pub fn ExportPage() -> impl IntoView {
         <h1>"Export completion evidence"</h1>
         <p class="lead">"Download " {screen.org_name.clone()} "'s training records as spreadsheets (CSV files), or print a summary for an inspection."</p>
         <h2 id="completion">"Completion of every module and policy"</h2>
-        <p>"One row per person, with their roles and groups, then for each module and acceptable use policy (AUP): its status, the version done, when, until when it counts, and the quiz score. \"not required\" means the person does not have to do it."</p>
+        <p>"One row per person, with their roles and groups, then for each module and acceptable use policy (AUP): its status, the version done, when, until when it counts, and the quiz score. \"not required\" means the person does not have to do it. The last column, \"easy read\", says whether the person reads the easy-read versions and why: chosen by themselves, assigned by a member of staff, or set for their group."</p>
         <p><a class="button" href="/compliance/export/completion.csv" download=screen.matrix_file.clone()
             data-testid="export-completion">"Download completion (CSV)"</a></p>
         <h2 id="signatures">"AUP signatures"</h2>
