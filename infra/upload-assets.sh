@@ -31,6 +31,7 @@ for pair in "wasm:application/wasm" "js:text/javascript; charset=utf-8" "css:tex
   aws s3 cp --region "$region" --recursive "$dir" "s3://$bucket/pkg/" \
     --exclude "*" --include "*.$ext" --content-type "$type" --cache-control "$cache" --only-show-errors
 done
-others=$(find "$dir" -type f ! -name '*.wasm' ! -name '*.js' ! -name '*.css' | wc -l)
+# NAME.br and NAME.gz (pre-compressed for the local server) stay behind: CloudFront compresses.
+others=$(find "$dir" -type f ! -name '*.wasm' ! -name '*.js' ! -name '*.css' ! -name '*.br' ! -name '*.gz' | wc -l)
 [ "$others" = 0 ] || { echo "warning: $others file(s) of another type in $dir were not uploaded" >&2; }
-echo "uploaded $(find "$dir" -type f | wc -l) file(s) to s3://$bucket/pkg/ (listed in target/site/manifest.json)"
+echo "uploaded $(find "$dir" -type f ! -name '*.br' ! -name '*.gz' | wc -l) file(s) to s3://$bucket/pkg/ (listed in target/site/manifest.json)"

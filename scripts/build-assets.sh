@@ -4,7 +4,8 @@
 # and manifest.json, which the web function reads at start-up.
 #
 # Needs: rustup target wasm32-unknown-unknown, and wasm-bindgen-cli at exactly the wasm-bindgen
-# version in Cargo.lock, and binaryen's wasm-opt from e2e/node_modules (scripts/prerequisites.sh installs them).
+# version in Cargo.lock, binaryen's wasm-opt and esbuild from e2e/node_modules, and node (scripts/prerequisites.sh
+# installs them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -36,6 +37,12 @@ else
   echo "warning: $wasm_opt not found (npm ci --prefix e2e); the WASM is not size-optimised" >&2
 fi
 
+# The JS glue and the boot script minified (esbuild from npm, pinned in e2e/package.json).
+esbuild=e2e/node_modules/.bin/esbuild
+[ -x "$esbuild" ] || { echo "$esbuild not found: npm ci --prefix e2e (scripts/prerequisites.sh)" >&2; exit 1; }
+"$esbuild" --minify --log-level=warning "$stage/app.js" --outfile="$stage/app.min.js"
+mv "$stage/app.min.js" "$stage/app.js"
+
 hashed() { # file ext -> name-<hash>.ext
   local h; h=$(sha256sum "$1" | cut -c1-16)
   echo "$2-$h.$3"
@@ -45,7 +52,8 @@ wasm_name=$(hashed "$stage/app_bg.wasm" app_bg wasm)
 cp "$stage/app_bg.wasm" "$out/pkg/$wasm_name"
 js_name=$(hashed "$stage/app.js" app js)
 cp "$stage/app.js" "$out/pkg/$js_name"
-sed -e "s/__APP_JS__/$js_name/" -e "s/__APP_WASM__/$wasm_name/" app/boot.js > "$stage/boot.js"
+sed -e "s/__APP_JS__/$js_name/" -e "s/__APP_WASM__/$wasm_name/" app/boot.js > "$stage/boot.src.js"
+"$esbuild" --minify --log-level=warning "$stage/boot.src.js" --outfile="$stage/boot.js"
 boot_name=$(hashed "$stage/boot.js" boot js)
 cp "$stage/boot.js" "$out/pkg/$boot_name"
 css_name=$(hashed app/style/main.css style css)
@@ -59,5 +67,10 @@ cat > "$out/manifest.json" <<JSON
 }
 JSON
 rm -rf "$stage"
+# Each file also pre-compressed (NAME.br, NAME.gz), served when the browser accepts it.
+node scripts/compress-assets.mjs "$out/pkg"
 echo "browser bundle in $out:"
-( cd "$out/pkg" && for f in *; do printf '  %-40s %8d bytes, %7d gzipped\n' "$f" "$(wc -c < "$f")" "$(gzip -9c "$f" | wc -c)"; done )
+( cd "$out/pkg" && for f in *; do
+    case "$f" in *.br|*.gz) continue;; esac
+    printf '  %-40s %8d bytes, %7d gzip, %7d brotli\n' "$f" "$(wc -c < "$f")" "$(wc -c < "$f.gz")" "$(wc -c < "$f.br")"
+  done )

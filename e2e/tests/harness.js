@@ -342,6 +342,9 @@ export function e2e(name, fn, { timeout = 120_000 } = {}) {
  * Fails at once, with the error, if the page throws while loading its islands.
  */
 export async function waitForHydration(page, timeout = 20_000) {
+  // A page without islands loads no boot script (see ISLAND_PAGES in app/src/shell.rs): nothing
+  // to wait for.
+  if ((await page.locator('script[type=module][src^="/pkg/"]').count()) === 0) return;
   let onError;
   const failed = new Promise((_, reject) => {
     onError = (err) => reject(new Error(`The islands did not hydrate: the page threw "${err.message}"`));

@@ -117,7 +117,7 @@ e2e('screenshots of /tell and the module page at 320px and 1280px', async () => 
       await page.screenshot({ path: resultsPath(`${name}-${width}.png`), fullPage: true });
     }
     // The module with its contents open.
-    const toggle = page.locator('button[aria-controls="module-contents"]');
+    const toggle = page.locator('.contents summary');
     if (await toggle.isVisible()) {
       await toggle.click();
       await page.screenshot({ path: resultsPath(`module-open-${width}.png`) });

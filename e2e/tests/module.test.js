@@ -1,8 +1,8 @@
-// A learning module: its contents island hydrates and the toggle works with mouse and keyboard.
+// A learning module: no script, and its contents (a <details>) fold open with mouse and keyboard.
 
 import { after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { setup, e2e, checkA11y, browserErrors, waitForHydration, ORG_NAME, DSL_NAME } from './harness.js';
+import { setup, e2e, checkA11y, browserErrors, ORG_NAME, DSL_NAME } from './harness.js';
 
 const MODULE = '/learn/four-cs-of-online-risk';
 
@@ -16,19 +16,25 @@ after(async () => {
   await env?.teardown();
 });
 
-e2e('3. the module page hydrates and its contents toggle works by mouse and keyboard', async () => {
+e2e('3. the module page loads no script and its contents fold open by mouse and keyboard', async () => {
   const context = await env.newContext();
   const page = await context.newPage();
   const errorsBefore = browserErrors().length;
+  const scripts = [];
+  page.on('request', (r) => {
+    if (['script', 'fetch', 'xhr'].includes(r.resourceType()) || r.url().endsWith('.wasm')) scripts.push(r.url());
+  });
   const response = await page.goto(MODULE);
   assert.equal(response.status(), 200);
-  await waitForHydration(page);
+  await page.waitForLoadState('networkidle');
+  assert.deepEqual(scripts, [], 'a module page loads no JavaScript or WebAssembly');
+  assert.equal(await page.locator('script[src]').count(), 0, 'and no script element that loads one');
 
-  const button = page.locator('button[aria-controls="module-contents"]');
+  const summary = page.locator('.contents summary');
+  const details = page.locator('.contents details');
   const list = page.locator('#module-contents');
-  await button.waitFor({ state: 'visible' });
-  assert.equal(await button.innerText(), 'Show contents');
-  assert.equal(await button.getAttribute('aria-expanded'), 'false');
+  assert.equal(await summary.innerText(), 'In this module');
+  assert.equal(await details.getAttribute('open'), null);
   assert.equal(await list.isVisible(), false, 'the contents start folded away');
   assert.ok((await list.locator('li').count()) >= 2, 'the contents list has entries');
 
@@ -41,27 +47,20 @@ e2e('3. the module page hydrates and its contents toggle works by mouse and keyb
   await checkA11y(page, `${MODULE} (folded)`);
 
   // Mouse.
-  await button.click();
-  assert.equal(await button.getAttribute('aria-expanded'), 'true');
-  assert.equal(await button.innerText(), 'Hide contents');
+  await summary.click();
   await list.waitFor({ state: 'visible' });
   await checkA11y(page, `${MODULE} (open)`);
-
-  await button.click();
-  assert.equal(await button.getAttribute('aria-expanded'), 'false');
+  await summary.click();
   await list.waitFor({ state: 'hidden' });
 
-  // Keyboard: the button is reachable and Enter/Space toggle it.
-  await button.focus();
-  assert.ok(await button.evaluate((b) => document.activeElement === b), 'the button takes focus');
+  // Keyboard: the summary is reachable and Enter/Space toggle it.
+  await summary.focus();
+  assert.ok(await summary.evaluate((b) => document.activeElement === b), 'the summary takes focus');
   await page.keyboard.press('Enter');
-  assert.equal(await button.getAttribute('aria-expanded'), 'true', 'Enter opens');
   await list.waitFor({ state: 'visible' });
   await page.keyboard.press('Space');
-  assert.equal(await button.getAttribute('aria-expanded'), 'false', 'Space closes');
   await list.waitFor({ state: 'hidden' });
   await page.keyboard.press(' ');
-  assert.equal(await button.getAttribute('aria-expanded'), 'true', 'Space opens');
   await list.waitFor({ state: 'visible' });
 
   // The contents links go to the sections on the page.
@@ -76,12 +75,12 @@ e2e('3. the module page hydrates and its contents toggle works by mouse and keyb
   await context.close();
 });
 
-e2e('3b. without JavaScript the module contents are simply shown', async () => {
+e2e('3b. without JavaScript the module contents open just the same', async () => {
   const context = await env.newContext({ javaScriptEnabled: false });
   const page = await context.newPage();
   await page.goto(MODULE);
-  assert.equal(await page.locator('button[aria-controls="module-contents"]').isVisible(), false, 'no useless button');
+  assert.equal(await page.locator('#module-contents').isVisible(), false, 'folded');
+  await page.locator('.contents summary').click();
   assert.ok(await page.locator('#module-contents').isVisible(), 'the contents list is shown');
-  assert.equal(await page.locator('html').getAttribute('data-hydrated'), null);
   await context.close();
 });

@@ -1,6 +1,5 @@
 use super::not_found::NotFound;
 use super::{Provenance, Sections};
-use crate::islands::ContentsToggle;
 use crate::server::SiteState;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -97,7 +96,7 @@ pub fn ModulePage() -> impl IntoView {
             <h1>{page.title.clone()}</h1>
             <p class="meta">{page.minutes} " minutes · " {sections.len()} " sections"</p>
             <p class="lead">{page.summary.clone()}</p>
-            <ContentsToggle sections/>
+            <Contents sections/>
             <Sections page=page.clone()/>
             {quiz}
             <aside class="card card-tell" aria-labelledby="module-tell">
@@ -108,4 +107,29 @@ pub fn ModulePage() -> impl IntoView {
         </article>
     }
     .into_any()
+}
+
+/// The module's contents list, folded behind its summary so a phone shows the text first. A
+/// `<details>` element: it opens and closes with no script, by mouse, touch and keyboard.
+#[component]
+fn Contents(sections: Vec<(String, String)>) -> impl IntoView {
+    view! {
+        <nav class="contents" aria-label="In this module">
+            <details>
+                <summary>"In this module"</summary>
+                <ol id="module-contents">
+                    {sections
+                        .into_iter()
+                        .map(|(anchor, title)| {
+                            view! {
+                                <li>
+                                    <a href=format!("#{anchor}")>{title}</a>
+                                </li>
+                            }
+                        })
+                        .collect_view()}
+                </ol>
+            </details>
+        </nav>
+    }
 }

@@ -1,18 +1,30 @@
 //! The browser bundle (islands JS/WASM and CSS), built by `scripts/build-assets.sh` into
 //! `target/site` with content hashes in the file names, so each can be cached for a year.
 //! Loaded into memory at start-up (they are small); on AWS they will come from S3/CloudFront.
+//! Each file's brotli and gzip forms (`NAME.br`, `NAME.gz`, written by the build) are loaded
+//! too, and sent instead of the plain file when the request's `Accept-Encoding` allows.
 
 use app::server::Assets;
 use axum::body::Body;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Response;
 use std::collections::HashMap;
 use std::path::Path;
 
 pub struct AssetFiles {
-    files: HashMap<String, (&'static str, Vec<u8>)>,
+    files: HashMap<String, Asset>,
     pub urls: Assets,
 }
+
+struct Asset {
+    content_type: &'static str,
+    plain: Vec<u8>,
+    /// Pre-compressed forms, if the build wrote them: (encoding, bytes), preferred first.
+    encoded: Vec<(&'static str, Vec<u8>)>,
+}
+
+/// The encodings the build writes, as (Content-Encoding, file suffix), preferred first.
+const ENCODINGS: [(&str, &str); 2] = [("br", "br"), ("gzip", "gz")];
 
 #[derive(serde::Deserialize)]
 struct Manifest {
@@ -52,9 +64,23 @@ impl AssetFiles {
             if name.contains('/') || name.starts_with('.') {
                 return Err(format!("bad file name in manifest: {name}"));
             }
-            let bytes = std::fs::read(site_dir.join("pkg").join(name))
-                .map_err(|e| format!("{name}: {e}"))?;
-            files.insert(name.clone(), (content_type(name), bytes));
+            let path = site_dir.join("pkg").join(name);
+            let plain = std::fs::read(&path).map_err(|e| format!("{name}: {e}"))?;
+            let encoded = ENCODINGS
+                .iter()
+                .filter_map(|(encoding, suffix)| {
+                    let bytes = std::fs::read(path.with_file_name(format!("{name}.{suffix}")));
+                    bytes.ok().map(|b| (*encoding, b))
+                })
+                .collect();
+            files.insert(
+                name.clone(),
+                Asset {
+                    content_type: content_type(name),
+                    plain,
+                    encoded,
+                },
+            );
         }
         for needed in [&manifest.css, &manifest.boot] {
             if !files.contains_key(needed) {
@@ -73,16 +99,29 @@ impl AssetFiles {
         })
     }
 
-    pub fn response(&self, name: &str) -> Response {
+    /// The file, pre-compressed when the request accepts one of its encodings.
+    pub fn response(&self, name: &str, request: &HeaderMap) -> Response {
         match self.files.get(name) {
-            Some((content_type, bytes)) => Response::builder()
-                .header(header::CONTENT_TYPE, *content_type)
-                .header(
-                    header::CACHE_CONTROL,
-                    HeaderValue::from_static("public, max-age=31536000, immutable"),
-                )
-                .body(Body::from(bytes.clone()))
-                .expect("valid response"),
+            Some(asset) => {
+                let chosen = asset
+                    .encoded
+                    .iter()
+                    .find(|(encoding, _)| accepts(request, encoding));
+                let mut response = Response::builder()
+                    .header(header::CONTENT_TYPE, asset.content_type)
+                    .header(
+                        header::CACHE_CONTROL,
+                        HeaderValue::from_static("public, max-age=31536000, immutable"),
+                    )
+                    .header(header::VARY, "accept-encoding");
+                if let Some((encoding, _)) = chosen {
+                    response = response.header(header::CONTENT_ENCODING, *encoding);
+                }
+                let bytes = chosen.map_or(&asset.plain, |(_, b)| b);
+                response
+                    .body(Body::from(bytes.clone()))
+                    .expect("valid response")
+            }
             None => Response::builder()
                 .status(StatusCode::NOT_FOUND)
                 .header(header::CONTENT_TYPE, "text/plain; charset=utf-8")
@@ -93,6 +132,25 @@ impl AssetFiles {
     }
 }
 
+/// Whether `Accept-Encoding` allows `encoding` (named, or `*`, without `q=0`).
+fn accepts(request: &HeaderMap, encoding: &str) -> bool {
+    request
+        .get_all(header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|item| {
+            let mut parts = item.split(';').map(str::trim);
+            let name = parts.next().unwrap_or_default();
+            let refused = parts.any(|p| {
+                p.strip_prefix("q=")
+                    .and_then(|q| q.parse::<f32>().ok())
+                    .is_some_and(|q| q <= 0.0)
+            });
+            (name.eq_ignore_ascii_case(encoding) || name == "*") && !refused
+        })
+}
+
 fn content_type(name: &str) -> &'static str {
     match name.rsplit('.').next() {
         Some("js") => "text/javascript; charset=utf-8",
@@ -101,5 +159,29 @@ fn content_type(name: &str) -> &'static str {
         Some("svg") => "image/svg+xml",
         Some("woff2") => "font/woff2",
         _ => "application/octet-stream",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(accept: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(
+            header::ACCEPT_ENCODING,
+            HeaderValue::from_str(accept).unwrap(),
+        );
+        h
+    }
+
+    #[test]
+    fn accept_encoding_is_read_with_its_weights() {
+        assert!(accepts(&headers("gzip, deflate, br, zstd"), "br"));
+        assert!(accepts(&headers("gzip;q=0.5"), "gzip"));
+        assert!(!accepts(&headers("gzip;q=0"), "gzip"));
+        assert!(!accepts(&headers("gzip"), "br"));
+        assert!(accepts(&headers("*"), "br"));
+        assert!(!accepts(&HeaderMap::new(), "gzip"));
     }
 }

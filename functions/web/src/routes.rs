@@ -276,6 +276,10 @@ async fn server_fn(State(state): State<AppState>, req: Request) -> impl IntoResp
     response
 }
 
-async fn asset(State(state): State<AppState>, Path(file): Path<String>) -> Response {
-    state.assets.response(&file)
+async fn asset(
+    State(state): State<AppState>,
+    Path(file): Path<String>,
+    headers: axum::http::HeaderMap,
+) -> Response {
+    state.assets.response(&file, &headers)
 }

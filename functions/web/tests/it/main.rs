@@ -5,6 +5,7 @@
 mod support;
 
 mod auth;
+mod budgets;
 mod deploy_commands;
 mod easy_read;
 mod email_alarm;
