@@ -25,9 +25,9 @@ mod worries;
 use app::server::{SiteInner, SiteState};
 use config::{Config, StoreConfig};
 use safety_core::mail::AnyMailer;
-use safety_core::store::AnyStore;
 use safety_core::store::dynamo::DynamoStore;
 use safety_core::store::embedded::EmbeddedStore;
+use safety_core::store::{AnyStore, Store};
 use std::sync::Arc;
 
 /// The whole program: reads the configuration, then serves or runs the command named by the
@@ -292,7 +292,24 @@ async fn prepare(startup: Startup) -> Result<Prepared, String> {
         org,
         sso,
     } = startup;
+    let opening = std::time::Instant::now();
     let store = open_store(&config.store).await?;
+    let store_ms = opening.elapsed().as_millis() as u64;
+    if let AnyStore::Dynamo(_) = &store {
+        // The first request of a cold start would otherwise wait for the TLS handshake with
+        // DynamoDB (hundreds of milliseconds): open the connection now, during init, with a
+        // read the learning pages make anyway.
+        let connecting = std::time::Instant::now();
+        let read = store
+            .get(&safety_core::keys::easy_read_groups(&config.org))
+            .await;
+        tracing::info!(
+            store_ms,
+            connect_ms = connecting.elapsed().as_millis() as u64,
+            ok = read.is_ok(),
+            "store connection opened during start-up"
+        );
+    }
     let assets = assets::AssetFiles::load(&config.site_dir);
     // One client (one connection pool) for every outgoing call: SES, single sign-on.
     let http = safety_core::http_client::HttpClient::new();
