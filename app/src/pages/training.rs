@@ -593,10 +593,21 @@ pub fn SignedTextPage() -> impl IntoView {
 #[component]
 pub fn CertificatePage() -> impl IntoView {
     match use_context::<Result<CertificateScreen, Refused>>() {
-        Some(Ok(c)) => view! {
+        Some(Ok(c)) => {
+            let qr = qr_svg(&c.verify_url);
+            let validity = match (&c.valid_until, c.renewal_months) {
+                (Some(until), Some(months)) => format!(
+                    "Valid until {until}. Renewed every {months} month{}.",
+                    if months == 1 { "" } else { "s" }
+                ),
+                (Some(until), None) => format!("Valid until {until}."),
+                _ => "Does not need renewing.".to_string(),
+            };
+            view! {
             <Title text=format!("Certificate: {}", c.module_title)/>
             <nav aria-label="Breadcrumb" class="breadcrumb no-print"><a href="/me/training">"My training"</a></nav>
             <article class="certificate" data-testid="certificate">
+                <p class="certificate-org" data-testid="certificate-org">{c.org_name.clone()}</p>
                 <p class="certificate-kicker">"Certificate of completion"</p>
                 <h1>{c.module_title.clone()}</h1>
                 <p class="certificate-line">"This certifies that"</p>
@@ -604,14 +615,25 @@ pub fn CertificatePage() -> impl IntoView {
                 <p class="certificate-line">"completed this online safety module (version " {c.module_version.clone()} ") and passed its quiz with " {c.score} " out of " {c.out_of} "."</p>
                 <dl class="summary">
                     <dt>"Completed on"</dt><dd>{c.completed_on.clone()}</dd>
-                    {c.valid_until.clone().map(|u| view! { <dt>"Valid until"</dt><dd>{u}</dd> })}
-                    <dt>"Certificate code"</dt><dd class="code" data-testid="certificate-code">{c.code.clone()}</dd>
+                    <dt>"Validity"</dt><dd data-testid="certificate-validity">{validity}</dd>
+                    <dt>"Certificate code"</dt><dd><span class="code certificate-code" data-testid="certificate-code">{c.code.clone()}</span></dd>
                 </dl>
-                <p class="certificate-check">"Anyone can check this certificate at /verify with its code."</p>
+                <div class="certificate-signature">
+                    <p class="certificate-signatory" data-testid="certificate-signatory">{c.signatory.name.clone()}</p>
+                    <p class="certificate-role">{c.signatory.role.clone()} ", " {c.org_name.clone()}</p>
+                </div>
+                <div class="certificate-check">
+                    <div class="certificate-qr" role="img" aria-label="QR code that opens the address below" inner_html=qr></div>
+                    <p>
+                        "Check this certificate at "
+                        <a class="certificate-url" href=c.verify_url.clone() data-testid="certificate-url">{c.verify_url.clone()}</a>
+                    </p>
+                </div>
             </article>
             <p class="no-print">"Use your browser's Print command to print it or save it as a PDF."</p>
+            }
+            .into_any()
         }
-        .into_any(),
         Some(Err(r)) => view! {
             <Title text="Certificate"/>
             <h1>"Certificate"</h1>
@@ -737,4 +759,36 @@ pub fn RosterPage() -> impl IntoView {
         {body}
     }
     .into_any()
+}
+
+/// The QR code that opens `url`, as inline SVG drawn by the `qrcode` crate from the address
+/// alone (the code in it is a parsed certificate code, the rest is the site's own address).
+fn qr_svg(url: &str) -> String {
+    use qrcode::render::svg;
+    match qrcode::QrCode::with_error_correction_level(url.as_bytes(), qrcode::EcLevel::M) {
+        Ok(code) => {
+            let svg = code
+                .render::<svg::Color>()
+                .min_dimensions(140, 140)
+                .quiet_zone(true)
+                .build();
+            // Inline in HTML: without the XML declaration.
+            match svg.find("<svg") {
+                Some(i) => svg[i..].to_string(),
+                None => String::new(),
+            }
+        }
+        Err(_) => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_qr_code_is_inline_svg_of_the_address() {
+        let svg = super::qr_svg("https://safety.example.org/verify?code=7K2M-9QXD-4HPT-B3WN");
+        assert!(svg.starts_with("<svg"), "{svg}");
+        assert!(svg.contains("<path") && svg.ends_with("</svg>"), "{svg}");
+        assert!(!svg.contains("<?xml"));
+    }
 }

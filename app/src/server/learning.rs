@@ -401,21 +401,39 @@ pub async fn signed_text(
 /// A certificate as its owner prints it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CertificateScreen {
+    /// The organisation that gives it.
+    pub org_name: String,
     pub name: String,
     pub module_title: String,
     pub module_version: String,
     pub completed_on: String,
+    /// When it must be renewed (staff modules); `None`: it does not expire.
     pub valid_until: Option<String>,
+    /// Months between renewals, when it expires.
+    pub renewal_months: Option<u32>,
     pub score: u32,
     pub out_of: u32,
     pub code: String,
+    /// Who signs it: the designated safeguarding lead, from the organisation's profile.
+    pub signatory: Signatory,
+    /// The full address that checks it (`<site>/verify?code=...`), printed and in the QR code.
+    pub verify_url: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Signatory {
+    pub name: String,
+    /// Their role on the certificate, e.g. "Designated Safeguarding Lead".
+    pub role: String,
 }
 
 /// The certificate with this code, if it is one of the person's current completions.
+/// `base_url` is the site's public address (as in emailed links), for the verification address.
 pub async fn own_certificate(
     site: &SiteState,
     viewer: &Viewer,
     code: &str,
+    base_url: &str,
     now: DateTime<Utc>,
 ) -> Result<CertificateScreen, Refused> {
     let not_found = || {
@@ -438,14 +456,34 @@ pub async fn own_certificate(
         })
         .ok_or_else(not_found)?;
     let show = |t: &str| dates::parse(t).map(dates::show_date);
+    let valid_until = completion.valid_until.as_deref().and_then(show);
+    let dsl = &site.org.dsl;
+    const DSL: &str = "Designated Safeguarding Lead";
+    let title = dsl.title.trim();
+    let role = if title.is_empty() || title.eq_ignore_ascii_case(DSL) {
+        DSL.to_string()
+    } else {
+        format!("{title}, {DSL}")
+    };
     Ok(CertificateScreen {
+        org_name: site.org.name.clone(),
         name: viewer.person.name.clone(),
         module_title: item.title,
         module_version: completion.module_version.clone(),
         completed_on: show(&completion.completed_at).unwrap_or_default(),
-        valid_until: completion.valid_until.as_deref().and_then(show),
+        renewal_months: valid_until.as_ref().map(|_| site.org.renewal_months),
+        valid_until,
         score: completion.score,
         out_of: completion.out_of,
+        signatory: Signatory {
+            name: dsl.name.clone(),
+            role,
+        },
+        verify_url: format!(
+            "{}/verify?code={}",
+            base_url.trim_end_matches('/'),
+            code.display()
+        ),
         code: code.display(),
     })
 }
