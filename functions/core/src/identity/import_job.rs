@@ -22,7 +22,7 @@ use crate::crypto::{self, Secret};
 use crate::keys;
 use crate::org::OrgId;
 use crate::store::record::{self, Record, to_item};
-use crate::store::{Condition, Item, Query, Store, StoreError, TxOp, Update, layout, timestamp};
+use crate::store::{Condition, Item, Query, Store, StoreError, TxOp, Update, layout};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::time::{Duration, Instant};
@@ -44,15 +44,6 @@ const START_TX_BYTES: usize = 3 * 1024 * 1024;
 pub enum JobStatus {
     Running,
     Finished,
-}
-
-impl JobStatus {
-    fn as_str(self) -> &'static str {
-        match self {
-            JobStatus::Running => "running",
-            JobStatus::Finished => "finished",
-        }
-    }
 }
 
 /// A chunk someone is applying, until when.
@@ -388,9 +379,18 @@ pub async fn start<S: Store>(
 
 /// The job with this id in this organisation.
 pub async fn get<S: Store>(store: &S, org: &OrgId, id: &str) -> Result<ImportJob, ImportError> {
+    Ok(get_record(store, org, id).await?.1)
+}
+
+/// The job as stored, and as read.
+async fn get_record<S: Store>(
+    store: &S,
+    org: &OrgId,
+    id: &str,
+) -> Result<(ImportJobRecord, ImportJob), ImportError> {
     check_id(id)?;
     match store.get(&keys::import_job(org, id)).await? {
-        Some(item) => job_from_item(org, &item),
+        Some(item) => Ok((read(&item)?, job_from_item(org, &item)?)),
         None => Err(ImportError::JobNotFound),
     }
 }
@@ -416,7 +416,7 @@ pub async fn advance<S: Store>(
         .saturating_add(8)
         .min(10_000)
     {
-        let job = get(store, org, id).await?;
+        let (stored, job) = get_record(store, org, id).await?;
         let at = now + chrono::Duration::from_std(started.elapsed()).unwrap_or_default();
         if job.status == JobStatus::Finished
             || applied >= slice.max_chunks
@@ -437,15 +437,12 @@ pub async fn advance<S: Store>(
         }
         let key = keys::import_job(org, id);
         let n = job.next_chunk;
-        let claim = Update::default()
-            .set("claim_chunk", n)
-            .set(
-                "claim_until",
-                timestamp(at + chrono::Duration::seconds(LEASE_SECS)),
-            )
-            .set("stalled", false)
-            .set("updated_at", timestamp(at))
-            .bump_version();
+        let mut claimed_job = stored.clone();
+        claimed_job.claim_chunk = Some(n);
+        claimed_job.claim_until = Some(at + chrono::Duration::seconds(LEASE_SECS));
+        claimed_job.stalled = false;
+        claimed_job.updated_at = at;
+        let claim = Update::changes(&stored, &claimed_job).bump_version();
         match store
             .update(&key, claim, Condition::version(job.version))
             .await
@@ -454,7 +451,9 @@ pub async fn advance<S: Store>(
             Err(StoreError::ConditionFailed) => continue,
             Err(e) => return Err(e.into()),
         }
-        let claimed = job.version + 1;
+        // As stored now (each record mirrors the item; an update adds to the version itself).
+        claimed_job.version += 1;
+        let claimed = claimed_job.version;
         if job.claim.is_some() {
             tracing::warn!(job_id = %id, chunk = n, "import chunk taken over after its claim lapsed");
         }
@@ -462,7 +461,7 @@ pub async fn advance<S: Store>(
         let result = match apply_chunk(store, org, id, n, at).await {
             Ok(r) => r,
             Err(e) => {
-                stall(store, org, id, n, claimed, at, &e).await;
+                stall(store, org, id, n, &claimed_job, at, &e).await;
                 return Err(e);
             }
         };
@@ -476,18 +475,18 @@ pub async fn advance<S: Store>(
         } else {
             JobStatus::Running
         };
-        let progress = Update::default()
-            .set("next_chunk", n + 1)
-            .set("done", done)
-            .set("created", created)
-            .set("updated", updated)
-            .set("unchanged", unchanged)
-            .set("failed", failed)
-            .set("status", status.as_str())
-            .set("updated_at", timestamp(at))
-            .remove("claim_chunk")
-            .remove("claim_until")
-            .bump_version();
+        let mut progressed = claimed_job.clone();
+        progressed.next_chunk = n + 1;
+        progressed.done = done;
+        progressed.created = created;
+        progressed.updated = updated;
+        progressed.unchanged = unchanged;
+        progressed.failed = failed;
+        progressed.status = status;
+        progressed.updated_at = at;
+        progressed.claim_chunk = None;
+        progressed.claim_until = None;
+        let progress = Update::changes(&claimed_job, &progressed).bump_version();
         let chunk_failed = result.failures.len();
         let record = to_item(
             &keys::import_job_done(org, id, n),
@@ -544,7 +543,7 @@ pub async fn advance<S: Store>(
             }
             Err(e) => {
                 let e = ImportError::from(e);
-                stall(store, org, id, n, claimed, at, &e).await;
+                stall(store, org, id, n, &claimed_job, at, &e).await;
                 return Err(e);
             }
         }
@@ -563,22 +562,22 @@ async fn stall<S: Store>(
     org: &OrgId,
     id: &str,
     chunk: usize,
-    claimed: u64,
+    claimed: &ImportJobRecord,
     at: DateTime<Utc>,
     error: &ImportError,
 ) {
     tracing::warn!(job_id = %id, chunk, %error, "import job stopped; it can be continued");
-    let release = Update::default()
-        .set("stalled", true)
-        .set("updated_at", timestamp(at))
-        .remove("claim_chunk")
-        .remove("claim_until")
-        .bump_version();
+    let mut released = claimed.clone();
+    released.stalled = true;
+    released.updated_at = at;
+    released.claim_chunk = None;
+    released.claim_until = None;
+    let release = Update::changes(claimed, &released).bump_version();
     if let Err(e) = store
         .update(
             &keys::import_job(org, id),
             release,
-            Condition::version(claimed),
+            Condition::version(claimed.version),
         )
         .await
     {

@@ -154,19 +154,16 @@ pub async fn deliver<S: Store, M: Mailer>(
         return Ok(Outcome::NotDue);
     }
     // The claim: of two runs holding the same version, one goes on.
-    let claimed = store
+    let mut claimed = r.clone();
+    claimed.next_attempt_at = now + Duration::seconds(CLAIM_SECS);
+    let claim = store
         .update(
             &key,
-            Update::default()
-                .set(
-                    "next_attempt_at",
-                    crate::store::timestamp(now + Duration::seconds(CLAIM_SECS)),
-                )
-                .bump_version(),
+            Update::changes(&r, &claimed).bump_version(),
             Condition::version(r.version),
         )
         .await;
-    match claimed {
+    match claim {
         Ok(_) => {}
         Err(StoreError::ConditionFailed) => return Ok(Outcome::NotDue),
         Err(e) => return Err(e),
@@ -198,18 +195,14 @@ pub async fn deliver<S: Store, M: Mailer>(
             let attempts = r.attempts + 1;
             tracing::warn!(org = %org.id, request_id, person_id = person.id, attempts, error = %e,
                 "a sign-in email failed: kept, to retry");
-            let error: String = e.to_string().chars().take(300).collect();
+            let mut failed = claimed.clone();
+            failed.attempts = attempts;
+            failed.last_error = Some(e.to_string().chars().take(300).collect());
+            failed.next_attempt_at = now + retry_delay(attempts);
             store
                 .update(
                     &key,
-                    Update::default()
-                        .set("attempts", attempts)
-                        .set("last_error", error)
-                        .set(
-                            "next_attempt_at",
-                            crate::store::timestamp(now + retry_delay(attempts)),
-                        )
-                        .bump_version(),
+                    Update::changes(&claimed, &failed).bump_version(),
                     Condition::version(version),
                 )
                 .await?;

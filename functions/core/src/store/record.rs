@@ -92,6 +92,31 @@ impl Update {
         self.add(VERSION, 1)
     }
 
+    /// The update that turns the stored `before` into `after`: sets each attribute whose value
+    /// differs and removes each attribute `after` no longer has, so a change is written as a
+    /// change of the record's fields (named by the compiler, not by strings). The `type` and key
+    /// attributes are never part of it; a versioned record keeps its `version` and adds
+    /// [`Update::bump_version`].
+    pub fn changes<R: Record>(before: &R, after: &R) -> Self {
+        let (Ok(Value::Object(before)), Ok(Value::Object(after))) =
+            (serde_json::to_value(before), serde_json::to_value(after))
+        else {
+            return Update::default();
+        };
+        let mut update = Update::default();
+        for (name, value) in &after {
+            if before.get(name) != Some(value) {
+                update.set.insert(name.clone(), value.clone());
+            }
+        }
+        for name in before.keys() {
+            if !after.contains_key(name) {
+                update.remove.push(name.clone());
+            }
+        }
+        update
+    }
+
     /// Sets every attribute of `fields`: a part of a record (a struct flattened into it), so an
     /// update writes those attributes exactly as the record does.
     pub fn set_fields<T: Serialize>(mut self, fields: &T) -> Self {
@@ -192,6 +217,32 @@ mod tests {
         let item = Key::new("P", "S").item(serde_json::json!({ "name": 3 }));
         let e = from_item::<Example>(&item).unwrap_err();
         assert_eq!(e.kind, "example");
+    }
+
+    #[test]
+    fn an_update_is_the_change_between_two_records() {
+        let before = Example {
+            name: "n".into(),
+            at: DateTime::parse_from_rfc3339("2026-01-02T03:04:05.678Z")
+                .unwrap()
+                .with_timezone(&Utc),
+            note: Some("x".into()),
+            ttl: 7,
+        };
+        let after = Example {
+            name: before.name.clone(),
+            at: before.at,
+            note: None,
+            ttl: 8,
+        };
+        let update = Update::changes(&before, &after);
+        assert_eq!(
+            Value::Object(update.set),
+            serde_json::json!({ "expires_at": 8 })
+        );
+        assert_eq!(update.remove, ["note"]);
+        assert!(update.add.is_empty());
+        assert_eq!(Update::changes(&before, &before), Update::default());
     }
 
     #[test]
