@@ -16,16 +16,21 @@ pub fn Layout(children: Children) -> impl IntoView {
                     <span class="brand-org">{site.org.name.clone()}</span>
                     <span class="brand-sub">"Online safety"</span>
                 </a>
-                <nav aria-label="Main">
-                    <ul>
-                        <li><A href="/" exact=true>"Home"</A></li>
-                        <li><A href="/learn">"Learning"</A></li>
-                        <li><A href="/parents">"Parents and carers"</A></li>
-                        <li><A href="/tell">"Tell someone"</A></li>
-                        <li><A href="/follow-up">"Follow up"</A></li>
-                        {account_links()}
-                    </ul>
-                </nav>
+                // On a phone the links fold into a "Menu" button; a `<details>` opens it with no
+                // script. On a wider screen the CSS shows the links and hides the button.
+                <details class="site-menu">
+                    <summary>"Menu"</summary>
+                    <nav aria-label="Main">
+                        <ul>
+                            <li><A href="/" exact=true>"Home"</A></li>
+                            <li><A href="/learn">"Learning"</A></li>
+                            <li><A href="/parents">"Parents and carers"</A></li>
+                            <li><A href="/tell">"Tell someone"</A></li>
+                            <li><A href="/follow-up">"Follow up"</A></li>
+                            {account_links()}
+                        </ul>
+                    </nav>
+                </details>
             </div>
         </header>
         <main id="main" class="wrap" tabindex="-1">{children()}</main>

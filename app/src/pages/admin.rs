@@ -138,7 +138,7 @@ pub fn PeoplePage() -> impl IntoView {
             <h2 id="people-heading">"Everyone"</h2>
             <p class="note" data-testid="safeguarding-roles-note">"The roles that read worries (DSL, deputy DSL, allegations lead, chair) are governed: nobody can give them to themselves or take them from themselves; every change is kept in a permanent record and the DSL, the allegations lead and the chair are emailed about it; and a change that would leave some kind of worry with nobody to read it is refused, saying who must be named first."</p>
             {empty}
-            <div class="table-scroll">
+            <div class="table-scroll" role="region" aria-labelledby="people-heading" tabindex="0">
                 <table class="people">
                     <thead><tr><th scope="col">"Name"</th><th scope="col">"Email"</th><th scope="col">"Roles"</th><th scope="col">"Groups"</th><th scope="col">"Status"</th><th scope="col">"Actions"</th></tr></thead>
                     <tbody>{rows}</tbody>

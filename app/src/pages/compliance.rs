@@ -158,9 +158,9 @@ pub fn DashboardPage() -> impl IntoView {
                 {d.items.is_empty().then(|| view! { <p data-testid="compliance-empty">"Nobody in this selection has anything to do. Change the filter, or add people in People."</p> })}
                 {(d.modules().count() > 0).then(|| view! {
                     <h2 id="modules">"Training modules"</h2>
-                    <div class="table-scroll">
+                    <div class="table-scroll" role="region" aria-labelledby="modules-caption" tabindex="0">
                         <table class="list compliance" data-testid="modules-table">
-                            <caption class="visually-hidden">"Training modules: people assigned, and where they stand"</caption>
+                            <caption class="visually-hidden" id="modules-caption">"Training modules: people assigned, and where they stand"</caption>
                             <thead><tr>
                                 <th scope="col">"Module"</th>
                                 <th scope="col">"Assigned"</th>
@@ -176,9 +176,9 @@ pub fn DashboardPage() -> impl IntoView {
                 })}
                 {(d.aups().count() > 0).then(|| view! {
                     <h2 id="aups">"Acceptable use policies"</h2>
-                    <div class="table-scroll">
+                    <div class="table-scroll" role="region" aria-labelledby="aups-caption" tabindex="0">
                         <table class="list compliance" data-testid="aups-table">
-                            <caption class="visually-hidden">"Acceptable use policies: who signed which version"</caption>
+                            <caption class="visually-hidden" id="aups-caption">"Acceptable use policies: who signed which version"</caption>
                             <thead><tr>
                                 <th scope="col">"Policy"</th>
                                 <th scope="col">"Assigned"</th>
@@ -219,11 +219,13 @@ pub fn DashboardPage() -> impl IntoView {
             })
             .collect_view();
         view! {
-            <table class="list" data-testid="review-table">
-                <caption class="visually-hidden">"Content due for review"</caption>
-                <thead><tr><th scope="col">"Content"</th><th scope="col">"Kind"</th><th scope="col">"Version"</th><th scope="col">"Next review"</th></tr></thead>
-                <tbody>{rows}</tbody>
-            </table>
+            <div class="table-scroll" role="region" aria-labelledby="review-caption" tabindex="0">
+                <table class="list" data-testid="review-table">
+                    <caption class="visually-hidden" id="review-caption">"Content due for review"</caption>
+                    <thead><tr><th scope="col">"Content"</th><th scope="col">"Kind"</th><th scope="col">"Version"</th><th scope="col">"Next review"</th></tr></thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </div>
         }
         .into_any()
     };
@@ -308,9 +310,9 @@ pub fn ComplianceListPage() -> impl IntoView {
             let rows = rows.into_iter().map(listed_row).collect_view();
             view! {
                 <p data-testid="list-count">{format!("{first} to {last} of {}", s.total)}</p>
-                <div class="table-scroll">
+                <div class="table-scroll" role="region" aria-labelledby="people-list-caption" tabindex="0">
                     <table class="list" data-testid="people-list">
-                        <caption class="visually-hidden">{heading.clone()}</caption>
+                        <caption class="visually-hidden" id="people-list-caption">{heading.clone()}</caption>
                         <thead><tr>
                             <th scope="col">"Name"</th><th scope="col">"Roles"</th><th scope="col">"Groups"</th>
                             <th scope="col">"Status"</th><th scope="col">"Version done"</th><th scope="col">"Done on"</th><th scope="col">"Counts until"</th>
@@ -441,9 +443,9 @@ pub fn PersonRecordPage() -> impl IntoView {
             })
             .collect_view();
         view! {
-            <div class="table-scroll">
+            <div class="table-scroll" role="region" aria-labelledby="history-caption" tabindex="0">
                 <table class="list" data-testid="history">
-                    <caption class="visually-hidden">"Every completion and signature, newest first"</caption>
+                    <caption class="visually-hidden" id="history-caption">"Every completion and signature, newest first"</caption>
                     <thead><tr><th scope="col">"When"</th><th scope="col">"What"</th><th scope="col">"Version"</th><th scope="col">"Details"</th><th scope="col">"Counts until"</th></tr></thead>
                     <tbody>{rows}</tbody>
                 </table>
@@ -467,9 +469,9 @@ pub fn PersonRecordPage() -> impl IntoView {
             view! { <p>"Nothing is required of this person."</p> }.into_any()
         } else {
             view! {
-                <div class="table-scroll">
+                <div class="table-scroll" role="region" aria-labelledby="assignments-caption" tabindex="0">
                     <table class="list" data-testid="assignments">
-                        <caption class="visually-hidden">"Assignments and where they stand"</caption>
+                        <caption class="visually-hidden" id="assignments-caption">"Assignments and where they stand"</caption>
                         <thead><tr><th scope="col">"What"</th><th scope="col">"Status"</th><th scope="col">"Done"</th><th scope="col">"Due again"</th><th scope="col">"Score"</th></tr></thead>
                         <tbody>{assignments}</tbody>
                     </table>

@@ -15,20 +15,22 @@ pub fn MyWorriesPage() -> impl IntoView {
         }
         .into_any(),
         Some(Ok(rows)) => view! {
-            <table class="list">
-                <caption class="visually-hidden">"Messages you sent with your name, newest first"</caption>
-                <thead><tr><th scope="col">"Sent on"</th><th scope="col">"What kind of thing"</th><th scope="col">"Status"</th><th scope="col">"Replies"</th></tr></thead>
-                <tbody>
-                    {rows.into_iter().map(|r| view! {
-                        <tr>
-                            <td><a href=format!("/me/worries/{}", r.worry_id)>{r.sent_on}</a></td>
-                            <td>{r.kind}</td>
-                            <td>{r.status}</td>
-                            <td>{r.replies}</td>
-                        </tr>
-                    }).collect_view()}
-                </tbody>
-            </table>
+            <div class="table-scroll" role="region" aria-labelledby="own-worries-caption" tabindex="0">
+                <table class="list">
+                    <caption class="visually-hidden" id="own-worries-caption">"Messages you sent with your name, newest first"</caption>
+                    <thead><tr><th scope="col">"Sent on"</th><th scope="col">"What kind of thing"</th><th scope="col">"Status"</th><th scope="col">"Replies"</th></tr></thead>
+                    <tbody>
+                        {rows.into_iter().map(|r| view! {
+                            <tr>
+                                <td><a href=format!("/me/worries/{}", r.worry_id)>{r.sent_on}</a></td>
+                                <td>{r.kind}</td>
+                                <td>{r.status}</td>
+                                <td>{r.replies}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
             <p>"Messages sent without your name are not listed here: use their follow-up code on the " <a href="/follow-up">"Follow up"</a> " page."</p>
         }
         .into_any(),

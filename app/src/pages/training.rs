@@ -118,9 +118,9 @@ pub fn MyTrainingPage() -> impl IntoView {
             view! {
                 <section aria-labelledby="next-heading">{next}</section>
                 <p>{match todo { 0 => "Everything is done.".to_string(), 1 => "1 thing to do.".to_string(), n => format!("{n} things to do.") }}</p>
-                <div class="table-scroll">
+                <div class="table-scroll" role="region" aria-labelledby="training-caption" tabindex="0">
                     <table class="list training">
-                        <caption class="visually-hidden">"Your training and policies"</caption>
+                        <caption class="visually-hidden" id="training-caption">"Your training and policies"</caption>
                         <thead><tr>
                             <th scope="col">"What"</th>
                             <th scope="col">"Status"</th>

@@ -132,14 +132,16 @@ pub fn InboxPage() -> impl IntoView {
             })
             .collect_view();
         view! {
-            <table class="list inbox stacked">
-                <caption class="visually-hidden">"Concerns, newest first"</caption>
-                <thead><tr>
-                    <th scope="col">"Sent"</th><th scope="col">"Kind"</th><th scope="col">"Urgency"</th>
-                    <th scope="col">"Status"</th><th scope="col">"Routed to"</th><th scope="col">"Assigned to"</th>
-                </tr></thead>
-                {bodies}
-            </table>
+            <div class="table-scroll" role="region" aria-labelledby="inbox-caption" tabindex="0">
+                <table class="list inbox stacked">
+                    <caption class="visually-hidden" id="inbox-caption">"Concerns, newest first"</caption>
+                    <thead><tr>
+                        <th scope="col">"Sent"</th><th scope="col">"Kind"</th><th scope="col">"Urgency"</th>
+                        <th scope="col">"Status"</th><th scope="col">"Routed to"</th><th scope="col">"Assigned to"</th>
+                    </tr></thead>
+                    {bodies}
+                </table>
+            </div>
         }
         .into_any()
     };
