@@ -73,6 +73,9 @@ struct FrontMatter {
     /// do not get it by default.
     #[serde(default)]
     required_in: Vec<String>,
+    /// Where the page comes in lists of its kind (lowest first; pages without one come after,
+    /// by title): the four Cs, the introduction, is 1.
+    order: Option<u32>,
 }
 
 /// The eight strands of the UKCIS framework "Education for a Connected World" (2020 edition):
@@ -123,6 +126,8 @@ pub struct Page {
     /// Modules: the kinds of organisation whose people of the module's audience must complete
     /// it (front matter `required_in`; empty: only where a profile requires it).
     pub required_in: Vec<String>,
+    /// Where the page comes in lists (front matter `order`, lowest first; `None` after, by title).
+    pub order: Option<u32>,
     /// Flesch reading ease of the body.
     pub reading_ease: Option<f64>,
     /// The file it came from, relative to `content/`.
@@ -339,6 +344,7 @@ fn check_easy_read(pages: &[Page], easy: &mut [Page], problems: &mut Vec<Problem
             ));
         }
         page.required_in = standard.required_in.clone();
+        page.order = standard.order;
         if page.kind != Kind::Quiz {
             if standard.sections.len() != page.sections.len() {
                 problem(format!(
@@ -608,7 +614,10 @@ pub fn load(files: Vec<SourceFile>) -> Result<Library, Vec<Problem>> {
 
     if problems.is_empty() {
         let mut pages = pages;
-        pages.sort_by(|a, b| a.title.cmp(&b.title));
+        // In the order the content gives, then by title.
+        pages.sort_by(|a, b| {
+            (a.order.unwrap_or(u32::MAX), &a.title).cmp(&(b.order.unwrap_or(u32::MAX), &b.title))
+        });
         let mut library = Library {
             pages,
             orgs,
@@ -1196,6 +1205,7 @@ fn parse_page(
         recomplete_on_major: fm.recomplete_on_major.unwrap_or(false),
         ukcis: fm.ukcis,
         required_in: fm.required_in,
+        order: fm.order,
         reading_ease,
         file: file.path.clone(),
     })

@@ -150,8 +150,26 @@ pub fn render(markdown: &str) -> Rendered {
             _ if in_h2.is_some() => continue,
             _ => {}
         }
-        if let Some((_, events)) = sections.last_mut() {
+        if let Some((title, events)) = sections.last_mut() {
+            // A table scrolls sideways inside its own labelled region on a narrow screen, so its
+            // words are never split and the page never scrolls.
+            let table_start = matches!(event, Event::Start(Tag::Table(_)));
+            let table_end = matches!(event, Event::End(TagEnd::Table));
+            if table_start {
+                let label = if title.is_empty() {
+                    "Table".to_string()
+                } else {
+                    format!("Table: {title}")
+                };
+                events.push(Event::Html(CowStr::from(format!(
+                    r#"<div class="table-scroll" role="region" aria-label="{}" tabindex="0">"#,
+                    escape_html(&label)
+                ))));
+            }
             events.push(event);
+            if table_end {
+                events.push(Event::Html(CowStr::Borrowed("</div>")));
+            }
         }
     }
 
@@ -274,6 +292,23 @@ mod tests {
             ["section", "what-is-content", "key-points", "key-points-2"]
         );
         assert!(r.sections[1].html.contains("<p>A</p>"));
+    }
+
+    #[test]
+    fn a_table_scrolls_inside_a_region_named_after_its_section() {
+        let r = render(
+            "## Who to call\n\n| Service | Number |\n| --- | --- |\n| Childline | 0800 1111 |\n",
+        );
+        let html = &r.sections[0].html;
+        assert!(
+            html.starts_with(r#"<div class="table-scroll" role="region" aria-label="Table: Who to call" tabindex="0"><table>"#),
+            "{html}"
+        );
+        assert!(
+            html.trim_end().ends_with("</table>\n</div>")
+                || html.trim_end().ends_with("</table></div>"),
+            "{html}"
+        );
     }
 
     #[test]
