@@ -19,6 +19,7 @@ guidance=/parents/talking-with-your-child
 
 echo "== machine: $(nproc) cores, $(uname -m); wrk -t$threads -c$conns -d${secs}s on loopback"
 python3 bench/coldstart.py "$bin" "$port" "$module" 10
+python3 bench/lambda_cold_start.py "$bin" 10
 python3 bench/notify_latency.py "$bin" "$port" 200
 python3 bench/sign_in_timing.py "$bin" "$port" 100
 python3 bench/learning.py "$bin" "$port"

@@ -167,10 +167,14 @@ async fn serve(
     started: std::time::Instant,
 ) -> Result<(), String> {
     let in_lambda = config.in_lambda;
-    let prepared = prepare(startup(config, &secrets)?).await?;
+    let reading = std::time::Instant::now();
+    let read = startup(config, &secrets)?;
+    let content_ms = reading.elapsed().as_millis() as u64;
+    let prepared = prepare(read).await?;
     if in_lambda {
         tracing::info!(
             startup_ms = started.elapsed().as_millis() as u64,
+            content_ms,
             "serving under AWS Lambda"
         );
         lambda_http::run(prepared.app)
