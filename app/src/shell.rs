@@ -23,7 +23,7 @@ use crate::pages::{
 };
 use crate::server::SiteState;
 use leptos::prelude::*;
-use leptos_meta::{MetaTags, provide_meta_context};
+use leptos_meta::{MetaTags, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
@@ -48,6 +48,10 @@ pub fn shell(site: SiteState) -> impl IntoView {
         .unwrap_or_default();
     let boot = site.assets.boot_js.clone().filter(|_| needs_islands(&path));
     let css = site.assets.css.clone();
+    let description = format!(
+        "Online safety at {}: short modules and quizzes, guidance for parents and carers, and a safe way to tell someone about a worry, with or without your name.",
+        site.org.name
+    );
     let form_origins: Vec<String> = site.sso_buttons.iter().map(|b| b.origin.clone()).collect();
     provide_context(site);
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
@@ -64,8 +68,9 @@ pub fn shell(site: SiteState) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="referrer" content="same-origin"/>
-                // no favicon yet: say so, rather than have every page ask for /favicon.ico
-                <link rel="icon" href="data:,"/>
+                <meta name="description" content=description/>
+                // a small SVG shield, inline: no request, and no /favicon.ico asked for
+                <link rel="icon" type="image/svg+xml" href=FAVICON/>
                 {css.map(|href| view! { <link rel="stylesheet" href=href/> })}
                 {boot.map(|src| view! { <script type="module" src=src></script> })}
                 <MetaTags/>
@@ -77,10 +82,29 @@ pub fn shell(site: SiteState) -> impl IntoView {
     }
 }
 
+/// The favicon: a white shield on the brand's blue, as an inline SVG (the CSP allows `data:`
+/// images).
+const FAVICON: &str = "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 32 32'%3E%3Crect width='32' height='32' rx='6' fill='%231d4f91'/%3E%3Cpath d='M16 5l9 3.5v7c0 5.6-3.8 9.8-9 11.5-5.2-1.7-9-5.9-9-11.5v-7z' fill='%23fff'/%3E%3Cpath d='M11.5 16l3 3 6-6.5' fill='none' stroke='%231d4f91' stroke-width='2.6' stroke-linecap='round' stroke-linejoin='round'/%3E%3C/svg%3E";
+
+/// The service's name, as the home page's title and after every other page's: "Page – Online
+/// safety at <organisation>".
+pub fn service_name(site: &SiteState) -> String {
+    format!("Online safety at {}", site.org.name)
+}
+
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    let service = service_name(&expect_context::<SiteState>());
+    let formatter = move |page: String| {
+        if page.is_empty() || page == service {
+            service.clone()
+        } else {
+            format!("{page} – {service}")
+        }
+    };
     view! {
+        <Title formatter/>
         <Router>
             <Layout>
                 <Routes fallback=NotFound>

@@ -90,7 +90,7 @@ e2e('8. an unknown address answers 404 with a helpful page', async () => {
     assert.equal(response.status(), 404, `${path} status`);
     if (path.startsWith('/pkg/')) continue; // a missing asset is a plain 404
     assert.equal((await page.locator('h1').innerText()).trim(), 'Page not found', `${path} h1`);
-    assert.equal(await page.title(), 'Page not found');
+    assert.equal(await page.title(), `Page not found – Online safety at ${ORG_NAME}`, 'the page, then the service');
     assert.ok(await page.locator('main a[href="/"]').count(), 'links back home');
     await assertHelpFooter(page);
   }

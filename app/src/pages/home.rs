@@ -12,7 +12,7 @@ pub fn HomePage() -> impl IntoView {
         .map(|p| view! { <li><a href=p.url()>{p.title.clone()}</a> " (" {p.minutes} " minutes)" <p>{p.summary.clone()}</p></li> })
         .collect_view();
     view! {
-        <Title text=format!("Online safety at {}", site.org.name)/>
+        <Title text=crate::shell::service_name(&site)/>
         <h1>"Online safety at " {site.org.name.clone()}</h1>
         <p class="lead">"Learn how to stay safe online, and tell someone when something worries you."</p>
         <div class="cards">

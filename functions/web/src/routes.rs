@@ -237,7 +237,35 @@ pub async fn render(
         },
         move || app::shell::shell(site.clone()),
     );
-    handler(req).await
+    scripts_inside_body(handler(req).await).await
+}
+
+/// Leptos writes its resource scripts (`__RESOLVED_RESOURCES`...) after `</html>`, where no
+/// markup belongs: they are moved to the end of the body, where they still run before the
+/// islands' module script.
+async fn scripts_inside_body(response: Response) -> Response {
+    let (parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
+        return crate::edge::AppError::refused(
+            app::server::Outcome::Unavailable,
+            "The page could not be rendered. Try again.",
+        )
+        .into_response();
+    };
+    let Some((page, after)) = std::str::from_utf8(&bytes)
+        .ok()
+        .and_then(|html| html.rsplit_once("</html>"))
+        .filter(|(_, after)| !after.trim().is_empty())
+    else {
+        return Response::from_parts(parts, axum::body::Body::from(bytes));
+    };
+    let html = match page.rsplit_once("</body>") {
+        Some((body, rest)) => format!("{body}{after}</body>{rest}</html>"),
+        None => format!("{page}{after}</html>"),
+    };
+    let mut parts = parts;
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, axum::body::Body::from(html))
 }
 
 /// A page of the app with no data of its own (the router's fallback, and the GET side of a

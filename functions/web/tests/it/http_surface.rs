@@ -124,6 +124,57 @@ fn pages_render_with_security_headers_and_unknown_addresses_are_404() {
     assert_security_headers("GET /healthz", &health);
 }
 
+/// Every page is a whole document: "page – service" in its title, a meta description and a
+/// favicon in its head, and nothing after `</html>` (Leptos's resource scripts are moved into
+/// the body). The learning index lists the four Cs first (the content's `order`).
+#[test]
+fn pages_have_a_service_title_a_description_a_favicon_and_nothing_after_the_document() {
+    let (web, _data) = server();
+    let service = format!("Online safety at {ORG_NAME}");
+    for (path, title) in [
+        ("/", service.clone()),
+        ("/learn", format!("Learning – {service}")),
+        ("/tell", format!("Tell someone – {service}")),
+        ("/nope", format!("Page not found – {service}")),
+    ] {
+        let page = web.get(path);
+        let html = page.text();
+        let title_html = title.replace('\'', "&#x27;");
+        assert!(
+            html.contains(&format!("<title>{title_html}</title>")),
+            "GET {path}: the title is \"{title}\"\n{}",
+            cut(&html)
+        );
+        let head = &html[..html.find("</head>").expect("a head")];
+        assert!(
+            head.contains(r#"<meta name="description" content=""#),
+            "GET {path}: a meta description"
+        );
+        assert!(
+            head.contains(r#"<link rel="icon" type="image/svg+xml" href="data:image/svg+xml,"#),
+            "GET {path}: a favicon"
+        );
+        assert!(
+            html.trim_end().ends_with("</html>"),
+            "GET {path}: nothing after </html>:\n{}",
+            &html[html.rfind("</html>").unwrap_or(0)..]
+        );
+        assert_eq!(
+            html.matches("</html>").count(),
+            1,
+            "GET {path}: one </html>"
+        );
+    }
+    let learn = web.get("/learn").text();
+    let four_cs = learn
+        .find("/learn/four-cs-of-online-risk")
+        .expect("the four Cs listed");
+    let bullying = learn
+        .find("/learn/bullying-harassment-and-hate")
+        .expect("bullying listed");
+    assert!(four_cs < bullying, "the four Cs (order = 1) come first");
+}
+
 /// The public curriculum page lists each UKCIS strand with the modules tagged with it, and the
 /// footer of every page links to it.
 #[test]
