@@ -282,7 +282,7 @@ fn a_linked_parent_cosigns_their_childs_learner_aup_and_every_refusal_writes_not
         "{mine}"
     );
     assert!(
-        mine.contains("Status: "),
+        mine.contains("Status: Not started."),
         "the AUP's status is shown: {mine}"
     );
     assert!(!mine.contains("data-testid=\"cosign-form\""), "{mine}");
@@ -323,7 +323,10 @@ fn a_linked_parent_cosigns_their_childs_learner_aup_and_every_refusal_writes_not
 
     // Jo now sees the signature and the form to co-sign, with the child's signature id.
     let mine = text_of(&get_as(web, "/me/children", &parent));
-    assert!(mine.contains("Alex Rivers signed it on"), "{mine}");
+    assert!(
+        mine.contains("Status: Done. Alex Rivers signed it on"),
+        "{mine}"
+    );
     assert!(mine.contains("data-testid=\"cosign-form\""), "{mine}");
     let signature = hidden(&mine, "signature");
     assert!(!signature.is_empty());
