@@ -5,7 +5,8 @@
 //! * `model`: the serialisable types shared by server and browser;
 //! * `api`: server functions (called by islands; run on the server);
 //! * `islands`: the interactive components (compiled for both);
-//! * `server`, `shell`, `layout`, `pages`: server-only rendering.
+//! * `server`, `shell`, `layout`, `pages`: server-only rendering;
+//! * `routes`: every page's address, declared once (the app's routes and the web function's).
 
 pub mod api;
 pub mod islands;
@@ -15,6 +16,8 @@ pub mod model;
 mod layout;
 #[cfg(feature = "ssr")]
 mod pages;
+#[cfg(feature = "ssr")]
+pub mod routes;
 #[cfg(feature = "ssr")]
 pub mod server;
 #[cfg(feature = "ssr")]

@@ -1,31 +1,10 @@
-//! The HTML document and the routes.
+//! The HTML document around every page (the pages' routes are in `routes.rs`).
 
 use crate::layout::Layout;
-use crate::pages::{
-    account::{MePage, SignInPage},
-    admin::PeoplePage,
-    aup::AupPage,
-    compliance::{ComplianceListPage, DashboardPage, PersonRecordPage, SignedByPage},
-    curriculum::CurriculumPage,
-    exports::{EvidencePage, ExportPage},
-    family::{ChildrenPageView, FamilyAdminPage},
-    follow_up::FollowUpPage,
-    guidance::{GuidanceList, GuidancePage},
-    home::HomePage,
-    import::ImportPage,
-    learn::{LearningIndex, ModulePage},
-    my_worries::{MyWorriesPage, MyWorryPage},
-    not_found::NotFound,
-    safeguarding_roles::SafeguardingRolesPage,
-    tell::TellPage,
-    training::{CertificatePage, MyTrainingPage, QuizPage, RosterPage, SignedTextPage, VerifyPage},
-    worries::{CasePage, InboxPage},
-};
 use crate::server::SiteState;
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Title, provide_meta_context};
-use leptos_router::components::{Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::components::Router;
 
 /// The pages that load the islands' bundle; every other page ships no JavaScript. None does now:
 /// module contents are a `<details>`, and the worry form's island (about 200 KB gzip of WASM
@@ -107,42 +86,7 @@ pub fn App() -> impl IntoView {
         <Title formatter/>
         <Router>
             <Layout>
-                <Routes fallback=NotFound>
-                    <Route path=path!("/") view=HomePage/>
-                    <Route path=path!("/parents") view=GuidanceList/>
-                    <Route path=path!("/parents/:id") view=GuidancePage/>
-                    <Route path=path!("/learn") view=LearningIndex/>
-                    <Route path=path!("/curriculum") view=CurriculumPage/>
-                    <Route path=path!("/learn/:id") view=ModulePage/>
-                    <Route path=path!("/learn/:id/quiz") view=QuizPage/>
-                    <Route path=path!("/aup/:id") view=AupPage/>
-                    <Route path=path!("/aup/:id/signed/:sha") view=SignedTextPage/>
-                    <Route path=path!("/me/training") view=MyTrainingPage/>
-                    <Route path=path!("/completions/:id") view=RosterPage/>
-                    <Route path=path!("/compliance") view=DashboardPage/>
-                    <Route path=path!("/compliance/list") view=ComplianceListPage/>
-                    <Route path=path!("/compliance/people/:id") view=PersonRecordPage/>
-                    <Route path=path!("/compliance/people/:id/signed/:sha") view=SignedByPage/>
-                    <Route path=path!("/compliance/export") view=ExportPage/>
-                    <Route path=path!("/compliance/evidence") view=EvidencePage/>
-                    <Route path=path!("/certificates/:code") view=CertificatePage/>
-                    <Route path=path!("/verify") view=VerifyPage/>
-                    <Route path=path!("/tell") view=TellPage/>
-                    <Route path=path!("/follow-up") view=FollowUpPage/>
-                    <Route path=path!("/sign-in") view=SignInPage/>
-                    <Route path=path!("/sign-in/link") view=SignInPage/>
-                    <Route path=path!("/me") view=MePage/>
-                    <Route path=path!("/me/worries") view=MyWorriesPage/>
-                    <Route path=path!("/me/worries/:id") view=MyWorryPage/>
-                    <Route path=path!("/worries") view=InboxPage/>
-                    <Route path=path!("/worries/:id") view=CasePage/>
-                    <Route path=path!("/safeguarding-roles") view=SafeguardingRolesPage/>
-                    <Route path=path!("/admin/people") view=PeoplePage/>
-                    <Route path=path!("/admin/people/import") view=ImportPage/>
-                    <Route path=path!("/admin/people/:id/family") view=FamilyAdminPage/>
-                    <Route path=path!("/me/children") view=ChildrenPageView/>
-                    <Route path=path!("/admin/people/import/jobs/:id") view=ImportPage/>
-                </Routes>
+                <crate::routes::PageRoutes/>
             </Layout>
         </Router>
     }

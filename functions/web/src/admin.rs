@@ -217,13 +217,17 @@ async fn job_page(state: &AppState, who: &app::server::Viewer, id: &str, failed:
 
 /// This area's routes (merged into the app's in `routes::router`).
 pub fn router() -> axum::Router<crate::routes::AppState> {
+    use app::routes::{axum_path as page, paths};
     use axum::routing::{get, post};
     axum::Router::new()
-        .route("/safeguarding-roles", get(safeguarding_roles_get))
-        .route("/admin/people", get(people_get))
+        .route(
+            &page(paths::SAFEGUARDING_ROLES),
+            get(safeguarding_roles_get),
+        )
+        .route(&page(paths::PEOPLE), get(people_get))
         .route("/admin/people/invite", post(invite_post))
         .route(
-            "/admin/people/import",
+            &page(paths::IMPORT),
             get(import_get)
                 .post(import_post)
                 .layer(axum::extract::DefaultBodyLimit::max(MAX_UPLOAD_BYTES)),
@@ -232,7 +236,7 @@ pub fn router() -> axum::Router<crate::routes::AppState> {
             "/admin/people/import/apply",
             post(import_apply_post).layer(axum::extract::DefaultBodyLimit::max(MAX_UPLOAD_BYTES)),
         )
-        .route("/admin/people/import/jobs/{id}", get(import_job_get))
+        .route(&page(paths::IMPORT_JOB), get(import_job_get))
         .route(
             "/admin/people/import/jobs/{id}/continue",
             post(import_job_continue_post),

@@ -304,15 +304,19 @@ pub async fn sign_out(
 
 /// This area's routes (merged into the app's in `routes::router`).
 pub fn router() -> axum::Router<crate::routes::AppState> {
+    use app::routes::{axum_path as page, paths};
     use axum::routing::{get, post};
     axum::Router::new()
-        .route("/sign-in", get(crate::routes::page).post(sign_in_post))
         .route(
-            "/sign-in/link",
+            &page(paths::SIGN_IN),
+            get(crate::routes::page).post(sign_in_post),
+        )
+        .route(
+            &page(paths::SIGN_IN_LINK),
             get(sign_in_link_get).post(sign_in_link_post),
         )
         .route("/sign-out", post(sign_out))
-        .route("/me", get(me))
+        .route(&page(paths::ME), get(me))
 }
 
 #[cfg(test)]

@@ -80,10 +80,11 @@ pub async fn signed_get(
 
 /// This area's routes (merged into the app's in `routes::router`).
 pub fn router() -> axum::Router<crate::routes::AppState> {
+    use app::routes::{axum_path as page, paths};
     use axum::routing::get;
     axum::Router::new()
-        .route("/compliance", get(dashboard_get))
-        .route("/compliance/list", get(list_get))
-        .route("/compliance/people/{id}", get(person_get))
-        .route("/compliance/people/{id}/signed/{sha}", get(signed_get))
+        .route(&page(paths::COMPLIANCE), get(dashboard_get))
+        .route(&page(paths::COMPLIANCE_LIST), get(list_get))
+        .route(&page(paths::PERSON_RECORD), get(person_get))
+        .route(&page(paths::PERSON_SIGNED), get(signed_get))
 }

@@ -172,13 +172,14 @@ async fn csv(
 
 /// This area's routes (merged into the app's in `routes::router`).
 pub fn router() -> axum::Router<crate::routes::AppState> {
+    use app::routes::{axum_path as page, paths};
     use axum::routing::get;
     axum::Router::new()
-        .route("/compliance/export", get(export_get))
+        .route(&page(paths::EXPORT), get(export_get))
         .route("/compliance/export/completion.csv", get(completion_csv_get))
         .route(
             "/compliance/export/aup-signatures.csv",
             get(signatures_csv_get),
         )
-        .route("/compliance/evidence", get(evidence_get))
+        .route(&page(paths::EVIDENCE), get(evidence_get))
 }

@@ -94,11 +94,12 @@ pub async fn children_post(
 
 /// This area's routes (merged into the app's in `routes::router`).
 pub fn router() -> axum::Router<crate::routes::AppState> {
+    use app::routes::{axum_path as page, paths};
     use axum::routing::get;
     axum::Router::new()
+        .route(&page(paths::FAMILY), get(family_get).post(family_post))
         .route(
-            "/admin/people/{id}/family",
-            get(family_get).post(family_post),
+            &page(paths::CHILDREN),
+            get(children_get).post(children_post),
         )
-        .route("/me/children", get(children_get).post(children_post))
 }

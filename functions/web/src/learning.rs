@@ -290,9 +290,10 @@ pub async fn roster_get(
 
 /// This area's routes (merged into the app's in `routes::router`).
 pub fn router() -> axum::Router<crate::routes::AppState> {
+    use app::routes::{axum_path as page, paths};
     use axum::routing::{get, post};
     axum::Router::new()
-        .route("/me/training", get(training_get))
+        .route(&page(paths::MY_TRAINING), get(training_get))
         .route("/me/reading-level", post(reading_level_post))
         .route(
             "/compliance/people/{id}/reading-level",
@@ -302,11 +303,11 @@ pub fn router() -> axum::Router<crate::routes::AppState> {
             "/compliance/reading-level/group",
             post(assign_group_reading_level_post),
         )
-        .route("/completions/{id}", get(roster_get))
-        .route("/learn/{id}", get(module_get).post(module_post))
-        .route("/learn/{id}/quiz", get(quiz_get).post(quiz_post))
-        .route("/aup/{id}", get(aup_get).post(aup_post))
-        .route("/aup/{id}/signed/{sha}", get(signed_text_get))
-        .route("/certificates/{code}", get(certificate_get))
-        .route("/verify", get(verify_get).post(verify_post))
+        .route(&page(paths::COMPLETIONS), get(roster_get))
+        .route(&page(paths::MODULE), get(module_get).post(module_post))
+        .route(&page(paths::QUIZ), get(quiz_get).post(quiz_post))
+        .route(&page(paths::AUP), get(aup_get).post(aup_post))
+        .route(&page(paths::AUP_SIGNED), get(signed_text_get))
+        .route(&page(paths::CERTIFICATE), get(certificate_get))
+        .route(&page(paths::VERIFY), get(verify_get).post(verify_post))
 }

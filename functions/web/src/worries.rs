@@ -243,16 +243,20 @@ pub async fn group_dismiss_post(
 
 /// This area's routes (merged into the app's in `routes::router`).
 pub fn router() -> axum::Router<crate::routes::AppState> {
+    use app::routes::{axum_path as page, paths};
     use axum::routing::{get, post};
     axum::Router::new()
-        .route("/tell", get(crate::routes::page).post(tell_post))
-        .route("/follow-up", get(crate::routes::page).post(follow_up_post))
+        .route(&page(paths::TELL), get(crate::routes::page).post(tell_post))
+        .route(
+            &page(paths::FOLLOW_UP),
+            get(crate::routes::page).post(follow_up_post),
+        )
         .route("/follow-up/add", post(follow_up_add_post))
-        .route("/me/worries", get(own_list))
-        .route("/me/worries/{id}", get(own_get))
+        .route(&page(paths::MY_WORRIES), get(own_list))
+        .route(&page(paths::MY_WORRY), get(own_get))
         .route("/me/worries/{id}/add", post(own_add_post))
-        .route("/worries", get(inbox_get))
-        .route("/worries/{id}", get(case_get))
+        .route(&page(paths::INBOX), get(inbox_get))
+        .route(&page(paths::CASE), get(case_get))
         .route("/worries/{id}/act", post(case_act_post))
         .route("/worries/groups/{id}/dismiss", post(group_dismiss_post))
 }

@@ -1,0 +1,127 @@
+//! Every page's address, declared once. The table below makes the app's `<Routes>` (one
+//! `<Route>` per page, [`PageRoutes`]) and the address constants in [`paths`] that the web
+//! function routes its handlers at ([`axum_path`] turns `:id` into axum's `{id}`). A page that
+//! needs no data of its own has no handler: the web function's fallback renders the app.
+//! A form posted to an address of its own (`/worries/:id/act`) is not a page: the web function
+//! routes it, and its handler answers with the page it came from.
+
+use crate::pages::{
+    account::{MePage, SignInPage},
+    admin::PeoplePage,
+    aup::AupPage,
+    compliance::{ComplianceListPage, DashboardPage, PersonRecordPage, SignedByPage},
+    curriculum::CurriculumPage,
+    exports::{EvidencePage, ExportPage},
+    family::{ChildrenPageView, FamilyAdminPage},
+    follow_up::FollowUpPage,
+    guidance::{GuidanceList, GuidancePage},
+    home::HomePage,
+    import::ImportPage,
+    learn::{LearningIndex, ModulePage},
+    my_worries::{MyWorriesPage, MyWorryPage},
+    not_found::NotFound,
+    safeguarding_roles::SafeguardingRolesPage,
+    tell::TellPage,
+    training::{CertificatePage, MyTrainingPage, QuizPage, RosterPage, SignedTextPage, VerifyPage},
+    worries::{CasePage, InboxPage},
+};
+use leptos::prelude::*;
+use leptos_router::components::{Route, Routes};
+use leptos_router::path;
+
+macro_rules! pages {
+    ($($name:ident = $path:tt => $view:ident;)*) => {
+        /// Each page's address, in Leptos syntax (`:name` for a parameter).
+        pub mod paths {
+            $(pub const $name: &str = $path;)*
+        }
+
+        /// Every page's address.
+        pub const ALL: &[&str] = &[$($path),*];
+
+        /// The app's routes: one per page of the table.
+        #[component]
+        pub fn PageRoutes() -> impl IntoView {
+            view! {
+                <Routes fallback=NotFound>
+                    $(<Route path=path!($path) view=$view/>)*
+                </Routes>
+            }
+        }
+    };
+}
+
+pages! {
+    HOME = "/" => HomePage;
+    PARENTS = "/parents" => GuidanceList;
+    GUIDANCE = "/parents/:id" => GuidancePage;
+    LEARN = "/learn" => LearningIndex;
+    CURRICULUM = "/curriculum" => CurriculumPage;
+    MODULE = "/learn/:id" => ModulePage;
+    QUIZ = "/learn/:id/quiz" => QuizPage;
+    AUP = "/aup/:id" => AupPage;
+    AUP_SIGNED = "/aup/:id/signed/:sha" => SignedTextPage;
+    MY_TRAINING = "/me/training" => MyTrainingPage;
+    COMPLETIONS = "/completions/:id" => RosterPage;
+    COMPLIANCE = "/compliance" => DashboardPage;
+    COMPLIANCE_LIST = "/compliance/list" => ComplianceListPage;
+    PERSON_RECORD = "/compliance/people/:id" => PersonRecordPage;
+    PERSON_SIGNED = "/compliance/people/:id/signed/:sha" => SignedByPage;
+    EXPORT = "/compliance/export" => ExportPage;
+    EVIDENCE = "/compliance/evidence" => EvidencePage;
+    CERTIFICATE = "/certificates/:code" => CertificatePage;
+    VERIFY = "/verify" => VerifyPage;
+    TELL = "/tell" => TellPage;
+    FOLLOW_UP = "/follow-up" => FollowUpPage;
+    SIGN_IN = "/sign-in" => SignInPage;
+    SIGN_IN_LINK = "/sign-in/link" => SignInPage;
+    ME = "/me" => MePage;
+    MY_WORRIES = "/me/worries" => MyWorriesPage;
+    MY_WORRY = "/me/worries/:id" => MyWorryPage;
+    INBOX = "/worries" => InboxPage;
+    CASE = "/worries/:id" => CasePage;
+    SAFEGUARDING_ROLES = "/safeguarding-roles" => SafeguardingRolesPage;
+    PEOPLE = "/admin/people" => PeoplePage;
+    IMPORT = "/admin/people/import" => ImportPage;
+    FAMILY = "/admin/people/:id/family" => FamilyAdminPage;
+    CHILDREN = "/me/children" => ChildrenPageView;
+    IMPORT_JOB = "/admin/people/import/jobs/:id" => ImportPage;
+}
+
+/// A page's address in axum's syntax: `/learn/:id` is `/learn/{id}`.
+pub fn axum_path(path: &str) -> String {
+    path.split('/')
+        .map(|segment| match segment.strip_prefix(':') {
+            Some(name) => format!("{{{name}}}"),
+            None => segment.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parameters_become_axum_captures() {
+        assert_eq!(axum_path(paths::HOME), "/");
+        assert_eq!(
+            axum_path(paths::PERSON_SIGNED),
+            "/compliance/people/{id}/signed/{sha}"
+        );
+        assert_eq!(
+            axum_path(paths::IMPORT_JOB),
+            "/admin/people/import/jobs/{id}"
+        );
+    }
+
+    #[test]
+    fn every_page_has_one_address() {
+        let mut seen = std::collections::HashSet::new();
+        for path in ALL {
+            assert!(seen.insert(*path), "{path} is declared twice");
+            assert!(path.starts_with('/'), "{path}");
+        }
+    }
+}
