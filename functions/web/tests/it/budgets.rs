@@ -1,7 +1,8 @@
 //! Page weight budgets, on the built bundle (`target/site`, from `scripts/build-assets.sh`) and
 //! the rendered HTML: everything a page makes the browser fetch (its HTML, the stylesheet and
 //! any script, WASM and JS glue it loads), each counted gzip-compressed. Module and guidance
-//! pages ≤ 30 KB, `/tell` ≤ 60 KB, no page over 100 KB. Run with `--nocapture` for the figures.
+//! pages ≤ 30 KB, `/tell` ≤ 60 KB, no page over 100 KB (public pages, and signed-in pages of
+//! a learner, the DSL and an admin). Run with `--nocapture` for the figures.
 
 use crate::support::{self, Web};
 use std::io::Write;
@@ -37,8 +38,11 @@ impl Weight {
     }
 }
 
-fn weigh(web: &Web, manifest: &serde_json::Value, path: &str) -> Weight {
-    let r = web.get(path);
+fn weigh(web: &Web, manifest: &serde_json::Value, path: &str, cookie: Option<&str>) -> Weight {
+    let r = match cookie {
+        Some(c) => support::get_as(web, path, c),
+        None => web.get(path),
+    };
     assert_eq!(r.status, 200, "{path}\n{}", r.describe());
     let html = r.text();
     let pkg = support::site_dir().join("pkg");
@@ -112,8 +116,8 @@ fn pages_stay_within_their_weight_budgets() {
     let guidance = linked("/parents", "/parents/");
 
     let mut failures = Vec::new();
-    let mut check = |kind: &str, path: &str, budget: usize| {
-        let w = weigh(&web, &manifest, path);
+    let mut check_as = |kind: &str, path: &str, budget: usize, cookie: Option<&str>| {
+        let w = weigh(&web, &manifest, path, cookie);
         println!(
             "{kind:<9} {path:<45} html {:>6}  css {:>6}  js {:>6}  wasm {:>7}  total {:>7} (budget {} KB)",
             w.html,
@@ -131,6 +135,7 @@ fn pages_stay_within_their_weight_budgets() {
             ));
         }
     };
+    let mut check = |kind: &str, path: &str, budget: usize| check_as(kind, path, budget, None);
     for p in &modules {
         check("module", p, 30 * KB);
     }
@@ -148,6 +153,30 @@ fn pages_stay_within_their_weight_budgets() {
         "/sign-in",
     ] {
         check("page", p, 100 * KB);
+    }
+    // Signed in, each role's own pages.
+    for (email, paths) in [
+        (
+            "learner@wexmoorvale.example.org",
+            &[
+                "/me",
+                "/me/training",
+                "/tell",
+                "/learn/four-cs-of-online-risk",
+            ][..],
+        ),
+        (
+            "safeguarding@wexmoorvale.example.org",
+            &["/worries", "/compliance", "/safeguarding-roles"][..],
+        ),
+        ("admin@wexmoorvale.example.org", &["/admin/people"][..]),
+    ] {
+        let cookie = support::sign_in(&web, data.path(), email);
+        let role = email.split('@').next().unwrap_or_default();
+        for p in paths {
+            let budget = if *p == "/tell" { 60 * KB } else { 100 * KB };
+            check_as(role, p, budget, Some(&cookie));
+        }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
