@@ -119,7 +119,7 @@ pub fn MyTrainingPage() -> impl IntoView {
                 <section aria-labelledby="next-heading">{next}</section>
                 <p>{match todo { 0 => "Everything is done.".to_string(), 1 => "1 thing to do.".to_string(), n => format!("{n} things to do.") }}</p>
                 <div class="table-scroll" role="region" aria-labelledby="training-caption" tabindex="0">
-                    <table class="list training">
+                    <table class="list training stacked">
                         <caption class="visually-hidden" id="training-caption">"Your training and policies"</caption>
                         <thead><tr>
                             <th scope="col">"What"</th>
@@ -181,10 +181,10 @@ fn training_row(i: TrainingItem) -> impl IntoView {
     view! {
         <tr data-testid=format!("training-{}", i.id)>
             <td><a href=i.url.clone()>{i.title.clone()}</a><br/><span class="hint">{kind}</span>{older}</td>
-            <td><span class=status_class(i.status)>{i.status.label()}</span>{certificate}{signed}</td>
-            <td>{due}</td>
-            <td>{score}</td>
-            <td>{next}</td>
+            <td data-label="Status"><span class=status_class(i.status)>{i.status.label()}</span>{certificate}{signed}</td>
+            <td data-label="Due">{due}</td>
+            <td data-label="Score">{score}</td>
+            <td data-label="Next">{next}</td>
         </tr>
     }
 }
