@@ -138,6 +138,20 @@ impl Record for AggregateRecord {
 }
 
 impl AggregateRecord {
+    /// The attribute of [`AggregateRecord::people`]: a counter, added to atomically.
+    pub const PEOPLE: &'static str = "people";
+
+    /// An aggregate of `cohort` (and `item`, for an item aggregate) with no counters: what every
+    /// update of it writes besides its counters, so the first update makes the item whole.
+    pub fn of(cohort: Cohort, item: Option<String>) -> AggregateRecord {
+        AggregateRecord {
+            cohort,
+            item,
+            people: None,
+            other: BTreeMap::new(),
+        }
+    }
+
     /// An aggregate item as its record; `None` when it is not one.
     pub fn read(item: &crate::store::Item) -> Option<AggregateRecord> {
         record::from_item(item).ok()
@@ -223,9 +237,8 @@ pub fn counter_of_body(body: &StateBody) -> Option<Counter> {
 }
 
 struct Entry {
-    cohort: Cohort,
-    /// `MODULE#<id>` / `AUP#<id>`, for an item aggregate.
-    item: Option<String>,
+    /// The aggregate's cohort and item ([`AggregateRecord::of`]).
+    of: AggregateRecord,
     adds: BTreeMap<String, i64>,
 }
 
@@ -238,8 +251,7 @@ pub struct Tally {
 impl Tally {
     fn add(&mut self, key: Key, cohort: &Cohort, item: Option<&str>, counter: String, by: i64) {
         let entry = self.entries.entry(key).or_insert_with(|| Entry {
-            cohort: cohort.clone(),
-            item: item.map(str::to_string),
+            of: AggregateRecord::of(cohort.clone(), item.map(str::to_string)),
             adds: BTreeMap::new(),
         });
         *entry.adds.entry(counter).or_default() += by;
@@ -251,7 +263,7 @@ impl Tally {
             keys::people_aggregate(org, &cohort.id()),
             cohort,
             None,
-            "people".into(),
+            AggregateRecord::PEOPLE.into(),
             by,
         );
     }
@@ -315,12 +327,7 @@ impl Tally {
             .into_iter()
             .filter(|(_, e)| e.adds.values().any(|by| *by != 0))
             .map(|(key, e)| {
-                let mut update = Update::default()
-                    .set("type", AggregateRecord::TYPE)
-                    .set_fields(&e.cohort);
-                if let Some(item) = e.item {
-                    update = update.set("item", item);
-                }
+                let mut update = Update::default().set_record(&e.of);
                 for (counter, by) in e.adds {
                     if by != 0 {
                         update = update.add(counter, by);

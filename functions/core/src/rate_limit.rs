@@ -33,6 +33,11 @@ impl Record for RateWindowRecord {
     const TYPE: &'static str = "rate_limit";
 }
 
+impl RateWindowRecord {
+    /// The attribute of [`RateWindowRecord::count`]: a counter, added to atomically.
+    pub const COUNT: &'static str = "count";
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RateDecision {
     pub allowed: bool,
@@ -88,7 +93,7 @@ pub async fn check<S: Store>(
         .update(
             &keys::rate_limit(org, bucket, start),
             Update::default()
-                .add("count", 1)
+                .add(RateWindowRecord::COUNT, 1)
                 .set(layout::TTL, end + KEEP_AFTER_SECS),
             Condition::Always,
         )

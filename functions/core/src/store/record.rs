@@ -27,6 +27,9 @@ use serde_json::Value;
 /// The attribute that holds an item's version, for optimistic locking.
 pub const VERSION: &str = "version";
 
+/// The attribute that says which record an item is ([`Record::TYPE`]).
+pub const TYPE: &str = "type";
+
 /// A kind of stored item.
 pub trait Record: Serialize + DeserializeOwned {
     /// The item's `type` attribute.
@@ -56,7 +59,7 @@ pub fn to_item<R: Record>(key: &Key, record: &R) -> Item {
         Ok(other) => unreachable!("record {} serialised to {other}", R::TYPE),
         Err(e) => unreachable!("record {} did not serialise: {e}", R::TYPE),
     };
-    item.insert("type".into(), Value::String(R::TYPE.into()));
+    item.insert(TYPE.into(), Value::String(R::TYPE.into()));
     key.item(Value::Object(item))
 }
 
@@ -71,7 +74,7 @@ pub fn from_item<R: Record>(item: &Item) -> Result<R, Malformed> {
 /// The `type` attribute of a stored item: which record it is, where one partition holds several
 /// kinds (a person's learning history).
 pub fn type_of(item: &Item) -> Option<&str> {
-    item.get("type").and_then(Value::as_str)
+    item.get(TYPE).and_then(Value::as_str)
 }
 
 /// Whether a stored item is an `R`.
@@ -115,6 +118,12 @@ impl Update {
             }
         }
         update
+    }
+
+    /// Sets every attribute `record` writes and its `type`, as [`to_item`] does (without the
+    /// key): an update that makes the item when it is missing (a counter item).
+    pub fn set_record<R: Record>(self, record: &R) -> Self {
+        self.set(TYPE, R::TYPE).set_fields(record)
     }
 
     /// Sets every attribute of `fields`: a part of a record (a struct flattened into it), so an
@@ -243,6 +252,22 @@ mod tests {
         assert_eq!(update.remove, ["note"]);
         assert!(update.add.is_empty());
         assert_eq!(Update::changes(&before, &before), Update::default());
+    }
+
+    #[test]
+    fn set_record_writes_the_attributes_to_item_writes_without_the_key() {
+        let record = Example {
+            name: "n".into(),
+            at: DateTime::parse_from_rfc3339("2026-01-02T03:04:05.678Z")
+                .unwrap()
+                .with_timezone(&Utc),
+            note: None,
+            ttl: 7,
+        };
+        let mut item = to_item(&Key::new("P", "S"), &record);
+        item.remove(crate::store::layout::PK);
+        item.remove(crate::store::layout::SK);
+        assert_eq!(Update::default().set_record(&record).set, item);
     }
 
     #[test]
