@@ -21,7 +21,7 @@ use crate::org::{OrgId, OrgProfile};
 use crate::roles::SAFEGUARDING_ROLES;
 use crate::routing::{Queue, Route, StoredRoute};
 use crate::store::record::{self, Record, to_item};
-use crate::store::{Condition, Index, Item, Query, Store, StoreError, TxOp, Update, layout};
+use crate::store::{Condition, Index, Item, Query, Store, StoreError, TxOp, Update};
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -268,8 +268,12 @@ pub struct Notification {
 impl Notification {
     /// Reads a stored notification ([`NotificationRecord`]).
     pub fn from_item(item: &Item) -> Result<Notification, StoreError> {
-        let r: NotificationRecord = record::from_item(item)?;
-        Ok(Notification {
+        Ok(Notification::from_record(record::from_item(item)?))
+    }
+
+    /// A stored notification as read.
+    fn from_record(r: NotificationRecord) -> Notification {
+        Notification {
             id: r.notification_id,
             worry_id: r.worry_id,
             route: r.route.into(),
@@ -284,7 +288,7 @@ impl Notification {
             next_attempt_at: r.next_attempt_at,
             delivered: r.delivered_at.is_some(),
             version: r.version,
-        })
+        }
     }
 }
 
@@ -337,7 +341,7 @@ pub async fn deliver_pending<S: Store, M: Mailer>(
             )
             .await?;
         for item in &page.items {
-            let n = Notification::from_item(item)?;
+            let n: NotificationRecord = record::from_item(item)?;
             if n.next_attempt_at <= now && due.len() < max.max(1) {
                 due.push(n);
             }
@@ -388,9 +392,9 @@ pub async fn deliver_by_id<S: Store, M: Mailer>(
     else {
         return Ok(Delivery::default());
     };
-    let n = Notification::from_item(&item)?;
+    let n: NotificationRecord = record::from_item(&item)?;
     // An escalation is written with the worry but due later: the sweep sends it then.
-    if n.delivered || n.next_attempt_at > now {
+    if n.delivered_at.is_some() || n.next_attempt_at > now {
         return Ok(Delivery::default());
     }
     let people = people::list_all(store, &org.id)
@@ -544,15 +548,16 @@ async fn deliver<S: Store, M: Mailer>(
     mailer: &M,
     org: &OrgProfile,
     links: &Links,
-    mut n: Notification,
+    mut stored: NotificationRecord,
     people: &[Person],
     now: DateTime<Utc>,
 ) -> Result<Delivery, StoreError> {
+    let n = Notification::from_record(stored.clone());
     let key = keys::notification(&org.id, &n.id);
     let mut out = Delivery::default();
     if n.reason == Reason::Escalation && !still_unacknowledged(store, &org.id, &n.worry_id).await? {
         // Acknowledged in time: nothing to send.
-        finish(store, &key, &n, now).await?;
+        finish(store, &key, &stored, now).await?;
         tracing::info!(org = %org.id, notification_id = n.id, worry_id = n.worry_id, "escalation not needed: the worry was acknowledged");
         out.delivered = 1;
         return Ok(out);
@@ -567,7 +572,7 @@ async fn deliver<S: Store, M: Mailer>(
         record_failure(
             store,
             &key,
-            &n,
+            &stored,
             "nobody who may read it holds the roles it is routed to",
             now,
         )
@@ -576,33 +581,33 @@ async fn deliver<S: Store, M: Mailer>(
         return Ok(out);
     }
     for person in everyone {
-        if n.sent_to.contains(&person.id) {
+        if stored.sent_to.contains(&person.id) {
             continue;
         }
         if let Err(e) = mailer.send(&content.clone().to(person.email.clone())).await {
             tracing::warn!(org = %org.id, notification_id = n.id, person_id = person.id, error = %e, attempts = n.attempts + 1,
                 "a notification email failed: kept, to retry");
-            record_failure(store, &key, &n, &e.to_string(), now).await?;
+            record_failure(store, &key, &stored, &e.to_string(), now).await?;
             out.failed = 1;
             return Ok(out);
         }
         out.emails += 1;
         // Recorded at once, so a crash from here on never emails this person again.
-        n.sent_to.push(person.id.clone());
+        let mut sent = stored.clone();
+        sent.sent_to.push(person.id.clone());
         store
             .update(
                 &key,
-                Update::default()
-                    .set("sent_to", n.sent_to.clone())
-                    .bump_version(),
-                Condition::version(n.version),
+                Update::changes(&stored, &sent).bump_version(),
+                Condition::version(stored.version),
             )
             .await?;
-        n.version += 1;
+        sent.version += 1;
+        stored = sent;
     }
-    finish(store, &key, &n, now).await?;
+    finish(store, &key, &stored, now).await?;
     tracing::info!(org = %org.id, notification_id = n.id, worry_id = n.worry_id, reason = n.reason.as_str(),
-        recipients = n.sent_to.len(), latency_ms = (now - n.created_at).num_milliseconds(), "notification delivered");
+        recipients = stored.sent_to.len(), latency_ms = (now - n.created_at).num_milliseconds(), "notification delivered");
     out.delivered = 1;
     Ok(out)
 }
@@ -611,18 +616,20 @@ async fn deliver<S: Store, M: Mailer>(
 async fn finish<S: Store>(
     store: &S,
     key: &crate::store::Key,
-    n: &Notification,
+    n: &NotificationRecord,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
+    let delivered = NotificationRecord {
+        delivered_at: Some(now),
+        expires_at: Some((now + Duration::days(KEEP_DAYS)).timestamp()),
+        gsi1pk: None,
+        gsi1sk: None,
+        ..n.clone()
+    };
     store
         .update(
             key,
-            Update::default()
-                .set("delivered_at", crate::store::timestamp(now))
-                .set(layout::TTL, (now + Duration::days(KEEP_DAYS)).timestamp())
-                .bump_version()
-                .remove(layout::GSI1_PK)
-                .remove(layout::GSI1_SK),
+            Update::changes(n, &delivered).bump_version(),
             Condition::version(n.version),
         )
         .await?;
@@ -644,23 +651,21 @@ async fn still_unacknowledged<S: Store>(
 async fn record_failure<S: Store>(
     store: &S,
     key: &crate::store::Key,
-    n: &Notification,
+    n: &NotificationRecord,
     error: &str,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     let attempts = n.attempts + 1;
-    let error: String = error.chars().take(300).collect();
+    let failed = NotificationRecord {
+        attempts,
+        last_error: Some(error.chars().take(300).collect()),
+        next_attempt_at: now + retry_delay(attempts),
+        ..n.clone()
+    };
     store
         .update(
             key,
-            Update::default()
-                .set("attempts", attempts)
-                .set("last_error", error)
-                .set(
-                    "next_attempt_at",
-                    crate::store::timestamp(now + retry_delay(attempts)),
-                )
-                .bump_version(),
+            Update::changes(n, &failed).bump_version(),
             Condition::version(n.version),
         )
         .await?;
