@@ -2,15 +2,17 @@
 //! code wrote before records existed (the same attribute names, types and absent attributes), so
 //! existing data, the DynamoDB indexes, the TTL and the stream filters keep working.
 
+use crate::counters::{AggregateRecord, Cohort};
 use crate::identity::import_job::{ImportJobRecord, JobStatus};
-use crate::identity::people::PersonRecord;
+use crate::identity::people::{PersonDetailsRecord, PersonRecord};
 use crate::identity::sign_in_mail::SignInRequestRecord;
 use crate::notify::{NotificationRecord, Reason};
+use crate::rate_limit::RateWindowRecord;
 use crate::roles::Role;
 use crate::routing::{Queue, StoredRoute};
-use crate::store::Key;
 use crate::store::record::{from_item, to_item};
-use crate::worry::records::{WorryEventRecord, WorryRecord};
+use crate::store::{Key, Update};
+use crate::worry::records::{GroupLatest, WorryEventRecord, WorryGroupRecord, WorryRecord};
 use crate::worry::{Status, Urgency};
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
@@ -188,25 +190,48 @@ fn a_person_is_the_item_it_always_was() {
         org: "demo".into(),
         person_id: "p".into(),
         email: "a@b.c".into(),
-        name: "Pat".into(),
-        roles: vec![Role::Staff, Role::DeputyDsl],
-        groups: vec!["Year 7".into()],
+        details: PersonDetailsRecord {
+            name: "Pat".into(),
+            roles: vec![Role::Staff, Role::DeputyDsl],
+            groups: vec!["Year 7".into()],
+            updated_at: None,
+            gsi1sk: "pat#p".into(),
+        },
         active: true,
         session_epoch: 2,
         created_at: at(),
-        updated_at: None,
         version: 3,
         gsi1pk: "ORG#demo#PEOPLE".into(),
-        gsi1sk: "pat#p".into(),
     };
+    let item = to_item(&key(), &record);
     assert_eq!(
-        Value::Object(to_item(&key(), &record)),
+        Value::Object(item.clone()),
         stored(json!({
             "type": "person", "org": "demo", "person_id": "p", "email": "a@b.c", "name": "Pat",
             "roles": ["staff", "deputy_dsl"], "groups": ["Year 7"], "active": true,
             "session_epoch": 2, "created_at": "2026-12-01T09:30:00.123Z", "version": 3,
             "gsi1pk": "ORG#demo#PEOPLE", "gsi1sk": "pat#p",
         }))
+    );
+    assert_eq!(from_item::<PersonRecord>(&item).unwrap(), record);
+    assert_eq!(item[PersonRecord::SESSION_EPOCH], json!(2));
+}
+
+#[test]
+fn a_change_of_details_writes_the_details_as_the_person_holds_them() {
+    let details = PersonDetailsRecord {
+        name: "Pat".into(),
+        roles: vec![Role::Staff],
+        groups: vec![],
+        updated_at: Some(at()),
+        gsi1sk: "pat#p".into(),
+    };
+    assert_eq!(
+        Value::Object(Update::default().set_fields(&details).set),
+        json!({
+            "name": "Pat", "roles": ["staff"], "groups": [],
+            "updated_at": "2026-12-01T09:30:00.123Z", "gsi1sk": "pat#p",
+        })
     );
 }
 
@@ -250,4 +275,88 @@ fn an_import_job_holds_its_claim_only_while_claimed() {
     let read = from_item::<ImportJobRecord>(&claimed).unwrap();
     assert_eq!(read.claim_chunk, Some(1));
     assert!(read.claim_until.is_some());
+}
+
+#[test]
+fn a_worry_group_counts_its_members_and_the_latest_one() {
+    let record = WorryGroupRecord {
+        group_id: "g".into(),
+        queue: Queue::Dsl,
+        first_at: at(),
+        first_worry_id: "w".into(),
+        count: 1,
+        latest: GroupLatest::default(),
+    };
+    let item = to_item(&key(), &record);
+    assert_eq!(
+        Value::Object(item.clone()),
+        stored(json!({
+            "type": "worry_group", "group_id": "g", "queue": "dsl",
+            "first_at": "2026-12-01T09:30:00.123Z", "first_worry_id": "w", "count": 1,
+        }))
+    );
+    assert_eq!(from_item::<WorryGroupRecord>(&item).unwrap(), record);
+    assert_eq!(item[WorryGroupRecord::COUNT], json!(1));
+    // A later member: one more, and when it came.
+    let latest = GroupLatest {
+        last_at: Some(at()),
+    };
+    assert_eq!(
+        Value::Object(Update::default().set_fields(&latest).set),
+        json!({ "last_at": "2026-12-01T09:30:00.123Z" })
+    );
+    let mut later = item;
+    later.insert("count".into(), json!(2));
+    later.insert("last_at".into(), json!("2026-12-01T09:30:00.123Z"));
+    let read = from_item::<WorryGroupRecord>(&later).unwrap();
+    assert_eq!((read.count, read.latest), (2, latest));
+}
+
+#[test]
+fn a_rate_window_is_a_count_and_a_ttl() {
+    let record = RateWindowRecord {
+        count: 3,
+        expires_at: 1_800_000_000,
+    };
+    let item = to_item(&key(), &record);
+    assert_eq!(
+        Value::Object(item.clone()),
+        stored(json!({ "type": "rate_limit", "count": 3, "expires_at": 1_800_000_000 }))
+    );
+    assert_eq!(item[RateWindowRecord::COUNT], json!(3));
+    assert_eq!(item[crate::store::layout::TTL], json!(1_800_000_000));
+}
+
+#[test]
+fn an_aggregate_update_writes_its_type_cohort_and_item_then_counts() {
+    let cohort = Cohort {
+        roles: vec![Role::Staff],
+        groups: vec!["Year 7".into()],
+    };
+    let update = Update::default().set_record(&AggregateRecord::of(
+        cohort.clone(),
+        Some("MODULE#m".into()),
+    ));
+    assert_eq!(
+        Value::Object(update.set),
+        json!({
+            "type": "aggregate", "roles": ["staff"], "groups": ["Year 7"], "item": "MODULE#m",
+        })
+    );
+    let people = Update::default().set_record(&AggregateRecord::of(cohort, None));
+    assert_eq!(
+        Value::Object(people.set),
+        json!({ "type": "aggregate", "roles": ["staff"], "groups": ["Year 7"] })
+    );
+    let counted = AggregateRecord {
+        people: Some(4),
+        ..AggregateRecord::of(
+            Cohort {
+                roles: vec![],
+                groups: vec![],
+            },
+            None,
+        )
+    };
+    assert_eq!(to_item(&key(), &counted)[AggregateRecord::PEOPLE], json!(4));
 }

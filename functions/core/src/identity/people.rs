@@ -15,12 +15,9 @@ use crate::keys;
 use crate::org::OrgId;
 use crate::roles::Role;
 use crate::store::record::{self, Record, to_item};
-use crate::store::{
-    Condition, Cursor, Index, Item, Query, Store, StoreError, TxOp, Update, layout,
-};
+use crate::store::{Condition, Cursor, Index, Item, Query, Store, StoreError, TxOp, Update};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 pub const MAX_EMAIL_LEN: usize = 254;
 pub const MAX_NAME_CHARS: usize = 100;
@@ -298,10 +295,6 @@ fn check_id(id: &str) -> Result<(), PeopleError> {
     }
 }
 
-fn roles_value(roles: &[Role]) -> Value {
-    Value::Array(roles.iter().map(|r| Value::from(r.as_str())).collect())
-}
-
 fn index_sort(name: &str, id: &str) -> String {
     keys::people_index_sort(&name.to_lowercase(), id)
 }
@@ -312,13 +305,35 @@ pub struct PersonRecord {
     pub org: String,
     pub person_id: String,
     pub email: String,
-    pub name: String,
-    pub roles: Vec<Role>,
-    pub groups: Vec<String>,
+    #[serde(flatten)]
+    pub details: PersonDetailsRecord,
     pub active: bool,
+    /// Moved on by one ([`PersonRecord::SESSION_EPOCH`]) to end every session issued before.
     pub session_epoch: u32,
     #[serde(with = "record::time")]
     pub created_at: DateTime<Utc>,
+    pub version: u64,
+    #[serde(default)]
+    pub gsi1pk: String,
+}
+
+impl Record for PersonRecord {
+    const TYPE: &'static str = "person";
+}
+
+impl PersonRecord {
+    /// The attribute of [`PersonRecord::session_epoch`]: a counter, added to atomically.
+    pub const SESSION_EPOCH: &'static str = "session_epoch";
+}
+
+/// The part of a [`PersonRecord`] an import may change (not the email: that is the identity it
+/// matches on), written whole by [`update_details_op`]: the name (and the index's sort key made
+/// from it), roles and groups, and when they changed.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PersonDetailsRecord {
+    pub name: String,
+    pub roles: Vec<Role>,
+    pub groups: Vec<String>,
     /// Set by the updates that change a person's details.
     #[serde(
         default,
@@ -326,15 +341,9 @@ pub struct PersonRecord {
         with = "record::time_opt"
     )]
     pub updated_at: Option<DateTime<Utc>>,
-    pub version: u64,
-    #[serde(default)]
-    pub gsi1pk: String,
+    /// `keys::people_index_sort` of the name.
     #[serde(default)]
     pub gsi1sk: String,
-}
-
-impl Record for PersonRecord {
-    const TYPE: &'static str = "person";
 }
 
 /// The item that makes an email unique within an organisation (`keys::email`).
@@ -352,16 +361,18 @@ fn person_item(p: &Person) -> Item {
         org: p.org.as_str().to_string(),
         person_id: p.id.clone(),
         email: p.email.clone(),
-        name: p.name.clone(),
-        roles: p.roles.clone(),
-        groups: p.groups.clone(),
+        details: PersonDetailsRecord {
+            name: p.name.clone(),
+            roles: p.roles.clone(),
+            groups: p.groups.clone(),
+            updated_at: None,
+            gsi1sk: index_sort(&p.name, &p.id),
+        },
         active: p.active,
         session_epoch: p.session_epoch,
         created_at: p.created_at,
-        updated_at: None,
         version: p.version,
         gsi1pk: keys::people_index(&p.org),
-        gsi1sk: index_sort(&p.name, &p.id),
     };
     to_item(&keys::person(&p.org, &p.id), &record)
 }
@@ -372,7 +383,11 @@ fn corrupt(e: record::Malformed) -> PeopleError {
 
 /// Reads a stored person, checking it belongs to the organisation asked about.
 fn person_from_item(org: &OrgId, item: &Item) -> Result<Person, PeopleError> {
-    let r: PersonRecord = record::from_item(item).map_err(corrupt)?;
+    person_from_record(org, record::from_item(item).map_err(corrupt)?)
+}
+
+/// A stored person as read, checking it belongs to the organisation asked about.
+fn person_from_record(org: &OrgId, r: PersonRecord) -> Result<Person, PeopleError> {
     if r.org != org.as_str() {
         // Cannot happen through the keys; refuse rather than hand over another tenant's data.
         return Err(PeopleError::NotFound);
@@ -381,9 +396,9 @@ fn person_from_item(org: &OrgId, item: &Item) -> Result<Person, PeopleError> {
         org: org.clone(),
         id: r.person_id,
         email: r.email,
-        name: r.name,
-        roles: r.roles,
-        groups: r.groups,
+        name: r.details.name,
+        roles: r.details.roles,
+        groups: r.details.groups,
         active: r.active,
         session_epoch: r.session_epoch,
         created_at: r.created_at,
@@ -441,15 +456,16 @@ pub(crate) fn update_details_op(
     details: &PersonDetails,
     now: DateTime<Utc>,
 ) -> TxOp {
+    let part = PersonDetailsRecord {
+        name: details.name.clone(),
+        roles: details.roles.clone(),
+        groups: details.groups.clone(),
+        updated_at: Some(now),
+        gsi1sk: index_sort(&details.name, person_id),
+    };
     TxOp::Update {
         key: keys::person(org, person_id),
-        update: Update::default()
-            .set("name", details.name.clone())
-            .set("roles", roles_value(&details.roles))
-            .set("groups", details.groups.clone())
-            .set(layout::GSI1_SK, index_sort(&details.name, person_id))
-            .set("updated_at", crate::store::timestamp(now))
-            .bump_version(),
+        update: Update::default().set_fields(&part).bump_version(),
         condition: Condition::version(version),
     }
 }
@@ -499,9 +515,21 @@ pub(crate) async fn invite_person<S: Store>(
 
 /// The person with this id in this organisation.
 pub async fn get<S: Store>(store: &S, org: &OrgId, id: &str) -> Result<Person, PeopleError> {
+    Ok(get_stored(store, org, id).await?.1)
+}
+
+/// The person as stored, and as read.
+async fn get_stored<S: Store>(
+    store: &S,
+    org: &OrgId,
+    id: &str,
+) -> Result<(PersonRecord, Person), PeopleError> {
     check_id(id)?;
     match store.get(&keys::person(org, id)).await? {
-        Some(item) => person_from_item(org, &item),
+        Some(item) => {
+            let r: PersonRecord = record::from_item(&item).map_err(corrupt)?;
+            Ok((r.clone(), person_from_record(org, r)?))
+        }
         None => Err(PeopleError::NotFound),
     }
 }
@@ -616,14 +644,8 @@ pub(crate) async fn set_roles_and_groups_with<S: Store>(
     check_id(id)?;
     let roles = normalise_roles(roles)?;
     let groups = groups.map(normalise_groups).transpose()?;
-    let mut update = Update::default()
-        .set("roles", roles_value(&roles))
-        .bump_version();
-    if let Some(groups) = &groups {
-        update = update.set("groups", Value::from(groups.clone()));
-    }
     let condition = Condition::version(expected_version);
-    let before = get(store, org, id).await?;
+    let (stored, before) = get_stored(store, org, id).await?;
     if before.version != expected_version {
         return Err(PeopleError::VersionConflict);
     }
@@ -632,6 +654,10 @@ pub(crate) async fn set_roles_and_groups_with<S: Store>(
         groups: groups.unwrap_or_else(|| before.groups.clone()),
         ..before.clone()
     };
+    let mut changed = stored.clone();
+    changed.details.roles = after.roles.clone();
+    changed.details.groups = after.groups.clone();
+    let update = Update::changes(&stored, &changed).bump_version();
     // The dashboard's counters move with the person, in the same transaction.
     let (from, to) = (
         crate::counters::Cohort::of(&before),
@@ -678,7 +704,9 @@ pub async fn end_sessions<S: Store>(
     id: &str,
 ) -> Result<Person, PeopleError> {
     check_id(id)?;
-    let update = Update::default().add("session_epoch", 1).bump_version();
+    let update = Update::default()
+        .add(PersonRecord::SESSION_EPOCH, 1)
+        .bump_version();
     match store
         .update(&keys::person(org, id), update, Condition::Exists)
         .await
@@ -702,10 +730,13 @@ pub(crate) async fn deactivate_with<S: Store>(
     extra: Vec<TxOp>,
 ) -> Result<Person, PeopleError> {
     check_id(id)?;
-    let before = get(store, org, id).await?;
-    let update = Update::default()
-        .set("active", false)
-        .add("session_epoch", 1)
+    let (stored, before) = get_stored(store, org, id).await?;
+    let deactivated = PersonRecord {
+        active: false,
+        ..stored.clone()
+    };
+    let update = Update::changes(&stored, &deactivated)
+        .add(PersonRecord::SESSION_EPOCH, 1)
         .bump_version();
     // A deactivated person leaves the dashboard's counters (their records stay).
     let moves = if before.active {

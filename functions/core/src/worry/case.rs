@@ -4,7 +4,7 @@
 //! role alone, and a worry someone may not see is "not found", exactly like one that does not
 //! exist (no list or id reveals it).
 
-use super::records::{self, FormAppliedRecord, WorryAuditRecord, WorryEventRecord};
+use super::records::{self, FormAppliedRecord, WorryAuditRecord, WorryEventRecord, WorryRecord};
 use super::{Sender, Status, Worry, WorryError, check_text, is_worry_id};
 use crate::identity::Person;
 use crate::keys;
@@ -302,6 +302,17 @@ pub(crate) async fn load<S: Store>(
     org: &OrgId,
     worry_id: &str,
 ) -> Result<Option<Case>, CaseError> {
+    Ok(load_stored(store, org, worry_id)
+        .await?
+        .map(|(case, _)| case))
+}
+
+/// [`load`], with the worry's record as stored (what an update changes).
+pub(crate) async fn load_stored<S: Store>(
+    store: &S,
+    org: &OrgId,
+    worry_id: &str,
+) -> Result<Option<(Case, WorryRecord)>, CaseError> {
     if !is_worry_id(worry_id) {
         return Ok(None);
     }
@@ -319,7 +330,8 @@ pub(crate) async fn load<S: Store>(
                 .and_then(Value::as_str)
                 .unwrap_or_default();
             if sk == "WORRY" {
-                worry = Some(Worry::from_item(item)?);
+                let stored: WorryRecord = records::read(item)?;
+                worry = Some((Worry::try_from(stored.clone())?, stored));
             } else if sk.starts_with(keys::WORRY_EVENT_PREFIX) {
                 events.push(event_from_item(item)?);
             } else if sk.starts_with(keys::WORRY_AUDIT_PREFIX) {
@@ -331,10 +343,15 @@ pub(crate) async fn load<S: Store>(
             None => break,
         }
     }
-    Ok(worry.map(|worry| Case {
-        worry,
-        events,
-        audit,
+    Ok(worry.map(|(worry, stored)| {
+        (
+            Case {
+                worry,
+                events,
+                audit,
+            },
+            stored,
+        )
     }))
 }
 
@@ -413,7 +430,7 @@ pub async fn act<S: Store>(
             "This form could not be read. Please reload the page and try again.".into(),
         ));
     }
-    let Some(case) = load(store, org, worry_id).await? else {
+    let Some((case, stored)) = load_stored(store, org, worry_id).await? else {
         return Err(CaseError::NotFound);
     };
     let worry = &case.worry;
@@ -447,7 +464,8 @@ pub async fn act<S: Store>(
         text,
     };
     // (chronology entries, new status, whether the current version must match, notice)
-    let mut update = Update::default();
+    // The worry as it will be stored: the update is the change from `stored`.
+    let mut changed = stored.clone();
     let mut extra = Vec::new();
     let (events, new_status, strict, notice) = match action {
         CaseAction::Acknowledge => {
@@ -539,9 +557,8 @@ pub async fn act<S: Store>(
                     to.name
                 )));
             }
-            update = update
-                .set("assigned_id", to.id.clone())
-                .set("assigned_name", to.name.clone());
+            changed.assigned_id = Some(to.id.clone());
+            changed.assigned_name = Some(to.name.clone());
             if to.id != handler.id {
                 extra.push(notify::new_notification(
                     org,
@@ -645,16 +662,15 @@ pub async fn act<S: Store>(
                 )));
             }
             let is_open = worry.status != Status::Closed;
-            update = update.set_fields(&StoredRoute::from(&route)).set(
-                layout::GSI1_PK,
-                keys::worries_index(org, route.queue.as_str(), is_open),
-            );
+            changed.route = StoredRoute::from(&route);
+            changed.gsi1pk = keys::worries_index(org, route.queue.as_str(), is_open);
             // Whoever it is assigned to may no longer read it.
             if let Some((id, _)) = &worry.assigned
                 && let Some(p) = people.iter().find(|p| &p.id == id)
                 && !route.may_read(p)
             {
-                update = update.remove("assigned_id").remove("assigned_name");
+                changed.assigned_id = None;
+                changed.assigned_name = None;
             }
             extra.push(notify::new_notification(
                 org,
@@ -705,19 +721,17 @@ pub async fn act<S: Store>(
         return Err(CaseError::Stale);
     }
     let at = crate::store::timestamp(now);
-    update = update.set("updated_at", at.clone()).bump_version();
+    changed.updated_at = now;
     if let Some(status) = new_status {
-        update = update.set("status", status.as_str());
+        changed.status = status;
         // Closing and reopening move it between the queue's open and closed lists.
         let was_open = worry.status != Status::Closed;
         let is_open = status != Status::Closed;
         if was_open != is_open {
-            update = update.set(
-                layout::GSI1_PK,
-                keys::worries_index(org, worry.queue().as_str(), is_open),
-            );
+            changed.gsi1pk = keys::worries_index(org, worry.queue().as_str(), is_open);
         }
     }
+    let update = Update::changes(&stored, &changed).bump_version();
     let condition = if strict {
         Condition::version(worry.version)
     } else {

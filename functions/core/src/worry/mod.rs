@@ -33,8 +33,8 @@ use crate::store::{Condition, Item, Store, StoreError, TxOp};
 use chrono::{DateTime, Utc};
 use code::{CodeError, FollowUpCode, FormToken, TokenError};
 use records::{
-    FollowUpRecord, FormUsedRecord, SenderWorryRecord, SubmissionRecord, WorryGroupRecord,
-    WorryRecord,
+    FollowUpRecord, FormUsedRecord, GroupLatest, SenderWorryRecord, SubmissionRecord,
+    WorryGroupRecord, WorryRecord,
 };
 use serde::{Deserialize, Serialize};
 
@@ -715,7 +715,7 @@ pub async fn submit_from<S: Store>(
                             first_at: now,
                             first_worry_id: worry_id.clone(),
                             count: 1,
-                            last_at: None,
+                            latest: GroupLatest::default(),
                         },
                     ),
                     condition: Condition::NotExists,
@@ -724,8 +724,8 @@ pub async fn submit_from<S: Store>(
                 ops.push(TxOp::Update {
                     key: group_key,
                     update: crate::store::Update::default()
-                        .add("count", 1)
-                        .set("last_at", created.clone()),
+                        .add(WorryGroupRecord::COUNT, 1)
+                        .set_fields(&GroupLatest { last_at: Some(now) }),
                     condition: Condition::Exists,
                 });
             }

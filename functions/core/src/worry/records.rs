@@ -150,7 +150,8 @@ impl Record for FormUsedRecord {
 }
 
 /// A group of worries sent from one form, account or address in a short time
-/// (`keys::worry_group`); later members add to `count` and set `last_at` by an update.
+/// (`keys::worry_group`); later members add to `count` ([`WorryGroupRecord::COUNT`]) and set
+/// [`GroupLatest`] by an update.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct WorryGroupRecord {
     pub group_id: String,
@@ -159,16 +160,29 @@ pub struct WorryGroupRecord {
     pub first_at: DateTime<Utc>,
     pub first_worry_id: String,
     pub count: u64,
+    #[serde(flatten)]
+    pub latest: GroupLatest,
+}
+
+impl Record for WorryGroupRecord {
+    const TYPE: &'static str = "worry_group";
+}
+
+impl WorryGroupRecord {
+    /// The attribute of [`WorryGroupRecord::count`]: a counter, added to atomically (members
+    /// of a flood arrive at once).
+    pub const COUNT: &'static str = "count";
+}
+
+/// The part of a [`WorryGroupRecord`] each later member sets: when the latest one came.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct GroupLatest {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         with = "record::time_opt"
     )]
     pub last_at: Option<DateTime<Utc>>,
-}
-
-impl Record for WorryGroupRecord {
-    const TYPE: &'static str = "worry_group";
 }
 
 /// That a handler's or sender's form was applied to a worry (`keys::worry_form_applied`, TTL).

@@ -5,7 +5,7 @@
 
 use super::case::{self, AuditEntry, CaseEvent, EventKind};
 use super::code::FollowUpCode;
-use super::records::{self, FollowUpRecord, FormAppliedRecord, SenderWorryRecord};
+use super::records::{self, FollowUpRecord, FormAppliedRecord, SenderWorryRecord, WorryRecord};
 use super::{MAX_TEXT_CHARS, Sender, Status, Urgency, WorryError, check_text};
 use crate::keys;
 use crate::notify::{self, Reason};
@@ -175,13 +175,20 @@ pub async fn add_information<S: Store>(
     let Some(worry_id) = worry_id_of(store, org, proof).await? else {
         return Ok(None);
     };
-    let Some(case) = case::load(store, org, &worry_id).await.map_err(from_case)? else {
+    let Some((case, stored)) = case::load_stored(store, org, &worry_id)
+        .await
+        .map_err(from_case)?
+    else {
         return Ok(None);
     };
     if !owned_by(&case.worry.sender, proof) {
         return Ok(None);
     }
     let at = crate::store::timestamp(now);
+    let touched = WorryRecord {
+        updated_at: now,
+        ..stored.clone()
+    };
     let event = CaseEvent {
         at: now,
         by_id: None,
@@ -192,9 +199,7 @@ pub async fn add_information<S: Store>(
     let ops = vec![
         TxOp::Update {
             key: keys::worry(org, &worry_id),
-            update: Update::default()
-                .set("updated_at", at.clone())
-                .bump_version(),
+            update: Update::changes(&stored, &touched).bump_version(),
             condition: Condition::Exists,
         },
         TxOp::Put {
