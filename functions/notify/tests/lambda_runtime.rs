@@ -32,12 +32,7 @@ fn scheduled() -> Value {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_notify_binary_sweeps_a_pending_notification_through_the_lambda_runtime_api() {
     let ddb = DynamoDbLocal::start();
-    let store = DynamoStore::from_env_config(DynamoConfig {
-        table: TABLE.into(),
-        region: "eu-west-2".into(),
-        endpoint: Some(ddb.endpoint.clone()),
-    })
-    .unwrap();
+    let store = DynamoStore::from_env_config(DynamoConfig::local(&ddb.endpoint, TABLE)).unwrap();
     store.create_table().await.unwrap();
     let library = safety_core::content::load_embedded().unwrap();
     let org = OrgId::parse("demo").unwrap();

@@ -30,12 +30,7 @@ fn scheduled() -> Value {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_reminders_binary_runs_the_scheduled_reminders_through_the_lambda_runtime_api() {
     let ddb = DynamoDbLocal::start();
-    let store = DynamoStore::from_env_config(DynamoConfig {
-        table: TABLE.into(),
-        region: "eu-west-2".into(),
-        endpoint: Some(ddb.endpoint.clone()),
-    })
-    .unwrap();
+    let store = DynamoStore::from_env_config(DynamoConfig::local(&ddb.endpoint, TABLE)).unwrap();
     store.create_table().await.unwrap();
     let org = OrgId::parse("demo").unwrap();
     let learner = people::invite(

@@ -17,11 +17,10 @@ where
     measure("embedded", AnyStore::Embedded(embedded)).await;
     let _ = std::fs::remove_dir_all(&dir);
     if let Ok(endpoint) = std::env::var("DYNAMODB_ENDPOINT") {
-        let store = DynamoStore::from_env_config(DynamoConfig {
-            table: format!("{what}-{}", std::process::id()),
-            region: "eu-west-2".into(),
-            endpoint: Some(endpoint),
-        })
+        let store = DynamoStore::from_env_config(DynamoConfig::local(
+            endpoint,
+            format!("{what}-{}", std::process::id()),
+        ))
         .expect("a DynamoDB client");
         store.create_table().await.expect("the table");
         measure("DynamoDB", AnyStore::Dynamo(store)).await;

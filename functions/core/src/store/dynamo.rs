@@ -27,24 +27,88 @@ use serde_json::{Number, Value};
 use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
-/// Where the table is. Read from the function's configuration at start-up.
+/// Where the table is, and the credentials to reach it. Read from the function's configuration
+/// at start-up ([`DynamoConfig::from_env`]); in tests, [`DynamoConfig::local`] (and
+/// `..DynamoConfig::local(…)` for anything else: every field but the table has a default).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DynamoConfig {
     pub table: String,
     pub region: String,
     /// An endpoint override, e.g. `http://127.0.0.1:8000` for DynamoDB Local.
     pub endpoint: Option<String>,
+    /// `None`: none were given, which only DynamoDB Local (an `endpoint`) accepts: it is sent
+    /// dummy ones.
+    pub credentials: Option<AwsCredentials>,
+}
+
+/// The credentials Lambda gives a function in its environment.
+#[derive(Clone, PartialEq, Eq)]
+pub struct AwsCredentials {
+    pub access_key_id: String,
+    pub secret_access_key: String,
+    pub session_token: Option<String>,
+}
+
+/// Names the key id only: the secret and the session token never reach a log.
+impl std::fmt::Debug for AwsCredentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AwsCredentials")
+            .field("access_key_id", &self.access_key_id)
+            .field("secret_access_key", &"<redacted>")
+            .field(
+                "session_token",
+                &self.session_token.as_ref().map(|_| "<redacted>"),
+            )
+            .finish()
+    }
+}
+
+/// The table's name when `APP_TABLE_NAME` is not set.
+pub const DEFAULT_TABLE: &str = "online-safety";
+/// The region when `AWS_REGION` is not set.
+pub const DEFAULT_REGION: &str = "eu-west-2";
+
+impl Default for DynamoConfig {
+    /// The default table in the default region, no endpoint override, no credentials.
+    fn default() -> Self {
+        DynamoConfig {
+            table: DEFAULT_TABLE.into(),
+            region: DEFAULT_REGION.into(),
+            endpoint: None,
+            credentials: None,
+        }
+    }
 }
 
 impl DynamoConfig {
-    /// `APP_TABLE_NAME` (default `online-safety`), `AWS_REGION` (default `eu-west-2`) and
-    /// `APP_DYNAMODB_ENDPOINT` (DynamoDB Local).
+    /// `APP_TABLE_NAME` (default [`DEFAULT_TABLE`]), `AWS_REGION` (default [`DEFAULT_REGION`]),
+    /// `APP_DYNAMODB_ENDPOINT` (DynamoDB Local) and the credentials `AWS_ACCESS_KEY_ID`,
+    /// `AWS_SECRET_ACCESS_KEY` and `AWS_SESSION_TOKEN` (when both the id and the secret are set).
     pub fn from_env() -> DynamoConfig {
         use crate::env::var;
+        let credentials = match (var("AWS_ACCESS_KEY_ID"), var("AWS_SECRET_ACCESS_KEY")) {
+            (Some(access_key_id), Some(secret_access_key)) => Some(AwsCredentials {
+                access_key_id,
+                secret_access_key,
+                session_token: var("AWS_SESSION_TOKEN"),
+            }),
+            _ => None,
+        };
         DynamoConfig {
-            table: var("APP_TABLE_NAME").unwrap_or_else(|| "online-safety".into()),
-            region: var("AWS_REGION").unwrap_or_else(|| "eu-west-2".into()),
+            table: var("APP_TABLE_NAME").unwrap_or_else(|| DEFAULT_TABLE.into()),
+            region: var("AWS_REGION").unwrap_or_else(|| DEFAULT_REGION.into()),
             endpoint: var("APP_DYNAMODB_ENDPOINT"),
+            credentials,
+        }
+    }
+
+    /// The table `table` on DynamoDB Local at `endpoint` (e.g. `http://127.0.0.1:8000`), in the
+    /// default region, with no credentials (it is sent dummy ones).
+    pub fn local(endpoint: impl Into<String>, table: impl Into<String>) -> DynamoConfig {
+        DynamoConfig {
+            table: table.into(),
+            endpoint: Some(endpoint.into()),
+            ..DynamoConfig::default()
         }
     }
 }
@@ -59,16 +123,21 @@ pub struct DynamoStore {
 type Attrs = HashMap<String, AttributeValue>;
 
 impl DynamoStore {
-    /// Builds the client from the configuration and the standard credential environment variables.
-    /// With an endpoint override and no credentials in the environment (DynamoDB Local), dummy
-    /// credentials are used: DynamoDB Local accepts any.
+    /// Builds the client from the configuration (read by [`DynamoConfig::from_env`]; this reads
+    /// no environment itself). With an endpoint override and no credentials (DynamoDB Local),
+    /// dummy credentials are used: DynamoDB Local accepts any.
     pub fn from_env_config(cfg: DynamoConfig) -> Result<Self, StoreError> {
-        let env = crate::env::var;
-        let credentials = match (env("AWS_ACCESS_KEY_ID"), env("AWS_SECRET_ACCESS_KEY")) {
-            (Some(id), Some(secret)) => {
-                Credentials::new(id, secret, env("AWS_SESSION_TOKEN"), None, "environment")
+        let credentials = match cfg.credentials {
+            Some(c) => Credentials::new(
+                c.access_key_id,
+                c.secret_access_key,
+                c.session_token,
+                None,
+                "environment",
+            ),
+            None if cfg.endpoint.is_some() => {
+                Credentials::new("local", "local", None, None, "local")
             }
-            _ if cfg.endpoint.is_some() => Credentials::new("local", "local", None, None, "local"),
             _ => {
                 return Err(StoreError::Backend(
                     "no AWS credentials: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set"
@@ -793,4 +862,52 @@ fn is_conflict<R>(err: &SdkError<TransactWriteItemsError, R>) -> bool {
 fn conflict_pause(attempt: u32) -> Duration {
     let [random] = crate::crypto::random_bytes::<1>();
     Duration::from_millis(20 * u64::from(attempt) + u64::from(random) * 30 / 255)
+}
+
+#[cfg(test)]
+mod config_tests {
+    use super::*;
+
+    #[test]
+    fn the_credentials_are_read_with_the_rest_of_the_configuration() {
+        let vars = [
+            ("APP_TABLE_NAME", "t".to_string()),
+            ("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE".to_string()),
+            ("AWS_SECRET_ACCESS_KEY", "very-secret".to_string()),
+            ("AWS_SESSION_TOKEN", "session".to_string()),
+        ];
+        let cfg = crate::env::with_vars(&vars, DynamoConfig::from_env);
+        assert_eq!(
+            cfg,
+            DynamoConfig {
+                table: "t".into(),
+                credentials: Some(AwsCredentials {
+                    access_key_id: "AKIDEXAMPLE".into(),
+                    secret_access_key: "very-secret".into(),
+                    session_token: Some("session".into()),
+                }),
+                ..DynamoConfig::default()
+            }
+        );
+        let shown = format!("{cfg:?}");
+        assert!(shown.contains("AKIDEXAMPLE"), "{shown}");
+        assert!(
+            !shown.contains("very-secret") && !shown.contains("session\""),
+            "{shown}"
+        );
+    }
+
+    #[test]
+    fn without_credentials_only_an_endpoint_override_builds_a_client() {
+        let cfg = crate::env::with_vars(&[], DynamoConfig::from_env);
+        assert_eq!(cfg, DynamoConfig::default());
+        assert!(DynamoStore::from_env_config(cfg).is_err());
+        let local = DynamoConfig::local("http://127.0.0.1:8000", "t");
+        assert_eq!(local.endpoint.as_deref(), Some("http://127.0.0.1:8000"));
+        assert_eq!(
+            (local.table.as_str(), local.region.as_str()),
+            ("t", "eu-west-2")
+        );
+        assert!(DynamoStore::from_env_config(local).is_ok());
+    }
 }

@@ -73,12 +73,7 @@ async fn fake_dynamodb(script: Vec<&'static str>) -> (String, Arc<AtomicUsize>) 
 }
 
 fn store(endpoint: String) -> DynamoStore {
-    DynamoStore::from_env_config(DynamoConfig {
-        table: "conflicts".into(),
-        region: "eu-west-2".into(),
-        endpoint: Some(endpoint),
-    })
-    .unwrap()
+    DynamoStore::from_env_config(DynamoConfig::local(endpoint, "conflicts")).unwrap()
 }
 
 /// A completion as the learning path writes it: the person's state and a shared counter.

@@ -251,11 +251,10 @@ async fn a_2000_row_import_job_on_the_embedded_store() {
 #[tokio::test]
 async fn a_2000_row_import_job_on_dynamodb_local() {
     let local = DynamoDbLocal::start();
-    let store = DynamoStore::from_env_config(DynamoConfig {
-        table: format!("identity-import-job-{}", std::process::id()),
-        region: "eu-west-2".into(),
-        endpoint: Some(local.endpoint.clone()),
-    })
+    let store = DynamoStore::from_env_config(DynamoConfig::local(
+        &local.endpoint,
+        format!("identity-import-job-{}", std::process::id()),
+    ))
     .expect("client");
     store.create_table().await.expect("create table");
     import_twice_as_a_job(store, "DynamoDB Local").await;
@@ -271,11 +270,10 @@ async fn a_2000_row_import_on_the_embedded_store() {
 #[tokio::test]
 async fn a_2000_row_import_on_dynamodb_local() {
     let local = DynamoDbLocal::start();
-    let store = DynamoStore::from_env_config(DynamoConfig {
-        table: format!("identity-import-{}", std::process::id()),
-        region: "eu-west-2".into(),
-        endpoint: Some(local.endpoint.clone()),
-    })
+    let store = DynamoStore::from_env_config(DynamoConfig::local(
+        &local.endpoint,
+        format!("identity-import-{}", std::process::id()),
+    ))
     .expect("client");
     store.create_table().await.expect("create table");
     import_twice(&store, "DynamoDB Local").await;

@@ -980,12 +980,9 @@ fn table_name(what: &str) -> String {
 }
 
 async fn dynamo_store(local: &DynamoDbLocal, what: &str) -> DynamoStore {
-    let store = DynamoStore::from_env_config(DynamoConfig {
-        table: table_name(what),
-        region: "eu-west-2".into(),
-        endpoint: Some(local.endpoint.clone()),
-    })
-    .expect("client");
+    let store =
+        DynamoStore::from_env_config(DynamoConfig::local(&local.endpoint, table_name(what)))
+            .expect("client");
     store.create_table().await.expect("create table");
     store
         .create_table()

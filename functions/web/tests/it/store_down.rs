@@ -49,9 +49,8 @@ fn web_env(endpoint: &str, table: &str) -> Vec<(&'static str, String)> {
 /// The organisation's worries as stored (newest first), read straight from the table.
 fn stored_worries(endpoint: &str, table: &str) -> Vec<Item> {
     let store = DynamoStore::from_env_config(DynamoConfig {
-        table: table.into(),
         region: REGION.into(),
-        endpoint: Some(endpoint.into()),
+        ..DynamoConfig::local(endpoint, table)
     })
     .expect("a DynamoDB client");
     let org = OrgId::parse("demo").expect("org id");

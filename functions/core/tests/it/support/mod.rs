@@ -46,11 +46,10 @@ pub fn right_answers(module: &str) -> safety_core::learning::Answers {
 
 /// A new, empty table `<prefix>-<uuid>` on `local`.
 pub async fn dynamo_table(local: &dynamodb_local::DynamoDbLocal, prefix: &str) -> DynamoStore {
-    let store = DynamoStore::from_env_config(DynamoConfig {
-        table: format!("{prefix}-{}", uuid::Uuid::new_v4()),
-        region: "eu-west-2".into(),
-        endpoint: Some(local.endpoint.clone()),
-    })
+    let store = DynamoStore::from_env_config(DynamoConfig::local(
+        &local.endpoint,
+        format!("{prefix}-{}", uuid::Uuid::new_v4()),
+    ))
     .expect("a DynamoDB client");
     store.create_table().await.expect("create the table");
     store
