@@ -170,7 +170,7 @@ async fn serve(
     let reading = std::time::Instant::now();
     let read = startup(config, &secrets)?;
     let content_ms = reading.elapsed().as_millis() as u64;
-    let prepared = prepare(read).await?;
+    let prepared = prepare(read, None).await?;
     if in_lambda {
         tracing::info!(
             startup_ms = started.elapsed().as_millis() as u64,
@@ -230,8 +230,9 @@ impl Running {
 
 /// Starts a local server in this process on the current tokio runtime, from the configuration
 /// in `vars` (read as the whole environment: see `safety_core::env::with_vars`). The
-/// configuration must not ask for Lambda.
-pub async fn start(vars: &[(&str, String)]) -> Result<Running, String> {
+/// configuration must not ask for Lambda. `log_tag` names the server in its requests' spans
+/// (`server`), so a test running several can tell their log lines apart.
+pub async fn start(vars: &[(&str, String)], log_tag: Option<String>) -> Result<Running, String> {
     let _ = any_spawner::Executor::init_tokio();
     let startup = safety_core::env::with_vars(vars, || {
         let secrets = safety_core::secrets::Secrets::env_only();
@@ -240,7 +241,7 @@ pub async fn start(vars: &[(&str, String)]) -> Result<Running, String> {
     if startup.config.in_lambda {
         return Err("an in-process server cannot run under Lambda".into());
     }
-    let prepared = prepare(startup).await?;
+    let prepared = prepare(startup, log_tag).await?;
     let listener = prepared.listener.ok_or("no listener")?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -289,7 +290,7 @@ fn startup(config: Config, secrets: &safety_core::secrets::Secrets) -> Result<St
 
 /// Everything `serve` does before answering: content, store, mail, state, seeding, the
 /// background tasks and the routes.
-async fn prepare(startup: Startup) -> Result<Prepared, String> {
+async fn prepare(startup: Startup, log_tag: Option<String>) -> Result<Prepared, String> {
     let Startup {
         config,
         library,
@@ -398,6 +399,7 @@ async fn prepare(startup: Startup) -> Result<Prepared, String> {
         sso: Arc::new(sso),
         sso_cache: Arc::new(safety_core::identity::sso::ProviderCache::new(http)),
         origin_verify: routes::OriginVerify::new(&config.origin_verify),
+        log_tag: log_tag.map(Arc::from),
     };
     if config.seed_demo_people {
         seed::demo_people(&state.site).await;

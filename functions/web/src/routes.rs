@@ -38,6 +38,9 @@ pub struct AppState {
     /// without one did not come through CloudFront and is refused; with one, the viewer's
     /// address is CloudFront's `cloudfront-viewer-address`.
     pub origin_verify: Option<OriginVerify>,
+    /// Names this server in its request spans (`server`): set by tests that run several
+    /// servers in one process and read each one's log; `None` otherwise.
+    pub log_tag: Option<Arc<str>>,
 }
 
 /// The secret values of CloudFront's `x-origin-verify` header this function accepts: the
@@ -113,7 +116,10 @@ async fn protect(State(state): State<AppState>, req: Request, next: Next) -> Res
     })
     .filter(|id| HeaderValue::from_str(id).is_ok())
     .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
-    let span = tracing::info_span!("request", request_id = %request_id, method = %req.method(), path = %req.uri().path());
+    let span = tracing::info_span!("request", request_id = %request_id, method = %req.method(), path = %req.uri().path(), server = tracing::field::Empty);
+    if let Some(tag) = &state.log_tag {
+        span.record("server", tag.as_ref());
+    }
     let mut req = req;
     let through_cdn = match &state.origin_verify {
         None => true,

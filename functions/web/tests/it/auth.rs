@@ -43,11 +43,6 @@ fn serve_on(data: &Path, session_keys: &str) -> Web {
     Web::serve_embedded(data, &site_env(session_keys))
 }
 
-/// [`serve_on`] as a child process, for the tests that read its log.
-fn serve_child_on(data: &Path, session_keys: &str) -> Web {
-    Web::serve_embedded_child(data, &site_env(session_keys))
-}
-
 fn site_env(session_keys: &str) -> [(&'static str, String); 2] {
     [
         ("APP_SESSION_KEYS", session_keys.into()),
@@ -65,13 +60,6 @@ impl Site {
     fn start() -> Site {
         let data = tempfile::tempdir().expect("temp dir");
         let web = serve_on(data.path(), &keys(&[("k1", SECRET_OLD)]));
-        Site { web, data }
-    }
-
-    /// [`Site::start`] as a child process, for the tests that read its log.
-    fn start_child() -> Site {
-        let data = tempfile::tempdir().expect("temp dir");
-        let web = serve_child_on(data.path(), &keys(&[("k1", SECRET_OLD)]));
         Site { web, data }
     }
 }
@@ -1080,7 +1068,7 @@ fn admin_forms_without_this_sessions_csrf_token_are_refused() {
 
 #[test]
 fn a_tampered_session_cookie_counts_as_signed_out_and_is_cleared() {
-    let site = Site::start_child();
+    let site = Site::start();
     let web = &site.web;
     let learner = sign_in(&site, LEARNER);
     assert_eq!(me_name(web, &learner).as_deref(), Some(LEARNER_NAME));
@@ -1121,7 +1109,7 @@ fn a_tampered_session_cookie_counts_as_signed_out_and_is_cleared() {
 
 #[test]
 fn a_token_with_alg_none_counts_as_signed_out() {
-    let site = Site::start_child();
+    let site = Site::start();
     let web = &site.web;
     let learner = sign_in(&site, LEARNER);
     let (header, payload, _) = jwt_parts(&learner);
@@ -1166,7 +1154,7 @@ fn a_session_signed_with_another_key_counts_as_signed_out() {
 
     // The same kid with another secret: a bad signature.
     {
-        let web = serve_child_on(data.path(), &keys(&[("k1", SECRET_OTHER)]));
+        let web = serve_on(data.path(), &keys(&[("k1", SECRET_OTHER)]));
         assert_signed_out_and_cleared("the same kid, another secret", &web, &cookie);
         let reasons = refused_token_reasons(&web);
         assert!(
@@ -1176,7 +1164,7 @@ fn a_session_signed_with_another_key_counts_as_signed_out() {
     }
     // Another kid altogether: an unknown key.
     {
-        let web = serve_child_on(data.path(), &keys(&[("k2", SECRET_OTHER)]));
+        let web = serve_on(data.path(), &keys(&[("k2", SECRET_OTHER)]));
         assert_signed_out_and_cleared("another kid", &web, &cookie);
         let reasons = refused_token_reasons(&web);
         assert!(

@@ -87,8 +87,7 @@ fn prepare(data: &std::path::Path) -> people::Person {
 fn start() -> (Site, people::Person) {
     let data = tempfile::tempdir().expect("temp dir");
     let other_dsl = prepare(data.path());
-    // A child process: the test reads its log of every export.
-    let web = Web::serve_embedded_child(
+    let web = Web::serve_embedded(
         data.path(),
         &[
             ("APP_SESSION_KEYS", SESSION_KEYS.into()),

@@ -27,8 +27,7 @@ impl Site {
     }
 
     fn start_in(data: tempfile::TempDir) -> Site {
-        // A child process: a test reads its log of the job.
-        let web = Web::serve_embedded_child(
+        let web = Web::serve_embedded(
             data.path(),
             &[
                 ("APP_SESSION_KEYS", SESSION_KEYS.into()),

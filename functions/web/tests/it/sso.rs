@@ -162,16 +162,7 @@ fn setup(options: ProviderOptions) -> Setup {
     setup_with_issuer(options, None)
 }
 
-/// [`setup`] with the web function as a child process, for a test that reads its log.
-fn setup_logged(options: ProviderOptions) -> Setup {
-    start_setup(options, None, true)
-}
-
 fn setup_with_issuer(options: ProviderOptions, configured_issuer: Option<&str>) -> Setup {
-    start_setup(options, configured_issuer, false)
-}
-
-fn start_setup(options: ProviderOptions, configured_issuer: Option<&str>, logged: bool) -> Setup {
     let provider_addr = free_addr();
     let data = tempfile::tempdir().unwrap();
     let issuer = configured_issuer
@@ -182,11 +173,7 @@ fn start_setup(options: ProviderOptions, configured_issuer: Option<&str>, logged
         ("APP_SSO_DEMO_ISSUER", issuer),
         ("APP_SSO_DEMO_CLIENT_SECRET", CLIENT_SECRET.into()),
     ];
-    let web = if logged {
-        Web::serve_embedded_child(data.path(), &env)
-    } else {
-        Web::serve_embedded(data.path(), &env)
-    };
+    let web = Web::serve_embedded(data.path(), &env);
     let provider = Provider::start(provider_addr, &callback_uri(&web), &options);
     Setup {
         web,
@@ -530,7 +517,7 @@ fn with_the_claims_only_from_userinfo_people_sign_in_and_an_unverified_address_i
 
 #[test]
 fn an_unknown_key_id_fetches_the_rotated_key_set_once_and_then_it_is_cached() {
-    let mut s = setup_logged(ProviderOptions::default());
+    let mut s = setup(ProviderOptions::default());
     s.sign_in(LEARNER);
     s.sign_in(LEARNER);
     assert_eq!(s.key_set_fetches(), 1, "the key set is cached");

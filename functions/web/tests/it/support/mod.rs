@@ -6,6 +6,8 @@
 //! Each test file uses a different part of this module.
 #![allow(dead_code)]
 
+mod logs;
+
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
@@ -31,8 +33,8 @@ static RUNTIME: std::sync::LazyLock<tokio::runtime::Runtime> = std::sync::LazyLo
 
 enum Process {
     Child(Function),
-    /// `None` once stopped.
-    InProcess(Option<web::Running>),
+    /// `None` once stopped; the name its log lines are kept under.
+    InProcess(Option<web::Running>, String),
 }
 
 /// The web function under test: a server in this process, or the binary as a child process.
@@ -45,7 +47,7 @@ pub struct Web {
 
 impl Drop for Web {
     fn drop(&mut self) {
-        if let Process::InProcess(running) = &mut self.process
+        if let Process::InProcess(running, _) = &mut self.process
             && let Some(running) = running.take()
         {
             RUNTIME.block_on(running.stop());
@@ -102,8 +104,8 @@ impl Web {
 
     /// Starts a local HTTP server on a free port, in this process, configured by exactly these
     /// variables (`APP_BIND=127.0.0.1:0` and a test secret unless given): the same code as
-    /// `web serve`, without a process of its own. It has no log to read: see
-    /// [`Web::serve_child`].
+    /// `web serve`, without a process of its own. Its log lines (those of its requests) are
+    /// kept apart from other servers' ([`Web::stdout`]).
     ///
     /// With `WEB_TEST_BINARY` set (another build of the binary under test, e.g. the aarch64
     /// Lambda build under qemu: scripts/check-lambda-build.sh), every server is that binary as a
@@ -112,13 +114,19 @@ impl Web {
         if std::env::var_os("WEB_TEST_BINARY").is_some() {
             return Web::serve_child(envs);
         }
+        static SERVERS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        logs::install();
+        let name = format!(
+            "server-{}",
+            SERVERS.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        );
         let vars = serving_env(envs);
         let running = RUNTIME
-            .block_on(web::start(&borrowed(&vars)))
+            .block_on(web::start(&borrowed(&vars), Some(name.clone())))
             .unwrap_or_else(|e| panic!("the server did not start: {e}"));
         Web {
             addr: Some(running.addr),
-            process: Process::InProcess(Some(running)),
+            process: Process::InProcess(Some(running), name),
         }
     }
 
@@ -143,9 +151,9 @@ impl Web {
     fn child(&self) -> &Function {
         match &self.process {
             Process::Child(f) => f,
-            Process::InProcess(_) => panic!(
-                "this server runs in the test's own process and has no log or exit status: start it with Web::serve_child"
-            ),
+            Process::InProcess(..) => {
+                panic!("this server runs in the test's own process: it has no exit status")
+            }
         }
     }
 
@@ -154,8 +162,12 @@ impl Web {
     }
 
     /// What it printed on stdout so far (its log lines).
+    /// Its log so far: a child's standard output, or an in-process server's request log lines.
     pub fn stdout(&self) -> String {
-        self.child().stdout()
+        match &self.process {
+            Process::Child(f) => f.stdout(),
+            Process::InProcess(_, name) => logs::of(name),
+        }
     }
 
     pub fn stderr(&self) -> String {
@@ -166,9 +178,7 @@ impl Web {
     pub fn output(&self) -> String {
         match &self.process {
             Process::Child(f) => f.output(),
-            Process::InProcess(_) => {
-                "(a server in the test's process: no output of its own)".into()
-            }
+            Process::InProcess(_, name) => logs::of(name),
         }
     }
 
@@ -176,7 +186,7 @@ impl Web {
     pub fn exited(&mut self) -> Option<ExitStatus> {
         match &mut self.process {
             Process::Child(f) => f.exited(),
-            Process::InProcess(_) => None,
+            Process::InProcess(..) => None,
         }
     }
 
@@ -184,7 +194,7 @@ impl Web {
     pub fn wait_for_exit(&mut self) -> ExitStatus {
         match &mut self.process {
             Process::Child(f) => f.wait_for_exit(),
-            Process::InProcess(_) => panic!("an in-process server does not exit by itself"),
+            Process::InProcess(..) => panic!("an in-process server does not exit by itself"),
         }
     }
 
