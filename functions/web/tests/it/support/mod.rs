@@ -1,15 +1,13 @@
 //! Shared by the `web` function's integration tests: starting the server (in this process from
 //! the `web` library, or the real binary as a child process where the process itself or its
-//! log is what is tested), a tiny HTTP/1.1 client over `std::net`, and helpers to read the
-//! pages.
+//! log is what is tested), requests through hyper's client, and helpers to read the pages.
 //!
 //! Each test file uses a different part of this module.
 #![allow(dead_code)]
 
 mod logs;
 
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpStream};
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitStatus;
 use std::time::{Duration, Instant};
@@ -298,9 +296,9 @@ impl Response {
     }
 }
 
-/// Sends one request on a new connection (`Connection: close`) and reads the whole answer. The
-/// body is written from another thread while the answer is read, so a server that answers
-/// before reading a large body (and then closes) is still heard.
+/// Sends one request on a new connection with hyper's client and reads the whole answer
+/// (the body as it came: not decompressed, chunks joined). A test may send its own `Host`
+/// header (a forged one); otherwise it is the server's address.
 pub fn http_request(
     addr: SocketAddr,
     method: &str,
@@ -308,129 +306,50 @@ pub fn http_request(
     headers: &[(&str, &str)],
     body: &[u8],
 ) -> Result<Response, String> {
-    let mut stream =
-        TcpStream::connect_timeout(&addr, Duration::from_secs(5)).map_err(|e| e.to_string())?;
-    stream
-        .set_read_timeout(Some(WAIT))
-        .map_err(|e| e.to_string())?;
-    stream
-        .set_write_timeout(Some(WAIT))
-        .map_err(|e| e.to_string())?;
-    // A test may send its own Host header (a forged one); otherwise the server's address.
-    let mut head = if headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("host")) {
-        format!("{method} {path} HTTP/1.1\r\nConnection: close\r\n")
-    } else {
-        format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n")
-    };
+    use http_body_util::{BodyExt, Full};
+    use hyper_util::client::legacy::Client;
+    use hyper_util::rt::TokioExecutor;
+    let mut request = hyper::Request::builder()
+        .method(method)
+        .uri(format!("http://{addr}{path}"));
     for (name, value) in headers {
-        head.push_str(&format!("{name}: {value}\r\n"));
+        request = request.header(*name, *value);
     }
-    let chunked = headers
-        .iter()
-        .any(|(n, v)| n.eq_ignore_ascii_case("transfer-encoding") && v.contains("chunked"));
-    if !chunked && (method != "GET" || !body.is_empty()) {
-        head.push_str(&format!("Content-Length: {}\r\n", body.len()));
-    }
-    head.push_str("\r\n");
-    let mut message = head.into_bytes();
-    if chunked {
-        for piece in body.chunks(16 * 1024) {
-            message.extend_from_slice(format!("{:x}\r\n", piece.len()).as_bytes());
-            message.extend_from_slice(piece);
-            message.extend_from_slice(b"\r\n");
-        }
-        message.extend_from_slice(b"0\r\n\r\n");
-    } else {
-        message.extend_from_slice(body);
-    }
-    let mut writer = stream.try_clone().map_err(|e| e.to_string())?;
-    let sending = std::thread::spawn(move || {
-        // The server may answer and close before it has read everything: that is allowed.
-        let _ = writer.write_all(&message);
-        let _ = writer.flush();
-    });
-    let mut raw = Vec::new();
-    let read = stream.read_to_end(&mut raw);
-    let _ = sending.join();
-    match (read, parse_response(&raw)) {
-        (_, Ok(response)) => Ok(response),
-        (Err(e), Err(_)) => Err(format!(
-            "reading the answer failed after {} bytes: {e}",
-            raw.len()
-        )),
-        (Ok(_), Err(e)) => Err(e),
-    }
-}
-
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
-}
-
-/// Parses a complete HTTP/1.1 response (the connection was closed after it).
-pub fn parse_response(raw: &[u8]) -> Result<Response, String> {
-    let end = find(raw, b"\r\n\r\n").ok_or_else(|| {
-        format!(
-            "no complete response head in {} bytes: {:?}",
-            raw.len(),
-            String::from_utf8_lossy(&raw[..raw.len().min(500)])
-        )
-    })?;
-    let head = std::str::from_utf8(&raw[..end]).map_err(|e| e.to_string())?;
-    let mut lines = head.split("\r\n");
-    let status_line = lines.next().unwrap_or_default();
-    let status = status_line
-        .split(' ')
-        .nth(1)
-        .and_then(|s| s.parse::<u16>().ok())
-        .ok_or_else(|| format!("bad status line `{status_line}`"))?;
-    let headers: Vec<(String, String)> = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_string()))
-        .collect();
-    let rest = &raw[end + 4..];
-    let is_chunked = headers
-        .iter()
-        .any(|(n, v)| n == "transfer-encoding" && v.to_ascii_lowercase().contains("chunked"));
-    let length = headers
-        .iter()
-        .find(|(n, _)| n == "content-length")
-        .and_then(|(_, v)| v.parse::<usize>().ok());
-    let body = if is_chunked {
-        decode_chunked(rest)?
-    } else if let Some(length) = length {
-        if rest.len() < length {
-            return Err(format!("body cut short: {} of {length} bytes", rest.len()));
-        }
-        rest[..length].to_vec()
-    } else {
-        rest.to_vec()
-    };
-    Ok(Response {
-        status,
-        headers,
-        body,
+    let request = request
+        .body(Full::new(hyper::body::Bytes::copy_from_slice(body)))
+        .map_err(|e| e.to_string())?;
+    RUNTIME.block_on(async {
+        // A client per request: a new connection each time, closed when it is dropped.
+        let client = Client::builder(TokioExecutor::new())
+            .pool_max_idle_per_host(0)
+            .build_http::<Full<hyper::body::Bytes>>();
+        let response = tokio::time::timeout(WAIT, client.request(request))
+            .await
+            .map_err(|_| format!("no answer within {WAIT:?}"))?
+            .map_err(|e| format!("{e:?}"))?;
+        let status = response.status().as_u16();
+        let headers = response
+            .headers()
+            .iter()
+            .map(|(name, value)| {
+                (
+                    name.as_str().to_string(),
+                    String::from_utf8_lossy(value.as_bytes()).into_owned(),
+                )
+            })
+            .collect();
+        let body = tokio::time::timeout(WAIT, response.into_body().collect())
+            .await
+            .map_err(|_| format!("the body did not arrive within {WAIT:?}"))?
+            .map_err(|e| format!("reading the body failed: {e}"))?
+            .to_bytes()
+            .to_vec();
+        Ok(Response {
+            status,
+            headers,
+            body,
+        })
     })
-}
-
-/// Decodes a complete chunked body.
-pub fn decode_chunked(mut rest: &[u8]) -> Result<Vec<u8>, String> {
-    let mut body = Vec::new();
-    loop {
-        let line_end = find(rest, b"\r\n").ok_or("chunked body cut short")?;
-        let size_text = std::str::from_utf8(&rest[..line_end]).map_err(|e| e.to_string())?;
-        let size_text = size_text.split(';').next().unwrap_or_default().trim();
-        let size = usize::from_str_radix(size_text, 16)
-            .map_err(|e| format!("bad chunk size `{size_text}`: {e}"))?;
-        rest = &rest[line_end + 2..];
-        if size == 0 {
-            return Ok(body);
-        }
-        if rest.len() < size + 2 {
-            return Err("chunk cut short".into());
-        }
-        body.extend_from_slice(&rest[..size]);
-        rest = &rest[size + 2..];
-    }
 }
 
 /// The value of the worry form's hidden `token` input.
