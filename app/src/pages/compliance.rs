@@ -122,7 +122,7 @@ fn filter_form(screen: &DashboardScreen, filter: &Filter) -> impl IntoView + use
                 <label for="f-days">"Expiring within (days)"</label>
                 <input id="f-days" name="days" type="number" min="1" max="366" inputmode="numeric" value=filter.within_days.to_string()/>
             </div>
-            <button type="submit">"Show"</button>
+            <button type="submit" class="button secondary">"Show"</button>
             " " <a href="/compliance">"Clear"</a>
         </form>
     }
@@ -147,11 +147,12 @@ pub fn DashboardPage() -> impl IntoView {
             let not_started: u64 = d.items.iter().map(|n| n.count(Standing::NotStarted)).sum();
             let assigned: u64 = d.items.iter().map(|n| n.assigned).sum();
             let done: u64 = d.items.iter().map(|n| n.done()).sum();
+            let overdue_class = if overdue > 0 { "overdue" } else { "" };
             view! {
                 <ul class="counts" data-testid="compliance-totals">
                     <li><span class="count">{d.people}</span> " people"</li>
                     <li><span class="count">{(done * 100).checked_div(assigned).unwrap_or(0)} "%"</span> " of assignments done"</li>
-                    <li><span class="count" data-testid="total-overdue">{overdue}</span> " overdue"</li>
+                    <li class=overdue_class><span class="count" data-testid="total-overdue">{overdue}</span> " overdue"</li>
                     <li><span class="count">{expiring}</span> " expiring within " {d.filter.within_days} " days"</li>
                     <li><span class="count">{not_started}</span> " not started"</li>
                 </ul>

@@ -197,6 +197,7 @@ fn inbox_row(r: InboxRow) -> AnyView {
         (false, true) => "urgent",
         _ => "",
     };
+    let status_class = format!("tag status-{}", r.status.to_lowercase().replace(' ', "-"));
     view! {
         <tr class=class>
             <td data-label="Sent"><a href=format!("/worries/{}", r.worry_id)>{r.sent}</a>
@@ -204,7 +205,7 @@ fn inbox_row(r: InboxRow) -> AnyView {
             <td data-label="Kind">{r.kind}</td>
             <td data-label="Urgency">{if r.urgent { view! { <strong class="tag urgent">{r.urgency}</strong> }.into_any() } else { r.urgency.into_any() }}
                 {r.overdue.then_some(view! { <strong class="tag overdue" data-testid="overdue">"Overdue"</strong> })}</td>
-            <td data-label="Status">{r.status}</td>
+            <td data-label="Status"><strong class=status_class>{r.status}</strong></td>
             <td data-label="Routed to">{r.queue}</td>
             <td data-label="Assigned to">{r.assigned.unwrap_or_else(|| "Nobody yet".into())}</td>
         </tr>
