@@ -104,48 +104,64 @@ pub fn PeoplePage() -> impl IntoView {
         .next
         .clone()
         .map(|c| view! { <p><a href=format!("/admin/people?after={c}")>"Next page"</a></p> });
+    // The list first: it is what an admin comes for. A refused invitation comes back first,
+    // with what was typed, beside the message saying what to change.
+    let invite_section = view! {
+    <section aria-labelledby="invite-heading">
+        <h2 id="invite-heading">"Invite someone"</h2>
+        <form method="post" action="/admin/people/invite">
+            <input type="hidden" name="csrf" value=csrf.clone()/>
+            <div class="field">
+                <label for="invite-name">"Name"</label>
+                <input type="text" id="invite-name" name="name" value=invite.name.clone() autocomplete="off" required/>
+            </div>
+            <div class="field">
+                <label for="invite-email">"Email address"</label>
+                <input type="email" id="invite-email" name="email" value=invite.email.clone() autocomplete="off" required/>
+            </div>
+            <fieldset class="field">
+                <legend>"Roles"</legend>
+                {role_boxes}
+            </fieldset>
+            <div class="field">
+                <label for="invite-groups">"Groups"</label>
+                <p class="hint" id="groups-hint">"Optional. Separate groups with commas, for example: Sept 2026 intake, Site B."</p>
+                <input type="text" id="invite-groups" name="groups" value=invite.groups.clone() aria-describedby="groups-hint"/>
+            </div>
+            <button type="submit" class="button">"Invite"</button>
+        </form>
+    </section>
+    }
+    .into_any();
+    let people_section = view! {
+    <section aria-labelledby="people-heading">
+        <h2 id="people-heading">"Everyone"</h2>
+        <p class="note" data-testid="safeguarding-roles-note">"The roles that read worries (DSL, deputy DSL, allegations lead, chair) are governed: nobody can give them to themselves or take them from themselves; every change is kept in a permanent record and the DSL, the allegations lead and the chair are emailed about it; and a change that would leave some kind of worry with nobody to read it is refused, saying who must be named first."</p>
+        {empty}
+        <div class="table-scroll" role="region" aria-labelledby="people-heading" tabindex="0">
+            <table class="people">
+                <thead><tr><th scope="col">"Name"</th><th scope="col">"Email"</th><th scope="col">"Roles"</th><th scope="col">"Groups"</th><th scope="col">"Status"</th><th scope="col">"Actions"</th></tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
+        {more}
+    </section>
+    }
+    .into_any();
+    let refused_invite = !invite.email.is_empty() || !invite.name.is_empty();
+    let (first, second) = if refused_invite {
+        (invite_section, people_section)
+    } else {
+        (people_section, invite_section)
+    };
     view! {
         <Title text="People"/>
         <h1>"People"</h1>
         {data.notice.clone().map(|n| view! { <div class="confirmation" role="status"><p>{n}</p></div> })}
         {data.error.clone().map(|e| view! { <div class="error-summary" role="alert" id="form-error"><h2>"That did not work"</h2><p>{e}</p></div> })}
-        <p><a href="/admin/people/import">"Import many people from a CSV file"</a></p>
-        <section aria-labelledby="invite-heading">
-            <h2 id="invite-heading">"Invite someone"</h2>
-            <form method="post" action="/admin/people/invite">
-                <input type="hidden" name="csrf" value=csrf.clone()/>
-                <div class="field">
-                    <label for="invite-name">"Name"</label>
-                    <input type="text" id="invite-name" name="name" value=invite.name.clone() autocomplete="off" required/>
-                </div>
-                <div class="field">
-                    <label for="invite-email">"Email address"</label>
-                    <input type="email" id="invite-email" name="email" value=invite.email.clone() autocomplete="off" required/>
-                </div>
-                <fieldset class="field">
-                    <legend>"Roles"</legend>
-                    {role_boxes}
-                </fieldset>
-                <div class="field">
-                    <label for="invite-groups">"Groups"</label>
-                    <p class="hint" id="groups-hint">"Optional. Separate groups with commas, for example: Sept 2026 intake, Site B."</p>
-                    <input type="text" id="invite-groups" name="groups" value=invite.groups.clone() aria-describedby="groups-hint"/>
-                </div>
-                <button type="submit" class="button">"Invite"</button>
-            </form>
-        </section>
-        <section aria-labelledby="people-heading">
-            <h2 id="people-heading">"Everyone"</h2>
-            <p class="note" data-testid="safeguarding-roles-note">"The roles that read worries (DSL, deputy DSL, allegations lead, chair) are governed: nobody can give them to themselves or take them from themselves; every change is kept in a permanent record and the DSL, the allegations lead and the chair are emailed about it; and a change that would leave some kind of worry with nobody to read it is refused, saying who must be named first."</p>
-            {empty}
-            <div class="table-scroll" role="region" aria-labelledby="people-heading" tabindex="0">
-                <table class="people">
-                    <thead><tr><th scope="col">"Name"</th><th scope="col">"Email"</th><th scope="col">"Roles"</th><th scope="col">"Groups"</th><th scope="col">"Status"</th><th scope="col">"Actions"</th></tr></thead>
-                    <tbody>{rows}</tbody>
-                </table>
-            </div>
-            {more}
-        </section>
+        <p><a href="#invite-heading">"Invite someone"</a> " · " <a href="/admin/people/import">"Import many people from a CSV file"</a></p>
+        {first}
+        {second}
     }
     .into_any()
 }
