@@ -253,6 +253,19 @@ e2e('16. an admin invites someone on the people page, who then appears in the li
   await checkA11yNoJs(env.browser, plain, '/admin/people');
   await noJs.close();
 
+  // Deactivating takes two steps: the button is behind "Deactivate…", which says what it does.
+  const morgan = page.locator('table.people tbody tr', { hasText: 'm.lee@wexmoorvale.example.org' });
+  const confirm = morgan.getByRole('button', { name: 'Deactivate Morgan Lee' });
+  assert.equal(await confirm.isVisible(), false, 'one click cannot deactivate');
+  await morgan.locator('summary', { hasText: 'Deactivate' }).click();
+  assert.match(await morgan.innerText(), /signed out everywhere/);
+  await checkA11y(page, '/admin/people (deactivate opened)');
+  const deactivated = await submit(page, 'Deactivate Morgan Lee');
+  assert.equal(deactivated.status(), 200);
+  assert.match(await page.getByRole('status').innerText(), /Morgan Lee was deactivated/);
+  const cellsAfter = (await page.locator('table.people tbody tr', { hasText: 'm.lee@wexmoorvale.example.org' }).locator('td').allInnerTexts()).map((t) => t.trim());
+  assert.equal(cellsAfter[4], 'Deactivated');
+
   const errors = browserErrors(errorsFrom).filter((l) => !/\/admin\/people\/invite: Failed to load resource: the server responded with a status of 422/.test(l));
   assert.deepEqual(errors, [], 'no errors in the browser');
   await context.close();

@@ -36,13 +36,19 @@ pub fn PeoplePage() -> impl IntoView {
             let status = if p.active { "Active" } else { "Deactivated" };
             let deactivate = p.active.then(|| {
                 let csrf = csrf.clone();
+                // Two steps, so one slip cannot sign the DSL out: the button is behind a summary
+                // saying what it does.
                 view! {
-                    <form method="post" action=format!("/admin/people/{}/deactivate", p.id) class="inline-form">
-                        <input type="hidden" name="csrf" value=csrf/>
-                        <button type="submit" class="button secondary">
-                            "Deactivate" <span class="visually-hidden">" " {p.name.clone()}</span>
-                        </button>
-                    </form>
+                    <details class="confirm">
+                        <summary>"Deactivate…" <span class="visually-hidden">" " {p.name.clone()}</span></summary>
+                        <p class="hint">"They are signed out everywhere and can no longer sign in. Their records are kept."</p>
+                        <form method="post" action=format!("/admin/people/{}/deactivate", p.id) class="inline-form">
+                            <input type="hidden" name="csrf" value=csrf/>
+                            <button type="submit" class="button secondary">
+                                "Deactivate " {p.name.clone()}
+                            </button>
+                        </form>
+                    </details>
                 }
             });
             let role_form = {
