@@ -72,7 +72,10 @@ impl OriginVerify {
 }
 
 pub fn router(state: AppState) -> Router {
-    Router::new()
+    // The pages: each area's routes and the fallback, under the layer that renders the `Page`
+    // a handler answers with. The assets, the server functions and the health check never
+    // answer with one, so they do not pay for it.
+    let pages = Router::new()
         .merge(crate::worries::router())
         .merge(crate::admin::router())
         .merge(crate::learning::router())
@@ -81,14 +84,16 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::auth::router())
         .merge(crate::sso::router())
         .merge(crate::family::router())
-        .route("/api/{*fn_name}", post(server_fn))
-        .route(&format!("{PREFIX}{{file}}"), get(asset))
-        .route("/healthz", get(|| async { "ok" }))
         .fallback(get(page))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             crate::edge::render_pages,
-        ))
+        ));
+    Router::new()
+        .merge(pages)
+        .route("/api/{*fn_name}", post(server_fn))
+        .route(&format!("{PREFIX}{{file}}"), get(asset))
+        .route("/healthz", get(|| async { "ok" }))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             crate::auth::session_layer,
