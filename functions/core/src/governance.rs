@@ -67,6 +67,15 @@ pub fn may_read_record(person: &Person) -> bool {
             .any(|r| matches!(r, Role::Dsl | Role::AllegationsLead | Role::Chair))
 }
 
+/// What made a change of someone's roles: a change of the roles themselves, or of whether they
+/// are active.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Why {
+    Roles,
+    Deactivated,
+    Reactivated,
+}
+
 /// The record and notification writes for a change from `before` to `after` roles, if any
 /// safeguarding role changed.
 #[allow(clippy::too_many_arguments)]
@@ -77,7 +86,7 @@ fn record_ops(
     person_name: &str,
     before: &[Role],
     after: &[Role],
-    deactivated: bool,
+    why: Why,
     now: DateTime<Utc>,
 ) -> Vec<TxOp> {
     let (b, a) = (safeguarding(before), safeguarding(after));
@@ -88,12 +97,20 @@ fn record_ops(
     }
     let mut parts = Vec::new();
     if !added.is_empty() {
-        parts.push(format!("was given {}", names(&added)));
+        parts.push(format!(
+            "{} {}",
+            if why == Why::Reactivated {
+                "was reactivated, so holds again"
+            } else {
+                "was given"
+            },
+            names(&added)
+        ));
     }
     if !removed.is_empty() {
         parts.push(format!(
             "{} {}",
-            if deactivated {
+            if why == Why::Deactivated {
                 "was deactivated, so no longer holds"
             } else {
                 "no longer holds"
@@ -193,7 +210,7 @@ pub async fn change_roles<S: Store>(
         &before.name,
         &before.roles,
         &roles,
-        false,
+        Why::Roles,
         now,
     );
     people::set_roles_and_groups_with(store, org, id, &roles, groups, expected_version, extra).await
@@ -219,11 +236,51 @@ pub async fn deactivate<S: Store>(
     let after = with_change(&everyone, id, |p| p.active = false);
     refuse_gaps(&everyone, &after)?;
     let extra = if before.active {
-        record_ops(org, actor, id, &before.name, &before.roles, &[], true, now)
+        record_ops(
+            org,
+            actor,
+            id,
+            &before.name,
+            &before.roles,
+            &[],
+            Why::Deactivated,
+            now,
+        )
     } else {
         Vec::new()
     };
     people::deactivate_with(store, org, id, extra).await
+}
+
+/// `actor` reactivates the person `id`: they may sign in again and are counted again. It opens
+/// no gap (it only adds a reader), but a safeguarding role they hold reads worries again, so it
+/// is recorded and announced like any other change of who reads them. Nobody reactivates
+/// themselves (a deactivated person cannot sign in anyway).
+pub async fn reactivate<S: Store>(
+    store: &S,
+    org: &OrgId,
+    actor: &Person,
+    id: &str,
+    now: DateTime<Utc>,
+) -> Result<Person, PeopleError> {
+    let before = people::get(store, org, id).await?;
+    if before.active {
+        return Ok(before);
+    }
+    if actor.id == id && !safeguarding(&before.roles).is_empty() {
+        return Err(PeopleError::OwnSafeguardingRole);
+    }
+    let extra = record_ops(
+        org,
+        actor,
+        id,
+        &before.name,
+        &[],
+        &before.roles,
+        Why::Reactivated,
+        now,
+    );
+    people::reactivate_with(store, org, id, extra).await
 }
 
 /// `actor` invites a new person; a safeguarding role given at once is recorded.
@@ -242,7 +299,7 @@ pub async fn invite<S: Store>(
         &person.name,
         &[],
         &person.roles,
-        false,
+        Why::Roles,
         now,
     );
     people::invite_person(store, org, person, extra).await

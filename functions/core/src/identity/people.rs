@@ -7,6 +7,8 @@
 //!   never read or change another's people, whatever id it passes;
 //! * deactivating keeps the records (completion, AUP signatures and worries still point at the
 //!   person) and bumps `session_epoch`, which refuses every session issued before;
+//!   reactivating lets them sign in again (with a new link; the epoch stays moved on) and puts
+//!   them back in the dashboard's counters in the same transaction;
 //! * changes use optimistic locking on `version`, so two admins cannot silently overwrite each
 //!   other.
 
@@ -761,6 +763,56 @@ pub(crate) async fn deactivate_with<S: Store>(
         }
         Err(StoreError::TransactionConditionFailed { .. }) => {
             // Changed in between (a sign-out, a completion): the caller may simply try again.
+            Err(missing_or_conflict(store, org, id).await)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Lets a deactivated person sign in again (with a new link: the sessions ended by the
+/// deactivation stay ended) and counts them again on the dashboard. An active person is
+/// answered as they are, with nothing written.
+pub async fn reactivate<S: Store>(store: &S, org: &OrgId, id: &str) -> Result<Person, PeopleError> {
+    reactivate_with(store, org, id, Vec::new()).await
+}
+
+/// [`reactivate`] with more writes in the same transaction.
+pub(crate) async fn reactivate_with<S: Store>(
+    store: &S,
+    org: &OrgId,
+    id: &str,
+    extra: Vec<TxOp>,
+) -> Result<Person, PeopleError> {
+    check_id(id)?;
+    let (stored, before) = get_stored(store, org, id).await?;
+    if before.active {
+        return Ok(before);
+    }
+    let reactivated = PersonRecord {
+        active: true,
+        ..stored.clone()
+    };
+    // The session epoch stays where the deactivation moved it: old sessions stay refused.
+    let update = Update::changes(&stored, &reactivated).bump_version();
+    // Back in the dashboard's counters, with their learning as it stands (the mirror of
+    // `deactivate_with`), in the same transaction.
+    let cohort = crate::counters::Cohort::of(&before);
+    let moves = crate::counters::person_moves(store, org, id, None, Some(&cohort))
+        .await
+        .map_err(compliance_error)?;
+    let mut ops = vec![TxOp::Update {
+        key: keys::person(org, id),
+        update,
+        condition: Condition::version(before.version),
+    }];
+    ops.extend(moves);
+    ops.extend(extra);
+    match store.transact(ops).await {
+        Ok(()) => {
+            tracing::info!(%org, person_id = id, "person reactivated");
+            get(store, org, id).await
+        }
+        Err(StoreError::TransactionConditionFailed { .. }) => {
             Err(missing_or_conflict(store, org, id).await)
         }
         Err(e) => Err(e.into()),

@@ -336,6 +336,21 @@ async fn scenario<S: Store>(store: &CountingStore<S>) {
         .unwrap();
     assert_eq!(d.people, 5);
     assert_eq!(numbers(&d, STAFF_MODULE).overdue(), 0);
+    // She comes back: counted again with her learning as it stood, in the same transaction.
+    people::reactivate(store, &org, &tia.id).await.unwrap();
+    assert_counters_match_records(store, &org, "a reactivation").await;
+    let back = dashboard(store, &setting, &Filter::default(), t0())
+        .await
+        .unwrap();
+    assert_eq!(back.people, 6);
+    assert_eq!(
+        numbers(&back, STAFF_MODULE).overdue(),
+        1,
+        "her pass of 13 months ago counts as expired again"
+    );
+    // And leaves again, for the rest of the story.
+    people::deactivate(store, &org, &tia.id).await.unwrap();
+    assert_counters_match_records(store, &org, "a second deactivation").await;
 
     // An import that changes Ben's group and adds two people keeps the counters true too.
     let csv = format!(

@@ -378,6 +378,33 @@ async fn the_last_reader_of_a_queue_cannot_be_removed() {
         .unwrap();
     assert_eq!(record.len(), 2, "the chair given, the lead deactivated");
     assert!(record[0].summary.contains("deactivated"));
+    // Reactivated, the lead reads worries again: recorded and announced like any change.
+    let back = governance::reactivate(&store, &org, &admin, &lead.id, t0())
+        .await
+        .unwrap();
+    assert!(back.active && back.roles == vec![Role::AllegationsLead]);
+    let record = governance::record(&store, &org, &dsl, 10)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(record.len(), 3);
+    assert!(
+        record[0]
+            .summary
+            .contains("Lou Lead was reactivated, so holds again"),
+        "{}",
+        record[0].summary
+    );
+    assert_eq!(record[0].added, vec![Role::AllegationsLead]);
+    // A second reactivation changes and records nothing.
+    governance::reactivate(&store, &org, &admin, &lead.id, t0())
+        .await
+        .unwrap();
+    let record = governance::record(&store, &org, &dsl, 10)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(record.len(), 3);
 }
 
 /// If nobody can read a worry anyway (an organisation not set up yet), it is still stored, the

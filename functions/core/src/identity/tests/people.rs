@@ -254,6 +254,44 @@ async fn deactivation_keeps_the_record_and_moves_the_session_epoch() {
 }
 
 #[tokio::test]
+async fn reactivation_lets_them_back_without_reviving_old_sessions() {
+    let (_d, store) = store();
+    let p = ada(&store, &org_a()).await;
+    let off = deactivate(&store, &org_a(), &p.id).await.unwrap();
+    let on = reactivate(&store, &org_a(), &p.id).await.unwrap();
+    assert!(on.active);
+    assert_eq!(on.version, off.version + 1);
+    // The epoch stays moved on: a session from before the deactivation stays refused.
+    assert_eq!(on.session_epoch, off.session_epoch);
+    assert_eq!((on.email.as_str(), &on.roles), (p.email.as_str(), &p.roles));
+    assert_eq!(get(&store, &org_a(), &p.id).await.unwrap(), on);
+    // Reactivating someone active writes nothing.
+    assert_eq!(reactivate(&store, &org_a(), &p.id).await.unwrap(), on);
+    assert_eq!(
+        get(&store, &org_a(), &p.id).await.unwrap().version,
+        on.version
+    );
+    // Another organisation cannot reactivate them, even with the id.
+    let off = deactivate(&store, &org_a(), &p.id).await.unwrap();
+    assert_eq!(
+        reactivate(&store, &org_b(), &p.id).await,
+        Err(PeopleError::NotFound)
+    );
+    assert_eq!(
+        store.get(&keys::person(&org_b(), &p.id)).await.unwrap(),
+        None
+    );
+    assert_eq!(get(&store, &org_a(), &p.id).await.unwrap(), off);
+    for bad in ["", "x", "../x", &format!("{}#x", p.id)] {
+        assert_eq!(
+            reactivate(&store, &org_a(), bad).await,
+            Err(PeopleError::NotFound),
+            "{bad}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn another_organisation_cannot_read_or_change_a_person_even_with_the_id() {
     let (_d, store) = store();
     let p = ada(&store, &org_a()).await;
