@@ -1,4 +1,5 @@
-//! An admin's people page: invite one person, change roles, deactivate (records stay).
+//! An admin's people page: invite one person, change roles, deactivate (records stay) and
+//! reactivate.
 //! Every action is a plain form with the CSRF token; the server checks the admin's role.
 
 use crate::server::Viewer;
@@ -33,7 +34,11 @@ pub fn PeoplePage() -> impl IntoView {
         .map(|p| {
             let csrf = csrf.clone();
             let roles = p.roles.iter().map(|r| r.label()).collect::<Vec<_>>().join(", ");
-            let status = if p.active { "Active" } else { "Deactivated" };
+            let (status, status_class) = if p.active {
+                ("Active", "tag status-active")
+            } else {
+                ("Deactivated", "tag status-closed")
+            };
             let deactivate = p.active.then(|| {
                 let csrf = csrf.clone();
                 // Two steps, so one slip cannot sign the DSL out: the button is behind a summary
@@ -49,6 +54,18 @@ pub fn PeoplePage() -> impl IntoView {
                             </button>
                         </form>
                     </details>
+                }
+            });
+            // A deactivated person comes back in one step: nothing is lost by a slip (they
+            // still need a new sign-in link).
+            let reactivate = (!p.active).then(|| {
+                view! {
+                    <form method="post" action=format!("/admin/people/{}/reactivate", p.id) class="inline-form">
+                        <input type="hidden" name="csrf" value=csrf.clone()/>
+                        <button type="submit" class="button secondary">
+                            "Reactivate" <span class="visually-hidden">" " {p.name.clone()}</span>
+                        </button>
+                    </form>
                 }
             });
             let role_form = {
@@ -92,8 +109,8 @@ pub fn PeoplePage() -> impl IntoView {
                     <td>{p.email.clone()}</td>
                     <td>{roles}</td>
                     <td>{p.groups.join(", ")}</td>
-                    <td>{status}</td>
-                    <td>{deactivate} {p.active.then_some(role_form)}
+                    <td><span class=status_class>{status}</span></td>
+                    <td>{deactivate} {reactivate} {p.active.then_some(role_form)}
                         {(p.roles.contains(&Role::Parent) || p.roles.contains(&Role::Learner)).then(|| view! {
                             <a href=format!("/admin/people/{}/family", p.id)>"Family" <span class="visually-hidden">" of " {p.name.clone()}</span></a>
                         })}

@@ -150,7 +150,7 @@ pub fn DashboardPage() -> impl IntoView {
             let overdue_class = if overdue > 0 { "overdue" } else { "" };
             view! {
                 <ul class="counts" data-testid="compliance-totals">
-                    <li><span class="count">{d.people}</span> " people"</li>
+                    <li><span class="count" data-testid="total-people">{d.people}</span> " people"</li>
                     <li><span class="count">{(done * 100).checked_div(assigned).unwrap_or(0)} "%"</span> " of assignments done"</li>
                     <li class=overdue_class><span class="count" data-testid="total-overdue">{overdue}</span> " overdue"</li>
                     <li><span class="count">{expiring}</span> " expiring within " {d.filter.within_days} " days"</li>

@@ -1,5 +1,5 @@
-//! An admin's people pages: the list, inviting, deactivating, roles and groups, and importing
-//! people from a CSV file as a resumable job. The rules (who may change what, what is
+//! An admin's people pages: the list, inviting, deactivating and reactivating, roles and
+//! groups, and importing people from a CSV file as a resumable job. The rules (who may change what, what is
 //! announced, how a file is checked) are in `safety_core::identity`; this turns their answers
 //! into what the pages show and how each ended. The caller (the web edge) has checked that the
 //! viewer may manage people and that a form carries their token.
@@ -187,6 +187,34 @@ pub async fn deactivate(site: &SiteState, who: &Viewer, id: &str) -> (PeopleView
             ))
         }
         Err(e) => refused(e.user_message(), outcome_of(&e)),
+    }
+}
+
+/// Reactivates a deactivated person: they may sign in again (with a new link) and are counted
+/// on the dashboard again. A safeguarding role they hold is recorded and announced.
+pub async fn reactivate(site: &SiteState, who: &Viewer, id: &str) -> (PeopleView, Outcome) {
+    match governance::reactivate(&site.store, &site.org_id, &who.person, id, Utc::now()).await {
+        Ok(person) => {
+            tracing::info!(
+                admin = who.person.id,
+                person_id = person.id,
+                "person reactivated"
+            );
+            (site.on_worry_stored)();
+            notice(format!(
+                "{} was reactivated. They can sign in again with {} on the sign-in page.",
+                person.name, person.email
+            ))
+        }
+        Err(e) => {
+            tracing::info!(
+                admin = who.person.id,
+                person_id = id,
+                error = %e,
+                "reactivation refused"
+            );
+            refused(e.user_message(), outcome_of(&e))
+        }
     }
 }
 

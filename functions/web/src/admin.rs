@@ -62,6 +62,16 @@ pub async fn deactivate_post(
     people_page(&state, view, None).await.outcome(outcome)
 }
 
+pub async fn reactivate_post(
+    State(state): State<AppState>,
+    _: Allowed<ManagePeople>,
+    Path(id): Path<String>,
+    CsrfForm(who, _): CsrfForm<Form>,
+) -> Page {
+    let (view, outcome) = uc::reactivate(&state.site, &who, &id).await;
+    people_page(&state, view, None).await.outcome(outcome)
+}
+
 pub async fn roles_post(
     State(state): State<AppState>,
     _: Allowed<ManagePeople>,
@@ -242,5 +252,6 @@ pub fn router() -> axum::Router<crate::routes::AppState> {
             post(import_job_continue_post),
         )
         .route("/admin/people/{id}/deactivate", post(deactivate_post))
+        .route("/admin/people/{id}/reactivate", post(reactivate_post))
         .route("/admin/people/{id}/roles", post(roles_post))
 }

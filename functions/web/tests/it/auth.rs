@@ -254,7 +254,7 @@ struct Row {
     roles: String,
     groups: String,
     status: String,
-    /// From the row's forms (none for a deactivated person).
+    /// From the row's forms (a deactivated person's only form is Reactivate).
     id: Option<String>,
     version: Option<String>,
 }
@@ -1244,7 +1244,19 @@ fn deactivating_someone_ends_their_sessions_and_stops_new_links() {
     let row = row_of(&people(web, &admin), LEARNER);
     assert_eq!(row.status, "Deactivated", "{row:?}");
     assert_eq!(row.name, LEARNER_NAME);
-    assert_eq!(row.id, None, "no forms for a deactivated person: {row:?}");
+    assert_eq!(
+        row.version, None,
+        "no roles form for a deactivated person: {row:?}"
+    );
+    assert!(
+        get_as(web, "/admin/people", &admin)
+            .text()
+            .contains(&format!(
+                "/admin/people/{}/reactivate",
+                row.id.clone().unwrap()
+            )),
+        "only a Reactivate button"
+    );
     // The admin is still signed in.
     assert_eq!(me_name(web, &admin).as_deref(), Some(ADMIN_NAME));
 }
@@ -1888,4 +1900,197 @@ fn nobody_gives_themselves_a_role_that_reads_worries_and_every_change_is_recorde
         "newest first: {record:#?}"
     );
     assert!(!record.iter().any(|r| r.contains(LEAD_NAME)), "{record:#?}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reactivation
+
+/// The people counted on the compliance dashboard, as the DSL sees it.
+#[track_caller]
+fn counted(web: &Web, dsl: &str) -> u64 {
+    let r = get_as(web, "/compliance", dsl);
+    assert_eq!(r.status, 200, "GET /compliance\n{}", r.describe());
+    testid_text(&r.text(), "total-people")
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no people count:\n{}", cut(&r.text())))
+}
+
+#[track_caller]
+fn deactivate_learner(web: &Web, admin: &str) -> String {
+    let id = row_of(&people(web, admin), LEARNER).id.unwrap();
+    let csrf = admin_csrf(web, admin);
+    let r = post_as(
+        web,
+        &format!("/admin/people/{id}/deactivate"),
+        admin,
+        &[("csrf", &csrf)],
+    );
+    assert_eq!(r.status, 200, "deactivate\n{}", r.describe());
+    assert_eq!(row_of(&people(web, admin), LEARNER).status, "Deactivated");
+    id
+}
+
+#[test]
+fn an_admin_reactivates_someone_who_then_signs_in_again_and_is_counted_again() {
+    let site = Site::start();
+    let web = &site.web;
+    let admin = sign_in(&site, ADMIN);
+    let dsl = sign_in(&site, DSL);
+    let learner = sign_in(&site, LEARNER);
+    let everyone = counted(web, &dsl);
+    let id = deactivate_learner(web, &admin);
+    assert_eq!(
+        counted(web, &dsl),
+        everyone - 1,
+        "a deactivated person is not counted"
+    );
+
+    let csrf = admin_csrf(web, &admin);
+    let r = post_as(
+        web,
+        &format!("/admin/people/{id}/reactivate"),
+        &admin,
+        &[("csrf", &csrf)],
+    );
+    assert_eq!(r.status, 200, "reactivate\n{}", r.describe());
+    assert_eq!(r.header("cache-control"), Some("no-store"));
+    let notice = text_of(&r.text());
+    assert!(
+        notice.contains(&format!("{LEARNER_NAME} was reactivated")),
+        "a notice:\n{}",
+        cut(&notice)
+    );
+    let row = row_of(&people_rows(&r.text()), LEARNER);
+    assert_eq!(row.status, "Active", "{row:?}");
+    assert!(row.version.is_some(), "the roles form is back: {row:?}");
+    assert_eq!(counted(web, &dsl), everyone, "counted again");
+    // The maintainer's log line names who did it and to whom.
+    let logged = web.stdout();
+    assert!(
+        logged
+            .lines()
+            .any(|l| l.contains("person reactivated") && l.contains(&id)),
+        "a log line:\n{logged}"
+    );
+
+    // The session from before the deactivation stays ended; a new link signs them in.
+    assert_eq!(me_name(web, &learner), None);
+    let again = sign_in(&site, LEARNER);
+    assert_eq!(me_name(web, &again).as_deref(), Some(LEARNER_NAME));
+
+    // Reactivating someone active again changes nothing.
+    let before = people(web, &admin);
+    let r = post_as(
+        web,
+        &format!("/admin/people/{id}/reactivate"),
+        &admin,
+        &[("csrf", &csrf)],
+    );
+    assert_eq!(r.status, 200, "{}", r.describe());
+    assert_eq!(people(web, &admin), before);
+    assert_eq!(counted(web, &dsl), everyone);
+}
+
+#[test]
+fn reactivation_is_refused_signed_out_for_a_non_admin_and_with_a_stale_form() {
+    let site = Site::start();
+    let web = &site.web;
+    let admin = sign_in(&site, ADMIN);
+    let other_session = sign_in(&site, ADMIN);
+    let staff = sign_in(&site, STAFF);
+    let dsl = sign_in(&site, DSL);
+    let id = deactivate_learner(web, &admin);
+    let before = people(web, &admin);
+    let counted_before = counted(web, &dsl);
+    let path = format!("/admin/people/{id}/reactivate");
+
+    // Signed out: sent to sign in.
+    let r = web.post_form(&path, &[]);
+    assert_redirect("signed-out POST reactivate", &r, "/sign-in");
+    // Not an admin (with their own valid token): not allowed. The DSL is not an admin either.
+    for who in [&staff, &dsl] {
+        let csrf = csrf_in(&get_as(web, "/me", who).text());
+        let r = post_as(web, &path, who, &[("csrf", &csrf)]);
+        assert_eq!(r.status, 403, "a non-admin's reactivate\n{}", r.describe());
+    }
+    // An admin without this session's token: the form has expired.
+    for (what, fields) in [
+        (
+            "another session's csrf",
+            vec![("csrf", admin_csrf(web, &other_session))],
+        ),
+        ("no csrf", vec![]),
+        ("a garbled csrf", vec![("csrf", "AAAA".to_string())]),
+    ] {
+        let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let r = post_as(web, &path, &admin, &fields);
+        assert_eq!(r.status, 403, "reactivate with {what}\n{}", r.describe());
+        assert!(
+            r.text().contains("This form has expired"),
+            "{}",
+            r.describe()
+        );
+    }
+    assert_eq!(people(web, &admin), before, "nothing changed");
+    assert_eq!(counted(web, &dsl), counted_before, "nobody counted again");
+    assert_eq!(row_of(&before, LEARNER).status, "Deactivated");
+}
+
+#[test]
+fn another_organisations_person_cannot_be_reactivated_even_with_their_id() {
+    use safety_core::identity::{NewPerson, people as core_people};
+    use safety_core::org::OrgId;
+    use safety_core::roles::Role;
+    use safety_core::store::embedded::EmbeddedStore;
+    let data = tempfile::tempdir().expect("temp dir");
+    let path = data.path().join("platform.redb");
+    let other = OrgId::parse("other-college").unwrap();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let theirs = rt.block_on(async {
+        let store = EmbeddedStore::open(&path).unwrap();
+        let p = core_people::invite(
+            &store,
+            &other,
+            &NewPerson {
+                email: "oli@other.example.org".into(),
+                name: "Oli Other".into(),
+                roles: vec![Role::Learner],
+                groups: vec![],
+            },
+            chrono::Utc::now(),
+        )
+        .await
+        .unwrap();
+        core_people::deactivate(&store, &other, &p.id)
+            .await
+            .unwrap()
+    });
+    let web = serve_on(data.path(), &keys(&[("k1", SECRET_OLD)]));
+    let site = Site { web, data };
+    let admin = sign_in(&site, ADMIN);
+    let csrf = admin_csrf(&site.web, &admin);
+    let r = post_as(
+        &site.web,
+        &format!("/admin/people/{}/reactivate", theirs.id),
+        &admin,
+        &[("csrf", &csrf)],
+    );
+    assert_eq!(r.status, 404, "{}", r.describe());
+    assert!(
+        text_of(&r.text()).contains("We could not find that person"),
+        "{}",
+        r.describe()
+    );
+    assert!(!r.text().contains("Oli Other"));
+    let Site { web, data } = site;
+    drop(web);
+    let store = EmbeddedStore::open(&path).unwrap();
+    let after = rt
+        .block_on(core_people::get(&store, &other, &theirs.id))
+        .unwrap();
+    assert_eq!(
+        after, theirs,
+        "the other organisation's person is untouched"
+    );
+    drop(data);
 }
