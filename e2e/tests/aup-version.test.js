@@ -12,7 +12,7 @@ import { e2e, startServer, launchBrowser, signIn, checkA11yNoJs, REPO_DIR } from
 
 const STAFF = 'staff@wexmoorvale.example.org';
 const STAFF_NAME = 'Sam Carter';
-const NEW_SENTENCE = 'New in version 1.1: report a lost work phone to the DSL within one hour.';
+const NEW_SENTENCE = 'New in version 2.0: report a lost work phone to the DSL within one hour.';
 
 let dataDir;
 let contentDir;
@@ -66,13 +66,13 @@ e2e('a new version of the staff AUP makes it due again and is signed with its ne
   await context.close();
   await server.stop();
 
-  // The organisation changes the policy and bumps its version.
+  // The organisation changes the policy and bumps its major version (a minor one keeps signatures).
   const file = join(contentDir, 'aups', 'staff-aup.md');
   const text = readFileSync(file, 'utf8');
   assert.match(text, /^version = "1\.0\.0"$/m);
   writeFileSync(
     file,
-    text.replace(/^version = "1\.0\.0"$/m, 'version = "1.1.0"').replace('## Systems and devices\n', `## Systems and devices\n\n${NEW_SENTENCE}\n`),
+    text.replace(/^version = "1\.0\.0"$/m, 'version = "2.0.0"').replace('## Systems and devices\n', `## Systems and devices\n\n${NEW_SENTENCE}\n`),
   );
 
   server = await start();

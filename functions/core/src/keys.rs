@@ -12,6 +12,7 @@
 //! | a named sender's worries, newest first           | `ORG#<org>#SENDER#<person id>`       | `<created_at>#<id>`      |
 //! | a notification to send (who got it so far)      | `ORG#<org>#NOTIFY#<id>`              | `NOTIFY`                 |
 //! | notifications not yet delivered, oldest first (gsi1) | `ORG#<org>#NOTIFY#PENDING`       | `<created_at>#<id>`      |
+//! | open worries per route, counted in the same tx as each worry write (see "Inbox counts" below) | `ORG#<org>#WORRYCOUNT` | `ROUTE#<route id>`, `URGENTNEW#<created_at>#<id>`, `BUILT` |
 //! | a worry by the hash of its follow-up code        | `ORG#<org>#FOLLOWUP#<sha256(code)>`  | `FOLLOWUP`               |
 //! | a submission by the hash of its form token (TTL) | `ORG#<org>#IDEM#<sha256(token)>`     | `IDEM`                   |
 //! | a person by id                                   | `ORG#<org>#PERSON#<id>`              | `PERSON`                 |
@@ -68,12 +69,74 @@
 //! | [`reminder_weekly`]         | `reminder`          | [`WeeklySummaryRecord`](crate::reminders::WeeklySummaryRecord) |
 //! | [`aggregates_built`]        | `aggregates_built`  | [`AggregatesBuiltRecord`](crate::compliance::AggregatesBuiltRecord) |
 //! | [`people_aggregate`], [`item_aggregate`] | `aggregate` (set by the update that makes it) | [`AggregateRecord`](crate::counters::AggregateRecord) |
+//! | [`worry_route_count`]       | `worry_route_count` (set by the update that makes it) | [`RouteCountRecord`](crate::worry::counts::RouteCountRecord) |
+//! | [`worry_urgent_new`]        | `worry_urgent_new`  | [`UrgentNewRecord`](crate::worry::counts::UrgentNewRecord) |
+//! | [`worry_counts_built`]      | `worry_counts_built` | [`WorryCountsBuiltRecord`](crate::worry::counts::WorryCountsBuiltRecord) |
 
 use crate::org::OrgId;
 use crate::store::Key;
 
 fn org(org: &OrgId) -> String {
     format!("ORG#{}", org.as_str())
+}
+
+// ---- Organisations running themselves (`tenancy`) ----
+//
+// | an organisation's profile, current version           | `ORG#<org>#PROFILE`                  | `PROFILE`                |
+// | the profile's history, one entry per saved version   | `ORG#<org>#PROFILE`                  | `CHANGE#<version, 10 digits>` |
+// | the organisation's own versions of content files     | `ORG#<org>#POLICY`                   | `<content path>#V#<n, 6 digits>` |
+// | what changes when content or profile change (cache)  | `ORG#<org>#STAMP`                    | `STAMP`                  |
+// | a host name's organisation (deployment-wide)         | `DEPLOYMENT#HOST#<host>`             | `HOST`                   |
+// | the organisations of this deployment                 | `DEPLOYMENT#ORGS`                    | `ORG#<org>`              |
+
+/// The current profile of an organisation.
+pub fn org_profile(o: &OrgId) -> Key {
+    Key::new(org_profile_partition(o), "PROFILE")
+}
+
+/// The partition of the profile and its history.
+pub fn org_profile_partition(o: &OrgId) -> String {
+    format!("{}#PROFILE", org(o))
+}
+
+pub const PROFILE_CHANGE_PREFIX: &str = "CHANGE#";
+
+/// One saved version of the profile, in the history.
+pub fn org_profile_change(o: &OrgId, version: u64) -> Key {
+    Key::new(
+        org_profile_partition(o),
+        format!("{PROFILE_CHANGE_PREFIX}{version:010}"),
+    )
+}
+
+/// The partition of every version of the organisation's own content files.
+pub fn org_policies(o: &OrgId) -> String {
+    format!("{}#POLICY", org(o))
+}
+
+/// One published version (`n`, from 1) of the organisation's own version of a content file.
+pub fn org_policy(o: &OrgId, path: &str, n: u64) -> Key {
+    Key::new(org_policies(o), format!("{path}#V#{n:06}"))
+}
+
+/// Changes (a number only goes up) whenever the profile is saved or a policy published: what a
+/// cached copy of the organisation's content checks, in one read.
+pub fn org_stamp(o: &OrgId) -> Key {
+    Key::new(format!("{}#STAMP", org(o)), "STAMP")
+}
+
+/// Which organisation a host name serves. Deployment-wide: the one key not under an
+/// organisation, holding nothing but the mapping.
+pub fn host(host: &str) -> Key {
+    Key::new(format!("DEPLOYMENT#HOST#{host}"), "HOST")
+}
+
+/// The partition listing every organisation of the deployment.
+pub const DEPLOYMENT_ORGS: &str = "DEPLOYMENT#ORGS";
+
+/// One organisation of the deployment, in the list.
+pub fn deployment_org(o: &OrgId) -> Key {
+    Key::new(DEPLOYMENT_ORGS, format!("ORG#{}", o.as_str()))
 }
 
 pub fn worry(o: &OrgId, worry_id: &str) -> Key {
@@ -444,4 +507,47 @@ pub fn family_parent(o: &OrgId, child_id: &str, parent_id: &str) -> Key {
 /// A child's date of birth.
 pub fn family_birth(o: &OrgId, child_id: &str) -> Key {
     Key::new(family_partition(o, child_id), "BIRTH")
+}
+
+// Inbox counts
+//
+// Maintained counters of the open worries, updated in the same transaction as every write of a
+// worry (see [`crate::worry::counts`]), so a handler's numbers are one query whatever the number
+// of open worries. A route is a queue with the roles and people a worry must never reach; its id
+// is a hash of those.
+//
+// | access pattern                                        | pk                       | sk                                   |
+// |-------------------------------------------------------|--------------------------|--------------------------------------|
+// | open worries per route: open, new, urgent, assigned   | `ORG#<org>#WORRYCOUNT`   | `ROUTE#<route id>`                   |
+// | urgent worries nobody acknowledged, oldest first      | `ORG#<org>#WORRYCOUNT`   | `URGENTNEW#<created_at>#<worry id>`  |
+// | when the counters were (re)built from the worries     | `ORG#<org>#WORRYCOUNT`   | `BUILT`                              |
+
+/// The partition holding the inbox counters of an organisation.
+pub fn worry_counts(o: &OrgId) -> String {
+    format!("{}#WORRYCOUNT", org(o))
+}
+
+/// Sort-key prefixes inside the inbox counters' partition.
+pub const WORRY_ROUTE_COUNT_PREFIX: &str = "ROUTE#";
+pub const WORRY_URGENT_NEW_PREFIX: &str = "URGENTNEW#";
+
+/// The counters of the open worries routed one way.
+pub fn worry_route_count(o: &OrgId, route_id: &str) -> Key {
+    Key::new(
+        worry_counts(o),
+        format!("{WORRY_ROUTE_COUNT_PREFIX}{route_id}"),
+    )
+}
+
+/// An urgent worry nobody has acknowledged yet; `created_at` is an RFC 3339 timestamp, so they
+/// sort by age.
+pub fn worry_urgent_new(o: &OrgId, created_at: &str, worry_id: &str) -> Key {
+    Key::new(
+        worry_counts(o),
+        format!("{WORRY_URGENT_NEW_PREFIX}{created_at}#{worry_id}"),
+    )
+}
+
+pub fn worry_counts_built(o: &OrgId) -> Key {
+    Key::new(worry_counts(o), "BUILT")
 }

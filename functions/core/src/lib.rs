@@ -13,7 +13,8 @@
 //! 6. `identity` (people, sign-in, sessions, SSO, imports; writes the counters).
 //! 7. `routing` (who reads which worry; the profile's safeguarding people and placeholders).
 //! 8. `content` (the library, with the profile's and the routing's placeholders), `notify`.
-//! 9. `learning`, `worry`, `governance` (safeguarding-role changes).
+//! 9. `learning`, `worry`, `governance` (safeguarding-role changes), `tenancy` (stored
+//!    profiles, own policies, host names).
 //! 10. `compliance`, `export` (read learning and the counters).
 //! 11. `reminders`; `function_main` (the functions' start-up) only reads `env`.
 
@@ -45,4 +46,5 @@ pub mod roles;
 pub mod routing;
 pub mod secrets;
 pub mod store;
+pub mod tenancy;
 pub mod worry;

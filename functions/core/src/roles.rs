@@ -108,11 +108,16 @@ pub enum Action {
     HandleWorries,
     ManagePeople,
     ImportPeople,
+    /// The whole organisation profile: name, kind, renewal, requirements, single sign-on.
     ManageOrganisation,
+    /// The profile's safeguarding contacts: DSL, deputies, leads, on-duty rota, local services.
+    EditContacts,
+    /// The organisation's own versions of policies and pages.
+    PublishPolicies,
 }
 
 impl Action {
-    pub const ALL: [Action; 12] = [
+    pub const ALL: [Action; 14] = [
         Action::ReadPublicPages,
         Action::SubmitWorry,
         Action::DoOwnTraining,
@@ -125,6 +130,8 @@ impl Action {
         Action::ManagePeople,
         Action::ImportPeople,
         Action::ManageOrganisation,
+        Action::EditContacts,
+        Action::PublishPolicies,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -141,6 +148,8 @@ impl Action {
             Action::ManagePeople => "manage_people",
             Action::ImportPeople => "import_people",
             Action::ManageOrganisation => "manage_organisation",
+            Action::EditContacts => "edit_contacts",
+            Action::PublishPolicies => "publish_policies",
         }
     }
 }
@@ -164,6 +173,8 @@ pub const PERMISSIONS: &[(Role, &[Action])] = &[
             ExportCompletion,
             ReceiveWorries,
             HandleWorries,
+            EditContacts,
+            PublishPolicies,
         ],
     ),
     (
@@ -185,6 +196,8 @@ pub const PERMISSIONS: &[(Role, &[Action])] = &[
             ManagePeople,
             ImportPeople,
             ManageOrganisation,
+            EditContacts,
+            PublishPolicies,
         ],
     ),
 ];
@@ -205,17 +218,21 @@ mod tests {
     /// action in `Action::ALL` order. 1 = allowed, 0 = refused.
     ///
     /// columns: public, worry, training, aup, own progress, completion, export, receive worries,
-    ///          handle worries, manage people, import people, manage organisation
-    const EXPECTED: &[(&str, [u8; 12])] = &[
-        ("anonymous", [1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
-        ("learner", [1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0]),
-        ("staff", [1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0]),
-        ("parent", [1, 1, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0]),
-        ("dsl", [1, 1, 0, 0, 0, 1, 1, 1, 1, 0, 0, 0]),
-        ("deputy_dsl", [1, 1, 0, 0, 0, 1, 1, 1, 1, 0, 0, 0]),
-        ("allegations_lead", [1, 1, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0]),
-        ("chair", [1, 1, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0]),
-        ("admin", [1, 1, 0, 0, 0, 1, 1, 0, 0, 1, 1, 1]),
+    ///          handle worries, manage people, import people, manage organisation, edit contacts,
+    ///          publish policies
+    const EXPECTED: &[(&str, [u8; 14])] = &[
+        ("anonymous", [1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
+        ("learner", [1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
+        ("staff", [1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
+        ("parent", [1, 1, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
+        ("dsl", [1, 1, 0, 0, 0, 1, 1, 1, 1, 0, 0, 0, 1, 1]),
+        ("deputy_dsl", [1, 1, 0, 0, 0, 1, 1, 1, 1, 0, 0, 0, 0, 0]),
+        (
+            "allegations_lead",
+            [1, 1, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0],
+        ),
+        ("chair", [1, 1, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0]),
+        ("admin", [1, 1, 0, 0, 0, 1, 1, 0, 0, 1, 1, 1, 1, 1]),
     ];
 
     #[test]
@@ -238,7 +255,7 @@ mod tests {
                 checked += 1;
             }
         }
-        assert_eq!(checked, 9 * 12);
+        assert_eq!(checked, 9 * 14);
     }
 
     #[test]

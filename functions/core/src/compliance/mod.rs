@@ -162,7 +162,8 @@ pub fn standing(page: &Page, counter: &Counter, today: NaiveDate, within_days: i
         Counter::Started => Standing::InProgress,
         Counter::Done { version, until } => {
             let superseded = match page.kind {
-                Kind::Aup => *version != page.version,
+                // A signature counts until a new major version (a minor one is wording).
+                Kind::Aup => major(version) != major(&page.version),
                 _ => page.recomplete_on_major && major(version) < major(&page.version),
             };
             if superseded {

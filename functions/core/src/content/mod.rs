@@ -381,22 +381,24 @@ mod embedded_files {
     include!(concat!(env!("OUT_DIR"), "/content_files.rs"));
 }
 
-/// The content compiled into this binary (`content/` at build time).
-pub fn load_embedded() -> Result<Library, Vec<Problem>> {
-    load(
-        embedded_files::FILES
-            .iter()
-            .map(|(path, text)| SourceFile {
-                path: path.to_string(),
-                text: text.to_string(),
-            })
-            .collect(),
-    )
+/// The content files compiled into this binary (`content/` at build time).
+pub fn embedded_files() -> Vec<SourceFile> {
+    embedded_files::FILES
+        .iter()
+        .map(|(path, text)| SourceFile {
+            path: path.to_string(),
+            text: text.to_string(),
+        })
+        .collect()
 }
 
-/// Reads every `.md` and `.toml` file below `dir` (the content check reads the working tree, so
-/// an author sees their edit without a rebuild).
-pub fn load_dir(dir: &Path) -> Result<Library, Vec<Problem>> {
+/// The content compiled into this binary (`content/` at build time).
+pub fn load_embedded() -> Result<Library, Vec<Problem>> {
+    load(embedded_files())
+}
+
+/// Every `.md` and `.toml` file below `dir`, with its path relative to `dir`.
+pub fn read_dir_files(dir: &Path) -> Result<Vec<SourceFile>, Vec<Problem>> {
     fn walk(dir: &Path, root: &Path, out: &mut Vec<SourceFile>) -> std::io::Result<()> {
         let mut entries: Vec<_> = std::fs::read_dir(dir)?.collect::<Result<_, _>>()?;
         entries.sort_by_key(|e| e.path());
@@ -422,7 +424,13 @@ pub fn load_dir(dir: &Path) -> Result<Library, Vec<Problem>> {
             reason: format!("cannot read the content folder: {e}"),
         }]
     })?;
-    load(files)
+    Ok(files)
+}
+
+/// Reads every `.md` and `.toml` file below `dir` (the content check reads the working tree, so
+/// an author sees their edit without a rebuild).
+pub fn load_dir(dir: &Path) -> Result<Library, Vec<Problem>> {
+    load(read_dir_files(dir)?)
 }
 
 /// Content files are `.md` and `.toml`, except the authors' guide `README.md`.
@@ -515,27 +523,7 @@ pub fn load(files: Vec<SourceFile>) -> Result<Library, Vec<Problem>> {
                         org.id
                     ),
                 ),
-                Ok(org) => {
-                    if !ORG_KINDS.contains(&org.kind.as_str()) {
-                        problem(
-                            1,
-                            format!(
-                                "unknown kind of organisation `{}` (kinds: {})",
-                                org.kind,
-                                ORG_KINDS.join(", ")
-                            ),
-                        );
-                    }
-                    let mut ids = std::collections::HashSet::new();
-                    for p in &org.sso {
-                        if let Some(why) = p.problem() {
-                            problem(1, why);
-                        } else if !ids.insert(p.id.clone()) {
-                            problem(1, format!("sso id `{}` is used twice", p.id));
-                        }
-                    }
-                    orgs.push(org)
-                }
+                Ok(org) => orgs.push(org),
                 Err(e) => problem(toml_line(&file.text, &e, 0), toml_reason(&e)),
             }
         } else {
@@ -606,8 +594,13 @@ pub fn load(files: Vec<SourceFile>) -> Result<Library, Vec<Problem>> {
     // An easy-read module ends in its easy-read quiz, and the reverse.
     check_quizzes(&easy, &mut problems);
     for org in &orgs {
-        check_requirements(org, &pages, &mut problems);
-        check_duty_contacts(org, &mut problems);
+        for reason in profile_problems(org, &pages) {
+            problems.push(Problem {
+                file: format!("organisations/{}.toml", org.id),
+                line: 0,
+                reason,
+            });
+        }
     }
     let all: Vec<Page> = pages.iter().chain(&easy).cloned().collect();
     let warnings = review_warnings(&all, chrono::Utc::now().date_naive());
@@ -1245,18 +1238,69 @@ mod tests;
 #[cfg(test)]
 mod easy_read_tests;
 
-/// Every requirement of an organisation names a real role, and modules and AUPs that exist.
-/// Contacts shown to someone in trouble must be complete: a name to ask for and a number.
-fn check_duty_contacts(org: &OrgProfile, problems: &mut Vec<Problem>) {
-    let file = format!("organisations/{}.toml", org.id);
+/// What is wrong with an organisation's profile, against the pages it can require: the rules
+/// the content check applies to `organisations/<id>.toml`, and the profile form to every save
+/// (an invalid profile is never stored). Empty: it may be used.
+pub fn profile_problems(org: &OrgProfile, pages: &[Page]) -> Vec<String> {
+    let mut problems = Vec::new();
     let blank = |s: &str| s.trim().is_empty();
-    let mut problem = |reason: String| {
-        problems.push(Problem {
-            file: file.clone(),
-            line: 0,
-            reason,
-        })
-    };
+    if blank(&org.name) {
+        problems.push("the organisation needs a name".into());
+    }
+    if !ORG_KINDS.contains(&org.kind.as_str()) {
+        problems.push(format!(
+            "unknown kind of organisation `{}` (kinds: {})",
+            org.kind,
+            ORG_KINDS.join(", ")
+        ));
+    }
+    if !(1..=60).contains(&org.renewal_months) {
+        problems.push("training renewal must be between 1 and 60 months".into());
+    }
+    if !(5..=1440).contains(&org.escalate_after_minutes) {
+        problems.push(
+            "an unacknowledged urgent worry must be escalated after 5 to 1440 minutes".into(),
+        );
+    }
+    if blank(&org.out_of_hours) {
+        problems.push("say what to do out of hours (`out_of_hours`)".into());
+    }
+    let mut ids = std::collections::HashSet::new();
+    for p in &org.sso {
+        if let Some(why) = p.problem() {
+            problems.push(why);
+        } else if !ids.insert(p.id.clone()) {
+            problems.push(format!("sso id `{}` is used twice", p.id));
+        }
+    }
+    check_requirements(org, pages, &mut problems);
+    check_duty_contacts(org, &mut problems);
+    problems
+}
+
+/// Contacts shown to someone in trouble must be complete: a name to ask for and a number.
+fn check_duty_contacts(org: &OrgProfile, problems: &mut Vec<String>) {
+    let blank = |s: &str| s.trim().is_empty();
+    let mut problem = |reason: String| problems.push(reason);
+    for (what, c) in std::iter::once(("the DSL", &org.dsl))
+        .chain(org.deputies.iter().map(|d| ("a deputy", d)))
+        .chain(std::iter::once((
+            "the allegations lead",
+            &org.allegations_lead,
+        )))
+        .chain(org.chair.iter().map(|c| ("the chair", c)))
+    {
+        if blank(&c.name) || blank(&c.title) || blank(&c.phone) {
+            problem(format!(
+                "{what} needs a name, a title and a phone number (`{}`)",
+                c.name
+            ));
+        }
+        let email = c.email.trim();
+        if !email.is_empty() && (!email.contains('@') || email.contains(char::is_whitespace)) {
+            problem(format!("{what}'s email `{email}` is not an email address"));
+        }
+    }
     for d in &org.on_duty {
         if blank(&d.site) || blank(&d.name) || blank(&d.title) || blank(&d.phone) {
             problem(format!(
@@ -1264,6 +1308,15 @@ fn check_duty_contacts(org: &OrgProfile, problems: &mut Vec<Problem>) {
                 d.site
             ));
         }
+    }
+    if blank(&org.local.authority)
+        || blank(&org.local.lado_phone)
+        || blank(&org.local.front_door_phone)
+    {
+        problem(
+            "the local authority needs its name, the LADO's number and the children's services front door number"
+                .into(),
+        );
     }
     let site = org.local.partnership_site.trim();
     if !site.is_empty() && !site.starts_with("https://") {
@@ -1291,17 +1344,11 @@ fn check_duty_contacts(org: &OrgProfile, problems: &mut Vec<Problem>) {
     }
 }
 
-fn check_requirements(org: &OrgProfile, pages: &[Page], problems: &mut Vec<Problem>) {
-    let file = format!("organisations/{}.toml", org.id);
+/// Every requirement of an organisation names a real role, and modules and AUPs that exist.
+fn check_requirements(org: &OrgProfile, pages: &[Page], problems: &mut Vec<String>) {
     let of_kind = |id: &str, kind: Kind| pages.iter().any(|p| p.id == id && p.kind == kind);
     for r in &org.requirements {
-        let mut problem = |reason: String| {
-            problems.push(Problem {
-                file: file.clone(),
-                line: 0,
-                reason,
-            })
-        };
+        let mut problem = |reason: String| problems.push(reason);
         if crate::roles::Role::parse(&r.role).is_none() {
             problem(format!("requirement for unknown role `{}`", r.role));
         }

@@ -233,7 +233,9 @@ pub(crate) fn evaluate_aup(aup: &Page, state: Option<&AupState>, now: DateTime<U
             done_at: None,
         },
         Some(s) => {
-            let (status, due) = if s.version != aup.version {
+            // A new major version must be signed again; a minor one (wording) keeps the
+            // signature, shown as of an older version.
+            let (status, due) = if major(&s.version) != major(&aup.version) {
                 (Status::DueAgain, None)
             } else {
                 by_expiry(s.valid_until.as_deref(), now)
@@ -242,7 +244,7 @@ pub(crate) fn evaluate_aup(aup: &Page, state: Option<&AupState>, now: DateTime<U
                 status,
                 due,
                 done_version: Some(s.version.clone()),
-                older_version: false,
+                older_version: s.version != aup.version && status != Status::DueAgain,
                 done_at: dates::parse(&s.signed_at),
             }
         }

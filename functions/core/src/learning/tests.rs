@@ -602,7 +602,7 @@ fn new_versions_are_due_again_or_reported_as_older() {
     assert_eq!(e.status, Status::Passed);
     assert!(e.older_version);
 
-    // AUPs: any new version must be signed again
+    // AUPs: a new major version must be signed again; a minor one (wording) keeps the signature
     let mut aup = lib.page(Kind::Aup, "learner-aup").unwrap().clone();
     let signed = AupState {
         signature: Some(Signature {
@@ -621,11 +621,19 @@ fn new_versions_are_due_again_or_reported_as_older() {
         evaluate_aup(&aup, Some(&signed), now).status,
         Status::Passed
     );
-    aup.version = "1.0.1".into();
+    let signed_version = aup.version.clone();
+    aup.version = "1.9.1".into();
+    let e = evaluate_aup(&aup, Some(&signed), now);
     assert_eq!(
-        evaluate_aup(&aup, Some(&signed), now).status,
-        Status::DueAgain
+        e.status,
+        Status::Passed,
+        "signed {signed_version}, now 1.9.1"
     );
+    assert!(e.older_version);
+    aup.version = "2.0.0".into();
+    let e = evaluate_aup(&aup, Some(&signed), now);
+    assert_eq!(e.status, Status::DueAgain);
+    assert!(!e.older_version);
     assert_eq!(evaluate_aup(&aup, None, now).status, Status::NotStarted);
 }
 

@@ -285,7 +285,9 @@ pub trait Store: Send + Sync + 'static {
     fn transact(&self, ops: Vec<TxOp>) -> impl Future<Output = Result<(), StoreError>> + Send;
 }
 
-/// The backend chosen by configuration at start-up.
+/// The backend chosen by configuration at start-up. Cheap to clone: clones share the client
+/// (and its connections) or the open database.
+#[derive(Clone)]
 pub enum AnyStore {
     Embedded(embedded::EmbeddedStore),
     Dynamo(dynamo::DynamoStore),

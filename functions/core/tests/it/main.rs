@@ -17,4 +17,5 @@ mod ses;
 mod sso_cross_library;
 mod store_conformance;
 mod support;
+mod tenancy;
 mod worries;
