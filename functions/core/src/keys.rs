@@ -16,6 +16,7 @@
 //! | a worry by the hash of its follow-up code        | `ORG#<org>#FOLLOWUP#<sha256(code)>`  | `FOLLOWUP`               |
 //! | a submission by the hash of its form token (TTL) | `ORG#<org>#IDEM#<sha256(token)>`     | `IDEM`                   |
 //! | a person by id                                   | `ORG#<org>#PERSON#<id>`              | `PERSON`                 |
+//! | the active holders of safeguarding roles (see the table near the end) | `ORG#<org>#SAFEGUARDERS` | `PERSON#<id>`, `BUILT` |
 //! | a person's id by email (uniqueness, same tx)     | `ORG#<org>#EMAIL#<sha256(email)>`    | `EMAIL`                  |
 //! | an organisation's people by name (gsi1)          | `ORG#<org>#PEOPLE`                   | `<lowercase name>#<id>`  |
 //! | a sign-in link by the hash of its token (TTL)    | `ORG#<org>#MAGIC#<sha256(token)>`    | `MAGIC`                  |
@@ -72,6 +73,8 @@
 //! | [`worry_route_count`]       | `worry_route_count` (set by the update that makes it) | [`RouteCountRecord`](crate::worry::counts::RouteCountRecord) |
 //! | [`worry_urgent_new`]        | `worry_urgent_new`  | [`UrgentNewRecord`](crate::worry::counts::UrgentNewRecord) |
 //! | [`worry_counts_built`]      | `worry_counts_built` | [`WorryCountsBuiltRecord`](crate::worry::counts::WorryCountsBuiltRecord) |
+//! | [`safeguarder`]             | `safeguarder`       | [`SafeguarderRecord`](crate::identity::safeguarders::SafeguarderRecord) |
+//! | [`safeguarders_built`]      | `safeguarders_built` | [`SafeguardersBuiltRecord`](crate::identity::safeguarders::SafeguardersBuiltRecord) |
 
 use crate::org::OrgId;
 use crate::store::Key;
@@ -550,4 +553,25 @@ pub fn worry_urgent_new(o: &OrgId, created_at: &str, worry_id: &str) -> Key {
 
 pub fn worry_counts_built(o: &OrgId) -> Key {
     Key::new(worry_counts(o), "BUILT")
+}
+
+// The people holding safeguarding roles
+//
+// | access pattern                                        | pk                         | sk                  |
+// |-------------------------------------------------------|----------------------------|---------------------|
+// | active holders of a safeguarding role (routing, the reassign list), same tx as each change of them | `ORG#<org>#SAFEGUARDERS` | `PERSON#<person id>` |
+// | when that index was built from the people             | `ORG#<org>#SAFEGUARDERS`   | `BUILT`             |
+
+/// The partition of the index of the people holding safeguarding roles.
+pub fn safeguarders(o: &OrgId) -> String {
+    format!("{}#SAFEGUARDERS", org(o))
+}
+
+/// One active holder of a safeguarding role, in the index.
+pub fn safeguarder(o: &OrgId, person_id: &str) -> Key {
+    Key::new(safeguarders(o), format!("PERSON#{person_id}"))
+}
+
+pub fn safeguarders_built(o: &OrgId) -> Key {
+    Key::new(safeguarders(o), "BUILT")
 }

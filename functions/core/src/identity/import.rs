@@ -945,6 +945,15 @@ pub(crate) async fn write_units<S: Store>(
         if let Some((version, to)) = &unit.update {
             match people::get(store, org, &unit.person_id).await {
                 Ok(before) if before.version == *version && before.active => {
+                    // The index of safeguarding roles follows a new name, roles or groups.
+                    let after = people::Person {
+                        name: to.name.clone(),
+                        roles: to.roles.clone(),
+                        groups: to.groups.clone(),
+                        version: before.version + 1,
+                        ..before.clone()
+                    };
+                    ops.extend(super::safeguarders::index_op(Some(&before), &after));
                     let from = crate::counters::Cohort::of(&before);
                     let to = crate::counters::Cohort {
                         roles: to.roles.clone(),

@@ -12,6 +12,7 @@ pub mod import;
 pub mod import_job;
 pub mod magic_link;
 pub mod people;
+pub mod safeguarders;
 pub mod session;
 pub mod sign_in_mail;
 pub mod sso;

@@ -446,6 +446,8 @@ pub(crate) fn create_ops(p: &Person) -> Vec<TxOp> {
         },
     ];
     ops.extend(counts.into_ops());
+    // The index of safeguarding roles, when they hold one.
+    ops.extend(super::safeguarders::index_op(None, p));
     ops
 }
 
@@ -678,6 +680,11 @@ pub(crate) async fn set_roles_and_groups_with<S: Store>(
         condition,
     }];
     ops.extend(moves);
+    let after = Person {
+        version: before.version + 1,
+        ..after
+    };
+    ops.extend(super::safeguarders::index_op(Some(&before), &after));
     ops.extend(extra);
     match store.transact(ops).await {
         Ok(()) => {
@@ -755,6 +762,12 @@ pub(crate) async fn deactivate_with<S: Store>(
         condition: Condition::version(before.version),
     }];
     ops.extend(moves);
+    let after = Person {
+        active: false,
+        version: before.version + 1,
+        ..before.clone()
+    };
+    ops.extend(super::safeguarders::index_op(Some(&before), &after));
     ops.extend(extra);
     match store.transact(ops).await {
         Ok(()) => {
@@ -806,6 +819,12 @@ pub(crate) async fn reactivate_with<S: Store>(
         condition: Condition::version(before.version),
     }];
     ops.extend(moves);
+    let after = Person {
+        active: true,
+        version: before.version + 1,
+        ..before.clone()
+    };
+    ops.extend(super::safeguarders::index_op(Some(&before), &after));
     ops.extend(extra);
     match store.transact(ops).await {
         Ok(()) => {

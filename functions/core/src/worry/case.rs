@@ -630,7 +630,7 @@ pub async fn act<S: Store>(
                 ),
                 other => other.into(),
             })?;
-            let people = crate::identity::people::list_all(store, org)
+            let people = crate::identity::safeguarders::list(store, org)
                 .await
                 .map_err(|e| match e {
                     crate::identity::PeopleError::Store(s) => CaseError::Store(s),
@@ -758,6 +758,8 @@ pub async fn act<S: Store>(
         ops.push(event_op(org, worry_id, &format!("{at}{n}"), e));
     }
     ops.extend(extra);
+    // The inbox counters move with it, in the same transaction.
+    ops.extend(super::counts::count_ops(org, Some(&stored), &changed));
     match store.transact(ops).await {
         Ok(()) => {
             tracing::info!(%org, person_id = handler.id, worry_id, action = events[0].kind.name(), "worry action recorded");
@@ -797,14 +799,15 @@ pub async fn route_for<S: Store>(
     Ok(worry.visible_to(handler).then_some(worry.route))
 }
 
-/// The people of the organisation a worry routed this way could be assigned to (reads the
-/// people list: organisations have hundreds of people, not millions).
+/// The people of the organisation a worry routed this way could be assigned to: its readers
+/// among the holders of safeguarding roles (one query of their index,
+/// [`crate::identity::safeguarders`], whatever the number of people).
 pub async fn assignable_people<S: Store>(
     store: &S,
     org: &OrgId,
     route: &Route,
 ) -> Result<Vec<Person>, CaseError> {
-    let people = crate::identity::people::list_all(store, org)
+    let people = crate::identity::safeguarders::list(store, org)
         .await
         .map_err(|e| match e {
             crate::identity::PeopleError::Store(s) => CaseError::Store(s),

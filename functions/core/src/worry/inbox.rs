@@ -1,7 +1,8 @@
 //! The handlers' inbox: the worries routed to them, newest first, open or closed, filtered by
-//! status, kind and age, and the counts for their dashboard. Reads only the queues the reader's
-//! roles read (see [`Queue::visible_to`]), and checks each worry's own exclusions (the people it
-//! is about) before it is shown or counted.
+//! status, kind and age, and the counts for their dashboard (from the counters of
+//! [`super::counts`]). Reads only the queues the reader's roles read (see [`Queue::visible_to`]),
+//! and checks each worry's own exclusions (the people it is about) before it is shown or
+//! counted.
 
 use super::{Status, Urgency, Worry, WorryError};
 use crate::identity::Person;
@@ -154,20 +155,23 @@ pub async fn list<S: Store>(
     Ok(page)
 }
 
-/// The numbers on a handler's dashboard.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Counts {
-    pub open: usize,
-    pub new: usize,
-    pub urgent_open: usize,
-    /// Open worries assigned to the reader.
-    pub assigned_to_me: usize,
-    /// Urgent worries nobody acknowledged in the organisation's time.
-    pub overdue: usize,
+pub use super::counts::Counts;
+
+/// The counts of the open worries routed to a person, from the counters kept with every change
+/// of a worry ([`super::counts`]): a query or two whatever the number of open worries.
+pub async fn counts<S: Store>(
+    store: &S,
+    org: &OrgId,
+    reader: &Person,
+    now: DateTime<Utc>,
+    escalate_after_minutes: u32,
+) -> Result<Counts, WorryError> {
+    super::counts::counts(store, org, reader, now, escalate_after_minutes).await
 }
 
-/// Counts the open worries routed to a person (reads each visible queue's open list).
-pub async fn counts<S: Store>(
+/// Counts the open worries routed to a person by reading each visible queue's open list (every
+/// open worry): what the counters must always equal (the tests compare them).
+pub async fn recount<S: Store>(
     store: &S,
     org: &OrgId,
     reader: &Person,

@@ -5,7 +5,8 @@
 //!   to send in the same transaction ([`crate::notify`] delivers it);
 //! * [`sender`]: what the person who sent it can read back (status, replies) and add;
 //! * [`case`]: what the routed handlers do with it (chronology, audit trail);
-//! * [`inbox`]: the handlers' lists and counts.
+//! * [`inbox`]: the handlers' lists and counts;
+//! * [`counts`]: the counters behind the counts, written with every change of a worry.
 //!
 //! Rules enforced here (see `shared/DESIGN.md`):
 //! * a worry is stored durably before the sender is told it was sent (`submit` returns only
@@ -18,6 +19,7 @@
 
 pub mod case;
 pub mod code;
+pub mod counts;
 pub mod inbox;
 pub mod records;
 pub mod sender;
@@ -570,7 +572,9 @@ pub async fn submit_from<S: Store>(
         return repeated(store, org, &earlier, code, now).await;
     }
 
-    let people = crate::identity::people::list_all(store, org)
+    // Routing looks at the holders of safeguarding roles only (every queue's readers, and the
+    // people a worry can be about): their index, not every person.
+    let people = crate::identity::safeguarders::list(store, org)
         .await
         .map_err(|e| match e {
             crate::identity::PeopleError::Store(s) => WorryError::Store(s),
@@ -692,6 +696,8 @@ pub async fn submit_from<S: Store>(
             condition: Condition::NotExists,
         },
     ];
+    // The inbox counters count it in the same transaction.
+    ops.extend(counts::count_ops(org, None, &record));
     if !form_reused {
         ops.push(TxOp::Put {
             item: to_item(&form_key, &FormUsedRecord { expires_at }),

@@ -8,6 +8,7 @@ mod dynamo_conflicts;
 mod easy_read;
 mod family;
 mod identity;
+mod inbox_counts;
 mod infra_template;
 mod learning;
 mod reminders;
