@@ -91,18 +91,27 @@ pub struct Assets {
     pub boot_js: Option<String>,
 }
 
-/// Everything a request needs, built once at start-up.
+/// Everything a request needs: one organisation's site, built from its stored content when it
+/// is first asked for and rebuilt when that content changes (see [`Sites`]).
 #[derive(Clone)]
 pub struct SiteState(Arc<SiteInner>);
 
 pub struct SiteInner {
     pub org_id: OrgId,
     pub org: OrgProfile,
+    /// The stored profile's version, for the profile form's optimistic lock.
+    pub profile_version: u64,
     /// The content with this organisation's names and contacts substituted in.
     pub pages: Vec<Page>,
-    /// The content as loaded (the learning core substitutes the names itself, so what it
-    /// hashes and grades is what the pages show).
+    /// The content as loaded, with the organisation's own versions in place (the learning core
+    /// substitutes the names itself, so what it hashes and grades is what the pages show).
     pub library: Arc<safety_core::content::Library>,
+    /// The current version of each of the organisation's own files (their "what changed").
+    pub own: Vec<safety_core::tenancy::policies::PolicyVersionRecord>,
+    /// Where this organisation's emails link to, when it has a host of its own.
+    pub base_url: Option<String>,
+    /// The provided content, which own versions start from and are checked against.
+    pub base: Arc<safety_core::tenancy::BaseContent>,
     pub help: Vec<HelpService>,
     pub store: AnyStore,
     pub secret: Secret,
@@ -118,6 +127,71 @@ pub struct SiteInner {
     pub on_worry_stored: Arc<dyn Fn() + Send + Sync>,
 }
 
+/// What every organisation's site of this deployment shares.
+#[derive(Clone)]
+pub struct Shared {
+    pub store: AnyStore,
+    pub secret: Secret,
+    pub assets: Assets,
+    pub sso_buttons: Vec<SsoButton>,
+    pub worry_limit_per_address: u32,
+    pub on_worry_stored: Arc<dyn Fn() + Send + Sync>,
+}
+
+/// The organisations this process serves: each one's site built from its stored content, kept
+/// in memory, refreshed when it changes (`safety_core::tenancy::directory`).
+pub type Sites = Arc<safety_core::tenancy::Directory<SiteInner>>;
+
+/// The deployment's sites. `default_org` serves hosts that are not mapped to an organisation.
+pub fn sites(
+    shared: Shared,
+    base: Arc<safety_core::tenancy::BaseContent>,
+    default_org: Option<OrgId>,
+    refresh: std::time::Duration,
+) -> Sites {
+    let store = shared.store.clone();
+    let for_sites = base.clone();
+    Arc::new(safety_core::tenancy::Directory::new(
+        store,
+        base,
+        default_org,
+        refresh,
+        move |c| SiteInner::of(&shared, for_sites.clone(), c),
+    ))
+}
+
+impl SiteInner {
+    fn of(
+        shared: &Shared,
+        base: Arc<safety_core::tenancy::BaseContent>,
+        c: safety_core::tenancy::OrgContent,
+    ) -> SiteInner {
+        SiteInner {
+            pages: c
+                .library
+                .pages
+                .iter()
+                .map(|p| p.for_org(&c.profile))
+                .collect(),
+            help: c.library.help.clone(),
+            worry_kinds: c.library.worry_kinds.clone(),
+            org_id: c.org,
+            org: c.profile,
+            profile_version: c.profile_version,
+            library: c.library,
+            own: c.own,
+            base_url: c.base_url,
+            base,
+            store: shared.store.clone(),
+            secret: shared.secret.clone(),
+            assets: shared.assets.clone(),
+            sso_buttons: shared.sso_buttons.clone(),
+            worry_limit_per_address: shared.worry_limit_per_address,
+            on_worry_stored: shared.on_worry_stored.clone(),
+        }
+    }
+}
+
 impl std::ops::Deref for SiteState {
     type Target = SiteInner;
     fn deref(&self) -> &SiteInner {
@@ -128,6 +202,29 @@ impl std::ops::Deref for SiteState {
 impl SiteState {
     pub fn new(inner: SiteInner) -> Self {
         SiteState(Arc::new(inner))
+    }
+
+    /// The site [`Sites`] built.
+    pub fn from_arc(inner: Arc<SiteInner>) -> Self {
+        SiteState(inner)
+    }
+
+    /// The organisation's own current version of a content file, if it has published one.
+    pub fn own_version(
+        &self,
+        path: &str,
+    ) -> Option<&safety_core::tenancy::policies::PolicyVersionRecord> {
+        self.own.iter().find(|v| v.path == path)
+    }
+
+    /// Where this organisation's emails link to: its own host, else the deployment's address.
+    pub fn links(&self, deployment: &str) -> safety_core::mail::Links {
+        safety_core::mail::Links {
+            base_url: self
+                .base_url
+                .clone()
+                .unwrap_or_else(|| deployment.to_string()),
+        }
     }
 
     pub fn page(&self, kind: Kind, id: &str) -> Option<&Page> {

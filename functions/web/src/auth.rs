@@ -2,6 +2,7 @@
 //! request re-checks the person is still active (so deactivating someone ends their sessions),
 //! renews the cookie when half its life has passed, and hands the person to the pages.
 
+use crate::edge::Here;
 use crate::edge::{
     AnyForm, AppError, Client, CsrfForm, Form, MaybeSignedIn, Page, QueryOrDefault, SignedIn,
 };
@@ -48,10 +49,14 @@ pub async fn session_layer(
     let now = Utc::now();
     let mut new_cookie = None;
     let mut clear = false;
+    let Some(site) = req.extensions().get::<app::server::SiteState>().cloned() else {
+        return next.run(req).await;
+    };
     if let Some(token) = cookie_value(req.headers(), COOKIE).map(str::to_string) {
         match session::verify(&state.session_keys, &token, now) {
-            Ok(claims) if claims.org == state.site.org_id.as_str() => {
-                match session::check_live(&state.site.store, &claims).await {
+            // A session of another organisation (another host's cookie) is not this one's.
+            Ok(claims) if claims.org == site.org_id.as_str() => {
+                match session::check_live(&site.store, &claims).await {
                     Ok(person) => {
                         // Sliding renewal: the new token's id is what the page's forms carry.
                         let mut jti = claims.jti.clone();
@@ -68,7 +73,7 @@ pub async fn session_layer(
                             jti = fresh_claims.jti;
                             new_cookie = Some(fresh);
                         }
-                        let csrf = csrf::token(&state.site.secret, &jti);
+                        let csrf = csrf::token(&site.secret, &jti);
                         req.extensions_mut().insert(Viewer { person, csrf });
                     }
                     // The store is down: carry on signed out for this request, keep the cookie.
@@ -147,10 +152,11 @@ fn client_address_in(extensions: &axum::http::Extensions) -> String {
     }
 }
 
-/// The site's own address for links in emails: from configuration only (see
-/// [`AppState::link_base`]).
-pub fn base_url(state: &AppState) -> String {
-    state.link_base.trim_end_matches('/').to_string()
+/// The organisation's own address for links in emails and printed certificates: its host when
+/// it has one, else the deployment's configured address ([`AppState::link_base`]); never the
+/// request's Host header.
+pub fn base_url(state: &crate::edge::Here) -> String {
+    state.links().base_url.trim_end_matches('/').to_string()
 }
 
 /// The sign-in page showing `view`.
@@ -167,7 +173,7 @@ pub struct EmailForm {
 
 /// Asks for a sign-in link. The answer is the same whether or not the email is known.
 pub async fn sign_in_post(
-    State(state): State<AppState>,
+    state: Here,
     Client(address): Client,
     AnyForm(form): AnyForm<EmailForm>,
 ) -> Response {
@@ -190,7 +196,7 @@ pub async fn sign_in_post(
 /// A local run sends the email itself, after answering: the answer never waits for the person
 /// lookup or the mail, so it takes the same time for every address. (Under Lambda the `notify`
 /// function does it from the table's stream; a refused email is retried by either's sweep.)
-fn deliver_here(state: &AppState, request_id: String) {
+fn deliver_here(state: &Here, request_id: String) {
     let Some(mailer) = state.local_mailer.clone() else {
         return;
     };
@@ -227,10 +233,7 @@ pub async fn sign_in_link_get(QueryOrDefault(query): QueryOrDefault<TokenForm>) 
     sign_in_page(sign_in::confirm(query.token.as_deref()))
 }
 
-pub async fn sign_in_link_post(
-    State(state): State<AppState>,
-    AnyForm(form): AnyForm<TokenForm>,
-) -> Response {
+pub async fn sign_in_link_post(state: Here, AnyForm(form): AnyForm<TokenForm>) -> Response {
     let token = form.and_then(|f| f.token).unwrap_or_default();
     match sign_in::use_link(&state.site, &token, Utc::now()).await {
         Ok(person) => match start_session(&state, &person) {
@@ -278,7 +281,7 @@ pub async fn me(_: SignedIn) -> Page {
 /// Signs out: the person's sessions end on the server too (on every device), so a copied
 /// cookie stops working.
 pub async fn sign_out(
-    State(state): State<AppState>,
+    state: Here,
     MaybeSignedIn(who): MaybeSignedIn,
     form: Result<CsrfForm<Form>, AppError>,
 ) -> Response {

@@ -4,16 +4,16 @@
 //! see them is checked on every request by the [`ViewCompletion`] permission, the figures come
 //! from `safety_core::compliance`. All GETs (nothing is written), all `no-store` (personal data).
 
+use crate::edge::Here;
 use crate::edge::permission::ViewCompletion;
 use crate::edge::{Allowed, Page, QueryOrDefault};
-use crate::routes::AppState;
 use app::server::Outcome;
 use app::server::compliance::{self as uc, ComplianceQuery};
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use chrono::Utc;
 
 pub async fn dashboard_get(
-    State(state): State<AppState>,
+    state: Here,
     Allowed(who, _): Allowed<ViewCompletion>,
     QueryOrDefault(query): QueryOrDefault<ComplianceQuery>,
 ) -> Page {
@@ -36,7 +36,7 @@ pub async fn dashboard_get(
 }
 
 pub async fn list_get(
-    State(state): State<AppState>,
+    state: Here,
     _: Allowed<ViewCompletion>,
     QueryOrDefault(query): QueryOrDefault<ComplianceQuery>,
 ) -> Page {
@@ -50,7 +50,7 @@ pub async fn list_get(
 }
 
 pub async fn person_get(
-    State(state): State<AppState>,
+    state: Here,
     Allowed(who, _): Allowed<ViewCompletion>,
     Path(id): Path<String>,
 ) -> Page {
@@ -71,7 +71,7 @@ pub async fn person_get(
 }
 
 pub async fn signed_get(
-    State(state): State<AppState>,
+    state: Here,
     _: Allowed<ViewCompletion>,
     Path((id, sha)): Path<(String, String)>,
 ) -> Page {

@@ -52,15 +52,33 @@ pub struct Config {
     /// (`APP_ORIGIN_VERIFY`, and during a rotation `APP_ORIGIN_VERIFY_PREVIOUS`); empty when not
     /// behind CloudFront. See [`origin_verify_values`].
     pub origin_verify: Vec<String>,
+    /// How stale another instance's change of an organisation's profile or policies may be seen
+    /// (`APP_CONTENT_REFRESH_SECS`, default 10): one read of its stamp per interval at most.
+    pub content_refresh: std::time::Duration,
 }
 
 impl Config {
-    /// The content (built in, or the organisation's own edited copy in `APP_CONTENT_DIR`) and
-    /// the profile of the organisation `APP_ORG` names.
+    /// The content files (built in, or the organisation's own edited copy in `APP_CONTENT_DIR`)
+    /// and the library they make, if it passes the check.
+    pub fn content(&self) -> Result<(Vec<safety_core::content::SourceFile>, Library), String> {
+        use safety_core::content;
+        let files = match &self.content_dir {
+            Some(dir) => {
+                tracing::info!(dir = %dir.display(), "content read from a folder (APP_CONTENT_DIR)");
+                content::read_dir_files(dir).map_err(|p| format!("{}", p[0]))?
+            }
+            None => content::embedded_files(),
+        };
+        let library = content::load(files.clone()).map_err(|problems| {
+            let list: Vec<String> = problems.iter().map(ToString::to_string).collect();
+            format!("the content does not pass the check:\n{}", list.join("\n"))
+        })?;
+        Ok((files, library))
+    }
+
+    /// The content and the default organisation's seed profile (its file), as the `reminders`
+    /// command starts with.
     pub fn library_and_org(&self) -> Result<(Library, OrgProfile), String> {
-        if let Some(dir) = &self.content_dir {
-            tracing::info!(dir = %dir.display(), "content read from a folder (APP_CONTENT_DIR)");
-        }
         safety_core::content::load_library_and_org(self.content_dir.as_deref(), self.org.as_str())
     }
 
@@ -170,6 +188,12 @@ impl Config {
                     format!("APP_WORRY_LIMIT must be a positive number, not `{v}`")
                 })?,
             };
+        let content_refresh = match var("APP_CONTENT_REFRESH_SECS") {
+            None => std::time::Duration::from_secs(10),
+            Some(v) => std::time::Duration::from_secs(v.parse().map_err(|_| {
+                format!("APP_CONTENT_REFRESH_SECS must be a number of seconds, not `{v}`")
+            })?),
+        };
         let notify_every = match var("APP_NOTIFY_INTERVAL_SECS") {
             None if in_lambda => None,
             None => Some(5),
@@ -194,6 +218,7 @@ impl Config {
             in_lambda,
             notify_every,
             reminders_every,
+            content_refresh,
             bind,
             store,
             org,

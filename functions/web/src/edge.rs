@@ -17,7 +17,7 @@
 use crate::routes::{AppState, render};
 use app::server::{Outcome, Viewer};
 use axum::body::Body;
-use axum::extract::{FromRequest, FromRequestParts, Request, State};
+use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
 use axum::middleware::Next;
@@ -149,7 +149,7 @@ impl IntoResponse for Page {
 
 /// The layer that renders a handler's [`Page`], with the request's address (or the page's own),
 /// its headers and the signed-in person. Everything else passes through untouched.
-pub async fn render_pages(State(state): State<AppState>, req: Request, next: Next) -> Response {
+pub async fn render_pages(req: Request, next: Next) -> Response {
     let uri = req.uri().clone();
     let headers = req.headers().clone();
     let extensions = req.extensions().clone();
@@ -167,7 +167,7 @@ pub async fn render_pages(State(state): State<AppState>, req: Request, next: Nex
     *get.extensions_mut() = extensions;
     let signed_in = get.extensions().get::<Viewer>().is_some();
     let provide = page.provide.clone();
-    let mut rendered = render(&state, get, move || provide()).await;
+    let mut rendered = render(get, move || provide()).await;
     // The app answers 404 for an address it does not know; otherwise the use case's status.
     if rendered.status() == StatusCode::OK {
         *rendered.status_mut() = response.status();
@@ -239,6 +239,61 @@ pub fn see_other(to: &str) -> Response {
     no_store(Redirect::to(to).into_response())
 }
 
+/// The organisation this request is for (found from its host name by `routes::resolve_site`),
+/// with the deployment's state: `state.site` is the organisation's, the rest (`state.sites`,
+/// `state.session_keys`...) the deployment's.
+#[derive(Clone)]
+pub struct Here {
+    pub site: app::server::SiteState,
+    app: AppState,
+}
+
+impl std::ops::Deref for Here {
+    type Target = AppState;
+    fn deref(&self) -> &AppState {
+        &self.app
+    }
+}
+
+impl Here {
+    /// Where this organisation's emails and printed addresses point: its own host when it has
+    /// one, else the deployment's configured address.
+    pub fn links(&self) -> safety_core::mail::Links {
+        self.site.links(self.app.link_base.trim_end_matches('/'))
+    }
+
+    /// Forgets the organisation's cached site after a change made here, so the next request
+    /// (this one's answer included) sees it.
+    pub async fn refreshed(&self) -> app::server::SiteState {
+        self.app.sites.forget(&self.site.org_id);
+        match self.app.sites.get(&self.site.org_id).await {
+            Ok(Some(site)) => app::server::SiteState::from_arc(site),
+            _ => self.site.clone(),
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for Here {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let site = parts
+            .extensions
+            .get::<app::server::SiteState>()
+            .cloned()
+            .ok_or_else(|| {
+                AppError::refused(
+                    Outcome::NotFound,
+                    "There is no organisation at this address.",
+                )
+            })?;
+        Ok(Here {
+            site,
+            app: state.clone(),
+        })
+    }
+}
+
 /// A signed-in person (set by the session layer from their cookie).
 pub struct SignedIn(pub Viewer);
 
@@ -298,6 +353,13 @@ pub mod permission {
     by_action!(ManagePeople, ManagePeople, "manage people");
     by_action!(ViewCompletion, ViewCompletion, "view completion");
     by_action!(ExportCompletion, ExportCompletion, "export completion");
+    by_action!(
+        ManageOrganisation,
+        ManageOrganisation,
+        "manage the organisation"
+    );
+    by_action!(EditContacts, EditContacts, "edit the safeguarding contacts");
+    by_action!(PublishPolicies, PublishPolicies, "publish policies");
 
     /// Worries are routed to them (the inbox and case pages).
     pub struct HandleWorries;
@@ -333,7 +395,8 @@ impl<P: permission::Permission> FromRequestParts<AppState> for Allowed<P> {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
         let SignedIn(who) = SignedIn::from_request_parts(parts, state).await?;
-        if P::allows(&state.site, &who) {
+        let Here { site, .. } = Here::from_request_parts(parts, state).await?;
+        if P::allows(&site, &who) {
             Ok(Allowed(who, PhantomData))
         } else {
             tracing::warn!(person_id = who.person.id, path = %parts.uri.path(), "refused: not allowed to {}", P::WHAT);

@@ -3,21 +3,17 @@
 //! (`/me/children`: their AUP status, co-signing). Only HTTP here: who may do what is decided
 //! in `safety_core` (and checked here first by the extractors: the right role, the CSRF token).
 
+use crate::edge::Here;
 use crate::edge::permission::{ManagePeople, Parent};
 use crate::edge::{Allowed, Answer, AppError, CsrfForm, Page};
-use crate::routes::AppState;
 use app::server::Outcome;
 use app::server::family::{self as uc, FamilyAction};
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use chrono::Utc;
 use safety_core::learning::cosign::CoSign;
 
 /// `GET /admin/people/{id}/family`.
-pub async fn family_get(
-    State(state): State<AppState>,
-    _: Allowed<ManagePeople>,
-    Path(id): Path<String>,
-) -> Page {
+pub async fn family_get(state: Here, _: Allowed<ManagePeople>, Path(id): Path<String>) -> Page {
     Page::shown(uc::family_page(&state.site, &id).await)
 }
 
@@ -34,7 +30,7 @@ pub struct FamilyForm {
 
 /// `POST /admin/people/{id}/family`.
 pub async fn family_post(
-    State(state): State<AppState>,
+    state: Here,
     _: Allowed<ManagePeople>,
     Path(id): Path<String>,
     CsrfForm(who, form): CsrfForm<FamilyForm>,
@@ -60,7 +56,7 @@ pub async fn family_post(
 }
 
 /// `GET /me/children`.
-pub async fn children_get(State(state): State<AppState>, Allowed(who, _): Allowed<Parent>) -> Page {
+pub async fn children_get(state: Here, Allowed(who, _): Allowed<Parent>) -> Page {
     Page::shown(uc::children_page(&state.site, &who, Utc::now()).await)
 }
 
@@ -77,7 +73,7 @@ pub struct CoSignForm {
 
 /// `POST /me/children`: co-signs a linked child's learner AUP.
 pub async fn children_post(
-    State(state): State<AppState>,
+    state: Here,
     _: Allowed<Parent>,
     CsrfForm(who, form): CsrfForm<CoSignForm>,
 ) -> Page {

@@ -4,16 +4,16 @@
 //! `app::server::learning` and `app::server::easy_read`. Forms are answered at the page's own
 //! address; every signed-in response is `no-store` (the edge's [`Page`] rule).
 
+use crate::edge::Here;
 use crate::edge::permission::ViewCompletion;
 use crate::edge::{
     Allowed, Answer, AnyForm, AppError, Client, CsrfForm, Form, MaybeSignedIn, Page,
     QueryOrDefault, SignedIn,
 };
-use crate::routes::AppState;
 use app::server::easy_read as reading_level;
 use app::server::learning::{self as uc, Refused};
 use app::server::{Outcome, Viewer};
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use chrono::Utc;
 use safety_core::learning::SignAup;
 
@@ -23,7 +23,7 @@ fn refused(r: Refused) -> AppError {
 }
 
 /// The page with the easy-read switch beside what it shows.
-async fn with_switch(state: &AppState, who: &Viewer, page: Page, return_to: &str) -> Page {
+async fn with_switch(state: &Here, who: &Viewer, page: Page, return_to: &str) -> Page {
     let level = reading_level::reading_level(&state.site, who).await;
     page.and(reading_level::switch_of(&level, return_to))
 }
@@ -54,10 +54,7 @@ impl LevelForm {
 
 /// The signed-in person switches between easy read and the standard version of their
 /// learning pages, then goes back to the page they switched on.
-pub async fn reading_level_post(
-    State(state): State<AppState>,
-    CsrfForm(who, form): CsrfForm<LevelForm>,
-) -> AppError {
+pub async fn reading_level_post(state: Here, CsrfForm(who, form): CsrfForm<LevelForm>) -> AppError {
     let easy_read = match form.easy_read() {
         Ok(e) => e,
         Err(refusal) => return refusal,
@@ -72,7 +69,7 @@ pub async fn reading_level_post(
 /// A DSL, a deputy or an admin sets a person's version (easy read or standard), from the
 /// person's record. Anyone else is refused (403) and nothing is written.
 pub async fn assign_reading_level_post(
-    State(state): State<AppState>,
+    state: Here,
     Path(id): Path<String>,
     CsrfForm(who, form): CsrfForm<LevelForm>,
 ) -> AppError {
@@ -92,7 +89,7 @@ pub async fn assign_reading_level_post(
 /// A DSL, a deputy or an admin sets a group to easy read (or takes it off), from a person's
 /// record; back to that record. Anyone else is refused (403) and nothing is written.
 pub async fn assign_group_reading_level_post(
-    State(state): State<AppState>,
+    state: Here,
     CsrfForm(who, form): CsrfForm<LevelForm>,
 ) -> AppError {
     let easy_read = match form.easy_read() {
@@ -116,7 +113,7 @@ pub async fn assign_group_reading_level_post(
 }
 
 /// `/me/training`.
-pub async fn training_get(State(state): State<AppState>, SignedIn(who): SignedIn) -> Page {
+pub async fn training_get(state: Here, SignedIn(who): SignedIn) -> Page {
     let training = uc::my_training(&state.site, &who, Utc::now()).await;
     with_switch(&state, &who, Page::shown(training), "/me/training").await
 }
@@ -129,7 +126,7 @@ pub struct SectionQuery {
 }
 
 /// A section of a module the person must do.
-async fn reading(state: &AppState, who: &Viewer, id: &str, section: Option<&str>) -> Page {
+async fn reading(state: &Here, who: &Viewer, id: &str, section: Option<&str>) -> Page {
     let reading = match uc::section_index(section) {
         Ok(go_to) => uc::read(&state.site, who, id, go_to).await,
         Err(r) => uc::Reading(Err(r)),
@@ -140,7 +137,7 @@ async fn reading(state: &AppState, who: &Viewer, id: &str, section: Option<&str>
 /// `/learn/{id}`: the public page, or for a person who must do it, the section where they
 /// stopped (or `?section=N`).
 pub async fn module_get(
-    State(state): State<AppState>,
+    state: Here,
     MaybeSignedIn(who): MaybeSignedIn,
     Path(id): Path<String>,
     QueryOrDefault(query): QueryOrDefault<SectionQuery>,
@@ -159,7 +156,7 @@ pub struct SectionForm {
 }
 
 pub async fn module_post(
-    State(state): State<AppState>,
+    state: Here,
     Path(id): Path<String>,
     CsrfForm(who, form): CsrfForm<SectionForm>,
 ) -> Page {
@@ -167,18 +164,14 @@ pub async fn module_post(
 }
 
 /// Starts (or resumes) a quiz attempt.
-pub async fn quiz_get(
-    State(state): State<AppState>,
-    SignedIn(who): SignedIn,
-    Path(id): Path<String>,
-) -> Page {
+pub async fn quiz_get(state: Here, SignedIn(who): SignedIn, Path(id): Path<String>) -> Page {
     Page::shown(uc::start_quiz(&state.site, &who, &id, Utc::now()).await)
 }
 
 /// Sends the answers (`answer-<question>` fields, and the `attempt`): the result, or the
 /// questions again with what was ticked.
 pub async fn quiz_post(
-    State(state): State<AppState>,
+    state: Here,
     Path(id): Path<String>,
     CsrfForm(who, form): CsrfForm<Form>,
 ) -> Page {
@@ -189,7 +182,7 @@ pub async fn quiz_post(
 
 /// `/aup/{id}`: the public page, or for a person who must sign it, the text and the form.
 pub async fn aup_get(
-    State(state): State<AppState>,
+    state: Here,
     MaybeSignedIn(who): MaybeSignedIn,
     Path(id): Path<String>,
 ) -> Answer {
@@ -214,7 +207,7 @@ pub struct SignForm {
 
 /// Signs the AUP.
 pub async fn aup_post(
-    State(state): State<AppState>,
+    state: Here,
     Path(id): Path<String>,
     CsrfForm(who, form): CsrfForm<SignForm>,
 ) -> Answer {
@@ -236,7 +229,7 @@ pub async fn aup_post(
 
 /// The exact text the person signed.
 pub async fn signed_text_get(
-    State(state): State<AppState>,
+    state: Here,
     SignedIn(who): SignedIn,
     Path((id, sha)): Path<(String, String)>,
 ) -> Page {
@@ -245,7 +238,7 @@ pub async fn signed_text_get(
 
 /// A certificate, for its owner to print.
 pub async fn certificate_get(
-    State(state): State<AppState>,
+    state: Here,
     SignedIn(who): SignedIn,
     Path(code): Path<String>,
 ) -> Page {
@@ -262,7 +255,7 @@ pub struct CodeForm {
 
 /// The public check: `?code=` (the GET form).
 pub async fn verify_get(
-    State(state): State<AppState>,
+    state: Here,
     Client(address): Client,
     QueryOrDefault(query): QueryOrDefault<CodeForm>,
 ) -> Page {
@@ -271,7 +264,7 @@ pub async fn verify_get(
 
 /// The public check: a posted `code`.
 pub async fn verify_post(
-    State(state): State<AppState>,
+    state: Here,
     Client(address): Client,
     AnyForm(form): AnyForm<CodeForm>,
 ) -> Page {
@@ -280,11 +273,7 @@ pub async fn verify_post(
 }
 
 /// `/completions/{module}`: who has completed a module, and which version (DSL, deputies, admins).
-pub async fn roster_get(
-    State(state): State<AppState>,
-    _: Allowed<ViewCompletion>,
-    Path(id): Path<String>,
-) -> Page {
+pub async fn roster_get(state: Here, _: Allowed<ViewCompletion>, Path(id): Path<String>) -> Page {
     Page::shown(uc::roster(&state.site, &id).await)
 }
 

@@ -5,6 +5,9 @@
 //! `web create-table` creates the DynamoDB table (for DynamoDB Local and tests).
 //! `web add-admin <email> <name>` adds an administrator to the organisation (`APP_ORG`) in the
 //! configured store: the first person of a new deployment (infra/README.md).
+//! `web create-org <profile.toml> <admin email> <admin name> [host...]` creates another
+//! organisation on the same deployment: its profile (the file is its seed), the host names it
+//! is served at, and its first administrator.
 
 mod admin;
 mod assets;
@@ -22,12 +25,12 @@ mod seed;
 mod sso;
 mod worries;
 
-use app::server::{SiteInner, SiteState};
+use app::server::SiteState;
 use config::{Config, StoreConfig};
 use safety_core::mail::AnyMailer;
+use safety_core::store::AnyStore;
 use safety_core::store::dynamo::DynamoStore;
 use safety_core::store::embedded::EmbeddedStore;
-use safety_core::store::{AnyStore, Store};
 use std::sync::Arc;
 
 /// The whole program: reads the configuration, then serves or runs the command named by the
@@ -59,8 +62,9 @@ pub fn run() -> std::process::ExitCode {
             Some("create-table") => create_table().await,
             Some("reminders") => reminders::once(config).await,
             Some("add-admin") => add_admin(&config).await,
+            Some("create-org") => create_org(&config).await,
             Some(other) => Err(format!(
-                "unknown command `{other}`; use `serve` (default), `create-table`, `reminders` or `add-admin`"
+                "unknown command `{other}`; use `serve` (default), `create-table`, `reminders`, `add-admin` or `create-org`"
             )),
         }
     });
@@ -108,6 +112,51 @@ async fn add_admin(config: &Config) -> Result<(), String> {
     .await
     .map_err(|e| format!("{email} could not be added: {e}"))?;
     tracing::info!(org = %config.org, person_id = person.id, "administrator added: they can sign in now");
+    Ok(())
+}
+
+/// `web create-org <profile.toml> <admin email> "<admin name>" [host...]`: a new organisation
+/// on this deployment (a platform operator's command): its profile from the file (checked like
+/// any profile; afterwards edited in the app), the host names it answers at (each serves one
+/// organisation) and its first administrator, who signs in at its address and adds everyone
+/// else. Refused, writing nothing, when the organisation or a host name exists.
+async fn create_org(config: &Config) -> Result<(), String> {
+    let args: Vec<String> = std::env::args().skip(2).collect();
+    let [file, email, name, hosts @ ..] = args.as_slice() else {
+        return Err(
+            "usage: web create-org <profile.toml> <admin email> \"<admin full name>\" [host...]"
+                .into(),
+        );
+    };
+    let text = std::fs::read_to_string(file).map_err(|e| format!("cannot read {file}: {e}"))?;
+    let profile: safety_core::org::OrgProfile =
+        toml::from_str(&text).map_err(|e| format!("{file}: {e}"))?;
+    let (_, library) = config.content()?;
+    let store = open_store(&config.store).await?;
+    let org = profile.id.clone();
+    let admin = safety_core::tenancy::hosts::create(
+        &store,
+        &library.pages,
+        &safety_core::tenancy::hosts::NewOrganisation {
+            profile,
+            hosts: hosts.to_vec(),
+            admin_email: email.clone(),
+            admin_name: name.clone(),
+        },
+        chrono::Utc::now(),
+    )
+    .await
+    .map_err(|e| format!("the organisation could not be created: {e}"))?;
+    println!(
+        "created `{org}` with its administrator {} ({}); hosts: {}",
+        admin.name,
+        admin.email,
+        if hosts.is_empty() {
+            "none (served only as APP_ORG)".to_string()
+        } else {
+            hosts.join(", ")
+        }
+    );
     Ok(())
 }
 
@@ -268,22 +317,31 @@ pub async fn start(vars: &[(&str, String)], log_tag: Option<String>) -> Result<R
 }
 
 /// What is read from the configuration before anything is opened: the content built into the
-/// binary (or an organisation's own edited copy of it), its profile, and the single sign-on
-/// providers offered. Read at once (the variables are read here), so an error stops the start.
+/// binary (or an organisation's own edited copy of it), the default organisation's seed profile
+/// (its file, imported into the store once) and the single sign-on providers offered. Read at
+/// once (the variables are read here), so an error stops the start.
 struct Startup {
     config: Config,
+    files: Vec<safety_core::content::SourceFile>,
     library: safety_core::content::Library,
-    org: safety_core::org::OrgProfile,
+    /// `content/organisations/<APP_ORG>.toml`, when there is one (an organisation created with
+    /// `create-org` has none: its profile is in the store).
+    seed: Option<safety_core::org::OrgProfile>,
     sso: Vec<config::SsoConfigured>,
 }
 
 fn startup(config: Config, secrets: &safety_core::secrets::Secrets) -> Result<Startup, String> {
-    let (library, org) = config.library_and_org()?;
-    let sso = config::sso_providers(&org, secrets)?;
+    let (files, library) = config.content()?;
+    let seed = library.org(config.org.as_str()).cloned();
+    let sso = match &seed {
+        Some(org) => config::sso_providers(org, secrets)?,
+        None => Vec::new(),
+    };
     Ok(Startup {
         config,
+        files,
         library,
-        org,
+        seed,
         sso,
     })
 }
@@ -293,28 +351,38 @@ fn startup(config: Config, secrets: &safety_core::secrets::Secrets) -> Result<St
 async fn prepare(startup: Startup, log_tag: Option<String>) -> Result<Prepared, String> {
     let Startup {
         config,
+        files,
         library,
-        org,
+        seed,
         sso,
     } = startup;
     let opening = std::time::Instant::now();
     let store = open_store(&config.store).await?;
     let store_ms = opening.elapsed().as_millis() as u64;
-    if let AnyStore::Dynamo(_) = &store {
-        // The first request of a cold start would otherwise wait for the TLS handshake with
-        // DynamoDB (hundreds of milliseconds): open the connection now, during init, with a
-        // read the learning pages make anyway.
-        let connecting = std::time::Instant::now();
-        let read = store
-            .get(&safety_core::keys::easy_read_groups(&config.org))
-            .await;
-        tracing::info!(
-            store_ms,
-            connect_ms = connecting.elapsed().as_millis() as u64,
-            ok = read.is_ok(),
-            "store connection opened during start-up"
-        );
+    // The default organisation's profile is imported from its file once; after that the store
+    // (edited in the app) is the profile. On AWS this is also the first call of a cold start:
+    // it opens the connection to DynamoDB during init, so the first request does not wait for
+    // the TLS handshake (hundreds of milliseconds).
+    let connecting = std::time::Instant::now();
+    if let Some(seed) = &seed {
+        let source = format!("content/organisations/{}.toml", seed.id);
+        match safety_core::tenancy::profile::seed(
+            &store,
+            seed,
+            &library.pages,
+            &source,
+            chrono::Utc::now(),
+        )
+        .await
+        {
+            Ok(true) => {
+                tracing::info!(org = %seed.id, source, "organisation profile imported into the store")
+            }
+            Ok(false) => {}
+            Err(e) => return Err(format!("the profile {source} could not be imported: {e}")),
+        }
     }
+    let connect_ms = connecting.elapsed().as_millis() as u64;
     let assets = assets::AssetFiles::load(&config.site_dir);
     // One client (one connection pool) for every outgoing call: SES, single sign-on.
     let http = safety_core::http_client::HttpClient::new();
@@ -330,27 +398,46 @@ async fn prepare(startup: Startup, log_tag: Option<String>) -> Result<Prepared, 
     } else {
         Arc::new(|| {})
     };
-    let site = SiteState::new(SiteInner {
-        org_id: config.org.clone(),
-        pages: library.pages.iter().map(|p| p.for_org(&org)).collect(),
-        help: library.help.clone(),
-        library: Arc::new(library.clone()),
-        org,
-        store,
-        secret: config.secret.clone(),
-        assets: assets.urls.clone(),
-        sso_buttons: sso
-            .iter()
-            .map(|s| app::server::SsoButton {
-                id: s.provider.id.clone(),
-                label: s.provider.label.clone(),
-                origin: origin_of(&s.provider.issuer().unwrap_or_default()),
-            })
-            .collect(),
-        worry_limit_per_address: config.worry_limit,
-        worry_kinds: library.worry_kinds.clone(),
-        on_worry_stored,
-    });
+    let sites = app::server::sites(
+        app::server::Shared {
+            store: store.clone(),
+            secret: config.secret.clone(),
+            assets: assets.urls.clone(),
+            sso_buttons: sso
+                .iter()
+                .map(|s| app::server::SsoButton {
+                    id: s.provider.id.clone(),
+                    label: s.provider.label.clone(),
+                    origin: origin_of(&s.provider.issuer().unwrap_or_default()),
+                })
+                .collect(),
+            worry_limit_per_address: config.worry_limit,
+            on_worry_stored,
+        },
+        Arc::new(safety_core::tenancy::BaseContent {
+            files,
+            library: Arc::new(library),
+        }),
+        Some(config.org.clone()),
+        config.content_refresh,
+    );
+    // The default organisation's site, built now so the first request reads nothing more.
+    let site = match sites.get(&config.org).await {
+        Ok(Some(site)) => SiteState::from_arc(site),
+        Ok(None) => {
+            return Err(format!(
+                "no organisation `{}`: no content/organisations/{}.toml and no profile in the store (create it with `web create-org`)",
+                config.org, config.org
+            ));
+        }
+        Err(e) => return Err(format!("the organisation could not be read: {e}")),
+    };
+    tracing::info!(
+        store_ms,
+        connect_ms,
+        org = %config.org,
+        "store opened and the organisation read during start-up"
+    );
     if mailer.is_none() && !config.in_lambda {
         tracing::error!(
             "no mail is configured (APP_MAIL_FROM for SES, or APP_OUTBOX_DIR): sign-in links wait in the store until it is"
@@ -381,7 +468,7 @@ async fn prepare(startup: Startup, log_tag: Option<String>) -> Result<Prepared, 
         base_url: link_base.clone(),
     };
     let state = routes::AppState {
-        site,
+        sites: sites.clone(),
         assets: Arc::new(assets),
         hsts: config
             .base_url
@@ -402,13 +489,12 @@ async fn prepare(startup: Startup, log_tag: Option<String>) -> Result<Prepared, 
         log_tag: log_tag.map(Arc::from),
     };
     if config.seed_demo_people {
-        seed::demo_people(&state.site).await;
+        seed::demo_people(&site).await;
     }
     if !config.in_lambda {
         // Counters for records written before they existed (a data folder from an older
         // version). On AWS a new table starts with none and every write keeps them; see
         // infra/README.md for rebuilding them.
-        let site = &state.site;
         match safety_core::compliance::ensure_counters(
             &site.store,
             &site.library,
@@ -429,7 +515,7 @@ async fn prepare(startup: Startup, log_tag: Option<String>) -> Result<Prepared, 
     let mut tasks = Vec::new();
     match (config.notify_every, &mailer) {
         (Some(every), Some(mailer)) => tasks.push(notifier::spawn(
-            state.site.clone(),
+            sites.clone(),
             mailer.clone(),
             links.clone(),
             every,
@@ -444,7 +530,7 @@ async fn prepare(startup: Startup, log_tag: Option<String>) -> Result<Prepared, 
     }
     match (config.reminders_every, &mailer) {
         (Some(every), Some(mailer)) => tasks.push(reminders::spawn(
-            state.site.clone(),
+            sites.clone(),
             mailer.clone(),
             links,
             every,

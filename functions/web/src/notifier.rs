@@ -5,7 +5,7 @@
 //! with the same core code. The embedded store cannot be opened by two processes, which is why
 //! this runs here rather than as a separate command.
 
-use app::server::SiteState;
+use app::server::{SiteState, Sites};
 use safety_core::identity::sign_in_mail;
 use safety_core::mail::AnyMailer;
 use safety_core::mail::Links;
@@ -17,9 +17,31 @@ use tokio::sync::Notify;
 /// Notifications delivered per pass at most; another pass follows at once while there are more.
 const BATCH: usize = 50;
 
+/// The sites of every organisation of the deployment (each pass works on each).
+pub(crate) async fn every_site(sites: &Sites) -> Vec<SiteState> {
+    let orgs = match safety_core::tenancy::hosts::list(sites.store()).await {
+        Ok(orgs) => orgs,
+        Err(e) => {
+            tracing::error!(error = %e, "the organisations could not be listed");
+            return Vec::new();
+        }
+    };
+    let mut out = Vec::new();
+    for o in orgs {
+        match sites.get(&o.org).await {
+            Ok(Some(site)) => out.push(SiteState::from_arc(site)),
+            Ok(None) => {}
+            Err(e) => {
+                tracing::error!(org = %o.org, error = %e, "an organisation could not be read")
+            }
+        }
+    }
+    out
+}
+
 /// Starts the notifier; `wake` wakes it.
 pub fn spawn(
-    site: SiteState,
+    sites: Sites,
     mailer: Arc<AnyMailer>,
     links: Links,
     every: Duration,
@@ -33,11 +55,20 @@ pub fn spawn(
                 _ = woken.notified() => {}
                 _ = tokio::time::sleep(every) => {}
             }
+            for site in every_site(&sites).await {
+                deliver(&site, mailer.as_ref(), &site.links(&links.base_url)).await;
+            }
+        }
+    })
+}
+
+/// One organisation's pending notifications and refused sign-in emails.
+async fn deliver(site: &SiteState, mailer: &AnyMailer, links: &Links) {
+    {
+        {
             loop {
                 let now = chrono::Utc::now();
-                match deliver_pending(&site.store, mailer.as_ref(), &site.org, &links, now, BATCH)
-                    .await
-                {
+                match deliver_pending(&site.store, mailer, &site.org, links, now, BATCH).await {
                     Ok(d) if d.notifications > 0 => {
                         tracing::info!(
                             notifications = d.notifications,
@@ -60,9 +91,9 @@ pub fn spawn(
             // Sign-in emails are sent as they are asked for; this retries those refused.
             match sign_in_mail::deliver_pending(
                 &site.store,
-                mailer.as_ref(),
+                mailer,
                 &site.org,
-                &links,
+                links,
                 chrono::Utc::now(),
                 BATCH,
             )
@@ -78,5 +109,5 @@ pub fn spawn(
                 Err(e) => tracing::error!(error = %e, "sign-in emails could not be retried"),
             }
         }
-    })
+    }
 }

@@ -5,7 +5,7 @@
 //! Each stage is reminded once per cycle (recorded in the store), so running often is harmless.
 
 use crate::config::Config;
-use app::server::SiteState;
+use app::server::Sites;
 use safety_core::learning::Setting;
 use safety_core::mail::AnyMailer;
 use safety_core::mail::Links;
@@ -14,7 +14,7 @@ use std::time::Duration;
 
 /// Runs the reminders now, then every `every`.
 pub fn spawn(
-    site: SiteState,
+    sites: Sites,
     mailer: Arc<AnyMailer>,
     links: Links,
     every: Duration,
@@ -22,23 +22,25 @@ pub fn spawn(
     tokio::spawn(async move {
         tracing::info!(every_secs = every.as_secs(), "local reminders started");
         loop {
-            let setting = Setting {
-                library: &site.library,
-                profile: &site.org,
-            };
-            match safety_core::reminders::run(
-                &site.store,
-                mailer.as_ref(),
-                setting,
-                &links,
-                chrono::Utc::now(),
-            )
-            .await
-            {
-                // the run logs its own counts
-                Ok(_) => {}
-                Err(e) => {
-                    tracing::error!(error = %e, "reminders could not run; trying again later")
+            for site in crate::notifier::every_site(&sites).await {
+                let setting = Setting {
+                    library: &site.library,
+                    profile: &site.org,
+                };
+                match safety_core::reminders::run(
+                    &site.store,
+                    mailer.as_ref(),
+                    setting,
+                    &site.links(&links.base_url),
+                    chrono::Utc::now(),
+                )
+                .await
+                {
+                    // the run logs its own counts
+                    Ok(_) => {}
+                    Err(e) => {
+                        tracing::error!(org = %site.org_id, error = %e, "reminders could not run; trying again later")
+                    }
                 }
             }
             tokio::time::sleep(every).await;

@@ -16,7 +16,8 @@ use tracing::Instrument;
 
 #[derive(Clone)]
 pub struct AppState {
-    pub site: SiteState,
+    /// The organisations served, each found by the request's host name (`resolve_site`).
+    pub sites: app::server::Sites,
     pub assets: Arc<AssetFiles>,
     pub hsts: bool,
     /// `scheme://host[:port]` of `APP_BASE_URL`, when configured.
@@ -98,6 +99,7 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             crate::auth::session_layer,
         ))
+        .layer(middleware::from_fn_with_state(state.clone(), resolve_site))
         .layer(middleware::from_fn_with_state(state.clone(), protect))
         .layer(CompressionLayer::new())
         .with_state(state)
@@ -167,6 +169,57 @@ async fn protect(State(state): State<AppState>, req: Request, next: Next) -> Res
     .await
 }
 
+/// The organisation a request is for, from its host name (a domain per organisation, mapped in
+/// the store; any other host: the deployment's default, `APP_ORG`), put in the request for the
+/// layers and handlers after this one. Behind CloudFront the viewer's host arrives as
+/// `x-forwarded-host` (trusted only with a valid `x-origin-verify`, checked before this).
+async fn resolve_site(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let host = req
+        .headers()
+        .get("x-forwarded-host")
+        .filter(|_| state.origin_verify.is_some())
+        .or_else(|| req.headers().get(header::HOST))
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+        .or_else(|| req.uri().host().map(str::to_string));
+    match site_for(&state.sites, host.as_deref()).await {
+        Ok(Some(site)) => {
+            req.extensions_mut().insert(site);
+            next.run(req).await
+        }
+        Ok(None) => {
+            tracing::info!(
+                host = host.as_deref().unwrap_or(""),
+                "no organisation at this host"
+            );
+            crate::edge::AppError::refused(
+                app::server::Outcome::NotFound,
+                "There is no organisation at this address. Check the address you were given.",
+            )
+            .into_response()
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "the organisation could not be read");
+            crate::edge::AppError::refused(
+                app::server::Outcome::Unavailable,
+                "The site cannot be reached just now. Please try again in a minute. If someone is in danger, call 999.",
+            )
+            .into_response()
+        }
+    }
+}
+
+/// The site of the organisation a host name is for (`None`: no such organisation).
+pub async fn site_for(
+    sites: &app::server::Sites,
+    host: Option<&str>,
+) -> Result<Option<SiteState>, safety_core::tenancy::TenancyError> {
+    let Some(org) = sites.org_for_host(host).await? else {
+        return Ok(None);
+    };
+    Ok(sites.get(&org).await?.map(SiteState::from_arc))
+}
+
 /// A state-changing request must come from our own pages. Browsers say where a request comes
 /// from (`Sec-Fetch-Site`, `Origin`); a write from another site is refused. Requests without
 /// these headers (old browsers, tools) still meet the signed form token. Behind a CDN the
@@ -230,13 +283,15 @@ fn refused(message: &'static str) -> Response {
 
 /// Renders the app for this request, with extra context (a form's outcome) when there is one,
 /// and the signed-in person when there is one.
-pub async fn render(
-    state: &AppState,
-    req: Request,
-    extra: impl Fn() + Clone + Send + Sync + 'static,
-) -> Response {
-    let site = state.site.clone();
-    let for_context = state.site.clone();
+pub async fn render(req: Request, extra: impl Fn() + Clone + Send + Sync + 'static) -> Response {
+    let Some(site) = req.extensions().get::<SiteState>().cloned() else {
+        return crate::edge::AppError::refused(
+            app::server::Outcome::NotFound,
+            "There is no organisation at this address.",
+        )
+        .into_response();
+    };
+    let for_context = site.clone();
     let viewer = req.extensions().get::<app::server::Viewer>().cloned();
     let handler = leptos_axum::render_app_async_with_context(
         move || {
@@ -281,9 +336,9 @@ async fn scripts_inside_body(response: Response) -> Response {
 
 /// A page of the app with no data of its own (the router's fallback, and the GET side of a
 /// plain form).
-pub async fn page(State(state): State<AppState>, req: Request) -> Response {
+pub async fn page(req: Request) -> Response {
     let no_store = req.uri().path() == "/tell";
-    let mut response = render(&state, req, || {}).await;
+    let mut response = render(req, || {}).await;
     if no_store {
         // The form carries a fresh token: never serve one person's form to another.
         response
@@ -293,8 +348,10 @@ pub async fn page(State(state): State<AppState>, req: Request) -> Response {
     response
 }
 
-async fn server_fn(State(state): State<AppState>, req: Request) -> impl IntoResponse {
-    let site = state.site.clone();
+async fn server_fn(req: Request) -> Response {
+    let Some(site) = req.extensions().get::<SiteState>().cloned() else {
+        return refused("There is no organisation at this address.");
+    };
     let address = app::server::ClientAddress(crate::auth::client_address(&req));
     let viewer = crate::auth::viewer(&req);
     let mut response = leptos_axum::handle_server_fns_with_context(

@@ -4,11 +4,12 @@
 //! writes the cookies and picks the answer.
 
 use crate::auth::{base_url, cookie_value, sign_in_page, start_session};
+use crate::edge::Here;
 use crate::edge::{AppError, Client, QueryOrDefault};
 use crate::routes::AppState;
 use app::server::sso::{self as uc, Failed};
 use app::server::{Outcome, SignInView};
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
@@ -63,7 +64,7 @@ fn configured<'a>(
 
 /// `POST /sign-in/sso/<id>`: off to the provider.
 pub async fn start(
-    State(state): State<AppState>,
+    state: Here,
     Path(id): Path<String>,
     Client(address): Client,
 ) -> Result<Response, AppError> {
@@ -107,7 +108,7 @@ fn bounded(value: Option<String>) -> Option<String> {
 
 /// `GET /sign-in/sso/<id>/callback`: back from the provider.
 pub async fn callback(
-    State(state): State<AppState>,
+    state: Here,
     Path(id): Path<String>,
     QueryOrDefault(query): QueryOrDefault<CallbackQuery>,
     headers: HeaderMap,

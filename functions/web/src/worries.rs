@@ -3,24 +3,24 @@
 //! core, called through `app::server::worries`. Every response is `no-store` (the edge's
 //! [`Page`] rule): these pages carry a child's words or a form token.
 
+use crate::edge::Here;
 use crate::edge::permission::HandleWorries;
 use crate::edge::{
     Allowed, Answer, AnyForm, AppError, Client, CsrfForm, MaybeSignedIn, Page, QueryOrDefault,
     SignedIn,
 };
-use crate::routes::AppState;
 use app::model::{FollowUpOutcome, FollowUpResult, TellForm, TellOutcome};
 use app::server::Outcome;
 use app::server::worries::{
     self as uc, ActForm, InboxQuery, OwnWorries, PageProblem, outcome_of_case, outcome_of_follow_up,
 };
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use safety_core::worry::case::CaseError;
 use safety_core::worry::sender::SenderProof;
 
 /// The worry form with JavaScript off.
 pub async fn tell_post(
-    State(state): State<AppState>,
+    state: Here,
     Client(address): Client,
     MaybeSignedIn(who): MaybeSignedIn,
     AnyForm(form): AnyForm<TellForm>,
@@ -69,7 +69,7 @@ pub struct CodeForm {
 
 /// The follow-up look-up.
 pub async fn follow_up_post(
-    State(state): State<AppState>,
+    state: Here,
     Client(address): Client,
     AnyForm(form): AnyForm<CodeForm>,
 ) -> Page {
@@ -98,7 +98,7 @@ pub struct AddForm {
 
 /// Information added by an anonymous sender (proved by the follow-up code in the form).
 pub async fn follow_up_add_post(
-    State(state): State<AppState>,
+    state: Here,
     Client(address): Client,
     AnyForm(form): AnyForm<AddForm>,
 ) -> Page {
@@ -118,7 +118,7 @@ pub async fn follow_up_add_post(
 }
 
 /// A signed-in person's own named worries.
-pub async fn own_list(State(state): State<AppState>, SignedIn(who): SignedIn) -> Page {
+pub async fn own_list(state: Here, SignedIn(who): SignedIn) -> Page {
     let list = OwnWorries(uc::own_worries(&state.site, &who).await);
     let ending = if list.0.is_ok() {
         Outcome::Ok
@@ -129,11 +129,7 @@ pub async fn own_list(State(state): State<AppState>, SignedIn(who): SignedIn) ->
 }
 
 /// One of the signed-in person's own worries (not found unless it is theirs).
-pub async fn own_get(
-    State(state): State<AppState>,
-    SignedIn(who): SignedIn,
-    Path(id): Path<String>,
-) -> Page {
+pub async fn own_get(state: Here, SignedIn(who): SignedIn, Path(id): Path<String>) -> Page {
     let outcome = uc::own_worry(&state.site, &who, &id).await;
     let ending = outcome_of_follow_up(&outcome);
     Page::of(outcome).outcome(ending)
@@ -141,7 +137,7 @@ pub async fn own_get(
 
 /// Information added by a named sender, signed in.
 pub async fn own_add_post(
-    State(state): State<AppState>,
+    state: Here,
     Client(address): Client,
     Path(id): Path<String>,
     CsrfForm(who, form): CsrfForm<AddForm>,
@@ -160,7 +156,7 @@ pub async fn own_add_post(
 
 /// The inbox. A query that cannot be read shows the unfiltered first page.
 pub async fn inbox_get(
-    State(state): State<AppState>,
+    state: Here,
     Allowed(who, ..): Allowed<HandleWorries>,
     QueryOrDefault(query): QueryOrDefault<InboxQuery>,
 ) -> Page {
@@ -180,7 +176,7 @@ fn case_problem(e: CaseError) -> Page {
 }
 
 pub async fn case_get(
-    State(state): State<AppState>,
+    state: Here,
     Allowed(who, ..): Allowed<HandleWorries>,
     Path(id): Path<String>,
 ) -> Page {
@@ -191,7 +187,7 @@ pub async fn case_get(
 }
 
 pub async fn case_act_post(
-    State(state): State<AppState>,
+    state: Here,
     Allowed(..): Allowed<HandleWorries>,
     Path(id): Path<String>,
     CsrfForm(who, form): CsrfForm<ActForm>,
@@ -220,7 +216,7 @@ pub struct ReasonForm {
 /// Closes the open worries of a flood group that the handler may read, with a reason; on a
 /// refusal, the inbox again saying why.
 pub async fn group_dismiss_post(
-    State(state): State<AppState>,
+    state: Here,
     Allowed(..): Allowed<HandleWorries>,
     Path(group_id): Path<String>,
     CsrfForm(who, form): CsrfForm<ReasonForm>,

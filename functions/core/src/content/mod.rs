@@ -1257,9 +1257,9 @@ pub fn profile_problems(org: &OrgProfile, pages: &[Page]) -> Vec<String> {
     if !(1..=60).contains(&org.renewal_months) {
         problems.push("training renewal must be between 1 and 60 months".into());
     }
-    if !(5..=1440).contains(&org.escalate_after_minutes) {
+    if org.escalate_after_minutes > 1440 {
         problems.push(
-            "an unacknowledged urgent worry must be escalated after 5 to 1440 minutes".into(),
+            "an unacknowledged urgent worry must be escalated within 1440 minutes (a day)".into(),
         );
     }
     if blank(&org.out_of_hours) {

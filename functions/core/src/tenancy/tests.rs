@@ -1,1 +1,104 @@
+//! The pure parts: versions, host names, what changed.
 
+use super::hosts::normalise_host;
+use super::policies::{Change, front_matter_version, is_editable, next_version, with_version};
+use super::profile::describe_changes;
+
+#[test]
+fn versions_move_on_by_the_kind_of_change() {
+    assert_eq!(next_version("1.3.1", Change::Major), "2.0.0");
+    assert_eq!(next_version("1.3.1", Change::Minor), "1.4.0");
+    assert_eq!(next_version("9.0.0", Change::New), "1.0.0");
+    let text = "+++\nid = \"x\"\nversion = \"1.0.0\"\n+++\nBody version = \"kept\"\n";
+    let v2 = with_version(text, "2.0.0");
+    assert_eq!(front_matter_version(&v2).as_deref(), Some("2.0.0"));
+    assert!(
+        v2.ends_with("Body version = \"kept\"\n"),
+        "the body is untouched: {v2}"
+    );
+    let none = with_version("+++\nid = \"x\"\n+++\nBody\n", "1.0.0");
+    assert_eq!(front_matter_version(&none).as_deref(), Some("1.0.0"));
+    assert_eq!(with_version("no front matter", "1.0.0"), "no front matter");
+    assert_eq!(
+        with_version("+++\r\nversion = \"1.0.0\"\r\n+++\r\nA\r\n", "1.1.0"),
+        "+++\nversion = \"1.1.0\"\n+++\nA\n",
+        "Windows line ends from a browser's textarea"
+    );
+}
+
+#[test]
+fn only_pages_people_read_can_be_edited() {
+    for ok in [
+        "aups/staff-aup.md",
+        "guidance/our-phones.md",
+        "modules/staff/x.md",
+    ] {
+        assert!(is_editable(ok), "{ok}");
+    }
+    for bad in [
+        "quizzes/x.md",
+        "organisations/demo.toml",
+        "help.toml",
+        "aups/../help.toml",
+        "aups/easy-read/learner-aup.md",
+        "aups/Staff.md",
+        "aups/x.toml",
+    ] {
+        assert!(!is_editable(bad), "{bad}");
+    }
+}
+
+#[test]
+fn host_names_are_compared_without_case_port_or_trailing_dot() {
+    assert_eq!(
+        normalise_host("Org-A.Example.org:8443").as_deref(),
+        Some("org-a.example.org")
+    );
+    assert_eq!(
+        normalise_host("org-a.example.org.").as_deref(),
+        Some("org-a.example.org")
+    );
+    assert_eq!(normalise_host("localhost").as_deref(), Some("localhost"));
+    for bad in [
+        "",
+        "[::1]:3000",
+        "a..b",
+        "a b",
+        "host:port",
+        "a/b",
+        &"a".repeat(64),
+    ] {
+        assert_eq!(normalise_host(bad), None, "{bad}");
+    }
+}
+
+#[test]
+fn what_changed_is_one_line_per_value_in_words() {
+    let lib = crate::content::load_embedded().unwrap();
+    let before = lib.org("demo").unwrap().clone();
+    let mut after = before.clone();
+    after.dsl.phone = "01632 960999".into();
+    after.deputies.pop();
+    after.local.lado_phone = "01632 960777".into();
+    let lines = describe_changes(&before, &after);
+    assert!(
+        lines.contains(&format!("DSL › phone: {} → 01632 960999", before.dsl.phone)),
+        "{lines:?}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("Local services › LADO phone:")),
+        "{lines:?}"
+    );
+    let removed = before.deputies.last().unwrap();
+    assert!(
+        lines.contains(&format!(
+            "Deputy {} › name: {} → (none)",
+            before.deputies.len(),
+            removed.name
+        )),
+        "{lines:?}"
+    );
+    assert!(describe_changes(&before, &before).is_empty());
+}

@@ -16,6 +16,7 @@ mod import;
 mod infra_headers;
 mod lambda_runtime;
 mod learning;
+mod organisations;
 mod routing;
 mod sso;
 mod store_down;
