@@ -118,8 +118,8 @@ struct Cached<T> {
 type Build<T> = Box<dyn Fn(OrgContent) -> T + Send + Sync>;
 
 /// The organisations this process serves, each built once and refreshed when its stamp moves.
-pub struct Directory<T> {
-    store: AnyStore,
+pub struct Directory<T, S = AnyStore> {
+    store: S,
     base: Arc<BaseContent>,
     build: Build<T>,
     refresh: Duration,
@@ -128,11 +128,11 @@ pub struct Directory<T> {
     hosts: RwLock<HashMap<String, (Option<OrgId>, Instant)>>,
 }
 
-impl<T: Send + Sync + 'static> Directory<T> {
+impl<T: Send + Sync + 'static, S: Store> Directory<T, S> {
     /// `default_org` serves every host not mapped to an organisation (a one-school deployment:
     /// `APP_ORG`); `refresh` is how stale another process's change may be seen.
     pub fn new(
-        store: AnyStore,
+        store: S,
         base: Arc<BaseContent>,
         default_org: Option<OrgId>,
         refresh: Duration,
@@ -153,7 +153,7 @@ impl<T: Send + Sync + 'static> Directory<T> {
         &self.base
     }
 
-    pub fn store(&self) -> &AnyStore {
+    pub fn store(&self) -> &S {
         &self.store
     }
 
