@@ -153,7 +153,7 @@ async fn protect(State(state): State<AppState>, req: Request, next: Next) -> Res
         let mut response = if !through_cdn {
             tracing::warn!("refused a request that did not come through CloudFront");
             refused("Please use the site's own address.")
-        } else if is_cross_site_write(req.method(), req.headers(), state.public_origin.as_deref()) {
+        } else if is_cross_site_write(req.method(), req.headers(), state.public_origin.as_deref(), through_cdn && state.origin_verify.is_some()) {
             tracing::warn!("refused a cross-site write");
             refused("This form was sent from another website, so it was refused. Please use the form on this site.")
         } else {
@@ -224,7 +224,16 @@ pub async fn site_for(
 /// from (`Sec-Fetch-Site`, `Origin`); a write from another site is refused. Requests without
 /// these headers (old browsers, tools) still meet the signed form token. Behind a CDN the
 /// `Host` is the origin server's, so the configured public address is compared when there is one.
-fn is_cross_site_write(method: &Method, headers: &HeaderMap, public_origin: Option<&str>) -> bool {
+///
+/// With several organisations behind one CloudFront distribution, each is at its own domain:
+/// CloudFront (verified by `x-origin-verify`: `verified`) names the viewer's host in
+/// `x-forwarded-host`, and a form posted from that host's own pages is same-site.
+fn is_cross_site_write(
+    method: &Method,
+    headers: &HeaderMap,
+    public_origin: Option<&str>,
+    verified: bool,
+) -> bool {
     if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) {
         return false;
     }
@@ -235,7 +244,13 @@ fn is_cross_site_write(method: &Method, headers: &HeaderMap, public_origin: Opti
     let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
     match (origin, public_origin) {
         (Some("null"), _) => true,
-        (Some(origin), Some(public)) => origin != public,
+        (Some(origin), Some(public)) => {
+            let viewer_host = headers
+                .get("x-forwarded-host")
+                .filter(|_| verified)
+                .and_then(|v| v.to_str().ok());
+            origin != public && viewer_host.is_none_or(|h| origin != format!("https://{h}"))
+        }
         (Some(origin), None) => {
             let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
             host.is_none() || origin.split("://").nth(1) != host

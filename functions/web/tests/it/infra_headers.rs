@@ -157,3 +157,48 @@ fn a_short_origin_secret_or_a_previous_one_alone_is_refused_at_start() {
         assert!(web.output().contains(why), "{why}: {}", web.output());
     }
 }
+
+/// Several organisations behind one distribution, each at its own domain: a form posted from the
+/// viewer's own host (CloudFront names it in `x-forwarded-host`) is same-site; another site's is
+/// not; and `x-forwarded-host` counts only on a request CloudFront's secret vouches for.
+#[test]
+fn behind_cloudfront_a_form_from_the_viewers_own_host_is_same_site() {
+    let data = tempfile::tempdir().expect("temp dir");
+    let web = Web::serve_embedded(
+        data.path(),
+        &[
+            ("APP_ORIGIN_VERIFY", CURRENT.into()),
+            ("APP_BASE_URL", "https://main.example.org".into()),
+        ],
+    );
+    let post = |origin: &str, forwarded: &str, verify: &str| {
+        web.request(
+            "POST",
+            "/sign-in",
+            &[
+                ("X-Origin-Verify", verify),
+                ("X-Forwarded-Host", forwarded),
+                ("Origin", origin),
+                ("Content-Type", "application/x-www-form-urlencoded"),
+            ],
+            b"email=nobody%40example.org",
+        )
+        .status
+    };
+    assert_eq!(
+        post("https://main.example.org", "main.example.org", CURRENT),
+        200
+    );
+    assert_eq!(
+        post("https://org-b.example.org", "org-b.example.org", CURRENT),
+        200
+    );
+    assert_eq!(
+        post("https://evil.example", "org-b.example.org", CURRENT),
+        403
+    );
+    assert_eq!(
+        post("https://org-b.example.org", "org-b.example.org", "guess"),
+        403
+    );
+}
