@@ -11,6 +11,7 @@
 //! - [`directory`]: each organisation's content, cached per process and refreshed when a new
 //!   version is saved or published (one read of a stamp at most every few seconds).
 
+pub mod compare;
 pub mod directory;
 pub mod hosts;
 pub mod policies;
