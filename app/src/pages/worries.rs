@@ -391,66 +391,85 @@ pub fn CasePage() -> impl IntoView {
         <div class="field"><label for="close-text">"Why (optional)"</label>
         <textarea id="close-text" name="text" rows="3" maxlength="5000">{crate::pages::textarea_text(&typed_text("close"))}</textarea></div>
     }));
+    let status_class = format!(
+        "tag status-{}",
+        status.label().to_lowercase().replace(' ', "-")
+    );
+    let urgency_tag = if urgent {
+        view! { <strong class="tag urgent">{urgency}</strong> }.into_any()
+    } else {
+        view! { <span class="tag">{urgency}</span> }.into_any()
+    };
+    // Phones first, one column: the worry, the actions, then its history. From 64rem two
+    // columns: the worry and its chronology on the left, the actions beside them on the right.
     view! {
         <Title text="Concern"/>
         <p><a href="/worries">"All concerns"</a></p>
         {notice.map(|n| view! { <div class="notice" role="status" data-testid="notice"><p>{n}</p></div> })}
         {error.map(|e| view! { <div class="error-summary" role="alert" id="form-error"><h2>"That was not saved"</h2><p>{e}</p></div> })}
         <h1>"Concern " {urgent.then_some(view! { <strong class="tag urgent">"Urgent"</strong> })}</h1>
-        <dl class="summary">
-            <dt>"Sent"</dt><dd>{sent}</dd>
-            <dt>"Status"</dt><dd data-testid="case-status">{status.label()}</dd>
-            <dt>"Who is affected"</dt><dd>{about}</dd>
-            <dt>"An adult here involved"</dt><dd data-testid="case-involves">{involves}</dd>
-            <dt>"Kind"</dt><dd>{kind}</dd>
-            <dt>"How urgent it felt"</dt><dd>{urgency}</dd>
-            <dt>"Routed to"</dt><dd data-testid="case-queue">{queue}</dd>
-            <dt>"From"</dt><dd>{sender}</dd>
-            <dt>"Wants to be contacted"</dt><dd>{if wants_contact { "Yes" } else { "No" }}
-                {(!contact_how.is_empty()).then(|| view! { ": " <span class="message-text">{contact_how}</span> })}</dd>
-            <dt>"Assigned to"</dt><dd>{assigned.unwrap_or_else(|| "Nobody yet".into())}</dd>
-        </dl>
-        <section aria-labelledby="text-heading">
-            <h2 id="text-heading">"What they wrote"</h2>
-            <p class="message-text" data-testid="worry-text">{text}</p>
-        </section>
-        <section aria-labelledby="act-heading" class="case-actions">
-            <h2 id="act-heading">"Act on it"</h2>
-            {acknowledge}
-            <details open=form.typed.action == "note"><summary>"Add a note"</summary>{note}</details>
-            <details open=form.typed.action == "action"><summary>"Record an action taken"</summary>{action_taken}</details>
-            <details open=form.typed.action == "referral"><summary>"Record a referral"</summary>{local_services}{referral}</details>
-            <details open=form.typed.action == "reply"><summary>"Reply to the person who sent it"</summary>{reply}</details>
-            <details open=form.typed.action == "status"><summary>{if closed { "Reopen it" } else { "Change the status" }}</summary>{status_form}</details>
-            {reassign.map(|r| view! { <details><summary>"Assign it to someone"</summary>{r}</details> })}
-            {move_form.map(|m| view! { <details open=form.typed.action == "move"><summary>"Move this concern"</summary>{m}</details> })}
-            {close.map(|c| view! { <details open=form.typed.action == "close"><summary>"Close it"</summary>{c}</details> })}
-        </section>
-        <section aria-labelledby="chronology-heading">
-            <h2 id="chronology-heading">"Chronology"</h2>
-            <ol class="chronology" data-testid="chronology">
-                {chronology.into_iter().map(|e| view! {
-                    <li>
-                        <p><strong>{e.what}</strong></p>
-                        <p class="message-meta">{e.who} ", " {e.when}</p>
-                        {(!e.text.is_empty()).then(|| view! { <p class="message-text">{e.text}</p> })}
-                    </li>
-                }).collect_view()}
-            </ol>
-        </section>
-        <section aria-labelledby="audit-heading">
-            <h2 id="audit-heading">"Who has opened it, or tried to"</h2>
-            <table class="list" data-testid="audit">
-                <thead><tr><th scope="col">"When"</th><th scope="col">"Who"</th><th scope="col">"What"</th></tr></thead>
-                <tbody>
-                    {audit.into_iter().rev().map(|a| {
-                        // A refused attempt to open or change it, by someone it is not routed to.
-                        let refused = a.what.starts_with("Tried to");
-                        view! { <tr class=if refused { "row-error" } else { "" }><td>{a.when}</td><td>{a.who}</td><td>{a.what}</td></tr> }
-                    }).collect_view()}
-                </tbody>
-            </table>
-        </section>
+        <div class="case-layout">
+            <div class="case-worry">
+                <dl class="summary-list" data-testid="case-facts">
+                    <div><dt>"Received"</dt><dd>{sent}</dd></div>
+                    <div><dt>"Status"</dt><dd><strong class=status_class data-testid="case-status">{status.label()}</strong></dd></div>
+                    <div><dt>"How urgent it felt"</dt><dd>{urgency_tag}</dd></div>
+                    <div><dt>"Kind"</dt><dd>{kind}</dd></div>
+                    <div><dt>"Routed to"</dt><dd data-testid="case-queue">{queue}</dd></div>
+                    <div><dt>"Assigned to"</dt><dd data-testid="case-assigned">{assigned.unwrap_or_else(|| "Nobody yet".into())}</dd></div>
+                    <div><dt>"Who is affected"</dt><dd>{about}</dd></div>
+                    <div><dt>"An adult here involved"</dt><dd data-testid="case-involves">{involves}</dd></div>
+                    <div><dt>"From"</dt><dd>{sender}</dd></div>
+                    <div><dt>"Wants to be contacted"</dt><dd>{if wants_contact { "Yes" } else { "No" }}
+                        {(!contact_how.is_empty()).then(|| view! { ": " <span class="message-text">{contact_how}</span> })}</dd></div>
+                </dl>
+                <section aria-labelledby="text-heading">
+                    <h2 id="text-heading">"What they wrote"</h2>
+                    <p class="message-text worry-text" data-testid="worry-text">{text}</p>
+                </section>
+            </div>
+            <section aria-labelledby="act-heading" class="case-actions">
+                <h2 id="act-heading">"Act on it"</h2>
+                {acknowledge}
+                {reassign.map(|r| view! { <details><summary>"Assign it to someone"</summary>{r}</details> })}
+                <details open=form.typed.action == "note"><summary>"Add a note"</summary>{note}</details>
+                <details open=form.typed.action == "action"><summary>"Record an action taken"</summary>{action_taken}</details>
+                <details open=form.typed.action == "referral"><summary>"Record a referral"</summary>{local_services}{referral}</details>
+                <details open=form.typed.action == "reply"><summary>"Reply to the person who sent it"</summary>{reply}</details>
+                <details open=form.typed.action == "status"><summary>{if closed { "Reopen it" } else { "Change the status" }}</summary>{status_form}</details>
+                {move_form.map(|m| view! { <details open=form.typed.action == "move"><summary>"Move this concern"</summary>{m}</details> })}
+                {close.map(|c| view! { <details open=form.typed.action == "close"><summary>"Close it"</summary>{c}</details> })}
+            </section>
+            <div class="case-history">
+                <section aria-labelledby="chronology-heading">
+                    <h2 id="chronology-heading">"Chronology"</h2>
+                    <ol class="timeline" data-testid="chronology">
+                        {chronology.into_iter().map(|e| view! {
+                            <li>
+                                <p class="timeline-what"><strong>{e.what}</strong></p>
+                                <p class="message-meta">{e.who} ", " {e.when}</p>
+                                {(!e.text.is_empty()).then(|| view! { <p class="message-text">{e.text}</p> })}
+                            </li>
+                        }).collect_view()}
+                    </ol>
+                </section>
+                <section aria-labelledby="audit-heading">
+                    <h2 id="audit-heading">"Who has opened it, or tried to"</h2>
+                    <div class="table-scroll" role="region" aria-labelledby="audit-heading" tabindex="0">
+                        <table class="list" data-testid="audit">
+                            <thead><tr><th scope="col">"When"</th><th scope="col">"Who"</th><th scope="col">"What"</th></tr></thead>
+                            <tbody>
+                                {audit.into_iter().rev().map(|a| {
+                                    // A refused attempt to open or change it, by someone it is not routed to.
+                                    let refused = a.what.starts_with("Tried to");
+                                    view! { <tr class=if refused { "row-error" } else { "" }><td>{a.when}</td><td>{a.who}</td><td>{a.what}</td></tr> }
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    </div>
+                </section>
+            </div>
+        </div>
     }
     .into_any()
 }
