@@ -123,10 +123,21 @@ pub fn PeoplePage() -> impl IntoView {
         .people
         .is_empty()
         .then(|| view! { <p>"Nobody has been added yet."</p> });
-    let more = data
-        .next
-        .clone()
-        .map(|c| view! { <p><a href=format!("/admin/people?after={c}")>"Next page"</a></p> });
+    let pager = (data.next.is_some() || data.previous.is_some()).then(|| {
+        view! {
+            <nav aria-label="Pages of people" class="pager">
+                {data.previous.clone().map(|href| view! { <a href=href rel="prev">"Previous page"</a> })}
+                " "
+                {data.next.clone().map(|href| view! { <a href=href rel="next">"Next page"</a> })}
+            </nav>
+        }
+    });
+    let sort = data.sort;
+    let th = |label: &'static str, column: &'static str| {
+        crate::pages::compliance::sort_th(label, column, sort, &|s| {
+            crate::server::admin::people_href(s, 1, None)
+        })
+    };
     // The list first: it is what an admin comes for. A refused invitation comes back first,
     // with what was typed, beside the message saying what to change.
     let invite_section = view! {
@@ -163,11 +174,12 @@ pub fn PeoplePage() -> impl IntoView {
         {empty}
         <div class="table-scroll" role="region" aria-labelledby="people-heading" tabindex="0">
             <table class="people">
-                <thead><tr><th scope="col">"Name"</th><th scope="col">"Email"</th><th scope="col">"Roles"</th><th scope="col">"Groups"</th><th scope="col">"Status"</th><th scope="col">"Actions"</th></tr></thead>
+                <caption class="visually-hidden" id="people-caption">"Everyone, with their roles, groups and status"</caption>
+                <thead><tr>{th("Name", "name")}{th("Email", "email")}{th("Roles", "roles")}{th("Groups", "groups")}{th("Status", "status")}<th scope="col">"Actions"</th></tr></thead>
                 <tbody>{rows}</tbody>
             </table>
         </div>
-        {more}
+        {pager}
     </section>
     }
     .into_any();

@@ -3,6 +3,7 @@
 //! signed. Server-rendered; the filter is a plain GET form, so it all works with JavaScript off.
 //! What to show comes from `crate::server::compliance`; no rule lives here.
 
+use crate::server::compliance::sort::Sort;
 use crate::server::compliance::{
     DashboardScreen, ListScreen, PersonScreen, SignedByScreen, query_of,
 };
@@ -11,6 +12,34 @@ use leptos_meta::Title;
 use safety_core::compliance::{Filter, ItemNumbers, ListedPerson, Standing};
 use safety_core::learning::{ItemKind, Status};
 use safety_core::roles::Role;
+
+/// A sortable column's header (GOV.UK's sortable table, without a script): a link asking for
+/// the other order, the filter kept, sorted on the server; `aria-sort` on the sorted column.
+pub fn sort_th(
+    label: &'static str,
+    column: &'static str,
+    sort: Option<Sort>,
+    href: &dyn Fn(Sort) -> String,
+) -> AnyView {
+    let current = sort.unwrap_or(Sort::asc(""));
+    view! {
+        <th scope="col" aria-sort=current.aria(column)>
+            <a class="sort" href=href(current.link(column))>{label}</a>
+        </th>
+    }
+    .into_any()
+}
+
+/// The hidden fields that keep a table's order when a filter form is sent.
+pub fn sort_fields(sort: Option<Sort>) -> impl IntoView {
+    sort.map(|s| {
+        let [(_, column), (_, dir)] = s.params();
+        view! {
+            <input type="hidden" name="sort" value=column/>
+            <input type="hidden" name="dir" value=dir/>
+        }
+    })
+}
 
 fn list_href(filter: &Filter, n: &ItemNumbers, standing: Option<Standing>) -> String {
     let f = Filter {
@@ -77,6 +106,7 @@ fn aup_row(filter: &Filter, n: &ItemNumbers) -> impl IntoView + use<> {
 }
 
 fn filter_form(screen: &DashboardScreen, filter: &Filter) -> impl IntoView + use<> {
+    let sort = screen.sort;
     let (roles, groups) = match &screen.result {
         Ok(d) => (d.roles.clone(), d.groups.clone()),
         Err(_) => (Vec::new(), Vec::new()),
@@ -122,6 +152,7 @@ fn filter_form(screen: &DashboardScreen, filter: &Filter) -> impl IntoView + use
                 <label for="f-days">"Expiring within (days)"</label>
                 <input id="f-days" name="days" type="number" min="1" max="366" inputmode="numeric" value=filter.within_days.to_string()/>
             </div>
+            {sort_fields(sort)}
             <button type="submit" class="button secondary">"Show"</button>
             " " <a href="/compliance">"Clear"</a>
         </form>
@@ -148,6 +179,14 @@ pub fn DashboardPage() -> impl IntoView {
             let assigned: u64 = d.items.iter().map(|n| n.assigned).sum();
             let done: u64 = d.items.iter().map(|n| n.done()).sum();
             let overdue_class = if overdue > 0 { "overdue" } else { "" };
+            let sort = screen.sort;
+            let th = move |label: &'static str, column: &'static str, table: &'static str| {
+                let filter = filter.clone();
+                let href = move |s: Sort| {
+                    format!("/compliance?{}#{table}", query_of(&filter, &s.params()))
+                };
+                sort_th(label, column, sort, &href)
+            };
             view! {
                 <ul class="counts" data-testid="compliance-totals">
                     <li><span class="count" data-testid="total-people">{d.people}</span> " people"</li>
@@ -163,13 +202,13 @@ pub fn DashboardPage() -> impl IntoView {
                         <table class="list compliance" data-testid="modules-table">
                             <caption class="visually-hidden" id="modules-caption">"Training modules: people assigned, and where they stand"</caption>
                             <thead><tr>
-                                <th scope="col">"Module"</th>
-                                <th scope="col">"Assigned"</th>
-                                <th scope="col">"Done"</th>
-                                <th scope="col">"Expiring soon"</th>
-                                <th scope="col">"Overdue"</th>
-                                <th scope="col">"In progress"</th>
-                                <th scope="col">"Not started"</th>
+                                {th("Module", "title", "modules")}
+                                {th("Assigned", "assigned", "modules")}
+                                {th("Done", "done", "modules")}
+                                {th("Expiring soon", "expiring", "modules")}
+                                {th("Overdue", "overdue", "modules")}
+                                {th("In progress", "in-progress", "modules")}
+                                {th("Not started", "not-started", "modules")}
                             </tr></thead>
                             <tbody>{modules}</tbody>
                         </table>
@@ -181,12 +220,12 @@ pub fn DashboardPage() -> impl IntoView {
                         <table class="list compliance" data-testid="aups-table">
                             <caption class="visually-hidden" id="aups-caption">"Acceptable use policies: who signed which version"</caption>
                             <thead><tr>
-                                <th scope="col">"Policy"</th>
-                                <th scope="col">"Assigned"</th>
-                                <th scope="col">"Signed current version"</th>
-                                <th scope="col">"Signed an older version only"</th>
-                                <th scope="col">"Signature expired"</th>
-                                <th scope="col">"Never signed"</th>
+                                {th("Policy", "title", "aups")}
+                                {th("Assigned", "assigned", "aups")}
+                                {th("Signed current version", "done", "aups")}
+                                {th("Signed an older version only", "older", "aups")}
+                                {th("Signature expired", "overdue", "aups")}
+                                {th("Never signed", "not-started", "aups")}
                                 <th scope="col">"Versions held"</th>
                             </tr></thead>
                             <tbody>{aups}</tbody>
@@ -301,12 +340,22 @@ pub fn ComplianceListPage() -> impl IntoView {
             let first = (s.page - 1) * crate::server::compliance::LIST_PAGE + 1;
             let last = first + rows.len() - 1;
             let more = last < s.total;
-            let page_href = |page: usize| {
-                let mut extra = vec![("page", page.to_string())];
+            let href = |page: usize, sort: Sort| {
+                let mut extra = vec![];
                 if let Some(st) = s.standing {
-                    extra.insert(0, ("standing", st.as_str().to_string()));
+                    extra.push(("standing", st.as_str().to_string()));
+                }
+                if sort != Sort::asc("name") {
+                    extra.extend(sort.params());
+                }
+                if page > 1 {
+                    extra.push(("page", page.to_string()));
                 }
                 format!("/compliance/list?{}", query_of(&s.filter, &extra))
+            };
+            let page_href = |page: usize| href(page, s.sort);
+            let th = |label: &'static str, column: &'static str| {
+                sort_th(label, column, Some(s.sort), &|sort| href(1, sort))
             };
             let rows = rows.into_iter().map(listed_row).collect_view();
             view! {
@@ -315,8 +364,8 @@ pub fn ComplianceListPage() -> impl IntoView {
                     <table class="list" data-testid="people-list">
                         <caption class="visually-hidden" id="people-list-caption">{heading.clone()}</caption>
                         <thead><tr>
-                            <th scope="col">"Name"</th><th scope="col">"Roles"</th><th scope="col">"Groups"</th>
-                            <th scope="col">"Status"</th><th scope="col">"Version done"</th><th scope="col">"Done on"</th><th scope="col">"Counts until"</th>
+                            {th("Name", "name")}{th("Roles", "roles")}{th("Groups", "groups")}
+                            {th("Status", "status")}{th("Version done", "version")}{th("Done on", "done")}{th("Counts until", "until")}
                         </tr></thead>
                         <tbody>{rows}</tbody>
                     </table>

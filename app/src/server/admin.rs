@@ -4,25 +4,104 @@
 //! into what the pages show and how each ended. The caller (the web edge) has checked that the
 //! viewer may manage people and that a form carries their token.
 
+use super::compliance::sort::{self, Sort};
 use super::{Outcome, SiteState, Viewer};
 use chrono::Utc;
 use safety_core::governance;
 use safety_core::identity::import::{self, ImportError};
 use safety_core::identity::import_job::{self, JobStatus, Slice};
-use safety_core::identity::{NewPerson, PeopleError, people};
+use safety_core::identity::{NewPerson, PeopleError, Person, people};
 use safety_core::roles::Role;
 use safety_core::store::Cursor;
+use std::cmp::Ordering;
 use std::time::Duration;
 
 /// People listed per page.
 pub const PAGE_SIZE: usize = 50;
 
+/// The people page's query string: a page of the list (`after`, a cursor, in the default
+/// order; `page` in any other), and its order (`sort`, `dir`). Anything unreadable is the first
+/// page by name, never an error.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(default)]
+pub struct PeopleQuery {
+    pub after: Option<String>,
+    pub page: Option<String>,
+    pub sort: Option<String>,
+    pub dir: Option<String>,
+}
+
+/// The columns the people list sorts by.
+pub const PEOPLE_COLUMNS: [&str; 5] = ["name", "email", "roles", "groups", "status"];
+
+impl PeopleQuery {
+    pub fn sort(&self) -> Sort {
+        Sort::parse(
+            self.sort.as_deref(),
+            self.dir.as_deref(),
+            &PEOPLE_COLUMNS,
+            Sort::asc("name"),
+        )
+    }
+
+    fn page(&self) -> usize {
+        self.page
+            .as_deref()
+            .and_then(|p| p.parse::<usize>().ok())
+            .filter(|p| *p >= 1)
+            .unwrap_or(1)
+    }
+}
+
+/// The address of the people list in `sort`'s order, at `page` (1-based) or after `cursor`.
+pub fn people_href(sort: Sort, page: usize, cursor: Option<&str>) -> String {
+    let mut parts: Vec<(&str, String)> = Vec::new();
+    if sort != Sort::asc("name") {
+        parts.extend(sort.params());
+    }
+    if page > 1 {
+        parts.push(("page", page.to_string()));
+    }
+    if let Some(c) = cursor {
+        parts.push(("after", c.to_string()));
+    }
+    let query = serde_urlencoded::to_string(parts).unwrap_or_default();
+    if query.is_empty() {
+        "/admin/people".into()
+    } else {
+        format!("/admin/people?{query}")
+    }
+}
+
+/// Two people compared by a column of the list.
+fn person_order(column: &str, a: &Person, b: &Person) -> Ordering {
+    let roles = |p: &Person| {
+        p.roles
+            .iter()
+            .map(|r| r.label())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match column {
+        "email" => a.email.cmp(&b.email),
+        "roles" => sort::text(&roles(a), &roles(b)),
+        "groups" => sort::text(&a.groups.join(", "), &b.groups.join(", ")),
+        // Active first.
+        "status" => b.active.cmp(&a.active),
+        _ => sort::text(&a.name, &b.name),
+    }
+}
+
 /// What the people page of an admin shows.
 #[derive(Clone, Debug, Default)]
 pub struct PeopleView {
     pub people: Vec<safety_core::identity::Person>,
-    /// Cursor of the next page, if any.
+    /// The address of the next page, if any.
     pub next: Option<String>,
+    /// The address of the previous page (in an order other than the default).
+    pub previous: Option<String>,
+    /// The list's order.
+    pub sort: Option<Sort>,
     pub notice: Option<String>,
     pub error: Option<String>,
     /// The invite form as typed (kept when refused).
@@ -75,17 +154,50 @@ fn outcome_of(e: &PeopleError) -> Outcome {
     }
 }
 
-/// The people page: `view` (a notice, an error, the invite form as typed) with the list from
-/// `after`.
+/// The people page: `view` (a notice, an error, the invite form as typed) with the list as
+/// `query` asks. By name, the default, it is read a page at a time from the store's index; in
+/// another order everyone is read and sorted here, then shown a page at a time.
 pub async fn people_page(
     site: &SiteState,
     mut view: PeopleView,
-    after: Option<String>,
+    query: &PeopleQuery,
 ) -> PeopleView {
-    match people::list(&site.store, &site.org_id, after.map(Cursor), PAGE_SIZE).await {
-        Ok((list, next)) => {
+    let sort = query.sort();
+    view.sort = Some(sort);
+    let read = if sort == Sort::asc("name") {
+        people::list(
+            &site.store,
+            &site.org_id,
+            query.after.clone().map(Cursor),
+            PAGE_SIZE,
+        )
+        .await
+        .map(|(list, next)| {
+            let next = next.map(|c| people_href(sort, 1, Some(&c.0)));
+            (list, next, None)
+        })
+    } else {
+        let page = query.page();
+        people::list_all(&site.store, &site.org_id)
+            .await
+            .map(|mut all| {
+                sort.apply(&mut all, person_order);
+                let more = all.len() > page * PAGE_SIZE;
+                let list = all
+                    .into_iter()
+                    .skip((page - 1) * PAGE_SIZE)
+                    .take(PAGE_SIZE)
+                    .collect();
+                let next = more.then(|| people_href(sort, page + 1, None));
+                let previous = (page > 1).then(|| people_href(sort, page - 1, None));
+                (list, next, previous)
+            })
+    };
+    match read {
+        Ok((list, next, previous)) => {
             view.people = list;
-            view.next = next.map(|c| c.0);
+            view.next = next;
+            view.previous = previous;
         }
         Err(e) => {
             tracing::warn!(error = %e, "the people list could not be read");

@@ -7,16 +7,21 @@
 //! organisation. Everything is read with this site's organisation id, never one from the
 //! request, so another organisation's people cannot be named.
 
+pub mod sort;
+
 use super::{Outcome, SiteState};
 use chrono::{DateTime, NaiveDate, Utc};
 use safety_core::compliance::{
-    self as core, ComplianceError, Dashboard, Filter, ListedPerson, PersonRecord, Standing,
+    self as core, ComplianceError, Dashboard, Filter, ItemNumbers, ListedPerson, PersonRecord,
+    Standing,
 };
 use safety_core::content::{Kind, Page};
 use safety_core::dates;
 use safety_core::learning::{ItemKind, ItemRef};
 use safety_core::roles::Role;
 use serde::Deserialize;
+use sort::Sort;
+use std::cmp::Ordering;
 
 /// People listed per page behind a number.
 pub const LIST_PAGE: usize = 100;
@@ -34,6 +39,9 @@ pub struct ComplianceQuery {
     pub days: Option<String>,
     pub standing: Option<String>,
     pub page: Option<String>,
+    /// A column of the table (`sort::Sort`), and `asc` or `desc`.
+    pub sort: Option<String>,
+    pub dir: Option<String>,
 }
 
 impl ComplianceQuery {
@@ -49,6 +57,28 @@ impl ComplianceQuery {
                 .filter(|d| (1..=MAX_DAYS).contains(d))
                 .unwrap_or(core::DEFAULT_EXPIRING_DAYS),
         }
+    }
+
+    /// The dashboard's order: the content's own (none) unless a column is asked for.
+    pub fn dashboard_sort(&self) -> Option<Sort> {
+        let none = Sort::asc("");
+        Some(Sort::parse(
+            self.sort.as_deref(),
+            self.dir.as_deref(),
+            &DASHBOARD_COLUMNS,
+            none,
+        ))
+        .filter(|s| *s != none)
+    }
+
+    /// A list's order: by name unless another column is asked for.
+    pub fn list_sort(&self) -> Sort {
+        Sort::parse(
+            self.sort.as_deref(),
+            self.dir.as_deref(),
+            &LIST_COLUMNS,
+            Sort::asc("name"),
+        )
     }
 
     fn page(&self) -> usize {
@@ -81,6 +111,108 @@ pub fn query_of(filter: &Filter, extra: &[(&str, String)]) -> String {
     serde_urlencoded::to_string(parts).unwrap_or_default()
 }
 
+/// The columns the dashboard's tables sort by (the policies' table has `older` and not
+/// `in-progress`; `done` is "signed the current version" there, `not-started` "never signed").
+pub const DASHBOARD_COLUMNS: [&str; 8] = [
+    "title",
+    "assigned",
+    "done",
+    "expiring",
+    "overdue",
+    "in-progress",
+    "not-started",
+    "older",
+];
+
+/// The columns a list of people sorts by.
+pub const LIST_COLUMNS: [&str; 7] = [
+    "name", "roles", "groups", "status", "version", "done", "until",
+];
+
+/// Two items of the dashboard compared by a column.
+fn item_order(column: &str, a: &ItemNumbers, b: &ItemNumbers) -> Ordering {
+    let is_aup = |n: &ItemNumbers| n.item.kind == ItemKind::Aup;
+    let done = |n: &ItemNumbers| {
+        if is_aup(n) {
+            n.signed_current()
+        } else {
+            n.done()
+        }
+    };
+    let not_started = |n: &ItemNumbers| {
+        if is_aup(n) {
+            n.never_signed()
+        } else {
+            n.count(Standing::NotStarted)
+        }
+    };
+    let overdue = |n: &ItemNumbers| {
+        if is_aup(n) {
+            n.count(Standing::Expired)
+        } else {
+            n.overdue()
+        }
+    };
+    match column {
+        "assigned" => a.assigned.cmp(&b.assigned),
+        "done" => done(a).cmp(&done(b)),
+        "expiring" => a
+            .count(Standing::Expiring)
+            .cmp(&b.count(Standing::Expiring)),
+        "overdue" => overdue(a).cmp(&overdue(b)),
+        "in-progress" => a
+            .count(Standing::InProgress)
+            .cmp(&b.count(Standing::InProgress)),
+        "not-started" => not_started(a).cmp(&not_started(b)),
+        "older" => a.signed_older_only().cmp(&b.signed_older_only()),
+        _ => sort::text(&a.title, &b.title),
+    }
+}
+
+/// A version as numbers ("1.10" after "1.9"); anything else as text.
+fn version_order(a: &str, b: &str) -> Ordering {
+    let parts = |v: &str| -> Option<Vec<u64>> { v.split('.').map(|p| p.parse().ok()).collect() };
+    match (parts(a), parts(b)) {
+        (Some(x), Some(y)) => x.cmp(&y),
+        _ => sort::text(a, b),
+    }
+}
+
+/// Nothing (not done) after every value, whichever way the values go.
+fn blank_last<T>(a: Option<T>, b: Option<T>, cmp: impl Fn(T, T) -> Ordering) -> Ordering {
+    match (a, b) {
+        (Some(x), Some(y)) => cmp(x, y),
+        (Some(_), None) => Ordering::Less,
+        (None, Some(_)) => Ordering::Greater,
+        (None, None) => Ordering::Equal,
+    }
+}
+
+/// Two people of a list compared by a column.
+fn listed_order(column: &str, a: &ListedPerson, b: &ListedPerson) -> Ordering {
+    let roles = |p: &ListedPerson| {
+        p.roles
+            .iter()
+            .map(|r| r.label())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let day = |p: &ListedPerson| {
+        p.done_at
+            .as_deref()
+            .and_then(|d| NaiveDate::parse_from_str(d, "%d %B %Y").ok())
+    };
+    match column {
+        "roles" => sort::text(&roles(a), &roles(b)),
+        "groups" => sort::text(&a.groups.join(", "), &b.groups.join(", ")),
+        "status" => a.standing.cmp(&b.standing),
+        "version" => blank_last(a.version.as_deref(), b.version.as_deref(), version_order),
+        "done" => blank_last(day(a), day(b), |x, y| x.cmp(&y)),
+        "until" => blank_last(a.until, b.until, |x, y| x.cmp(&y)),
+        _ => sort::text(&a.name, &b.name),
+    }
+}
+
 /// A module or policy overdue (or nearly) for review.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ReviewDue {
@@ -101,6 +233,8 @@ pub struct DashboardScreen {
     pub all_items: Vec<(String, String)>,
     pub review: Vec<ReviewDue>,
     pub today: String,
+    /// The tables' order (none: the content's own).
+    pub sort: Option<Sort>,
 }
 
 /// Content due for review within this many days is listed too.
@@ -134,8 +268,15 @@ pub async fn dashboard(
     now: DateTime<Utc>,
 ) -> DashboardScreen {
     let setting = site.setting();
+    let sort = query.dashboard_sort();
     let result = core::dashboard(&site.store, &setting, &query.filter(), now)
         .await
+        .map(|mut d| {
+            if let Some(sort) = sort {
+                sort.apply(&mut d.items, item_order);
+            }
+            d
+        })
         .map_err(|e| {
             tracing::error!(error = %e, "the compliance dashboard could not be read");
             e.user_message()
@@ -156,6 +297,7 @@ pub async fn dashboard(
         all_items,
         review: review_due(lib, today),
         today: dates::show_date(now),
+        sort,
     }
 }
 
@@ -170,6 +312,7 @@ pub struct ListScreen {
     /// 1-based page, and whether there are more.
     pub page: usize,
     pub total: usize,
+    pub sort: Sort,
 }
 
 pub async fn list(site: &SiteState, query: &ComplianceQuery, now: DateTime<Utc>) -> ListScreen {
@@ -199,7 +342,10 @@ pub async fn list(site: &SiteState, query: &ComplianceQuery, now: DateTime<Utc>)
             }),
     };
     let total = result.as_ref().map_or(0, Vec::len);
-    let result = result.map(|all| {
+    let sort = query.list_sort();
+    let result = result.map(|mut all| {
+        // All of them, then the page: the order runs across pages.
+        sort.apply(&mut all, listed_order);
         all.into_iter()
             .skip((page - 1) * LIST_PAGE)
             .take(LIST_PAGE)
@@ -213,6 +359,7 @@ pub async fn list(site: &SiteState, query: &ComplianceQuery, now: DateTime<Utc>)
         result,
         page,
         total,
+        sort,
     }
 }
 

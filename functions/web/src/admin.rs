@@ -2,12 +2,12 @@
 //! (checked on the server, every request) and every form for the admin's CSRF token; the use
 //! cases are in `app::server::admin`. Form posts answer with the page they came from.
 
+use crate::edge::Here;
 use crate::edge::permission::ManagePeople;
 use crate::edge::{Allowed, Answer, AppError, CsrfForm, Form, Page, QueryOrDefault};
-use crate::routes::AppState;
 use app::server::Outcome;
-use app::server::admin::{self as uc, ImportView, InviteForm, PeopleView, RolesForm};
-use axum::extract::{Multipart, Path, State};
+use app::server::admin::{self as uc, ImportView, InviteForm, PeopleQuery, PeopleView, RolesForm};
+use axum::extract::{Multipart, Path};
 use safety_core::crypto::constant_time_eq;
 use safety_core::identity::import;
 
@@ -17,28 +17,21 @@ pub const MAX_UPLOAD_BYTES: usize = 3 * import::MAX_FILE_BYTES + 64 * 1024;
 const PEOPLE_PATH: &str = "/admin/people";
 const IMPORT_PATH: &str = "/admin/people/import";
 
-/// The people page showing `view`, with the list from `after`.
-async fn people_page(state: &AppState, view: PeopleView, after: Option<String>) -> Page {
-    Page::of(uc::people_page(&state.site, view, after).await).at(PEOPLE_PATH)
-}
-
-/// `?after=` (the list's next page).
-#[derive(serde::Deserialize, Default)]
-#[serde(default)]
-pub struct AfterQuery {
-    after: Option<String>,
+/// The people page showing `view`, with the list as `query` asks (a page, an order).
+async fn people_page(state: &Here, view: PeopleView, query: &PeopleQuery) -> Page {
+    Page::of(uc::people_page(&state.site, view, query).await).at(PEOPLE_PATH)
 }
 
 pub async fn people_get(
-    State(state): State<AppState>,
+    state: Here,
     _: Allowed<ManagePeople>,
-    QueryOrDefault(query): QueryOrDefault<AfterQuery>,
+    QueryOrDefault(query): QueryOrDefault<PeopleQuery>,
 ) -> Page {
-    people_page(&state, PeopleView::default(), query.after).await
+    people_page(&state, PeopleView::default(), &query).await
 }
 
 pub async fn invite_post(
-    State(state): State<AppState>,
+    state: Here,
     _: Allowed<ManagePeople>,
     CsrfForm(who, form): CsrfForm<Form>,
 ) -> Page {
@@ -49,31 +42,37 @@ pub async fn invite_post(
         groups: form.get("groups").unwrap_or_default().to_string(),
     };
     let (view, outcome) = uc::invite(&state.site, &who, typed).await;
-    people_page(&state, view, None).await.outcome(outcome)
+    people_page(&state, view, &PeopleQuery::default())
+        .await
+        .outcome(outcome)
 }
 
 pub async fn deactivate_post(
-    State(state): State<AppState>,
+    state: Here,
     _: Allowed<ManagePeople>,
     Path(id): Path<String>,
     CsrfForm(who, _): CsrfForm<Form>,
 ) -> Page {
     let (view, outcome) = uc::deactivate(&state.site, &who, &id).await;
-    people_page(&state, view, None).await.outcome(outcome)
+    people_page(&state, view, &PeopleQuery::default())
+        .await
+        .outcome(outcome)
 }
 
 pub async fn reactivate_post(
-    State(state): State<AppState>,
+    state: Here,
     _: Allowed<ManagePeople>,
     Path(id): Path<String>,
     CsrfForm(who, _): CsrfForm<Form>,
 ) -> Page {
     let (view, outcome) = uc::reactivate(&state.site, &who, &id).await;
-    people_page(&state, view, None).await.outcome(outcome)
+    people_page(&state, view, &PeopleQuery::default())
+        .await
+        .outcome(outcome)
 }
 
 pub async fn roles_post(
-    State(state): State<AppState>,
+    state: Here,
     _: Allowed<ManagePeople>,
     Path(id): Path<String>,
     CsrfForm(who, form): CsrfForm<Form>,
@@ -87,13 +86,15 @@ pub async fn roles_post(
             .unwrap_or_default(),
     };
     let (view, outcome) = uc::change_roles(&state.site, &who, &id, typed).await;
-    people_page(&state, view, None).await.outcome(outcome)
+    people_page(&state, view, &PeopleQuery::default())
+        .await
+        .outcome(outcome)
 }
 
 /// The safeguarding roles record: for the DSL, the allegations lead and the chair only (the
 /// people told of every change), whoever else asks, admins included.
 pub async fn safeguarding_roles_get(
-    State(state): State<AppState>,
+    state: Here,
     crate::edge::SignedIn(who): crate::edge::SignedIn,
 ) -> Answer {
     let Some(view) = app::server::roles::record(&state.site, &who).await else {
@@ -122,7 +123,7 @@ pub async fn import_get(_: Allowed<ManagePeople>) -> Page {
 
 /// Checks an uploaded file and shows what importing it would do. Writes nothing.
 pub async fn import_post(
-    State(state): State<AppState>,
+    state: Here,
     Allowed(who, _): Allowed<ManagePeople>,
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Answer {
@@ -168,7 +169,7 @@ pub async fn import_post(
 
 /// Imports a checked file as a job, and sends the admin to the job's page.
 pub async fn import_apply_post(
-    State(state): State<AppState>,
+    state: Here,
     _: Allowed<ManagePeople>,
     CsrfForm(who, form): CsrfForm<Form, MAX_UPLOAD_BYTES>,
 ) -> Answer {
@@ -191,7 +192,7 @@ pub struct StepQuery {
 /// cannot trigger it and the plain address only shows; the job itself was confirmed by a
 /// CSRF-checked POST; and each chunk is claimed once and idempotent.
 pub async fn import_job_get(
-    State(state): State<AppState>,
+    state: Here,
     Allowed(who, _): Allowed<ManagePeople>,
     Path(id): Path<String>,
     QueryOrDefault(query): QueryOrDefault<StepQuery>,
@@ -203,7 +204,7 @@ pub async fn import_job_get(
 /// The Continue button (with JavaScript off, when the page does not refresh, or after a
 /// failure): a slice of work, then back to the job's page.
 pub async fn import_job_continue_post(
-    State(state): State<AppState>,
+    state: Here,
     _: Allowed<ManagePeople>,
     Path(id): Path<String>,
     CsrfForm(who, _): CsrfForm<Form>,
@@ -216,7 +217,7 @@ pub async fn import_job_continue_post(
 }
 
 /// A job's page, at its own address when it exists.
-async fn job_page(state: &AppState, who: &app::server::Viewer, id: &str, failed: bool) -> Page {
+async fn job_page(state: &Here, who: &app::server::Viewer, id: &str, failed: bool) -> Page {
     let (view, outcome) = uc::job(&state.site, who, id, failed).await;
     let path = match &view {
         ImportView::Job(v) => uc::job_path(&v.job.id),

@@ -2094,3 +2094,59 @@ fn another_organisations_person_cannot_be_reactivated_even_with_their_id() {
     );
     drop(data);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Sorting the people list
+
+#[test]
+fn the_people_list_sorts_by_a_column_on_the_server() {
+    let site = Site::start();
+    let web = &site.web;
+    let admin = sign_in(&site, ADMIN);
+    let rows_at = |path: &str| -> (Vec<Row>, String) {
+        let r = get_as(web, path, &admin);
+        assert_eq!(r.status, 200, "GET {path}\n{}", r.describe());
+        (people_rows(&r.text()), r.text())
+    };
+    let (by_name, html) = rows_at("/admin/people");
+    let names: Vec<String> = by_name.iter().map(|r| r.name.to_lowercase()).collect();
+    let mut sorted = names.clone();
+    sorted.sort();
+    assert_eq!(names, sorted, "by name at first");
+    assert!(
+        html.contains(r#"<th scope="col" aria-sort="ascending"><a href="/admin/people?sort=name&amp;dir=desc" class="sort">Name</a></th>"#),
+        "{}",
+        cut(&html)
+    );
+    assert!(
+        html.contains(r#"<a href="/admin/people?sort=email&amp;dir=asc" class="sort">Email</a>"#)
+    );
+
+    let (by_email, html) = rows_at("/admin/people?sort=email&dir=desc");
+    let emails: Vec<&str> = by_email.iter().map(|r| r.email.as_str()).collect();
+    let mut want = emails.clone();
+    want.sort();
+    want.reverse();
+    assert_eq!(emails, want, "by email, Z to A");
+    assert!(html.contains(r#"<th scope="col" aria-sort="descending"><a href="/admin/people?sort=email&amp;dir=asc" class="sort">Email</a></th>"#));
+    assert_eq!(html.matches("aria-sort=").count(), 1, "one sorted column");
+
+    // Deactivated people last by status, first the other way.
+    deactivate_learner(web, &admin);
+    let (by_status, _) = rows_at("/admin/people?sort=status&dir=asc");
+    assert_eq!(by_status.last().unwrap().email, LEARNER, "{by_status:#?}");
+    let (by_status, _) = rows_at("/admin/people?sort=status&dir=desc");
+    assert_eq!(by_status[0].email, LEARNER, "{by_status:#?}");
+
+    // Anything unreadable is by name, silently.
+    let (default, _) = rows_at("/admin/people");
+    for junk in [
+        "?sort=password&dir=desc",
+        "?sort=&dir=",
+        "?dir=desc",
+        "?page=x&sort=name",
+    ] {
+        let (rows, _) = rows_at(&format!("/admin/people{junk}"));
+        assert_eq!(rows, default, "{junk}");
+    }
+}
