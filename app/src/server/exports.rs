@@ -7,7 +7,68 @@
 
 use super::{SiteState, Viewer};
 use chrono::{DateTime, Utc};
+use safety_core::compliance::Filter;
 use safety_core::export::{self as core, Evidence, ExportError, Matrix, Signatures};
+use safety_core::identity::Person;
+use safety_core::roles::Role;
+
+/// The exports' filter (`?role=&group=`), as on the compliance dashboard: the CSV files hold only
+/// the people in it. Anything unreadable is everyone, never an error.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(default)]
+pub struct ExportQuery {
+    pub role: Option<String>,
+    pub group: Option<String>,
+}
+
+impl ExportQuery {
+    pub fn role(&self) -> Option<Role> {
+        self.role.as_deref().and_then(Role::parse)
+    }
+
+    pub fn group(&self) -> Option<&str> {
+        self.group
+            .as_deref()
+            .map(str::trim)
+            .filter(|g| !g.is_empty())
+    }
+
+    /// Whether a person is in the selection.
+    pub fn keeps(&self, p: &Person) -> bool {
+        self.role().is_none_or(|r| p.roles.contains(&r))
+            && self.group().is_none_or(|g| p.groups.iter().any(|x| x == g))
+    }
+
+    /// The query string of the selection (empty for everyone), for the download links.
+    pub fn query_string(&self) -> String {
+        let mut parts: Vec<(&str, String)> = Vec::new();
+        if let Some(r) = self.role() {
+            parts.push(("role", r.as_str().to_string()));
+        }
+        if let Some(g) = self.group() {
+            parts.push(("group", g.to_string()));
+        }
+        serde_urlencoded::to_string(parts).unwrap_or_default()
+    }
+
+    fn filter(&self) -> Filter {
+        Filter {
+            role: self.role(),
+            group: self.group().map(str::to_string),
+            ..Filter::default()
+        }
+    }
+}
+
+/// What the files hold for the selection (from the dashboard's counters: one query).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ExportContents {
+    /// Active people in the selection.
+    pub people: u64,
+    /// The modules and policies required of someone in it, by title.
+    pub modules: Vec<String>,
+    pub aups: Vec<String>,
+}
 
 /// What `/compliance/export` shows.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -15,13 +76,41 @@ pub struct ExportScreen {
     pub org_name: String,
     pub matrix_file: String,
     pub signatures_file: String,
+    /// The selection, and the choices of the filter.
+    pub query: ExportQuery,
+    pub roles: Vec<Role>,
+    pub groups: Vec<String>,
+    /// `None` when it could not be counted (the files still download).
+    pub contents: Option<ExportContents>,
 }
 
-pub fn export_screen(site: &SiteState, now: DateTime<Utc>) -> ExportScreen {
+pub async fn export_screen(
+    site: &SiteState,
+    query: ExportQuery,
+    now: DateTime<Utc>,
+) -> ExportScreen {
+    let counted =
+        safety_core::compliance::dashboard(&site.store, &site.setting(), &query.filter(), now)
+            .await
+            .map_err(|e| tracing::warn!(error = %e, "the exports' contents could not be counted"))
+            .ok();
+    let (roles, groups) = counted
+        .as_ref()
+        .map(|d| (d.roles.clone(), d.groups.clone()))
+        .unwrap_or_default();
+    let contents = counted.map(|d| ExportContents {
+        people: d.people,
+        modules: d.modules().map(|n| n.title.clone()).collect(),
+        aups: d.aups().map(|n| n.title.clone()).collect(),
+    });
     ExportScreen {
         org_name: site.org.name.clone(),
         matrix_file: core::file_name("completion", &site.org_id, now),
         signatures_file: core::file_name("aup-signatures", &site.org_id, now),
+        query,
+        roles,
+        groups,
+        contents,
     }
 }
 
@@ -62,8 +151,14 @@ impl CsvKind {
     }
 }
 
-/// An export ready to be written page by page of people (the standings are read).
-pub enum CsvExport<'a> {
+/// An export ready to be written page by page of people (the standings are read), of the
+/// people in its selection.
+pub struct CsvExport<'a> {
+    file: CsvFile<'a>,
+    query: ExportQuery,
+}
+
+enum CsvFile<'a> {
     Completion(Matrix<'a>),
     Signatures(Signatures<'a>),
 }
@@ -73,33 +168,37 @@ impl<'a> CsvExport<'a> {
     pub async fn open(
         site: &'a SiteState,
         kind: CsvKind,
+        query: ExportQuery,
         now: DateTime<Utc>,
     ) -> Result<CsvExport<'a>, ExportError> {
-        Ok(match kind {
-            CsvKind::Completion => CsvExport::Completion(
+        let file = match kind {
+            CsvKind::Completion => CsvFile::Completion(
                 Matrix::load(&site.store, site.setting(), &site.org_id, now).await?,
             ),
-            CsvKind::Signatures => CsvExport::Signatures(
+            CsvKind::Signatures => CsvFile::Signatures(
                 Signatures::load(&site.store, site.setting(), &site.org_id, now).await?,
             ),
-        })
+        };
+        Ok(CsvExport { file, query })
     }
 
     pub fn write_header(&self, w: &mut core::csv::CsvWriter) {
-        match self {
-            CsvExport::Completion(m) => m.write_header(w),
-            CsvExport::Signatures(s) => s.write_header(w),
+        match &self.file {
+            CsvFile::Completion(m) => m.write_header(w),
+            CsvFile::Signatures(s) => s.write_header(w),
         }
     }
 
-    pub fn write_rows(
-        &self,
-        people: &[safety_core::identity::Person],
-        w: &mut core::csv::CsvWriter,
-    ) -> usize {
-        match self {
-            CsvExport::Completion(m) => m.write_rows(people, w),
-            CsvExport::Signatures(s) => s.write_rows(people, w),
+    /// Writes the rows of those of `people` in the selection; returns how many.
+    pub fn write_rows(&self, people: &[Person], w: &mut core::csv::CsvWriter) -> usize {
+        let people: Vec<Person> = people
+            .iter()
+            .filter(|p| self.query.keeps(p))
+            .cloned()
+            .collect();
+        match &self.file {
+            CsvFile::Completion(m) => m.write_rows(&people, w),
+            CsvFile::Signatures(s) => s.write_rows(&people, w),
         }
     }
 }

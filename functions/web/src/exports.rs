@@ -18,13 +18,12 @@
 //! `identity::import_job` (chunks in the table, a meta-refresh progress page) or Lambda
 //! response streaming, without changing the core.
 
+use crate::edge::Here;
 use crate::edge::permission::ExportCompletion;
-use crate::edge::{Allowed, AppError, Page, no_store};
-use crate::routes::AppState;
+use crate::edge::{Allowed, AppError, Page, QueryOrDefault, no_store};
 use app::server::Outcome;
-use app::server::exports::{self as uc, CsvExport, CsvKind};
+use app::server::exports::{self as uc, CsvExport, CsvKind, ExportQuery};
 use axum::body::Body;
-use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
@@ -35,15 +34,16 @@ use tracing::Instrument;
 const CHUNKS_AHEAD: usize = 2;
 
 /// `/compliance/export`.
-pub async fn export_get(State(state): State<AppState>, _: Allowed<ExportCompletion>) -> Page {
-    Page::of(uc::export_screen(&state.site, Utc::now()))
+pub async fn export_get(
+    state: Here,
+    _: Allowed<ExportCompletion>,
+    QueryOrDefault(query): QueryOrDefault<ExportQuery>,
+) -> Page {
+    Page::of(uc::export_screen(&state.site, query, Utc::now()).await)
 }
 
 /// `/compliance/evidence`: the printable summary.
-pub async fn evidence_get(
-    State(state): State<AppState>,
-    Allowed(who, _): Allowed<ExportCompletion>,
-) -> Page {
+pub async fn evidence_get(state: Here, Allowed(who, _): Allowed<ExportCompletion>) -> Page {
     let started = std::time::Instant::now();
     let screen = uc::evidence(&state.site, &who, Utc::now()).await;
     let outcome = match &screen.0 {
@@ -64,26 +64,29 @@ pub async fn evidence_get(
 }
 
 pub async fn completion_csv_get(
-    State(state): State<AppState>,
+    state: Here,
     Allowed(who, _): Allowed<ExportCompletion>,
+    QueryOrDefault(query): QueryOrDefault<ExportQuery>,
 ) -> Result<Response, AppError> {
-    csv(state, who, CsvKind::Completion).await
+    csv(state, who, CsvKind::Completion, query).await
 }
 
 pub async fn signatures_csv_get(
-    State(state): State<AppState>,
+    state: Here,
     Allowed(who, _): Allowed<ExportCompletion>,
+    QueryOrDefault(query): QueryOrDefault<ExportQuery>,
 ) -> Result<Response, AppError> {
-    csv(state, who, CsvKind::Signatures).await
+    csv(state, who, CsvKind::Signatures, query).await
 }
 
 /// Streams a CSV: reads the standings, answers with the headers once they are read (a failure
 /// before that is a plain 503), then one chunk per page of people. A failure half-way ends the
 /// body with an error, so the download fails visibly instead of looking complete.
 async fn csv(
-    state: AppState,
+    state: Here,
     who: app::server::Viewer,
     kind: CsvKind,
+    query: ExportQuery,
 ) -> Result<Response, AppError> {
     let now = Utc::now();
     let site = state.site.clone();
@@ -93,7 +96,7 @@ async fn csv(
     let person_id = who.person.id.clone();
     let task = async move {
         let started = std::time::Instant::now();
-        let export = match CsvExport::open(&site, kind, now).await {
+        let export = match CsvExport::open(&site, kind, query, now).await {
             Ok(e) => {
                 let _ = ready_tx.send(Ok(()));
                 e

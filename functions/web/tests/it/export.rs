@@ -275,3 +275,234 @@ fn only_dsls_deputies_and_admins_of_this_organisation_export() {
     assert!(log.contains("export: evidence summary made"));
     assert!(log.contains("refused: not allowed to export completion"));
 }
+
+// ---------------------------------------------------------------------------------------------
+// Sorting the compliance tables and filtering the exports
+
+/// The names of a compliance list, in the order shown.
+fn listed_names(html: &str) -> Vec<String> {
+    html.split(r#"<a href="/compliance/people/"#)
+        .skip(1)
+        .map(|rest| {
+            let from = rest.find('>').expect("the link's tag ends") + 1;
+            let to = rest.find("</a>").expect("the link ends");
+            support::decode_entities(&rest[from..to])
+        })
+        .collect()
+}
+
+/// The `<th>` tags of a page with an `aria-sort`, as `(column link's text, aria-sort)`.
+fn sorted_headers(html: &str) -> Vec<(String, String)> {
+    html.split("<th ")
+        .skip(1)
+        .filter_map(|th| {
+            let tag = &th[..th.find('>')?];
+            let at = tag.find(r#"aria-sort=""#)? + r#"aria-sort=""#.len();
+            let aria = tag[at..at + tag[at..].find('"')?].to_string();
+            let text = th[th.find(r#"class="sort""#)?..].split_once('>')?.1;
+            Some((text[..text.find("</a>")?].to_string(), aria))
+        })
+        .collect()
+}
+
+/// The hrefs of a page's sortable headers.
+fn sort_links(html: &str) -> Vec<String> {
+    html.split(r#"<a href=""#)
+        .skip(1)
+        .filter(|rest| rest[..rest.find('>').unwrap()].contains(r#"class="sort""#))
+        .map(|rest| support::decode_entities(&rest[..rest.find('"').unwrap()]))
+        .collect()
+}
+
+#[test]
+fn compliance_tables_sort_by_a_column_on_the_server_keeping_the_filter() {
+    let (site, _) = start();
+    let web = &site.web;
+    let dsl = sign_in(&site, DSL);
+    let list = "/compliance/list?item=MODULE%23staff-roles-and-responsibilities";
+
+    // By name, the default: aria-sort on Name only.
+    let r = get_as(web, list, &dsl);
+    assert_eq!(r.status, 200, "{}", r.describe());
+    let by_name = listed_names(&r.text());
+    assert!(by_name.len() >= 4, "{by_name:?}");
+    let mut sorted = by_name.clone();
+    sorted.sort_by_key(|n| n.to_lowercase());
+    assert_eq!(by_name, sorted);
+    assert_eq!(
+        sorted_headers(&r.text()),
+        [("Name".to_string(), "ascending".to_string())]
+    );
+    // The Name header asks for the other way; the others ascending; every link keeps the item.
+    let links = sort_links(&r.text());
+    assert!(
+        links.iter().any(|l| l.contains("sort=name&dir=desc")),
+        "{links:?}"
+    );
+    assert!(
+        links.iter().any(|l| l.contains("sort=status&dir=asc")),
+        "{links:?}"
+    );
+    assert!(
+        links
+            .iter()
+            .all(|l| l
+                .starts_with("/compliance/list?item=MODULE%23staff-roles-and-responsibilities&")),
+        "{links:?}"
+    );
+
+    // Descending: the other way round, marked so.
+    let r = get_as(web, &format!("{list}&sort=name&dir=desc"), &dsl);
+    let mut reversed = by_name.clone();
+    reversed.reverse();
+    assert_eq!(listed_names(&r.text()), reversed);
+    assert_eq!(
+        sorted_headers(&r.text()),
+        [("Name".to_string(), "descending".to_string())]
+    );
+    // By email-less columns too (roles), with the standing filter kept in the links.
+    let r = get_as(
+        web,
+        &format!("{list}&standing=not-started&sort=roles&dir=asc"),
+        &dsl,
+    );
+    assert_eq!(r.status, 200, "{}", r.describe());
+    assert_eq!(
+        sorted_headers(&r.text()),
+        [("Roles".to_string(), "ascending".to_string())]
+    );
+    assert!(
+        sort_links(&r.text())
+            .iter()
+            .all(|l| l.contains("standing=not-started")),
+        "{:?}",
+        sort_links(&r.text())
+    );
+
+    // Anything unreadable is the default order, silently.
+    for junk in [
+        "&sort=bogus&dir=desc",
+        "&sort=&dir=",
+        "&sort=name%3Bdrop&dir=desc",
+        "&dir=sideways",
+    ] {
+        let r = get_as(web, &format!("{list}{junk}"), &dsl);
+        assert_eq!(r.status, 200, "{junk}\n{}", r.describe());
+        assert_eq!(listed_names(&r.text()), by_name, "{junk}");
+    }
+    let r = get_as(web, &format!("{list}&sort=name&dir=sideways"), &dsl);
+    assert_eq!(
+        listed_names(&r.text()),
+        by_name,
+        "an unreadable direction is ascending"
+    );
+
+    // The dashboard: the content's order until a column is asked for, the filter kept.
+    let r = get_as(web, "/compliance?role=staff", &dsl);
+    assert_eq!(r.status, 200, "{}", r.describe());
+    assert!(sorted_headers(&r.text()).is_empty(), "no column sorted yet");
+    let links = sort_links(&r.text());
+    assert!(
+        !links.is_empty()
+            && links
+                .iter()
+                .all(|l| l.starts_with("/compliance?role=staff&sort=")),
+        "{links:?}"
+    );
+    // (the modules' table: each table is sorted on its own)
+    let titles = |html: &str| -> Vec<String> {
+        let table = html.split(r#"data-testid="modules-table""#).nth(1).unwrap();
+        let table = &table[..table.find("</table>").unwrap()];
+        table
+            .split(r#"<th scope="row"><a href="/compliance/list?"#)
+            .skip(1)
+            .map(|rest| {
+                let rest = &rest[rest.find('>').unwrap() + 1..];
+                support::decode_entities(&rest[..rest.find("</a>").unwrap()])
+            })
+            .collect()
+    };
+    let up = get_as(web, "/compliance?role=staff&sort=title&dir=asc", &dsl).text();
+    let down = get_as(web, "/compliance?role=staff&sort=title&dir=desc", &dsl).text();
+    let (up_titles, mut down_titles) = (titles(&up), titles(&down));
+    assert!(up_titles.len() >= 2, "{up_titles:?}");
+    down_titles.reverse();
+    assert_eq!(up_titles, down_titles, "one way, then the other");
+    assert!(
+        sorted_headers(&down)
+            .iter()
+            .all(|(_, aria)| aria == "descending")
+            && !sorted_headers(&down).is_empty()
+    );
+    // The filter form keeps the order.
+    assert!(down.contains(r#"<input type="hidden" name="sort" value="title""#));
+}
+
+#[test]
+fn the_exports_are_filtered_like_the_dashboard_and_say_what_they_hold() {
+    let (site, _) = start();
+    let web = &site.web;
+    let dsl = sign_in(&site, DSL);
+
+    let page = get_as(web, "/compliance/export", &dsl);
+    assert_eq!(page.status, 200, "{}", page.describe());
+    let html = page.text();
+    assert!(html.contains(r#"data-testid="export-filter""#));
+    assert!(html.contains(r#"data-testid="completion-contents""#));
+    assert!(html.contains(r#"href="/compliance/export/completion.csv""#));
+
+    let page = get_as(web, "/compliance/export?role=learner", &dsl);
+    assert_eq!(page.status, 200, "{}", page.describe());
+    let html = page.text();
+    assert!(
+        html.contains(r#"href="/compliance/export/completion.csv?role=learner""#)
+            && html.contains(r#"href="/compliance/export/aup-signatures.csv?role=learner""#),
+        "the downloads keep the selection"
+    );
+    assert!(
+        html.contains(r#"<option value="learner" selected"#),
+        "{html}"
+    );
+    let selection = support::decode_entities(
+        html.split(r#"data-testid="export-selection""#)
+            .nth(1)
+            .unwrap(),
+    );
+    assert!(
+        selection.contains("Learner only: 2 active people"),
+        "{selection}"
+    );
+
+    // Only learners in the file; everyone without a filter; junk is everyone.
+    let r = get_as(web, "/compliance/export/completion.csv?role=learner", &dsl);
+    let records = assert_csv("learners", &r, "completion");
+    let names: Vec<&str> = records[1..].iter().map(|r| r[0].as_str()).collect();
+    assert!(names.contains(&"Alex Rivers"), "{names:?}");
+    assert!(
+        !names.contains(&"Sam Carter") && !names.contains(&"Priya Marsh"),
+        "{names:?}"
+    );
+    assert!(
+        records[1..].iter().all(|r| r[2] == "learner"),
+        "{records:?}"
+    );
+    let r = get_as(
+        web,
+        "/compliance/export/completion.csv?group=Site%20A%20staff",
+        &dsl,
+    );
+    let records = assert_csv("a group", &r, "completion");
+    assert!(
+        records[1..].iter().all(|r| r[3] == "Site A staff") && records.len() > 1,
+        "{records:?}"
+    );
+    for junk in ["?role=wizard", "?group=", "?role=&group=%20"] {
+        let r = get_as(
+            web,
+            &format!("/compliance/export/completion.csv{junk}"),
+            &dsl,
+        );
+        let records = assert_csv(junk, &r, "completion");
+        assert_eq!(records.len(), 1 + 9, "{junk}: everyone");
+    }
+}
