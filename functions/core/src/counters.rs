@@ -46,6 +46,9 @@ pub trait Counted {
     fn groups(&self) -> &[String];
     /// Bumped by every change of the person (roles, groups, active).
     fn version(&self) -> u64;
+    /// Shown in the list behind a dashboard number ([`StandingRecord`]).
+    fn name(&self) -> &str;
+    fn email(&self) -> &str;
 }
 
 impl<T: Counted + ?Sized> Counted for &T {
@@ -63,6 +66,12 @@ impl<T: Counted + ?Sized> Counted for &T {
     }
     fn version(&self) -> u64 {
         (**self).version()
+    }
+    fn name(&self) -> &str {
+        (**self).name()
+    }
+    fn email(&self) -> &str {
+        (**self).email()
     }
 }
 
@@ -207,6 +216,75 @@ impl Counter {
     }
 }
 
+impl Counter {
+    /// How a counter sorts in the index of states by item ([`keys::standing`]): in progress
+    /// apart, done by the UK day it stops counting (`never` after every day), then the version,
+    /// so each standing but "new version due" is one range of days.
+    pub fn sort_key(&self) -> String {
+        match self {
+            Counter::Started => STARTED.into(),
+            Counter::Done { version, until } => format!(
+                "{DONE_PREFIX}{}#{version}",
+                until.map_or_else(|| NEVER.to_string(), |d| d.to_string())
+            ),
+        }
+    }
+}
+
+/// One active person's counted state of one item, in the index of states by item and counter
+/// (`keys::standing`): the list behind one dashboard number reads the range of its standing,
+/// not every person. Written in the same transaction as the counters ([`Tally`]), rewritten
+/// when the person's name, roles or groups change, gone when they are deactivated.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StandingRecord {
+    pub person_id: String,
+    pub name: String,
+    pub email: String,
+    pub roles: Vec<Role>,
+    pub groups: Vec<String>,
+    /// The counter's name ([`Counter::name`]).
+    pub counter: String,
+    /// When it was completed or signed (RFC 3339): done counters only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub done_at: Option<String>,
+}
+
+impl Record for StandingRecord {
+    const TYPE: &'static str = "standing";
+}
+
+/// The write of a person's entry of `item` in the index of states by item and counter.
+pub fn standing_put(
+    person: &(impl Counted + ?Sized),
+    item: &str,
+    counter: &Counter,
+    done_at: Option<String>,
+) -> TxOp {
+    TxOp::Put {
+        item: record::to_item(
+            &keys::standing(person.org(), item, &counter.sort_key(), person.id()),
+            &StandingRecord {
+                person_id: person.id().to_string(),
+                name: person.name().to_string(),
+                email: person.email().to_string(),
+                roles: person.roles().to_vec(),
+                groups: person.groups().to_vec(),
+                counter: counter.name(),
+                done_at: done_at.filter(|_| matches!(counter, Counter::Done { .. })),
+            },
+        ),
+        condition: Condition::Always,
+    }
+}
+
+/// When a state was completed or signed (its latest completion or signature).
+pub fn done_at(body: &StateBody) -> Option<String> {
+    match body {
+        StateBody::Module(m) => m.completion.as_ref().map(|c| c.completed_at.clone()),
+        StateBody::Aup(a) => a.signature.as_ref().map(|s| s.signed_at.clone()),
+    }
+}
+
 fn done(version: &str, valid_until: Option<&str>) -> Counter {
     Counter::Done {
         version: version.to_string(),
@@ -246,6 +324,8 @@ struct Entry {
 #[derive(Default)]
 pub struct Tally {
     entries: BTreeMap<Key, Entry>,
+    /// Writes of the index of states by item and counter (a put or a delete per key).
+    standings: BTreeMap<Key, TxOp>,
 }
 
 impl Tally {
@@ -286,15 +366,24 @@ impl Tally {
         old: &StoredState,
         new: &StateBody,
     ) {
-        self.counter_change(
-            person,
-            &old.item.key_part(),
-            counter_of(old),
-            counter_of_body(new),
-        );
+        let (from, to) = (counter_of(old), counter_of_body(new));
+        let item = old.item.key_part();
+        if let Some(c) = &to
+            && from == to
+            && done_at(&old.body) != done_at(new)
+        {
+            // Done again, counting to the same day: the list shows the latest.
+            let key = keys::standing(person.org(), &item, &c.sort_key(), person.id());
+            self.standings
+                .insert(key, standing_put(person, &item, c, done_at(new)));
+            return;
+        }
+        self.change(person, &item, from, to, done_at(new));
     }
 
-    /// A person's state of `item` moving from one counter to another.
+    /// A person's state of `item` moving from one counter to another (`to` not a done one:
+    /// reading, a quiz started; a completion or signature goes through
+    /// [`Tally::learning_change`], which knows when it was done).
     pub fn counter_change(
         &mut self,
         person: &(impl Counted + ?Sized),
@@ -302,27 +391,53 @@ impl Tally {
         from: Option<Counter>,
         to: Option<Counter>,
     ) {
+        self.change(person, item, from, to, None);
+    }
+
+    fn change(
+        &mut self,
+        person: &(impl Counted + ?Sized),
+        item: &str,
+        from: Option<Counter>,
+        to: Option<Counter>,
+        done_at: Option<String>,
+    ) {
         if from == to {
             return;
         }
         let cohort = Cohort::of(person);
         let item = item.to_string();
-        if let Some(c) = from {
-            self.state(person.org(), &cohort, &item, &c, -1);
+        if let Some(c) = &from {
+            self.state(person.org(), &cohort, &item, c, -1);
+            let key = keys::standing(person.org(), &item, &c.sort_key(), person.id());
+            self.standings.insert(
+                key.clone(),
+                TxOp::Delete {
+                    key,
+                    condition: Condition::Always,
+                },
+            );
         }
-        if let Some(c) = to {
-            self.state(person.org(), &cohort, &item, &c, 1);
+        if let Some(c) = &to {
+            self.state(person.org(), &cohort, &item, c, 1);
+            let key = keys::standing(person.org(), &item, &c.sort_key(), person.id());
+            self.standings
+                .insert(key, standing_put(person, &item, c, done_at));
         }
     }
 
     pub fn is_empty(&self) -> bool {
-        self.entries
-            .values()
-            .all(|e| e.adds.values().all(|by| *by == 0))
+        self.standings.is_empty()
+            && self
+                .entries
+                .values()
+                .all(|e| e.adds.values().all(|by| *by == 0))
     }
 
-    /// One update per aggregate item (a transaction may touch an item once).
+    /// One update per aggregate item (a transaction may touch an item once), and the writes of
+    /// the index of states by item and counter.
     pub fn into_ops(self) -> Vec<TxOp> {
+        let standings = self.standings.into_values();
         self.entries
             .into_iter()
             .filter(|(_, e)| e.adds.values().any(|by| *by != 0))
@@ -339,6 +454,7 @@ impl Tally {
                     condition: Condition::Always,
                 }
             })
+            .chain(standings)
             .collect()
     }
 }
@@ -418,45 +534,63 @@ async fn states_of_person<S: Store>(
     }
 }
 
-/// The operations that move a person's counters from one cohort to another (`None`: not
-/// counted, i.e. new or deactivated), with a check of each state's `rev`, to go in the same
-/// transaction as the change of the person. Reads the person's states (one query).
-pub async fn person_moves<S: Store>(
+/// The operations that move a person's counters from how they were counted (`before`; `None`:
+/// not counted, i.e. new or deactivated) to how they will be (`after`; `None`: deactivated),
+/// with a check of each state's `rev`, to go in the same transaction as the change of the
+/// person; and the rewrite of their entries in the index of states by item and counter (which
+/// shows their name, roles and groups). Reads the person's states (one query) unless nothing
+/// counted or shown changes.
+pub async fn person_moves<S: Store, P: Counted + ?Sized>(
     store: &S,
     org: &OrgId,
     person_id: &str,
-    from: Option<&Cohort>,
-    to: Option<&Cohort>,
+    before: Option<&P>,
+    after: Option<&P>,
 ) -> Result<Vec<TxOp>, CountError> {
-    if from == to {
+    let (from, to) = (before.map(Cohort::of), after.map(Cohort::of));
+    let shown = |p: &P| (p.name().to_string(), p.email().to_string());
+    if from == to && before.map(shown) == after.map(shown) {
         return Ok(Vec::new());
     }
     let states = states_of_person(store, org, person_id).await?;
     let mut tally = Tally::default();
     let mut checks = Vec::new();
-    if let Some(c) = from {
-        tally.people(org, c, -1);
-    }
-    if let Some(c) = to {
-        tally.people(org, c, 1);
+    let mut standings = Vec::new();
+    if from != to {
+        if let Some(c) = &from {
+            tally.people(org, c, -1);
+        }
+        if let Some(c) = &to {
+            tally.people(org, c, 1);
+        }
     }
     for state in &states {
         let Some(counter) = counter_of(state) else {
             continue;
         };
         let item = state.item.key_part();
-        if let Some(c) = from {
-            tally.state(org, c, &item, &counter, -1);
+        if from != to {
+            if let Some(c) = &from {
+                tally.state(org, c, &item, &counter, -1);
+            }
+            if let Some(c) = &to {
+                tally.state(org, c, &item, &counter, 1);
+            }
         }
-        if let Some(c) = to {
-            tally.state(org, c, &item, &counter, 1);
-        }
+        standings.push(match after {
+            Some(p) => standing_put(p, &item, &counter, done_at(&state.body)),
+            None => TxOp::Delete {
+                key: keys::standing(org, &item, &counter.sort_key(), person_id),
+                condition: Condition::Always,
+            },
+        });
         checks.push(TxOp::Check {
             key: keys::learning_state(org, person_id, &item),
             condition: state.condition(),
         });
     }
     let mut ops = tally.into_ops();
+    ops.extend(standings);
     ops.extend(checks);
     Ok(ops)
 }

@@ -75,6 +75,8 @@
 //! | [`worry_counts_built`]      | `worry_counts_built` | [`WorryCountsBuiltRecord`](crate::worry::counts::WorryCountsBuiltRecord) |
 //! | [`safeguarder`]             | `safeguarder`       | [`SafeguarderRecord`](crate::identity::safeguarders::SafeguarderRecord) |
 //! | [`safeguarders_built`]      | `safeguarders_built` | [`SafeguardersBuiltRecord`](crate::identity::safeguarders::SafeguardersBuiltRecord) |
+//! | [`standing`]                | `standing`          | [`StandingRecord`](crate::counters::StandingRecord) |
+//! | [`standings_built`]         | `standings_built`   | [`StandingsBuiltRecord`](crate::compliance::StandingsBuiltRecord) |
 
 use crate::org::OrgId;
 use crate::store::Key;
@@ -574,4 +576,27 @@ pub fn safeguarder(o: &OrgId, person_id: &str) -> Key {
 
 pub fn safeguarders_built(o: &OrgId) -> Key {
     Key::new(safeguarders(o), "BUILT")
+}
+
+// The list behind a dashboard number
+//
+// | access pattern                                        | pk                              | sk                                       |
+// |-------------------------------------------------------|---------------------------------|------------------------------------------|
+// | an item's active people by counter: in progress, done by the day it stops counting (same tx as the counters) | `ORG#<org>#STANDING#<MODULE|AUP>#<id>` | `started#<person>`, `d#<day or never>#<version>#<person>` |
+// | when that index was built from the records            | `ORG#<org>#STANDING`            | `BUILT`                                  |
+
+/// The partition of one item's index of states by counter; `item` is `MODULE#<id>` or
+/// `AUP#<id>`.
+pub fn standings(o: &OrgId, item: &str) -> String {
+    format!("{}#STANDING#{item}", org(o))
+}
+
+/// One person's counted state of `item`; `counter_sort` is
+/// [`Counter::sort_key`](crate::counters::Counter::sort_key).
+pub fn standing(o: &OrgId, item: &str, counter_sort: &str, person_id: &str) -> Key {
+    Key::new(standings(o, item), format!("{counter_sort}#{person_id}"))
+}
+
+pub fn standings_built(o: &OrgId) -> Key {
+    Key::new(format!("{}#STANDING", org(o)), "BUILT")
 }

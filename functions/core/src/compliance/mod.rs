@@ -5,7 +5,8 @@
 //! * [`dashboard`]: numbers per module and AUP, filtered by role, group and item, from the
 //!   maintained counters ([`crate::counters`]): one query of the organisation's aggregate partition,
 //!   whatever its size. Never a scan, never a read per person.
-//! * [`people_in`]: the people behind one number (reads the people list and the item's state
+//! * [`people_in`]: the people behind one number (one range of the item's index of states by
+//!   counter, kept with the counters; "not started" reads the people list and the item's state
 //!   lists: proportional to the organisation, on a click).
 //! * [`person_record`]: one person's assignments, completions, signatures and certificates.
 //! * [`rebuild`]: recomputes the counters from the records (first start, repair).
@@ -19,7 +20,7 @@ mod lists;
 mod person;
 
 pub use dashboard::{Dashboard, Filter, ItemNumbers, VersionCount, dashboard};
-pub use lists::{ListedPerson, people_in};
+pub use lists::{ListedPerson, people_in, people_in_by_reading_everyone};
 pub use person::{HistoryEntry, PersonRecord, person_record, signed_text_of};
 
 use crate::content::{Kind, Library, Page};
@@ -274,6 +275,109 @@ impl Record for AggregatesBuiltRecord {
     const TYPE: &'static str = "aggregates_built";
 }
 
+/// That the index of states by item and counter was built from the records
+/// (`keys::standings_built`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StandingsBuiltRecord {
+    #[serde(with = "crate::store::record::time")]
+    pub at: DateTime<Utc>,
+    pub entries: usize,
+}
+
+impl Record for StandingsBuiltRecord {
+    const TYPE: &'static str = "standings_built";
+}
+
+/// The index of states by item and counter as it should be, computed from the records: an
+/// entry for every counted state of an active person of a library item. Keyed like the store.
+pub async fn computed_standings<S: Store>(
+    store: &S,
+    library: &Library,
+    org: &OrgId,
+) -> Result<BTreeMap<crate::store::Key, Item>, ComplianceError> {
+    let everyone = people::list_all(store, org).await?;
+    let active: BTreeMap<&str, &Person> = everyone
+        .iter()
+        .filter(|p| p.active)
+        .map(|p| (p.id.as_str(), p))
+        .collect();
+    let mut out = BTreeMap::new();
+    for (item, _) in library_items(library) {
+        for ps in roster::states_of(store, org, &item).await? {
+            let Some(p) = active.get(ps.person_id.as_str()) else {
+                continue;
+            };
+            if let Some(counter) = counters::counter_of(&ps.state)
+                && let TxOp::Put { item: entry, .. } = counters::standing_put(
+                    *p,
+                    &item.key_part(),
+                    &counter,
+                    counters::done_at(&ps.state.body),
+                )
+            {
+                out.insert(crate::store::Key::of(&entry)?, entry);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Recomputes the index of states by item and counter from the records, replaces the stored
+/// one and marks it built (until then [`people_in`] reads every person). Like [`rebuild`], not
+/// atomic: run it when nobody is learning.
+pub async fn rebuild_standings<S: Store>(
+    store: &S,
+    library: &Library,
+    org: &OrgId,
+    now: DateTime<Utc>,
+) -> Result<usize, ComplianceError> {
+    let computed = computed_standings(store, library, org).await?;
+    for (item, _) in library_items(library) {
+        let mut cursor = None;
+        loop {
+            let page = store
+                .query(
+                    &Query::partition(keys::standings(org, &item.key_part()))
+                        .limit(1000)
+                        .after(cursor),
+                )
+                .await?;
+            for entry in &page.items {
+                let key = crate::store::Key::of(entry)?;
+                if !computed.contains_key(&key) {
+                    store.delete(&key, Condition::Always).await?;
+                }
+            }
+            match page.next {
+                Some(next) => cursor = Some(next),
+                None => break,
+            }
+        }
+    }
+    let entries = computed.len();
+    let puts: Vec<TxOp> = computed
+        .into_values()
+        .map(|item| TxOp::Put {
+            item,
+            condition: Condition::Always,
+        })
+        .collect();
+    for chunk in puts.chunks(crate::store::layout::MAX_TRANSACTION_OPS) {
+        store.transact(chunk.to_vec()).await?;
+    }
+    store
+        .put(
+            to_item(
+                &keys::standings_built(org),
+                &StandingsBuiltRecord { at: now, entries },
+            ),
+            Condition::Always,
+        )
+        .await?;
+    tracing::info!(%org, entries, "compliance lists index rebuilt");
+    Ok(entries)
+}
+
 /// Recomputes every counter from the records and replaces the stored ones. For the first start
 /// of an organisation and for repair; not atomic, so run it when nobody is learning (a write
 /// during it may be counted twice or not at all: run it again).
@@ -318,6 +422,7 @@ pub async fn rebuild<S: Store>(
             Condition::Always,
         )
         .await?;
+    rebuild_standings(store, library, org, now).await?;
     tracing::info!(%org, people, states, aggregates, "compliance counters rebuilt");
     Ok(Rebuilt {
         people,
@@ -327,7 +432,8 @@ pub async fn rebuild<S: Store>(
 }
 
 /// Builds the counters once, when an organisation has none yet (a new table, or records written
-/// before the counters existed). Costs one read when they exist.
+/// before the counters existed), and the index of states by item and counter behind the lists
+/// ([`rebuild_standings`]) when it was not built yet. Costs two reads when both exist.
 pub async fn ensure_counters<S: Store>(
     store: &S,
     library: &Library,
@@ -335,6 +441,9 @@ pub async fn ensure_counters<S: Store>(
     now: DateTime<Utc>,
 ) -> Result<Option<Rebuilt>, ComplianceError> {
     if store.get(&keys::aggregates_built(org)).await?.is_some() {
+        if store.get(&keys::standings_built(org)).await?.is_none() {
+            rebuild_standings(store, library, org, now).await?;
+        }
         return Ok(None);
     }
     rebuild(store, library, org, now).await.map(Some)

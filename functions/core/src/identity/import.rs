@@ -945,7 +945,8 @@ pub(crate) async fn write_units<S: Store>(
         if let Some((version, to)) = &unit.update {
             match people::get(store, org, &unit.person_id).await {
                 Ok(before) if before.version == *version && before.active => {
-                    // The index of safeguarding roles follows a new name, roles or groups.
+                    // The index of safeguarding roles, the dashboard's counters and the lists
+                    // behind its numbers follow a new name, roles or groups.
                     let after = people::Person {
                         name: to.name.clone(),
                         roles: to.roles.clone(),
@@ -954,17 +955,12 @@ pub(crate) async fn write_units<S: Store>(
                         ..before.clone()
                     };
                     ops.extend(super::safeguarders::index_op(Some(&before), &after));
-                    let from = crate::counters::Cohort::of(&before);
-                    let to = crate::counters::Cohort {
-                        roles: to.roles.clone(),
-                        groups: to.groups.clone(),
-                    };
                     let moves = crate::counters::person_moves(
                         store,
                         org,
                         &unit.person_id,
-                        Some(&from),
-                        Some(&to),
+                        Some(&before),
+                        Some(&after),
                     )
                     .await
                     .map_err(|e| match e {

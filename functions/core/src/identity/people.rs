@@ -67,6 +67,12 @@ impl crate::counters::Counted for Person {
     fn version(&self) -> u64 {
         self.version
     }
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn email(&self) -> &str {
+        &self.email
+    }
 }
 
 /// What an admin enters to invite someone, before checking.
@@ -663,12 +669,8 @@ pub(crate) async fn set_roles_and_groups_with<S: Store>(
     changed.details.groups = after.groups.clone();
     let update = Update::changes(&stored, &changed).bump_version();
     // The dashboard's counters move with the person, in the same transaction.
-    let (from, to) = (
-        crate::counters::Cohort::of(&before),
-        crate::counters::Cohort::of(&after),
-    );
     let moves = if before.active {
-        crate::counters::person_moves(store, org, id, Some(&from), Some(&to))
+        crate::counters::person_moves(store, org, id, Some(&before), Some(&after))
             .await
             .map_err(compliance_error)?
     } else {
@@ -749,8 +751,7 @@ pub(crate) async fn deactivate_with<S: Store>(
         .bump_version();
     // A deactivated person leaves the dashboard's counters (their records stay).
     let moves = if before.active {
-        let cohort = crate::counters::Cohort::of(&before);
-        crate::counters::person_moves(store, org, id, Some(&cohort), None)
+        crate::counters::person_moves(store, org, id, Some(&before), None)
             .await
             .map_err(compliance_error)?
     } else {
@@ -809,8 +810,7 @@ pub(crate) async fn reactivate_with<S: Store>(
     let update = Update::changes(&stored, &reactivated).bump_version();
     // Back in the dashboard's counters, with their learning as it stands (the mirror of
     // `deactivate_with`), in the same transaction.
-    let cohort = crate::counters::Cohort::of(&before);
-    let moves = crate::counters::person_moves(store, org, id, None, Some(&cohort))
+    let moves = crate::counters::person_moves(store, org, id, None, Some(&before))
         .await
         .map_err(compliance_error)?;
     let mut ops = vec![TxOp::Update {
