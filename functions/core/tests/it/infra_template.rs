@@ -4,7 +4,8 @@
 //! be exactly those its delivery path makes, with a stream filter on what the code writes, and
 //! the reminders function's, exactly those a run makes; the web function's secrets are read from
 //! the Parameter Store path its role may read; the browser bundle's path goes to the S3 origin;
-//! and the deploy guide names every parameter, resource and output.
+//! the viewer's Host reaches the web function as X-Forwarded-Host (the CloudFront function, run
+//! with node); and the deploy guide names every parameter, resource and output.
 
 use safety_core::store::layout;
 use std::collections::{BTreeMap, BTreeSet};
@@ -642,6 +643,182 @@ fn the_browser_bundle_is_served_from_the_bucket_and_pages_are_never_cached() {
         parameter.contains("Type: Number Default: 1 MinValue: 1"),
         "{parameter}"
     );
+}
+
+/// The items of a YAML list (`- ...` at the list's own indentation), each squashed.
+fn list_items(lines: &[&str]) -> Vec<String> {
+    let indent = lines
+        .iter()
+        .filter(|l| l.trim_start().starts_with("- "))
+        .map(|l| l.len() - l.trim_start().len())
+        .min()
+        .expect("a list");
+    let mut items: Vec<Vec<&str>> = Vec::new();
+    for line in lines {
+        let at = line.len() - line.trim_start().len();
+        if at == indent && line.trim_start().starts_with("- ") {
+            items.push(vec![line]);
+        } else if let Some(item) = items.last_mut() {
+            item.push(line);
+        }
+    }
+    items.iter().map(|i| squash(i)).collect()
+}
+
+/// Runs the CloudFront function's code (cloudfront-js-2.0, viewer request) with node on
+/// `event` and returns what it returned.
+fn run_viewer_request(code: &str, event: &serde_json::Value) -> serde_json::Value {
+    let script = format!(
+        "{code}\nvar event = {event};\nprocess.stdout.write(JSON.stringify(handler(event)));\n"
+    );
+    let output = std::process::Command::new("node")
+        .arg("-e")
+        .arg(&script)
+        .output()
+        .expect("node runs (scripts/prerequisites.sh installs it)");
+    assert!(
+        output.status.success(),
+        "the function failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).expect("the function returns the request")
+}
+
+/// Issue 18, item 4 (several organisations on one deployment, each at its own domain): the
+/// extra domains are aliases of the distribution beside DomainName (never without it), and a
+/// CloudFront function on every behaviour that reaches the web function passes the viewer's
+/// Host on as X-Forwarded-Host (from which the function finds the organisation), replacing
+/// whatever the viewer sent under that name. Its code is run with node on sample events in the
+/// shape CloudFront gives it.
+#[test]
+fn each_organisation_s_domain_reaches_the_web_function_as_x_forwarded_host() {
+    let t = read("../../infra/template.yaml");
+
+    let extra = squash(&block(&t, "ExtraDomainNames:"));
+    assert!(
+        extra.contains(r#"Type: CommaDelimitedList Default: """#),
+        "{extra}"
+    );
+    assert!(
+        extra.contains("certificate (CertificateArn) must cover every one of them"),
+        "{extra}"
+    );
+    let distribution = squash(&block(&t, "Distribution:"));
+    assert!(
+        distribution.contains(
+            r#"Aliases: !If - HasDomain - !If - HasExtraDomains - !Split [",", !Join [",", [!Ref DomainName, !Join [",", !Ref ExtraDomainNames]]]] - [!Ref DomainName] - !Ref "AWS::NoValue""#
+        ),
+        "{distribution}"
+    );
+    assert!(
+        t.contains(r#"HasExtraDomains: !Not [!Equals [!Join ["", !Ref ExtraDomainNames], ""]]"#),
+        "HasExtraDomains"
+    );
+    let rules = squash(&block(&t, "Rules:"));
+    assert!(
+        rules.contains(
+            r#"ExtraDomainNamesNeedDomain: RuleCondition: !Not [!EachMemberEquals [!Ref ExtraDomainNames, ""]] Assertions: - Assert: !Not [!Equals [!Ref DomainName, ""]]"#
+        ),
+        "{rules}"
+    );
+
+    // The function, published, in the runtime whose event shape is tested below.
+    let function = block(&t, "ViewerHostFunction:");
+    let squashed = squash(&function);
+    for setting in [
+        "Type: AWS::CloudFront::Function",
+        "AutoPublish: true",
+        "Runtime: cloudfront-js-2.0",
+    ] {
+        assert!(squashed.contains(setting), "{setting}: {squashed}");
+    }
+
+    // On every behaviour whose origin is the web function, as its viewer request function;
+    // on none other (the assets do not need it).
+    let association = "FunctionAssociations: - EventType: viewer-request FunctionARN: !GetAtt ViewerHostFunction.FunctionMetadata.FunctionARN";
+    let mut behaviours = vec![squash(&block(&t, "DefaultCacheBehavior:"))];
+    behaviours.extend(list_items(&block(&t, "CacheBehaviors:")));
+    let mut web = 0;
+    for behaviour in &behaviours {
+        if behaviour.contains("TargetOriginId: web") {
+            web += 1;
+            assert!(behaviour.contains(association), "{behaviour}");
+        } else {
+            assert!(behaviour.contains("TargetOriginId: assets"), "{behaviour}");
+            assert!(!behaviour.contains("FunctionAssociations"), "{behaviour}");
+        }
+    }
+    assert!(web >= 1 && behaviours.len() >= 2, "{behaviours:?}");
+
+    // Its code, run as CloudFront runs it: the viewer's Host becomes X-Forwarded-Host.
+    let function = function.join("\n");
+    let code_lines = block(&function, "FunctionCode: |");
+    let indent = code_lines
+        .iter()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| l.len() - l.trim_start().len())
+        .min()
+        .expect("the function's code");
+    let code: String = code_lines
+        .iter()
+        .map(|l| l.get(indent..).unwrap_or("").to_string() + "\n")
+        .collect();
+    let request = |headers: serde_json::Value| {
+        serde_json::json!({
+            "version": "1.0",
+            "context": {"eventType": "viewer-request", "distributionDomainName": "d111111abcdef8.cloudfront.net"},
+            "viewer": {"ip": "198.51.100.7"},
+            "request": {
+                "method": "POST",
+                "uri": "/tell",
+                "querystring": {"step": {"value": "2"}},
+                "headers": headers,
+                "cookies": {"session": {"value": "abc"}}
+            }
+        })
+    };
+    // A viewer at one organisation's domain.
+    let out = run_viewer_request(
+        &code,
+        &request(serde_json::json!({
+            "host": {"value": "safety.stmarys.sch.uk"},
+            "origin": {"value": "https://safety.stmarys.sch.uk"}
+        })),
+    );
+    assert_eq!(
+        out["headers"]["x-forwarded-host"],
+        serde_json::json!({"value": "safety.stmarys.sch.uk"})
+    );
+    assert_eq!(out["headers"]["host"]["value"], "safety.stmarys.sch.uk");
+    assert_eq!(
+        out["headers"]["origin"]["value"],
+        "https://safety.stmarys.sch.uk"
+    );
+    assert_eq!(out["method"], "POST");
+    assert_eq!(out["uri"], "/tell");
+    assert_eq!(out["querystring"]["step"]["value"], "2");
+    assert_eq!(out["cookies"]["session"]["value"], "abc");
+    // A viewer naming another organisation's host (once or several times) does not choose it.
+    let out = run_viewer_request(
+        &code,
+        &request(serde_json::json!({
+            "host": {"value": "safety.stmarys.sch.uk"},
+            "x-forwarded-host": {
+                "value": "safety.stjohns.sch.uk",
+                "multiValue": [{"value": "safety.stjohns.sch.uk"}, {"value": "evil.example"}]
+            }
+        })),
+    );
+    assert_eq!(
+        out["headers"]["x-forwarded-host"],
+        serde_json::json!({"value": "safety.stmarys.sch.uk"})
+    );
+    // Without a Host (CloudFront always has one; still): nothing the viewer sent gets through.
+    let out = run_viewer_request(
+        &code,
+        &request(serde_json::json!({"x-forwarded-host": {"value": "safety.stjohns.sch.uk"}})),
+    );
+    assert!(out["headers"].get("x-forwarded-host").is_none(), "{out}");
 }
 
 /// The values of the resource `name`'s `checkov: skip:` ids.
