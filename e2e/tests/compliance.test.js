@@ -103,3 +103,33 @@ e2e('a DSL sees a learner go from not started to passed, with the people behind 
   assert.equal(res.status(), 404);
   await dsl.close();
 });
+
+e2e('the compliance tables sort by a column with the keyboard, JavaScript off, the filter kept', async () => {
+  const ctx = await env.newContext({ javaScriptEnabled: false });
+  await signIn(env.server, ctx, DSL);
+  const p = await ctx.newPage();
+  const list = '/compliance/list?item=MODULE%23staff-roles-and-responsibilities';
+  let res = await p.goto(list);
+  assert.equal(res.status(), 200);
+  const names = () => p.locator('[data-testid=people-list] tbody th').allInnerTexts();
+  const first = (await names()).map((t) => t.trim());
+  assert.equal(await p.locator('[data-testid=people-list] th[aria-sort=ascending]').innerText(), 'Name');
+  // The Name header is a link: Enter on it asks for Z to A, sorted on the server.
+  await p.locator('[data-testid=people-list] thead a', { hasText: 'Name' }).focus();
+  await Promise.all([p.waitForURL(/sort=name&dir=desc/), p.keyboard.press('Enter')]);
+  assert.ok(p.url().includes('item=MODULE%23staff-roles-and-responsibilities'), p.url());
+  assert.equal(await p.locator('[data-testid=people-list] th[aria-sort=descending]').innerText(), 'Name');
+  assert.deepEqual((await names()).map((t) => t.trim()), [...first].reverse());
+  await checkA11yNoJs(env.browser, p, '/compliance/list (sorted)');
+  // The dashboard keeps the role filter in its header links, and its filter form keeps the order.
+  res = await p.goto('/compliance?role=staff');
+  assert.equal(res.status(), 200);
+  await Promise.all([p.waitForURL(/sort=assigned/), p.locator('[data-testid=modules-table] thead a', { hasText: 'Assigned' }).click()]);
+  assert.ok(p.url().includes('role=staff'), p.url());
+  assert.equal(await p.locator('[data-testid=modules-table] th[aria-sort=ascending]').innerText(), 'Assigned');
+  await p.locator('#f-role').selectOption('learner');
+  await Promise.all([p.waitForURL(/role=learner/), p.locator('[data-testid=compliance-filter]').getByRole('button', { name: 'Show' }).click()]);
+  assert.ok(p.url().includes('sort=assigned'), p.url());
+  await checkA11yNoJs(env.browser, p, '/compliance (sorted)');
+  await ctx.close();
+});

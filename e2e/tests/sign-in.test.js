@@ -265,6 +265,26 @@ e2e('16. an admin invites someone on the people page, who then appears in the li
   assert.match(await page.getByRole('status').innerText(), /Morgan Lee was deactivated/);
   const cellsAfter = (await page.locator('table.people tbody tr', { hasText: 'm.lee@wexmoorvale.example.org' }).locator('td').allInnerTexts()).map((t) => t.trim());
   assert.equal(cellsAfter[4], 'Deactivated');
+  // A deactivated person comes back in one step, with their own Reactivate button.
+  await checkA11y(page, '/admin/people (deactivated)');
+  const reactivated = await submit(page, 'Reactivate Morgan Lee');
+  assert.equal(reactivated.status(), 200);
+  assert.match(await page.getByRole('status').innerText(), /Morgan Lee was reactivated/);
+  const cellsBack = (await page.locator('table.people tbody tr', { hasText: 'm.lee@wexmoorvale.example.org' }).locator('td').allInnerTexts()).map((t) => t.trim());
+  assert.equal(cellsBack[4], 'Active');
+
+  // The list sorts by a column on the server: the header is a link, the sorted one says so.
+  const [sorted] = await Promise.all([
+    page.waitForResponse((r) => r.request().resourceType() === 'document'),
+    page.locator('table.people thead a', { hasText: 'Email' }).click(),
+  ]);
+  await page.waitForLoadState('load');
+  assert.equal(sorted.status(), 200);
+  assert.match(page.url(), /\/admin\/people\?sort=email&dir=asc$/);
+  assert.equal(await page.locator('table.people thead th[aria-sort=ascending]').innerText(), 'Email');
+  const emails = (await page.locator('table.people tbody tr td:nth-child(2)').allInnerTexts()).map((t) => t.trim());
+  assert.deepEqual(emails, [...emails].sort(), 'by email');
+  await checkA11y(page, '/admin/people?sort=email');
 
   const errors = browserErrors(errorsFrom).filter((l) => !/\/admin\/people\/invite: Failed to load resource: the server responded with a status of 422/.test(l));
   assert.deepEqual(errors, [], 'no errors in the browser');
