@@ -47,6 +47,8 @@ fn account_links() -> impl IntoView {
                 .then(|| view! { <li><A href="/compliance">"Compliance"</A></li> });
             let admin = allows(&v.person.roles, Action::ManagePeople)
                 .then(|| view! { <li><A href="/admin/people">"People"</A></li> });
+            let policies = allows(&v.person.roles, Action::PublishPolicies)
+                .then(|| view! { <li><A href="/admin/policies">"Policies"</A></li> });
             let concerns = crate::server::worries::handles_worries(&v.person)
                 .then(|| view! { <li><A href="/worries">"Concerns"</A></li> });
             let roles = safety_core::governance::may_read_record(&v.person)
@@ -61,6 +63,7 @@ fn account_links() -> impl IntoView {
                 {roles}
                 {compliance}
                 {admin}
+                {policies}
                 {children}
                 <li><A href="/me/training">"My training"</A></li>
                 <li><A href="/me" exact=true>"Your account"</A></li>

@@ -37,6 +37,21 @@ pub fn LearningIndex() -> impl IntoView {
     let learners = list(modules_for(Audience::Learners));
     let staff = list(modules_for(Audience::Staff));
     let aups = list(site.pages_of(Kind::Aup).collect());
+    // The organisation's own guides for learners (a guide is for parents, and may be for
+    // learners too): listed here, where learners look.
+    let own: Vec<&Page> = site
+        .pages_of(Kind::Guide)
+        .filter(|p| p.is_for(Audience::Learners))
+        .collect();
+    let own = (!own.is_empty()).then(|| {
+        let items = list(own);
+        view! {
+            <section aria-labelledby="own-pages-heading" data-testid="own-pages">
+                <h2 id="own-pages-heading">"Our own pages"</h2>
+                <ul class="page-list">{items}</ul>
+            </section>
+        }
+    });
     view! {
         <Title text="Learning"/>
         <h1>"Learning"</h1>
@@ -53,6 +68,7 @@ pub fn LearningIndex() -> impl IntoView {
             <h2 id="aup-heading">"Acceptable Use Policies"</h2>
             <ul class="page-list">{aups}</ul>
         </section>
+        {own}
     }
 }
 

@@ -559,6 +559,7 @@ pub fn AupSignPage(screen: AupScreen) -> impl IntoView {
             {error}
             {status}
             {due_note}
+            {screen.what_changed.clone().filter(|_| can_sign).map(|what| view! { <crate::pages::policies::WhatChangedBox what/> })}
             <div class="prose aup-text" data-testid="aup-text" inner_html=doc.html.clone()></div>
             {form}
         </article>

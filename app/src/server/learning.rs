@@ -268,6 +268,8 @@ pub struct AupScreen {
     pub error: Option<String>,
     /// Signed just now (or a repeated form that had already signed it).
     pub just_signed: bool,
+    /// Must sign again because the organisation published a new major version: what changed.
+    pub what_changed: Option<super::policies::WhatChanged>,
     pub outcome: Outcome,
 }
 
@@ -286,7 +288,7 @@ pub fn is_required_aup(site: &SiteState, viewer: &Viewer, aup_id: &str) -> bool 
             .is_some()
 }
 
-async fn aup_item(
+pub(super) async fn aup_item(
     site: &SiteState,
     viewer: &Viewer,
     aup_id: &str,
@@ -311,6 +313,7 @@ pub async fn aup(
     let doc = AupDocument::for_person(&setting, &viewer.person, aup_id)?;
     let item = aup_item(site, viewer, aup_id, now).await?;
     Ok(AupScreen {
+        what_changed: super::policies::what_changed(site, aup_id, item.as_ref()),
         doc,
         item,
         form: AupForm::default(),
