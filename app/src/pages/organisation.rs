@@ -1,0 +1,405 @@
+//! The organisation's profile (`/admin/organisation`) and its history
+//! (`/admin/organisation/history`). One plain form (no script): an admin sees every section,
+//! the DSL the safeguarding contacts. Each list shows its rows and two empty ones to add to it;
+//! a row is removed by emptying it. The server decides who may change what.
+
+use crate::server::Viewer;
+use crate::server::organisation::{
+    BLANK_ROWS, ContactFields, HistoryPage, MAX_FIELD_CHARS, MAX_TEXT_CHARS, Notice,
+    OrganisationPage, OrganisationScreen, Problem, field_id, kind_choices,
+};
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+const FORM_PATH: &str = "/admin/organisation";
+const HISTORY_PATH: &str = "/admin/organisation/history";
+
+/// What kind of box a field is.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Input {
+    Text,
+    Tel,
+    Email,
+    Url,
+    /// A whole number (GOV.UK: a text box with a numeric keyboard, not `type=number`).
+    Number,
+}
+
+/// One labelled field named `name`, with its own error message when a problem is about it.
+fn field(
+    name: &str,
+    label: &str,
+    hint: Option<&str>,
+    value: &str,
+    input: Input,
+    problems: &[Problem],
+) -> AnyView {
+    let id = field_id(name);
+    let error = problems
+        .iter()
+        .find(|p| p.field.as_deref() == Some(id.as_str()))
+        .map(|p| p.text.clone());
+    let hint_id = format!("{id}-hint");
+    let error_id = format!("{id}-error");
+    let described: Vec<&str> = hint
+        .map(|_| hint_id.as_str())
+        .into_iter()
+        .chain(error.as_ref().map(|_| error_id.as_str()))
+        .collect();
+    let described = (!described.is_empty()).then(|| described.join(" "));
+    let invalid = error.is_some().then_some("true");
+    let (kind, spellcheck, inputmode, class) = match input {
+        Input::Text => ("text", None, None, None),
+        Input::Tel => ("tel", None, None, Some("input-phone")),
+        Input::Email => ("email", Some("false"), None, None),
+        Input::Url => ("url", Some("false"), None, None),
+        Input::Number => ("text", Some("false"), Some("numeric"), Some("input-short")),
+    };
+    view! {
+        <div class="field" class:field-with-error=error.is_some()>
+            <label for=id.clone()>{label.to_string()}</label>
+            {hint.map(|h| view! { <p class="hint" id=hint_id.clone()>{h.to_string()}</p> })}
+            {error.clone().map(|e| view! {
+                <p class="field-error" id=error_id.clone()><span class="visually-hidden">"Error: "</span>{e}</p>
+            })}
+            <input type=kind id=id.clone() name=name.to_string() value=value.to_string()
+                class=class autocomplete="off" spellcheck=spellcheck inputmode=inputmode
+                maxlength=MAX_FIELD_CHARS.to_string()
+                aria-describedby=described aria-invalid=invalid/>
+        </div>
+    }
+    .into_any()
+}
+
+/// A person's contact: name, job title, phone, email.
+fn contact(
+    prefix: &str,
+    legend: String,
+    hint: Option<&str>,
+    c: &ContactFields,
+    problems: &[Problem],
+) -> AnyView {
+    let hint_id = format!("{}-hint", field_id(prefix));
+    view! {
+        <fieldset class="fieldset contact" aria-describedby=hint.map(|_| hint_id.clone())>
+            <legend>{legend}</legend>
+            {hint.map(|h| view! { <p class="hint" id=hint_id.clone()>{h.to_string()}</p> })}
+            {field(&format!("{prefix}.name"), "Name", None, &c.name, Input::Text, problems)}
+            {field(&format!("{prefix}.title"), "Job title", None, &c.title, Input::Text, problems)}
+            {field(&format!("{prefix}.phone"), "Phone number", None, &c.phone, Input::Tel, problems)}
+            {field(&format!("{prefix}.email"), "Email address", None, &c.email, Input::Email, problems)}
+        </fieldset>
+    }
+    .into_any()
+}
+
+/// "Deputy 2", or "Deputy 3 (new)" for one of the empty rows at the end.
+fn row_legend(what: &str, i: usize, rows: usize) -> String {
+    if i + BLANK_ROWS >= rows {
+        format!("{what} {} (new)", i + 1)
+    } else {
+        format!("{what} {}", i + 1)
+    }
+}
+
+/// The GOV.UK error summary: "There is a problem" and each reason, linked to its field.
+fn error_summary(problems: &[Problem]) -> impl IntoView + use<> {
+    let items = problems
+        .iter()
+        .map(|p| match &p.field {
+            Some(id) => view! { <li><a href=format!("#{id}")>{p.text.clone()}</a></li> }.into_any(),
+            None => view! { <li>{p.text.clone()}</li> }.into_any(),
+        })
+        .collect_view();
+    view! {
+        <div class="error-summary" role="alert" aria-labelledby="error-summary-title" tabindex="-1" data-testid="error-summary">
+            <h2 id="error-summary-title">"There is a problem"</h2>
+            <ul class="error-summary-list">{items}</ul>
+        </div>
+    }
+}
+
+fn notice(n: &Notice) -> AnyView {
+    match n {
+        Notice::Saved(version) => view! {
+            <div class="confirmation" role="status" data-testid="saved">
+                <p>{format!("Saved. Version {version}. ")} <a href=HISTORY_PATH>"See what changed"</a></p>
+            </div>
+        }
+        .into_any(),
+        Notice::NoChange => view! {
+            <div class="notice" role="status" data-testid="no-change">
+                <p>"Nothing was saved: nothing had changed."</p>
+            </div>
+        }
+        .into_any(),
+        Notice::Conflict => view! {
+            <div class="error-summary" role="alert" aria-labelledby="error-summary-title" tabindex="-1" data-testid="conflict">
+                <h2 id="error-summary-title">"There is a problem"</h2>
+                <p>"Someone else saved a change to the profile while you were editing it, so yours was not saved. "
+                   "Their version is shown below: make your change again and save."</p>
+            </div>
+        }
+        .into_any(),
+    }
+}
+
+fn organisation_section(s: &OrganisationScreen) -> AnyView {
+    let o = &s.organisation;
+    let p = &s.problems;
+    let kind_error = p
+        .iter()
+        .find(|x| x.field.as_deref() == Some("kind"))
+        .map(|x| x.text.clone());
+    let options = kind_choices()
+        .into_iter()
+        .map(|(value, label)| {
+            view! { <option value=value selected=o.kind == value>{label}</option> }
+        })
+        .collect_view();
+    view! {
+        <fieldset class="fieldset section">
+            <legend><h2>"Organisation"</h2></legend>
+            {field("name", "Name of the organisation", Some("Shown at the top of every page and in emails."), &o.name, Input::Text, p)}
+            <div class="field" class:field-with-error=kind_error.is_some()>
+                <label for="kind">"Kind of organisation"</label>
+                <p class="hint" id="kind-hint">"Decides which modules its people must complete."</p>
+                {kind_error.clone().map(|e| view! {
+                    <p class="field-error" id="kind-error"><span class="visually-hidden">"Error: "</span>{e}</p>
+                })}
+                <select id="kind" name="kind"
+                    aria-describedby=if kind_error.is_some() { "kind-hint kind-error" } else { "kind-hint" }>
+                    {options}
+                </select>
+            </div>
+            {field("renewal_months", "Training renewal, in months", Some("Staff take their training again after this many months (1 to 60)."), &o.renewal_months, Input::Number, p)}
+            {field("escalate_after_minutes", "Escalate an urgent worry after, in minutes", Some("An urgent worry nobody has acknowledged by then is emailed again, also to whoever is on duty (5 to 1440)."), &o.escalate_after_minutes, Input::Number, p)}
+        </fieldset>
+    }
+    .into_any()
+}
+
+fn contacts_section(s: &OrganisationScreen) -> AnyView {
+    let c = &s.contacts;
+    let p = &s.problems;
+    let deputies = c
+        .deputies
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            contact(
+                &format!("deputies.{i}"),
+                row_legend("Deputy", i, c.deputies.len()),
+                None,
+                d,
+                p,
+            )
+        })
+        .collect_view();
+    let on_duty = c
+        .on_duty
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            let n = |f: &str| format!("on_duty.{i}.{f}");
+            view! {
+                <fieldset class="fieldset contact">
+                    <legend>{row_legend("On duty", i, c.on_duty.len())}</legend>
+                    {field(&n("site"), "Site, or days", Some("For example “Site A” or “Mondays and Tuesdays”."), &d.site, Input::Text, p)}
+                    {field(&n("name"), "Name", None, &d.name, Input::Text, p)}
+                    {field(&n("title"), "Job title", None, &d.title, Input::Text, p)}
+                    {field(&n("phone"), "Phone number", None, &d.phone, Input::Tel, p)}
+                    {field(&n("email"), "Email address (optional)", None, &d.email, Input::Email, p)}
+                </fieldset>
+            }
+        })
+        .collect_view();
+    let out_of_hours = c
+        .out_of_hours_contacts
+        .iter()
+        .enumerate()
+        .map(|(i, o)| {
+            let n = |f: &str| format!("out_of_hours_contacts.{i}.{f}");
+            view! {
+                <fieldset class="fieldset contact">
+                    <legend>{row_legend("Out-of-hours contact", i, c.out_of_hours_contacts.len())}</legend>
+                    {field(&n("name"), "Name of the service", None, &o.name, Input::Text, p)}
+                    {field(&n("description"), "What it is and when to call", None, &o.description, Input::Text, p)}
+                    {field(&n("phone"), "Phone number", None, &o.phone, Input::Tel, p)}
+                </fieldset>
+            }
+        })
+        .collect_view();
+    let ooh_error = p
+        .iter()
+        .find(|x| x.field.as_deref() == Some("out-of-hours"))
+        .map(|x| x.text.clone());
+    let l = &c.local;
+    view! {
+        <section class="section" aria-labelledby="contacts-heading">
+            <h2 id="contacts-heading">"Safeguarding contacts"</h2>
+            <p>"Shown to people on the worry and tell pages, in the staff modules and in emails. "
+               "Worries are sent to people by their role, not by these names."</p>
+            {contact("dsl", "Designated safeguarding lead (DSL)".into(), None, &c.dsl, p)}
+
+            <h3 id="deputies-heading">"Deputy safeguarding leads"</h3>
+            <p class="hint">"To add one, fill in an empty row. To remove one, empty all its boxes."</p>
+            {deputies}
+
+            {contact("allegations_lead", "Allegations lead".into(),
+                Some("Usually the head or principal: reads worries about staff, and about the DSL."),
+                &c.allegations_lead, p)}
+            {contact("chair", "Chair of governors, trustee or proprietor".into(),
+                Some("Reads worries about the head or principal. Needed when the DSL is also the allegations lead. Leave every box empty if there is none."),
+                &c.chair, p)}
+
+            <h3>"On duty"</h3>
+            <p class="hint">"Who is on safeguarding duty at each site, or on which days. To add one, fill in an empty row. To remove one, empty all its boxes."</p>
+            {on_duty}
+
+            <h3>"Out of hours"</h3>
+            <div class="field" class:field-with-error=ooh_error.is_some()>
+                <label for="out-of-hours">"What to do when the organisation is closed"</label>
+                <p class="hint" id="out-of-hours-hint">"One or two sentences, shown on the tell page."</p>
+                {ooh_error.clone().map(|e| view! {
+                    <p class="field-error" id="out-of-hours-error"><span class="visually-hidden">"Error: "</span>{e}</p>
+                })}
+                <textarea id="out-of-hours" name="out_of_hours" rows="3" maxlength=MAX_TEXT_CHARS.to_string()
+                    aria-describedby=if ooh_error.is_some() { "out-of-hours-hint out-of-hours-error" } else { "out-of-hours-hint" }
+                    aria-invalid=ooh_error.is_some().then_some("true")>{c.out_of_hours.clone()}</textarea>
+            </div>
+            <p class="hint">"Services to call out of hours. To add one, fill in an empty row. To remove one, empty all its boxes."</p>
+            {out_of_hours}
+
+            <fieldset class="fieldset contact">
+                <legend>"Local authority services"</legend>
+                {field("local.authority", "Local authority", None, &l.authority, Input::Text, p)}
+                {field("local.lado_phone", "LADO phone number", Some("The local authority designated officer, for allegations against staff."), &l.lado_phone, Input::Tel, p)}
+                {field("local.front_door_phone", "Children's services front door phone number", Some("Where referrals about a child go."), &l.front_door_phone, Input::Tel, p)}
+                {field("local.adult_services_phone", "Adult social care phone number", Some("For an adult at risk. Needed by an adult learning service."), &l.adult_services_phone, Input::Tel, p)}
+                {field("local.partnership_site", "Local safeguarding partnership website (optional)", Some("Its procedures and thresholds. Starts with https://"), &l.partnership_site, Input::Url, p)}
+            </fieldset>
+        </section>
+    }
+    .into_any()
+}
+
+/// Requirements and single sign-on: shown to admins, not edited here yet.
+fn not_editable(s: &OrganisationScreen) -> AnyView {
+    let requirements = s
+        .requirements
+        .iter()
+        .map(|r| {
+            let modules = (!r.modules.is_empty()).then(|| {
+                view! { <dd>"Modules: " {r.modules.join(", ")}</dd> }
+            });
+            let aups = (!r.aups.is_empty()).then(|| {
+                view! { <dd>"Acceptable use policies: " {r.aups.join(", ")}</dd> }
+            });
+            view! { <div><dt>{r.who.clone()}</dt>{modules}{aups}</div> }
+        })
+        .collect_view();
+    let sso = if s.sso.is_empty() {
+        view! { <p>"None: people sign in with an emailed link."</p> }.into_any()
+    } else {
+        view! {
+            <ul>{s.sso.iter().map(|(label, kind)| view! { <li>{label.clone()} " (" {kind.clone()} ")"</li> }).collect_view()}</ul>
+        }
+        .into_any()
+    };
+    view! {
+        <section class="section" aria-labelledby="fixed-heading" data-testid="not-editable">
+            <h2 id="fixed-heading">"Not changed on this page yet"</h2>
+            <p>"To change these, ask whoever runs the platform for your organisation."</p>
+            <h3>"What people must complete"</h3>
+            <dl class="summary-list">{requirements}</dl>
+            <h3>"Single sign-on"</h3>
+            {sso}
+        </section>
+    }
+    .into_any()
+}
+
+#[component]
+pub fn OrganisationProfilePage() -> impl IntoView {
+    let (Some(viewer), Some(OrganisationPage(result))) =
+        (use_context::<Viewer>(), use_context::<OrganisationPage>())
+    else {
+        return view! { <super::not_found::NotFound/> }.into_any();
+    };
+    let s = match result {
+        Ok(s) => s,
+        Err((_, message)) => {
+            return view! {
+                <Title text="Organisation profile"/>
+                <h1>"Organisation profile"</h1>
+                <div class="error-summary" role="alert" data-testid="refused"><p>{message}</p></div>
+            }
+            .into_any();
+        }
+    };
+    let title = if s.problems.is_empty() {
+        "Organisation profile".to_string()
+    } else {
+        "Error: Organisation profile".to_string()
+    };
+    let org_part = if s.may_organisation {
+        organisation_section(&s)
+    } else {
+        view! {
+            <p class="note" data-testid="contacts-only">"You can change the safeguarding contacts. Only an administrator can change the organisation's name, kind, training renewal period and escalation time."</p>
+        }
+        .into_any()
+    };
+    view! {
+        <Title text=title/>
+        <nav aria-label="Breadcrumb" class="breadcrumb"><a href="/me">"Your account"</a></nav>
+        <h1>"Organisation profile"</h1>
+        {s.notice.as_ref().map(notice)}
+        {(!s.problems.is_empty()).then(|| error_summary(&s.problems))}
+        <p class="lead">{s.org_name.clone()} ": who people contact about a worry, and how the organisation runs its training."</p>
+        <p><a href=HISTORY_PATH>"Changes to this profile: who changed what, and when"</a></p>
+        <form method="post" action=FORM_PATH class="profile-form" novalidate>
+            <input type="hidden" name="csrf" value=viewer.csrf.clone()/>
+            <input type="hidden" name="version" value=s.version.to_string()/>
+            {org_part}
+            {contacts_section(&s)}
+            <button type="submit" class="button">"Save the profile"</button>
+        </form>
+        {s.may_organisation.then(|| not_editable(&s))}
+    }
+    .into_any()
+}
+
+#[component]
+pub fn OrganisationHistoryPage() -> impl IntoView {
+    let Some(HistoryPage(result)) = use_context::<HistoryPage>() else {
+        return view! { <super::not_found::NotFound/> }.into_any();
+    };
+    let body = match result {
+        Err((_, message)) => {
+            view! { <div class="error-summary" role="alert" data-testid="refused"><p>{message}</p></div> }
+                .into_any()
+        }
+        Ok(entries) => view! {
+            <ol class="timeline profile-history" data-testid="history">
+                {entries.into_iter().map(|e| view! {
+                    <li data-testid="version">
+                        <h2>{format!("Version {}", e.version)}</h2>
+                        <p class="message-meta">{format!("{} by {}", e.at, e.by)}</p>
+                        <ul class="changes">{e.changes.into_iter().map(|c| view! { <li>{c}</li> }).collect_view()}</ul>
+                    </li>
+                }).collect_view()}
+            </ol>
+        }
+        .into_any(),
+    };
+    view! {
+        <Title text="Changes to the organisation profile"/>
+        <nav aria-label="Breadcrumb" class="breadcrumb"><a href=FORM_PATH>"Organisation profile"</a></nav>
+        <h1>"Changes to the organisation profile"</h1>
+        <p>"Every saved version, newest first: who saved it, when, and what changed."</p>
+        {body}
+    }
+    .into_any()
+}

@@ -1,0 +1,1071 @@
+//! The organisation's profile for the people who keep it: the form (`/admin/organisation`) and
+//! its history (`/admin/organisation/history`). An admin edits the whole of it; the DSL edits
+//! the safeguarding contacts only. Thin: the rules (what a valid profile is, the version check,
+//! the history lines) are in `safety_core::tenancy::profile` and the content check.
+//!
+//! A new profile is always the CURRENT stored profile with only the sections the person may
+//! edit replaced by what they sent: a DSL's form cannot carry a new name, and requirements and
+//! single sign-on (not editable here yet) are never taken from a form.
+
+use super::{Outcome, SiteState, Viewer, may};
+use chrono::{DateTime, Utc};
+use safety_core::org::{
+    Contact, LocalServices, ORG_KINDS, OnDuty, OrgProfile, OutOfHoursContact, Requirement,
+};
+use safety_core::roles::Action;
+use safety_core::tenancy::{Author, TenancyError, profile};
+
+/// Empty rows shown under each list (deputies, on duty, out-of-hours contacts): fill one in to
+/// add a row. A row left (or made) empty is dropped on save.
+pub const BLANK_ROWS: usize = 2;
+/// Rows a list may have; a form with more is refused.
+pub const MAX_ROWS: usize = 50;
+/// Characters a one-line field may have.
+pub const MAX_FIELD_CHARS: usize = 200;
+/// Characters the out-of-hours sentence and a contact's description may have.
+pub const MAX_TEXT_CHARS: usize = 1000;
+/// History entries shown.
+const HISTORY_LIMIT: usize = 200;
+
+/// A person's contact as typed.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ContactFields {
+    pub name: String,
+    pub title: String,
+    pub phone: String,
+    pub email: String,
+}
+
+/// One row of the on-duty rota as typed.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DutyFields {
+    pub site: String,
+    pub name: String,
+    pub title: String,
+    pub phone: String,
+    pub email: String,
+}
+
+/// One out-of-hours contact as typed.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct OutOfHoursFields {
+    pub name: String,
+    pub description: String,
+    pub phone: String,
+}
+
+/// The local authority's services as typed.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LocalFields {
+    pub authority: String,
+    pub lado_phone: String,
+    pub front_door_phone: String,
+    pub adult_services_phone: String,
+    pub partnership_site: String,
+}
+
+/// The admin-only section as typed (numbers as text, so what was typed can come back).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct OrganisationFields {
+    pub name: String,
+    pub kind: String,
+    pub renewal_months: String,
+    pub escalate_after_minutes: String,
+}
+
+/// The safeguarding contacts section as typed.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ContactsFields {
+    pub dsl: ContactFields,
+    pub deputies: Vec<ContactFields>,
+    pub allegations_lead: ContactFields,
+    pub chair: ContactFields,
+    pub on_duty: Vec<DutyFields>,
+    pub out_of_hours: String,
+    pub out_of_hours_contacts: Vec<OutOfHoursFields>,
+    pub local: LocalFields,
+}
+
+/// The posted profile form. Its fields are named as the profile is: `name`, `dsl.phone`,
+/// `deputies.0.name`, `on_duty.1.site`, `out_of_hours_contacts.0.phone`, `local.lado_phone`,
+/// and `version` (the version the form was made from). A section none of whose fields were
+/// sent is `None` (left as it is).
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(from = "Vec<(String, String)>")]
+pub struct OrganisationForm {
+    pub version: String,
+    pub organisation: Option<OrganisationFields>,
+    pub contacts: Option<ContactsFields>,
+    /// A row numbered past [`MAX_ROWS`] was sent.
+    pub too_many_rows: bool,
+}
+
+/// The row of `rows` numbered `index` (made when missing), unless past [`MAX_ROWS`].
+fn row<'a, T: Default>(
+    rows: &'a mut Vec<T>,
+    index: &str,
+    too_many: &mut bool,
+) -> Option<&'a mut T> {
+    let i: usize = index.parse().ok()?;
+    if i >= MAX_ROWS {
+        *too_many = true;
+        return None;
+    }
+    if rows.len() <= i {
+        rows.resize_with(i + 1, T::default);
+    }
+    rows.get_mut(i)
+}
+
+fn contact_field<'a>(c: &'a mut ContactFields, field: &str) -> Option<&'a mut String> {
+    Some(match field {
+        "name" => &mut c.name,
+        "title" => &mut c.title,
+        "phone" => &mut c.phone,
+        "email" => &mut c.email,
+        _ => return None,
+    })
+}
+
+impl From<Vec<(String, String)>> for OrganisationForm {
+    fn from(pairs: Vec<(String, String)>) -> Self {
+        let mut form = OrganisationForm::default();
+        let mut org = OrganisationFields::default();
+        let mut contacts = ContactsFields::default();
+        let (mut org_sent, mut contacts_sent) = (false, false);
+        let mut too_many = false;
+        for (key, value) in pairs {
+            let parts: Vec<&str> = key.split('.').collect();
+            let slot: Option<&mut String> = match parts.as_slice() {
+                ["version"] => Some(&mut form.version),
+                ["name"] => Some(&mut org.name),
+                ["kind"] => Some(&mut org.kind),
+                ["renewal_months"] => Some(&mut org.renewal_months),
+                ["escalate_after_minutes"] => Some(&mut org.escalate_after_minutes),
+                ["dsl", f] => contact_field(&mut contacts.dsl, f),
+                ["allegations_lead", f] => contact_field(&mut contacts.allegations_lead, f),
+                ["chair", f] => contact_field(&mut contacts.chair, f),
+                ["deputies", i, f] => {
+                    row(&mut contacts.deputies, i, &mut too_many).and_then(|c| contact_field(c, f))
+                }
+                ["on_duty", i, f] => {
+                    row(&mut contacts.on_duty, i, &mut too_many).and_then(|d| match *f {
+                        "site" => Some(&mut d.site),
+                        "name" => Some(&mut d.name),
+                        "title" => Some(&mut d.title),
+                        "phone" => Some(&mut d.phone),
+                        "email" => Some(&mut d.email),
+                        _ => None,
+                    })
+                }
+                ["out_of_hours"] => Some(&mut contacts.out_of_hours),
+                ["out_of_hours_contacts", i, f] => {
+                    row(&mut contacts.out_of_hours_contacts, i, &mut too_many).and_then(
+                        |c| match *f {
+                            "name" => Some(&mut c.name),
+                            "description" => Some(&mut c.description),
+                            "phone" => Some(&mut c.phone),
+                            _ => None,
+                        },
+                    )
+                }
+                ["local", f] => match *f {
+                    "authority" => Some(&mut contacts.local.authority),
+                    "lado_phone" => Some(&mut contacts.local.lado_phone),
+                    "front_door_phone" => Some(&mut contacts.local.front_door_phone),
+                    "adult_services_phone" => Some(&mut contacts.local.adult_services_phone),
+                    "partnership_site" => Some(&mut contacts.local.partnership_site),
+                    _ => None,
+                },
+                _ => None,
+            };
+            if let Some(slot) = slot {
+                match parts.first() {
+                    Some(&"version") => {}
+                    Some(&("name" | "kind" | "renewal_months" | "escalate_after_minutes")) => {
+                        org_sent = true
+                    }
+                    _ => contacts_sent = true,
+                }
+                *slot = value;
+            }
+        }
+        form.organisation = org_sent.then_some(org);
+        form.contacts = contacts_sent.then_some(contacts);
+        form.too_many_rows = too_many;
+        form
+    }
+}
+
+/// The `id` of the input named `name` (`dsl.phone` is `dsl-phone`): the page gives its inputs
+/// these ids, and a problem links to one.
+pub fn field_id(name: &str) -> String {
+    name.replace(['.', '_'], "-")
+}
+
+/// One reason the profile was not saved, and the field it is about (its input's id), if one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    pub text: String,
+    pub field: Option<String>,
+}
+
+/// What the page says above the form.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Notice {
+    /// Saved as this version (after the redirect).
+    Saved(u64),
+    /// The form was the same as the profile: nothing was saved.
+    NoChange,
+    /// Someone saved another version first: theirs is shown.
+    Conflict,
+}
+
+/// What `/admin/organisation` shows.
+#[derive(Clone, Debug)]
+pub struct OrganisationScreen {
+    /// The organisation's name as stored (the page's heading).
+    pub org_name: String,
+    /// The viewer may edit the organisation section (an admin); otherwise only the contacts.
+    pub may_organisation: bool,
+    /// The version the form is made from (its hidden `version`).
+    pub version: u64,
+    pub organisation: OrganisationFields,
+    /// The contacts, each list with its rows and [`BLANK_ROWS`] empty ones.
+    pub contacts: ContactsFields,
+    /// Why it was not saved (empty when nothing is wrong).
+    pub problems: Vec<Problem>,
+    pub notice: Option<Notice>,
+    /// Shown, not edited here (yet).
+    pub requirements: Vec<RequirementLine>,
+    /// (button label, kind) of each single sign-on provider: shown, not edited here (yet).
+    pub sso: Vec<(String, String)>,
+}
+
+/// One requirement of the profile, for people: who, and the titles of what they must do.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RequirementLine {
+    /// "Staff", "Learners in Sept 2026 intake".
+    pub who: String,
+    pub modules: Vec<String>,
+    pub aups: Vec<String>,
+}
+
+fn requirement_lines(site: &SiteState, requirements: &[Requirement]) -> Vec<RequirementLine> {
+    let title = |id: &String, kind| {
+        site.page(kind, id)
+            .map_or_else(|| id.clone(), |p| p.title.clone())
+    };
+    requirements
+        .iter()
+        .map(|r| {
+            let role = safety_core::roles::Role::parse(&r.role)
+                .map_or_else(|| r.role.clone(), |role| role.label().to_string());
+            RequirementLine {
+                who: match &r.group {
+                    Some(g) => format!("{role}, in {g}"),
+                    None => role,
+                },
+                modules: r
+                    .modules
+                    .iter()
+                    .map(|m| title(m, safety_core::content::Kind::Module))
+                    .collect(),
+                aups: r
+                    .aups
+                    .iter()
+                    .map(|a| title(a, safety_core::content::Kind::Aup))
+                    .collect(),
+            }
+        })
+        .collect()
+}
+
+/// The page, or why not.
+#[derive(Clone, Debug)]
+pub struct OrganisationPage(pub Result<OrganisationScreen, (Outcome, String)>);
+
+impl super::Ended for OrganisationPage {
+    fn outcome(&self) -> Outcome {
+        match &self.0 {
+            Ok(_) => Outcome::Ok,
+            Err((o, _)) => *o,
+        }
+    }
+}
+
+/// What a save ended with.
+#[derive(Clone, Debug)]
+pub enum SaveAnswer {
+    /// Saved as this version: the edge answers with the page again, as a new request, so it
+    /// shows the organisation's new site.
+    Saved(u64),
+    /// Not saved: the page to show, and how it ended.
+    Shown(Outcome, Box<OrganisationPage>),
+}
+
+const NOT_ALLOWED: &str = "Only an administrator or the designated safeguarding lead can change the organisation's profile.";
+
+impl OrganisationFields {
+    fn of(p: &OrgProfile) -> Self {
+        OrganisationFields {
+            name: p.name.clone(),
+            kind: p.kind.clone(),
+            renewal_months: p.renewal_months.to_string(),
+            escalate_after_minutes: p.escalate_after_minutes.to_string(),
+        }
+    }
+}
+
+impl ContactFields {
+    fn of(c: &Contact) -> Self {
+        ContactFields {
+            name: c.name.clone(),
+            title: c.title.clone(),
+            phone: c.phone.clone(),
+            email: c.email.clone(),
+        }
+    }
+    fn is_blank(&self) -> bool {
+        [&self.name, &self.title, &self.phone, &self.email]
+            .iter()
+            .all(|s| s.trim().is_empty())
+    }
+    fn contact(&self) -> Contact {
+        Contact {
+            name: self.name.trim().into(),
+            title: self.title.trim().into(),
+            phone: self.phone.trim().into(),
+            email: self.email.trim().into(),
+        }
+    }
+}
+
+impl DutyFields {
+    fn is_blank(&self) -> bool {
+        [
+            &self.site,
+            &self.name,
+            &self.title,
+            &self.phone,
+            &self.email,
+        ]
+        .iter()
+        .all(|s| s.trim().is_empty())
+    }
+}
+
+impl OutOfHoursFields {
+    fn is_blank(&self) -> bool {
+        [&self.name, &self.description, &self.phone]
+            .iter()
+            .all(|s| s.trim().is_empty())
+    }
+}
+
+impl ContactsFields {
+    fn of(p: &OrgProfile) -> Self {
+        ContactsFields {
+            dsl: ContactFields::of(&p.dsl),
+            deputies: p.deputies.iter().map(ContactFields::of).collect(),
+            allegations_lead: ContactFields::of(&p.allegations_lead),
+            chair: p.chair.as_ref().map(ContactFields::of).unwrap_or_default(),
+            on_duty: p
+                .on_duty
+                .iter()
+                .map(|d| DutyFields {
+                    site: d.site.clone(),
+                    name: d.name.clone(),
+                    title: d.title.clone(),
+                    phone: d.phone.clone(),
+                    email: d.email.clone(),
+                })
+                .collect(),
+            out_of_hours: p.out_of_hours.clone(),
+            out_of_hours_contacts: p
+                .out_of_hours_contacts
+                .iter()
+                .map(|c| OutOfHoursFields {
+                    name: c.name.clone(),
+                    description: c.description.clone(),
+                    phone: c.phone.clone(),
+                })
+                .collect(),
+            local: LocalFields {
+                authority: p.local.authority.clone(),
+                lado_phone: p.local.lado_phone.clone(),
+                front_door_phone: p.local.front_door_phone.clone(),
+                adult_services_phone: p.local.adult_services_phone.clone(),
+                partnership_site: p.local.partnership_site.clone(),
+            },
+        }
+    }
+
+    /// The rows people typed (empty ones dropped, so a row's number is its place in the saved
+    /// profile), then [`BLANK_ROWS`] empty ones to add to each list.
+    fn for_the_form(mut self) -> Self {
+        self.deputies.retain(|c| !c.is_blank());
+        self.on_duty.retain(|d| !d.is_blank());
+        self.out_of_hours_contacts.retain(|c| !c.is_blank());
+        for _ in 0..BLANK_ROWS {
+            self.deputies.push(ContactFields::default());
+            self.on_duty.push(DutyFields::default());
+            self.out_of_hours_contacts.push(OutOfHoursFields::default());
+        }
+        self
+    }
+
+    /// Replaces the contacts of `p` with these (trimmed; empty rows dropped; an empty chair is
+    /// none).
+    fn apply(&self, p: &mut OrgProfile) {
+        p.dsl = self.dsl.contact();
+        p.deputies = self
+            .deputies
+            .iter()
+            .filter(|c| !c.is_blank())
+            .map(ContactFields::contact)
+            .collect();
+        p.allegations_lead = self.allegations_lead.contact();
+        p.chair = (!self.chair.is_blank()).then(|| self.chair.contact());
+        p.on_duty = self
+            .on_duty
+            .iter()
+            .filter(|d| !d.is_blank())
+            .map(|d| OnDuty {
+                site: d.site.trim().into(),
+                name: d.name.trim().into(),
+                title: d.title.trim().into(),
+                phone: d.phone.trim().into(),
+                email: d.email.trim().into(),
+            })
+            .collect();
+        p.out_of_hours = self.out_of_hours.trim().into();
+        p.out_of_hours_contacts = self
+            .out_of_hours_contacts
+            .iter()
+            .filter(|c| !c.is_blank())
+            .map(|c| OutOfHoursContact {
+                name: c.name.trim().into(),
+                description: c.description.trim().into(),
+                phone: c.phone.trim().into(),
+            })
+            .collect();
+        p.local = LocalServices {
+            authority: self.local.authority.trim().into(),
+            lado_phone: self.local.lado_phone.trim().into(),
+            front_door_phone: self.local.front_door_phone.trim().into(),
+            adult_services_phone: self.local.adult_services_phone.trim().into(),
+            partnership_site: self.local.partnership_site.trim().into(),
+        };
+    }
+
+    /// Fields longer than they may be.
+    fn too_long(&self, problems: &mut Vec<Problem>) {
+        let mut check = |name: String, value: &str, max: usize, what: &str| {
+            if value.trim().chars().count() > max {
+                problems.push(Problem {
+                    text: format!("{what} must be {max} characters or fewer."),
+                    field: Some(field_id(&name)),
+                });
+            }
+        };
+        for (prefix, c) in [
+            ("dsl".to_string(), &self.dsl),
+            ("allegations_lead".to_string(), &self.allegations_lead),
+            ("chair".to_string(), &self.chair),
+        ]
+        .into_iter()
+        .chain(
+            self.deputies
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (format!("deputies.{i}"), c)),
+        ) {
+            for (f, v) in [
+                ("name", &c.name),
+                ("title", &c.title),
+                ("phone", &c.phone),
+                ("email", &c.email),
+            ] {
+                check(format!("{prefix}.{f}"), v, MAX_FIELD_CHARS, "Each box");
+            }
+        }
+        for (i, d) in self.on_duty.iter().enumerate() {
+            for (f, v) in [
+                ("site", &d.site),
+                ("name", &d.name),
+                ("title", &d.title),
+                ("phone", &d.phone),
+                ("email", &d.email),
+            ] {
+                check(format!("on_duty.{i}.{f}"), v, MAX_FIELD_CHARS, "Each box");
+            }
+        }
+        for (i, c) in self.out_of_hours_contacts.iter().enumerate() {
+            check(
+                format!("out_of_hours_contacts.{i}.name"),
+                &c.name,
+                MAX_FIELD_CHARS,
+                "Each box",
+            );
+            check(
+                format!("out_of_hours_contacts.{i}.description"),
+                &c.description,
+                MAX_TEXT_CHARS,
+                "A description",
+            );
+            check(
+                format!("out_of_hours_contacts.{i}.phone"),
+                &c.phone,
+                MAX_FIELD_CHARS,
+                "Each box",
+            );
+        }
+        check(
+            "out_of_hours".into(),
+            &self.out_of_hours,
+            MAX_TEXT_CHARS,
+            "What to do out of hours",
+        );
+        let l = &self.local;
+        for (f, v) in [
+            ("authority", &l.authority),
+            ("lado_phone", &l.lado_phone),
+            ("front_door_phone", &l.front_door_phone),
+            ("adult_services_phone", &l.adult_services_phone),
+            ("partnership_site", &l.partnership_site),
+        ] {
+            check(format!("local.{f}"), v, MAX_FIELD_CHARS, "Each box");
+        }
+    }
+}
+
+/// The typed organisation section applied to `p`: the numbers that could not be read leave
+/// `p`'s own and say so.
+fn apply_organisation(o: &OrganisationFields, p: &mut OrgProfile, problems: &mut Vec<Problem>) {
+    p.name = o.name.trim().into();
+    p.kind = o.kind.trim().into();
+    if o.name.trim().chars().count() > MAX_FIELD_CHARS {
+        problems.push(Problem {
+            text: format!("The organisation's name must be {MAX_FIELD_CHARS} characters or fewer."),
+            field: Some(field_id("name")),
+        });
+    }
+    match o.renewal_months.trim().parse::<u32>() {
+        Ok(n) => p.renewal_months = n,
+        Err(_) => problems.push(Problem {
+            text: "Enter the training renewal period as a whole number of months, like 12.".into(),
+            field: Some(field_id("renewal_months")),
+        }),
+    }
+    match o.escalate_after_minutes.trim().parse::<u32>() {
+        Ok(n) => p.escalate_after_minutes = n,
+        Err(_) => problems.push(Problem {
+            text: "Enter the escalation time as a whole number of minutes, like 30.".into(),
+            field: Some(field_id("escalate_after_minutes")),
+        }),
+    }
+}
+
+/// Whether the typed organisation section says what `p` already says.
+fn same_organisation(o: &OrganisationFields, p: &OrgProfile) -> bool {
+    o.name.trim() == p.name
+        && o.kind.trim() == p.kind
+        && o.renewal_months.trim().parse::<u32>().ok() == Some(p.renewal_months)
+        && o.escalate_after_minutes.trim().parse::<u32>().ok() == Some(p.escalate_after_minutes)
+}
+
+/// A reason from the content check (written for the profile's file) for people, with the field
+/// it is about in `candidate` (the profile that was checked, whose rows are the form's rows).
+fn problem_of(reason: &str, candidate: &OrgProfile) -> Problem {
+    let quoted = |after: &str| -> Option<String> {
+        let start = reason.find(after)? + after.len();
+        let rest = &reason[start..];
+        let open = rest.find('`')? + 1;
+        let len = rest[open..].find('`')?;
+        Some(rest[open..open + len].to_string())
+    };
+    let field = if reason.starts_with("the organisation needs a name") {
+        Some("name".to_string())
+    } else if reason.starts_with("unknown kind") {
+        Some("kind".into())
+    } else if reason.starts_with("training renewal") {
+        Some("renewal_months".into())
+    } else if reason.starts_with("an unacknowledged urgent worry") {
+        Some("escalate_after_minutes".into())
+    } else if reason.starts_with("say what to do out of hours") {
+        Some("out_of_hours".into())
+    } else if reason.starts_with("the DSL's email") {
+        Some("dsl.email".into())
+    } else if reason.starts_with("the DSL") {
+        Some("dsl.name".into())
+    } else if reason.starts_with("the allegations lead's email") {
+        Some("allegations_lead.email".into())
+    } else if reason.starts_with("the allegations lead") {
+        Some("allegations_lead.name".into())
+    } else if reason.starts_with("the chair's email") {
+        Some("chair.email".into())
+    } else if reason.starts_with("the chair") {
+        Some("chair.name".into())
+    } else if reason.starts_with("a deputy's email") {
+        let email = quoted("email").unwrap_or_default();
+        candidate
+            .deputies
+            .iter()
+            .position(|d| d.email == email)
+            .map(|i| format!("deputies.{i}.email"))
+    } else if reason.starts_with("a deputy") {
+        let name = quoted("number").unwrap_or_default();
+        candidate
+            .deputies
+            .iter()
+            .position(|d| d.name == name)
+            .map(|i| format!("deputies.{i}.name"))
+    } else if reason.starts_with("an `on_duty` entry") {
+        let site = quoted("site").unwrap_or_default();
+        candidate
+            .on_duty
+            .iter()
+            .position(|d| d.site == site)
+            .map(|i| format!("on_duty.{i}.site"))
+    } else if reason.starts_with("an `out_of_hours_contacts` entry") {
+        let name = quoted("phone").unwrap_or_default();
+        candidate
+            .out_of_hours_contacts
+            .iter()
+            .position(|c| c.name == name)
+            .map(|i| format!("out_of_hours_contacts.{i}.name"))
+    } else if reason.starts_with("the local authority") {
+        Some("local.authority".into())
+    } else if reason.contains("local.partnership_site") {
+        Some("local.partnership_site".into())
+    } else if reason.contains("local.adult_services_phone") {
+        Some("local.adult_services_phone".into())
+    } else {
+        None
+    };
+    Problem {
+        text: for_people(reason),
+        field: field.map(|f| field_id(&f)),
+    }
+}
+
+/// The content check's reason in the page's words: no file names, quotes for what was typed, a
+/// capital and a full stop.
+fn for_people(reason: &str) -> String {
+    if reason.contains("local.adult_services_phone") {
+        return "An adult learning service needs the adult social care phone number (for an adult at risk).".into();
+    }
+    let mut s = reason
+        .replace("an `on_duty` entry", "each on-duty row")
+        .replace(
+            "an `out_of_hours_contacts` entry",
+            "each out-of-hours contact",
+        )
+        .replace(" (`out_of_hours`)", "")
+        .replace(
+            "`local.partnership_site`",
+            "the safeguarding partnership site",
+        )
+        .replace(" (site ``)", "")
+        .replace(" (``)", "");
+    let mut open = true;
+    s = s
+        .chars()
+        .map(|c| {
+            if c == '`' {
+                open = !open;
+                if open { '”' } else { '“' }
+            } else {
+                c
+            }
+        })
+        .collect();
+    let mut chars = s.chars();
+    let mut out: String = match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    };
+    if !out.ends_with(['.', '!', '?']) {
+        out.push('.');
+    }
+    out
+}
+
+fn unavailable(e: &TenancyError) -> (Outcome, String) {
+    tracing::error!(error = %e, "the organisation's profile could not be read or saved");
+    (
+        Outcome::Unavailable,
+        "The organisation's profile cannot be reached just now. Please try again in a minute."
+            .into(),
+    )
+}
+
+fn screen(
+    site: &SiteState,
+    viewer_may_org: bool,
+    version: u64,
+    stored: &OrgProfile,
+    organisation: OrganisationFields,
+    contacts: ContactsFields,
+) -> OrganisationScreen {
+    OrganisationScreen {
+        org_name: stored.name.clone(),
+        may_organisation: viewer_may_org,
+        version,
+        organisation,
+        contacts: contacts.for_the_form(),
+        problems: Vec::new(),
+        notice: None,
+        requirements: requirement_lines(site, &stored.requirements),
+        sso: stored
+            .sso
+            .iter()
+            .map(|s| {
+                let kind = match s.kind {
+                    safety_core::org::SsoKind::Entra => "Microsoft Entra ID",
+                    safety_core::org::SsoKind::Google => "Google Workspace",
+                    safety_core::org::SsoKind::Oidc => "OpenID Connect",
+                };
+                (s.label.clone(), kind.to_string())
+            })
+            .collect(),
+    }
+}
+
+/// The form of the profile as the site has it, and the confirmation of a save (`saved`: the
+/// version the redirect after a save names).
+pub fn page(site: &SiteState, viewer: &Viewer, saved: Option<u64>) -> OrganisationPage {
+    if !may(site, viewer, Action::EditContacts) {
+        return OrganisationPage(Err((Outcome::Forbidden, NOT_ALLOWED.into())));
+    }
+    let org = &site.org;
+    let mut s = screen(
+        site,
+        may(site, viewer, Action::ManageOrganisation),
+        site.profile_version,
+        org,
+        OrganisationFields::of(org),
+        ContactsFields::of(org),
+    );
+    s.notice = saved.map(Notice::Saved);
+    OrganisationPage(Ok(s))
+}
+
+/// Saves what the form says, in the sections the viewer may edit, over the profile as stored
+/// now. Not saved: the form again with what was typed and why (invalid), the stored version
+/// (someone saved first), or a refusal (a section the viewer may not edit was changed).
+pub async fn save(
+    site: &SiteState,
+    viewer: &Viewer,
+    form: OrganisationForm,
+    now: DateTime<Utc>,
+) -> SaveAnswer {
+    let shown = |outcome, page| SaveAnswer::Shown(outcome, Box::new(page));
+    if !may(site, viewer, Action::EditContacts) {
+        return shown(
+            Outcome::Forbidden,
+            OrganisationPage(Err((Outcome::Forbidden, NOT_ALLOWED.into()))),
+        );
+    }
+    let may_org = may(site, viewer, Action::ManageOrganisation);
+    // The profile as stored now (not the site's copy, which may be a few seconds old): the
+    // sections the viewer may not edit are kept exactly as they are.
+    let current = match profile::read(&site.store, &site.org_id).await {
+        Ok(Some(c)) => c,
+        Ok(None) => {
+            return shown(
+                Outcome::NotFound,
+                OrganisationPage(Err((
+                    Outcome::NotFound,
+                    "This organisation has no profile.".into(),
+                ))),
+            );
+        }
+        Err(e) => return shown(Outcome::Unavailable, OrganisationPage(Err(unavailable(&e)))),
+    };
+    let reloaded = |notice: Notice| {
+        let mut s = screen(
+            site,
+            may_org,
+            current.version,
+            &current.profile,
+            OrganisationFields::of(&current.profile),
+            ContactsFields::of(&current.profile),
+        );
+        s.notice = Some(notice);
+        OrganisationPage(Ok(s))
+    };
+    let expected = form.version.trim().parse::<u64>().ok();
+    if expected != Some(current.version) {
+        tracing::info!(
+            person_id = viewer.person.id,
+            sent = form.version,
+            stored = current.version,
+            "organisation profile not saved: someone saved another version first"
+        );
+        return shown(Outcome::Conflict, reloaded(Notice::Conflict));
+    }
+    let typed_org = form.organisation.clone();
+    let typed_contacts = form
+        .contacts
+        .clone()
+        .unwrap_or_else(|| ContactsFields::of(&current.profile));
+    // What the form comes back with when it is not saved: what was typed, in the sections the
+    // viewer may edit.
+    let again = |problems: Vec<Problem>| {
+        let organisation = match (&typed_org, may_org) {
+            (Some(o), true) => o.clone(),
+            _ => OrganisationFields::of(&current.profile),
+        };
+        let mut s = screen(
+            site,
+            may_org,
+            current.version,
+            &current.profile,
+            organisation,
+            typed_contacts.clone(),
+        );
+        s.problems = problems;
+        OrganisationPage(Ok(s))
+    };
+    if !may_org
+        && let Some(o) = &typed_org
+        && !same_organisation(o, &current.profile)
+    {
+        tracing::warn!(
+            person_id = viewer.person.id,
+            "refused: not allowed to change the organisation's name, kind, renewal or escalation (contacts only)"
+        );
+        return shown(
+            Outcome::Forbidden,
+            again(vec![Problem {
+                text: "Only an administrator can change the organisation's name, kind, training renewal period or escalation time. Nothing was saved.".into(),
+                field: None,
+            }]),
+        );
+    }
+    let mut new = current.profile.clone();
+    let mut problems = Vec::new();
+    if form.too_many_rows {
+        problems.push(Problem {
+            text: format!("A list can have at most {MAX_ROWS} rows."),
+            field: None,
+        });
+    }
+    if may_org && let Some(o) = &typed_org {
+        apply_organisation(o, &mut new, &mut problems);
+    }
+    if form.contacts.is_some() {
+        typed_contacts.apply(&mut new);
+        // The rows as saved are the rows the form shows again (empty ones dropped).
+        typed_contacts
+            .clone()
+            .for_the_form()
+            .too_long(&mut problems);
+    }
+    if !problems.is_empty() {
+        // Everything else that is wrong too, so it is all said at once.
+        problems.extend(
+            safety_core::content::profile_problems(&new, &site.library.pages)
+                .iter()
+                .map(|r| problem_of(r, &new)),
+        );
+        return shown(Outcome::Invalid, again(problems));
+    }
+    let author = Author {
+        id: viewer.person.id.clone(),
+        name: viewer.person.name.clone(),
+    };
+    match profile::save(
+        &site.store,
+        &site.org_id,
+        &site.library.pages,
+        current.version,
+        new.clone(),
+        &author,
+        now,
+    )
+    .await
+    {
+        Ok(saved) => SaveAnswer::Saved(saved.version),
+        Err(TenancyError::Invalid(reasons)) => {
+            tracing::info!(
+                person_id = viewer.person.id,
+                problems = reasons.len(),
+                "organisation profile not saved: invalid"
+            );
+            shown(
+                Outcome::Invalid,
+                again(reasons.iter().map(|r| problem_of(r, &new)).collect()),
+            )
+        }
+        Err(TenancyError::Conflict) => {
+            // Saved by someone else between our read and our write: show theirs.
+            match profile::read(&site.store, &site.org_id).await {
+                Ok(Some(latest)) => {
+                    let mut s = screen(
+                        site,
+                        may_org,
+                        latest.version,
+                        &latest.profile,
+                        OrganisationFields::of(&latest.profile),
+                        ContactsFields::of(&latest.profile),
+                    );
+                    s.notice = Some(Notice::Conflict);
+                    shown(Outcome::Conflict, OrganisationPage(Ok(s)))
+                }
+                Ok(None) => shown(Outcome::Conflict, reloaded(Notice::Conflict)),
+                Err(e) => shown(Outcome::Unavailable, OrganisationPage(Err(unavailable(&e)))),
+            }
+        }
+        Err(TenancyError::NoChange) => {
+            let mut page = again(Vec::new());
+            if let Ok(s) = &mut page.0 {
+                s.notice = Some(Notice::NoChange);
+            }
+            shown(Outcome::Ok, page)
+        }
+        Err(TenancyError::Refused(why)) => {
+            tracing::warn!(person_id = viewer.person.id, reason = %why, "organisation profile refused");
+            shown(
+                Outcome::Forbidden,
+                OrganisationPage(Err((Outcome::Forbidden, why))),
+            )
+        }
+        Err(TenancyError::NotFound) => shown(
+            Outcome::NotFound,
+            OrganisationPage(Err((
+                Outcome::NotFound,
+                "This organisation has no profile.".into(),
+            ))),
+        ),
+        Err(e @ (TenancyError::Store(_) | TenancyError::Corrupt(_))) => {
+            shown(Outcome::Unavailable, OrganisationPage(Err(unavailable(&e))))
+        }
+    }
+}
+
+/// One saved version in the history.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HistoryEntry {
+    pub version: u64,
+    /// When, in UK time ("6 December 2026, 09:12 GMT").
+    pub at: String,
+    /// The person's name (or, for the first version, the file it was imported from).
+    pub by: String,
+    pub changes: Vec<String>,
+}
+
+/// What `/admin/organisation/history` shows: the versions, newest first.
+#[derive(Clone, Debug)]
+pub struct HistoryPage(pub Result<Vec<HistoryEntry>, (Outcome, String)>);
+
+impl super::Ended for HistoryPage {
+    fn outcome(&self) -> Outcome {
+        match &self.0 {
+            Ok(_) => Outcome::Ok,
+            Err((o, _)) => *o,
+        }
+    }
+}
+
+/// The profile's history, newest first (the latest [`HISTORY_LIMIT`] versions).
+pub async fn history(site: &SiteState, viewer: &Viewer) -> HistoryPage {
+    if !may(site, viewer, Action::EditContacts) {
+        return HistoryPage(Err((Outcome::Forbidden, NOT_ALLOWED.into())));
+    }
+    match profile::history(&site.store, &site.org_id, HISTORY_LIMIT).await {
+        Ok(entries) => HistoryPage(Ok(entries
+            .into_iter()
+            .map(|e| HistoryEntry {
+                version: e.version,
+                at: safety_core::dates::show_date_time(e.at),
+                by: e.by_name,
+                changes: e.changes,
+            })
+            .collect())),
+        Err(e) => HistoryPage(Err(unavailable(&e))),
+    }
+}
+
+/// The kinds of organisation the form offers: (value, label).
+pub fn kind_choices() -> Vec<(&'static str, &'static str)> {
+    ORG_KINDS
+        .iter()
+        .map(|&k| {
+            let label = match k {
+                "school" => "School",
+                "college" => "College",
+                "adult-learning" => "Adult learning service",
+                "training-provider" => "Training provider",
+                other => other,
+            };
+            (k, label)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pairs(p: &[(&str, &str)]) -> Vec<(String, String)> {
+        p.iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn the_form_reads_its_sections_and_rows() {
+        let f = OrganisationForm::from(pairs(&[
+            ("csrf", "x"),
+            ("version", "3"),
+            ("dsl.name", "Priya"),
+            ("deputies.1.phone", "01632 960000"),
+            ("on_duty.0.site", "Site A"),
+            ("local.lado_phone", "1"),
+        ]));
+        assert_eq!(f.version, "3");
+        assert!(f.organisation.is_none(), "no organisation field was sent");
+        let c = f.contacts.unwrap();
+        assert_eq!(c.dsl.name, "Priya");
+        assert_eq!(c.deputies.len(), 2);
+        assert_eq!(c.deputies[1].phone, "01632 960000");
+        assert_eq!(c.on_duty[0].site, "Site A");
+        assert_eq!(c.local.lado_phone, "1");
+        assert!(!f.too_many_rows);
+
+        let f = OrganisationForm::from(pairs(&[("name", "X"), ("deputies.99.name", "Y")]));
+        assert_eq!(f.organisation.unwrap().name, "X");
+        assert!(f.too_many_rows);
+        assert!(f.contacts.is_none(), "a row past the limit is not read");
+    }
+
+    #[test]
+    fn reasons_read_as_sentences_and_point_at_their_field() {
+        let library = safety_core::content::load_embedded().expect("the content");
+        let mut p: OrgProfile = library.org("demo").cloned().expect("the demo profile");
+        p.on_duty[1].name = String::new();
+        let problem = problem_of(
+            "an `on_duty` entry needs a site, name, title and phone (site `Site B (Vale Street)`)",
+            &p,
+        );
+        assert_eq!(
+            problem.text,
+            "Each on-duty row needs a site, name, title and phone (site “Site B (Vale Street)”)."
+        );
+        assert_eq!(problem.field.as_deref(), Some("on-duty-1-site"));
+        assert_eq!(
+            problem_of("the DSL needs a name, a title and a phone number (``)", &p).text,
+            "The DSL needs a name, a title and a phone number."
+        );
+        assert_eq!(
+            problem_of("say what to do out of hours (`out_of_hours`)", &p),
+            Problem {
+                text: "Say what to do out of hours.".into(),
+                field: Some("out-of-hours".into())
+            }
+        );
+    }
+}
