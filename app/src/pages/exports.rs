@@ -217,6 +217,7 @@ pub fn EvidencePage() -> impl IntoView {
     let Some(screen) = use_context::<EvidenceScreen>() else {
         return ().into_any();
     };
+    let sort = screen.1;
     let e = match screen.0 {
         Ok(e) => e,
         Err(message) => {
@@ -229,6 +230,12 @@ pub fn EvidencePage() -> impl IntoView {
         }
     };
     let rows = item_rows(&e.items);
+    let th = |label: &'static str, column: &'static str| {
+        crate::pages::compliance::sort_th(label, column, sort, &|s| {
+            let query = serde_urlencoded::to_string(s.params()).unwrap_or_default();
+            format!("/compliance/evidence?{query}#totals")
+        })
+    };
     let lists = e.items.iter().map(outstanding).collect_view();
     view! {
         <Title text=format!("Evidence summary: {}", e.org_name)/>
@@ -241,17 +248,17 @@ pub fn EvidencePage() -> impl IntoView {
             <dt>"Active people"</dt><dd>{e.people}</dd>
         </dl>
         <p class="no-print">"Use your browser's Print command to print this page or save it as a PDF."</p>
-        <h2>"Totals"</h2>
+        <h2 id="totals">"Totals"</h2>
         <table class="list evidence" data-testid="evidence-totals">
             <caption>"For each module and policy: how many people must do it, and where they stand. \"Done and counting\" includes those expiring within 30 days; \"Overdue\" is expired, or a new version to do."</caption>
             <thead><tr>
-                <th scope="col">"Module or policy"</th>
-                <th scope="col">"Assigned"</th>
-                <th scope="col">"Done and counting"</th>
-                <th scope="col">"Expiring within 30 days"</th>
-                <th scope="col">"Overdue"</th>
-                <th scope="col">"In progress"</th>
-                <th scope="col">"Not started"</th>
+                {th("Module or policy", "title")}
+                {th("Assigned", "assigned")}
+                {th("Done and counting", "done")}
+                {th("Expiring within 30 days", "expiring")}
+                {th("Overdue", "overdue")}
+                {th("In progress", "in-progress")}
+                {th("Not started", "not-started")}
             </tr></thead>
             <tbody>{rows}</tbody>
         </table>

@@ -5,12 +5,14 @@
 //! allowed [`Action::ExportCompletion`] (DSL, deputy DSL, admin) and belong to this site's
 //! organisation; everyone else is refused (403).
 
+use super::compliance::sort::{self, Sort};
 use super::{SiteState, Viewer};
 use chrono::{DateTime, Utc};
 use safety_core::compliance::Filter;
-use safety_core::export::{self as core, Evidence, ExportError, Matrix, Signatures};
+use safety_core::export::{self as core, Evidence, ExportError, ItemEvidence, Matrix, Signatures};
 use safety_core::identity::Person;
 use safety_core::roles::Role;
+use std::cmp::Ordering;
 
 /// The exports' filter (`?role=&group=`), as on the compliance dashboard: the CSV files hold only
 /// the people in it. Anything unreadable is everyone, never an error.
@@ -114,25 +116,82 @@ pub async fn export_screen(
     }
 }
 
-/// What `/compliance/evidence` shows: the summary, or why it could not be made.
+/// What `/compliance/evidence` shows: the summary, or why it could not be made; and the
+/// order of its items (none: the content's own).
 #[derive(Clone, Debug)]
-pub struct EvidenceScreen(pub Result<Evidence, String>);
+pub struct EvidenceScreen(pub Result<Evidence, String>, pub Option<Sort>);
 
-pub async fn evidence(site: &SiteState, viewer: &Viewer, now: DateTime<Utc>) -> EvidenceScreen {
-    EvidenceScreen(
-        core::evidence(
-            &site.store,
-            site.setting(),
-            &site.org_id,
-            &viewer.person,
-            now,
-        )
-        .await
-        .map_err(|e| {
-            tracing::error!(error = %e, "the evidence summary could not be made");
-            e.user_message()
-        }),
+/// The evidence summary's query string: the totals' order (`?sort=&dir=`), as on the
+/// dashboard. Anything unreadable is the content's order.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(default)]
+pub struct EvidenceQuery {
+    pub sort: Option<String>,
+    pub dir: Option<String>,
+}
+
+/// The columns the evidence summary's totals sort by.
+pub const EVIDENCE_COLUMNS: [&str; 7] = [
+    "title",
+    "assigned",
+    "done",
+    "expiring",
+    "overdue",
+    "in-progress",
+    "not-started",
+];
+
+impl EvidenceQuery {
+    pub fn sort(&self) -> Option<Sort> {
+        let none = Sort::asc("");
+        Some(Sort::parse(
+            self.sort.as_deref(),
+            self.dir.as_deref(),
+            &EVIDENCE_COLUMNS,
+            none,
+        ))
+        .filter(|s| *s != none)
+    }
+}
+
+fn evidence_order(column: &str, a: &ItemEvidence, b: &ItemEvidence) -> Ordering {
+    match column {
+        "assigned" => a.assigned.cmp(&b.assigned),
+        "done" => a.done_in_date.cmp(&b.done_in_date),
+        "expiring" => a.expiring.cmp(&b.expiring),
+        "overdue" => a.overdue.cmp(&b.overdue),
+        "in-progress" => a.in_progress.cmp(&b.in_progress),
+        "not-started" => a.not_started.cmp(&b.not_started),
+        _ => sort::text(&a.title, &b.title),
+    }
+}
+
+pub async fn evidence(
+    site: &SiteState,
+    viewer: &Viewer,
+    query: &EvidenceQuery,
+    now: DateTime<Utc>,
+) -> EvidenceScreen {
+    let sort = query.sort();
+    let made = core::evidence(
+        &site.store,
+        site.setting(),
+        &site.org_id,
+        &viewer.person,
+        now,
     )
+    .await
+    .map(|mut e| {
+        if let Some(sort) = sort {
+            sort.apply(&mut e.items, evidence_order);
+        }
+        e
+    })
+    .map_err(|e| {
+        tracing::error!(error = %e, "the evidence summary could not be made");
+        e.user_message()
+    });
+    EvidenceScreen(made, sort)
 }
 
 /// Which CSV.

@@ -22,7 +22,7 @@ use crate::edge::Here;
 use crate::edge::permission::ExportCompletion;
 use crate::edge::{Allowed, AppError, Page, QueryOrDefault, no_store};
 use app::server::Outcome;
-use app::server::exports::{self as uc, CsvExport, CsvKind, ExportQuery};
+use app::server::exports::{self as uc, CsvExport, CsvKind, EvidenceQuery, ExportQuery};
 use axum::body::Body;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
@@ -43,9 +43,13 @@ pub async fn export_get(
 }
 
 /// `/compliance/evidence`: the printable summary.
-pub async fn evidence_get(state: Here, Allowed(who, _): Allowed<ExportCompletion>) -> Page {
+pub async fn evidence_get(
+    state: Here,
+    Allowed(who, _): Allowed<ExportCompletion>,
+    QueryOrDefault(query): QueryOrDefault<EvidenceQuery>,
+) -> Page {
     let started = std::time::Instant::now();
-    let screen = uc::evidence(&state.site, &who, Utc::now()).await;
+    let screen = uc::evidence(&state.site, &who, &query, Utc::now()).await;
     let outcome = match &screen.0 {
         Ok(e) => {
             tracing::info!(

@@ -436,6 +436,32 @@ fn compliance_tables_sort_by_a_column_on_the_server_keeping_the_filter() {
     );
     // The filter form keeps the order.
     assert!(down.contains(r#"<input type="hidden" name="sort" value="title""#));
+
+    // The evidence summary's totals too (the content's order until asked).
+    let totals = |html: &str| -> Vec<String> {
+        let table = html
+            .split(r#"data-testid="evidence-totals""#)
+            .nth(1)
+            .unwrap();
+        let table = &table[table.find("<tbody>").unwrap()..table.find("</tbody>").unwrap()];
+        table
+            .split(r#"<th scope="row">"#)
+            .skip(1)
+            .map(|rest| support::decode_entities(rest[..rest.find("<span").expect(rest)].trim()))
+            .collect()
+    };
+    let plain = get_as(web, "/compliance/evidence", &dsl).text();
+    assert!(sorted_headers(&plain).is_empty());
+    let by_title = get_as(web, "/compliance/evidence?sort=title&dir=asc", &dsl).text();
+    let mut want = totals(&plain);
+    want.sort_by_key(|t| t.to_lowercase());
+    assert_eq!(totals(&by_title), want);
+    assert_eq!(
+        sorted_headers(&by_title),
+        [("Module or policy".to_string(), "ascending".to_string())]
+    );
+    let junk = get_as(web, "/compliance/evidence?sort=evil&dir=desc", &dsl).text();
+    assert_eq!(totals(&junk), totals(&plain), "junk is the content's order");
 }
 
 #[test]
