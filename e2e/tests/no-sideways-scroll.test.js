@@ -52,8 +52,10 @@ const SIGNED_IN = {
     '{person}',
     '/compliance/export',
     '/safeguarding-roles',
+    '/admin/organisation',
+    '/admin/organisation/history',
   ],
-  admin: ['/me', '/me/training', '/admin/people', '/admin/people/import', '/compliance'],
+  admin: ['/me', '/me/training', '/admin/people', '/admin/people/import', '/compliance', '/admin/organisation', '/admin/organisation/history'],
   parent: ['/me', '/me/children', '/me/training', '/aup/parent-visitor-aup'],
 };
 

@@ -136,6 +136,9 @@ pub fn MePage() -> impl IntoView {
         <ul>
             <li><a href="/me/training">"My training: your modules, quizzes, certificates and policies to sign"</a></li>
             <li><a href="/me/worries">"Messages you sent to the safeguarding team with your name, and their replies"</a></li>
+            {safety_core::roles::allows(&p.roles, safety_core::roles::Action::EditContacts).then(|| view! {
+                <li><a href="/admin/organisation">"Organisation profile: the safeguarding contacts, who is on duty and the local services"</a></li>
+            })}
         </ul>
         <SignOutForm csrf=viewer.csrf/>
     }

@@ -71,6 +71,41 @@ fn field(
     .into_any()
 }
 
+/// A labelled box for a sentence or two, named `name`, with its own error message.
+fn long_field(
+    name: &str,
+    label: &str,
+    hint: Option<&str>,
+    value: &str,
+    problems: &[Problem],
+) -> AnyView {
+    let id = field_id(name);
+    let error = problems
+        .iter()
+        .find(|p| p.field.as_deref() == Some(id.as_str()))
+        .map(|p| p.text.clone());
+    let hint_id = format!("{id}-hint");
+    let error_id = format!("{id}-error");
+    let described: Vec<&str> = hint
+        .map(|_| hint_id.as_str())
+        .into_iter()
+        .chain(error.as_ref().map(|_| error_id.as_str()))
+        .collect();
+    let described = (!described.is_empty()).then(|| described.join(" "));
+    view! {
+        <div class="field" class:field-with-error=error.is_some()>
+            <label for=id.clone()>{label.to_string()}</label>
+            {hint.map(|h| view! { <p class="hint" id=hint_id.clone()>{h.to_string()}</p> })}
+            {error.clone().map(|e| view! {
+                <p class="field-error" id=error_id.clone()><span class="visually-hidden">"Error: "</span>{e}</p>
+            })}
+            <textarea id=id.clone() name=name.to_string() rows="3" maxlength=MAX_TEXT_CHARS.to_string()
+                aria-describedby=described aria-invalid=error.is_some().then_some("true")>{value.to_string()}</textarea>
+        </div>
+    }
+    .into_any()
+}
+
 /// A person's contact: name, job title, phone, email.
 fn contact(
     prefix: &str,
@@ -122,7 +157,7 @@ fn error_summary(problems: &[Problem]) -> impl IntoView + use<> {
 fn notice(n: &Notice) -> AnyView {
     match n {
         Notice::Saved(version) => view! {
-            <div class="confirmation" role="status" data-testid="saved">
+            <div class="confirmation saved-banner" role="status" data-testid="saved">
                 <p>{format!("Saved. Version {version}. ")} <a href=HISTORY_PATH>"See what changed"</a></p>
             </div>
         }
@@ -224,16 +259,12 @@ fn contacts_section(s: &OrganisationScreen) -> AnyView {
                 <fieldset class="fieldset contact">
                     <legend>{row_legend("Out-of-hours contact", i, c.out_of_hours_contacts.len())}</legend>
                     {field(&n("name"), "Name of the service", None, &o.name, Input::Text, p)}
-                    {field(&n("description"), "What it is and when to call", None, &o.description, Input::Text, p)}
+                    {long_field(&n("description"), "What it is and when to call", None, &o.description, p)}
                     {field(&n("phone"), "Phone number", None, &o.phone, Input::Tel, p)}
                 </fieldset>
             }
         })
         .collect_view();
-    let ooh_error = p
-        .iter()
-        .find(|x| x.field.as_deref() == Some("out-of-hours"))
-        .map(|x| x.text.clone());
     let l = &c.local;
     view! {
         <section class="section" aria-labelledby="contacts-heading">
@@ -258,16 +289,8 @@ fn contacts_section(s: &OrganisationScreen) -> AnyView {
             {on_duty}
 
             <h3>"Out of hours"</h3>
-            <div class="field" class:field-with-error=ooh_error.is_some()>
-                <label for="out-of-hours">"What to do when the organisation is closed"</label>
-                <p class="hint" id="out-of-hours-hint">"One or two sentences, shown on the tell page."</p>
-                {ooh_error.clone().map(|e| view! {
-                    <p class="field-error" id="out-of-hours-error"><span class="visually-hidden">"Error: "</span>{e}</p>
-                })}
-                <textarea id="out-of-hours" name="out_of_hours" rows="3" maxlength=MAX_TEXT_CHARS.to_string()
-                    aria-describedby=if ooh_error.is_some() { "out-of-hours-hint out-of-hours-error" } else { "out-of-hours-hint" }
-                    aria-invalid=ooh_error.is_some().then_some("true")>{c.out_of_hours.clone()}</textarea>
-            </div>
+            {long_field("out_of_hours", "What to do when the organisation is closed",
+                Some("One or two sentences, shown on the tell page."), &c.out_of_hours, p)}
             <p class="hint">"Services to call out of hours. To add one, fill in an empty row. To remove one, empty all its boxes."</p>
             {out_of_hours}
 
@@ -291,12 +314,12 @@ fn not_editable(s: &OrganisationScreen) -> AnyView {
         .iter()
         .map(|r| {
             let modules = (!r.modules.is_empty()).then(|| {
-                view! { <dd>"Modules: " {r.modules.join(", ")}</dd> }
+                view! { <p>{format!("Modules: {}", r.modules.join(", "))}</p> }
             });
             let aups = (!r.aups.is_empty()).then(|| {
-                view! { <dd>"Acceptable use policies: " {r.aups.join(", ")}</dd> }
+                view! { <p>{format!("Acceptable use policies: {}", r.aups.join(", "))}</p> }
             });
-            view! { <div><dt>{r.who.clone()}</dt>{modules}{aups}</div> }
+            view! { <div><dt>{r.who.clone()}</dt><dd class="requirement">{modules}{aups}</dd></div> }
         })
         .collect_view();
     let sso = if s.sso.is_empty() {

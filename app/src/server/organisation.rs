@@ -577,6 +577,7 @@ fn same_organisation(o: &OrganisationFields, p: &OrgProfile) -> bool {
 
 /// A reason from the content check (written for the profile's file) for people, with the field
 /// it is about in `candidate` (the profile that was checked, whose rows are the form's rows).
+/// A contact missing what it needs is said as GOV.UK says it: "Enter the DSL's phone number".
 fn problem_of(reason: &str, candidate: &OrgProfile) -> Problem {
     let quoted = |after: &str| -> Option<String> {
         let start = reason.find(after)? + after.len();
@@ -585,6 +586,109 @@ fn problem_of(reason: &str, candidate: &OrgProfile) -> Problem {
         let len = rest[open..].find('`')?;
         Some(rest[open..open + len].to_string())
     };
+    // The empty required fields of one contact: (field, label, value).
+    let missing = |(before, after): (&str, &str), prefix: &str, fields: &[(&str, &str, &str)]| {
+        let blank: Vec<&(&str, &str, &str)> = fields
+            .iter()
+            .filter(|(_, _, v)| v.trim().is_empty())
+            .collect();
+        let first = blank.first()?;
+        let labels: Vec<String> = blank.iter().map(|(_, l, _)| l.to_string()).collect();
+        Some(Problem {
+            text: format!("Enter {before}{}{after}.", super::and_list(&labels)),
+            field: Some(field_id(&format!("{prefix}.{}", first.0))),
+        })
+    };
+    let person = |whose: &str, prefix: &str, c: &Contact| {
+        missing(
+            (whose, ""),
+            prefix,
+            &[
+                ("name", "name", &c.name),
+                ("title", "job title", &c.title),
+                ("phone", "phone number", &c.phone),
+            ],
+        )
+    };
+    let specific = if reason.starts_with("the DSL needs") {
+        person("the DSL's ", "dsl", &candidate.dsl)
+    } else if reason.starts_with("the allegations lead needs") {
+        person(
+            "the allegations lead's ",
+            "allegations_lead",
+            &candidate.allegations_lead,
+        )
+    } else if reason.starts_with("the chair needs") {
+        candidate
+            .chair
+            .as_ref()
+            .and_then(|c| person("the chair's ", "chair", c))
+    } else if reason.starts_with("a deputy needs") {
+        let name = quoted("number").unwrap_or_default();
+        candidate
+            .deputies
+            .iter()
+            .enumerate()
+            .find(|(_, d)| d.name == name)
+            .and_then(|(i, d)| person(&format!("deputy {}'s ", i + 1), &format!("deputies.{i}"), d))
+    } else if reason.starts_with("an `on_duty` entry") {
+        let site = quoted("site").unwrap_or_default();
+        candidate
+            .on_duty
+            .iter()
+            .enumerate()
+            .find(|(_, d)| d.site == site)
+            .and_then(|(i, d)| {
+                missing(
+                    ("", &format!(" for on duty {}", i + 1)),
+                    &format!("on_duty.{i}"),
+                    &[
+                        ("site", "the site or days", &d.site),
+                        ("name", "the name", &d.name),
+                        ("title", "the job title", &d.title),
+                        ("phone", "the phone number", &d.phone),
+                    ],
+                )
+            })
+    } else if reason.starts_with("an `out_of_hours_contacts` entry") {
+        let name = quoted("phone").unwrap_or_default();
+        candidate
+            .out_of_hours_contacts
+            .iter()
+            .enumerate()
+            .find(|(_, c)| c.name == name)
+            .and_then(|(i, c)| {
+                missing(
+                    ("", &format!(" for out-of-hours contact {}", i + 1)),
+                    &format!("out_of_hours_contacts.{i}"),
+                    &[
+                        ("name", "the name of the service", &c.name),
+                        ("description", "what it is and when to call", &c.description),
+                        ("phone", "the phone number", &c.phone),
+                    ],
+                )
+            })
+    } else if reason.starts_with("the local authority") {
+        let l = &candidate.local;
+        missing(
+            ("the ", ""),
+            "local",
+            &[
+                ("authority", "local authority", &l.authority),
+                ("lado_phone", "LADO phone number", &l.lado_phone),
+                (
+                    "front_door_phone",
+                    "children's services front door phone number",
+                    &l.front_door_phone,
+                ),
+            ],
+        )
+    } else {
+        None
+    };
+    if let Some(problem) = specific {
+        return problem;
+    }
     let field = if reason.starts_with("the organisation needs a name") {
         Some("name".to_string())
     } else if reason.starts_with("unknown kind") {
@@ -597,16 +701,10 @@ fn problem_of(reason: &str, candidate: &OrgProfile) -> Problem {
         Some("out_of_hours".into())
     } else if reason.starts_with("the DSL's email") {
         Some("dsl.email".into())
-    } else if reason.starts_with("the DSL") {
-        Some("dsl.name".into())
     } else if reason.starts_with("the allegations lead's email") {
         Some("allegations_lead.email".into())
-    } else if reason.starts_with("the allegations lead") {
-        Some("allegations_lead.name".into())
     } else if reason.starts_with("the chair's email") {
         Some("chair.email".into())
-    } else if reason.starts_with("the chair") {
-        Some("chair.name".into())
     } else if reason.starts_with("a deputy's email") {
         let email = quoted("email").unwrap_or_default();
         candidate
@@ -614,29 +712,6 @@ fn problem_of(reason: &str, candidate: &OrgProfile) -> Problem {
             .iter()
             .position(|d| d.email == email)
             .map(|i| format!("deputies.{i}.email"))
-    } else if reason.starts_with("a deputy") {
-        let name = quoted("number").unwrap_or_default();
-        candidate
-            .deputies
-            .iter()
-            .position(|d| d.name == name)
-            .map(|i| format!("deputies.{i}.name"))
-    } else if reason.starts_with("an `on_duty` entry") {
-        let site = quoted("site").unwrap_or_default();
-        candidate
-            .on_duty
-            .iter()
-            .position(|d| d.site == site)
-            .map(|i| format!("on_duty.{i}.site"))
-    } else if reason.starts_with("an `out_of_hours_contacts` entry") {
-        let name = quoted("phone").unwrap_or_default();
-        candidate
-            .out_of_hours_contacts
-            .iter()
-            .position(|c| c.name == name)
-            .map(|i| format!("out_of_hours_contacts.{i}.name"))
-    } else if reason.starts_with("the local authority") {
-        Some("local.authority".into())
     } else if reason.contains("local.partnership_site") {
         Some("local.partnership_site".into())
     } else if reason.contains("local.adult_services_phone") {
@@ -1052,13 +1127,32 @@ mod tests {
             &p,
         );
         assert_eq!(
-            problem.text,
-            "Each on-duty row needs a site, name, title and phone (site “Site B (Vale Street)”)."
+            problem,
+            Problem {
+                text: "Enter the name for on duty 2.".into(),
+                field: Some("on-duty-1-name".into())
+            }
         );
-        assert_eq!(problem.field.as_deref(), Some("on-duty-1-site"));
+        p.dsl.phone = " ".into();
+        p.dsl.title = String::new();
         assert_eq!(
-            problem_of("the DSL needs a name, a title and a phone number (``)", &p).text,
-            "The DSL needs a name, a title and a phone number."
+            problem_of(
+                "the DSL needs a name, a title and a phone number (`Priya Marsh`)",
+                &p
+            ),
+            Problem {
+                text: "Enter the DSL's job title and phone number.".into(),
+                field: Some("dsl-title".into())
+            }
+        );
+        assert_eq!(
+            problem_of(
+                "an `on_duty` entry needs a site, name, title and phone (site ``)",
+                &p
+            )
+            .text,
+            "Each on-duty row needs a site, name, title and phone.",
+            "a reason about a row that is not there is said as it is"
         );
         assert_eq!(
             problem_of("say what to do out of hours (`out_of_hours`)", &p),

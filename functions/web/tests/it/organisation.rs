@@ -145,9 +145,10 @@ fn an_admin_edit_is_checked_saved_shown_at_once_and_kept_in_the_history() {
         "{}",
         support::cut(&text)
     );
+    assert!(text.contains("Enter the DSL's phone number."), "{text}");
     assert!(
-        text.contains("The DSL needs a name, a title and a phone number"),
-        "{text}"
+        text.contains("href=\"#dsl-phone\""),
+        "the reason links to its field"
     );
     assert!(text.contains("must be an https:// address"), "{text}");
     assert!(

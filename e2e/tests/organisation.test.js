@@ -1,0 +1,121 @@
+// The organisation's profile in real Chromium: the DSL (Priya Marsh) opens it from her account
+// page, sees only the safeguarding contacts, empties the DSL's phone by mistake (the form comes
+// back with the GOV.UK error summary, linked to the field, and what was typed), then changes who
+// is on duty at Site A and saves: "Saved. Version 2.", and the tell page shows the new name at
+// once. The history lists her change. An admin sees every section. axe on the form, the error
+// state, the saved state and the history; screenshots at 320 and 1280 px to target/screenshots/.
+
+import { after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { setup, e2e, checkA11y, signIn, submit, REPO_DIR, DSL_NAME } from './harness.js';
+
+const DSL = 'safeguarding@wexmoorvale.example.org';
+const ADMIN = 'admin@wexmoorvale.example.org';
+const SHOTS = join(REPO_DIR, 'target/screenshots');
+
+let env;
+
+before(async () => {
+  env = await setup();
+  mkdirSync(SHOTS, { recursive: true });
+});
+
+after(async () => {
+  await env?.teardown();
+});
+
+/** Screenshots at 320 and 1280 px wide; fails if the page scrolls sideways at either. */
+async function shots(page, name) {
+  for (const width of [320, 1280]) {
+    await page.setViewportSize({ width, height: 900 });
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.ok(overflow <= 0, `${name} scrolls sideways by ${overflow}px at ${width} px`);
+    await page.screenshot({ path: join(SHOTS, `organisation-${name}-${width}.png`), fullPage: true });
+  }
+  await page.setViewportSize({ width: 1280, height: 900 });
+}
+
+e2e('the DSL changes who is on duty, and the tell page shows the new name at once', async () => {
+  const context = await env.newContext();
+  await signIn(env.server, context, DSL);
+  const page = await context.newPage();
+
+  // From her account page to the profile: the contacts only.
+  await page.goto('/me');
+  let res = await submit(page, page.getByRole('link', { name: /^Organisation profile/ }));
+  assert.equal(res.status(), 200);
+  assert.equal(new URL(page.url()).pathname, '/admin/organisation');
+  assert.equal(await page.locator('h1').innerText(), 'Organisation profile');
+  assert.equal(await page.getByLabel('Name of the organisation').count(), 0, 'the organisation section is for admins');
+  assert.match(await page.locator('[data-testid=contacts-only]').innerText(), /Only an administrator can change/);
+  const siteA = page.getByRole('group', { name: 'On duty 1' });
+  assert.equal(await siteA.getByLabel('Site, or days').inputValue(), 'Site A (Wexmoor Road)');
+  assert.equal(await siteA.getByLabel('Name', { exact: true }).inputValue(), 'Daniel Okafor');
+  // Two empty rows to add one.
+  assert.equal(await page.getByRole('group', { name: 'On duty 4 (new)' }).count(), 1);
+  await checkA11y(page, 'the profile form (DSL)');
+  await shots(page, 'dsl-form');
+
+  // A mistake: the DSL's phone emptied. Nothing saved; the summary links to the field.
+  const dsl = page.getByRole('group', { name: 'Designated safeguarding lead (DSL)' });
+  await dsl.getByLabel('Phone number').fill('');
+  await siteA.getByLabel('Name', { exact: true }).fill('Samira Lee');
+  res = await submit(page, page.getByRole('button', { name: 'Save the profile' }));
+  assert.equal(res.status(), 422);
+  assert.match(await page.title(), /^Error: /);
+  const summary = page.locator('[data-testid=error-summary]');
+  assert.equal(await summary.getByRole('heading').innerText(), 'There is a problem');
+  const link = summary.getByRole('link', { name: "Enter the DSL's phone number." });
+  assert.equal(await link.getAttribute('href'), '#dsl-phone');
+  assert.equal(await siteA.getByLabel('Name', { exact: true }).inputValue(), 'Samira Lee', 'what was typed is kept');
+  assert.equal(await dsl.getByLabel('Phone number').getAttribute('aria-invalid'), 'true');
+  await checkA11y(page, 'the profile form with a problem');
+  await shots(page, 'dsl-error');
+  await link.click();
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'dsl-phone', 'the link goes to the field');
+
+  // Put right and saved.
+  await dsl.getByLabel('Phone number').fill('01632 960101');
+  res = await submit(page, page.getByRole('button', { name: 'Save the profile' }));
+  assert.equal(res.status(), 200);
+  assert.equal(new URL(page.url()).search, '?saved=2');
+  assert.match(await page.locator('[data-testid=saved]').innerText(), /Saved\. Version 2\./);
+  assert.equal(await siteA.getByLabel('Name', { exact: true }).inputValue(), 'Samira Lee');
+  await checkA11y(page, 'the profile saved');
+  await shots(page, 'dsl-saved');
+
+  // The tell page, at once.
+  res = await page.goto('/tell');
+  assert.equal(res.status(), 200);
+  const onDuty = await page.locator('[data-testid=on-duty]').innerText();
+  assert.match(onDuty, /Site A \(Wexmoor Road\): Samira Lee/);
+  assert.doesNotMatch(onDuty, /Site A \(Wexmoor Road\): Daniel Okafor/);
+
+  // The history: her change, by her name.
+  res = await page.goto('/admin/organisation/history');
+  assert.equal(res.status(), 200);
+  const newest = page.locator('[data-testid=version]').first();
+  assert.equal(await newest.getByRole('heading').innerText(), 'Version 2');
+  assert.match(await newest.innerText(), new RegExp(`by ${DSL_NAME}`));
+  assert.match(await newest.innerText(), /Daniel Okafor → Samira Lee/);
+  assert.equal(await page.locator('[data-testid=version]').count(), 2);
+  await checkA11y(page, 'the profile history');
+  await shots(page, 'history');
+  await context.close();
+});
+
+e2e('an admin sees every section of the profile', async () => {
+  const context = await env.newContext();
+  await signIn(env.server, context, ADMIN);
+  const page = await context.newPage();
+  const res = await page.goto('/admin/organisation');
+  assert.equal(res.status(), 200);
+  assert.equal(await page.getByLabel('Name of the organisation').inputValue(), 'Wexmoor Vale College (demo)');
+  assert.equal(await page.getByLabel('Kind of organisation').inputValue(), 'college');
+  assert.equal(await page.locator('[data-testid=not-editable]').count(), 1);
+  await checkA11y(page, 'the profile form (admin)');
+  await shots(page, 'admin-form');
+  await context.close();
+});
