@@ -20,6 +20,10 @@ use crate::pages::{
     learn::{LearningIndex, ModulePage},
     my_worries::{MyWorriesPage, MyWorryPage},
     not_found::NotFound,
+    organisation::{OrganisationHistoryPage, OrganisationProfilePage},
+    policies::{
+        AupComparePage, PoliciesPage, PolicyEditorPage, PolicyVersionPage, PolicyVersionsPage,
+    },
     safeguarding_roles::SafeguardingRolesPage,
     tell::TellPage,
     training::{CertificatePage, MyTrainingPage, QuizPage, RosterPage, SignedTextPage, VerifyPage},
@@ -61,6 +65,7 @@ pages! {
     QUIZ = "/learn/:id/quiz" => QuizPage;
     AUP = "/aup/:id" => AupPage;
     AUP_SIGNED = "/aup/:id/signed/:sha" => SignedTextPage;
+    AUP_COMPARE = "/aup/:id/compare" => AupComparePage;
     MY_TRAINING = "/me/training" => MyTrainingPage;
     COMPLETIONS = "/completions/:id" => RosterPage;
     COMPLIANCE = "/compliance" => DashboardPage;
@@ -86,6 +91,12 @@ pages! {
     FAMILY = "/admin/people/:id/family" => FamilyAdminPage;
     CHILDREN = "/me/children" => ChildrenPageView;
     IMPORT_JOB = "/admin/people/import/jobs/:id" => ImportPage;
+    POLICIES = "/admin/policies" => PoliciesPage;
+    POLICY_EDIT = "/admin/policies/edit" => PolicyEditorPage;
+    POLICY_VERSIONS = "/admin/policies/versions" => PolicyVersionsPage;
+    POLICY_VERSION = "/admin/policies/version" => PolicyVersionPage;
+    ORGANISATION = "/admin/organisation" => OrganisationProfilePage;
+    ORGANISATION_HISTORY = "/admin/organisation/history" => OrganisationHistoryPage;
 }
 
 /// A page's address in axum's syntax: `/learn/:id` is `/learn/{id}`.

@@ -15,6 +15,8 @@ pub mod import;
 pub mod learn;
 pub mod my_worries;
 pub mod not_found;
+pub mod organisation;
+pub mod policies;
 pub mod safeguarding_roles;
 pub mod tell;
 pub mod training;

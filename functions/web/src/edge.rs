@@ -353,11 +353,6 @@ pub mod permission {
     by_action!(ManagePeople, ManagePeople, "manage people");
     by_action!(ViewCompletion, ViewCompletion, "view completion");
     by_action!(ExportCompletion, ExportCompletion, "export completion");
-    by_action!(
-        ManageOrganisation,
-        ManageOrganisation,
-        "manage the organisation"
-    );
     by_action!(EditContacts, EditContacts, "edit the safeguarding contacts");
     by_action!(PublishPolicies, PublishPolicies, "publish policies");
 

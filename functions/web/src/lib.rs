@@ -19,6 +19,8 @@ mod exports;
 mod family;
 mod learning;
 mod notifier;
+mod organisation;
+mod policies;
 mod reminders;
 mod routes;
 mod seed;

@@ -85,6 +85,8 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::auth::router())
         .merge(crate::sso::router())
         .merge(crate::family::router())
+        .merge(crate::organisation::router())
+        .merge(crate::policies::router())
         .fallback(get(page))
         .layer(middleware::from_fn_with_state(
             state.clone(),
