@@ -5,16 +5,26 @@
 //! ([`safety_core::identity::sign_in_mail`]), so the sign-in page answers in the same time
 //! whether or not an address is registered.
 //!
+//! Several organisations share one deployment: each item carries its organisation (`org`), and
+//! each is delivered with that organisation's profile as stored (edited in the app), its own
+//! policies, and links to its own address (`base_url`, else the deployment's `APP_BASE_URL`),
+//! read through a [`Directory`] refreshed when the organisation's stamp moves. The default
+//! organisation (`APP_ORG`) is seeded from its file in the content the first time it is needed
+//! without a stored profile, so a fresh deployment works whichever function starts first.
+//!
 //! One handler for two kinds of event:
 //! * a **DynamoDB Streams batch** from the table: each new notification item (written in the
 //!   same transaction as the worry, reply or assignment it announces) is delivered at once with
-//!   [`notify::deliver_by_id`]. A record whose delivery fails is reported back in
-//!   `batchItemFailures` (partial batch response), so Lambda retries from that record and the
-//!   records before it are not handed over again. A new sign-in request is delivered the same
-//!   way ([`sign_in_mail::deliver`]);
-//! * an **EventBridge scheduled event** (every 5 minutes): [`notify::deliver_pending`] sweeps the
-//!   notifications still pending whose retry time has come (back-off after failures, anything the
-//!   stream gave up on), and the sign-in emails whose retry time has come.
+//!   [`notify::deliver_by_id`], for its own organisation. A record whose delivery fails, or
+//!   whose organisation has no stored profile (yet), is reported back in `batchItemFailures`
+//!   (partial batch response), so Lambda retries from that record and the records before it are
+//!   not handed over again. A new sign-in request is delivered the same way
+//!   ([`sign_in_mail::deliver`]);
+//! * an **EventBridge scheduled event** (every 5 minutes): for every organisation of the
+//!   deployment ([`hosts::list`]), [`notify::deliver_pending`] sweeps the notifications still
+//!   pending whose retry time has come (back-off after failures, anything the stream gave up
+//!   on), and the sign-in emails whose retry time has come. One organisation's failure does not
+//!   stop the others; the invocation fails at the end (the error alarm counts it).
 //!
 //! Delivery is idempotent per recipient (each one is recorded on the item as soon as their email
 //! has gone), so a record seen twice, or a sweep racing the stream, repeats at most the one
@@ -26,14 +36,17 @@ use safety_core::identity::sign_in_mail;
 use safety_core::mail::Links;
 use safety_core::mail::Mailer;
 use safety_core::notify::{self, Delivery};
-use safety_core::org::OrgProfile;
-use safety_core::store::{Store, StoreError};
+use safety_core::org::{OrgId, OrgProfile};
+use safety_core::store::Store;
+use safety_core::tenancy::{BaseContent, Directory, OrgContent, TenancyError, hosts, profile};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
 
-/// At most this many notifications per scheduled sweep (the oldest first); the next sweep takes
-/// the rest.
+/// At most this many notifications (and as many sign-in emails) per organisation per scheduled
+/// sweep (the oldest first); the next sweep takes the rest.
 pub const SWEEP_MAX: usize = 100;
 
 /// A batch of DynamoDB stream records, as Lambda hands it over (only the fields used here).
@@ -88,10 +101,10 @@ impl Event {
 /// What the handler does with one stream record.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Action {
-    /// Deliver the notification with this id.
-    Deliver(String),
-    /// Send the sign-in email asked for by the request with this id.
-    SignIn(String),
+    /// Deliver the notification with this id, of this organisation.
+    Deliver { org: OrgId, id: String },
+    /// Send the sign-in email asked for by the request with this id, of this organisation.
+    SignIn { org: OrgId, id: String },
     /// Not for this function (another item type, a removal, already delivered...).
     Ignore(&'static str),
     /// A notification item without what delivery needs: logged as an error, not retried
@@ -104,24 +117,40 @@ fn string_attribute<'a>(image: &'a Map<String, Value>, name: &str) -> Option<&'a
     image.get(name)?.get("S")?.as_str()
 }
 
+/// The organisation an item belongs to: its `org` attribute, else the one its key starts with
+/// (`ORG#<org>#...`).
+fn item_org(image: &Map<String, Value>) -> Option<OrgId> {
+    string_attribute(image, "org")
+        .or_else(|| {
+            string_attribute(image, "pk")?
+                .strip_prefix("ORG#")?
+                .split('#')
+                .next()
+        })
+        .and_then(OrgId::parse)
+}
+
 impl StreamRecord {
-    /// An inserted or modified notification not yet delivered, of this organisation, whose
-    /// (re)try time has come, is delivered; anything else is ignored. (A failed attempt writes
-    /// its back-off into `next_attempt_at`, so the record of that write waits for the sweep
-    /// instead of retrying at once.)
-    pub fn action(&self, org: &OrgProfile, now: DateTime<Utc>) -> Action {
+    /// An inserted or modified notification not yet delivered whose (re)try time has come is
+    /// delivered, for the organisation it belongs to; anything else is ignored. (A failed
+    /// attempt writes its back-off into `next_attempt_at`, so the record of that write waits
+    /// for the sweep instead of retrying at once.)
+    pub fn action(&self, now: DateTime<Utc>) -> Action {
         if !matches!(self.event_name.as_str(), "INSERT" | "MODIFY") {
             return Action::Ignore("not an insert or a modification");
         }
         let Some(image) = &self.dynamodb.new_image else {
             return Action::Ignore("no new image");
         };
-        if string_attribute(image, "org").is_some_and(|o| o != org.id.as_str()) {
-            return Action::Ignore("another organisation's item");
-        }
         if string_attribute(image, "type") == Some(sign_in_mail::ITEM_TYPE) {
+            let Some(org) = item_org(image) else {
+                return Action::Malformed("a sign-in request without an organisation");
+            };
             return match string_attribute(image, "request_id") {
-                Some(id) if !id.trim().is_empty() => Action::SignIn(id.to_string()),
+                Some(id) if !id.trim().is_empty() => Action::SignIn {
+                    org,
+                    id: id.to_string(),
+                },
                 _ => Action::Malformed("a sign-in request without a `request_id`"),
             };
         }
@@ -137,8 +166,14 @@ impl StreamRecord {
         {
             return Action::Ignore("waiting for its retry time");
         }
+        let Some(org) = item_org(image) else {
+            return Action::Malformed("a notification without an organisation");
+        };
         match string_attribute(image, "notification_id") {
-            Some(id) if !id.trim().is_empty() => Action::Deliver(id.to_string()),
+            Some(id) if !id.trim().is_empty() => Action::Deliver {
+                org,
+                id: id.to_string(),
+            },
             _ => Action::Malformed("a notification without a `notification_id`"),
         }
     }
@@ -157,12 +192,17 @@ pub struct ItemFailure {
     pub item_identifier: String,
 }
 
-/// Everything delivery needs, built once per cold start.
+/// Everything delivery needs, built once per cold start: the organisations' content (each one's
+/// stored profile and own policies, refreshed when its stamp moves), the mailer, and the
+/// deployment's address.
 pub struct Notifier<S, M> {
-    pub store: S,
+    directory: Directory<OrgContent, S>,
     pub mailer: M,
-    pub org: OrgProfile,
-    pub links: Links,
+    /// The deployment's address (`APP_BASE_URL`): the links of an organisation without its own.
+    links: Links,
+    /// The default organisation's profile file in the content, imported into the store the
+    /// first time that organisation is needed without a stored profile.
+    seed: Option<OrgProfile>,
 }
 
 fn add(total: &mut Delivery, d: &Delivery) {
@@ -172,10 +212,120 @@ fn add(total: &mut Delivery, d: &Delivery) {
     total.failed += d.failed;
 }
 
+/// Per batch: each organisation's content, read once (`None`: it cannot be delivered for now).
+type BatchOrgs = HashMap<OrgId, Option<Arc<OrgContent>>>;
+
 impl<S: Store, M: Mailer> Notifier<S, M> {
+    /// `base`: the provided content (the default organisation's seed is its file there, if it
+    /// has one); `default_org`: `APP_ORG`, always swept;
+    /// `refresh`: how stale an edit made elsewhere may be seen (`APP_CONTENT_REFRESH_SECS`);
+    /// `links`: the deployment's address.
+    pub fn new(
+        store: S,
+        mailer: M,
+        base: Arc<BaseContent>,
+        default_org: OrgId,
+        refresh: Duration,
+        links: Links,
+    ) -> Self {
+        let seed = base.library.org(default_org.as_str()).cloned();
+        Notifier {
+            directory: Directory::new(store, base, Some(default_org), refresh, |c| c),
+            mailer,
+            links,
+            seed,
+        }
+    }
+
+    pub fn store(&self) -> &S {
+        self.directory.store()
+    }
+
+    /// The default organisation (`APP_ORG`).
+    pub fn default_org(&self) -> &OrgId {
+        self.directory
+            .default_org()
+            .expect("a notifier always has a default organisation")
+    }
+
+    /// Where an organisation's emails link to: its own address, else the deployment's.
+    fn links_of(&self, content: &OrgContent) -> Links {
+        Links {
+            base_url: content
+                .base_url
+                .clone()
+                .unwrap_or_else(|| self.links.base_url.clone()),
+        }
+    }
+
+    /// An organisation's content as stored now; `None` when it has no stored profile. The
+    /// default organisation without one is first seeded from its file (once: the seed is
+    /// refused when a profile exists, and an edited profile is never overwritten).
+    pub async fn content(
+        &self,
+        org: &OrgId,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Arc<OrgContent>>, TenancyError> {
+        if let Some(content) = self.directory.get(org).await? {
+            return Ok(Some(content));
+        }
+        let Some(seed) = self.seed.as_ref().filter(|s| s.id == *org) else {
+            return Ok(None);
+        };
+        let source = format!("content/organisations/{org}.toml");
+        let base = self.directory.base();
+        if profile::seed(self.store(), seed, &base.library.pages, &source, now).await? {
+            tracing::info!(org = %org, source, "organisation profile imported into the store");
+        }
+        self.directory.get(org).await
+    }
+
+    /// The organisations to sweep: every one the deployment lists, and the default one (listed
+    /// only once its file has been imported, which may not have happened yet).
+    pub async fn organisations(&self) -> Result<Vec<OrgId>, TenancyError> {
+        let mut orgs: Vec<OrgId> = hosts::list(self.store())
+            .await?
+            .into_iter()
+            .map(|o| o.org)
+            .collect();
+        if !orgs.contains(self.default_org()) {
+            orgs.insert(0, self.default_org().clone());
+        }
+        Ok(orgs)
+    }
+
+    /// The organisation's content for this batch (read once per batch); `None`, logged, when it
+    /// cannot be read or has no stored profile: its records are retried.
+    async fn batch_content(
+        &self,
+        seen: &mut BatchOrgs,
+        org: &OrgId,
+        now: DateTime<Utc>,
+    ) -> Option<Arc<OrgContent>> {
+        if let Some(known) = seen.get(org) {
+            return known.clone();
+        }
+        let content = match self.content(org, now).await {
+            Ok(Some(content)) => Some(content),
+            Ok(None) => {
+                tracing::error!(org = %org,
+                    "an item of an organisation without a stored profile: its records are retried");
+                None
+            }
+            Err(e) => {
+                tracing::error!(org = %org, error = %e,
+                    "the organisation could not be read: its records are retried");
+                None
+            }
+        };
+        seen.insert(org.clone(), content.clone());
+        content
+    }
+
     /// Handles one invocation: a stream batch answers with its partial batch response, a
-    /// scheduled sweep with its counts. An event of neither shape, or a sweep that cannot read
-    /// the store, is an error (the invocation fails and the function's error alarm counts it).
+    /// scheduled sweep with its counts (over every organisation). An event of neither shape, or
+    /// a sweep that failed for an organisation, is an error (the invocation fails and the
+    /// function's error alarm counts it).
     pub async fn handle(&self, event: Value, now: DateTime<Utc>) -> Result<Value, String> {
         match Event::parse(event)? {
             Event::Stream(batch) => {
@@ -183,10 +333,7 @@ impl<S: Store, M: Mailer> Notifier<S, M> {
                 Ok(serde_json::to_value(response).expect("a batch response is JSON"))
             }
             Event::Scheduled(_) => {
-                let d = self.sweep(now).await.map_err(|e| {
-                    tracing::error!(org = %self.org.id, error = %e, "notification sweep failed");
-                    format!("notification sweep failed: {e}")
-                })?;
+                let d = self.sweep(now).await?;
                 Ok(json!({
                     "notifications": d.notifications,
                     "delivered": d.delivered,
@@ -197,22 +344,38 @@ impl<S: Store, M: Mailer> Notifier<S, M> {
         }
     }
 
-    /// Delivers the batch's new notifications; each one at most once per batch.
+    /// Delivers the batch's new notifications, each for its own organisation; each one at most
+    /// once per batch.
     pub async fn stream(&self, batch: &StreamBatch, now: DateTime<Utc>) -> BatchResponse {
         let mut response = BatchResponse::default();
         let mut total = Delivery::default();
-        let mut outcome: HashMap<String, bool> = HashMap::new();
-        let (mut ignored, mut malformed) = (0usize, 0usize);
+        let mut outcome: HashMap<(OrgId, String), bool> = HashMap::new();
+        let mut seen = BatchOrgs::new();
+        let (mut ignored, mut malformed, mut sign_ins) = (0usize, 0usize, 0usize);
         for record in &batch.records {
-            let id = match record.action(&self.org, now) {
-                Action::Deliver(id) => id,
-                Action::SignIn(id) => {
-                    if !self.sign_in(&id, now).await {
-                        response.batch_item_failures.push(ItemFailure {
-                            item_identifier: record.dynamodb.sequence_number.clone(),
-                        });
+            let ok = match record.action(now) {
+                Action::Deliver { org, id } => {
+                    let key = (org, id);
+                    match outcome.get(&key) {
+                        Some(ok) => *ok,
+                        None => {
+                            let ok = match self.batch_content(&mut seen, &key.0, now).await {
+                                Some(content) => {
+                                    self.deliver(&content, &key.1, now, &mut total).await
+                                }
+                                None => false,
+                            };
+                            outcome.insert(key, ok);
+                            ok
+                        }
                     }
-                    continue;
+                }
+                Action::SignIn { org, id } => {
+                    sign_ins += 1;
+                    match self.batch_content(&mut seen, &org, now).await {
+                        Some(content) => self.sign_in(&content, &id, now).await,
+                        None => false,
+                    }
                 }
                 Action::Ignore(_) => {
                     ignored += 1;
@@ -220,37 +383,12 @@ impl<S: Store, M: Mailer> Notifier<S, M> {
                 }
                 Action::Malformed(why) => {
                     malformed += 1;
-                    tracing::error!(org = %self.org.id, sequence_number = record.dynamodb.sequence_number, problem = why,
-                        "stream record skipped: it cannot be delivered");
+                    tracing::error!(
+                        sequence_number = record.dynamodb.sequence_number,
+                        problem = why,
+                        "stream record skipped: it cannot be delivered"
+                    );
                     continue;
-                }
-            };
-            let ok = match outcome.get(&id) {
-                Some(ok) => *ok,
-                None => {
-                    let ok = match notify::deliver_by_id(
-                        &self.store,
-                        &self.mailer,
-                        &self.org,
-                        &self.links,
-                        &id,
-                        now,
-                    )
-                    .await
-                    {
-                        Ok(d) => {
-                            add(&mut total, &d);
-                            d.failed == 0
-                        }
-                        Err(e) => {
-                            tracing::error!(org = %self.org.id, notification_id = id, error = %e,
-                                "notification delivery failed: the record is retried");
-                            total.failed += 1;
-                            false
-                        }
-                    };
-                    outcome.insert(id, ok);
-                    ok
                 }
             };
             if !ok {
@@ -259,11 +397,14 @@ impl<S: Store, M: Mailer> Notifier<S, M> {
                 });
             }
         }
+        let mut orgs: Vec<&str> = seen.keys().map(OrgId::as_str).collect();
+        orgs.sort_unstable();
         tracing::info!(
-            org = %self.org.id,
+            org = orgs.join(","),
             records = batch.records.len(),
             ignored,
             malformed,
+            sign_ins,
             notifications = total.notifications,
             delivered = total.delivered,
             emails = total.emails,
@@ -274,14 +415,47 @@ impl<S: Store, M: Mailer> Notifier<S, M> {
         response
     }
 
+    /// Delivers one notification; false when it is to be retried.
+    async fn deliver(
+        &self,
+        content: &OrgContent,
+        id: &str,
+        now: DateTime<Utc>,
+        total: &mut Delivery,
+    ) -> bool {
+        let links = self.links_of(content);
+        match notify::deliver_by_id(
+            self.store(),
+            &self.mailer,
+            &content.profile,
+            &links,
+            id,
+            now,
+        )
+        .await
+        {
+            Ok(d) => {
+                add(total, &d);
+                d.failed == 0
+            }
+            Err(e) => {
+                tracing::error!(org = %content.org, notification_id = id, error = %e,
+                    "notification delivery failed: the record is retried");
+                total.failed += 1;
+                false
+            }
+        }
+    }
+
     /// Sends one requested sign-in email; false when the store failed (the record is retried).
     /// A refused email is not a failure here: the request keeps its back-off for the sweep.
-    async fn sign_in(&self, request_id: &str, now: DateTime<Utc>) -> bool {
+    async fn sign_in(&self, content: &OrgContent, request_id: &str, now: DateTime<Utc>) -> bool {
+        let links = self.links_of(content);
         match sign_in_mail::deliver(
-            &self.store,
+            self.store(),
             &self.mailer,
-            &self.org,
-            &self.links,
+            &content.profile,
+            &links,
             request_id,
             now,
         )
@@ -289,40 +463,72 @@ impl<S: Store, M: Mailer> Notifier<S, M> {
         {
             Ok(_) => true,
             Err(e) => {
-                tracing::error!(org = %self.org.id, request_id, error = %e,
+                tracing::error!(org = %content.org, request_id, error = %e,
                     "sign-in request could not be handled: the record is retried");
                 false
             }
         }
     }
 
-    /// Delivers the pending notifications that are due, then the sign-in emails due a retry.
-    pub async fn sweep(&self, now: DateTime<Utc>) -> Result<Delivery, StoreError> {
-        let sign_ins = sign_in_mail::deliver_pending(
-            &self.store,
-            &self.mailer,
-            &self.org,
-            &self.links,
-            now,
-            SWEEP_MAX,
-        )
-        .await?;
+    /// For every organisation of the deployment: delivers the pending notifications that are
+    /// due, then the sign-in emails due a retry. An organisation that fails is logged and the
+    /// others are swept; the answer is then an error naming the ones that failed.
+    pub async fn sweep(&self, now: DateTime<Utc>) -> Result<Delivery, String> {
+        let orgs = self.organisations().await.map_err(|e| {
+            tracing::error!(error = %e, "notification sweep failed: the organisations could not be listed");
+            format!("notification sweep failed: the organisations could not be listed: {e}")
+        })?;
+        let mut total = Delivery::default();
+        let mut failed = Vec::new();
+        for org in &orgs {
+            let outcome = match self.content(org, now).await {
+                Ok(Some(content)) => self
+                    .sweep_org(&content, now)
+                    .await
+                    .map_err(|e| e.to_string()),
+                Ok(None) => Err("it has no stored profile".to_string()),
+                Err(e) => Err(e.to_string()),
+            };
+            match outcome {
+                Ok(d) => add(&mut total, &d),
+                Err(e) => {
+                    tracing::error!(org = %org, error = %e, "notification sweep failed");
+                    failed.push(format!("{org}: {e}"));
+                }
+            }
+        }
+        if failed.is_empty() {
+            Ok(total)
+        } else {
+            Err(format!(
+                "notification sweep failed for {} of {} organisations: {}",
+                failed.len(),
+                orgs.len(),
+                failed.join("; ")
+            ))
+        }
+    }
+
+    /// One organisation's sweep.
+    async fn sweep_org(
+        &self,
+        content: &OrgContent,
+        now: DateTime<Utc>,
+    ) -> Result<Delivery, safety_core::store::StoreError> {
+        let links = self.links_of(content);
+        let org = &content.profile;
+        let sign_ins =
+            sign_in_mail::deliver_pending(self.store(), &self.mailer, org, &links, now, SWEEP_MAX)
+                .await?;
         if sign_ins.requests > 0 {
-            tracing::info!(org = %self.org.id, requests = sign_ins.requests, sent = sign_ins.sent,
+            tracing::info!(org = %org.id, requests = sign_ins.requests, sent = sign_ins.sent,
                 no_account = sign_ins.no_account, failed = sign_ins.failed, too_old = sign_ins.too_old,
                 "sign-in sweep done");
         }
-        let d = notify::deliver_pending(
-            &self.store,
-            &self.mailer,
-            &self.org,
-            &self.links,
-            now,
-            SWEEP_MAX,
-        )
-        .await?;
+        let d = notify::deliver_pending(self.store(), &self.mailer, org, &links, now, SWEEP_MAX)
+            .await?;
         tracing::info!(
-            org = %self.org.id,
+            org = %org.id,
             notifications = d.notifications,
             delivered = d.delivered,
             emails = d.emails,

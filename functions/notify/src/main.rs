@@ -2,12 +2,23 @@
 //! loop around [`notify::Notifier::handle`]. It runs only under AWS Lambda; locally the web
 //! server delivers notifications itself (its local notifier).
 //!
+//! Every organisation of the deployment is served: each item is delivered with its own
+//! organisation's profile as stored (edited in the app) and its own policies, read through a
+//! directory built once per cold start and refreshed when the organisation's stamp moves.
+//!
 //! Configuration (the same variables, read the same way, as the web function):
-//! * `APP_ORG` (default `demo`): the organisation, whose profile is in the content compiled in;
+//! * `APP_ORG` (default `demo`): the default organisation, always swept (with every one the deployment lists).
+//!   If it has no stored profile yet but has a file in the content compiled in
+//!   (`content/organisations/<APP_ORG>.toml`), that file is imported into the store once, the
+//!   first time the organisation is needed (as the web function does at its start); after that
+//!   the stored profile is the one used, and the file is never read again;
+//! * `APP_CONTENT_REFRESH_SECS` (default 10): how soon a profile or policy edited in the app is
+//!   used here (one read of the organisation's stamp per interval at most);
 //! * `APP_TABLE_NAME`, `AWS_REGION`, `APP_DYNAMODB_ENDPOINT`: the DynamoDB table;
 //! * `APP_MAIL_FROM` (SES, with `APP_SES_REGION`, `APP_SES_ENDPOINT` and the function's
 //!   credentials), or `APP_OUTBOX_DIR` (files, for trying it out): required;
-//! * `APP_BASE_URL`: the site's public address, for the links in the emails: required;
+//! * `APP_BASE_URL`: the site's public address, for the links in the emails of an organisation
+//!   without an address of its own: required;
 //! * `APP_LOG` (`json` by default, `pretty`) and `RUST_LOG` (default `info`).
 
 use notify::Notifier;
@@ -15,7 +26,11 @@ use safety_core::env::var;
 use safety_core::function_main::EventFunction;
 use safety_core::mail::AnyMailer;
 use safety_core::mail::Links;
+use safety_core::org::OrgId;
 use safety_core::store::dynamo::{DynamoConfig, DynamoStore};
+use safety_core::tenancy::BaseContent;
+use std::sync::Arc;
+use std::time::Duration;
 
 type Live = Notifier<DynamoStore, AnyMailer>;
 
@@ -27,22 +42,40 @@ fn main() -> std::process::ExitCode {
     }
     .run(
         from_env,
-        |notifier: &Live| notifier.org.id.to_string(),
+        |notifier: &Live| notifier.default_org().to_string(),
         |notifier, event| async move { notifier.handle(event, chrono::Utc::now()).await },
     )
 }
 
 fn from_env() -> Result<Live, String> {
-    let (_, org) = safety_core::content::library_and_org()?;
+    let org_name = var("APP_ORG").unwrap_or_else(|| "demo".into());
+    let default_org = OrgId::parse(&org_name)
+        .ok_or_else(|| format!("APP_ORG `{org_name}` is not a valid organisation id"))?;
+    let refresh = match var("APP_CONTENT_REFRESH_SECS") {
+        None => Duration::from_secs(10),
+        Some(v) => Duration::from_secs(v.parse().map_err(|_| {
+            format!("APP_CONTENT_REFRESH_SECS must be a number of seconds, not `{v}`")
+        })?),
+    };
+    let files = safety_core::content::embedded_files();
+    let library = safety_core::content::load(files.clone()).map_err(|problems| {
+        let list: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        format!("the content does not pass the check:\n{}", list.join("\n"))
+    })?;
     let base_url =
         var("APP_BASE_URL").ok_or("APP_BASE_URL must be set: the emails link to the site")?;
     let mailer = safety_core::mail::from_env("notifications")?;
     let store =
         DynamoStore::from_env_config(DynamoConfig::from_env()).map_err(|e| e.to_string())?;
-    Ok(Notifier {
+    Ok(Notifier::new(
         store,
         mailer,
-        org,
-        links: Links { base_url },
-    })
+        Arc::new(BaseContent {
+            files,
+            library: Arc::new(library),
+        }),
+        default_org,
+        refresh,
+        Links { base_url },
+    ))
 }

@@ -11,6 +11,7 @@ use safety_core::org::OrgId;
 use safety_core::roles::Role;
 use safety_core::routing::About;
 use safety_core::store::embedded::EmbeddedStore;
+use safety_core::tenancy::{BaseContent, hosts};
 use safety_core::worry::code::FormToken;
 use safety_core::worry::{self, FORM_PURPOSE, WorryInput};
 
@@ -27,8 +28,32 @@ fn library() -> &'static Library {
     LIB.get_or_init(|| safety_core::content::load_embedded().unwrap())
 }
 
+fn base() -> Arc<BaseContent> {
+    static BASE: std::sync::OnceLock<Arc<BaseContent>> = std::sync::OnceLock::new();
+    BASE.get_or_init(|| {
+        Arc::new(BaseContent {
+            files: safety_core::content::embedded_files(),
+            library: Arc::new(library().clone()),
+        })
+    })
+    .clone()
+}
+
 fn profile() -> OrgProfile {
     library().org("demo").unwrap().clone()
+}
+
+/// The notifier as the function builds it, over `store`: the default organisation `demo`
+/// (seeded from its file when first needed), refreshed at every delivery.
+fn notifier<M: Mailer>(store: EmbeddedStore, mailer: M) -> Notifier<EmbeddedStore, M> {
+    Notifier::new(
+        store,
+        mailer,
+        base(),
+        OrgId::parse("demo").unwrap(),
+        Duration::ZERO,
+        links(),
+    )
 }
 
 fn links() -> Links {
@@ -138,32 +163,51 @@ fn a_stream_batch_delivers_inserted_notifications_only() {
         record("MODIFY", "106", &notification_item("n-modified-due")),
     ]));
     let now = t0() + chrono::Duration::seconds(1);
-    let actions: Vec<Action> = b.records.iter().map(|r| r.action(&org, now)).collect();
+    let actions: Vec<Action> = b.records.iter().map(|r| r.action(now)).collect();
+    let deliver = |org: &OrgId, id: &str| Action::Deliver {
+        org: org.clone(),
+        id: id.into(),
+    };
     assert_eq!(
         actions,
         [
-            Action::Deliver("n-new".into()),
+            deliver(&org.id, "n-new"),
             Action::Ignore("not a notification"),
             Action::Ignore("not an insert or a modification"),
             Action::Ignore("already delivered"),
             Action::Ignore("waiting for its retry time"),
             Action::Malformed("a notification without a `notification_id`"),
-            Action::Deliver("n-modified-due".into()),
+            deliver(&org.id, "n-modified-due"),
         ]
     );
     assert_eq!(b.records[0].dynamodb.sequence_number, "100");
     // Its retry time come, a backing-off notification is delivered again.
     assert_eq!(
-        b.records[4].action(&org, t0() + chrono::Duration::seconds(31)),
-        Action::Deliver("n-backing-off".into())
+        b.records[4].action(t0() + chrono::Duration::seconds(31)),
+        deliver(&org.id, "n-backing-off")
     );
-    // Another organisation's notification is not this deployment's.
+    // Another organisation's notification is delivered for that organisation.
     let mut other = notification_item("n-other");
     other.insert("org".into(), json!("another-college"));
-    let b = stream(batch(vec![record("INSERT", "107", &other)]));
+    // Without its `org` attribute, the organisation its key starts with.
+    let mut keyed = notification_item("n-keyed");
+    keyed.remove("org");
+    let mut nowhere = notification_item("n-nowhere");
+    nowhere.remove("org");
+    nowhere.insert("pk".into(), json!("NOTIFY#n-nowhere"));
+    let b = stream(batch(vec![
+        record("INSERT", "107", &other),
+        record("INSERT", "108", &keyed),
+        record("INSERT", "109", &nowhere),
+    ]));
+    let actions: Vec<Action> = b.records.iter().map(|r| r.action(now)).collect();
     assert_eq!(
-        b.records[0].action(&org, now),
-        Action::Ignore("another organisation's item")
+        actions,
+        [
+            deliver(&OrgId::parse("another-college").unwrap(), "n-other"),
+            deliver(&org.id, "n-keyed"),
+            Action::Malformed("a notification without an organisation"),
+        ]
     );
 }
 
@@ -240,12 +284,7 @@ async fn the_stream_delivers_a_new_worry_s_notification_without_the_worry() {
     let person = dsl(&store, &org.id).await;
     let item = submit_worry(&store, &org.id).await;
     let outbox = dir.path().join("outbox");
-    let notifier = Notifier {
-        store,
-        mailer: OutboxMailer::new(&outbox),
-        org,
-        links: links(),
-    };
+    let notifier = notifier(store, OutboxMailer::new(&outbox));
     let now = t0() + chrono::Duration::seconds(1);
     let event = batch(vec![
         record("INSERT", "4200000000000000000001", &item),
@@ -253,8 +292,7 @@ async fn the_stream_delivers_a_new_worry_s_notification_without_the_worry() {
         record(
             "INSERT",
             "4200000000000000000002",
-            &keys::notification(&notifier.org.id, "x")
-                .item(json!({ "type": "worry", "text": WORRY_TEXT })),
+            &keys::notification(&org.id, "x").item(json!({ "type": "worry", "text": WORRY_TEXT })),
         ),
     ]);
     let response = notifier.handle(event.clone(), now).await.unwrap();
@@ -278,16 +316,10 @@ async fn the_stream_delivers_a_new_worry_s_notification_without_the_worry() {
         );
     }
     assert!(
-        notify::undelivered(
-            &notifier.store,
-            &notifier.org.id,
-            &reader(&[Role::Dsl]),
-            50,
-            t0()
-        )
-        .await
-        .unwrap()
-        .is_empty()
+        notify::undelivered(notifier.store(), &org.id, &reader(&[Role::Dsl]), 50, t0())
+            .await
+            .unwrap()
+            .is_empty()
     );
 
     // The same batch again (Lambda retries at least once): nothing more is sent.
@@ -311,12 +343,7 @@ async fn a_failed_delivery_is_a_batch_item_failure_and_the_sweep_retries_it() {
     let org = profile();
     dsl(&store, &org.id).await;
     let item = submit_worry(&store, &org.id).await;
-    let down = Notifier {
-        store,
-        mailer: DownMailer,
-        org,
-        links: links(),
-    };
+    let down = notifier(store.clone(), DownMailer);
     let now = t0() + chrono::Duration::seconds(1);
     let other = notification_item("n-already-gone");
     let event = batch(vec![
@@ -330,16 +357,15 @@ async fn a_failed_delivery_is_a_batch_item_failure_and_the_sweep_retries_it() {
         response,
         json!({ "batchItemFailures": [{ "itemIdentifier": "301" }, { "itemIdentifier": "302" }] })
     );
-    let pending = notify::undelivered(&down.store, &down.org.id, &reader(&[Role::Dsl]), 50, t0())
+    let pending = notify::undelivered(&store, &org.id, &reader(&[Role::Dsl]), 50, t0())
         .await
         .unwrap();
     assert_eq!(pending.len(), 1);
     assert_eq!(pending[0].attempts, 1);
 
     // The write of that failure comes back on the stream with its back-off: not retried at once.
-    let failed = down
-        .store
-        .get(&keys::notification(&down.org.id, &pending[0].id))
+    let failed = store
+        .get(&keys::notification(&org.id, &pending[0].id))
         .await
         .unwrap()
         .unwrap();
@@ -349,7 +375,7 @@ async fn a_failed_delivery_is_a_batch_item_failure_and_the_sweep_retries_it() {
         .unwrap();
     assert_eq!(response, json!({ "batchItemFailures": [] }));
     assert_eq!(
-        notify::undelivered(&down.store, &down.org.id, &reader(&[Role::Dsl]), 50, t0())
+        notify::undelivered(&store, &org.id, &reader(&[Role::Dsl]), 50, t0())
             .await
             .unwrap()[0]
             .attempts,
@@ -358,12 +384,7 @@ async fn a_failed_delivery_is_a_batch_item_failure_and_the_sweep_retries_it() {
 
     // The mail service is back: the sweep after the back-off delivers it.
     let outbox = dir.path().join("outbox");
-    let up = Notifier {
-        store: down.store,
-        mailer: OutboxMailer::new(&outbox),
-        org: down.org,
-        links: links(),
-    };
+    let up = notifier(store, OutboxMailer::new(&outbox));
     let too_early = up.handle(scheduled(), now).await.unwrap();
     assert_eq!(too_early["notifications"], 0);
     let later = now + safety_core::mail::retry_delay(1);
@@ -415,19 +436,14 @@ async fn the_stream_sends_a_sign_in_link_to_a_known_address_only_and_once() {
     let known = ask_for_link(&store, &org.id, "DSL@example.org").await;
     let unknown = ask_for_link(&store, &org.id, "nobody@example.org").await;
     let outbox = dir.path().join("outbox");
-    let notifier = Notifier {
-        store,
-        mailer: OutboxMailer::new(&outbox),
-        org,
-        links: links(),
-    };
+    let notifier = notifier(store, OutboxMailer::new(&outbox));
     let b = stream(batch(vec![
         record("INSERT", "500", &known),
         record("INSERT", "501", &unknown),
     ]));
     assert!(matches!(
-        b.records[0].action(&notifier.org, t0()),
-        Action::SignIn(_)
+        b.records[0].action(t0()),
+        Action::SignIn { ref org, .. } if org.as_str() == "demo"
     ));
     let event = batch(vec![
         record("INSERT", "500", &known),
@@ -451,19 +467,19 @@ async fn the_stream_sends_a_sign_in_link_to_a_known_address_only_and_once() {
     // Both requests are gone (the address typed is not kept).
     for item in [&known, &unknown] {
         let key = safety_core::store::Key::of(item).unwrap();
-        assert!(notifier.store.get(&key).await.unwrap().is_none());
+        assert!(notifier.store().get(&key).await.unwrap().is_none());
     }
     // Lambda hands the batch over again: nothing more is sent.
     notifier.handle(event, now).await.unwrap();
     assert_eq!(test_support::outbox_emails(&outbox).len(), 1);
-    // Another organisation's request is not this deployment's.
+    // Another organisation's request is sent for that organisation.
     let mut other = known.clone();
     other.insert("org".into(), json!("another-college"));
     let b = stream(batch(vec![record("INSERT", "502", &other)]));
-    assert_eq!(
-        b.records[0].action(&notifier.org, now),
-        Action::Ignore("another organisation's item")
-    );
+    assert!(matches!(
+        b.records[0].action(now),
+        Action::SignIn { ref org, .. } if org.as_str() == "another-college"
+    ));
 }
 
 #[tokio::test]
@@ -473,12 +489,7 @@ async fn a_refused_sign_in_email_is_kept_and_the_sweep_sends_it_after_its_back_o
     let org = profile();
     dsl(&store, &org.id).await;
     let known = ask_for_link(&store, &org.id, "dsl@example.org").await;
-    let down = Notifier {
-        store,
-        mailer: DownMailer,
-        org,
-        links: links(),
-    };
+    let down = notifier(store.clone(), DownMailer);
     let now = t0() + chrono::Duration::seconds(1);
     let response = down
         .handle(batch(vec![record("INSERT", "600", &known)]), now)
@@ -487,7 +498,7 @@ async fn a_refused_sign_in_email_is_kept_and_the_sweep_sends_it_after_its_back_o
     // Not a batch failure: the request carries its own back-off, for the sweep.
     assert_eq!(response, json!({ "batchItemFailures": [] }));
     let key = safety_core::store::Key::of(&known).unwrap();
-    let kept = down.store.get(&key).await.unwrap().expect("kept");
+    let kept = store.get(&key).await.unwrap().expect("kept");
     assert_eq!(kept["attempts"], 1);
     assert!(
         kept["last_error"]
@@ -497,12 +508,7 @@ async fn a_refused_sign_in_email_is_kept_and_the_sweep_sends_it_after_its_back_o
     );
 
     let outbox = dir.path().join("outbox");
-    let up = Notifier {
-        store: down.store,
-        mailer: OutboxMailer::new(&outbox),
-        org: down.org,
-        links: links(),
-    };
+    let up = notifier(store, OutboxMailer::new(&outbox));
     up.handle(scheduled(), now).await.unwrap();
     assert!(test_support::outbox_emails(&outbox).is_empty(), "too early");
     up.handle(scheduled(), now + safety_core::mail::retry_delay(1))
@@ -511,7 +517,7 @@ async fn a_refused_sign_in_email_is_kept_and_the_sweep_sends_it_after_its_back_o
     let emails = test_support::outbox_emails(&outbox);
     assert_eq!(emails.len(), 1);
     assert!(emails[0].contains("/sign-in/link?token="));
-    assert!(up.store.get(&key).await.unwrap().is_none());
+    assert!(up.store().get(&key).await.unwrap().is_none());
 }
 
 #[tokio::test]
@@ -522,12 +528,7 @@ async fn a_sign_in_request_older_than_a_link_s_life_is_dropped_unsent() {
     dsl(&store, &org.id).await;
     let known = ask_for_link(&store, &org.id, "dsl@example.org").await;
     let outbox = dir.path().join("outbox");
-    let notifier = Notifier {
-        store,
-        mailer: OutboxMailer::new(&outbox),
-        org,
-        links: links(),
-    };
+    let notifier = notifier(store, OutboxMailer::new(&outbox));
     let late =
         t0() + chrono::Duration::minutes(safety_core::identity::magic_link::LIFETIME_MINUTES);
     notifier
@@ -536,5 +537,101 @@ async fn a_sign_in_request_older_than_a_link_s_life_is_dropped_unsent() {
         .unwrap();
     assert!(test_support::outbox_emails(&outbox).is_empty());
     let key = safety_core::store::Key::of(&known).unwrap();
-    assert!(notifier.store.get(&key).await.unwrap().is_none());
+    assert!(notifier.store().get(&key).await.unwrap().is_none());
+}
+
+/// Two organisations on one deployment: the default one (`demo`, seeded from its file when first
+/// needed) and `org-b`, created with its own host. The stream delivers org B's worry to org B's
+/// DSL with links to org B's address; the sweep covers both organisations, each with its own
+/// profile and address; org A's DSL never gets org B's email.
+#[tokio::test]
+async fn each_organisation_s_notifications_go_to_its_own_people_with_its_own_address() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = EmbeddedStore::open(&dir.path().join("db")).unwrap();
+    let mut b_profile = profile();
+    b_profile.id = OrgId::parse("org-b").unwrap();
+    b_profile.name = "Org B College".into();
+    hosts::create(
+        &store,
+        &library().pages,
+        &hosts::NewOrganisation {
+            profile: b_profile.clone(),
+            hosts: vec!["org-b.localhost".into()],
+            admin_email: "admin@org-b.example".into(),
+            admin_name: "Bea Admin".into(),
+        },
+        t0(),
+    )
+    .await
+    .unwrap();
+    let a = profile().id;
+    let b = b_profile.id.clone();
+    dsl(&store, &a).await;
+    people::invite(
+        &store,
+        &b,
+        &NewPerson {
+            email: "dsl-b@example.org".into(),
+            name: "Bo DSL".into(),
+            roles: vec![Role::Dsl],
+            groups: vec![],
+        },
+        t0(),
+    )
+    .await
+    .unwrap();
+    let b_item = submit_worry(&store, &b).await;
+    let outbox = dir.path().join("outbox");
+    let notifier = notifier(store.clone(), OutboxMailer::new(&outbox));
+    let now = t0() + chrono::Duration::seconds(1);
+
+    let response = notifier
+        .handle(batch(vec![record("INSERT", "700", &b_item)]), now)
+        .await
+        .unwrap();
+    assert_eq!(response, json!({ "batchItemFailures": [] }));
+    let emails = test_support::outbox_emails(&outbox);
+    assert_eq!(emails.len(), 1, "{emails:?}");
+    assert!(emails[0].contains("dsl-b@example.org"), "{}", emails[0]);
+    assert!(
+        emails[0].contains("https://org-b.localhost/"),
+        "{}",
+        emails[0]
+    );
+    assert!(!emails[0].contains("safety.example.org"), "{}", emails[0]);
+    assert!(
+        !emails[0].contains(WORRY_TEXT),
+        "the worry stays in the app"
+    );
+
+    // A worry in each organisation left to the sweep: both are delivered, each to its own DSL.
+    submit_worry(&store, &a).await;
+    submit_worry(&store, &b).await;
+    let swept = notifier.handle(scheduled(), now).await.unwrap();
+    assert_eq!(swept["notifications"], 2, "{swept}");
+    let emails = test_support::outbox_emails(&outbox);
+    assert_eq!(emails.len(), 3, "{emails:?}");
+    let to_a: Vec<&String> = emails
+        .iter()
+        .filter(|e| e.contains("To: dsl@example.org"))
+        .collect();
+    let to_b: Vec<&String> = emails
+        .iter()
+        .filter(|e| e.contains("To: dsl-b@example.org"))
+        .collect();
+    assert_eq!((to_a.len(), to_b.len()), (1, 2), "{emails:?}");
+    assert!(
+        to_a[0].contains("https://safety.example.org/"),
+        "{}",
+        to_a[0]
+    );
+    assert!(to_b.iter().all(|e| e.contains("https://org-b.localhost/")));
+    // The default organisation was listed in the deployment when its file was imported.
+    let listed: Vec<String> = hosts::list(&store)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|o| o.org.to_string())
+        .collect();
+    assert_eq!(listed.len(), 2, "{listed:?}");
 }

@@ -347,7 +347,29 @@ async fn store_methods_of_the_notify_path() -> BTreeSet<&'static str> {
         );
     }
 
-    let store = recording::Recording::new(store);
+    let store = std::sync::Arc::new(recording::Recording::new(store));
+    // As the notifier starts on a fresh deployment: the default organisation's file imported
+    // into the store, the deployment's organisations listed, each one's content read through
+    // the directory (the stamp, the profile, its own policies).
+    let base = std::sync::Arc::new(safety_core::tenancy::BaseContent {
+        files: safety_core::content::embedded_files(),
+        library: std::sync::Arc::new(library.clone()),
+    });
+    assert!(
+        safety_core::tenancy::profile::seed(&store, &profile, &library.pages, "demo.toml", t0)
+            .await
+            .unwrap()
+    );
+    let listed = safety_core::tenancy::hosts::list(&store).await.unwrap();
+    assert_eq!(listed.len(), 1);
+    let directory = safety_core::tenancy::Directory::new(
+        store.clone(),
+        base,
+        Some(org.clone()),
+        std::time::Duration::ZERO,
+        |c| c,
+    );
+    assert!(directory.get(&org).await.unwrap().is_some());
     let links = Links {
         base_url: "https://safety.example.org".into(),
     };
@@ -389,7 +411,8 @@ async fn store_methods_of_the_notify_path() -> BTreeSet<&'static str> {
     .await
     .unwrap();
     assert_eq!(swept.sent, 1, "{swept:?}");
-    store.calls.into_inner().unwrap()
+    let calls = store.calls.lock().unwrap().clone();
+    calls
 }
 
 #[tokio::test]
