@@ -25,6 +25,7 @@ python3 bench/sign_in_timing.py "$bin" "$port" 100
 python3 bench/learning.py "$bin" "$port"
 cargo run -q --release -p safety-core --example inbox_figures
 cargo run -q --release -p safety-core --example compliance_figures
+cargo run -q --release -p safety-core --example tenancy_figures
 
 data=$(mktemp -d)
 APP_BIND=127.0.0.1:$port APP_DATA_DIR=$data RUST_LOG=warn "$bin" >/dev/null 2>&1 &

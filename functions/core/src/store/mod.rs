@@ -285,6 +285,33 @@ pub trait Store: Send + Sync + 'static {
     fn transact(&self, ops: Vec<TxOp>) -> impl Future<Output = Result<(), StoreError>> + Send;
 }
 
+/// A shared store is a store (a benchmark's counting store shared with a cache).
+impl<S: Store> Store for std::sync::Arc<S> {
+    async fn get(&self, key: &Key) -> Result<Option<Item>, StoreError> {
+        self.as_ref().get(key).await
+    }
+    async fn put(&self, item: Item, condition: Condition) -> Result<(), StoreError> {
+        self.as_ref().put(item, condition).await
+    }
+    async fn update(
+        &self,
+        key: &Key,
+        update: Update,
+        condition: Condition,
+    ) -> Result<Item, StoreError> {
+        self.as_ref().update(key, update, condition).await
+    }
+    async fn delete(&self, key: &Key, condition: Condition) -> Result<(), StoreError> {
+        self.as_ref().delete(key, condition).await
+    }
+    async fn query(&self, query: &Query) -> Result<Page, StoreError> {
+        self.as_ref().query(query).await
+    }
+    async fn transact(&self, ops: Vec<TxOp>) -> Result<(), StoreError> {
+        self.as_ref().transact(ops).await
+    }
+}
+
 /// The backend chosen by configuration at start-up. Cheap to clone: clones share the client
 /// (and its connections) or the open database.
 #[derive(Clone)]
