@@ -8,7 +8,7 @@
 //! Several organisations share one deployment: each item carries its organisation (`org`), and
 //! each is delivered with that organisation's profile as stored (edited in the app), its own
 //! policies, and links to its own address (`base_url`, else the deployment's `APP_BASE_URL`),
-//! read through a [`Directory`] refreshed when the organisation's stamp moves. The default
+//! read through a [`Deployment`] refreshed when the organisation's stamp moves. The default
 //! organisation (`APP_ORG`) is seeded from its file in the content the first time it is needed
 //! without a stored profile, so a fresh deployment works whichever function starts first.
 //!
@@ -21,7 +21,7 @@
 //!   not handed over again. A new sign-in request is delivered the same way
 //!   ([`sign_in_mail::deliver`]);
 //! * an **EventBridge scheduled event** (every 5 minutes): for every organisation of the
-//!   deployment ([`hosts::list`]), [`notify::deliver_pending`] sweeps the notifications still
+//!   deployment ([`Deployment::organisations`]), [`notify::deliver_pending`] sweeps the notifications still
 //!   pending whose retry time has come (back-off after failures, anything the stream gave up
 //!   on), and the sign-in emails whose retry time has come. One organisation's failure does not
 //!   stop the others; the invocation fails at the end (the error alarm counts it).
@@ -36,14 +36,13 @@ use safety_core::identity::sign_in_mail;
 use safety_core::mail::Links;
 use safety_core::mail::Mailer;
 use safety_core::notify::{self, Delivery};
-use safety_core::org::{OrgId, OrgProfile};
+use safety_core::org::OrgId;
 use safety_core::store::Store;
-use safety_core::tenancy::{BaseContent, Directory, OrgContent, TenancyError, hosts, profile};
+use safety_core::tenancy::{Deployment, DeploymentConfig, OrgContent};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Duration;
 
 /// At most this many notifications (and as many sign-in emails) per organisation per scheduled
 /// sweep (the oldest first); the next sweep takes the rest.
@@ -192,17 +191,12 @@ pub struct ItemFailure {
     pub item_identifier: String,
 }
 
-/// Everything delivery needs, built once per cold start: the organisations' content (each one's
-/// stored profile and own policies, refreshed when its stamp moves), the mailer, and the
-/// deployment's address.
+/// Everything delivery needs, built once per cold start: the deployment's organisations (each
+/// one's stored profile and own policies, refreshed when its stamp moves, and its address) and
+/// the mailer.
 pub struct Notifier<S, M> {
-    directory: Directory<OrgContent, S>,
+    pub deployment: Deployment<S>,
     pub mailer: M,
-    /// The deployment's address (`APP_BASE_URL`): the links of an organisation without its own.
-    links: Links,
-    /// The default organisation's profile file in the content, imported into the store the
-    /// first time that organisation is needed without a stored profile.
-    seed: Option<OrgProfile>,
 }
 
 fn add(total: &mut Delivery, d: &Delivery) {
@@ -216,82 +210,24 @@ fn add(total: &mut Delivery, d: &Delivery) {
 type BatchOrgs = HashMap<OrgId, Option<Arc<OrgContent>>>;
 
 impl<S: Store, M: Mailer> Notifier<S, M> {
-    /// `base`: the provided content (the default organisation's seed is its file there, if it
-    /// has one); `default_org`: `APP_ORG`, always swept;
-    /// `refresh`: how stale an edit made elsewhere may be seen (`APP_CONTENT_REFRESH_SECS`);
-    /// `links`: the deployment's address.
-    pub fn new(
-        store: S,
-        mailer: M,
-        base: Arc<BaseContent>,
-        default_org: OrgId,
-        refresh: Duration,
-        links: Links,
-    ) -> Self {
-        let seed = base.library.org(default_org.as_str()).cloned();
+    pub fn new(store: S, mailer: M, config: DeploymentConfig) -> Self {
         Notifier {
-            directory: Directory::new(store, base, Some(default_org), refresh, |c| c),
+            deployment: Deployment::new(store, config),
             mailer,
-            links,
-            seed,
         }
     }
 
     pub fn store(&self) -> &S {
-        self.directory.store()
+        self.deployment.store()
     }
 
     /// The default organisation (`APP_ORG`).
     pub fn default_org(&self) -> &OrgId {
-        self.directory
-            .default_org()
-            .expect("a notifier always has a default organisation")
+        self.deployment.default_org()
     }
 
-    /// Where an organisation's emails link to: its own address, else the deployment's.
     fn links_of(&self, content: &OrgContent) -> Links {
-        Links {
-            base_url: content
-                .base_url
-                .clone()
-                .unwrap_or_else(|| self.links.base_url.clone()),
-        }
-    }
-
-    /// An organisation's content as stored now; `None` when it has no stored profile. The
-    /// default organisation without one is first seeded from its file (once: the seed is
-    /// refused when a profile exists, and an edited profile is never overwritten).
-    pub async fn content(
-        &self,
-        org: &OrgId,
-        now: DateTime<Utc>,
-    ) -> Result<Option<Arc<OrgContent>>, TenancyError> {
-        if let Some(content) = self.directory.get(org).await? {
-            return Ok(Some(content));
-        }
-        let Some(seed) = self.seed.as_ref().filter(|s| s.id == *org) else {
-            return Ok(None);
-        };
-        let source = format!("content/organisations/{org}.toml");
-        let base = self.directory.base();
-        if profile::seed(self.store(), seed, &base.library.pages, &source, now).await? {
-            tracing::info!(org = %org, source, "organisation profile imported into the store");
-        }
-        self.directory.get(org).await
-    }
-
-    /// The organisations to sweep: every one the deployment lists, and the default one (listed
-    /// only once its file has been imported, which may not have happened yet).
-    pub async fn organisations(&self) -> Result<Vec<OrgId>, TenancyError> {
-        let mut orgs: Vec<OrgId> = hosts::list(self.store())
-            .await?
-            .into_iter()
-            .map(|o| o.org)
-            .collect();
-        if !orgs.contains(self.default_org()) {
-            orgs.insert(0, self.default_org().clone());
-        }
-        Ok(orgs)
+        self.deployment.links_of(content)
     }
 
     /// The organisation's content for this batch (read once per batch); `None`, logged, when it
@@ -305,7 +241,7 @@ impl<S: Store, M: Mailer> Notifier<S, M> {
         if let Some(known) = seen.get(org) {
             return known.clone();
         }
-        let content = match self.content(org, now).await {
+        let content = match self.deployment.content(org, now).await {
             Ok(Some(content)) => Some(content),
             Ok(None) => {
                 tracing::error!(org = %org,
@@ -474,14 +410,14 @@ impl<S: Store, M: Mailer> Notifier<S, M> {
     /// due, then the sign-in emails due a retry. An organisation that fails is logged and the
     /// others are swept; the answer is then an error naming the ones that failed.
     pub async fn sweep(&self, now: DateTime<Utc>) -> Result<Delivery, String> {
-        let orgs = self.organisations().await.map_err(|e| {
+        let orgs = self.deployment.organisations().await.map_err(|e| {
             tracing::error!(error = %e, "notification sweep failed: the organisations could not be listed");
             format!("notification sweep failed: the organisations could not be listed: {e}")
         })?;
         let mut total = Delivery::default();
         let mut failed = Vec::new();
         for org in &orgs {
-            let outcome = match self.content(org, now).await {
+            let outcome = match self.deployment.content(org, now).await {
                 Ok(Some(content)) => self
                     .sweep_org(&content, now)
                     .await

@@ -22,15 +22,10 @@
 //! * `APP_LOG` (`json` by default, `pretty`) and `RUST_LOG` (default `info`).
 
 use notify::Notifier;
-use safety_core::env::var;
 use safety_core::function_main::EventFunction;
 use safety_core::mail::AnyMailer;
-use safety_core::mail::Links;
-use safety_core::org::OrgId;
 use safety_core::store::dynamo::{DynamoConfig, DynamoStore};
-use safety_core::tenancy::BaseContent;
-use std::sync::Arc;
-use std::time::Duration;
+use safety_core::tenancy::DeploymentConfig;
 
 type Live = Notifier<DynamoStore, AnyMailer>;
 
@@ -48,34 +43,9 @@ fn main() -> std::process::ExitCode {
 }
 
 fn from_env() -> Result<Live, String> {
-    let org_name = var("APP_ORG").unwrap_or_else(|| "demo".into());
-    let default_org = OrgId::parse(&org_name)
-        .ok_or_else(|| format!("APP_ORG `{org_name}` is not a valid organisation id"))?;
-    let refresh = match var("APP_CONTENT_REFRESH_SECS") {
-        None => Duration::from_secs(10),
-        Some(v) => Duration::from_secs(v.parse().map_err(|_| {
-            format!("APP_CONTENT_REFRESH_SECS must be a number of seconds, not `{v}`")
-        })?),
-    };
-    let files = safety_core::content::embedded_files();
-    let library = safety_core::content::load(files.clone()).map_err(|problems| {
-        let list: Vec<String> = problems.iter().map(ToString::to_string).collect();
-        format!("the content does not pass the check:\n{}", list.join("\n"))
-    })?;
-    let base_url =
-        var("APP_BASE_URL").ok_or("APP_BASE_URL must be set: the emails link to the site")?;
+    let config = DeploymentConfig::from_env()?;
     let mailer = safety_core::mail::from_env("notifications")?;
     let store =
         DynamoStore::from_env_config(DynamoConfig::from_env()).map_err(|e| e.to_string())?;
-    Ok(Notifier::new(
-        store,
-        mailer,
-        Arc::new(BaseContent {
-            files,
-            library: Arc::new(library),
-        }),
-        default_org,
-        refresh,
-        Links { base_url },
-    ))
+    Ok(Notifier::new(store, mailer, config))
 }

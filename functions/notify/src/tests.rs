@@ -7,13 +7,15 @@ use safety_core::identity::{NewPerson, Person, people};
 use safety_core::keys;
 use safety_core::mail::OutboxMailer;
 use safety_core::mail::{MailError, Message};
-use safety_core::org::OrgId;
+use safety_core::org::{OrgId, OrgProfile};
 use safety_core::roles::Role;
 use safety_core::routing::About;
 use safety_core::store::embedded::EmbeddedStore;
-use safety_core::tenancy::{BaseContent, hosts};
+use safety_core::tenancy::{BaseContent, DeploymentConfig, hosts};
 use safety_core::worry::code::FormToken;
 use safety_core::worry::{self, FORM_PURPOSE, WorryInput};
+use std::sync::Arc;
+use std::time::Duration;
 
 const WORRY_TEXT: &str = "Someone keeps sending me messages after school and I feel scared";
 
@@ -49,10 +51,12 @@ fn notifier<M: Mailer>(store: EmbeddedStore, mailer: M) -> Notifier<EmbeddedStor
     Notifier::new(
         store,
         mailer,
-        base(),
-        OrgId::parse("demo").unwrap(),
-        Duration::ZERO,
-        links(),
+        DeploymentConfig {
+            base: base(),
+            default_org: OrgId::parse("demo").unwrap(),
+            refresh: Duration::ZERO,
+            links: links(),
+        },
     )
 }
 

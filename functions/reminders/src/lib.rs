@@ -1,60 +1,99 @@
 //! The `reminders` function: an EventBridge schedule invokes it (daily is enough: every stage is
 //! reminded once, and the weekly summary once per ISO week), and each invocation runs
-//! [`safety_core::reminders::run`] once for the deployment's organisation. The handler answers
-//! with the run's report as JSON and logs it; it never logs an email address or any content.
+//! [`safety_core::reminders::run`] once for every organisation of the deployment, each with its
+//! own stored profile, its own policies and its own address ([`Deployment`]). The handler
+//! answers with the runs' reports as JSON and logs them; it never logs an email address or any
+//! content.
 //!
-//! An invocation that cannot read the list of people fails (Lambda's retry and the error alarm
-//! see it); a person whose email fails is counted in `failures` and tried again next time.
+//! An organisation whose run fails (its people cannot be read) is logged and the others still
+//! run; the invocation then fails (Lambda's retry and the error alarm see it). A person whose
+//! email fails is counted in `failures` and tried again next time.
 
 use chrono::{DateTime, Utc};
-use safety_core::content::Library;
 use safety_core::learning::Setting;
-use safety_core::mail::Links;
 use safety_core::mail::Mailer;
-use safety_core::org::OrgProfile;
 use safety_core::reminders::{self, Report};
 use safety_core::store::Store;
-use serde_json::Value;
+use safety_core::tenancy::{Deployment, DeploymentConfig};
+use serde_json::{Value, json};
 
 pub use safety_core::function_main::ScheduledEvent;
 
 /// Everything a run needs, built once per cold start.
 pub struct Reminders<S, M> {
-    pub store: S,
+    pub deployment: Deployment<S>,
     pub mailer: M,
-    pub library: Library,
-    pub org: OrgProfile,
-    pub links: Links,
 }
 
 impl<S: Store, M: Mailer> Reminders<S, M> {
-    /// One run for the organisation.
-    pub async fn run(&self, now: DateTime<Utc>) -> Result<Report, String> {
-        let setting = Setting {
-            library: &self.library,
-            profile: &self.org,
-        };
-        reminders::run(&self.store, &self.mailer, setting, &self.links, now)
-            .await
-            .map_err(|e| {
-                tracing::error!(org = %self.org.id, error = %e, "reminders run failed");
-                format!("reminders run failed: {e}")
-            })
+    pub fn new(store: S, mailer: M, config: DeploymentConfig) -> Self {
+        Reminders {
+            deployment: Deployment::new(store, config),
+            mailer,
+        }
+    }
+
+    /// One run for every organisation: the reports of those that ran, or an error naming the
+    /// ones that could not (after the others ran).
+    pub async fn run(&self, now: DateTime<Utc>) -> Result<Vec<Report>, String> {
+        let orgs = self.deployment.organisations().await.map_err(|e| {
+            tracing::error!(error = %e, "reminders run failed: the organisations could not be listed");
+            format!("reminders run failed: the organisations could not be listed: {e}")
+        })?;
+        let mut reports = Vec::new();
+        let mut failed = Vec::new();
+        for org in &orgs {
+            let content = match self.deployment.content(org, now).await {
+                Ok(Some(content)) => content,
+                Ok(None) => {
+                    tracing::error!(org = %org, "reminders run failed: no stored profile");
+                    failed.push(format!("{org}: it has no stored profile"));
+                    continue;
+                }
+                Err(e) => {
+                    tracing::error!(org = %org, error = %e, "reminders run failed");
+                    failed.push(format!("{org}: {e}"));
+                    continue;
+                }
+            };
+            let setting = Setting {
+                library: &content.library,
+                profile: &content.profile,
+            };
+            let links = self.deployment.links_of(&content);
+            match reminders::run(self.deployment.store(), &self.mailer, setting, &links, now).await
+            {
+                Ok(report) => reports.push(report),
+                Err(e) => {
+                    tracing::error!(org = %org, error = %e, "reminders run failed");
+                    failed.push(format!("{org}: {e}"));
+                }
+            }
+        }
+        if failed.is_empty() {
+            Ok(reports)
+        } else {
+            Err(format!(
+                "reminders run failed for {} of {} organisations: {}",
+                failed.len(),
+                orgs.len(),
+                failed.join("; ")
+            ))
+        }
     }
 
     /// Handles one invocation: a scheduled event runs the reminders once and answers with the
-    /// report; anything else is refused.
+    /// reports (`{"organisations": [...]}`); anything else is refused.
     pub async fn handle(&self, event: Value, now: DateTime<Utc>) -> Result<Value, String> {
         let event = ScheduledEvent::parse(event)?;
         tracing::info!(
-            org = %self.org.id,
             source = %event.source,
             scheduled_for = event.time.as_deref().unwrap_or(""),
             schedule_id = event.id.as_deref().unwrap_or(""),
             "reminders run starting"
         );
-        let report = self.run(now).await?;
-        Ok(serde_json::to_value(&report).expect("a report is JSON"))
+        let reports = self.run(now).await?;
+        Ok(json!({ "organisations": reports }))
     }
 }
 

@@ -4,19 +4,22 @@
 //! `web reminders`.
 //!
 //! Configuration (the same variables, read the same way, as the web and notify functions):
-//! * `APP_ORG` (default `demo`): the organisation, whose profile is in the content compiled in;
+//! * `APP_ORG` (default `demo`): the default organisation, always run with every one the
+//!   deployment lists; its file in the content compiled in is imported into the store the
+//!   first time it is needed without a stored profile;
+//! * `APP_CONTENT_REFRESH_SECS` (default 10): how soon a profile edited in the app is used;
 //! * `APP_TABLE_NAME`, `AWS_REGION`, `APP_DYNAMODB_ENDPOINT`: the DynamoDB table;
 //! * `APP_MAIL_FROM` (SES, with `APP_SES_REGION`, `APP_SES_ENDPOINT` and the function's
 //!   credentials), or `APP_OUTBOX_DIR` (files, for trying it out): required;
-//! * `APP_BASE_URL`: the site's public address, for the links in the emails: required;
+//! * `APP_BASE_URL`: the site's public address, for the links in the emails of an organisation
+//!   without an address of its own: required;
 //! * `APP_LOG` (`json` by default, `pretty`) and `RUST_LOG` (default `info`).
 
 use reminders::Reminders;
-use safety_core::env::var;
 use safety_core::function_main::EventFunction;
 use safety_core::mail::AnyMailer;
-use safety_core::mail::Links;
 use safety_core::store::dynamo::{DynamoConfig, DynamoStore};
+use safety_core::tenancy::DeploymentConfig;
 
 type Live = Reminders<DynamoStore, AnyMailer>;
 
@@ -29,23 +32,15 @@ fn main() -> std::process::ExitCode {
     }
     .run(
         from_env,
-        |reminders: &Live| reminders.org.id.to_string(),
+        |reminders: &Live| reminders.deployment.default_org().to_string(),
         |reminders, event| async move { reminders.handle(event, chrono::Utc::now()).await },
     )
 }
 
 fn from_env() -> Result<Live, String> {
-    let (library, org) = safety_core::content::library_and_org()?;
-    let base_url =
-        var("APP_BASE_URL").ok_or("APP_BASE_URL must be set: the emails link to the site")?;
+    let config = DeploymentConfig::from_env()?;
     let mailer = safety_core::mail::from_env("reminders")?;
     let store =
         DynamoStore::from_env_config(DynamoConfig::from_env()).map_err(|e| e.to_string())?;
-    Ok(Reminders {
-        store,
-        mailer,
-        library,
-        org,
-        links: Links { base_url },
-    })
+    Ok(Reminders::new(store, mailer, config))
 }

@@ -1,8 +1,11 @@
 use super::*;
-use safety_core::identity::{NewPerson, people};
+use safety_core::identity::{NewPerson, Person, people};
+use safety_core::mail::Links;
 use safety_core::mail::OutboxMailer;
+use safety_core::org::OrgId;
 use safety_core::roles::Role;
 use safety_core::store::embedded::EmbeddedStore;
+use safety_core::tenancy::{BaseContent, hosts};
 use serde_json::json;
 
 fn scheduled() -> Value {
@@ -61,17 +64,26 @@ fn the_templates_schedule_input_is_accepted() {
     assert!(ScheduledEvent::parse(json!({})).is_err());
 }
 
-#[tokio::test]
-async fn a_scheduled_event_runs_once_and_answers_with_the_report() {
-    let dir = tempfile::tempdir().unwrap();
-    let library = safety_core::content::load_embedded().unwrap();
-    let org = library.org("demo").unwrap().clone();
-    let store = EmbeddedStore::open(&dir.path().join("s.redb")).unwrap();
-    let lee = people::invite(
-        &store,
-        &org.id,
+fn config(library: &safety_core::content::Library) -> DeploymentConfig {
+    DeploymentConfig {
+        base: std::sync::Arc::new(BaseContent {
+            files: safety_core::content::embedded_files(),
+            library: std::sync::Arc::new(library.clone()),
+        }),
+        default_org: OrgId::parse("demo").unwrap(),
+        refresh: std::time::Duration::ZERO,
+        links: Links {
+            base_url: "https://safety.example.org".into(),
+        },
+    }
+}
+
+async fn learner(store: &EmbeddedStore, org: &OrgId, email: &str) -> Person {
+    people::invite(
+        store,
+        org,
         &NewPerson {
-            email: "lee@example.org".into(),
+            email: email.into(),
             name: "Lee Learner".into(),
             roles: vec![Role::Learner],
             groups: vec![],
@@ -79,30 +91,70 @@ async fn a_scheduled_event_runs_once_and_answers_with_the_report() {
         now(),
     )
     .await
-    .unwrap();
-    let outbox = dir.path().join("outbox");
-    let r = Reminders {
-        store,
-        mailer: OutboxMailer::new(&outbox),
-        library,
-        org,
-        links: Links {
-            base_url: "https://safety.example.org".into(),
+    .unwrap()
+}
+
+/// Two organisations on one deployment: the default one (its file imported into the store on
+/// the first run) and one created with its own host. One run reminds each one's people, with
+/// links to each one's own address; the schedule firing twice sends nothing more.
+#[tokio::test]
+async fn a_scheduled_event_runs_once_for_every_organisation_and_answers_with_the_reports() {
+    let dir = tempfile::tempdir().unwrap();
+    let library = safety_core::content::load_embedded().unwrap();
+    let a = library.org("demo").unwrap().clone();
+    let mut b = a.clone();
+    b.id = OrgId::parse("org-b").unwrap();
+    b.name = "Org B College".into();
+    let store = EmbeddedStore::open(&dir.path().join("s.redb")).unwrap();
+    hosts::create(
+        &store,
+        &library.pages,
+        &hosts::NewOrganisation {
+            profile: b.clone(),
+            hosts: vec!["org-b.localhost".into()],
+            admin_email: "admin@org-b.example".into(),
+            admin_name: "Bea Admin".into(),
         },
+        now(),
+    )
+    .await
+    .unwrap();
+    let lee = learner(&store, &a.id, "lee@example.org").await;
+    let bo = learner(&store, &b.id, "bo@example.org").await;
+    let outbox = dir.path().join("outbox");
+    let r = Reminders::new(store, OutboxMailer::new(&outbox), config(&library));
+    let answer = r.handle(scheduled(), now()).await.unwrap();
+    let reports = answer["organisations"].as_array().unwrap();
+    let by_org = |id: &str| {
+        reports
+            .iter()
+            .find(|r| r["org"] == id)
+            .unwrap_or_else(|| panic!("no report for {id}: {answer}"))
     };
-    let report = r.handle(scheduled(), now()).await.unwrap();
-    assert_eq!(report["org"], "demo");
-    assert_eq!(report["people_checked"], 1);
-    assert_eq!(report["emails_sent"], 1);
-    assert_eq!(report["failures"], 0);
-    assert!(report["reminded"]["due"].as_u64().unwrap() > 0);
-    let files: Vec<_> = std::fs::read_dir(&outbox).unwrap().collect();
-    assert_eq!(files.len(), 1);
-    let text = std::fs::read_to_string(files[0].as_ref().unwrap().path()).unwrap();
-    assert!(text.starts_with(&format!("To: {}\n", lee.email)));
+    assert_eq!(reports.len(), 2, "{answer}");
+    // demo: Lee; org-b: Bo and its first admin.
+    assert_eq!(by_org("demo")["people_checked"], 1);
+    assert_eq!(by_org("org-b")["people_checked"], 2);
+    for id in ["demo", "org-b"] {
+        assert_eq!(by_org(id)["failures"], 0);
+        assert!(by_org(id)["reminded"]["due"].as_u64().unwrap() > 0);
+    }
+    let emails = test_support::outbox_emails(&outbox);
+    let to = |email: &str| {
+        emails
+            .iter()
+            .find(|e| e.starts_with(&format!("To: {email}\n")))
+            .unwrap_or_else(|| panic!("no email to {email}"))
+    };
+    assert!(to(&lee.email).contains("https://safety.example.org/"));
+    assert!(to(&bo.email).contains("https://org-b.localhost/"));
+    assert!(!to(&bo.email).contains("safety.example.org"));
+    let sent = emails.len();
     // the schedule firing twice sends nothing more
     let again = r.handle(scheduled(), now()).await.unwrap();
-    assert_eq!(again["emails_sent"], 0);
-    assert_eq!(std::fs::read_dir(&outbox).unwrap().count(), 1);
+    for report in again["organisations"].as_array().unwrap() {
+        assert_eq!(report["emails_sent"], 0, "{again}");
+    }
+    assert_eq!(test_support::outbox_emails(&outbox).len(), sent);
     assert!(r.handle(json!({}), now()).await.is_err());
 }

@@ -12,6 +12,7 @@
 //!   version is saved or published (one read of a stamp at most every few seconds).
 
 pub mod compare;
+pub mod deployment;
 pub mod directory;
 pub mod hosts;
 pub mod policies;
@@ -20,6 +21,7 @@ pub mod profile;
 use crate::store::StoreError;
 use crate::store::record::Malformed;
 
+pub use deployment::{Deployment, DeploymentConfig};
 pub use directory::{BaseContent, Directory, OrgContent};
 
 /// Who made a change, as the history shows it.

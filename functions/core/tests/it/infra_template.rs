@@ -411,8 +411,7 @@ async fn store_methods_of_the_notify_path() -> BTreeSet<&'static str> {
     .await
     .unwrap();
     assert_eq!(swept.sent, 1, "{swept:?}");
-    let calls = store.calls.lock().unwrap().clone();
-    calls
+    store.calls.lock().unwrap().clone()
 }
 
 #[tokio::test]
