@@ -2,6 +2,7 @@
 //! chronology, audit trail and the forms to act on it. Server-rendered forms only: they work
 //! with JavaScript off, and the concern's text never goes into a script.
 
+use crate::pages::compliance::{sort_fields, sort_th};
 use crate::server::worries::{ActForm, CaseView, InboxEntry, InboxRow, InboxView, PageProblem};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -27,6 +28,8 @@ pub fn InboxPage() -> impl IntoView {
         error,
     } = view;
     let closed = query.show.as_deref() == Some("closed");
+    let sort = query.sort();
+    let oldest_first = query.order() == safety_core::worry::inbox::Order::OldestFirst;
     let selected = |current: &Option<String>, value: &str| current.as_deref() == Some(value);
     let status_options = Status::ALL
         .iter()
@@ -134,9 +137,14 @@ pub fn InboxPage() -> impl IntoView {
         view! {
             <div class="table-scroll" role="region" aria-labelledby="inbox-caption" tabindex="0">
                 <table class="list inbox stacked">
-                    <caption class="visually-hidden" id="inbox-caption">"Concerns, newest first"</caption>
+                    <caption class="visually-hidden" id="inbox-caption">
+                        {if oldest_first { "Concerns, oldest first" } else { "Concerns, newest first" }}
+                    </caption>
+                    // Only "Sent" sorts: the inbox pages by the store's index of send times, so
+                    // any other order would mean reading every open concern for each page.
                     <thead><tr>
-                        <th scope="col">"Sent"</th><th scope="col">"Kind"</th><th scope="col">"Urgency"</th>
+                        {sort_th("Sent", "sent", Some(sort), &|s| query.sorted_href(s))}
+                        <th scope="col">"Kind"</th><th scope="col">"Urgency"</th>
                         <th scope="col">"Status"</th><th scope="col">"Routed to"</th><th scope="col">"Assigned to"</th>
                     </tr></thead>
                     {bodies}
@@ -181,11 +189,14 @@ pub fn InboxPage() -> impl IntoView {
                 <label for="days">"Sent"</label>
                 <select id="days" name="days"><option value="">"Any time"</option>{day_options}</select>
             </div>
+            {sort_fields(query.kept_sort())}
             <button type="submit" class="button secondary">"Show"</button>
         </form>
         {list}
         {truncated.then_some(view! { <p>"Only part of the list was searched. Choose a narrower filter to find older concerns."</p> })}
-        {next.map(|href| view! { <p><a href=href rel="next">"Older concerns"</a></p> })}
+        {next.map(|href| view! {
+            <p><a href=href rel="next">{if oldest_first { "Newer concerns" } else { "Older concerns" }}</a></p>
+        })}
     }
     .into_any()
 }

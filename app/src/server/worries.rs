@@ -2,6 +2,7 @@
 //! it up, and its handlers' inbox and case page. Thin: the rules (routing, who may see what,
 //! the audit trail) live in `safety_core::worry`; this turns their results into what a page shows.
 
+use super::compliance::sort::{Dir, Sort};
 use super::{SiteState, Viewer, date_for_people};
 use crate::model::{
     FollowUpOutcome, MessageView, OutOfHours, PhoneContact, SenderWorryView, TellOutcome,
@@ -14,7 +15,7 @@ use safety_core::notify::Notification;
 use safety_core::roles::Role;
 use safety_core::routing::{Involves, Queue};
 use safety_core::worry::case::{self, CaseAction, CaseError, Outcome, ReferralTo};
-use safety_core::worry::inbox::{self, Counts, Filter, Row};
+use safety_core::worry::inbox::{self, Counts, Filter, Order, Row};
 use safety_core::worry::sender::{self, SenderProof, SenderView};
 use safety_core::worry::{
     self, Limited, Sender, Status, Submission, SubmitPolicy, Urgency, WorryError, WorryInput,
@@ -412,7 +413,18 @@ pub fn handles_worries(person: &Person) -> bool {
     person.active && !Queue::visible_to(&person.roles).is_empty()
 }
 
-/// The inbox's query string: filters and the page cursor.
+/// The inbox's one sortable column. The others are not sortable: the inbox pages by the
+/// store's index of send times, so ordering by kind, status or anything else would mean reading
+/// every open worry for each page.
+pub const INBOX_SORT_COLUMNS: [&str; 1] = ["sent"];
+
+/// The inbox's order when none (or nonsense) is asked for: newest first.
+pub const INBOX_DEFAULT_SORT: Sort = Sort {
+    column: "sent",
+    dir: Dir::Desc,
+};
+
+/// The inbox's query string: filters, order and the page cursor.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Deserialize)]
 pub struct InboxQuery {
     /// "closed" for closed worries.
@@ -420,7 +432,13 @@ pub struct InboxQuery {
     pub status: Option<String>,
     pub kind: Option<String>,
     pub days: Option<String>,
+    /// "sent" (the one sortable column), with `dir` "asc" (oldest first) or "desc".
+    pub sort: Option<String>,
+    pub dir: Option<String>,
+    /// Newest first: the next page starts below this cursor.
     pub before: Option<String>,
+    /// Oldest first: the next page starts above this cursor.
+    pub after: Option<String>,
     /// After a move that took a worry out of the reader's view: the queue it went to.
     pub moved: Option<String>,
     /// After a flood group was closed: how many were closed.
@@ -441,22 +459,75 @@ impl InboxQuery {
         }
     }
 
-    /// The address of the next page, keeping the filters.
-    fn next_page(&self, cursor: &str) -> String {
-        let mut q = self.clone();
-        q.before = Some(cursor.to_string());
-        let fields: Vec<(&str, &str)> = [
-            ("show", q.show.as_deref()),
-            ("status", q.status.as_deref()),
-            ("kind", q.kind.as_deref()),
-            ("days", q.days.as_deref()),
-            ("before", q.before.as_deref()),
+    /// The order asked for: "sent" ascending or descending; anything else (an unknown column
+    /// or direction) is newest first, silently.
+    pub fn sort(&self) -> Sort {
+        if self.dir.as_deref().and_then(Dir::parse).is_none() {
+            return INBOX_DEFAULT_SORT;
+        }
+        Sort::parse(
+            self.sort.as_deref(),
+            self.dir.as_deref(),
+            &INBOX_SORT_COLUMNS,
+            INBOX_DEFAULT_SORT,
+        )
+    }
+
+    /// The order of the worries to list.
+    pub fn order(&self) -> Order {
+        match self.sort().dir {
+            Dir::Asc => Order::OldestFirst,
+            Dir::Desc => Order::NewestFirst,
+        }
+    }
+
+    /// The cursor of this order (the other order's is ignored).
+    fn cursor(&self) -> Option<&str> {
+        match self.order() {
+            Order::NewestFirst => self.before.as_deref(),
+            Order::OldestFirst => self.after.as_deref(),
+        }
+        .filter(|c| !c.is_empty())
+    }
+
+    /// The order kept in links and the filter form: none for the default.
+    pub fn kept_sort(&self) -> Option<Sort> {
+        Some(self.sort()).filter(|s| *s != INBOX_DEFAULT_SORT)
+    }
+
+    /// `/worries` with the filters, `sort` and `cursor` (a named cursor and its value).
+    fn href(&self, sort: Option<Sort>, cursor: Option<(&'static str, &str)>) -> String {
+        let sort = sort.map(|s| s.params());
+        let mut fields: Vec<(&str, &str)> = [
+            ("show", self.show.as_deref()),
+            ("status", self.status.as_deref()),
+            ("kind", self.kind.as_deref()),
+            ("days", self.days.as_deref()),
         ]
         .into_iter()
         .filter_map(|(k, v)| v.filter(|v| !v.is_empty()).map(|v| (k, v)))
         .collect();
+        if let Some([(s, column), (d, dir)]) = &sort {
+            fields.push((s, column.as_str()));
+            fields.push((d, dir.as_str()));
+        }
+        fields.extend(cursor);
         let query = serde_urlencoded::to_string(fields).unwrap_or_default();
         format!("/worries?{query}")
+    }
+
+    /// The address of the next page, keeping the filters and the order.
+    fn next_page(&self, cursor: &str) -> String {
+        let name = match self.order() {
+            Order::NewestFirst => "before",
+            Order::OldestFirst => "after",
+        };
+        self.href(self.kept_sort(), Some((name, cursor)))
+    }
+
+    /// The address of the first page in `sort`'s order, keeping the filters (a header link).
+    pub fn sorted_href(&self, sort: Sort) -> String {
+        self.href(Some(sort), None)
     }
 }
 
@@ -489,8 +560,8 @@ pub enum InboxEntry {
     },
 }
 
-/// Puts the rows of each flood group together, where its newest row is (rows stay newest
-/// first within a group).
+/// Puts the rows of each flood group together, where its first row on the page is (rows keep
+/// the page's order within a group).
 fn group_rows(rows: Vec<InboxRow>) -> Vec<InboxEntry> {
     let mut entries: Vec<InboxEntry> = Vec::new();
     for row in rows {
@@ -567,7 +638,8 @@ pub async fn inbox(site: &SiteState, viewer: &Viewer, query: InboxQuery) -> Inbo
         &site.org_id,
         &viewer.person,
         &filter,
-        query.before.as_deref(),
+        query.order(),
+        query.cursor(),
         now,
     )
     .await;
@@ -1102,7 +1174,7 @@ mod tests {
             days: Some(String::new()),
             before: Some("old-cursor".into()),
             moved: Some("dsl".into()),
-            dismissed: None,
+            ..InboxQuery::default()
         };
         let next = query.next_page("2026-11-23T10:00:00Z#a/b+c=");
         let (path, q) = next.split_once('?').unwrap();
@@ -1120,5 +1192,65 @@ mod tests {
             ]
         );
         assert!(!q.contains('#') && !q.contains(' '), "{q}");
+    }
+
+    /// Oldest first is "sent" ascending; anything else is newest first, silently. The next page
+    /// keeps the order and the filters, with the cursor of its order.
+    #[test]
+    fn the_order_is_sent_either_way_and_the_next_page_keeps_it() {
+        use safety_core::worry::inbox::Order;
+        let ask = |sort: Option<&str>, dir: Option<&str>| InboxQuery {
+            sort: sort.map(str::to_string),
+            dir: dir.map(str::to_string),
+            ..InboxQuery::default()
+        };
+        assert_eq!(ask(None, None).order(), Order::NewestFirst);
+        assert_eq!(ask(Some("sent"), Some("asc")).order(), Order::OldestFirst);
+        assert_eq!(ask(Some("sent"), Some("desc")).order(), Order::NewestFirst);
+        for (sort, dir) in [
+            (Some("x"), Some("y")),
+            (Some("sent"), Some("sideways")),
+            (Some("sent"), None),
+            (Some("kind"), Some("asc")),
+            (None, Some("asc")),
+        ] {
+            let q = ask(sort, dir);
+            assert_eq!(q.order(), Order::NewestFirst, "{sort:?} {dir:?}");
+            assert_eq!(q.kept_sort(), None, "{sort:?} {dir:?}");
+        }
+        let oldest = InboxQuery {
+            kind: Some("scams".into()),
+            days: Some("30".into()),
+            before: Some("ignored".into()),
+            after: Some("2026-11-01T00:00:00Z#a".into()),
+            ..ask(Some("sent"), Some("asc"))
+        };
+        assert_eq!(oldest.cursor(), Some("2026-11-01T00:00:00Z#a"));
+        let next = oldest.next_page("2026-11-23T10:00:00Z#b");
+        let back: Vec<(String, String)> =
+            serde_urlencoded::from_str(next.split_once('?').unwrap().1).unwrap();
+        let pairs = |v: &[(&str, &str)]| {
+            v.iter()
+                .map(|(a, b)| (a.to_string(), b.to_string()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            back,
+            pairs(&[
+                ("kind", "scams"),
+                ("days", "30"),
+                ("sort", "sent"),
+                ("dir", "asc"),
+                ("after", "2026-11-23T10:00:00Z#b"),
+            ])
+        );
+        // The header link asks for the other order, from the first page, filters kept.
+        let link = oldest.sorted_href(oldest.sort().link("sent"));
+        assert_eq!(link, "/worries?kind=scams&days=30&sort=sent&dir=desc");
+        let newest = ask(None, None);
+        assert_eq!(
+            newest.sorted_href(newest.sort().link("sent")),
+            "/worries?sort=sent&dir=asc"
+        );
     }
 }

@@ -149,9 +149,17 @@ async fn run<S: Store>(name: &str, store: CountingStore<S>) {
         );
     };
     let (r, t) = (store.reads(), Instant::now());
-    let first = inbox::list(&store, &org, &dsl, &Filter::default(), None, now)
-        .await
-        .unwrap();
+    let first = inbox::list(
+        &store,
+        &org,
+        &dsl,
+        &Filter::default(),
+        inbox::Order::NewestFirst,
+        None,
+        now,
+    )
+    .await
+    .unwrap();
     measure("inbox page 1 (list)", r, t, first.rows.len());
     let (r, t) = (store.reads(), Instant::now());
     let second = inbox::list(
@@ -159,6 +167,7 @@ async fn run<S: Store>(name: &str, store: CountingStore<S>) {
         &org,
         &dsl,
         &Filter::default(),
+        inbox::Order::NewestFirst,
         first.next.as_deref(),
         now,
     )
@@ -171,9 +180,17 @@ async fn run<S: Store>(name: &str, store: CountingStore<S>) {
         within_days: Some(7),
         ..Filter::default()
     };
-    let filtered = inbox::list(&store, &org, &dsl, &kind, None, now)
-        .await
-        .unwrap();
+    let filtered = inbox::list(
+        &store,
+        &org,
+        &dsl,
+        &kind,
+        inbox::Order::NewestFirst,
+        None,
+        now,
+    )
+    .await
+    .unwrap();
     measure("inbox page 1 filtered by kind", r, t, filtered.rows.len());
     let (r, t) = (store.reads(), Instant::now());
     let counts = inbox::counts(&store, &org, &dsl, now, 30).await.unwrap();

@@ -1,8 +1,8 @@
-//! The handlers' inbox: the worries routed to them, newest first, open or closed, filtered by
-//! status, kind and age, and the counts for their dashboard (from the counters of
-//! [`super::counts`]). Reads only the queues the reader's roles read (see [`Queue::visible_to`]),
-//! and checks each worry's own exclusions (the people it is about) before it is shown or
-//! counted.
+//! The handlers' inbox: the worries routed to them, newest or oldest first (by the time they
+//! were sent, the order of their index), open or closed, filtered by status, kind and age, and
+//! the counts for their dashboard (from the counters of [`super::counts`]). Reads only the
+//! queues the reader's roles read (see [`Queue::visible_to`]), and checks each worry's own
+//! exclusions (the people it is about) before it is shown or counted.
 
 use super::{Status, Urgency, Worry, WorryError};
 use crate::identity::Person;
@@ -69,7 +69,7 @@ impl From<Worry> for Row {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct InboxPage {
     pub rows: Vec<Row>,
-    /// Where the next page starts (older worries), if there are more.
+    /// Where the next page starts (older worries, or newer ones oldest first), if there are more.
     pub next: Option<String>,
     /// Store requests made (for the figures).
     pub reads: usize,
@@ -77,35 +77,62 @@ pub struct InboxPage {
     pub truncated: bool,
 }
 
-/// The worries routed to `reader`, newest first, older than `before` (a cursor from the
-/// previous page).
+/// The order of the inbox: by the time a worry was sent (the one order its index keeps).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Order {
+    #[default]
+    NewestFirst,
+    OldestFirst,
+}
+
+/// The worries routed to `reader`, in `order`, after `cursor` (the [`InboxPage::next`] of the
+/// previous page in the same order: older than it when newest first, newer when oldest first).
 pub async fn list<S: Store>(
     store: &S,
     org: &OrgId,
     reader: &Person,
     filter: &Filter,
-    before: Option<&str>,
+    order: Order,
+    cursor: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<InboxPage, WorryError> {
-    let lower = match filter.within_days {
+    let oldest = match filter.within_days {
         Some(days) => crate::store::timestamp(now - Duration::days(i64::from(days.min(MAX_DAYS)))),
         None => "0".to_string(),
     };
-    // `~` sorts after every timestamp; a cursor is exclusive (rows equal to it were shown).
-    let upper = before.unwrap_or("~").to_string();
+    // `~` sorts after every timestamp; a cursor is exclusive (rows equal to it were shown), so
+    // it bounds the range inclusively and its own row is skipped below.
+    let (lower, upper) = match order {
+        Order::NewestFirst => (oldest, cursor.unwrap_or("~").to_string()),
+        Order::OldestFirst => (
+            cursor.map_or(oldest.clone(), |c| oldest.clone().max(c.to_string())),
+            "~".to_string(),
+        ),
+    };
     let mut page = InboxPage::default();
+    if lower > upper {
+        // A cursor outside the "sent within" range: nothing more (DynamoDB refuses such a range).
+        return Ok(page);
+    }
+    let shown = |sk: &str| match (order, cursor) {
+        (_, None) => false,
+        (Order::NewestFirst, Some(c)) => sk >= c,
+        (Order::OldestFirst, Some(c)) => sk <= c,
+    };
     let mut candidates: Vec<(String, Row)> = Vec::new();
     for queue in Queue::visible_to(&reader.roles) {
-        let mut cursor: Option<Cursor> = None;
+        let mut from: Option<Cursor> = None;
         let mut matches = 0;
         let mut reads = 0;
         loop {
-            let q = Query::partition(keys::worries_index(org, queue.as_str(), !filter.closed))
+            let mut q = Query::partition(keys::worries_index(org, queue.as_str(), !filter.closed))
                 .on_index(Index::Gsi1)
                 .between(lower.clone(), upper.clone())
-                .descending()
                 .limit(PAGE_SIZE + 1)
-                .after(cursor);
+                .after(from);
+            if order == Order::NewestFirst {
+                q = q.descending();
+            }
             let result = store.query(&q).await?;
             page.reads += 1;
             reads += 1;
@@ -115,7 +142,7 @@ pub async fn list<S: Store>(
                     .and_then(|v| v.as_str())
                     .unwrap_or_default()
                     .to_string();
-                if before.is_some_and(|b| sk.as_str() >= b) {
+                if shown(&sk) {
                     continue;
                 }
                 let worry = Worry::from_item(item)?;
@@ -135,7 +162,7 @@ pub async fn list<S: Store>(
                         page.next = None;
                         break;
                     }
-                    cursor = Some(next);
+                    from = Some(next);
                 }
                 Some(_) => {
                     // This queue has more beyond what was read: there is a next page.
@@ -146,7 +173,10 @@ pub async fn list<S: Store>(
             }
         }
     }
-    candidates.sort_by(|a, b| b.0.cmp(&a.0));
+    match order {
+        Order::NewestFirst => candidates.sort_by(|a, b| b.0.cmp(&a.0)),
+        Order::OldestFirst => candidates.sort_by(|a, b| a.0.cmp(&b.0)),
+    }
     if candidates.len() > PAGE_SIZE || page.next.is_some() {
         candidates.truncate(PAGE_SIZE);
         page.next = candidates.last().map(|(sk, _)| sk.clone());

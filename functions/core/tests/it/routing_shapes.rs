@@ -256,9 +256,17 @@ async fn gaining_a_role_later_never_reveals_the_worry_about_you() {
         case::open(&store, &org, &dan, &w.worry_id, t0()).await,
         Err(CaseError::NotFound)
     ));
-    let listed = inbox::list(&store, &org, &dan, &Filter::default(), None, t0())
-        .await
-        .unwrap();
+    let listed = inbox::list(
+        &store,
+        &org,
+        &dan,
+        &Filter::default(),
+        inbox::Order::NewestFirst,
+        None,
+        t0(),
+    )
+    .await
+    .unwrap();
     assert!(listed.rows.is_empty());
     // Both changes are in the record the DSL, the allegations lead and the chair read.
     let record = governance::record(&store, &org, &chair, 10)
@@ -717,6 +725,7 @@ async fn a_flood_is_stored_and_grouped_and_never_silences_another_child() {
             &org,
             &dsl,
             &Filter::default(),
+            inbox::Order::NewestFirst,
             before.as_deref(),
             at,
         )
@@ -822,6 +831,7 @@ async fn an_enormous_age_filter_is_read_as_all_time() {
             within_days: Some(106_751_990),
             ..Filter::default()
         },
+        inbox::Order::NewestFirst,
         None,
         t0(),
     )

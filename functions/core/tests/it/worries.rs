@@ -216,19 +216,35 @@ async fn every_role_against_every_worry_action() {
             if !may {
                 assert!(matches!(opened, Err(CaseError::NotFound)));
             }
-            let mut listed = inbox::list(&store, &org, p, &Filter::default(), None, t0())
-                .await
-                .unwrap()
-                .rows;
+            let mut listed = inbox::list(
+                &store,
+                &org,
+                p,
+                &Filter::default(),
+                inbox::Order::NewestFirst,
+                None,
+                t0(),
+            )
+            .await
+            .unwrap()
+            .rows;
             let closed = Filter {
                 closed: true,
                 ..Filter::default()
             };
             listed.extend(
-                inbox::list(&store, &org, p, &closed, None, t0())
-                    .await
-                    .unwrap()
-                    .rows,
+                inbox::list(
+                    &store,
+                    &org,
+                    p,
+                    &closed,
+                    inbox::Order::NewestFirst,
+                    None,
+                    t0(),
+                )
+                .await
+                .unwrap()
+                .rows,
             );
             assert_eq!(
                 listed.iter().any(|r| r.worry_id == w.worry_id),
@@ -308,7 +324,9 @@ async fn the_dsl_cannot_see_a_worry_about_the_dsl_in_lists_counts_by_id_or_email
             ..Filter::default()
         };
         for f in [Filter::default(), closed] {
-            let page = inbox::list(&store, &org, p, &f, None, t0()).await.unwrap();
+            let page = inbox::list(&store, &org, p, &f, inbox::Order::NewestFirst, None, t0())
+                .await
+                .unwrap();
             assert!(page.rows.is_empty());
         }
     }
@@ -808,9 +826,17 @@ async fn handling_scenario<S: Store>(store: &S, org: &OrgId) {
     // Every read is audited, including the sender's.
     assert!(closed.audit.iter().any(|a| a.what.contains("sender")));
     // Closed: out of the open list, in the closed one.
-    let open = inbox::list(store, org, &c.dsl, &Filter::default(), None, at(16))
-        .await
-        .unwrap();
+    let open = inbox::list(
+        store,
+        org,
+        &c.dsl,
+        &Filter::default(),
+        inbox::Order::NewestFirst,
+        None,
+        at(16),
+    )
+    .await
+    .unwrap();
     assert_eq!(open.rows.len(), 1);
     assert_eq!(open.rows[0].worry_id, anon.worry_id);
     let closed_list = inbox::list(
@@ -821,6 +847,7 @@ async fn handling_scenario<S: Store>(store: &S, org: &OrgId) {
             closed: true,
             ..Filter::default()
         },
+        inbox::Order::NewestFirst,
         None,
         at(16),
     )
@@ -897,6 +924,7 @@ async fn inbox_pages_and_filters<S: Store>(store: &S, org: &OrgId, reads: impl F
             org,
             &c.deputy,
             &Filter::default(),
+            inbox::Order::NewestFirst,
             before.as_deref(),
             now,
         )
@@ -924,6 +952,7 @@ async fn inbox_pages_and_filters<S: Store>(store: &S, org: &OrgId, reads: impl F
             within_days: Some(30),
             ..Filter::default()
         },
+        inbox::Order::NewestFirst,
         None,
         now,
     )
@@ -937,9 +966,17 @@ async fn inbox_pages_and_filters<S: Store>(store: &S, org: &OrgId, reads: impl F
             .all(|r| r.kind == "scams" && r.created_at >= now - Duration::days(30))
     );
     let before = reads();
-    let page = inbox::list(store, org, &c.dsl, &Filter::default(), None, now)
-        .await
-        .unwrap();
+    let page = inbox::list(
+        store,
+        org,
+        &c.dsl,
+        &Filter::default(),
+        inbox::Order::NewestFirst,
+        None,
+        now,
+    )
+    .await
+    .unwrap();
     let used = reads() - before;
     eprintln!(
         "inbox page of {} rows: {used} store requests",
@@ -949,6 +986,177 @@ async fn inbox_pages_and_filters<S: Store>(store: &S, org: &OrgId, reads: impl F
         used <= 3,
         "one query per queue the DSL reads (team, staff, head): {used}"
     );
+    oldest_first_across_queues(store, org, &c, now).await;
+}
+
+/// Every page of a reader's inbox in `order`, followed by its cursors: the rows and the size of
+/// each page.
+async fn every_page<S: Store>(
+    store: &S,
+    org: &OrgId,
+    reader: &Person,
+    filter: &Filter,
+    order: inbox::Order,
+    now: DateTime<Utc>,
+) -> (Vec<inbox::Row>, Vec<usize>) {
+    let mut rows = Vec::new();
+    let mut sizes = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let page = inbox::list(store, org, reader, filter, order, cursor.as_deref(), now)
+            .await
+            .unwrap();
+        assert!(!page.truncated);
+        sizes.push(page.rows.len());
+        rows.extend(page.rows);
+        match page.next {
+            Some(n) => cursor = Some(n),
+            None => break,
+        }
+        assert!(sizes.len() < 20, "the pages end");
+    }
+    (rows, sizes)
+}
+
+/// Oldest first, on top of the 60 team worries of [`inbox_pages_and_filters`]: 20 about staff
+/// (a second queue the DSL reads, their times between the team's) and 5 about the head (in a
+/// queue the DSL reads, but hidden from this cast's DSL: "Both Roles" holds the allegations
+/// lead's role too). Each order pages through every worry the reader may see exactly once, in
+/// its order, the one the reverse of the other, with and without filters; nobody sees a worry
+/// hidden from them in either order.
+async fn oldest_first_across_queues<S: Store>(
+    store: &S,
+    org: &OrgId,
+    c: &Cast,
+    now: DateTime<Utc>,
+) {
+    let kinds_cycle = ["bullying", "scams", "other"];
+    for j in 0..20i64 {
+        let at = now - Duration::days(59) + Duration::hours(12) + Duration::days(3 * j);
+        let token = FormToken::issue(&secret(), FORM_PURPOSE, at.timestamp());
+        let mut inp = input(Involves::Staff, &format!("s{j}"), "soon");
+        inp.kind = Some(kinds_cycle[j as usize % 3].into());
+        worry::submit(
+            store,
+            org,
+            &secret(),
+            &token,
+            &inp,
+            kinds(),
+            &Sender::Anonymous,
+            at,
+        )
+        .await
+        .unwrap();
+    }
+    let mut hidden = Vec::new();
+    for j in 0..5i64 {
+        let at = now - Duration::days(50) + Duration::hours(6) + Duration::days(10 * j);
+        hidden.push(
+            submit(
+                store,
+                org,
+                Involves::Head,
+                "about the head",
+                &Sender::Anonymous,
+                at,
+            )
+            .await
+            .worry_id,
+        );
+    }
+    use inbox::Order::{NewestFirst, OldestFirst};
+    let ids = |rows: &[inbox::Row]| rows.iter().map(|r| r.worry_id.clone()).collect::<Vec<_>>();
+    let day = |d: i64| now - Duration::days(d);
+    let filters = [
+        (Filter::default(), 80),
+        (
+            Filter {
+                within_days: Some(40),
+                ..Filter::default()
+            },
+            // The team's of days 40..=0 and the staff's sent from day 38.5 on.
+            41 + (0..20).filter(|j| 59 * 24 - 12 - 72 * j <= 40 * 24).count(),
+        ),
+        (
+            Filter {
+                kind: Some("scams".into()),
+                within_days: Some(45),
+                ..Filter::default()
+            },
+            (0..60).filter(|i| i % 3 == 1 && 59 - i <= 45).count()
+                + (0..20)
+                    .filter(|j| j % 3 == 1 && 59 * 24 - 12 - 72 * j <= 45 * 24)
+                    .count(),
+        ),
+    ];
+    for (filter, expected) in &filters {
+        let (oldest, sizes) = every_page(store, org, &c.dsl, filter, OldestFirst, now).await;
+        let (newest, newest_sizes) = every_page(store, org, &c.dsl, filter, NewestFirst, now).await;
+        assert_eq!(oldest.len(), *expected, "{filter:?}");
+        let pages = expected.div_ceil(inbox::PAGE_SIZE);
+        assert_eq!(sizes.len(), pages, "{filter:?}: {sizes:?}");
+        assert!(
+            sizes[..pages - 1].iter().all(|n| *n == inbox::PAGE_SIZE),
+            "{filter:?}: {sizes:?}"
+        );
+        assert_eq!(newest_sizes, sizes, "{filter:?}");
+        let times: Vec<_> = oldest.iter().map(|r| r.created_at).collect();
+        assert!(
+            times.windows(2).all(|w| w[0] < w[1]),
+            "oldest first: {filter:?}"
+        );
+        let mut unique = ids(&oldest);
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), oldest.len(), "none twice: {filter:?}");
+        let mut reversed = ids(&newest);
+        reversed.reverse();
+        assert_eq!(ids(&oldest), reversed, "{filter:?}");
+        assert!(oldest.iter().all(|r| !hidden.contains(&r.worry_id)));
+        assert!(oldest.iter().all(|r| {
+            filter.kind.as_ref().is_none_or(|k| &r.kind == k)
+                && filter
+                    .within_days
+                    .is_none_or(|d| r.created_at >= day(i64::from(d)))
+        }));
+        let queues: Vec<_> = oldest.iter().map(|r| r.queue).collect();
+        assert!(queues.contains(&safety_core::routing::Queue::Team));
+        assert!(queues.contains(&safety_core::routing::Queue::Staff));
+    }
+    // The first page oldest first begins with the very first worry (the team's of day 59).
+    let first = inbox::list(
+        store,
+        org,
+        &c.dsl,
+        &Filter::default(),
+        OldestFirst,
+        None,
+        now,
+    )
+    .await
+    .unwrap();
+    assert_eq!(first.rows[0].created_at, day(59));
+    assert_eq!(first.rows[1].created_at, day(59) + Duration::hours(12));
+    // Who may not read the head's worries never sees them, in either order; the chair sees
+    // exactly them.
+    for p in c.all() {
+        for order in [NewestFirst, OldestFirst] {
+            let (rows, _) = every_page(store, org, p, &Filter::default(), order, now).await;
+            let seen = ids(&rows);
+            let may_read = p.id == c.chair.id;
+            for h in &hidden {
+                assert_eq!(seen.contains(h), may_read, "{} {order:?}", p.name);
+            }
+            if may_read {
+                let mut sorted = hidden.clone();
+                if order == NewestFirst {
+                    sorted.reverse();
+                }
+                assert_eq!(seen, sorted, "{order:?}");
+            }
+        }
+    }
 }
 
 #[tokio::test]

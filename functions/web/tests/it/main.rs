@@ -13,6 +13,7 @@ mod export;
 mod family;
 mod http_surface;
 mod import;
+mod inbox_order;
 mod infra_headers;
 mod lambda_runtime;
 mod learning;
