@@ -2,40 +2,25 @@
 // family page (/admin/people/{id}/family) and records the learner's date of birth; the learner
 // signs their acceptable use policy; the parent opens /me/children and co-signs it (typed name,
 // declaration). axe runs on both pages (before and after each change); screenshots at 320 and
-// 1280 px wide of both pages go to /tmp/shots-family/ (and nothing may scroll sideways).
+// 1280 px wide of both pages go to target/screenshots/family-*.png (and nothing may scroll sideways).
 
 import { after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { setup, e2e, checkA11y, signIn, submit } from './harness.js';
+import { screenshots, setup, e2e, checkA11y, signIn, submit } from './harness.js';
 
 const ADMIN = 'admin@wexmoorvale.example.org';
 const LEARNER = 'learner@wexmoorvale.example.org';
 const PARENT = 'parent@wexmoorvale.example.org';
-const SHOTS = process.env.FAMILY_SHOTS_DIR || '/tmp/shots-family';
 
 let env;
 
 before(async () => {
   env = await setup();
-  mkdirSync(SHOTS, { recursive: true });
 });
 
 after(async () => {
   await env?.teardown();
 });
-
-/** Screenshots of the page at 320 and 1280 px wide; fails if it scrolls sideways at either. */
-async function shots(page, name) {
-  for (const width of [320, 1280]) {
-    await page.setViewportSize({ width, height: 900 });
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-    assert.ok(overflow <= 0, `${name} scrolls sideways by ${overflow}px at ${width} px`);
-    await page.screenshot({ path: join(SHOTS, `${name}-${width}.png`), fullPage: true });
-  }
-  await page.setViewportSize({ width: 1280, height: 900 });
-}
 
 e2e('an admin links a parent to a child; the parent sees the AUP and co-signs it after the child signs', async () => {
   // The admin: from the people list to the learner's family page.
@@ -71,7 +56,7 @@ e2e('an admin links a parent to a child; the parent sees the AUP and co-signs it
   assert.match(await admin.locator('[role=status]').innerText(), /The date of birth was saved\./);
   assert.equal(await admin.getByRole('textbox', { name: 'Date of birth' }).inputValue(), '2013-09-01');
   await checkA11y(admin, 'the family page, a parent linked');
-  await shots(admin, 'admin-family');
+  await screenshots(admin, 'family-admin-family');
 
   // The parent: the child is there, not signed yet, nothing to co-sign.
   const parentCtx = await env.newContext();
@@ -106,7 +91,7 @@ e2e('an admin links a parent to a child; the parent sees the AUP and co-signs it
   const form = parent.locator('[data-testid=cosign-form]');
   assert.equal(await form.count(), 1);
   await checkA11y(parent, '/me/children, ready to co-sign');
-  await shots(parent, 'children-to-cosign');
+  await screenshots(parent, 'family-children-to-cosign');
   await form.getByLabel('Type your full name to co-sign').fill('Jo Rivers');
   await form.getByLabel(/I have read this policy \(version .*\) with Alex Rivers/).check();
   res = await submit(parent, form.getByRole('button', { name: /^Co-sign/ }));
@@ -115,7 +100,7 @@ e2e('an admin links a parent to a child; the parent sees the AUP and co-signs it
   assert.match(await parent.locator('[data-testid=cosigned]').innerText(), /Co-signed on .* as Jo Rivers\./);
   assert.equal(await parent.locator('[data-testid=cosign-form]').count(), 0);
   await checkA11y(parent, '/me/children, co-signed');
-  await shots(parent, 'children-cosigned');
+  await screenshots(parent, 'family-children-cosigned');
 
   // The admin's family page still shows the link; the unlink button names the person.
   res = await admin.reload();

@@ -5,8 +5,10 @@
 // Environment: WEB_BIN (the server binary; default $CARGO_TARGET_DIR/debug/web, else
 // ../target/debug/web), APP_SITE_DIR (the
 // browser bundle; default ../target/site), CHROMIUM_PATH (default /usr/bin/chromium).
-// Screenshots go to e2e/test-results/ (gitignored).
+// Failure screenshots go to e2e/test-results/ (gitignored); the pages' screenshots to look at go to
+// target/screenshots/ (kept by the test command).
 
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, mkdirSync, existsSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -20,6 +22,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 export const E2E_DIR = resolve(here, '..');
 export const REPO_DIR = resolve(E2E_DIR, '..');
 export const RESULTS_DIR = join(E2E_DIR, 'test-results');
+export const SCREENSHOTS_DIR = join(REPO_DIR, 'target/screenshots');
 
 export const ORG_NAME = 'Wexmoor Vale College (demo)';
 export const DSL_NAME = 'Priya Marsh';
@@ -564,4 +567,23 @@ export async function answerShown(page, moduleId, pick, bank = correctAnswers(mo
     shown.push(q);
   }
   return shown;
+}
+
+/**
+ * Screenshots of the page at 320 and 1280 px wide, to look at, in
+ * target/screenshots/<name>-<width>.png; fails if the page scrolls sideways at either width.
+ * With `a11y`, axe at each width too; pass the `browser` when the page's context has JavaScript
+ * off (axe then runs on a copy, see checkA11yNoJs). Leaves the page at 1280 px.
+ */
+export async function screenshots(page, name, { a11y = false, browser = null } = {}) {
+  mkdirSync(SCREENSHOTS_DIR, { recursive: true });
+  for (const width of [320, 1280]) {
+    await page.setViewportSize({ width, height: width === 320 ? 640 : 900 });
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.ok(overflow <= 0, `${name} scrolls sideways by ${overflow}px at ${width} px`);
+    await page.screenshot({ path: join(SCREENSHOTS_DIR, `${name}-${width}.png`), fullPage: true });
+    if (a11y && browser) await checkA11yNoJs(browser, page, `${name} at ${width}px`);
+    else if (a11y) await checkA11y(page, `${name} at ${width}px`);
+  }
+  await page.setViewportSize({ width: 1280, height: 900 });
 }

@@ -7,35 +7,20 @@
 
 import { after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { setup, e2e, checkA11y, signIn, submit, REPO_DIR, DSL_NAME } from './harness.js';
+import { screenshots, setup, e2e, checkA11y, signIn, submit, DSL_NAME } from './harness.js';
 
 const DSL = 'safeguarding@wexmoorvale.example.org';
 const ADMIN = 'admin@wexmoorvale.example.org';
-const SHOTS = join(REPO_DIR, 'target/screenshots');
 
 let env;
 
 before(async () => {
   env = await setup();
-  mkdirSync(SHOTS, { recursive: true });
 });
 
 after(async () => {
   await env?.teardown();
 });
-
-/** Screenshots at 320 and 1280 px wide; fails if the page scrolls sideways at either. */
-async function shots(page, name) {
-  for (const width of [320, 1280]) {
-    await page.setViewportSize({ width, height: 900 });
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-    assert.ok(overflow <= 0, `${name} scrolls sideways by ${overflow}px at ${width} px`);
-    await page.screenshot({ path: join(SHOTS, `organisation-${name}-${width}.png`), fullPage: true });
-  }
-  await page.setViewportSize({ width: 1280, height: 900 });
-}
 
 e2e('the DSL changes who is on duty, and the tell page shows the new name at once', async () => {
   const context = await env.newContext();
@@ -56,7 +41,7 @@ e2e('the DSL changes who is on duty, and the tell page shows the new name at onc
   // Two empty rows to add one.
   assert.equal(await page.getByRole('group', { name: 'On duty 4 (new)' }).count(), 1);
   await checkA11y(page, 'the profile form (DSL)');
-  await shots(page, 'dsl-form');
+  await screenshots(page, 'organisation-dsl-form');
 
   // A mistake: the DSL's phone emptied. Nothing saved; the summary links to the field.
   const dsl = page.getByRole('group', { name: 'Designated safeguarding lead (DSL)' });
@@ -72,7 +57,7 @@ e2e('the DSL changes who is on duty, and the tell page shows the new name at onc
   assert.equal(await siteA.getByLabel('Name', { exact: true }).inputValue(), 'Samira Lee', 'what was typed is kept');
   assert.equal(await dsl.getByLabel('Phone number').getAttribute('aria-invalid'), 'true');
   await checkA11y(page, 'the profile form with a problem');
-  await shots(page, 'dsl-error');
+  await screenshots(page, 'organisation-dsl-error');
   await link.click();
   assert.equal(await page.evaluate(() => document.activeElement?.id), 'dsl-phone', 'the link goes to the field');
 
@@ -84,7 +69,7 @@ e2e('the DSL changes who is on duty, and the tell page shows the new name at onc
   assert.match(await page.locator('[data-testid=saved]').innerText(), /Saved\. Version 2\./);
   assert.equal(await siteA.getByLabel('Name', { exact: true }).inputValue(), 'Samira Lee');
   await checkA11y(page, 'the profile saved');
-  await shots(page, 'dsl-saved');
+  await screenshots(page, 'organisation-dsl-saved');
 
   // The tell page, at once.
   res = await page.goto('/tell');
@@ -102,7 +87,7 @@ e2e('the DSL changes who is on duty, and the tell page shows the new name at onc
   assert.match(await newest.innerText(), /Daniel Okafor → Samira Lee/);
   assert.equal(await page.locator('[data-testid=version]').count(), 2);
   await checkA11y(page, 'the profile history');
-  await shots(page, 'history');
+  await screenshots(page, 'organisation-history');
   await context.close();
 });
 
@@ -116,6 +101,6 @@ e2e('an admin sees every section of the profile', async () => {
   assert.equal(await page.getByLabel('Kind of organisation').inputValue(), 'college');
   assert.equal(await page.locator('[data-testid=not-editable]').count(), 1);
   await checkA11y(page, 'the profile form (admin)');
-  await shots(page, 'admin-form');
+  await screenshots(page, 'organisation-admin-form');
   await context.close();
 });

@@ -77,7 +77,9 @@ pub fn ImportPage() -> impl IntoView {
                 <p>"Nothing has been saved yet."</p>
                 {confirm}
                 <p><a href="/admin/people/import">"Choose another file"</a></p>
-                <div class="table-scroll">
+                // Its own labelled, focusable scroll region: long files scroll inside it (both
+                // ways on a desktop, where the header row stays in view).
+                <div class="table-scroll" role="region" aria-label="Each line of the file" tabindex="0">
                     <table class="people">
                         <thead><tr><th scope="col">"Line"</th><th scope="col">"What happens"</th><th scope="col">"Details"</th></tr></thead>
                         <tbody>{rows}</tbody>
