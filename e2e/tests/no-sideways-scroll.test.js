@@ -54,8 +54,11 @@ const SIGNED_IN = {
     '/safeguarding-roles',
     '/admin/organisation',
     '/admin/organisation/history',
+    '/admin/policies',
+    '/admin/policies/edit?path=aups%2Fstaff-aup.md',
+    '/admin/policies/versions?path=aups%2Fstaff-aup.md',
   ],
-  admin: ['/me', '/me/training', '/admin/people', '/admin/people/import', '/compliance', '/admin/organisation', '/admin/organisation/history'],
+  admin: ['/me', '/me/training', '/admin/people', '/admin/people/import', '/compliance', '/admin/organisation', '/admin/organisation/history', '/admin/policies', '/admin/policies/edit?new=1'],
   parent: ['/me', '/me/children', '/me/training', '/aup/parent-visitor-aup'],
 };
 

@@ -254,7 +254,7 @@ e2e('the refusals: a learner on the handlers pages, guessed ids, someone else\'s
   const dp = await dsl.newPage();
   // The anonymous worry of the first test (closed by now): not the learner's.
   await dp.goto('/worries?show=closed');
-  const someId = (await dp.locator('table.inbox a').first().getAttribute('href')).split('/').pop();
+  const someId = (await dp.locator('table.inbox tbody a').first().getAttribute('href')).split('/').pop();
   res = await lp.goto(`/worries/${someId}`);
   assert.equal(res.status(), 403, 'nor a worry');
   res = await dp.goto('/worries/0190f5c2-1111-7000-8000-000000000000');
