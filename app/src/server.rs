@@ -70,6 +70,18 @@ pub struct SsoButton {
     pub origin: String,
 }
 
+impl SsoButton {
+    fn of(c: &safety_core::identity::sso::Configured) -> SsoButton {
+        let issuer = c.provider.issuer().unwrap_or_default();
+        let (scheme, rest) = issuer.split_once("://").unwrap_or(("https", &issuer));
+        SsoButton {
+            id: c.provider.id.clone(),
+            label: c.provider.label.clone(),
+            origin: format!("{scheme}://{}", rest.split('/').next().unwrap_or_default()),
+        }
+    }
+}
+
 /// The Content-Security-Policy of every response. Leptos adds a few small inline scripts to a
 /// rendered page, each carrying the per-response nonce; nothing else inline may run.
 ///
@@ -118,7 +130,10 @@ pub struct SiteInner {
     pub store: AnyStore,
     pub secret: Secret,
     pub assets: Assets,
-    /// The single sign-on providers this deployment offers (may be none).
+    /// The single sign-on providers this organisation offers: those of its stored profile whose
+    /// client secret is configured (may be none). Its client secrets are here, never in a page.
+    pub sso: Vec<safety_core::identity::sso::Configured>,
+    /// The sign-in page's buttons for them.
     pub sso_buttons: Vec<SsoButton>,
     /// Worries one address may send per 10 minutes (`APP_WORRY_LIMIT`).
     pub worry_limit_per_address: u32,
@@ -135,7 +150,9 @@ pub struct Shared {
     pub store: AnyStore,
     pub secret: Secret,
     pub assets: Assets,
-    pub sso_buttons: Vec<SsoButton>,
+    /// The single sign-on variables, as read at start: each organisation is offered the
+    /// providers of its own profile that have their secret here.
+    pub sso: safety_core::identity::sso::SsoSettings,
     pub worry_limit_per_address: u32,
     pub on_worry_stored: Arc<dyn Fn() + Send + Sync>,
 }
@@ -153,12 +170,16 @@ pub fn sites(
 ) -> Sites {
     let store = shared.store.clone();
     let for_sites = base.clone();
+    let default = default_org.clone();
     Arc::new(safety_core::tenancy::Directory::new(
         store,
         base,
         default_org,
         refresh,
-        move |c| SiteInner::of(&shared, for_sites.clone(), c),
+        move |c| {
+            let is_default = default.as_ref() == Some(&c.org);
+            SiteInner::of(&shared, for_sites.clone(), is_default, c)
+        },
     ))
 }
 
@@ -166,8 +187,14 @@ impl SiteInner {
     fn of(
         shared: &Shared,
         base: Arc<safety_core::tenancy::BaseContent>,
+        default_org: bool,
         c: safety_core::tenancy::OrgContent,
     ) -> SiteInner {
+        let offered = shared.sso.offered(&c.org, default_org, &c.profile.sso);
+        for problem in &offered.problems {
+            tracing::error!(org = %c.org, problem, "single sign-on provider not offered");
+        }
+        let sso_buttons = offered.providers.iter().map(SsoButton::of).collect();
         SiteInner {
             pages: c
                 .library
@@ -187,7 +214,8 @@ impl SiteInner {
             store: shared.store.clone(),
             secret: shared.secret.clone(),
             assets: shared.assets.clone(),
-            sso_buttons: shared.sso_buttons.clone(),
+            sso: offered.providers,
+            sso_buttons,
             worry_limit_per_address: shared.worry_limit_per_address,
             on_worry_stored: shared.on_worry_stored.clone(),
         }

@@ -11,6 +11,10 @@
 //   OIDC_CLIENT_ID         the platform's client id (default demo-web)
 //   OIDC_CLIENT_SECRET     its secret (required)
 //   OIDC_REDIRECT_URIS     its callback addresses, separated by commas (required)
+//   OIDC_CLIENT2_ID, OIDC_CLIENT2_SECRET, OIDC_CLIENT2_REDIRECT_URIS
+//                          optional: a second client, e.g. another organisation's of the same
+//                          deployment (the tests sign in to two organisations through one
+//                          provider)
 //   OIDC_CLAIMS            `userinfo` (default: the provider's defaults, conformIdTokenClaims:
 //                          true, so email and name come only from the UserInfo endpoint) or
 //                          `id_token` (conformIdTokenClaims: false, also in the ID token)
@@ -41,6 +45,13 @@ const clientSecret = env.OIDC_CLIENT_SECRET;
 const redirectUris = list(env.OIDC_REDIRECT_URIS);
 if (!clientSecret || redirectUris.length === 0) {
   console.error('OIDC_CLIENT_SECRET and OIDC_REDIRECT_URIS are required');
+  process.exit(2);
+}
+const client2 = env.OIDC_CLIENT2_ID
+  ? { id: env.OIDC_CLIENT2_ID, secret: env.OIDC_CLIENT2_SECRET, redirectUris: list(env.OIDC_CLIENT2_REDIRECT_URIS) }
+  : undefined;
+if (client2 && (!client2.secret || client2.redirectUris.length === 0 || client2.id === clientId)) {
+  console.error('OIDC_CLIENT2_ID needs OIDC_CLIENT2_SECRET and OIDC_CLIENT2_REDIRECT_URIS, and an id of its own');
   process.exit(2);
 }
 const claimsMode = env.OIDC_CLAIMS || 'userinfo';
@@ -79,15 +90,19 @@ policy.get('login').checks.add(new interactionPolicy.Check(
   (ctx) => (ctx.oidc.result?.login ? interactionPolicy.Check.NO_NEED_TO_PROMPT : interactionPolicy.Check.REQUEST_PROMPT),
 ));
 
+const client = (id, secret, uris) => ({
+  client_id: id,
+  client_secret: secret,
+  redirect_uris: uris,
+  grant_types: ['authorization_code'],
+  response_types: ['code'],
+  token_endpoint_auth_method: authMethods[0],
+});
 const provider = new Provider(issuer, {
-  clients: [{
-    client_id: clientId,
-    client_secret: clientSecret,
-    redirect_uris: redirectUris,
-    grant_types: ['authorization_code'],
-    response_types: ['code'],
-    token_endpoint_auth_method: authMethods[0],
-  }],
+  clients: [
+    client(clientId, clientSecret, redirectUris),
+    ...(client2 ? [client(client2.id, client2.secret, client2.redirectUris)] : []),
+  ],
   clientAuthMethods: authMethods,
   jwks: { keys: [jwk] },
   cookies: { keys: [randomBytes(32).toString('hex')] },
@@ -181,7 +196,7 @@ async function interaction(req, res, uid) {
   }
   const sub = subjectOf(email);
   emails.set(sub, email);
-  console.log(`signed in ${email}`);
+  console.log(`signed in ${email} for ${details.params.client_id}`);
   await provider.interactionFinished(req, res, { login: { accountId: sub } }, { mergeWithLastSubmission: false });
 }
 

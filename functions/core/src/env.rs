@@ -18,6 +18,23 @@ pub fn var(name: &str) -> Option<String> {
         .filter(|v| !v.is_empty())
 }
 
+/// Every set variable whose name starts with `prefix`, trimmed (empty ones left out), as
+/// [`var`] would read each.
+pub fn vars_with_prefix(prefix: &str) -> Vec<(String, String)> {
+    let all: Vec<(String, String)> = OVERRIDE
+        .with(|o| {
+            o.borrow()
+                .as_ref()
+                .map(|vars| vars.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+        })
+        .unwrap_or_else(|| std::env::vars().collect());
+    all.into_iter()
+        .filter(|(k, _)| k.starts_with(prefix))
+        .map(|(k, v)| (k, v.trim().to_string()))
+        .filter(|(_, v)| !v.is_empty())
+        .collect()
+}
+
 /// Runs `f` with `vars` as the whole environment seen by [`var`] on this thread (nothing of the
 /// process's own environment shows through): how a test starts a function in its own process
 /// with a configuration of its own, as if it were a fresh process.
@@ -45,6 +62,11 @@ mod tests {
                 assert_eq!(var("APP_X").as_deref(), Some("set"));
                 assert_eq!(var("APP_EMPTY"), None);
                 assert_eq!(var("PATH"), None, "nothing of the process shows through");
+                assert_eq!(
+                    vars_with_prefix("APP_"),
+                    [("APP_X".to_string(), "set".to_string())],
+                    "the overriding variables, trimmed, empty ones left out"
+                );
                 let other = std::thread::spawn(|| var("APP_X")).join().unwrap();
                 assert_eq!(other, None, "another thread sees its own environment");
             },

@@ -342,6 +342,156 @@ pub struct HelpService {
     pub description: String,
 }
 
+/// One part of a single sign-on variable's name: upper case, `-` as `_`. `None` when the part
+/// could be read two ways in a name (empty, `--`, or a hyphen at either end), so that no two
+/// organisations' providers can ever share a variable.
+fn variable_part(part: &str) -> Option<String> {
+    let plain = !part.is_empty()
+        && !part.starts_with('-')
+        && !part.ends_with('-')
+        && !part.contains("--")
+        && part
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    plain.then(|| part.to_ascii_uppercase().replace('-', "_"))
+}
+
+/// The variables single sign-on settings of a provider are read from, in the order they are
+/// tried: `APP_SSO_<ORG>__<ID>_<what>` for every organisation (a double `_` between the
+/// organisation and the provider, which neither can contain), and first, for the deployment's
+/// default organisation only, the older `APP_SSO_<ID>_<what>` (existing deployments keep
+/// working). A name that could be read two ways is never accepted: with a single `_` between
+/// them, organisation `beta` with provider `school-x` and organisation `beta-school` with
+/// provider `x` would share one variable, and one organisation's administrator could point
+/// their provider at another issuer and be sent the other's client secret.
+fn sso_variables(org: &str, id: &str, default_org: bool, what: &str) -> Vec<String> {
+    let Some(id) = variable_part(id) else {
+        return Vec::new();
+    };
+    let mut names = Vec::new();
+    if default_org {
+        names.push(format!("APP_SSO_{id}_{what}"));
+    }
+    if let Some(org) = variable_part(org) {
+        names.push(format!("APP_SSO_{org}__{id}_{what}"));
+    }
+    names
+}
+
+impl SsoProvider {
+    /// The variable (or Parameter Store entry named in `APP_SECRET_PARAMETERS`) holding this
+    /// provider's client secret, for organisation `org` (`default_org`: the deployment's
+    /// default organisation, `APP_ORG`): `APP_SSO_<ID>_CLIENT_SECRET` for the default
+    /// organisation, `APP_SSO_<ORG>__<ID>_CLIENT_SECRET` for any other (upper case, `-` as
+    /// `_`). The default organisation may also use the second form; see
+    /// [`SsoProvider::secret_variables`] for every name accepted (none when an id could be read
+    /// two ways, e.g. with `--`).
+    pub fn secret_variable(&self, org: &str, default_org: bool) -> String {
+        self.secret_variables(org, default_org)
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| {
+                format!(
+                    "APP_SSO_{}__{}_CLIENT_SECRET",
+                    org.to_ascii_uppercase().replace('-', "_"),
+                    self.id.to_ascii_uppercase().replace('-', "_")
+                )
+            })
+    }
+
+    /// Every variable the client secret is read from, the first set one winning.
+    pub fn secret_variables(&self, org: &str, default_org: bool) -> Vec<String> {
+        sso_variables(org, &self.id, default_org, "CLIENT_SECRET")
+    }
+
+    /// Every variable that can move an `oidc` provider's issuer (`..._ISSUER`, named like the
+    /// client secret's), the first set one winning.
+    pub fn issuer_variables(&self, org: &str, default_org: bool) -> Vec<String> {
+        sso_variables(org, &self.id, default_org, "ISSUER")
+    }
+}
+
+#[cfg(test)]
+mod sso_variable_tests {
+    use super::*;
+
+    fn provider(id: &str) -> SsoProvider {
+        SsoProvider {
+            id: id.into(),
+            label: "Sign in".into(),
+            kind: SsoKind::Oidc,
+            issuer: Some("https://id.example.org".into()),
+            tenant: None,
+            domain: None,
+            client_id: "client".into(),
+        }
+    }
+
+    #[test]
+    fn the_default_organisation_keeps_the_old_name_and_may_use_its_own() {
+        let p = provider("college-entra");
+        assert_eq!(
+            p.secret_variable("demo", true),
+            "APP_SSO_COLLEGE_ENTRA_CLIENT_SECRET"
+        );
+        assert_eq!(
+            p.secret_variables("demo", true),
+            [
+                "APP_SSO_COLLEGE_ENTRA_CLIENT_SECRET",
+                "APP_SSO_DEMO__COLLEGE_ENTRA_CLIENT_SECRET"
+            ]
+        );
+        assert_eq!(
+            p.issuer_variables("demo", true),
+            [
+                "APP_SSO_COLLEGE_ENTRA_ISSUER",
+                "APP_SSO_DEMO__COLLEGE_ENTRA_ISSUER"
+            ]
+        );
+    }
+
+    #[test]
+    fn another_organisation_has_only_its_own_name() {
+        let p = provider("entra");
+        assert_eq!(
+            p.secret_variable("st-marys", false),
+            "APP_SSO_ST_MARYS__ENTRA_CLIENT_SECRET"
+        );
+        assert_eq!(
+            p.secret_variables("st-marys", false),
+            ["APP_SSO_ST_MARYS__ENTRA_CLIENT_SECRET"]
+        );
+        assert_eq!(
+            p.issuer_variables("st-marys", false),
+            ["APP_SSO_ST_MARYS__ENTRA_ISSUER"]
+        );
+    }
+
+    #[test]
+    fn no_two_organisations_providers_share_a_variable() {
+        // With one `_` between them these would all be APP_SSO_BETA_SCHOOL_X_CLIENT_SECRET.
+        let a = provider("school-x").secret_variables("beta", false);
+        let b = provider("x").secret_variables("beta-school", false);
+        let legacy = provider("beta-school-x").secret_variables("demo", true);
+        for name in &a {
+            assert!(!b.contains(name) && !legacy.contains(name), "{name}");
+        }
+        for name in &b {
+            assert!(!legacy.contains(name), "{name}");
+        }
+        // A part that could be read two ways gets no name at all.
+        assert!(provider("a--b").secret_variables("demo", true).is_empty());
+        assert!(provider("-a").secret_variables("org", false).is_empty());
+        assert!(provider("a").secret_variables("org--b", false).is_empty());
+        assert!(provider("a").secret_variables("org-", false).is_empty());
+        assert_eq!(
+            provider("a").secret_variables("org--b", true),
+            ["APP_SSO_A_CLIENT_SECRET"],
+            "the default organisation's old name still works"
+        );
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

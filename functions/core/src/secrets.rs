@@ -75,6 +75,21 @@ impl Secrets {
         }
     }
 
+    /// Every secret whose variable starts with `prefix`: the environment's, and those read
+    /// from Parameter Store in their place. Read when the configuration is read, so what was
+    /// set then is what is used (e.g. every `APP_SSO_` variable, for organisations whose
+    /// providers are added later in the app).
+    pub fn with_prefix(&self, prefix: &str) -> BTreeMap<String, String> {
+        let mut all: BTreeMap<String, String> =
+            crate::env::vars_with_prefix(prefix).into_iter().collect();
+        for (name, value) in &self.fetched {
+            if name.starts_with(prefix) {
+                all.insert(name.clone(), value.clone());
+            }
+        }
+        all
+    }
+
     /// Whether this variable was read from Parameter Store.
     pub fn from_parameter_store(&self, variable: &str) -> bool {
         self.fetched.contains_key(variable)
@@ -226,7 +241,40 @@ fn value_of(body: &[u8]) -> Result<String, String> {
 
 #[cfg(test)]
 mod tests {
-    use super::parse_spec;
+    use super::{Secrets, parse_spec};
+
+    #[test]
+    fn secrets_by_prefix_are_the_environment_with_parameter_store_in_place() {
+        let secrets = Secrets {
+            fetched: [
+                (
+                    "APP_SSO_A_CLIENT_SECRET".to_string(),
+                    "from-ssm".to_string(),
+                ),
+                ("APP_SECRET".to_string(), "not-sso".to_string()),
+            ]
+            .into(),
+        };
+        let vars = [
+            ("APP_SSO_A_CLIENT_SECRET", "from-env".to_string()),
+            ("APP_SSO_B__C_ISSUER", "https://id.example".to_string()),
+            ("APP_SESSION_KEYS", "k:v".to_string()),
+        ];
+        let found = crate::env::with_vars(&vars, || secrets.with_prefix("APP_SSO_"));
+        assert_eq!(
+            found.into_iter().collect::<Vec<_>>(),
+            [
+                (
+                    "APP_SSO_A_CLIENT_SECRET".to_string(),
+                    "from-ssm".to_string()
+                ),
+                (
+                    "APP_SSO_B__C_ISSUER".to_string(),
+                    "https://id.example".to_string()
+                )
+            ]
+        );
+    }
 
     #[test]
     fn the_spec_names_variables_and_parameters() {

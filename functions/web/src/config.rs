@@ -273,49 +273,25 @@ pub fn origin_verify_values(secrets: &Secrets) -> Result<Vec<String>, String> {
     Ok(values)
 }
 
-/// A single sign-on provider of the organisation's profile that this deployment can use.
-#[derive(Clone, Debug)]
-pub struct SsoConfigured {
-    pub provider: safety_core::org::SsoProvider,
-    pub client_secret: String,
-}
-
-/// The profile's single sign-on providers that have their client secret configured
-/// (`APP_SSO_<ID>_CLIENT_SECRET`, the id uppercased with `-` as `_`). An `oidc` provider's
-/// issuer can be moved with `APP_SSO_<ID>_ISSUER` (e.g. the local demo provider on another port).
-/// The client secret may come from Parameter Store (`APP_SECRET_PARAMETERS`).
-pub fn sso_providers(
-    org: &safety_core::org::OrgProfile,
+/// The single sign-on variables (`APP_SSO_*`: each organisation's providers' client secrets and
+/// issuer moves), read once here, from the environment or Parameter Store
+/// (`APP_SECRET_PARAMETERS`) alike. Each organisation's site is offered the providers of its
+/// own stored profile whose secret is among them
+/// (`safety_core::identity::sso::configured`); `seed`, the default organisation's profile file,
+/// is checked now so a wrong issuer variable stops the start.
+pub fn sso_settings(
     secrets: &Secrets,
-) -> Result<Vec<SsoConfigured>, String> {
-    use safety_core::org::SsoKind;
-    let mut out = Vec::new();
-    for p in &org.sso {
-        let name = p.id.to_ascii_uppercase().replace('-', "_");
-        let mut provider = p.clone();
-        if let Some(issuer) = var(&format!("APP_SSO_{name}_ISSUER")) {
-            if provider.kind != SsoKind::Oidc {
-                return Err(format!(
-                    "APP_SSO_{name}_ISSUER: only an `oidc` provider's issuer can be set"
-                ));
-            }
-            provider.issuer = Some(issuer);
-            if let Some(why) = provider.problem() {
-                return Err(format!("APP_SSO_{name}_ISSUER: {why}"));
-            }
-        }
-        match secrets.var(&format!("APP_SSO_{name}_CLIENT_SECRET")) {
-            Some(client_secret) => out.push(SsoConfigured {
-                provider,
-                client_secret,
-            }),
-            None => tracing::info!(
-                provider = p.id,
-                "single sign-on provider not offered: APP_SSO_{name}_CLIENT_SECRET is not set"
-            ),
+    org: &OrgId,
+    seed: Option<&OrgProfile>,
+) -> Result<safety_core::identity::sso::SsoSettings, String> {
+    let settings = safety_core::identity::sso::SsoSettings::new(secrets.with_prefix("APP_SSO_"));
+    if let Some(seed) = seed {
+        let problems = settings.offered(org, true, &seed.sso).problems;
+        if !problems.is_empty() {
+            return Err(problems.join("; "));
         }
     }
-    Ok(out)
+    Ok(settings)
 }
 
 #[derive(Debug)]

@@ -329,16 +329,13 @@ struct Startup {
     /// `content/organisations/<APP_ORG>.toml`, when there is one (an organisation created with
     /// `create-org` has none: its profile is in the store).
     seed: Option<safety_core::org::OrgProfile>,
-    sso: Vec<config::SsoConfigured>,
+    sso: safety_core::identity::sso::SsoSettings,
 }
 
 fn startup(config: Config, secrets: &safety_core::secrets::Secrets) -> Result<Startup, String> {
     let (files, library) = config.content()?;
     let seed = library.org(config.org.as_str()).cloned();
-    let sso = match &seed {
-        Some(org) => config::sso_providers(org, secrets)?,
-        None => Vec::new(),
-    };
+    let sso = config::sso_settings(secrets, &config.org, seed.as_ref())?;
     Ok(Startup {
         config,
         files,
@@ -405,14 +402,7 @@ async fn prepare(startup: Startup, log_tag: Option<String>) -> Result<Prepared, 
             store: store.clone(),
             secret: config.secret.clone(),
             assets: assets.urls.clone(),
-            sso_buttons: sso
-                .iter()
-                .map(|s| app::server::SsoButton {
-                    id: s.provider.id.clone(),
-                    label: s.provider.label.clone(),
-                    origin: origin_of(&s.provider.issuer().unwrap_or_default()),
-                })
-                .collect(),
+            sso,
             worry_limit_per_address: config.worry_limit,
             on_worry_stored,
         },
@@ -485,7 +475,6 @@ async fn prepare(startup: Startup, log_tag: Option<String>) -> Result<Prepared, 
                 .base_url
                 .as_deref()
                 .is_some_and(|u| u.starts_with("https://")),
-        sso: Arc::new(sso),
         sso_cache: Arc::new(safety_core::identity::sso::ProviderCache::new(http)),
         origin_verify: routes::OriginVerify::new(&config.origin_verify),
         log_tag: log_tag.map(Arc::from),

@@ -31,8 +31,8 @@ pub struct AppState {
     /// stream), or when no mail is configured (the requests wait in the table).
     pub local_mailer: Option<Arc<safety_core::mail::AnyMailer>>,
     pub secure_cookies: bool,
-    /// Single sign-on providers offered, and what is cached about them.
-    pub sso: Arc<Vec<crate::config::SsoConfigured>>,
+    /// What is cached about the single sign-on providers (each organisation's own, with their
+    /// client secrets, are in its site: `SiteState::sso`).
     pub sso_cache: Arc<safety_core::identity::sso::ProviderCache>,
     /// Behind CloudFront (`APP_ORIGIN_VERIFY`, and `APP_ORIGIN_VERIFY_PREVIOUS` during a
     /// rotation): the values CloudFront may add to every request as `x-origin-verify`. A request

@@ -50,12 +50,11 @@ fn failed(state: &AppState, failed: Failed) -> Response {
     (headers, page).into_response()
 }
 
-/// The provider `id` if this deployment offers it.
-fn configured<'a>(
-    state: &'a AppState,
-    id: &str,
-) -> Result<&'a crate::config::SsoConfigured, AppError> {
+/// The provider `id` if the request's organisation offers it (its stored profile names it and
+/// its client secret is configured): another organisation's provider is not found here.
+fn configured<'a>(state: &'a Here, id: &str) -> Result<&'a sso::Configured, AppError> {
     state
+        .site
         .sso
         .iter()
         .find(|s| s.provider.id == id)
@@ -124,7 +123,7 @@ pub async fn callback(
     let result = uc::finish(
         &state.site,
         &configured.provider,
-        &configured.client_secret,
+        configured.client_secret(),
         &state.sso_cache,
         &received,
         cookie,

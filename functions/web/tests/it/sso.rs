@@ -33,6 +33,8 @@ struct ProviderOptions {
     auth_methods: &'static str,
     unverified: &'static str,
     secret: &'static str,
+    /// A second client (id, secret, redirect address): another organisation's.
+    client2: Option<(&'static str, &'static str, String)>,
 }
 
 impl Default for ProviderOptions {
@@ -43,6 +45,7 @@ impl Default for ProviderOptions {
             auth_methods: "client_secret_basic,client_secret_post",
             unverified: "",
             secret: CLIENT_SECRET,
+            client2: None,
         }
     }
 }
@@ -66,9 +69,17 @@ impl Provider {
             "oidc-provider is missing: run `npm ci --prefix e2e` (scripts/prerequisites.sh does)"
         );
         let issuer = options.issuer.replace("{port}", &addr.port().to_string());
-        let mut child = Command::new("node")
+        let mut command = Command::new("node");
+        // Nothing of this process's environment, but for what is set here.
+        command.env_clear();
+        if let Some((id, secret, redirect)) = &options.client2 {
+            command
+                .env("OIDC_CLIENT2_ID", id)
+                .env("OIDC_CLIENT2_SECRET", secret)
+                .env("OIDC_CLIENT2_REDIRECT_URIS", redirect);
+        }
+        let mut child = command
             .arg(e2e.join("oidc/provider.mjs"))
-            .env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
             .env("OIDC_BIND", addr.to_string())
             .env("OIDC_ISSUER", issuer)
@@ -257,7 +268,15 @@ struct Attempt {
 
 impl Setup {
     fn start(&self) -> (Response, Option<String>) {
-        let r = self.web.post_form("/sign-in/sso/demo", &[]);
+        self.start_at(None, "demo")
+    }
+
+    /// Presses provider `id`'s button at `host` (`None`: the server's own address).
+    fn start_at(&self, host: Option<&str>, id: &str) -> (Response, Option<String>) {
+        let headers: Vec<(&str, &str)> = host.map(|h| ("Host", h)).into_iter().collect();
+        let r = self
+            .web
+            .request("POST", &format!("/sign-in/sso/{id}"), &headers, b"");
         let c = cookie(&r, "sso_state");
         (r, c)
     }
@@ -283,7 +302,13 @@ impl Setup {
     /// Presses the button, signs in at the provider as `email` on its login page; stops
     /// before the callback.
     fn attempt(&self, email: &str) -> Attempt {
-        let (r, state_cookie) = self.start();
+        self.attempt_at(None, "demo", email)
+    }
+
+    /// [`Setup::attempt`] with provider `id` at `host` (`None`: the server's own address),
+    /// whose callback address is `https://<host>/...`.
+    fn attempt_at(&self, host: Option<&str>, id: &str, email: &str) -> Attempt {
+        let (r, state_cookie) = self.start_at(host, id);
         assert_eq!(r.status, 303, "{}\n{}", r.describe(), self.web.output());
         let state_cookie = state_cookie.expect("a state cookie");
         let mut jar = Jar::default();
@@ -304,16 +329,31 @@ impl Setup {
             r.describe(),
             self.provider.output()
         );
+        let back = location(&r);
+        let callback_path = match host {
+            None => path_on(&back, self.web.addr()),
+            Some(host) => {
+                let prefix = format!("https://{host}");
+                assert!(back.starts_with(&prefix), "{back} is not on {host}");
+                back[prefix.len()..].to_string()
+            }
+        };
         Attempt {
-            callback_path: path_on(&location(&r), self.web.addr()),
+            callback_path,
             state_cookie,
         }
     }
 
-    fn callback(&self, attempt: &Attempt, cookie: Option<&str>) -> Response {
-        let headers: Vec<(&str, &str)> = cookie.map(|c| ("Cookie", c)).into_iter().collect();
+    /// The callback of `attempt` at `host` (`None`: the server's own address).
+    fn callback_at(&self, host: Option<&str>, attempt: &Attempt, cookie: Option<&str>) -> Response {
+        let mut headers: Vec<(&str, &str)> = cookie.map(|c| ("Cookie", c)).into_iter().collect();
+        headers.extend(host.map(|h| ("Host", h)));
         self.web
             .request("GET", &attempt.callback_path, &headers, b"")
+    }
+
+    fn callback(&self, attempt: &Attempt, cookie: Option<&str>) -> Response {
+        self.callback_at(None, attempt, cookie)
     }
 
     /// Signs in as `email` and returns the session cookie, after checking where it lands.
@@ -653,4 +693,194 @@ fn a_year_group_behind_one_address_can_start_single_sign_on_and_a_flood_is_refus
         .parse()
         .unwrap();
     assert!((1..=15 * 60).contains(&retry), "{retry}");
+}
+
+const ORG_B_HOST: &str = "org-b.localhost";
+const ORG_B_ADMIN: &str = "bea.admin@orgb.example.org";
+const ORG_B_SECRET: &str = "org-b-client-secret";
+
+/// Two organisations on one deployment, each with its own provider (two clients of one
+/// provider): each host offers and signs in with its own, and only into its own organisation;
+/// a provider whose secret is not configured is not offered (org B's `demo`, though the default
+/// organisation's `demo` has its secret in the old-style variable); nothing of one
+/// organisation's sign-in is accepted at the other's host.
+#[test]
+fn each_organisation_signs_in_with_its_own_provider_at_its_own_host() {
+    let data = tempfile::tempdir().unwrap();
+    let provider_addr = free_addr();
+    let issuer = format!("http://{provider_addr}");
+    // Org B: the demo profile as another organisation, with the demo's `demo` provider (no
+    // secret configured for org B) and one of its own, `bee`.
+    let demo = std::fs::read_to_string(repo_dir().join("content/organisations/demo.toml")).unwrap();
+    let text = demo
+        .replacen("id = \"demo\"", "id = \"org-b\"", 1)
+        .replacen(
+            "name = \"Wexmoor Vale College (demo)\"",
+            "name = \"Bramblefield School (test)\"",
+            1,
+        )
+        .replacen(
+            "client_id = \"demo-web\"\n",
+            "client_id = \"demo-web\"\n\n[[sso]]\nid = \"bee\"\nlabel = \"Sign in with your Bramblefield account\"\nkind = \"oidc\"\nissuer = \"http://127.0.0.1:1\"\nclient_id = \"org-b-web\"\n",
+            1,
+        );
+    assert!(text.contains("Bramblefield") && text.contains("org-b-web"));
+    let file = data.path().join("org-b.toml");
+    std::fs::write(&file, text).unwrap();
+    let envs = [
+        ("APP_STORE", "embedded".to_string()),
+        ("APP_DATA_DIR", data.path().display().to_string()),
+        ("APP_DEMO_PEOPLE", "false".to_string()),
+    ];
+    let mut create = Web::spawn(
+        &envs,
+        &[
+            "create-org",
+            file.to_str().unwrap(),
+            ORG_B_ADMIN,
+            "Bea Admin",
+            ORG_B_HOST,
+        ],
+    );
+    assert!(create.wait_for_exit().success(), "{}", create.output());
+    drop(create);
+
+    let web = Web::serve_embedded(
+        data.path(),
+        &[
+            ("APP_DEMO_PEOPLE", "true".into()),
+            // The default organisation's, old-style.
+            ("APP_SSO_DEMO_ISSUER", issuer.clone()),
+            ("APP_SSO_DEMO_CLIENT_SECRET", CLIENT_SECRET.into()),
+            // Org B's, each named with its organisation.
+            ("APP_SSO_ORG_B__BEE_ISSUER", issuer.clone()),
+            ("APP_SSO_ORG_B__BEE_CLIENT_SECRET", ORG_B_SECRET.into()),
+        ],
+    );
+    let options = ProviderOptions {
+        claims: "id_token",
+        client2: Some((
+            "org-b-web",
+            ORG_B_SECRET,
+            format!("https://{ORG_B_HOST}/sign-in/sso/bee/callback"),
+        )),
+        ..Default::default()
+    };
+    let provider = Provider::start(provider_addr, &callback_uri(&web), &options);
+    let s = Setup {
+        web,
+        provider,
+        options,
+        _data: data,
+    };
+    let b = Some(ORG_B_HOST);
+    let get_at = |host: Option<&str>, path: &str, cookie: Option<&str>| {
+        let mut headers: Vec<(&str, &str)> = host.map(|h| ("Host", h)).into_iter().collect();
+        headers.extend(cookie.map(|c| ("Cookie", c)));
+        s.web.request("GET", path, &headers, b"")
+    };
+
+    // Each sign-in page offers its own organisation's provider with a secret, and only that.
+    let page_b = get_at(b, "/sign-in", None);
+    assert_eq!(page_b.status, 200, "{}", page_b.describe());
+    let page_b = page_b.text();
+    assert!(
+        page_b.contains(r#"action="/sign-in/sso/bee""#)
+            && page_b.contains("Sign in with your Bramblefield account"),
+        "{page_b}"
+    );
+    assert!(
+        !page_b.contains(r#"action="/sign-in/sso/demo""#),
+        "org B's `demo` has no secret of its own: not offered"
+    );
+    let page_a = get_at(None, "/sign-in", None).text();
+    assert!(page_a.contains(r#"action="/sign-in/sso/demo""#));
+    assert!(!page_a.contains("/sign-in/sso/bee") && !page_a.contains("Bramblefield"));
+    // Another organisation's provider, or one without a secret, is not found.
+    assert_eq!(s.start_at(None, "bee").0.status, 404);
+    assert_eq!(s.start_at(b, "demo").0.status, 404);
+    assert_eq!(
+        get_at(None, "/sign-in/sso/bee/callback?code=x&state=y", None).status,
+        404
+    );
+    assert_eq!(
+        get_at(b, "/sign-in/sso/demo/callback?code=x&state=y", None).status,
+        404
+    );
+
+    // Org B's administrator signs in at org B with org B's client, and lands in org B.
+    let (r, _) = s.start_at(b, "bee");
+    let params = query_of(&location(&r));
+    let param = |k: &str| params.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+    assert_eq!(param("client_id").as_deref(), Some("org-b-web"));
+    assert_eq!(
+        param("redirect_uri"),
+        Some(format!("https://{ORG_B_HOST}/sign-in/sso/bee/callback"))
+    );
+    let attempt_b = s.attempt_at(b, "bee", ORG_B_ADMIN);
+    let r = s.callback_at(b, &attempt_b, Some(&attempt_b.state_cookie));
+    assert_eq!(r.status, 303, "{}\n{}", r.describe(), s.web.output());
+    let session_b = cookie(&r, "session").expect("a session cookie");
+    let me_b = get_at(b, "/me", Some(&session_b)).text();
+    assert!(me_b.contains("Bea Admin"), "{me_b}");
+    assert!(
+        s.provider.output().contains("for org-b-web"),
+        "{}",
+        s.provider.output()
+    );
+    assert_ne!(
+        get_at(None, "/admin/people", Some(&session_b)).status,
+        200,
+        "org B's session is nobody at the default organisation"
+    );
+
+    // The default organisation's learner at the default host, with its client.
+    let session_a = s.sign_in(LEARNER);
+    assert!(s.name_on_me(&session_a).contains(LEARNER_NAME));
+    // The same learner at org B: looked up in org B only, where nobody has that email.
+    let attempt = s.attempt_at(b, "bee", LEARNER);
+    let r = s.callback_at(b, &attempt, Some(&attempt.state_cookie));
+    assert_eq!(r.status, 403, "{}", r.describe());
+    assert!(cookie(&r, "session").is_none());
+    assert!(r.text().contains("nobody with that email is set up here"));
+
+    // A flow started at the default host is not completed at org B's (its state, code and
+    // cookie, at org B's provider's callback), nor org B's at the default host: refused
+    // without a session, and without using the attempt up.
+    let attempt_a = s.attempt(LEARNER);
+    let at_b = Attempt {
+        callback_path: attempt_a.callback_path.replacen(
+            "/sign-in/sso/demo/",
+            "/sign-in/sso/bee/",
+            1,
+        ),
+        state_cookie: attempt_a.state_cookie.clone(),
+    };
+    let r = s.callback_at(b, &at_b, Some(&at_b.state_cookie));
+    assert_eq!(r.status, 400, "{}", r.describe());
+    assert!(cookie(&r, "session").is_none());
+    assert!(r.text().contains("expired or was already used"));
+    let attempt_b = s.attempt_at(b, "bee", ORG_B_ADMIN);
+    let at_a = Attempt {
+        callback_path: attempt_b.callback_path.replacen(
+            "/sign-in/sso/bee/",
+            "/sign-in/sso/demo/",
+            1,
+        ),
+        state_cookie: attempt_b.state_cookie.clone(),
+    };
+    let r = s.callback(&at_a, Some(&at_a.state_cookie));
+    assert_eq!(r.status, 400, "{}", r.describe());
+    assert!(cookie(&r, "session").is_none());
+    // Each still completes where it started.
+    let r = s.callback(&attempt_a, Some(&attempt_a.state_cookie));
+    assert_eq!(r.status, 303, "{}", r.describe());
+    let r = s.callback_at(b, &attempt_b, Some(&attempt_b.state_cookie));
+    assert_eq!(r.status, 303, "{}", r.describe());
+
+    let output = s.web.output();
+    assert!(
+        !output.contains(CLIENT_SECRET) && !output.contains(ORG_B_SECRET),
+        "no client secret is logged"
+    );
 }

@@ -10,11 +10,13 @@
 //!    against the provider's keys ([`id_token`]) and finds the person by email in this
 //!    organisation. Single sign-on never creates people: an admin invites them first.
 
+pub mod configured;
 mod exchange;
 pub mod id_token;
 pub mod provider;
 
 pub use crate::http_client::allowed_url;
+pub use configured::{Configured, Offered, SsoSettings};
 pub use id_token::{Identity, TokenError};
 pub use provider::{ProviderCache, ProviderError};
 
