@@ -541,20 +541,37 @@ fn the_web_function_reads_its_secrets_from_the_parameter_path_its_role_may_read(
         .filter(|f| f.starts_with("APP_SECRET="))
         .collect();
     assert_eq!(forms.len(), 2, "{function}");
+    // More single sign-on secrets (other organisations'): none, or pairs as an operator gives.
+    let more = "APP_SSO_ST_MARYS__ENTRA_CLIENT_SECRET=/stack/sso/st-marys/entra";
     for form in forms {
-        let form = form
-            .replace("${AWS::StackName}", "stack")
-            .replace("${SsoProviderEnvId}", "ENTRA");
-        let pairs = safety_core::secrets::parse_spec(&form).expect("a valid APP_SECRET_PARAMETERS");
-        let variables: Vec<&str> = pairs.iter().map(|(v, _)| v.as_str()).collect();
-        assert!(
-            variables.starts_with(&["APP_SECRET", "APP_SESSION_KEYS"]),
-            "{variables:?}"
-        );
-        for (_, name) in &pairs {
-            assert!(name.starts_with("/stack/"), "{name}");
+        assert!(form.ends_with(",${SsoSecretParameters}"), "{form}");
+        for extra in ["", more] {
+            let form = form
+                .replace("${AWS::StackName}", "stack")
+                .replace("${SsoProviderEnvId}", "ENTRA")
+                .replace("${SsoSecretParameters}", extra);
+            let pairs =
+                safety_core::secrets::parse_spec(&form).expect("a valid APP_SECRET_PARAMETERS");
+            let variables: Vec<&str> = pairs.iter().map(|(v, _)| v.as_str()).collect();
+            assert!(
+                variables.starts_with(&["APP_SECRET", "APP_SESSION_KEYS"]),
+                "{variables:?}"
+            );
+            assert_eq!(
+                variables.contains(&"APP_SSO_ST_MARYS__ENTRA_CLIENT_SECRET"),
+                !extra.is_empty()
+            );
+            for (_, name) in &pairs {
+                assert!(name.starts_with("/stack/"), "{name}");
+            }
         }
     }
+    // The extra pairs can name single sign-on client secrets only (never APP_SECRET...).
+    let parameter = squash(&block(&t, "SsoSecretParameters:"));
+    assert!(
+        parameter.contains(r#"Default: "" AllowedPattern: "^(APP_SSO_[A-Z0-9_]+_CLIENT_SECRET=/[A-Za-z0-9/_.-]+(,APP_SSO_[A-Z0-9_]+_CLIENT_SECRET=/[A-Za-z0-9/_.-]+)*)?$""#),
+        "{parameter}"
+    );
     assert!(
         function.contains("- !Ref ParametersExtensionLayerArn"),
         "{function}"
@@ -645,7 +662,8 @@ fn the_browser_bundle_is_served_from_the_bucket_and_pages_are_never_cached() {
     {
         let form = form
             .replace("${AWS::StackName}", "stack")
-            .replace("${SsoProviderEnvId}", "ENTRA");
+            .replace("${SsoProviderEnvId}", "ENTRA")
+            .replace("${SsoSecretParameters}", "");
         let pairs = safety_core::secrets::parse_spec(&form).expect("a valid APP_SECRET_PARAMETERS");
         let pairs: BTreeMap<&str, &str> = pairs
             .iter()
