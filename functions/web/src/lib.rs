@@ -320,8 +320,9 @@ pub async fn start(vars: &[(&str, String)], log_tag: Option<String>) -> Result<R
 
 /// What is read from the configuration before anything is opened: the content built into the
 /// binary (or an organisation's own edited copy of it), the default organisation's seed profile
-/// (its file, imported into the store once) and the single sign-on providers offered. Read at
-/// once (the variables are read here), so an error stops the start.
+/// (its file, imported into the store once) and the single sign-on variables (every
+/// organisation's client secrets: each site offers its own profile's providers that have one).
+/// Read at once (the variables are read here), so an error stops the start.
 struct Startup {
     config: Config,
     files: Vec<safety_core::content::SourceFile>,
