@@ -249,12 +249,7 @@ impl SiteState {
 
     /// Where this organisation's emails link to: its own host, else the deployment's address.
     pub fn links(&self, deployment: &str) -> safety_core::mail::Links {
-        safety_core::mail::Links {
-            base_url: self
-                .base_url
-                .clone()
-                .unwrap_or_else(|| deployment.to_string()),
-        }
+        safety_core::mail::Links::of_organisation(self.base_url.as_deref(), deployment)
     }
 
     pub fn page(&self, kind: Kind, id: &str) -> Option<&Page> {

@@ -9,7 +9,7 @@
 // target/screenshots/ (kept by the test command).
 
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, mkdirSync, existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -50,6 +50,23 @@ const WEB_BIN = process.env.WEB_BIN
 const SITE_DIR = process.env.APP_SITE_DIR
   ? resolve(process.env.APP_SITE_DIR)
   : join(REPO_DIR, 'target/site');
+
+/**
+ * Runs one of the web binary's commands (e.g. `create-org`) on the data folder `dataDir`, as an
+ * operator would on a local run; returns its output, or fails with it.
+ */
+export function runWebCommand(dataDir, args) {
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('APP_') && k !== 'AWS_LAMBDA_RUNTIME_API'));
+  const run = spawnSync(WEB_BIN, args, {
+    cwd: dataDir,
+    env: { ...inherited, APP_DATA_DIR: dataDir, APP_SITE_DIR: SITE_DIR, NO_COLOR: '1', RUST_LOG: 'warn' },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  const output = `${run.stdout ?? ''}${run.stderr ?? ''}`;
+  if (run.status !== 0) throw new Error(`web ${args.join(' ')} failed (${run.status ?? run.signal}):\n${output}`);
+  return output;
+}
 
 /** Asks the OS for a free TCP port (listen on 0, read it, close). */
 export function freePort() {
@@ -259,8 +276,8 @@ export function launchBrowser() {
  * Starts a server and a browser for one test file: call in `before`, stop in `after`.
  * `env(port)` adds settings for the server, given the port it will listen on.
  */
-export async function setup({ env } = {}) {
-  const server = await startServer({ env });
+export async function setup({ env, dataDir = null } = {}) {
+  const server = await startServer({ env, dataDir });
   let browser;
   try {
     browser = await launchBrowser();

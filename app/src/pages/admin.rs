@@ -194,9 +194,26 @@ pub fn PeoplePage() -> impl IntoView {
         <h1>"People"</h1>
         {data.notice.clone().map(|n| view! { <div class="confirmation" role="status"><p>{n}</p></div> })}
         {data.error.clone().map(|e| view! { <div class="error-summary" role="alert" id="form-error"><h2>"That did not work"</h2><p>{e}</p></div> })}
+        {(!data.gaps.is_empty()).then(|| view! {
+            <div class="danger-box" role="region" aria-labelledby="gaps-heading" data-testid="role-gaps">
+                <h2 id="gaps-heading">"Some worries would reach nobody"</h2>
+                <p>"Nobody active holds the safeguarding roles these worries go to. Until someone does, a worry sent here is kept and the person who sent it is told to phone someone instead:"</p>
+                <ul>{data.gaps.iter().map(|g| view! { <li>{format!("{}.", capitalise(g))}</li> }).collect_view()}</ul>
+                <p>"Invite them below, or give an existing person the role. "<a href="/admin/organisation">"The organisation profile"</a>" names who they should be."</p>
+            </div>
+        })}
         <p><a href="#invite-heading">"Invite someone"</a> " · " <a href="/admin/people/import">"Import many people from a CSV file"</a></p>
         {first}
         {second}
     }
     .into_any()
+}
+
+/// The sentence as it starts a list item.
+fn capitalise(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
 }

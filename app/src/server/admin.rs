@@ -104,6 +104,9 @@ pub struct PeopleView {
     pub sort: Option<Sort>,
     pub notice: Option<String>,
     pub error: Option<String>,
+    /// The kinds of worry nobody active may read now (a safeguarding role vacant, e.g. an
+    /// organisation just created, whose DSL has no account yet), each saying who to name.
+    pub gaps: Vec<String>,
     /// The invite form as typed (kept when refused).
     pub invite: InviteForm,
 }
@@ -193,6 +196,17 @@ pub async fn people_page(
                 (list, next, previous)
             })
     };
+    // Who reads each kind of worry, from the safeguarding roles' index (one query): a gap is
+    // said at the top of the page, since a worry told now would reach nobody on the platform.
+    match safety_core::identity::safeguarders::list(&site.store, &site.org_id).await {
+        Ok(holders) => {
+            view.gaps = safety_core::routing::gaps(&holders)
+                .iter()
+                .map(|g| g.message().to_string())
+                .collect();
+        }
+        Err(e) => tracing::warn!(error = %e, "the safeguarding roles could not be read"),
+    }
     match read {
         Ok((list, next, previous)) => {
             view.people = list;

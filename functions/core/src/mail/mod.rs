@@ -145,6 +145,52 @@ pub fn sign_in_message(org_name: &str, link: &str, minutes: i64) -> Content {
 mod tests {
     use super::*;
 
+    #[test]
+    fn an_organisations_links_use_its_own_address_and_on_a_local_run_the_local_port() {
+        let of =
+            |own: Option<&str>, deployment: &str| Links::of_organisation(own, deployment).base_url;
+        assert_eq!(
+            of(None, "https://safety.example.org/"),
+            "https://safety.example.org"
+        );
+        assert_eq!(
+            of(
+                Some("https://school.example.org"),
+                "https://safety.example.org"
+            ),
+            "https://school.example.org"
+        );
+        // A local run: its own *.localhost name at the local server's port.
+        assert_eq!(
+            of(Some("https://org-b.localhost"), "http://localhost:3000"),
+            "http://org-b.localhost:3000"
+        );
+        assert_eq!(
+            of(Some("https://org-b.localhost"), "http://127.0.0.1:41234/"),
+            "http://org-b.localhost:41234"
+        );
+        // Never a real name, and never on a deployment that is not a local one.
+        assert_eq!(
+            of(Some("https://school.example.org"), "http://localhost:3000"),
+            "https://school.example.org"
+        );
+        assert_eq!(
+            of(
+                Some("https://org-b.localhost"),
+                "https://safety.example.org"
+            ),
+            "https://org-b.localhost"
+        );
+        assert_eq!(
+            of(Some("https://org-b.localhost"), "http://example.org:8080"),
+            "https://org-b.localhost"
+        );
+        assert_eq!(
+            of(Some("https://org-b.localhost"), "http://localhost"),
+            "https://org-b.localhost"
+        );
+    }
+
     #[tokio::test]
     async fn the_outbox_holds_one_whole_file_per_message() {
         let dir = tempfile::tempdir().unwrap();
@@ -205,6 +251,35 @@ pub struct Links {
 }
 
 impl Links {
+    /// Where an organisation's emails link to: its own address (`https://<its first host>`),
+    /// else the deployment's. On a local run (the deployment at `http://` on a loopback name
+    /// with a port) an organisation's own `*.localhost` name is reached the same way, e.g.
+    /// `http://org-b.localhost:3000`: `*.localhost` is always this machine (RFC 6761), so no
+    /// real organisation's address is ever rewritten.
+    pub fn of_organisation(own: Option<&str>, deployment: &str) -> Links {
+        let deployment = deployment.trim_end_matches('/');
+        let Some(own) = own else {
+            return Links {
+                base_url: deployment.to_string(),
+            };
+        };
+        let own = own.trim_end_matches('/');
+        let local_port = deployment.strip_prefix("http://").and_then(|authority| {
+            let (name, port) = authority.rsplit_once(':')?;
+            let loopback =
+                name == "localhost" || name == "127.0.0.1" || name.ends_with(".localhost");
+            (loopback && !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()))
+                .then_some(port)
+        });
+        let base_url = match (own.strip_prefix("https://"), local_port) {
+            (Some(name), Some(port)) if name.ends_with(".localhost") && !name.contains(':') => {
+                format!("http://{name}:{port}")
+            }
+            _ => own.to_string(),
+        };
+        Links { base_url }
+    }
+
     /// The emailed sign-in link for this token.
     pub fn sign_in(&self, token: &str) -> String {
         format!(

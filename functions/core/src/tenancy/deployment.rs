@@ -95,12 +95,7 @@ impl<S: Store> Deployment<S> {
 
     /// Where an organisation's emails link to: its own address, else the deployment's.
     pub fn links_of(&self, content: &OrgContent) -> Links {
-        Links {
-            base_url: content
-                .base_url
-                .clone()
-                .unwrap_or_else(|| self.links.base_url.clone()),
-        }
+        Links::of_organisation(content.base_url.as_deref(), &self.links.base_url)
     }
 
     /// An organisation's content as stored now; `None` when it has no stored profile. The
