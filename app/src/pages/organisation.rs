@@ -1,12 +1,15 @@
 //! The organisation's profile (`/admin/organisation`) and its history
 //! (`/admin/organisation/history`). One plain form (no script): an admin sees every section,
 //! the DSL the safeguarding contacts. Each list shows its rows and two empty ones to add to it;
-//! a row is removed by emptying it. The server decides who may change what.
+//! a row is removed by emptying it. What people must complete is one requirement per role (and
+//! group) with a checkbox per module and policy, and one empty requirement to add one; one with
+//! nothing ticked is removed. The server decides who may change what.
 
 use crate::server::Viewer;
 use crate::server::organisation::{
-    BLANK_ROWS, ContactFields, HistoryPage, MAX_FIELD_CHARS, MAX_TEXT_CHARS, Notice,
-    OrganisationPage, OrganisationScreen, Problem, field_id, kind_choices,
+    BLANK_REQUIREMENTS, BLANK_ROWS, ContactFields, HistoryPage, ItemChoice, MAX_FIELD_CHARS,
+    MAX_TEXT_CHARS, Notice, OrganisationPage, OrganisationScreen, Problem, RequirementFields,
+    field_id, kind_choices, role_choices,
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -130,7 +133,11 @@ fn contact(
 
 /// "Deputy 2", or "Deputy 3 (new)" for one of the empty rows at the end.
 fn row_legend(what: &str, i: usize, rows: usize) -> String {
-    if i + BLANK_ROWS >= rows {
+    new_row_legend(what, i, rows, BLANK_ROWS)
+}
+
+fn new_row_legend(what: &str, i: usize, rows: usize, blank: usize) -> String {
+    if i + blank >= rows {
         format!("{what} {} (new)", i + 1)
     } else {
         format!("{what} {}", i + 1)
@@ -307,21 +314,137 @@ fn contacts_section(s: &OrganisationScreen) -> AnyView {
     .into_any()
 }
 
-/// Requirements and single sign-on: shown to admins, not edited here yet.
-fn not_editable(s: &OrganisationScreen) -> AnyView {
-    let requirements = s
-        .requirements
+/// The error message of the field whose input has the id `id`, if a problem is about it.
+fn error_of(problems: &[Problem], id: &str) -> Option<String> {
+    problems
         .iter()
-        .map(|r| {
-            let modules = (!r.modules.is_empty()).then(|| {
-                view! { <p>{format!("Modules: {}", r.modules.join(", "))}</p> }
-            });
-            let aups = (!r.aups.is_empty()).then(|| {
-                view! { <p>{format!("Acceptable use policies: {}", r.aups.join(", "))}</p> }
-            });
-            view! { <div><dt>{r.who.clone()}</dt><dd class="requirement">{modules}{aups}</dd></div> }
+        .find(|p| p.field.as_deref() == Some(id))
+        .map(|p| p.text.clone())
+}
+
+/// One list of checkboxes named `name` (a pair per ticked box): the first box has the list's
+/// id, so an error links to it.
+fn checkboxes(
+    name: &str,
+    legend: &str,
+    choices: &[ItemChoice],
+    ticked: &[String],
+    problems: &[Problem],
+) -> AnyView {
+    let id = field_id(name);
+    let error = error_of(problems, &id);
+    let error_id = format!("{id}-error");
+    let boxes = choices
+        .iter()
+        .enumerate()
+        .map(|(k, c)| {
+            let box_id = if k == 0 { id.clone() } else { format!("{id}-{k}") };
+            let hint_id = format!("{box_id}-hint");
+            let has_hint = !c.audience.is_empty();
+            view! {
+                <div class="checkbox">
+                    <input type="checkbox" id=box_id.clone() name=name.to_string() value=c.id.clone()
+                        checked=ticked.iter().any(|t| t.trim() == c.id)
+                        aria-describedby=has_hint.then(|| hint_id.clone())/>
+                    <label for=box_id.clone()>{c.title.clone()}</label>
+                    {has_hint.then(|| view! { <span class="hint" id=hint_id.clone()>{c.audience.clone()}</span> })}
+                </div>
+            }
         })
         .collect_view();
+    view! {
+        <fieldset class="fieldset checkboxes-group" class:field-with-error=error.is_some()
+            aria-describedby=error.is_some().then(|| error_id.clone())>
+            <legend>{legend.to_string()}</legend>
+            {error.clone().map(|e| view! {
+                <p class="field-error" id=error_id.clone()><span class="visually-hidden">"Error: "</span>{e}</p>
+            })}
+            <div class="checkboxes">{boxes}</div>
+        </fieldset>
+    }
+    .into_any()
+}
+
+/// One requirement: who (role, and optionally group), and what they must complete.
+fn requirement_row(
+    s: &OrganisationScreen,
+    i: usize,
+    r: &RequirementFields,
+    problems: &[Problem],
+) -> AnyView {
+    let n = |f: &str| format!("requirements.{i}.{f}");
+    let role_id = field_id(&n("role"));
+    let role_error = error_of(problems, &role_id);
+    let role_error_id = format!("{role_id}-error");
+    let typed_role = r.role.trim().to_string();
+    let mut roles: Vec<(String, String)> = role_choices()
+        .into_iter()
+        .map(|(v, l)| (v.to_string(), l.to_string()))
+        .collect();
+    let chosen = safety_core::roles::Role::parse(&typed_role)
+        .map_or_else(|| typed_role.clone(), |r| r.as_str().to_string());
+    if !chosen.is_empty() && !roles.iter().any(|(v, _)| *v == chosen) {
+        // Not a role: shown as typed, so it is kept (and the error says so).
+        roles.push((chosen.clone(), chosen.clone()));
+    }
+    let options = roles
+        .into_iter()
+        .map(|(value, label)| {
+            let selected = value == chosen;
+            view! { <option value=value selected=selected>{label}</option> }
+        })
+        .collect_view();
+    view! {
+        <fieldset class="fieldset contact requirement" data-testid="requirement">
+            <legend>{new_row_legend("Requirement", i, s.requirements.len(), BLANK_REQUIREMENTS)}</legend>
+            <div class="field" class:field-with-error=role_error.is_some()>
+                <label for=role_id.clone()>"Who must complete it"</label>
+                {role_error.clone().map(|e| view! {
+                    <p class="field-error" id=role_error_id.clone()><span class="visually-hidden">"Error: "</span>{e}</p>
+                })}
+                <select id=role_id.clone() name=n("role")
+                    aria-describedby=role_error.is_some().then(|| role_error_id.clone())
+                    aria-invalid=role_error.is_some().then_some("true")>
+                    <option value="" selected=chosen.is_empty()>"Choose a role"</option>
+                    {options}
+                </select>
+            </div>
+            {field(&n("group"), "Only people in this group (optional)",
+                Some("As written in the people list, for example “Site B staff”. Leave empty for everyone with the role."),
+                &r.group, Input::Text, problems)}
+            {checkboxes(&n("modules"), "Modules", &s.module_choices, &r.modules, problems)}
+            {checkboxes(&n("aups"), "Acceptable use policies to sign", &s.aup_choices, &r.aups, problems)}
+        </fieldset>
+    }
+    .into_any()
+}
+
+/// What people must complete, by role and group (admins only).
+fn requirements_section(s: &OrganisationScreen) -> AnyView {
+    let rows = s
+        .requirements
+        .iter()
+        .enumerate()
+        .map(|(i, r)| requirement_row(s, i, r, &s.problems))
+        .collect_view();
+    view! {
+        <section class="section" aria-labelledby="requirements-heading" data-testid="requirements">
+            <h2 id="requirements-heading">"What people must complete"</h2>
+            <p>"Who must complete which modules and sign which acceptable use policies. "
+               "Someone with several roles, or in a group, does everything each of them asks. "
+               "The compliance figures count what is asked here."</p>
+            <p class="hint">"To add a requirement, fill in the empty one at the end (save, and another empty one comes). "
+               "To remove one, untick all its modules and policies. "
+               "With no requirements at all, everyone does what the content writes for them: learners, staff, and parents and carers. "
+               "Some modules are asked of every organisation of a kind (for example adults at risk, of adult learning services) whatever is ticked here."</p>
+            {rows}
+        </section>
+    }
+    .into_any()
+}
+
+/// Single sign-on: shown to admins, not edited here yet.
+fn not_editable(s: &OrganisationScreen) -> AnyView {
     let sso = if s.sso.is_empty() {
         view! { <p>"None: people sign in with an emailed link."</p> }.into_any()
     } else {
@@ -332,11 +455,8 @@ fn not_editable(s: &OrganisationScreen) -> AnyView {
     };
     view! {
         <section class="section" aria-labelledby="fixed-heading" data-testid="not-editable">
-            <h2 id="fixed-heading">"Not changed on this page yet"</h2>
-            <p>"To change these, ask whoever runs the platform for your organisation."</p>
-            <h3>"What people must complete"</h3>
-            <dl class="summary-list">{requirements}</dl>
-            <h3>"Single sign-on"</h3>
+            <h2 id="fixed-heading">"Single sign-on"</h2>
+            <p>"Not changed on this page yet: to change it, ask whoever runs the platform for your organisation."</p>
             {sso}
         </section>
     }
@@ -386,6 +506,7 @@ pub fn OrganisationProfilePage() -> impl IntoView {
             <input type="hidden" name="csrf" value=viewer.csrf.clone()/>
             <input type="hidden" name="version" value=s.version.to_string()/>
             {org_part}
+            {s.may_organisation.then(|| requirements_section(&s))}
             {contacts_section(&s)}
             <button type="submit" class="button">"Save the profile"</button>
         </form>

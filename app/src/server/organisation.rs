@@ -4,8 +4,9 @@
 //! the history lines) are in `safety_core::tenancy::profile` and the content check.
 //!
 //! A new profile is always the CURRENT stored profile with only the sections the person may
-//! edit replaced by what they sent: a DSL's form cannot carry a new name, and requirements and
-//! single sign-on (not editable here yet) are never taken from a form.
+//! edit replaced by what they sent: a DSL's form cannot carry a new name or new requirements
+//! (refused when it tries, ignored when it sends them unchanged), and single sign-on (not
+//! editable here yet) is never taken from a form.
 
 use super::{Outcome, SiteState, Viewer, may};
 use chrono::{DateTime, Utc};
@@ -18,8 +19,13 @@ use safety_core::tenancy::{Author, TenancyError, profile};
 /// Empty rows shown under each list (deputies, on duty, out-of-hours contacts): fill one in to
 /// add a row. A row left (or made) empty is dropped on save.
 pub const BLANK_ROWS: usize = 2;
+/// Empty requirements shown after the organisation's (each is a list of every module and
+/// policy, so one: save, and another empty one comes).
+pub const BLANK_REQUIREMENTS: usize = 1;
 /// Rows a list may have; a form with more is refused.
 pub const MAX_ROWS: usize = 50;
+/// Modules and policies one requirement may tick; a form with more is refused.
+pub const MAX_TICKED: usize = 200;
 /// Characters a one-line field may have.
 pub const MAX_FIELD_CHARS: usize = 200;
 /// Characters the out-of-hours sentence and a contact's description may have.
@@ -86,16 +92,96 @@ pub struct ContactsFields {
     pub local: LocalFields,
 }
 
+/// One requirement as typed: the role's id, the group (empty: everyone with the role) and the
+/// ids of the modules and AUPs ticked.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RequirementFields {
+    pub role: String,
+    pub group: String,
+    pub modules: Vec<String>,
+    pub aups: Vec<String>,
+}
+
+impl RequirementFields {
+    fn of(r: &Requirement) -> Self {
+        RequirementFields {
+            role: r.role.clone(),
+            group: r.group.clone().unwrap_or_default(),
+            modules: r.modules.clone(),
+            aups: r.aups.clone(),
+        }
+    }
+    /// Nothing ticked: it requires nothing, so it is not saved.
+    fn requires_nothing(&self) -> bool {
+        self.modules.is_empty() && self.aups.is_empty()
+    }
+    /// Nothing typed or ticked at all (an empty row of the form).
+    fn is_blank(&self) -> bool {
+        self.requires_nothing() && self.role.trim().is_empty() && self.group.trim().is_empty()
+    }
+    /// The role as stored: its id when it is one ("Staff" is `staff`), else as typed, for the
+    /// content check to refuse.
+    fn role_id(&self) -> String {
+        safety_core::roles::Role::parse(&self.role)
+            .map_or_else(|| self.role.trim().to_string(), |r| r.as_str().to_string())
+    }
+}
+
+/// The rows of the form as the organisation's requirements: a row that requires nothing is
+/// dropped; each row's modules and AUPs keep the order `current` gives them for the same
+/// people (learners see their modules in that order), new ones after, in the form's order.
+fn requirements_of(rows: &[RequirementFields], current: &[Requirement]) -> Vec<Requirement> {
+    fn ordered(ticked: &[String], was: &[String]) -> Vec<String> {
+        let mut out: Vec<String> = was.iter().filter(|x| ticked.contains(x)).cloned().collect();
+        for t in ticked {
+            let t = t.trim();
+            if !t.is_empty() && !out.iter().any(|x| x == t) {
+                out.push(t.to_string());
+            }
+        }
+        out
+    }
+    rows.iter()
+        .filter(|r| !r.requires_nothing())
+        .map(|r| {
+            let role = r.role_id();
+            let group = Some(r.group.trim().to_string()).filter(|g| !g.is_empty());
+            let same = current.iter().find(|c| c.role == role && c.group == group);
+            let (was_modules, was_aups) = same.map_or((&[][..], &[][..]), |c| {
+                (c.modules.as_slice(), c.aups.as_slice())
+            });
+            Requirement {
+                role,
+                group,
+                modules: ordered(&r.modules, was_modules),
+                aups: ordered(&r.aups, was_aups),
+            }
+        })
+        .collect()
+}
+
+/// The typed rows as the form shows them again: rows with anything typed, then
+/// [`BLANK_REQUIREMENTS`] empty ones.
+fn requirement_rows_for_the_form(mut rows: Vec<RequirementFields>) -> Vec<RequirementFields> {
+    rows.retain(|r| !r.is_blank());
+    for _ in 0..BLANK_REQUIREMENTS {
+        rows.push(RequirementFields::default());
+    }
+    rows
+}
+
 /// The posted profile form. Its fields are named as the profile is: `name`, `dsl.phone`,
 /// `deputies.0.name`, `on_duty.1.site`, `out_of_hours_contacts.0.phone`, `local.lado_phone`,
-/// and `version` (the version the form was made from). A section none of whose fields were
-/// sent is `None` (left as it is).
+/// `requirements.0.role` (and `requirements.0.modules`, `requirements.0.aups`: one each per
+/// ticked box), and `version` (the version the form was made from). A section none of whose
+/// fields were sent is `None` (left as it is).
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Deserialize)]
 #[serde(from = "Vec<(String, String)>")]
 pub struct OrganisationForm {
     pub version: String,
     pub organisation: Option<OrganisationFields>,
     pub contacts: Option<ContactsFields>,
+    pub requirements: Option<Vec<RequirementFields>>,
     /// A row numbered past [`MAX_ROWS`] was sent.
     pub too_many_rows: bool,
 }
@@ -132,10 +218,28 @@ impl From<Vec<(String, String)>> for OrganisationForm {
         let mut form = OrganisationForm::default();
         let mut org = OrganisationFields::default();
         let mut contacts = ContactsFields::default();
-        let (mut org_sent, mut contacts_sent) = (false, false);
+        let mut requirements: Vec<RequirementFields> = Vec::new();
+        let (mut org_sent, mut contacts_sent, mut requirements_sent) = (false, false, false);
         let mut too_many = false;
         for (key, value) in pairs {
             let parts: Vec<&str> = key.split('.').collect();
+            if let ["requirements", i, f] = parts.as_slice() {
+                // Ticked boxes come one pair each: a list, not one value.
+                if let Some(r) = row(&mut requirements, i, &mut too_many) {
+                    requirements_sent = true;
+                    match *f {
+                        "role" => r.role = value,
+                        "group" => r.group = value,
+                        "modules" | "aups" if r.modules.len() + r.aups.len() >= MAX_TICKED => {
+                            too_many = true
+                        }
+                        "modules" => r.modules.push(value),
+                        "aups" => r.aups.push(value),
+                        _ => {}
+                    }
+                }
+                continue;
+            }
             let slot: Option<&mut String> = match parts.as_slice() {
                 ["version"] => Some(&mut form.version),
                 ["name"] => Some(&mut org.name),
@@ -192,6 +296,7 @@ impl From<Vec<(String, String)>> for OrganisationForm {
         }
         form.organisation = org_sent.then_some(org);
         form.contacts = contacts_sent.then_some(contacts);
+        form.requirements = requirements_sent.then_some(requirements);
         form.too_many_rows = too_many;
         form
     }
@@ -236,48 +341,70 @@ pub struct OrganisationScreen {
     /// Why it was not saved (empty when nothing is wrong).
     pub problems: Vec<Problem>,
     pub notice: Option<Notice>,
-    /// Shown, not edited here (yet).
-    pub requirements: Vec<RequirementLine>,
+    /// What people must complete (admins only): the rows and [`BLANK_REQUIREMENTS`] empty ones.
+    pub requirements: Vec<RequirementFields>,
+    /// The modules a requirement may tick, in the content's order.
+    pub module_choices: Vec<ItemChoice>,
+    /// The acceptable use policies a requirement may tick.
+    pub aup_choices: Vec<ItemChoice>,
     /// (button label, kind) of each single sign-on provider: shown, not edited here (yet).
     pub sso: Vec<(String, String)>,
 }
 
-/// One requirement of the profile, for people: who, and the titles of what they must do.
+/// A module or policy a requirement may tick.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RequirementLine {
-    /// "Staff", "Learners in Sept 2026 intake".
-    pub who: String,
-    pub modules: Vec<String>,
-    pub aups: Vec<String>,
+pub struct ItemChoice {
+    pub id: String,
+    pub title: String,
+    /// "For learners", "For staff"... (empty when the content says no audience).
+    pub audience: String,
 }
 
-fn requirement_lines(site: &SiteState, requirements: &[Requirement]) -> Vec<RequirementLine> {
-    let title = |id: &String, kind| {
-        site.page(kind, id)
-            .map_or_else(|| id.clone(), |p| p.title.clone())
+/// The organisation's modules (or AUPs) as the content library has them, with their titles:
+/// those for learners first, then staff, then parents and carers, each in the content's order.
+fn item_choices(site: &SiteState, kind: safety_core::content::Kind) -> Vec<ItemChoice> {
+    use safety_core::content::Audience;
+    let rank = |p: &&safety_core::content::Page| {
+        [Audience::Learners, Audience::Staff, Audience::Parents]
+            .iter()
+            .position(|a| p.is_for(*a))
+            .unwrap_or(3)
     };
-    requirements
-        .iter()
-        .map(|r| {
-            let role = safety_core::roles::Role::parse(&r.role)
-                .map_or_else(|| r.role.clone(), |role| role.label().to_string());
-            RequirementLine {
-                who: match &r.group {
-                    Some(g) => format!("{role}, in {g}"),
-                    None => role,
+    let mut pages: Vec<&safety_core::content::Page> = site.pages_of(kind).collect();
+    pages.sort_by_key(rank);
+    pages
+        .into_iter()
+        .map(|p| {
+            let audience: Vec<String> = p
+                .audience
+                .iter()
+                .map(|a| {
+                    match a {
+                        Audience::Learners => "learners",
+                        Audience::Staff => "staff",
+                        Audience::Parents => "parents and carers",
+                    }
+                    .to_string()
+                })
+                .collect();
+            ItemChoice {
+                id: p.id.clone(),
+                title: p.title.clone(),
+                audience: if audience.is_empty() {
+                    String::new()
+                } else {
+                    format!("For {}", super::and_list(&audience))
                 },
-                modules: r
-                    .modules
-                    .iter()
-                    .map(|m| title(m, safety_core::content::Kind::Module))
-                    .collect(),
-                aups: r
-                    .aups
-                    .iter()
-                    .map(|a| title(a, safety_core::content::Kind::Aup))
-                    .collect(),
             }
         })
+        .collect()
+}
+
+/// The roles a requirement may be for: (id, label).
+pub fn role_choices() -> Vec<(&'static str, &'static str)> {
+    safety_core::roles::Role::ALL
+        .iter()
+        .map(|r| (r.as_str(), r.label()))
         .collect()
 }
 
@@ -540,6 +667,84 @@ impl ContactsFields {
     }
 }
 
+/// What is wrong with the requirement rows (as the form shows them again) that the content
+/// check does not say in the form's words: one ticking something for nobody, a group too long.
+fn requirement_problems(rows: &[RequirementFields], problems: &mut Vec<Problem>) {
+    for (i, r) in rows.iter().enumerate() {
+        if r.requires_nothing() {
+            continue;
+        }
+        if r.role.trim().is_empty() {
+            problems.push(Problem {
+                text: format!("Choose who requirement {} is for.", i + 1),
+                field: Some(field_id(&format!("requirements.{i}.role"))),
+            });
+        }
+        if r.group.trim().chars().count() > MAX_FIELD_CHARS {
+            problems.push(Problem {
+                text: format!("A group must be {MAX_FIELD_CHARS} characters or fewer."),
+                field: Some(field_id(&format!("requirements.{i}.group"))),
+            });
+        }
+    }
+}
+
+/// A reason of the content check about a requirement, said for the form's rows: which row, and
+/// the field it is about. `None`: not about a requirement.
+fn requirement_problem(reason: &str, rows: &[RequirementFields]) -> Option<Problem> {
+    let quoted: Vec<&str> = reason.split('`').skip(1).step_by(2).collect();
+    let counted = |r: &&RequirementFields| !r.requires_nothing();
+    if reason.starts_with("requirement for unknown role") {
+        let role = quoted.first().copied().unwrap_or_default();
+        let (i, _) = rows
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| counted(r))
+            .find(|(_, r)| r.role_id() == role)?;
+        let text = if role.is_empty() {
+            format!("Choose who requirement {} is for.", i + 1)
+        } else {
+            format!(
+                "Requirement {}: “{role}” is not a role. Choose one from the list.",
+                i + 1
+            )
+        };
+        return Some(Problem {
+            text,
+            field: Some(field_id(&format!("requirements.{i}.role"))),
+        });
+    }
+    if !reason.starts_with("requirement for `") {
+        return None;
+    }
+    let (role, id) = (*quoted.first()?, *quoted.get(1)?);
+    let (list, what) = if reason.ends_with("is not a module") {
+        ("modules", "module")
+    } else if reason.ends_with("is not an AUP") {
+        ("aups", "acceptable use policy")
+    } else {
+        return None;
+    };
+    let (i, _) = rows
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| counted(r))
+        .find(|(_, r)| {
+            r.role_id() == role
+                && match list {
+                    "modules" => r.modules.iter().any(|m| m.trim() == id),
+                    _ => r.aups.iter().any(|a| a.trim() == id),
+                }
+        })?;
+    Some(Problem {
+        text: format!(
+            "Requirement {}: there is no {what} “{id}”. Untick it, or choose one from the list.",
+            i + 1
+        ),
+        field: Some(field_id(&format!("requirements.{i}.{list}"))),
+    })
+}
+
 /// The typed organisation section applied to `p`: the numbers that could not be read leave
 /// `p`'s own and say so.
 fn apply_organisation(o: &OrganisationFields, p: &mut OrgProfile, problems: &mut Vec<Problem>) {
@@ -776,23 +981,72 @@ fn unavailable(e: &TenancyError) -> (Outcome, String) {
     )
 }
 
+/// What the form shows for a stored profile: every section as it is.
+struct Typed {
+    organisation: OrganisationFields,
+    contacts: ContactsFields,
+    requirements: Vec<RequirementFields>,
+}
+
+impl Typed {
+    fn of(p: &OrgProfile) -> Self {
+        Typed {
+            organisation: OrganisationFields::of(p),
+            contacts: ContactsFields::of(p),
+            requirements: p.requirements.iter().map(RequirementFields::of).collect(),
+        }
+    }
+}
+
 fn screen(
     site: &SiteState,
     viewer_may_org: bool,
     version: u64,
     stored: &OrgProfile,
-    organisation: OrganisationFields,
-    contacts: ContactsFields,
+    typed: Typed,
 ) -> OrganisationScreen {
+    let (mut module_choices, mut aup_choices) = if viewer_may_org {
+        (
+            item_choices(site, safety_core::content::Kind::Module),
+            item_choices(site, safety_core::content::Kind::Aup),
+        )
+    } else {
+        (Vec::new(), Vec::new())
+    };
+    let requirements = if viewer_may_org {
+        requirement_rows_for_the_form(typed.requirements)
+    } else {
+        Vec::new()
+    };
+    // An id the content does not have (typed, or left in the profile by an older content) is
+    // offered too, ticked, so what was there is shown and kept.
+    for r in &requirements {
+        for (ids, choices) in [
+            (&r.modules, &mut module_choices),
+            (&r.aups, &mut aup_choices),
+        ] {
+            for id in ids {
+                if !choices.iter().any(|c| c.id == *id) {
+                    choices.push(ItemChoice {
+                        id: id.clone(),
+                        title: id.clone(),
+                        audience: "Not in the content".into(),
+                    });
+                }
+            }
+        }
+    }
     OrganisationScreen {
         org_name: stored.name.clone(),
         may_organisation: viewer_may_org,
         version,
-        organisation,
-        contacts: contacts.for_the_form(),
+        organisation: typed.organisation,
+        contacts: typed.contacts.for_the_form(),
         problems: Vec::new(),
         notice: None,
-        requirements: requirement_lines(site, &stored.requirements),
+        requirements,
+        module_choices,
+        aup_choices,
         sso: stored
             .sso
             .iter()
@@ -820,8 +1074,7 @@ pub fn page(site: &SiteState, viewer: &Viewer, saved: Option<u64>) -> Organisati
         may(site, viewer, Action::ManageOrganisation),
         site.profile_version,
         org,
-        OrganisationFields::of(org),
-        ContactsFields::of(org),
+        Typed::of(org),
     );
     s.notice = saved.map(Notice::Saved);
     OrganisationPage(Ok(s))
@@ -865,8 +1118,7 @@ pub async fn save(
             may_org,
             current.version,
             &current.profile,
-            OrganisationFields::of(&current.profile),
-            ContactsFields::of(&current.profile),
+            Typed::of(&current.profile),
         );
         s.notice = Some(notice);
         OrganisationPage(Ok(s))
@@ -886,21 +1138,30 @@ pub async fn save(
         .contacts
         .clone()
         .unwrap_or_else(|| ContactsFields::of(&current.profile));
+    let typed_requirements: Option<Vec<RequirementFields>> =
+        form.requirements.clone().filter(|_| may_org);
+    // The requirement rows as the form shows them again (their numbers are the problems').
+    let requirement_rows: Vec<RequirementFields> =
+        requirement_rows_for_the_form(typed_requirements.clone().unwrap_or_else(|| {
+            current
+                .profile
+                .requirements
+                .iter()
+                .map(RequirementFields::of)
+                .collect()
+        }));
     // What the form comes back with when it is not saved: what was typed, in the sections the
     // viewer may edit.
     let again = |problems: Vec<Problem>| {
-        let organisation = match (&typed_org, may_org) {
-            (Some(o), true) => o.clone(),
-            _ => OrganisationFields::of(&current.profile),
-        };
-        let mut s = screen(
-            site,
-            may_org,
-            current.version,
-            &current.profile,
-            organisation,
-            typed_contacts.clone(),
-        );
+        let mut typed = Typed::of(&current.profile);
+        if let (Some(o), true) = (&typed_org, may_org) {
+            typed.organisation = o.clone();
+        }
+        typed.contacts = typed_contacts.clone();
+        if let Some(r) = &typed_requirements {
+            typed.requirements = r.clone();
+        }
+        let mut s = screen(site, may_org, current.version, &current.profile, typed);
         s.problems = problems;
         OrganisationPage(Ok(s))
     };
@@ -920,6 +1181,24 @@ pub async fn save(
             }]),
         );
     }
+    if !may_org
+        && let Some(rows) = &form.requirements
+        && requirements_of(rows, &current.profile.requirements) != current.profile.requirements
+    {
+        tracing::warn!(
+            person_id = viewer.person.id,
+            "refused: not allowed to change what people must complete (contacts only)"
+        );
+        return shown(
+            Outcome::Forbidden,
+            again(vec![Problem {
+                text:
+                    "Only an administrator can change what people must complete. Nothing was saved."
+                        .into(),
+                field: None,
+            }]),
+        );
+    }
     let mut new = current.profile.clone();
     let mut problems = Vec::new();
     if form.too_many_rows {
@@ -931,6 +1210,10 @@ pub async fn save(
     if may_org && let Some(o) = &typed_org {
         apply_organisation(o, &mut new, &mut problems);
     }
+    if let Some(rows) = &typed_requirements {
+        new.requirements = requirements_of(rows, &current.profile.requirements);
+        requirement_problems(&requirement_rows, &mut problems);
+    }
     if form.contacts.is_some() {
         typed_contacts.apply(&mut new);
         // The rows as saved are the rows the form shows again (empty ones dropped).
@@ -939,13 +1222,19 @@ pub async fn save(
             .for_the_form()
             .too_long(&mut problems);
     }
+    let for_people = |reason: &String| {
+        requirement_problem(reason, &requirement_rows).unwrap_or_else(|| problem_of(reason, &new))
+    };
     if !problems.is_empty() {
-        // Everything else that is wrong too, so it is all said at once.
-        problems.extend(
-            safety_core::content::profile_problems(&new, &site.library.pages)
-                .iter()
-                .map(|r| problem_of(r, &new)),
-        );
+        // Everything else that is wrong too, so it is all said at once (once per field).
+        for p in safety_core::content::profile_problems(&new, &site.library.pages)
+            .iter()
+            .map(for_people)
+        {
+            if p.field.is_none() || !problems.iter().any(|q| q.field == p.field) {
+                problems.push(p);
+            }
+        }
         return shown(Outcome::Invalid, again(problems));
     }
     let author = Author {
@@ -972,7 +1261,7 @@ pub async fn save(
             );
             shown(
                 Outcome::Invalid,
-                again(reasons.iter().map(|r| problem_of(r, &new)).collect()),
+                again(reasons.iter().map(for_people).collect()),
             )
         }
         Err(TenancyError::Conflict) => {
@@ -984,8 +1273,7 @@ pub async fn save(
                         may_org,
                         latest.version,
                         &latest.profile,
-                        OrganisationFields::of(&latest.profile),
-                        ContactsFields::of(&latest.profile),
+                        Typed::of(&latest.profile),
                     );
                     s.notice = Some(Notice::Conflict);
                     shown(Outcome::Conflict, OrganisationPage(Ok(s)))
@@ -1115,6 +1403,84 @@ mod tests {
         assert_eq!(f.organisation.unwrap().name, "X");
         assert!(f.too_many_rows);
         assert!(f.contacts.is_none(), "a row past the limit is not read");
+    }
+
+    #[test]
+    fn requirements_are_read_with_their_ticked_boxes_and_keep_their_order() {
+        let f = OrganisationForm::from(pairs(&[
+            ("requirements.0.role", "Staff"),
+            ("requirements.0.modules", "c"),
+            ("requirements.0.modules", "a"),
+            ("requirements.0.aups", "staff-aup"),
+            ("requirements.1.role", "learner"),
+            ("requirements.1.group", " Year 7 "),
+            ("requirements.2.role", "parent"),
+        ]));
+        assert!(f.organisation.is_none() && f.contacts.is_none());
+        let rows = f.requirements.unwrap();
+        assert_eq!(rows.len(), 3);
+        assert_eq!(rows[0].modules, ["c", "a"]);
+        let current = vec![Requirement {
+            role: "staff".into(),
+            group: None,
+            modules: vec!["a".into(), "b".into(), "c".into()],
+            aups: vec![],
+        }];
+        assert_eq!(
+            requirements_of(&rows, &current),
+            vec![Requirement {
+                role: "staff".into(),
+                group: None,
+                modules: vec!["a".into(), "c".into()],
+                aups: vec!["staff-aup".into()],
+            }],
+            "the role by its id, the stored order kept, a row that requires nothing dropped"
+        );
+        let mut ticked = rows.clone();
+        ticked[1].modules.push("m".into());
+        assert_eq!(
+            requirements_of(&ticked, &current)[1].group.as_deref(),
+            Some("Year 7")
+        );
+        let many: Vec<(String, String)> = (0..=MAX_TICKED)
+            .map(|i| ("requirements.0.modules".to_string(), format!("m{i}")))
+            .collect();
+        assert!(OrganisationForm::from(many).too_many_rows);
+    }
+
+    #[test]
+    fn reasons_about_requirements_point_at_their_row() {
+        let rows = vec![
+            RequirementFields {
+                role: "learner".into(),
+                modules: vec!["a".into()],
+                ..Default::default()
+            },
+            RequirementFields::default(),
+            RequirementFields {
+                role: "staff".into(),
+                modules: vec!["nope".into()],
+                aups: vec!["nada".into()],
+                ..Default::default()
+            },
+        ];
+        let p =
+            requirement_problem("requirement for `staff`: `nope` is not a module", &rows).unwrap();
+        assert_eq!(p.field.as_deref(), Some("requirements-2-modules"));
+        assert!(
+            p.text
+                .starts_with("Requirement 3: there is no module “nope”")
+        );
+        let p =
+            requirement_problem("requirement for `staff`: `nada` is not an AUP", &rows).unwrap();
+        assert_eq!(p.field.as_deref(), Some("requirements-2-aups"));
+        assert_eq!(
+            requirement_problem(
+                "the DSL needs a name, a title and a phone number (``)",
+                &rows
+            ),
+            None
+        );
     }
 
     #[test]
