@@ -700,3 +700,89 @@ fn the_dsl_cannot_change_what_people_must_complete() {
     let newest = &history[history.find("data-testid=\"version\"").unwrap()..];
     assert!(newest.contains("Priya Marsh") && !newest.contains("Requirement"));
 }
+
+/// Posts the profile form at `host` with `cookie`.
+fn post_at(web: &Web, host: &str, cookie: &str, fields: &[(String, String)]) -> Response {
+    let borrowed: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .collect();
+    web.request(
+        "POST",
+        PAGE,
+        &[
+            ("Host", host),
+            ("Cookie", cookie),
+            ("Content-Type", "application/x-www-form-urlencoded"),
+        ],
+        support::form(&borrowed).as_bytes(),
+    )
+}
+
+#[test]
+fn another_organisations_host_cannot_change_this_ones_requirements() {
+    use crate::organisations::{ORG_B_ADMIN, ORG_B_HOST, get_at, org_b_profile, sign_in_at};
+    let data = tempfile::tempdir().unwrap();
+    let file = org_b_profile(data.path());
+    let mut create = Web::spawn(
+        &[
+            ("APP_STORE", "embedded".to_string()),
+            ("APP_DATA_DIR", data.path().display().to_string()),
+            ("APP_DEMO_PEOPLE", "false".to_string()),
+        ],
+        &[
+            "create-org",
+            file.to_str().unwrap(),
+            ORG_B_ADMIN,
+            "Bea Admin",
+            ORG_B_HOST,
+        ],
+    );
+    assert!(create.wait_for_exit().success(), "{}", create.output());
+    drop(create);
+    let web = Web::serve_embedded(data.path(), &[("APP_DEMO_PEOPLE", "true".to_string())]);
+    let host_a = format!("127.0.0.1:{}", web.addr().port());
+    let (cookie_a, _) = sign_in_at(&web, data.path(), &host_a, ADMIN);
+    let (cookie_b, _) = sign_in_at(&web, data.path(), ORG_B_HOST, ORG_B_ADMIN);
+    let page_at = |host: &str, cookie: &str| get_at(&web, host, PAGE, Some(cookie));
+    let versions_at = |host: &str, cookie: &str| {
+        let r = get_at(&web, host, HISTORY, Some(cookie));
+        assert_eq!(r.status, 200, "{}", r.describe());
+        r.text().matches("data-testid=\"version\"").count()
+    };
+    let fields_a = form_fields(&page_at(&host_a, &cookie_a).text());
+    let fields_b = form_fields(&page_at(ORG_B_HOST, &cookie_b).text());
+    let add_searching = |fields: &[(String, String)]| {
+        tick(
+            &with(fields, &[("requirements.3.role", "staff")]),
+            "requirements.3.modules",
+            SEARCHING,
+        )
+    };
+
+    // Org A's administrator, at org B's address (with org A's form and token): nobody there.
+    assert_ne!(page_at(ORG_B_HOST, &cookie_a).status, 200);
+    let refused = |r: Response| {
+        assert!(
+            r.status == 403 || r.header("location") == Some("/sign-in"),
+            "{}",
+            r.describe()
+        );
+    };
+    refused(post_at(&web, ORG_B_HOST, &cookie_a, &add_searching(&fields_a)));
+    // Org B's administrator at org A's address: the same.
+    refused(post_at(&web, &host_a, &cookie_b, &add_searching(&fields_b)));
+    assert_eq!(versions_at(&host_a, &cookie_a), 1, "org A unchanged");
+    assert_eq!(versions_at(ORG_B_HOST, &cookie_b), 1, "org B unchanged");
+
+    // Org B's administrator at org B's address changes org B's, and only org B's.
+    let r = post_at(&web, ORG_B_HOST, &cookie_b, &add_searching(&fields_b));
+    assert_eq!(r.status, 303, "{}", r.describe());
+    assert_eq!(versions_at(ORG_B_HOST, &cookie_b), 2);
+    let rows_b = requirement_rows(&form_fields(&page_at(ORG_B_HOST, &cookie_b).text()));
+    assert_eq!(rows_b[3].2, [SEARCHING]);
+    assert_eq!(versions_at(&host_a, &cookie_a), 1);
+    let rows_a = requirement_rows(&form_fields(&page_at(&host_a, &cookie_a).text()));
+    assert_eq!(rows_a.len(), 4, "org A's three requirements and an empty one");
+    assert!(rows_a.iter().all(|r| !r.2.contains(&SEARCHING.to_string())));
+}
