@@ -3,13 +3,15 @@
 //! the DSL the safeguarding contacts. Each list shows its rows and two empty ones to add to it;
 //! a row is removed by emptying it. What people must complete is one requirement per role (and
 //! group) with a checkbox per module and policy, and one empty requirement to add one; one with
-//! nothing ticked is removed. The server decides who may change what.
+//! nothing ticked is removed. Single sign-on providers are rows like the contacts; a client
+//! secret is never asked for: each provider says the configuration variable it goes in. The
+//! server decides who may change what.
 
 use crate::server::Viewer;
 use crate::server::organisation::{
-    BLANK_REQUIREMENTS, BLANK_ROWS, ContactFields, HistoryPage, ItemChoice, MAX_FIELD_CHARS,
-    MAX_TEXT_CHARS, Notice, OrganisationPage, OrganisationScreen, Problem, RequirementFields,
-    field_id, kind_choices, role_choices,
+    BLANK_REQUIREMENTS, BLANK_ROWS, BLANK_SSO, ContactFields, HistoryPage, ItemChoice,
+    MAX_FIELD_CHARS, MAX_TEXT_CHARS, Notice, OrganisationPage, OrganisationScreen, Problem,
+    RequirementFields, field_id, kind_choices, role_choices, sso_kind_choices,
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -373,42 +375,13 @@ fn requirement_row(
     problems: &[Problem],
 ) -> AnyView {
     let n = |f: &str| format!("requirements.{i}.{f}");
-    let role_id = field_id(&n("role"));
-    let role_error = error_of(problems, &role_id);
-    let role_error_id = format!("{role_id}-error");
-    let typed_role = r.role.trim().to_string();
-    let mut roles: Vec<(String, String)> = role_choices()
-        .into_iter()
-        .map(|(v, l)| (v.to_string(), l.to_string()))
-        .collect();
-    let chosen = safety_core::roles::Role::parse(&typed_role)
-        .map_or_else(|| typed_role.clone(), |r| r.as_str().to_string());
-    if !chosen.is_empty() && !roles.iter().any(|(v, _)| *v == chosen) {
-        // Not a role: shown as typed, so it is kept (and the error says so).
-        roles.push((chosen.clone(), chosen.clone()));
-    }
-    let options = roles
-        .into_iter()
-        .map(|(value, label)| {
-            let selected = value == chosen;
-            view! { <option value=value selected=selected>{label}</option> }
-        })
-        .collect_view();
+    // A role as the server reads it ("Staff" is `staff`), else as sent.
+    let chosen = safety_core::roles::Role::parse(&r.role)
+        .map_or_else(|| r.role.trim().to_string(), |r| r.as_str().to_string());
     view! {
         <fieldset class="fieldset contact requirement" data-testid="requirement">
             <legend>{new_row_legend("Requirement", i, s.requirements.len(), BLANK_REQUIREMENTS)}</legend>
-            <div class="field" class:field-with-error=role_error.is_some()>
-                <label for=role_id.clone()>"Who must complete it"</label>
-                {role_error.clone().map(|e| view! {
-                    <p class="field-error" id=role_error_id.clone()><span class="visually-hidden">"Error: "</span>{e}</p>
-                })}
-                <select id=role_id.clone() name=n("role")
-                    aria-describedby=role_error.is_some().then(|| role_error_id.clone())
-                    aria-invalid=role_error.is_some().then_some("true")>
-                    <option value="" selected=chosen.is_empty()>"Choose a role"</option>
-                    {options}
-                </select>
-            </div>
+            {select_field(&n("role"), "Who must complete it", None, &role_choices(), &chosen, problems)}
             {field(&n("group"), "Only people in this group (optional)",
                 Some("As written in the people list, for example “Site B staff”. Leave empty for everyone with the role."),
                 &r.group, Input::Text, problems)}
@@ -443,21 +416,93 @@ fn requirements_section(s: &OrganisationScreen) -> AnyView {
     .into_any()
 }
 
-/// Single sign-on: shown to admins, not edited here yet.
-fn not_editable(s: &OrganisationScreen) -> AnyView {
-    let sso = if s.sso.is_empty() {
-        view! { <p>"None: people sign in with an emailed link."</p> }.into_any()
-    } else {
-        view! {
-            <ul>{s.sso.iter().map(|(label, kind)| view! { <li>{label.clone()} " (" {kind.clone()} ")"</li> }).collect_view()}</ul>
-        }
-        .into_any()
-    };
+/// A labelled list named `name` of `(value, label)` choices, the first "Choose…" (empty).
+fn select_field(
+    name: &str,
+    label: &str,
+    hint: Option<&str>,
+    choices: &[(&str, &str)],
+    chosen: &str,
+    problems: &[Problem],
+) -> AnyView {
+    let id = field_id(name);
+    let error = error_of(problems, &id);
+    let hint_id = format!("{id}-hint");
+    let error_id = format!("{id}-error");
+    let described: Vec<&str> = hint
+        .map(|_| hint_id.as_str())
+        .into_iter()
+        .chain(error.as_ref().map(|_| error_id.as_str()))
+        .collect();
+    let described = (!described.is_empty()).then(|| described.join(" "));
+    let chosen = chosen.trim().to_string();
+    let mut all: Vec<(String, String)> = choices
+        .iter()
+        .map(|(v, l)| (v.to_string(), l.to_string()))
+        .collect();
+    if !chosen.is_empty() && !all.iter().any(|(v, _)| *v == chosen) {
+        // Not one of them: shown as sent, so it is kept (and the error says so).
+        all.push((chosen.clone(), chosen.clone()));
+    }
+    let options = all
+        .into_iter()
+        .map(|(value, label)| {
+            let selected = value == chosen;
+            view! { <option value=value selected=selected>{label}</option> }
+        })
+        .collect_view();
     view! {
-        <section class="section" aria-labelledby="fixed-heading" data-testid="not-editable">
-            <h2 id="fixed-heading">"Single sign-on"</h2>
-            <p>"Not changed on this page yet: to change it, ask whoever runs the platform for your organisation."</p>
-            {sso}
+        <div class="field" class:field-with-error=error.is_some()>
+            <label for=id.clone()>{label.to_string()}</label>
+            {hint.map(|h| view! { <p class="hint" id=hint_id.clone()>{h.to_string()}</p> })}
+            {error.clone().map(|e| view! {
+                <p class="field-error" id=error_id.clone()><span class="visually-hidden">"Error: "</span>{e}</p>
+            })}
+            <select id=id.clone() name=name.to_string() aria-describedby=described
+                aria-invalid=error.is_some().then_some("true")>
+                <option value="" selected=chosen.is_empty()>"Choose one"</option>
+                {options}
+            </select>
+        </div>
+    }
+    .into_any()
+}
+
+/// The single sign-on providers (admins only). Never the client secret: the variable it goes in.
+fn sso_section(s: &OrganisationScreen) -> AnyView {
+    let p = &s.problems;
+    let kinds = sso_kind_choices();
+    let rows = s
+        .sso
+        .iter()
+        .enumerate()
+        .map(|(i, row)| {
+            let n = |f: &str| format!("sso.{i}.{f}");
+            let r = &row.fields;
+            view! {
+                <fieldset class="fieldset contact" data-testid="sso-provider">
+                    <legend>{new_row_legend("Provider", i, s.sso.len(), BLANK_SSO)}</legend>
+                    {field(&n("id"), "Short name", Some("In the sign-in address: 1 to 20 lowercase letters, digits or hyphens, like “microsoft”."), &r.id, Input::Text, p)}
+                    {select_field(&n("kind"), "Kind of sign-in service", None, &kinds, &r.kind, p)}
+                    {field(&n("label"), "Words on the sign-in button", Some("For example “Sign in with your college Microsoft account”."), &r.label, Input::Text, p)}
+                    {field(&n("client_id"), "Client ID", Some("The ID of the application registered with the service for this site."), &r.client_id, Input::Text, p)}
+                    {field(&n("tenant"), "Tenant ID (Microsoft Entra ID only)", Some("The directory (tenant) ID: only accounts of that directory can sign in."), &r.tenant, Input::Text, p)}
+                    {field(&n("domain"), "Domain (Google Workspace only)", Some("Like “college.example.org”: accounts of other domains, and personal Gmail accounts, are refused."), &r.domain, Input::Text, p)}
+                    {field(&n("issuer"), "Issuer address (other OpenID Connect providers only)", Some("Starts with https://"), &r.issuer, Input::Url, p)}
+                    <p class="sso-secret" data-testid="sso-secret">"Client secret: not entered here. Whoever runs the platform puts it in the configuration variable "
+                        <code>{row.secret_variable.clone()}</code> "."</p>
+                </fieldset>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="section" aria-labelledby="sso-heading" data-testid="sso">
+            <h2 id="sso-heading">"Single sign-on"</h2>
+            <p>"People can sign in with their work or college account, as well as with an emailed link. "
+               "A provider is offered on the sign-in page once its client secret is in the configuration."</p>
+            <p class="hint">"To add a provider, fill in the empty one at the end. To remove one, empty all its boxes and choose no kind. "
+               "Only the box of the provider's kind is kept."</p>
+            {rows}
         </section>
     }
     .into_any()
@@ -507,10 +552,10 @@ pub fn OrganisationProfilePage() -> impl IntoView {
             <input type="hidden" name="version" value=s.version.to_string()/>
             {org_part}
             {s.may_organisation.then(|| requirements_section(&s))}
+            {s.may_organisation.then(|| sso_section(&s))}
             {contacts_section(&s)}
             <button type="submit" class="button">"Save the profile"</button>
         </form>
-        {s.may_organisation.then(|| not_editable(&s))}
     }
     .into_any()
 }

@@ -4,14 +4,16 @@
 //! the history lines) are in `safety_core::tenancy::profile` and the content check.
 //!
 //! A new profile is always the CURRENT stored profile with only the sections the person may
-//! edit replaced by what they sent: a DSL's form cannot carry a new name or new requirements
-//! (refused when it tries, ignored when it sends them unchanged), and single sign-on (not
-//! editable here yet) is never taken from a form.
+//! edit replaced by what they sent: a DSL's form cannot carry a new name, new requirements or
+//! new single sign-on providers (refused when it tries, ignored when it sends them unchanged).
+//! A provider's client secret is never in the form or the store: the page names the
+//! configuration variable it goes in.
 
 use super::{Outcome, SiteState, Viewer, may};
 use chrono::{DateTime, Utc};
 use safety_core::org::{
-    Contact, LocalServices, ORG_KINDS, OnDuty, OrgProfile, OutOfHoursContact, Requirement,
+    Contact, LocalServices, ORG_KINDS, OnDuty, OrgProfile, OutOfHoursContact, Requirement, SsoKind,
+    SsoProvider,
 };
 use safety_core::roles::Action;
 use safety_core::tenancy::{Author, TenancyError, profile};
@@ -170,6 +172,226 @@ fn requirement_rows_for_the_form(mut rows: Vec<RequirementFields>) -> Vec<Requir
     rows
 }
 
+/// Empty single sign-on providers shown after the organisation's: fill one in to add one.
+pub const BLANK_SSO: usize = 1;
+
+/// One single sign-on provider as typed. Only the extra field of its kind is kept (`tenant` for
+/// Entra, `domain` for Google, `issuer` for any other OpenID Connect provider): the form shows
+/// all three.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SsoFields {
+    pub id: String,
+    /// `entra`, `google` or `oidc` (empty: not chosen).
+    pub kind: String,
+    pub label: String,
+    pub client_id: String,
+    pub tenant: String,
+    pub issuer: String,
+    pub domain: String,
+}
+
+impl SsoFields {
+    fn of(p: &SsoProvider) -> Self {
+        SsoFields {
+            id: p.id.clone(),
+            kind: kind_value(p.kind).into(),
+            label: p.label.clone(),
+            client_id: p.client_id.clone(),
+            tenant: p.tenant.clone().unwrap_or_default(),
+            issuer: p.issuer.clone().unwrap_or_default(),
+            domain: p.domain.clone().unwrap_or_default(),
+        }
+    }
+    fn is_blank(&self) -> bool {
+        [
+            &self.id,
+            &self.kind,
+            &self.label,
+            &self.client_id,
+            &self.tenant,
+            &self.issuer,
+            &self.domain,
+        ]
+        .iter()
+        .all(|s| s.trim().is_empty())
+    }
+    /// The provider it says, when its kind is one.
+    fn provider(&self) -> Option<SsoProvider> {
+        let kind = match self.kind.trim() {
+            "entra" => SsoKind::Entra,
+            "google" => SsoKind::Google,
+            "oidc" => SsoKind::Oidc,
+            _ => return None,
+        };
+        let some = |s: &str, of: SsoKind| {
+            Some(s.trim().to_string()).filter(|s| !s.is_empty() && kind == of)
+        };
+        Some(SsoProvider {
+            id: self.id.trim().into(),
+            label: self.label.trim().into(),
+            kind,
+            issuer: some(&self.issuer, SsoKind::Oidc),
+            tenant: some(&self.tenant, SsoKind::Entra),
+            domain: some(&self.domain, SsoKind::Google),
+            client_id: self.client_id.trim().into(),
+        })
+    }
+}
+
+/// A kind as the form sends it.
+fn kind_value(kind: SsoKind) -> &'static str {
+    match kind {
+        SsoKind::Entra => "entra",
+        SsoKind::Google => "google",
+        SsoKind::Oidc => "oidc",
+    }
+}
+
+/// The kinds of single sign-on the form offers: (value, label).
+pub fn sso_kind_choices() -> Vec<(&'static str, &'static str)> {
+    vec![
+        ("entra", "Microsoft Entra ID (Microsoft 365)"),
+        ("google", "Google Workspace"),
+        ("oidc", "Another OpenID Connect provider"),
+    ]
+}
+
+/// The rows of the form as providers (empty rows dropped; a row whose kind is not one is left
+/// out, and said by [`sso_problems`]).
+fn providers_of(rows: &[SsoFields]) -> Vec<SsoProvider> {
+    rows.iter()
+        .filter(|r| !r.is_blank())
+        .filter_map(SsoFields::provider)
+        .collect()
+}
+
+/// The typed rows as the form shows them again, then [`BLANK_SSO`] empty ones.
+fn sso_rows_for_the_form(mut rows: Vec<SsoFields>) -> Vec<SsoFields> {
+    rows.retain(|r| !r.is_blank());
+    for _ in 0..BLANK_SSO {
+        rows.push(SsoFields::default());
+    }
+    rows
+}
+
+/// What is wrong with the provider rows that the content check cannot say: no kind, boxes too
+/// long.
+fn sso_problems(rows: &[SsoFields], problems: &mut Vec<Problem>) {
+    for (i, r) in rows.iter().enumerate() {
+        if r.is_blank() {
+            continue;
+        }
+        if r.provider().is_none() {
+            problems.push(Problem {
+                text: format!("Choose the kind of sign-in service for provider {}.", i + 1),
+                field: Some(field_id(&format!("sso.{i}.kind"))),
+            });
+        }
+        for (f, v) in [
+            ("id", &r.id),
+            ("label", &r.label),
+            ("client_id", &r.client_id),
+            ("tenant", &r.tenant),
+            ("issuer", &r.issuer),
+            ("domain", &r.domain),
+        ] {
+            if v.trim().chars().count() > MAX_FIELD_CHARS {
+                problems.push(Problem {
+                    text: format!("Each box must be {MAX_FIELD_CHARS} characters or fewer."),
+                    field: Some(field_id(&format!("sso.{i}.{f}"))),
+                });
+            }
+        }
+    }
+}
+
+/// A reason of the content check about a single sign-on provider, said for the form's rows.
+/// `None`: not about one.
+fn sso_problem(reason: &str, rows: &[SsoFields]) -> Option<Problem> {
+    if !reason.starts_with("sso ") {
+        return None;
+    }
+    let id = reason.split('`').nth(1).unwrap_or_default();
+    let at: Vec<usize> = rows
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| !r.is_blank() && r.id.trim() == id)
+        .map(|(i, _)| i)
+        .collect();
+    let problem = |i: usize, field: &str, text: String| Problem {
+        text,
+        field: Some(field_id(&format!("sso.{i}.{field}"))),
+    };
+    if reason.ends_with("is used twice") {
+        let i = *at.get(1).or(at.first())?;
+        return Some(problem(
+            i,
+            "id",
+            format!(
+                "Provider {} has the same short name as another: give each its own.",
+                i + 1
+            ),
+        ));
+    }
+    let i = *at.first()?;
+    let r = &rows[i];
+    let n = i + 1;
+    Some(if reason.contains("must be 1-20 of lowercase") {
+        problem(
+            i,
+            "id",
+            format!(
+                "Enter a short name for provider {n}: 1 to 20 lowercase letters, digits or hyphens."
+            ),
+        )
+    } else if reason.contains("needs a label and a client_id") {
+        if r.label.trim().is_empty() {
+            problem(
+                i,
+                "label",
+                format!("Enter the button's words for provider {n}."),
+            )
+        } else {
+            problem(
+                i,
+                "client_id",
+                format!("Enter the client ID for provider {n}."),
+            )
+        }
+    } else if reason.contains("needs `tenant`") {
+        problem(
+            i,
+            "tenant",
+            format!("Enter the Microsoft Entra tenant ID for provider {n}."),
+        )
+    } else if reason.contains("needs `domain`") {
+        problem(
+            i,
+            "domain",
+            format!("Enter the Google Workspace domain for provider {n}."),
+        )
+    } else if reason.contains("needs `issuer`") {
+        problem(
+            i,
+            "issuer",
+            format!("Enter the issuer address for provider {n}."),
+        )
+    } else if reason.contains("must be an https address") {
+        let field = if r.kind.trim() == "entra" {
+            "tenant"
+        } else {
+            "issuer"
+        };
+        problem(
+            i,
+            field,
+            format!("Provider {n}: the issuer must be an https:// address."),
+        )
+    } else {
+        return None;
+    })
+}
+
 /// The posted profile form. Its fields are named as the profile is: `name`, `dsl.phone`,
 /// `deputies.0.name`, `on_duty.1.site`, `out_of_hours_contacts.0.phone`, `local.lado_phone`,
 /// `requirements.0.role` (and `requirements.0.modules`, `requirements.0.aups`: one each per
@@ -182,6 +404,7 @@ pub struct OrganisationForm {
     pub organisation: Option<OrganisationFields>,
     pub contacts: Option<ContactsFields>,
     pub requirements: Option<Vec<RequirementFields>>,
+    pub sso: Option<Vec<SsoFields>>,
     /// A row numbered past [`MAX_ROWS`] was sent.
     pub too_many_rows: bool,
 }
@@ -219,7 +442,9 @@ impl From<Vec<(String, String)>> for OrganisationForm {
         let mut org = OrganisationFields::default();
         let mut contacts = ContactsFields::default();
         let mut requirements: Vec<RequirementFields> = Vec::new();
-        let (mut org_sent, mut contacts_sent, mut requirements_sent) = (false, false, false);
+        let mut sso: Vec<SsoFields> = Vec::new();
+        let (mut org_sent, mut contacts_sent, mut requirements_sent, mut sso_sent) =
+            (false, false, false, false);
         let mut too_many = false;
         for (key, value) in pairs {
             let parts: Vec<&str> = key.split('.').collect();
@@ -283,6 +508,25 @@ impl From<Vec<(String, String)>> for OrganisationForm {
                 },
                 _ => None,
             };
+            if let ["sso", i, f] = parts.as_slice() {
+                if let Some(p) = row(&mut sso, i, &mut too_many) {
+                    let slot = match *f {
+                        "id" => Some(&mut p.id),
+                        "kind" => Some(&mut p.kind),
+                        "label" => Some(&mut p.label),
+                        "client_id" => Some(&mut p.client_id),
+                        "tenant" => Some(&mut p.tenant),
+                        "issuer" => Some(&mut p.issuer),
+                        "domain" => Some(&mut p.domain),
+                        _ => None,
+                    };
+                    if let Some(slot) = slot {
+                        sso_sent = true;
+                        *slot = value;
+                    }
+                }
+                continue;
+            }
             if let Some(slot) = slot {
                 match parts.first() {
                     Some(&"version") => {}
@@ -297,6 +541,7 @@ impl From<Vec<(String, String)>> for OrganisationForm {
         form.organisation = org_sent.then_some(org);
         form.contacts = contacts_sent.then_some(contacts);
         form.requirements = requirements_sent.then_some(requirements);
+        form.sso = sso_sent.then_some(sso);
         form.too_many_rows = too_many;
         form
     }
@@ -347,8 +592,16 @@ pub struct OrganisationScreen {
     pub module_choices: Vec<ItemChoice>,
     /// The acceptable use policies a requirement may tick.
     pub aup_choices: Vec<ItemChoice>,
-    /// (button label, kind) of each single sign-on provider: shown, not edited here (yet).
-    pub sso: Vec<(String, String)>,
+    /// The single sign-on providers (admins only): the rows and [`BLANK_SSO`] empty ones.
+    pub sso: Vec<SsoRow>,
+}
+
+/// One single sign-on provider of the form, and where its client secret goes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SsoRow {
+    pub fields: SsoFields,
+    /// The configuration variable of its client secret (`APP_SSO_<ID>_CLIENT_SECRET`...).
+    pub secret_variable: String,
 }
 
 /// A module or policy a requirement may tick.
@@ -986,6 +1239,7 @@ struct Typed {
     organisation: OrganisationFields,
     contacts: ContactsFields,
     requirements: Vec<RequirementFields>,
+    sso: Vec<SsoFields>,
 }
 
 impl Typed {
@@ -994,12 +1248,21 @@ impl Typed {
             organisation: OrganisationFields::of(p),
             contacts: ContactsFields::of(p),
             requirements: p.requirements.iter().map(RequirementFields::of).collect(),
+            sso: p.sso.iter().map(SsoFields::of).collect(),
         }
     }
 }
 
+/// Where the page is: whether this organisation is the deployment's default one (which decides
+/// the name of its client secrets' variables).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Place {
+    pub is_default_org: bool,
+}
+
 fn screen(
     site: &SiteState,
+    place: Place,
     viewer_may_org: bool,
     version: u64,
     stored: &OrgProfile,
@@ -1047,30 +1310,63 @@ fn screen(
         requirements,
         module_choices,
         aup_choices,
-        sso: stored
-            .sso
-            .iter()
-            .map(|s| {
-                let kind = match s.kind {
-                    safety_core::org::SsoKind::Entra => "Microsoft Entra ID",
-                    safety_core::org::SsoKind::Google => "Google Workspace",
-                    safety_core::org::SsoKind::Oidc => "OpenID Connect",
-                };
-                (s.label.clone(), kind.to_string())
-            })
-            .collect(),
+        sso: if viewer_may_org {
+            sso_rows_for_the_form(typed.sso)
+                .into_iter()
+                .map(|fields| {
+                    let secret_variable = secret_variable(&site.org_id, &fields.id, place);
+                    SsoRow {
+                        fields,
+                        secret_variable,
+                    }
+                })
+                .collect()
+        } else {
+            Vec::new()
+        },
+    }
+}
+
+/// The configuration variable a provider's client secret goes in (`<ID>` while it has no
+/// usable id).
+fn secret_variable(org: &safety_core::org::OrgId, id: &str, place: Place) -> String {
+    let id = id.trim();
+    let usable = !id.is_empty()
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    let provider = SsoProvider {
+        id: if usable { id.into() } else { "id".into() },
+        label: String::new(),
+        kind: SsoKind::Oidc,
+        issuer: None,
+        tenant: None,
+        domain: None,
+        client_id: String::new(),
+    };
+    let name = provider.secret_variable(org, place.is_default_org);
+    if usable {
+        name
+    } else {
+        name.replace("_ID_CLIENT_SECRET", "_<ID>_CLIENT_SECRET")
     }
 }
 
 /// The form of the profile as the site has it, and the confirmation of a save (`saved`: the
 /// version the redirect after a save names).
-pub fn page(site: &SiteState, viewer: &Viewer, saved: Option<u64>) -> OrganisationPage {
+pub fn page(
+    site: &SiteState,
+    place: Place,
+    viewer: &Viewer,
+    saved: Option<u64>,
+) -> OrganisationPage {
     if !may(site, viewer, Action::EditContacts) {
         return OrganisationPage(Err((Outcome::Forbidden, NOT_ALLOWED.into())));
     }
     let org = &site.org;
     let mut s = screen(
         site,
+        place,
         may(site, viewer, Action::ManageOrganisation),
         site.profile_version,
         org,
@@ -1085,6 +1381,7 @@ pub fn page(site: &SiteState, viewer: &Viewer, saved: Option<u64>) -> Organisati
 /// (someone saved first), or a refusal (a section the viewer may not edit was changed).
 pub async fn save(
     site: &SiteState,
+    place: Place,
     viewer: &Viewer,
     form: OrganisationForm,
     now: DateTime<Utc>,
@@ -1115,6 +1412,7 @@ pub async fn save(
     let reloaded = |notice: Notice| {
         let mut s = screen(
             site,
+            place,
             may_org,
             current.version,
             &current.profile,
@@ -1150,6 +1448,12 @@ pub async fn save(
                 .map(RequirementFields::of)
                 .collect()
         }));
+    let typed_sso: Option<Vec<SsoFields>> = form.sso.clone().filter(|_| may_org);
+    let sso_rows: Vec<SsoFields> = sso_rows_for_the_form(
+        typed_sso
+            .clone()
+            .unwrap_or_else(|| current.profile.sso.iter().map(SsoFields::of).collect()),
+    );
     // What the form comes back with when it is not saved: what was typed, in the sections the
     // viewer may edit.
     let again = |problems: Vec<Problem>| {
@@ -1161,7 +1465,17 @@ pub async fn save(
         if let Some(r) = &typed_requirements {
             typed.requirements = r.clone();
         }
-        let mut s = screen(site, may_org, current.version, &current.profile, typed);
+        if let Some(r) = &typed_sso {
+            typed.sso = r.clone();
+        }
+        let mut s = screen(
+            site,
+            place,
+            may_org,
+            current.version,
+            &current.profile,
+            typed,
+        );
         s.problems = problems;
         OrganisationPage(Ok(s))
     };
@@ -1199,6 +1513,22 @@ pub async fn save(
             }]),
         );
     }
+    if !may_org
+        && let Some(rows) = &form.sso
+        && providers_of(rows) != current.profile.sso
+    {
+        tracing::warn!(
+            person_id = viewer.person.id,
+            "refused: not allowed to change single sign-on (contacts only)"
+        );
+        return shown(
+            Outcome::Forbidden,
+            again(vec![Problem {
+                text: "Only an administrator can change single sign-on. Nothing was saved.".into(),
+                field: None,
+            }]),
+        );
+    }
     let mut new = current.profile.clone();
     let mut problems = Vec::new();
     if form.too_many_rows {
@@ -1214,6 +1544,10 @@ pub async fn save(
         new.requirements = requirements_of(rows, &current.profile.requirements);
         requirement_problems(&requirement_rows, &mut problems);
     }
+    if let Some(rows) = &typed_sso {
+        new.sso = providers_of(rows);
+        sso_problems(&sso_rows, &mut problems);
+    }
     if form.contacts.is_some() {
         typed_contacts.apply(&mut new);
         // The rows as saved are the rows the form shows again (empty ones dropped).
@@ -1223,7 +1557,9 @@ pub async fn save(
             .too_long(&mut problems);
     }
     let for_people = |reason: &String| {
-        requirement_problem(reason, &requirement_rows).unwrap_or_else(|| problem_of(reason, &new))
+        requirement_problem(reason, &requirement_rows)
+            .or_else(|| sso_problem(reason, &sso_rows))
+            .unwrap_or_else(|| problem_of(reason, &new))
     };
     if !problems.is_empty() {
         // Everything else that is wrong too, so it is all said at once (once per field).
@@ -1270,6 +1606,7 @@ pub async fn save(
                 Ok(Some(latest)) => {
                     let mut s = screen(
                         site,
+                        place,
                         may_org,
                         latest.version,
                         &latest.profile,
@@ -1480,6 +1817,69 @@ mod tests {
                 &rows
             ),
             None
+        );
+    }
+
+    #[test]
+    fn a_provider_keeps_only_its_kinds_box_and_its_reasons_point_at_their_row() {
+        let f = OrganisationForm::from(pairs(&[
+            ("sso.0.id", "ms"),
+            ("sso.0.kind", "entra"),
+            ("sso.0.label", "Sign in"),
+            ("sso.0.client_id", "c"),
+            ("sso.0.tenant", " t "),
+            ("sso.0.issuer", "https://stray.example.org"),
+            ("sso.0.client_secret", "never"),
+            ("sso.1.id", ""),
+        ]));
+        let rows = f.sso.unwrap();
+        let providers = providers_of(&rows);
+        assert_eq!(providers.len(), 1, "the empty row dropped");
+        assert_eq!(providers[0].tenant.as_deref(), Some("t"));
+        assert_eq!(providers[0].issuer, None, "not an Entra provider's box");
+        let rows = vec![
+            SsoFields {
+                id: "g".into(),
+                kind: "google".into(),
+                ..Default::default()
+            },
+            SsoFields {
+                id: "g".into(),
+                kind: "oidc".into(),
+                ..Default::default()
+            },
+        ];
+        let p = sso_problem(
+            "sso `g`: a `google` provider needs `domain` (and no `issuer`)",
+            &rows,
+        )
+        .unwrap();
+        assert_eq!(p.field.as_deref(), Some("sso-0-domain"));
+        let p = sso_problem("sso id `g` is used twice", &rows).unwrap();
+        assert_eq!(p.field.as_deref(), Some("sso-1-id"));
+        let p = sso_problem("sso `g` needs a label and a client_id", &rows).unwrap();
+        assert_eq!(p.field.as_deref(), Some("sso-0-label"));
+        let org = safety_core::org::OrgId::parse("org-b").unwrap();
+        let other = Place {
+            is_default_org: false,
+        };
+        assert_eq!(
+            secret_variable(&org, "ms", other),
+            "APP_SSO_ORG_B_MS_CLIENT_SECRET"
+        );
+        assert_eq!(
+            secret_variable(&org, "", other),
+            "APP_SSO_ORG_B_<ID>_CLIENT_SECRET"
+        );
+        assert_eq!(
+            secret_variable(
+                &org,
+                "Bad Id",
+                Place {
+                    is_default_org: true
+                }
+            ),
+            "APP_SSO_<ID>_CLIENT_SECRET"
         );
     }
 

@@ -159,7 +159,7 @@ fn an_admin_edit_is_checked_saved_shown_at_once_and_kept_in_the_history() {
     assert_eq!(value_of(&fields, "deputies.3.name"), "");
     assert!(!fields.iter().any(|(n, _)| n == "deputies.4.name"));
     assert!(
-        html.contains("data-testid=\"not-editable\""),
+        html.contains("data-testid=\"requirements\"") && html.contains("data-testid=\"sso\""),
         "requirements and single sign-on shown"
     );
     assert_eq!(versions(&web, &admin), 1);
@@ -302,7 +302,10 @@ fn the_dsl_edits_the_contacts_but_not_the_organisation() {
         !fields.iter().any(|(n, _)| n == "name"),
         "no name field for the DSL"
     );
-    assert!(!html.contains("data-testid=\"not-editable\""));
+    assert!(
+        !html.contains("data-testid=\"requirements\"") && !html.contains("data-testid=\"sso\"")
+    );
+    assert!(!fields.iter().any(|(n, _)| n.starts_with("sso.")));
 
     // The name sent anyway: refused, not saved (and not a 200 pretending it was).
     let r = post_fields(
@@ -683,6 +686,25 @@ fn the_dsl_cannot_change_what_people_must_complete() {
             .contains("Only an administrator can change what people must complete")
     );
     assert_eq!(versions(&web, &dsl), 1, "nothing saved");
+    // A single sign-on provider, sent by hand: refused too.
+    let mut provider = contacts.clone();
+    provider.extend(as_stored.clone());
+    for (f, v) in [
+        ("id", "demo"),
+        ("kind", "oidc"),
+        ("label", "Sign in"),
+        ("client_id", "stolen"),
+        ("issuer", "https://idp.example.org"),
+    ] {
+        provider.push((format!("sso.0.{f}"), v.into()));
+    }
+    let r = post_fields(&web, &dsl, &provider);
+    assert_eq!(r.status, 403, "{}", r.describe());
+    assert!(
+        r.text()
+            .contains("Only an administrator can change single sign-on")
+    );
+    assert_eq!(versions(&web, &dsl), 1, "nothing saved");
     // Only a new empty requirement list (every requirement removed): refused too.
     let mut emptied = contacts.clone();
     emptied.push(("requirements.0.role".into(), "learner".into()));
@@ -769,7 +791,12 @@ fn another_organisations_host_cannot_change_this_ones_requirements() {
             r.describe()
         );
     };
-    refused(post_at(&web, ORG_B_HOST, &cookie_a, &add_searching(&fields_a)));
+    refused(post_at(
+        &web,
+        ORG_B_HOST,
+        &cookie_a,
+        &add_searching(&fields_a),
+    ));
     // Org B's administrator at org A's address: the same.
     refused(post_at(&web, &host_a, &cookie_b, &add_searching(&fields_b)));
     assert_eq!(versions_at(&host_a, &cookie_a), 1, "org A unchanged");
@@ -783,6 +810,164 @@ fn another_organisations_host_cannot_change_this_ones_requirements() {
     assert_eq!(rows_b[3].2, [SEARCHING]);
     assert_eq!(versions_at(&host_a, &cookie_a), 1);
     let rows_a = requirement_rows(&form_fields(&page_at(&host_a, &cookie_a).text()));
-    assert_eq!(rows_a.len(), 4, "org A's three requirements and an empty one");
+    assert_eq!(
+        rows_a.len(),
+        4,
+        "org A's three requirements and an empty one"
+    );
+    // Each organisation's client secrets have their own variables.
+    assert!(
+        page_at(ORG_B_HOST, &cookie_b)
+            .text()
+            .contains("<code>APP_SSO_ORG_B_DEMO_CLIENT_SECRET</code>")
+    );
+    assert!(
+        page_at(&host_a, &cookie_a)
+            .text()
+            .contains("<code>APP_SSO_DEMO_CLIENT_SECRET</code>")
+    );
     assert!(rows_a.iter().all(|r| !r.2.contains(&SEARCHING.to_string())));
+}
+
+#[test]
+fn an_admin_edits_single_sign_on_and_never_a_client_secret() {
+    let data = tempfile::tempdir().unwrap();
+    let web = serve(data.path());
+    let admin = support::sign_in(&web, data.path(), ADMIN);
+    let html = get_as(&web, PAGE, &admin).text();
+    let fields = form_fields(&html);
+    assert_eq!(value_of(&fields, "sso.0.id"), "demo");
+    assert_eq!(value_of(&fields, "sso.0.kind"), "oidc");
+    assert_eq!(value_of(&fields, "sso.0.client_id"), "demo-web");
+    assert_eq!(value_of(&fields, "sso.1.id"), "", "an empty one to add one");
+    assert!(
+        !fields.iter().any(|(n, _)| n.contains("secret")),
+        "no box for a secret"
+    );
+    assert!(
+        html.contains("<code>APP_SSO_DEMO_CLIENT_SECRET</code>"),
+        "the default organisation's variable"
+    );
+    assert!(html.contains("<code>APP_SSO_&lt;ID&gt;_CLIENT_SECRET</code>"));
+
+    // Invalid: a Google provider without its domain, an id that cannot be one, the same id
+    // twice, a kind not chosen. Nothing saved, what was typed kept.
+    let bad = with(
+        &fields,
+        &[
+            ("sso.0.id", "Demo IdP"),
+            ("sso.1.id", "google"),
+            ("sso.1.kind", "google"),
+            ("sso.1.label", "Sign in with Google"),
+            ("sso.1.client_id", "g-client"),
+            ("sso.2.id", "google"),
+            ("sso.2.label", "Again"),
+        ],
+    );
+    let r = post_fields(&web, &admin, &bad);
+    assert_eq!(r.status, 422, "{}", r.describe());
+    let text = decode_entities(&r.text());
+    for (reason, field) in [
+        (
+            "Enter a short name for provider 1: 1 to 20 lowercase letters",
+            "sso-0-id",
+        ),
+        (
+            "Enter the Google Workspace domain for provider 2.",
+            "sso-1-domain",
+        ),
+        (
+            "Choose the kind of sign-in service for provider 3.",
+            "sso-2-kind",
+        ),
+    ] {
+        assert!(text.contains(reason), "{reason}\n{}", support::cut(&text));
+        assert!(
+            text.contains(&format!("href=\"#{field}\"")),
+            "{reason} links to its field"
+        );
+    }
+    let again = form_fields(&r.text());
+    assert_eq!(value_of(&again, "sso.0.id"), "Demo IdP");
+    assert_eq!(value_of(&again, "sso.1.kind"), "google");
+    assert_eq!(value_of(&again, "sso.2.label"), "Again");
+    assert_eq!(versions(&web, &admin), 1, "nothing saved");
+
+    // The same id twice.
+    let twice = with(
+        &fields,
+        &[
+            ("sso.1.id", "demo"),
+            ("sso.1.kind", "google"),
+            ("sso.1.label", "Sign in with Google"),
+            ("sso.1.client_id", "g-client"),
+            ("sso.1.domain", "wexmoorvale.example.org"),
+        ],
+    );
+    let r = post_fields(&web, &admin, &twice);
+    assert_eq!(r.status, 422, "{}", r.describe());
+    assert!(
+        r.text().contains("href=\"#sso-1-id\""),
+        "{}",
+        support::cut(&r.text())
+    );
+
+    // A Microsoft provider added (a stray issuer typed is not kept: not its kind's box).
+    let added = with(
+        &fields,
+        &[
+            ("sso.1.id", "microsoft"),
+            ("sso.1.kind", "entra"),
+            ("sso.1.label", "Sign in with your college Microsoft account"),
+            ("sso.1.client_id", "11111111-2222-3333-4444-555555555555"),
+            ("sso.1.tenant", "00000000-0000-0000-0000-000000000000"),
+            ("sso.1.issuer", "https://stray.example.org"),
+            ("sso.1.secret", "never-stored"),
+        ],
+    );
+    let r = post_fields(&web, &admin, &added);
+    assert_eq!(r.status, 303, "{}", r.describe());
+    let html = get_as(&web, PAGE, &admin).text();
+    let now = form_fields(&html);
+    assert_eq!(value_of(&now, "sso.1.id"), "microsoft");
+    assert_eq!(
+        value_of(&now, "sso.1.tenant"),
+        "00000000-0000-0000-0000-000000000000"
+    );
+    assert_eq!(value_of(&now, "sso.1.issuer"), "");
+    assert!(html.contains("<code>APP_SSO_MICROSOFT_CLIENT_SECRET</code>"));
+    assert!(!html.contains("never-stored"));
+    let history = get_as(&web, HISTORY, &admin).text();
+    let newest = &history[history.find("data-testid=\"version\"").unwrap()..];
+    assert!(
+        decode_entities(newest).contains(
+            "Single sign-on added: `microsoft` (Microsoft Entra ID, “Sign in with your college Microsoft account”)"
+        ),
+        "{}",
+        support::cut(newest)
+    );
+    assert!(!history.contains("never-stored"));
+
+    // Removed by emptying it.
+    let mut emptied = now.clone();
+    for f in [
+        "id",
+        "kind",
+        "label",
+        "client_id",
+        "tenant",
+        "issuer",
+        "domain",
+    ] {
+        emptied = with(&emptied, &[(&format!("sso.1.{f}"), "")]);
+    }
+    let r = post_fields(&web, &admin, &emptied);
+    assert_eq!(r.status, 303, "{}", r.describe());
+    let now = form_fields(&get_as(&web, PAGE, &admin).text());
+    assert_eq!(value_of(&now, "sso.1.id"), "");
+    assert!(
+        get_as(&web, HISTORY, &admin)
+            .text()
+            .contains("Single sign-on removed: `microsoft`")
+    );
 }
