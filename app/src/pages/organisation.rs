@@ -324,8 +324,9 @@ fn error_of(problems: &[Problem], id: &str) -> Option<String> {
         .map(|p| p.text.clone())
 }
 
-/// One list of checkboxes named `name` (a pair per ticked box): the first box has the list's
-/// id, so an error links to it.
+/// One list of checkboxes named `name` (a pair per ticked box), in groups by audience ("For
+/// learners"...), each group a labelled group: the first box has the list's id, so an error
+/// links to it.
 fn checkboxes(
     name: &str,
     legend: &str,
@@ -336,21 +337,42 @@ fn checkboxes(
     let id = field_id(name);
     let error = error_of(problems, &id);
     let error_id = format!("{id}-error");
-    let boxes = choices
-        .iter()
+    // The choices come grouped by audience (the server's order): one group per run.
+    let mut groups: Vec<(String, Vec<(usize, &ItemChoice)>)> = Vec::new();
+    for (k, c) in choices.iter().enumerate() {
+        match groups.last_mut() {
+            Some((audience, boxes)) if *audience == c.audience => boxes.push((k, c)),
+            _ => groups.push((c.audience.clone(), vec![(k, c)])),
+        }
+    }
+    let groups = groups
+        .into_iter()
         .enumerate()
-        .map(|(k, c)| {
-            let box_id = if k == 0 { id.clone() } else { format!("{id}-{k}") };
-            let hint_id = format!("{box_id}-hint");
-            let has_hint = !c.audience.is_empty();
-            view! {
-                <div class="checkbox">
-                    <input type="checkbox" id=box_id.clone() name=name.to_string() value=c.id.clone()
-                        checked=ticked.iter().any(|t| t.trim() == c.id)
-                        aria-describedby=has_hint.then(|| hint_id.clone())/>
-                    <label for=box_id.clone()>{c.title.clone()}</label>
-                    {has_hint.then(|| view! { <span class="hint" id=hint_id.clone()>{c.audience.clone()}</span> })}
-                </div>
+        .map(|(g, (audience, boxes))| {
+            let title_id = format!("{id}-group-{g}");
+            let boxes = boxes
+                .into_iter()
+                .map(|(k, c)| {
+                    let box_id = if k == 0 { id.clone() } else { format!("{id}-{k}") };
+                    view! {
+                        <div class="checkbox">
+                            <input type="checkbox" id=box_id.clone() name=name.to_string() value=c.id.clone()
+                                checked=ticked.iter().any(|t| t.trim() == c.id)/>
+                            <label for=box_id.clone()>{c.title.clone()}</label>
+                        </div>
+                    }
+                })
+                .collect_view();
+            if audience.is_empty() {
+                view! { <div class="checkboxes">{boxes}</div> }.into_any()
+            } else {
+                view! {
+                    <div role="group" aria-labelledby=title_id.clone() class="checkbox-audience">
+                        <p class="checkbox-audience-title" id=title_id.clone()>{audience}</p>
+                        <div class="checkboxes">{boxes}</div>
+                    </div>
+                }
+                .into_any()
             }
         })
         .collect_view();
@@ -361,7 +383,7 @@ fn checkboxes(
             {error.clone().map(|e| view! {
                 <p class="field-error" id=error_id.clone()><span class="visually-hidden">"Error: "</span>{e}</p>
             })}
-            <div class="checkboxes">{boxes}</div>
+            {groups}
         </fieldset>
     }
     .into_any()
