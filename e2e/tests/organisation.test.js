@@ -2,8 +2,11 @@
 // page, sees only the safeguarding contacts, empties the DSL's phone by mistake (the form comes
 // back with the GOV.UK error summary, linked to the field, and what was typed), then changes who
 // is on duty at Site A and saves: "Saved. Version 2.", and the tell page shows the new name at
-// once. The history lists her change. An admin sees every section. axe on the form, the error
-// state, the saved state and the history; screenshots at 320 and 1280 px to target/screenshots/.
+// once. The history lists her change. An admin sees every section, and makes Site A staff do
+// the searching module: a module ticked for nobody is refused (linked to the role's list, the
+// tick kept), then saved, in the history by title, and on the compliance dashboard for the three
+// people of Site A staff. axe on the form, the error states, the saved states and the history;
+// screenshots at 320 and 1280 px to target/screenshots/.
 
 import { after, before } from 'node:test';
 import assert from 'node:assert/strict';
@@ -91,16 +94,66 @@ e2e('the DSL changes who is on duty, and the tell page shows the new name at onc
   await context.close();
 });
 
-e2e('an admin sees every section of the profile', async () => {
+e2e('an admin sees every section, and makes Site A staff do the searching module', async () => {
   const context = await env.newContext();
   await signIn(env.server, context, ADMIN);
   const page = await context.newPage();
-  const res = await page.goto('/admin/organisation');
+  let res = await page.goto('/admin/organisation');
   assert.equal(res.status(), 200);
   assert.equal(await page.getByLabel('Name of the organisation').inputValue(), 'Wexmoor Vale College (demo)');
   assert.equal(await page.getByLabel('Kind of organisation').inputValue(), 'college');
-  assert.equal(await page.locator('[data-testid=not-editable]').count(), 1);
+  assert.equal(await page.locator('[data-testid=requirement]').count(), 4, "the demo's three and an empty one");
+  const staff = page.getByRole('group', { name: 'Requirement 2', exact: true });
+  assert.equal(await staff.getByLabel('Who must complete it').inputValue(), 'staff');
+  assert.ok(await staff.getByRole('checkbox', { name: 'Staff acceptable use policy' }).isChecked());
+  // Single sign-on: never a secret box, the variable it goes in instead.
+  const provider = page.getByRole('group', { name: 'Provider 1', exact: true });
+  assert.equal(await provider.getByLabel('Short name').inputValue(), 'demo');
+  assert.match(await provider.locator('[data-testid=sso-secret]').innerText(), /APP_SSO_DEMO_CLIENT_SECRET/);
+  assert.equal(await page.locator('input[name*=secret]').count(), 0);
   await checkA11y(page, 'the profile form (admin)');
   await screenshots(page, 'organisation-admin-form');
+
+  // The searching module ticked in the empty requirement, for nobody: refused, the tick kept.
+  const searching = 'Searching, screening and confiscation of phones and devices';
+  const added = page.getByRole('group', { name: 'Requirement 4 (new)' });
+  await added.getByRole('group', { name: 'Modules' }).getByRole('checkbox', { name: searching }).check();
+  res = await submit(page, page.getByRole('button', { name: 'Save the profile' }));
+  assert.equal(res.status(), 422);
+  const summary = page.locator('[data-testid=error-summary]');
+  const link = summary.getByRole('link', { name: 'Choose who requirement 4 is for.' });
+  assert.equal(await link.getAttribute('href'), '#requirements-3-role');
+  const typed = page.getByRole('group', { name: 'Requirement 4', exact: true });
+  assert.ok(await typed.getByRole('checkbox', { name: searching }).isChecked(), 'what was ticked is kept');
+  assert.equal(await typed.getByLabel('Who must complete it').getAttribute('aria-invalid'), 'true');
+  await checkA11y(page, 'the profile form with a requirement problem');
+  await screenshots(page, 'organisation-admin-requirement-error');
+  await link.click();
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'requirements-3-role', 'the link goes to the list');
+
+  // For Site A staff: saved.
+  await typed.getByLabel('Who must complete it').selectOption('staff');
+  await typed.getByLabel('Only people in this group (optional)').fill('Site A staff');
+  res = await submit(page, page.getByRole('button', { name: 'Save the profile' }));
+  assert.equal(res.status(), 200);
+  assert.match(new URL(page.url()).search, /^\?saved=\d+$/, 'saved (after the DSL\'s version)');
+  const saved = page.getByRole('group', { name: 'Requirement 4', exact: true });
+  assert.equal(await saved.getByLabel('Only people in this group (optional)').inputValue(), 'Site A staff');
+  assert.ok(await saved.getByRole('checkbox', { name: searching }).isChecked());
+  await checkA11y(page, 'the profile saved (admin)');
+  await screenshots(page, 'organisation-admin-requirement-saved');
+
+  // The history says it by title; the dashboard counts it for the three people of Site A staff.
+  res = await page.goto('/admin/organisation/history');
+  assert.equal(res.status(), 200);
+  assert.match(
+    await page.locator('[data-testid=version]').first().innerText(),
+    new RegExp(`Requirement added for Staff member, in Site A staff: modules “${searching}”`),
+  );
+  res = await page.goto('/compliance');
+  assert.equal(res.status(), 200);
+  const row = page.locator('[data-testid="numbers-staff-searching-screening-and-confiscation"]');
+  assert.equal(await row.locator('[data-testid=assigned]').innerText(), '3');
+  assert.match(await row.locator('[data-testid=not-started]').innerText(), /^3\b/);
   await context.close();
 });

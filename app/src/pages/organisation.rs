@@ -1,12 +1,17 @@
 //! The organisation's profile (`/admin/organisation`) and its history
 //! (`/admin/organisation/history`). One plain form (no script): an admin sees every section,
 //! the DSL the safeguarding contacts. Each list shows its rows and two empty ones to add to it;
-//! a row is removed by emptying it. The server decides who may change what.
+//! a row is removed by emptying it. What people must complete is one requirement per role (and
+//! group) with a checkbox per module and policy, and one empty requirement to add one; one with
+//! nothing ticked is removed. Single sign-on providers are rows like the contacts; a client
+//! secret is never asked for: each provider says the configuration variable it goes in. The
+//! server decides who may change what.
 
 use crate::server::Viewer;
 use crate::server::organisation::{
-    BLANK_ROWS, ContactFields, HistoryPage, MAX_FIELD_CHARS, MAX_TEXT_CHARS, Notice,
-    OrganisationPage, OrganisationScreen, Problem, field_id, kind_choices,
+    BLANK_REQUIREMENTS, BLANK_ROWS, BLANK_SSO, ContactFields, HistoryPage, ItemChoice,
+    MAX_FIELD_CHARS, MAX_TEXT_CHARS, Notice, OrganisationPage, OrganisationScreen, Problem,
+    RequirementFields, field_id, kind_choices, role_choices, sso_kind_choices,
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -130,7 +135,11 @@ fn contact(
 
 /// "Deputy 2", or "Deputy 3 (new)" for one of the empty rows at the end.
 fn row_legend(what: &str, i: usize, rows: usize) -> String {
-    if i + BLANK_ROWS >= rows {
+    new_row_legend(what, i, rows, BLANK_ROWS)
+}
+
+fn new_row_legend(what: &str, i: usize, rows: usize, blank: usize) -> String {
+    if i + blank >= rows {
         format!("{what} {} (new)", i + 1)
     } else {
         format!("{what} {}", i + 1)
@@ -307,37 +316,215 @@ fn contacts_section(s: &OrganisationScreen) -> AnyView {
     .into_any()
 }
 
-/// Requirements and single sign-on: shown to admins, not edited here yet.
-fn not_editable(s: &OrganisationScreen) -> AnyView {
-    let requirements = s
-        .requirements
+/// The error message of the field whose input has the id `id`, if a problem is about it.
+fn error_of(problems: &[Problem], id: &str) -> Option<String> {
+    problems
         .iter()
-        .map(|r| {
-            let modules = (!r.modules.is_empty()).then(|| {
-                view! { <p>{format!("Modules: {}", r.modules.join(", "))}</p> }
-            });
-            let aups = (!r.aups.is_empty()).then(|| {
-                view! { <p>{format!("Acceptable use policies: {}", r.aups.join(", "))}</p> }
-            });
-            view! { <div><dt>{r.who.clone()}</dt><dd class="requirement">{modules}{aups}</dd></div> }
+        .find(|p| p.field.as_deref() == Some(id))
+        .map(|p| p.text.clone())
+}
+
+/// One list of checkboxes named `name` (a pair per ticked box), in groups by audience ("For
+/// learners"...), each group a labelled group: the first box has the list's id, so an error
+/// links to it.
+fn checkboxes(
+    name: &str,
+    legend: &str,
+    choices: &[ItemChoice],
+    ticked: &[String],
+    problems: &[Problem],
+) -> AnyView {
+    let id = field_id(name);
+    let error = error_of(problems, &id);
+    let error_id = format!("{id}-error");
+    // The choices come grouped by audience (the server's order): one group per run.
+    let mut groups: Vec<(String, Vec<(usize, &ItemChoice)>)> = Vec::new();
+    for (k, c) in choices.iter().enumerate() {
+        match groups.last_mut() {
+            Some((audience, boxes)) if *audience == c.audience => boxes.push((k, c)),
+            _ => groups.push((c.audience.clone(), vec![(k, c)])),
+        }
+    }
+    let groups = groups
+        .into_iter()
+        .enumerate()
+        .map(|(g, (audience, boxes))| {
+            let title_id = format!("{id}-group-{g}");
+            let boxes = boxes
+                .into_iter()
+                .map(|(k, c)| {
+                    let box_id = if k == 0 { id.clone() } else { format!("{id}-{k}") };
+                    view! {
+                        <div class="checkbox">
+                            <input type="checkbox" id=box_id.clone() name=name.to_string() value=c.id.clone()
+                                checked=ticked.iter().any(|t| t.trim() == c.id)/>
+                            <label for=box_id.clone()>{c.title.clone()}</label>
+                        </div>
+                    }
+                })
+                .collect_view();
+            if audience.is_empty() {
+                view! { <div class="checkboxes">{boxes}</div> }.into_any()
+            } else {
+                view! {
+                    <div role="group" aria-labelledby=title_id.clone() class="checkbox-audience">
+                        <p class="checkbox-audience-title" id=title_id.clone()>{audience}</p>
+                        <div class="checkboxes">{boxes}</div>
+                    </div>
+                }
+                .into_any()
+            }
         })
         .collect_view();
-    let sso = if s.sso.is_empty() {
-        view! { <p>"None: people sign in with an emailed link."</p> }.into_any()
-    } else {
-        view! {
-            <ul>{s.sso.iter().map(|(label, kind)| view! { <li>{label.clone()} " (" {kind.clone()} ")"</li> }).collect_view()}</ul>
-        }
-        .into_any()
-    };
     view! {
-        <section class="section" aria-labelledby="fixed-heading" data-testid="not-editable">
-            <h2 id="fixed-heading">"Not changed on this page yet"</h2>
-            <p>"To change these, ask whoever runs the platform for your organisation."</p>
-            <h3>"What people must complete"</h3>
-            <dl class="summary-list">{requirements}</dl>
-            <h3>"Single sign-on"</h3>
-            {sso}
+        <fieldset class="fieldset checkboxes-group" class:field-with-error=error.is_some()
+            aria-describedby=error.is_some().then(|| error_id.clone())>
+            <legend>{legend.to_string()}</legend>
+            {error.clone().map(|e| view! {
+                <p class="field-error" id=error_id.clone()><span class="visually-hidden">"Error: "</span>{e}</p>
+            })}
+            {groups}
+        </fieldset>
+    }
+    .into_any()
+}
+
+/// One requirement: who (role, and optionally group), and what they must complete.
+fn requirement_row(
+    s: &OrganisationScreen,
+    i: usize,
+    r: &RequirementFields,
+    problems: &[Problem],
+) -> AnyView {
+    let n = |f: &str| format!("requirements.{i}.{f}");
+    // A role as the server reads it ("Staff" is `staff`), else as sent.
+    let chosen = safety_core::roles::Role::parse(&r.role)
+        .map_or_else(|| r.role.trim().to_string(), |r| r.as_str().to_string());
+    view! {
+        <fieldset class="fieldset contact requirement" data-testid="requirement">
+            <legend>{new_row_legend("Requirement", i, s.requirements.len(), BLANK_REQUIREMENTS)}</legend>
+            {select_field(&n("role"), "Who must complete it", None, &role_choices(), &chosen, problems)}
+            {field(&n("group"), "Only people in this group (optional)",
+                Some("As written in the people list, for example “Site B staff”. Leave empty for everyone with the role."),
+                &r.group, Input::Text, problems)}
+            {checkboxes(&n("modules"), "Modules", &s.module_choices, &r.modules, problems)}
+            {checkboxes(&n("aups"), "Acceptable use policies to sign", &s.aup_choices, &r.aups, problems)}
+        </fieldset>
+    }
+    .into_any()
+}
+
+/// What people must complete, by role and group (admins only).
+fn requirements_section(s: &OrganisationScreen) -> AnyView {
+    let rows = s
+        .requirements
+        .iter()
+        .enumerate()
+        .map(|(i, r)| requirement_row(s, i, r, &s.problems))
+        .collect_view();
+    view! {
+        <section class="section" aria-labelledby="requirements-heading" data-testid="requirements">
+            <h2 id="requirements-heading">"What people must complete"</h2>
+            <p>"Who must complete which modules and sign which acceptable use policies. "
+               "Someone with several roles, or in a group, does everything each of them asks. "
+               "The compliance figures count what is asked here."</p>
+            <p class="hint">"To add a requirement, fill in the empty one at the end (save, and another empty one comes). "
+               "To remove one, untick all its modules and policies. "
+               "With no requirements at all, everyone does what the content writes for them: learners, staff, and parents and carers. "
+               "Some modules are asked of every organisation of a kind (for example adults at risk, of adult learning services) whatever is ticked here."</p>
+            {rows}
+        </section>
+    }
+    .into_any()
+}
+
+/// A labelled list named `name` of `(value, label)` choices, the first "Choose…" (empty).
+fn select_field(
+    name: &str,
+    label: &str,
+    hint: Option<&str>,
+    choices: &[(&str, &str)],
+    chosen: &str,
+    problems: &[Problem],
+) -> AnyView {
+    let id = field_id(name);
+    let error = error_of(problems, &id);
+    let hint_id = format!("{id}-hint");
+    let error_id = format!("{id}-error");
+    let described: Vec<&str> = hint
+        .map(|_| hint_id.as_str())
+        .into_iter()
+        .chain(error.as_ref().map(|_| error_id.as_str()))
+        .collect();
+    let described = (!described.is_empty()).then(|| described.join(" "));
+    let chosen = chosen.trim().to_string();
+    let mut all: Vec<(String, String)> = choices
+        .iter()
+        .map(|(v, l)| (v.to_string(), l.to_string()))
+        .collect();
+    if !chosen.is_empty() && !all.iter().any(|(v, _)| *v == chosen) {
+        // Not one of them: shown as sent, so it is kept (and the error says so).
+        all.push((chosen.clone(), chosen.clone()));
+    }
+    let options = all
+        .into_iter()
+        .map(|(value, label)| {
+            let selected = value == chosen;
+            view! { <option value=value selected=selected>{label}</option> }
+        })
+        .collect_view();
+    view! {
+        <div class="field" class:field-with-error=error.is_some()>
+            <label for=id.clone()>{label.to_string()}</label>
+            {hint.map(|h| view! { <p class="hint" id=hint_id.clone()>{h.to_string()}</p> })}
+            {error.clone().map(|e| view! {
+                <p class="field-error" id=error_id.clone()><span class="visually-hidden">"Error: "</span>{e}</p>
+            })}
+            <select id=id.clone() name=name.to_string() aria-describedby=described
+                aria-invalid=error.is_some().then_some("true")>
+                <option value="" selected=chosen.is_empty()>"Choose one"</option>
+                {options}
+            </select>
+        </div>
+    }
+    .into_any()
+}
+
+/// The single sign-on providers (admins only). Never the client secret: the variable it goes in.
+fn sso_section(s: &OrganisationScreen) -> AnyView {
+    let p = &s.problems;
+    let kinds = sso_kind_choices();
+    let rows = s
+        .sso
+        .iter()
+        .enumerate()
+        .map(|(i, row)| {
+            let n = |f: &str| format!("sso.{i}.{f}");
+            let r = &row.fields;
+            view! {
+                <fieldset class="fieldset contact" data-testid="sso-provider">
+                    <legend>{new_row_legend("Provider", i, s.sso.len(), BLANK_SSO)}</legend>
+                    {field(&n("id"), "Short name", Some("In the sign-in address: 1 to 20 lowercase letters, digits or hyphens, like “microsoft”."), &r.id, Input::Text, p)}
+                    {select_field(&n("kind"), "Kind of sign-in service", None, &kinds, &r.kind, p)}
+                    {field(&n("label"), "Words on the sign-in button", Some("For example “Sign in with your college Microsoft account”."), &r.label, Input::Text, p)}
+                    {field(&n("client_id"), "Client ID", Some("The ID of the application registered with the service for this site."), &r.client_id, Input::Text, p)}
+                    {field(&n("tenant"), "Tenant ID (Microsoft Entra ID only)", Some("The directory (tenant) ID: only accounts of that directory can sign in."), &r.tenant, Input::Text, p)}
+                    {field(&n("domain"), "Domain (Google Workspace only)", Some("Like “college.example.org”: accounts of other domains, and personal Gmail accounts, are refused."), &r.domain, Input::Text, p)}
+                    {field(&n("issuer"), "Issuer address (other OpenID Connect providers only)", Some("Starts with https://"), &r.issuer, Input::Url, p)}
+                    <p class="sso-secret" data-testid="sso-secret">"Client secret: not entered here. Whoever runs the platform puts it in the configuration variable "
+                        <code>{row.secret_variable.clone()}</code> "."</p>
+                </fieldset>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="section" aria-labelledby="sso-heading" data-testid="sso">
+            <h2 id="sso-heading">"Single sign-on"</h2>
+            <p>"People can sign in with their work or college account, as well as with an emailed link. "
+               "A provider is offered on the sign-in page once its client secret is in the configuration."</p>
+            <p class="hint">"To add a provider, fill in the empty one at the end. To remove one, empty all its boxes and choose no kind. "
+               "Only the box of the provider's kind is kept."</p>
+            {rows}
         </section>
     }
     .into_any()
@@ -386,10 +573,11 @@ pub fn OrganisationProfilePage() -> impl IntoView {
             <input type="hidden" name="csrf" value=viewer.csrf.clone()/>
             <input type="hidden" name="version" value=s.version.to_string()/>
             {org_part}
+            {s.may_organisation.then(|| requirements_section(&s))}
+            {s.may_organisation.then(|| sso_section(&s))}
             {contacts_section(&s)}
             <button type="submit" class="button">"Save the profile"</button>
         </form>
-        {s.may_organisation.then(|| not_editable(&s))}
     }
     .into_any()
 }

@@ -4,13 +4,16 @@
 //! the history lines) are in `safety_core::tenancy::profile` and the content check.
 //!
 //! A new profile is always the CURRENT stored profile with only the sections the person may
-//! edit replaced by what they sent: a DSL's form cannot carry a new name, and requirements and
-//! single sign-on (not editable here yet) are never taken from a form.
+//! edit replaced by what they sent: a DSL's form cannot carry a new name, new requirements or
+//! new single sign-on providers (refused when it tries, ignored when it sends them unchanged).
+//! A provider's client secret is never in the form or the store: the page names the
+//! configuration variable it goes in.
 
 use super::{Outcome, SiteState, Viewer, may};
 use chrono::{DateTime, Utc};
 use safety_core::org::{
-    Contact, LocalServices, ORG_KINDS, OnDuty, OrgProfile, OutOfHoursContact, Requirement,
+    Contact, LocalServices, ORG_KINDS, OnDuty, OrgProfile, OutOfHoursContact, Requirement, SsoKind,
+    SsoProvider,
 };
 use safety_core::roles::Action;
 use safety_core::tenancy::{Author, TenancyError, profile};
@@ -18,8 +21,13 @@ use safety_core::tenancy::{Author, TenancyError, profile};
 /// Empty rows shown under each list (deputies, on duty, out-of-hours contacts): fill one in to
 /// add a row. A row left (or made) empty is dropped on save.
 pub const BLANK_ROWS: usize = 2;
+/// Empty requirements shown after the organisation's (each is a list of every module and
+/// policy, so one: save, and another empty one comes).
+pub const BLANK_REQUIREMENTS: usize = 1;
 /// Rows a list may have; a form with more is refused.
 pub const MAX_ROWS: usize = 50;
+/// Modules and policies one requirement may tick; a form with more is refused.
+pub const MAX_TICKED: usize = 200;
 /// Characters a one-line field may have.
 pub const MAX_FIELD_CHARS: usize = 200;
 /// Characters the out-of-hours sentence and a contact's description may have.
@@ -86,16 +94,317 @@ pub struct ContactsFields {
     pub local: LocalFields,
 }
 
+/// One requirement as typed: the role's id, the group (empty: everyone with the role) and the
+/// ids of the modules and AUPs ticked.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RequirementFields {
+    pub role: String,
+    pub group: String,
+    pub modules: Vec<String>,
+    pub aups: Vec<String>,
+}
+
+impl RequirementFields {
+    fn of(r: &Requirement) -> Self {
+        RequirementFields {
+            role: r.role.clone(),
+            group: r.group.clone().unwrap_or_default(),
+            modules: r.modules.clone(),
+            aups: r.aups.clone(),
+        }
+    }
+    /// Nothing ticked: it requires nothing, so it is not saved.
+    fn requires_nothing(&self) -> bool {
+        self.modules.is_empty() && self.aups.is_empty()
+    }
+    /// Nothing typed or ticked at all (an empty row of the form).
+    fn is_blank(&self) -> bool {
+        self.requires_nothing() && self.role.trim().is_empty() && self.group.trim().is_empty()
+    }
+    /// The role as stored: its id when it is one ("Staff" is `staff`), else as typed, for the
+    /// content check to refuse.
+    fn role_id(&self) -> String {
+        safety_core::roles::Role::parse(&self.role)
+            .map_or_else(|| self.role.trim().to_string(), |r| r.as_str().to_string())
+    }
+}
+
+/// The rows of the form as the organisation's requirements: a row that requires nothing is
+/// dropped; each row's modules and AUPs keep the order `current` gives them for the same
+/// people (learners see their modules in that order), new ones after, in the form's order.
+fn requirements_of(rows: &[RequirementFields], current: &[Requirement]) -> Vec<Requirement> {
+    fn ordered(ticked: &[String], was: &[String]) -> Vec<String> {
+        let mut out: Vec<String> = was.iter().filter(|x| ticked.contains(x)).cloned().collect();
+        for t in ticked {
+            let t = t.trim();
+            if !t.is_empty() && !out.iter().any(|x| x == t) {
+                out.push(t.to_string());
+            }
+        }
+        out
+    }
+    rows.iter()
+        .filter(|r| !r.requires_nothing())
+        .map(|r| {
+            let role = r.role_id();
+            let group = Some(r.group.trim().to_string()).filter(|g| !g.is_empty());
+            let same = current.iter().find(|c| c.role == role && c.group == group);
+            let (was_modules, was_aups) = same.map_or((&[][..], &[][..]), |c| {
+                (c.modules.as_slice(), c.aups.as_slice())
+            });
+            Requirement {
+                role,
+                group,
+                modules: ordered(&r.modules, was_modules),
+                aups: ordered(&r.aups, was_aups),
+            }
+        })
+        .collect()
+}
+
+/// The typed rows as the form shows them again: rows with anything typed, then
+/// [`BLANK_REQUIREMENTS`] empty ones.
+fn requirement_rows_for_the_form(mut rows: Vec<RequirementFields>) -> Vec<RequirementFields> {
+    rows.retain(|r| !r.is_blank());
+    for _ in 0..BLANK_REQUIREMENTS {
+        rows.push(RequirementFields::default());
+    }
+    rows
+}
+
+/// Empty single sign-on providers shown after the organisation's: fill one in to add one.
+pub const BLANK_SSO: usize = 1;
+
+/// One single sign-on provider as typed. Only the extra field of its kind is kept (`tenant` for
+/// Entra, `domain` for Google, `issuer` for any other OpenID Connect provider): the form shows
+/// all three.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SsoFields {
+    pub id: String,
+    /// `entra`, `google` or `oidc` (empty: not chosen).
+    pub kind: String,
+    pub label: String,
+    pub client_id: String,
+    pub tenant: String,
+    pub issuer: String,
+    pub domain: String,
+}
+
+impl SsoFields {
+    fn of(p: &SsoProvider) -> Self {
+        SsoFields {
+            id: p.id.clone(),
+            kind: kind_value(p.kind).into(),
+            label: p.label.clone(),
+            client_id: p.client_id.clone(),
+            tenant: p.tenant.clone().unwrap_or_default(),
+            issuer: p.issuer.clone().unwrap_or_default(),
+            domain: p.domain.clone().unwrap_or_default(),
+        }
+    }
+    fn is_blank(&self) -> bool {
+        [
+            &self.id,
+            &self.kind,
+            &self.label,
+            &self.client_id,
+            &self.tenant,
+            &self.issuer,
+            &self.domain,
+        ]
+        .iter()
+        .all(|s| s.trim().is_empty())
+    }
+    /// The provider it says, when its kind is one.
+    fn provider(&self) -> Option<SsoProvider> {
+        let kind = match self.kind.trim() {
+            "entra" => SsoKind::Entra,
+            "google" => SsoKind::Google,
+            "oidc" => SsoKind::Oidc,
+            _ => return None,
+        };
+        let some = |s: &str, of: SsoKind| {
+            Some(s.trim().to_string()).filter(|s| !s.is_empty() && kind == of)
+        };
+        Some(SsoProvider {
+            id: self.id.trim().into(),
+            label: self.label.trim().into(),
+            kind,
+            issuer: some(&self.issuer, SsoKind::Oidc),
+            tenant: some(&self.tenant, SsoKind::Entra),
+            domain: some(&self.domain, SsoKind::Google),
+            client_id: self.client_id.trim().into(),
+        })
+    }
+}
+
+/// A kind as the form sends it.
+fn kind_value(kind: SsoKind) -> &'static str {
+    match kind {
+        SsoKind::Entra => "entra",
+        SsoKind::Google => "google",
+        SsoKind::Oidc => "oidc",
+    }
+}
+
+/// The kinds of single sign-on the form offers: (value, label).
+pub fn sso_kind_choices() -> Vec<(&'static str, &'static str)> {
+    vec![
+        ("entra", "Microsoft Entra ID (Microsoft 365)"),
+        ("google", "Google Workspace"),
+        ("oidc", "Another OpenID Connect provider"),
+    ]
+}
+
+/// The rows of the form as providers (empty rows dropped; a row whose kind is not one is left
+/// out, and said by [`sso_problems`]).
+fn providers_of(rows: &[SsoFields]) -> Vec<SsoProvider> {
+    rows.iter()
+        .filter(|r| !r.is_blank())
+        .filter_map(SsoFields::provider)
+        .collect()
+}
+
+/// The typed rows as the form shows them again, then [`BLANK_SSO`] empty ones.
+fn sso_rows_for_the_form(mut rows: Vec<SsoFields>) -> Vec<SsoFields> {
+    rows.retain(|r| !r.is_blank());
+    for _ in 0..BLANK_SSO {
+        rows.push(SsoFields::default());
+    }
+    rows
+}
+
+/// What is wrong with the provider rows that the content check cannot say: no kind, boxes too
+/// long.
+fn sso_problems(rows: &[SsoFields], problems: &mut Vec<Problem>) {
+    for (i, r) in rows.iter().enumerate() {
+        if r.is_blank() {
+            continue;
+        }
+        if r.provider().is_none() {
+            problems.push(Problem {
+                text: format!("Choose the kind of sign-in service for provider {}.", i + 1),
+                field: Some(field_id(&format!("sso.{i}.kind"))),
+            });
+        }
+        for (f, v) in [
+            ("id", &r.id),
+            ("label", &r.label),
+            ("client_id", &r.client_id),
+            ("tenant", &r.tenant),
+            ("issuer", &r.issuer),
+            ("domain", &r.domain),
+        ] {
+            if v.trim().chars().count() > MAX_FIELD_CHARS {
+                problems.push(Problem {
+                    text: format!("Each box must be {MAX_FIELD_CHARS} characters or fewer."),
+                    field: Some(field_id(&format!("sso.{i}.{f}"))),
+                });
+            }
+        }
+    }
+}
+
+/// A reason of the content check about a single sign-on provider, said for the form's rows.
+/// `None`: not about one.
+fn sso_problem(reason: &str, rows: &[SsoFields]) -> Option<Problem> {
+    if !reason.starts_with("sso ") {
+        return None;
+    }
+    let id = reason.split('`').nth(1).unwrap_or_default();
+    let at: Vec<usize> = rows
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| !r.is_blank() && r.id.trim() == id)
+        .map(|(i, _)| i)
+        .collect();
+    let problem = |i: usize, field: &str, text: String| Problem {
+        text,
+        field: Some(field_id(&format!("sso.{i}.{field}"))),
+    };
+    if reason.ends_with("is used twice") {
+        let i = *at.get(1).or(at.first())?;
+        return Some(problem(
+            i,
+            "id",
+            format!(
+                "Provider {} has the same short name as another: give each its own.",
+                i + 1
+            ),
+        ));
+    }
+    let i = *at.first()?;
+    let r = &rows[i];
+    let n = i + 1;
+    Some(if reason.contains("must be 1-20 of lowercase") {
+        problem(
+            i,
+            "id",
+            format!(
+                "Enter a short name for provider {n}: 1 to 20 lowercase letters, digits or hyphens."
+            ),
+        )
+    } else if reason.contains("needs a label and a client_id") {
+        if r.label.trim().is_empty() {
+            problem(
+                i,
+                "label",
+                format!("Enter the button's words for provider {n}."),
+            )
+        } else {
+            problem(
+                i,
+                "client_id",
+                format!("Enter the client ID for provider {n}."),
+            )
+        }
+    } else if reason.contains("needs `tenant`") {
+        problem(
+            i,
+            "tenant",
+            format!("Enter the Microsoft Entra tenant ID for provider {n}."),
+        )
+    } else if reason.contains("needs `domain`") {
+        problem(
+            i,
+            "domain",
+            format!("Enter the Google Workspace domain for provider {n}."),
+        )
+    } else if reason.contains("needs `issuer`") {
+        problem(
+            i,
+            "issuer",
+            format!("Enter the issuer address for provider {n}."),
+        )
+    } else if reason.contains("must be an https address") {
+        let field = if r.kind.trim() == "entra" {
+            "tenant"
+        } else {
+            "issuer"
+        };
+        problem(
+            i,
+            field,
+            format!("Provider {n}: the issuer must be an https:// address."),
+        )
+    } else {
+        return None;
+    })
+}
+
 /// The posted profile form. Its fields are named as the profile is: `name`, `dsl.phone`,
 /// `deputies.0.name`, `on_duty.1.site`, `out_of_hours_contacts.0.phone`, `local.lado_phone`,
-/// and `version` (the version the form was made from). A section none of whose fields were
-/// sent is `None` (left as it is).
+/// `requirements.0.role` (and `requirements.0.modules`, `requirements.0.aups`: one each per
+/// ticked box), and `version` (the version the form was made from). A section none of whose
+/// fields were sent is `None` (left as it is).
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Deserialize)]
 #[serde(from = "Vec<(String, String)>")]
 pub struct OrganisationForm {
     pub version: String,
     pub organisation: Option<OrganisationFields>,
     pub contacts: Option<ContactsFields>,
+    pub requirements: Option<Vec<RequirementFields>>,
+    pub sso: Option<Vec<SsoFields>>,
     /// A row numbered past [`MAX_ROWS`] was sent.
     pub too_many_rows: bool,
 }
@@ -132,10 +441,30 @@ impl From<Vec<(String, String)>> for OrganisationForm {
         let mut form = OrganisationForm::default();
         let mut org = OrganisationFields::default();
         let mut contacts = ContactsFields::default();
-        let (mut org_sent, mut contacts_sent) = (false, false);
+        let mut requirements: Vec<RequirementFields> = Vec::new();
+        let mut sso: Vec<SsoFields> = Vec::new();
+        let (mut org_sent, mut contacts_sent, mut requirements_sent, mut sso_sent) =
+            (false, false, false, false);
         let mut too_many = false;
         for (key, value) in pairs {
             let parts: Vec<&str> = key.split('.').collect();
+            if let ["requirements", i, f] = parts.as_slice() {
+                // Ticked boxes come one pair each: a list, not one value.
+                if let Some(r) = row(&mut requirements, i, &mut too_many) {
+                    requirements_sent = true;
+                    match *f {
+                        "role" => r.role = value,
+                        "group" => r.group = value,
+                        "modules" | "aups" if r.modules.len() + r.aups.len() >= MAX_TICKED => {
+                            too_many = true
+                        }
+                        "modules" => r.modules.push(value),
+                        "aups" => r.aups.push(value),
+                        _ => {}
+                    }
+                }
+                continue;
+            }
             let slot: Option<&mut String> = match parts.as_slice() {
                 ["version"] => Some(&mut form.version),
                 ["name"] => Some(&mut org.name),
@@ -179,6 +508,25 @@ impl From<Vec<(String, String)>> for OrganisationForm {
                 },
                 _ => None,
             };
+            if let ["sso", i, f] = parts.as_slice() {
+                if let Some(p) = row(&mut sso, i, &mut too_many) {
+                    let slot = match *f {
+                        "id" => Some(&mut p.id),
+                        "kind" => Some(&mut p.kind),
+                        "label" => Some(&mut p.label),
+                        "client_id" => Some(&mut p.client_id),
+                        "tenant" => Some(&mut p.tenant),
+                        "issuer" => Some(&mut p.issuer),
+                        "domain" => Some(&mut p.domain),
+                        _ => None,
+                    };
+                    if let Some(slot) = slot {
+                        sso_sent = true;
+                        *slot = value;
+                    }
+                }
+                continue;
+            }
             if let Some(slot) = slot {
                 match parts.first() {
                     Some(&"version") => {}
@@ -192,6 +540,8 @@ impl From<Vec<(String, String)>> for OrganisationForm {
         }
         form.organisation = org_sent.then_some(org);
         form.contacts = contacts_sent.then_some(contacts);
+        form.requirements = requirements_sent.then_some(requirements);
+        form.sso = sso_sent.then_some(sso);
         form.too_many_rows = too_many;
         form
     }
@@ -236,48 +586,78 @@ pub struct OrganisationScreen {
     /// Why it was not saved (empty when nothing is wrong).
     pub problems: Vec<Problem>,
     pub notice: Option<Notice>,
-    /// Shown, not edited here (yet).
-    pub requirements: Vec<RequirementLine>,
-    /// (button label, kind) of each single sign-on provider: shown, not edited here (yet).
-    pub sso: Vec<(String, String)>,
+    /// What people must complete (admins only): the rows and [`BLANK_REQUIREMENTS`] empty ones.
+    pub requirements: Vec<RequirementFields>,
+    /// The modules a requirement may tick, in the content's order.
+    pub module_choices: Vec<ItemChoice>,
+    /// The acceptable use policies a requirement may tick.
+    pub aup_choices: Vec<ItemChoice>,
+    /// The single sign-on providers (admins only): the rows and [`BLANK_SSO`] empty ones.
+    pub sso: Vec<SsoRow>,
 }
 
-/// One requirement of the profile, for people: who, and the titles of what they must do.
+/// One single sign-on provider of the form, and where its client secret goes.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RequirementLine {
-    /// "Staff", "Learners in Sept 2026 intake".
-    pub who: String,
-    pub modules: Vec<String>,
-    pub aups: Vec<String>,
+pub struct SsoRow {
+    pub fields: SsoFields,
+    /// The configuration variable of its client secret (`APP_SSO_<ID>_CLIENT_SECRET`...).
+    pub secret_variable: String,
 }
 
-fn requirement_lines(site: &SiteState, requirements: &[Requirement]) -> Vec<RequirementLine> {
-    let title = |id: &String, kind| {
-        site.page(kind, id)
-            .map_or_else(|| id.clone(), |p| p.title.clone())
+/// A module or policy a requirement may tick.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ItemChoice {
+    pub id: String,
+    pub title: String,
+    /// "For learners", "For staff"... (empty when the content says no audience).
+    pub audience: String,
+}
+
+/// The organisation's modules (or AUPs) as the content library has them, with their titles:
+/// those for learners first, then staff, then parents and carers, each in the content's order.
+fn item_choices(site: &SiteState, kind: safety_core::content::Kind) -> Vec<ItemChoice> {
+    use safety_core::content::Audience;
+    let rank = |p: &&safety_core::content::Page| {
+        [Audience::Learners, Audience::Staff, Audience::Parents]
+            .iter()
+            .position(|a| p.is_for(*a))
+            .unwrap_or(3)
     };
-    requirements
-        .iter()
-        .map(|r| {
-            let role = safety_core::roles::Role::parse(&r.role)
-                .map_or_else(|| r.role.clone(), |role| role.label().to_string());
-            RequirementLine {
-                who: match &r.group {
-                    Some(g) => format!("{role}, in {g}"),
-                    None => role,
+    let mut pages: Vec<&safety_core::content::Page> = site.pages_of(kind).collect();
+    pages.sort_by_key(rank);
+    pages
+        .into_iter()
+        .map(|p| {
+            let audience: Vec<String> = p
+                .audience
+                .iter()
+                .map(|a| {
+                    match a {
+                        Audience::Learners => "learners",
+                        Audience::Staff => "staff",
+                        Audience::Parents => "parents and carers",
+                    }
+                    .to_string()
+                })
+                .collect();
+            ItemChoice {
+                id: p.id.clone(),
+                title: p.title.clone(),
+                audience: if audience.is_empty() {
+                    String::new()
+                } else {
+                    format!("For {}", super::and_list(&audience))
                 },
-                modules: r
-                    .modules
-                    .iter()
-                    .map(|m| title(m, safety_core::content::Kind::Module))
-                    .collect(),
-                aups: r
-                    .aups
-                    .iter()
-                    .map(|a| title(a, safety_core::content::Kind::Aup))
-                    .collect(),
             }
         })
+        .collect()
+}
+
+/// The roles a requirement may be for: (id, label).
+pub fn role_choices() -> Vec<(&'static str, &'static str)> {
+    safety_core::roles::Role::ALL
+        .iter()
+        .map(|r| (r.as_str(), r.label()))
         .collect()
 }
 
@@ -540,6 +920,84 @@ impl ContactsFields {
     }
 }
 
+/// What is wrong with the requirement rows (as the form shows them again) that the content
+/// check does not say in the form's words: one ticking something for nobody, a group too long.
+fn requirement_problems(rows: &[RequirementFields], problems: &mut Vec<Problem>) {
+    for (i, r) in rows.iter().enumerate() {
+        if r.requires_nothing() {
+            continue;
+        }
+        if r.role.trim().is_empty() {
+            problems.push(Problem {
+                text: format!("Choose who requirement {} is for.", i + 1),
+                field: Some(field_id(&format!("requirements.{i}.role"))),
+            });
+        }
+        if r.group.trim().chars().count() > MAX_FIELD_CHARS {
+            problems.push(Problem {
+                text: format!("A group must be {MAX_FIELD_CHARS} characters or fewer."),
+                field: Some(field_id(&format!("requirements.{i}.group"))),
+            });
+        }
+    }
+}
+
+/// A reason of the content check about a requirement, said for the form's rows: which row, and
+/// the field it is about. `None`: not about a requirement.
+fn requirement_problem(reason: &str, rows: &[RequirementFields]) -> Option<Problem> {
+    let quoted: Vec<&str> = reason.split('`').skip(1).step_by(2).collect();
+    let counted = |r: &&RequirementFields| !r.requires_nothing();
+    if reason.starts_with("requirement for unknown role") {
+        let role = quoted.first().copied().unwrap_or_default();
+        let (i, _) = rows
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| counted(r))
+            .find(|(_, r)| r.role_id() == role)?;
+        let text = if role.is_empty() {
+            format!("Choose who requirement {} is for.", i + 1)
+        } else {
+            format!(
+                "Requirement {}: “{role}” is not a role. Choose one from the list.",
+                i + 1
+            )
+        };
+        return Some(Problem {
+            text,
+            field: Some(field_id(&format!("requirements.{i}.role"))),
+        });
+    }
+    if !reason.starts_with("requirement for `") {
+        return None;
+    }
+    let (role, id) = (*quoted.first()?, *quoted.get(1)?);
+    let (list, what) = if reason.ends_with("is not a module") {
+        ("modules", "module")
+    } else if reason.ends_with("is not an AUP") {
+        ("aups", "acceptable use policy")
+    } else {
+        return None;
+    };
+    let (i, _) = rows
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| counted(r))
+        .find(|(_, r)| {
+            r.role_id() == role
+                && match list {
+                    "modules" => r.modules.iter().any(|m| m.trim() == id),
+                    _ => r.aups.iter().any(|a| a.trim() == id),
+                }
+        })?;
+    Some(Problem {
+        text: format!(
+            "Requirement {}: there is no {what} “{id}”. Untick it, or choose one from the list.",
+            i + 1
+        ),
+        field: Some(field_id(&format!("requirements.{i}.{list}"))),
+    })
+}
+
 /// The typed organisation section applied to `p`: the numbers that could not be read leave
 /// `p`'s own and say so.
 fn apply_organisation(o: &OrganisationFields, p: &mut OrgProfile, problems: &mut Vec<Problem>) {
@@ -776,52 +1234,143 @@ fn unavailable(e: &TenancyError) -> (Outcome, String) {
     )
 }
 
+/// What the form shows for a stored profile: every section as it is.
+struct Typed {
+    organisation: OrganisationFields,
+    contacts: ContactsFields,
+    requirements: Vec<RequirementFields>,
+    sso: Vec<SsoFields>,
+}
+
+impl Typed {
+    fn of(p: &OrgProfile) -> Self {
+        Typed {
+            organisation: OrganisationFields::of(p),
+            contacts: ContactsFields::of(p),
+            requirements: p.requirements.iter().map(RequirementFields::of).collect(),
+            sso: p.sso.iter().map(SsoFields::of).collect(),
+        }
+    }
+}
+
+/// Where the page is: whether this organisation is the deployment's default one (which decides
+/// the name of its client secrets' variables).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Place {
+    pub is_default_org: bool,
+}
+
 fn screen(
     site: &SiteState,
+    place: Place,
     viewer_may_org: bool,
     version: u64,
     stored: &OrgProfile,
-    organisation: OrganisationFields,
-    contacts: ContactsFields,
+    typed: Typed,
 ) -> OrganisationScreen {
+    let (mut module_choices, mut aup_choices) = if viewer_may_org {
+        (
+            item_choices(site, safety_core::content::Kind::Module),
+            item_choices(site, safety_core::content::Kind::Aup),
+        )
+    } else {
+        (Vec::new(), Vec::new())
+    };
+    let requirements = if viewer_may_org {
+        requirement_rows_for_the_form(typed.requirements)
+    } else {
+        Vec::new()
+    };
+    // An id the content does not have (typed, or left in the profile by an older content) is
+    // offered too, ticked, so what was there is shown and kept.
+    for r in &requirements {
+        for (ids, choices) in [
+            (&r.modules, &mut module_choices),
+            (&r.aups, &mut aup_choices),
+        ] {
+            for id in ids {
+                if !choices.iter().any(|c| c.id == *id) {
+                    choices.push(ItemChoice {
+                        id: id.clone(),
+                        title: id.clone(),
+                        audience: "Not in the content".into(),
+                    });
+                }
+            }
+        }
+    }
     OrganisationScreen {
         org_name: stored.name.clone(),
         may_organisation: viewer_may_org,
         version,
-        organisation,
-        contacts: contacts.for_the_form(),
+        organisation: typed.organisation,
+        contacts: typed.contacts.for_the_form(),
         problems: Vec::new(),
         notice: None,
-        requirements: requirement_lines(site, &stored.requirements),
-        sso: stored
-            .sso
-            .iter()
-            .map(|s| {
-                let kind = match s.kind {
-                    safety_core::org::SsoKind::Entra => "Microsoft Entra ID",
-                    safety_core::org::SsoKind::Google => "Google Workspace",
-                    safety_core::org::SsoKind::Oidc => "OpenID Connect",
-                };
-                (s.label.clone(), kind.to_string())
-            })
-            .collect(),
+        requirements,
+        module_choices,
+        aup_choices,
+        sso: if viewer_may_org {
+            sso_rows_for_the_form(typed.sso)
+                .into_iter()
+                .map(|fields| {
+                    let secret_variable = secret_variable(&site.org_id, &fields.id, place);
+                    SsoRow {
+                        fields,
+                        secret_variable,
+                    }
+                })
+                .collect()
+        } else {
+            Vec::new()
+        },
+    }
+}
+
+/// The configuration variable a provider's client secret goes in (`<ID>` while it has no
+/// usable id).
+fn secret_variable(org: &safety_core::org::OrgId, id: &str, place: Place) -> String {
+    let id = id.trim();
+    let usable = !id.is_empty()
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    let provider = SsoProvider {
+        id: if usable { id.into() } else { "id".into() },
+        label: String::new(),
+        kind: SsoKind::Oidc,
+        issuer: None,
+        tenant: None,
+        domain: None,
+        client_id: String::new(),
+    };
+    let name = provider.secret_variable(org, place.is_default_org);
+    if usable {
+        name
+    } else {
+        name.replace("_ID_CLIENT_SECRET", "_<ID>_CLIENT_SECRET")
     }
 }
 
 /// The form of the profile as the site has it, and the confirmation of a save (`saved`: the
 /// version the redirect after a save names).
-pub fn page(site: &SiteState, viewer: &Viewer, saved: Option<u64>) -> OrganisationPage {
+pub fn page(
+    site: &SiteState,
+    place: Place,
+    viewer: &Viewer,
+    saved: Option<u64>,
+) -> OrganisationPage {
     if !may(site, viewer, Action::EditContacts) {
         return OrganisationPage(Err((Outcome::Forbidden, NOT_ALLOWED.into())));
     }
     let org = &site.org;
     let mut s = screen(
         site,
+        place,
         may(site, viewer, Action::ManageOrganisation),
         site.profile_version,
         org,
-        OrganisationFields::of(org),
-        ContactsFields::of(org),
+        Typed::of(org),
     );
     s.notice = saved.map(Notice::Saved);
     OrganisationPage(Ok(s))
@@ -832,6 +1381,7 @@ pub fn page(site: &SiteState, viewer: &Viewer, saved: Option<u64>) -> Organisati
 /// (someone saved first), or a refusal (a section the viewer may not edit was changed).
 pub async fn save(
     site: &SiteState,
+    place: Place,
     viewer: &Viewer,
     form: OrganisationForm,
     now: DateTime<Utc>,
@@ -862,11 +1412,11 @@ pub async fn save(
     let reloaded = |notice: Notice| {
         let mut s = screen(
             site,
+            place,
             may_org,
             current.version,
             &current.profile,
-            OrganisationFields::of(&current.profile),
-            ContactsFields::of(&current.profile),
+            Typed::of(&current.profile),
         );
         s.notice = Some(notice);
         OrganisationPage(Ok(s))
@@ -886,20 +1436,45 @@ pub async fn save(
         .contacts
         .clone()
         .unwrap_or_else(|| ContactsFields::of(&current.profile));
+    let typed_requirements: Option<Vec<RequirementFields>> =
+        form.requirements.clone().filter(|_| may_org);
+    // The requirement rows as the form shows them again (their numbers are the problems').
+    let requirement_rows: Vec<RequirementFields> =
+        requirement_rows_for_the_form(typed_requirements.clone().unwrap_or_else(|| {
+            current
+                .profile
+                .requirements
+                .iter()
+                .map(RequirementFields::of)
+                .collect()
+        }));
+    let typed_sso: Option<Vec<SsoFields>> = form.sso.clone().filter(|_| may_org);
+    let sso_rows: Vec<SsoFields> = sso_rows_for_the_form(
+        typed_sso
+            .clone()
+            .unwrap_or_else(|| current.profile.sso.iter().map(SsoFields::of).collect()),
+    );
     // What the form comes back with when it is not saved: what was typed, in the sections the
     // viewer may edit.
     let again = |problems: Vec<Problem>| {
-        let organisation = match (&typed_org, may_org) {
-            (Some(o), true) => o.clone(),
-            _ => OrganisationFields::of(&current.profile),
-        };
+        let mut typed = Typed::of(&current.profile);
+        if let (Some(o), true) = (&typed_org, may_org) {
+            typed.organisation = o.clone();
+        }
+        typed.contacts = typed_contacts.clone();
+        if let Some(r) = &typed_requirements {
+            typed.requirements = r.clone();
+        }
+        if let Some(r) = &typed_sso {
+            typed.sso = r.clone();
+        }
         let mut s = screen(
             site,
+            place,
             may_org,
             current.version,
             &current.profile,
-            organisation,
-            typed_contacts.clone(),
+            typed,
         );
         s.problems = problems;
         OrganisationPage(Ok(s))
@@ -920,6 +1495,40 @@ pub async fn save(
             }]),
         );
     }
+    if !may_org
+        && let Some(rows) = &form.requirements
+        && requirements_of(rows, &current.profile.requirements) != current.profile.requirements
+    {
+        tracing::warn!(
+            person_id = viewer.person.id,
+            "refused: not allowed to change what people must complete (contacts only)"
+        );
+        return shown(
+            Outcome::Forbidden,
+            again(vec![Problem {
+                text:
+                    "Only an administrator can change what people must complete. Nothing was saved."
+                        .into(),
+                field: None,
+            }]),
+        );
+    }
+    if !may_org
+        && let Some(rows) = &form.sso
+        && providers_of(rows) != current.profile.sso
+    {
+        tracing::warn!(
+            person_id = viewer.person.id,
+            "refused: not allowed to change single sign-on (contacts only)"
+        );
+        return shown(
+            Outcome::Forbidden,
+            again(vec![Problem {
+                text: "Only an administrator can change single sign-on. Nothing was saved.".into(),
+                field: None,
+            }]),
+        );
+    }
     let mut new = current.profile.clone();
     let mut problems = Vec::new();
     if form.too_many_rows {
@@ -931,6 +1540,14 @@ pub async fn save(
     if may_org && let Some(o) = &typed_org {
         apply_organisation(o, &mut new, &mut problems);
     }
+    if let Some(rows) = &typed_requirements {
+        new.requirements = requirements_of(rows, &current.profile.requirements);
+        requirement_problems(&requirement_rows, &mut problems);
+    }
+    if let Some(rows) = &typed_sso {
+        new.sso = providers_of(rows);
+        sso_problems(&sso_rows, &mut problems);
+    }
     if form.contacts.is_some() {
         typed_contacts.apply(&mut new);
         // The rows as saved are the rows the form shows again (empty ones dropped).
@@ -939,13 +1556,21 @@ pub async fn save(
             .for_the_form()
             .too_long(&mut problems);
     }
+    let for_people = |reason: &String| {
+        requirement_problem(reason, &requirement_rows)
+            .or_else(|| sso_problem(reason, &sso_rows))
+            .unwrap_or_else(|| problem_of(reason, &new))
+    };
     if !problems.is_empty() {
-        // Everything else that is wrong too, so it is all said at once.
-        problems.extend(
-            safety_core::content::profile_problems(&new, &site.library.pages)
-                .iter()
-                .map(|r| problem_of(r, &new)),
-        );
+        // Everything else that is wrong too, so it is all said at once (once per field).
+        for p in safety_core::content::profile_problems(&new, &site.library.pages)
+            .iter()
+            .map(for_people)
+        {
+            if p.field.is_none() || !problems.iter().any(|q| q.field == p.field) {
+                problems.push(p);
+            }
+        }
         return shown(Outcome::Invalid, again(problems));
     }
     let author = Author {
@@ -972,7 +1597,7 @@ pub async fn save(
             );
             shown(
                 Outcome::Invalid,
-                again(reasons.iter().map(|r| problem_of(r, &new)).collect()),
+                again(reasons.iter().map(for_people).collect()),
             )
         }
         Err(TenancyError::Conflict) => {
@@ -981,11 +1606,11 @@ pub async fn save(
                 Ok(Some(latest)) => {
                     let mut s = screen(
                         site,
+                        place,
                         may_org,
                         latest.version,
                         &latest.profile,
-                        OrganisationFields::of(&latest.profile),
-                        ContactsFields::of(&latest.profile),
+                        Typed::of(&latest.profile),
                     );
                     s.notice = Some(Notice::Conflict);
                     shown(Outcome::Conflict, OrganisationPage(Ok(s)))
@@ -1115,6 +1740,147 @@ mod tests {
         assert_eq!(f.organisation.unwrap().name, "X");
         assert!(f.too_many_rows);
         assert!(f.contacts.is_none(), "a row past the limit is not read");
+    }
+
+    #[test]
+    fn requirements_are_read_with_their_ticked_boxes_and_keep_their_order() {
+        let f = OrganisationForm::from(pairs(&[
+            ("requirements.0.role", "Staff"),
+            ("requirements.0.modules", "c"),
+            ("requirements.0.modules", "a"),
+            ("requirements.0.aups", "staff-aup"),
+            ("requirements.1.role", "learner"),
+            ("requirements.1.group", " Year 7 "),
+            ("requirements.2.role", "parent"),
+        ]));
+        assert!(f.organisation.is_none() && f.contacts.is_none());
+        let rows = f.requirements.unwrap();
+        assert_eq!(rows.len(), 3);
+        assert_eq!(rows[0].modules, ["c", "a"]);
+        let current = vec![Requirement {
+            role: "staff".into(),
+            group: None,
+            modules: vec!["a".into(), "b".into(), "c".into()],
+            aups: vec![],
+        }];
+        assert_eq!(
+            requirements_of(&rows, &current),
+            vec![Requirement {
+                role: "staff".into(),
+                group: None,
+                modules: vec!["a".into(), "c".into()],
+                aups: vec!["staff-aup".into()],
+            }],
+            "the role by its id, the stored order kept, a row that requires nothing dropped"
+        );
+        let mut ticked = rows.clone();
+        ticked[1].modules.push("m".into());
+        assert_eq!(
+            requirements_of(&ticked, &current)[1].group.as_deref(),
+            Some("Year 7")
+        );
+        let many: Vec<(String, String)> = (0..=MAX_TICKED)
+            .map(|i| ("requirements.0.modules".to_string(), format!("m{i}")))
+            .collect();
+        assert!(OrganisationForm::from(many).too_many_rows);
+    }
+
+    #[test]
+    fn reasons_about_requirements_point_at_their_row() {
+        let rows = vec![
+            RequirementFields {
+                role: "learner".into(),
+                modules: vec!["a".into()],
+                ..Default::default()
+            },
+            RequirementFields::default(),
+            RequirementFields {
+                role: "staff".into(),
+                modules: vec!["nope".into()],
+                aups: vec!["nada".into()],
+                ..Default::default()
+            },
+        ];
+        let p =
+            requirement_problem("requirement for `staff`: `nope` is not a module", &rows).unwrap();
+        assert_eq!(p.field.as_deref(), Some("requirements-2-modules"));
+        assert!(
+            p.text
+                .starts_with("Requirement 3: there is no module “nope”")
+        );
+        let p =
+            requirement_problem("requirement for `staff`: `nada` is not an AUP", &rows).unwrap();
+        assert_eq!(p.field.as_deref(), Some("requirements-2-aups"));
+        assert_eq!(
+            requirement_problem(
+                "the DSL needs a name, a title and a phone number (``)",
+                &rows
+            ),
+            None
+        );
+    }
+
+    #[test]
+    fn a_provider_keeps_only_its_kinds_box_and_its_reasons_point_at_their_row() {
+        let f = OrganisationForm::from(pairs(&[
+            ("sso.0.id", "ms"),
+            ("sso.0.kind", "entra"),
+            ("sso.0.label", "Sign in"),
+            ("sso.0.client_id", "c"),
+            ("sso.0.tenant", " t "),
+            ("sso.0.issuer", "https://stray.example.org"),
+            ("sso.0.client_secret", "never"),
+            ("sso.1.id", ""),
+        ]));
+        let rows = f.sso.unwrap();
+        let providers = providers_of(&rows);
+        assert_eq!(providers.len(), 1, "the empty row dropped");
+        assert_eq!(providers[0].tenant.as_deref(), Some("t"));
+        assert_eq!(providers[0].issuer, None, "not an Entra provider's box");
+        let rows = vec![
+            SsoFields {
+                id: "g".into(),
+                kind: "google".into(),
+                ..Default::default()
+            },
+            SsoFields {
+                id: "g".into(),
+                kind: "oidc".into(),
+                ..Default::default()
+            },
+        ];
+        let p = sso_problem(
+            "sso `g`: a `google` provider needs `domain` (and no `issuer`)",
+            &rows,
+        )
+        .unwrap();
+        assert_eq!(p.field.as_deref(), Some("sso-0-domain"));
+        let p = sso_problem("sso id `g` is used twice", &rows).unwrap();
+        assert_eq!(p.field.as_deref(), Some("sso-1-id"));
+        let p = sso_problem("sso `g` needs a label and a client_id", &rows).unwrap();
+        assert_eq!(p.field.as_deref(), Some("sso-0-label"));
+        let org = safety_core::org::OrgId::parse("org-b").unwrap();
+        let other = Place {
+            is_default_org: false,
+        };
+        assert_eq!(
+            secret_variable(&org, "ms", other),
+            "APP_SSO_ORG_B_MS_CLIENT_SECRET"
+        );
+        assert_eq!(
+            secret_variable(&org, "", other),
+            "APP_SSO_ORG_B_<ID>_CLIENT_SECRET"
+        );
+        assert_eq!(
+            secret_variable(
+                &org,
+                "Bad Id",
+                Place {
+                    is_default_org: true
+                }
+            ),
+            "APP_SSO_<ID>_CLIENT_SECRET"
+        );
     }
 
     #[test]

@@ -15,7 +15,10 @@
 //!
 //! Counters hold facts, not statuses: whether `d#1.0.0#2027-03-01` is in date, expiring, expired
 //! or superseded by a new version is decided when the dashboard is read ([`crate::compliance::standing`]),
-//! so a new version in the content or the passing of time needs no rewrite.
+//! so a new version in the content or the passing of time needs no rewrite. Nor do they hold
+//! what is required: every state of every module and AUP is counted (and indexed) whoever it is
+//! required of, and the profile's requirements are applied per cohort when they are read, so a
+//! change of requirements (the profile form) rewrites no counter and no list entry.
 //!
 //! Every write of a learning state adds the change of its counter to the same transaction, with
 //! a check that the person's roles and groups (their `version`) are still those it was counted

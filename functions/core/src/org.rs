@@ -141,8 +141,11 @@ impl OrgProfile {
     pub fn required_of(&self, roles: &[&str], groups: &[String]) -> (Vec<String>, Vec<String>) {
         let mut modules: Vec<String> = Vec::new();
         let mut aups: Vec<String> = Vec::new();
+        // A role as the content check reads it ("Staff" is `staff`), so a requirement the
+        // check accepts applies.
         let applies = |r: &Requirement| {
-            roles.contains(&r.role.as_str()) && r.group.as_ref().is_none_or(|g| groups.contains(g))
+            crate::roles::Role::parse(&r.role).is_some_and(|role| roles.contains(&role.as_str()))
+                && r.group.as_ref().is_none_or(|g| groups.contains(g))
         };
         for r in self.requirements.iter().filter(|r| applies(r)) {
             for m in &r.modules {
@@ -211,6 +214,22 @@ impl SsoProvider {
             }
             (SsoKind::Oidc, Some(issuer), _, _) => Ok(issuer.trim_end_matches('/').to_string()),
             (SsoKind::Oidc, None, _, _) => Err("an `oidc` provider needs `issuer`".into()),
+        }
+    }
+
+    /// The configuration variable its client secret goes in (never in the profile or the store):
+    /// `APP_SSO_<ID>_CLIENT_SECRET` for the deployment's default organisation,
+    /// `APP_SSO_<ORG>_<ID>_CLIENT_SECRET` for any other (uppercased, `-` as `_`).
+    pub fn secret_variable(&self, org: &OrgId, is_default_org: bool) -> String {
+        let upper = |s: &str| s.to_ascii_uppercase().replace('-', "_");
+        if is_default_org {
+            format!("APP_SSO_{}_CLIENT_SECRET", upper(&self.id))
+        } else {
+            format!(
+                "APP_SSO_{}_{}_CLIENT_SECRET",
+                upper(org.as_str()),
+                upper(&self.id)
+            )
         }
     }
 
@@ -533,6 +552,45 @@ mod tests {
             (strings(&["s1", "s2"]), strings(&["staff-aup"]))
         );
         assert_eq!(org.required_of(&["admin"], &[]), (vec![], vec![]));
+    }
+
+    #[test]
+    fn a_requirement_applies_to_its_role_however_the_file_spells_it() {
+        let toml = include_str!("../../../content/organisations/demo.toml");
+        let mut org: OrgProfile = toml::from_str(toml).unwrap();
+        org.requirements = vec![Requirement {
+            role: "Deputy DSL".into(),
+            group: None,
+            modules: vec!["m".into()],
+            aups: vec![],
+        }];
+        assert_eq!(
+            org.required_of(&["deputy_dsl"], &[]).0,
+            ["m".to_string()],
+            "the content check accepts `Deputy DSL` as the role deputy_dsl"
+        );
+    }
+
+    #[test]
+    fn a_client_secret_goes_in_a_variable_named_for_the_provider_and_organisation() {
+        let p = SsoProvider {
+            id: "college-ms".into(),
+            label: "Sign in".into(),
+            kind: SsoKind::Entra,
+            issuer: None,
+            tenant: Some("t".into()),
+            domain: None,
+            client_id: "c".into(),
+        };
+        let org = OrgId::parse("org-b").unwrap();
+        assert_eq!(
+            p.secret_variable(&org, true),
+            "APP_SSO_COLLEGE_MS_CLIENT_SECRET"
+        );
+        assert_eq!(
+            p.secret_variable(&org, false),
+            "APP_SSO_ORG_B_COLLEGE_MS_CLIENT_SECRET"
+        );
     }
 
     #[test]

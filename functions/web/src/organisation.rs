@@ -15,13 +15,21 @@ pub struct Saved {
     saved: Option<u64>,
 }
 
+/// Whether the organisation is the deployment's default one (its client secrets' variables are
+/// named without its id).
+fn place(state: &Here) -> uc::Place {
+    uc::Place {
+        is_default_org: state.sites.default_org() == Some(&state.site.org_id),
+    }
+}
+
 /// `GET /admin/organisation`.
 pub async fn organisation_get(
     state: Here,
     Allowed(who, _): Allowed<EditContacts>,
     QueryOrDefault(q): QueryOrDefault<Saved>,
 ) -> Page {
-    Page::shown(uc::page(&state.site, &who, q.saved))
+    Page::shown(uc::page(&state.site, place(&state), &who, q.saved))
 }
 
 /// `POST /admin/organisation`: saved, it answers with the page as a new request (see other), so
@@ -31,7 +39,7 @@ pub async fn organisation_post(
     _: Allowed<EditContacts>,
     CsrfForm(who, form): CsrfForm<OrganisationForm>,
 ) -> Answer {
-    match uc::save(&state.site, &who, form, Utc::now()).await {
+    match uc::save(&state.site, place(&state), &who, form, Utc::now()).await {
         SaveAnswer::Saved(version) => {
             // This organisation's cached site is forgotten: the next request reads the new one.
             state.refreshed().await;

@@ -2,9 +2,9 @@
 //! version after the content check's rules, with a history entry per version.
 
 use super::{Author, TenancyError, lost_race};
-use crate::content::{Page, profile_problems};
+use crate::content::{Kind, Page, profile_problems};
 use crate::keys;
-use crate::org::{OrgId, OrgProfile};
+use crate::org::{OrgId, OrgProfile, Requirement, SsoKind, SsoProvider};
 use crate::store::record::{self, Record, from_item, to_item};
 use crate::store::{Condition, Query, Store, TxOp, Update};
 use chrono::{DateTime, Utc};
@@ -147,7 +147,7 @@ pub async fn save<S: Store>(
     if current.version != expected_version {
         return Err(TenancyError::Conflict);
     }
-    let changes = describe_changes(&current.profile, &new);
+    let changes = describe_changes_in(&current.profile, &new, pages);
     if changes.is_empty() {
         return Err(TenancyError::NoChange);
     }
@@ -209,13 +209,52 @@ pub async fn history<S: Store>(
 
 /// What changed between two profiles, one line per changed value, in the profile's order:
 /// "DSL › phone: 01632 960001 → 01632 960002", "On duty 2 › name: (none) → Sam Lee".
+/// Requirements are compared by who they are for (role and group), single sign-on providers by
+/// their id, so adding one does not read as every later one changing: "Requirement for Staff
+/// member › modules: added `staff-adults-at-risk`". Modules and AUPs are named by their ids;
+/// [`describe_changes_in`] names them by their titles.
 pub fn describe_changes(before: &OrgProfile, after: &OrgProfile) -> Vec<String> {
-    let (Ok(b), Ok(a)) = (serde_json::to_value(before), serde_json::to_value(after)) else {
+    describe_changes_in(before, after, &[])
+}
+
+/// [`describe_changes`], naming modules and AUPs by their titles in `pages` (by their ids when
+/// not there): what the history keeps.
+pub fn describe_changes_in(before: &OrgProfile, after: &OrgProfile, pages: &[Page]) -> Vec<String> {
+    let (Ok(Value::Object(b)), Ok(Value::Object(a))) =
+        (serde_json::to_value(before), serde_json::to_value(after))
+    else {
         return Vec::new();
     };
+    let mut keys: Vec<&String> = a.keys().collect();
+    keys.extend(b.keys().filter(|k| !a.contains_key(*k)));
+    let mut out = Vec::new();
+    for key in keys {
+        match key.as_str() {
+            "requirements" => out.extend(requirement_changes(
+                &before.requirements,
+                &after.requirements,
+                pages,
+            )),
+            "sso" => out.extend(sso_changes(&before.sso, &after.sso)),
+            _ => out.extend(leaf_changes(
+                b.get(key),
+                a.get(key),
+                std::slice::from_ref(key),
+            )),
+        }
+    }
+    out
+}
+
+/// One line per leaf value that differs under `prefix` ("Deputy 2 › name: A → B").
+fn leaf_changes(before: Option<&Value>, after: Option<&Value>, prefix: &[String]) -> Vec<String> {
     let (mut before_leaves, mut after_leaves) = (Vec::new(), Vec::new());
-    leaves(&b, &mut Vec::new(), &mut before_leaves);
-    leaves(&a, &mut Vec::new(), &mut after_leaves);
+    if let Some(b) = before {
+        leaves(b, &mut prefix.to_vec(), &mut before_leaves);
+    }
+    if let Some(a) = after {
+        leaves(a, &mut prefix.to_vec(), &mut after_leaves);
+    }
     let find = |all: &[(Vec<String>, String)], path: &[String]| {
         all.iter()
             .find(|(p, _)| p.as_slice() == path)
@@ -240,6 +279,182 @@ pub fn describe_changes(before: &OrgProfile, after: &OrgProfile) -> Vec<String> 
             })
         })
         .collect()
+}
+
+/// Who a requirement is for, in words: "Staff member", "Learner, in Sept 2026 intake".
+pub fn requirement_who(r: &Requirement) -> String {
+    let role = crate::roles::Role::parse(&r.role)
+        .map_or_else(|| r.role.clone(), |role| role.label().to_string());
+    match &r.group {
+        Some(g) => format!("{role}, in {g}"),
+        None => role,
+    }
+}
+
+/// “Title”, or `id` when no page of `kind` has that id.
+fn item_name(pages: &[Page], kind: Kind, id: &str) -> String {
+    pages
+        .iter()
+        .find(|p| p.kind == kind && p.id == id)
+        .map_or_else(|| format!("`{id}`"), |p| format!("“{}”", p.title))
+}
+
+/// The requirements by who they are for (role and group), in order: two entries for the same
+/// people are one.
+fn by_who(requirements: &[Requirement]) -> Vec<Requirement> {
+    let mut out: Vec<Requirement> = Vec::new();
+    for r in requirements {
+        let at = match out
+            .iter()
+            .position(|o| o.role == r.role && o.group == r.group)
+        {
+            Some(i) => i,
+            None => {
+                out.push(Requirement {
+                    role: r.role.clone(),
+                    group: r.group.clone(),
+                    modules: Vec::new(),
+                    aups: Vec::new(),
+                });
+                out.len() - 1
+            }
+        };
+        let merged = &mut out[at];
+        for m in &r.modules {
+            if !merged.modules.contains(m) {
+                merged.modules.push(m.clone());
+            }
+        }
+        for a in &r.aups {
+            if !merged.aups.contains(a) {
+                merged.aups.push(a.clone());
+            }
+        }
+    }
+    out
+}
+
+/// What changed in the requirements, by who they are for.
+fn requirement_changes(
+    before: &[Requirement],
+    after: &[Requirement],
+    pages: &[Page],
+) -> Vec<String> {
+    let (old, new) = (by_who(before), by_who(after));
+    let names = |kind: Kind, ids: &[String]| -> String {
+        ids.iter()
+            .map(|id| item_name(pages, kind, id))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let whole = |r: &Requirement| -> String {
+        let mut parts = Vec::new();
+        if !r.modules.is_empty() {
+            parts.push(format!("modules {}", names(Kind::Module, &r.modules)));
+        }
+        if !r.aups.is_empty() {
+            parts.push(format!("AUPs {}", names(Kind::Aup, &r.aups)));
+        }
+        if parts.is_empty() {
+            "nothing".into()
+        } else {
+            parts.join("; ")
+        }
+    };
+    let same_people = |a: &Requirement, b: &Requirement| a.role == b.role && a.group == b.group;
+    let mut lines = Vec::new();
+    for r in &new {
+        match old.iter().find(|o| same_people(o, r)) {
+            None => lines.push(format!(
+                "Requirement added for {}: {}",
+                requirement_who(r),
+                whole(r)
+            )),
+            Some(o) => {
+                for (what, kind, was, now) in [
+                    ("modules", Kind::Module, &o.modules, &r.modules),
+                    ("AUPs", Kind::Aup, &o.aups, &r.aups),
+                ] {
+                    let added: Vec<String> =
+                        now.iter().filter(|x| !was.contains(x)).cloned().collect();
+                    let removed: Vec<String> =
+                        was.iter().filter(|x| !now.contains(x)).cloned().collect();
+                    let mut said = Vec::new();
+                    if !added.is_empty() {
+                        said.push(format!("added {}", names(kind, &added)));
+                    }
+                    if !removed.is_empty() {
+                        said.push(format!("removed {}", names(kind, &removed)));
+                    }
+                    if said.is_empty() && was != now {
+                        said.push("put in another order".into());
+                    }
+                    if !said.is_empty() {
+                        lines.push(format!(
+                            "Requirement for {} › {what}: {}",
+                            requirement_who(r),
+                            said.join("; ")
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    for o in &old {
+        if !new.iter().any(|r| same_people(o, r)) {
+            lines.push(format!(
+                "Requirement removed for {}: {}",
+                requirement_who(o),
+                whole(o)
+            ));
+        }
+    }
+    if lines.is_empty() && before != after {
+        lines.push("Requirements: put in another order".into());
+    }
+    lines
+}
+
+/// What changed in the single sign-on providers, by their id.
+fn sso_changes(before: &[SsoProvider], after: &[SsoProvider]) -> Vec<String> {
+    let kind = |p: &SsoProvider| match p.kind {
+        SsoKind::Entra => "Microsoft Entra ID",
+        SsoKind::Google => "Google Workspace",
+        SsoKind::Oidc => "OpenID Connect",
+    };
+    let mut lines = Vec::new();
+    for p in after {
+        match before.iter().find(|o| o.id == p.id) {
+            None => lines.push(format!(
+                "Single sign-on added: `{}` ({}, “{}”)",
+                p.id,
+                kind(p),
+                p.label
+            )),
+            Some(o) => {
+                let prefix = vec![format!("Single sign-on `{}`", p.id)];
+                lines.extend(leaf_changes(
+                    serde_json::to_value(o).ok().as_ref(),
+                    serde_json::to_value(p).ok().as_ref(),
+                    &prefix,
+                ));
+            }
+        }
+    }
+    for o in before {
+        if !after.iter().any(|p| p.id == o.id) {
+            lines.push(format!(
+                "Single sign-on removed: `{}` ({}, “{}”)",
+                o.id,
+                kind(o),
+                o.label
+            ));
+        }
+    }
+    if lines.is_empty() && before != after {
+        lines.push("Single sign-on: put in another order".into());
+    }
+    lines
 }
 
 /// Every leaf value of a JSON document with its path.

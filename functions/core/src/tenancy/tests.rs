@@ -102,3 +102,101 @@ fn what_changed_is_one_line_per_value_in_words() {
     );
     assert!(describe_changes(&before, &before).is_empty());
 }
+
+#[test]
+fn requirements_and_sign_on_changes_are_said_by_who_and_by_name() {
+    use super::profile::describe_changes_in;
+    use crate::org::{Requirement, SsoKind, SsoProvider};
+    let lib = crate::content::load_embedded().unwrap();
+    let before = lib.org("demo").unwrap().clone();
+    let title = |id: &str| {
+        lib.pages
+            .iter()
+            .find(|p| p.id == id)
+            .map(|p| p.title.clone())
+            .unwrap()
+    };
+    let mut after = before.clone();
+    // A new requirement in front: the others are not said to change.
+    after.requirements.insert(
+        0,
+        Requirement {
+            role: "staff".into(),
+            group: Some("Site A staff".into()),
+            modules: vec!["staff-adults-at-risk".into()],
+            aups: vec![],
+        },
+    );
+    after.requirements[2].aups.clear();
+    after.requirements[2]
+        .modules
+        .retain(|m| m != "staff-filtering-and-monitoring");
+    after.requirements[2]
+        .modules
+        .push("staff-searching-screening-and-confiscation".into());
+    after.requirements.pop();
+    let lines = describe_changes_in(&before, &after, &lib.pages);
+    assert_eq!(
+        lines,
+        [
+            format!(
+                "Requirement added for Staff member, in Site A staff: modules “{}”",
+                title("staff-adults-at-risk")
+            ),
+            format!(
+                "Requirement for Staff member › modules: added “{}”; removed “{}”",
+                title("staff-searching-screening-and-confiscation"),
+                title("staff-filtering-and-monitoring")
+            ),
+            format!(
+                "Requirement for Staff member › AUPs: removed “{}”",
+                title("staff-aup")
+            ),
+            format!(
+                "Requirement removed for Parent or carer: AUPs “{}”",
+                title("parent-visitor-aup")
+            ),
+        ],
+    );
+    // Without the content: by id.
+    assert!(
+        describe_changes(&before, &after)[0].ends_with("modules `staff-adults-at-risk`"),
+        "{:?}",
+        describe_changes(&before, &after)
+    );
+
+    // Single sign-on, by the provider's id.
+    let mut sso = before.clone();
+    sso.sso.insert(
+        0,
+        SsoProvider {
+            id: "microsoft".into(),
+            label: "Sign in with Microsoft".into(),
+            kind: SsoKind::Entra,
+            issuer: None,
+            tenant: Some("t".into()),
+            domain: None,
+            client_id: "c".into(),
+        },
+    );
+    sso.sso[1].client_id = "new-client".into();
+    let lines = describe_changes(&before, &sso);
+    assert_eq!(
+        lines,
+        [
+            "Single sign-on added: `microsoft` (Microsoft Entra ID, “Sign in with Microsoft”)"
+                .to_string(),
+            format!(
+                "Single sign-on `demo` › client id: {} → new-client",
+                before.sso[0].client_id
+            ),
+        ]
+    );
+    let gone = describe_changes(&sso, &before);
+    assert!(
+        gone.contains(
+            &"Single sign-on removed: `microsoft` (Microsoft Entra ID, “Sign in with Microsoft”)"
+                .to_string()
+        )
+    );
+}

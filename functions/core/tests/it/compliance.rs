@@ -607,3 +607,285 @@ async fn the_person_who_has_done_everything_can_still_change_roles() {
     .unwrap();
     assert_counters_match_records(&store, &org, "moving the person who did everything").await;
 }
+
+/// The lists behind every number of one item: from the index, and from reading everyone.
+async fn assert_item_lists_match<S: Store>(
+    store: &S,
+    setting: &Setting<'_>,
+    item: &ItemRef,
+    when: &str,
+) {
+    for wanted in Standing::ALL {
+        let indexed = people_in(store, setting, item, Some(wanted), &Filter::default(), t0())
+            .await
+            .unwrap();
+        let read = compliance::people_in_by_reading_everyone(
+            store,
+            setting,
+            item,
+            Some(wanted),
+            &Filter::default(),
+            t0(),
+        )
+        .await
+        .unwrap();
+        assert_eq!(indexed, read, "{item:?} {wanted:?} after {when}");
+    }
+}
+
+/// The names of the people behind one number.
+async fn names_in<S: Store>(
+    store: &S,
+    setting: &Setting<'_>,
+    item: &ItemRef,
+    wanted: Standing,
+) -> Vec<String> {
+    people_in(store, setting, item, Some(wanted), &Filter::default(), t0())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|p| p.name)
+        .collect()
+}
+
+/// The stored counters and the lists' index, whole.
+async fn counted<S: Store>(
+    store: &S,
+    org: &OrgId,
+) -> (BTreeMap<Key, BTreeMap<String, i64>>, BTreeMap<Key, Item>) {
+    let mut standings = BTreeMap::new();
+    for (item, _) in library()
+        .pages_of(safety_core::content::Kind::Module)
+        .map(|p| (ItemRef::module(&p.id), p))
+        .chain(
+            library()
+                .pages_of(safety_core::content::Kind::Aup)
+                .map(|p| (ItemRef::aup(&p.id), p)),
+        )
+    {
+        standings.extend(standings_of(store, org, &item).await);
+    }
+    (stored_counters(store, org).await, standings)
+}
+
+/// Requirements changed in the stored profile (as an admin's form saves them): the counters and
+/// the lists' index count every state of every module and AUP whoever it is required of, and
+/// what is required is applied when they are read, from the profile as saved. So a change of
+/// requirements writes nothing but the profile (1 transaction) and needs no rebuild: the
+/// dashboard and the lists behind its numbers follow at once, and the counters still equal a
+/// recount of the records.
+async fn requirements_change<S: Store>(store: &CountingStore<S>) {
+    use safety_core::org::Requirement;
+    use safety_core::tenancy::{Author, profile};
+    const SEARCHING: &str = "staff-searching-screening-and-confiscation";
+    let seed = profile_of("comp-req");
+    let org = seed.id.clone();
+    let pages = &library().pages;
+    profile::seed(store, &seed, pages, "seed", t0())
+        .await
+        .unwrap();
+    compliance::rebuild_standings(store, library(), &org, t0())
+        .await
+        .unwrap();
+    let _sam = invite(
+        store,
+        &org,
+        "Sam Staff",
+        vec![Role::Staff],
+        &["Site A staff"],
+    )
+    .await;
+    let _tia = invite(
+        store,
+        &org,
+        "Tia Staff",
+        vec![Role::Staff],
+        &["Site B staff"],
+    )
+    .await;
+    let _dan = invite(
+        store,
+        &org,
+        "Dan Deputy",
+        vec![Role::DeputyDsl, Role::Staff],
+        &["Site A staff"],
+    )
+    .await;
+    let _ada = invite(store, &org, "Ada Learner", vec![Role::Learner], &["Year 7"]).await;
+    let item = ItemRef::module(SEARCHING);
+    let admin = Author {
+        id: "admin-1".into(),
+        name: "Ada Admin".into(),
+    };
+    // Saves the requirements as the next version; the profile as stored after.
+    let save = |requirements: Vec<Requirement>| {
+        let admin = admin.clone();
+        let org = org.clone();
+        async move {
+            let current = profile::read(store, &org).await.unwrap().unwrap();
+            let mut new = current.profile.clone();
+            new.requirements = requirements;
+            let before = counted(store, &org).await;
+            store.take_writes();
+            profile::save(store, &org, pages, current.version, new, &admin, t0())
+                .await
+                .unwrap();
+            assert_eq!(
+                store.take_writes(),
+                1,
+                "the profile, its history and its stamp"
+            );
+            assert_eq!(
+                counted(store, &org).await,
+                before,
+                "no counter or list entry rewritten"
+            );
+            profile::read(store, &org).await.unwrap().unwrap().profile
+        }
+    };
+    let numbers_of = |d: &compliance::Dashboard| {
+        d.items
+            .iter()
+            .find(|n| n.item == item)
+            .map(|n| (n.assigned, n.done(), n.count(Standing::NotStarted)))
+    };
+    let with = |extra: Requirement| {
+        let mut r = seed.requirements.clone();
+        r.push(extra);
+        r
+    };
+    let searching = |group: Option<&str>| Requirement {
+        role: "staff".into(),
+        group: group.map(String::from),
+        modules: vec![SEARCHING.into()],
+        aups: vec![],
+    };
+
+    // Required of nobody: not on the dashboard.
+    let stored = profile::read(store, &org).await.unwrap().unwrap().profile;
+    let setting = Setting {
+        library: library(),
+        profile: &stored,
+    };
+    let d = dashboard(store, &setting, &Filter::default(), t0())
+        .await
+        .unwrap();
+    assert_eq!(numbers_of(&d), None);
+
+    // Staff at Site A must do it: due for Sam and Dan, not Tia.
+    let site_a = save(with(searching(Some("Site A staff")))).await;
+    let setting = Setting {
+        library: library(),
+        profile: &site_a,
+    };
+    let d = dashboard(store, &setting, &Filter::default(), t0())
+        .await
+        .unwrap();
+    assert_eq!(numbers_of(&d), Some((2, 0, 2)));
+    assert_eq!(
+        names_in(store, &setting, &item, Standing::NotStarted).await,
+        ["Dan Deputy", "Sam Staff"]
+    );
+    let sam = people::list_all(store, &org)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|p| p.name == "Sam Staff")
+        .unwrap();
+    pass(store, &setting, &sam, SEARCHING, t0()).await;
+    let d = dashboard(store, &setting, &Filter::default(), t0())
+        .await
+        .unwrap();
+    assert_eq!(numbers_of(&d), Some((2, 1, 1)));
+    assert_eq!(
+        names_in(store, &setting, &item, Standing::InDate).await,
+        ["Sam Staff"]
+    );
+    assert_item_lists_match(store, &setting, &item, "requiring it of Site A").await;
+    assert_counters_match_records(store, &org, "requiring it of Site A").await;
+
+    // Every member of staff: Tia too; Sam's completion still counts.
+    let all_staff = save(with(searching(None))).await;
+    let setting = Setting {
+        library: library(),
+        profile: &all_staff,
+    };
+    let d = dashboard(store, &setting, &Filter::default(), t0())
+        .await
+        .unwrap();
+    assert_eq!(numbers_of(&d), Some((3, 1, 2)));
+    assert_eq!(
+        names_in(store, &setting, &item, Standing::NotStarted).await,
+        ["Dan Deputy", "Tia Staff"]
+    );
+    assert_item_lists_match(store, &setting, &item, "requiring it of all staff").await;
+
+    // Required of nobody again: gone from the dashboard and every list; counted all the same.
+    let none = save(seed.requirements.clone()).await;
+    let setting = Setting {
+        library: library(),
+        profile: &none,
+    };
+    let d = dashboard(store, &setting, &Filter::default(), t0())
+        .await
+        .unwrap();
+    assert_eq!(numbers_of(&d), None);
+    for wanted in Standing::ALL {
+        assert!(
+            names_in(store, &setting, &item, wanted).await.is_empty(),
+            "{wanted:?}"
+        );
+    }
+    assert_item_lists_match(store, &setting, &item, "requiring it of nobody").await;
+    assert_counters_match_records(store, &org, "requiring it of nobody").await;
+
+    // Site B only: Tia alone, not started; Sam's completion is not hers to count.
+    let site_b = save(with(searching(Some("Site B staff")))).await;
+    let setting = Setting {
+        library: library(),
+        profile: &site_b,
+    };
+    let d = dashboard(store, &setting, &Filter::default(), t0())
+        .await
+        .unwrap();
+    assert_eq!(numbers_of(&d), Some((1, 0, 1)));
+    assert_eq!(
+        names_in(store, &setting, &item, Standing::NotStarted).await,
+        ["Tia Staff"]
+    );
+    assert!(
+        names_in(store, &setting, &item, Standing::InDate)
+            .await
+            .is_empty()
+    );
+    assert_item_lists_match(store, &setting, &item, "requiring it of Site B").await;
+    // Staff no longer sign the staff AUP: it leaves the dashboard.
+    let mut no_aup = site_b.requirements.clone();
+    for r in &mut no_aup {
+        r.aups.retain(|a| a != "staff-aup");
+    }
+    let no_aup = save(no_aup).await;
+    let setting = Setting {
+        library: library(),
+        profile: &no_aup,
+    };
+    let d = dashboard(store, &setting, &Filter::default(), t0())
+        .await
+        .unwrap();
+    assert!(!d.items.iter().any(|n| n.item == ItemRef::aup("staff-aup")));
+    assert_counters_match_records(store, &org, "the requirement changes").await;
+}
+
+#[tokio::test]
+async fn a_change_of_requirements_is_followed_on_the_embedded_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = CountingStore::new(EmbeddedStore::open(&dir.path().join("s.redb")).unwrap());
+    requirements_change(&store).await;
+}
+
+#[tokio::test]
+async fn a_change_of_requirements_is_followed_on_dynamodb_local() {
+    let local = DynamoDbLocal::start();
+    let store = support::dynamo_table(&local, "compliance-req").await;
+    requirements_change(&CountingStore::new(store)).await;
+}

@@ -8,11 +8,11 @@ use crate::support;
 use std::path::Path;
 use support::{Response, Web, form, outbox};
 
-const ORG_B_HOST: &str = "org-b.localhost";
-const ORG_B_ADMIN: &str = "bea.admin@orgb.example.org";
+pub(crate) const ORG_B_HOST: &str = "org-b.localhost";
+pub(crate) const ORG_B_ADMIN: &str = "bea.admin@orgb.example.org";
 
 /// The demo profile as another organisation (its own id, name and DSL).
-fn org_b_profile(dir: &Path) -> std::path::PathBuf {
+pub(crate) fn org_b_profile(dir: &Path) -> std::path::PathBuf {
     let demo = std::fs::read_to_string(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../../content/organisations/demo.toml"),
     )
@@ -31,7 +31,7 @@ fn org_b_profile(dir: &Path) -> std::path::PathBuf {
     file
 }
 
-fn get_at(web: &Web, host: &str, path: &str, cookie: Option<&str>) -> Response {
+pub(crate) fn get_at(web: &Web, host: &str, path: &str, cookie: Option<&str>) -> Response {
     let mut headers = vec![("Host", host)];
     if let Some(c) = cookie {
         headers.push(("Cookie", c));
@@ -54,7 +54,7 @@ fn post_at(web: &Web, host: &str, path: &str, fields: &[(&str, &str)]) -> Respon
 /// Signs `email` in at `host` through the emailed link; the link names the organisation's own
 /// address. Returns the session cookie.
 #[track_caller]
-fn sign_in_at(web: &Web, data: &Path, host: &str, email: &str) -> (String, String) {
+pub(crate) fn sign_in_at(web: &Web, data: &Path, host: &str, email: &str) -> (String, String) {
     let before = outbox(data);
     let r = post_at(web, host, "/sign-in", &[("email", email)]);
     assert_eq!(r.status, 200, "{}", r.describe());
