@@ -1344,7 +1344,7 @@ fn secret_variable(org: &safety_core::org::OrgId, id: &str, place: Place) -> Str
         domain: None,
         client_id: String::new(),
     };
-    let name = provider.secret_variable(org, place.is_default_org);
+    let name = provider.secret_variable(org.as_str(), place.is_default_org);
     if usable {
         name
     } else {
@@ -1865,11 +1865,11 @@ mod tests {
         };
         assert_eq!(
             secret_variable(&org, "ms", other),
-            "APP_SSO_ORG_B_MS_CLIENT_SECRET"
+            "APP_SSO_ORG_B__MS_CLIENT_SECRET"
         );
         assert_eq!(
             secret_variable(&org, "", other),
-            "APP_SSO_ORG_B_<ID>_CLIENT_SECRET"
+            "APP_SSO_ORG_B__<ID>_CLIENT_SECRET"
         );
         assert_eq!(
             secret_variable(

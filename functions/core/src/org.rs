@@ -217,22 +217,6 @@ impl SsoProvider {
         }
     }
 
-    /// The configuration variable its client secret goes in (never in the profile or the store):
-    /// `APP_SSO_<ID>_CLIENT_SECRET` for the deployment's default organisation,
-    /// `APP_SSO_<ORG>_<ID>_CLIENT_SECRET` for any other (uppercased, `-` as `_`).
-    pub fn secret_variable(&self, org: &OrgId, is_default_org: bool) -> String {
-        let upper = |s: &str| s.to_ascii_uppercase().replace('-', "_");
-        if is_default_org {
-            format!("APP_SSO_{}_CLIENT_SECRET", upper(&self.id))
-        } else {
-            format!(
-                "APP_SSO_{}_{}_CLIENT_SECRET",
-                upper(org.as_str()),
-                upper(&self.id)
-            )
-        }
-    }
-
     /// What is wrong with this entry, if anything.
     pub fn problem(&self) -> Option<String> {
         let id_ok = (1..=20).contains(&self.id.len())
@@ -568,28 +552,6 @@ mod tests {
             org.required_of(&["deputy_dsl"], &[]).0,
             ["m".to_string()],
             "the content check accepts `Deputy DSL` as the role deputy_dsl"
-        );
-    }
-
-    #[test]
-    fn a_client_secret_goes_in_a_variable_named_for_the_provider_and_organisation() {
-        let p = SsoProvider {
-            id: "college-ms".into(),
-            label: "Sign in".into(),
-            kind: SsoKind::Entra,
-            issuer: None,
-            tenant: Some("t".into()),
-            domain: None,
-            client_id: "c".into(),
-        };
-        let org = OrgId::parse("org-b").unwrap();
-        assert_eq!(
-            p.secret_variable(&org, true),
-            "APP_SSO_COLLEGE_MS_CLIENT_SECRET"
-        );
-        assert_eq!(
-            p.secret_variable(&org, false),
-            "APP_SSO_ORG_B_COLLEGE_MS_CLIENT_SECRET"
         );
     }
 

@@ -819,7 +819,7 @@ fn another_organisations_host_cannot_change_this_ones_requirements() {
     assert!(
         page_at(ORG_B_HOST, &cookie_b)
             .text()
-            .contains("<code>APP_SSO_ORG_B_DEMO_CLIENT_SECRET</code>")
+            .contains("<code>APP_SSO_ORG_B__DEMO_CLIENT_SECRET</code>")
     );
     assert!(
         page_at(&host_a, &cookie_a)

@@ -306,7 +306,8 @@ impl Setup {
     }
 
     /// [`Setup::attempt`] with provider `id` at `host` (`None`: the server's own address),
-    /// whose callback address is `https://<host>/...`.
+    /// whose callback address is `http://<host>:<the server's port>/...` (a local run's address
+    /// of an organisation's `*.localhost` name).
     fn attempt_at(&self, host: Option<&str>, id: &str, email: &str) -> Attempt {
         let (r, state_cookie) = self.start_at(host, id);
         assert_eq!(r.status, 303, "{}\n{}", r.describe(), self.web.output());
@@ -333,7 +334,7 @@ impl Setup {
         let callback_path = match host {
             None => path_on(&back, self.web.addr()),
             Some(host) => {
-                let prefix = format!("https://{host}");
+                let prefix = format!("http://{host}:{}", self.web.addr().port());
                 assert!(back.starts_with(&prefix), "{back} is not on {host}");
                 back[prefix.len()..].to_string()
             }
@@ -757,13 +758,14 @@ fn each_organisation_signs_in_with_its_own_provider_at_its_own_host() {
             ("APP_SSO_ORG_B__BEE_CLIENT_SECRET", ORG_B_SECRET.into()),
         ],
     );
+    // Org B's address on a local run: its *.localhost name at the server's port.
+    let b_callback = format!(
+        "http://{ORG_B_HOST}:{}/sign-in/sso/bee/callback",
+        web.addr().port()
+    );
     let options = ProviderOptions {
         claims: "id_token",
-        client2: Some((
-            "org-b-web",
-            ORG_B_SECRET,
-            format!("https://{ORG_B_HOST}/sign-in/sso/bee/callback"),
-        )),
+        client2: Some(("org-b-web", ORG_B_SECRET, b_callback.clone())),
         ..Default::default()
     };
     let provider = Provider::start(provider_addr, &callback_uri(&web), &options);
@@ -813,10 +815,7 @@ fn each_organisation_signs_in_with_its_own_provider_at_its_own_host() {
     let params = query_of(&location(&r));
     let param = |k: &str| params.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
     assert_eq!(param("client_id").as_deref(), Some("org-b-web"));
-    assert_eq!(
-        param("redirect_uri"),
-        Some(format!("https://{ORG_B_HOST}/sign-in/sso/bee/callback"))
-    );
+    assert_eq!(param("redirect_uri"), Some(b_callback.clone()));
     let attempt_b = s.attempt_at(b, "bee", ORG_B_ADMIN);
     let r = s.callback_at(b, &attempt_b, Some(&attempt_b.state_cookie));
     assert_eq!(r.status, 303, "{}\n{}", r.describe(), s.web.output());
