@@ -59,7 +59,9 @@ pub fn run() -> std::process::ExitCode {
             return std::process::ExitCode::from(2);
         }
     };
+    let config_ms = ms(started.elapsed());
     safety_core::function_main::init_tracing(config.log_json);
+    tracing::info!(config_ms, "configuration and secrets read");
     let command = std::env::args().nth(1);
     let result = runtime.block_on(async {
         let _ = any_spawner::Executor::init_tokio();
@@ -184,11 +186,12 @@ pub(crate) async fn open_store(config: &StoreConfig) -> Result<AnyStore, String>
         StoreConfig::DynamoDb(cfg) => {
             let local = cfg.endpoint.is_some();
             let store = DynamoStore::from_env_config(cfg.clone()).map_err(|e| e.to_string())?;
+            let making = std::time::Instant::now();
             if local {
                 // DynamoDB Local starts empty: make the table so the run just works.
                 store.create_table().await.map_err(|e| e.to_string())?;
             }
-            tracing::info!(table = %cfg.table, endpoint = cfg.endpoint.as_deref().unwrap_or("aws"), "dynamodb store");
+            tracing::info!(table = %cfg.table, endpoint = cfg.endpoint.as_deref().unwrap_or("aws"), create_table_ms = ms(making.elapsed()), "dynamodb store");
             Ok(AnyStore::Dynamo(store))
         }
     }
@@ -226,6 +229,12 @@ fn open_embedded(path: &std::path::Path) -> Result<AnyStore, String> {
     ))
 }
 
+/// A duration in milliseconds, to 0.01 ms, for the start-up log lines (bench/lambda_cold_start.py
+/// itemises a cold start from them).
+fn ms(d: std::time::Duration) -> f64 {
+    (d.as_secs_f64() * 100_000.0).round() / 100.0
+}
+
 /// `https://example.org/path` -> `https://example.org`.
 fn origin_of(url: &str) -> String {
     let (scheme, rest) = url.split_once("://").unwrap_or(("https", url));
@@ -249,11 +258,11 @@ async fn serve(
     let in_lambda = config.in_lambda;
     let reading = std::time::Instant::now();
     let read = startup(config, &secrets)?;
-    let content_ms = reading.elapsed().as_millis() as u64;
+    let content_ms = ms(reading.elapsed());
     let prepared = prepare(read, None).await?;
     if in_lambda {
         tracing::info!(
-            startup_ms = started.elapsed().as_millis() as u64,
+            startup_ms = ms(started.elapsed()),
             content_ms,
             "serving under AWS Lambda"
         );
@@ -389,7 +398,7 @@ async fn prepare(startup: Startup, log_tag: Option<String>) -> Result<Prepared, 
     } = startup;
     let opening = std::time::Instant::now();
     let store = open_store(&config.store).await?;
-    let store_ms = opening.elapsed().as_millis() as u64;
+    let store_ms = ms(opening.elapsed());
     // The default organisation's profile is imported from its file once; after that the store
     // (edited in the app) is the profile. On AWS this is also the first call of a cold start:
     // it opens the connection to DynamoDB during init, so the first request does not wait for
@@ -413,7 +422,7 @@ async fn prepare(startup: Startup, log_tag: Option<String>) -> Result<Prepared, 
             Err(e) => return Err(format!("the profile {source} could not be imported: {e}")),
         }
     }
-    let connect_ms = connecting.elapsed().as_millis() as u64;
+    let connect_ms = ms(connecting.elapsed());
     let assets = assets::AssetFiles::load(&config.site_dir);
     // One client (one connection pool) for every outgoing call: SES, single sign-on.
     let http = safety_core::http_client::HttpClient::new();
@@ -453,6 +462,7 @@ async fn prepare(startup: Startup, log_tag: Option<String>) -> Result<Prepared, 
         config.content_refresh,
     );
     // The default organisation's site, built now so the first request reads nothing more.
+    let reading_org = std::time::Instant::now();
     let site = match sites.get(&config.org).await {
         Ok(Some(site)) => SiteState::from_arc(site),
         Ok(None) => {
@@ -466,6 +476,7 @@ async fn prepare(startup: Startup, log_tag: Option<String>) -> Result<Prepared, 
     tracing::info!(
         store_ms,
         connect_ms,
+        org_ms = ms(reading_org.elapsed()),
         org = %config.org,
         "store opened and the organisation read during start-up"
     );
