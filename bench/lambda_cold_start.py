@@ -13,6 +13,7 @@ the first invocation answered, over several runs (median, min, max):
              one read), the first event's own time being the rest.
 
     python3 bench/lambda_cold_start.py [--dir target/release] [--runs 10] [--budget-ms 25]
+                                       [--functions web,notify,reminders]
 
 `--dir` holds the binaries `web`, `notify`, `reminders` (scripts/bench.sh builds them with
 --release; scripts/build-lambda.sh's lean profile is `cargo build --profile lambda-release
@@ -195,8 +196,10 @@ def main():
     parser.add_argument("--dir", default=os.path.join(ROOT, "target/release"))
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--budget-ms", type=float, default=25.0)
+    parser.add_argument("--functions", default="web,notify,reminders", help="which, comma-separated")
     args = parser.parse_args()
-    binaries = {name: os.path.join(args.dir, name) for name in ("web", "notify", "reminders")}
+    chosen = args.functions.split(",")
+    binaries = {name: os.path.join(args.dir, name) for name in chosen}
     for name, path in binaries.items():
         if not os.path.exists(path):
             sys.exit(f"{path} not found: build it with `cargo build --release -p {name}` (or see --help)")
@@ -215,6 +218,9 @@ def main():
         ("notify", scheduled_event("aws.events"), event_env, lambda a: a.get("failed") == 0),
         ("reminders", scheduled_event("aws.scheduler"), event_env, lambda a: "organisations" in a),
     ]
+    cases = [c for c in cases if c[0] in chosen]
+    if "web" not in chosen:  # notify and reminders need the table that web makes at start
+        sys.exit("--functions must include web (its start makes the table on DynamoDB Local)")
     over = False
     try:
         for name, event, env, ok in cases:
