@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Prints the platform's speed and size figures (a benchmark, not a test): cold start, latency and
+# Prints the platform's speed and size figures (a benchmark, not a test): cold start (local, and
+# each Lambda function's under a fake Runtime API on DynamoDB Local), latency and
 # throughput of the module page and the worry submission under wrk on loopback, sign-in time for
 # registered and unregistered addresses, bytes transferred
 # (gzip) per page, release binary and WASM sizes. Uses the release build and the embedded store.
@@ -7,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 [ -f target/site/manifest.json ] || scripts/build-assets.sh >/dev/null
-cargo build -q -p web --release
+cargo build -q -p web -p notify -p reminders --release
 bin=target/release/web
 port=${BENCH_PORT:-3917}
 threads=2; conns=16; secs=${BENCH_SECONDS:-10}
@@ -19,7 +20,9 @@ guidance=/parents/talking-with-your-child
 
 echo "== machine: $(nproc) cores, $(uname -m); wrk -t$threads -c$conns -d${secs}s on loopback"
 python3 bench/coldstart.py "$bin" "$port" "$module" 10
-python3 bench/lambda_cold_start.py "$bin" 10
+# the three functions' Lambda cold starts on DynamoDB Local, itemised; web held to 25 ms
+python3 bench/lambda_cold_start.py --dir target/release --runs 10 ||
+  echo "(the web function's cold start is over its budget: see above)"
 python3 bench/notify_latency.py "$bin" "$port" 200
 python3 bench/sign_in_timing.py "$bin" "$port" 100
 python3 bench/learning.py "$bin" "$port"

@@ -12,6 +12,11 @@
 # The browser bundle itself (target/site/pkg/) is uploaded to the stack's S3 bucket, which
 # CloudFront serves (infra/README.md, Deploy); the web function only reads its manifest.
 #
+# The binaries are built lean: without the web function's `local` feature (the embedded store,
+# the local notifier and reminders, the demo people, the operator's commands: what only a local
+# run needs), with the `lambda-release` profile (Cargo.toml: fat LTO, one codegen unit,
+# stripped). The web package must stay within 10 MB unzipped; the sizes are printed at the end.
+#
 # Then it checks each binary: ELF for aarch64, and no symbol needing a glibc newer than Amazon
 # Linux 2023's (2.34; Debian 12 has 2.36). It fails with the offending symbols if one does.
 #
@@ -62,11 +67,12 @@ fi
   exit 1
 }
 
-echo "building ${functions[*]} for $target (release)..."
+profile=lambda-release
+echo "building ${functions[*]} for $target (profile $profile, without the local run's features)..."
 pkgs=()
 for f in "${functions[@]}"; do pkgs+=(-p "$f"); done
-cargo build --release --target "$target" "${pkgs[@]}"
-build_dir="${CARGO_TARGET_DIR:-target}/$target/release"
+cargo build --profile "$profile" --no-default-features --target "$target" "${pkgs[@]}"
+build_dir="${CARGO_TARGET_DIR:-target}/$target/$profile"
 
 # --- lay out what SAM zips (CodeUri: ../target/lambda/<name>/, relative to infra/) ---------------
 for f in "${functions[@]}"; do
@@ -120,15 +126,30 @@ for f in "${functions[@]}"; do
 done
 [ "$failed" = 0 ] || { echo "the Lambda build FAILED its checks (see above)" >&2; exit 1; }
 
-# --- sizes -------------------------------------------------------------------------------------
+# --- sizes ---------------------------------------------------------------------------------------
 # SAM zips each directory; Lambda allows 250 MB unzipped and 50 MB zipped for a direct upload.
+# Our own budget: the web package within 10 MB unzipped (issue 23: a smaller package loads
+# faster at a cold start).
+web_budget=$((10 * 1000 * 1000))
+zipped_size() { # the directory as SAM uploads it: a zip of its contents (deflate)
+  local tmp
+  tmp=$(mktemp -u --suffix=.zip)
+  (cd "$1" && zip -q -r -6 "$tmp" .)
+  stat -c %s "$tmp"
+  rm -f "$tmp"
+}
 echo "Lambda packages (built in $((SECONDS - start)) s):"
+printf '  %-28s %12s %12s %12s\n' package bootstrap unzipped zipped
+over=0
 for f in "${functions[@]}"; do
   dir=target/lambda/$f
-  printf '  %-36s %10d bytes (%d gzipped)\n' "$dir/bootstrap" "$(stat -c %s "$dir/bootstrap")" "$(gzip -6c "$dir/bootstrap" | wc -c)"
-  if [ -d "$dir/site" ]; then
-    printf '  %-36s %10d bytes\n' "$dir/site/" "$(du -sb "$dir/site" | cut -f1)"
-  fi
-  printf '  %-36s %10d bytes in all\n' "$dir/" "$(du -sb "$dir" | cut -f1)"
+  unzipped=$(du -sb "$dir" | cut -f1)
+  printf '  %-28s %12d %12d %12d bytes\n' "$dir/" "$(stat -c %s "$dir/bootstrap")" "$unzipped" "$(zipped_size "$dir")"
+  if [ "$f" = web ] && [ "$unzipped" -gt "$web_budget" ]; then over=1; fi
 done
+if [ "$over" = 1 ]; then
+  echo "warning: target/lambda/web/ is over its budget of $web_budget bytes unzipped" >&2
+else
+  echo "  web within its budget of $web_budget bytes unzipped"
+fi
 echo "next: scripts/check-lambda-build.sh runs them under emulation through the Lambda tests"

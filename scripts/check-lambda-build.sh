@@ -3,9 +3,11 @@
 # x86_64 machine under qemu user-mode emulation, through the same tests that check the x86_64
 # binaries as Lambda runs them:
 #
-#   web        every test of functions/web/tests that starts the binary: the Lambda Runtime API
-#              conversation with API Gateway HTTP API events, and local serving (pages, forms,
-#              sign-in, import, exports, the store going down)
+#   web        functions/web/tests/it/lambda_runtime.rs: the Lambda Runtime API conversation
+#              with API Gateway HTTP API events on DynamoDB Local (pages, a worry sent and
+#              looked up, a cross-site post refused), and the refusals to start without
+#              secrets. The rest of the suite serves locally on the embedded store, which the
+#              lean Lambda build (without the `local` feature) does not have.
 #   notify     functions/notify/tests/lambda_runtime.rs: a sweep on DynamoDB Local, one email
 #   reminders  functions/reminders/tests/lambda_runtime.rs: the template's schedule event on
 #              DynamoDB Local, one reminder, nothing twice
@@ -59,7 +61,7 @@ NOTIFY_TEST_BINARY=$(emulated notify)
 REMINDERS_TEST_BINARY=$(emulated reminders)
 
 echo "==> web (aarch64, emulated)"
-cargo test -q -p web --tests
+cargo test -q -p web --test it lambda_runtime
 echo "==> notify (aarch64, emulated)"
 cargo test -q -p notify --test lambda_runtime
 echo "==> reminders (aarch64, emulated)"

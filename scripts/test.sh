@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the platform's tests. With no argument, every stage in order; with stage names, only
 # those (e.g. `scripts/test.sh unit web` while working on a handler):
-#   fmt    formatting, clippy and the content check
+#   fmt    formatting, clippy (also of the Lambda build's features) and the content check
 #   unit   the crates' unit tests and doc tests (no services)
 #   store  the integration tests of the core, notify and reminders: the storage conformance
 #          suite on both backends (DynamoDB Local really started), the domain and Lambda tests
@@ -41,6 +41,8 @@ for s in "${stages[@]}"; do
       step "formatting and lints"
       cargo fmt --all -- --check
       cargo clippy --workspace --all-targets -- -D warnings
+      # the Lambda build: the functions without the local run's features (scripts/build-lambda.sh)
+      cargo clippy -p web -p notify -p reminders --no-default-features --lib --bins -- -D warnings
       step "content check"
       cargo run -q -p safety-core --bin check-content -- content
       ;;

@@ -93,17 +93,21 @@ pub struct EventFunction<'a> {
 impl EventFunction<'_> {
     /// The whole life of the binary: logs (`APP_LOG=pretty` for text), refuses to start outside
     /// Lambda, builds its state once per cold start with `build` (an error stops it, logged),
-    /// logs `<name> function ready` with the organisation and the start-up time, then answers
+    /// then `warm`s it (what the first event needs: the store's connection opened, the default
+    /// organisation read; a failure is logged and left to the first event), logs `<name>
+    /// function ready` with the organisation and the start-up time, then answers
     /// each event with `handle` on one thread (Lambda gives an instance one invocation at a
     /// time). A handler's error is reported as a failed invocation (the function's error alarm
     /// counts it) and the loop goes on.
-    pub fn run<S, H, F>(
+    pub fn run<S, W, H, F>(
         &self,
         build: impl FnOnce() -> Result<S, String>,
+        warm: W,
         org: impl Fn(&S) -> String,
         handle: H,
     ) -> ExitCode
     where
+        W: AsyncFnOnce(&S) -> Result<(), String>,
         H: Fn(Arc<S>, Value) -> F,
         F: Future<Output = Result<Value, String>>,
     {
@@ -122,8 +126,15 @@ impl EventFunction<'_> {
             .expect("tokio runtime");
         let result = runtime.block_on(async {
             let state = Arc::new(build()?);
+            let built_ms = started.elapsed().as_secs_f64() * 1000.0;
+            let warming = std::time::Instant::now();
+            if let Err(e) = warm(&state).await {
+                tracing::error!(error = %e, "the store could not be read during start-up: the first event tries again");
+            }
             tracing::info!(
                 org = %org(&state),
+                built_ms,
+                warm_ms = warming.elapsed().as_secs_f64() * 1000.0,
                 startup_ms = started.elapsed().as_millis() as u64,
                 "{} function ready",
                 self.name

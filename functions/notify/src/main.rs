@@ -37,6 +37,13 @@ fn main() -> std::process::ExitCode {
     }
     .run(
         from_env,
+        async |notifier: &Live| {
+            notifier
+                .deployment
+                .warm(chrono::Utc::now())
+                .await
+                .map_err(|e| e.to_string())
+        },
         |notifier: &Live| notifier.default_org().to_string(),
         |notifier, event| async move { notifier.handle(event, chrono::Utc::now()).await },
     )

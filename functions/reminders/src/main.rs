@@ -32,6 +32,13 @@ fn main() -> std::process::ExitCode {
     }
     .run(
         from_env,
+        async |reminders: &Live| {
+            reminders
+                .deployment
+                .warm(chrono::Utc::now())
+                .await
+                .map_err(|e| e.to_string())
+        },
         |reminders: &Live| reminders.deployment.default_org().to_string(),
         |reminders, event| async move { reminders.handle(event, chrono::Utc::now()).await },
     )

@@ -78,6 +78,7 @@ impl Config {
 
     /// The content and the default organisation's seed profile (its file), as the `reminders`
     /// command starts with.
+    #[cfg_attr(not(feature = "local"), allow(dead_code))] // the `reminders` command is local
     pub fn library_and_org(&self) -> Result<(Library, OrgProfile), String> {
         safety_core::content::load_library_and_org(self.content_dir.as_deref(), self.org.as_str())
     }

@@ -18,11 +18,14 @@ mod edge;
 mod exports;
 mod family;
 mod learning;
+#[cfg(feature = "local")]
 mod notifier;
 mod organisation;
 mod policies;
+#[cfg(feature = "local")]
 mod reminders;
 mod routes;
+#[cfg(feature = "local")]
 mod seed;
 mod sso;
 mod worries;
@@ -32,6 +35,7 @@ use config::{Config, StoreConfig};
 use safety_core::mail::AnyMailer;
 use safety_core::store::AnyStore;
 use safety_core::store::dynamo::DynamoStore;
+#[cfg(feature = "local")]
 use safety_core::store::embedded::EmbeddedStore;
 use std::sync::Arc;
 
@@ -55,18 +59,29 @@ pub fn run() -> std::process::ExitCode {
             return std::process::ExitCode::from(2);
         }
     };
+    let config_ms = ms(started.elapsed());
     safety_core::function_main::init_tracing(config.log_json);
+    tracing::info!(config_ms, "configuration and secrets read");
     let command = std::env::args().nth(1);
     let result = runtime.block_on(async {
         let _ = any_spawner::Executor::init_tokio();
         match command.as_deref() {
             None | Some("serve") => serve(config, secrets, started).await,
+            #[cfg(feature = "local")]
             Some("create-table") => create_table().await,
+            #[cfg(feature = "local")]
             Some("reminders") => reminders::once(config).await,
+            #[cfg(feature = "local")]
             Some("add-admin") => add_admin(&config).await,
+            #[cfg(feature = "local")]
             Some("create-org") => create_org(&config).await,
+            #[cfg(feature = "local")]
             Some(other) => Err(format!(
                 "unknown command `{other}`; use `serve` (default), `create-table`, `reminders`, `add-admin` or `create-org`"
+            )),
+            #[cfg(not(feature = "local"))]
+            Some(other) => Err(format!(
+                "unknown command `{other}`: this build only serves (built without the `local` feature, as for Lambda); the commands are in the default build"
             )),
         }
     });
@@ -79,6 +94,7 @@ pub fn run() -> std::process::ExitCode {
     }
 }
 
+#[cfg(feature = "local")]
 async fn create_table() -> Result<(), String> {
     let cfg = safety_core::store::dynamo::DynamoConfig::from_env();
     let table = cfg.table.clone();
@@ -92,6 +108,7 @@ async fn create_table() -> Result<(), String> {
 /// (on AWS: APP_STORE=dynamodb, APP_TABLE_NAME, AWS_REGION and credentials of someone allowed
 /// to write the table). They then sign in with an emailed link and add everyone else under
 /// People. Refused if the email address already belongs to someone.
+#[cfg(feature = "local")]
 async fn add_admin(config: &Config) -> Result<(), String> {
     use safety_core::identity::{NewPerson, people};
     use safety_core::roles::Role;
@@ -122,6 +139,7 @@ async fn add_admin(config: &Config) -> Result<(), String> {
 /// any profile; afterwards edited in the app), the host names it answers at (each serves one
 /// organisation) and its first administrator, who signs in at its address and adds everyone
 /// else. Refused, writing nothing, when the organisation or a host name exists.
+#[cfg(feature = "local")]
 async fn create_org(config: &Config) -> Result<(), String> {
     let args: Vec<String> = std::env::args().skip(2).collect();
     let [file, email, name, hosts @ ..] = args.as_slice() else {
@@ -164,37 +182,57 @@ async fn create_org(config: &Config) -> Result<(), String> {
 
 pub(crate) async fn open_store(config: &StoreConfig) -> Result<AnyStore, String> {
     match config {
-        StoreConfig::Embedded { path } => {
-            if let Some(dir) = path.parent() {
-                std::fs::create_dir_all(dir)
-                    .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-            }
-            let store = EmbeddedStore::open(path).map_err(|e| {
-                if e.to_string().to_lowercase().contains("already open") {
-                    format!(
-                        "cannot open {}: another process (the local server?) has it open; \
-                         the embedded store is one process's file: stop the server, or let it run \
-                         the reminders itself (APP_REMINDERS_INTERVAL_SECS)",
-                        path.display()
-                    )
-                } else {
-                    format!("cannot open {}: {e}", path.display())
-                }
-            })?;
-            tracing::info!(path = %path.display(), "embedded store opened");
-            Ok(AnyStore::Embedded(store))
-        }
+        StoreConfig::Embedded { path } => open_embedded(path),
         StoreConfig::DynamoDb(cfg) => {
             let local = cfg.endpoint.is_some();
             let store = DynamoStore::from_env_config(cfg.clone()).map_err(|e| e.to_string())?;
+            let making = std::time::Instant::now();
             if local {
                 // DynamoDB Local starts empty: make the table so the run just works.
                 store.create_table().await.map_err(|e| e.to_string())?;
             }
-            tracing::info!(table = %cfg.table, endpoint = cfg.endpoint.as_deref().unwrap_or("aws"), "dynamodb store");
+            tracing::info!(table = %cfg.table, endpoint = cfg.endpoint.as_deref().unwrap_or("aws"), create_table_ms = ms(making.elapsed()), "dynamodb store");
             Ok(AnyStore::Dynamo(store))
         }
     }
+}
+
+/// The embedded store's file, made with its folder when new.
+#[cfg(feature = "local")]
+fn open_embedded(path: &std::path::Path) -> Result<AnyStore, String> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    }
+    let store = EmbeddedStore::open(path).map_err(|e| {
+        if e.to_string().to_lowercase().contains("already open") {
+            format!(
+                "cannot open {}: another process (the local server?) has it open; \
+                 the embedded store is one process's file: stop the server, or let it run \
+                 the reminders itself (APP_REMINDERS_INTERVAL_SECS)",
+                path.display()
+            )
+        } else {
+            format!("cannot open {}: {e}", path.display())
+        }
+    })?;
+    tracing::info!(path = %path.display(), "embedded store opened");
+    Ok(AnyStore::Embedded(store))
+}
+
+/// The Lambda build (without the `local` feature) has no embedded store.
+#[cfg(not(feature = "local"))]
+fn open_embedded(path: &std::path::Path) -> Result<AnyStore, String> {
+    Err(format!(
+        "APP_STORE=embedded ({}): this build has no embedded store (built without the `local` feature, as for Lambda); use APP_STORE=dynamodb",
+        path.display()
+    ))
+}
+
+/// A duration in milliseconds, to 0.01 ms, for the start-up log lines (bench/lambda_cold_start.py
+/// itemises a cold start from them).
+fn ms(d: std::time::Duration) -> f64 {
+    (d.as_secs_f64() * 100_000.0).round() / 100.0
 }
 
 /// `https://example.org/path` -> `https://example.org`.
@@ -220,11 +258,11 @@ async fn serve(
     let in_lambda = config.in_lambda;
     let reading = std::time::Instant::now();
     let read = startup(config, &secrets)?;
-    let content_ms = reading.elapsed().as_millis() as u64;
+    let content_ms = ms(reading.elapsed());
     let prepared = prepare(read, None).await?;
     if in_lambda {
         tracing::info!(
-            startup_ms = started.elapsed().as_millis() as u64,
+            startup_ms = ms(started.elapsed()),
             content_ms,
             "serving under AWS Lambda"
         );
@@ -358,7 +396,7 @@ async fn prepare(startup: Startup, log_tag: Option<String>) -> Result<Prepared, 
     } = startup;
     let opening = std::time::Instant::now();
     let store = open_store(&config.store).await?;
-    let store_ms = opening.elapsed().as_millis() as u64;
+    let store_ms = ms(opening.elapsed());
     // The default organisation's profile is imported from its file once; after that the store
     // (edited in the app) is the profile. On AWS this is also the first call of a cold start:
     // it opens the connection to DynamoDB during init, so the first request does not wait for
@@ -382,7 +420,7 @@ async fn prepare(startup: Startup, log_tag: Option<String>) -> Result<Prepared, 
             Err(e) => return Err(format!("the profile {source} could not be imported: {e}")),
         }
     }
-    let connect_ms = connecting.elapsed().as_millis() as u64;
+    let connect_ms = ms(connecting.elapsed());
     let assets = assets::AssetFiles::load(&config.site_dir);
     // One client (one connection pool) for every outgoing call: SES, single sign-on.
     let http = safety_core::http_client::HttpClient::new();
@@ -415,6 +453,7 @@ async fn prepare(startup: Startup, log_tag: Option<String>) -> Result<Prepared, 
         config.content_refresh,
     );
     // The default organisation's site, built now so the first request reads nothing more.
+    let reading_org = std::time::Instant::now();
     let site = match sites.get(&config.org).await {
         Ok(Some(site)) => SiteState::from_arc(site),
         Ok(None) => {
@@ -428,6 +467,7 @@ async fn prepare(startup: Startup, log_tag: Option<String>) -> Result<Prepared, 
     tracing::info!(
         store_ms,
         connect_ms,
+        org_ms = ms(reading_org.elapsed()),
         org = %config.org,
         "store opened and the organisation read during start-up"
     );
@@ -457,6 +497,7 @@ async fn prepare(startup: Startup, log_tag: Option<String>) -> Result<Prepared, 
         (None, Some(l)) => format!("http://{}", l.local_addr().map_err(|e| e.to_string())?),
         (None, None) => config.links().base_url,
     };
+    #[cfg(feature = "local")]
     let links = safety_core::mail::Links {
         base_url: link_base.clone(),
     };
@@ -480,8 +521,15 @@ async fn prepare(startup: Startup, log_tag: Option<String>) -> Result<Prepared, 
         origin_verify: routes::OriginVerify::new(&config.origin_verify),
         log_tag: log_tag.map(Arc::from),
     };
+    #[cfg(feature = "local")]
     if config.seed_demo_people {
         seed::demo_people(&site).await;
+    }
+    #[cfg(not(feature = "local"))]
+    if config.seed_demo_people {
+        tracing::error!(
+            "APP_DEMO_PEOPLE: this build has no demo people (built without the `local` feature)"
+        );
     }
     if !config.in_lambda {
         // Counters for records written before they existed (a data folder from an older
@@ -504,7 +552,9 @@ async fn prepare(startup: Startup, log_tag: Option<String>) -> Result<Prepared, 
             Err(e) => tracing::error!(error = %e, "the compliance counters could not be built"),
         }
     }
+    #[cfg_attr(not(feature = "local"), allow(unused_mut))]
     let mut tasks = Vec::new();
+    #[cfg(feature = "local")]
     match (config.notify_every, &mailer) {
         (Some(every), Some(mailer)) => tasks.push(notifier::spawn(
             sites.clone(),
@@ -520,6 +570,7 @@ async fn prepare(startup: Startup, log_tag: Option<String>) -> Result<Prepared, 
             "no local notifier (APP_NOTIFY_INTERVAL_SECS=0, or on AWS): the notify function delivers worry notifications"
         ),
     }
+    #[cfg(feature = "local")]
     match (config.reminders_every, &mailer) {
         (Some(every), Some(mailer)) => tasks.push(reminders::spawn(
             sites.clone(),
@@ -529,6 +580,12 @@ async fn prepare(startup: Startup, log_tag: Option<String>) -> Result<Prepared, 
         )),
         (Some(_), None) => tracing::error!("no mail is configured: no reminders are sent"),
         (None, _) => {}
+    }
+    #[cfg(not(feature = "local"))]
+    if config.notify_every.is_some() || config.reminders_every.is_some() {
+        tracing::error!(
+            "this build has no local notifier or reminders (built without the `local` feature): the notify and reminders functions do that work"
+        );
     }
     Ok(Prepared {
         app: routes::router(state),

@@ -11,6 +11,7 @@
 
 pub mod counting;
 pub mod dynamo;
+#[cfg(feature = "embedded")]
 pub mod embedded;
 pub mod record;
 
@@ -316,6 +317,7 @@ impl<S: Store> Store for std::sync::Arc<S> {
 /// (and its connections) or the open database.
 #[derive(Clone)]
 pub enum AnyStore {
+    #[cfg(feature = "embedded")]
     Embedded(embedded::EmbeddedStore),
     Dynamo(dynamo::DynamoStore),
 }
@@ -323,6 +325,7 @@ pub enum AnyStore {
 impl AnyStore {
     pub fn backend_name(&self) -> &'static str {
         match self {
+            #[cfg(feature = "embedded")]
             AnyStore::Embedded(_) => "embedded",
             AnyStore::Dynamo(_) => "dynamodb",
         }
@@ -332,6 +335,7 @@ impl AnyStore {
 macro_rules! delegate {
     ($self:ident, $s:ident => $call:expr) => {
         match $self {
+            #[cfg(feature = "embedded")]
             AnyStore::Embedded($s) => $call.await,
             AnyStore::Dynamo($s) => $call.await,
         }

@@ -120,6 +120,15 @@ impl<S: Store> Deployment<S> {
         self.directory.get(org).await
     }
 
+    /// A cold start's init (before the first event): the organisations listed and the default
+    /// one read (and cached, its file imported when it has no stored profile), so the store's
+    /// connection is open and the first event waits for neither.
+    pub async fn warm(&self, now: DateTime<Utc>) -> Result<(), TenancyError> {
+        self.organisations().await?;
+        self.content(self.default_org(), now).await?;
+        Ok(())
+    }
+
     /// The organisations to work on: every one the deployment lists, and the default one
     /// (listed only once its file has been imported, which may not have happened yet).
     pub async fn organisations(&self) -> Result<Vec<OrgId>, TenancyError> {
