@@ -40,12 +40,32 @@ latency() { # wrk output -> "p50 .. p99 .. rps .."
   awk '/^ +50%/{p50=$2} /^ +99%/{p99=$2} /^Requests\/sec/{rps=$2} /Non-2xx/{bad=$NF} END{printf "p50 %s, p99 %s, %s req/s%s\n", p50, p99, rps, bad ? ", non-2xx: " bad : ""}'
 }
 printf 'module page (GET %s): ' "$module"
-wrk -t$threads -c$conns -d${secs}s --latency "http://127.0.0.1:$port$module" | latency
+module_wrk=$(wrk -t$threads -c$conns -d${secs}s --latency "http://127.0.0.1:$port$module")
+latency <<<"$module_wrk"
 
 tokens=$(mktemp)
 python3 bench/tokens.py "$port" 20000 "$tokens"
 printf 'worry submit (POST /tell, a new worry each, stored durably): '
 TOKENS_FILE=$tokens WRK_THREADS=$threads wrk -t$threads -c$conns -d${secs}s --latency -s bench/submit.lua "http://127.0.0.1:$port/tell" | latency
+
+# Public pages are served from memory (functions/web/src/edge/public.rs): their p50 against the
+# static CSS from the same process in the same run (the goal: within 2x).
+p50_us() { # wrk output -> its p50 in microseconds
+  awk '/^ +50%/{v=$2; m=1; if (v ~ /us$/) m=1; else if (v ~ /ms$/) m=1000; else if (v ~ /s$/) m=1000000; sub(/[a-z]+$/, "", v); printf "%.1f", v*m}'
+}
+css_path=/pkg/$(python3 -c 'import json;print(json.load(open("target/site/manifest.json"))["css"])')
+printf 'guidance page (GET %s): ' "$guidance"
+guidance_wrk=$(wrk -t$threads -c$conns -d${secs}s --latency "http://127.0.0.1:$port$guidance")
+latency <<<"$guidance_wrk"
+printf 'static CSS (GET %s): ' "$css_path"
+css_wrk=$(wrk -t$threads -c$conns -d${secs}s --latency "http://127.0.0.1:$port$css_path")
+latency <<<"$css_wrk"
+css_p50=$(p50_us <<<"$css_wrk")
+for page in module guidance; do
+  wrk_out=${page}_wrk
+  awk -v page="$page" -v p="$(p50_us <<<"${!wrk_out}")" -v c="$css_p50" \
+    'BEGIN{printf "%s page p50 / static CSS p50: %.0f us / %.0f us = %.2fx (goal: 2x at most)\n", page, p, c, p / c}'
+done
 
 bytes() { curl -s -H 'Accept-Encoding: gzip' -o /dev/null -w '%{size_download}' "http://127.0.0.1:$port$1"; }
 css=$(python3 -c 'import json;print(json.load(open("target/site/manifest.json"))["css"])')

@@ -99,6 +99,44 @@ pages! {
     ORGANISATION_HISTORY = "/admin/organisation/history" => OrganisationHistoryPage;
 }
 
+/// The pages whose HTML, for someone signed out, depends on nothing but the organisation, the
+/// version of its content and the address: rendered once and served again from memory (the web
+/// function's `edge::public`, kept in `server::public_pages`), and shared caches (CloudFront)
+/// may keep them a minute. A page belongs here only if, signed out, it shows nothing of the
+/// request or the person: no form token (so not `/tell`, `/sign-in`, `/follow-up`), no query
+/// string (`/verify`; and a request with one is never served from memory), no cookie, flash or
+/// time of day. Signed in, every page is rendered for the person as before (the header shows
+/// their links; a module may be their training), and is `no-store`.
+pub const SAME_FOR_EVERYONE_SIGNED_OUT: &[&str] = &[
+    paths::HOME,
+    paths::PARENTS,
+    paths::GUIDANCE,
+    paths::LEARN,
+    paths::CURRICULUM,
+    paths::MODULE,
+    paths::AUP,
+];
+
+/// Whether `path` (a request's path) is the address of a page of
+/// [`SAME_FOR_EVERYONE_SIGNED_OUT`]: a `:name` segment matches any one non-empty segment.
+pub fn same_for_everyone_signed_out(path: &str) -> bool {
+    SAME_FOR_EVERYONE_SIGNED_OUT
+        .iter()
+        .any(|pattern| path_matches(pattern, path))
+}
+
+fn path_matches(pattern: &str, path: &str) -> bool {
+    let (mut pattern, mut path) = (pattern.split('/'), path.split('/'));
+    loop {
+        match (pattern.next(), path.next()) {
+            (None, None) => return true,
+            (Some(p), Some(s)) if p.starts_with(':') && !s.is_empty() => {}
+            (Some(p), Some(s)) if p == s => {}
+            _ => return false,
+        }
+    }
+}
+
 /// A page's address in axum's syntax: `/learn/:id` is `/learn/{id}`.
 pub fn axum_path(path: &str) -> String {
     path.split('/')
@@ -125,6 +163,41 @@ mod tests {
             axum_path(paths::IMPORT_JOB),
             "/admin/people/import/jobs/{id}"
         );
+    }
+
+    #[test]
+    fn the_pages_the_same_for_everyone_signed_out_are_known_by_their_address() {
+        for path in [
+            "/",
+            "/parents",
+            "/parents/talking-with-your-child",
+            "/learn",
+            "/learn/four-cs-of-online-risk",
+            "/curriculum",
+            "/aup/learner-aup",
+        ] {
+            assert!(same_for_everyone_signed_out(path), "{path}");
+        }
+        for path in [
+            "/tell",
+            "/sign-in",
+            "/sign-in/link",
+            "/follow-up",
+            "/verify",
+            "/me",
+            "/learn/x/quiz",
+            "/learn/",
+            "/parents/a/b",
+            "/aup/x/signed/abc",
+            "/worries/1",
+            "",
+            "//",
+        ] {
+            assert!(!same_for_everyone_signed_out(path), "{path}");
+        }
+        for path in SAME_FOR_EVERYONE_SIGNED_OUT {
+            assert!(ALL.contains(path), "{path} is not a page");
+        }
     }
 
     #[test]

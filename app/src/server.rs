@@ -10,6 +10,7 @@ pub mod learning;
 pub mod organisation;
 mod outcome;
 pub mod policies;
+pub mod public_pages;
 pub mod roles;
 pub mod sign_in;
 pub mod sso;
@@ -90,6 +91,22 @@ impl SsoButton {
 /// origins here.
 pub fn content_security_policy(nonce: Option<&str>, form_origins: &[String]) -> String {
     let inline = nonce.map(|n| format!(" 'nonce-{n}'")).unwrap_or_default();
+    policy_allowing(&inline, form_origins)
+}
+
+/// The same policy for a page rendered once and served to everyone signed out
+/// ([`public_pages`]): its inline scripts are allowed by their SHA-256 (`script_hashes`, standard
+/// base64) instead of a nonce, which must be new on every response and so would force a render
+/// each time.
+pub fn content_security_policy_hashed(script_hashes: &[String], form_origins: &[String]) -> String {
+    let inline: String = script_hashes
+        .iter()
+        .map(|h| format!(" 'sha256-{h}'"))
+        .collect();
+    policy_allowing(&inline, form_origins)
+}
+
+fn policy_allowing(inline: &str, form_origins: &[String]) -> String {
     let forms: String = form_origins.iter().map(|o| format!(" {o}")).collect();
     format!(
         "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'{inline}; style-src 'self'; img-src 'self' data:; \
@@ -142,6 +159,9 @@ pub struct SiteInner {
     /// Called once a worry or a reply is stored: wakes the local notifier, when there is one
     /// (on AWS the table's stream does it).
     pub on_worry_stored: Arc<dyn Fn() + Send + Sync>,
+    /// The pages rendered for everyone signed out, kept for this version of the site: a new
+    /// version (the organisation's content or profile changed) is a new site, with none kept.
+    pub public_pages: public_pages::PublicPages,
 }
 
 /// What every organisation's site of this deployment shares.
@@ -218,7 +238,14 @@ impl SiteInner {
             sso_buttons,
             worry_limit_per_address: shared.worry_limit_per_address,
             on_worry_stored: shared.on_worry_stored.clone(),
+            public_pages: public_pages::PublicPages::default(),
         }
+    }
+
+    /// Where this site's forms may lead besides itself (its single sign-on providers), for the
+    /// CSP's `form-action`.
+    pub fn form_origins(&self) -> Vec<String> {
+        self.sso_buttons.iter().map(|b| b.origin.clone()).collect()
     }
 }
 

@@ -31,7 +31,7 @@ pub fn shell(site: SiteState) -> impl IntoView {
         "Online safety at {}: short modules and quizzes, guidance for parents and carers, and a safe way to tell someone about a worry, with or without your name.",
         site.org.name
     );
-    let form_origins: Vec<String> = site.sso_buttons.iter().map(|b| b.origin.clone()).collect();
+    let form_origins = site.form_origins();
     provide_context(site);
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
         let nonce = leptos::nonce::use_nonce().map(|n| n.as_inner().to_string());

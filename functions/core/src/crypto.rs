@@ -61,6 +61,13 @@ pub fn sha256_hex(data: &[u8]) -> String {
     hex(&sha256(data))
 }
 
+/// SHA-256 in standard base64 (with padding): the form a Content-Security-Policy's
+/// `'sha256-...'` source takes.
+pub fn sha256_base64(data: &[u8]) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(sha256(data))
+}
+
 pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -14,6 +14,8 @@
 //! status. A [`Page`] is rendered by the [`render_pages`] layer, at the request's own address
 //! or, for a form posted elsewhere, at [`Page::at`].
 
+pub mod public;
+
 use crate::routes::{AppState, render};
 use app::server::{Outcome, Viewer};
 use axum::body::Body;

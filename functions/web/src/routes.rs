@@ -91,7 +91,9 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(
             state.clone(),
             crate::edge::render_pages,
-        ));
+        ))
+        // Around the render: a public page, for someone signed out, from memory.
+        .layer(middleware::from_fn(crate::edge::public::serve));
     Router::new()
         .merge(pages)
         .route("/api/{*fn_name}", post(server_fn))
@@ -164,7 +166,12 @@ async fn protect(State(state): State<AppState>, req: Request, next: Next) -> Res
         let headers = response.headers_mut();
         headers.insert("x-request-id", HeaderValue::from_str(&request_id).expect("checked above"));
         set_security_headers(headers, state.hsts);
-        tracing::info!(status = response.status().as_u16(), micros = started.elapsed().as_micros() as u64, "handled");
+        let micros = started.elapsed().as_micros() as u64;
+        match response.extensions().get::<crate::edge::public::Served>() {
+            // A public page: served from memory, or rendered and kept.
+            Some(served) => tracing::info!(status = response.status().as_u16(), micros, page = served.0, "handled"),
+            None => tracing::info!(status = response.status().as_u16(), micros, "handled"),
+        }
         response
     }
     .instrument(span)
@@ -354,7 +361,10 @@ async fn scripts_inside_body(response: Response) -> Response {
 /// A page of the app with no data of its own (the router's fallback, and the GET side of a
 /// plain form).
 pub async fn page(req: Request) -> Response {
-    let no_store = req.uri().path() == "/tell";
+    // A signed-in person's page is theirs: never kept, by a browser or CloudFront (whose key
+    // has the session cookie: infra/template.yaml PagesCachePolicy).
+    let no_store =
+        req.uri().path() == "/tell" || req.extensions().get::<app::server::Viewer>().is_some();
     let mut response = render(req, || {}).await;
     if no_store {
         // The form carries a fresh token: never serve one person's form to another.

@@ -602,10 +602,11 @@ fn the_web_function_reads_its_secrets_from_the_parameter_path_its_role_may_read(
 }
 
 /// CloudFront sends the browser bundle's path to the private bucket (long-lived caching) and
-/// everything else to the web function without caching; the bucket is readable only through
-/// this distribution.
+/// everything else to the web function, keeping only what it marks as shared (the public pages)
+/// for a minute at most, by the viewer's host and the session cookie; the bucket is readable only
+/// through this distribution.
 #[test]
-fn the_browser_bundle_is_served_from_the_bucket_and_pages_are_never_cached() {
+fn the_browser_bundle_is_served_from_the_bucket_and_pages_are_cached_only_by_host_and_session() {
     let t = read("../../infra/template.yaml");
     let assets = read("../web/src/assets.rs");
     let prefix = assets
@@ -628,12 +629,43 @@ fn the_browser_bundle_is_served_from_the_bucket_and_pages_are_never_cached() {
     for setting in [
         "TargetOriginId: web",
         "ViewerProtocolPolicy: redirect-to-https",
-        "CachePolicyId: 4135ea2d-6df8-44a3-9df3-4b5a84be39ad", // CachingDisabled
+        "CachePolicyId: !Ref PagesCachePolicy",
         "OriginRequestPolicyId: b689b0a8-53d0-40ab-baf2-68738e2966ac", // AllViewerExceptHostHeader
         "ResponseHeadersPolicyId: !Ref SecurityHeadersPolicy",
+        "CachedMethods: [GET, HEAD]",
     ] {
         assert!(default.contains(setting), "{setting}: {default}");
     }
+    // The pages' cache: nothing kept without the function's say (DefaultTTL 0), a minute at
+    // most, and a key that separates organisations (the viewer's host, as ViewerHostFunction
+    // sets it before the lookup) and signed-in requests (the session cookie).
+    let pages = squash(&block(&t, "PagesCachePolicy:"));
+    for setting in [
+        "Type: AWS::CloudFront::CachePolicy",
+        "MinTTL: 0",
+        "DefaultTTL: 0",
+        "MaxTTL: 60",
+        "HeaderBehavior: whitelist Headers: - X-Forwarded-Host",
+        "CookieBehavior: whitelist Cookies: - session",
+        "QueryStringBehavior: all",
+    ] {
+        assert!(pages.contains(setting), "{setting}: {pages}");
+    }
+    let viewer_host = squash(&block(&t, "ViewerHostFunction:"));
+    assert!(
+        viewer_host.contains("request.headers['x-forwarded-host'] = { value: host.value };"),
+        "{viewer_host}"
+    );
+    let session_cookie = read("../web/src/auth.rs");
+    assert!(
+        session_cookie.contains("pub const COOKIE: &str = \"session\";"),
+        "the session cookie in the cache key is the one the web function reads"
+    );
+    let public = read("../web/src/edge/public.rs");
+    assert!(
+        public.contains("pub const CACHE_CONTROL: &str = \"public, max-age=0, s-maxage=60\";"),
+        "the public pages' s-maxage is within MaxTTL"
+    );
     let bucket_policy = squash(&block(&t, "AssetsBucketPolicy:"));
     assert!(
         bucket_policy.contains("Service: cloudfront.amazonaws.com Action: s3:GetObject")

@@ -20,6 +20,7 @@ mod learning;
 mod organisation;
 mod organisations;
 mod policies;
+mod public_cache;
 mod routing;
 mod sso;
 mod store_down;
