@@ -376,6 +376,19 @@ fn sso_problem(reason: &str, rows: &[SsoFields]) -> Option<Problem> {
             "issuer",
             format!("Enter the issuer address for provider {n}."),
         )
+    } else if reason.contains("sign-in service cannot be changed") {
+        let field = match r.kind.trim() {
+            "entra" => "tenant",
+            "google" => "domain",
+            _ => "issuer",
+        };
+        problem(
+            i,
+            field,
+            format!(
+                "Provider {n} signs people in with another service than before. Its client secret would be sent to the new one, so it cannot be changed here: put back what it was, or add a provider with a new short name and ask whoever runs the platform to configure its secret."
+            ),
+        )
     } else if reason.contains("must be an https address") {
         let field = if r.kind.trim() == "entra" {
             "tenant"
@@ -1857,6 +1870,20 @@ mod tests {
         assert_eq!(p.field.as_deref(), Some("sso-0-domain"));
         let p = sso_problem("sso id `g` is used twice", &rows).unwrap();
         assert_eq!(p.field.as_deref(), Some("sso-1-id"));
+        let p = sso_problem(
+            "sso `g`: its sign-in service cannot be changed, because its client secret would be sent to the new one; add a provider with a new short name",
+            &rows,
+        )
+        .unwrap();
+        assert_eq!(
+            p.field.as_deref(),
+            Some("sso-0-domain"),
+            "a Google provider's domain"
+        );
+        assert!(
+            p.text
+                .starts_with("Provider 1 signs people in with another service")
+        );
         let p = sso_problem("sso `g` needs a label and a client_id", &rows).unwrap();
         assert_eq!(p.field.as_deref(), Some("sso-0-label"));
         let org = safety_core::org::OrgId::parse("org-b").unwrap();

@@ -151,6 +151,10 @@ pub async fn save<S: Store>(
     if changes.is_empty() {
         return Err(TenancyError::NoChange);
     }
+    let moved = sign_in_services_moved(store, org, &current.profile, &new).await?;
+    if !moved.is_empty() {
+        return Err(TenancyError::Invalid(moved));
+    }
     let version = expected_version + 1;
     let saved = ProfileRecord {
         profile: new.clone(),
@@ -184,6 +188,69 @@ pub async fn save<S: Store>(
         }
         Err(e) if lost_race(&e) => Err(TenancyError::Conflict),
         Err(e) => Err(e.into()),
+    }
+}
+
+/// Where a single sign-on provider sends people and its client secret: its kind, issuer (an
+/// Entra tenant's is made from the tenant) and Google domain.
+fn sign_in_service(p: &SsoProvider) -> (SsoKind, Result<String, String>, Option<String>) {
+    (p.kind, p.issuer(), p.domain.clone())
+}
+
+/// The providers of `new` whose sign-in service is not the one their id had in the current
+/// profile or in any earlier version, as the content check's reasons. An id's service is fixed
+/// for good: its client secret is configured by id, outside the app, so moving an id to another
+/// issuer (in one save, or by removing it and adding it again later) would send the secret to
+/// that issuer and accept its tokens, which an administrator could use to sign in as anyone,
+/// the DSL included. A new service takes a new id, whose secret someone running the platform
+/// must configure. Reads the history only when an id is new to the current profile.
+async fn sign_in_services_moved<S: Store>(
+    store: &S,
+    org: &OrgId,
+    current: &OrgProfile,
+    new: &OrgProfile,
+) -> Result<Vec<String>, TenancyError> {
+    let reason = |p: &SsoProvider| {
+        format!(
+            "sso `{}`: its sign-in service cannot be changed, because its client secret would be sent to the new one; add a provider with a new short name",
+            p.id
+        )
+    };
+    let mut moved = Vec::new();
+    let mut unseen = Vec::new();
+    for p in &new.sso {
+        match current.sso.iter().find(|c| c.id == p.id) {
+            Some(c) if sign_in_service(c) != sign_in_service(p) => moved.push(reason(p)),
+            Some(_) => {}
+            None => unseen.push(p),
+        }
+    }
+    if unseen.is_empty() {
+        return Ok(moved);
+    }
+    let mut cursor = None;
+    loop {
+        let query = Query::partition(keys::org_profile_partition(org))
+            .prefix(keys::PROFILE_CHANGE_PREFIX)
+            .limit(1000)
+            .after(cursor.take());
+        let page = store.query(&query).await?;
+        for item in &page.items {
+            let version: ProfileChangeRecord = from_item(item)?;
+            for p in &unseen {
+                let was = version.profile.sso.iter().find(|o| o.id == p.id);
+                if was.is_some_and(|o| sign_in_service(o) != sign_in_service(p)) {
+                    let why = reason(p);
+                    if !moved.contains(&why) {
+                        moved.push(why);
+                    }
+                }
+            }
+        }
+        match page.next {
+            Some(next) => cursor = Some(next),
+            None => return Ok(moved),
+        }
     }
 }
 

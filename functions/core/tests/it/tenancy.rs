@@ -466,7 +466,72 @@ async fn hosts_and_creation<S: Store>(store: &S) {
     );
 }
 
+/// A single sign-on provider's service (kind, issuer, tenant, domain) is fixed for its id, in
+/// one save or by removing it and adding it again: its secret is configured by id.
+async fn sign_in_services_stay<S: Store>(store: &S) {
+    use safety_core::org::SsoKind;
+    let seed = profile_of("sso-moves");
+    let org = seed.id.clone();
+    let pages = &library().pages;
+    assert!(
+        profile::seed(store, &seed, pages, "organisations/x.toml", t0())
+            .await
+            .unwrap()
+    );
+    assert_eq!(seed.sso[0].id, "demo");
+    let org = &org;
+    let save = |version: u64, p: safety_core::org::OrgProfile| async move {
+        profile::save(store, org, pages, version, p, &author(), t0()).await
+    };
+    let refused = |r: Result<profile::ProfileRecord, TenancyError>| match r {
+        Err(TenancyError::Invalid(reasons)) => {
+            assert!(
+                reasons
+                    .iter()
+                    .any(|r| r.contains("its sign-in service cannot be changed")),
+                "{reasons:?}"
+            );
+        }
+        other => panic!("not refused: {other:?}"),
+    };
+    // Another issuer for the same id: refused, nothing saved.
+    let mut moved = seed.clone();
+    moved.sso[0].issuer = Some("https://idp.attacker.example".into());
+    refused(save(1, moved).await);
+    assert_eq!(profile::read(store, org).await.unwrap().unwrap().version, 1);
+    // Its words may change.
+    let mut relabelled = seed.clone();
+    relabelled.sso[0].label = "Sign in with your college account".into();
+    assert_eq!(save(1, relabelled.clone()).await.unwrap().version, 2);
+    // Removed, then added again with another issuer: still refused (from the history).
+    let mut removed = relabelled.clone();
+    removed.sso.clear();
+    assert_eq!(save(2, removed.clone()).await.unwrap().version, 3);
+    let mut again = removed.clone();
+    let mut provider = seed.sso[0].clone();
+    provider.issuer = Some("https://idp.attacker.example".into());
+    again.sso.push(provider);
+    refused(save(3, again).await);
+    // Added again as it was: allowed.
+    let mut back = removed.clone();
+    back.sso.push(seed.sso[0].clone());
+    assert_eq!(save(3, back.clone()).await.unwrap().version, 4);
+    // A new id, a new service: allowed; then moving it to Entra is refused.
+    let mut added = back.clone();
+    let mut other = seed.sso[0].clone();
+    other.id = "college".into();
+    other.issuer = Some("https://idp.example.org".into());
+    added.sso.push(other);
+    assert_eq!(save(4, added.clone()).await.unwrap().version, 5);
+    let mut to_entra = added.clone();
+    to_entra.sso[1].kind = SsoKind::Entra;
+    to_entra.sso[1].issuer = None;
+    to_entra.sso[1].tenant = Some("00000000-0000-0000-0000-000000000001".into());
+    refused(save(5, to_entra).await);
+}
+
 async fn all<S: Store>(store: &S) {
+    sign_in_services_stay(store).await;
     profile_edits(store).await;
     own_policies(store).await;
     hosts_and_creation(store).await;
