@@ -549,7 +549,25 @@ async fn compliance_counters_on_dynamodb_local() {
 async fn the_person_who_has_done_everything_can_still_change_roles() {
     let dir = tempfile::tempdir().unwrap();
     let store = EmbeddedStore::open(&dir.path().join("s.redb")).unwrap();
-    let profile = profile_of("comp-all");
+    // The worst case an admin can set up in the profile form: staff must complete every module
+    // and sign every AUP of the library.
+    let mut profile = profile_of("comp-all");
+    let of_kind = |kind: safety_core::content::Kind| -> Vec<String> {
+        library()
+            .pages
+            .iter()
+            .filter(|p| p.kind == kind)
+            .map(|p| p.id.clone())
+            .collect()
+    };
+    let whole_library = of_kind(safety_core::content::Kind::Module).len()
+        + of_kind(safety_core::content::Kind::Aup).len();
+    profile.requirements.push(safety_core::org::Requirement {
+        role: "staff".into(),
+        group: None,
+        modules: of_kind(safety_core::content::Kind::Module),
+        aups: of_kind(safety_core::content::Kind::Aup),
+    });
     let org = profile.id.clone();
     let setting = Setting {
         library: library(),
@@ -574,7 +592,10 @@ async fn the_person_who_has_done_everything_can_still_change_roles() {
         sign(&store, &setting, &all, &aup.id, t0()).await;
     }
     let items = modules + aups;
-    assert!(items >= 10, "{modules} modules and {aups} AUPs");
+    assert_eq!(
+        items, whole_library,
+        "{modules} modules and {aups} AUPs: the whole library"
+    );
     let moves = counters::person_moves(
         &store,
         &org,
