@@ -95,6 +95,14 @@ e2e('the admin publishes a major version of the staff AUP; the staff member sees
   assert.equal(await added.count(), 1);
   assert.ok((await added.innerText()).includes(NEW_RULE));
   assert.match(await sp.locator('[data-testid=compare-counts]').innerText(), /0 paragraphs removed and 1 added/);
+  // The unchanged paragraphs are folded; a fold opens with the keyboard (no JavaScript needed).
+  const fold = sp.locator('[data-testid=compare-fold]').first();
+  assert.equal(await fold.getAttribute('open'), null);
+  await fold.locator('summary').focus();
+  await sp.keyboard.press('Enter');
+  assert.equal(await fold.getAttribute('open'), '', 'the fold opens with Enter');
+  assert.ok((await fold.locator('.compare-same').count()) >= 2);
+  await fold.locator('summary').click();
   await screenshots(sp, 'policies-compare', { a11y: true, browser: env.browser });
   // Side by side on a desktop, one column on a phone.
   await sp.setViewportSize({ width: 1280, height: 900 });

@@ -409,23 +409,20 @@ pub fn AupComparePage() -> impl IntoView {
     };
     let old_label = format!("The version you signed ({})", c.signed_version);
     let new_label = format!("The current version ({})", c.current_version);
-    let rows = c
-        .rows
-        .iter()
-        .map(|r| {
-            if r.same {
-                let html = r.new.clone().unwrap_or_default();
-                return view! {
-                    <div class="compare-row compare-same">
-                        <div class="compare-cell compare-both">
-                            <p class="compare-label">"In both versions"</p>
-                            <div class="prose" inner_html=html></div>
-                        </div>
+    let render = |r: &safety_core::tenancy::compare::Row| {
+        if r.same {
+            let html = r.new.clone().unwrap_or_default();
+            return view! {
+                <div class="compare-row compare-same">
+                    <div class="compare-cell compare-both">
+                        <p class="compare-label">"In both versions"</p>
+                        <div class="prose" inner_html=html></div>
                     </div>
-                }
-                .into_any();
+                </div>
             }
-            let old = match r.old.clone() {
+            .into_any();
+        }
+        let old = match r.old.clone() {
                 Some(html) => view! {
                     <div class="compare-cell compare-old">
                         <p class="compare-label"><strong class="tag compare-tag-removed">"Removed"</strong> " from the version you signed"</p>
@@ -435,7 +432,7 @@ pub fn AupComparePage() -> impl IntoView {
                 .into_any(),
                 None => view! { <div class="compare-cell compare-old compare-empty" aria-hidden="true"></div> }.into_any(),
             };
-            let new = match r.new.clone() {
+        let new = match r.new.clone() {
                 Some(html) => view! {
                     <div class="compare-cell compare-new">
                         <p class="compare-label"><strong class="tag compare-tag-added">"Added"</strong> " in the current version"</p>
@@ -445,7 +442,24 @@ pub fn AupComparePage() -> impl IntoView {
                 .into_any(),
                 None => view! { <div class="compare-cell compare-new compare-empty" aria-hidden="true"></div> }.into_any(),
             };
-            view! { <div class="compare-row compare-changed">{old}{new}</div> }.into_any()
+        view! { <div class="compare-row compare-changed">{old}{new}</div> }.into_any()
+    };
+    // Long stretches in both versions folded, so the changes are not lost among them.
+    let rows = safety_core::tenancy::compare::folded(&c.rows)
+        .into_iter()
+        .map(|shown| match shown {
+            safety_core::tenancy::compare::Shown::Row(i) => render(&c.rows[i]),
+            safety_core::tenancy::compare::Shown::Folded(range) => {
+                let n = range.len();
+                let folded = c.rows[range].iter().map(render).collect_view();
+                view! {
+                    <details class="compare-fold" data-testid="compare-fold">
+                        <summary>{format!("Show {n} paragraphs that are the same in both versions")}</summary>
+                        {folded}
+                    </details>
+                }
+                .into_any()
+            }
         })
         .collect_view();
     let counts = format!(

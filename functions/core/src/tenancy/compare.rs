@@ -211,8 +211,113 @@ pub fn rows(old_html: &str, new_html: &str) -> Vec<Row> {
     out
 }
 
+/// What a comparison shows of its rows: each change with one unchanged row on either side of
+/// it, and each longer stretch of unchanged rows folded away (a long policy with two changes
+/// would otherwise be fifty "in both versions" rows with the changes lost among them).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Shown {
+    /// `rows[i]`, shown.
+    Row(usize),
+    /// `rows[range]`: unchanged rows, folded.
+    Folded(std::ops::Range<usize>),
+}
+
+/// The rows to show, in order: a run of unchanged rows keeps its first row when a change comes
+/// before it and its last when a change comes after it; what is left of it is folded when it
+/// is two rows or more (one row is shown: a fold would be no shorter).
+pub fn folded(rows: &[Row]) -> Vec<Shown> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < rows.len() {
+        if !rows[i].same {
+            out.push(Shown::Row(i));
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < rows.len() && rows[i].same {
+            i += 1;
+        }
+        let end = i;
+        let keep_first = start > 0;
+        let keep_last = end < rows.len();
+        let from = start + usize::from(keep_first);
+        let to = end.saturating_sub(usize::from(keep_last)).max(from);
+        if keep_first {
+            out.push(Shown::Row(start));
+        }
+        match to - from {
+            0 => {}
+            1 => out.push(Shown::Row(from)),
+            _ => out.push(Shown::Folded(from..to)),
+        }
+        if keep_last && end > from.max(to) {
+            out.push(Shown::Row(end - 1));
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn unchanged_stretches_are_folded_with_one_row_of_context_beside_each_change() {
+        use super::{Row, Shown, folded};
+        let rows = |pattern: &str| -> Vec<Row> {
+            pattern
+                .chars()
+                .map(|c| Row {
+                    old: None,
+                    new: Some(c.to_string()),
+                    same: c == '=',
+                })
+                .collect()
+        };
+        use Shown::{Folded, Row as R};
+        // Two changes in a long text: context around each, the rest folded.
+        assert_eq!(
+            folded(&rows("=====x=====x=====")),
+            vec![
+                Folded(0..4),
+                R(4),
+                R(5),
+                R(6),
+                Folded(7..10),
+                R(10),
+                R(11),
+                R(12),
+                Folded(13..17)
+            ]
+        );
+        // Nothing changed: all folded. Everything changed: all shown.
+        assert_eq!(folded(&rows("====")), vec![Folded(0..4)]);
+        assert_eq!(folded(&rows("xx")), vec![R(0), R(1)]);
+        // Short stretches are shown whole, each row once.
+        assert_eq!(folded(&rows("x=x")), vec![R(0), R(1), R(2)]);
+        assert_eq!(folded(&rows("x==x")), vec![R(0), R(1), R(2), R(3)]);
+        assert_eq!(folded(&rows("x===x")), vec![R(0), R(1), R(2), R(3), R(4)]);
+        assert_eq!(
+            folded(&rows("x====x")),
+            vec![R(0), R(1), Folded(2..4), R(4), R(5)]
+        );
+        assert_eq!(folded(&rows("=x")), vec![R(0), R(1)]);
+        assert_eq!(folded(&rows("==x")), vec![R(0), R(1), R(2)]);
+        assert_eq!(folded(&rows("===x")), vec![Folded(0..2), R(2), R(3)]);
+        assert_eq!(folded(&rows("")), vec![]);
+        // Every row appears exactly once, in order.
+        for p in ["=x==x===x====", "x=========", "==========x", "=x=x=x="] {
+            let r = rows(p);
+            let mut seen = Vec::new();
+            for s in folded(&r) {
+                match s {
+                    R(i) => seen.push(i),
+                    Folded(range) => seen.extend(range),
+                }
+            }
+            assert_eq!(seen, (0..r.len()).collect::<Vec<_>>(), "{p}");
+        }
+    }
+
     use super::*;
 
     fn s(v: &[&str]) -> Vec<String> {

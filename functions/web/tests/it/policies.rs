@@ -376,6 +376,18 @@ fn preview_saves_nothing_a_minor_version_keeps_signatures_a_major_one_asks_again
         .expect("an added paragraph");
     assert!(compare[added..].contains(NEW_RULE));
     assert!(compare.contains(">Added<") && compare.contains("version you signed (1.0.0)"));
+    // The unchanged stretches are folded away, the change is not.
+    assert!(
+        compare.contains("data-testid=\"compare-fold\"")
+            && compare.contains("paragraphs that are the same in both versions</summary>"),
+        "the unchanged paragraphs folded"
+    );
+    let before = &compare[..added];
+    assert_eq!(
+        before.matches("<details").count(),
+        before.matches("</details>").count(),
+        "the added paragraph is not inside a fold"
+    );
     assert_status(
         "no comparison without a signature",
         &get_as(&web, "/aup/staff-aup/compare", &other),
