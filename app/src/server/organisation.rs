@@ -641,25 +641,14 @@ fn item_choices(site: &SiteState, kind: safety_core::content::Kind) -> Vec<ItemC
     pages
         .into_iter()
         .map(|p| {
-            let audience: Vec<String> = p
-                .audience
-                .iter()
-                .map(|a| {
-                    match a {
-                        Audience::Learners => "learners",
-                        Audience::Staff => "staff",
-                        Audience::Parents => "parents and carers",
-                    }
-                    .to_string()
-                })
-                .collect();
+            let audience = super::policies::audience_list(p);
             ItemChoice {
                 id: p.id.clone(),
                 title: p.title.clone(),
                 audience: if audience.is_empty() {
                     String::new()
                 } else {
-                    format!("For {}", super::and_list(&audience))
+                    format!("For {audience}")
                 },
             }
         })

@@ -49,7 +49,8 @@ pub struct PolicyGroup {
 #[derive(Clone, Debug)]
 pub struct PolicyList(pub Vec<PolicyGroup>);
 
-fn audience_words(page: &Page) -> String {
+/// Who a page is for, as a list ("learners and staff"); empty when the content names nobody.
+pub(super) fn audience_list(page: &Page) -> String {
     let words: Vec<String> = page
         .audience
         .iter()
@@ -62,7 +63,11 @@ fn audience_words(page: &Page) -> String {
             .to_string()
         })
         .collect();
-    let text = super::and_list(&words);
+    super::and_list(&words)
+}
+
+fn audience_words(page: &Page) -> String {
+    let text = audience_list(page);
     let mut chars = text.chars();
     chars
         .next()

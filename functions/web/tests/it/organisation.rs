@@ -743,25 +743,9 @@ fn post_at(web: &Web, host: &str, cookie: &str, fields: &[(String, String)]) -> 
 
 #[test]
 fn another_organisations_host_cannot_change_this_ones_requirements() {
-    use crate::organisations::{ORG_B_ADMIN, ORG_B_HOST, get_at, org_b_profile, sign_in_at};
+    use crate::organisations::{ORG_B_ADMIN, ORG_B_HOST, get_at, sign_in_at};
     let data = tempfile::tempdir().unwrap();
-    let file = org_b_profile(data.path());
-    let mut create = Web::spawn(
-        &[
-            ("APP_STORE", "embedded".to_string()),
-            ("APP_DATA_DIR", data.path().display().to_string()),
-            ("APP_DEMO_PEOPLE", "false".to_string()),
-        ],
-        &[
-            "create-org",
-            file.to_str().unwrap(),
-            ORG_B_ADMIN,
-            "Bea Admin",
-            ORG_B_HOST,
-        ],
-    );
-    assert!(create.wait_for_exit().success(), "{}", create.output());
-    drop(create);
+    crate::organisations::create_org_b(data.path());
     let web = Web::serve_embedded(data.path(), &[("APP_DEMO_PEOPLE", "true".to_string())]);
     let host_a = format!("127.0.0.1:{}", web.addr().port());
     let (cookie_a, _) = sign_in_at(&web, data.path(), &host_a, ADMIN);

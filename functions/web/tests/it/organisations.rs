@@ -31,6 +31,28 @@ pub(crate) fn org_b_profile(dir: &Path) -> std::path::PathBuf {
     file
 }
 
+/// Org B created with `web create-org` on the data folder `data` (its admin ORG_B_ADMIN, served
+/// at ORG_B_HOST), before the server is started on it.
+#[track_caller]
+pub(crate) fn create_org_b(data: &Path) {
+    let file = org_b_profile(data);
+    let mut create = Web::spawn(
+        &[
+            ("APP_STORE", "embedded".to_string()),
+            ("APP_DATA_DIR", data.display().to_string()),
+            ("APP_DEMO_PEOPLE", "false".to_string()),
+        ],
+        &[
+            "create-org",
+            file.to_str().unwrap(),
+            ORG_B_ADMIN,
+            "Bea Admin",
+            ORG_B_HOST,
+        ],
+    );
+    assert!(create.wait_for_exit().success(), "{}", create.output());
+}
+
 pub(crate) fn get_at(web: &Web, host: &str, path: &str, cookie: Option<&str>) -> Response {
     let mut headers = vec![("Host", host)];
     if let Some(c) = cookie {

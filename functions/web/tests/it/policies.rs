@@ -482,25 +482,7 @@ fn an_own_page_for_parents_and_learners_is_listed_where_they_look() {
 // ---------------------------------------------------------------------------------------------
 // Another organisation
 
-const ORG_B_HOST: &str = "org-b.localhost";
-const ORG_B_ADMIN: &str = "bea.admin@orgb.example.org";
-
-fn org_b_profile(dir: &Path) -> std::path::PathBuf {
-    let demo = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../content/organisations/demo.toml"),
-    )
-    .unwrap();
-    let text = demo
-        .replacen("id = \"demo\"", "id = \"org-b\"", 1)
-        .replacen(
-            "name = \"Wexmoor Vale College (demo)\"",
-            "name = \"Bramblefield School (test)\"",
-            1,
-        );
-    let file = dir.join("org-b.toml");
-    std::fs::write(&file, text).unwrap();
-    file
-}
+use crate::organisations::{ORG_B_ADMIN, ORG_B_HOST};
 
 fn request_at(
     web: &Web,
@@ -555,23 +537,7 @@ fn sign_in_at(web: &Web, data: &Path, host: &str, email: &str) -> String {
 #[test]
 fn another_organisation_neither_sees_nor_publishes_ours() {
     let data = tempfile::tempdir().unwrap();
-    let file = org_b_profile(data.path());
-    let mut create = Web::spawn(
-        &[
-            ("APP_STORE", "embedded".to_string()),
-            ("APP_DATA_DIR", data.path().display().to_string()),
-            ("APP_DEMO_PEOPLE", "false".to_string()),
-        ],
-        &[
-            "create-org",
-            file.to_str().unwrap(),
-            ORG_B_ADMIN,
-            "Bea Admin",
-            ORG_B_HOST,
-        ],
-    );
-    assert!(create.wait_for_exit().success(), "{}", create.output());
-    drop(create);
+    crate::organisations::create_org_b(data.path());
     let web = start(data.path());
     let host_a = format!("127.0.0.1:{}", web.addr().port());
     let admin_a = sign_in_at(&web, data.path(), &host_a, ADMIN);

@@ -15,8 +15,7 @@ const GUIDANCE: &str = "/parents/talking-with-your-child";
 const SESSION_KEYS: &str = "k1:public-cache-test-session-secret-0123456789";
 const ADMIN: &str = "admin@wexmoorvale.example.org";
 const STAFF: &str = "staff@wexmoorvale.example.org";
-const ORG_B_HOST: &str = "org-b.localhost";
-const ORG_B_ADMIN: &str = "bea.admin@orgb.example.org";
+use crate::organisations::ORG_B_HOST;
 
 fn start(data: &Path) -> Web {
     Web::serve_embedded(
@@ -313,23 +312,6 @@ fn pages_with_a_form_token_and_pages_not_found_are_never_kept() {
 // ---------------------------------------------------------------------------------------------
 // Two organisations, and a change
 
-fn org_b_profile(dir: &Path) -> std::path::PathBuf {
-    let demo = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../content/organisations/demo.toml"),
-    )
-    .unwrap();
-    let text = demo
-        .replacen("id = \"demo\"", "id = \"org-b\"", 1)
-        .replacen(
-            "name = \"Wexmoor Vale College (demo)\"",
-            "name = \"Bramblefield School (test)\"",
-            1,
-        );
-    let file = dir.join("org-b.toml");
-    std::fs::write(&file, text).unwrap();
-    file
-}
-
 fn get_at(web: &Web, host: &str, path: &str) -> Response {
     web.request("GET", path, &[("Host", host)], b"")
 }
@@ -337,23 +319,7 @@ fn get_at(web: &Web, host: &str, path: &str) -> Response {
 #[test]
 fn each_organisation_by_host_has_its_own_kept_pages() {
     let data = tempfile::tempdir().unwrap();
-    let file = org_b_profile(data.path());
-    let mut create = Web::spawn(
-        &[
-            ("APP_STORE", "embedded".to_string()),
-            ("APP_DATA_DIR", data.path().display().to_string()),
-            ("APP_DEMO_PEOPLE", "false".to_string()),
-        ],
-        &[
-            "create-org",
-            file.to_str().unwrap(),
-            ORG_B_ADMIN,
-            "Bea Admin",
-            ORG_B_HOST,
-        ],
-    );
-    assert!(create.wait_for_exit().success(), "{}", create.output());
-    drop(create);
+    crate::organisations::create_org_b(data.path());
     let web = start(data.path());
     let host_a = format!("127.0.0.1:{}", web.addr().port());
     for path in ["/", MODULE, GUIDANCE] {
