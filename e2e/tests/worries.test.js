@@ -19,6 +19,7 @@ import {
   pageText,
   CODE_PATTERN,
   DSL_NAME,
+  screenshots,
 } from './harness.js';
 
 const LEARNER = 'learner@wexmoorvale.example.org';
@@ -173,6 +174,42 @@ e2e('a worry reaches the DSL by email, is handled, answered, added to and closed
     assert.ok(chronology.includes(line), `the chronology shows "${line}":\n${chronology}`);
   }
   assert.ok(chronology.includes(DSL_NAME), 'each entry says who');
+
+  // Decisions with their reasons, and a review date (JavaScript off): the image incident's own
+  // fields are in the chronology; a refused one keeps what was typed.
+  res = await act(dp, 'Record an image incident (nudes or semi-nudes)', async (f) => {
+    await f.locator('#viewed-yes').check();
+    await f.locator('#image-devices').fill('Her phone (Snapchat); his phone');
+    await f.locator('select[name=deletion]').selectOption('asked_to_delete');
+    await f.locator('#police-no').check();
+    await f.locator('#image-police-reason').fill('Both 15, no adult involved, no coercion');
+    await f.locator('#image-text').fill('Handled in school under the UKCIS advice');
+  });
+  assert.equal(res.status(), 422, 'viewed, but not who viewed it');
+  assert.match(await dp.locator('#form-error').innerText(), /who viewed the image and why/);
+  assert.equal(await dp.locator('#image-devices').inputValue(), 'Her phone (Snapchat); his phone');
+  await dp.locator('#image-viewed-by').fill('The DSL, to decide on a referral: nobody could describe it');
+  res = await submit(dp, dp.getByRole('button', { name: 'Record the incident' }));
+  assert.equal(res.status(), 200);
+  res = await act(dp, 'Decision: parents or carers told', async (f) => {
+    await f.locator('#informed-yes').check();
+    await f.locator('#parents-text').fill('Her mother came in on Tuesday; she agreed the plan.');
+  });
+  assert.equal(res.status(), 200);
+  const due = new Date(Date.now() + 14 * 86_400_000).toISOString().slice(0, 10);
+  res = await act(dp, 'Set a review date', async (f) => {
+    await f.locator('#review-due').fill(due);
+    await f.locator('#review-text').fill('Whether the image was taken down everywhere');
+  });
+  assert.equal(res.status(), 200);
+  assert.match(await dp.locator('[data-testid=case-review]').innerText(), /Whether the image was taken down everywhere/);
+  const decided = await dp.locator('[data-testid=chronology]').innerText();
+  for (const line of ['Image incident recorded (UKCIS): not referred to the police', 'Who viewed it and why',
+    'The DSL, to decide on a referral: nobody could describe it', 'Decision: Parents or carers were told', 'Set a review for']) {
+    assert.ok(decided.includes(line), `the chronology shows "${line}":\n${decided}`);
+  }
+  await checkA11yNoJs(env.browser, dp, '/worries/{id} with decisions');
+  await screenshots(dp, 'worries-case-decisions');
 
   // A refused action keeps what was typed: closing without an outcome (required dropped).
   await dp.locator('details', { has: dp.locator('summary', { hasText: 'Close it' }) }).locator('summary').click();

@@ -8,6 +8,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use safety_core::worry::Status;
 use safety_core::worry::case::{Outcome, ReferralTo};
+use safety_core::worry::decision::{ImageDeletion, ParentsInformed, Threshold};
 
 #[component]
 pub fn InboxPage() -> impl IntoView {
@@ -310,6 +311,7 @@ pub fn CasePage() -> impl IntoView {
         wants_contact,
         contact_how,
         assigned,
+        review,
         version,
         chronology,
         audit,
@@ -402,6 +404,8 @@ pub fn CasePage() -> impl IntoView {
         <div class="field"><label for="close-text">"Why (optional)"</label>
         <textarea id="close-text" name="text" rows="3" maxlength="5000">{crate::pages::textarea_text(&typed_text("close"))}</textarea></div>
     }));
+    let decisions = decision_forms(&form);
+    let reviews = review_forms(&form, review.is_some(), closed);
     let status_class = format!(
         "tag status-{}",
         status.label().to_lowercase().replace(' ', "-")
@@ -428,6 +432,9 @@ pub fn CasePage() -> impl IntoView {
                     <div><dt>"Kind"</dt><dd>{kind}</dd></div>
                     <div><dt>"Routed to"</dt><dd data-testid="case-queue">{queue}</dd></div>
                     <div><dt>"Assigned to"</dt><dd data-testid="case-assigned">{assigned.unwrap_or_else(|| "Nobody yet".into())}</dd></div>
+                    {review.map(|(due, what)| view! {
+                        <div><dt>"Next review"</dt><dd data-testid="case-review"><strong>{due}</strong>": "<span class="message-text">{what}</span></dd></div>
+                    })}
                     <div><dt>"Who is affected"</dt><dd>{about}</dd></div>
                     <div><dt>"An adult here involved"</dt><dd data-testid="case-involves">{involves}</dd></div>
                     <div><dt>"From"</dt><dd>{sender}</dd></div>
@@ -448,6 +455,8 @@ pub fn CasePage() -> impl IntoView {
                 <details open=form.typed.action == "referral"><summary>"Record a referral"</summary>{local_services}{referral}</details>
                 <details open=form.typed.action == "reply"><summary>"Reply to the person who sent it"</summary>{reply}</details>
                 <details open=form.typed.action == "status"><summary>{if closed { "Reopen it" } else { "Change the status" }}</summary>{status_form}</details>
+                {decisions}
+                {reviews}
                 {move_form.map(|m| view! { <details open=form.typed.action == "move"><summary>"Move this concern"</summary>{m}</details> })}
                 {close.map(|c| view! { <details open=form.typed.action == "close"><summary>"Close it"</summary>{c}</details> })}
             </section>
@@ -459,6 +468,11 @@ pub fn CasePage() -> impl IntoView {
                             <li>
                                 <p class="timeline-what"><strong>{e.what}</strong></p>
                                 <p class="message-meta">{e.who} ", " {e.when}</p>
+                                {(!e.details.is_empty()).then(|| view! {
+                                    <dl class="decision-record">
+                                        {e.details.into_iter().map(|(k, v)| view! { <dt>{k}</dt><dd class="message-text">{v}</dd> }).collect_view()}
+                                    </dl>
+                                })}
                                 {(!e.text.is_empty()).then(|| view! { <p class="message-text">{e.text}</p> })}
                             </li>
                         }).collect_view()}
@@ -481,6 +495,114 @@ pub fn CasePage() -> impl IntoView {
                 </section>
             </div>
         </div>
+    }
+    .into_any()
+}
+
+/// A group of radio buttons of one form field, the typed value checked.
+fn radios(
+    name: &'static str,
+    legend: &'static str,
+    choices: Vec<(&'static str, &'static str)>,
+    typed: &str,
+) -> AnyView {
+    let items = choices
+        .into_iter()
+        .map(|(value, label)| {
+            let id = format!("{name}-{value}");
+            view! {
+                <div class="radio">
+                    <input type="radio" id=id.clone() name=name value=value checked=typed == value required/>
+                    <label for=id>{label}</label>
+                </div>
+            }
+        })
+        .collect_view();
+    view! { <fieldset class="field"><legend>{legend}</legend>{items}</fieldset> }.into_any()
+}
+
+/// The decisions a handler records with their reasons: parents told or not, the threshold,
+/// and the UKCIS record of an image incident.
+fn decision_forms(form: &FormParts) -> AnyView {
+    let t = &form.typed;
+    let typed = |action: &str, value: &str| {
+        if t.action == action {
+            value.to_string()
+        } else {
+            String::new()
+        }
+    };
+    let reason = |id: &'static str, label: &'static str, action: &str| {
+        view! {
+            <div class="field"><label for=id>{label}</label>
+            <textarea id=id name="text" rows="3" maxlength="5000" required>{crate::pages::textarea_text(&form.text_for(action))}</textarea></div>
+        }
+    };
+    let parents = form.render("parents", "Record the decision", view! {
+        {radios("informed", "Were the parents or carers told?",
+            ParentsInformed::ALL.iter().map(|v| (v.as_str(), v.label())).collect(), &typed("parents", &t.informed))}
+        <p class="hint">"Tell them unless doing so could put the child at greater risk; for an adult learner, only with their agreement."</p>
+        {reason("parents-text", "Why (kept in the chronology)", "parents")}
+    });
+    let typed_level = typed("threshold", &t.level);
+    let threshold = form.render("threshold", "Record the decision", view! {
+        <div class="field"><label for="threshold-level">"The threshold it meets"</label>
+        <select id="threshold-level" name="level" required><option value="">"Choose…"</option>
+            {Threshold::ALL.iter().map(|v| view! { <option value=v.as_str() selected=typed_level == v.as_str()>{v.label()}</option> }).collect_view()}
+        </select></div>
+        <p class="hint">"Use your local safeguarding partnership's threshold document."</p>
+        {reason("threshold-text", "Why (kept in the chronology)", "threshold")}
+    });
+    let typed_deletion = typed("image", &t.deletion);
+    let image = form.render("image", "Record the incident", view! {
+        <p class="hint">"UKCIS advice: do not view an image unless it is unavoidable (for example, to decide on a referral when nobody can describe it), never copy, print or share it, and record who viewed it and why."</p>
+        {radios("viewed", "Did anyone here view the image?", vec![("no", "No"), ("yes", "Yes")], &typed("image", &t.viewed))}
+        <div class="field"><label for="image-viewed-by">"If so, who viewed it and why"</label>
+        <textarea id="image-viewed-by" name="viewed_by" rows="2" maxlength="5000">{crate::pages::textarea_text(&typed("image", &t.viewed_by))}</textarea></div>
+        <div class="field"><label for="image-devices">"Which devices or accounts hold or held it"</label>
+        <textarea id="image-devices" name="devices" rows="2" maxlength="5000" required>{crate::pages::textarea_text(&typed("image", &t.devices))}</textarea></div>
+        <div class="field"><label for="image-deletion">"What happened to the image"</label>
+        <select id="image-deletion" name="deletion" required><option value="">"Choose…"</option>
+            {ImageDeletion::ALL.iter().map(|v| view! { <option value=v.as_str() selected=typed_deletion == v.as_str()>{v.label()}</option> }).collect_view()}
+        </select></div>
+        {radios("police", "Was it referred to the police?", vec![("yes", "Yes"), ("no", "No")], &typed("image", &t.police))}
+        <div class="field"><label for="image-police-reason">"Why it was, or was not, referred to the police"</label>
+        <textarea id="image-police-reason" name="police_reason" rows="2" maxlength="5000" required>{crate::pages::textarea_text(&typed("image", &t.police_reason))}</textarea></div>
+        {reason("image-text", "What was decided, and why (kept in the chronology)", "image")}
+    });
+    view! {
+        <details open=t.action == "parents"><summary>"Decision: parents or carers told"</summary>{parents}</details>
+        <details open=t.action == "threshold"><summary>"Decision: the threshold"</summary>{threshold}</details>
+        <details open=t.action == "image"><summary>"Record an image incident (nudes or semi-nudes)"</summary>{image}</details>
+    }
+    .into_any()
+}
+
+/// Setting the next review date (open concerns), and recording a review that is due.
+fn review_forms(form: &FormParts, has_review: bool, closed: bool) -> AnyView {
+    if closed {
+        return ().into_any();
+    }
+    let t = &form.typed;
+    let due = if t.action == "review" {
+        t.due.clone()
+    } else {
+        String::new()
+    };
+    let set = form.render("review", if has_review { "Change the review date" } else { "Set the review date" }, view! {
+        <div class="field"><label for="review-due">"Review on"</label>
+        <p class="hint" id="review-due-hint">"For example, 12/3/2027. The person it is assigned to is emailed that morning; if nobody is, everyone it is routed to."</p>
+        <input type="date" id="review-due" name="due" value=due aria-describedby="review-due-hint" required/></div>
+        <div class="field"><label for="review-text">"What is to be reviewed"</label>
+        <textarea id="review-text" name="text" rows="2" maxlength="5000" required>{crate::pages::textarea_text(&form.text_for("review"))}</textarea></div>
+    });
+    let done = has_review.then(|| form.render("review_done", "Record the review", view! {
+        <div class="field"><label for="review-done-text">"What the review found (optional)"</label>
+        <textarea id="review-done-text" name="text" rows="3" maxlength="5000">{crate::pages::textarea_text(&form.text_for("review_done"))}</textarea></div>
+    }));
+    view! {
+        {done.map(|d| view! { <details open=t.action == "review_done"><summary>"Record the review"</summary>{d}</details> })}
+        <details open=t.action == "review"><summary>{if has_review { "Change the review date" } else { "Set a review date" }}</summary>{set}</details>
     }
     .into_any()
 }

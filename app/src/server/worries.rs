@@ -15,7 +15,11 @@ use safety_core::notify::Notification;
 use safety_core::roles::Role;
 use safety_core::routing::{Involves, Queue};
 use safety_core::worry::case::{self, CaseAction, CaseError, Outcome, ReferralTo};
+use safety_core::worry::decision::{
+    Decision, ImageDeletion, ImageIncident, ParentsInformed, Threshold,
+};
 use safety_core::worry::inbox::{self, Counts, Filter, Order, Row};
+use safety_core::worry::review;
 use safety_core::worry::sender::{self, SenderProof, SenderView};
 use safety_core::worry::{
     self, Limited, Sender, Status, Submission, SubmitPolicy, Urgency, WorryError, WorryInput,
@@ -793,6 +797,17 @@ pub struct ActForm {
     pub outcome: String,
     pub form_id: String,
     pub version: String,
+    /// A decision's fields (see [`decision_of`]).
+    pub informed: String,
+    pub level: String,
+    pub viewed: String,
+    pub viewed_by: String,
+    pub devices: String,
+    pub deletion: String,
+    pub police: String,
+    pub police_reason: String,
+    /// A review date, as typed.
+    pub due: String,
 }
 
 /// One chronology or audit line, for people.
@@ -802,6 +817,8 @@ pub struct CaseLine {
     pub who: String,
     pub what: String,
     pub text: String,
+    /// A decision's own fields, labelled.
+    pub details: Vec<(String, String)>,
 }
 
 /// What the case page shows.
@@ -825,6 +842,8 @@ pub struct CaseView {
     pub wants_contact: bool,
     pub contact_how: String,
     pub assigned: Option<String>,
+    /// The next review: when, and what is to be reviewed.
+    pub review: Option<(String, String)>,
     pub version: u64,
     pub chronology: Vec<CaseLine>,
     pub audit: Vec<CaseLine>,
@@ -858,6 +877,7 @@ pub async fn open_case(
         who: who.to_string(),
         what,
         text,
+        details: Vec::new(),
     };
     Ok(CaseView {
         text: w.text,
@@ -882,11 +902,20 @@ pub async fn open_case(
         wants_contact: w.wants_contact,
         contact_how: w.contact_how,
         assigned: w.assigned.map(|(_, name)| name),
+        review: w.review.map(|r| (review::show(r.due), r.what)),
         version: w.version,
         chronology: case
             .events
             .into_iter()
-            .map(|e| line(e.at, &e.by_name, e.kind.describe(), e.text))
+            .map(|e| CaseLine {
+                details: e
+                    .kind
+                    .details()
+                    .into_iter()
+                    .map(|(k, v)| (k.to_string(), v))
+                    .collect(),
+                ..line(e.at, &e.by_name, e.kind.describe(), e.text)
+            })
             .collect(),
         audit: case
             .audit
@@ -958,6 +987,17 @@ async fn action_of(
                 .ok_or_else(|| refused("Please choose an outcome before closing it."))?,
             detail: form.text.clone(),
         },
+        "parents" | "threshold" | "image" => CaseAction::Decide {
+            decision: decision_of(form)?,
+            reason: form.text.clone(),
+        },
+        "review" => CaseAction::SetReview {
+            due: review::parse_date(&form.due).ok_or_else(|| {
+                refused("Enter the review date as a date, for example 12/3/2027.")
+            })?,
+            what: form.text.clone(),
+        },
+        "review_done" => CaseAction::ReviewDone(form.text.clone()),
         "reassign" => {
             // Only someone the worry is routed to: read from the store, never from the form.
             let Some(route) = case::route_for(&site.store, &site.org_id, person, worry_id).await?
@@ -976,6 +1016,38 @@ async fn action_of(
                 "This form could not be read. Please reload the page and try again.",
             ));
         }
+    })
+}
+
+/// The decision a decision form asks to record (its reason is the form's text).
+fn decision_of(form: &ActForm) -> Result<Decision, CaseError> {
+    let refused = |why: &str| CaseError::Refused(why.to_string());
+    let yes_no = |v: &str, why: &str| match v {
+        "yes" => Ok(true),
+        "no" => Ok(false),
+        _ => Err(refused(why)),
+    };
+    Ok(match form.action.as_str() {
+        "parents" => Decision::Parents {
+            informed: ParentsInformed::parse(&form.informed)
+                .ok_or_else(|| refused("Please choose whether the parents or carers were told."))?,
+        },
+        "threshold" => Decision::Threshold {
+            level: Threshold::parse(&form.level)
+                .ok_or_else(|| refused("Please choose the threshold the concern meets."))?,
+        },
+        _ => Decision::ImageIncident(ImageIncident {
+            viewed: yes_no(&form.viewed, "Please say whether anyone viewed the image.")?,
+            viewed_by: form.viewed_by.clone(),
+            devices: form.devices.clone(),
+            deletion: ImageDeletion::parse(&form.deletion)
+                .ok_or_else(|| refused("Please choose what happened to the image."))?,
+            police: yes_no(
+                &form.police,
+                "Please say whether it was referred to the police.",
+            )?,
+            police_reason: form.police_reason.clone(),
+        }),
     })
 }
 

@@ -13,6 +13,7 @@
 //! | a notification to send (who got it so far)      | `ORG#<org>#NOTIFY#<id>`              | `NOTIFY`                 |
 //! | notifications not yet delivered, oldest first (gsi1) | `ORG#<org>#NOTIFY#PENDING`       | `<created_at>#<id>`      |
 //! | open worries per route, counted in the same tx as each worry write (see "Inbox counts" below) | `ORG#<org>#WORRYCOUNT` | `ROUTE#<route id>`, `URGENTNEW#<created_at>#<id>`, `BUILT` |
+//! | open worries' review dates, soonest first (same tx as the worry's change) | `ORG#<org>#REVIEWS` | `DUE#<yyyy-mm-dd>#<worry id>` |
 //! | a worry by the hash of its follow-up code        | `ORG#<org>#FOLLOWUP#<sha256(code)>`  | `FOLLOWUP`               |
 //! | a submission by the hash of its form token (TTL) | `ORG#<org>#IDEM#<sha256(token)>`     | `IDEM`                   |
 //! | a person by id                                   | `ORG#<org>#PERSON#<id>`              | `PERSON`                 |
@@ -46,6 +47,7 @@
 //! | [`idempotency`]             | `idempotency`       | [`SubmissionRecord`](crate::worry::records::SubmissionRecord) |
 //! | [`form_used`]               | `form_used`         | [`FormUsedRecord`](crate::worry::records::FormUsedRecord) |
 //! | [`worry_group`]             | `worry_group`       | [`WorryGroupRecord`](crate::worry::records::WorryGroupRecord) |
+//! | [`review_due`]              | `review_due`        | [`ReviewDueRecord`](crate::worry::review::ReviewDueRecord) |
 //! | [`notification`]            | `notification`      | [`NotificationRecord`](crate::notify::NotificationRecord) |
 //! | [`sign_in_request`]         | `sign_in_request`   | [`SignInRequestRecord`](crate::identity::sign_in_mail::SignInRequestRecord) |
 //! | [`person`]                  | `person`            | [`PersonRecord`](crate::identity::people::PersonRecord) |
@@ -146,6 +148,22 @@ pub fn deployment_org(o: &OrgId) -> Key {
 
 pub fn worry(o: &OrgId, worry_id: &str) -> Key {
     Key::new(format!("{}#WORRY#{worry_id}", org(o)), "WORRY")
+}
+
+/// The partition of the organisation's review dates of open worries, by date.
+pub fn reviews(o: &OrgId) -> String {
+    format!("{}#REVIEWS", org(o))
+}
+
+/// The sort key of the review dates up to and including `day` (`yyyy-mm-dd`): `DUE#` sorts
+/// before every date, and `~` after every worry id of the last day.
+pub fn reviews_due_until(day: &str) -> (String, String) {
+    ("DUE#".into(), format!("DUE#{day}#~"))
+}
+
+/// One open worry's review date (`due`: `yyyy-mm-dd`).
+pub fn review_due(o: &OrgId, due: &str, worry_id: &str) -> Key {
+    Key::new(reviews(o), format!("DUE#{due}#{worry_id}"))
 }
 
 /// The partition of one worry: the worry, its chronology, its audit trail.

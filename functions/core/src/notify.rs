@@ -56,6 +56,9 @@ pub enum Reason {
     Moved,
     /// A safeguarding role changed: to the DSL, the allegations lead and the chair.
     RoleChange,
+    /// A worry's review date came: to the person it is assigned to (or, when nobody is or they
+    /// may no longer read it, everyone it is routed to).
+    ReviewDue,
 }
 
 impl Reason {
@@ -69,6 +72,7 @@ impl Reason {
             Reason::Escalation => "escalation",
             Reason::Moved => "moved",
             Reason::RoleChange => "role_change",
+            Reason::ReviewDue => "review_due",
         }
     }
     pub fn parse(s: &str) -> Option<Reason> {
@@ -81,6 +85,7 @@ impl Reason {
             Reason::Escalation,
             Reason::Moved,
             Reason::RoleChange,
+            Reason::ReviewDue,
         ]
         .into_iter()
         .find(|r| r.as_str() == s)
@@ -96,6 +101,7 @@ impl Reason {
             Reason::Escalation => "urgent concern not yet acknowledged",
             Reason::Moved => "concern moved to your queue",
             Reason::RoleChange => "safeguarding role changed",
+            Reason::ReviewDue => "review due",
         }
     }
 }
@@ -435,6 +441,19 @@ fn recipients(n: &Notification, people: &[Person], org: &OrgProfile) -> Vec<Reci
             .map(person)
             .collect(),
         (Some(id), Reason::Reply) => active.filter(|p| &p.id == id).map(person).collect(),
+        // The assigned person, or its readers if they are gone or may no longer read it.
+        (Some(id), Reason::ReviewDue) => {
+            let assigned: Vec<Recipient> = active
+                .clone()
+                .filter(|p| &p.id == id && n.route.may_read(p))
+                .map(person)
+                .collect();
+            if assigned.is_empty() {
+                active.filter(|p| n.route.may_read(p)).map(person).collect()
+            } else {
+                assigned
+            }
+        }
         (Some(id), _) => active
             .filter(|p| &p.id == id && n.route.may_read(p))
             .map(person)
@@ -512,6 +531,13 @@ fn message(n: &Notification, org: &OrgProfile, links: &Links) -> Content {
             subject: format!("{urgent}More information was added to a concern at {org_name}"),
             text: format!(
                 "The person who sent a concern routed to you has added more information.\n\nSign in to read it:\n\n{}\n\n{never}\n",
+                links.worry(&n.worry_id)
+            ),
+        },
+        Reason::ReviewDue => Content {
+            subject: format!("A concern at {org_name} is due for review"),
+            text: format!(
+                "A review date set on a concern on {org_name}'s online safety platform has come. You are the person it is assigned to, or one of the people it is routed to.\n\nSign in to read it and record the review:\n\n{}\n\n{never}\n",
                 links.worry(&n.worry_id)
             ),
         },

@@ -62,6 +62,8 @@ fn a_named_worry_is_the_item_it_always_was() {
         sender_name: Some("Pat".into()),
         assigned_id: None,
         assigned_name: None,
+        review_due: None,
+        review_what: None,
     };
     let item = to_item(&key(), &record);
     assert_eq!(
@@ -108,12 +110,45 @@ fn a_chronology_entry_has_only_the_attributes_of_its_kind() {
         to: Some("in_progress".into()),
         to_name: None,
         outcome: None,
+        decision: None,
+        due: None,
     };
     assert_eq!(
         Value::Object(to_item(&key(), &record)),
         stored(json!({
             "type": "worry_event", "kind": "status", "at": "2026-12-01T09:30:00.123Z",
             "by_name": "Dee", "text": "t", "from": "new", "to": "in_progress",
+        }))
+    );
+}
+
+#[test]
+fn a_decision_keeps_its_fields_in_one_map_and_a_review_its_date() {
+    use crate::worry::decision::{Decision, ParentsInformed};
+    let record = WorryEventRecord {
+        kind: "decision".into(),
+        at: at(),
+        by_name: "Dee".into(),
+        text: "why".into(),
+        by_id: None,
+        referral_to: None,
+        reference: None,
+        from: None,
+        to: None,
+        to_name: None,
+        outcome: None,
+        decision: Some(Decision::Parents {
+            informed: ParentsInformed::NotYet,
+        }),
+        due: Some(chrono::NaiveDate::from_ymd_opt(2027, 3, 12).unwrap()),
+    };
+    assert_eq!(
+        Value::Object(to_item(&key(), &record)),
+        stored(json!({
+            "type": "worry_event", "kind": "decision", "at": "2026-12-01T09:30:00.123Z",
+            "by_name": "Dee", "text": "why",
+            "decision": { "decision": "parents", "informed": "not_yet" },
+            "due": "2027-03-12",
         }))
     );
 }

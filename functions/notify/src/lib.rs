@@ -461,6 +461,15 @@ impl<S: Store, M: Mailer> Notifier<S, M> {
                 no_account = sign_ins.no_account, failed = sign_ins.failed, too_old = sign_ins.too_old,
                 "sign-in sweep done");
         }
+        // Review dates that came: their reminders are written first, then delivered below.
+        let today = safety_core::dates::to_london(now).date_naive();
+        match safety_core::worry::review::remind_due(self.store(), &org.id, today, now).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(org = %org.id, reminders = n, "review reminders written"),
+            Err(e) => {
+                tracing::error!(org = %org.id, error = %e, "review reminders could not be written; retried at the next sweep")
+            }
+        }
         let d = notify::deliver_pending(self.store(), &self.mailer, org, &links, now, SWEEP_MAX)
             .await?;
         tracing::info!(

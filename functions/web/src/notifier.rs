@@ -66,6 +66,18 @@ pub fn spawn(
 async fn deliver(site: &SiteState, mailer: &AnyMailer, links: &Links) {
     {
         {
+            // Review dates that came: their reminders are written first, then delivered below.
+            let now = chrono::Utc::now();
+            let today = safety_core::dates::to_london(now).date_naive();
+            match safety_core::worry::review::remind_due(&site.store, &site.org.id, today, now)
+                .await
+            {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(reminders = n, "review reminders written"),
+                Err(e) => {
+                    tracing::error!(error = %e, "review reminders could not be written; retrying soon")
+                }
+            }
             loop {
                 let now = chrono::Utc::now();
                 match deliver_pending(&site.store, mailer, &site.org, links, now, BATCH).await {

@@ -4,7 +4,9 @@
 //! role alone, and a worry someone may not see is "not found", exactly like one that does not
 //! exist (no list or id reveals it).
 
+use super::decision::Decision;
 use super::records::{self, FormAppliedRecord, WorryAuditRecord, WorryEventRecord, WorryRecord};
+use super::review;
 use super::{Sender, Status, Worry, WorryError, check_text, is_worry_id};
 use crate::identity::Person;
 use crate::keys;
@@ -13,7 +15,7 @@ use crate::org::OrgId;
 use crate::routing::{self, Queue, Route, StoredRoute};
 use crate::store::record::to_item;
 use crate::store::{Condition, Item, Query, Store, StoreError, TxOp, Update, layout};
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde_json::Value;
 
 /// The longest note, action, referral detail, reply or outcome, in characters.
@@ -136,6 +138,19 @@ pub enum CaseAction {
         outcome: Outcome,
         detail: String,
     },
+    /// A decision with its reason (required: it is what a later reader needs).
+    Decide {
+        decision: Decision,
+        reason: String,
+    },
+    /// Sets (or moves) the date of the next review; the person it is assigned to is reminded
+    /// then. Open worries only; `today` bounds it.
+    SetReview {
+        due: NaiveDate,
+        what: String,
+    },
+    /// The review was done (what was found is optional): the date is cleared.
+    ReviewDone(String),
 }
 
 /// One entry of the chronology.
@@ -167,6 +182,11 @@ pub enum EventKind {
     Closed {
         outcome: Outcome,
     },
+    Decision(Decision),
+    ReviewSet {
+        due: NaiveDate,
+    },
+    ReviewDone,
 }
 
 impl EventKind {
@@ -183,6 +203,9 @@ impl EventKind {
             EventKind::Reply => "reply",
             EventKind::SenderAdded => "sender_added",
             EventKind::Closed { .. } => "closed",
+            EventKind::Decision(_) => "decision",
+            EventKind::ReviewSet { .. } => "review_set",
+            EventKind::ReviewDone => "review_done",
         }
     }
 
@@ -209,6 +232,17 @@ impl EventKind {
             EventKind::Reply => "Replied to the person who sent it".into(),
             EventKind::SenderAdded => "The person who sent it added information".into(),
             EventKind::Closed { outcome } => format!("Closed it: {}", outcome.label()),
+            EventKind::Decision(d) => d.describe(),
+            EventKind::ReviewSet { due } => format!("Set a review for {}", review::show(*due)),
+            EventKind::ReviewDone => "Reviewed it".into(),
+        }
+    }
+
+    /// An entry's own fields beyond its text, labelled (a decision's record).
+    pub fn details(&self) -> Vec<(&'static str, String)> {
+        match self {
+            EventKind::Decision(d) => d.details(),
+            _ => Vec::new(),
         }
     }
 }
@@ -713,7 +747,92 @@ pub async fn act<S: Store>(
                 )],
                 Some(Status::Closed),
                 true,
-                "Closed.".into(),
+                match &worry.review {
+                    Some(r) => format!(
+                        "Closed. Its review on {} is cancelled.",
+                        review::show(r.due)
+                    ),
+                    None => "Closed.".into(),
+                },
+            )
+        }
+        CaseAction::Decide { decision, reason } => {
+            let decision = decision.checked()?;
+            let reason = check_text(&reason, MAX_ENTRY_CHARS).map_err(|e| match e {
+                super::WorryError::Empty => CaseError::Refused(
+                    "Please give the reason for the decision: it is kept in the chronology.".into(),
+                ),
+                other => other.into(),
+            })?;
+            (
+                vec![entry(EventKind::Decision(decision), reason)],
+                None,
+                false,
+                "Decision recorded.".into(),
+            )
+        }
+        CaseAction::SetReview { due, what } => {
+            if worry.status == Status::Closed {
+                return Err(CaseError::Refused(
+                    "A closed concern is not reviewed: reopen it first.".into(),
+                ));
+            }
+            let today = crate::dates::to_london(now).date_naive();
+            if due < today {
+                return Err(CaseError::Refused(
+                    "The review date must be today or later.".into(),
+                ));
+            }
+            if (due - today).num_days() > review::MAX_DAYS_AHEAD {
+                return Err(CaseError::Refused(
+                    "The review date must be within two years.".into(),
+                ));
+            }
+            let what = check_text(&what, MAX_ENTRY_CHARS).map_err(|e| match e {
+                super::WorryError::Empty => CaseError::Refused(
+                    "Please say what is to be reviewed (for example, the support plan).".into(),
+                ),
+                other => other.into(),
+            })?;
+            if let Some(old) = &worry.review {
+                extra.push(review::delete_op(org, worry_id, old.due));
+            }
+            extra.push(review::put_op(org, worry_id, due));
+            changed.review_due = Some(due);
+            changed.review_what = Some(what.clone());
+            let who = match &worry.assigned {
+                Some((_, name)) => format!("{name} is reminded then"),
+                None => "everyone it is routed to is reminded then (nobody is assigned)".into(),
+            };
+            (
+                vec![entry(EventKind::ReviewSet { due }, what)],
+                None,
+                true,
+                format!("Review set for {}: {who}.", review::show(due)),
+            )
+        }
+        CaseAction::ReviewDone(text) => {
+            let Some(old) = &worry.review else {
+                return Err(CaseError::Refused(
+                    "There is no review set for this concern.".into(),
+                ));
+            };
+            extra.push(review::delete_op(org, worry_id, old.due));
+            changed.review_due = None;
+            changed.review_what = None;
+            (
+                vec![entry(
+                    EventKind::ReviewDone,
+                    // What was found is optional.
+                    if super::normalise_text(&text).trim().is_empty() {
+                        String::new()
+                    } else {
+                        check_text(&text, MAX_ENTRY_CHARS)?
+                    },
+                )],
+                None,
+                true,
+                "Review recorded. Set another date if it is to be reviewed again.".into(),
             )
         }
     };
@@ -729,6 +848,12 @@ pub async fn act<S: Store>(
         let is_open = status != Status::Closed;
         if was_open != is_open {
             changed.gsi1pk = keys::worries_index(org, worry.queue().as_str(), is_open);
+        }
+        // A closed worry is not reviewed: its date leaves the list.
+        if !is_open && let Some(old) = &worry.review {
+            changed.review_due = None;
+            changed.review_what = None;
+            extra.push(review::delete_op(org, worry_id, old.due));
         }
     }
     let update = Update::changes(&stored, &changed).bump_version();
@@ -882,6 +1007,8 @@ impl From<&CaseEvent> for WorryEventRecord {
             to: None,
             to_name: None,
             outcome: None,
+            decision: None,
+            due: None,
         };
         match &e.kind {
             EventKind::Referral { to, reference } => {
@@ -898,6 +1025,8 @@ impl From<&CaseEvent> for WorryEventRecord {
                 r.to = Some(to.as_str().into());
             }
             EventKind::Closed { outcome } => r.outcome = Some(outcome.as_str().into()),
+            EventKind::Decision(d) => r.decision = Some(d.clone()),
+            EventKind::ReviewSet { due } => r.due = Some(*due),
             _ => {}
         }
         r
@@ -941,6 +1070,11 @@ impl TryFrom<WorryEventRecord> for CaseEvent {
                 outcome: Outcome::parse(&need(r.outcome, "outcome")?)
                     .ok_or_else(|| bad("outcome"))?,
             },
+            "decision" => EventKind::Decision(r.decision.ok_or_else(|| bad("decision"))?),
+            "review_set" => EventKind::ReviewSet {
+                due: r.due.ok_or_else(|| bad("due"))?,
+            },
+            "review_done" => EventKind::ReviewDone,
             _ => return Err(bad("kind")),
         };
         Ok(CaseEvent {

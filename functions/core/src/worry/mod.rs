@@ -20,8 +20,10 @@
 pub mod case;
 pub mod code;
 pub mod counts;
+pub mod decision;
 pub mod inbox;
 pub mod records;
+pub mod review;
 pub mod sender;
 
 use crate::content::WorryKind;
@@ -656,6 +658,8 @@ pub async fn submit_from<S: Store>(
         sender_name,
         assigned_id: None,
         assigned_name: None,
+        review_due: None,
+        review_what: None,
     };
     let pointer = match (&code, sender) {
         (Some(code), _) => to_item(
@@ -884,6 +888,8 @@ pub struct Worry {
     pub assigned: Option<(String, String)>,
     /// One of many sent from one form, account or address in a short time.
     pub group_id: Option<String>,
+    /// When it is next to be reviewed, if a handler set a date.
+    pub review: Option<review::Review>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     /// Optimistic locking: changed by every action.

@@ -4,7 +4,7 @@
 use super::{Sender, Status, Urgency, Worry, WorryError};
 use crate::routing::{About, Involves, Queue, StoredRoute};
 use crate::store::record::{self, Record};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 /// A worry (`keys::worry`), listed by queue on gsi1 (open or closed).
@@ -55,6 +55,11 @@ pub struct WorryRecord {
     pub assigned_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assigned_name: Option<String>,
+    /// The next review, if one is set (with `review_what`; listed at `keys::review_due`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review_due: Option<NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review_what: Option<String>,
 }
 
 impl Record for WorryRecord {
@@ -97,6 +102,10 @@ impl TryFrom<WorryRecord> for Worry {
             sender,
             assigned,
             group_id: r.group_id,
+            review: r.review_due.map(|due| super::review::Review {
+                due,
+                what: r.review_what.unwrap_or_default(),
+            }),
             created_at: r.created_at,
             updated_at: r.updated_at,
             version: r.version,
@@ -219,6 +228,12 @@ pub struct WorryEventRecord {
     pub to_name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub outcome: Option<String>,
+    /// A decision's own fields (kind `decision`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decision: Option<super::decision::Decision>,
+    /// The review date set (kind `review_set`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due: Option<NaiveDate>,
 }
 
 impl Record for WorryEventRecord {

@@ -4,6 +4,7 @@
 //! (one per core by default) bound how many run at once.
 
 mod compliance;
+mod decisions;
 mod dynamo_conflicts;
 mod easy_read;
 mod family;
