@@ -24,6 +24,7 @@ use crate::pages::{
     policies::{
         AupComparePage, PoliciesPage, PolicyEditorPage, PolicyVersionPage, PolicyVersionsPage,
     },
+    reports::ReportPage,
     safeguarding_roles::SafeguardingRolesPage,
     tell::TellPage,
     training::{CertificatePage, MyTrainingPage, QuizPage, RosterPage, SignedTextPage, VerifyPage},
@@ -97,6 +98,8 @@ pages! {
     POLICY_VERSION = "/admin/policies/version" => PolicyVersionPage;
     ORGANISATION = "/admin/organisation" => OrganisationProfilePage;
     ORGANISATION_HISTORY = "/admin/organisation/history" => OrganisationHistoryPage;
+    REPORT_MONTHLY = "/reports/monthly" => ReportPage;
+    REPORT_TERMLY = "/reports/termly" => ReportPage;
 }
 
 /// The pages whose HTML, for someone signed out, depends on nothing but the organisation, the

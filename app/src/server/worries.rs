@@ -33,7 +33,7 @@ pub fn time_for_people(t: DateTime<Utc>) -> String {
     safety_core::dates::show_date_time(t)
 }
 
-fn kind_label(site: &SiteState, id: &str) -> String {
+pub(crate) fn kind_label(site: &SiteState, id: &str) -> String {
     site.worry_kinds
         .iter()
         .find(|k| k.id == id)

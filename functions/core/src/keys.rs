@@ -618,3 +618,23 @@ pub fn standing(o: &OrgId, item: &str, counter_sort: &str, person_id: &str) -> K
 pub fn standings_built(o: &OrgId) -> Key {
     Key::new(format!("{}#STANDING", org(o)), "BUILT")
 }
+
+// The safeguarding reports (`reports`)
+//
+// | access pattern                                        | pk                              | sk                    |
+// |-------------------------------------------------------|---------------------------------|-----------------------|
+// | what the reports count of each worry, by the month it was sent (same tx as each worry write) | `ORG#<org>#REPORT#<YYYY-MM>` | `WORRY#<id>` |
+//
+// Record: [`worry_report_entry`] holds a
+// [`ReportEntryRecord`](crate::worry::report_entry::ReportEntryRecord) (`type`
+// `worry_report_entry`, set by the update that makes it).
+
+/// The partition of the report entries of the worries sent in one month (`YYYY-MM`, UK time).
+pub fn report_month(o: &OrgId, month: &str) -> String {
+    format!("{}#REPORT#{month}", org(o))
+}
+
+/// What the reports count of one worry, in the partition of the month it was sent.
+pub fn worry_report_entry(o: &OrgId, month: &str, worry_id: &str) -> Key {
+    Key::new(report_month(o, month), format!("WORRY#{worry_id}"))
+}

@@ -15,7 +15,8 @@
 //! 8. `content` (the library, with the profile's and the routing's placeholders), `notify`.
 //! 9. `learning`, `worry`, `governance` (safeguarding-role changes), `tenancy` (stored
 //!    profiles, own policies, host names).
-//! 10. `compliance`, `export` (read learning and the counters).
+//! 10. `compliance`, `export` (read learning and the counters), `reports` (the safeguarding
+//!     reports: read the worries' report entries).
 //! 11. `reminders`; `function_main` (the functions' start-up) only reads `env`.
 
 pub mod compliance;
@@ -42,6 +43,7 @@ pub mod rate_limit;
 #[cfg(test)]
 mod record_layout_tests;
 pub mod reminders;
+pub mod reports;
 pub mod roles;
 pub mod routing;
 pub mod secrets;

@@ -22,6 +22,9 @@ pub enum Role {
     /// managing director (and about the DSL when the DSL is also the head).
     Chair,
     Admin,
+    /// A governor or trustee: reads the termly safeguarding report (counts, never names) and
+    /// does their own training; reads no worry and no list of people.
+    Governor,
 }
 
 /// The roles that read worries. Nobody gives themselves one, and every change to one is kept in
@@ -34,7 +37,7 @@ pub const SAFEGUARDING_ROLES: [Role; 4] = [
 ];
 
 impl Role {
-    pub const ALL: [Role; 8] = [
+    pub const ALL: [Role; 9] = [
         Role::Learner,
         Role::Staff,
         Role::Parent,
@@ -43,6 +46,7 @@ impl Role {
         Role::AllegationsLead,
         Role::Chair,
         Role::Admin,
+        Role::Governor,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -55,6 +59,7 @@ impl Role {
             Role::AllegationsLead => "allegations_lead",
             Role::Chair => "chair",
             Role::Admin => "admin",
+            Role::Governor => "governor",
         }
     }
 
@@ -83,6 +88,7 @@ impl Role {
             Role::AllegationsLead => "Allegations lead (head or managing director)",
             Role::Chair => "Chair (of governors or trustees, proprietor or owner)",
             Role::Admin => "Administrator",
+            Role::Governor => "Governor or trustee",
         }
     }
 }
@@ -114,10 +120,13 @@ pub enum Action {
     EditContacts,
     /// The organisation's own versions of policies and pages.
     PublishPolicies,
+    /// The safeguarding reports: counts only, each reader's over the worries they may read
+    /// (see `reports`).
+    ViewReports,
 }
 
 impl Action {
-    pub const ALL: [Action; 14] = [
+    pub const ALL: [Action; 15] = [
         Action::ReadPublicPages,
         Action::SubmitWorry,
         Action::DoOwnTraining,
@@ -132,6 +141,7 @@ impl Action {
         Action::ManageOrganisation,
         Action::EditContacts,
         Action::PublishPolicies,
+        Action::ViewReports,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -150,6 +160,7 @@ impl Action {
             Action::ManageOrganisation => "manage_organisation",
             Action::EditContacts => "edit_contacts",
             Action::PublishPolicies => "publish_policies",
+            Action::ViewReports => "view_reports",
         }
     }
 }
@@ -175,6 +186,7 @@ pub const PERMISSIONS: &[(Role, &[Action])] = &[
             HandleWorries,
             EditContacts,
             PublishPolicies,
+            ViewReports,
         ],
     ),
     (
@@ -184,10 +196,14 @@ pub const PERMISSIONS: &[(Role, &[Action])] = &[
             ExportCompletion,
             ReceiveWorries,
             HandleWorries,
+            ViewReports,
         ],
     ),
-    (Role::AllegationsLead, &[ReceiveWorries, HandleWorries]),
-    (Role::Chair, &[ReceiveWorries, HandleWorries]),
+    (
+        Role::AllegationsLead,
+        &[ReceiveWorries, HandleWorries, ViewReports],
+    ),
+    (Role::Chair, &[ReceiveWorries, HandleWorries, ViewReports]),
     (
         Role::Admin,
         &[
@@ -199,6 +215,10 @@ pub const PERMISSIONS: &[(Role, &[Action])] = &[
             EditContacts,
             PublishPolicies,
         ],
+    ),
+    (
+        Role::Governor,
+        &[DoOwnTraining, ViewOwnProgress, ViewReports],
     ),
 ];
 
@@ -219,20 +239,21 @@ mod tests {
     ///
     /// columns: public, worry, training, aup, own progress, completion, export, receive worries,
     ///          handle worries, manage people, import people, manage organisation, edit contacts,
-    ///          publish policies
-    const EXPECTED: &[(&str, [u8; 14])] = &[
-        ("anonymous", [1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
-        ("learner", [1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
-        ("staff", [1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
-        ("parent", [1, 1, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
-        ("dsl", [1, 1, 0, 0, 0, 1, 1, 1, 1, 0, 0, 0, 1, 1]),
-        ("deputy_dsl", [1, 1, 0, 0, 0, 1, 1, 1, 1, 0, 0, 0, 0, 0]),
+    ///          publish policies, view reports
+    const EXPECTED: &[(&str, [u8; 15])] = &[
+        ("anonymous", [1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
+        ("learner", [1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
+        ("staff", [1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
+        ("parent", [1, 1, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
+        ("dsl", [1, 1, 0, 0, 0, 1, 1, 1, 1, 0, 0, 0, 1, 1, 1]),
+        ("deputy_dsl", [1, 1, 0, 0, 0, 1, 1, 1, 1, 0, 0, 0, 0, 0, 1]),
         (
             "allegations_lead",
-            [1, 1, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0],
+            [1, 1, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 1],
         ),
-        ("chair", [1, 1, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0]),
-        ("admin", [1, 1, 0, 0, 0, 1, 1, 0, 0, 1, 1, 1, 1, 1]),
+        ("chair", [1, 1, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 1]),
+        ("admin", [1, 1, 0, 0, 0, 1, 1, 0, 0, 1, 1, 1, 1, 1, 0]),
+        ("governor", [1, 1, 1, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]),
     ];
 
     #[test]
@@ -255,7 +276,7 @@ mod tests {
                 checked += 1;
             }
         }
-        assert_eq!(checked, 9 * 14);
+        assert_eq!(checked, 10 * 15);
     }
 
     #[test]

@@ -24,6 +24,7 @@ mod organisation;
 mod policies;
 #[cfg(feature = "local")]
 mod reminders;
+mod reports;
 mod routes;
 #[cfg(feature = "local")]
 mod seed;

@@ -885,6 +885,13 @@ pub async fn act<S: Store>(
     ops.extend(extra);
     // The inbox counters move with it, in the same transaction.
     ops.extend(super::counts::count_ops(org, Some(&stored), &changed));
+    // And what the reports count of it.
+    ops.extend(super::report_entry::entry_op(
+        org,
+        Some(&stored),
+        &changed,
+        &events,
+    ));
     match store.transact(ops).await {
         Ok(()) => {
             tracing::info!(%org, person_id = handler.id, worry_id, action = events[0].kind.name(), "worry action recorded");

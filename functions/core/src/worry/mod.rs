@@ -23,6 +23,7 @@ pub mod counts;
 pub mod decision;
 pub mod inbox;
 pub mod records;
+pub mod report_entry;
 pub mod review;
 pub mod sender;
 
@@ -702,6 +703,8 @@ pub async fn submit_from<S: Store>(
     ];
     // The inbox counters count it in the same transaction.
     ops.extend(counts::count_ops(org, None, &record));
+    // And the reports count it.
+    ops.extend(report_entry::entry_op(org, None, &record, &[]));
     if !form_reused {
         ops.push(TxOp::Put {
             item: to_item(&form_key, &FormUsedRecord { expires_at }),

@@ -13,6 +13,7 @@ mod inbox_counts;
 mod infra_template;
 mod learning;
 mod reminders;
+mod reports;
 mod routing_shapes;
 mod secrets;
 mod ses;

@@ -22,6 +22,7 @@ mod organisation;
 mod organisations;
 mod policies;
 mod public_cache;
+mod reports;
 mod routing;
 mod sso;
 mod store_down;

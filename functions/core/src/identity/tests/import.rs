@@ -39,7 +39,7 @@ async fn the_preview_reports_each_bad_row_and_writes_nothing() {
         errors(&preview),
         vec![
             (3, "bad email (it needs exactly one @)".to_string()),
-            (4, "unknown role “teacher”: use learner, staff, parent, dsl, deputy_dsl, allegations_lead, chair, admin".into()),
+            (4, "unknown role “teacher”: use learner, staff, parent, dsl, deputy_dsl, allegations_lead, chair, admin, governor".into()),
             (5, "missing name".into()),
             (6, "the same email is also on line 2".into()),
             (7, "no role given: use at least one, e.g. learner".into()),
