@@ -17,6 +17,7 @@
 //!    profiles, own policies, host names).
 //! 10. `compliance`, `export` (read learning and the counters).
 //! 11. `reminders`; `function_main` (the functions' start-up) only reads `env`.
+//! 12. `records` (person records: worries linked to a person, read through their routing).
 
 pub mod compliance;
 pub mod content;
@@ -41,6 +42,7 @@ pub mod org;
 pub mod rate_limit;
 #[cfg(test)]
 mod record_layout_tests;
+pub mod records;
 pub mod reminders;
 pub mod roles;
 pub mod routing;

@@ -114,10 +114,12 @@ pub enum Action {
     EditContacts,
     /// The organisation's own versions of policies and pages.
     PublishPolicies,
+    /// Person records: a child's (or adult's) worries linked in one chronology, still routed.
+    ViewPersonRecords,
 }
 
 impl Action {
-    pub const ALL: [Action; 14] = [
+    pub const ALL: [Action; 15] = [
         Action::ReadPublicPages,
         Action::SubmitWorry,
         Action::DoOwnTraining,
@@ -132,6 +134,7 @@ impl Action {
         Action::ManageOrganisation,
         Action::EditContacts,
         Action::PublishPolicies,
+        Action::ViewPersonRecords,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -150,6 +153,7 @@ impl Action {
             Action::ManageOrganisation => "manage_organisation",
             Action::EditContacts => "edit_contacts",
             Action::PublishPolicies => "publish_policies",
+            Action::ViewPersonRecords => "view_person_records",
         }
     }
 }
@@ -175,6 +179,7 @@ pub const PERMISSIONS: &[(Role, &[Action])] = &[
             HandleWorries,
             EditContacts,
             PublishPolicies,
+            ViewPersonRecords,
         ],
     ),
     (
@@ -184,10 +189,17 @@ pub const PERMISSIONS: &[(Role, &[Action])] = &[
             ExportCompletion,
             ReceiveWorries,
             HandleWorries,
+            ViewPersonRecords,
         ],
     ),
-    (Role::AllegationsLead, &[ReceiveWorries, HandleWorries]),
-    (Role::Chair, &[ReceiveWorries, HandleWorries]),
+    (
+        Role::AllegationsLead,
+        &[ReceiveWorries, HandleWorries, ViewPersonRecords],
+    ),
+    (
+        Role::Chair,
+        &[ReceiveWorries, HandleWorries, ViewPersonRecords],
+    ),
     (
         Role::Admin,
         &[
@@ -219,20 +231,20 @@ mod tests {
     ///
     /// columns: public, worry, training, aup, own progress, completion, export, receive worries,
     ///          handle worries, manage people, import people, manage organisation, edit contacts,
-    ///          publish policies
-    const EXPECTED: &[(&str, [u8; 14])] = &[
-        ("anonymous", [1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
-        ("learner", [1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
-        ("staff", [1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
-        ("parent", [1, 1, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
-        ("dsl", [1, 1, 0, 0, 0, 1, 1, 1, 1, 0, 0, 0, 1, 1]),
-        ("deputy_dsl", [1, 1, 0, 0, 0, 1, 1, 1, 1, 0, 0, 0, 0, 0]),
+    ///          publish policies, person records
+    const EXPECTED: &[(&str, [u8; 15])] = &[
+        ("anonymous", [1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
+        ("learner", [1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
+        ("staff", [1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
+        ("parent", [1, 1, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
+        ("dsl", [1, 1, 0, 0, 0, 1, 1, 1, 1, 0, 0, 0, 1, 1, 1]),
+        ("deputy_dsl", [1, 1, 0, 0, 0, 1, 1, 1, 1, 0, 0, 0, 0, 0, 1]),
         (
             "allegations_lead",
-            [1, 1, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0],
+            [1, 1, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 1],
         ),
-        ("chair", [1, 1, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0]),
-        ("admin", [1, 1, 0, 0, 0, 1, 1, 0, 0, 1, 1, 1, 1, 1]),
+        ("chair", [1, 1, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 1]),
+        ("admin", [1, 1, 0, 0, 0, 1, 1, 0, 0, 1, 1, 1, 1, 1, 0]),
     ];
 
     #[test]
@@ -255,7 +267,7 @@ mod tests {
                 checked += 1;
             }
         }
-        assert_eq!(checked, 9 * 14);
+        assert_eq!(checked, 9 * 15);
     }
 
     #[test]

@@ -11,6 +11,7 @@ mod identity;
 mod inbox_counts;
 mod infra_template;
 mod learning;
+mod records;
 mod reminders;
 mod routing_shapes;
 mod secrets;
