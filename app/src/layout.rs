@@ -58,6 +58,8 @@ fn account_links() -> impl IntoView {
                 .roles
                 .contains(&safety_core::roles::Role::Parent)
                 .then(|| view! { <li><A href="/me/children">"Your children"</A></li> });
+            let records = safety_core::records::may_use(&v.person)
+                .then(|| view! { <li><A href="/records">"Person records"</A></li> });
             view! {
                 {concerns}
                 {roles}
@@ -65,6 +67,7 @@ fn account_links() -> impl IntoView {
                 {admin}
                 {policies}
                 {children}
+                {records}
                 <li><A href="/me/training">"My training"</A></li>
                 <li><A href="/me" exact=true>"Your account"</A></li>
             }

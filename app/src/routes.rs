@@ -24,6 +24,7 @@ use crate::pages::{
     policies::{
         AupComparePage, PoliciesPage, PolicyEditorPage, PolicyVersionPage, PolicyVersionsPage,
     },
+    records::{LinkPage, RecordPage, RecordsPage},
     safeguarding_roles::SafeguardingRolesPage,
     tell::TellPage,
     training::{CertificatePage, MyTrainingPage, QuizPage, RosterPage, SignedTextPage, VerifyPage},
@@ -97,6 +98,9 @@ pages! {
     POLICY_VERSION = "/admin/policies/version" => PolicyVersionPage;
     ORGANISATION = "/admin/organisation" => OrganisationProfilePage;
     ORGANISATION_HISTORY = "/admin/organisation/history" => OrganisationHistoryPage;
+    RECORDS = "/records" => RecordsPage;
+    RECORD = "/records/:id" => RecordPage;
+    WORRY_PEOPLE = "/worries/:id/people" => LinkPage;
 }
 
 /// The pages whose HTML, for someone signed out, depends on nothing but the organisation, the

@@ -11,6 +11,7 @@ pub mod organisation;
 mod outcome;
 pub mod policies;
 pub mod public_pages;
+pub mod records;
 pub mod roles;
 pub mod sign_in;
 pub mod sso;

@@ -17,6 +17,7 @@ pub mod my_worries;
 pub mod not_found;
 pub mod organisation;
 pub mod policies;
+pub mod records;
 pub mod safeguarding_roles;
 pub mod tell;
 pub mod training;

@@ -357,6 +357,7 @@ pub mod permission {
     by_action!(ExportCompletion, ExportCompletion, "export completion");
     by_action!(EditContacts, EditContacts, "edit the safeguarding contacts");
     by_action!(PublishPolicies, PublishPolicies, "publish policies");
+    by_action!(ViewPersonRecords, ViewPersonRecords, "view person records");
 
     /// Worries are routed to them (the inbox and case pages).
     pub struct HandleWorries;
