@@ -60,6 +60,8 @@ fn account_links() -> impl IntoView {
                 .then(|| view! { <li><A href="/me/children">"Your children"</A></li> });
             let reports = crate::server::reports::first_report(&v)
                 .map(|href| view! { <li><A href=href>"Reports"</A></li> });
+            let records = safety_core::records::may_use(&v.person)
+                .then(|| view! { <li><A href="/records">"Person records"</A></li> });
             view! {
                 {concerns}
                 {roles}
@@ -68,6 +70,7 @@ fn account_links() -> impl IntoView {
                 {policies}
                 {children}
                 {reports}
+                {records}
                 <li><A href="/me/training">"My training"</A></li>
                 <li><A href="/me" exact=true>"Your account"</A></li>
             }

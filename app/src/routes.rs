@@ -25,6 +25,7 @@ use crate::pages::{
         AupComparePage, PoliciesPage, PolicyEditorPage, PolicyVersionPage, PolicyVersionsPage,
     },
     reports::ReportPage,
+    records::{LinkPage, RecordPage, RecordsPage},
     safeguarding_roles::SafeguardingRolesPage,
     tell::TellPage,
     training::{CertificatePage, MyTrainingPage, QuizPage, RosterPage, SignedTextPage, VerifyPage},
@@ -100,6 +101,9 @@ pages! {
     ORGANISATION_HISTORY = "/admin/organisation/history" => OrganisationHistoryPage;
     REPORT_MONTHLY = "/reports/monthly" => ReportPage;
     REPORT_TERMLY = "/reports/termly" => ReportPage;
+    RECORDS = "/records" => RecordsPage;
+    RECORD = "/records/:id" => RecordPage;
+    WORRY_PEOPLE = "/worries/:id/people" => LinkPage;
 }
 
 /// The pages whose HTML, for someone signed out, depends on nothing but the organisation, the

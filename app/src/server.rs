@@ -12,6 +12,7 @@ mod outcome;
 pub mod policies;
 pub mod public_pages;
 pub mod reports;
+pub mod records;
 pub mod roles;
 pub mod sign_in;
 pub mod sso;

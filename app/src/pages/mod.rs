@@ -18,6 +18,7 @@ pub mod not_found;
 pub mod organisation;
 pub mod policies;
 pub mod reports;
+pub mod records;
 pub mod safeguarding_roles;
 pub mod tell;
 pub mod training;

@@ -445,6 +445,7 @@ pub fn CasePage() -> impl IntoView {
                     <h2 id="text-heading">"What they wrote"</h2>
                     <p class="message-text worry-text" data-testid="worry-text">{text}</p>
                 </section>
+                <crate::pages::records::PersonLinks/>
             </div>
             <section aria-labelledby="act-heading" class="case-actions">
                 <h2 id="act-heading">"Act on it"</h2>

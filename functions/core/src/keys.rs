@@ -638,3 +638,79 @@ pub fn report_month(o: &OrgId, month: &str) -> String {
 pub fn worry_report_entry(o: &OrgId, month: &str, worry_id: &str) -> Key {
     Key::new(report_month(o, month), format!("WORRY#{worry_id}"))
 }
+
+// Person records (a child's or adult's record across worries: see [`crate::records`])
+//
+// | access pattern                                        | pk / gsi1pk                          | sk / gsi1sk                    |
+// |-------------------------------------------------------|--------------------------------------|--------------------------------|
+// | a record, its links, chronology entries, audit, name words (1 query) | `ORG#<org>#PREC#<id>` | `REC`, `LINK#<worry id>`, `EVENT#<at>#<id>`, `AUDIT#<at>#<id>`, `NAME#<word>` |
+// | the records a worry is linked to (gsi1)               | `ORG#<org>#WORRYLINKS#<worry id>`    | `<record id>`                  |
+// | records by the start of any word of the name (gsi1)   | `ORG#<org>#PRECNAMES`                | `<lowercase word>#<record id>` |
+// | the record of a person on the platform (one at most)  | `ORG#<org>#PRECPERSON#<person id>`   | `PREC`                         |
+
+/// The partition of one person record.
+pub fn person_file_partition(o: &OrgId, record_id: &str) -> String {
+    format!("{}#PREC#{record_id}", org(o))
+}
+
+/// A person record itself.
+pub fn person_file(o: &OrgId, record_id: &str) -> Key {
+    Key::new(person_file_partition(o, record_id), "REC")
+}
+
+/// Sort-key prefixes inside a person record's partition.
+pub const PERSON_FILE_LINK_PREFIX: &str = "LINK#";
+pub const PERSON_FILE_EVENT_PREFIX: &str = "EVENT#";
+pub const PERSON_FILE_AUDIT_PREFIX: &str = "AUDIT#";
+pub const PERSON_FILE_NAME_PREFIX: &str = "NAME#";
+
+/// A worry linked to a record (listed on gsi1 by the worry: [`worry_links_index`]).
+pub fn person_file_link(o: &OrgId, record_id: &str, worry_id: &str) -> Key {
+    Key::new(
+        person_file_partition(o, record_id),
+        format!("{PERSON_FILE_LINK_PREFIX}{worry_id}"),
+    )
+}
+
+/// One entry of a record's own chronology; `at` is an RFC 3339 timestamp.
+pub fn person_file_event(o: &OrgId, record_id: &str, at: &str, id: &str) -> Key {
+    Key::new(
+        person_file_partition(o, record_id),
+        format!("{PERSON_FILE_EVENT_PREFIX}{at}#{id}"),
+    )
+}
+
+/// One view of a record (or a change to it), in its audit trail.
+pub fn person_file_audit(o: &OrgId, record_id: &str, at: &str, id: &str) -> Key {
+    Key::new(
+        person_file_partition(o, record_id),
+        format!("{PERSON_FILE_AUDIT_PREFIX}{at}#{id}"),
+    )
+}
+
+/// One word of a record's name, listed on gsi1 ([`person_file_names_index`]).
+pub fn person_file_name(o: &OrgId, record_id: &str, word: &str) -> Key {
+    Key::new(
+        person_file_partition(o, record_id),
+        format!("{PERSON_FILE_NAME_PREFIX}{word}"),
+    )
+}
+
+/// gsi1 partition of the records linked to one worry.
+pub fn worry_links_index(o: &OrgId, worry_id: &str) -> String {
+    format!("{}#WORRYLINKS#{worry_id}", org(o))
+}
+
+/// gsi1 partition of every word of every record's name.
+pub fn person_file_names_index(o: &OrgId) -> String {
+    format!("{}#PRECNAMES", org(o))
+}
+
+pub fn person_file_names_sort(word: &str, record_id: &str) -> String {
+    format!("{word}#{record_id}")
+}
+
+/// The record of a person on the platform (written once, so a person has one record).
+pub fn platform_person_file(o: &OrgId, person_id: &str) -> Key {
+    Key::new(format!("{}#PRECPERSON#{person_id}", org(o)), "PREC")
+}

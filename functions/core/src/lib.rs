@@ -18,6 +18,7 @@
 //! 10. `compliance`, `export` (read learning and the counters), `reports` (the safeguarding
 //!     reports: read the worries' report entries).
 //! 11. `reminders`; `function_main` (the functions' start-up) only reads `env`.
+//! 12. `records` (person records: worries linked to a person, read through their routing).
 
 pub mod compliance;
 pub mod content;
@@ -42,6 +43,7 @@ pub mod org;
 pub mod rate_limit;
 #[cfg(test)]
 mod record_layout_tests;
+pub mod records;
 pub mod reminders;
 pub mod reports;
 pub mod roles;

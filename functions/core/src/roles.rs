@@ -123,10 +123,12 @@ pub enum Action {
     /// The safeguarding reports: counts only, each reader's over the worries they may read
     /// (see `reports`).
     ViewReports,
+    /// Person records: a child's (or adult's) worries linked in one chronology, still routed.
+    ViewPersonRecords,
 }
 
 impl Action {
-    pub const ALL: [Action; 15] = [
+    pub const ALL: [Action; 16] = [
         Action::ReadPublicPages,
         Action::SubmitWorry,
         Action::DoOwnTraining,
@@ -142,6 +144,7 @@ impl Action {
         Action::EditContacts,
         Action::PublishPolicies,
         Action::ViewReports,
+        Action::ViewPersonRecords,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -161,6 +164,7 @@ impl Action {
             Action::EditContacts => "edit_contacts",
             Action::PublishPolicies => "publish_policies",
             Action::ViewReports => "view_reports",
+            Action::ViewPersonRecords => "view_person_records",
         }
     }
 }
@@ -187,6 +191,7 @@ pub const PERMISSIONS: &[(Role, &[Action])] = &[
             EditContacts,
             PublishPolicies,
             ViewReports,
+            ViewPersonRecords,
         ],
     ),
     (
@@ -197,13 +202,17 @@ pub const PERMISSIONS: &[(Role, &[Action])] = &[
             ReceiveWorries,
             HandleWorries,
             ViewReports,
+            ViewPersonRecords,
         ],
     ),
     (
         Role::AllegationsLead,
-        &[ReceiveWorries, HandleWorries, ViewReports],
+        &[ReceiveWorries, HandleWorries, ViewReports, ViewPersonRecords],
     ),
-    (Role::Chair, &[ReceiveWorries, HandleWorries, ViewReports]),
+    (
+        Role::Chair,
+        &[ReceiveWorries, HandleWorries, ViewReports, ViewPersonRecords],
+    ),
     (
         Role::Admin,
         &[
@@ -239,21 +248,21 @@ mod tests {
     ///
     /// columns: public, worry, training, aup, own progress, completion, export, receive worries,
     ///          handle worries, manage people, import people, manage organisation, edit contacts,
-    ///          publish policies, view reports
-    const EXPECTED: &[(&str, [u8; 15])] = &[
-        ("anonymous", [1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
-        ("learner", [1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
-        ("staff", [1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
-        ("parent", [1, 1, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
-        ("dsl", [1, 1, 0, 0, 0, 1, 1, 1, 1, 0, 0, 0, 1, 1, 1]),
-        ("deputy_dsl", [1, 1, 0, 0, 0, 1, 1, 1, 1, 0, 0, 0, 0, 0, 1]),
+    ///          publish policies, view reports, person records
+    const EXPECTED: &[(&str, [u8; 16])] = &[
+        ("anonymous", [1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
+        ("learner", [1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
+        ("staff", [1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
+        ("parent", [1, 1, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
+        ("dsl", [1, 1, 0, 0, 0, 1, 1, 1, 1, 0, 0, 0, 1, 1, 1, 1]),
+        ("deputy_dsl", [1, 1, 0, 0, 0, 1, 1, 1, 1, 0, 0, 0, 0, 0, 1, 1]),
         (
             "allegations_lead",
-            [1, 1, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 1],
+            [1, 1, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 1, 1],
         ),
-        ("chair", [1, 1, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 1]),
-        ("admin", [1, 1, 0, 0, 0, 1, 1, 0, 0, 1, 1, 1, 1, 1, 0]),
-        ("governor", [1, 1, 1, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]),
+        ("chair", [1, 1, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 1, 1]),
+        ("admin", [1, 1, 0, 0, 0, 1, 1, 0, 0, 1, 1, 1, 1, 1, 0, 0]),
+        ("governor", [1, 1, 1, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0]),
     ];
 
     #[test]
@@ -276,7 +285,7 @@ mod tests {
                 checked += 1;
             }
         }
-        assert_eq!(checked, 10 * 15);
+        assert_eq!(checked, 10 * 16);
     }
 
     #[test]

@@ -358,6 +358,7 @@ pub mod permission {
     by_action!(EditContacts, EditContacts, "edit the safeguarding contacts");
     by_action!(PublishPolicies, PublishPolicies, "publish policies");
     by_action!(ViewReports, ViewReports, "view the safeguarding reports");
+    by_action!(ViewPersonRecords, ViewPersonRecords, "view person records");
 
     /// Worries are routed to them (the inbox and case pages).
     pub struct HandleWorries;

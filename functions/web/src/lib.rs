@@ -22,6 +22,7 @@ mod learning;
 mod notifier;
 mod organisation;
 mod policies;
+mod records;
 #[cfg(feature = "local")]
 mod reminders;
 mod reports;

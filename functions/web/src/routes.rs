@@ -88,6 +88,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::organisation::router())
         .merge(crate::policies::router())
         .merge(crate::reports::router())
+        .merge(crate::records::router())
         .fallback(get(page))
         .layer(middleware::from_fn_with_state(
             state.clone(),

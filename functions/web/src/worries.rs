@@ -181,7 +181,8 @@ pub async fn case_get(
     Path(id): Path<String>,
 ) -> Page {
     match uc::open_case(&state.site, &who, &id).await {
-        Ok(view) => Page::of(view),
+        Ok(view) => Page::of(view)
+            .and_maybe(app::server::records::linked_people(&state.site, &who, &id).await),
         Err(e) => case_problem(e),
     }
 }
@@ -199,7 +200,11 @@ pub async fn case_act_post(
             } else {
                 Outcome::Ok
             };
-            Ok(Page::of(*view).outcome(ending).at(format!("/worries/{id}")))
+            let people = app::server::records::linked_people(&state.site, &who, &id).await;
+            Ok(Page::of(*view)
+                .and_maybe(people)
+                .outcome(ending)
+                .at(format!("/worries/{id}")))
         }
         Ok(uc::ActOutcome::Left(to)) => Err(AppError::Redirect(to)),
         Err(e) => Ok(case_problem(e).at(format!("/worries/{id}"))),

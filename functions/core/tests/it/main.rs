@@ -12,6 +12,7 @@ mod identity;
 mod inbox_counts;
 mod infra_template;
 mod learning;
+mod records;
 mod reminders;
 mod reports;
 mod routing_shapes;
