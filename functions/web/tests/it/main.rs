@@ -22,6 +22,7 @@ mod organisation;
 mod organisations;
 mod policies;
 mod public_cache;
+mod records;
 mod reports;
 mod routing;
 mod sso;
