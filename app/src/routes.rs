@@ -10,6 +10,7 @@ use crate::pages::{
     admin::PeoplePage,
     aup::AupPage,
     compliance::{ComplianceListPage, DashboardPage, PersonRecordPage, SignedByPage},
+    concerns::{LowLevelLogPage, LowLevelPage, StaffConcernPage},
     curriculum::CurriculumPage,
     exports::{EvidencePage, ExportPage},
     family::{ChildrenPageView, FamilyAdminPage},
@@ -97,6 +98,9 @@ pages! {
     POLICY_VERSION = "/admin/policies/version" => PolicyVersionPage;
     ORGANISATION = "/admin/organisation" => OrganisationProfilePage;
     ORGANISATION_HISTORY = "/admin/organisation/history" => OrganisationHistoryPage;
+    STAFF_CONCERN = "/staff-concern" => StaffConcernPage;
+    LOW_LEVEL = "/staff-concern/low-level" => LowLevelPage;
+    LOW_LEVEL_LOG = "/low-level-concerns" => LowLevelLogPage;
 }
 
 /// The pages whose HTML, for someone signed out, depends on nothing but the organisation, the

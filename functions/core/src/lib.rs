@@ -15,10 +15,12 @@
 //! 8. `content` (the library, with the profile's and the routing's placeholders), `notify`.
 //! 9. `learning`, `worry`, `governance` (safeguarding-role changes), `tenancy` (stored
 //!    profiles, own policies, host names).
-//! 10. `compliance`, `export` (read learning and the counters).
+//! 10. `compliance`, `export` (read learning and the counters), `concerns` (low-level concerns
+//!     about staff; uses `worry`'s text checks).
 //! 11. `reminders`; `function_main` (the functions' start-up) only reads `env`.
 
 pub mod compliance;
+pub mod concerns;
 pub mod content;
 pub mod counters;
 pub mod crypto;

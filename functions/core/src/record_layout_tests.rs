@@ -62,6 +62,7 @@ fn a_named_worry_is_the_item_it_always_was() {
         sender_name: Some("Pat".into()),
         assigned_id: None,
         assigned_name: None,
+        staff_report: None,
     };
     let item = to_item(&key(), &record);
     assert_eq!(

@@ -87,6 +87,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::family::router())
         .merge(crate::organisation::router())
         .merge(crate::policies::router())
+        .merge(crate::concerns::router())
         .fallback(get(page))
         .layer(middleware::from_fn_with_state(
             state.clone(),

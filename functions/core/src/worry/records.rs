@@ -55,6 +55,9 @@ pub struct WorryRecord {
     pub assigned_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assigned_name: Option<String>,
+    /// Sent with the staff concern form: the report's fields (the child's words exactly).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub staff_report: Option<super::staff_report::StaffReport>,
 }
 
 impl Record for WorryRecord {
@@ -100,6 +103,7 @@ impl TryFrom<WorryRecord> for Worry {
             created_at: r.created_at,
             updated_at: r.updated_at,
             version: r.version,
+            staff_report: r.staff_report,
         })
     }
 }
