@@ -6,6 +6,7 @@ mod support;
 
 mod auth;
 mod budgets;
+mod concerns;
 mod deploy_commands;
 mod easy_read;
 mod email_alarm;
