@@ -62,6 +62,11 @@ fn account_links() -> impl IntoView {
                 .map(|href| view! { <li><A href=href>"Reports"</A></li> });
             let records = safety_core::records::may_use(&v.person)
                 .then(|| view! { <li><A href="/records">"Person records"</A></li> });
+            let staff_concern = safety_core::worry::staff_report::is_staff(&v.person.roles)
+                .then(|| view! { <li><A href="/staff-concern">"Report a concern"</A></li> });
+            let low_level = use_context::<crate::server::SiteState>()
+                .is_some_and(|site| crate::server::concerns::may_open_log(&site, &v))
+                .then(|| view! { <li><A href="/low-level-concerns">"Low-level concerns"</A></li> });
             view! {
                 {concerns}
                 {roles}
@@ -71,6 +76,8 @@ fn account_links() -> impl IntoView {
                 {children}
                 {reports}
                 {records}
+                {staff_concern}
+                {low_level}
                 <li><A href="/me/training">"My training"</A></li>
                 <li><A href="/me" exact=true>"Your account"</A></li>
             }

@@ -10,6 +10,7 @@ use crate::pages::{
     admin::PeoplePage,
     aup::AupPage,
     compliance::{ComplianceListPage, DashboardPage, PersonRecordPage, SignedByPage},
+    concerns::{LowLevelLogPage, LowLevelPage, StaffConcernPage},
     curriculum::CurriculumPage,
     exports::{EvidencePage, ExportPage},
     family::{ChildrenPageView, FamilyAdminPage},
@@ -104,6 +105,9 @@ pages! {
     RECORDS = "/records" => RecordsPage;
     RECORD = "/records/:id" => RecordPage;
     WORRY_PEOPLE = "/worries/:id/people" => LinkPage;
+    STAFF_CONCERN = "/staff-concern" => StaffConcernPage;
+    LOW_LEVEL = "/staff-concern/low-level" => LowLevelPage;
+    LOW_LEVEL_LOG = "/low-level-concerns" => LowLevelLogPage;
 }
 
 /// The pages whose HTML, for someone signed out, depends on nothing but the organisation, the

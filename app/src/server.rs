@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod compliance;
+pub mod concerns;
 pub mod easy_read;
 pub mod exports;
 pub mod family;

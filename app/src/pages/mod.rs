@@ -4,6 +4,7 @@ pub mod account;
 pub mod admin;
 pub mod aup;
 pub mod compliance;
+pub mod concerns;
 pub mod curriculum;
 pub mod easy_read;
 pub mod exports;

@@ -218,6 +218,15 @@ fn organisation_section(s: &OrganisationScreen) -> AnyView {
             </div>
             {field("renewal_months", "Training renewal, in months", Some("Staff take their training again after this many months (1 to 60)."), &o.renewal_months, Input::Number, p)}
             {field("escalate_after_minutes", "Escalate an urgent worry after, in minutes", Some("An urgent worry nobody has acknowledged by then is emailed again, also to whoever is on duty (5 to 1440)."), &o.escalate_after_minutes, Input::Number, p)}
+            <div class="field">
+                <label for="low-level-concerns-to">"Low-level concerns about staff are shared with"</label>
+                <p class="hint" id="low-level-concerns-to-hint">"As your staff conduct policy says. The head reads them either way (KCSIE asks that the head is told of every one); a concern about the head goes to the chair, and never to the person it is about."</p>
+                <select id="low-level-concerns-to" name="low_level_concerns_to" aria-describedby="low-level-concerns-to-hint">
+                    {[safety_core::org::LowLevelConcernsTo::Head, safety_core::org::LowLevelConcernsTo::Dsl].into_iter().map(|to| view! {
+                        <option value=to.as_str() selected=o.low_level_concerns_to == to.as_str()>{to.label()}</option>
+                    }).collect_view()}
+                </select>
+            </div>
         </fieldset>
     }
     .into_any()

@@ -3,6 +3,7 @@
 //! with JavaScript off, and the concern's text never goes into a script.
 
 use crate::pages::compliance::{sort_fields, sort_th};
+use crate::pages::concerns::ReportList;
 use crate::server::worries::{ActForm, CaseView, InboxEntry, InboxRow, InboxView, PageProblem};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -320,6 +321,7 @@ pub fn CasePage() -> impl IntoView {
         notice,
         error,
         typed,
+        staff_report,
     } = case;
     let action = format!("/worries/{worry_id}/act");
     let closed = status == Status::Closed;
@@ -441,10 +443,21 @@ pub fn CasePage() -> impl IntoView {
                     <div><dt>"Wants to be contacted"</dt><dd>{if wants_contact { "Yes" } else { "No" }}
                         {(!contact_how.is_empty()).then(|| view! { ": " <span class="message-text">{contact_how}</span> })}</dd></div>
                 </dl>
-                <section aria-labelledby="text-heading">
-                    <h2 id="text-heading">"What they wrote"</h2>
-                    <p class="message-text worry-text" data-testid="worry-text">{text}</p>
-                </section>
+                {match staff_report {
+                    // A member of staff's report: its fields, the child's words exactly.
+                    Some(lines) => view! {
+                        <section aria-labelledby="text-heading">
+                            <h2 id="text-heading">"The staff member's report"</h2>
+                            <ReportList lines/>
+                        </section>
+                    }.into_any(),
+                    None => view! {
+                        <section aria-labelledby="text-heading">
+                            <h2 id="text-heading">"What they wrote"</h2>
+                            <p class="message-text worry-text" data-testid="worry-text">{text}</p>
+                        </section>
+                    }.into_any(),
+                }}
                 <crate::pages::records::PersonLinks/>
             </div>
             <section aria-labelledby="act-heading" class="case-actions">

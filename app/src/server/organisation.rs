@@ -79,6 +79,8 @@ pub struct OrganisationFields {
     pub kind: String,
     pub renewal_months: String,
     pub escalate_after_minutes: String,
+    /// Who low-level concerns are shared with (`LowLevelConcernsTo` names).
+    pub low_level_concerns_to: String,
 }
 
 /// The safeguarding contacts section as typed.
@@ -484,6 +486,7 @@ impl From<Vec<(String, String)>> for OrganisationForm {
                 ["kind"] => Some(&mut org.kind),
                 ["renewal_months"] => Some(&mut org.renewal_months),
                 ["escalate_after_minutes"] => Some(&mut org.escalate_after_minutes),
+                ["low_level_concerns_to"] => Some(&mut org.low_level_concerns_to),
                 ["dsl", f] => contact_field(&mut contacts.dsl, f),
                 ["allegations_lead", f] => contact_field(&mut contacts.allegations_lead, f),
                 ["chair", f] => contact_field(&mut contacts.chair, f),
@@ -543,9 +546,13 @@ impl From<Vec<(String, String)>> for OrganisationForm {
             if let Some(slot) = slot {
                 match parts.first() {
                     Some(&"version") => {}
-                    Some(&("name" | "kind" | "renewal_months" | "escalate_after_minutes")) => {
-                        org_sent = true
-                    }
+                    Some(
+                        &("name"
+                        | "kind"
+                        | "renewal_months"
+                        | "escalate_after_minutes"
+                        | "low_level_concerns_to"),
+                    ) => org_sent = true,
                     _ => contacts_sent = true,
                 }
                 *slot = value;
@@ -695,6 +702,7 @@ impl OrganisationFields {
             kind: p.kind.clone(),
             renewal_months: p.renewal_months.to_string(),
             escalate_after_minutes: p.escalate_after_minutes.to_string(),
+            low_level_concerns_to: p.low_level_concerns_to.as_str().to_string(),
         }
     }
 }
@@ -1025,6 +1033,16 @@ fn apply_organisation(o: &OrganisationFields, p: &mut OrgProfile, problems: &mut
             field: Some(field_id("escalate_after_minutes")),
         }),
     }
+    // A form from before the setting was offered leaves it as it is.
+    if !o.low_level_concerns_to.trim().is_empty() {
+        match safety_core::org::LowLevelConcernsTo::parse(o.low_level_concerns_to.trim()) {
+            Some(to) => p.low_level_concerns_to = to,
+            None => problems.push(Problem {
+                text: "Choose who low-level concerns about staff are shared with.".into(),
+                field: Some(field_id("low_level_concerns_to")),
+            }),
+        }
+    }
 }
 
 /// Whether the typed organisation section says what `p` already says.
@@ -1033,6 +1051,8 @@ fn same_organisation(o: &OrganisationFields, p: &OrgProfile) -> bool {
         && o.kind.trim() == p.kind
         && o.renewal_months.trim().parse::<u32>().ok() == Some(p.renewal_months)
         && o.escalate_after_minutes.trim().parse::<u32>().ok() == Some(p.escalate_after_minutes)
+        && (o.low_level_concerns_to.trim().is_empty()
+            || o.low_level_concerns_to.trim() == p.low_level_concerns_to.as_str())
 }
 
 /// A reason from the content check (written for the profile's file) for people, with the field

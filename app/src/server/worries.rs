@@ -141,7 +141,7 @@ pub async fn tell(
 /// Whom to phone when nobody could be reached online: the safeguarding contacts the profile
 /// names (never the person the worry is about, from the routing table), the local authority's
 /// LADO and children's services.
-fn phone_instead(site: &SiteState, involves: Option<&str>) -> Vec<PhoneContact> {
+pub(crate) fn phone_instead(site: &SiteState, involves: Option<&str>) -> Vec<PhoneContact> {
     let org = &site.org;
     let contact = |c: &safety_core::org::Contact| PhoneContact {
         name: c.name.clone(),
@@ -172,7 +172,7 @@ fn phone_instead(site: &SiteState, involves: Option<&str>) -> Vec<PhoneContact> 
 }
 
 /// What to do out of hours: the profile's sentence and services.
-fn out_of_hours(site: &SiteState) -> OutOfHours {
+pub(crate) fn out_of_hours(site: &SiteState) -> OutOfHours {
     OutOfHours {
         sentence: site.org.out_of_hours.clone(),
         contacts: site
@@ -210,6 +210,7 @@ async fn send(
         input,
         sender: &sender,
         address: Some(address),
+        staff_report: None,
     };
     let policy = SubmitPolicy {
         escalate_after_minutes: site.org.escalate_after_minutes,
@@ -854,6 +855,8 @@ pub struct CaseView {
     pub error: Option<String>,
     /// The form that was refused, as typed.
     pub typed: ActForm,
+    /// Sent with the staff concern form: its fields, the child's words exactly.
+    pub staff_report: Option<super::concerns::ReportLines>,
 }
 
 /// Opens a worry for its handler (audited). `Err` when not found or not theirs.
@@ -927,6 +930,7 @@ pub async fn open_case(
         notice: None,
         error: None,
         typed: ActForm::default(),
+        staff_report: w.staff_report.as_ref().map(super::concerns::report_lines),
         worry_id: w.id,
     })
 }

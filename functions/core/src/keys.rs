@@ -714,3 +714,41 @@ pub fn person_file_names_sort(word: &str, record_id: &str) -> String {
 pub fn platform_person_file(o: &OrgId, person_id: &str) -> Key {
     Key::new(format!("{}#PRECPERSON#{person_id}", org(o)), "PREC")
 }
+
+// Low-level concerns about staff (`crate::concerns`)
+//
+// | access pattern                                        | pk                              | sk                     |
+// |-------------------------------------------------------|---------------------------------|------------------------|
+// | an organisation's low-level concerns (few: read whole) | `ORG#<org>#LOWLEVEL`           | `CONCERN#<id>`         |
+// | every read of the low-level concerns log, in order    | `ORG#<org>#LOWLEVEL`            | `AUDIT#<at>#<entry id>` |
+//
+// | key function            | `type`               | record                                                   |
+// |-------------------------|----------------------|----------------------------------------------------------|
+// | [`low_level_concern`]   | `low_level_concern`  | [`LowLevelConcernRecord`](crate::concerns::LowLevelConcernRecord) |
+// | [`low_level_audit`]     | `low_level_audit`    | [`LowLevelAuditRecord`](crate::concerns::LowLevelAuditRecord) |
+
+/// The partition of an organisation's low-level concerns and their audit trail.
+pub fn low_level_partition(o: &OrgId) -> String {
+    format!("{}#LOWLEVEL", org(o))
+}
+
+/// The sort-key prefix of the concerns in [`low_level_partition`].
+pub const LOW_LEVEL_CONCERN_PREFIX: &str = "CONCERN#";
+/// The sort-key prefix of the audit entries in [`low_level_partition`].
+pub const LOW_LEVEL_AUDIT_PREFIX: &str = "AUDIT#";
+
+/// One low-level concern, by id (the form's id: a resubmitted form stores one).
+pub fn low_level_concern(o: &OrgId, concern_id: &str) -> Key {
+    Key::new(
+        low_level_partition(o),
+        format!("{LOW_LEVEL_CONCERN_PREFIX}{concern_id}"),
+    )
+}
+
+/// One read of the low-level concerns log.
+pub fn low_level_audit(o: &OrgId, at: &str, entry_id: &str) -> Key {
+    Key::new(
+        low_level_partition(o),
+        format!("{LOW_LEVEL_AUDIT_PREFIX}{at}#{entry_id}"),
+    )
+}

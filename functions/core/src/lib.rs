@@ -16,11 +16,13 @@
 //! 9. `learning`, `worry`, `governance` (safeguarding-role changes), `tenancy` (stored
 //!    profiles, own policies, host names).
 //! 10. `compliance`, `export` (read learning and the counters), `reports` (the safeguarding
-//!     reports: read the worries' report entries).
+//!     reports: read the worries' report entries), `concerns` (low-level concerns about staff;
+//!     uses `worry`'s text checks).
 //! 11. `reminders`; `function_main` (the functions' start-up) only reads `env`.
 //! 12. `records` (person records: worries linked to a person, read through their routing).
 
 pub mod compliance;
+pub mod concerns;
 pub mod content;
 pub mod counters;
 pub mod crypto;

@@ -92,6 +92,9 @@ pub struct OrgProfile {
     /// besides the `out_of_hours` sentence.
     #[serde(default)]
     pub out_of_hours_contacts: Vec<OutOfHoursContact>,
+    /// Who reads the low-level concerns about staff ([`LowLevelConcernsTo`]).
+    #[serde(default)]
+    pub low_level_concerns_to: LowLevelConcernsTo,
 }
 
 fn default_escalate_after() -> u32 {
@@ -578,5 +581,44 @@ mod tests {
         assert_eq!(join_names(["A"].into_iter()), "A");
         assert_eq!(join_names(["A", "B"].into_iter()), "A and B");
         assert_eq!(join_names(["A", "B", "C"].into_iter()), "A, B and C");
+    }
+}
+
+/// Who low-level concerns about staff are shared with (KCSIE Part 4 section 2: the DSL or the
+/// head, as the organisation's policy says). The head (the allegations lead, who manages every
+/// concern about staff) reads them either way: KCSIE asks that the head is told of every
+/// low-level concern, so "the DSL" adds the DSL rather than replacing the head.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LowLevelConcernsTo {
+    /// The head or managing director (the allegations lead) only: the default, as the issue's
+    /// routing and KCSIE's "the head is informed of all low-level concerns" both put the head
+    /// in every configuration.
+    #[default]
+    Head,
+    /// The DSL, and the head.
+    Dsl,
+}
+
+impl LowLevelConcernsTo {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LowLevelConcernsTo::Head => "head",
+            LowLevelConcernsTo::Dsl => "dsl",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<LowLevelConcernsTo> {
+        [LowLevelConcernsTo::Head, LowLevelConcernsTo::Dsl]
+            .into_iter()
+            .find(|x| x.as_str() == s)
+    }
+
+    /// How the profile page says it.
+    pub fn label(self) -> &'static str {
+        match self {
+            LowLevelConcernsTo::Head => "The head or managing director (the allegations lead)",
+            LowLevelConcernsTo::Dsl => "The DSL, and the head or managing director",
+        }
     }
 }

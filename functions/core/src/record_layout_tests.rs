@@ -64,6 +64,7 @@ fn a_named_worry_is_the_item_it_always_was() {
         assigned_name: None,
         review_due: None,
         review_what: None,
+        staff_report: None,
     };
     let item = to_item(&key(), &record);
     assert_eq!(

@@ -13,6 +13,7 @@ mod admin;
 mod assets;
 mod auth;
 mod compliance;
+mod concerns;
 mod config;
 mod edge;
 mod exports;

@@ -89,6 +89,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::policies::router())
         .merge(crate::reports::router())
         .merge(crate::records::router())
+        .merge(crate::concerns::router())
         .fallback(get(page))
         .layer(middleware::from_fn_with_state(
             state.clone(),

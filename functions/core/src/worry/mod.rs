@@ -26,6 +26,7 @@ pub mod records;
 pub mod report_entry;
 pub mod review;
 pub mod sender;
+pub mod staff_report;
 
 use crate::content::WorryKind;
 use crate::crypto::{self, Secret};
@@ -484,6 +485,8 @@ pub struct Submission<'a> {
     /// The network address it came from: counted (as a keyed MAC, in a counter that expires)
     /// to group floods, never stored with the worry.
     pub address: Option<&'a str>,
+    /// A member of staff's report ([`staff_report`]): stored with the worry, field by field.
+    pub staff_report: Option<&'a staff_report::StaffReport>,
 }
 
 /// Stores a worry for the organisation, routed by who it is about, with its notification.
@@ -504,6 +507,7 @@ pub async fn submit<S: Store>(
         input,
         sender,
         address: None,
+        staff_report: None,
     };
     submit_from(
         store,
@@ -534,6 +538,7 @@ pub async fn submit_from<S: Store>(
         input,
         sender,
         address,
+        staff_report,
     } = *submission;
     let token = FormToken::verify(secret, FORM_PURPOSE, form_token, now.timestamp())?;
     let worry = input.validate(kinds)?;
@@ -544,21 +549,21 @@ pub async fn submit_from<S: Store>(
         Sender::Anonymous => String::new(),
         Sender::Named { person_id, .. } => person_id.clone(),
     };
-    let digest = crypto::sha256(
-        [
-            worry.urgency.as_str(),
-            worry.about.as_str(),
-            worry.involves.as_str(),
-            &worry.kind,
-            if worry.wants_contact { "yes" } else { "no" },
-            &worry.contact_how,
-            if worry.email_replies { "yes" } else { "no" },
-            &sender_part,
-            &worry.text,
-        ]
-        .join("\n")
-        .as_bytes(),
-    );
+    let report_part = staff_report.map(|r| r.digest_part());
+    let mut parts = vec![
+        worry.urgency.as_str(),
+        worry.about.as_str(),
+        worry.involves.as_str(),
+        &worry.kind,
+        if worry.wants_contact { "yes" } else { "no" },
+        &worry.contact_how,
+        if worry.email_replies { "yes" } else { "no" },
+        &sender_part,
+        &worry.text,
+    ];
+    // Only a staff report adds a part: every other worry's digest is what it always was.
+    parts.extend(report_part.as_deref());
+    let digest = crypto::sha256(parts.join("\n").as_bytes());
     let idem_key = keys::idempotency(
         org,
         &crypto::sha256_hex(format!("{form_token}:{}", crypto::hex(&digest)).as_bytes()),
@@ -661,6 +666,7 @@ pub async fn submit_from<S: Store>(
         assigned_name: None,
         review_due: None,
         review_what: None,
+        staff_report: staff_report.cloned(),
     };
     let pointer = match (&code, sender) {
         (Some(code), _) => to_item(
@@ -897,6 +903,8 @@ pub struct Worry {
     pub updated_at: DateTime<Utc>,
     /// Optimistic locking: changed by every action.
     pub version: u64,
+    /// Sent with the staff concern form: its fields ([`staff_report`]).
+    pub staff_report: Option<staff_report::StaffReport>,
 }
 
 impl Worry {

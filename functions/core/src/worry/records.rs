@@ -60,6 +60,9 @@ pub struct WorryRecord {
     pub review_due: Option<NaiveDate>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub review_what: Option<String>,
+    /// Sent with the staff concern form: the report's fields (the child's words exactly).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub staff_report: Option<super::staff_report::StaffReport>,
 }
 
 impl Record for WorryRecord {
@@ -109,6 +112,7 @@ impl TryFrom<WorryRecord> for Worry {
             created_at: r.created_at,
             updated_at: r.updated_at,
             version: r.version,
+            staff_report: r.staff_report,
         })
     }
 }

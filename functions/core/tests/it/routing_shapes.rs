@@ -661,6 +661,7 @@ async fn a_flood_is_stored_and_grouped_and_never_silences_another_child() {
                     input: &inp,
                     sender: &sender,
                     address: Some("203.0.113.9"),
+                    staff_report: None,
                 },
                 kinds(),
                 policy,

@@ -6,6 +6,7 @@ mod support;
 
 mod auth;
 mod budgets;
+mod concerns;
 mod decisions;
 mod deploy_commands;
 mod easy_read;
