@@ -5,7 +5,8 @@ the first invocation answered, over several runs (median, min, max):
   web        a module page (API Gateway HTTP API event), itemised from its own log lines:
              configuration and secrets, content load and check, the store client, its first
              connection (the first store call, made during init so the first request does not
-             wait for it), the organisation read, the first render (the request's own time);
+             wait for it), the organisation read (its store reads; building its site from them
+             is the function's own time, counted), the first render (the request's own time);
   notify     a scheduled sweep (nothing pending);
   reminders  a scheduled run (the demo organisation, nobody due);
              both itemised: their state built (configuration, content, clients), then warmed
@@ -20,7 +21,7 @@ the first invocation answered, over several runs (median, min, max):
 --no-default-features -p web -p notify -p reminders`, in target/lambda-release).
 
 DynamoDB Local's own latency is not the function's: the store round trips during init (web: the
-first connection and the organisation read, and DynamoDB Local's table creation, which only the
+first connection and the organisation's reads, and DynamoDB Local's table creation, which only the
 local endpoint does) are itemised and taken out of the figure held to the budget ("without the
 store"). One warm-up run of each function comes first and is not counted: DynamoDB Local's own
 first answers are slow (a JVM warming up). Exits non-zero when web's median "without the store"
@@ -142,20 +143,25 @@ def web_stages(logs):
     store = logs.get("dynamodb store", {})
     opened = logs.get("store opened and the organisation read during start-up", {})
     handled = logs.get("handled", {})
+    built = logs.get("organisation content loaded", {})
     table = store.get("create_table_ms")
     client = opened.get("store_ms")
+    org = opened.get("org_ms")
+    site = built.get("build_ms")
     stages = {
         "configuration and secrets": config.get("config_ms"),
         "content load and check": ready.get("content_ms"),
         "store client": None if client is None or table is None else client - table,
         "table creation (DynamoDB Local only)": table,
         "first connection (profile read)": opened.get("connect_ms"),
-        "organisation read": opened.get("org_ms"),
+        "organisation read (its store reads)": None if org is None else org - (site or 0),
+        "organisation site built (no store call)": site,
         "ready (start-up total, from main)": ready.get("startup_ms"),
         "first render (the request)": None if handled.get("micros") is None else handled["micros"] / 1000,
     }
     store_round_trips = sum(stages[k] or 0 for k in ("table creation (DynamoDB Local only)",
-                                                      "first connection (profile read)", "organisation read"))
+                                                      "first connection (profile read)",
+                                                      "organisation read (its store reads)"))
     return stages, store_round_trips
 
 

@@ -4,13 +4,15 @@
 # Debian's cross GCC as linker, and lays them out where infra/template.yaml's CodeUri points:
 #
 #   target/lambda/web/bootstrap        the web function
-#   target/lambda/web/site/            the browser bundle (scripts/build-assets.sh), which the
-#                                      web function reads from `site/` beside its binary
+#   target/lambda/web/site/manifest.json  the browser bundle's manifest (scripts/build-assets.sh):
+#                                      the hashed file names the pages link to, which the web
+#                                      function reads from `site/` beside its binary
 #   target/lambda/notify/bootstrap     the notify function
 #   target/lambda/reminders/bootstrap  the reminders function
 #
 # The browser bundle itself (target/site/pkg/) is uploaded to the stack's S3 bucket, which
-# CloudFront serves (infra/README.md, Deploy); the web function only reads its manifest.
+# CloudFront serves (infra/README.md, Deploy); the web function only reads its manifest, so the
+# package carries the manifest alone.
 #
 # The binaries are built lean: without the web function's `local` feature (the embedded store,
 # the local notifier and reminders, the demo people, the operator's commands: what only a local
@@ -21,7 +23,7 @@
 # Linux 2023's (2.34; Debian 12 has 2.36). It fails with the offending symbols if one does.
 #
 #   scripts/build-lambda.sh              everything (builds the browser bundle too)
-#   scripts/build-lambda.sh --no-assets  do not rebuild the bundle: copy the existing target/site
+#   scripts/build-lambda.sh --no-assets  do not rebuild the bundle: use the existing target/site
 #
 # Installs what is missing first (Debian packages gcc-aarch64-linux-gnu and libc6-dev-arm64-cross,
 # the rustup target aarch64-unknown-linux-gnu); the bundle needs what `scripts/prerequisites.sh run`
@@ -36,7 +38,7 @@ assets=1
 for arg in "$@"; do
   case "$arg" in
     --no-assets) assets=0 ;;
-    -h | --help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown argument: $arg (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -81,7 +83,8 @@ for f in "${functions[@]}"; do
   cp "$build_dir/$f" "$out/bootstrap"
   chmod 755 "$out/bootstrap"
 done
-cp -r target/site target/lambda/web/site
+mkdir -p target/lambda/web/site
+cp target/site/manifest.json target/lambda/web/site/
 
 # --- checks ------------------------------------------------------------------------------------
 failed=0

@@ -14,14 +14,16 @@ use std::sync::Arc;
 /// readers want, each line carrying the Lambda request id of its span), or compact text for a
 /// terminal. `RUST_LOG` filters (default `info`).
 pub fn init_tracing(json: bool) {
+    use tracing_subscriber::layer::SubscriberExt;
     use tracing_subscriber::util::SubscriberInitExt;
     if json {
         json_subscriber(std::io::stdout).init();
     } else {
         tracing_subscriber::fmt()
-            .with_env_filter(env_filter())
             .with_target(false)
             .compact()
+            .finish()
+            .with(log_filter())
             .init();
     }
 }
@@ -34,18 +36,27 @@ pub fn json_subscriber<W>(writer: W) -> impl tracing::Subscriber + Send + Sync +
 where
     W: for<'a> tracing_subscriber::fmt::MakeWriter<'a> + Send + Sync + 'static,
 {
+    use tracing_subscriber::layer::SubscriberExt;
     tracing_subscriber::fmt()
         .json()
-        .with_env_filter(env_filter())
         .with_current_span(true)
         .with_writer(writer)
         .finish()
+        .with(log_filter())
 }
 
-/// `RUST_LOG`, default `info`.
-fn env_filter() -> tracing_subscriber::EnvFilter {
-    use tracing_subscriber::EnvFilter;
-    EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"))
+/// `RUST_LOG`: a level, and levels for targets (`warn`, `info,web=debug`); default `info`.
+/// `Targets` rather than `EnvFilter`: the same syntax less the span and field filters, which
+/// nothing here uses, and without a regex engine in every function's package (issue 23).
+fn log_filter() -> tracing_subscriber::filter::Targets {
+    parse_log_filter(crate::env::var("RUST_LOG").as_deref())
+}
+
+fn parse_log_filter(spec: Option<&str>) -> tracing_subscriber::filter::Targets {
+    use tracing_subscriber::filter::{LevelFilter, Targets};
+    spec.filter(|s| !s.trim().is_empty())
+        .and_then(|s| s.parse::<Targets>().ok())
+        .unwrap_or_else(|| Targets::new().with_default(LevelFilter::INFO))
 }
 
 /// A scheduled event (only the fields used here): an EventBridge rule's, or the JSON that
@@ -160,5 +171,28 @@ impl EventFunction<'_> {
                 ExitCode::FAILURE
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_log_filter;
+    use tracing::Level;
+
+    #[test]
+    fn rust_log_sets_the_levels_and_info_is_the_default() {
+        let default = parse_log_filter(None);
+        assert!(default.would_enable("web", &Level::INFO));
+        assert!(!default.would_enable("web", &Level::DEBUG));
+        let warn = parse_log_filter(Some("warn"));
+        assert!(warn.would_enable("web", &Level::WARN));
+        assert!(!warn.would_enable("web", &Level::INFO));
+        let per_target = parse_log_filter(Some("warn,web=debug"));
+        assert!(per_target.would_enable("web::routes", &Level::DEBUG));
+        assert!(!per_target.would_enable("safety_core", &Level::INFO));
+        // Not a filter: the default rather than nothing logged.
+        let bad = parse_log_filter(Some("web=loud"));
+        assert!(bad.would_enable("web", &Level::INFO));
+        assert!(!bad.would_enable("web", &Level::DEBUG));
     }
 }

@@ -3,6 +3,10 @@
 //! Loaded into memory at start-up (they are small); on AWS they will come from S3/CloudFront.
 //! Each file's brotli and gzip forms (`NAME.br`, `NAME.gz`, written by the build) are loaded
 //! too, and sent instead of the plain file when the request's `Accept-Encoding` allows.
+//!
+//! Under Lambda only the manifest is read (the hashed names the pages link to): CloudFront
+//! serves `/pkg/*` from S3 (infra/template.yaml), so the Lambda package carries
+//! `site/manifest.json` alone and the cold start reads nothing more.
 
 use app::server::Assets;
 use axum::body::Body;
@@ -36,8 +40,10 @@ struct Manifest {
 pub const PREFIX: &str = "/pkg/";
 
 impl AssetFiles {
-    pub fn load(site_dir: &Path) -> AssetFiles {
-        match Self::try_load(site_dir) {
+    /// `files`: whether to read the files themselves too (a local run serves them; under
+    /// Lambda they come from S3, and only their names are needed).
+    pub fn load(site_dir: &Path, files: bool) -> AssetFiles {
+        match Self::try_load(site_dir, files) {
             Ok(a) => a,
             Err(e) => {
                 tracing::warn!(
@@ -53,7 +59,7 @@ impl AssetFiles {
         }
     }
 
-    fn try_load(site_dir: &Path) -> Result<AssetFiles, String> {
+    fn try_load(site_dir: &Path, read_files: bool) -> Result<AssetFiles, String> {
         let manifest: Manifest = serde_json::from_slice(
             &std::fs::read(site_dir.join("manifest.json"))
                 .map_err(|e| format!("manifest.json: {e}"))?,
@@ -63,6 +69,9 @@ impl AssetFiles {
         for name in &manifest.files {
             if name.contains('/') || name.starts_with('.') {
                 return Err(format!("bad file name in manifest: {name}"));
+            }
+            if !read_files {
+                continue;
             }
             let path = site_dir.join("pkg").join(name);
             let plain = std::fs::read(&path).map_err(|e| format!("{name}: {e}"))?;
@@ -83,13 +92,17 @@ impl AssetFiles {
             );
         }
         for needed in [&manifest.css, &manifest.boot] {
-            if !files.contains_key(needed) {
+            if !manifest.files.contains(needed) {
                 return Err(format!(
                     "{needed} is in the manifest but not in its file list"
                 ));
             }
         }
-        tracing::info!(files = files.len(), "browser bundle loaded");
+        tracing::info!(
+            files = files.len(),
+            named = manifest.files.len(),
+            "browser bundle loaded"
+        );
         Ok(AssetFiles {
             files,
             urls: Assets {
@@ -173,6 +186,32 @@ mod tests {
             HeaderValue::from_str(accept).unwrap(),
         );
         h
+    }
+
+    /// Under Lambda only the manifest is read: the package carries it alone (the files are
+    /// served from S3), and the pages still link to the hashed names.
+    #[test]
+    fn under_lambda_the_manifest_alone_is_enough() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("manifest.json"),
+            r#"{"css": "style-1.css", "boot": "boot-2.js", "files": ["style-1.css", "boot-2.js"]}"#,
+        )
+        .unwrap();
+        let names_only = AssetFiles::try_load(dir.path(), false).unwrap();
+        assert_eq!(names_only.urls.css.as_deref(), Some("/pkg/style-1.css"));
+        assert_eq!(names_only.urls.boot_js.as_deref(), Some("/pkg/boot-2.js"));
+        assert!(names_only.files.is_empty());
+        // A local run serves the files, so it needs them.
+        let err = AssetFiles::try_load(dir.path(), true).err().unwrap();
+        assert!(err.starts_with("style-1.css: "), "{err}");
+        std::fs::create_dir(dir.path().join("pkg")).unwrap();
+        for name in ["style-1.css", "boot-2.js"] {
+            std::fs::write(dir.path().join("pkg").join(name), name).unwrap();
+        }
+        let served = AssetFiles::try_load(dir.path(), true).unwrap();
+        assert_eq!(served.files.len(), 2);
+        assert_eq!(served.urls.css, names_only.urls.css);
     }
 
     #[test]

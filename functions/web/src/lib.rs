@@ -424,7 +424,7 @@ async fn prepare(startup: Startup, log_tag: Option<String>) -> Result<Prepared, 
         }
     }
     let connect_ms = ms(connecting.elapsed());
-    let assets = assets::AssetFiles::load(&config.site_dir);
+    let assets = assets::AssetFiles::load(&config.site_dir, !config.in_lambda);
     // One client (one connection pool) for every outgoing call: SES, single sign-on.
     let http = safety_core::http_client::HttpClient::new();
     let mailer: Option<Arc<AnyMailer>> = config

@@ -602,8 +602,11 @@ pub fn load(files: Vec<SourceFile>) -> Result<Library, Vec<Problem>> {
             });
         }
     }
-    let all: Vec<Page> = pages.iter().chain(&easy).cloned().collect();
-    let warnings = review_warnings(&all, chrono::Utc::now().date_naive());
+    // Both sets' reviews, without copying every page (and its HTML) into one list first.
+    let today = chrono::Utc::now().date_naive();
+    let mut warnings = review_warnings(&pages, today);
+    warnings.extend(review_warnings(&easy, today));
+    warnings.sort();
 
     if problems.is_empty() {
         let mut pages = pages;
