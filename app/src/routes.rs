@@ -25,8 +25,8 @@ use crate::pages::{
     policies::{
         AupComparePage, PoliciesPage, PolicyEditorPage, PolicyVersionPage, PolicyVersionsPage,
     },
-    reports::ReportPage,
     records::{LinkPage, RecordPage, RecordsPage},
+    reports::ReportPage,
     safeguarding_roles::SafeguardingRolesPage,
     tell::TellPage,
     training::{CertificatePage, MyTrainingPage, QuizPage, RosterPage, SignedTextPage, VerifyPage},

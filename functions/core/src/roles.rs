@@ -207,11 +207,21 @@ pub const PERMISSIONS: &[(Role, &[Action])] = &[
     ),
     (
         Role::AllegationsLead,
-        &[ReceiveWorries, HandleWorries, ViewReports, ViewPersonRecords],
+        &[
+            ReceiveWorries,
+            HandleWorries,
+            ViewReports,
+            ViewPersonRecords,
+        ],
     ),
     (
         Role::Chair,
-        &[ReceiveWorries, HandleWorries, ViewReports, ViewPersonRecords],
+        &[
+            ReceiveWorries,
+            HandleWorries,
+            ViewReports,
+            ViewPersonRecords,
+        ],
     ),
     (
         Role::Admin,
@@ -250,12 +260,18 @@ mod tests {
     ///          handle worries, manage people, import people, manage organisation, edit contacts,
     ///          publish policies, view reports, person records
     const EXPECTED: &[(&str, [u8; 16])] = &[
-        ("anonymous", [1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
+        (
+            "anonymous",
+            [1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+        ),
         ("learner", [1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
         ("staff", [1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
         ("parent", [1, 1, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
         ("dsl", [1, 1, 0, 0, 0, 1, 1, 1, 1, 0, 0, 0, 1, 1, 1, 1]),
-        ("deputy_dsl", [1, 1, 0, 0, 0, 1, 1, 1, 1, 0, 0, 0, 0, 0, 1, 1]),
+        (
+            "deputy_dsl",
+            [1, 1, 0, 0, 0, 1, 1, 1, 1, 0, 0, 0, 0, 0, 1, 1],
+        ),
         (
             "allegations_lead",
             [1, 1, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 1, 1],
