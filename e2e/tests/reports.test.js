@@ -82,7 +82,7 @@ e2e('a governor reads the termly report: counts only, no names, never the head q
   const csv = await gov.request.get('/reports/termly.csv');
   assert.equal(csv.status(), 200);
   assert.match(csv.headers()['content-type'], /^text\/csv/);
-  assert.match(await csv.text(), /worries,Worries sent,1\n/);
+  assert.match(await csv.text(), /worries,Worries sent,1\r?\n/);
   // Refused: the monthly report, the concerns, the people.
   for (const path of ['/reports/monthly', '/worries', '/admin/people']) {
     const res = await p.goto(path);
