@@ -663,20 +663,36 @@ impl Store for DynamoStore {
         let bytes = item_size(&item);
         let mut expr = Expr::default();
         let cond = expr.condition(&condition);
-        self.client
+        let request = self
+            .client
             .put_item()
             .table_name(&self.table)
             .set_item(Some(to_attributes(&item)))
             .set_condition_expression(cond)
             .set_expression_attribute_names(expr.names())
-            .set_expression_attribute_values(expr.values())
-            .send()
-            .await
-            .map_err(|e| match classify(e) {
-                StoreError::ItemTooLarge { .. } => too_large(bytes),
-                other => other,
-            })?;
-        Ok(())
+            .set_expression_attribute_values(expr.values());
+        let too_large = |e| match e {
+            StoreError::ItemTooLarge { .. } => too_large(bytes),
+            other => other,
+        };
+        if condition == Condition::Always {
+            // Writing the same item twice is harmless: the SDK's own retries are safe.
+            request.send().await.map_err(|e| too_large(classify(e)))?;
+            return Ok(());
+        }
+        let key = Key::of(&item)?;
+        let applied = |stored: Option<Item>| stored.as_ref() == Some(&item);
+        self.send_conditional(&key, applied, || {
+            let request = request.clone();
+            async move {
+                let once = request.customize().config_override(no_retries());
+                once.send()
+                    .await
+                    .map(drop)
+                    .map_err(|e| too_large(classify(e)))
+            }
+        })
+        .await
     }
 
     async fn update(
@@ -716,17 +732,30 @@ impl Store for DynamoStore {
         check_key(key)?;
         let mut expr = Expr::default();
         let cond = expr.condition(&condition);
-        self.client
+        let request = self
+            .client
             .delete_item()
             .table_name(&self.table)
             .set_key(Some(key_attributes(key)))
             .set_condition_expression(cond)
             .set_expression_attribute_names(expr.names())
-            .set_expression_attribute_values(expr.values())
-            .send()
-            .await
-            .map_err(classify)?;
-        Ok(())
+            .set_expression_attribute_values(expr.values());
+        if condition == Condition::Always {
+            request.send().await.map_err(classify)?;
+            return Ok(());
+        }
+        self.send_conditional(
+            key,
+            |stored| stored.is_none(),
+            || {
+                let request = request.clone();
+                async move {
+                    let once = request.customize().config_override(no_retries());
+                    once.send().await.map(drop).map_err(classify)
+                }
+            },
+        )
+        .await
     }
 
     async fn query(&self, query: &Query) -> Result<Page, StoreError> {
@@ -832,6 +861,59 @@ impl Store for DynamoStore {
             }
         }
     }
+}
+
+impl DynamoStore {
+    /// Sends a conditional write whose answer may be lost (a timeout, a dropped connection) after
+    /// DynamoDB applied it. Sent again blindly, as the SDK's own retries would, it then fails its
+    /// own condition, and a write that happened would be reported as refused (under load: a
+    /// false "someone else changed this"). So the SDK does not retry it: it is sent again here,
+    /// and a refusal that follows a lost answer is checked against the item as stored now:
+    /// `applied` says whether that is what this write leaves. A write whose answer arrived is
+    /// never second-guessed. (Transactions need none of this: the SDK gives each a client
+    /// request token, which makes DynamoDB apply a resent one once.)
+    async fn send_conditional<F, Fut>(
+        &self,
+        key: &Key,
+        applied: impl Fn(Option<Item>) -> bool,
+        send: F,
+    ) -> Result<(), StoreError>
+    where
+        F: Fn() -> Fut,
+        Fut: std::future::Future<Output = Result<(), StoreError>>,
+    {
+        let mut answer_lost = false;
+        let mut attempt = 1;
+        loop {
+            match send().await {
+                Ok(()) => return Ok(()),
+                Err(StoreError::ConditionFailed) if answer_lost => {
+                    let stored = self.get(key).await?;
+                    return if applied(stored) {
+                        tracing::info!("a write whose answer was lost had been applied");
+                        Ok(())
+                    } else {
+                        Err(StoreError::ConditionFailed)
+                    };
+                }
+                Err(StoreError::Unavailable(reason)) if attempt < CONDITIONAL_ATTEMPTS => {
+                    tracing::info!(attempt, %reason, "no answer to a conditional write: sending it again");
+                    answer_lost = true;
+                    tokio::time::sleep(Duration::from_millis(100 * u64::from(attempt))).await;
+                    attempt += 1;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+}
+
+/// How many times a conditional write is sent when no answer comes (as the SDK's retries).
+const CONDITIONAL_ATTEMPTS: u32 = 3;
+
+/// The client's configuration for one request that the SDK must send once only.
+fn no_retries() -> aws_sdk_dynamodb::config::Builder {
+    aws_sdk_dynamodb::config::Builder::default().retry_config(RetryConfig::disabled())
 }
 
 /// How many times a transaction is sent when it keeps meeting others on the same items.

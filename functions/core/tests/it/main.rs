@@ -6,6 +6,7 @@
 mod compliance;
 mod decisions;
 mod dynamo_conflicts;
+mod dynamo_lost_answers;
 mod easy_read;
 mod family;
 mod identity;
