@@ -624,6 +624,7 @@ pub fn standings_built(o: &OrgId) -> Key {
 // | access pattern                                        | pk                              | sk                    |
 // |-------------------------------------------------------|---------------------------------|-----------------------|
 // | what the reports count of each worry, by the month it was sent (same tx as each worry write) | `ORG#<org>#REPORT#<YYYY-MM>` | `WORRY#<id>` |
+// | when the entries were made from the worries' records (once per organisation) | `ORG#<org>#REPORT#BUILT` | `BUILT` |
 //
 // Record: [`worry_report_entry`] holds a
 // [`ReportEntryRecord`](crate::worry::report_entry::ReportEntryRecord) (`type`
@@ -637,6 +638,12 @@ pub fn report_month(o: &OrgId, month: &str) -> String {
 /// What the reports count of one worry, in the partition of the month it was sent.
 pub fn worry_report_entry(o: &OrgId, month: &str, worry_id: &str) -> Key {
     Key::new(report_month(o, month), format!("WORRY#{worry_id}"))
+}
+
+/// When every worry's report entry was last made from its record and chronology
+/// ([`crate::worry::report_entry::ensure_built`]): for worries stored before the entries existed.
+pub fn report_entries_built(o: &OrgId) -> Key {
+    Key::new(format!("{}#REPORT#BUILT", org(o)), "BUILT")
 }
 
 // Person records (a child's or adult's record across worries: see [`crate::records`])

@@ -61,6 +61,14 @@ impl<S: Store, M: Mailer> Reminders<S, M> {
                 profile: &content.profile,
             };
             let links = self.deployment.links_of(&content);
+            // Worries stored before the safeguarding reports' entries existed get theirs (once:
+            // one read afterwards). A failure is logged; the reminders still run.
+            if let Err(e) =
+                safety_core::worry::report_entry::ensure_built(self.deployment.store(), org, now)
+                    .await
+            {
+                tracing::error!(org = %org, error = %e, "the report entries could not be made");
+            }
             match reminders::run(self.deployment.store(), &self.mailer, setting, &links, now).await
             {
                 Ok(report) => reports.push(report),

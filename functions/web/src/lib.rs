@@ -554,6 +554,16 @@ async fn prepare(startup: Startup, log_tag: Option<String>) -> Result<Prepared, 
             Ok(None) => {}
             Err(e) => tracing::error!(error = %e, "the compliance counters could not be built"),
         }
+        // The same for the safeguarding reports' entries of worries stored before them.
+        if let Err(e) = safety_core::worry::report_entry::ensure_built(
+            &site.store,
+            &site.org_id,
+            chrono::Utc::now(),
+        )
+        .await
+        {
+            tracing::error!(error = %e, "the report entries could not be made");
+        }
     }
     #[cfg_attr(not(feature = "local"), allow(unused_mut))]
     let mut tasks = Vec::new();

@@ -1094,7 +1094,7 @@ impl TryFrom<WorryEventRecord> for CaseEvent {
     }
 }
 
-fn event_from_item(item: &Item) -> Result<CaseEvent, CaseError> {
+pub(super) fn event_from_item(item: &Item) -> Result<CaseEvent, CaseError> {
     records::read::<WorryEventRecord>(item)?.try_into()
 }
 

@@ -235,7 +235,7 @@ fn as_count(n: i64) -> usize {
 }
 
 /// Every item of one sort-key range of the count partition.
-async fn read_all<S: Store>(store: &S, query: Query) -> Result<Vec<Item>, WorryError> {
+pub(super) async fn read_all<S: Store>(store: &S, query: Query) -> Result<Vec<Item>, WorryError> {
     let mut items = Vec::new();
     let mut cursor = None;
     loop {

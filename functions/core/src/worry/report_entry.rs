@@ -6,8 +6,9 @@
 //! The entry holds the worry's route (so each reader's report counts only the worries they may
 //! read), its kind, urgency and status, when it was first acknowledged (the first move out of
 //! "new"), when it was closed and with what outcome, and how many referrals were made to each
-//! agency (`ref#<agency>` counters). Worries stored before the reports existed get an entry at
-//! their next change (without an acknowledgement time when that happened before).
+//! agency (`ref#<agency>` counters). Worries stored before the reports existed get theirs from
+//! their record and chronology, once per organisation ([`ensure_built`], run by the local
+//! start-up and the daily reminders run).
 
 use super::case::{CaseEvent, EventKind};
 use super::records::WorryRecord;
@@ -139,4 +140,153 @@ pub fn entry_op(
             .set_fields(&state),
         condition: Condition::Always,
     })
+}
+
+/// The entry of a worry made from its record and its whole chronology: what the writes of the
+/// worry would have left had the entries always existed.
+pub fn entry_from_history(w: &WorryRecord, events: &[CaseEvent]) -> ReportEntryRecord {
+    let mut ordered: Vec<&CaseEvent> = events.iter().collect();
+    ordered.sort_by_key(|e| e.at);
+    // The first move out of "new": acknowledging, a status change from new, or closing.
+    let acknowledged_at = (w.status != Status::New)
+        .then(|| {
+            ordered.iter().find_map(|e| match &e.kind {
+                EventKind::Acknowledged
+                | EventKind::StatusChanged {
+                    from: Status::New, ..
+                }
+                | EventKind::Closed { .. } => Some(e.at),
+                _ => None,
+            })
+        })
+        .flatten();
+    let closed = (w.status == Status::Closed)
+        .then(|| {
+            ordered.iter().rev().find_map(|e| match &e.kind {
+                EventKind::Closed { outcome } => Some((e.at, outcome.as_str().to_string())),
+                _ => None,
+            })
+        })
+        .flatten();
+    let mut other = BTreeMap::new();
+    for e in &ordered {
+        if let EventKind::Referral { to, .. } = &e.kind {
+            let counter = other
+                .entry(format!("{REFERRAL_PREFIX}{}", to.as_str()))
+                .or_insert(Value::from(0));
+            *counter = Value::from(counter.as_i64().unwrap_or(0) + 1);
+        }
+    }
+    ReportEntryRecord {
+        state: ReportedState::of(w),
+        acknowledged_at,
+        closed_at: closed.as_ref().map(|(at, _)| *at),
+        outcome: closed.map(|(_, outcome)| outcome),
+        other,
+    }
+}
+
+/// When the entries were made from the worries' records.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReportEntriesBuiltRecord {
+    #[serde(with = "record::time")]
+    pub at: DateTime<Utc>,
+    pub worries: usize,
+}
+
+impl Record for ReportEntriesBuiltRecord {
+    const TYPE: &'static str = "report_entries_built";
+}
+
+/// Makes every worry's report entry from its record and chronology, once per organisation:
+/// worries stored before the entries existed have none (or, if changed since, one without what
+/// happened before), and the reports would count them short. `None` when already done (one
+/// read). For the local start-up and the daily reminders run.
+///
+/// Each entry is written in a transaction that checks the worry's version is still the one
+/// read, so a worry changed meanwhile (whose change wrote its own entry) is read again and made
+/// again, never overwritten with an older picture.
+pub async fn ensure_built<S: crate::store::Store>(
+    store: &S,
+    org: &OrgId,
+    now: DateTime<Utc>,
+) -> Result<Option<usize>, super::WorryError> {
+    if store.get(&keys::report_entries_built(org)).await?.is_some() {
+        return Ok(None);
+    }
+    let mut worries = 0;
+    for queue in crate::routing::Queue::ALL {
+        for open in [true, false] {
+            let listed = super::counts::read_all(
+                store,
+                crate::store::Query::partition(keys::worries_index(org, queue.as_str(), open))
+                    .on_index(crate::store::Index::Gsi1)
+                    .limit(1000),
+            )
+            .await?;
+            for item in &listed {
+                let w: WorryRecord = super::records::read(item)?;
+                rebuild_one(store, org, &w.worry_id).await?;
+                worries += 1;
+                if worries % 500 == 0 {
+                    tracing::info!(%org, worries, "report entries: made so far");
+                }
+            }
+        }
+    }
+    store
+        .put(
+            crate::store::record::to_item(
+                &keys::report_entries_built(org),
+                &ReportEntriesBuiltRecord { at: now, worries },
+            ),
+            Condition::Always,
+        )
+        .await?;
+    tracing::info!(%org, worries, "report entries made from the worries' records");
+    Ok(Some(worries))
+}
+
+/// Makes one worry's entry from its record and chronology (read again if it changes meanwhile).
+async fn rebuild_one<S: crate::store::Store>(
+    store: &S,
+    org: &OrgId,
+    worry_id: &str,
+) -> Result<(), super::WorryError> {
+    for _ in 0..5 {
+        let Some(item) = store.get(&keys::worry(org, worry_id)).await? else {
+            return Ok(());
+        };
+        let w: WorryRecord = super::records::read(&item)?;
+        let events = super::counts::read_all(
+            store,
+            crate::store::Query::partition(keys::worry_partition(org, worry_id))
+                .prefix(keys::WORRY_EVENT_PREFIX),
+        )
+        .await?
+        .iter()
+        .map(super::case::event_from_item)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| super::WorryError::Corrupt(e.to_string()))?;
+        let entry = entry_from_history(&w, &events);
+        let key = keys::worry_report_entry(org, &month_of(w.created_at), worry_id);
+        let ops = vec![
+            TxOp::Check {
+                key: keys::worry(org, worry_id),
+                condition: Condition::version(w.version),
+            },
+            TxOp::Put {
+                item: crate::store::record::to_item(&key, &entry),
+                condition: Condition::Always,
+            },
+        ];
+        match store.transact(ops).await {
+            Ok(()) => return Ok(()),
+            Err(crate::store::StoreError::TransactionConditionFailed { .. }) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(super::WorryError::Corrupt(format!(
+        "the worry {worry_id} kept changing while its report entry was made"
+    )))
 }

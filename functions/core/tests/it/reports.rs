@@ -496,6 +496,112 @@ async fn reports_count_the_seeded_worries_on_dynamodb_local() {
     scenario(&store, "reports").await;
 }
 
+/// Every report entry of the seeded months, by key.
+async fn entries<S: Store>(
+    store: &S,
+    org: &OrgId,
+) -> std::collections::BTreeMap<(String, String), safety_core::store::Item> {
+    let mut out = std::collections::BTreeMap::new();
+    for month in ["2026-10", "2026-11", "2026-12"] {
+        let page = store
+            .query(&safety_core::store::Query::partition(
+                safety_core::keys::report_month(org, month),
+            ))
+            .await
+            .unwrap();
+        assert!(page.next.is_none());
+        for item in page.items {
+            let key = safety_core::store::Key::of(&item).unwrap();
+            out.insert((key.pk, key.sk), item);
+        }
+    }
+    out
+}
+
+/// Worries stored before the report entries existed: their entries are made from their records
+/// and chronologies, once, equal to what the writes themselves keep; one written since by a
+/// change (without what happened before it) is made whole.
+async fn backfill<S: Store>(store: &S, org_name: &str) {
+    use safety_core::worry::report_entry;
+    let s = seed(store, org_name).await;
+    let november = || Period::parse(ReportKind::Monthly, "2026-11").unwrap();
+    let kept = entries(store, &s.org).await;
+    assert_eq!(kept.len(), 11);
+    // As before the entries existed: none.
+    for (pk, sk) in kept.keys() {
+        store
+            .delete(&safety_core::store::Key::new(pk, sk), Condition::Always)
+            .await
+            .unwrap();
+    }
+    let before = reports::report(store, &s.org, &s.dsl, november(), at(12, 2, 9, 0))
+        .await
+        .unwrap();
+    assert_eq!(before.worries, 0, "nothing counted without entries");
+    // One worry changed since: its entry has the change only (no acknowledgement, no referrals).
+    let w1 = kept
+        .iter()
+        .find(|(_, item)| item.get("ref#police").is_some())
+        .map(|((_, sk), _)| sk.trim_start_matches("WORRY#").to_string())
+        .unwrap();
+    act(
+        store,
+        &s.org,
+        &s.dsl,
+        &w1,
+        CaseAction::SetStatus(Status::InProgress),
+        at(12, 2, 9, 0),
+    )
+    .await;
+    let partial = entries(store, &s.org).await;
+    assert_eq!(partial.len(), 1);
+    assert!(partial.values().all(|e| e.get("acknowledged_at").is_none()));
+
+    let made = report_entry::ensure_built(store, &s.org, at(12, 2, 10, 0))
+        .await
+        .unwrap();
+    assert_eq!(made, Some(11));
+    let rebuilt = entries(store, &s.org).await;
+    let mut expected = kept.clone();
+    for ((_, sk), item) in expected.iter_mut() {
+        if sk.ends_with(&w1) {
+            item.insert("status".into(), serde_json::json!("in_progress"));
+        }
+    }
+    assert_eq!(
+        rebuilt, expected,
+        "made from the records = kept by the writes"
+    );
+    // Done once: a second call reads one item and writes nothing.
+    assert_eq!(
+        report_entry::ensure_built(store, &s.org, at(12, 3, 10, 0))
+            .await
+            .unwrap(),
+        None
+    );
+    let r = reports::report(store, &s.org, &s.dsl, november(), at(12, 2, 11, 0))
+        .await
+        .unwrap();
+    assert_eq!(
+        r.worries, 8,
+        "the DSL's November count as in the seeded scenario"
+    );
+}
+
+#[tokio::test]
+async fn report_entries_are_made_for_worries_stored_before_them_on_the_embedded_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = EmbeddedStore::open(&dir.path().join("s.redb")).unwrap();
+    backfill(&store, "backfill").await;
+}
+
+#[tokio::test]
+async fn report_entries_are_made_for_worries_stored_before_them_on_dynamodb_local() {
+    let local = DynamoDbLocal::start();
+    let store = support::dynamo_table(&local, "backfill").await;
+    backfill(&store, "backfill").await;
+}
+
 /// Report entries for `n` worries over the 12 months to November 2026, written 25 to a
 /// transaction (the report reads entries, never worries).
 async fn bulk_entries<S: Store>(store: &S, org: &OrgId, n: usize) {
