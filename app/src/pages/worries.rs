@@ -76,7 +76,7 @@ pub fn InboxPage() -> impl IntoView {
                 <ul>
                     {undelivered.into_iter().map(|u| view! {
                         <li>
-                            <a href=format!("/worries/{}", u.worry_id)>{u.reason}</a>
+                            <a href=u.href>{u.reason}</a>
                             ", since " {u.since} ", " {u.attempts} " failed attempts"
                             {u.last_error.map(|e| format!(" (last error: {e})"))}
                         </li>

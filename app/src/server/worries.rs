@@ -592,7 +592,8 @@ fn group_rows(rows: Vec<InboxRow>) -> Vec<InboxEntry> {
 /// A notification that has not reached anyone yet (shown so a failure is never silent).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Undelivered {
-    pub worry_id: String,
+    /// What it is about: the worry, or the low-level concerns' log.
+    pub href: String,
     pub reason: String,
     pub attempts: u32,
     pub last_error: Option<String>,
@@ -670,7 +671,15 @@ pub async fn inbox(site: &SiteState, viewer: &Viewer, query: InboxQuery) -> Inbo
             );
             view.counts = counts;
             for n in undelivered {
-                if n.reached_nobody() && n.to_person.is_none() {
+                // A low-level concern's notification reaches the inbox only when it is to this
+                // person (notify::undelivered), and is late like any other.
+                if n.reason == safety_core::notify::Reason::LowLevelConcern {
+                    if n.attempts > 0
+                        || now - n.created_at > chrono::Duration::minutes(LATE_AFTER_MINUTES)
+                    {
+                        view.undelivered.push(undelivered_row(n));
+                    }
+                } else if n.reached_nobody() && n.to_person.is_none() {
                     view.unreached.push(unreached_message(&n));
                 } else if n.route.may_read(&viewer.person)
                     && (n.attempts > 0
@@ -754,8 +763,13 @@ fn inbox_row(
 }
 
 fn undelivered_row(n: Notification) -> Undelivered {
+    let href = if n.reason == safety_core::notify::Reason::LowLevelConcern {
+        "/low-level-concerns".to_string()
+    } else {
+        format!("/worries/{}", n.worry_id)
+    };
     Undelivered {
-        worry_id: n.worry_id,
+        href,
         reason: n.reason.label().to_string(),
         attempts: n.attempts,
         last_error: n.last_error,
@@ -1217,6 +1231,7 @@ mod tests {
             worry_id: "0190f5c2-1111-7000-8000-000000000000".into(),
             route: Route::plain(Queue::Dsl),
             summary: None,
+            readers: None,
             reason: Reason::NewWorry,
             urgent: true,
             to_person: None,

@@ -19,7 +19,7 @@ use crate::keys;
 use crate::mail::{Content, Links, Mailer, retry_delay};
 use crate::org::{OrgId, OrgProfile};
 use crate::roles::SAFEGUARDING_ROLES;
-use crate::routing::{Queue, Route, StoredRoute};
+use crate::routing::{Queue, Readers, Route, StoredRoute};
 use crate::store::record::{self, Record, to_item};
 use crate::store::{Condition, Index, Item, Query, Store, StoreError, TxOp, Update};
 use chrono::{DateTime, Duration, Utc};
@@ -59,6 +59,9 @@ pub enum Reason {
     /// A worry's review date came: to the person it is assigned to (or, when nobody is or they
     /// may no longer read it, everyone it is routed to).
     ReviewDue,
+    /// A low-level concern about a member of staff was recorded: to its readers (never the
+    /// person it is about), with no worry.
+    LowLevelConcern,
 }
 
 impl Reason {
@@ -73,6 +76,7 @@ impl Reason {
             Reason::Moved => "moved",
             Reason::RoleChange => "role_change",
             Reason::ReviewDue => "review_due",
+            Reason::LowLevelConcern => "low_level_concern",
         }
     }
     pub fn parse(s: &str) -> Option<Reason> {
@@ -86,6 +90,7 @@ impl Reason {
             Reason::Moved,
             Reason::RoleChange,
             Reason::ReviewDue,
+            Reason::LowLevelConcern,
         ]
         .into_iter()
         .find(|r| r.as_str() == s)
@@ -102,6 +107,7 @@ impl Reason {
             Reason::Moved => "concern moved to your queue",
             Reason::RoleChange => "safeguarding role changed",
             Reason::ReviewDue => "review due",
+            Reason::LowLevelConcern => "low-level concern recorded",
         }
     }
 }
@@ -160,6 +166,24 @@ pub fn new_role_change(org: &OrgId, summary: &str, now: DateTime<Utc>) -> TxOp {
     )
 }
 
+/// Tells the readers of a low-level concern that one was recorded (`readers`: the concern's own,
+/// so never the person it is about). The email names nobody and says nothing of it.
+pub fn new_low_level_concern(org: &OrgId, readers: &Readers, now: DateTime<Utc>) -> TxOp {
+    let mut record = notification_record(
+        org,
+        "",
+        &Route::plain(Queue::Team),
+        Reason::LowLevelConcern,
+        false,
+        None,
+        now,
+        now,
+        None,
+    );
+    record.readers = Some(readers.clone());
+    put_new(org, record)
+}
+
 #[allow(clippy::too_many_arguments)]
 fn notification_op(
     org: &OrgId,
@@ -172,9 +196,36 @@ fn notification_op(
     due: DateTime<Utc>,
     summary: Option<&str>,
 ) -> TxOp {
+    put_new(
+        org,
+        notification_record(
+            org, worry_id, route, reason, urgent, to_person, now, due, summary,
+        ),
+    )
+}
+
+fn put_new(org: &OrgId, record: NotificationRecord) -> TxOp {
+    TxOp::Put {
+        item: to_item(&keys::notification(org, &record.notification_id), &record),
+        condition: Condition::NotExists,
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn notification_record(
+    org: &OrgId,
+    worry_id: &str,
+    route: &Route,
+    reason: Reason,
+    urgent: bool,
+    to_person: Option<&str>,
+    now: DateTime<Utc>,
+    due: DateTime<Utc>,
+    summary: Option<&str>,
+) -> NotificationRecord {
     let id = uuid::Uuid::now_v7().to_string();
     let created = crate::store::timestamp(now);
-    let record = NotificationRecord {
+    NotificationRecord {
         org: org.as_str().to_string(),
         notification_id: id.clone(),
         worry_id: worry_id.to_string(),
@@ -190,13 +241,10 @@ fn notification_op(
         gsi1sk: Some(keys::worries_index_sort(&created, &id)),
         to_person: to_person.map(str::to_string),
         summary: summary.map(str::to_string),
+        readers: None,
         last_error: None,
         delivered_at: None,
         expires_at: None,
-    };
-    TxOp::Put {
-        item: to_item(&keys::notification(org, &id), &record),
-        condition: Condition::NotExists,
     }
 }
 
@@ -232,6 +280,9 @@ pub struct NotificationRecord {
     pub to_person: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub summary: Option<String>,
+    /// A low-level concern's readers (its route is unused: no worry).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub readers: Option<Readers>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_error: Option<String>,
     #[serde(
@@ -259,6 +310,8 @@ pub struct Notification {
     pub route: Route,
     /// What changed, for a role change.
     pub summary: Option<String>,
+    /// A low-level concern's readers.
+    pub readers: Option<Readers>,
     pub reason: Reason,
     pub urgent: bool,
     pub to_person: Option<String>,
@@ -284,6 +337,7 @@ impl Notification {
             worry_id: r.worry_id,
             route: r.route.into(),
             summary: r.summary,
+            readers: r.readers,
             reason: r.reason,
             urgent: r.urgent,
             to_person: r.to_person,
@@ -441,6 +495,10 @@ fn recipients(n: &Notification, people: &[Person], org: &OrgProfile) -> Vec<Reci
             .map(person)
             .collect(),
         (Some(id), Reason::Reply) => active.filter(|p| &p.id == id).map(person).collect(),
+        (_, Reason::LowLevelConcern) => active
+            .filter(|p| n.readers.as_ref().is_some_and(|r| r.may_read(p)))
+            .map(person)
+            .collect(),
         // The assigned person, or its readers if they are gone or may no longer read it.
         (Some(id), Reason::ReviewDue) => {
             let assigned: Vec<Recipient> = active
@@ -554,6 +612,15 @@ fn message(n: &Notification, org: &OrgProfile, links: &Links) -> Content {
             text: format!(
                 "You have a new message. Sign in to read it:\n\n{}\n",
                 links.own_worry(&n.worry_id)
+            ),
+        },
+        Reason::LowLevelConcern => Content {
+            subject: format!("A low-level concern was recorded at {org_name}"),
+            text: format!(
+                "A member of staff recorded a low-level concern about a colleague (or about themselves) on {org_name}'s online safety platform, and you are one of the people who read them.\n\n\
+                 Sign in to read it, and to see it beside any others about the same person:\n\n{}\n\n\
+                 This email does not say who it is about or what happened: email is not a secure channel. Please do not forward it.\n",
+                links.low_level_concerns()
             ),
         },
         Reason::RoleChange => Content {
@@ -728,6 +795,17 @@ pub async fn undelivered<S: Store>(
                 continue;
             }
             if n.reason == Reason::RoleChange {
+                continue;
+            }
+            // Only its readers ever hear of a low-level concern (not even that one reached
+            // nobody: it may be about them).
+            if n.reason == Reason::LowLevelConcern {
+                if n.readers.as_ref().is_some_and(|r| r.may_read(person)) {
+                    out.push(n);
+                    if out.len() >= max {
+                        return Ok(out);
+                    }
+                }
                 continue;
             }
             if n.route.may_read(person) || (safeguarding && n.reached_nobody()) {

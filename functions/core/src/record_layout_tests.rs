@@ -176,10 +176,27 @@ fn a_notification_is_the_item_the_stream_filter_expects() {
         gsi1sk: Some("2026-12-01T09:30:00.123Z#n".into()),
         to_person: None,
         summary: None,
+        readers: None,
         last_error: None,
         delivered_at: None,
         expires_at: None,
     };
+    // A low-level concern's notification carries the concern's readers, as the concern does.
+    let concern = NotificationRecord {
+        reason: Reason::LowLevelConcern,
+        readers: Some(crate::routing::Readers {
+            roles: vec![crate::roles::Role::Chair],
+            concerned: vec![crate::roles::Role::AllegationsLead],
+            excluded: vec!["p1".into()],
+        }),
+        ..record.clone()
+    };
+    let item = to_item(&key(), &concern);
+    assert_eq!(item["reason"], json!("low_level_concern"));
+    assert_eq!(
+        item["readers"],
+        json!({ "roles": ["chair"], "concerned": ["allegations_lead"], "excluded": ["p1"] })
+    );
     assert_eq!(
         Value::Object(to_item(&key(), &record)),
         stored(json!({

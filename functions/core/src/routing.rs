@@ -238,6 +238,28 @@ impl Queue {
     }
 }
 
+/// Who may read something routed by role rather than by queue (a low-level concern about a
+/// member of staff, [`crate::concerns`]), fixed when it is recorded, like a worry's [`Route`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Readers {
+    /// Holders of these roles read it...
+    pub roles: Vec<Role>,
+    /// ...unless they hold one of these (the roles of the person it is about)...
+    pub concerned: Vec<Role>,
+    /// ...or are the person it is about.
+    pub excluded: Vec<String>,
+}
+
+impl Readers {
+    /// Whether this person may read the concern.
+    pub fn may_read(&self, p: &Person) -> bool {
+        p.active
+            && !self.excluded.contains(&p.id)
+            && !p.roles.iter().any(|r| self.concerned.contains(r))
+            && p.roles.iter().any(|r| self.roles.contains(r))
+    }
+}
+
 /// Where one worry goes and who must never read it, fixed when it is sent (and when moved).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Route {

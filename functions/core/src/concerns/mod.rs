@@ -35,26 +35,9 @@ pub const MAX_WHAT_CHARS: usize = 5_000;
 /// The longest name of someone not on the platform, in characters.
 pub const MAX_NAME_CHARS: usize = 200;
 
-/// Who may read one concern, fixed when it is recorded (like a worry's route).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Readers {
-    /// Holders of these roles read it...
-    pub roles: Vec<Role>,
-    /// ...unless they hold one of these (the roles of the person it is about)...
-    pub concerned: Vec<Role>,
-    /// ...or are the person it is about.
-    pub excluded: Vec<String>,
-}
-
-impl Readers {
-    /// Whether this person may read the concern.
-    pub fn may_read(&self, p: &Person) -> bool {
-        p.active
-            && !self.excluded.contains(&p.id)
-            && !p.roles.iter().any(|r| self.concerned.contains(r))
-            && p.roles.iter().any(|r| self.roles.contains(r))
-    }
-}
+/// Who may read one concern, fixed when it is recorded (like a worry's route): in `routing`,
+/// so that the notification announcing it goes to the same people.
+pub use crate::routing::Readers;
 
 /// Who reads a concern about `about` (`None`: someone not on the platform) in an organisation
 /// with these safeguarding people.
@@ -358,7 +341,10 @@ pub async fn record<S: Store>(
         item: to_item(&keys::low_level_concern(org, &concern_id), &rec),
         condition: Condition::NotExists,
     };
-    match store.transact(vec![op]).await {
+    // Its readers are emailed (a link to the log, nothing of the concern), in the same
+    // transaction: a repeated form stores and announces nothing.
+    let announce = crate::notify::new_low_level_concern(org, &rec.readers, now);
+    match store.transact(vec![op, announce]).await {
         Ok(()) => {
             tracing::info!(%org, concern_id, reached_nobody, "low-level concern recorded");
             if reached_nobody {

@@ -299,6 +299,9 @@ impl Links {
     pub(crate) fn role_changes(&self) -> String {
         format!("{}/safeguarding-roles", self.base_url.trim_end_matches('/'))
     }
+    pub(crate) fn low_level_concerns(&self) -> String {
+        format!("{}/low-level-concerns", self.base_url.trim_end_matches('/'))
+    }
 }
 
 /// Back-off before the next attempt after `attempts` failures: 30 s, 1, 2, 4, 8 minutes...,

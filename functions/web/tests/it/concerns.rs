@@ -292,6 +292,38 @@ fn a_low_level_concern_never_reaches_the_colleague_it_is_about_even_the_head() {
     );
     assert!(r.text().contains("data-testid=\"above-threshold\""));
 
+    // Each recorded concern emails its readers, never the person it is about: the one about
+    // the head goes to the chair, the others to the head; nothing to the DSL (one is about
+    // them) or to Sam. A link to the log only: no name, nothing of what happened.
+    let deadline = std::time::Instant::now() + support::WAIT;
+    let emails = loop {
+        let found: Vec<String> = support::outbox(site.data.path())
+            .into_iter()
+            .filter_map(|p| std::fs::read_to_string(p).ok())
+            .filter(|t| t.contains("A low-level concern was recorded"))
+            .collect();
+        if found.len() >= 3 || std::time::Instant::now() > deadline {
+            break found;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    let mut to: Vec<&str> = emails.iter().filter_map(|t| t.lines().next()).collect();
+    to.sort();
+    let (to_chair, to_head) = (format!("To: {CHAIR}"), format!("To: {HEAD}"));
+    assert_eq!(to, [to_chair.as_str(), &to_head, &to_head], "{emails:?}");
+    for email in &emails {
+        assert!(email.contains("/low-level-concerns"), "{email}");
+        for secret in [
+            "pupil behind",
+            "Martin",
+            "Priya",
+            "Sam Carter",
+            "Hit a pupil",
+        ] {
+            assert!(!email.contains(secret), "{secret} in {email}");
+        }
+    }
+
     // The head opens the log: the DSL's and Sam's, never the one about the head.
     let head = site.sign_in(HEAD);
     let log = get_as(&site.web, "/low-level-concerns", &head);
