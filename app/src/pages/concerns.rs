@@ -396,21 +396,19 @@ pub fn LowLevelPage() -> impl IntoView {
             <section aria-labelledby="own-heading">
                 <h2 id="own-heading">"Concerns you have recorded"</h2>
                 <p>"Only you see this list. Concerns others recorded are never shown here."</p>
-                <div class="table-scroll" role="region" aria-labelledby="own-heading" tabindex="0">
-                    <table class="list" data-testid="own-concerns">
-                        <thead><tr><th scope="col">"Recorded"</th><th scope="col">"About"</th><th scope="col">"When"</th><th scope="col">"What happened"</th></tr></thead>
-                        <tbody>
-                            {own.into_iter().map(|c| view! {
-                                <tr>
-                                    <td>{c.recorded_on}</td>
-                                    <td>{c.about}{c.self_report.then_some(" (self-report)")}</td>
-                                    <td>{c.when}</td>
-                                    <td class="message-text">{c.what}</td>
-                                </tr>
-                            }).collect_view()}
-                        </tbody>
-                    </table>
-                </div>
+                <table class="list stacked" data-testid="own-concerns">
+                    <thead><tr><th scope="col">"Recorded"</th><th scope="col">"About"</th><th scope="col">"When"</th><th scope="col">"What happened"</th></tr></thead>
+                    <tbody>
+                        {own.into_iter().map(|c| view! {
+                            <tr>
+                                <td data-label="Recorded">{c.recorded_on}</td>
+                                <td data-label="About">{c.about}{c.self_report.then_some(" (self-report)")}</td>
+                                <td data-label="When">{c.when}</td>
+                                <td data-label="What happened" class="message-text">{c.what}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
             </section>
         }
     });
@@ -467,23 +465,21 @@ pub fn LowLevelLogPage() -> impl IntoView {
         view! { <p data-testid="no-concerns">"No low-level concerns you may read have been recorded."</p> }.into_any()
     } else {
         view! {
-            <div class="table-scroll" role="region" aria-labelledby="pattern-caption" tabindex="0">
-                <table class="list" data-testid="patterns">
-                    <caption id="pattern-caption">"Concerns per member of staff, most first"</caption>
-                    <thead><tr><th scope="col">"About"</th><th scope="col">"Concerns"</th><th scope="col">"Self-reported"</th><th scope="col">"First"</th><th scope="col">"Latest"</th></tr></thead>
-                    <tbody>
-                        {people.iter().enumerate().map(|(i, p)| view! {
-                            <tr>
-                                <td><a href=format!("#person-{i}")>{p.name.clone()}</a>{(!p.on_platform).then_some(" (not on the platform)")}</td>
-                                <td>{p.count}</td>
-                                <td>{p.self_reports}</td>
-                                <td>{p.first.clone()}</td>
-                                <td>{p.latest.clone()}</td>
-                            </tr>
-                        }).collect_view()}
-                    </tbody>
-                </table>
-            </div>
+            <table class="list stacked" data-testid="patterns">
+                <caption id="pattern-caption">"Concerns per member of staff, most first"</caption>
+                <thead><tr><th scope="col">"About"</th><th scope="col">"Concerns"</th><th scope="col">"Self-reported"</th><th scope="col">"First"</th><th scope="col">"Latest"</th></tr></thead>
+                <tbody>
+                    {people.iter().enumerate().map(|(i, p)| view! {
+                        <tr>
+                            <td data-label="About"><a href=format!("#person-{i}")>{p.name.clone()}</a>{(!p.on_platform).then_some(" (not on the platform)")}</td>
+                            <td data-label="Concerns">{p.count}</td>
+                            <td data-label="Self-reported">{p.self_reports}</td>
+                            <td data-label="First">{p.first.clone()}</td>
+                            <td data-label="Latest">{p.latest.clone()}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
         }
         .into_any()
     };

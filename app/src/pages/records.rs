@@ -171,16 +171,19 @@ pub fn RecordPage() -> impl IntoView {
                 view! { <p data-testid="concerns-empty">"No concerns to show."</p> }.into_any()
             } else {
                 view! {
-                    <div class="table-scroll" role="region" aria-labelledby="concerns-heading" tabindex="0">
-                        <table class="list" data-testid="concerns">
-                            <thead><tr><th scope="col">"Received"</th><th scope="col">"Kind"</th><th scope="col">"Status"</th><th scope="col">"Routed to"</th></tr></thead>
-                            <tbody>
-                                {concerns.into_iter().map(|c| view! {
-                                    <tr><td><a href=format!("/worries/{}", c.worry_id)>{c.sent}</a></td><td>{c.kind}</td><td>{c.status}</td><td>{c.queue}</td></tr>
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                    </div>
+                    <table class="list stacked" data-testid="concerns">
+                        <thead><tr><th scope="col">"Received"</th><th scope="col">"Kind"</th><th scope="col">"Status"</th><th scope="col">"Routed to"</th></tr></thead>
+                        <tbody>
+                            {concerns.into_iter().map(|c| view! {
+                                <tr>
+                                    <td data-label="Received"><a href=format!("/worries/{}", c.worry_id)>{c.sent}</a></td>
+                                    <td data-label="Kind">{c.kind}</td>
+                                    <td data-label="Status">{c.status}</td>
+                                    <td data-label="Routed to">{c.queue}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
                 }.into_any()
             }}
         </section>
@@ -198,14 +201,14 @@ pub fn RecordPage() -> impl IntoView {
         {audit.map(|audit| view! {
             <section aria-labelledby="audit-heading">
                 <h2 id="audit-heading">"Who has opened this record"</h2>
-                <div class="table-scroll" role="region" aria-labelledby="audit-heading" tabindex="0">
-                    <table class="list" data-testid="record-audit">
-                        <thead><tr><th scope="col">"When"</th><th scope="col">"Who"</th><th scope="col">"What"</th></tr></thead>
-                        <tbody>
-                            {audit.into_iter().rev().map(|a| view! { <tr><td>{a.when}</td><td>{a.who}</td><td>{a.what}</td></tr> }).collect_view()}
-                        </tbody>
-                    </table>
-                </div>
+                <table class="list stacked" data-testid="record-audit">
+                    <thead><tr><th scope="col">"When"</th><th scope="col">"Who"</th><th scope="col">"What"</th></tr></thead>
+                    <tbody>
+                        {audit.into_iter().rev().map(|a| view! {
+                            <tr><td data-label="When">{a.when}</td><td data-label="Who">{a.who}</td><td data-label="What">{a.what}</td></tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
             </section>
         })}
     }
