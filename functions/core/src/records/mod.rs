@@ -16,6 +16,8 @@
 //! the record's audit trail, which the DSL reads whatever the worries' routing.
 //!
 //! Every view of a record is in its audit trail, and in the audit trail of every worry it showed.
+//! The DSL reads the record's trail without the views that showed a worry hidden from them: the
+//! allegations lead opening a child's record for a worry about the DSL must not tell the DSL.
 //! Search is by the start of any word of the name, over an index of those words (one query), not
 //! a scan of the records.
 
@@ -349,6 +351,25 @@ fn event_op(org: &OrgId, record_id: &str, at: &str, e: &PersonFileEventRecord) -
 }
 
 fn audit_op(org: &OrgId, record_id: &str, now: DateTime<Utc>, by: &Person, what: &str) -> TxOp {
+    audit_op_showing(org, record_id, now, by, what, &[])
+}
+
+/// [`audit_op`] for a view that showed worries with these routes.
+fn audit_op_showing(
+    org: &OrgId,
+    record_id: &str,
+    now: DateTime<Utc>,
+    by: &Person,
+    what: &str,
+    shown: &[&crate::routing::Route],
+) -> TxOp {
+    let mut routes: Vec<crate::routing::StoredRoute> = Vec::new();
+    for r in shown {
+        let stored = crate::routing::StoredRoute::from(*r);
+        if !routes.contains(&stored) {
+            routes.push(stored);
+        }
+    }
     let id = uuid::Uuid::new_v4().to_string();
     let at = crate::store::timestamp(now);
     TxOp::Put {
@@ -359,6 +380,7 @@ fn audit_op(org: &OrgId, record_id: &str, now: DateTime<Utc>, by: &Person, what:
                 by_name: by.name.clone(),
                 by_id: Some(by.id.clone()),
                 what: what.into(),
+                shown: routes,
             },
         ),
         condition: Condition::NotExists,
@@ -1085,7 +1107,8 @@ pub async fn open<S: Store>(
     chronology.sort_by_key(|a| a.at);
     worries.sort_by_key(|a| a.worry.created_at);
     // The view, in the record's audit trail and each shown worry's, before anything is shown.
-    let mut ops = vec![audit_op(org, record_id, now, by, "Viewed")];
+    let routes: Vec<&crate::routing::Route> = worries.iter().map(|lw| &lw.worry.route).collect();
+    let mut ops = vec![audit_op_showing(org, record_id, now, by, "Viewed", &routes)];
     for lw in &worries {
         ops.push(worry_audit(
             org,
@@ -1109,6 +1132,13 @@ pub async fn open<S: Store>(
         let mut audit = Vec::new();
         for item in &items {
             let a: PersonFileAuditRecord = from_item(item).map_err(corrupt)?;
+            let hides_something = a
+                .shown
+                .iter()
+                .any(|r| !crate::routing::Route::from(r.clone()).may_read(by));
+            if hides_something {
+                continue;
+            }
             audit.push(AuditEntry {
                 at: a.at,
                 by_id: a.by_id,

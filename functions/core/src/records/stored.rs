@@ -88,6 +88,11 @@ pub struct PersonFileAuditRecord {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub by_id: Option<String>,
     pub what: String,
+    /// For a view: the routes of the worries it showed (each once). The DSL reads the record's
+    /// audit trail; a view that showed a worry hidden from them (about them) is left out of it,
+    /// or it would tell them someone is looking at a worry about them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub shown: Vec<crate::routing::StoredRoute>,
 }
 
 impl Record for PersonFileAuditRecord {
