@@ -20,6 +20,7 @@
 //! a scan of the records.
 
 pub mod stored;
+pub mod transfer;
 
 use crate::identity::{Person, people};
 use crate::keys;
@@ -960,6 +961,7 @@ fn describe(e: &PersonFileEventRecord) -> String {
         "unlinked" => "Unlinked a concern from this record".into(),
         "merged_in" => format!("Merged the record of {other} into this one"),
         "merged_into" => format!("Merged this record into the record of {other}"),
+        "transferred_in" => format!("Received this record by transfer from {other}"),
         other => other.to_string(),
     }
 }
@@ -1082,6 +1084,10 @@ pub async fn open<S: Store>(
             linked_at: l.linked_at,
         });
     }
+    // Concerns received by transfer (read-only, for the readers of a team-queue worry).
+    let mut with_merged = vec![record_id.to_string()];
+    with_merged.extend(h.merged_from.iter().cloned());
+    chronology.extend(transfer::transferred_entries(store, org, by, &with_merged).await?);
     chronology.sort_by_key(|a| a.at);
     worries.sort_by_key(|a| a.worry.created_at);
     // The view, in the record's audit trail and each shown worry's, before anything is shown.
