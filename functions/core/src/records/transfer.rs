@@ -245,7 +245,7 @@ fn fields_of(kind: &EventKind) -> Vec<TransferField> {
 fn concern_of(
     w: &Worry,
     events: &[CaseEvent],
-    kind_label: &dyn Fn(&str) -> String,
+    kind_label: &(dyn Fn(&str) -> String + Sync),
 ) -> TransferConcern {
     let mut events: Vec<&CaseEvent> = events
         .iter()
@@ -406,7 +406,7 @@ pub async fn export<S: Store>(
     by: &Person,
     record_id: &str,
     format: ExportFormat,
-    kind_label: &dyn Fn(&str) -> String,
+    kind_label: &(dyn Fn(&str) -> String + Sync),
     now: DateTime<Utc>,
 ) -> Result<TransferFile, FileError> {
     if !may_export(by) {
