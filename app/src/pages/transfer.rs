@@ -137,7 +137,7 @@ pub fn TransferImportPage() -> impl IntoView {
                         <label for="file">"Transfer file (JSON)"</label>
                         <p class="hint" id="file-hint">{format!("At most {} MB.", safety_core::records::transfer::MAX_FILE_BYTES / (1024 * 1024))}</p>
                         {has_errors.then(|| view! { <p class="field-error" id="file-error">"This file cannot be imported: see the problems above."</p> })}
-                        <input type="file" id="file" name="file" accept=".json,application/json" required aria-describedby=if has_errors { "file-hint file-error" } else { "file-hint" }/>
+                        <input type="file" id="file" name="file" accept=".json,application/json" required aria-invalid=has_errors.then_some("true") aria-describedby=if has_errors { "file-hint file-error" } else { "file-hint" }/>
                     </div>
                     <button type="submit" class="button">"Check the file"</button>
                 </form>

@@ -757,7 +757,7 @@ pub fn low_level_audit(o: &OrgId, at: &str, entry_id: &str) -> Key {
 //
 // | access pattern                                        | pk                                   | sk                     |
 // |-------------------------------------------------------|--------------------------------------|------------------------|
-// | the concerns a record received by transfer (read with the record) | `ORG#<org>#PREC#<id>`    | `TRANSFER#<file key>#<n, 3 digits>` |
+// | the concerns a record received by transfer (read with the record) | `ORG#<org>#PREC#<id>`    | `INBOUND#<file key>#<n, 3 digits>` |
 // | a file already imported here, by its key (idempotency) | `ORG#<org>#TRANSFERIN#<file key>`   | `TRANSFERIN`           |
 //
 // | key function                | `type`                 | record                                                   |
@@ -765,9 +765,10 @@ pub fn low_level_audit(o: &OrgId, at: &str, entry_id: &str) -> Key {
 // | [`person_file_transferred`] | `transferred_concern`  | [`TransferredConcernRecord`](crate::records::transfer::TransferredConcernRecord) |
 // | [`transfer_imported`]       | `transfer_imported`    | [`TransferImportedRecord`](crate::records::transfer::TransferImportedRecord) |
 
-/// The sort-key prefix of the concerns a record received by transfer, in its partition (after
-/// `NAME#`: the record's page reads them with a query of their own, for the team only).
-pub const PERSON_FILE_TRANSFER_PREFIX: &str = "TRANSFER#";
+/// The sort-key prefix of the concerns a record received by transfer, in its partition: between
+/// `EVENT#` and `NAME#`, so the record's page reads them in the same query as its links and
+/// entries (and shows them to the team only).
+pub const PERSON_FILE_TRANSFER_PREFIX: &str = "INBOUND#";
 
 /// One concern a record received by transfer; `file_key` is the imported file's key (hex).
 pub fn person_file_transferred(o: &OrgId, record_id: &str, file_key: &str, n: usize) -> Key {

@@ -996,6 +996,7 @@ pub async fn open<S: Store>(
     .await?;
     let mut links = Vec::new();
     let mut own = Vec::new();
+    let mut inbound = Vec::new();
     for item in &items {
         let sk = item
             .get(layout::SK)
@@ -1005,6 +1006,8 @@ pub async fn open<S: Store>(
             links.push(from_item::<PersonFileLinkRecord>(item).map_err(corrupt)?);
         } else if sk.starts_with(keys::PERSON_FILE_EVENT_PREFIX) {
             own.push(from_item::<PersonFileEventRecord>(item).map_err(corrupt)?);
+        } else if sk.starts_with(keys::PERSON_FILE_TRANSFER_PREFIX) {
+            inbound.push(item);
         }
     }
     // The entries of the records merged into this one.
@@ -1084,10 +1087,10 @@ pub async fn open<S: Store>(
             linked_at: l.linked_at,
         });
     }
-    // Concerns received by transfer (read-only, for the readers of a team-queue worry).
-    let mut with_merged = vec![record_id.to_string()];
-    with_merged.extend(h.merged_from.iter().cloned());
-    chronology.extend(transfer::transferred_entries(store, org, by, &with_merged).await?);
+    // Concerns received by transfer (read-only, for the readers of a team-queue worry): this
+    // record's were read above, the absorbed records' are read now.
+    chronology
+        .extend(transfer::transferred_entries(store, org, by, &inbound, &h.merged_from).await?);
     chronology.sort_by_key(|a| a.at);
     worries.sort_by_key(|a| a.worry.created_at);
     // The view, in the record's audit trail and each shown worry's, before anything is shown.

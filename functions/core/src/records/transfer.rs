@@ -44,7 +44,7 @@ use crate::org::OrgId;
 use crate::roles::{Action, allows};
 use crate::routing::{Queue, Route};
 use crate::store::record::{self, Record, from_item, to_item};
-use crate::store::{Condition, Query, Store, StoreError, TxOp, layout};
+use crate::store::{Condition, Item, Query, Store, StoreError, TxOp, layout};
 use crate::worry::case::{CaseEvent, EventKind, MAX_ENTRY_CHARS};
 use crate::worry::decision::Decision;
 use crate::worry::{MAX_TEXT_CHARS, Sender, Worry};
@@ -325,12 +325,23 @@ async fn received<S: Store>(
         )
         .await?
         {
-            let r: TransferredConcernRecord = from_item(&item).map_err(corrupt)?;
-            let c: TransferConcern = serde_json::from_str(&r.concern_json).map_err(corrupt)?;
-            out.push((r, c));
+            out.push(concern_in(&item)?);
         }
     }
     Ok(out)
+}
+
+fn concern_in(item: &Item) -> Result<(TransferredConcernRecord, TransferConcern), FileError> {
+    let r: TransferredConcernRecord = from_item(item).map_err(corrupt)?;
+    let c: TransferConcern = serde_json::from_str(&r.concern_json).map_err(corrupt)?;
+    Ok((r, c))
+}
+
+fn concerns_in_words(n: usize) -> String {
+    match n {
+        1 => "1 concern".into(),
+        n => format!("{n} concerns"),
+    }
 }
 
 fn parse_time(s: &str) -> Option<DateTime<Utc>> {
@@ -347,19 +358,26 @@ fn from_words(from: &str, exported_at: &str) -> String {
     }
 }
 
-/// The chronology entries of the concerns the records `record_ids` received by transfer, for
-/// `by` (none unless they read team-queue worries). The record's page adds them to its own.
+/// The chronology entries of the concerns a record received by transfer (`items`, read with
+/// the record) and those the records merged into it received (`absorbed`, read now), for `by`:
+/// none unless they read team-queue worries. The record's page adds them to its own.
 pub(super) async fn transferred_entries<S: Store>(
     store: &S,
     org: &OrgId,
     by: &Person,
-    record_ids: &[String],
+    items: &[&Item],
+    absorbed: &[String],
 ) -> Result<Vec<Entry>, FileError> {
     if !reads_transferred(by) {
         return Ok(Vec::new());
     }
+    let mut all = Vec::new();
+    for item in items {
+        all.push(concern_in(item)?);
+    }
+    all.extend(received(store, org, absorbed).await?);
     let mut out = Vec::new();
-    for (r, c) in received(store, org, record_ids).await? {
+    for (r, c) in all {
         let from = c
             .transferred_from
             .clone()
@@ -486,9 +504,9 @@ pub async fn export<S: Store>(
         now,
         by,
         &format!(
-            "Exported for transfer ({}): {} concerns",
+            "Exported for transfer ({}): {}",
             format.label(),
-            file.concerns.len()
+            concerns_in_words(file.concerns.len())
         ),
     )];
     for (w, _) in &worries {
@@ -867,11 +885,11 @@ pub async fn import<S: Store>(
         now,
         by,
         &format!(
-            "Imported by transfer from {} (exported by {} on {}): {} concerns",
+            "Imported by transfer from {} (exported by {} on {}): {}",
             file.sending_organisation,
             file.exported_by,
             crate::dates::show_date(checked.exported_at),
-            file.concerns.len()
+            concerns_in_words(file.concerns.len())
         ),
     ));
     let idem_at = ops.len();

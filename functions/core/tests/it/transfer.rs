@@ -314,11 +314,11 @@ async fn scenario<S: Store>(store: &S, a: &OrgId, b: &OrgId) {
         .map(|e| e.what)
         .collect();
     assert!(
-        audit.contains(&"Exported for transfer (JSON file): 1 concerns".to_string()),
+        audit.contains(&"Exported for transfer (JSON file): 1 concern".to_string()),
         "{audit:?}"
     );
     assert!(
-        audit.contains(&"Exported for transfer (printable page): 1 concerns".to_string()),
+        audit.contains(&"Exported for transfer (printable page): 1 concern".to_string()),
         "{audit:?}"
     );
     let team_audit: Vec<String> = case::open(store, a, &dsl, &team, at)
@@ -523,6 +523,56 @@ async fn scenario<S: Store>(store: &S, a: &OrgId, b: &OrgId) {
         onward.concerns[0].transferred_from.as_deref(),
         Some("Oak School, 23 November 2026")
     );
+
+    // Merged into another record of Bright College's, the transferred concerns go with it.
+    let b_worry = submit(
+        store,
+        b,
+        Involves::Nobody,
+        "Amira was upset at lunch",
+        later,
+    )
+    .await;
+    let kept = records::link(store, b, &other_dsl, &b_worry, new("Amira N"), later)
+        .await
+        .unwrap();
+    records::merge(
+        store,
+        b,
+        &other_dsl,
+        &kept.record_id,
+        &imported.record_id,
+        later,
+    )
+    .await
+    .unwrap();
+    let merged = records::open(store, b, &other_dsl, &kept.record_id, later)
+        .await
+        .unwrap();
+    assert!(
+        merged
+            .chronology
+            .iter()
+            .any(|e| e.text == "Amira is being messaged by a stranger")
+    );
+    assert!(
+        merged
+            .chronology
+            .iter()
+            .any(|e| e.text == "Amira was upset at lunch")
+    );
+    let both = export(
+        store,
+        b,
+        &other_dsl,
+        &kept.record_id,
+        ExportFormat::Json,
+        later,
+    )
+    .await
+    .unwrap();
+    let refs: Vec<&str> = both.concerns.iter().map(|c| c.reference.as_str()).collect();
+    assert_eq!(refs, [team.as_str(), b_worry.as_str()], "oldest first");
 }
 
 /// One person who is the DSL, the allegations lead and the admin: they read the worry about

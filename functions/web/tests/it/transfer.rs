@@ -246,8 +246,8 @@ fn transfer_round_trip_between_two_organisations() {
     assert!(!json.contains("took her phone") && !json.contains(&record));
     // Both downloads are in the record's audit trail.
     let audit = get_as(&web, &record_path, &dsl).text();
-    assert!(audit.contains("Exported for transfer (printable page): 1 concerns"));
-    assert!(audit.contains("Exported for transfer (JSON file): 1 concerns"));
+    assert!(audit.contains("Exported for transfer (printable page): 1 concern"));
+    assert!(audit.contains("Exported for transfer (JSON file): 1 concern"));
 
     // Refused at org A: signed out, and every role but the DSL and deputies.
     let r = web.get(&format!("{record_path}/transfer.json"));
