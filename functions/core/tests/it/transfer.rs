@@ -398,6 +398,12 @@ async fn scenario<S: Store>(store: &S, a: &OrgId, b: &OrgId) {
             who.name
         );
     }
+    let mut left = other_dsl.clone();
+    left.active = false;
+    assert!(matches!(
+        transfer::import(store, b, &left, &checked, later).await,
+        Err(FileError::NotFound)
+    ));
     let imported = transfer::import(store, b, &other_dsl, &checked, later)
         .await
         .unwrap();
