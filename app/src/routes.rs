@@ -5,6 +5,7 @@
 //! A form posted to an address of its own (`/worries/:id/act`) is not a page: the web function
 //! routes it, and its handler answers with the page it came from.
 
+use crate::pages::transfer::{TransferImportPage, TransferPage};
 use crate::pages::{
     account::{MePage, SignInPage},
     admin::PeoplePage,
@@ -108,6 +109,8 @@ pages! {
     STAFF_CONCERN = "/staff-concern" => StaffConcernPage;
     LOW_LEVEL = "/staff-concern/low-level" => LowLevelPage;
     LOW_LEVEL_LOG = "/low-level-concerns" => LowLevelLogPage;
+    TRANSFER = "/records/:id/transfer" => TransferPage;
+    TRANSFER_IMPORT = "/transfers/import" => TransferImportPage;
 }
 
 /// The pages whose HTML, for someone signed out, depends on nothing but the organisation, the

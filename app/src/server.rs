@@ -17,6 +17,7 @@ pub mod reports;
 pub mod roles;
 pub mod sign_in;
 pub mod sso;
+pub mod transfer;
 pub mod worries;
 
 pub use outcome::{Ended, Outcome};

@@ -23,6 +23,7 @@ pub mod reports;
 pub mod safeguarding_roles;
 pub mod tell;
 pub mod training;
+pub mod transfer;
 pub mod worries;
 
 use leptos::prelude::*;

@@ -40,6 +40,7 @@ pub fn RecordsPage() -> impl IntoView {
         files,
         more,
         error,
+        may_import,
     }) = use_context::<RecordsView>()
     else {
         return ().into_any();
@@ -70,6 +71,7 @@ pub fn RecordsPage() -> impl IntoView {
         {error.map(|e| view! { <div class="error-summary" role="alert" id="form-error"><h2>"There is a problem"</h2><p><a href="#q-input">{e}</a></p></div> })}
         {search_form("/records".into(), "q", q, "Name")}
         {results}
+        {may_import.then(|| view! { <p data-testid="import-transfer"><a href="/transfers/import">"Import a transferred file"</a>" from a child's previous school or college"</p> })}
     }
     .into_any()
 }
@@ -125,6 +127,7 @@ pub fn RecordPage() -> impl IntoView {
         csrf,
         notice,
         error,
+        may_transfer,
     } = r;
     let merge_results = merge.map(|found: Vec<FoundRow>| {
         if found.is_empty() {
@@ -165,6 +168,9 @@ pub fn RecordPage() -> impl IntoView {
             <div><dt>"Record made"</dt><dd>{created}</dd></div>
             {note.map(|n| view! { <div><dt>"Note"</dt><dd class="message-text">{n}</dd></div> })}
         </dl>
+        {may_transfer.then(|| view! {
+            <p data-testid="transfer-link"><a href=format!("/records/{id}/transfer")>"Transfer this file"</a>" to the child's new school or college (a printable file and a file to import)"</p>
+        })}
         <section aria-labelledby="concerns-heading">
             <h2 id="concerns-heading">"Linked concerns"</h2>
             {if concerns.is_empty() {

@@ -46,6 +46,8 @@ pub struct RecordsView {
     pub files: Vec<FoundRow>,
     pub more: bool,
     pub error: Option<String>,
+    /// The viewer may import a transferred file (the DSL).
+    pub may_import: bool,
 }
 
 /// A linked concern, as the record lists it.
@@ -79,6 +81,8 @@ pub struct RecordView {
     pub csrf: String,
     pub notice: Option<String>,
     pub error: Option<String>,
+    /// The viewer may export it for transfer (the DSL and deputies).
+    pub may_transfer: bool,
 }
 
 /// A record page with only a problem to show.
@@ -195,6 +199,7 @@ pub async fn search(site: &SiteState, viewer: &Viewer, q: &str) -> (RecordsView,
     let q: String = q.chars().take(100).collect();
     let mut view = RecordsView {
         q: q.clone(),
+        may_import: super::may(site, viewer, safety_core::roles::Action::ImportPersonFiles),
         ..RecordsView::default()
     };
     if q.trim().is_empty() {
@@ -299,6 +304,11 @@ pub async fn open(
         csrf: viewer.csrf.clone(),
         notice: None,
         error,
+        may_transfer: super::may(
+            site,
+            viewer,
+            safety_core::roles::Action::TransferPersonFiles,
+        ),
     })
 }
 

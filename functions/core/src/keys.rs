@@ -759,3 +759,33 @@ pub fn low_level_audit(o: &OrgId, at: &str, entry_id: &str) -> Key {
         format!("{LOW_LEVEL_AUDIT_PREFIX}{at}#{entry_id}"),
     )
 }
+
+// Transfers of a child's file between organisations (`crate::records::transfer`)
+//
+// | access pattern                                        | pk                                   | sk                     |
+// |-------------------------------------------------------|--------------------------------------|------------------------|
+// | the concerns a record received by transfer (read with the record) | `ORG#<org>#PREC#<id>`    | `INBOUND#<file key>#<n, 3 digits>` |
+// | a file already imported here, by its key (idempotency) | `ORG#<org>#TRANSFERIN#<file key>`   | `TRANSFERIN`           |
+//
+// | key function                | `type`                 | record                                                   |
+// |-----------------------------|------------------------|----------------------------------------------------------|
+// | [`person_file_transferred`] | `transferred_concern`  | [`TransferredConcernRecord`](crate::records::transfer::TransferredConcernRecord) |
+// | [`transfer_imported`]       | `transfer_imported`    | [`TransferImportedRecord`](crate::records::transfer::TransferImportedRecord) |
+
+/// The sort-key prefix of the concerns a record received by transfer, in its partition: between
+/// `EVENT#` and `NAME#`, so the record's page reads them in the same query as its links and
+/// entries (and shows them to the team only).
+pub const PERSON_FILE_TRANSFER_PREFIX: &str = "INBOUND#";
+
+/// One concern a record received by transfer; `file_key` is the imported file's key (hex).
+pub fn person_file_transferred(o: &OrgId, record_id: &str, file_key: &str, n: usize) -> Key {
+    Key::new(
+        person_file_partition(o, record_id),
+        format!("{PERSON_FILE_TRANSFER_PREFIX}{file_key}#{n:03}"),
+    )
+}
+
+/// A transferred file imported here (written once: importing it again is a no-op).
+pub fn transfer_imported(o: &OrgId, file_key: &str) -> Key {
+    Key::new(format!("{}#TRANSFERIN#{file_key}", org(o)), "TRANSFERIN")
+}

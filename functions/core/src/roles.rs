@@ -125,10 +125,15 @@ pub enum Action {
     ViewReports,
     /// Person records: a child's (or adult's) worries linked in one chronology, still routed.
     ViewPersonRecords,
+    /// Export a child's file for transfer to another organisation (the worries in the team's
+    /// queue that routing lets them read; never the allegations, staff, DSL or head queues).
+    TransferPersonFiles,
+    /// Import a child's file transferred from another organisation on the platform.
+    ImportPersonFiles,
 }
 
 impl Action {
-    pub const ALL: [Action; 16] = [
+    pub const ALL: [Action; 18] = [
         Action::ReadPublicPages,
         Action::SubmitWorry,
         Action::DoOwnTraining,
@@ -145,6 +150,8 @@ impl Action {
         Action::PublishPolicies,
         Action::ViewReports,
         Action::ViewPersonRecords,
+        Action::TransferPersonFiles,
+        Action::ImportPersonFiles,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -165,6 +172,8 @@ impl Action {
             Action::PublishPolicies => "publish_policies",
             Action::ViewReports => "view_reports",
             Action::ViewPersonRecords => "view_person_records",
+            Action::TransferPersonFiles => "transfer_person_files",
+            Action::ImportPersonFiles => "import_person_files",
         }
     }
 }
@@ -192,6 +201,8 @@ pub const PERMISSIONS: &[(Role, &[Action])] = &[
             PublishPolicies,
             ViewReports,
             ViewPersonRecords,
+            TransferPersonFiles,
+            ImportPersonFiles,
         ],
     ),
     (
@@ -203,6 +214,7 @@ pub const PERMISSIONS: &[(Role, &[Action])] = &[
             HandleWorries,
             ViewReports,
             ViewPersonRecords,
+            TransferPersonFiles,
         ],
     ),
     (
@@ -258,27 +270,48 @@ mod tests {
     ///
     /// columns: public, worry, training, aup, own progress, completion, export, receive worries,
     ///          handle worries, manage people, import people, manage organisation, edit contacts,
-    ///          publish policies, view reports, person records
-    const EXPECTED: &[(&str, [u8; 16])] = &[
+    ///          publish policies, view reports, person records, transfer a file, import one
+    const EXPECTED: &[(&str, [u8; 18])] = &[
         (
             "anonymous",
-            [1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+            [1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
         ),
-        ("learner", [1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
-        ("staff", [1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
-        ("parent", [1, 1, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
-        ("dsl", [1, 1, 0, 0, 0, 1, 1, 1, 1, 0, 0, 0, 1, 1, 1, 1]),
+        (
+            "learner",
+            [1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+        ),
+        (
+            "staff",
+            [1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+        ),
+        (
+            "parent",
+            [1, 1, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+        ),
+        (
+            "dsl",
+            [1, 1, 0, 0, 0, 1, 1, 1, 1, 0, 0, 0, 1, 1, 1, 1, 1, 1],
+        ),
         (
             "deputy_dsl",
-            [1, 1, 0, 0, 0, 1, 1, 1, 1, 0, 0, 0, 0, 0, 1, 1],
+            [1, 1, 0, 0, 0, 1, 1, 1, 1, 0, 0, 0, 0, 0, 1, 1, 1, 0],
         ),
         (
             "allegations_lead",
-            [1, 1, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 1, 1],
+            [1, 1, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 1, 1, 0, 0],
         ),
-        ("chair", [1, 1, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 1, 1]),
-        ("admin", [1, 1, 0, 0, 0, 1, 1, 0, 0, 1, 1, 1, 1, 1, 0, 0]),
-        ("governor", [1, 1, 1, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0]),
+        (
+            "chair",
+            [1, 1, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 1, 1, 0, 0],
+        ),
+        (
+            "admin",
+            [1, 1, 0, 0, 0, 1, 1, 0, 0, 1, 1, 1, 1, 1, 0, 0, 0, 0],
+        ),
+        (
+            "governor",
+            [1, 1, 1, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0],
+        ),
     ];
 
     #[test]
@@ -301,7 +334,7 @@ mod tests {
                 checked += 1;
             }
         }
-        assert_eq!(checked, 10 * 16);
+        assert_eq!(checked, 10 * 18);
     }
 
     #[test]

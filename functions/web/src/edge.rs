@@ -359,6 +359,16 @@ pub mod permission {
     by_action!(PublishPolicies, PublishPolicies, "publish policies");
     by_action!(ViewReports, ViewReports, "view the safeguarding reports");
     by_action!(ViewPersonRecords, ViewPersonRecords, "view person records");
+    by_action!(
+        TransferPersonFiles,
+        TransferPersonFiles,
+        "export a person record for transfer"
+    );
+    by_action!(
+        ImportPersonFiles,
+        ImportPersonFiles,
+        "import a transferred person record"
+    );
 
     /// Worries are routed to them (the inbox and case pages).
     pub struct HandleWorries;

@@ -31,6 +31,7 @@ mod routes;
 #[cfg(feature = "local")]
 mod seed;
 mod sso;
+mod transfer;
 mod worries;
 
 use app::server::SiteState;

@@ -22,6 +22,7 @@
 //! a scan of the records.
 
 pub mod stored;
+pub mod transfer;
 
 use crate::identity::{Person, people};
 use crate::keys;
@@ -982,6 +983,7 @@ fn describe(e: &PersonFileEventRecord) -> String {
         "unlinked" => "Unlinked a concern from this record".into(),
         "merged_in" => format!("Merged the record of {other} into this one"),
         "merged_into" => format!("Merged this record into the record of {other}"),
+        "transferred_in" => format!("Received this record by transfer from {other}"),
         other => other.to_string(),
     }
 }
@@ -1016,6 +1018,7 @@ pub async fn open<S: Store>(
     .await?;
     let mut links = Vec::new();
     let mut own = Vec::new();
+    let mut inbound = Vec::new();
     for item in &items {
         let sk = item
             .get(layout::SK)
@@ -1025,6 +1028,8 @@ pub async fn open<S: Store>(
             links.push(from_item::<PersonFileLinkRecord>(item).map_err(corrupt)?);
         } else if sk.starts_with(keys::PERSON_FILE_EVENT_PREFIX) {
             own.push(from_item::<PersonFileEventRecord>(item).map_err(corrupt)?);
+        } else if sk.starts_with(keys::PERSON_FILE_TRANSFER_PREFIX) {
+            inbound.push(item);
         }
     }
     // The entries of the records merged into this one.
@@ -1104,6 +1109,10 @@ pub async fn open<S: Store>(
             linked_at: l.linked_at,
         });
     }
+    // Concerns received by transfer (read-only, for the readers of a team-queue worry): this
+    // record's were read above, the absorbed records' are read now.
+    chronology
+        .extend(transfer::transferred_entries(store, org, by, &inbound, &h.merged_from).await?);
     chronology.sort_by_key(|a| a.at);
     worries.sort_by_key(|a| a.worry.created_at);
     // The view, in the record's audit trail and each shown worry's, before anything is shown.

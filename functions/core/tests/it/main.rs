@@ -23,4 +23,5 @@ mod sso_cross_library;
 mod store_conformance;
 mod support;
 mod tenancy;
+mod transfer;
 mod worries;

@@ -28,3 +28,4 @@ mod reports;
 mod routing;
 mod sso;
 mod store_down;
+mod transfer;
