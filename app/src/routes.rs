@@ -27,6 +27,7 @@ use crate::pages::{
     },
     records::{LinkPage, RecordPage, RecordsPage},
     reports::ReportPage,
+    retention::RetentionPage,
     safeguarding_roles::SafeguardingRolesPage,
     tell::TellPage,
     training::{CertificatePage, MyTrainingPage, QuizPage, RosterPage, SignedTextPage, VerifyPage},
@@ -108,6 +109,7 @@ pages! {
     STAFF_CONCERN = "/staff-concern" => StaffConcernPage;
     LOW_LEVEL = "/staff-concern/low-level" => LowLevelPage;
     LOW_LEVEL_LOG = "/low-level-concerns" => LowLevelLogPage;
+    RETENTION = "/retention" => RetentionPage;
 }
 
 /// The pages whose HTML, for someone signed out, depends on nothing but the organisation, the

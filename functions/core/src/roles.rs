@@ -125,10 +125,11 @@ pub enum Action {
     ViewReports,
     /// Person records: a child's (or adult's) worries linked in one chronology, still routed.
     ViewPersonRecords,
+    ReviewRetention,
 }
 
 impl Action {
-    pub const ALL: [Action; 16] = [
+    pub const ALL: [Action; 17] = [
         Action::ReadPublicPages,
         Action::SubmitWorry,
         Action::DoOwnTraining,
@@ -145,6 +146,7 @@ impl Action {
         Action::PublishPolicies,
         Action::ViewReports,
         Action::ViewPersonRecords,
+        Action::ReviewRetention,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -165,6 +167,7 @@ impl Action {
             Action::PublishPolicies => "publish_policies",
             Action::ViewReports => "view_reports",
             Action::ViewPersonRecords => "view_person_records",
+            Action::ReviewRetention => "review_retention",
         }
     }
 }
@@ -192,6 +195,7 @@ pub const PERMISSIONS: &[(Role, &[Action])] = &[
             PublishPolicies,
             ViewReports,
             ViewPersonRecords,
+            ReviewRetention,
         ],
     ),
     (
@@ -212,6 +216,7 @@ pub const PERMISSIONS: &[(Role, &[Action])] = &[
             HandleWorries,
             ViewReports,
             ViewPersonRecords,
+            ReviewRetention,
         ],
     ),
     (
@@ -221,6 +226,7 @@ pub const PERMISSIONS: &[(Role, &[Action])] = &[
             HandleWorries,
             ViewReports,
             ViewPersonRecords,
+            ReviewRetention,
         ],
     ),
     (
@@ -258,27 +264,36 @@ mod tests {
     ///
     /// columns: public, worry, training, aup, own progress, completion, export, receive worries,
     ///          handle worries, manage people, import people, manage organisation, edit contacts,
-    ///          publish policies, view reports, person records
-    const EXPECTED: &[(&str, [u8; 16])] = &[
+    ///          publish policies, view reports, person records, review retention
+    const EXPECTED: &[(&str, [u8; 17])] = &[
         (
             "anonymous",
-            [1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+            [1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
         ),
-        ("learner", [1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
-        ("staff", [1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
-        ("parent", [1, 1, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
-        ("dsl", [1, 1, 0, 0, 0, 1, 1, 1, 1, 0, 0, 0, 1, 1, 1, 1]),
+        (
+            "learner",
+            [1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+        ),
+        ("staff", [1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
+        (
+            "parent",
+            [1, 1, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+        ),
+        ("dsl", [1, 1, 0, 0, 0, 1, 1, 1, 1, 0, 0, 0, 1, 1, 1, 1, 1]),
         (
             "deputy_dsl",
-            [1, 1, 0, 0, 0, 1, 1, 1, 1, 0, 0, 0, 0, 0, 1, 1],
+            [1, 1, 0, 0, 0, 1, 1, 1, 1, 0, 0, 0, 0, 0, 1, 1, 0],
         ),
         (
             "allegations_lead",
-            [1, 1, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 1, 1],
+            [1, 1, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 1, 1, 1],
         ),
-        ("chair", [1, 1, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 1, 1]),
-        ("admin", [1, 1, 0, 0, 0, 1, 1, 0, 0, 1, 1, 1, 1, 1, 0, 0]),
-        ("governor", [1, 1, 1, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0]),
+        ("chair", [1, 1, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 1, 1, 1]),
+        ("admin", [1, 1, 0, 0, 0, 1, 1, 0, 0, 1, 1, 1, 1, 1, 0, 0, 0]),
+        (
+            "governor",
+            [1, 1, 1, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0],
+        ),
     ];
 
     #[test]
@@ -301,7 +316,7 @@ mod tests {
                 checked += 1;
             }
         }
-        assert_eq!(checked, 10 * 16);
+        assert_eq!(checked, 10 * 17);
     }
 
     #[test]

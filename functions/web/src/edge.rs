@@ -359,6 +359,7 @@ pub mod permission {
     by_action!(PublishPolicies, PublishPolicies, "publish policies");
     by_action!(ViewReports, ViewReports, "view the safeguarding reports");
     by_action!(ViewPersonRecords, ViewPersonRecords, "view person records");
+    by_action!(ReviewRetention, ReviewRetention, "review retention");
 
     /// Worries are routed to them (the inbox and case pages).
     pub struct HandleWorries;

@@ -90,6 +90,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::reports::router())
         .merge(crate::records::router())
         .merge(crate::concerns::router())
+        .merge(crate::retention::router())
         .fallback(get(page))
         .layer(middleware::from_fn_with_state(
             state.clone(),
