@@ -7,7 +7,18 @@ use crate::server::retention::{RetentionRow, RetentionView, TombstoneRow};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-fn hold_form(r: &RetentionRow, csrf: &str, hold_for: &Option<String>, typed: &str) -> AnyView {
+/// What every hold form needs: the session's token, and the form sent back with a problem.
+#[derive(Clone)]
+struct Forms {
+    csrf: String,
+    /// The record whose hold form came back, with what was typed and why.
+    hold_for: Option<String>,
+    typed: String,
+    error: Option<String>,
+}
+
+fn hold_form(r: &RetentionRow, f: &Forms) -> AnyView {
+    let (csrf, hold_for, typed, error) = (&f.csrf, &f.hold_for, &f.typed, &f.error);
     let id = format!("reason-{}", r.worry_id);
     let this = hold_for.as_deref() == Some(r.worry_id.as_str());
     let value = if this {
@@ -15,16 +26,23 @@ fn hold_form(r: &RetentionRow, csrf: &str, hold_for: &Option<String>, typed: &st
     } else {
         String::new()
     };
+    let error = error.clone().filter(|_| this);
+    let described = if error.is_some() {
+        format!("{id}-hint {id}-error")
+    } else {
+        format!("{id}-hint")
+    };
     view! {
         <details class="hold-form" open=this>
             <summary>"Place a legal hold"</summary>
             <form method="post" action="/retention/hold">
                 <input type="hidden" name="csrf" value=csrf.to_string()/>
                 <input type="hidden" name="worry_id" value=r.worry_id.clone()/>
-                <div class=if this { "field field-error" } else { "field" }>
+                <div class="field" class:field-with-error=error.is_some()>
                     <label for=id.clone()>"Why it must be kept"</label>
                     <p class="hint" id=format!("{id}-hint")>"For example: a police investigation, a court case, an inquiry, a subject access request. Shown to the reviewers and kept in the concern's audit trail."</p>
-                    <textarea id=id.clone() name="reason" rows="3" maxlength="1000" aria-describedby=format!("{id}-hint")>{value}</textarea>
+                    {error.clone().map(|e| view! { <p class="field-error" id=format!("{id}-error")><span class="visually-hidden">"Error: "</span>{e}</p> })}
+                    <textarea id=id.clone() name="reason" rows="3" maxlength="1000" aria-describedby=described aria-invalid=error.is_some().then_some("true")>{value}</textarea>
                 </div>
                 <button type="submit" class="button secondary">"Place the hold"</button>
             </form>
@@ -37,9 +55,7 @@ fn rows_table(
     caption: &'static str,
     testid: &'static str,
     rows: Vec<RetentionRow>,
-    csrf: String,
-    hold_for: Option<String>,
-    typed: String,
+    forms: Forms,
     delete_links: bool,
 ) -> AnyView {
     view! {
@@ -55,7 +71,7 @@ fn rows_table(
                 </tr></thead>
                 <tbody>
                     {rows.into_iter().map(|r| {
-                        let hold = hold_form(&r, &csrf, &hold_for, &typed);
+                        let hold = hold_form(&r, &forms);
                         let delete = delete_links.then(|| view! {
                             <p><a href=format!("/retention?confirm={}#confirm", r.worry_id) class="button warning">"Review and delete"<span class="visually-hidden">{format!(" the concern sent {}", r.sent)}</span></a></p>
                         });
@@ -142,7 +158,14 @@ pub fn RetentionPage() -> impl IntoView {
             </ul>
         </div>
     });
-    let confirm_error = errors.iter().any(|(f, _)| f == "confirm-delete");
+    let confirm_error = errors
+        .iter()
+        .find(|(f, _)| f == "confirm-delete")
+        .map(|(_, m)| m.clone());
+    let hold_error = errors
+        .iter()
+        .find(|(f, _)| f.starts_with("reason-"))
+        .map(|(_, m)| m.clone());
     let confirm_panel = confirm.map(|r| view! {
         <section aria-labelledby="confirm-heading" class="confirm-panel" id="confirm" data-testid="confirm">
             <h2 id="confirm-heading">"Confirm the deletion"</h2>
@@ -156,9 +179,10 @@ pub fn RetentionPage() -> impl IntoView {
             <form method="post" action="/retention/delete">
                 <input type="hidden" name="csrf" value=csrf.clone()/>
                 <input type="hidden" name="worry_id" value=r.worry_id.clone()/>
-                <div class=if confirm_error { "field field-error" } else { "field" }>
+                <div class="field" class:field-with-error=confirm_error.is_some()>
+                    {confirm_error.clone().map(|e| view! { <p class="field-error" id="confirm-delete-error"><span class="visually-hidden">"Error: "</span>{e}</p> })}
                     <div class="checkbox">
-                        <input type="checkbox" id="confirm-delete" name="confirm" value="yes"/>
+                        <input type="checkbox" id="confirm-delete" name="confirm" value="yes" aria-describedby=confirm_error.is_some().then_some("confirm-delete-error") aria-invalid=confirm_error.is_some().then_some("true")/>
                         <label for="confirm-delete">{format!("I confirm that the concern sent {} is past its retention period, is not needed for any investigation, and is to be deleted", r.sent)}</label>
                     </div>
                 </div>
@@ -180,9 +204,12 @@ pub fn RetentionPage() -> impl IntoView {
                 title,
                 id,
                 rows,
-                csrf.clone(),
-                hold_for.clone(),
-                typed_reason.clone(),
+                Forms {
+                    csrf: csrf.clone(),
+                    hold_for: hold_for.clone(),
+                    typed: typed_reason.clone(),
+                    error: hold_error.clone(),
+                },
                 deletes,
             )
         };
