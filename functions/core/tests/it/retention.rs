@@ -693,12 +693,45 @@ async fn large_worry<S: Store>(store: &S, org: &OrgId) {
     assert!(left.items.is_empty(), "{} items left", left.items.len());
 }
 
+/// The figure for the note: the review of 50 closed worries, each linked to a record, read by
+/// the DSL (one query per queue, then one query of links and one read of the record per worry).
+async fn fifty_closed<S: Store>(store: S, org: &OrgId, backend: &str) {
+    let store = safety_core::store::counting::CountingStore::new(store);
+    let dsl = add(&store, org, "f@example.org", "Fay DSL", vec![Role::Dsl]).await;
+    for i in 0..50 {
+        let w = submit(
+            &store,
+            org,
+            Involves::Nobody,
+            &format!("worry {i}"),
+            &Sender::Anonymous,
+            t0(),
+        )
+        .await;
+        link_new(&store, org, &dsl, &w, &format!("Child {i}"), "2000-01-01").await;
+        close(&store, org, &dsl, &w).await;
+    }
+    let reads = store.reads();
+    let started = std::time::Instant::now();
+    let r = retention::review(&store, org, &dsl, &Retention::default(), t0().date_naive())
+        .await
+        .unwrap();
+    let took = started.elapsed();
+    let round_trips = store.reads() - reads;
+    assert_eq!(r.due.len(), 50);
+    eprintln!(
+        "retention review of 50 closed linked worries on {backend}: {round_trips} round trips, {took:?}"
+    );
+    assert!(round_trips <= 2 * 50 + 10, "{round_trips}");
+}
+
 #[tokio::test]
 async fn retention_on_the_embedded_store() {
     let dir = tempfile::tempdir().unwrap();
     let store = EmbeddedStore::open(&dir.path().join("s.redb")).unwrap();
     one_person_many_roles(&store, &OrgId::parse("many").unwrap()).await;
     large_worry(&store, &OrgId::parse("large").unwrap()).await;
+    fifty_closed(store.clone(), &OrgId::parse("fifty").unwrap(), "embedded").await;
     scenario(
         Recording::new(store),
         &OrgId::parse("demo").unwrap(),
@@ -713,6 +746,12 @@ async fn retention_on_dynamodb_local() {
     let store = support::dynamo_table(&local, "retention").await;
     one_person_many_roles(&store, &OrgId::parse("many").unwrap()).await;
     large_worry(&store, &OrgId::parse("large").unwrap()).await;
+    fifty_closed(
+        store.clone(),
+        &OrgId::parse("fifty").unwrap(),
+        "DynamoDB Local",
+    )
+    .await;
     scenario(
         Recording::new(store),
         &OrgId::parse("demo").unwrap(),
