@@ -218,7 +218,7 @@ async fn linked<S: Store>(
     store: &S,
     org: &OrgId,
     worry_id: &str,
-) -> Result<(Vec<NaiveDate>, Vec<PersonFileLinkRecord>), RetentionError> {
+) -> Result<(Vec<NaiveDate>, Vec<(Key, PersonFileLinkRecord)>), RetentionError> {
     let items = query_all(
         store,
         Query::partition(keys::worry_links_index(org, worry_id)).on_index(Index::Gsi1),
@@ -248,7 +248,7 @@ async fn linked<S: Store>(
             }
             break;
         }
-        links.push(link);
+        links.push((Key::of(item)?, link));
     }
     Ok((dobs, links))
 }
@@ -638,8 +638,8 @@ pub async fn delete_worry<S: Store>(
             owned.push(key);
         }
     }
-    for link in &links {
-        owned.push(keys::person_file_link(org, &link.record_id, worry_id));
+    for (key, link) in &links {
+        owned.push(key.clone());
         // The record's own chronology entries naming this worry (linked, unlinked).
         let events = query_all(
             store,
