@@ -559,10 +559,18 @@ pub async fn delete_worry<S: Store>(
     now: DateTime<Utc>,
 ) -> Result<Tombstone, RetentionError> {
     let w = readable(store, org, by, worry_id).await?;
+    // A deletion interrupted earlier (a worry changed, or reopened, while it ran) leaves its
+    // marker; a worry that cannot be deleted now must be open to a hold again.
+    let deleting_key = keys::retention_deleting(org, WORRY, worry_id);
+    let not_now = |e: RetentionError| async {
+        store.delete(&deleting_key, Condition::Always).await?;
+        Err::<Tombstone, _>(e)
+    };
     if w.status != Status::Closed {
-        return Err(RetentionError::Refused(
+        return not_now(RetentionError::Refused(
             "This concern is open: an open concern is never deleted.".into(),
-        ));
+        ))
+        .await;
     }
     let route = Route::from(w.route.clone());
     let rule = Rule::of(route.queue);
@@ -571,19 +579,20 @@ pub async fn delete_worry<S: Store>(
     let made = crate::dates::to_london(w.created_at).date_naive();
     let due = match due_on(rule, made, &dobs, periods) {
         None => {
-            return Err(RetentionError::Refused(
+            return not_now(RetentionError::Refused(
                 "This concern has no date of birth on a linked person record, so it is never due for deletion.".into(),
-            ));
+            ))
+            .await;
         }
         Some(d) if d > today => {
-            return Err(RetentionError::Refused(format!(
+            return not_now(RetentionError::Refused(format!(
                 "This concern is not due for deletion until {}.",
                 d.format("%-d %B %Y")
-            )));
+            )))
+            .await;
         }
         Some(d) => d,
     };
-    let deleting_key = keys::retention_deleting(org, WORRY, worry_id);
     let worry_key = keys::worry(org, worry_id);
     let version = Condition::Equals(crate::store::VERSION.into(), w.version.into());
     // Start: no hold, the worry as read; from now on no hold can be placed.

@@ -501,6 +501,38 @@ async fn scenario<S: Store>(store: Recording<S>, org: &OrgId, other: &OrgId) {
         matches!(open_del, Err(RetentionError::Refused(_))),
         "{open_del:?}"
     );
+    // A deletion interrupted earlier left its marker on a worry since reopened: no hold can be
+    // placed while it is there; the refused deletion clears it, and the hold is then placed.
+    store
+        .put(
+            safety_core::store::record::to_item(
+                &safety_core::keys::retention_deleting(org, retention::WORRY, &open),
+                &retention::stored::DeletingRecord {
+                    id: open.clone(),
+                    at: later,
+                    by_id: c.dsl.id.clone(),
+                },
+            ),
+            Condition::NotExists,
+        )
+        .await
+        .unwrap();
+    let blocked = retention::place_hold(store, org, &c.dsl, &open, "Court order", later).await;
+    assert!(
+        matches!(blocked, Err(RetentionError::Refused(ref m)) if m.contains("being deleted")),
+        "{blocked:?}"
+    );
+    let again = retention::delete_worry(store, org, &c.dsl, &open, &p, later).await;
+    assert!(
+        matches!(again, Err(RetentionError::Refused(_))),
+        "{again:?}"
+    );
+    retention::place_hold(store, org, &c.dsl, &open, "Court order", later)
+        .await
+        .unwrap();
+    retention::lift_hold(store, org, &c.dsl, &open, later)
+        .await
+        .unwrap();
     let no_dob_del = retention::delete_worry(store, org, &c.dsl, &no_dob, &p, later).await;
     assert!(
         matches!(no_dob_del, Err(RetentionError::Refused(_))),
