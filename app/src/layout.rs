@@ -67,6 +67,8 @@ fn account_links() -> impl IntoView {
             let low_level = use_context::<crate::server::SiteState>()
                 .is_some_and(|site| crate::server::concerns::may_open_log(&site, &v))
                 .then(|| view! { <li><A href="/low-level-concerns">"Low-level concerns"</A></li> });
+            let retention = safety_core::retention::may_review(&v.person)
+                .then(|| view! { <li><A href="/retention">"Retention"</A></li> });
             view! {
                 {concerns}
                 {roles}
@@ -78,6 +80,7 @@ fn account_links() -> impl IntoView {
                 {records}
                 {staff_concern}
                 {low_level}
+                {retention}
                 <li><A href="/me/training">"My training"</A></li>
                 <li><A href="/me" exact=true>"Your account"</A></li>
             }

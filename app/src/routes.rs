@@ -28,6 +28,7 @@ use crate::pages::{
     },
     records::{LinkPage, RecordPage, RecordsPage},
     reports::ReportPage,
+    retention::RetentionPage,
     safeguarding_roles::SafeguardingRolesPage,
     tell::TellPage,
     training::{CertificatePage, MyTrainingPage, QuizPage, RosterPage, SignedTextPage, VerifyPage},
@@ -111,6 +112,7 @@ pages! {
     LOW_LEVEL_LOG = "/low-level-concerns" => LowLevelLogPage;
     TRANSFER = "/records/:id/transfer" => TransferPage;
     TRANSFER_IMPORT = "/transfers/import" => TransferImportPage;
+    RETENTION = "/retention" => RetentionPage;
 }
 
 /// The pages whose HTML, for someone signed out, depends on nothing but the organisation, the

@@ -14,6 +14,7 @@ pub mod policies;
 pub mod public_pages;
 pub mod records;
 pub mod reports;
+pub mod retention;
 pub mod roles;
 pub mod sign_in;
 pub mod sso;

@@ -20,6 +20,7 @@ pub mod organisation;
 pub mod policies;
 pub mod records;
 pub mod reports;
+pub mod retention;
 pub mod safeguarding_roles;
 pub mod tell;
 pub mod training;

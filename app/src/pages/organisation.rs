@@ -227,6 +227,14 @@ fn organisation_section(s: &OrganisationScreen) -> AnyView {
                     }).collect_view()}
                 </select>
             </div>
+            <fieldset class="fieldset" data-testid="retention-periods">
+                <legend><h3>"Retention periods"</h3></legend>
+                <p class="hint">{safety_core::org::Retention::SOURCE}" A shorter period than the guidance's is not accepted. Records past their period are listed on the Retention page for review."</p>
+                {field("retention_child_age", "Keep child protection records until the child reaches this age", Some("In whole years, from 25 to 100. The date of birth comes from a person record linked to the concern."), o.retention_child_age.as_deref().unwrap_or_default(), Input::Number, p)}
+                {field("retention_allegation_years", "Keep records of allegations about staff for at least, in years", Some("From the allegation, in whole years, from 10 to 100."), o.retention_allegation_years.as_deref().unwrap_or_default(), Input::Number, p)}
+                {field("retention_retirement_age", "Normal retirement age: allegations are kept until the person reaches it, if that is later", Some("The platform does not know anyone's retirement date: this age is used with the date of birth on a linked person record (55 to 80; 67 is the State Pension age from 2028)."), o.retention_retirement_age.as_deref().unwrap_or_default(), Input::Number, p)}
+                {field("retention_low_level_years", "Keep low-level concerns after the person leaves, in years", Some("They are kept at least until the person leaves (0 to 50 more years)."), o.retention_low_level_years.as_deref().unwrap_or_default(), Input::Number, p)}
+            </fieldset>
         </fieldset>
     }
     .into_any()

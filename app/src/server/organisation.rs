@@ -81,6 +81,12 @@ pub struct OrganisationFields {
     pub escalate_after_minutes: String,
     /// Who low-level concerns are shared with (`LowLevelConcernsTo` names).
     pub low_level_concerns_to: String,
+    /// The retention periods in years (`None`: not sent, by a form from before they were
+    /// offered; left as they are).
+    pub retention_child_age: Option<String>,
+    pub retention_allegation_years: Option<String>,
+    pub retention_retirement_age: Option<String>,
+    pub retention_low_level_years: Option<String>,
 }
 
 /// The safeguarding contacts section as typed.
@@ -487,6 +493,16 @@ impl From<Vec<(String, String)>> for OrganisationForm {
                 ["renewal_months"] => Some(&mut org.renewal_months),
                 ["escalate_after_minutes"] => Some(&mut org.escalate_after_minutes),
                 ["low_level_concerns_to"] => Some(&mut org.low_level_concerns_to),
+                ["retention_child_age"] => Some(org.retention_child_age.get_or_insert_default()),
+                ["retention_allegation_years"] => {
+                    Some(org.retention_allegation_years.get_or_insert_default())
+                }
+                ["retention_retirement_age"] => {
+                    Some(org.retention_retirement_age.get_or_insert_default())
+                }
+                ["retention_low_level_years"] => {
+                    Some(org.retention_low_level_years.get_or_insert_default())
+                }
                 ["dsl", f] => contact_field(&mut contacts.dsl, f),
                 ["allegations_lead", f] => contact_field(&mut contacts.allegations_lead, f),
                 ["chair", f] => contact_field(&mut contacts.chair, f),
@@ -551,7 +567,11 @@ impl From<Vec<(String, String)>> for OrganisationForm {
                         | "kind"
                         | "renewal_months"
                         | "escalate_after_minutes"
-                        | "low_level_concerns_to"),
+                        | "low_level_concerns_to"
+                        | "retention_child_age"
+                        | "retention_allegation_years"
+                        | "retention_retirement_age"
+                        | "retention_low_level_years"),
                     ) => org_sent = true,
                     _ => contacts_sent = true,
                 }
@@ -703,6 +723,10 @@ impl OrganisationFields {
             renewal_months: p.renewal_months.to_string(),
             escalate_after_minutes: p.escalate_after_minutes.to_string(),
             low_level_concerns_to: p.low_level_concerns_to.as_str().to_string(),
+            retention_child_age: Some(p.retention.child_protection_until_age.to_string()),
+            retention_allegation_years: Some(p.retention.allegation_years.to_string()),
+            retention_retirement_age: Some(p.retention.retirement_age.to_string()),
+            retention_low_level_years: Some(p.retention.low_level_years_after_leaving.to_string()),
         }
     }
 }
@@ -1045,8 +1069,71 @@ fn apply_organisation(o: &OrganisationFields, p: &mut OrgProfile, problems: &mut
     }
 }
 
+/// The typed retention periods applied to `p`: each a whole number of years within its bounds
+/// (never shorter than the guidance), or a problem naming the bounds.
+fn apply_retention(o: &OrganisationFields, p: &mut OrgProfile, problems: &mut Vec<Problem>) {
+    use safety_core::org::Retention;
+    let r = &mut p.retention;
+    let settings = [
+        (
+            &o.retention_child_age,
+            &mut r.child_protection_until_age,
+            Retention::CHILD_PROTECTION_AGE,
+            "retention_child_age",
+            "the age until which child protection records are kept",
+        ),
+        (
+            &o.retention_allegation_years,
+            &mut r.allegation_years,
+            Retention::ALLEGATION_YEARS,
+            "retention_allegation_years",
+            "the least number of years records of allegations are kept",
+        ),
+        (
+            &o.retention_retirement_age,
+            &mut r.retirement_age,
+            Retention::RETIREMENT_AGE,
+            "retention_retirement_age",
+            "the normal retirement age",
+        ),
+        (
+            &o.retention_low_level_years,
+            &mut r.low_level_years_after_leaving,
+            Retention::LOW_LEVEL_YEARS,
+            "retention_low_level_years",
+            "the years low-level concerns are kept after the person leaves",
+        ),
+    ];
+    for (typed, slot, (least, most), name, what) in settings {
+        let Some(typed) = typed else { continue };
+        match typed.trim().parse::<u32>() {
+            Ok(n) if (least..=most).contains(&n) => *slot = n,
+            _ => problems.push(Problem {
+                text: format!("Enter {what} as a whole number of years, from {least} to {most}."),
+                field: Some(field_id(name)),
+            }),
+        }
+    }
+}
+
 /// Whether the typed organisation section says what `p` already says.
 fn same_organisation(o: &OrganisationFields, p: &OrgProfile) -> bool {
+    let same = |typed: &Option<String>, n: u32| {
+        typed
+            .as_deref()
+            .is_none_or(|t| t.trim().parse::<u32>().ok() == Some(n))
+    };
+    let r = &p.retention;
+    if !(same(&o.retention_child_age, r.child_protection_until_age)
+        && same(&o.retention_allegation_years, r.allegation_years)
+        && same(&o.retention_retirement_age, r.retirement_age)
+        && same(
+            &o.retention_low_level_years,
+            r.low_level_years_after_leaving,
+        ))
+    {
+        return false;
+    }
     o.name.trim() == p.name
         && o.kind.trim() == p.kind
         && o.renewal_months.trim().parse::<u32>().ok() == Some(p.renewal_months)
@@ -1561,6 +1648,7 @@ pub async fn save(
     }
     if may_org && let Some(o) = &typed_org {
         apply_organisation(o, &mut new, &mut problems);
+        apply_retention(o, &mut new, &mut problems);
     }
     if let Some(rows) = &typed_requirements {
         new.requirements = requirements_of(rows, &current.profile.requirements);

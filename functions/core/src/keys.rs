@@ -789,3 +789,46 @@ pub fn person_file_transferred(o: &OrgId, record_id: &str, file_key: &str, n: us
 pub fn transfer_imported(o: &OrgId, file_key: &str) -> Key {
     Key::new(format!("{}#TRANSFERIN#{file_key}", org(o)), "TRANSFERIN")
 }
+
+// ---- Retention (`retention`) ----
+//
+// | access pattern                                        | pk                      | sk                               |
+// |-------------------------------------------------------|-------------------------|----------------------------------|
+// | legal holds, by record (read whole with the tombstones) | `ORG#<org>#RETENTION` | `HOLD#<kind>#<id>`               |
+// | a deletion under way: no hold may be placed on it     | `ORG#<org>#RETENTION`   | `DELETING#<kind>#<id>`           |
+// | what was deleted, oldest first (no content)           | `ORG#<org>#RETENTION`   | `TOMB#<at>#<id>`                 |
+//
+// | key function              | `type`               | record                                              |
+// |---------------------------|----------------------|-----------------------------------------------------|
+// | [`retention_hold`]        | `retention_hold`     | [`HoldRecord`](crate::retention::stored::HoldRecord) |
+// | [`retention_deleting`]    | `retention_deleting` | [`DeletingRecord`](crate::retention::stored::DeletingRecord) |
+// | [`retention_tombstone`]   | `tombstone`          | [`TombstoneRecord`](crate::retention::stored::TombstoneRecord) |
+
+/// The partition of the organisation's legal holds, deletions under way and tombstones.
+pub fn retention_partition(o: &OrgId) -> String {
+    format!("{}#RETENTION", org(o))
+}
+
+pub const RETENTION_HOLD_PREFIX: &str = "HOLD#";
+pub const RETENTION_TOMBSTONE_PREFIX: &str = "TOMB#";
+
+/// A legal hold on one record (`kind`: `WORRY`).
+pub fn retention_hold(o: &OrgId, kind: &str, id: &str) -> Key {
+    Key::new(
+        retention_partition(o),
+        format!("{RETENTION_HOLD_PREFIX}{kind}#{id}"),
+    )
+}
+
+/// That the deletion of one record has started (a hold can no longer be placed on it).
+pub fn retention_deleting(o: &OrgId, kind: &str, id: &str) -> Key {
+    Key::new(retention_partition(o), format!("DELETING#{kind}#{id}"))
+}
+
+/// A tombstone: what was deleted, when, by whose confirmation.
+pub fn retention_tombstone(o: &OrgId, at: &str, id: &str) -> Key {
+    Key::new(
+        retention_partition(o),
+        format!("{RETENTION_TOMBSTONE_PREFIX}{at}#{id}"),
+    )
+}

@@ -20,6 +20,7 @@
 //!     uses `worry`'s text checks).
 //! 11. `reminders`; `function_main` (the functions' start-up) only reads `env`.
 //! 12. `records` (person records: worries linked to a person, read through their routing).
+//! 13. `retention` (retention periods, legal holds, deletion with tombstones: reads records).
 
 pub mod compliance;
 pub mod concerns;
@@ -48,6 +49,7 @@ mod record_layout_tests;
 pub mod records;
 pub mod reminders;
 pub mod reports;
+pub mod retention;
 pub mod roles;
 pub mod routing;
 pub mod secrets;

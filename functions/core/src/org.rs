@@ -95,6 +95,9 @@ pub struct OrgProfile {
     /// Who reads the low-level concerns about staff ([`LowLevelConcernsTo`]).
     #[serde(default)]
     pub low_level_concerns_to: LowLevelConcernsTo,
+    /// How long each kind of record is kept ([`Retention`]; the guidance's defaults).
+    #[serde(default)]
+    pub retention: Retention,
 }
 
 fn default_escalate_after() -> u32 {
@@ -621,4 +624,44 @@ impl LowLevelConcernsTo {
             LowLevelConcernsTo::Dsl => "The DSL, and the head or managing director",
         }
     }
+}
+
+/// How long the organisation keeps each kind of safeguarding record, in whole years. The
+/// defaults are the guidance's ([`Retention::SOURCE`]): the IRMS Information Management Toolkit
+/// for Schools (2019) for child protection files, and Keeping Children Safe in Education 2025
+/// (in force from 1 September 2025), Part 4, for allegations and low-level concerns. The rules that use them are in `retention`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Retention {
+    /// Child protection records: until the child's birthday of this age (IRMS: 25).
+    pub child_protection_until_age: u32,
+    /// Allegations about staff: at least this many years from the allegation (KCSIE: 10)...
+    pub allegation_years: u32,
+    /// ...or until the person's normal retirement age, whichever is later (the platform does
+    /// not know it: this age, with the date of birth on the linked record; default 67, the
+    /// State Pension age from 2028).
+    pub retirement_age: u32,
+    /// Low-level concerns: kept at least until the person leaves, and this many years after.
+    pub low_level_years_after_leaving: u32,
+}
+
+impl Default for Retention {
+    fn default() -> Self {
+        Retention {
+            child_protection_until_age: 25,
+            allegation_years: 10,
+            retirement_age: 67,
+            low_level_years_after_leaving: 0,
+        }
+    }
+}
+
+impl Retention {
+    /// The bounds each setting is checked against, with what the form says: (least, most).
+    pub const CHILD_PROTECTION_AGE: (u32, u32) = (25, 100);
+    pub const ALLEGATION_YEARS: (u32, u32) = (10, 100);
+    pub const RETIREMENT_AGE: (u32, u32) = (55, 80);
+    pub const LOW_LEVEL_YEARS: (u32, u32) = (0, 50);
+    /// Where the defaults come from, as the pages name it.
+    pub const SOURCE: &'static str = "The defaults are the guidance's: the IRMS Information Management Toolkit for Schools (2019 edition) keeps child protection files until the child's 25th birthday; Keeping Children Safe in Education 2025 (in force from 1 September 2025), Part 4, keeps records of allegations about staff until the person's normal retirement age or for 10 years from the allegation, whichever is longer, and low-level concerns at least until the person leaves.";
 }

@@ -130,10 +130,13 @@ pub enum Action {
     TransferPersonFiles,
     /// Import a child's file transferred from another organisation on the platform.
     ImportPersonFiles,
+    /// Review records past their retention period: list, hold, confirm deletion (each record
+    /// still routed: see `retention`).
+    ReviewRetention,
 }
 
 impl Action {
-    pub const ALL: [Action; 18] = [
+    pub const ALL: [Action; 19] = [
         Action::ReadPublicPages,
         Action::SubmitWorry,
         Action::DoOwnTraining,
@@ -152,6 +155,7 @@ impl Action {
         Action::ViewPersonRecords,
         Action::TransferPersonFiles,
         Action::ImportPersonFiles,
+        Action::ReviewRetention,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -174,6 +178,7 @@ impl Action {
             Action::ViewPersonRecords => "view_person_records",
             Action::TransferPersonFiles => "transfer_person_files",
             Action::ImportPersonFiles => "import_person_files",
+            Action::ReviewRetention => "review_retention",
         }
     }
 }
@@ -203,6 +208,7 @@ pub const PERMISSIONS: &[(Role, &[Action])] = &[
             ViewPersonRecords,
             TransferPersonFiles,
             ImportPersonFiles,
+            ReviewRetention,
         ],
     ),
     (
@@ -224,6 +230,7 @@ pub const PERMISSIONS: &[(Role, &[Action])] = &[
             HandleWorries,
             ViewReports,
             ViewPersonRecords,
+            ReviewRetention,
         ],
     ),
     (
@@ -233,6 +240,7 @@ pub const PERMISSIONS: &[(Role, &[Action])] = &[
             HandleWorries,
             ViewReports,
             ViewPersonRecords,
+            ReviewRetention,
         ],
     ),
     (
@@ -270,47 +278,48 @@ mod tests {
     ///
     /// columns: public, worry, training, aup, own progress, completion, export, receive worries,
     ///          handle worries, manage people, import people, manage organisation, edit contacts,
-    ///          publish policies, view reports, person records, transfer a file, import one
-    const EXPECTED: &[(&str, [u8; 18])] = &[
+    ///          publish policies, view reports, person records, transfer a file, import one,
+    ///          review retention
+    const EXPECTED: &[(&str, [u8; 19])] = &[
         (
             "anonymous",
-            [1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+            [1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
         ),
         (
             "learner",
-            [1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+            [1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
         ),
         (
             "staff",
-            [1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+            [1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
         ),
         (
             "parent",
-            [1, 1, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+            [1, 1, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
         ),
         (
             "dsl",
-            [1, 1, 0, 0, 0, 1, 1, 1, 1, 0, 0, 0, 1, 1, 1, 1, 1, 1],
+            [1, 1, 0, 0, 0, 1, 1, 1, 1, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1],
         ),
         (
             "deputy_dsl",
-            [1, 1, 0, 0, 0, 1, 1, 1, 1, 0, 0, 0, 0, 0, 1, 1, 1, 0],
+            [1, 1, 0, 0, 0, 1, 1, 1, 1, 0, 0, 0, 0, 0, 1, 1, 1, 0, 0],
         ),
         (
             "allegations_lead",
-            [1, 1, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 1, 1, 0, 0],
+            [1, 1, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 1, 1, 0, 0, 1],
         ),
         (
             "chair",
-            [1, 1, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 1, 1, 0, 0],
+            [1, 1, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 1, 1, 0, 0, 1],
         ),
         (
             "admin",
-            [1, 1, 0, 0, 0, 1, 1, 0, 0, 1, 1, 1, 1, 1, 0, 0, 0, 0],
+            [1, 1, 0, 0, 0, 1, 1, 0, 0, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0],
         ),
         (
             "governor",
-            [1, 1, 1, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0],
+            [1, 1, 1, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0],
         ),
     ];
 
@@ -334,7 +343,7 @@ mod tests {
                 checked += 1;
             }
         }
-        assert_eq!(checked, 10 * 18);
+        assert_eq!(checked, 10 * 19);
     }
 
     #[test]

@@ -369,6 +369,7 @@ pub mod permission {
         ImportPersonFiles,
         "import a transferred person record"
     );
+    by_action!(ReviewRetention, ReviewRetention, "review retention");
 
     /// Worries are routed to them (the inbox and case pages).
     pub struct HandleWorries;

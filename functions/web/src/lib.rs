@@ -27,6 +27,7 @@ mod records;
 #[cfg(feature = "local")]
 mod reminders;
 mod reports;
+mod retention;
 mod routes;
 #[cfg(feature = "local")]
 mod seed;

@@ -91,6 +91,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::records::router())
         .merge(crate::concerns::router())
         .merge(crate::transfer::router())
+        .merge(crate::retention::router())
         .fallback(get(page))
         .layer(middleware::from_fn_with_state(
             state.clone(),

@@ -16,6 +16,7 @@ mod learning;
 mod records;
 mod reminders;
 mod reports;
+mod retention;
 mod routing_shapes;
 mod secrets;
 mod ses;

@@ -25,6 +25,7 @@ mod policies;
 mod public_cache;
 mod records;
 mod reports;
+mod retention;
 mod routing;
 mod sso;
 mod store_down;

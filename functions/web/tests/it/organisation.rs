@@ -40,7 +40,7 @@ fn attr(tag: &str, attr: &str) -> Option<String> {
 /// Every field of the profile form as the page fills it in (inputs, ticked boxes, the
 /// textareas, each list's chosen option), in order: what a browser would send unchanged.
 #[track_caller]
-fn form_fields(html: &str) -> Vec<(String, String)> {
+pub(crate) fn form_fields(html: &str) -> Vec<(String, String)> {
     let start = html
         .find("class=\"profile-form\"")
         .unwrap_or_else(|| panic!("no profile form in\n{}", support::cut(html)));
@@ -108,7 +108,7 @@ fn untick(fields: &[(String, String)], name: &str, value: &str) -> Vec<(String, 
         .collect()
 }
 
-fn value_of<'a>(fields: &'a [(String, String)], name: &str) -> &'a str {
+pub(crate) fn value_of<'a>(fields: &'a [(String, String)], name: &str) -> &'a str {
     fields
         .iter()
         .find(|(n, _)| n == name)
@@ -116,7 +116,7 @@ fn value_of<'a>(fields: &'a [(String, String)], name: &str) -> &'a str {
         .unwrap_or_else(|| panic!("no field {name}"))
 }
 
-fn with(fields: &[(String, String)], changes: &[(&str, &str)]) -> Vec<(String, String)> {
+pub(crate) fn with(fields: &[(String, String)], changes: &[(&str, &str)]) -> Vec<(String, String)> {
     let mut out = fields.to_vec();
     for (name, value) in changes {
         match out.iter_mut().find(|(n, _)| n == name) {
@@ -127,7 +127,7 @@ fn with(fields: &[(String, String)], changes: &[(&str, &str)]) -> Vec<(String, S
     out
 }
 
-fn post_fields(web: &Web, cookie: &str, fields: &[(String, String)]) -> Response {
+pub(crate) fn post_fields(web: &Web, cookie: &str, fields: &[(String, String)]) -> Response {
     let borrowed: Vec<(&str, &str)> = fields
         .iter()
         .map(|(n, v)| (n.as_str(), v.as_str()))
@@ -136,7 +136,7 @@ fn post_fields(web: &Web, cookie: &str, fields: &[(String, String)]) -> Response
 }
 
 /// How many versions the history page lists.
-fn versions(web: &Web, cookie: &str) -> usize {
+pub(crate) fn versions(web: &Web, cookie: &str) -> usize {
     let r = get_as(web, HISTORY, cookie);
     assert_eq!(r.status, 200, "{}", r.describe());
     r.text().matches("data-testid=\"version\"").count()

@@ -1,0 +1,284 @@
+//! `/retention`: the records past their retention period, for the DSL (and, for the records
+//! they read, the allegations lead and the chair) to review; legal holds; confirming a
+//! deletion; the tombstones. Server-rendered forms only: they work with JavaScript off. No
+//! record's content is shown here: when it was sent, where it was routed, the rule and the date.
+
+use crate::server::retention::{RetentionRow, RetentionView, TombstoneRow};
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+/// What every hold form needs: the session's token, and the form sent back with a problem.
+#[derive(Clone)]
+struct Forms {
+    csrf: String,
+    /// The record whose hold form came back, with what was typed and why.
+    hold_for: Option<String>,
+    typed: String,
+    error: Option<String>,
+}
+
+fn hold_form(r: &RetentionRow, f: &Forms) -> AnyView {
+    let (csrf, hold_for, typed, error) = (&f.csrf, &f.hold_for, &f.typed, &f.error);
+    let id = format!("reason-{}", r.worry_id);
+    let this = hold_for.as_deref() == Some(r.worry_id.as_str());
+    let value = if this {
+        typed.to_string()
+    } else {
+        String::new()
+    };
+    let error = error.clone().filter(|_| this);
+    let described = if error.is_some() {
+        format!("{id}-hint {id}-error")
+    } else {
+        format!("{id}-hint")
+    };
+    view! {
+        <details class="hold-form" open=this>
+            <summary>"Place a legal hold"</summary>
+            <form method="post" action="/retention/hold">
+                <input type="hidden" name="csrf" value=csrf.to_string()/>
+                <input type="hidden" name="worry_id" value=r.worry_id.clone()/>
+                <div class="field" class:field-with-error=error.is_some()>
+                    <label for=id.clone()>"Why it must be kept"</label>
+                    <p class="hint" id=format!("{id}-hint")>"For example: a police investigation, a court case, an inquiry, a subject access request. Shown to the reviewers and kept in the concern's audit trail."</p>
+                    {error.clone().map(|e| view! { <p class="field-error" id=format!("{id}-error")><span class="visually-hidden">"Error: "</span>{e}</p> })}
+                    <textarea id=id.clone() name="reason" rows="3" maxlength="1000" aria-describedby=described aria-invalid=error.is_some().then_some("true")>{value}</textarea>
+                </div>
+                <button type="submit" class="button secondary">"Place the hold"</button>
+            </form>
+        </details>
+    }
+    .into_any()
+}
+
+fn rows_table(
+    caption: &'static str,
+    testid: &'static str,
+    rows: Vec<RetentionRow>,
+    forms: Forms,
+    delete_links: bool,
+) -> AnyView {
+    view! {
+        <div class="table-scroll" role="region" aria-label=caption tabindex="0">
+            <table class="list" data-testid=testid>
+                <caption class="visually-hidden">{caption}</caption>
+                <thead><tr>
+                    <th scope="col">"Concern"</th>
+                    <th scope="col">"Routed to"</th>
+                    <th scope="col">"Rule"</th>
+                    <th scope="col">"Due for deletion"</th>
+                    <th scope="col">"Actions"</th>
+                </tr></thead>
+                <tbody>
+                    {rows.into_iter().map(|r| {
+                        let hold = hold_form(&r, &forms);
+                        let delete = delete_links.then(|| view! {
+                            <p><a href=format!("/retention?confirm={}#confirm", r.worry_id) class="button warning">"Review and delete"<span class="visually-hidden">{format!(" the concern sent {}", r.sent)}</span></a></p>
+                        });
+                        view! {
+                            <tr data-worry=r.worry_id.clone()>
+                                <td><a href=format!("/worries/{}", r.worry_id)>{format!("Sent {}", r.sent)}</a></td>
+                                <td>{r.queue.clone()}</td>
+                                <td>{r.rule.clone()}</td>
+                                <td>{r.due.clone()}</td>
+                                <td>{delete}{hold}</td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+    .into_any()
+}
+
+fn tombstones_table(rows: Vec<TombstoneRow>) -> AnyView {
+    if rows.is_empty() {
+        return view! { <p data-testid="tombstones-empty">"Nothing has been deleted yet."</p> }
+            .into_any();
+    }
+    view! {
+        <div class="table-scroll" role="region" aria-labelledby="tombstones-heading" tabindex="0">
+            <table class="list" data-testid="tombstones">
+                <thead><tr>
+                    <th scope="col">"What"</th>
+                    <th scope="col">"Reference"</th>
+                    <th scope="col">"Routed to"</th>
+                    <th scope="col">"Rule applied"</th>
+                    <th scope="col">"Due"</th>
+                    <th scope="col">"Deleted"</th>
+                    <th scope="col">"Confirmed by"</th>
+                </tr></thead>
+                <tbody>
+                    {rows.into_iter().map(|t| view! {
+                        <tr>
+                            <td>{t.what}" ("{t.items}" items)"</td>
+                            <td><code class="reference">{t.reference}</code></td>
+                            <td>{t.queue}</td>
+                            <td>{t.rule}</td>
+                            <td>{t.due}</td>
+                            <td>{t.deleted}</td>
+                            <td>{t.confirmed_by}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+    .into_any()
+}
+
+/// `/retention`.
+#[component]
+pub fn RetentionPage() -> impl IntoView {
+    let Some(v) = use_context::<RetentionView>() else {
+        return ().into_any();
+    };
+    let RetentionView {
+        due,
+        needs_dob,
+        not_yet,
+        held,
+        tombstones,
+        rules,
+        source,
+        confirm,
+        hold_for,
+        typed_reason,
+        errors,
+        csrf,
+        notice,
+        error,
+    } = v;
+    let summary = (!errors.is_empty()).then(|| view! {
+        <div class="error-summary" role="alert" id="form-error" tabindex="-1" data-testid="error-summary">
+            <h2>"There is a problem"</h2>
+            <ul>
+                {errors.iter().map(|(field, msg)| view! { <li><a href=format!("#{field}")>{msg.clone()}</a></li> }).collect_view()}
+            </ul>
+        </div>
+    });
+    let confirm_error = errors
+        .iter()
+        .find(|(f, _)| f == "confirm-delete")
+        .map(|(_, m)| m.clone());
+    let hold_error = errors
+        .iter()
+        .find(|(f, _)| f.starts_with("reason-"))
+        .map(|(_, m)| m.clone());
+    let confirm_panel = confirm.map(|r| view! {
+        <section aria-labelledby="confirm-heading" class="confirm-panel" id="confirm" data-testid="confirm">
+            <h2 id="confirm-heading">"Confirm the deletion"</h2>
+            <p>"This deletes the concern, its chronology, its audit trail, its links to person records and everything else stored with it. It cannot be undone. A tombstone is kept: what was deleted, the rule, when, and that you confirmed it; nothing of its content."</p>
+            <dl class="summary-list">
+                <div><dt>"Concern"</dt><dd>{format!("Sent {}", r.sent)}<br/><code class="reference">{r.worry_id.clone()}</code></dd></div>
+                <div><dt>"Routed to"</dt><dd>{r.queue.clone()}</dd></div>
+                <div><dt>"Rule"</dt><dd>{r.rule.clone()}</dd></div>
+                <div><dt>"Due for deletion"</dt><dd>{r.due.clone()}</dd></div>
+            </dl>
+            <form method="post" action="/retention/delete">
+                <input type="hidden" name="csrf" value=csrf.clone()/>
+                <input type="hidden" name="worry_id" value=r.worry_id.clone()/>
+                <div class="field" class:field-with-error=confirm_error.is_some()>
+                    {confirm_error.clone().map(|e| view! { <p class="field-error" id="confirm-delete-error"><span class="visually-hidden">"Error: "</span>{e}</p> })}
+                    <div class="checkbox">
+                        <input type="checkbox" id="confirm-delete" name="confirm" value="yes" aria-describedby=confirm_error.is_some().then_some("confirm-delete-error") aria-invalid=confirm_error.is_some().then_some("true")/>
+                        <label for="confirm-delete">{format!("I confirm that the concern sent {} is past its retention period, is not needed for any investigation, and is to be deleted", r.sent)}</label>
+                    </div>
+                </div>
+                <button type="submit" class="button warning">"Delete this concern"</button>
+                " "<a href="/retention">"Cancel"</a>
+            </form>
+        </section>
+    });
+    let section = |id: &'static str,
+                   title: &'static str,
+                   hint: &'static str,
+                   empty: &'static str,
+                   rows: Vec<RetentionRow>,
+                   deletes: bool| {
+        let table = if rows.is_empty() {
+            view! { <p data-testid=format!("{id}-empty")>{empty}</p> }.into_any()
+        } else {
+            rows_table(
+                title,
+                id,
+                rows,
+                Forms {
+                    csrf: csrf.clone(),
+                    hold_for: hold_for.clone(),
+                    typed: typed_reason.clone(),
+                    error: hold_error.clone(),
+                },
+                deletes,
+            )
+        };
+        view! {
+            <section aria-labelledby=format!("{id}-heading")>
+                <h2 id=format!("{id}-heading")>{title}</h2>
+                <p class="hint">{hint}</p>
+                {table}
+            </section>
+        }
+    };
+    let held_table = if held.is_empty() {
+        view! { <p data-testid="held-empty">"No record is under a legal hold."</p> }.into_any()
+    } else {
+        view! {
+            <div class="table-scroll" role="region" aria-labelledby="held-heading" tabindex="0">
+                <table class="list" data-testid="held">
+                    <thead><tr><th scope="col">"Concern"</th><th scope="col">"Routed to"</th><th scope="col">"Held because"</th><th scope="col">"Held by"</th><th scope="col">"Actions"</th></tr></thead>
+                    <tbody>
+                        {held.into_iter().map(|r| {
+                            let (reason, by, at) = r.hold.clone().unwrap_or_default();
+                            view! {
+                                <tr data-worry=r.worry_id.clone()>
+                                    <td><a href=format!("/worries/{}", r.worry_id)>{format!("Sent {}", r.sent)}</a></td>
+                                    <td>{r.queue.clone()}</td>
+                                    <td class="message-text">{reason}</td>
+                                    <td>{by}", "{at}</td>
+                                    <td>
+                                        <form method="post" action="/retention/lift" class="inline-form">
+                                            <input type="hidden" name="csrf" value=csrf.clone()/>
+                                            <input type="hidden" name="worry_id" value=r.worry_id.clone()/>
+                                            <button type="submit" class="button secondary">"Lift the hold"<span class="visually-hidden">{format!(" on the concern sent {}", r.sent)}</span></button>
+                                        </form>
+                                    </td>
+                                </tr>
+                            }
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+        }
+        .into_any()
+    };
+    view! {
+        <Title text="Retention"/>
+        {summary}
+        {notice.map(|n| view! { <div class="notice" role="status" data-testid="notice"><p>{n}</p></div> })}
+        {error.map(|e| view! { <div class="error-summary" role="alert" id="page-error" data-testid="page-error"><h2>"That was not done"</h2><p>{e}</p></div> })}
+        <h1>"Retention"</h1>
+        <p>"Closed concerns you can read that are past their retention period, oldest first. Review each before deleting it. Only concerns routed to you are listed here: one about you is reviewed by someone else."</p>
+        {confirm_panel}
+        {section("due", "Due for deletion", "Past their retention period and not held.", "No record is due for deletion.", due, true)}
+        <section aria-labelledby="held-heading">
+            <h2 id="held-heading">"Under a legal hold"</h2>
+            <p class="hint">"Never listed as due and never deleted while held."</p>
+            {held_table}
+        </section>
+        {section("needs-dob", "Needs a date of birth", "Closed concerns that can never fall due until a person record with a date of birth is linked to them.", "None.", needs_dob, false)}
+        {section("not-yet", "Not yet due", "Closed concerns, soonest due first.", "None.", not_yet, false)}
+        <section aria-labelledby="tombstones-heading">
+            <h2 id="tombstones-heading">"Deleted records (tombstones)"</h2>
+            <p class="hint">"What was deleted, the rule applied, when and who confirmed it. Nothing of the content is kept."</p>
+            {tombstones_table(tombstones)}
+        </section>
+        <section aria-labelledby="rules-heading">
+            <h2 id="rules-heading">"The rules"</h2>
+            <ul>{rules.into_iter().map(|r| view! { <li>{r}</li> }).collect_view()}</ul>
+            <p class="hint" data-testid="source">{source}" The periods are set on the organisation's profile."</p>
+        </section>
+    }
+    .into_any()
+}

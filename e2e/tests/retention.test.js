@@ -1,0 +1,130 @@
+// Retention in real Chromium, JavaScript off: two worries are linked to records of a child born
+// in 1990 (so past the 25th birthday) and closed; the DSL opens the retention page and sees both
+// due, places a legal hold on one (a missing reason is refused first, with the error summary),
+// confirms the deletion of the other (the box unticked is refused first) and sees its tombstone,
+// with none of the worry's words. axe on each page; screenshots at 320 and 1280 px.
+
+import { after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { setup, e2e, checkA11yNoJs, signIn, pageText, screenshots, submit } from './harness.js';
+
+const DSL = 'safeguarding@wexmoorvale.example.org';
+const TEXTS = [
+  'Wombat-one: my friend was sent horrible messages.',
+  'Wombat-two: someone posted a photo of my friend.',
+];
+
+let env;
+let anon;
+let dsl;
+
+before(async () => {
+  env = await setup();
+  anon = await env.newContext({ javaScriptEnabled: false });
+  dsl = await env.newContext({ javaScriptEnabled: false });
+});
+
+after(async () => {
+  await anon?.close();
+  await dsl?.close();
+  await env?.teardown();
+});
+
+async function tell(text) {
+  const ap = await anon.newPage();
+  await ap.goto('/tell');
+  await ap.locator('#about-a_friend').check();
+  await ap.locator('#involves-nobody').check();
+  await ap.locator('#kind-bullying').check();
+  await ap.locator('#urgency-soon').check();
+  await ap.locator('#worry-text').fill(text);
+  await ap.locator('#wants_contact-no').check();
+  assert.equal((await submit(ap, ap.getByRole('button', { name: 'Send' }))).status(), 200);
+  await ap.close();
+}
+
+async function details(root, summary) {
+  await root.locator('summary', { hasText: summary }).first().click();
+  return root.locator('details[open]').first();
+}
+
+e2e('the DSL reviews records past their period, holds one, deletes one and sees its tombstone', async () => {
+  for (const t of TEXTS) await tell(t);
+  await signIn(env.server, dsl, DSL);
+  const page = await dsl.newPage();
+
+  // Find each worry, link it to a record with a date of birth, close it.
+  await page.goto('/worries');
+  const hrefs = await page.locator('a[href^="/worries/"]').evaluateAll((links) =>
+    [...new Set(links.map((a) => a.getAttribute('href')).filter((h) => /^\/worries\/[0-9a-f-]{36}$/.test(h)))]);
+  const ids = {};
+  for (const href of hrefs) {
+    await page.goto(href);
+    const text = await pageText(page);
+    TEXTS.forEach((t, i) => { if (text.includes(t)) ids[i] = href.split('/').pop(); });
+  }
+  assert.ok(ids[0] && ids[1], 'both worries are in the inbox');
+  for (const [i, id] of Object.entries(ids)) {
+    await page.goto(`/worries/${id}/people`);
+    await page.locator('#new-name').fill(`Child Wombat ${i}`);
+    await page.locator('#new-date_of_birth').fill('1990-02-0' + (Number(i) + 1));
+    assert.equal((await submit(page, page.getByRole('button', { name: 'Make the record and link it' }))).status(), 200);
+    await page.goto(`/worries/${id}`);
+    const close = await details(page, 'Close it');
+    await close.locator('select[name=outcome]').selectOption('resolved_internally');
+    await close.locator('textarea').fill('Resolved.');
+    assert.equal((await submit(page, close.locator('button[type=submit]'))).status(), 200);
+  }
+
+  // The retention page, from the navigation: both due, oldest due first.
+  await page.goto('/');
+  await submit(page, page.getByRole('link', { name: 'Retention', exact: true }));
+  assert.equal(new URL(page.url()).pathname, '/retention');
+  const due = page.locator('[data-testid=due]');
+  assert.equal(await due.locator('tbody tr').count(), 2);
+  assert.equal(await due.locator('tbody tr').first().getAttribute('data-worry'), ids[0]);
+  assert.match(await due.innerText(), /1 February 2015/);
+  assert.ok(!(await pageText(page)).includes('Wombat-'), 'no words of a worry on the page');
+  assert.match(await page.locator('[data-testid=source]').innerText(), /IRMS Information Management Toolkit for Schools/);
+  await screenshots(page, 'retention-review', { a11y: true, browser: env.browser });
+
+  // A hold without a reason: refused with the error summary; then with one.
+  let row = due.locator(`tr[data-worry="${ids[1]}"]`);
+  let hold = await details(row, 'Place a legal hold');
+  let res = await submit(page, hold.getByRole('button', { name: 'Place the hold' }));
+  assert.equal(res.status(), 422);
+  const summary = page.locator('.error-summary');
+  assert.match(await summary.innerText(), /Enter why the record must be kept/);
+  assert.equal(await summary.locator('a').getAttribute('href'), `#reason-${ids[1]}`);
+  assert.equal(await page.locator(`#reason-${ids[1]}`).getAttribute('aria-invalid'), 'true');
+  await checkA11yNoJs(env.browser, page, 'retention hold refused');
+  row = page.locator(`[data-testid=due] tr[data-worry="${ids[1]}"]`);
+  await row.locator('textarea[name=reason]').fill('Police investigation, crime ref 7/2026');
+  res = await submit(page, row.getByRole('button', { name: 'Place the hold' }));
+  assert.equal(res.status(), 200);
+  assert.match(await page.locator('[data-testid=held]').innerText(), /Police investigation, crime ref 7\/2026/);
+  assert.equal(await page.locator('[data-testid=due] tbody tr').count(), 1);
+
+  // Review and delete the other: the confirmation names it; unticked, refused; ticked, deleted.
+  await submit(page, page.locator(`[data-testid=due] tr[data-worry="${ids[0]}"]`).getByRole('link', { name: /Review and delete/ }));
+  const confirm = page.locator('[data-testid=confirm]');
+  assert.match(await confirm.innerText(), new RegExp(ids[0]));
+  res = await submit(page, confirm.getByRole('button', { name: 'Delete this concern' }));
+  assert.equal(res.status(), 422);
+  assert.match(await page.locator('.error-summary').innerText(), /Tick the box/);
+  assert.equal(await page.locator('#confirm-delete').getAttribute('aria-invalid'), 'true');
+  await page.locator('#confirm-delete').check();
+  await screenshots(page, 'retention-confirm', { a11y: true, browser: env.browser });
+  res = await submit(page, page.getByRole('button', { name: 'Delete this concern' }));
+  assert.equal(res.status(), 200);
+  assert.match(await page.locator('[data-testid=notice]').innerText(), /Deleted/);
+  const tombstones = await page.locator('[data-testid=tombstones]').innerText();
+  assert.ok(tombstones.includes(ids[0]), tombstones);
+  assert.match(tombstones, /Priya Marsh/);
+  assert.ok(!(await pageText(page)).includes('Wombat-'));
+  await screenshots(page, 'retention-tombstone', { a11y: true, browser: env.browser });
+
+  // The worry is gone; the held one is still there.
+  assert.equal((await page.goto(`/worries/${ids[0]}`)).status(), 404);
+  assert.equal((await page.goto(`/worries/${ids[1]}`)).status(), 200);
+});
