@@ -59,8 +59,7 @@ fn rows_table(
     delete_links: bool,
 ) -> AnyView {
     view! {
-        <div class="table-scroll" role="region" aria-label=caption tabindex="0">
-            <table class="list" data-testid=testid>
+        <table class="list stacked" data-testid=testid>
                 <caption class="visually-hidden">{caption}</caption>
                 <thead><tr>
                     <th scope="col">"Concern"</th>
@@ -77,17 +76,16 @@ fn rows_table(
                         });
                         view! {
                             <tr data-worry=r.worry_id.clone()>
-                                <td><a href=format!("/worries/{}", r.worry_id)>{format!("Sent {}", r.sent)}</a></td>
-                                <td>{r.queue.clone()}</td>
-                                <td>{r.rule.clone()}</td>
-                                <td>{r.due.clone()}</td>
+                                <td data-label="Concern"><a href=format!("/worries/{}", r.worry_id)>{format!("Sent {}", r.sent)}</a></td>
+                                <td data-label="Routed to">{r.queue.clone()}</td>
+                                <td data-label="Rule">{r.rule.clone()}</td>
+                                <td data-label="Due for deletion">{r.due.clone()}</td>
                                 <td>{delete}{hold}</td>
                             </tr>
                         }
                     }).collect_view()}
                 </tbody>
             </table>
-        </div>
     }
     .into_any()
 }
@@ -98,8 +96,7 @@ fn tombstones_table(rows: Vec<TombstoneRow>) -> AnyView {
             .into_any();
     }
     view! {
-        <div class="table-scroll" role="region" aria-labelledby="tombstones-heading" tabindex="0">
-            <table class="list" data-testid="tombstones">
+        <table class="list stacked" data-testid="tombstones">
                 <thead><tr>
                     <th scope="col">"What"</th>
                     <th scope="col">"Reference"</th>
@@ -112,18 +109,17 @@ fn tombstones_table(rows: Vec<TombstoneRow>) -> AnyView {
                 <tbody>
                     {rows.into_iter().map(|t| view! {
                         <tr>
-                            <td>{t.what}" ("{t.items}" items)"</td>
-                            <td><code class="reference">{t.reference}</code></td>
-                            <td>{t.queue}</td>
-                            <td>{t.rule}</td>
-                            <td>{t.due}</td>
-                            <td>{t.deleted}</td>
-                            <td>{t.confirmed_by}</td>
+                            <td data-label="What">{t.what}" ("{t.items}" items)"</td>
+                            <td data-label="Reference"><code class="reference">{t.reference}</code></td>
+                            <td data-label="Routed to">{t.queue}</td>
+                            <td data-label="Rule applied">{t.rule}</td>
+                            <td data-label="Due">{t.due}</td>
+                            <td data-label="Deleted">{t.deleted}</td>
+                            <td data-label="Confirmed by">{t.confirmed_by}</td>
                         </tr>
                     }).collect_view()}
                 </tbody>
             </table>
-        </div>
     }
     .into_any()
 }
@@ -225,18 +221,17 @@ pub fn RetentionPage() -> impl IntoView {
         view! { <p data-testid="held-empty">"No record is under a legal hold."</p> }.into_any()
     } else {
         view! {
-            <div class="table-scroll" role="region" aria-labelledby="held-heading" tabindex="0">
-                <table class="list" data-testid="held">
+            <table class="list stacked" data-testid="held">
                     <thead><tr><th scope="col">"Concern"</th><th scope="col">"Routed to"</th><th scope="col">"Held because"</th><th scope="col">"Held by"</th><th scope="col">"Actions"</th></tr></thead>
                     <tbody>
                         {held.into_iter().map(|r| {
                             let (reason, by, at) = r.hold.clone().unwrap_or_default();
                             view! {
                                 <tr data-worry=r.worry_id.clone()>
-                                    <td><a href=format!("/worries/{}", r.worry_id)>{format!("Sent {}", r.sent)}</a></td>
-                                    <td>{r.queue.clone()}</td>
-                                    <td class="message-text">{reason}</td>
-                                    <td>{by}", "{at}</td>
+                                    <td data-label="Concern"><a href=format!("/worries/{}", r.worry_id)>{format!("Sent {}", r.sent)}</a></td>
+                                    <td data-label="Routed to">{r.queue.clone()}</td>
+                                    <td data-label="Held because" class="message-text">{reason}</td>
+                                    <td data-label="Held by">{by}", "{at}</td>
                                     <td>
                                         <form method="post" action="/retention/lift" class="inline-form">
                                             <input type="hidden" name="csrf" value=csrf.clone()/>
@@ -249,7 +244,6 @@ pub fn RetentionPage() -> impl IntoView {
                         }).collect_view()}
                     </tbody>
                 </table>
-            </div>
         }
         .into_any()
     };
