@@ -72,11 +72,15 @@ pub fn syllables(word: &str) -> usize {
 
 /// The Flesch reading ease of the text; `None` when there are no words.
 pub fn flesch_reading_ease(text: &str) -> Option<f64> {
-    let words: Vec<&str> = text
+    let (mut words, mut syllables_in_all) = (0usize, 0usize);
+    for word in text
         .split_whitespace()
         .filter(|w| w.chars().any(char::is_alphabetic))
-        .collect();
-    if words.is_empty() {
+    {
+        words += 1;
+        syllables_in_all += syllables(word);
+    }
+    if words == 0 {
         return None;
     }
     let sentences = text
@@ -84,8 +88,8 @@ pub fn flesch_reading_ease(text: &str) -> Option<f64> {
         .filter(|s| s.chars().any(char::is_alphabetic))
         .count()
         .max(1);
-    let syllables: usize = words.iter().map(|w| syllables(w)).sum();
-    let words = words.len() as f64;
+    let syllables = syllables_in_all;
+    let words = words as f64;
     Some(206.835 - 1.015 * (words / sentences as f64) - 84.6 * (syllables as f64 / words))
 }
 
