@@ -671,20 +671,14 @@ pub async fn inbox(site: &SiteState, viewer: &Viewer, query: InboxQuery) -> Inbo
             );
             view.counts = counts;
             for n in undelivered {
+                let late = n.attempts > 0
+                    || now - n.created_at > chrono::Duration::minutes(LATE_AFTER_MINUTES);
                 // A low-level concern's notification reaches the inbox only when it is to this
                 // person (notify::undelivered), and is late like any other.
-                if n.reason == safety_core::notify::Reason::LowLevelConcern {
-                    if n.attempts > 0
-                        || now - n.created_at > chrono::Duration::minutes(LATE_AFTER_MINUTES)
-                    {
-                        view.undelivered.push(undelivered_row(n));
-                    }
-                } else if n.reached_nobody() && n.to_person.is_none() {
+                let concern = n.reason == safety_core::notify::Reason::LowLevelConcern;
+                if !concern && n.reached_nobody() && n.to_person.is_none() {
                     view.unreached.push(unreached_message(&n));
-                } else if n.route.may_read(&viewer.person)
-                    && (n.attempts > 0
-                        || now - n.created_at > chrono::Duration::minutes(LATE_AFTER_MINUTES))
-                {
+                } else if late && (concern || n.route.may_read(&viewer.person)) {
                     view.undelivered.push(undelivered_row(n));
                 }
             }

@@ -365,28 +365,20 @@ async fn all_concerns<S: Store>(
     store: &S,
     org: &OrgId,
 ) -> Result<Vec<LowLevelConcernRecord>, ConcernError> {
-    let mut out = Vec::new();
-    let mut cursor = None;
-    loop {
-        let page = store
-            .query(
-                &Query::partition(keys::low_level_partition(org))
-                    .prefix(keys::LOW_LEVEL_CONCERN_PREFIX)
-                    .limit(1000)
-                    .after(cursor),
-            )
-            .await?;
-        for item in &page.items {
-            out.push(
-                record::from_item::<LowLevelConcernRecord>(item)
-                    .map_err(|e| ConcernError::Corrupt(e.to_string()))?,
-            );
-        }
-        match page.next {
-            Some(next) => cursor = Some(next),
-            None => break,
-        }
-    }
+    let items = crate::store::query_all(
+        store,
+        Query::partition(keys::low_level_partition(org))
+            .prefix(keys::LOW_LEVEL_CONCERN_PREFIX)
+            .limit(1000),
+    )
+    .await?;
+    let mut out = items
+        .iter()
+        .map(|item| {
+            record::from_item::<LowLevelConcernRecord>(item)
+                .map_err(|e| ConcernError::Corrupt(e.to_string()))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
     out.sort_by_key(|a| a.created_at);
     Ok(out)
 }

@@ -722,19 +722,9 @@ pub async fn linked_to_worry<S: Store>(
     Ok(out)
 }
 
+/// [`crate::store::query_all`] in the largest pages (fewest round trips: all is wanted).
 async fn query_all<S: Store>(store: &S, query: Query) -> Result<Vec<Item>, StoreError> {
-    let mut out = Vec::new();
-    let mut cursor = None;
-    loop {
-        let page = store
-            .query(&query.clone().limit(1000).after(cursor))
-            .await?;
-        out.extend(page.items);
-        match page.next {
-            Some(next) => cursor = Some(next),
-            None => return Ok(out),
-        }
-    }
+    crate::store::query_all(store, query.limit(1000)).await
 }
 
 /// A record found by a search.

@@ -286,6 +286,20 @@ pub trait Store: Send + Sync + 'static {
     fn transact(&self, ops: Vec<TxOp>) -> impl Future<Output = Result<(), StoreError>> + Send;
 }
 
+/// Every item the query matches: its pages read one after another, each of the query's size.
+pub async fn query_all<S: Store>(store: &S, query: Query) -> Result<Vec<Item>, StoreError> {
+    let mut items = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = store.query(&query.clone().after(cursor)).await?;
+        items.extend(page.items);
+        match page.next {
+            Some(next) => cursor = Some(next),
+            None => return Ok(items),
+        }
+    }
+}
+
 /// A shared store is a store (a benchmark's counting store shared with a cache).
 impl<S: Store> Store for std::sync::Arc<S> {
     async fn get(&self, key: &Key) -> Result<Option<Item>, StoreError> {

@@ -236,16 +236,7 @@ fn as_count(n: i64) -> usize {
 
 /// Every item of one sort-key range of the count partition.
 pub(super) async fn read_all<S: Store>(store: &S, query: Query) -> Result<Vec<Item>, WorryError> {
-    let mut items = Vec::new();
-    let mut cursor = None;
-    loop {
-        let page = store.query(&query.clone().after(cursor)).await?;
-        items.extend(page.items);
-        match page.next {
-            Some(next) => cursor = Some(next),
-            None => return Ok(items),
-        }
-    }
+    Ok(crate::store::query_all(store, query).await?)
 }
 
 /// The counts of the open worries `reader` may read, from the counters: one query of the
