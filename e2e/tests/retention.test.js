@@ -2,13 +2,18 @@
 // in 1990 (so past the 25th birthday) and closed; the DSL opens the retention page and sees both
 // due, places a legal hold on one (a missing reason is refused first, with the error summary),
 // confirms the deletion of the other (the box unticked is refused first) and sees its tombstone,
-// with none of the worry's words. axe on each page; screenshots at 320 and 1280 px.
+// with none of the worry's words. Then low-level concerns: a member of staff records one about a
+// visiting coach (not on the platform); the head (who reads them here) sees it on the retention
+// page with the date they left not known, records it (a future date refused first), and deletes
+// it once due. axe on each page; screenshots at 320 and 1280 px.
 
 import { after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { setup, e2e, checkA11yNoJs, signIn, pageText, screenshots, submit } from './harness.js';
 
 const DSL = 'safeguarding@wexmoorvale.example.org';
+const STAFF = 'staff@wexmoorvale.example.org';
+const HEAD = 'principal@wexmoorvale.example.org';
 const TEXTS = [
   'Wombat-one: my friend was sent horrible messages.',
   'Wombat-two: someone posted a photo of my friend.',
@@ -127,4 +132,66 @@ e2e('the DSL reviews records past their period, holds one, deletes one and sees 
   // The worry is gone; the held one is still there.
   assert.equal((await page.goto(`/worries/${ids[0]}`)).status(), 404);
   assert.equal((await page.goto(`/worries/${ids[1]}`)).status(), 200);
+});
+
+e2e('the head records when a visiting coach left and deletes the low-level concern about them', async () => {
+  const staffCtx = await env.newContext({ javaScriptEnabled: false });
+  await signIn(env.server, staffCtx, STAFF);
+  const staff = await staffCtx.newPage();
+  await staff.goto('/staff-concern/low-level');
+  await staff.getByLabel('Who is it about?').selectOption({ value: 'other' });
+  await staff.locator('#about_other').fill('Kit Coach, visiting football coach');
+  await staff.getByLabel('What happened?').fill('Numbat-words: gave a pupil a lift home.');
+  await staff.getByLabel('Date', { exact: true }).fill('2026-11-02');
+  await staff.locator('#threshold-no').check();
+  assert.equal((await submit(staff, staff.getByRole('button', { name: 'Record it' }))).status(), 200);
+  await staffCtx.close();
+
+  const headCtx = await env.newContext({ javaScriptEnabled: false });
+  await signIn(env.server, headCtx, HEAD);
+  const page = await headCtx.newPage();
+  await page.goto('/retention');
+  const table = page.locator('[data-testid=low-level]');
+  let row = table.locator('tr', { hasText: 'Kit Coach' });
+  assert.equal(await row.count(), 1);
+  const id = await row.getAttribute('data-concern');
+  assert.match(await row.innerText(), /Not known/);
+  assert.equal(await row.getByRole('link', { name: /Review and delete/ }).count(), 0, 'not due');
+  assert.ok(!(await pageText(page)).includes('Numbat-'), 'no words of the concern');
+  await row.locator('summary', { hasText: 'Record the date they left' }).click();
+  await screenshots(page, 'retention-low-level', { a11y: true, browser: env.browser });
+
+  // A date in the future: refused, with the summary linking to the field and the date kept.
+  await row.locator('input[name=left_on]').fill('2099-07-31');
+  let res = await submit(page, row.getByRole('button', { name: 'Record the date' }));
+  assert.equal(res.status(), 422);
+  const summary = page.locator('.error-summary');
+  assert.match(await summary.innerText(), /today or in the past/);
+  assert.equal(await summary.locator('a').getAttribute('href'), `#left-${id}`);
+  assert.equal(await page.locator(`#left-${id}`).inputValue(), '2099-07-31');
+  assert.equal(await page.locator(`#left-${id}`).getAttribute('aria-invalid'), 'true');
+  await checkA11yNoJs(env.browser, page, 'retention leaving date refused');
+  await screenshots(page, 'retention-low-level-refused', { a11y: false, browser: env.browser });
+
+  row = page.locator(`[data-testid=low-level] tr[data-concern="${id}"]`);
+  await row.locator('input[name=left_on]').fill('2024-07-19');
+  res = await submit(page, row.getByRole('button', { name: 'Record the date' }));
+  assert.equal(res.status(), 200);
+  row = page.locator(`[data-testid=low-level] tr[data-concern="${id}"]`);
+  assert.match(await row.innerText(), /19 July 2024 \(recorded here\)/);
+
+  // Due now: review, confirm, delete; the tombstone names the log, not the person.
+  await submit(page, row.getByRole('link', { name: /Review and delete/ }));
+  const confirm = page.locator('[data-testid=confirm]');
+  assert.match(await confirm.innerText(), /Kit Coach/);
+  await page.locator('#confirm-delete').check();
+  await screenshots(page, 'retention-low-level-confirm', { a11y: true, browser: env.browser });
+  res = await submit(page, confirm.getByRole('button', { name: 'Delete this low-level concern' }));
+  assert.equal(res.status(), 200);
+  assert.equal(await page.locator(`tr[data-concern="${id}"]`).count(), 0);
+  const tombstones = await page.locator('[data-testid=tombstones]').innerText();
+  assert.ok(tombstones.includes(id), tombstones);
+  assert.match(tombstones, /Low-level concerns log/);
+  assert.ok(!tombstones.includes('Kit Coach'));
+  await headCtx.close();
 });

@@ -3,7 +3,7 @@
 //! deletion; the tombstones. Server-rendered forms only: they work with JavaScript off. No
 //! record's content is shown here: when it was sent, where it was routed, the rule and the date.
 
-use crate::server::retention::{RetentionRow, RetentionView, TombstoneRow};
+use crate::server::retention::{ConcernRow, RetentionRow, RetentionView, TombstoneRow};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -17,10 +17,11 @@ struct Forms {
     error: Option<String>,
 }
 
-fn hold_form(r: &RetentionRow, f: &Forms) -> AnyView {
+/// The hold form of one record: `field` is `worry_id` or `concern_id`, `record_id` its id.
+fn hold_form(field: &'static str, record_id: &str, f: &Forms) -> AnyView {
     let (csrf, hold_for, typed, error) = (&f.csrf, &f.hold_for, &f.typed, &f.error);
-    let id = format!("reason-{}", r.worry_id);
-    let this = hold_for.as_deref() == Some(r.worry_id.as_str());
+    let id = format!("reason-{record_id}");
+    let this = hold_for.as_deref() == Some(record_id);
     let value = if this {
         typed.to_string()
     } else {
@@ -37,7 +38,7 @@ fn hold_form(r: &RetentionRow, f: &Forms) -> AnyView {
             <summary>"Place a legal hold"</summary>
             <form method="post" action="/retention/hold">
                 <input type="hidden" name="csrf" value=csrf.to_string()/>
-                <input type="hidden" name="worry_id" value=r.worry_id.clone()/>
+                <input type="hidden" name=field value=record_id.to_string()/>
                 <div class="field" class:field-with-error=error.is_some()>
                     <label for=id.clone()>"Why it must be kept"</label>
                     <p class="hint" id=format!("{id}-hint")>"For example: a police investigation, a court case, an inquiry, a subject access request. Shown to the reviewers and kept in the concern's audit trail."</p>
@@ -70,7 +71,7 @@ fn rows_table(
                 </tr></thead>
                 <tbody>
                     {rows.into_iter().map(|r| {
-                        let hold = hold_form(&r, &forms);
+                        let hold = hold_form("worry_id", &r.worry_id, &forms);
                         let delete = delete_links.then(|| view! {
                             <p><a href=format!("/retention?confirm={}#confirm", r.worry_id) class="button warning">"Review and delete"<span class="visually-hidden">{format!(" the concern sent {}", r.sent)}</span></a></p>
                         });
@@ -86,6 +87,100 @@ fn rows_table(
                     }).collect_view()}
                 </tbody>
             </table>
+    }
+    .into_any()
+}
+
+/// The leaving-date form of one low-level concern (a date input; sent back with what was typed
+/// and why, when refused).
+fn left_form(r: &ConcernRow, f: &Forms, left: &LeftForms) -> AnyView {
+    let id = format!("left-{}", r.concern_id);
+    let this = left.left_for.as_deref() == Some(r.concern_id.as_str());
+    let value = if this {
+        left.typed.clone()
+    } else {
+        String::new()
+    };
+    let error = left.error.clone().filter(|_| this);
+    let described = if error.is_some() {
+        format!("{id}-hint {id}-error")
+    } else {
+        format!("{id}-hint")
+    };
+    view! {
+        <details class="hold-form" open=this>
+            <summary>"Record the date they left"</summary>
+            <form method="post" action="/retention/left">
+                <input type="hidden" name="csrf" value=f.csrf.clone()/>
+                <input type="hidden" name="concern_id" value=r.concern_id.clone()/>
+                <div class="field" class:field-with-error=error.is_some()>
+                    <label for=id.clone()>{format!("The date {} left", r.about)}</label>
+                    <p class="hint" id=format!("{id}-hint")>"Their last day working here, from the personnel record. Kept in the log's audit trail."</p>
+                    {error.clone().map(|e| view! { <p class="field-error" id=format!("{id}-error")><span class="visually-hidden">"Error: "</span>{e}</p> })}
+                    <input type="date" id=id.clone() name="left_on" value=value aria-describedby=described aria-invalid=error.is_some().then_some("true")/>
+                </div>
+                <button type="submit" class="button secondary">"Record the date"</button>
+            </form>
+        </details>
+    }
+    .into_any()
+}
+
+/// What the leaving-date forms need beyond [`Forms`].
+#[derive(Clone)]
+struct LeftForms {
+    left_for: Option<String>,
+    typed: String,
+    error: Option<String>,
+}
+
+fn concerns_table(rows: Vec<ConcernRow>, forms: Forms, left: LeftForms) -> AnyView {
+    if rows.is_empty() {
+        return view! { <p data-testid="low-level-empty">"No low-level concern you read is recorded."</p> }
+            .into_any();
+    }
+    view! {
+        <table class="list stacked" data-testid="low-level">
+            <caption class="visually-hidden">"Low-level concerns about staff"</caption>
+            <thead><tr>
+                <th scope="col">"About"</th>
+                <th scope="col">"Recorded"</th>
+                <th scope="col">"Left"</th>
+                <th scope="col">"Due for deletion"</th>
+                <th scope="col">"Actions"</th>
+            </tr></thead>
+            <tbody>
+                {rows.into_iter().map(|r| {
+                    let actions = match r.hold.clone() {
+                        Some((reason, by, at)) => view! {
+                            <p class="message-text">{format!("Held because: {reason} ({by}, {at})")}</p>
+                            <form method="post" action="/retention/lift" class="inline-form">
+                                <input type="hidden" name="csrf" value=forms.csrf.clone()/>
+                                <input type="hidden" name="concern_id" value=r.concern_id.clone()/>
+                                <button type="submit" class="button secondary">"Lift the hold"<span class="visually-hidden">{format!(" on the concern about {} recorded {}", r.about, r.recorded)}</span></button>
+                            </form>
+                        }.into_any(),
+                        None => {
+                            let delete = r.is_due.then(|| view! {
+                                <p><a href=format!("/retention?confirm_concern={}#confirm", r.concern_id) class="button warning">"Review and delete"<span class="visually-hidden">{format!(" the concern about {} recorded {}", r.about, r.recorded)}</span></a></p>
+                            });
+                            let left_form = r.may_record_left.then(|| left_form(&r, &forms, &left));
+                            let hold = hold_form("concern_id", &r.concern_id, &forms);
+                            view! { {delete}{left_form}{hold} }.into_any()
+                        }
+                    };
+                    view! {
+                        <tr data-concern=r.concern_id.clone()>
+                            <td data-label="About">{r.about.clone()}</td>
+                            <td data-label="Recorded">{r.recorded.clone()}</td>
+                            <td data-label="Left">{r.left.clone()}</td>
+                            <td data-label="Due for deletion">{r.due.clone()}</td>
+                            <td>{actions}</td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
     }
     .into_any()
 }
@@ -135,10 +230,14 @@ pub fn RetentionPage() -> impl IntoView {
         needs_dob,
         not_yet,
         held,
+        low_level,
         tombstones,
         rules,
         source,
         confirm,
+        confirm_concern,
+        left_for,
+        typed_left_on,
         hold_for,
         typed_reason,
         errors,
@@ -162,6 +261,49 @@ pub fn RetentionPage() -> impl IntoView {
         .iter()
         .find(|(f, _)| f.starts_with("reason-"))
         .map(|(_, m)| m.clone());
+    let left_error = errors
+        .iter()
+        .find(|(f, _)| f.starts_with("left-"))
+        .map(|(_, m)| m.clone());
+    let concern_confirm_panel = confirm_concern.map(|r| view! {
+        <section aria-labelledby="confirm-heading" class="confirm-panel" id="confirm" data-testid="confirm">
+            <h2 id="confirm-heading">"Confirm the deletion"</h2>
+            <p>"This deletes the low-level concern from the log. It cannot be undone. A tombstone is kept: what was deleted, the rule, when, and that you confirmed it; nothing of its content. The log's audit trail records the deletion."</p>
+            <dl class="summary-list">
+                <div><dt>"Low-level concern about"</dt><dd>{r.about.clone()}<br/><code class="reference">{r.concern_id.clone()}</code></dd></div>
+                <div><dt>"Recorded"</dt><dd>{r.recorded.clone()}</dd></div>
+                <div><dt>"Left"</dt><dd>{r.left.clone()}</dd></div>
+                <div><dt>"Due for deletion"</dt><dd>{r.due.clone()}</dd></div>
+            </dl>
+            <form method="post" action="/retention/delete">
+                <input type="hidden" name="csrf" value=csrf.clone()/>
+                <input type="hidden" name="concern_id" value=r.concern_id.clone()/>
+                <div class="field" class:field-with-error=confirm_error.is_some()>
+                    {confirm_error.clone().map(|e| view! { <p class="field-error" id="confirm-delete-error"><span class="visually-hidden">"Error: "</span>{e}</p> })}
+                    <div class="checkbox">
+                        <input type="checkbox" id="confirm-delete" name="confirm" value="yes" aria-describedby=confirm_error.is_some().then_some("confirm-delete-error") aria-invalid=confirm_error.is_some().then_some("true")/>
+                        <label for="confirm-delete">{format!("I confirm that the low-level concern about {} recorded {} is past its retention period, is not needed for any investigation, and is to be deleted", r.about, r.recorded)}</label>
+                    </div>
+                </div>
+                <button type="submit" class="button warning">"Delete this low-level concern"</button>
+                " "<a href="/retention">"Cancel"</a>
+            </form>
+        </section>
+    });
+    let concerns = concerns_table(
+        low_level,
+        Forms {
+            csrf: csrf.clone(),
+            hold_for: hold_for.clone(),
+            typed: typed_reason.clone(),
+            error: hold_error.clone(),
+        },
+        LeftForms {
+            left_for,
+            typed: typed_left_on,
+            error: left_error,
+        },
+    );
     let confirm_panel = confirm.map(|r| view! {
         <section aria-labelledby="confirm-heading" class="confirm-panel" id="confirm" data-testid="confirm">
             <h2 id="confirm-heading">"Confirm the deletion"</h2>
@@ -253,8 +395,9 @@ pub fn RetentionPage() -> impl IntoView {
         {notice.map(|n| view! { <div class="notice" role="status" data-testid="notice"><p>{n}</p></div> })}
         {error.map(|e| view! { <div class="error-summary" role="alert" id="page-error" data-testid="page-error"><h2>"That was not done"</h2><p>{e}</p></div> })}
         <h1>"Retention"</h1>
-        <p>"Closed concerns you can read that are past their retention period, oldest first. Review each before deleting it. Only concerns routed to you are listed here: one about you is reviewed by someone else."</p>
+        <p>"Closed concerns and low-level concerns you can read that are past their retention period, oldest first. Review each before deleting it. Only records routed to you are listed here: one about you is reviewed by someone else."</p>
         {confirm_panel}
+        {concern_confirm_panel}
         {section("due", "Due for deletion", "Past their retention period and not held.", "No record is due for deletion.", due, true)}
         <section aria-labelledby="held-heading">
             <h2 id="held-heading">"Under a legal hold"</h2>
@@ -263,6 +406,11 @@ pub fn RetentionPage() -> impl IntoView {
         </section>
         {section("needs-dob", "Needs a date of birth", "Closed concerns that can never fall due until a person record with a date of birth is linked to them.", "None.", needs_dob, false)}
         {section("not-yet", "Not yet due", "Closed concerns, soonest due first.", "None.", not_yet, false)}
+        <section aria-labelledby="low-level-heading">
+            <h2 id="low-level-heading">"Low-level concerns about staff"</h2>
+            <p class="hint">"The ones you read: due first, then those whose leaving date is not known, then the rest. Kept while the person works here; the date they left decides when each falls due."</p>
+            {concerns}
+        </section>
         <section aria-labelledby="tombstones-heading">
             <h2 id="tombstones-heading">"Deleted records (tombstones)"</h2>
             <p class="hint">"What was deleted, the rule applied, when and who confirmed it. Nothing of the content is kept."</p>

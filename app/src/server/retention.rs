@@ -7,6 +7,7 @@ use super::worries::time_for_people;
 use super::{Outcome, SiteState, Viewer};
 use chrono::{NaiveDate, Utc};
 use safety_core::org::Retention;
+use safety_core::retention::low_level::{self, ConcernCandidate, Leaving};
 use safety_core::retention::{self, Candidate, RetentionError};
 use serde::Deserialize;
 
@@ -20,6 +21,25 @@ pub struct RetentionRow {
     pub rule: String,
     /// "1 March 2030", or why there is no date.
     pub due: String,
+    /// (reason, who, when)
+    pub hold: Option<(String, String, String)>,
+}
+
+/// One low-level concern, as the review lists it to its readers: who it is about, when it was
+/// recorded, when they left and when it falls due; never what it says.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConcernRow {
+    pub concern_id: String,
+    pub about: String,
+    pub recorded: String,
+    /// "Still works here", "31 July 2024 (account deactivated)", "Not known".
+    pub left: String,
+    /// "31 July 2024", or why there is no date.
+    pub due: String,
+    /// Past its period and not held: it may be deleted.
+    pub is_due: bool,
+    /// The date they left can be recorded here (not known from an account).
+    pub may_record_left: bool,
     /// (reason, who, when)
     pub hold: Option<(String, String, String)>,
 }
@@ -44,12 +64,19 @@ pub struct RetentionView {
     pub needs_dob: Vec<RetentionRow>,
     pub not_yet: Vec<RetentionRow>,
     pub held: Vec<RetentionRow>,
+    /// The low-level concerns about staff the viewer reads.
+    pub low_level: Vec<ConcernRow>,
     pub tombstones: Vec<TombstoneRow>,
     /// The organisation's rules in words, and where the defaults come from.
     pub rules: Vec<String>,
     pub source: String,
     /// The record a deletion is being confirmed for (`?confirm=<id>`).
     pub confirm: Option<RetentionRow>,
+    /// The low-level concern a deletion is being confirmed for (`?confirm_concern=<id>`).
+    pub confirm_concern: Option<ConcernRow>,
+    /// The leaving-date form sent with a problem: the concern and what was typed.
+    pub left_for: Option<String>,
+    pub typed_left_on: String,
     /// The hold form sent with a problem: the record and what was typed.
     pub hold_for: Option<String>,
     pub typed_reason: String,
@@ -64,12 +91,16 @@ pub struct RetentionView {
 #[serde(default)]
 pub struct RetentionQuery {
     pub confirm: String,
+    pub confirm_concern: String,
 }
 
+/// The hold, lift and delete forms name a worry (`worry_id`) or a low-level concern
+/// (`concern_id`).
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct HoldForm {
     pub worry_id: String,
+    pub concern_id: String,
     pub reason: String,
 }
 
@@ -77,14 +108,24 @@ pub struct HoldForm {
 #[serde(default)]
 pub struct LiftForm {
     pub worry_id: String,
+    pub concern_id: String,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct DeleteForm {
     pub worry_id: String,
+    pub concern_id: String,
     /// "yes" when the box naming what will be deleted was ticked.
     pub confirm: String,
+}
+
+/// The date someone a low-level concern is about left (`YYYY-MM-DD`, a date input).
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct LeftForm {
+    pub concern_id: String,
+    pub left_on: String,
 }
 
 /// How a refusal ends.
@@ -118,6 +159,30 @@ fn row(c: Candidate, p: &Retention) -> RetentionRow {
     }
 }
 
+fn concern_row(c: ConcernCandidate, today: NaiveDate) -> ConcernRow {
+    let is_due = c.is_due(today);
+    let (left, may_record_left) = match c.leaving {
+        Leaving::StillHere => ("Still works here".to_string(), false),
+        Leaving::Deactivated(d) => (format!("{} (account deactivated)", show_day(d)), false),
+        Leaving::Recorded(d) => (format!("{} (recorded here)", show_day(d)), true),
+        Leaving::Unknown => ("Not known".to_string(), true),
+    };
+    ConcernRow {
+        due: match (c.due_on, c.leaving) {
+            (Some(d), _) => show_day(d),
+            (None, Leaving::StillHere) => "Not while they work here".into(),
+            (None, _) => "Never, until the date they left is recorded".into(),
+        },
+        concern_id: c.concern_id,
+        about: c.about_name,
+        recorded: time_for_people(c.recorded_at),
+        left,
+        is_due,
+        may_record_left,
+        hold: c.hold.map(|h| (h.reason, h.by_name, time_for_people(h.at))),
+    }
+}
+
 /// The organisation's rules in words.
 pub fn rules_of(p: &Retention) -> Vec<String> {
     vec![
@@ -130,8 +195,8 @@ pub fn rules_of(p: &Retention) -> Vec<String> {
             retention::Rule::Allegation.describe(p)
         ),
         format!(
-            "Low-level concerns: kept at least until the person leaves, then {} more years. They are not listed here yet: the platform does not record when someone left.",
-            p.low_level_years_after_leaving
+            "{}. The date they left is the day their account was deactivated (reactivating it means they are here again). For someone not on the platform, or whose account was deactivated before the platform kept that date, record the date they left: until then the concern is never deleted.",
+            retention::Rule::LowLevelConcern.describe(p)
         ),
         "An open concern is never deleted. A concern under a legal hold is never listed as due and never deleted until the hold is lifted.".into(),
     ]
@@ -157,13 +222,26 @@ pub async fn page(
             view.needs_dob = r.needs_dob.into_iter().map(|c| row(c, &p)).collect();
             view.not_yet = r.not_yet.into_iter().map(|c| row(c, &p)).collect();
             view.held = r.held.into_iter().map(|c| row(c, &p)).collect();
+            view.low_level = r
+                .low_level
+                .into_iter()
+                .map(|c| concern_row(c, today))
+                .collect();
             view.tombstones = r
                 .tombstones
                 .into_iter()
                 .map(|t| TombstoneRow {
-                    what: "Concern".into(),
+                    what: match t.queue {
+                        Some(_) => "Concern",
+                        None => "Low-level concern",
+                    }
+                    .into(),
                     reference: t.reference,
-                    queue: t.queue.label().into(),
+                    queue: match t.queue {
+                        Some(q) => q.label(),
+                        None => "Low-level concerns log",
+                    }
+                    .into(),
                     rule: t.rule.describe(&p),
                     due: show_day(t.due_on),
                     deleted: time_for_people(t.deleted_at),
@@ -191,20 +269,54 @@ pub async fn page(
             }
         }
     }
+    let confirm = query.confirm_concern.trim();
+    if !confirm.is_empty() {
+        match view
+            .low_level
+            .iter()
+            .find(|r| r.concern_id == confirm && r.is_due)
+        {
+            Some(r) => view.confirm_concern = Some(r.clone()),
+            None => {
+                view.error = Some(
+                    "That low-level concern is not due for deletion (it may be held, about someone still here, not yet due, or already deleted).".into(),
+                );
+                return (view, Outcome::NotFound);
+            }
+        }
+    }
     (view, Outcome::Ok)
 }
 
 /// Places a hold; the page again, saying what happened (the reason kept when refused).
 pub async fn hold(site: &SiteState, viewer: &Viewer, form: HoldForm) -> (RetentionView, Outcome) {
-    let done = retention::place_hold(
-        &site.store,
-        &site.org_id,
-        &viewer.person,
-        form.worry_id.trim(),
-        &form.reason,
-        Utc::now(),
-    )
-    .await;
+    let concern = form.concern_id.trim();
+    let id = if concern.is_empty() {
+        form.worry_id.trim()
+    } else {
+        concern
+    };
+    let done = if concern.is_empty() {
+        retention::place_hold(
+            &site.store,
+            &site.org_id,
+            &viewer.person,
+            id,
+            &form.reason,
+            Utc::now(),
+        )
+        .await
+    } else {
+        low_level::place_hold(
+            &site.store,
+            &site.org_id,
+            &viewer.person,
+            id,
+            &form.reason,
+            Utc::now(),
+        )
+        .await
+    };
     let (mut view, outcome) = page(site, viewer, &RetentionQuery::default()).await;
     if outcome != Outcome::Ok {
         return (view, outcome);
@@ -218,10 +330,9 @@ pub async fn hold(site: &SiteState, viewer: &Viewer, form: HoldForm) -> (Retenti
             (view, Outcome::Ok)
         }
         Err(e @ RetentionError::Invalid(_)) => {
-            let field = format!("reason-{}", form.worry_id.trim());
-            view.errors = vec![(field, e.user_message())];
-            view.hold_for = Some(form.worry_id.trim().to_string());
-            view.typed_reason = form.reason;
+            view.errors = vec![(format!("reason-{id}"), e.user_message())];
+            view.hold_for = Some(id.to_string());
+            view.typed_reason = form.reason.clone();
             (view, Outcome::Invalid)
         }
         Err(e) => {
@@ -233,14 +344,11 @@ pub async fn hold(site: &SiteState, viewer: &Viewer, form: HoldForm) -> (Retenti
 
 /// Lifts a hold; the page again.
 pub async fn lift(site: &SiteState, viewer: &Viewer, form: LiftForm) -> (RetentionView, Outcome) {
-    let done = retention::lift_hold(
-        &site.store,
-        &site.org_id,
-        &viewer.person,
-        form.worry_id.trim(),
-        Utc::now(),
-    )
-    .await;
+    let (store, org, by, now) = (&site.store, &site.org_id, &viewer.person, Utc::now());
+    let done = match form.concern_id.trim() {
+        "" => retention::lift_hold(store, org, by, form.worry_id.trim(), now).await,
+        concern => low_level::lift_hold(store, org, by, concern, now).await,
+    };
     let (mut view, outcome) = page(site, viewer, &RetentionQuery::default()).await;
     if outcome != Outcome::Ok {
         return (view, outcome);
@@ -263,16 +371,21 @@ pub async fn delete(
     viewer: &Viewer,
     form: DeleteForm,
 ) -> (RetentionView, Outcome) {
+    let concern = form.concern_id.trim().to_string();
     let id = form.worry_id.trim().to_string();
     if form.confirm != "yes" {
-        let (mut view, outcome) = page(
-            site,
-            viewer,
-            &RetentionQuery {
+        let query = if concern.is_empty() {
+            RetentionQuery {
                 confirm: id.clone(),
-            },
-        )
-        .await;
+                ..RetentionQuery::default()
+            }
+        } else {
+            RetentionQuery {
+                confirm_concern: concern.clone(),
+                ..RetentionQuery::default()
+            }
+        };
+        let (mut view, outcome) = page(site, viewer, &query).await;
         if outcome != Outcome::Ok {
             return (view, outcome);
         }
@@ -283,12 +396,48 @@ pub async fn delete(
         return (view, Outcome::Invalid);
     }
     let p = site.org.retention;
-    let done = retention::delete_worry(
+    let (store, org, by, now) = (&site.store, &site.org_id, &viewer.person, Utc::now());
+    let done = if concern.is_empty() {
+        retention::delete_worry(store, org, by, &id, &p, now).await
+    } else {
+        low_level::delete_concern(store, org, by, &concern, &p, now).await
+    };
+    let (mut view, outcome) = page(site, viewer, &RetentionQuery::default()).await;
+    if outcome != Outcome::Ok {
+        return (view, outcome);
+    }
+    match done {
+        Ok(t) if t.queue.is_none() => {
+            view.notice = Some(format!(
+                "Deleted: the low-level concern {}. Its tombstone is listed below.",
+                t.reference
+            ));
+            (view, Outcome::Ok)
+        }
+        Ok(t) => {
+            view.notice = Some(format!(
+                "Deleted: the concern {} and everything recorded on it ({} items). Its tombstone is listed below.",
+                t.reference, t.items_removed
+            ));
+            (view, Outcome::Ok)
+        }
+        Err(e) => {
+            view.error = Some(e.user_message());
+            (view, outcome_of(&e))
+        }
+    }
+}
+
+/// Records the date someone a low-level concern is about left; the page again (what was typed
+/// kept when refused).
+pub async fn left(site: &SiteState, viewer: &Viewer, form: LeftForm) -> (RetentionView, Outcome) {
+    let id = form.concern_id.trim().to_string();
+    let done = low_level::record_left_on(
         &site.store,
         &site.org_id,
         &viewer.person,
         &id,
-        &p,
+        &form.left_on,
         Utc::now(),
     )
     .await;
@@ -297,12 +446,18 @@ pub async fn delete(
         return (view, outcome);
     }
     match done {
-        Ok(t) => {
+        Ok(on) => {
             view.notice = Some(format!(
-                "Deleted: the concern {} and everything recorded on it ({} items). Its tombstone is listed below.",
-                t.reference, t.items_removed
+                "Recorded: they left on {}. The concern's date for deletion follows from it.",
+                show_day(on)
             ));
             (view, Outcome::Ok)
+        }
+        Err(e @ RetentionError::Invalid(_)) => {
+            view.errors = vec![(format!("left-{id}"), e.user_message())];
+            view.left_for = Some(id);
+            view.typed_left_on = form.left_on;
+            (view, Outcome::Invalid)
         }
         Err(e) => {
             view.error = Some(e.user_message());

@@ -249,7 +249,7 @@ pub async fn deactivate<S: Store>(
     } else {
         Vec::new()
     };
-    people::deactivate_with(store, org, id, extra).await
+    people::deactivate_with(store, org, id, extra, now).await
 }
 
 /// `actor` reactivates the person `id`: they may sign in again and are counted again. It opens

@@ -812,7 +812,7 @@ pub fn retention_partition(o: &OrgId) -> String {
 pub const RETENTION_HOLD_PREFIX: &str = "HOLD#";
 pub const RETENTION_TOMBSTONE_PREFIX: &str = "TOMB#";
 
-/// A legal hold on one record (`kind`: `WORRY`).
+/// A legal hold on one record (`kind`: `WORRY`, or `LOWLEVEL` for a low-level concern).
 pub fn retention_hold(o: &OrgId, kind: &str, id: &str) -> Key {
     Key::new(
         retention_partition(o),

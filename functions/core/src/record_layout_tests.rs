@@ -251,6 +251,7 @@ fn a_person_is_the_item_it_always_was() {
             gsi1sk: "pat#p".into(),
         },
         active: true,
+        deactivated_at: None,
         session_epoch: 2,
         created_at: at(),
         version: 3,

@@ -1,11 +1,13 @@
-//! Retention's HTTP handlers: the review page, placing and lifting a legal hold, and confirming
-//! a deletion. Only HTTP here: what is due, who may see it (routing) and the hold checked in the
+//! Retention's HTTP handlers: the review page, placing and lifting a legal hold, recording the
+//! date someone a low-level concern is about left, and confirming a deletion. Only HTTP here: what is due, who may see it (routing) and the hold checked in the
 //! deleting transaction are in the core, called through `app::server::retention`. Every
 //! response is `no-store` (the edge's [`Page`] rule).
 
 use crate::edge::permission::ReviewRetention;
 use crate::edge::{Allowed, CsrfForm, Here, Page, QueryOrDefault};
-use app::server::retention::{self as uc, DeleteForm, HoldForm, LiftForm, RetentionQuery};
+use app::server::retention::{
+    self as uc, DeleteForm, HoldForm, LeftForm, LiftForm, RetentionQuery,
+};
 
 pub async fn page_get(
     state: Here,
@@ -43,6 +45,15 @@ pub async fn delete_post(
     Page::of(view).outcome(ending).at("/retention")
 }
 
+pub async fn left_post(
+    state: Here,
+    Allowed(..): Allowed<ReviewRetention>,
+    CsrfForm(who, form): CsrfForm<LeftForm>,
+) -> Page {
+    let (view, ending) = uc::left(&state.site, &who, form).await;
+    Page::of(view).outcome(ending).at("/retention")
+}
+
 /// This area's routes (merged into the app's in `routes::router`).
 pub fn router() -> axum::Router<crate::routes::AppState> {
     use app::routes::{axum_path as page, paths};
@@ -52,4 +63,5 @@ pub fn router() -> axum::Router<crate::routes::AppState> {
         .route("/retention/hold", post(hold_post))
         .route("/retention/lift", post(lift_post))
         .route("/retention/delete", post(delete_post))
+        .route("/retention/left", post(left_post))
 }

@@ -105,6 +105,10 @@ pub struct LowLevelConcernRecord {
     #[serde(with = "record::time")]
     pub created_at: DateTime<Utc>,
     pub readers: Readers,
+    /// The date the person left, recorded by a reviewer for retention when the platform cannot
+    /// know it (someone not on it, or an account deactivated before leaving dates were kept).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub left_on: Option<NaiveDate>,
 }
 
 impl Record for LowLevelConcernRecord {
@@ -119,6 +123,11 @@ pub struct LowLevelAuditRecord {
     pub by_id: String,
     pub by_name: String,
     pub what: String,
+    /// Who may see this line, when it is about one concern (a hold, a deletion): that
+    /// concern's readers, so the person it is about never learns of it from the log's audit.
+    /// `None`: every reader of the log (a read of the log).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub readers: Option<Readers>,
 }
 
 impl Record for LowLevelAuditRecord {
@@ -336,6 +345,7 @@ pub async fn record<S: Store>(
         recorded_by_name: recorder.name.clone(),
         created_at: now,
         readers,
+        left_on: None,
     };
     let op = TxOp::Put {
         item: to_item(&keys::low_level_concern(org, &concern_id), &rec),
@@ -361,7 +371,7 @@ pub async fn record<S: Store>(
 }
 
 /// Every stored concern of the organisation (few), oldest first.
-async fn all_concerns<S: Store>(
+pub(crate) async fn all_concerns<S: Store>(
     store: &S,
     org: &OrgId,
 ) -> Result<Vec<LowLevelConcernRecord>, ConcernError> {
@@ -485,6 +495,7 @@ pub async fn log<S: Store>(
         at: now,
         by_id: reader.id.clone(),
         by_name: reader.name.clone(),
+        readers: None,
         what: format!(
             "Read the low-level concerns log ({shown} concern{} about {} {})",
             if shown == 1 { "" } else { "s" },
@@ -513,19 +524,20 @@ pub async fn log<S: Store>(
                 .limit(AUDIT_SHOWN),
         )
         .await?;
-    let audit = page
-        .items
-        .iter()
-        .map(|i| {
-            record::from_item::<LowLevelAuditRecord>(i)
-                .map(|a| AuditLine {
-                    at: a.at,
-                    by_name: a.by_name,
-                    what: a.what,
-                })
-                .map_err(|e| ConcernError::Corrupt(e.to_string()))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
+    let mut audit = Vec::new();
+    for i in &page.items {
+        let a = record::from_item::<LowLevelAuditRecord>(i)
+            .map_err(|e| ConcernError::Corrupt(e.to_string()))?;
+        // A line about one concern is shown to that concern's readers only.
+        if a.readers.as_ref().is_some_and(|r| !r.may_read(reader)) {
+            continue;
+        }
+        audit.push(AuditLine {
+            at: a.at,
+            by_name: a.by_name,
+            what: a.what,
+        });
+    }
     Ok(Log { people, audit })
 }
 

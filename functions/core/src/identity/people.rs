@@ -316,6 +316,15 @@ pub struct PersonRecord {
     #[serde(flatten)]
     pub details: PersonDetailsRecord,
     pub active: bool,
+    /// When they were deactivated (their leaving date, for retention: a low-level concern
+    /// about them is kept until they leave); cleared when they are reactivated. `None` on a
+    /// deactivation made before this was recorded.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "record::time_opt"
+    )]
+    pub deactivated_at: Option<DateTime<Utc>>,
     /// Moved on by one ([`PersonRecord::SESSION_EPOCH`]) to end every session issued before.
     pub session_epoch: u32,
     #[serde(with = "record::time")]
@@ -377,6 +386,7 @@ fn person_item(p: &Person) -> Item {
             gsi1sk: index_sort(&p.name, &p.id),
         },
         active: p.active,
+        deactivated_at: None,
         session_epoch: p.session_epoch,
         created_at: p.created_at,
         version: p.version,
@@ -728,22 +738,47 @@ pub async fn end_sessions<S: Store>(
     }
 }
 
-/// Stops a person signing in and ends their current sessions. Their records stay.
+/// Stops a person signing in and ends their current sessions, now. Their records stay.
 pub async fn deactivate<S: Store>(store: &S, org: &OrgId, id: &str) -> Result<Person, PeopleError> {
-    deactivate_with(store, org, id, Vec::new()).await
+    deactivate_with(store, org, id, Vec::new(), Utc::now()).await
 }
 
-/// [`deactivate`] with more writes in the same transaction.
+/// Whether a person is still here, for retention.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Presence {
+    Active,
+    /// Deactivated, at this time (`None`: before the platform recorded when).
+    Left(Option<DateTime<Utc>>),
+}
+
+/// Whether the person `id` is still active, or when they left.
+pub async fn presence<S: Store>(store: &S, org: &OrgId, id: &str) -> Result<Presence, PeopleError> {
+    let (stored, person) = get_stored(store, org, id).await?;
+    Ok(if person.active {
+        Presence::Active
+    } else {
+        Presence::Left(stored.deactivated_at)
+    })
+}
+
+/// [`deactivate`] at `now` (kept as the date they left), with more writes in the same
+/// transaction. Deactivating someone already deactivated keeps the first date.
 pub(crate) async fn deactivate_with<S: Store>(
     store: &S,
     org: &OrgId,
     id: &str,
     extra: Vec<TxOp>,
+    now: DateTime<Utc>,
 ) -> Result<Person, PeopleError> {
     check_id(id)?;
     let (stored, before) = get_stored(store, org, id).await?;
     let deactivated = PersonRecord {
         active: false,
+        deactivated_at: if before.active {
+            Some(now)
+        } else {
+            stored.deactivated_at
+        },
         ..stored.clone()
     };
     let update = Update::changes(&stored, &deactivated)
@@ -802,8 +837,10 @@ pub(crate) async fn reactivate_with<S: Store>(
     if before.active {
         return Ok(before);
     }
+    // Back: they have not left (a later deactivation records its own date).
     let reactivated = PersonRecord {
         active: true,
+        deactivated_at: None,
         ..stored.clone()
     };
     // The session epoch stays where the deactivation moved it: old sessions stay refused.

@@ -22,9 +22,13 @@
 //!   pointer, the report entry, the review date, notifications still pending) in batches inside the store's transaction
 //!   limit, and writes a tombstone with no content.
 //!
-//! Low-level concerns: the profile states their period (at least until the person leaves),
-//! but the platform keeps no date of leaving yet, so they are not listed here.
+//! * Low-level concerns about staff ([`low_level`]) are kept until the person leaves and the
+//!   profile's years after: the date they left is when their account was deactivated, or, for
+//!   someone not on the platform (or deactivated before that date was kept), a date a reviewer
+//!   records. Until then they are never due. They are listed, held and deleted for the
+//!   concern's own readers, never for the person it is about.
 
+pub mod low_level;
 pub mod stored;
 
 use crate::identity::Person;
@@ -41,8 +45,10 @@ use crate::worry::{Status, is_worry_id};
 use chrono::{DateTime, Months, NaiveDate, Utc};
 use stored::{DeletingRecord, HoldRecord, TombstoneRecord};
 
-/// The kind of record a hold or a deletion names, in keys.
+/// The kind of record a hold or a deletion names, in keys: a worry...
 pub const WORRY: &str = "WORRY";
+/// ...or a low-level concern.
+pub const LOW_LEVEL: &str = "LOWLEVEL";
 /// The longest reason for a hold, in characters.
 pub const MAX_REASON_CHARS: usize = 1_000;
 
@@ -53,6 +59,8 @@ pub enum Rule {
     ChildProtection,
     /// An allegation about an adult: the later of retirement age and the set years.
     Allegation,
+    /// A low-level concern about a member of staff: until they leave, and the set years after.
+    LowLevelConcern,
 }
 
 impl Rule {
@@ -68,13 +76,18 @@ impl Rule {
         match self {
             Rule::ChildProtection => "child_protection",
             Rule::Allegation => "allegation",
+            Rule::LowLevelConcern => "low_level_concern",
         }
     }
 
     pub fn parse(s: &str) -> Option<Rule> {
-        [Rule::ChildProtection, Rule::Allegation]
-            .into_iter()
-            .find(|r| r.as_str() == s)
+        [
+            Rule::ChildProtection,
+            Rule::Allegation,
+            Rule::LowLevelConcern,
+        ]
+        .into_iter()
+        .find(|r| r.as_str() == s)
     }
 
     /// The rule in words, with the organisation's periods.
@@ -88,6 +101,11 @@ impl Rule {
                 "Allegation about an adult: kept until they are {} or for {} years from the allegation, whichever is later",
                 p.retirement_age, p.allegation_years
             ),
+            Rule::LowLevelConcern => match p.low_level_years_after_leaving {
+                0 => "Low-level concern: kept until the person leaves".into(),
+                1 => "Low-level concern: kept until 1 year after the person leaves".into(),
+                n => format!("Low-level concern: kept until {n} years after the person leaves"),
+            },
         }
     }
 }
@@ -119,6 +137,8 @@ pub fn due_on(rule: Rule, made: NaiveDate, dobs: &[NaiveDate], p: &Retention) ->
         Rule::Allegation => {
             add_years(made, p.allegation_years).max(add_years(*latest_dob, p.retirement_age))
         }
+        // Not from dates of birth: see `low_level::due_on`.
+        Rule::LowLevelConcern => return None,
     })
 }
 
@@ -173,7 +193,8 @@ pub struct Hold {
 pub struct Tombstone {
     pub kind: String,
     pub reference: String,
-    pub queue: Queue,
+    /// The worry's queue (`None`: a low-level concern, read by its own readers).
+    pub queue: Option<Queue>,
     pub rule: Rule,
     pub due_on: NaiveDate,
     pub sent_at: DateTime<Utc>,
@@ -193,6 +214,9 @@ pub struct Review {
     pub not_yet: Vec<Candidate>,
     /// Held (whatever their dates).
     pub held: Vec<Candidate>,
+    /// Low-level concerns: due first (oldest due first), then those whose leaving date is
+    /// unknown, then those still here or not yet due, then the held.
+    pub low_level: Vec<low_level::ConcernCandidate>,
     /// Oldest first.
     pub tombstones: Vec<Tombstone>,
 }
@@ -323,6 +347,7 @@ pub async fn review<S: Store>(
     out.not_yet.sort_by_key(|c| (c.due_on, c.sent_at));
     out.needs_dob.sort_by_key(|c| c.sent_at);
     out.held.sort_by_key(|c| c.sent_at);
+    out.low_level = low_level::review(store, org, by, &held, periods, today).await?;
     out.tombstones = tombstones(store, org, by).await?;
     Ok(out)
 }
@@ -344,14 +369,16 @@ pub async fn tombstones<S: Store>(
     let mut out = Vec::new();
     for item in &items {
         let t: TombstoneRecord = from_item(item).map_err(corrupt)?;
-        let route = Route::from(t.route.clone());
-        if !route.may_read(by) {
-            continue;
-        }
+        // Listed to who could have read the record: a worry's route, a concern's readers.
+        let queue = match (&t.readers, &t.route) {
+            (Some(readers), _) if readers.may_read(by) => None,
+            (None, Some(route)) if Route::from(route.clone()).may_read(by) => Some(route.queue),
+            _ => continue,
+        };
         out.push(Tombstone {
             kind: t.kind,
             reference: t.reference,
-            queue: route.queue,
+            queue,
             rule: Rule::parse(&t.rule).ok_or_else(|| corrupt("unknown rule"))?,
             due_on: t.due_on,
             sent_at: t.sent_at,
@@ -382,6 +409,18 @@ async fn readable<S: Store>(
         return Err(RetentionError::NotFound);
     }
     Ok(w)
+}
+
+/// The reason for a hold, checked: there, and not too long.
+fn check_reason(reason: &str) -> Result<String, RetentionError> {
+    crate::worry::check_text(reason, MAX_REASON_CHARS).map_err(|e| match e {
+        crate::worry::WorryError::Empty => RetentionError::Invalid(
+            "Enter why the record must be kept (the reason for the hold).".into(),
+        ),
+        _ => RetentionError::Invalid(format!(
+            "The reason for the hold must be {MAX_REASON_CHARS} characters or fewer."
+        )),
+    })
 }
 
 fn audit_op(org: &OrgId, worry_id: &str, by: &Person, what: String, now: DateTime<Utc>) -> TxOp {
@@ -415,14 +454,7 @@ pub async fn place_hold<S: Store>(
     now: DateTime<Utc>,
 ) -> Result<(), RetentionError> {
     readable(store, org, by, worry_id).await?;
-    let reason = crate::worry::check_text(reason, MAX_REASON_CHARS).map_err(|e| match e {
-        crate::worry::WorryError::Empty => RetentionError::Invalid(
-            "Enter why the record must be kept (the reason for the hold).".into(),
-        ),
-        _ => RetentionError::Invalid(format!(
-            "The reason for the hold must be {MAX_REASON_CHARS} characters or fewer."
-        )),
-    })?;
+    let reason = check_reason(reason)?;
     let hold = HoldRecord {
         kind: WORRY.into(),
         id: worry_id.into(),
@@ -718,7 +750,8 @@ pub async fn delete_worry<S: Store>(
         tombstone_id: tombstone_id.clone(),
         kind: "worry".into(),
         reference: worry_id.into(),
-        route: w.route.clone(),
+        route: Some(w.route.clone()),
+        readers: None,
         rule: rule.as_str().into(),
         due_on: due,
         sent_at: w.created_at,
@@ -757,7 +790,7 @@ pub async fn delete_worry<S: Store>(
     Ok(Tombstone {
         kind: record.kind,
         reference: record.reference,
-        queue: route.queue,
+        queue: Some(route.queue),
         rule,
         due_on: due,
         sent_at: w.created_at,

@@ -1,7 +1,7 @@
 //! The stored records of retention (see [`crate::store::record`]; the keys are in
 //! [`crate::keys`], "Retention").
 
-use crate::routing::StoredRoute;
+use crate::routing::{Readers, StoredRoute};
 use crate::store::record::{self, Record};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 /// listed as due and never deleted.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct HoldRecord {
-    /// `WORRY`.
+    /// `WORRY` or `LOWLEVEL`.
     pub kind: String,
     pub id: String,
     pub reason: String,
@@ -43,14 +43,17 @@ impl Record for DeletingRecord {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TombstoneRecord {
     pub tombstone_id: String,
-    /// `worry`.
+    /// `worry` or `low_level_concern`.
     pub kind: String,
     /// The deleted record's id.
     pub reference: String,
-    /// Who could read the record (so the tombstone is listed only to them): queue and
-    /// exclusions, as the record had them.
+    /// Who could read a worry (so the tombstone is listed only to them): queue and
+    /// exclusions, as the worry had them. `None` for a low-level concern.
     #[serde(flatten)]
-    pub route: StoredRoute,
+    pub route: Option<StoredRoute>,
+    /// Who could read a low-level concern, as it had them (`None` for a worry).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub readers: Option<Readers>,
     /// [`super::Rule::as_str`].
     pub rule: String,
     /// The date it fell due under the rule.
@@ -62,7 +65,7 @@ pub struct TombstoneRecord {
     pub confirmed_by_name: String,
     pub confirmed_by_id: String,
     /// How many stored items were removed with it (the record, its chronology, audit, links
-    /// and index entries).
+    /// and index entries; 1 for a low-level concern).
     pub items_removed: u64,
 }
 

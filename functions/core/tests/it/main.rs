@@ -17,6 +17,7 @@ mod records;
 mod reminders;
 mod reports;
 mod retention;
+mod retention_low_level;
 mod routing_shapes;
 mod secrets;
 mod ses;

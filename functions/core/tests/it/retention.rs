@@ -624,7 +624,7 @@ async fn scenario<S: Store>(store: Recording<S>, org: &OrgId, other: &OrgId) {
         .await
         .unwrap();
     assert_eq!(r.tombstones.len(), 1);
-    assert_eq!(r.tombstones[0].queue, Queue::Dsl);
+    assert_eq!(r.tombstones[0].queue, Some(Queue::Dsl));
     let r = retention::review(store, org, &c.dsl, &p, today)
         .await
         .unwrap();

@@ -26,6 +26,7 @@ const PARENT: &str = "parent@wexmoorvale.example.org";
 const ADMIN: &str = "admin@wexmoorvale.example.org";
 const GOVERNOR: &str = "governor@wexmoorvale.example.org";
 const ORG_B_ALL: &str = "all.roles@orgb.example.org";
+const LEAVER: &str = "tom.leaver@wexmoorvale.example.org";
 
 fn prepare(data: &std::path::Path) {
     create_org_b(data);
@@ -51,6 +52,7 @@ fn prepare(data: &std::path::Path) {
             }
         };
         invite("demo", GOVERNOR, "Gwen Governor", vec![Role::Governor]).await;
+        invite("demo", LEAVER, "Tom Leaver", vec![Role::Staff]).await;
         invite(
             "org-b",
             ORG_B_ALL,
@@ -389,6 +391,291 @@ fn retention_review_hold_delete_and_refusals() {
     );
     assert_eq!(r.status, 200, "{}", r.describe());
     assert_eq!(ids_after(&section(&r.text(), "due"), "/worries/"), [held]);
+}
+
+/// The id of the low-level concern row on the retention page that names `name`.
+fn concern_row(html: &str, name: &str) -> String {
+    html.split("<tr data-concern=\"")
+        .skip(1)
+        .find(|row| row[..row.find("</tr>").unwrap_or(row.len())].contains(name))
+        .map(|row| row[..36].to_string())
+        .unwrap_or_else(|| panic!("no low-level concern row about {name}"))
+}
+
+fn has_concern_row(html: &str, name: &str) -> bool {
+    html.split("<tr data-concern=\"")
+        .skip(1)
+        .any(|row| row[..row.find("</tr>").unwrap_or(row.len())].contains(name))
+}
+
+/// Low-level concerns over HTTP (the demo profile sends them to the head, the allegations
+/// lead): kept while the person works here; the one about a colleague whose account the admin
+/// deactivates falls due; someone not on the platform needs the date they left (a bad date is
+/// a 422 with the summary and what was typed kept); a hold keeps it and a forged deletion is
+/// refused; the box must be ticked; the deletion leaves a tombstone and the concern leaves the
+/// log. The DSL (who does not read them here), staff, admin, governor and org B are refused.
+#[test]
+fn low_level_concerns_fall_due_when_the_person_leaves() {
+    let data = tempfile::tempdir().unwrap();
+    prepare(data.path());
+    let web = Web::serve_embedded(data.path(), &[("APP_DEMO_PEOPLE", "true".to_string())]);
+    let staff = support::sign_in(&web, data.path(), STAFF);
+    let lead = support::sign_in(&web, data.path(), LEAD);
+    let dsl = support::sign_in(&web, data.path(), DSL);
+    let admin = support::sign_in(&web, data.path(), ADMIN);
+    // Staff record three: about Tom, about someone not on the platform, about the DSL.
+    let mut form = get_as(&web, "/staff-concern/low-level", &staff).text();
+    let option_id = |html: &str, name: &str| -> String {
+        let at = html.find(&format!(">{name}</option>")).unwrap();
+        let start = html[..at].rfind("value=\"").unwrap() + "value=\"".len();
+        html[start..start + 36].to_string()
+    };
+    let tom = option_id(&form, "Tom Leaver");
+    let priya = option_id(&form, "Priya Marsh");
+    for (about, other) in [
+        (tom.as_str(), ""),
+        ("other", "Vic Volunteer"),
+        (priya.as_str(), ""),
+    ] {
+        let marker = r#"name="form_id" value=""#;
+        let at = form.find(marker).unwrap() + marker.len();
+        let form_id = form[at..at + 36].to_string();
+        let r = post_as(
+            &web,
+            "/staff-concern/low-level",
+            &staff,
+            &[
+                ("csrf", &csrf_in(&form)),
+                ("form_id", &form_id),
+                ("about", about),
+                ("about_other", other),
+                ("what", "Zebra-words: kept a pupil behind alone."),
+                ("date", "2026-11-02"),
+                ("threshold", "no"),
+            ],
+        );
+        assert_eq!(r.status, 200, "{}", r.describe());
+        form = r.text();
+    }
+
+    // The head's page: all three, none due yet; the words of none.
+    let page = get_as(&web, "/retention", &lead).text();
+    let about_tom = concern_row(&page, "Tom Leaver");
+    let about_vic = concern_row(&page, "Vic Volunteer");
+    let about_priya = concern_row(&page, "Priya Marsh");
+    assert!(!page.contains("Zebra"), "no content on the page");
+    assert!(!page.contains("confirm_concern="), "nothing due yet");
+    assert!(page.contains("Still works here") && page.contains("Not known"));
+    assert!(page.contains("Low-level concern: kept until the person leaves"));
+    // The DSL reads none of them here (the profile sends them to the head).
+    let dsl_page = get_as(&web, "/retention", &dsl).text();
+    for id in [&about_tom, &about_vic, &about_priya] {
+        assert!(!dsl_page.contains(id.as_str()));
+    }
+
+    // Tom leaves: the admin deactivates his account; his concern is due today.
+    let admin_csrf = csrf_in(&get_as(&web, "/admin/people", &admin).text());
+    let r = post_as(
+        &web,
+        &format!("/admin/people/{tom}/deactivate"),
+        &admin,
+        &[("csrf", &admin_csrf)],
+    );
+    assert!(r.status == 200 || r.status == 303, "{}", r.describe());
+    let page = get_as(&web, "/retention", &lead).text();
+    assert!(page.contains(&format!("/retention?confirm_concern={about_tom}")));
+    assert!(page.contains("(account deactivated)"));
+
+    // Vic's leaving date: refused when in the future (summary, typed date kept), then saved.
+    let csrf = csrf_in(&page);
+    let r = post_as(
+        &web,
+        "/retention/left",
+        &lead,
+        &[
+            ("csrf", &csrf),
+            ("concern_id", &about_vic),
+            ("left_on", "2099-01-01"),
+        ],
+    );
+    assert_eq!(r.status, 422, "{}", r.describe());
+    let text = r.text();
+    assert!(text.contains("There is a problem") && text.contains(&format!("#left-{about_vic}")));
+    assert!(
+        text.contains("value=\"2099-01-01\""),
+        "what was typed is kept"
+    );
+    assert!(!text.contains(&format!("confirm_concern={about_vic}")));
+    let r = post_as(
+        &web,
+        "/retention/left",
+        &lead,
+        &[
+            ("csrf", &csrf),
+            ("concern_id", &about_vic),
+            ("left_on", "2023-07-21"),
+        ],
+    );
+    assert_eq!(r.status, 200, "{}", r.describe());
+    assert!(r.text().contains(&format!("confirm_concern={about_vic}")));
+    // Not for someone whose account is active.
+    let r = post_as(
+        &web,
+        "/retention/left",
+        &lead,
+        &[
+            ("csrf", &csrf),
+            ("concern_id", &about_priya),
+            ("left_on", "2023-07-21"),
+        ],
+    );
+    assert_eq!(r.status, 409, "{}", r.describe());
+
+    // A hold: off the due list; a forged deletion refused; lifted: due again.
+    let r = post_as(
+        &web,
+        "/retention/hold",
+        &lead,
+        &[("csrf", &csrf), ("concern_id", &about_tom), ("reason", " ")],
+    );
+    assert_eq!(r.status, 422, "{}", r.describe());
+    assert!(r.text().contains(&format!("#reason-{about_tom}")));
+    let r = post_as(
+        &web,
+        "/retention/hold",
+        &lead,
+        &[
+            ("csrf", &csrf),
+            ("concern_id", &about_tom),
+            ("reason", "Tribunal claim 17/2026"),
+        ],
+    );
+    assert_eq!(r.status, 200, "{}", r.describe());
+    let text = r.text();
+    assert!(text.contains("Tribunal claim 17/2026"));
+    assert!(!text.contains(&format!("confirm_concern={about_tom}")));
+    let r = post_as(
+        &web,
+        "/retention/delete",
+        &lead,
+        &[
+            ("csrf", &csrf),
+            ("concern_id", &about_tom),
+            ("confirm", "yes"),
+        ],
+    );
+    assert_eq!(r.status, 409, "{}", r.describe());
+    assert!(r.text().contains("legal hold"));
+    let r = post_as(
+        &web,
+        "/retention/lift",
+        &lead,
+        &[("csrf", &csrf), ("concern_id", &about_tom)],
+    );
+    assert_eq!(r.status, 200, "{}", r.describe());
+
+    // Refusals, each changing nothing: the DSL (who does not read them) is answered as if
+    // there were none; those who do not review retention are refused at the door.
+    for (path, fields) in [
+        (
+            "/retention/delete",
+            vec![("concern_id", about_tom.as_str()), ("confirm", "yes")],
+        ),
+        (
+            "/retention/hold",
+            vec![("concern_id", about_tom.as_str()), ("reason", "x")],
+        ),
+        (
+            "/retention/left",
+            vec![
+                ("concern_id", about_priya.as_str()),
+                ("left_on", "2020-01-01"),
+            ],
+        ),
+    ] {
+        let dsl_csrf = csrf_in(&get_as(&web, "/me", &dsl).text());
+        let mut with_csrf = vec![("csrf", dsl_csrf.as_str())];
+        with_csrf.extend(fields.iter().copied());
+        let r = post_as(&web, path, &dsl, &with_csrf);
+        assert_eq!(r.status, 404, "the DSL at {path}\n{}", r.describe());
+        for (who, email) in [("staff", STAFF), ("admin", ADMIN), ("governor", GOVERNOR)] {
+            let cookie = support::sign_in(&web, data.path(), email);
+            let their_csrf = csrf_in(&get_as(&web, "/me", &cookie).text());
+            let mut with_csrf = vec![("csrf", their_csrf.as_str())];
+            with_csrf.extend(fields.iter().copied());
+            refused(
+                &format!("{who} at {path}"),
+                &post_as(&web, path, &cookie, &with_csrf),
+                &[],
+            );
+        }
+    }
+    let (b_all, _) = sign_in_at(&web, data.path(), ORG_B_HOST, ORG_B_ALL);
+    let at_b = get_at(&web, ORG_B_HOST, "/retention", Some(&b_all)).text();
+    assert!(!at_b.contains(&about_tom) && !has_concern_row(&at_b, "Tom Leaver"));
+    let r = post_as(
+        &web,
+        "/retention/left",
+        &lead,
+        &[
+            ("csrf", "stale-token"),
+            ("concern_id", &about_priya),
+            ("left_on", "2020-01-01"),
+        ],
+    );
+    refused("a stale form", &r, &[]);
+
+    // The confirmation names it; unticked nothing is deleted; ticked it is, with a tombstone.
+    let confirm = get_as(
+        &web,
+        &format!("/retention?confirm_concern={about_tom}"),
+        &lead,
+    )
+    .text();
+    let panel = confirm
+        .split("data-testid=\"confirm\"")
+        .nth(1)
+        .expect("the confirmation");
+    assert!(panel.contains(&about_tom) && panel.contains("Tom Leaver"));
+    let r = post_as(
+        &web,
+        "/retention/delete",
+        &lead,
+        &[("csrf", &csrf), ("concern_id", &about_tom)],
+    );
+    assert_eq!(r.status, 422, "{}", r.describe());
+    assert!(has_concern_row(&r.text(), "Tom Leaver"));
+    let r = post_as(
+        &web,
+        "/retention/delete",
+        &lead,
+        &[
+            ("csrf", &csrf),
+            ("concern_id", &about_tom),
+            ("confirm", "yes"),
+        ],
+    );
+    assert_eq!(r.status, 200, "{}", r.describe());
+    let text = r.text();
+    assert!(!has_concern_row(&text, "Tom Leaver"));
+    let tomb = section(&text, "tombstones");
+    assert!(
+        tomb.contains(&about_tom) && tomb.contains("Low-level concerns log"),
+        "{tomb}"
+    );
+    assert!(tomb.contains("Dr Martin Ellery"), "who confirmed: {tomb}");
+    assert!(!tomb.contains("Tom Leaver") && !text.contains("Zebra"));
+    let log = get_as(&web, "/low-level-concerns", &lead).text();
+    let (listed, audit) = log
+        .split_once("data-testid=\"log-audit\"")
+        .expect("the log's audit");
+    assert!(!listed.contains("Tom Leaver"), "gone from the log");
+    assert!(
+        audit.contains("Deleted a low-level concern"),
+        "the log's audit says so"
+    );
+    // Its tombstone is not listed to the DSL (who could not read it).
+    assert!(!get_as(&web, "/retention", &dsl).text().contains(&about_tom));
 }
 
 /// The periods on the organisation's profile: shown with the guidance's defaults and source;
