@@ -2,7 +2,8 @@
 // in 1990 (so past the 25th birthday) and closed; the DSL opens the retention page and sees both
 // due, places a legal hold on one (a missing reason is refused first, with the error summary),
 // confirms the deletion of the other (the box unticked is refused first) and sees its tombstone,
-// with none of the worry's words. Then low-level concerns: a member of staff records one about a
+// with none of the worry's words; the child's record, left with no concern, is then due and
+// deleted too. Then low-level concerns: a member of staff records one about a
 // visiting coach (not on the platform); the head (who reads them here) sees it on the retention
 // page with the date they left not known, records it (a future date refused first), and deletes
 // it once due. axe on each page; screenshots at 320 and 1280 px.
@@ -132,6 +133,25 @@ e2e('the DSL reviews records past their period, holds one, deletes one and sees 
   // The worry is gone; the held one is still there.
   assert.equal((await page.goto(`/worries/${ids[0]}`)).status(), 404);
   assert.equal((await page.goto(`/worries/${ids[1]}`)).status(), 200);
+
+  // The child's record lost its only concern and the child is past 25: the record is due. The
+  // other child's record is kept while its (held) concern is linked.
+  await page.goto('/retention');
+  const records = page.locator('[data-testid=records-due]');
+  const recordRow = records.locator('tr', { hasText: 'Child Wombat 0' });
+  assert.equal(await recordRow.count(), 1);
+  assert.equal(await records.locator('tr', { hasText: 'Child Wombat 1' }).count(), 0);
+  assert.match(await page.locator('[data-testid=records-counts]').innerText(), /1 record past its period is kept/);
+  const recordId = await recordRow.getAttribute('data-record');
+  await screenshots(page, 'retention-records', { a11y: true, browser: env.browser });
+  await submit(page, recordRow.getByRole('link', { name: /Review and delete/ }));
+  const confirmRecord = page.locator('[data-testid=confirm]');
+  assert.match(await confirmRecord.innerText(), /Child Wombat 0/);
+  await page.locator('#confirm-delete').check();
+  res = await submit(page, confirmRecord.getByRole('button', { name: 'Delete this person record' }));
+  assert.equal(res.status(), 200);
+  assert.match(await page.locator('[data-testid=tombstones]').innerText(), new RegExp(recordId));
+  assert.equal((await page.goto(`/records/${recordId}`)).status(), 404);
 });
 
 e2e('the head records when a visiting coach left and deletes the low-level concern about them', async () => {

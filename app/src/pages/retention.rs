@@ -3,7 +3,9 @@
 //! deletion; the tombstones. Server-rendered forms only: they work with JavaScript off. No
 //! record's content is shown here: when it was sent, where it was routed, the rule and the date.
 
-use crate::server::retention::{ConcernRow, RetentionRow, RetentionView, TombstoneRow};
+use crate::server::retention::{
+    ConcernRow, RecordRow, RecordsView, RetentionRow, RetentionView, TombstoneRow,
+};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -185,6 +187,82 @@ fn concerns_table(rows: Vec<ConcernRow>, forms: Forms, left: LeftForms) -> AnyVi
     .into_any()
 }
 
+/// The person records part: due and held records (the others are counted, not listed).
+fn records_part(v: RecordsView, forms: Forms) -> AnyView {
+    let RecordsView {
+        due,
+        held,
+        kept_while_linked,
+        without_date_of_birth,
+    } = v;
+    let rows = due.into_iter().chain(held).collect::<Vec<RecordRow>>();
+    let table = if rows.is_empty() {
+        view! { <p data-testid="records-empty">"No person record is due for deletion or held."</p> }
+            .into_any()
+    } else {
+        view! {
+            <table class="list stacked" data-testid="records-due">
+                <caption class="visually-hidden">"Person records due for deletion or held"</caption>
+                <thead><tr>
+                    <th scope="col">"Record"</th>
+                    <th scope="col">"Born"</th>
+                    <th scope="col">"Due for deletion"</th>
+                    <th scope="col">"Actions"</th>
+                </tr></thead>
+                <tbody>
+                    {rows.into_iter().map(|r| {
+                        let actions = match r.hold.clone() {
+                            Some((reason, by, at)) => view! {
+                                <p class="message-text">{format!("Held because: {reason} ({by}, {at})")}</p>
+                                <form method="post" action="/retention/lift" class="inline-form">
+                                    <input type="hidden" name="csrf" value=forms.csrf.clone()/>
+                                    <input type="hidden" name="record_id" value=r.record_id.clone()/>
+                                    <button type="submit" class="button secondary">"Lift the hold"<span class="visually-hidden">{format!(" on the record of {}", r.name)}</span></button>
+                                </form>
+                            }.into_any(),
+                            None => view! {
+                                <p><a href=format!("/retention?confirm_record={}#confirm", r.record_id) class="button warning">"Review and delete"<span class="visually-hidden">{format!(" the record of {}", r.name)}</span></a></p>
+                                {hold_form("record_id", &r.record_id, &forms)}
+                            }.into_any(),
+                        };
+                        view! {
+                            <tr data-record=r.record_id.clone()>
+                                <td data-label="Record"><a href=format!("/records/{}", r.record_id)>{r.name.clone()}</a></td>
+                                <td data-label="Born">{r.born.clone()}</td>
+                                <td data-label="Due for deletion">{r.due.clone()}</td>
+                                <td>{actions}</td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        }
+        .into_any()
+    };
+    let counts = (kept_while_linked > 0 || without_date_of_birth > 0).then(|| {
+        let linked = match kept_while_linked {
+            0 => None,
+            1 => Some("1 record past its period is kept because concerns are still linked to it.".to_string()),
+            n => Some(format!("{n} records past their period are kept because concerns are still linked to them.")),
+        };
+        let undated = match without_date_of_birth {
+            0 => None,
+            1 => Some("1 record has no date of birth: it is never deleted until one is recorded on it.".to_string()),
+            n => Some(format!("{n} records have no date of birth: they are never deleted until one is recorded on them.")),
+        };
+        view! { <ul data-testid="records-counts">{linked.map(|t| view! { <li>{t}</li> })}{undated.map(|t| view! { <li>{t}</li> })}</ul> }
+    });
+    view! {
+        <section aria-labelledby="records-heading">
+            <h2 id="records-heading">"Person records"</h2>
+            <p class="hint">"Records of children kept until their 25th birthday (the profile's age), once no concern is linked to them. Those not yet due are not listed."</p>
+            {table}
+            {counts}
+        </section>
+    }
+    .into_any()
+}
+
 fn tombstones_table(rows: Vec<TombstoneRow>) -> AnyView {
     if rows.is_empty() {
         return view! { <p data-testid="tombstones-empty">"Nothing has been deleted yet."</p> }
@@ -231,11 +309,13 @@ pub fn RetentionPage() -> impl IntoView {
         not_yet,
         held,
         low_level,
+        records,
         tombstones,
         rules,
         source,
         confirm,
         confirm_concern,
+        confirm_record,
         left_for,
         typed_left_on,
         hold_for,
@@ -289,6 +369,41 @@ pub fn RetentionPage() -> impl IntoView {
                 " "<a href="/retention">"Cancel"</a>
             </form>
         </section>
+    });
+    let record_confirm_panel = confirm_record.map(|r| view! {
+        <section aria-labelledby="confirm-heading" class="confirm-panel" id="confirm" data-testid="confirm">
+            <h2 id="confirm-heading">"Confirm the deletion"</h2>
+            <p>"This deletes the person record with its own chronology, its audit trail, the records merged into it and any concerns it received by transfer. No concern is linked to it. It cannot be undone. A tombstone is kept: that a record was deleted, the rule, when, and that you confirmed it; not the name."</p>
+            <dl class="summary-list">
+                <div><dt>"Person record"</dt><dd>{r.name.clone()}<br/><code class="reference">{r.record_id.clone()}</code></dd></div>
+                <div><dt>"Born"</dt><dd>{r.born.clone()}</dd></div>
+                <div><dt>"Due for deletion"</dt><dd>{r.due.clone()}</dd></div>
+            </dl>
+            <form method="post" action="/retention/delete">
+                <input type="hidden" name="csrf" value=csrf.clone()/>
+                <input type="hidden" name="record_id" value=r.record_id.clone()/>
+                <div class="field" class:field-with-error=confirm_error.is_some()>
+                    {confirm_error.clone().map(|e| view! { <p class="field-error" id="confirm-delete-error"><span class="visually-hidden">"Error: "</span>{e}</p> })}
+                    <div class="checkbox">
+                        <input type="checkbox" id="confirm-delete" name="confirm" value="yes" aria-describedby=confirm_error.is_some().then_some("confirm-delete-error") aria-invalid=confirm_error.is_some().then_some("true")/>
+                        <label for="confirm-delete">{format!("I confirm that the person record of {} is past its retention period, is not needed for any investigation, and is to be deleted", r.name)}</label>
+                    </div>
+                </div>
+                <button type="submit" class="button warning">"Delete this person record"</button>
+                " "<a href="/retention">"Cancel"</a>
+            </form>
+        </section>
+    });
+    let records = records.map(|v| {
+        records_part(
+            v,
+            Forms {
+                csrf: csrf.clone(),
+                hold_for: hold_for.clone(),
+                typed: typed_reason.clone(),
+                error: hold_error.clone(),
+            },
+        )
     });
     let concerns = concerns_table(
         low_level,
@@ -395,9 +510,10 @@ pub fn RetentionPage() -> impl IntoView {
         {notice.map(|n| view! { <div class="notice" role="status" data-testid="notice"><p>{n}</p></div> })}
         {error.map(|e| view! { <div class="error-summary" role="alert" id="page-error" data-testid="page-error"><h2>"That was not done"</h2><p>{e}</p></div> })}
         <h1>"Retention"</h1>
-        <p>"Closed concerns and low-level concerns you can read that are past their retention period, oldest first. Review each before deleting it. Only records routed to you are listed here: one about you is reviewed by someone else."</p>
+        <p>"Closed concerns, person records and low-level concerns you can read that are past their retention period, oldest first. Review each before deleting it. Only records routed to you are listed here: one about you is reviewed by someone else."</p>
         {confirm_panel}
         {concern_confirm_panel}
+        {record_confirm_panel}
         {section("due", "Due for deletion", "Past their retention period and not held.", "No record is due for deletion.", due, true)}
         <section aria-labelledby="held-heading">
             <h2 id="held-heading">"Under a legal hold"</h2>
@@ -406,6 +522,7 @@ pub fn RetentionPage() -> impl IntoView {
         </section>
         {section("needs-dob", "Needs a date of birth", "Closed concerns that can never fall due until a person record with a date of birth is linked to them.", "None.", needs_dob, false)}
         {section("not-yet", "Not yet due", "Closed concerns, soonest due first.", "None.", not_yet, false)}
+        {records}
         <section aria-labelledby="low-level-heading">
             <h2 id="low-level-heading">"Low-level concerns about staff"</h2>
             <p class="hint">"The ones you read: due first, then those whose leaving date is not known, then the rest. Kept while the person works here; the date they left decides when each falls due."</p>

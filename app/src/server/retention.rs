@@ -8,6 +8,7 @@ use super::{Outcome, SiteState, Viewer};
 use chrono::{NaiveDate, Utc};
 use safety_core::org::Retention;
 use safety_core::retention::low_level::{self, ConcernCandidate, Leaving};
+use safety_core::retention::records::{self as file_retention, RecordCandidate};
 use safety_core::retention::{self, Candidate, RetentionError};
 use serde::Deserialize;
 
@@ -44,6 +45,38 @@ pub struct ConcernRow {
     pub hold: Option<(String, String, String)>,
 }
 
+/// One person record, as the review lists it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RecordRow {
+    pub record_id: String,
+    pub name: String,
+    pub born: String,
+    pub due: String,
+    /// (reason, who, when)
+    pub hold: Option<(String, String, String)>,
+}
+
+/// The person records part of the page.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RecordsView {
+    pub due: Vec<RecordRow>,
+    pub held: Vec<RecordRow>,
+    pub kept_while_linked: usize,
+    pub without_date_of_birth: usize,
+}
+
+fn record_row(c: RecordCandidate) -> RecordRow {
+    RecordRow {
+        record_id: c.record_id,
+        name: c.name,
+        born: c.date_of_birth.map_or("Not recorded".into(), show_day),
+        due: c
+            .due_on
+            .map_or("Never, without a date of birth".into(), show_day),
+        hold: c.hold.map(|h| (h.reason, h.by_name, time_for_people(h.at))),
+    }
+}
+
 /// One tombstone, as listed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TombstoneRow {
@@ -66,6 +99,8 @@ pub struct RetentionView {
     pub held: Vec<RetentionRow>,
     /// The low-level concerns about staff the viewer reads.
     pub low_level: Vec<ConcernRow>,
+    /// Person records, for those who review them (the DSL): `None` for others.
+    pub records: Option<RecordsView>,
     pub tombstones: Vec<TombstoneRow>,
     /// The organisation's rules in words, and where the defaults come from.
     pub rules: Vec<String>,
@@ -74,6 +109,8 @@ pub struct RetentionView {
     pub confirm: Option<RetentionRow>,
     /// The low-level concern a deletion is being confirmed for (`?confirm_concern=<id>`).
     pub confirm_concern: Option<ConcernRow>,
+    /// The person record a deletion is being confirmed for (`?confirm_record=<id>`).
+    pub confirm_record: Option<RecordRow>,
     /// The leaving-date form sent with a problem: the concern and what was typed.
     pub left_for: Option<String>,
     pub typed_left_on: String,
@@ -92,15 +129,17 @@ pub struct RetentionView {
 pub struct RetentionQuery {
     pub confirm: String,
     pub confirm_concern: String,
+    pub confirm_record: String,
 }
 
-/// The hold, lift and delete forms name a worry (`worry_id`) or a low-level concern
-/// (`concern_id`).
+/// The hold, lift and delete forms name a worry (`worry_id`), a low-level concern
+/// (`concern_id`) or a person record (`record_id`).
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct HoldForm {
     pub worry_id: String,
     pub concern_id: String,
+    pub record_id: String,
     pub reason: String,
 }
 
@@ -109,6 +148,7 @@ pub struct HoldForm {
 pub struct LiftForm {
     pub worry_id: String,
     pub concern_id: String,
+    pub record_id: String,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -116,6 +156,7 @@ pub struct LiftForm {
 pub struct DeleteForm {
     pub worry_id: String,
     pub concern_id: String,
+    pub record_id: String,
     /// "yes" when the box naming what will be deleted was ticked.
     pub confirm: String,
 }
@@ -198,6 +239,10 @@ pub fn rules_of(p: &Retention) -> Vec<String> {
             "{}. The date they left is the day their account was deactivated (reactivating it means they are here again). For someone not on the platform, or whose account was deactivated before the platform kept that date, record the date they left: until then the concern is never deleted.",
             retention::Rule::LowLevelConcern.describe(p)
         ),
+        format!(
+            "Person records: {}. A record is kept while any concern is linked to it; without a date of birth it is never deleted. Deleting one removes it with its own chronology, audit trail, the records merged into it and the concerns it received by transfer.",
+            retention::Rule::ChildProtection.describe(p).to_lowercase()
+        ),
         "An open concern is never deleted. A concern under a legal hold is never listed as due and never deleted until the hold is lifted.".into(),
     ]
 }
@@ -227,13 +272,21 @@ pub async fn page(
                 .into_iter()
                 .map(|c| concern_row(c, today))
                 .collect();
+            view.records =
+                file_retention::may_review_records(&viewer.person).then(|| RecordsView {
+                    due: r.records.due.into_iter().map(record_row).collect(),
+                    held: r.records.held.into_iter().map(record_row).collect(),
+                    kept_while_linked: r.records.kept_while_linked,
+                    without_date_of_birth: r.records.without_date_of_birth,
+                });
             view.tombstones = r
                 .tombstones
                 .into_iter()
                 .map(|t| TombstoneRow {
-                    what: match t.queue {
-                        Some(_) => "Concern",
-                        None => "Low-level concern",
+                    what: match t.kind.as_str() {
+                        "person_record" => "Person record",
+                        "low_level_concern" => "Low-level concern",
+                        _ => "Concern",
                     }
                     .into(),
                     reference: t.reference,
@@ -285,37 +338,59 @@ pub async fn page(
             }
         }
     }
+    let confirm = query.confirm_record.trim();
+    if !confirm.is_empty() {
+        match view
+            .records
+            .as_ref()
+            .and_then(|r| r.due.iter().find(|r| r.record_id == confirm))
+        {
+            Some(r) => view.confirm_record = Some(r.clone()),
+            None => {
+                view.error = Some(
+                    "That person record is not due for deletion (it may be held, have concerns linked, not yet be due, or be deleted already).".into(),
+                );
+                return (view, Outcome::NotFound);
+            }
+        }
+    }
     (view, Outcome::Ok)
+}
+
+/// What a hold, lift or delete form names: a worry (`worry_id`), a low-level concern
+/// (`concern_id`) or a person record (`record_id`).
+enum Target {
+    Worry(String),
+    Concern(String),
+    Record(String),
+}
+
+impl Target {
+    fn of(worry_id: &str, concern_id: &str, record_id: &str) -> Target {
+        match (concern_id.trim(), record_id.trim()) {
+            ("", "") => Target::Worry(worry_id.trim().into()),
+            ("", r) => Target::Record(r.into()),
+            (c, _) => Target::Concern(c.into()),
+        }
+    }
+
+    fn id(&self) -> &str {
+        match self {
+            Target::Worry(id) | Target::Concern(id) | Target::Record(id) => id,
+        }
+    }
 }
 
 /// Places a hold; the page again, saying what happened (the reason kept when refused).
 pub async fn hold(site: &SiteState, viewer: &Viewer, form: HoldForm) -> (RetentionView, Outcome) {
-    let concern = form.concern_id.trim();
-    let id = if concern.is_empty() {
-        form.worry_id.trim()
-    } else {
-        concern
-    };
-    let done = if concern.is_empty() {
-        retention::place_hold(
-            &site.store,
-            &site.org_id,
-            &viewer.person,
-            id,
-            &form.reason,
-            Utc::now(),
-        )
-        .await
-    } else {
-        low_level::place_hold(
-            &site.store,
-            &site.org_id,
-            &viewer.person,
-            id,
-            &form.reason,
-            Utc::now(),
-        )
-        .await
+    let target = Target::of(&form.worry_id, &form.concern_id, &form.record_id);
+    let (store, org, by, now) = (&site.store, &site.org_id, &viewer.person, Utc::now());
+    let done = match &target {
+        Target::Worry(id) => retention::place_hold(store, org, by, id, &form.reason, now).await,
+        Target::Concern(id) => low_level::place_hold(store, org, by, id, &form.reason, now).await,
+        Target::Record(id) => {
+            file_retention::place_hold(store, org, by, id, &form.reason, now).await
+        }
     };
     let (mut view, outcome) = page(site, viewer, &RetentionQuery::default()).await;
     if outcome != Outcome::Ok {
@@ -330,6 +405,7 @@ pub async fn hold(site: &SiteState, viewer: &Viewer, form: HoldForm) -> (Retenti
             (view, Outcome::Ok)
         }
         Err(e @ RetentionError::Invalid(_)) => {
+            let id = target.id();
             view.errors = vec![(format!("reason-{id}"), e.user_message())];
             view.hold_for = Some(id.to_string());
             view.typed_reason = form.reason.clone();
@@ -345,9 +421,10 @@ pub async fn hold(site: &SiteState, viewer: &Viewer, form: HoldForm) -> (Retenti
 /// Lifts a hold; the page again.
 pub async fn lift(site: &SiteState, viewer: &Viewer, form: LiftForm) -> (RetentionView, Outcome) {
     let (store, org, by, now) = (&site.store, &site.org_id, &viewer.person, Utc::now());
-    let done = match form.concern_id.trim() {
-        "" => retention::lift_hold(store, org, by, form.worry_id.trim(), now).await,
-        concern => low_level::lift_hold(store, org, by, concern, now).await,
+    let done = match Target::of(&form.worry_id, &form.concern_id, &form.record_id) {
+        Target::Worry(id) => retention::lift_hold(store, org, by, &id, now).await,
+        Target::Concern(id) => low_level::lift_hold(store, org, by, &id, now).await,
+        Target::Record(id) => file_retention::lift_hold(store, org, by, &id, now).await,
     };
     let (mut view, outcome) = page(site, viewer, &RetentionQuery::default()).await;
     if outcome != Outcome::Ok {
@@ -371,20 +448,14 @@ pub async fn delete(
     viewer: &Viewer,
     form: DeleteForm,
 ) -> (RetentionView, Outcome) {
-    let concern = form.concern_id.trim().to_string();
-    let id = form.worry_id.trim().to_string();
+    let target = Target::of(&form.worry_id, &form.concern_id, &form.record_id);
     if form.confirm != "yes" {
-        let query = if concern.is_empty() {
-            RetentionQuery {
-                confirm: id.clone(),
-                ..RetentionQuery::default()
-            }
-        } else {
-            RetentionQuery {
-                confirm_concern: concern.clone(),
-                ..RetentionQuery::default()
-            }
-        };
+        let mut query = RetentionQuery::default();
+        match &target {
+            Target::Worry(id) => query.confirm = id.clone(),
+            Target::Concern(id) => query.confirm_concern = id.clone(),
+            Target::Record(id) => query.confirm_record = id.clone(),
+        }
         let (mut view, outcome) = page(site, viewer, &query).await;
         if outcome != Outcome::Ok {
             return (view, outcome);
@@ -397,31 +468,38 @@ pub async fn delete(
     }
     let p = site.org.retention;
     let (store, org, by, now) = (&site.store, &site.org_id, &viewer.person, Utc::now());
-    let done = if concern.is_empty() {
-        retention::delete_worry(store, org, by, &id, &p, now).await
-    } else {
-        low_level::delete_concern(store, org, by, &concern, &p, now).await
+    let done = match &target {
+        Target::Worry(id) => retention::delete_worry(store, org, by, id, &p, now).await,
+        Target::Concern(id) => low_level::delete_concern(store, org, by, id, &p, now).await,
+        Target::Record(id) => file_retention::delete_record(store, org, by, id, &p, now).await,
     };
     let (mut view, outcome) = page(site, viewer, &RetentionQuery::default()).await;
     if outcome != Outcome::Ok {
         return (view, outcome);
     }
-    match done {
-        Ok(t) if t.queue.is_none() => {
+    match (done, &target) {
+        (Ok(t), Target::Concern(_)) => {
             view.notice = Some(format!(
                 "Deleted: the low-level concern {}. Its tombstone is listed below.",
                 t.reference
             ));
             (view, Outcome::Ok)
         }
-        Ok(t) => {
+        (Ok(t), Target::Record(_)) => {
+            view.notice = Some(format!(
+                "Deleted: the person record {} and everything in it ({} items). Its tombstone is listed below.",
+                t.reference, t.items_removed
+            ));
+            (view, Outcome::Ok)
+        }
+        (Ok(t), Target::Worry(_)) => {
             view.notice = Some(format!(
                 "Deleted: the concern {} and everything recorded on it ({} items). Its tombstone is listed below.",
                 t.reference, t.items_removed
             ));
             (view, Outcome::Ok)
         }
-        Err(e) => {
+        (Err(e), _) => {
             view.error = Some(e.user_message());
             (view, outcome_of(&e))
         }

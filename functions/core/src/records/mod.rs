@@ -546,10 +546,15 @@ pub async fn link<S: Store>(
         condition: Condition::NotExists,
     });
     if !created {
-        // The record must still be there (not merged away) when the link is written.
+        // The record must still be there (not merged away) when the link is written...
         ops.push(TxOp::Check {
             key: keys::person_file(org, &file.record_id),
             condition: Condition::version(file.version),
+        });
+        // ...and not being deleted at the end of its retention period.
+        ops.push(TxOp::Check {
+            key: keys::retention_deleting(org, crate::retention::records::RECORD, &file.record_id),
+            condition: Condition::NotExists,
         });
     }
     ops.push(event_op(

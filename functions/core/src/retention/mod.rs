@@ -22,6 +22,8 @@
 //!   pointer, the report entry, the review date, notifications still pending) in batches inside the store's transaction
 //!   limit, and writes a tombstone with no content.
 //!
+//! * Person records ([`records`]) are child protection records: due on the child's birthday of
+//!   the profile's age, once no concern is linked to them; reviewed by the DSL.
 //! * Low-level concerns about staff ([`low_level`]) are kept until the person leaves and the
 //!   profile's years after: the date they left is when their account was deactivated, or, for
 //!   someone not on the platform (or deactivated before that date was kept), a date a reviewer
@@ -29,6 +31,7 @@
 //!   concern's own readers, never for the person it is about.
 
 pub mod low_level;
+pub mod records;
 pub mod stored;
 
 use crate::identity::Person;
@@ -217,6 +220,8 @@ pub struct Review {
     /// Low-level concerns: due first (oldest due first), then those whose leaving date is
     /// unknown, then those still here or not yet due, then the held.
     pub low_level: Vec<low_level::ConcernCandidate>,
+    /// Person records (for those who review them: [`records::may_review_records`]).
+    pub records: records::RecordsReview,
     /// Oldest first.
     pub tombstones: Vec<Tombstone>,
 }
@@ -348,6 +353,7 @@ pub async fn review<S: Store>(
     out.needs_dob.sort_by_key(|c| c.sent_at);
     out.held.sort_by_key(|c| c.sent_at);
     out.low_level = low_level::review(store, org, by, &held, periods, today).await?;
+    out.records = records::review(store, org, by, &held, periods, today).await?;
     out.tombstones = tombstones(store, org, by).await?;
     Ok(out)
 }

@@ -18,6 +18,7 @@ mod reminders;
 mod reports;
 mod retention;
 mod retention_low_level;
+mod retention_records;
 mod routing_shapes;
 mod secrets;
 mod ses;
