@@ -812,7 +812,12 @@ pub fn retention_partition(o: &OrgId) -> String {
 pub const RETENTION_HOLD_PREFIX: &str = "HOLD#";
 pub const RETENTION_TOMBSTONE_PREFIX: &str = "TOMB#";
 
-/// A legal hold on one record (`kind`: `WORRY`, or `LOWLEVEL` for a low-level concern).
+/// The kind a person record has in these keys (holds, deletions under way): here, below both
+/// `records` (which checks no deletion is under way when it links) and `retention`.
+pub const RETENTION_RECORD: &str = "RECORD";
+
+/// A legal hold on one record (`kind`: `WORRY`, `LOWLEVEL` for a low-level concern, or
+/// [`RETENTION_RECORD`]).
 pub fn retention_hold(o: &OrgId, kind: &str, id: &str) -> Key {
     Key::new(
         retention_partition(o),

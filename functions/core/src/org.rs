@@ -628,7 +628,8 @@ impl LowLevelConcernsTo {
 
 /// How long the organisation keeps each kind of safeguarding record, in whole years. The
 /// defaults are the guidance's ([`Retention::SOURCE`]): the IRMS Information Management Toolkit
-/// for Schools (2019) for child protection files, and Keeping Children Safe in Education 2025
+/// for Schools (the edition after the Data Protection Act 2018; its exact year was not
+/// confirmed here) for child protection files, and Keeping Children Safe in Education 2025
 /// (in force from 1 September 2025), Part 4, for allegations and low-level concerns. The rules that use them are in `retention`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -663,5 +664,5 @@ impl Retention {
     pub const RETIREMENT_AGE: (u32, u32) = (55, 80);
     pub const LOW_LEVEL_YEARS: (u32, u32) = (0, 50);
     /// Where the defaults come from, as the pages name it.
-    pub const SOURCE: &'static str = "The defaults are the guidance's: the IRMS Information Management Toolkit for Schools (2019 edition) keeps child protection files until the child's 25th birthday; Keeping Children Safe in Education 2025 (in force from 1 September 2025), Part 4, keeps records of allegations about staff until the person's normal retirement age or for 10 years from the allegation, whichever is longer, and low-level concerns at least until the person leaves.";
+    pub const SOURCE: &'static str = "The defaults are the guidance's: the IRMS Information Management Toolkit for Schools (irms.org.uk, the edition revised for the Data Protection Act 2018) keeps a child protection file until the child's date of birth plus 25 years, then reviews it; Keeping Children Safe in Education 2025 (in force from 1 September 2025), Part 4, keeps records of allegations about staff until the person's normal retirement age or for 10 years from the allegation, whichever is longer, and low-level concerns at least until the person leaves.";
 }

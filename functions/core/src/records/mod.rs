@@ -553,7 +553,7 @@ pub async fn link<S: Store>(
         });
         // ...and not being deleted at the end of its retention period.
         ops.push(TxOp::Check {
-            key: keys::retention_deleting(org, crate::retention::records::RECORD, &file.record_id),
+            key: keys::retention_deleting(org, keys::RETENTION_RECORD, &file.record_id),
             condition: Condition::NotExists,
         });
     }

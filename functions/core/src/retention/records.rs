@@ -26,7 +26,7 @@ use crate::store::{Condition, Index, Key, Query, Store, StoreError, TxOp};
 use chrono::{DateTime, NaiveDate, Utc};
 
 /// The kind of record a hold or a deletion names, in keys: a person record.
-pub const RECORD: &str = "RECORD";
+pub const RECORD: &str = keys::RETENTION_RECORD;
 
 /// A person record, as the review lists it: its name (the reviewer reads the record anyway),
 /// date of birth and when it falls due.
