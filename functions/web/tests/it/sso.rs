@@ -267,6 +267,21 @@ struct Attempt {
 }
 
 impl Setup {
+    /// Whether the provider's log says `needle`, waiting (up to [`support::WAIT`]) for its
+    /// output to be read: the log line can arrive after the answer it was written for.
+    fn provider_said(&self, needle: &str) -> bool {
+        let deadline = Instant::now() + support::WAIT;
+        loop {
+            if self.provider.output().contains(needle) {
+                return true;
+            }
+            if Instant::now() > deadline {
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     fn start(&self) -> (Response, Option<String>) {
         self.start_at(None, "demo")
     }
@@ -535,16 +550,14 @@ fn with_the_claims_only_from_userinfo_people_sign_in_and_an_unverified_address_i
     let session = s.sign_in(LEARNER);
     assert!(s.name_on_me(&session).contains(LEARNER_NAME));
     assert!(
-        s.provider.output().contains("GET /me"),
+        s.provider_said("GET /me"),
         "the platform read the claims from UserInfo\n{}",
         s.provider.output()
     );
     let session = s.sign_in(STAFF);
     assert!(s.name_on_me(&session).contains("Sam Carter"));
     assert!(
-        s.provider
-            .output()
-            .contains("POST /token client_secret_basic"),
+        s.provider_said("POST /token client_secret_basic"),
         "client_secret_basic is preferred when offered\n{}",
         s.provider.output()
     );
@@ -607,11 +620,12 @@ fn client_secret_post_is_used_when_it_is_all_the_provider_offers() {
     });
     let session = s.sign_in(LEARNER);
     assert!(s.name_on_me(&session).contains(LEARNER_NAME));
-    let output = s.provider.output();
     assert!(
-        output.contains("POST /token client_secret_post"),
-        "{output}"
+        s.provider_said("POST /token client_secret_post"),
+        "{}",
+        s.provider.output()
     );
+    let output = s.provider.output();
     assert!(
         !output.contains("POST /token client_secret_basic"),
         "{output}"
