@@ -43,6 +43,10 @@ fn web_env(endpoint: &str, table: &str) -> Vec<(&'static str, String)> {
         // Given, so the run writes no local key file into the working folder.
         ("APP_SESSION_KEYS", format!("test:{TEST_SECRET}")),
         ("APP_SITE_DIR", "/nonexistent-site-dir".into()),
+        // The organisation is read from the store when the site refreshes (every 10 s by
+        // default); the store that comes back is empty, so a refresh between the restart and
+        // the retry would find no organisation (404). Under load that window passed 10 s.
+        ("APP_CONTENT_REFRESH_SECS", "3600".into()),
     ]
 }
 
