@@ -144,7 +144,6 @@ fn client_address_in(extensions: &axum::http::Extensions) -> String {
     }
     match extensions.get::<RequestContext>() {
         Some(RequestContext::ApiGatewayV2(c)) => c.http.source_ip.clone().unwrap_or_default(),
-        Some(RequestContext::ApiGatewayV1(c)) => c.identity.source_ip.clone().unwrap_or_default(),
         _ => extensions
             .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
             .map(|c| c.0.ip().to_string())

@@ -10,6 +10,7 @@ pub mod csrf;
 pub mod family;
 pub mod import;
 pub mod import_job;
+pub mod jwt_crypto;
 pub mod magic_link;
 pub mod people;
 pub mod safeguarders;

@@ -237,6 +237,7 @@ pub fn issue(
         aud: AUDIENCE.into(),
         jti: uuid::Uuid::new_v4().simple().to_string(),
     };
+    super::jwt_crypto::install();
     let mut header = Header::new(Algorithm::HS256);
     header.kid = Some(keys.current.kid.clone());
     jsonwebtoken::encode(&header, &claims, &keys.current.encoding)
@@ -265,6 +266,7 @@ pub fn verify(
         .and_then(|kid| keys.find(kid))
         .ok_or(SessionError::UnknownKey)?;
 
+    super::jwt_crypto::install();
     let mut validation = Validation::new(Algorithm::HS256);
     validation.set_issuer(&[ISSUER]);
     validation.set_audience(&[AUDIENCE]);

@@ -194,6 +194,7 @@ pub fn check(
     expected: &Expected,
 ) -> Result<TokenClaims, TokenError> {
     key_id(token)?;
+    crate::identity::jwt_crypto::install();
     let mut validation = Validation::new(Algorithm::RS256);
     // The issuer is compared below, exactly, once a tenant placeholder is filled in.
     validation.iss = None;

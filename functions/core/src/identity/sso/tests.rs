@@ -51,6 +51,7 @@ fn sign(claims: &Value) -> String {
     let mut header = Header::new(Algorithm::RS256);
     header.kid = Some("k1".into());
     let der = key().private.to_pkcs1_der().unwrap();
+    crate::identity::jwt_crypto::install();
     jsonwebtoken::encode(&header, claims, &EncodingKey::from_rsa_der(der.as_bytes())).unwrap()
 }
 
@@ -189,6 +190,7 @@ fn a_token_signed_with_hs256_using_the_public_key_as_secret_is_refused() {
         .unwrap();
     let mut header = Header::new(Algorithm::HS256);
     header.kid = Some("k1".into());
+    crate::identity::jwt_crypto::install();
     let token = jsonwebtoken::encode(
         &header,
         &claims(),
@@ -204,6 +206,7 @@ fn a_token_signed_with_hs256_using_the_public_key_as_secret_is_refused() {
 #[test]
 fn a_token_without_a_key_id_or_not_a_jwt_is_refused() {
     let der = key().private.to_pkcs1_der().unwrap();
+    crate::identity::jwt_crypto::install();
     let token = jsonwebtoken::encode(
         &Header::new(Algorithm::RS256),
         &claims(),

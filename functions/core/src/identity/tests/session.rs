@@ -25,6 +25,7 @@ fn claims_json(p: &Person, iat: i64) -> serde_json::Value {
 fn hs256(kid: Option<&str>, secret: &str, claims: &serde_json::Value) -> String {
     let mut h = Header::new(Algorithm::HS256);
     h.kid = kid.map(str::to_string);
+    crate::identity::jwt_crypto::install();
     jsonwebtoken::encode(&h, claims, &EncodingKey::from_secret(secret.as_bytes())).unwrap()
 }
 
@@ -262,6 +263,7 @@ async fn alg_none_rs256_and_hs_rs_confusion_are_refused() {
     let der = rsa_key.to_pkcs1_der().unwrap();
     let mut h = Header::new(Algorithm::RS256);
     h.kid = Some("k1".into());
+    crate::identity::jwt_crypto::install();
     let rs256 =
         jsonwebtoken::encode(&h, &claims, &EncodingKey::from_rsa_der(der.as_bytes())).unwrap();
     assert_eq!(
@@ -290,6 +292,7 @@ async fn alg_none_rs256_and_hs_rs_confusion_are_refused() {
     // Other HMAC strengths and ES256 headers are refused too: exactly one algorithm.
     let mut h512 = Header::new(Algorithm::HS512);
     h512.kid = Some("k1".into());
+    crate::identity::jwt_crypto::install();
     let hs512 = jsonwebtoken::encode(
         &h512,
         &claims,
