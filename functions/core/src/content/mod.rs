@@ -5,6 +5,8 @@
 //! `check` reports every problem as `file:line: reason`; the same rules decide whether the
 //! server starts, so content that passes the check is content that serves.
 
+mod page_text;
+mod prebuilt;
 pub mod quiz;
 pub mod readability;
 pub mod render;
@@ -890,23 +892,21 @@ fn parse_page(
     links: &mut Vec<(String, usize, String)>,
 ) -> Option<Page> {
     let text = file.text.replace("\r\n", "\n");
-    let Some(after_open) = text.strip_prefix("+++\n") else {
-        problem(
-            1,
-            "missing front matter: the file must start with a line `+++`".into(),
-        );
-        return None;
+    let (fm_text, body, body_offset) = match page_text::split(&text) {
+        Ok(parts) => parts,
+        Err(page_text::SplitError::NotOpened) => {
+            problem(
+                1,
+                "missing front matter: the file must start with a line `+++`".into(),
+            );
+            return None;
+        }
+        Err(page_text::SplitError::NotClosed) => {
+            problem(1, "front matter is not closed by a line `+++`".into());
+            return None;
+        }
     };
-    let Some(close) = after_open
-        .find("\n+++\n")
-        .or_else(|| after_open.ends_with("\n+++").then(|| after_open.len() - 4))
-    else {
-        problem(1, "front matter is not closed by a line `+++`".into());
-        return None;
-    };
-    let fm_text = &after_open[..close + 1];
-    let body = after_open.get(close + 5..).unwrap_or("");
-    let body_first_line = line_at(&text, 4 + close + 5);
+    let body_first_line = line_at(&text, body_offset);
 
     let fm: FrontMatter = match toml::from_str(fm_text) {
         Ok(fm) => fm,
@@ -1093,7 +1093,8 @@ fn parse_page(
             );
         }
     }
-    let rendered = render::render(body);
+    // Worked out at build time for the embedded pages (issue 23, the cold start).
+    let (rendered, reading_ease) = prebuilt::render_and_score(body);
     for finding in &rendered.findings {
         match finding {
             Finding::RawHtml { offset } => problem(
@@ -1129,7 +1130,7 @@ fn parse_page(
         problem(body_first_line, "the page has no text".into());
     }
     let quiz = if fm.kind == Kind::Quiz {
-        let (quiz, quiz_problems) = quiz::parse(body, fm.pass_mark);
+        let (quiz, quiz_problems) = quiz::with_pass_mark(prebuilt::quiz_bank(body), fm.pass_mark);
         for p in quiz_problems {
             let line = if p.offset == 0 && p.reason.contains("pass_mark") {
                 field_line("pass_mark").max(1)
@@ -1153,7 +1154,6 @@ fn parse_page(
     } else {
         None
     };
-    let reading_ease = readability::flesch_reading_ease(&readability::plain_text(body));
     if is_easy_read_file(&file.path)
         && let Some(score) = reading_ease
         && score < readability::EASY_READ_MINIMUM

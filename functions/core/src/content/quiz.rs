@@ -72,6 +72,12 @@ fn to_html(events: Vec<Event>) -> String {
 
 /// Parses a quiz body. Problems are reported, never panicked on, whatever the input.
 pub fn parse(markdown: &str, pass_mark: Option<u32>) -> (Option<Quiz>, Vec<QuizProblem>) {
+    with_pass_mark(parse_bank(markdown), pass_mark)
+}
+
+/// The questions of a quiz body and its problems: what depends on the body alone (the build
+/// script works this out for the embedded quizzes, see `prebuilt.rs`).
+pub fn parse_bank(markdown: &str) -> (Vec<Question>, Vec<QuizProblem>) {
     let mut problems = Vec::new();
     let mut drafts: Vec<Draft> = Vec::new();
     // What the events of the current top-level block are collected into.
@@ -285,6 +291,14 @@ pub fn parse(markdown: &str, pass_mark: Option<u32>) -> (Option<Quiz>, Vec<QuizP
             });
         }
     }
+    (questions, problems)
+}
+
+/// A quiz from its bank and the front matter's pass mark, or every problem found.
+pub fn with_pass_mark(
+    (questions, mut problems): (Vec<Question>, Vec<QuizProblem>),
+    pass_mark: Option<u32>,
+) -> (Option<Quiz>, Vec<QuizProblem>) {
     let count = questions.len();
     let failed_before = !problems.is_empty();
     if !failed_before && !(MIN_QUESTIONS..=MAX_QUESTIONS).contains(&count) {
