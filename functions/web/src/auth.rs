@@ -203,7 +203,7 @@ fn deliver_here(state: &Here, request_id: String) {
     let links = Links {
         base_url: base_url(state),
     };
-    tokio::spawn(async move {
+    state.after_answer.spawn(async move {
         if let Err(e) = sign_in_mail::deliver(
             &site.store,
             mailer.as_ref(),

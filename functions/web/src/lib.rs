@@ -10,6 +10,7 @@
 //! is served at, and its first administrator.
 
 mod admin;
+mod after_answer;
 mod assets;
 mod auth;
 mod compliance;
@@ -252,6 +253,7 @@ struct Prepared {
     app: axum::Router,
     listener: Option<tokio::net::TcpListener>,
     tasks: Vec<tokio::task::JoinHandle<()>>,
+    after_answer: after_answer::AfterAnswer,
     org: safety_core::org::OrgId,
 }
 
@@ -303,6 +305,7 @@ pub struct Running {
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     server: tokio::task::JoinHandle<()>,
     tasks: Vec<tokio::task::JoinHandle<()>>,
+    after_answer: after_answer::AfterAnswer,
 }
 
 impl Running {
@@ -313,6 +316,7 @@ impl Running {
             let _ = stop.send(());
         }
         let _ = (&mut self.server).await;
+        self.after_answer.finish().await;
         for task in &self.tasks {
             task.abort();
         }
@@ -358,6 +362,7 @@ pub async fn start(vars: &[(&str, String)], log_tag: Option<String>) -> Result<R
         stop: Some(stop),
         server,
         tasks: prepared.tasks,
+        after_answer: prepared.after_answer,
     })
 }
 
@@ -506,6 +511,7 @@ async fn prepare(startup: Startup, log_tag: Option<String>) -> Result<Prepared, 
     let links = safety_core::mail::Links {
         base_url: link_base.clone(),
     };
+    let after_answer = after_answer::AfterAnswer::default();
     let state = routes::AppState {
         sites: sites.clone(),
         assets: Arc::new(assets),
@@ -517,6 +523,7 @@ async fn prepare(startup: Startup, log_tag: Option<String>) -> Result<Prepared, 
         link_base,
         session_keys: Arc::new(config.session_keys),
         local_mailer: mailer.clone().filter(|_| !config.in_lambda),
+        after_answer: after_answer.clone(),
         secure_cookies: config.in_lambda
             || config
                 .base_url
@@ -606,6 +613,7 @@ async fn prepare(startup: Startup, log_tag: Option<String>) -> Result<Prepared, 
         app: routes::router(state),
         listener,
         tasks,
+        after_answer,
         org: config.org,
     })
 }

@@ -30,6 +30,8 @@ pub struct AppState {
     /// local run. `None` under Lambda (the `notify` function sends them from the table's
     /// stream), or when no mail is configured (the requests wait in the table).
     pub local_mailer: Option<Arc<safety_core::mail::AnyMailer>>,
+    /// The tasks those emails run in, so that stopping the server waits for them.
+    pub after_answer: crate::after_answer::AfterAnswer,
     pub secure_cookies: bool,
     /// What is cached about the single sign-on providers (each organisation's own, with their
     /// client secrets, are in its site: `SiteState::sso`).
