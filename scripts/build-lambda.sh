@@ -17,7 +17,8 @@
 # The binaries are built lean: without the web function's `local` feature (the embedded store,
 # the local notifier and reminders, the demo people, the operator's commands: what only a local
 # run needs), with the `lambda-release` profile (Cargo.toml: optimised for size, fat LTO, one
-# codegen unit, panic = "abort", stripped). The web package's budget is 10 MB unzipped: the sizes
+# codegen unit, panic = "abort", stripped) and without unwind tables (a linker script,
+# scripts/lambda-discard-unwind-tables.ld). The web package's budget is 10 MB unzipped: the sizes
 # are printed at the end, with a warning (or, with --strict, a failure) when web is over.
 #
 # Then it checks each binary: ELF for aarch64, and no symbol needing a glibc newer than Amazon
@@ -42,7 +43,7 @@ for arg in "$@"; do
   case "$arg" in
     --no-assets) assets=0 ;;
     --strict) strict=1 ;;
-    -h | --help) sed -n '2,32p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,33p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown argument: $arg (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -74,6 +75,10 @@ fi
 }
 
 profile=lambda-release
+# A target's own rustflags replace .cargo/config.toml's build.rustflags, so Leptos's type-erased
+# components (--cfg erase_components, set there for every build) are named again here. The linker
+# script leaves out the unwind tables: nothing unwinds under the profile's panic = "abort".
+export CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_RUSTFLAGS="--cfg erase_components -C link-arg=-Wl,-T,$PWD/scripts/lambda-discard-unwind-tables.ld"
 echo "building ${functions[*]} for $target (profile $profile, without the local run's features)..."
 pkgs=()
 for f in "${functions[@]}"; do pkgs+=(-p "$f"); done

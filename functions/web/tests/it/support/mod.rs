@@ -279,8 +279,12 @@ impl Response {
             .map(|(_, v)| v.as_str())
     }
 
+    /// The body as text, without the empty comments (`<!>`) Leptos writes between and after
+    /// text nodes for the browser's hydration: they are not content, and with the type-erased
+    /// components (.cargo/config.toml) one follows every element's children, so the pages' text
+    /// reads as the user sees it. `body` keeps the bytes as sent.
     pub fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
+        String::from_utf8_lossy(&self.body).replace("<!>", "")
     }
 
     /// A short description for failure messages.
