@@ -11,7 +11,9 @@ the first invocation answered, over several runs (median, min, max):
   reminders  a scheduled run (the demo organisation, nobody due);
              both itemised: their state built (configuration, content, clients), then warmed
              during init (the store's connection opened, the organisations listed, the default
-             one read), the first event's own time being the rest.
+             one read), then the first event's own time; "without the store" takes out every
+             DynamoDB request's wait for its answer, during init and the event, as the function
+             itself timed them (its log lines' store_wait_ms).
 
     python3 bench/lambda_cold_start.py [--dir target/release] [--runs 10] [--budget-ms 25]
                                        [--functions web,notify,reminders]
@@ -20,12 +22,14 @@ the first invocation answered, over several runs (median, min, max):
 --release; scripts/build-lambda.sh's lean profile is `cargo build --profile lambda-release
 --no-default-features -p web -p notify -p reminders`, in target/lambda-release).
 
-DynamoDB Local's own latency is not the function's: the store round trips during init (web: the
-first connection and the organisation's reads, and DynamoDB Local's table creation, which only the
-local endpoint does) are itemised and taken out of the figure held to the budget ("without the
-store"). One warm-up run of each function comes first and is not counted: DynamoDB Local's own
-first answers are slow (a JVM warming up). Exits non-zero when web's median "without the store"
-is over the budget.
+DynamoDB Local's own latency is not the function's: every DynamoDB request's wait for its answer
+(DynamoDB Local's table creation, which only the local endpoint does, among them), as each
+function times it itself (store::dynamo::waited, logged as store_wait_ms), is taken out of the
+figure held to the budget ("without its waits on the store"). For web the whole store phases of
+its init are also printed taken out (the figure held to the budget before store_wait_ms): they
+include the SDK's own work around each request as well. One warm-up run of each function comes first and is not counted: DynamoDB Local's own
+first answers are slow (a JVM warming up). Each function's median "without the store" is held to
+the budget (issue 23: 25 ms on this machine); exits non-zero when one is over.
 """
 import argparse, glob, http.server, json, os, socket, statistics, subprocess, sys, tempfile, threading, time
 
@@ -158,6 +162,7 @@ def web_stages(logs):
         "organisation site built (no store call)": site,
         "ready (start-up total, from main)": ready.get("startup_ms"),
         "first render (the request)": None if handled.get("micros") is None else handled["micros"] / 1000,
+        "waiting on the store during init (as the function timed it)": ready.get("store_wait_ms"),
     }
     store_round_trips = sum(stages[k] or 0 for k in ("table creation (DynamoDB Local only)",
                                                       "first connection (profile read)",
@@ -232,7 +237,7 @@ def main():
         for name, event, env, ok in cases:
             # warm-up (not counted): the web run also makes the table and imports the demo profile
             one_run(binaries[name], event, env)
-            totals, no_store, stages = [], [], {}
+            totals, no_store, without_phases, stages = [], [], [], {}
             for _ in range(args.runs):
                 total, answer, logs = one_run(binaries[name], event, env)
                 if not ok(answer):
@@ -240,32 +245,46 @@ def main():
                 totals.append(total)
                 if name == "web":
                     items, round_trips = web_stages(logs)
-                    no_store.append(total - round_trips)
+                    without_phases.append(total - round_trips)
+                    if ready_wait := logs.get("serving under AWS Lambda", {}).get("store_wait_ms"):
+                        no_store.append(total - ready_wait)
                     for k, v in items.items():
                         if v is not None:
                             stages.setdefault(k, []).append(v)
                 else:
                     ready = next((f for m, f in logs.items() if m and m.endswith("function ready")), {})
-                    for key, label in [("built_ms", "configuration, content and clients (from main)"),
-                                       ("warm_ms", "warm: store connection, organisations, default one read"),
-                                       ("startup_ms", "ready (start-up total, from main)")]:
-                        if ready.get(key) is not None:
-                            stages.setdefault(label, []).append(ready[key])
-                    if ready.get("warm_ms") is not None:
-                        no_store.append(total - ready["warm_ms"])
+                    handled = logs.get("event handled", {})
+                    for fields, key, label in [
+                            (ready, "built_ms", "configuration, content and clients (from main)"),
+                            (ready, "warm_ms", "warm: store connection, organisations, default one read"),
+                            (ready, "store_wait_ms", "  of which waiting on the store (init)"),
+                            (ready, "startup_ms", "ready (start-up total, from main)"),
+                            (handled, "ms", "the event (its own time)"),
+                            (handled, "store_wait_ms", "  of which waiting on the store (the event)")]:
+                        if fields.get(key) is not None:
+                            stages.setdefault(label, []).append(fields[key])
+                    # The store's own latency: every DynamoDB request's wait for its answer, during
+                    # init and during the event, as the function timed it (store::dynamo::waited).
+                    waits = [f.get("store_wait_ms") for f in (ready, handled)]
+                    if None not in waits:
+                        no_store.append(total - sum(waits))
             size = os.path.getsize(binaries[name])
             print(f"{name} ({os.path.relpath(binaries[name], ROOT)}, {size} bytes): process start to first answer, "
                   f"{args.runs} runs: {summary(totals)}")
             for k, v in stages.items():
                 print(f"    {k}: median {statistics.median(v):.2f} ms")
-            if name != "web" and no_store:
-                print(f"    without the store's round trips during init: {summary(no_store)}")
-            if name == "web":
-                median = statistics.median(no_store)
-                verdict = "within" if median <= args.budget_ms else "OVER"
-                over = over or median > args.budget_ms
-                print(f"    without the store's round trips during init: {summary(no_store)}: "
-                      f"{verdict} the {args.budget_ms:g} ms budget")
+            if not no_store:
+                print("    without the store: not known (no store_wait_ms in its log lines)")
+                over = True
+                continue
+            if without_phases:
+                print(f"    without its store phases during init (table creation, first connection, "
+                      f"organisation read, whole): {summary(without_phases)}")
+            median = statistics.median(no_store)
+            verdict = "within" if median <= args.budget_ms else "OVER"
+            over = over or median > args.budget_ms
+            what = "its waits on the store"
+            print(f"    without {what}: {summary(no_store)}: {verdict} the {args.budget_ms:g} ms budget")
     finally:
         dynamo.kill()
     sys.exit(1 if over else 0)

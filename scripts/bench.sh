@@ -20,9 +20,9 @@ guidance=/parents/talking-with-your-child
 
 echo "== machine: $(nproc) cores, $(uname -m); wrk -t$threads -c$conns -d${secs}s on loopback"
 python3 bench/coldstart.py "$bin" "$port" "$module" 10
-# the three functions' Lambda cold starts on DynamoDB Local, itemised; web held to 25 ms
+# the three functions' Lambda cold starts on DynamoDB Local, itemised; each held to 25 ms
 python3 bench/lambda_cold_start.py --dir target/release --runs 10 ||
-  echo "(the web function's cold start is over its budget: see above)"
+  echo "(a function's cold start is over its budget: see above)"
 python3 bench/notify_latency.py "$bin" "$port" 200
 python3 bench/sign_in_timing.py "$bin" "$port" 100
 python3 bench/learning.py "$bin" "$port"

@@ -146,6 +146,7 @@ impl EventFunction<'_> {
                 org = %org(&state),
                 built_ms,
                 warm_ms = warming.elapsed().as_secs_f64() * 1000.0,
+                store_wait_ms = crate::store::dynamo::waited().as_secs_f64() * 1000.0,
                 startup_ms = started.elapsed().as_millis() as u64,
                 "{} function ready",
                 self.name
@@ -154,8 +155,21 @@ impl EventFunction<'_> {
             lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| {
                 // (the runtime's span already carries the request id into every log line)
                 let answer = handle(state.clone(), event.payload);
+                let (handling, waited_before) =
+                    (std::time::Instant::now(), crate::store::dynamo::waited());
                 async move {
-                    answer.await.map_err(|message| Diagnostic {
+                    let answer = answer.await;
+                    // The event's own time, and how much of it was spent waiting on the store
+                    // (bench/lambda_cold_start.py leaves that out of a cold start's figure).
+                    tracing::info!(
+                        ms = handling.elapsed().as_secs_f64() * 1000.0,
+                        store_wait_ms = (crate::store::dynamo::waited() - waited_before)
+                            .as_secs_f64()
+                            * 1000.0,
+                        ok = answer.is_ok(),
+                        "event handled"
+                    );
+                    answer.map_err(|message| Diagnostic {
                         error_type: self.error_type.to_string(),
                         error_message: message,
                     })

@@ -271,6 +271,8 @@ async fn serve(
         tracing::info!(
             startup_ms = ms(started.elapsed()),
             content_ms,
+            // how much of the start-up was spent waiting on DynamoDB's answers
+            store_wait_ms = ms(safety_core::store::dynamo::waited()),
             "serving under AWS Lambda"
         );
         lambda_http::run(prepared.app)

@@ -25,7 +25,57 @@ use aws_sdk_dynamodb::types::{
 use aws_smithy_http_client::tls;
 use serde_json::{Number, Value};
 use std::collections::{BTreeMap, HashMap};
-use std::time::Duration;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+/// How long this process has waited on DynamoDB so far: the time from each request sent to its
+/// answer received, summed over every attempt of every store's calls. A figure for the logs and
+/// the cold-start bench (bench/lambda_cold_start.py), which leaves the store's own latency out of
+/// a function's time: `notify` and `reminders` log it with each event ([`crate::function_main`]).
+pub fn waited() -> Duration {
+    Duration::from_micros(WAITED_MICROS.load(Ordering::Relaxed))
+}
+
+static WAITED_MICROS: AtomicU64 = AtomicU64::new(0);
+
+/// Adds each attempt's wait to [`waited`]: its start is kept in the attempt's config bag.
+#[derive(Debug)]
+struct WaitTimer;
+
+#[derive(Debug, Clone, Copy)]
+struct SentAt(Instant);
+
+impl aws_smithy_types::config_bag::Storable for SentAt {
+    type Storer = aws_smithy_types::config_bag::StoreReplace<Self>;
+}
+
+impl aws_sdk_dynamodb::config::Intercept for WaitTimer {
+    fn name(&self) -> &'static str {
+        "WaitTimer"
+    }
+
+    fn read_before_transmit(
+        &self,
+        _context: &aws_sdk_dynamodb::config::interceptors::BeforeTransmitInterceptorContextRef<'_>,
+        _components: &aws_sdk_dynamodb::config::RuntimeComponents,
+        cfg: &mut aws_sdk_dynamodb::config::ConfigBag,
+    ) -> Result<(), aws_sdk_dynamodb::error::BoxError> {
+        cfg.interceptor_state().store_put(SentAt(Instant::now()));
+        Ok(())
+    }
+
+    fn read_after_transmit(
+        &self,
+        _context: &aws_sdk_dynamodb::config::interceptors::BeforeDeserializationInterceptorContextRef<'_>,
+        _components: &aws_sdk_dynamodb::config::RuntimeComponents,
+        cfg: &mut aws_sdk_dynamodb::config::ConfigBag,
+    ) -> Result<(), aws_sdk_dynamodb::error::BoxError> {
+        if let Some(SentAt(at)) = cfg.load::<SentAt>() {
+            WAITED_MICROS.fetch_add(at.elapsed().as_micros() as u64, Ordering::Relaxed);
+        }
+        Ok(())
+    }
+}
 
 /// Where the table is, and the credentials to reach it. Read from the function's configuration
 /// at start-up ([`DynamoConfig::from_env`]); in tests, [`DynamoConfig::local`] (and
@@ -166,7 +216,8 @@ impl DynamoStore {
             .credentials_provider(credentials)
             .http_client(http)
             .timeout_config(timeouts)
-            .retry_config(retries);
+            .retry_config(retries)
+            .interceptor(WaitTimer);
         if let Some(endpoint) = cfg.endpoint {
             builder = builder.endpoint_url(endpoint);
         }

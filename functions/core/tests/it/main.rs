@@ -7,6 +7,7 @@ mod compliance;
 mod decisions;
 mod dynamo_conflicts;
 mod dynamo_lost_answers;
+mod dynamo_wait_timer;
 mod easy_read;
 mod family;
 mod identity;
