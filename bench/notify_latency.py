@@ -14,13 +14,14 @@ try:
         c.request("GET", "/tell")
         token = token_re.search(c.getresponse().read()).group(1).decode()
         body = urllib.parse.urlencode({"token": token, "text": f"Benchmark worry {i}", "urgency": urgency,
-                                       "about": "me", "kind": "bullying", "wants_contact": "no"})
+                                       "about": "me", "involves": "nobody", "kind": "bullying",
+                                       "wants_contact": "no"})
         t0 = time.time()
         c.request("POST", "/tell", body, {"Content-Type": "application/x-www-form-urlencoded"})
         r = c.getresponse()
         r.read()
         if r.status != 200:
-            sys.exit(f"worry {i} was refused: {r.status}")
+            sys.exit(f"worry {i} was refused: {r.status} (has the form a new required field?)")
         return t0
 
     first, last, submit = [], [], []

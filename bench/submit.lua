@@ -15,6 +15,6 @@ end
 function request()
   local i = ((id - 1) + n * step) % #tokens + 1
   n = n + 1
-  local body = "token=" .. tokens[i] .. "&text=Benchmark+worry%3A+someone+keeps+messaging+me&urgency=soon&about=me&kind=bullying&wants_contact=no"
+  local body = "token=" .. tokens[i] .. "&text=Benchmark+worry%3A+someone+keeps+messaging+me&urgency=soon&about=me&involves=nobody&kind=bullying&wants_contact=no"
   return wrk.format("POST", "/tell", { ["Content-Type"] = "application/x-www-form-urlencoded" }, body)
 end
