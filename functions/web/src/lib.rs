@@ -197,7 +197,9 @@ pub(crate) async fn open_store(config: &StoreConfig) -> Result<AnyStore, String>
                 // DynamoDB Local starts empty: make the table so the run just works.
                 store.create_table().await.map_err(|e| e.to_string())?;
             }
-            tracing::info!(table = %cfg.table, endpoint = cfg.endpoint.as_deref().unwrap_or("aws"), create_table_ms = ms(making.elapsed()), "dynamodb store");
+            // store_wait_ms: the waits on DynamoDB so far, all of them the table's creation
+            tracing::info!(table = %cfg.table, endpoint = cfg.endpoint.as_deref().unwrap_or("aws"), create_table_ms = ms(making.elapsed()),
+                store_wait_ms = ms(safety_core::store::dynamo::waited()), "dynamodb store");
             Ok(AnyStore::Dynamo(store))
         }
     }
