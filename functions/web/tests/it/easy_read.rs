@@ -23,7 +23,7 @@ fn assert_status(what: &str, r: &Response, status: u16) {
 }
 
 fn html(r: &Response) -> String {
-    decode_entities(&r.text().replace("<!>", ""))
+    decode_entities(&r.text())
 }
 
 /// The value of the hidden input `name` in a page.

@@ -204,7 +204,7 @@ fn hidden(html: &str, name: &str) -> String {
 }
 
 fn text_of(r: &support::Response) -> String {
-    support::decode_entities(&r.text().replace("<!>", ""))
+    support::decode_entities(&r.text())
 }
 
 const DSL: &str = "safeguarding@wexmoorvale.example.org";

@@ -27,7 +27,7 @@ const NEW_RULE: &str = "Our own rule: personal phones stay in the staff room dur
 const WHAT_CHANGED: &str = "We added a rule about personal phones in sessions.";
 
 fn html(r: &Response) -> String {
-    r.text().replace("<!>", "")
+    r.text()
 }
 
 #[track_caller]
