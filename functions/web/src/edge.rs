@@ -174,7 +174,9 @@ pub async fn render_pages(req: Request, next: Next) -> Response {
     if rendered.status() == StatusCode::OK {
         *rendered.status_mut() = response.status();
     }
-    // Headers the handler set (cookies, Retry-After) replace the rendered page's own.
+    // Headers the handler set (cookies, Retry-After) replace the rendered page's own; not its
+    // body's length (axum gives the handler's empty body `content-length: 0`), which is the page's.
+    response.headers_mut().remove(header::CONTENT_LENGTH);
     for name in response.headers().keys() {
         rendered.headers_mut().remove(name);
     }
