@@ -49,10 +49,18 @@ use std::sync::Arc;
 /// first argument.
 pub fn run() -> std::process::ExitCode {
     let started = std::time::Instant::now();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("tokio runtime");
+    // Under Lambda one sandbox answers one event at a time, so one thread does all the work:
+    // a runtime of worker threads would only add their start and the hand-offs between them to
+    // every cold start (as for notify and reminders, safety_core::function_main). A local server
+    // answers many at once: a worker per core.
+    let runtime = if safety_core::env::var("AWS_LAMBDA_RUNTIME_API").is_some() {
+        tokio::runtime::Builder::new_current_thread()
+    } else {
+        tokio::runtime::Builder::new_multi_thread()
+    }
+    .enable_all()
+    .build()
+    .expect("tokio runtime");
     // The secrets first: on AWS they are read from Parameter Store once, at cold start (through
     // the Parameters and Secrets extension); a secret that cannot be read stops the start.
     let loaded = runtime
