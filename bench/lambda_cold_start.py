@@ -28,10 +28,11 @@ first request for an event) and the invocation (the event handed out to the answ
 DynamoDB Local's own latency is not the function's: every DynamoDB request's wait for its answer,
 as each function times it itself (store::dynamo::waited, logged as store_wait_ms), is taken out of
 the figure held to the budget ("without its waits on the store"); for web, so is DynamoDB Local's
-table creation, whole (on AWS the table comes from the template: the function makes none). For web the whole store phases of
-its init are also printed taken out (the figure held to the budget before store_wait_ms): they
-include the SDK's own work around each request as well. One warm-up run of each function comes first and is not counted: DynamoDB Local's own
-first answers are slow (a JVM warming up). Each function's median "without the store" is held to
+table creation, whole (on AWS the table comes from the template: the function makes none). For
+web the whole store phases of its init are also printed taken out (the figure held to the
+budget before store_wait_ms): they include the SDK's own work around each request as well. One
+warm-up run of each function comes first and is not counted: DynamoDB Local's own first answers
+are slow (a JVM warming up). Each function's median "without the store" is held to
 the budget (issue 23: 25 ms on this machine); exits non-zero when one is over.
 """
 import argparse, glob, http.server, json, os, socket, statistics, subprocess, sys, tempfile, threading, time
@@ -299,8 +300,7 @@ def main():
             median = statistics.median(no_store)
             verdict = "within" if median <= args.budget_ms else "OVER"
             over = over or median > args.budget_ms
-            what = "its waits on the store"
-            print(f"    without {what}: {summary(no_store)}: {verdict} the {args.budget_ms:g} ms budget")
+            print(f"    without its waits on the store: {summary(no_store)}: {verdict} the {args.budget_ms:g} ms budget")
     finally:
         dynamo.kill()
     sys.exit(1 if over else 0)

@@ -186,12 +186,12 @@ const AWS_ROOTS_PEM: &str = include_str!("amazon_trust_services_roots.pem");
 /// local emulator behind TLS): the system's roots. A plain-http endpoint (DynamoDB Local) never
 /// does TLS: it gets AWS's set, so a local run pays what AWS pays.
 fn trust_store(endpoint: Option<&str>) -> tls::TrustStore {
-    let other_https = endpoint.is_some_and(|url| {
-        let host = url
-            .strip_prefix("https://")
-            .map(|rest| rest.split(['/', ':']).next().unwrap_or_default());
-        host.is_some_and(|h| !h.ends_with(".amazonaws.com"))
-    });
+    let other_https = endpoint
+        .and_then(|url| url.parse::<http::Uri>().ok())
+        .is_some_and(|uri| {
+            uri.scheme_str() == Some("https")
+                && !uri.host().unwrap_or_default().ends_with(".amazonaws.com")
+        });
     if other_https {
         tls::TrustStore::default()
     } else {
