@@ -20,6 +20,12 @@
 //! required of, and the profile's requirements are applied per cohort when they are read, so a
 //! change of requirements (the profile form) rewrites no counter and no list entry.
 //!
+//! Beside the counters, the index of states by item ([`StandingRecord`], `keys::standing`) holds
+//! one entry per active person and item: in the range of their counter, or in the "not
+//! started" range ([`NOT_STARTED`]) when they have no counted state, so the list behind any
+//! number is one range. The "not started" entries are kept for the items its marker names
+//! ([`StandingsBuiltRecord::not_started`]): every item of the content when it was built.
+//!
 //! Every write of a learning state adds the change of its counter to the same transaction, with
 //! a check that the person's roles and groups (their `version`) are still those it was counted
 //! under. A change of roles or groups, or a deactivation, moves the person's counters in one
@@ -95,6 +101,9 @@ impl From<CorruptState> for CountError {
 
 /// A module started and never completed.
 pub const STARTED: &str = "started";
+/// The sort key (and [`StandingRecord::counter`]) of a person's entry for an item they have no
+/// counted state of: the "not started" range of the index of states by item.
+pub const NOT_STARTED: &str = "none";
 /// Prefix of the counters of completions and signatures.
 pub const DONE_PREFIX: &str = "d#";
 const NEVER: &str = "never";
@@ -256,28 +265,49 @@ impl Record for StandingRecord {
     const TYPE: &'static str = "standing";
 }
 
-/// The write of a person's entry of `item` in the index of states by item and counter.
+/// The sort key of a person's entry in the index of states by item: their counter's
+/// ([`Counter::sort_key`]), or [`NOT_STARTED`] when they have no counted state of the item.
+pub fn standing_sort(counter: Option<&Counter>) -> String {
+    counter.map_or_else(|| NOT_STARTED.to_string(), Counter::sort_key)
+}
+
+/// The key of a person's entry of `item` in the index of states by item and counter.
+pub fn standing_key(org: &OrgId, item: &str, counter: Option<&Counter>, person_id: &str) -> Key {
+    keys::standing(org, item, &standing_sort(counter), person_id)
+}
+
+/// The write of a person's entry of `item` in the index of states by item and counter
+/// (`None`: the entry saying they have not started it).
 pub fn standing_put(
     person: &(impl Counted + ?Sized),
     item: &str,
-    counter: &Counter,
+    counter: Option<&Counter>,
     done_at: Option<String>,
 ) -> TxOp {
     TxOp::Put {
         item: record::to_item(
-            &keys::standing(person.org(), item, &counter.sort_key(), person.id()),
+            &standing_key(person.org(), item, counter, person.id()),
             &StandingRecord {
                 person_id: person.id().to_string(),
                 name: person.name().to_string(),
                 email: person.email().to_string(),
                 roles: person.roles().to_vec(),
                 groups: person.groups().to_vec(),
-                counter: counter.name(),
-                done_at: done_at.filter(|_| matches!(counter, Counter::Done { .. })),
+                counter: counter.map_or_else(|| NOT_STARTED.to_string(), Counter::name),
+                done_at: done_at.filter(|_| matches!(counter, Some(Counter::Done { .. }))),
             },
         ),
         condition: Condition::Always,
     }
+}
+
+/// The "not started" entries of a person who is new (or active again with no states): one per
+/// item of the index ([`not_started_items`]).
+pub fn not_started_puts(person: &(impl Counted + ?Sized), items: &[String]) -> Vec<TxOp> {
+    items
+        .iter()
+        .map(|item| standing_put(person, item, None, None))
+        .collect()
 }
 
 /// When a state was completed or signed (its latest completion or signature).
@@ -376,9 +406,9 @@ impl Tally {
             && done_at(&old.body) != done_at(new)
         {
             // Done again, counting to the same day: the list shows the latest.
-            let key = keys::standing(person.org(), &item, &c.sort_key(), person.id());
+            let key = standing_key(person.org(), &item, Some(c), person.id());
             self.standings
-                .insert(key, standing_put(person, &item, c, done_at(new)));
+                .insert(key, standing_put(person, &item, Some(c), done_at(new)));
             return;
         }
         self.change(person, &item, from, to, done_at(new));
@@ -412,21 +442,24 @@ impl Tally {
         let item = item.to_string();
         if let Some(c) = &from {
             self.state(person.org(), &cohort, &item, c, -1);
-            let key = keys::standing(person.org(), &item, &c.sort_key(), person.id());
-            self.standings.insert(
-                key.clone(),
-                TxOp::Delete {
-                    key,
-                    condition: Condition::Always,
-                },
-            );
         }
         if let Some(c) = &to {
             self.state(person.org(), &cohort, &item, c, 1);
-            let key = keys::standing(person.org(), &item, &c.sort_key(), person.id());
-            self.standings
-                .insert(key, standing_put(person, &item, c, done_at));
         }
+        // The entry moves from the old range of the index to the new; no counter is the "not
+        // started" range (its entry may be missing: an item not indexed yet, whose build
+        // ([`crate::compliance::index_new_items`]) makes it).
+        let key = standing_key(person.org(), &item, from.as_ref(), person.id());
+        self.standings.insert(
+            key.clone(),
+            TxOp::Delete {
+                key,
+                condition: Condition::Always,
+            },
+        );
+        let key = standing_key(person.org(), &item, to.as_ref(), person.id());
+        self.standings
+            .insert(key, standing_put(person, &item, to.as_ref(), done_at));
     }
 
     pub fn is_empty(&self) -> bool {
@@ -537,12 +570,57 @@ async fn states_of_person<S: Store>(
     }
 }
 
+/// That the index of states by item and counter was built from the records
+/// (`keys::standings_built`), and which items it has "not started" entries for.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StandingsBuiltRecord {
+    #[serde(with = "crate::store::record::time")]
+    pub at: chrono::DateTime<chrono::Utc>,
+    pub entries: usize,
+    /// The items (`MODULE#<id>` / `AUP#<id>`) whose "not started" entries are kept: every
+    /// active person has one unless they have a counted state of it. Items added to the content
+    /// later are not in it until they are built ([`crate::compliance::index_new_items`]); a
+    /// marker from before these entries has none.
+    #[serde(default)]
+    pub not_started: Vec<String>,
+}
+
+impl Record for StandingsBuiltRecord {
+    const TYPE: &'static str = "standings_built";
+}
+
+/// The marker of the index of states by item (`None`: not built).
+pub async fn standings_built<S: Store>(
+    store: &S,
+    org: &OrgId,
+) -> Result<Option<StandingsBuiltRecord>, CountError> {
+    match store.get(&keys::standings_built(org)).await? {
+        Some(item) => record::from_item(&item)
+            .map(Some)
+            .map_err(|e| CountError::Corrupt(e.to_string())),
+        None => Ok(None),
+    }
+}
+
+/// The items whose "not started" entries every write of a person keeps (one read).
+pub async fn not_started_items<S: Store>(
+    store: &S,
+    org: &OrgId,
+) -> Result<Vec<String>, CountError> {
+    Ok(standings_built(store, org)
+        .await?
+        .map(|b| b.not_started)
+        .unwrap_or_default())
+}
+
 /// The operations that move a person's counters from how they were counted (`before`; `None`:
 /// not counted, i.e. new or deactivated) to how they will be (`after`; `None`: deactivated),
 /// with a check of each state's `rev`, to go in the same transaction as the change of the
 /// person; and the rewrite of their entries in the index of states by item and counter (which
-/// shows their name, roles and groups). Reads the person's states (one query) unless nothing
-/// counted or shown changes.
+/// shows their name, roles and groups), including the "not started" entries of the indexed
+/// items they have no counted state of, each with a check that it is still so (a first
+/// reading in between would otherwise leave both entries). Reads the index's marker and the
+/// person's states (a get and a query) unless nothing counted or shown changes.
 pub async fn person_moves<S: Store, P: Counted + ?Sized>(
     store: &S,
     org: &OrgId,
@@ -555,7 +633,12 @@ pub async fn person_moves<S: Store, P: Counted + ?Sized>(
     if from == to && before.map(shown) == after.map(shown) {
         return Ok(Vec::new());
     }
-    let states = states_of_person(store, org, person_id).await?;
+    let (indexed, states) = futures_util::future::join(
+        not_started_items(store, org),
+        states_of_person(store, org, person_id),
+    )
+    .await;
+    let (indexed, states) = (indexed?, states?);
     let mut tally = Tally::default();
     let mut checks = Vec::new();
     let mut standings = Vec::new();
@@ -567,11 +650,12 @@ pub async fn person_moves<S: Store, P: Counted + ?Sized>(
             tally.people(org, c, 1);
         }
     }
+    let mut counted = std::collections::BTreeSet::new();
     for state in &states {
+        let item = state.item.key_part();
         let Some(counter) = counter_of(state) else {
             continue;
         };
-        let item = state.item.key_part();
         if from != to {
             if let Some(c) = &from {
                 tally.state(org, c, &item, &counter, -1);
@@ -581,15 +665,34 @@ pub async fn person_moves<S: Store, P: Counted + ?Sized>(
             }
         }
         standings.push(match after {
-            Some(p) => standing_put(p, &item, &counter, done_at(&state.body)),
+            Some(p) => standing_put(p, &item, Some(&counter), done_at(&state.body)),
             None => TxOp::Delete {
-                key: keys::standing(org, &item, &counter.sort_key(), person_id),
+                key: standing_key(org, &item, Some(&counter), person_id),
                 condition: Condition::Always,
             },
         });
         checks.push(TxOp::Check {
             key: keys::learning_state(org, person_id, &item),
             condition: state.condition(),
+        });
+        counted.insert(item);
+    }
+    for item in indexed.iter().filter(|i| !counted.contains(*i)) {
+        standings.push(match after {
+            Some(p) => standing_put(p, item, None, None),
+            None => TxOp::Delete {
+                key: standing_key(org, item, None, person_id),
+                condition: Condition::Always,
+            },
+        });
+        // Still no counted state: as read, or still none stored.
+        let condition = states
+            .iter()
+            .find(|s| s.item.key_part() == *item)
+            .map_or(Condition::NotExists, StoredState::condition);
+        checks.push(TxOp::Check {
+            key: keys::learning_state(org, person_id, item),
+            condition,
         });
     }
     let mut ops = tally.into_ops();

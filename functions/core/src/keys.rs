@@ -600,8 +600,8 @@ pub fn safeguarders_built(o: &OrgId) -> Key {
 //
 // | access pattern                                        | pk                              | sk                                       |
 // |-------------------------------------------------------|---------------------------------|------------------------------------------|
-// | an item's active people by counter: in progress, done by the day it stops counting (same tx as the counters) | `ORG#<org>#STANDING#<MODULE|AUP>#<id>` | `started#<person>`, `d#<day or never>#<version>#<person>` |
-// | when that index was built from the records            | `ORG#<org>#STANDING`            | `BUILT`                                  |
+// | an item's active people by counter: not started, in progress, done by the day it stops counting (same tx as the counters) | `ORG#<org>#STANDING#<MODULE|AUP>#<id>` | `none#<person>`, `started#<person>`, `d#<day or never>#<version>#<person>` |
+// | when that index was built from the records, and the items it has `none#` entries of | `ORG#<org>#STANDING` | `BUILT`                                  |
 
 /// The partition of one item's index of states by counter; `item` is `MODULE#<id>` or
 /// `AUP#<id>`.

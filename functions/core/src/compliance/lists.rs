@@ -1,13 +1,14 @@
 //! The people behind one number of the dashboard: everyone the item is required of (in the
-//! filter) who stands where asked, judged by the same [`standing`] as the numbers. A standing of
-//! people who have a state (in progress, done in date, expiring, expired, new version due) is
-//! one range of the item's index of states by counter (`keys::standing`, kept with the
-//! counters): a couple of round trips whatever the organisation's size. "Not started" (and
-//! every standing at once, or an index not built yet) reads the people list and the item's
-//! state lists (a query per MB of each), never a query per person.
+//! filter) who stands where asked, judged by the same [`standing`] as the numbers. Each
+//! standing is one range of the item's index of states by counter (`keys::standing`, kept with
+//! the counters): in progress, done by the day it stops counting, and "not started" (an entry
+//! per active person with no counted state): a couple of round trips whatever the
+//! organisation's size. An index not built yet, or an item added to the content since it was
+//! (for "not started"), reads the people list and the item's state lists instead (a query per
+//! MB of each), never a query per person.
 
 use super::{ComplianceError, Filter, Standing, cohort_person, library_items, standing, uk_day};
-use crate::counters::{Cohort, Counter, StandingRecord, counter_of};
+use crate::counters::{Cohort, Counter, NOT_STARTED, StandingRecord, counter_of};
 use crate::dates;
 use crate::identity::people;
 use crate::keys;
@@ -71,19 +72,23 @@ pub async fn people_in<S: crate::store::Store>(
         .find(|(i, _)| i == item)
         .map(|(_, p)| p)
         .ok_or(ComplianceError::UnknownItem)?;
-    let Some(wanted) = wanted.filter(|w| *w != Standing::NotStarted) else {
+    let indexed = crate::counters::standings_built(store, org)
+        .await?
+        .is_some_and(|built| {
+            // "Not started" (alone, or in every standing) needs the item's own entries.
+            wanted.is_some_and(|w| w != Standing::NotStarted)
+                || built.not_started.contains(&item.key_part())
+        });
+    if !indexed {
         return people_in_by_reading_everyone(store, setting, item, wanted, filter, now).await;
-    };
-    if store.get(&keys::standings_built(org)).await?.is_none() {
-        return people_in_by_reading_everyone(store, setting, item, Some(wanted), filter, now)
-            .await;
     }
     let today = uk_day(now);
     let day = |d: NaiveDate| d.to_string();
     let ahead = today + Duration::days(filter.within_days);
-    // The range of sort keys ([`Counter::sort_key`]) that holds the standing: every entry read
-    // is still judged by [`standing`], so the range only has to hold them all.
-    let (from, to) = match wanted {
+    // The range of sort keys ([`Counter::sort_key`], [`NOT_STARTED`]) that holds the standing:
+    // every entry read is still judged by [`standing`], so the range only has to hold them all.
+    let range: Option<(String, String)> = wanted.map(|wanted| match wanted {
+        Standing::NotStarted => (format!("{NOT_STARTED}#"), format!("{NOT_STARTED}#~")),
         Standing::InProgress => ("started#".to_string(), "started#~".to_string()),
         Standing::Expired => (
             "d#".into(),
@@ -94,8 +99,8 @@ pub async fn people_in<S: crate::store::Store>(
             format!("d#{}", day(ahead + Duration::days(1))),
             "d#~".into(),
         ),
-        Standing::NewVersionDue | Standing::NotStarted => ("d#".into(), "d#~".into()),
-    };
+        Standing::NewVersionDue => ("d#".into(), "d#~".into()),
+    });
     let mut required = RequiredOf {
         setting,
         item,
@@ -104,14 +109,14 @@ pub async fn people_in<S: crate::store::Store>(
     let mut out = Vec::new();
     let mut cursor = None;
     loop {
-        let result = store
-            .query(
-                &Query::partition(keys::standings(org, &item.key_part()))
-                    .between(from.clone(), to.clone())
-                    .limit(1000)
-                    .after(cursor),
-            )
-            .await?;
+        let mut query = Query::partition(keys::standings(org, &item.key_part()))
+            .limit(1000)
+            .after(cursor);
+        if let Some((from, to)) = &range {
+            // Every standing at once is the whole partition.
+            query = query.between(from.clone(), to.clone());
+        }
+        let result = store.query(&query).await?;
         for entry in &result.items {
             let r: StandingRecord = crate::store::record::from_item(entry)
                 .map_err(|e| ComplianceError::Corrupt(e.to_string()))?;
@@ -119,20 +124,24 @@ pub async fn people_in<S: crate::store::Store>(
                 roles: r.roles.clone(),
                 groups: r.groups.clone(),
             };
-            let Some(counter) = Counter::parse(&r.counter) else {
-                return Err(ComplianceError::Corrupt(format!(
-                    "a standing entry has the counter `{}`",
-                    r.counter
-                )));
+            let counter = match Counter::parse(&r.counter) {
+                Some(c) => Some(c),
+                None if r.counter == NOT_STARTED => None,
+                None => {
+                    return Err(ComplianceError::Corrupt(format!(
+                        "a standing entry has the counter `{}`",
+                        r.counter
+                    )));
+                }
             };
-            if !filter.takes(&cohort)
-                || !required.of(&cohort)
-                || standing(page, &counter, today, filter.within_days) != wanted
-            {
+            let s = counter.as_ref().map_or(Standing::NotStarted, |c| {
+                standing(page, c, today, filter.within_days)
+            });
+            if !filter.takes(&cohort) || !required.of(&cohort) || wanted.is_some_and(|w| w != s) {
                 continue;
             }
             let (version, done_at, until) = match &counter {
-                Counter::Done { version, until } => (
+                Some(Counter::Done { version, until }) => (
                     Some(version.clone()),
                     r.done_at
                         .as_deref()
@@ -140,7 +149,7 @@ pub async fn people_in<S: crate::store::Store>(
                         .map(dates::show_date),
                     *until,
                 ),
-                Counter::Started => (None, None, None),
+                _ => (None, None, None),
             };
             out.push(ListedPerson {
                 person_id: r.person_id,
@@ -148,7 +157,7 @@ pub async fn people_in<S: crate::store::Store>(
                 email: r.email,
                 roles: r.roles,
                 groups: r.groups,
-                standing: wanted,
+                standing: s,
                 version,
                 done_at,
                 until,
@@ -164,8 +173,8 @@ pub async fn people_in<S: crate::store::Store>(
 }
 
 /// [`people_in`] from the people list and the item's state lists (a query per MB of each):
-/// what the index must always agree with (the tests compare them), and how "not started" is
-/// found.
+/// what the index must always agree with (the tests compare them), and how a list is found
+/// while the index is not built (for "not started": an item added to the content since).
 pub async fn people_in_by_reading_everyone<S: crate::store::Store>(
     store: &S,
     setting: &Setting<'_>,

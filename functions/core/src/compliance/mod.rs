@@ -5,9 +5,9 @@
 //! * [`dashboard`]: numbers per module and AUP, filtered by role, group and item, from the
 //!   maintained counters ([`crate::counters`]): one query of the organisation's aggregate partition,
 //!   whatever its size. Never a scan, never a read per person.
-//! * [`people_in`]: the people behind one number (one range of the item's index of states by
-//!   counter, kept with the counters; "not started" reads the people list and the item's state
-//!   lists: proportional to the organisation, on a click).
+//! * [`people_in`]: the people behind one number: one range of the item's index of states by
+//!   counter, kept with the counters, "not started" included (an entry per active person with
+//!   no counted state of the item). A couple of round trips whatever the organisation's size.
 //! * [`person_record`]: one person's assignments, completions, signatures and certificates.
 //! * [`rebuild`]: recomputes the counters from the records (first start, repair).
 //!
@@ -23,12 +23,14 @@ pub use dashboard::{Dashboard, Filter, ItemNumbers, VersionCount, dashboard};
 pub use lists::{ListedPerson, people_in, people_in_by_reading_everyone};
 pub use person::{HistoryEntry, PersonRecord, person_record, signed_text_of};
 
+pub use crate::counters::StandingsBuiltRecord;
+
 use crate::content::{Kind, Library, Page};
 use crate::counters::{self, AggregateRecord, Cohort, CountError, Counter, Tally};
 use crate::identity::{Person, people};
 use crate::keys;
 use crate::learning::{LearningError, major, roster};
-use crate::learning_state::ItemRef;
+use crate::learning_state::{ItemRef, StoredState};
 use crate::org::OrgId;
 use crate::store::record::{Record, to_item};
 use crate::store::{Condition, Item, Query, Store, StoreError, TxOp};
@@ -275,25 +277,22 @@ impl Record for AggregatesBuiltRecord {
     const TYPE: &'static str = "aggregates_built";
 }
 
-/// That the index of states by item and counter was built from the records
-/// (`keys::standings_built`).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct StandingsBuiltRecord {
-    #[serde(with = "crate::store::record::time")]
-    pub at: DateTime<Utc>,
-    pub entries: usize,
-}
-
-impl Record for StandingsBuiltRecord {
-    const TYPE: &'static str = "standings_built";
-}
-
-/// The index of states by item and counter as it should be, computed from the records: an
-/// entry for every counted state of an active person of a library item. Keyed like the store.
+/// The index of states by item and counter as it should be for the library's items, computed
+/// from the records: an entry for every counted state of an active person, and a "not started"
+/// entry for every active person with no counted state. Keyed like the store.
 pub async fn computed_standings<S: Store>(
     store: &S,
     library: &Library,
     org: &OrgId,
+) -> Result<BTreeMap<crate::store::Key, Item>, ComplianceError> {
+    computed_standings_of(store, org, &item_parts(library)).await
+}
+
+/// [`computed_standings`] of some items.
+async fn computed_standings_of<S: Store>(
+    store: &S,
+    org: &OrgId,
+    items: &[ItemRef],
 ) -> Result<BTreeMap<crate::store::Key, Item>, ComplianceError> {
     let everyone = people::list_all(store, org).await?;
     let active: BTreeMap<&str, &Person> = everyone
@@ -302,18 +301,24 @@ pub async fn computed_standings<S: Store>(
         .map(|p| (p.id.as_str(), p))
         .collect();
     let mut out = BTreeMap::new();
-    for (item, _) in library_items(library) {
-        for ps in roster::states_of(store, org, &item).await? {
-            let Some(p) = active.get(ps.person_id.as_str()) else {
-                continue;
+    for item in items {
+        let mut counted: BTreeMap<&str, (Counter, Option<String>)> = BTreeMap::new();
+        let states = roster::states_of(store, org, item).await?;
+        for ps in &states {
+            if let Some(counter) = counters::counter_of(&ps.state) {
+                counted.insert(
+                    ps.person_id.as_str(),
+                    (counter, counters::done_at(&ps.state.body)),
+                );
+            }
+        }
+        for p in active.values() {
+            let (counter, done_at) = match counted.remove(p.id.as_str()) {
+                Some((c, at)) => (Some(c), at),
+                None => (None, None),
             };
-            if let Some(counter) = counters::counter_of(&ps.state)
-                && let TxOp::Put { item: entry, .. } = counters::standing_put(
-                    *p,
-                    &item.key_part(),
-                    &counter,
-                    counters::done_at(&ps.state.body),
-                )
+            if let TxOp::Put { item: entry, .. } =
+                counters::standing_put(*p, &item.key_part(), counter.as_ref(), done_at)
             {
                 out.insert(crate::store::Key::of(&entry)?, entry);
             }
@@ -322,17 +327,23 @@ pub async fn computed_standings<S: Store>(
     Ok(out)
 }
 
+/// The items of the library, as the index's marker names them.
+fn item_parts(library: &Library) -> Vec<ItemRef> {
+    library_items(library).into_iter().map(|(i, _)| i).collect()
+}
+
 /// Recomputes the index of states by item and counter from the records, replaces the stored
-/// one and marks it built (until then [`people_in`] reads every person). Like [`rebuild`], not
-/// atomic: run it when nobody is learning.
+/// one and marks it built for every item of the library (until then [`people_in`] reads every
+/// person). Like [`rebuild`], not atomic: run it when nobody is learning.
 pub async fn rebuild_standings<S: Store>(
     store: &S,
     library: &Library,
     org: &OrgId,
     now: DateTime<Utc>,
 ) -> Result<usize, ComplianceError> {
-    let computed = computed_standings(store, library, org).await?;
-    for (item, _) in library_items(library) {
+    let items = item_parts(library);
+    let computed = computed_standings_of(store, org, &items).await?;
+    for item in &items {
         let mut cursor = None;
         loop {
             let page = store
@@ -369,13 +380,120 @@ pub async fn rebuild_standings<S: Store>(
         .put(
             to_item(
                 &keys::standings_built(org),
-                &StandingsBuiltRecord { at: now, entries },
+                &StandingsBuiltRecord {
+                    at: now,
+                    entries,
+                    not_started: items.iter().map(ItemRef::key_part).collect(),
+                },
             ),
             Condition::Always,
         )
         .await?;
     tracing::info!(%org, entries, "compliance lists index rebuilt");
     Ok(entries)
+}
+
+/// Makes the "not started" entries of the library's items that the index does not have yet (a
+/// module or AUP added to the content since it was built), and adds them to its marker.
+/// Nothing when the index is not built (see [`ensure_counters`]) or has every item: one read.
+///
+/// The marker is written first, so every write of a person from then on keeps the new items'
+/// entries; then each active person with no counted state gets theirs, in one transaction with
+/// a check that they are still as read (same version) and still have no counted state of it.
+/// A person changed in between is read again. Returns how many entries were written.
+pub async fn index_new_items<S: Store>(
+    store: &S,
+    library: &Library,
+    org: &OrgId,
+    now: DateTime<Utc>,
+) -> Result<usize, ComplianceError> {
+    let Some(mut built) = counters::standings_built(store, org).await? else {
+        return Ok(0);
+    };
+    let new: Vec<ItemRef> = item_parts(library)
+        .into_iter()
+        .filter(|i| !built.not_started.contains(&i.key_part()))
+        .collect();
+    if new.is_empty() {
+        return Ok(0);
+    }
+    built.not_started.extend(new.iter().map(ItemRef::key_part));
+    built.at = now;
+    store
+        .put(
+            to_item(&keys::standings_built(org), &built),
+            Condition::Always,
+        )
+        .await?;
+    // The new items' states as read now (a query per MB of each); a person whose write is
+    // refused has theirs read again.
+    let mut states: BTreeMap<(String, String), StoredState> = BTreeMap::new();
+    for item in &new {
+        for ps in roster::states_of(store, org, item).await? {
+            states.insert((ps.person_id, item.key_part()), ps.state);
+        }
+    }
+    let mut written = 0;
+    for mut person in people::list_all(store, org).await? {
+        for attempt in 0..3 {
+            if !person.active {
+                break;
+            }
+            let mut ops = vec![counters::person_unchanged(&person)];
+            for item in &new {
+                let state = states.get(&(person.id.clone(), item.key_part()));
+                if state.and_then(counters::counter_of).is_some() {
+                    continue;
+                }
+                ops.push(TxOp::Check {
+                    key: keys::learning_state(org, &person.id, &item.key_part()),
+                    condition: state.map_or(Condition::NotExists, StoredState::condition),
+                });
+                ops.push(counters::standing_put(
+                    &person,
+                    &item.key_part(),
+                    None,
+                    None,
+                ));
+            }
+            if ops.len() == 1 {
+                break;
+            }
+            let entries = (ops.len() - 1) / 2;
+            match store.transact(ops).await {
+                Ok(()) => {
+                    written += entries;
+                    break;
+                }
+                Err(StoreError::TransactionConditionFailed { .. }) if attempt < 2 => {
+                    person = match people::get(store, org, &person.id).await {
+                        Ok(p) => p,
+                        Err(people::PeopleError::NotFound) => break,
+                        Err(e) => return Err(e.into()),
+                    };
+                    for item in &new {
+                        let key = keys::learning_state(org, &person.id, &item.key_part());
+                        let at = (person.id.clone(), item.key_part());
+                        match store.get(&key).await? {
+                            Some(i) => {
+                                states.insert(
+                                    at,
+                                    StoredState::from_item(&i)
+                                        .map_err(|e| ComplianceError::Corrupt(e.to_string()))?,
+                                );
+                            }
+                            None => {
+                                states.remove(&at);
+                            }
+                        }
+                    }
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+    tracing::info!(%org, items = new.len(), entries = written, "compliance lists index: new items built");
+    Ok(written)
 }
 
 /// Recomputes every counter from the records and replaces the stored ones. For the first start
@@ -433,7 +551,8 @@ pub async fn rebuild<S: Store>(
 
 /// Builds the counters once, when an organisation has none yet (a new table, or records written
 /// before the counters existed), and the index of states by item and counter behind the lists
-/// ([`rebuild_standings`]) when it was not built yet. Costs two reads when both exist.
+/// ([`rebuild_standings`]) when it was not built yet, or the "not started" entries of items
+/// added to the content since ([`index_new_items`]). Costs three reads when all exist.
 pub async fn ensure_counters<S: Store>(
     store: &S,
     library: &Library,
@@ -443,6 +562,8 @@ pub async fn ensure_counters<S: Store>(
     if store.get(&keys::aggregates_built(org)).await?.is_some() {
         if store.get(&keys::standings_built(org)).await?.is_none() {
             rebuild_standings(store, library, org, now).await?;
+        } else {
+            index_new_items(store, library, org, now).await?;
         }
         return Ok(None);
     }

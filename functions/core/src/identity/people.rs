@@ -520,6 +520,11 @@ pub(crate) async fn invite_person<S: Store>(
     extra: Vec<TxOp>,
 ) -> Result<Person, PeopleError> {
     let mut ops = create_ops(&person);
+    // Their "not started" entries in the lists behind the dashboard's numbers.
+    let indexed = crate::counters::not_started_items(store, org)
+        .await
+        .map_err(compliance_error)?;
+    ops.extend(crate::counters::not_started_puts(&person, &indexed));
     ops.extend(extra);
     match store.transact(ops).await {
         Ok(()) => {

@@ -190,7 +190,8 @@ pub async fn create<S: Store>(
         }
     }
     let base_url = hosts.first().map(|h| format!("https://{h}"));
-    let mut ops = super::profile::seed_ops(&new.profile, "the platform operator", now, base_url);
+    let mut ops =
+        super::profile::seed_ops(&new.profile, pages, "the platform operator", now, base_url);
     ops.extend(hosts.iter().map(|h| map_host(h, org)));
     if let Err(e) = store.transact(ops).await {
         return Err(if lost_race(&e) {

@@ -126,17 +126,28 @@ async fn assert_counters_match_records<S: Store>(store: &S, org: &OrgId, when: &
     let computed: BTreeMap<_, _> = computed.values().filter_map(counters).collect();
     let stored = stored_counters(store, org).await;
     assert_eq!(stored, computed, "counters after {when}");
+    let items = library_items();
     let computed = compliance::computed_standings(store, library(), org)
         .await
         .unwrap();
     let mut stored = BTreeMap::new();
-    for page in library().pages_of(safety_core::content::Kind::Module) {
-        stored.extend(standings_of(store, org, &ItemRef::module(&page.id)).await);
-    }
-    for page in library().pages_of(safety_core::content::Kind::Aup) {
-        stored.extend(standings_of(store, org, &ItemRef::aup(&page.id)).await);
+    for item in &items {
+        stored.extend(standings_of(store, org, item).await);
     }
     assert_eq!(stored, computed, "the lists' index after {when}");
+}
+
+/// Every module and AUP of the library.
+fn library_items() -> Vec<ItemRef> {
+    library()
+        .pages_of(safety_core::content::Kind::Module)
+        .map(|p| ItemRef::module(&p.id))
+        .chain(
+            library()
+                .pages_of(safety_core::content::Kind::Aup)
+                .map(|p| ItemRef::aup(&p.id)),
+        )
+        .collect()
 }
 
 async fn standings_of<S: Store>(store: &S, org: &OrgId, item: &ItemRef) -> BTreeMap<Key, Item> {
@@ -172,17 +183,12 @@ async fn assert_lists_match<S: Store>(store: &S, setting: &Setting<'_>, when: &s
     ) {
         for at in [t0(), t0() + Duration::days(340), t0() + Duration::days(800)] {
             for filter in [&Filter::default(), &narrow, &year7] {
-                for wanted in Standing::ALL {
-                    let indexed = people_in(store, setting, &item, Some(wanted), filter, at)
+                for wanted in Standing::ALL.into_iter().map(Some).chain([None]) {
+                    let indexed = people_in(store, setting, &item, wanted, filter, at)
                         .await
                         .unwrap();
                     let read = compliance::people_in_by_reading_everyone(
-                        store,
-                        setting,
-                        &item,
-                        Some(wanted),
-                        filter,
-                        at,
+                        store, setting, &item, wanted, filter, at,
                     )
                     .await
                     .unwrap();
@@ -319,6 +325,7 @@ async fn scenario<S: Store>(store: &CountingStore<S>) {
         expired.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(),
         ["Tia Staff"]
     );
+    let mark = store.reads();
     let not_started = people_in(
         store,
         &setting,
@@ -329,6 +336,11 @@ async fn scenario<S: Store>(store: &CountingStore<S>) {
     )
     .await
     .unwrap();
+    assert_eq!(
+        store.reads() - mark,
+        2,
+        "\"not started\" is the index's marker and one range of it, as every other standing"
+    );
     assert_eq!(
         not_started
             .iter()
@@ -573,16 +585,7 @@ async fn the_person_who_has_done_everything_can_still_change_roles() {
         library: library(),
         profile: &profile,
     };
-    let everything = vec![
-        Role::Learner,
-        Role::Staff,
-        Role::Parent,
-        Role::Dsl,
-        Role::DeputyDsl,
-        Role::AllegationsLead,
-        Role::Admin,
-    ];
-    let all = invite(&store, &org, "Alex All", everything, &["Year 7"]).await;
+    let all = invite(&store, &org, "Alex All", everything_roles(), &["Year 7"]).await;
     let required = learning::Required::of(&setting, &all);
     let (modules, aups) = (required.modules.len(), required.aups.len());
     for module in &required.modules {
@@ -615,6 +618,26 @@ async fn the_person_who_has_done_everything_can_still_change_roles() {
         moves.len(),
         safety_core::store::layout::MAX_TRANSACTION_OPS
     );
+    // The other end: someone with every role who has done nothing moves a "not started" entry
+    // of every item (with a check each).
+    let none = invite(&store, &org, "Nia None", everything_roles(), &["Year 7"]).await;
+    for after in [
+        Some(Person {
+            roles: vec![Role::Learner],
+            ..none.clone()
+        }),
+        None,
+    ] {
+        let moves = counters::person_moves(&store, &org, &none.id, Some(&none), after.as_ref())
+            .await
+            .unwrap();
+        assert!(
+            moves.len() < safety_core::store::layout::MAX_TRANSACTION_OPS,
+            "moving someone who has done nothing of {whole_library} items takes {} operations",
+            moves.len(),
+        );
+    }
+    people::deactivate(&store, &org, &none.id).await.unwrap();
     let current = people::get(&store, &org, &all.id).await.unwrap();
     people::set_roles_and_groups(
         &store,
@@ -627,6 +650,18 @@ async fn the_person_who_has_done_everything_can_still_change_roles() {
     .await
     .unwrap();
     assert_counters_match_records(&store, &org, "moving the person who did everything").await;
+}
+
+fn everything_roles() -> Vec<Role> {
+    vec![
+        Role::Learner,
+        Role::Staff,
+        Role::Parent,
+        Role::Dsl,
+        Role::DeputyDsl,
+        Role::AllegationsLead,
+        Role::Admin,
+    ]
 }
 
 /// The lists behind every number of one item: from the index, and from reading everyone.
@@ -909,4 +944,110 @@ async fn a_change_of_requirements_is_followed_on_dynamodb_local() {
     let local = DynamoDbLocal::start();
     let store = support::dynamo_table(&local, "compliance-req").await;
     requirements_change(&CountingStore::new(store)).await;
+}
+
+/// A module or AUP added to the content after the index was built (a new release) has no "not
+/// started" entries: its list is read from everyone (and is right), until
+/// `compliance::index_new_items` (run at the local start, or by hand) makes them; from then on
+/// the list is the index's, and every write keeps its entries. The organisation starts from its
+/// seeded profile, which marks the index built, as on a new table on AWS.
+async fn content_added_later<S: Store>(store: &CountingStore<S>) {
+    use safety_core::tenancy::profile;
+    let seed = profile_of("comp-new");
+    let org = seed.id.clone();
+    profile::seed(store, &seed, &library().pages, "seed", t0())
+        .await
+        .unwrap();
+    let built = counters::standings_built(store, &org)
+        .await
+        .unwrap()
+        .unwrap();
+    let sorted = |mut v: Vec<String>| {
+        v.sort();
+        v
+    };
+    assert_eq!(
+        sorted(built.not_started.clone()),
+        sorted(library_items().iter().map(ItemRef::key_part).collect()),
+        "a new organisation's index is built for every module and AUP"
+    );
+    let setting = Setting {
+        library: library(),
+        profile: &seed,
+    };
+    let ada = invite(store, &org, "Ada Learner", vec![Role::Learner], &["Year 7"]).await;
+    let _ben = invite(store, &org, "Ben Learner", vec![Role::Learner], &["Year 7"]).await;
+    let _cal = invite(store, &org, "Cal Learner", vec![Role::Learner], &["Year 8"]).await;
+    let tia = invite(store, &org, "Tia Staff", vec![Role::Staff], &[]).await;
+    pass(store, &setting, &ada, LEARNER_MODULE, t0()).await;
+    people::deactivate(store, &org, &tia.id).await.unwrap();
+    assert_counters_match_records(store, &org, "inviting and passing").await;
+
+    // The learner module "arrives" later: the index as an older release left it.
+    let item = ItemRef::module(LEARNER_MODULE);
+    let mut older = built.clone();
+    older.not_started.retain(|i| *i != item.key_part());
+    store
+        .put(
+            safety_core::store::record::to_item(&keys::standings_built(&org), &older),
+            safety_core::store::Condition::Always,
+        )
+        .await
+        .unwrap();
+    for (key, entry) in standings_of(store, &org, &item).await {
+        let r: counters::StandingRecord = safety_core::store::record::from_item(&entry).unwrap();
+        if r.counter == counters::NOT_STARTED {
+            store
+                .delete(&key, safety_core::store::Condition::Always)
+                .await
+                .unwrap();
+        }
+    }
+    // Read from everyone meanwhile: still right, at more than two reads.
+    let mark = store.reads();
+    assert_eq!(
+        names_in(store, &setting, &item, Standing::NotStarted).await,
+        ["Ben Learner", "Cal Learner"]
+    );
+    assert!(store.reads() - mark > 2);
+    assert_item_lists_match(store, &setting, &item, "a module added to the content").await;
+    // A person invited meanwhile gets no entry of it (the marker does not name it yet).
+    let _dan = invite(store, &org, "Dan Learner", vec![Role::Learner], &["Year 8"]).await;
+
+    let written = compliance::index_new_items(store, library(), &org, t0())
+        .await
+        .unwrap();
+    assert_eq!(written, 3, "Ben, Cal and Dan: Ada passed it, Tia has left");
+    assert_eq!(
+        compliance::index_new_items(store, library(), &org, t0())
+            .await
+            .unwrap(),
+        0,
+        "built once"
+    );
+    assert_counters_match_records(store, &org, "building the new module's entries").await;
+    let mark = store.reads();
+    assert_eq!(
+        names_in(store, &setting, &item, Standing::NotStarted).await,
+        ["Ben Learner", "Cal Learner", "Dan Learner"]
+    );
+    assert_eq!(store.reads() - mark, 2, "from the index again");
+    assert_item_lists_match(store, &setting, &item, "building the new module's entries").await;
+    // Tia back: her entries return with her.
+    people::reactivate(store, &org, &tia.id).await.unwrap();
+    assert_counters_match_records(store, &org, "a reactivation").await;
+}
+
+#[tokio::test]
+async fn content_added_later_gets_its_not_started_entries_on_the_embedded_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = CountingStore::new(EmbeddedStore::open(&dir.path().join("s.redb")).unwrap());
+    content_added_later(&store).await;
+}
+
+#[tokio::test]
+async fn content_added_later_gets_its_not_started_entries_on_dynamodb_local() {
+    let local = DynamoDbLocal::start();
+    let store = support::dynamo_table(&local, "compliance-new").await;
+    content_added_later(&CountingStore::new(store)).await;
 }

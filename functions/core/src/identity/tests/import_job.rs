@@ -262,8 +262,8 @@ async fn advancing_applies_chunks_in_order_and_keeps_per_row_failures() {
 async fn a_store_failure_mid_chunk_leaves_a_resumable_job_and_loses_nothing() {
     let (_d, store) = Harness::new();
     let job = started(&store, &file(500)).await;
-    // Chunk 1 (rows 201-400, 23 transactions of 9 rows: 18 person and email writes and the
-    // counters of the 7 groups) fails after 3 transactions.
+    // Chunk 1 (rows 201-400, 5 transactions of up to 41 rows: 82 person and email writes and
+    // the counters of the 7 groups) fails after 3 transactions.
     let first = import_job::advance(&store, &org_a(), &job.id, ONE, now())
         .await
         .unwrap();
@@ -279,7 +279,7 @@ async fn a_store_failure_mid_chunk_leaves_a_resumable_job_and_loses_nothing() {
     store.fail_from.store(NEVER, Ordering::SeqCst);
     assert_eq!(
         people_count(&store).await,
-        200 + 3 * 9,
+        200 + 3 * 41,
         "what was written stays"
     );
     let held = import_job::get(&store, &org_a(), &job.id).await.unwrap();
@@ -313,13 +313,13 @@ async fn after_a_failure_the_store_heard_about_the_job_is_stalled_and_continuing
     let (_d, store) = Harness::new();
     store.outage.store(false, Ordering::SeqCst);
     let job = started(&store, &file(300)).await;
-    store.fail_from.store(5, Ordering::SeqCst);
+    store.fail_from.store(3, Ordering::SeqCst);
     let err = import_job::advance(&store, &org_a(), &job.id, ALL, now()).await;
     assert!(matches!(err, Err(ImportError::Store(_))), "{err:?}");
     let stalled = import_job::get(&store, &org_a(), &job.id).await.unwrap();
     assert!(stalled.stalled && stalled.claim.is_none(), "{stalled:?}");
     assert_eq!((stalled.done, stalled.status), (0, JobStatus::Running));
-    assert_eq!(people_count(&store).await, 5 * 9, "what was written stays");
+    assert_eq!(people_count(&store).await, 3 * 41, "what was written stays");
 
     // Continuing does not wait for any lease.
     store.fail_from.store(NEVER, Ordering::SeqCst);
@@ -342,7 +342,7 @@ async fn after_a_failure_the_store_heard_about_the_job_is_stalled_and_continuing
 async fn a_second_advancer_waits_while_a_chunk_is_claimed_and_each_chunk_is_applied_once() {
     let (_d, store) = Harness::new();
     let job = started(&store, &file(400)).await;
-    // Two chunks of 200 new people, each 23 transactions of up to 9 people (18 operations, and
+    // Two chunks of 200 new people, each 5 transactions of up to 41 people (82 operations, and
     // one counter update per group).
     store.pause_at.store(2, Ordering::SeqCst);
     let org = org_a();
@@ -363,7 +363,7 @@ async fn a_second_advancer_waits_while_a_chunk_is_claimed_and_each_chunk_is_appl
     assert_eq!((a.job.created, a.job.done), (400, 400));
     assert_eq!(
         store.people_writes.load(Ordering::SeqCst),
-        46,
+        10,
         "each chunk written once"
     );
     assert_eq!(people_count(&store).await, 400);
