@@ -69,6 +69,23 @@ impl<S: Store, M: Mailer> Reminders<S, M> {
             {
                 tracing::error!(org = %org, error = %e, "the report entries could not be made");
             }
+            // Modules and AUPs added to the content since the lists' index was built get their
+            // "not started" entries (one read when there are none). A failure is logged; those
+            // lists are read from everyone meanwhile, and the reminders still run.
+            match safety_core::compliance::index_new_items(
+                self.deployment.store(),
+                &content.library,
+                org,
+                now,
+            )
+            .await
+            {
+                Ok(0) => {}
+                Ok(entries) => tracing::info!(org = %org, entries, "lists index: new items built"),
+                Err(e) => {
+                    tracing::error!(org = %org, error = %e, "the lists index's new items could not be built")
+                }
+            }
             match reminders::run(self.deployment.store(), &self.mailer, setting, &links, now).await
             {
                 Ok(report) => reports.push(report),

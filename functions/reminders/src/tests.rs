@@ -121,6 +121,38 @@ async fn a_scheduled_event_runs_once_for_every_organisation_and_answers_with_the
     .unwrap();
     let lee = learner(&store, &a.id, "lee@example.org").await;
     let bo = learner(&store, &b.id, "bo@example.org").await;
+    // org-b's lists index as a release before one module existed left it: the run builds the
+    // module's "not started" entries (Bo's and the admin's).
+    const NEW_MODULE: &str = "MODULE#four-cs-of-online-risk";
+    let mut built = safety_core::counters::standings_built(&store, &b.id)
+        .await
+        .unwrap()
+        .unwrap();
+    built.not_started.retain(|i| i != NEW_MODULE);
+    let marker =
+        safety_core::store::record::to_item(&safety_core::keys::standings_built(&b.id), &built);
+    store
+        .put(marker, safety_core::store::Condition::Always)
+        .await
+        .unwrap();
+    for p in people::list_all(&store, &b.id).await.unwrap() {
+        let key = safety_core::keys::standing(&b.id, NEW_MODULE, "none", &p.id);
+        store
+            .delete(&key, safety_core::store::Condition::Always)
+            .await
+            .unwrap();
+    }
+    let entries_of_new_module = async |store: &EmbeddedStore| {
+        store
+            .query(&safety_core::store::Query::partition(
+                safety_core::keys::standings(&b.id, NEW_MODULE),
+            ))
+            .await
+            .unwrap()
+            .items
+            .len()
+    };
+    assert_eq!(entries_of_new_module(&store).await, 0);
     let outbox = dir.path().join("outbox");
     let r = Reminders::new(store, OutboxMailer::new(&outbox), config(&library));
     let answer = r.handle(scheduled(), now()).await.unwrap();
@@ -156,5 +188,16 @@ async fn a_scheduled_event_runs_once_for_every_organisation_and_answers_with_the
         assert_eq!(report["emails_sent"], 0, "{again}");
     }
     assert_eq!(test_support::outbox_emails(&outbox).len(), sent);
+    let store = r.deployment.store();
+    assert_eq!(entries_of_new_module(store).await, 2, "Bo's and Bea's");
+    assert!(
+        safety_core::counters::standings_built(store, &b.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .not_started
+            .iter()
+            .any(|i| i == NEW_MODULE)
+    );
     assert!(r.handle(json!({}), now()).await.is_err());
 }

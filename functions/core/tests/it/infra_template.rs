@@ -1140,7 +1140,72 @@ async fn store_methods_of_the_reminders_path() -> BTreeSet<&'static str> {
     let links = Links {
         base_url: "https://safety.example.org".into(),
     };
+    // What the function does for each organisation before its reminders
+    // (functions/reminders/src/lib.rs), each with work to do: the report entries of a worry
+    // stored before they existed (the marker that they were made removed), and the "not started" entries
+    // of a module added to the content since the lists' index was built.
+    use safety_core::store::Store;
+    let secret = safety_core::crypto::Secret::new("reminders-path-secret-reminders-path").unwrap();
+    let input = safety_core::worry::WorryInput {
+        text: "Someone keeps messaging me".into(),
+        urgency: Some("soon".into()),
+        about: Some("someone_else".into()),
+        involves: Some("nobody".into()),
+        email_replies: None,
+        kind: Some(library.worry_kinds[0].id.clone()),
+        wants_contact: Some("no".into()),
+        contact_how: String::new(),
+    };
+    let token = safety_core::worry::code::FormToken::issue(
+        &secret,
+        safety_core::worry::FORM_PURPOSE,
+        t0.timestamp(),
+    );
+    safety_core::worry::submit(
+        &store,
+        &org,
+        &secret,
+        &token,
+        &input,
+        &library.worry_kinds,
+        &safety_core::worry::Sender::Anonymous,
+        t0,
+    )
+    .await
+    .unwrap();
+    store
+        .delete(
+            &safety_core::keys::report_entries_built(&org),
+            safety_core::store::Condition::Always,
+        )
+        .await
+        .unwrap();
+    let mut built = safety_core::counters::StandingsBuiltRecord {
+        at: t0,
+        entries: 0,
+        not_started: Vec::new(),
+    };
+    for p in library.pages.iter() {
+        if p.kind == safety_core::content::Kind::Module && p.id != "four-cs-of-online-risk" {
+            built.not_started.push(format!("MODULE#{}", p.id));
+        }
+    }
+    store
+        .put(
+            safety_core::store::record::to_item(&safety_core::keys::standings_built(&org), &built),
+            safety_core::store::Condition::Always,
+        )
+        .await
+        .unwrap();
     let recording = recording::Recording::new(store);
+    let made = safety_core::worry::report_entry::ensure_built(&recording, &org, t0)
+        .await
+        .unwrap();
+    assert_eq!(made, Some(1), "the worry's entries are made");
+    let entries = safety_core::compliance::index_new_items(&recording, &library, &org, t0)
+        .await
+        .unwrap();
+    assert!(entries > 0, "the new items' entries are made");
     safety_core::reminders::run(&recording, &DownMailer, setting, &links, t0)
         .await
         .unwrap();
@@ -1169,9 +1234,14 @@ async fn the_reminders_function_may_call_exactly_the_dynamodb_actions_its_path_u
         .await
         .into_iter()
         .flat_map(|m| match m {
-            // The reminders' transactions hold puts only: IAM checks PutItem for each.
+            // The reminders' transactions hold puts (and condition checks) only: IAM checks
+            // PutItem (and ConditionCheckItem) for each.
             "transact" => vec![actions["transact"].clone(), "PutItem".to_string()],
-            "transact_check" => panic!("the reminders path makes no condition checks"),
+            "transact_check" => vec![
+                actions["transact"].clone(),
+                "PutItem".to_string(),
+                "ConditionCheckItem".to_string(),
+            ],
             m => vec![actions[m].clone()],
         })
         .collect();
