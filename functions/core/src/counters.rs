@@ -583,6 +583,10 @@ pub struct StandingsBuiltRecord {
     /// marker from before these entries has none.
     #[serde(default)]
     pub not_started: Vec<String>,
+    /// Items whose "not started" entries are being made: kept by every write of a person, not
+    /// read by the lists until they move to `not_started`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub building: Vec<String>,
 }
 
 impl Record for StandingsBuiltRecord {
@@ -602,14 +606,23 @@ pub async fn standings_built<S: Store>(
     }
 }
 
-/// The items whose "not started" entries every write of a person keeps (one read).
+/// The items whose "not started" entries every write of a person keeps: those built and those
+/// being built (one read).
 pub async fn not_started_items<S: Store>(
     store: &S,
     org: &OrgId,
 ) -> Result<Vec<String>, CountError> {
     Ok(standings_built(store, org)
         .await?
-        .map(|b| b.not_started)
+        .map(|b| {
+            let mut items = b.not_started;
+            for item in b.building {
+                if !items.contains(&item) {
+                    items.push(item);
+                }
+            }
+            items
+        })
         .unwrap_or_default())
 }
 

@@ -384,6 +384,7 @@ pub async fn rebuild_standings<S: Store>(
                     at: now,
                     entries,
                     not_started: items.iter().map(ItemRef::key_part).collect(),
+                    building: Vec::new(),
                 },
             ),
             Condition::Always,
@@ -397,10 +398,13 @@ pub async fn rebuild_standings<S: Store>(
 /// module or AUP added to the content since it was built), and adds them to its marker.
 /// Nothing when the index is not built (see [`ensure_counters`]) or has every item: one read.
 ///
-/// The marker is written first, so every write of a person from then on keeps the new items'
-/// entries; then each active person with no counted state gets theirs, in one transaction with
-/// a check that they are still as read (same version) and still have no counted state of it.
-/// A person changed in between is read again. Returns how many entries were written.
+/// The marker first names them as being built, so every write of a person from then on keeps
+/// their entries (while the lists still read them from everyone); then each active person with
+/// no counted state gets theirs, in one transaction with a check that they are still as read
+/// (same version) and still have no counted state of it (a person changed in between is read
+/// again); people added meanwhile are caught by a second read of the list. Only then does the
+/// marker name them as built. A build that stops half way is taken up again by the next one.
+/// Returns how many entries were written.
 pub async fn index_new_items<S: Store>(
     store: &S,
     library: &Library,
@@ -417,16 +421,18 @@ pub async fn index_new_items<S: Store>(
     if new.is_empty() {
         return Ok(0);
     }
-    built.not_started.extend(new.iter().map(ItemRef::key_part));
-    built.at = now;
-    store
-        .put(
-            to_item(&keys::standings_built(org), &built),
-            Condition::Always,
-        )
-        .await?;
+    let parts: Vec<String> = new.iter().map(ItemRef::key_part).collect();
+    if built.building != parts {
+        built.building = parts.clone();
+        store
+            .put(
+                to_item(&keys::standings_built(org), &built),
+                Condition::Always,
+            )
+            .await?;
+    }
     // The new items' states as read now (a query per MB of each); a person whose write is
-    // refused has theirs read again.
+    // refused, or who was added since, has theirs read one by one.
     let mut states: BTreeMap<(String, String), StoredState> = BTreeMap::new();
     for item in &new {
         for ps in roster::states_of(store, org, item).await? {
@@ -434,66 +440,94 @@ pub async fn index_new_items<S: Store>(
         }
     }
     let mut written = 0;
-    for mut person in people::list_all(store, org).await? {
-        for attempt in 0..3 {
-            if !person.active {
-                break;
-            }
-            let mut ops = vec![counters::person_unchanged(&person)];
-            for item in &new {
-                let state = states.get(&(person.id.clone(), item.key_part()));
-                if state.and_then(counters::counter_of).is_some() {
-                    continue;
-                }
-                ops.push(TxOp::Check {
-                    key: keys::learning_state(org, &person.id, &item.key_part()),
-                    condition: state.map_or(Condition::NotExists, StoredState::condition),
-                });
-                ops.push(counters::standing_put(
-                    &person,
-                    &item.key_part(),
-                    None,
-                    None,
-                ));
-            }
-            if ops.len() == 1 {
-                break;
-            }
-            let entries = (ops.len() - 1) / 2;
-            match store.transact(ops).await {
-                Ok(()) => {
-                    written += entries;
-                    break;
-                }
-                Err(StoreError::TransactionConditionFailed { .. }) if attempt < 2 => {
-                    person = match people::get(store, org, &person.id).await {
-                        Ok(p) => p,
-                        Err(people::PeopleError::NotFound) => break,
-                        Err(e) => return Err(e.into()),
-                    };
-                    for item in &new {
-                        let key = keys::learning_state(org, &person.id, &item.key_part());
-                        let at = (person.id.clone(), item.key_part());
-                        match store.get(&key).await? {
-                            Some(i) => {
-                                states.insert(
-                                    at,
-                                    StoredState::from_item(&i)
-                                        .map_err(|e| ComplianceError::Corrupt(e.to_string()))?,
-                                );
-                            }
-                            None => {
-                                states.remove(&at);
-                            }
-                        }
-                    }
-                }
-                Err(e) => return Err(e.into()),
-            }
+    let mut seen = std::collections::BTreeSet::new();
+    for person in people::list_all(store, org).await? {
+        seen.insert(person.id.clone());
+        written += not_started_of_new_items(store, person, &new, &mut states, false).await?;
+    }
+    for person in people::list_all(store, org).await? {
+        if !seen.contains(&person.id) {
+            written += not_started_of_new_items(store, person, &new, &mut states, true).await?;
         }
     }
+    built.not_started.extend(parts);
+    built.building.clear();
+    built.at = now;
+    store
+        .put(
+            to_item(&keys::standings_built(org), &built),
+            Condition::Always,
+        )
+        .await?;
     tracing::info!(%org, items = new.len(), entries = written, "compliance lists index: new items built");
     Ok(written)
+}
+
+/// One person's "not started" entries of `new` items ([`index_new_items`]); `read_states`:
+/// their states of them are not in `states` yet.
+async fn not_started_of_new_items<S: Store>(
+    store: &S,
+    mut person: Person,
+    new: &[ItemRef],
+    states: &mut BTreeMap<(String, String), StoredState>,
+    mut read_states: bool,
+) -> Result<usize, ComplianceError> {
+    let org = person.org.clone();
+    for attempt in 0..3 {
+        if !person.active {
+            return Ok(0);
+        }
+        if read_states {
+            for item in new {
+                let key = keys::learning_state(&org, &person.id, &item.key_part());
+                let at = (person.id.clone(), item.key_part());
+                match store.get(&key).await? {
+                    Some(i) => {
+                        let state = StoredState::from_item(&i)
+                            .map_err(|e| ComplianceError::Corrupt(e.to_string()))?;
+                        states.insert(at, state);
+                    }
+                    None => {
+                        states.remove(&at);
+                    }
+                }
+            }
+        }
+        let mut ops = vec![counters::person_unchanged(&person)];
+        for item in new {
+            let state = states.get(&(person.id.clone(), item.key_part()));
+            if state.and_then(counters::counter_of).is_some() {
+                continue;
+            }
+            ops.push(TxOp::Check {
+                key: keys::learning_state(&org, &person.id, &item.key_part()),
+                condition: state.map_or(Condition::NotExists, StoredState::condition),
+            });
+            ops.push(counters::standing_put(
+                &person,
+                &item.key_part(),
+                None,
+                None,
+            ));
+        }
+        if ops.len() == 1 {
+            return Ok(0);
+        }
+        let entries = (ops.len() - 1) / 2;
+        match store.transact(ops).await {
+            Ok(()) => return Ok(entries),
+            Err(StoreError::TransactionConditionFailed { .. }) if attempt < 2 => {
+                person = match people::get(store, &org, &person.id).await {
+                    Ok(p) => p,
+                    Err(people::PeopleError::NotFound) => return Ok(0),
+                    Err(e) => return Err(e.into()),
+                };
+                read_states = true;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(0)
 }
 
 /// Recomputes every counter from the records and replaces the stored ones. For the first start

@@ -138,6 +138,7 @@ pub(crate) fn seed_ops(
                         })
                         .map(|i| i.key_part())
                         .collect(),
+                    building: Vec::new(),
                 },
             ),
             condition: Condition::Always,

@@ -1011,13 +1011,38 @@ async fn content_added_later<S: Store>(store: &CountingStore<S>) {
     );
     assert!(store.reads() - mark > 2);
     assert_item_lists_match(store, &setting, &item, "a module added to the content").await;
-    // A person invited meanwhile gets no entry of it (the marker does not name it yet).
-    let _dan = invite(store, &org, "Dan Learner", vec![Role::Learner], &["Year 8"]).await;
+    // A build that stopped half way: the marker names the item as being built. The list is
+    // still read from everyone, but a person invited meanwhile gets their entry.
+    older.building = vec![item.key_part()];
+    store
+        .put(
+            safety_core::store::record::to_item(&keys::standings_built(&org), &older),
+            safety_core::store::Condition::Always,
+        )
+        .await
+        .unwrap();
+    let dan = invite(store, &org, "Dan Learner", vec![Role::Learner], &["Year 8"]).await;
+    assert!(
+        standings_of(store, &org, &item)
+            .await
+            .contains_key(&keys::standing(&org, &item.key_part(), "none", &dan.id))
+    );
+    let mark = store.reads();
+    assert_eq!(
+        names_in(store, &setting, &item, Standing::NotStarted).await,
+        ["Ben Learner", "Cal Learner", "Dan Learner"]
+    );
+    assert!(store.reads() - mark > 2, "still read from everyone");
 
     let written = compliance::index_new_items(store, library(), &org, t0())
         .await
         .unwrap();
     assert_eq!(written, 3, "Ben, Cal and Dan: Ada passed it, Tia has left");
+    let built = counters::standings_built(store, &org)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(built.not_started.contains(&item.key_part()) && built.building.is_empty());
     assert_eq!(
         compliance::index_new_items(store, library(), &org, t0())
             .await

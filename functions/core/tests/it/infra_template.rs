@@ -1184,6 +1184,7 @@ async fn store_methods_of_the_reminders_path() -> BTreeSet<&'static str> {
         at: t0,
         entries: 0,
         not_started: Vec::new(),
+        building: Vec::new(),
     };
     for p in library.pages.iter() {
         if p.kind == safety_core::content::Kind::Module && p.id != "four-cs-of-online-risk" {
