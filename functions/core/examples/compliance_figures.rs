@@ -372,6 +372,33 @@ async fn run<S: Store>(name: &str, store: CountingStore<S>) {
         );
     }
 
+    // A module added to the content in a new release: its "not started" entries are built for
+    // everyone (the reminders run does it), in transactions of many people.
+    let mut built = safety_core::counters::standings_built(&store, &org)
+        .await
+        .unwrap()
+        .unwrap();
+    built
+        .not_started
+        .retain(|i| *i != learner_module.key_part());
+    store
+        .put(
+            safety_core::store::record::to_item(&keys::standings_built(&org), &built),
+            Condition::Always,
+        )
+        .await
+        .unwrap();
+    let (t, reads, writes) = (Instant::now(), store.reads(), store.writes());
+    let entries = compliance::index_new_items(&store, library, &org, now)
+        .await
+        .unwrap();
+    println!(
+        "FIGURE compliance {name}: a module added to the content: {entries} \"not started\" entries built in {:.2} s ({} reads, {} writes)",
+        t.elapsed().as_secs_f64(),
+        store.reads() - reads,
+        store.writes() - writes
+    );
+
     // The completion CSV, as the handler writes it: the standings, then page by page.
     let (p50, _, reads, (rows, bytes)) = timed(&store, 3, async || {
         let matrix = Matrix::load(&store, setting, &org, now).await.unwrap();

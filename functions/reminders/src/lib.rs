@@ -42,6 +42,7 @@ impl<S: Store, M: Mailer> Reminders<S, M> {
         })?;
         let mut reports = Vec::new();
         let mut failed = Vec::new();
+        let mut contents = Vec::new();
         for org in &orgs {
             let content = match self.deployment.content(org, now).await {
                 Ok(Some(content)) => content,
@@ -56,6 +57,7 @@ impl<S: Store, M: Mailer> Reminders<S, M> {
                     continue;
                 }
             };
+            contents.push((org, content.clone()));
             let setting = Setting {
                 library: &content.library,
                 profile: &content.profile,
@@ -69,9 +71,21 @@ impl<S: Store, M: Mailer> Reminders<S, M> {
             {
                 tracing::error!(org = %org, error = %e, "the report entries could not be made");
             }
-            // Modules and AUPs added to the content since the lists' index was built get their
-            // "not started" entries (one read when there are none). A failure is logged; those
-            // lists are read from everyone meanwhile, and the reminders still run.
+            match reminders::run(self.deployment.store(), &self.mailer, setting, &links, now).await
+            {
+                Ok(report) => reports.push(report),
+                Err(e) => {
+                    tracing::error!(org = %org, error = %e, "reminders run failed");
+                    failed.push(format!("{org}: {e}"));
+                }
+            }
+        }
+        // Then, once every organisation's reminders have gone (so a long build delays none of
+        // them), modules and AUPs added to the content since an organisation's lists index was
+        // built get their "not started" entries: one read when there are none; a build cut
+        // short is taken up by the next run. A failure is logged: those lists are read from
+        // everyone meanwhile.
+        for (org, content) in &contents {
             match safety_core::compliance::index_new_items(
                 self.deployment.store(),
                 &content.library,
@@ -84,14 +98,6 @@ impl<S: Store, M: Mailer> Reminders<S, M> {
                 Ok(entries) => tracing::info!(org = %org, entries, "lists index: new items built"),
                 Err(e) => {
                     tracing::error!(org = %org, error = %e, "the lists index's new items could not be built")
-                }
-            }
-            match reminders::run(self.deployment.store(), &self.mailer, setting, &links, now).await
-            {
-                Ok(report) => reports.push(report),
-                Err(e) => {
-                    tracing::error!(org = %org, error = %e, "reminders run failed");
-                    failed.push(format!("{org}: {e}"));
                 }
             }
         }

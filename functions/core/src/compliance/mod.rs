@@ -431,23 +431,46 @@ pub async fn index_new_items<S: Store>(
             )
             .await?;
     }
-    // The new items' states as read now (a query per MB of each); a person whose write is
-    // refused, or who was added since, has theirs read one by one.
-    let mut states: BTreeMap<(String, String), StoredState> = BTreeMap::new();
-    for item in &new {
-        for ps in roster::states_of(store, org, item).await? {
-            states.insert((ps.person_id, item.key_part()), ps.state);
-        }
-    }
+    // A few items at a time, so that one person's writes fit in a transaction.
+    let everyone = people::list_all(store, org).await?;
     let mut written = 0;
-    let mut seen = std::collections::BTreeSet::new();
-    for person in people::list_all(store, org).await? {
-        seen.insert(person.id.clone());
-        written += not_started_of_new_items(store, person, &new, &mut states, false).await?;
+    for new in new.chunks(NEW_ITEMS_AT_ONCE) {
+        // The items' states as read now (a query per MB of each); a person whose write is
+        // refused, or who was added since, has theirs read one by one.
+        let mut states: BTreeMap<(String, String), StoredState> = BTreeMap::new();
+        for item in new {
+            for ps in roster::states_of(store, org, item).await? {
+                states.insert((ps.person_id, item.key_part()), ps.state);
+            }
+        }
+        // Many people per transaction; a transaction refused (someone changed meanwhile) is
+        // done again person by person.
+        let mut batch: Vec<(Person, usize)> = Vec::new();
+        let mut ops: Vec<TxOp> = Vec::new();
+        for person in &everyone {
+            let own = new_items_ops(person, new, &states);
+            if own.is_empty() {
+                continue;
+            }
+            if ops.len() + own.len() > crate::store::layout::MAX_TRANSACTION_OPS {
+                let full = (std::mem::take(&mut batch), std::mem::take(&mut ops));
+                written += write_batch(store, full.0, full.1, new, &mut states).await?;
+            }
+            batch.push((person.clone(), (own.len() - 1) / 2));
+            ops.extend(own);
+        }
+        written += write_batch(store, batch, ops, new, &mut states).await?;
     }
+    // People added while the marker was being written may have read it before: the list again.
+    let seen: std::collections::BTreeSet<&str> = everyone.iter().map(|p| p.id.as_str()).collect();
     for person in people::list_all(store, org).await? {
-        if !seen.contains(&person.id) {
-            written += not_started_of_new_items(store, person, &new, &mut states, true).await?;
+        if seen.contains(person.id.as_str()) {
+            continue;
+        }
+        for new in new.chunks(NEW_ITEMS_AT_ONCE) {
+            let mut states = BTreeMap::new();
+            written +=
+                not_started_of_new_items(store, person.clone(), new, &mut states, true).await?;
         }
     }
     built.not_started.extend(parts);
@@ -463,8 +486,64 @@ pub async fn index_new_items<S: Store>(
     Ok(written)
 }
 
-/// One person's "not started" entries of `new` items ([`index_new_items`]); `read_states`:
-/// their states of them are not in `states` yet.
+/// New items built together: a person's writes of them (a put and a check each, and a check
+/// of the person) fit in one transaction.
+const NEW_ITEMS_AT_ONCE: usize = 40;
+
+/// The writes of an active person's "not started" entries of `new` items they have no counted
+/// state of (as in `states`), with a check of their version and of each state; none when there
+/// is nothing to write.
+fn new_items_ops(
+    person: &Person,
+    new: &[ItemRef],
+    states: &BTreeMap<(String, String), StoredState>,
+) -> Vec<TxOp> {
+    if !person.active {
+        return Vec::new();
+    }
+    let mut ops = vec![counters::person_unchanged(person)];
+    for item in new {
+        let state = states.get(&(person.id.clone(), item.key_part()));
+        if state.and_then(counters::counter_of).is_some() {
+            continue;
+        }
+        ops.push(TxOp::Check {
+            key: keys::learning_state(&person.org, &person.id, &item.key_part()),
+            condition: state.map_or(Condition::NotExists, StoredState::condition),
+        });
+        ops.push(counters::standing_put(person, &item.key_part(), None, None));
+    }
+    if ops.len() == 1 { Vec::new() } else { ops }
+}
+
+/// Writes a batch of people's [`new_items_ops`] in one transaction; when it is refused, each
+/// person on their own ([`not_started_of_new_items`]). Returns the entries written.
+async fn write_batch<S: Store>(
+    store: &S,
+    batch: Vec<(Person, usize)>,
+    ops: Vec<TxOp>,
+    new: &[ItemRef],
+    states: &mut BTreeMap<(String, String), StoredState>,
+) -> Result<usize, ComplianceError> {
+    if ops.is_empty() {
+        return Ok(0);
+    }
+    match store.transact(ops).await {
+        Ok(()) => Ok(batch.iter().map(|(_, entries)| entries).sum()),
+        Err(StoreError::TransactionConditionFailed { .. }) => {
+            let mut written = 0;
+            for (person, _) in batch {
+                written += not_started_of_new_items(store, person, new, states, false).await?;
+            }
+            Ok(written)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// One person's "not started" entries of `new` items ([`index_new_items`]), in their own
+/// transaction, read again when it is refused (up to three tries); `read_states`: their states
+/// of them are not in `states` yet.
 async fn not_started_of_new_items<S: Store>(
     store: &S,
     mut person: Person,
@@ -493,24 +572,8 @@ async fn not_started_of_new_items<S: Store>(
                 }
             }
         }
-        let mut ops = vec![counters::person_unchanged(&person)];
-        for item in new {
-            let state = states.get(&(person.id.clone(), item.key_part()));
-            if state.and_then(counters::counter_of).is_some() {
-                continue;
-            }
-            ops.push(TxOp::Check {
-                key: keys::learning_state(&org, &person.id, &item.key_part()),
-                condition: state.map_or(Condition::NotExists, StoredState::condition),
-            });
-            ops.push(counters::standing_put(
-                &person,
-                &item.key_part(),
-                None,
-                None,
-            ));
-        }
-        if ops.len() == 1 {
+        let ops = new_items_ops(&person, new, states);
+        if ops.is_empty() {
             return Ok(0);
         }
         let entries = (ops.len() - 1) / 2;
