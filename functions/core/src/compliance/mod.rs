@@ -558,18 +558,9 @@ async fn not_started_of_new_items<S: Store>(
         }
         if read_states {
             for item in new {
-                let key = keys::learning_state(&org, &person.id, &item.key_part());
-                let at = (person.id.clone(), item.key_part());
-                match store.get(&key).await? {
-                    Some(i) => {
-                        let state = StoredState::from_item(&i)
-                            .map_err(|e| ComplianceError::Corrupt(e.to_string()))?;
-                        states.insert(at, state);
-                    }
-                    None => {
-                        states.remove(&at);
-                    }
-                }
+                let state =
+                    crate::learning::read_state(store, &org, &person.id, item.clone()).await?;
+                states.insert((person.id.clone(), item.key_part()), state);
             }
         }
         let ops = new_items_ops(&person, new, states);
